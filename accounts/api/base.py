@@ -1,0 +1,36 @@
+"""The tenancy choke point: every API object is read through a WorkspaceViewSet."""
+
+from __future__ import annotations
+
+from rest_framework import viewsets
+
+__all__ = ["WorkspaceViewSet", "WorkspaceModelViewSet"]
+
+
+class WorkspaceScoped:
+    """Scopes every queryset to request.auth.workspace. Subclasses narrow it via scope_queryset().
+
+    Another workspace's object is simply not in the queryset, so it answers 404, never 403.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__}: override scope_queryset(), not get_queryset()")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()  # type: ignore[misc]
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        return self.scope_queryset(queryset.filter(workspace=self.request.auth.workspace))  # type: ignore[attr-defined]
+
+    def scope_queryset(self, queryset):
+        return queryset
+
+
+class WorkspaceViewSet(WorkspaceScoped, viewsets.GenericViewSet):
+    pass
+
+
+class WorkspaceModelViewSet(WorkspaceScoped, viewsets.ModelViewSet):
+    pass

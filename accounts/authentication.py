@@ -1,0 +1,133 @@
+"""API authentication: bearer tokens for the SDK and scripts, the session for the dashboard.
+
+Both resolve to a `WorkspaceContext` in `request.auth`; every view scopes its data to
+`request.auth.workspace`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from .models import ApiToken, Membership, Role, Workspace
+
+__all__ = ["ApiTokenAuthentication", "SessionAuthentication", "WorkspaceContext", "parse_bearer"]
+
+# A verified token is trusted for this long without asking the database again, so that
+# the hot path of a call costs no token query; a revoked token stops working within it.
+TOKEN_CACHE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class WorkspaceContext:
+    workspace: Workspace
+    role: str
+    token_id: str | None = None
+
+
+def parse_bearer(header: str) -> tuple[str, str] | None:
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "bearer" or ":" not in credentials:
+        return None
+    token_id, _, secret = credentials.strip().partition(":")
+    return token_id, secret
+
+
+class _TokenCache:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, ApiToken, str]] = {}
+
+    def get(self, token_id: str) -> tuple[ApiToken, str] | None:
+        entry = self._entries.get(token_id)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1], entry[2]
+
+    def put(self, token: ApiToken, role: str) -> None:
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[token.id] = (time.monotonic() + TOKEN_CACHE_SECONDS, token, role)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+token_cache = _TokenCache()
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer ak-…:as-…`."""
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        parsed = parse_bearer(header)
+        if parsed is None:
+            raise exceptions.AuthenticationFailed(
+                "Malformed Authorization header: expected 'Bearer <token_id>:<token_secret>'."
+            )
+        token_id, secret = parsed
+        cached = token_cache.get(token_id)
+        if cached is None:
+            token = ApiToken.objects.select_related("workspace", "user").filter(pk=token_id).first()
+            if token is None or not token.is_active or not token.user.is_active:
+                raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
+            membership = Membership.objects.filter(workspace=token.workspace, user=token.user).first()
+            if membership is None:
+                raise exceptions.AuthenticationFailed(
+                    "The token's user is no longer a member of its workspace."
+                )
+            role = membership.role
+            if token.matches(secret):
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+                token_cache.put(token, role)
+        else:
+            token, role = cached
+        if not token.matches(secret):
+            raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
+        return token.user, WorkspaceContext(workspace=token.workspace, role=role, token_id=token.id)
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="skylift"'
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """The dashboard's session (CSRF enforced by DRF for unsafe methods)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, _ = result
+        membership = (
+            Membership.objects.select_related("workspace")
+            .filter(user=user)
+            .order_by(
+                # Prefer the workspace the user owns, then the oldest membership.
+                models_role_order(),
+                "created_at",
+            )
+            .first()
+        )
+        if membership is None:
+            raise exceptions.AuthenticationFailed("This user belongs to no workspace.")
+        return user, WorkspaceContext(workspace=membership.workspace, role=membership.role)
+
+
+def models_role_order():
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(
+        When(role=Role.OWNER, then=Value(0)),
+        When(role=Role.ADMIN, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )

@@ -1,0 +1,104 @@
+"""Tenancy: workspaces, memberships with roles, and API tokens.
+
+Every object a user can see belongs to exactly one workspace; the API resolves the workspace
+from the token or the signed-in session and scopes every queryset to it (see
+`accounts.api.base.WorkspaceViewSet`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from config.ids import IdFactory
+
+__all__ = ["ApiToken", "Membership", "Role", "Workspace"]
+
+
+class Workspace(models.Model):
+    """A tenant: apps, functions, calls and tokens all belong to one."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("ws"), editable=False)
+    name = models.SlugField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class Membership(models.Model):
+    """A user's role in a workspace."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")]
+
+
+def hash_secret(secret: str) -> str:
+    # Secrets are 32 random bytes: a fast hash is enough (no dictionary to attack), and
+    # it keeps token checks off the hot path's critical latency.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """An API token: a public id (`ak-…`) plus a secret (`as-…`) stored only as a hash.
+
+    The id is the public lookup prefix; the secret is shown once at creation and compared
+    in constant time against the stored hash.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("ak"), editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True, default="")
+    secret_hash = models.CharField(max_length=64, editable=False)
+    secret_suffix = models.CharField(max_length=4, editable=False, help_text="Last characters, for display")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    @classmethod
+    def issue(cls, *, workspace: Workspace, user, name: str = "") -> tuple[ApiToken, str]:
+        """Create a token; returns it with its plaintext secret, which is never stored."""
+        secret = "as-" + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            workspace=workspace,
+            user=user,
+            name=name,
+            secret_hash=hash_secret(secret),
+            secret_suffix=secret[-4:],
+        )
+        return token, secret
+
+    def matches(self, secret: str) -> bool:
+        return hmac.compare_digest(self.secret_hash, hash_secret(secret))
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.db.models import Count
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.api.base import WorkspaceViewSet
+from functions import services as function_services
+
+from .. import services
+from ..models import App
+from .serializers import AppSerializer, LogPageSerializer
+
+
+class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, WorkspaceViewSet):
+    """Apps of the workspace, newest first."""
+
+    queryset = App.objects.annotate(function_count=Count("functions")).order_by("-created_at")
+    serializer_class = AppSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.app_create(
+            workspace=self.request.auth.workspace, user=self.request.user, **serializer.validated_data
+        )
+
+    @extend_schema(request=None, responses={200: AppSerializer})
+    @action(detail=True, methods=["post"])
+    def stop(self, request, pk=None):
+        """Stop the app: unfinished inputs are cancelled and its containers stop."""
+        app = self.get_object()
+        function_services.app_stop(app=app)
+        return Response(AppSerializer(self.get_queryset().get(pk=app.pk)).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "after",
+                OpenApiTypes.STR,
+                description="Cursor from the previous page ('0' from the start, '$' for new lines only)",
+            ),
+            OpenApiParameter(
+                "timeout", OpenApiTypes.FLOAT, description="Seconds to wait for new lines (max 30)"
+            ),
+        ],
+        responses={200: LogPageSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def logs(self, request, pk=None):
+        """Log lines of the app's containers as they happen (long-poll)."""
+        app = self.get_object()
+        after = request.query_params.get("after", "0")
+        try:
+            timeout = max(0.0, min(float(request.query_params.get("timeout", 0)), 30.0))
+        except ValueError:
+            timeout = 0.0
+        entries, cursor = services.app_logs(app=app, after=after, timeout=timeout)
+        return Response({"entries": entries, "cursor": cursor})

@@ -1,0 +1,37 @@
+"""App workflows."""
+
+from __future__ import annotations
+
+import re
+
+from functions.queues import logs_key, redis_client
+
+from .models import App, AppState
+
+__all__ = ["app_create", "app_logs"]
+
+_STREAM_ID = re.compile(r"^(\$|0|\d+-\d+)$")
+
+
+def app_create(*, workspace, user, name: str, description: str = "") -> App:
+    """Create an ephemeral app (the one `skylift run` uses)."""
+    return App.objects.create(
+        workspace=workspace, name=name, description=description, state=AppState.EPHEMERAL, created_by=user
+    )
+
+
+def app_logs(*, app: App, after: str, timeout: float) -> tuple[list[dict], str]:
+    """Live log lines after the stream cursor `after`, waiting up to `timeout` seconds for some."""
+    if not _STREAM_ID.match(after):
+        after = "0"
+    block = int(timeout * 1000) if timeout > 0 else None
+    result = redis_client().xread({logs_key(app.id): after}, count=1000, block=block)
+    entries, cursor = [], after
+    for _, messages in result or []:
+        for message_id, fields in messages:
+            cursor = message_id.decode()
+            entry = {k.decode(): v.decode(errors="replace") for k, v in fields.items()}
+            entries.append({"id": cursor, **entry})
+    if cursor == "$":
+        cursor = "0"
+    return entries, cursor

@@ -1,0 +1,71 @@
+""" Contains all the data models used in inputs/outputs """
+
+from .api_token import ApiToken
+from .api_token_created import ApiTokenCreated
+from .api_token_request import ApiTokenRequest
+from .app import App
+from .app_request import AppRequest
+from .base_enum import BaseEnum
+from .call_create_request import CallCreateRequest
+from .call_created import CallCreated
+from .function import Function
+from .function_call import FunctionCall
+from .function_call_status_enum import FunctionCallStatusEnum
+from .function_create_request import FunctionCreateRequest
+from .image_spec_request import ImageSpecRequest
+from .image_spec_request_steps_item import ImageSpecRequestStepsItem
+from .kind_enum import KindEnum
+from .log_entry import LogEntry
+from .log_page import LogPage
+from .mount import Mount
+from .mount_create_request import MountCreateRequest
+from .output import Output
+from .output_page import OutputPage
+from .paginated_api_token_list import PaginatedApiTokenList
+from .paginated_app_list import PaginatedAppList
+from .paginated_function_call_list import PaginatedFunctionCallList
+from .paginated_function_list import PaginatedFunctionList
+from .paginated_task_list import PaginatedTaskList
+from .session import Session
+from .sign_in_request import SignInRequest
+from .state_enum import StateEnum
+from .task import Task
+from .task_status_enum import TaskStatusEnum
+from .user import User
+from .workspace import Workspace
+
+__all__ = (
+    "ApiToken",
+    "ApiTokenCreated",
+    "ApiTokenRequest",
+    "App",
+    "AppRequest",
+    "BaseEnum",
+    "CallCreated",
+    "CallCreateRequest",
+    "Function",
+    "FunctionCall",
+    "FunctionCallStatusEnum",
+    "FunctionCreateRequest",
+    "ImageSpecRequest",
+    "ImageSpecRequestStepsItem",
+    "KindEnum",
+    "LogEntry",
+    "LogPage",
+    "Mount",
+    "MountCreateRequest",
+    "Output",
+    "OutputPage",
+    "PaginatedApiTokenList",
+    "PaginatedAppList",
+    "PaginatedFunctionCallList",
+    "PaginatedFunctionList",
+    "PaginatedTaskList",
+    "Session",
+    "SignInRequest",
+    "StateEnum",
+    "Task",
+    "TaskStatusEnum",
+    "User",
+    "Workspace",
+)

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.state_enum import StateEnum
+from ..types import UNSET, Unset
+from typing import cast
+import datetime
+
+
+
+
+
+
+T = TypeVar("T", bound="App")
+
+
+
+@_attrs_define
+class App:
+    """ 
+        Attributes:
+            id (str):
+            name (str):
+            state (StateEnum): * `ephemeral` - Ephemeral
+                * `deployed` - Deployed
+                * `stopped` - Stopped
+            created_at (datetime.datetime):
+            stopped_at (datetime.datetime | None):
+            function_count (int):  Default: 0.
+            description (str | Unset):
+     """
+
+    id: str
+    name: str
+    state: StateEnum
+    created_at: datetime.datetime
+    stopped_at: datetime.datetime | None
+    function_count: int = 0
+    description: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        name = self.name
+
+        state = self.state.value
+
+        created_at = self.created_at.isoformat()
+
+        stopped_at: None | str
+        if isinstance(self.stopped_at, datetime.datetime):
+            stopped_at = self.stopped_at.isoformat()
+        else:
+            stopped_at = self.stopped_at
+
+        function_count = self.function_count
+
+        description = self.description
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "id": id,
+            "name": name,
+            "state": state,
+            "created_at": created_at,
+            "stopped_at": stopped_at,
+            "function_count": function_count,
+        })
+        if description is not UNSET:
+            field_dict["description"] = description
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        name = d.pop("name")
+
+        state = StateEnum(d.pop("state"))
+
+
+
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+
+
+
+        def _parse_stopped_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                stopped_at_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return stopped_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        stopped_at = _parse_stopped_at(d.pop("stopped_at"))
+
+
+        function_count = d.pop("function_count")
+
+        description = d.pop("description", UNSET)
+
+        app = cls(
+            id=id,
+            name=name,
+            state=state,
+            created_at=created_at,
+            stopped_at=stopped_at,
+            function_count=function_count,
+            description=description,
+        )
+
+
+        app.additional_properties = d
+        return app
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+import datetime
+
+
+
+
+
+
+T = TypeVar("T", bound="Function")
+
+
+
+@_attrs_define
+class Function:
+    """ 
+        Attributes:
+            id (str):
+            app_id (str):
+            name (str):
+            module (str): Module to import in the container
+            qualname (str):
+            image_id (str):
+            mount_sha256 (None | str):
+            cpu (float):
+            memory (int): MiB
+            timeout (int): seconds per attempt
+            gpu (str):
+            scaledown_window (int):
+            block_network (bool):
+            created_at (datetime.datetime):
+     """
+
+    id: str
+    app_id: str
+    name: str
+    module: str
+    qualname: str
+    image_id: str
+    mount_sha256: None | str
+    cpu: float
+    memory: int
+    timeout: int
+    gpu: str
+    scaledown_window: int
+    block_network: bool
+    created_at: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        app_id = self.app_id
+
+        name = self.name
+
+        module = self.module
+
+        qualname = self.qualname
+
+        image_id = self.image_id
+
+        mount_sha256: None | str
+        mount_sha256 = self.mount_sha256
+
+        cpu = self.cpu
+
+        memory = self.memory
+
+        timeout = self.timeout
+
+        gpu = self.gpu
+
+        scaledown_window = self.scaledown_window
+
+        block_network = self.block_network
+
+        created_at = self.created_at.isoformat()
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "id": id,
+            "app_id": app_id,
+            "name": name,
+            "module": module,
+            "qualname": qualname,
+            "image_id": image_id,
+            "mount_sha256": mount_sha256,
+            "cpu": cpu,
+            "memory": memory,
+            "timeout": timeout,
+            "gpu": gpu,
+            "scaledown_window": scaledown_window,
+            "block_network": block_network,
+            "created_at": created_at,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        app_id = d.pop("app_id")
+
+        name = d.pop("name")
+
+        module = d.pop("module")
+
+        qualname = d.pop("qualname")
+
+        image_id = d.pop("image_id")
+
+        def _parse_mount_sha256(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        mount_sha256 = _parse_mount_sha256(d.pop("mount_sha256"))
+
+
+        cpu = d.pop("cpu")
+
+        memory = d.pop("memory")
+
+        timeout = d.pop("timeout")
+
+        gpu = d.pop("gpu")
+
+        scaledown_window = d.pop("scaledown_window")
+
+        block_network = d.pop("block_network")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+
+
+
+        function = cls(
+            id=id,
+            app_id=app_id,
+            name=name,
+            module=module,
+            qualname=qualname,
+            image_id=image_id,
+            mount_sha256=mount_sha256,
+            cpu=cpu,
+            memory=memory,
+            timeout=timeout,
+            gpu=gpu,
+            scaledown_window=scaledown_window,
+            block_network=block_network,
+            created_at=created_at,
+        )
+
+
+        function.additional_properties = d
+        return function
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+
+
+
+
+
+
+T = TypeVar("T", bound="LogEntry")
+
+
+
+@_attrs_define
+class LogEntry:
+    """ 
+        Attributes:
+            id (str):
+            text (str):
+            stream (str):
+            function (str):
+            call (str):
+            task (str):
+     """
+
+    id: str
+    text: str
+    stream: str
+    function: str
+    call: str
+    task: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        text = self.text
+
+        stream = self.stream
+
+        function = self.function
+
+        call = self.call
+
+        task = self.task
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "id": id,
+            "text": text,
+            "stream": stream,
+            "function": function,
+            "call": call,
+            "task": task,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        text = d.pop("text")
+
+        stream = d.pop("stream")
+
+        function = d.pop("function")
+
+        call = d.pop("call")
+
+        task = d.pop("task")
+
+        log_entry = cls(
+            id=id,
+            text=text,
+            stream=stream,
+            function=function,
+            call=call,
+            task=task,
+        )
+
+
+        log_entry.additional_properties = d
+        return log_entry
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,184 @@
+"""The SDK's connection to a Skylift server, over the generated low-level client (`_api`).
+
+Every REST call goes through `Client._call`, which maps HTTP failures to the exceptions of
+`skylift.exception` in one place.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+import httpx
+
+from . import _exceptions as exc
+from ._api import AuthenticatedClient
+from ._api.api.apps import apps_create, apps_logs_retrieve, apps_stop_create
+from ._api.api.calls import calls_cancel_create, calls_create, calls_outputs_retrieve
+from ._api.api.functions import functions_create
+from ._api.api.mounts import mounts_create, mounts_retrieve
+from ._api.models import AppRequest, CallCreateRequest, FunctionCreateRequest, KindEnum, MountCreateRequest
+from ._api.types import UNSET
+from ._config import Config, config_path, load_config
+
+__all__ = ["Client", "raise_for_response"]
+
+START_HINT = (
+    "Start a server on this machine with `skylift server start`, or point the SDK at one with "
+    "SKYLIFT_SERVER_URL or `skylift token set --server-url URL ...`."
+)
+TOKEN_HINT = (
+    "Get a token with `skylift token new` (or create one in the dashboard and save it with "
+    "`skylift token set`), or set SKYLIFT_TOKEN_ID and SKYLIFT_TOKEN_SECRET."
+)
+
+_STATUS_ERRORS: dict[int, type[exc.Error]] = {
+    400: exc.InvalidError,
+    401: exc.AuthError,
+    403: exc.AuthError,
+    404: exc.NotFoundError,
+    409: exc.InvalidError,
+    413: exc.InvalidError,
+    415: exc.InvalidError,
+    429: exc.ResourceExhaustedError,
+}
+
+
+def raise_for_response(response, what: str) -> None:
+    """Raise the SDK exception that matches an unsuccessful HTTP response."""
+    status = int(response.status_code)
+    if status < 400:
+        return
+    try:
+        import json
+
+        error = json.loads(response.content).get("error", {})
+        message = error.get("message") or response.content.decode(errors="replace")[:500]
+        hint = error.get("hint")
+    except (ValueError, AttributeError):
+        message, hint = response.content.decode(errors="replace")[:500], None
+    if status == 401:
+        hint = TOKEN_HINT
+    text = f"{what}: {message}" + (f" {hint}" if hint else "")
+    raise _STATUS_ERRORS.get(status, exc.RemoteError)(text)
+
+
+class Client:
+    """An authenticated connection to one Skylift server."""
+
+    def __init__(self, config: Config):
+        if not config.token_id or not config.token_secret:
+            raise exc.AuthError(
+                f"No Skylift token configured (looked in {config_path()} and the environment). {TOKEN_HINT}"
+            )
+        self.config = config
+        self.api = AuthenticatedClient(
+            base_url=config.server_url,
+            token=f"{config.token_id}:{config.token_secret}",
+            timeout=httpx.Timeout(75.0, connect=5.0),
+            raise_on_unexpected_status=False,
+        )
+
+    @classmethod
+    def from_env(cls, profile: str | None = None) -> Client:
+        return cls(load_config(profile))
+
+    def clone(self) -> Client:
+        """A second connection (for a background thread)."""
+        return Client(self.config)
+
+    def _call(self, endpoint, what: str, *, retries: int = 0, **kwargs) -> Any:
+        for attempt in range(retries + 1):
+            try:
+                response = endpoint.sync_detailed(client=self.api, **kwargs)
+            except httpx.TransportError as err:
+                if attempt < retries:
+                    time.sleep(min(2.0, 0.2 * 2**attempt))
+                    continue
+                raise exc.ConnectionError(
+                    f"Could not reach a Skylift server at {self.config.server_url} "
+                    f"(settings from {self.config.source}): {err}. {START_HINT}"
+                ) from None
+            if int(response.status_code) == 503 and attempt < retries:
+                time.sleep(float(response.headers.get("Retry-After", 1)))
+                continue
+            raise_for_response(response, what)
+            return response.parsed
+        raise AssertionError("unreachable")
+
+    # Apps ---------------------------------------------------------------------------------
+
+    def app_create(self, name: str) -> dict:
+        return self._call(apps_create, f"Could not create app {name!r}", body=AppRequest(name=name)).to_dict()
+
+    def app_stop(self, app_id: str) -> dict:
+        return self._call(apps_stop_create, f"Could not stop app {app_id}", retries=3, id=app_id).to_dict()
+
+    def app_logs(self, app_id: str, *, after: str, timeout: float) -> dict:
+        page = self._call(apps_logs_retrieve, "Could not read logs", id=app_id, after=after, timeout=timeout)
+        return page.to_dict()
+
+    # Functions ------------------------------------------------------------------------------
+
+    def mount_ensure(self, sha256: str, content: bytes) -> None:
+        """Upload source unless the server already has it."""
+        response = mounts_retrieve.sync_detailed(client=self.api, sha256=sha256)
+        if int(response.status_code) == 200:
+            return
+        body = MountCreateRequest(sha256=sha256, content=base64.b64encode(content).decode())
+        self._call(mounts_create, "Could not upload source", body=body)
+
+    def function_create(self, spec: dict) -> dict:
+        spec = dict(spec)
+        if spec.get("serialized") is not None:
+            spec["serialized"] = base64.b64encode(spec["serialized"]).decode()
+        spec = {k: v for k, v in spec.items() if v is not None}
+        body = FunctionCreateRequest.from_dict(spec)
+        return self._call(
+            functions_create, f"Could not define function {spec.get('name')!r}", body=body
+        ).to_dict()
+
+    # Calls -----------------------------------------------------------------------------------
+
+    def call_create(self, function_id: str, inputs: list[bytes], *, kind: str, wait: float) -> dict:
+        body = CallCreateRequest(
+            function_id=function_id,
+            inputs=[base64.b64encode(b).decode() for b in inputs],
+            kind=KindEnum(kind),
+            wait=wait,
+        )
+        created = self._call(calls_create, "Could not submit the call", body=body)
+        return {
+            "call": created.call.to_dict(),
+            "input_ids": created.input_ids,
+            "outputs": [_output(o) for o in created.outputs],
+        }
+
+    def call_outputs(self, call_id: str, *, after_seq: int = 0, min_idx: int = 0, timeout: float = 0) -> dict:
+        page = self._call(
+            calls_outputs_retrieve,
+            f"Could not read the outputs of {call_id}",
+            retries=5,
+            id=call_id,
+            after_seq=after_seq,
+            min_idx=min_idx,
+            timeout=timeout,
+        )
+        return {"outputs": [_output(o) for o in page.outputs], "done": page.done}
+
+    def call_cancel(self, call_id: str) -> None:
+        self._call(calls_cancel_create, f"Could not cancel {call_id}", id=call_id)
+
+
+def _output(o) -> dict:
+    return {
+        "input_id": o.input_id,
+        "idx": o.idx,
+        "status": o.status,
+        "result_kind": o.result_kind,
+        "result": base64.b64decode(o.result) if o.result not in (None, UNSET) else None,
+        "cause": o.cause,
+        "message": o.message,
+        "seq": o.seq if o.seq is not UNSET else None,
+    }

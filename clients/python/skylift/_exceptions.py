@@ -1,0 +1,86 @@
+"""Exceptions raised by the Skylift SDK, mirroring `modal.exception`.
+
+Error
+├── AuthError                    the token is missing, wrong or revoked
+├── ConnectionError              no Skylift server answered
+├── InvalidError                 a bad argument or option (names the field and what is allowed)
+├── NotFoundError                an object does not exist (or is not yours)
+├── ResourceExhaustedError       a limit was hit; retry later
+├── RemoteError                  the server failed to do what was asked
+├── ExecutionError               the platform could not run the input (container crash, lost host)
+├── SerializationError           a value could not be pickled (argument or return value)
+├── DeserializationError         a value could not be unpickled
+├── OutputExpiredError           the output is older than the retention period
+└── FunctionTimeoutError         an attempt ran past the function's timeout
+InputCancellation (BaseException) raised inside a function whose input was cancelled
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthError",
+    "ConnectionError",
+    "DeserializationError",
+    "Error",
+    "ExecutionError",
+    "FunctionTimeoutError",
+    "InputCancellation",
+    "InvalidError",
+    "NotFoundError",
+    "OutputExpiredError",
+    "RemoteError",
+    "ResourceExhaustedError",
+    "SerializationError",
+]
+
+
+class Error(Exception):
+    """Base class for every Skylift error."""
+
+
+class AuthError(Error):
+    pass
+
+
+class ConnectionError(Error):  # noqa: A001 - mirrors modal.exception.ConnectionError
+    pass
+
+
+class InvalidError(Error):
+    pass
+
+
+class NotFoundError(Error):
+    pass
+
+
+class ResourceExhaustedError(Error):
+    pass
+
+
+class RemoteError(Error):
+    pass
+
+
+class ExecutionError(Error):
+    pass
+
+
+class SerializationError(Error):
+    pass
+
+
+class DeserializationError(Error):
+    pass
+
+
+class OutputExpiredError(Error):
+    pass
+
+
+class FunctionTimeoutError(Error):
+    pass
+
+
+class InputCancellation(BaseException):
+    """Raised inside a running function when its input is cancelled."""

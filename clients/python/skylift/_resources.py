@@ -1,0 +1,97 @@
+"""Validation of resource options (cpu, memory, timeout, gpu), shared by the SDK and the server.
+
+Kept free of third-party imports: it runs in the client, in the control plane and in containers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._exceptions import InvalidError
+
+__all__ = ["GPU_TYPES", "MAX_GPU_COUNT", "parse_gpu", "validate_cpu", "validate_memory", "validate_timeout"]
+
+MIN_TIMEOUT, MAX_TIMEOUT = 1, 24 * 3600
+MAX_CPU = 64.0
+MIN_MEMORY, MAX_MEMORY = 16, 336 * 1024  # MiB
+MAX_GPU_COUNT = 8
+GPU_TYPES = ("T4", "L4", "A10G", "A100", "A100-40GB", "A100-80GB", "L40S", "H100", "H200", "B200")
+_GPU_ALIASES = {"A10": "A10G"}
+_GPU_FORMS = (
+    'a type ("T4", "L4", "A10G", "A100", "A100-40GB", "A100-80GB", "L40S", "H100", "H200", "B200"), '
+    'with an optional count from 1 to 8 ("H100:8"), "H100!" to forbid upgrades, "any" (optionally "any:2"), '
+    "or a list of these in order of preference"
+)
+_GPU_RE = re.compile(r"^(?P<type>[A-Za-z0-9-]+?)(?P<strict>!)?(?::(?P<count>-?\d+))?$")
+
+
+def _number(field: str, value, *, allow_tuple: bool) -> tuple[float, float | None]:
+    if allow_tuple and isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise InvalidError(f"{field} must be a number or a (request, limit) pair, got {value!r}")
+        request, limit = (_number(field, v, allow_tuple=False)[0] for v in value)
+        if limit < request:
+            raise InvalidError(f"{field} limit ({limit}) must be at least the request ({request})")
+        return request, limit
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidError(f"{field} must be a number, got {value!r}")
+    return float(value), None
+
+
+def validate_cpu(value) -> tuple[float, float | None]:
+    """CPU cores, fractional allowed: `cpu=0.5` or `cpu=(request, limit)`."""
+    request, limit = _number("cpu", value, allow_tuple=True)
+    for v in (request, limit):
+        if v is not None and not (0 < v <= MAX_CPU):
+            raise InvalidError(f"cpu must be more than 0 and at most {MAX_CPU:g} cores, got {v:g}")
+    return request, limit
+
+
+def validate_memory(value) -> tuple[int, int | None]:
+    """Memory in MiB: `memory=1024` or `memory=(request, limit)`."""
+    request, limit = _number("memory", value, allow_tuple=True)
+    for v in (request, limit):
+        if v is not None and (v != int(v) or not (MIN_MEMORY <= v <= MAX_MEMORY)):
+            raise InvalidError(
+                f"memory must be a whole number of MiB from {MIN_MEMORY} to {MAX_MEMORY}, got {v:g}"
+            )
+    return int(request), (int(limit) if limit is not None else None)
+
+
+def validate_timeout(value) -> int:
+    """Seconds per attempt, from 1 s to 24 h."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise InvalidError(f"timeout must be a whole number of seconds, got {value!r}")
+    if not (MIN_TIMEOUT <= value <= MAX_TIMEOUT):
+        raise InvalidError(f"timeout must be from {MIN_TIMEOUT} to {MAX_TIMEOUT} seconds (24 h), got {value}")
+    return int(value)
+
+
+def _parse_one_gpu(spec: str) -> str:
+    if not isinstance(spec, str) or not spec.strip():
+        raise InvalidError(f"gpu must be {_GPU_FORMS}; got {spec!r}")
+    m = _GPU_RE.match(spec.strip())
+    if not m:
+        raise InvalidError(f"gpu {spec!r} is not valid: use {_GPU_FORMS}")
+    kind = m["type"].upper()
+    kind = _GPU_ALIASES.get(kind, kind)
+    if kind != "ANY" and kind not in GPU_TYPES:
+        raise InvalidError(f"unknown gpu type {m['type']!r}: use {_GPU_FORMS}")
+    if m["strict"] and kind != "H100":
+        raise InvalidError(f"gpu {spec!r}: the '!' (no upgrade) suffix applies to H100 only")
+    count = int(m["count"]) if m["count"] is not None else 1
+    if not (1 <= count <= MAX_GPU_COUNT):
+        raise InvalidError(f"gpu {spec!r}: the count must be from 1 to {MAX_GPU_COUNT}; use {_GPU_FORMS}")
+    name = "any" if kind == "ANY" else kind
+    return f"{name}{'!' if m['strict'] else ''}" + (f":{count}" if count != 1 else "")
+
+
+def parse_gpu(value) -> list[str]:
+    """Normalise a GPU request to a list of specs in order of preference ([] for no GPU)."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise InvalidError(f"gpu fallback list is empty: use {_GPU_FORMS}")
+        return [_parse_one_gpu(v) for v in value]
+    return [_parse_one_gpu(value)]

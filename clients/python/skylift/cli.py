@@ -1,0 +1,226 @@
+"""The `skylift` command line: run apps, manage tokens, run the embedded server."""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+from pathlib import Path
+
+import click
+
+from ._exceptions import Error
+
+__all__ = ["main"]
+
+
+@click.group()
+@click.version_option(package_name="skylift")
+def cli() -> None:
+    """Skylift: run Python functions in containers."""
+
+
+# skylift run ---------------------------------------------------------------------------------
+
+
+def import_file(path: str):
+    file = Path(path).resolve()
+    if not file.exists():
+        raise click.UsageError(f"{path} does not exist")
+    name = file.stem
+    sys.path.insert(0, str(file.parent))
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _find_app(module):
+    from ._app import App
+
+    apps = [v for v in vars(module).values() if isinstance(v, App)]
+    if not apps:
+        raise click.UsageError(f"{module.__file__} defines no skylift.App")
+    if len(apps) > 1 and "app" in vars(module) and isinstance(module.app, App):
+        return module.app
+    return apps[0]
+
+
+def _entrypoint_command(name: str, f) -> click.Command:
+    """A click command whose options are the entrypoint's typed parameters."""
+    params = []
+    for p in inspect.signature(f).parameters.values():
+        annotation = p.annotation if p.annotation is not inspect.Parameter.empty else str
+        if isinstance(annotation, str):
+            annotation = {"int": int, "float": float, "bool": bool, "str": str}.get(annotation, str)
+        option = f"--{p.name.replace('_', '-')}"
+        required = p.default is inspect.Parameter.empty
+        if annotation is bool:
+            params.append(
+                click.Option(
+                    [f"{option}/--no-{p.name.replace('_', '-')}"],
+                    default=None if required else p.default,
+                    required=required,
+                )
+            )
+        else:
+            params.append(
+                click.Option(
+                    [option],
+                    type=annotation,
+                    required=required,
+                    default=None if required else p.default,
+                    show_default=not required,
+                )
+            )
+    return click.Command(name, params=params, callback=lambda **kw: kw)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("target")
+@click.option("--quiet", "-q", is_flag=True, help="Do not stream the containers' output")
+@click.pass_context
+def run(ctx: click.Context, target: str, quiet: bool) -> None:
+    """Run an app: its local entrypoint, or its only function.
+
+    TARGET is FILE.py or FILE.py::NAME; options after it go to the entrypoint.
+    """
+    path, _, name = target.partition("::")
+    module = import_file(path)
+    app = _find_app(module)
+    if name:
+        if name in app.registered_entrypoints:
+            kind, obj = "entrypoint", app.registered_entrypoints[name]
+        elif name in app.registered_functions:
+            kind, obj = "function", app.registered_functions[name]
+        else:
+            choices = ", ".join([*app.registered_entrypoints, *app.registered_functions]) or "none"
+            raise click.UsageError(
+                f"{name!r} is not a local entrypoint or function of the app (choices: {choices})"
+            )
+    elif len(app.registered_entrypoints) == 1:
+        kind, obj = "entrypoint", next(iter(app.registered_entrypoints.values()))
+    elif not app.registered_entrypoints and len(app.registered_functions) == 1:
+        kind, obj = "function", next(iter(app.registered_functions.values()))
+    else:
+        names = ", ".join([*app.registered_entrypoints, *app.registered_functions])
+        raise click.UsageError(f"Say which to run: {path}::NAME, with NAME one of {names}")
+    raw = obj.raw_f if kind == "entrypoint" else obj.get_raw_f()
+    command = _entrypoint_command(name or getattr(raw, "__name__", "main"), raw)
+    kwargs = command.main(ctx.args, prog_name=f"skylift run {target}", standalone_mode=False)
+    if not isinstance(kwargs, dict):
+        return
+    with app.run(show_logs=not quiet):
+        result = obj(**kwargs) if kind == "entrypoint" else obj.remote(**kwargs)
+    if kind == "function" and result is not None:
+        click.echo(repr(result))
+
+
+# skylift token ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def token() -> None:
+    """Manage API tokens and the profiles in ~/.skylift.toml."""
+
+
+@token.command("set")
+@click.option("--token-id", required=True)
+@click.option("--token-secret", required=True)
+@click.option("--server-url", default=None, help="Defaults to the current profile's server")
+@click.option("--profile", default="default")
+def token_set(token_id: str, token_secret: str, server_url: str | None, profile: str) -> None:
+    """Save a token to a profile and make it active."""
+    from ._config import load_config, write_profile
+
+    url = server_url or load_config().server_url
+    path = write_profile(profile, token_id=token_id, token_secret=token_secret, server_url=url)
+    click.echo(f"Saved token {token_id} for {url} as profile '{profile}' in {path}.")
+
+
+@token.command("new")
+@click.option("--username", prompt=True)
+@click.option("--password", prompt=True, hide_input=True)
+@click.option("--server-url", default=None, help="Defaults to the current profile's server")
+@click.option("--profile", default="default")
+@click.option("--name", default="cli", help="A label for the token")
+def token_new(username: str, password: str, server_url: str | None, profile: str, name: str) -> None:
+    """Sign in with a username and password, create a token, and save it."""
+    import httpx
+
+    from ._client import START_HINT, raise_for_response
+    from ._config import load_config, write_profile
+
+    url = (server_url or load_config().server_url).rstrip("/")
+    try:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            http.get("/api/v1/auth/session/")
+            csrf = {"X-CSRFToken": http.cookies.get("csrftoken", ""), "Referer": url + "/"}
+            signed_in = http.post(
+                "/api/v1/auth/session/", json={"username": username, "password": password}, headers=csrf
+            )
+            raise_for_response(signed_in, "Could not sign in")
+            csrf["X-CSRFToken"] = http.cookies.get("csrftoken", "")
+            created = http.post("/api/v1/tokens/", json={"name": name}, headers=csrf)
+            raise_for_response(created, "Could not create a token")
+    except httpx.TransportError as err:
+        raise click.ClickException(
+            f"Could not reach a Skylift server at {url}: {err}. {START_HINT}"
+        ) from None
+    body = created.json()
+    path = write_profile(profile, token_id=body["id"], token_secret=body["secret"], server_url=url)
+    click.echo(f"Created token {body['id']} and saved it as profile '{profile}' in {path}.")
+
+
+# skylift server --------------------------------------------------------------------------------
+
+
+def _embedded():
+    try:
+        from config import embedded
+    except ImportError:
+        raise click.ClickException(
+            "The Skylift server is not installed in this environment: install it from the repository "
+            "(`pip install -e .` at its root, or `make setup`)."
+        ) from None
+    return embedded
+
+
+@cli.group()
+def server() -> None:
+    """Run the embedded platform on this machine (PostgreSQL, Redis, API, workers, host agent)."""
+
+
+@server.command("start")
+@click.option("--port", default=8000, show_default=True)
+@click.option(
+    "--background", is_flag=True, help="Return once the server answers; stop it with `skylift server stop`"
+)
+def server_start(port: int, background: bool) -> None:
+    """Start the embedded platform."""
+    sys.exit(_embedded().server_start(port=port, background=background))
+
+
+@server.command("status")
+def server_status() -> None:
+    """Say whether the embedded platform runs, and its parts."""
+    sys.exit(_embedded().server_status())
+
+
+@server.command("stop")
+def server_stop() -> None:
+    """Stop the embedded platform and everything it started."""
+    sys.exit(_embedded().server_stop())
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except Error as exc:
+        click.echo(f"skylift: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

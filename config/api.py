@@ -1,0 +1,9 @@
+"""The router hub: every app's API under /api/v1/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("apps.api.urls")),
+    path("", include("functions.api.urls")),
+]

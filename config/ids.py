@@ -1,0 +1,33 @@
+"""Public object ids with type prefixes, as Modal's: `ap-…`, `fu-…`, `fc-…`, `in-…`, `ta-…`."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+__all__ = ["new_id", "IdFactory"]
+
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_id(prefix: str, length: int = 22) -> str:
+    return f"{prefix}-" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+class IdFactory:
+    """A picklable default for CharField primary keys (migrations must be able to serialize it)."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def __call__(self) -> str:
+        return new_id(self.prefix)
+
+    def deconstruct(self):
+        return ("config.ids.IdFactory", (self.prefix,), {})
+
+    def __eq__(self, other):
+        return isinstance(other, IdFactory) and other.prefix == self.prefix
+
+    def __hash__(self):
+        return hash(self.prefix)

@@ -1,0 +1,8 @@
+"""Test settings: DATABASE_URL and REDIS_URL point at the servers platform/scripts/test-services.sh started."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SKYLIFT_DEFAULT_SCALEDOWN_WINDOW = env.int("SKYLIFT_DEFAULT_SCALEDOWN_WINDOW", default=10)

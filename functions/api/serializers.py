@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import base64
+import binascii
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Function, FunctionCall, Task
+
+
+@extend_schema_field(OpenApiTypes.BYTE)
+class Base64Field(serializers.Field):
+    """Bytes carried as standard base64 in JSON."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("Not valid base64.") from None
+
+    def to_representation(self, value):
+        return base64.b64encode(bytes(value)).decode() if value is not None else None
+
+    default_error_messages = {"invalid": "Expected a base64 string."}
+
+
+class MountCreateSerializer(serializers.Serializer):
+    sha256 = serializers.RegexField(r"^[0-9a-f]{64}$")
+    content = Base64Field(write_only=True)
+
+
+class MountSerializer(serializers.Serializer):
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+
+
+class ImageSpecSerializer(serializers.Serializer):
+    base = serializers.ChoiceField(choices=["debian_slim"], default="debian_slim")
+    python_version = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    steps = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class FunctionCreateSerializer(serializers.Serializer):
+    app_id = serializers.CharField(max_length=32)
+    name = serializers.RegexField(r"^[A-Za-z_][A-Za-z0-9_.]{0,127}$")
+    module = serializers.CharField(max_length=255, allow_blank=True, default="")
+    qualname = serializers.CharField(max_length=255)
+    mount_sha256 = serializers.RegexField(r"^[0-9a-f]{64}$", required=False, allow_null=True)
+    serialized = Base64Field(required=False, allow_null=True)
+    image = ImageSpecSerializer(required=False)
+    cpu = serializers.JSONField(required=False, help_text="Cores: a number or [request, limit]")
+    memory = serializers.JSONField(required=False, help_text="MiB: a number or [request, limit]")
+    timeout = serializers.JSONField(required=False, help_text="Seconds per attempt, 1 to 86400")
+    gpu = serializers.JSONField(required=False, allow_null=True, help_text='"T4", "H100:8", "any", or a list')
+    scaledown_window = serializers.IntegerField(required=False, min_value=1, max_value=86400)
+    block_network = serializers.BooleanField(required=False, default=False)
+    is_generator = serializers.BooleanField(required=False, default=False)
+    client_python = serializers.CharField(required=False, allow_blank=True, max_length=16)
+
+
+class FunctionSerializer(serializers.ModelSerializer):
+    image_id = serializers.CharField(read_only=True)
+    mount_sha256 = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Function
+        fields = [
+            "id",
+            "app_id",
+            "name",
+            "module",
+            "qualname",
+            "image_id",
+            "mount_sha256",
+            "cpu",
+            "memory",
+            "timeout",
+            "gpu",
+            "scaledown_window",
+            "block_network",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_mount_sha256(self, obj) -> str | None:
+        return obj.mount.sha256 if obj.mount_id else None
+
+
+class CallCreateSerializer(serializers.Serializer):
+    function_id = serializers.CharField(max_length=32)
+    kind = serializers.ChoiceField(choices=["remote", "map", "spawn"], default="remote")
+    inputs = serializers.ListField(
+        child=Base64Field(),
+        min_length=1,
+        max_length=5000,
+        help_text="cloudpickled (args, kwargs) per input, base64",
+    )
+    wait = serializers.FloatField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=50,
+        help_text="Seconds to wait for outputs before answering",
+    )
+
+
+class OutputSerializer(serializers.Serializer):
+    input_id = serializers.CharField(source="id")
+    idx = serializers.IntegerField()
+    status = serializers.CharField()
+    result_kind = serializers.CharField()
+    result = Base64Field(allow_null=True)
+    cause = serializers.CharField()
+    message = serializers.CharField()
+    seq = serializers.IntegerField(source="finished_seq", allow_null=True)
+
+
+class FunctionCallSerializer(serializers.ModelSerializer):
+    function_name = serializers.CharField(source="function.name", read_only=True)
+    app_id = serializers.CharField(source="function.app_id", read_only=True)
+
+    class Meta:
+        model = FunctionCall
+        fields = [
+            "id",
+            "function_id",
+            "function_name",
+            "app_id",
+            "kind",
+            "status",
+            "input_count",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class CallCreatedSerializer(serializers.Serializer):
+    call = FunctionCallSerializer()
+    input_ids = serializers.ListField(child=serializers.CharField())
+    outputs = OutputSerializer(many=True)
+
+
+class OutputPageSerializer(serializers.Serializer):
+    outputs = OutputSerializer(many=True)
+    done = serializers.BooleanField()
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    host = serializers.CharField(source="host.name", read_only=True, default=None)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "function_id",
+            "host",
+            "status",
+            "exit_code",
+            "cause",
+            "inputs_served",
+            "created_at",
+            "started_at",
+            "stopped_at",
+        ]
+        read_only_fields = fields

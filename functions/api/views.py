@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.api.base import WorkspaceViewSet
+from apps.models import App
+from config.errors import ApiError
+from config.pagination import NewestFirstCursor
+
+from .. import services
+from ..models import Function, FunctionCall, Mount, Task
+from .serializers import (
+    CallCreatedSerializer,
+    CallCreateSerializer,
+    FunctionCallSerializer,
+    FunctionCreateSerializer,
+    FunctionSerializer,
+    MountCreateSerializer,
+    MountSerializer,
+    OutputPageSerializer,
+    OutputSerializer,
+    TaskSerializer,
+)
+
+
+def _not_found(kind: str, object_id: str, field: str) -> ApiError:
+    return ApiError(
+        f"No {kind} {object_id} in this workspace.", code="not_found", status_code=404, field=field
+    )
+
+
+class MountViewSet(mixins.RetrieveModelMixin, WorkspaceViewSet):
+    """Content-addressed source uploads: containers import functions from them."""
+
+    queryset = Mount.objects.all()
+    serializer_class = MountSerializer
+    lookup_field = "sha256"
+
+    @extend_schema(request=MountCreateSerializer, responses={201: MountSerializer})
+    def create(self, request):
+        serializer = MountCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        mount = services.mount_store(workspace=request.auth.workspace, **serializer.validated_data)
+        return Response(MountSerializer(mount).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("app", OpenApiTypes.STR, description="Only this app's functions")]
+    )
+)
+class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
+    """Functions of the workspace's apps."""
+
+    queryset = Function.objects.select_related("mount").order_by("app_id", "name")
+    serializer_class = FunctionSerializer
+
+    def scope_queryset(self, queryset):
+        app = self.request.query_params.get("app")
+        return queryset.filter(app_id=app) if app else queryset
+
+    @extend_schema(request=FunctionCreateSerializer, responses={201: FunctionSerializer})
+    def create(self, request):
+        serializer = FunctionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        spec = dict(serializer.validated_data)
+        app = App.objects.filter(workspace=request.auth.workspace, pk=spec.pop("app_id")).first()
+        if app is None:
+            raise _not_found("app", request.data.get("app_id"), "app_id")
+        function = services.function_create(app=app, spec=spec)
+        return Response(FunctionSerializer(function).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("app", OpenApiTypes.STR, description="Only calls of this app's functions"),
+            OpenApiParameter("function", OpenApiTypes.STR, description="Only calls of this function"),
+        ]
+    )
+)
+class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
+    """Calls (`.remote()`, `.map()`, `.spawn()`): submit inputs, collect outputs."""
+
+    queryset = FunctionCall.objects.select_related("function")
+    serializer_class = FunctionCallSerializer
+    pagination_class = NewestFirstCursor
+
+    def scope_queryset(self, queryset):
+        params = self.request.query_params
+        if params.get("app"):
+            queryset = queryset.filter(function__app_id=params["app"])
+        if params.get("function"):
+            queryset = queryset.filter(function_id=params["function"])
+        return queryset
+
+    @extend_schema(request=CallCreateSerializer, responses={201: CallCreatedSerializer})
+    def create(self, request):
+        """Accept a call's inputs; with `wait`, answer with the outputs that are ready by then."""
+        serializer = CallCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        function = (
+            Function.objects.select_related("app")
+            .filter(workspace=request.auth.workspace, pk=data["function_id"])
+            .first()
+        )
+        if function is None:
+            raise _not_found("function", data["function_id"], "function_id")
+        call, input_ids = services.call_create(
+            function=function, user=request.user, args=data["inputs"], kind=data["kind"]
+        )
+        outputs = services.outputs_wait(call=call, timeout=data["wait"]) if data["wait"] else []
+        body = {"call": call, "input_ids": input_ids, "outputs": outputs}
+        return Response(CallCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "after_seq", OpenApiTypes.INT, description="Only outputs after this sequence number"
+            ),
+            OpenApiParameter(
+                "min_idx", OpenApiTypes.INT, description="Only outputs of inputs from this index on"
+            ),
+            OpenApiParameter(
+                "timeout", OpenApiTypes.FLOAT, description="Seconds to wait for an output (max 50)"
+            ),
+        ],
+        responses={200: OutputPageSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def outputs(self, request, pk=None):
+        """Outputs ready after `after_seq`, long-polling up to `timeout` seconds."""
+        call = self.get_object()
+        try:
+            after_seq = int(request.query_params.get("after_seq", 0))
+            min_idx = int(request.query_params.get("min_idx", 0))
+            timeout = max(0.0, float(request.query_params.get("timeout", 0)))
+        except ValueError:
+            raise ApiError("after_seq and min_idx must be integers, timeout a number.") from None
+        outputs = services.outputs_wait(call=call, after_seq=after_seq, min_idx=min_idx, timeout=timeout)
+        done = FunctionCall.objects.filter(pk=call.pk, finished_at__isnull=False).exists()
+        return Response({"outputs": OutputSerializer(outputs, many=True).data, "done": done})
+
+    @extend_schema(request=None, responses={200: FunctionCallSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel the call's unfinished inputs."""
+        call = self.get_object()
+        services.call_cancel(call=call)
+        return Response(FunctionCallSerializer(self.get_queryset().get(pk=call.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("function", OpenApiTypes.STR, description="Only this function's")]
+    )
+)
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
+    """Containers (tasks) that ran or run the workspace's functions."""
+
+    queryset = Task.objects.select_related("host")
+    serializer_class = TaskSerializer
+    pagination_class = NewestFirstCursor
+
+    def scope_queryset(self, queryset):
+        function = self.request.query_params.get("function")
+        return queryset.filter(function_id=function) if function else queryset

@@ -1,0 +1,150 @@
+"""The autoscaler: containers start when inputs queue and leave when idle.
+
+`ensure_capacity` runs right after a call is accepted, so a cold function gets its first
+container without waiting for a tick; `autoscale` runs every second from Celery beat to add
+containers for a backlog, requeue what a lost message or a dead container stranded, and give
+up on containers that never came up.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from hosts.models import Host
+
+from .models import LIVE_TASK_STATUSES, Function, Input, InputStatus, Task, TaskStatus
+from .queues import input_queue_key, redis_client
+
+__all__ = ["autoscale", "ensure_capacity", "requeue_stranded", "stop_task"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_CONTAINERS = 10
+# An input still pending this long after its last push is pushed again; claims are conditional,
+# so a duplicate message is harmless (RELIABILITY F12).
+REPUSH_AFTER = timedelta(seconds=15)
+START_DEADLINE = timedelta(seconds=120)
+
+
+def _lock_function(function_id: str) -> None:
+    """Serialize scaling decisions per function for the rest of the transaction."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"scale:{function_id}"])
+
+
+def ensure_capacity(*, function_id: str) -> Task | None:
+    """Start a container for the function if it has none alive."""
+    if Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).exists():
+        return None
+    with transaction.atomic():
+        _lock_function(function_id)
+        if Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).exists():
+            return None  # another request got there first
+        function = Function.objects.select_related("app").get(pk=function_id)
+        if function.app.state == "stopped":
+            return None
+        return _start_task(function)
+
+
+def _pick_host(function: Function) -> Host | None:
+    """The live host with the most free CPU that fits the function's request."""
+    hosts = Host.objects.alive().annotate(
+        used_cpu=Sum("tasks__function__cpu", filter=Q(tasks__status__in=LIVE_TASK_STATUSES)),
+        used_memory=Sum("tasks__function__memory", filter=Q(tasks__status__in=LIVE_TASK_STATUSES)),
+    )
+    best, best_free = None, None
+    for host in hosts:
+        free_cpu = host.cpu - (host.used_cpu or 0)
+        free_memory = host.memory - (host.used_memory or 0)
+        if free_memory < function.memory:
+            continue
+        if best is None or free_cpu > best_free:
+            best, best_free = host, free_cpu
+    return best
+
+
+def _start_task(function: Function) -> Task | None:
+    from hosts.tasks import start_container
+
+    host = _pick_host(function)
+    if host is None:
+        log.warning(
+            "no live host can run %s (memory %s MiB); inputs stay queued", function.id, function.memory
+        )
+        return None
+    task = Task.objects.create(workspace_id=function.workspace_id, function=function, host=host)
+    transaction.on_commit(lambda: start_container.apply_async(kwargs={"task_id": task.id}, queue=host.queue))
+    return task
+
+
+def stop_task(*, task: Task, cause: str) -> None:
+    from hosts.tasks import stop_container
+
+    Task.objects.filter(pk=task.pk, status__in=LIVE_TASK_STATUSES).update(
+        status=TaskStatus.STOPPING, cause=cause
+    )
+    if task.host_id:
+        stop_container.apply_async(kwargs={"task_id": task.id}, queue=f"host.{task.host.name}")
+
+
+def requeue_stranded(*, now=None) -> int:
+    """Push again the pending inputs whose message may have been lost; returns how many."""
+    now = now or timezone.now()
+    stale = list(
+        Input.objects.filter(status=InputStatus.PENDING, enqueued_at__lt=now - REPUSH_AFTER).values_list(
+            "id", "function_id"
+        )[:5000]
+    )
+    if not stale:
+        return 0
+    by_function: dict[str, list[str]] = {}
+    for input_id, function_id in stale:
+        by_function.setdefault(function_id, []).append(input_id)
+    Input.objects.filter(pk__in=[i for i, _ in stale], status=InputStatus.PENDING).update(enqueued_at=now)
+    pipe = redis_client().pipeline(transaction=False)
+    for function_id, ids in by_function.items():
+        pipe.rpush(input_queue_key(function_id), *ids)
+    pipe.execute()
+    log.info("re-pushed %d stranded inputs", len(stale))
+    return len(stale)
+
+
+def _fail_stuck_starts(now) -> None:
+    stuck = Task.objects.filter(
+        status__in=[TaskStatus.PENDING, TaskStatus.STARTING], created_at__lt=now - START_DEADLINE
+    )
+    for task in stuck.select_related("host"):
+        log.warning("container %s did not start in time", task.id)
+        Task.objects.filter(pk=task.pk, status__in=[TaskStatus.PENDING, TaskStatus.STARTING]).update(
+            status=TaskStatus.FAILED, cause="start_timeout", stopped_at=now
+        )
+
+
+def autoscale() -> None:
+    """One tick: scale every function with a backlog, then repair what faults left behind."""
+    now = timezone.now()
+    _fail_stuck_starts(now)
+    requeue_stranded(now=now)
+    backlog = (
+        Input.objects.filter(status=InputStatus.PENDING).values("function_id").annotate(pending=Count("id"))
+    )
+    for row in backlog:
+        function_id, pending = row["function_id"], row["pending"]
+        with transaction.atomic():
+            _lock_function(function_id)
+            live = Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES)
+            live_count = live.count()
+            starting = live.filter(status__in=[TaskStatus.PENDING, TaskStatus.STARTING]).count()
+            # Add one container per tick while the backlog outgrows the running ones and none
+            # is still starting: gentle, and enough for the foundation's workloads.
+            if live_count == 0 or (
+                pending > live_count and starting == 0 and live_count < DEFAULT_MAX_CONTAINERS
+            ):
+                function = Function.objects.select_related("app").get(pk=function_id)
+                if function.app.state != "stopped":
+                    _start_task(function)

@@ -1,0 +1,206 @@
+"""Functions, their calls and inputs, the containers (tasks) that run them, and their logs.
+
+Payloads (`Input.args`, `Input.result`) are opaque bytes: the client and the container
+pickle and unpickle them; the control plane only stores and moves them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from config.ids import IdFactory
+
+__all__ = [
+    "CallStatus",
+    "Function",
+    "FunctionCall",
+    "Input",
+    "InputStatus",
+    "LogLine",
+    "Mount",
+    "Task",
+    "TaskStatus",
+]
+
+
+class Mount(models.Model):
+    """Content-addressed user source (a tar of a module or package), imported by containers."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="mounts")
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "sha256"], name="one_mount_per_hash")]
+
+
+class Function(models.Model):
+    """A function of an app, with its resources and how containers find its code."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("fu"), editable=False)
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="functions")
+    app = models.ForeignKey("skylift_apps.App", on_delete=models.CASCADE, related_name="functions")
+    name = models.CharField(max_length=128)
+    module = models.CharField(max_length=255, help_text="Module to import in the container")
+    qualname = models.CharField(max_length=255)
+    mount = models.ForeignKey(Mount, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    serialized = models.BinaryField(
+        null=True, blank=True, help_text="cloudpickled function when not importable"
+    )
+    image = models.ForeignKey("builds.Image", on_delete=models.PROTECT, related_name="functions")
+    cpu = models.FloatField(default=0.125)
+    memory = models.PositiveIntegerField(default=128, help_text="MiB")
+    timeout = models.PositiveIntegerField(default=300, help_text="seconds per attempt")
+    gpu = models.CharField(max_length=128, blank=True, default="")
+    scaledown_window = models.PositiveIntegerField(default=60)
+    block_network = models.BooleanField(default=False)
+    is_generator = models.BooleanField(default=False)
+    client_python = models.CharField(max_length=16, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["app", "name"], name="one_function_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id})"
+
+
+class CallStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class FunctionCall(models.Model):
+    """One `.remote()`, `.spawn()` or `.map()`: a group of inputs whose outputs the caller collects."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("fc"), editable=False)
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="calls")
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="calls")
+    kind = models.CharField(max_length=16, default="remote")
+    status = models.CharField(max_length=16, choices=CallStatus.choices, default=CallStatus.PENDING)
+    input_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["function", "-created_at"]),
+        ]
+
+
+class InputStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    TIMED_OUT = "timed_out"
+    CANCELLED = "cancelled"
+    TERMINATED = "terminated"
+
+
+TERMINAL_INPUT_STATUSES = [
+    InputStatus.SUCCEEDED,
+    InputStatus.FAILED,
+    InputStatus.TIMED_OUT,
+    InputStatus.CANCELLED,
+    InputStatus.TERMINATED,
+]
+
+
+class Input(models.Model):
+    """One input of a call: its arguments, and once terminal, its result or error and cause.
+
+    `attempt` is the fencing token: a container's output is accepted only while the input is
+    running under the same attempt number it claimed.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("in"), editable=False)
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    call = models.ForeignKey(FunctionCall, on_delete=models.CASCADE, related_name="inputs")
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="inputs")
+    idx = models.PositiveIntegerField()
+    args = models.BinaryField()
+    status = models.CharField(max_length=16, choices=InputStatus.choices, default=InputStatus.PENDING)
+    attempt = models.PositiveIntegerField(default=0)
+    crashes = models.PositiveIntegerField(default=0)
+    task = models.ForeignKey("Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    result = models.BinaryField(null=True, blank=True)
+    result_kind = models.CharField(
+        max_length=16, blank=True, default="", help_text="value | exception | error"
+    )
+    cause = models.CharField(max_length=64, blank=True, default="")
+    message = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(default=timezone.now, help_text="Last time its id was pushed to Redis")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_seq = models.BigIntegerField(
+        null=True, blank=True, help_text="Order in which outputs became ready"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["call", "idx"], name="one_input_per_index")]
+        indexes = [models.Index(fields=["function", "status"])]
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending"
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+LIVE_TASK_STATUSES = [TaskStatus.PENDING, TaskStatus.STARTING, TaskStatus.RUNNING]
+
+
+class Task(models.Model):
+    """A container running one function, on one host."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("ta"), editable=False)
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="tasks")
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="tasks")
+    host = models.ForeignKey("hosts.Host", null=True, on_delete=models.SET_NULL, related_name="tasks")
+    status = models.CharField(max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    container_id = models.CharField(max_length=80, blank=True, default="")
+    token_hash = models.CharField(max_length=64, blank=True, default="")
+    exit_code = models.IntegerField(null=True, blank=True)
+    cause = models.CharField(max_length=64, blank=True, default="")
+    inputs_served = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["function", "status"]),
+            models.Index(fields=["workspace", "-created_at"]),
+        ]
+
+
+class LogLine(models.Model):
+    """A line a container printed, tied to its app, function, task and (when known) call."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    app = models.ForeignKey("skylift_apps.App", on_delete=models.CASCADE, related_name="logs")
+    function = models.ForeignKey(Function, null=True, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, null=True, on_delete=models.SET_NULL, related_name="+")
+    call = models.ForeignKey(FunctionCall, null=True, on_delete=models.SET_NULL, related_name="+")
+    stream = models.CharField(max_length=8, default="stdout")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["app", "id"])]

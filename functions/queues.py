@@ -1,0 +1,37 @@
+"""Redis keys and the synchronous Redis client of the control plane.
+
+Redis only carries messages: the ids of inputs ready to run, wake-ups for callers waiting on
+outputs, and the live log stream. The records themselves live in PostgreSQL, and the
+reconciler re-pushes whatever a lost message stranded.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import redis
+from django.conf import settings
+
+__all__ = ["done_key", "input_queue_key", "logs_key", "redis_client"]
+
+# Wake-up lists and log streams expire on their own, so abandoned calls leave nothing behind.
+DONE_TTL_SECONDS = 600
+LOG_STREAM_MAXLEN = 10_000
+LOG_STREAM_TTL_SECONDS = 24 * 3600
+
+
+def input_queue_key(function_id: str) -> str:
+    return f"skylift:q:{function_id}"
+
+
+def done_key(call_id: str) -> str:
+    return f"skylift:done:{call_id}"
+
+
+def logs_key(app_id: str) -> str:
+    return f"skylift:logs:{app_id}"
+
+
+@functools.cache
+def redis_client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, health_check_interval=30, socket_keepalive=True)

@@ -1,0 +1,13 @@
+"""Celery tasks of the control plane (queue `control`)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import autoscaler
+
+
+@shared_task(name="functions.tasks.autoscale", ignore_result=True, acks_late=False)
+def autoscale() -> None:
+    # A tick that is lost or skipped is simply made up by the next one.
+    autoscaler.autoscale()

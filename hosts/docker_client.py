@@ -1,0 +1,127 @@
+"""The one adapter to the Docker engine; no other module imports `docker`."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterator
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+
+__all__ = ["DockerUnavailable", "client", "engine_check", "find_by_label", "inspect", "remove", "run", "stop"]
+
+log = logging.getLogger(__name__)
+
+DOCKER_HINT = (
+    "Start the Docker engine (on Debian/Ubuntu: `sudo apt-get install docker.io && sudo dockerd &`, "
+    "or `sudo systemctl start docker`), or run `make setup`, which does it for you."
+)
+
+
+class DockerUnavailable(RuntimeError):
+    pass
+
+
+@functools.cache
+def client() -> docker.DockerClient:
+    return docker.from_env(timeout=120)
+
+
+def engine_check() -> str:
+    """The engine's version, or DockerUnavailable saying how to start one."""
+    try:
+        return client().version()["Version"]
+    except DockerException as exc:
+        client.cache_clear()
+        raise DockerUnavailable(f"No Docker engine answers ({exc}). {DOCKER_HINT}") from None
+
+
+def image_exists(ref: str) -> bool:
+    try:
+        client().images.get(ref)
+        return True
+    except ImageNotFound:
+        return False
+
+
+def run(
+    *,
+    image: str,
+    command: list[str],
+    name: str,
+    labels: dict,
+    environment: dict,
+    mounts: list[dict],
+    memory_mib: int,
+    nano_cpus: int,
+    cpu_shares: int,
+    pids_limit: int,
+    network_disabled: bool,
+    runtime: str | None = None,
+) -> str:
+    """Start a hardened container (RELIABILITY S7) and return its id."""
+    from docker.types import Mount
+
+    kwargs = {}
+    if runtime:
+        kwargs["runtime"] = runtime
+    container = client().containers.run(
+        image,
+        command,
+        name=name,
+        detach=True,
+        labels=labels,
+        environment=environment,
+        mounts=[
+            Mount(target=m["target"], source=m["source"], type="bind", read_only=m["read_only"])
+            for m in mounts
+        ],
+        mem_limit=f"{memory_mib}m",
+        memswap_limit=f"{memory_mib}m",
+        nano_cpus=nano_cpus,
+        cpu_shares=cpu_shares,
+        pids_limit=pids_limit,
+        cap_drop=["ALL"],
+        security_opt=["no-new-privileges:true"],
+        privileged=False,
+        network_mode="none" if network_disabled else "bridge",
+        init=True,
+        **kwargs,
+    )
+    return container.id
+
+
+def find_by_label(label: str, value: str) -> list:
+    return client().containers.list(all=True, filters={"label": f"{label}={value}"})
+
+
+def inspect(container_id: str) -> dict | None:
+    try:
+        return client().api.inspect_container(container_id)
+    except NotFound:
+        return None
+
+
+def stop(container_id: str, timeout: int = 30) -> None:
+    try:
+        client().api.stop(container_id, timeout=timeout)
+    except NotFound:
+        pass
+
+
+def remove(container_id: str) -> None:
+    try:
+        client().api.remove_container(container_id, force=True)
+    except NotFound:
+        pass
+    except APIError as exc:
+        if "already in progress" not in str(exc):
+            raise
+
+
+def die_events(label_filter: str) -> Iterator[dict]:
+    """Container `die` events for containers carrying the label (blocks; yields forever)."""
+    yield from client().events(
+        decode=True, filters={"type": "container", "event": "die", "label": label_filter}
+    )

@@ -1,0 +1,114 @@
+"""`manage.py host_agent`: the host agent of this machine.
+
+It runs, together: the data-plane relay (asyncio, in this process), a Celery worker consuming
+this host's own queue (a child process), a heartbeat, and a watcher of Docker `die` events
+that records how containers ended and requeues what they were running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+
+from hosts import docker_client, services
+from hosts.relay import Relay
+
+log = logging.getLogger("skylift.agent")
+
+
+class Command(BaseCommand):
+    help = "Run this machine's host agent (relay, container worker, heartbeat, container watcher)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--concurrency", type=int, default=4, help="Container start/stop worker threads")
+
+    def handle(self, *args, concurrency: int, **options):
+        try:
+            version = docker_client.engine_check()
+        except docker_client.DockerUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        host = services.host_register()
+        log.info("host %s registered (Docker %s, queue %s)", host.name, version, host.queue)
+        services.reconcile_containers(host=host)
+
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                host.queue,
+                "-P",
+                "threads",
+                "-c",
+                str(concurrency),
+                "-n",
+                f"{host.queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            env=os.environ.copy(),
+        )
+        stop = threading.Event()
+        threading.Thread(target=self._heartbeat, args=(host, stop), daemon=True, name="heartbeat").start()
+        threading.Thread(target=self._watch, args=(host,), daemon=True, name="docker-events").start()
+
+        def shutdown(signum, frame):
+            stop.set()
+            worker.terminate()
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, shutdown)
+        try:
+            asyncio.run(Relay().serve())
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+    def _heartbeat(self, host, stop: threading.Event) -> None:
+        while not stop.wait(settings.SKYLIFT_HEARTBEAT_SECONDS):
+            try:
+                close_old_connections()
+                services.host_heartbeat(host=host)
+            except Exception:  # noqa: BLE001 - a missed beat is retried on the next one
+                log.warning("heartbeat failed", exc_info=True)
+
+    def _watch(self, host) -> None:
+        while True:
+            try:
+                for event in docker_client.die_events(f"skylift.host={host.name}"):
+                    attrs = event.get("Actor", {}).get("Attributes", {})
+                    task_id = attrs.get("skylift.task")
+                    if not task_id:
+                        continue
+                    state = (docker_client.inspect(event["Actor"]["ID"]) or {}).get("State", {})
+                    close_old_connections()
+                    services.container_exited(
+                        task_id=task_id,
+                        exit_code=int(attrs.get("exitCode", state.get("ExitCode", -1))),
+                        oom=bool(state.get("OOMKilled")),
+                    )
+            except Exception:  # noqa: BLE001 - reconnect to the engine and keep watching
+                log.warning("docker event stream failed; reconnecting", exc_info=True)
+                time.sleep(1)

@@ -1,0 +1,289 @@
+"""The data-plane relay of a host: containers' only channel to the platform.
+
+Each container gets its own Unix socket (`<host dir>/tasks/<ta-id>/sock`, mounted into it at
+/skylift/io). Over it the container authenticates with its task token, long-polls for inputs,
+pushes outputs and ships logs; the relay does the Redis and PostgreSQL work on its behalf, in
+batches. The Celery side of the agent asks for sockets over the control socket
+(`<host dir>/relay.sock`) before it starts a container.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+import shutil
+import struct
+from pathlib import Path
+
+import redis.asyncio as aioredis
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from functions.events import app_group
+from functions.queues import DONE_TTL_SECONDS, LOG_STREAM_MAXLEN, done_key, input_queue_key, logs_key
+from skylift._protocol import MAX_HEADER, encode_frame, split_body
+
+from .relay_store import RelayStore
+
+__all__ = ["Relay", "control_request"]
+
+log = logging.getLogger(__name__)
+_PREFIX = struct.Struct(">II")
+
+
+def host_dir() -> Path:
+    return Path(settings.SKYLIFT_HOST_DIR)
+
+
+def control_socket_path() -> Path:
+    return host_dir() / "relay.sock"
+
+
+def task_dir(task_id: str) -> Path:
+    return host_dir() / "tasks" / task_id
+
+
+def control_request(message: dict, timeout: float = 10.0) -> dict:
+    """Ask the relay of this host for something (used by the agent's Celery tasks)."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(str(control_socket_path()))
+        sock.sendall(json.dumps(message).encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    reply = json.loads(data or b"{}")
+    if not reply.get("ok"):
+        raise RuntimeError(f"relay refused {message.get('op')}: {reply.get('error')}")
+    return reply
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
+    header_len, body_len = _PREFIX.unpack(await reader.readexactly(_PREFIX.size))
+    if header_len > MAX_HEADER:
+        raise ValueError("frame header too large")
+    header = json.loads(await reader.readexactly(header_len))
+    body = await reader.readexactly(body_len) if body_len else b""
+    return header, body
+
+
+class Relay:
+    def __init__(self):
+        self.store = RelayStore()
+        self.redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=512)
+        self.servers: dict[str, asyncio.base_events.Server] = {}
+        self.sessions: dict[str, dict] = {}  # log-channel nonce -> task row
+        self.layer = get_channel_layer()
+
+    async def serve(self) -> None:
+        await self.store.open()
+        path = control_socket_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        server = await asyncio.start_unix_server(self._control, path=str(path))
+        os.chmod(path, 0o600)
+        log.info("relay listening on %s", path)
+        async with server:
+            await server.serve_forever()
+
+    # Control socket ------------------------------------------------------------------------
+
+    async def _control(self, reader, writer) -> None:
+        try:
+            message = json.loads(await reader.readline())
+            op = message.get("op")
+            if op == "open":
+                await self.open_task(message["task_id"])
+                reply = {"ok": True, "dir": str(task_dir(message["task_id"]))}
+            elif op == "close":
+                await self.close_task(message["task_id"])
+                reply = {"ok": True}
+            else:
+                reply = {"ok": False, "error": f"unknown op {op!r}"}
+        except Exception as exc:  # noqa: BLE001 - report, don't crash the relay
+            log.exception("control request failed")
+            reply = {"ok": False, "error": str(exc)}
+        writer.write(json.dumps(reply).encode() + b"\n")
+        await writer.drain()
+        writer.close()
+
+    async def open_task(self, task_id: str) -> None:
+        if task_id in self.servers:
+            return
+        directory = task_dir(task_id)
+        directory.mkdir(parents=True, exist_ok=True)
+        sock = directory / "sock"
+        sock.unlink(missing_ok=True)
+        self.servers[task_id] = await asyncio.start_unix_server(
+            lambda r, w: self._serve_container(task_id, r, w), path=str(sock)
+        )
+
+    async def close_task(self, task_id: str) -> None:
+        server = self.servers.pop(task_id, None)
+        if server is not None:
+            server.close()
+        shutil.rmtree(task_dir(task_id), ignore_errors=True)
+
+    # Container connections ------------------------------------------------------------------
+
+    async def _serve_container(self, task_id: str, reader, writer) -> None:
+        task: dict | None = None
+        handed_calls: set[str] = set()
+        try:
+            while True:
+                try:
+                    header, body = await _read_frame(reader)
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                op = header.get("op")
+                if op == "hello":
+                    task = await self.store.task_hello(task_id, header.get("token", ""))
+                    if task is None:
+                        writer.write(encode_frame({"error": "unknown task or bad token"}))
+                        await writer.drain()
+                        return
+                    session = secrets.token_urlsafe(16)
+                    self.sessions[session] = task
+                    definition = {
+                        k: task[k]
+                        for k in ("module", "qualname", "timeout", "scaledown_window", "is_generator", "name")
+                    }
+                    writer.write(
+                        encode_frame(
+                            {"function": definition, "session": session}, bytes(task["serialized"] or b"")
+                        )
+                    )
+                elif op == "hello_logs":
+                    task = self.sessions.pop(header.get("token", ""), None)
+                    if task is None or task["id"] != task_id:
+                        writer.write(encode_frame({"error": "bad session"}))
+                        await writer.drain()
+                        return
+                    writer.write(encode_frame({"ok": True}))
+                elif task is None:
+                    writer.write(encode_frame({"error": "say hello first"}))
+                    await writer.drain()
+                    return
+                elif op == "get":
+                    reply, payload = await self._get(task, header, handed_calls)
+                    writer.write(encode_frame(reply, payload))
+                elif op == "put":
+                    await self._put(task, header, body)
+                    writer.write(encode_frame({"ok": True}))
+                elif op == "log":
+                    await self._log(task, header.get("lines", []), handed_calls)
+                    writer.write(encode_frame({"ok": True}))
+                elif op == "bye":
+                    log.info("container %s leaves: %s", task_id, header.get("reason"))
+                    writer.write(encode_frame({"ok": True}))
+                else:
+                    writer.write(encode_frame({"error": f"unknown op {op!r}"}))
+                await writer.drain()
+        except Exception:  # noqa: BLE001
+            log.exception("relay connection of %s failed", task_id)
+        finally:
+            writer.close()
+
+    async def _get(self, task: dict, header: dict, handed_calls: set[str]) -> tuple[dict, bytes]:
+        key = input_queue_key(task["function_id"])
+        want = max(1, min(int(header.get("max", 1)), 1000))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, min(float(header.get("timeout", 10)), 60.0))
+        while True:
+            ids = await self.redis.lpop(key, want)
+            if not ids:
+                remaining = deadline - loop.time()
+                if remaining <= 0.01:
+                    return {"inputs": []}, b""
+                popped = await self.redis.blpop([key], timeout=remaining)
+                if not popped:
+                    return {"inputs": []}, b""
+                ids = [popped[1]]
+                if want > 1:
+                    ids += await self.redis.lpop(key, want - 1) or []
+            rows, started = await self.store.claim(task["id"], [i.decode() for i in ids])
+            if started:
+                await self._publish_calls(started)
+            if rows:
+                handed_calls.update(r["call_id"] for r in rows)
+                items = [
+                    {
+                        "id": r["id"],
+                        "call_id": r["call_id"],
+                        "idx": r["idx"],
+                        "attempt": r["attempt"],
+                        "size": len(r["args"]),
+                    }
+                    for r in rows
+                ]
+                return {"inputs": items}, b"".join(bytes(r["args"]) for r in rows)
+            # Every id was stale (already claimed or cancelled): wait for the next one.
+
+    async def _put(self, task: dict, header: dict, body: bytes) -> None:
+        outputs = header.get("outputs", [])
+        for out, blob in zip(outputs, split_body(body, [o["size"] for o in outputs]), strict=True):
+            out["body"] = blob
+        touched, finished = await self.store.record_outputs(outputs)
+        if touched:
+            pipe = self.redis.pipeline(transaction=False)
+            for call_id in touched:
+                pipe.rpush(done_key(call_id), "1")
+                pipe.expire(done_key(call_id), DONE_TTL_SECONDS)
+            await pipe.execute()
+        if finished:
+            await self._publish_calls(finished)
+
+    async def _log(self, task: dict, lines: list[dict], handed_calls: set[str]) -> None:
+        if not lines:
+            return
+        for line in lines:
+            # A container may only attribute lines to calls it was actually given.
+            if line.get("call_id") not in handed_calls:
+                line["call_id"] = None
+            line["text"] = str(line.get("text", ""))[:16_384]
+            line["stream"] = "stderr" if line.get("stream") == "stderr" else "stdout"
+        await self.store.record_logs(task, lines)
+        pipe = self.redis.pipeline(transaction=False)
+        stream = logs_key(task["app_id"])
+        for line in lines:
+            pipe.xadd(
+                stream,
+                {
+                    "text": line["text"],
+                    "stream": line["stream"],
+                    "function": task["name"],
+                    "call": line["call_id"] or "",
+                    "task": task["id"],
+                },
+                maxlen=LOG_STREAM_MAXLEN,
+                approximate=True,
+            )
+        pipe.expire(stream, 24 * 3600)
+        await pipe.execute()
+
+    async def _publish_calls(self, call_ids: list[str]) -> None:
+        try:
+            for call in await self.store.calls_for_dashboard(call_ids):
+                payload = {
+                    "id": call["id"],
+                    "function_id": call["function_id"],
+                    "function_name": call["function_name"],
+                    "kind": call["kind"],
+                    "status": call["status"],
+                    "input_count": call["input_count"],
+                    "created_at": call["created_at"].isoformat(),
+                    "finished_at": call["finished_at"].isoformat() if call["finished_at"] else None,
+                }
+                await self.layer.group_send(
+                    app_group(call["app_id"]), {"type": "call.updated", "call": payload}
+                )
+        except Exception:  # noqa: BLE001 - live updates are best-effort
+            log.warning("could not publish call updates", exc_info=True)

@@ -1,0 +1,191 @@
+"""The relay's database side: claim inputs, record outputs and logs, in batches.
+
+Raw SQL over an async psycopg pool rather than the ORM: this is the data plane's hot path,
+and each operation is one round trip for a whole batch. Table names come from the models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from apps.models import App
+from functions.models import Function, FunctionCall, Input, LogLine, Task
+
+__all__ = ["RelayStore"]
+
+I = Input._meta.db_table  # noqa: E741
+C = FunctionCall._meta.db_table
+T = Task._meta.db_table
+F = Function._meta.db_table
+A = App._meta.db_table
+L = LogLine._meta.db_table
+
+_STATUS_FOR = {"value": "succeeded", "exception": "failed"}
+
+
+def _conninfo() -> str:
+    db = settings.DATABASES["default"]
+    parts = {
+        "dbname": db["NAME"],
+        "user": db.get("USER"),
+        "password": db.get("PASSWORD"),
+        "host": db.get("HOST"),
+        "port": db.get("PORT"),
+    }
+    return " ".join(f"{k}='{v}'" for k, v in parts.items() if v)
+
+
+class RelayStore:
+    def __init__(self):
+        self.pool = AsyncConnectionPool(
+            _conninfo(), min_size=1, max_size=8, open=False, kwargs={"autocommit": True}
+        )
+
+    async def open(self) -> None:
+        await self.pool.open()
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def task_hello(self, task_id: str, token: str) -> dict | None:
+        """Authenticate a container by its task token and mark it running."""
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(
+                f"""SELECT t.id, t.token_hash, t.status, t.workspace_id, f.id AS function_id, f.app_id, f.name,
+                           f.module, f.qualname, f.serialized, f.timeout, f.scaledown_window, f.is_generator
+                      FROM {T} t JOIN {F} f ON f.id = t.function_id WHERE t.id = %s""",
+                [task_id],
+            )
+            row = await cur.fetchone()
+            expected = row["token_hash"] if row else ""
+            given = hashlib.sha256(token.encode()).hexdigest()
+            if (
+                row is None
+                or not hmac.compare_digest(expected, given)
+                or row["status"] not in ("starting", "running")
+            ):
+                return None
+            await cur.execute(
+                f"UPDATE {T} SET status = 'running', started_at = coalesce(started_at, now()) "
+                f"WHERE id = %s AND status IN ('starting', 'running')",
+                [task_id],
+            )
+            return row
+
+    async def claim(self, task_id: str, input_ids: list[str]) -> list[dict]:
+        """Claim pending inputs for a container; already claimed or finished ones are skipped."""
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(
+                f"""UPDATE {I} SET status = 'running', attempt = attempt + 1, task_id = %s, started_at = now()
+                     WHERE id = ANY(%s) AND status = 'pending'
+                 RETURNING id, call_id, idx, attempt, args""",
+                [task_id, input_ids],
+            )
+            rows = await cur.fetchall()
+            if rows:
+                calls = list({r["call_id"] for r in rows})
+                await cur.execute(
+                    f"UPDATE {C} SET status = 'running' WHERE id = ANY(%s) AND status = 'pending' RETURNING id",
+                    [calls],
+                )
+                started = [r["id"] for r in await cur.fetchall()]
+                await cur.execute(
+                    f"UPDATE {T} SET inputs_served = inputs_served + %s WHERE id = %s", [len(rows), task_id]
+                )
+            else:
+                started = []
+        order = {input_id: n for n, input_id in enumerate(input_ids)}
+        rows.sort(key=lambda r: order[r["id"]])
+        return rows, started
+
+    async def record_outputs(self, outputs: list[dict]) -> tuple[list[str], list[str]]:
+        """Write terminal outputs, fenced by attempt; returns (calls touched, calls finished)."""
+        params = []
+        for out in outputs:
+            if out["kind"] == "error":
+                status = "timed_out" if out["cause"] == "timeout" else "failed"
+            else:
+                status = _STATUS_FOR[out["kind"]]
+            params.append(
+                [
+                    status,
+                    out["body"],
+                    out["kind"],
+                    out["cause"],
+                    out["message"][:10_000],
+                    out["id"],
+                    out["attempt"],
+                ]
+            )
+        touched: set[str] = set()
+        async with self.pool.connection() as conn:
+            async with conn.transaction(), conn.cursor() as cur:
+                for p in params:
+                    # A stale attempt (the input was requeued meanwhile) updates nothing: first
+                    # valid terminal write wins.
+                    await cur.execute(
+                        f"""UPDATE {I} SET status = %s, result = %s, result_kind = %s, cause = %s, message = %s,
+                                   finished_at = now(), finished_seq = nextval('skylift_output_seq')
+                             WHERE id = %s AND attempt = %s AND status = 'running'
+                         RETURNING call_id""",
+                        p,
+                    )
+                    row = await cur.fetchone()
+                    if row:
+                        touched.add(row[0])
+            finished = await self.finish_calls(conn, list(touched))
+        return list(touched), finished
+
+    async def finish_calls(self, conn, call_ids: list[str]) -> list[str]:
+        if not call_ids:
+            return []
+        async with conn.cursor() as cur:
+            await cur.execute(
+                f"""UPDATE {C} c
+                       SET finished_at = now(),
+                           status = CASE WHEN EXISTS (SELECT 1 FROM {I} i WHERE i.call_id = c.id
+                                                        AND i.status <> 'succeeded')
+                                         THEN 'failed' ELSE 'succeeded' END
+                     WHERE c.id = ANY(%s) AND c.finished_at IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM {I} i WHERE i.call_id = c.id
+                                         AND i.status IN ('pending', 'running'))
+                 RETURNING c.id""",
+                [call_ids],
+            )
+            return [r[0] for r in await cur.fetchall()]
+
+    async def calls_for_dashboard(self, call_ids: list[str]) -> list[dict]:
+        if not call_ids:
+            return []
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(
+                f"""SELECT c.id, c.function_id, f.name AS function_name, f.app_id, c.kind, c.status, c.input_count,
+                           c.created_at, c.finished_at
+                      FROM {C} c JOIN {F} f ON f.id = c.function_id WHERE c.id = ANY(%s)""",
+                [call_ids],
+            )
+            return await cur.fetchall()
+
+    async def record_logs(self, task: dict, lines: list[dict]) -> None:
+        async with self.pool.connection() as conn, conn.cursor() as cur:
+            await cur.executemany(
+                f"""INSERT INTO {L} (workspace_id, app_id, function_id, task_id, call_id, stream, text, created_at)
+                    VALUES (%s, %s, %s, %s, %s, %s, %s, now())""",
+                [
+                    [
+                        task["workspace_id"],
+                        task["app_id"],
+                        task["function_id"],
+                        task["id"],
+                        line.get("call_id"),
+                        line["stream"],
+                        line["text"],
+                    ]
+                    for line in lines
+                ],
+            )

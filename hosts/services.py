@@ -1,0 +1,255 @@
+"""What a host agent does: register its host, start and stop containers, and clean up after them."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import secrets
+import shutil
+import tarfile
+from pathlib import Path
+
+import cloudpickle
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+import skylift
+from functions.models import LIVE_TASK_STATUSES, Input, InputStatus, Mount, Task, TaskStatus
+from functions.queues import done_key, input_queue_key, redis_client
+
+from . import docker_client
+from .models import Host
+from .relay import control_request, host_dir
+
+__all__ = ["container_exited", "container_start", "container_stop", "host_heartbeat", "host_register"]
+
+log = logging.getLogger(__name__)
+
+RUNTIME_COMMAND = ["python3", "-m", "skylift._container"]
+
+
+def host_register(*, name: str | None = None) -> Host:
+    """Record this machine's inventory; called when the agent starts."""
+    name = name or settings.SKYLIFT_HOST_NAME
+    cpu = float(os.cpu_count() or 1)
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
+    host, _ = Host.objects.update_or_create(
+        name=name,
+        defaults={"cpu": cpu, "memory": memory, "last_heartbeat": timezone.now(), "draining": False},
+    )
+    return host
+
+
+def host_heartbeat(*, host: Host) -> None:
+    Host.objects.filter(pk=host.pk).update(last_heartbeat=timezone.now())
+
+
+def _runtime_mounts() -> list[dict]:
+    """The SDK package and cloudpickle, mounted read-only: never installed into user images."""
+    return [
+        {"source": str(Path(skylift.__file__).parent), "target": "/skylift/lib/skylift", "read_only": True},
+        {
+            "source": str(Path(cloudpickle.__file__).parent),
+            "target": "/skylift/lib/cloudpickle",
+            "read_only": True,
+        },
+    ]
+
+
+def _mount_dir(mount: Mount) -> Path:
+    """Extract a content-addressed source mount once per host and reuse it."""
+    target = host_dir() / "mounts" / mount.sha256
+    if target.exists():
+        return target
+    staging = target.with_name(f".{mount.sha256}.{secrets.token_hex(4)}")
+    staging.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(bytes(mount.content)), mode="r:") as tar:
+        tar.extractall(staging, filter="data")
+    try:
+        staging.rename(target)
+    except OSError:  # another start extracted the same mount first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def container_start(*, task_id: str) -> None:
+    """Start the container of a task on this host (idempotent under redelivery)."""
+    claimed = Task.objects.filter(pk=task_id, status=TaskStatus.PENDING).update(status=TaskStatus.STARTING)
+    if not claimed:
+        return  # already started by an earlier delivery, or stopped meanwhile
+    task = Task.objects.select_related("function__image", "function__mount", "function__app", "host").get(
+        pk=task_id
+    )
+    if docker_client.find_by_label("skylift.task", task.id):
+        return  # a previous delivery created it before dying
+    function = task.function
+    token = secrets.token_urlsafe(32)
+    Task.objects.filter(pk=task.pk).update(token_hash=hashlib.sha256(token.encode()).hexdigest())
+    try:
+        io_dir = control_request({"op": "open", "task_id": task.id})["dir"]
+        mounts = [*_runtime_mounts(), {"source": io_dir, "target": "/skylift/io", "read_only": False}]
+        if function.mount_id:
+            mounts.append(
+                {"source": str(_mount_dir(function.mount)), "target": "/skylift/src", "read_only": True}
+            )
+        host_cpus = float(os.cpu_count() or 1)
+        container_id = docker_client.run(
+            image=function.image.docker_ref,
+            command=RUNTIME_COMMAND,
+            name=f"skylift-{task.id}",
+            labels={
+                "skylift.managed": "1",
+                "skylift.task": task.id,
+                "skylift.function": function.id,
+                "skylift.app": function.app_id,
+                "skylift.workspace": task.workspace_id,
+                "skylift.host": task.host.name,
+            },
+            environment={
+                "SKYLIFT_TASK_ID": task.id,
+                "SKYLIFT_TASK_TOKEN": token,
+                "SKYLIFT_FUNCTION_ID": function.id,
+                "SKYLIFT_APP_ID": function.app_id,
+                "SKYLIFT_IMAGE_ID": function.image_id,
+                "SKYLIFT_IS_REMOTE": "1",
+                "SKYLIFT_CLOUD_PROVIDER": "skylift",
+                "SKYLIFT_REGION": "local",
+                "PYTHONPATH": "/skylift/lib",
+                "PYTHONUNBUFFERED": "1",
+                "PYTHONDONTWRITEBYTECODE": "1",
+            },
+            mounts=mounts,
+            memory_mib=function.memory,
+            # The cpu option is a request: it weighs the container against its neighbours, and the
+            # hard limit leaves room to burst up to the host's cores, as Modal's soft CPU limit does.
+            nano_cpus=int(min(host_cpus, function.cpu + 16) * 1e9),
+            cpu_shares=max(2, int(function.cpu * 1024)),
+            pids_limit=1024,
+            network_disabled=function.block_network,
+            runtime=settings.SKYLIFT_CONTAINER_RUNTIME or None,
+        )
+    except Exception as exc:
+        log.exception("could not start container for %s", task.id)
+        Task.objects.filter(pk=task.pk).update(
+            status=TaskStatus.FAILED, cause="start_failed", stopped_at=timezone.now()
+        )
+        _close_socket(task.id)
+        raise docker_client.DockerUnavailable(str(exc)) from exc
+    Task.objects.filter(pk=task.pk, status=TaskStatus.STARTING).update(container_id=container_id)
+
+
+def container_stop(*, task_id: str) -> None:
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None:
+        return
+    for container in docker_client.find_by_label("skylift.task", task_id):
+        docker_client.stop(container.id, timeout=30)
+
+
+def _close_socket(task_id: str) -> None:
+    try:
+        control_request({"op": "close", "task_id": task_id})
+    except Exception:  # noqa: BLE001 - the relay cleans task dirs on start anyway
+        log.warning("could not close the socket of %s", task_id)
+
+
+def container_exited(*, task_id: str, exit_code: int | None, oom: bool) -> None:
+    """Record a container's end; requeue what it was running (RELIABILITY F2)."""
+    if oom:
+        cause = "oom"
+    elif exit_code == 0:
+        cause = "idle"
+    else:
+        cause = "container_crash"
+    now = timezone.now()
+    with transaction.atomic():
+        task = Task.objects.select_for_update().filter(pk=task_id).first()
+        if task is None:
+            return
+        if task.status not in (TaskStatus.STOPPED, TaskStatus.FAILED):
+            Task.objects.filter(pk=task_id).update(
+                status=TaskStatus.STOPPED if exit_code == 0 else TaskStatus.FAILED,
+                exit_code=exit_code,
+                cause=task.cause or cause,
+                stopped_at=now,
+            )
+        stranded = list(Input.objects.select_for_update().filter(task_id=task_id, status=InputStatus.RUNNING))
+        requeue, failed = [], []
+        for inp in stranded:
+            inp.crashes += 1
+            if inp.crashes >= settings.SKYLIFT_CONTAINER_CRASH_CAP:
+                failed.append(inp)
+            else:
+                requeue.append(inp)
+        if requeue:
+            Input.objects.filter(pk__in=[i.id for i in requeue], status=InputStatus.RUNNING).update(
+                status=InputStatus.PENDING, enqueued_at=now
+            )
+            for inp in requeue:
+                Input.objects.filter(pk=inp.pk).update(crashes=inp.crashes)
+        for inp in failed:
+            message = (
+                "the container ran out of memory"
+                if cause == "oom"
+                else f"the container exited with code {exit_code} while running this input"
+            )
+            _fail_input(inp, cause=cause, message=message, crashes=inp.crashes)
+        function_id = task.function_id
+
+    def after_commit():
+        if requeue:
+            redis_client().rpush(input_queue_key(function_id), *[i.id for i in requeue])
+        for inp in failed:
+            redis_client().rpush(done_key(inp.call_id), "1")
+
+    transaction.on_commit(after_commit)
+    _close_socket(task_id)
+    if task.container_id:
+        docker_client.remove(task.container_id)
+
+
+def _fail_input(inp: Input, *, cause: str, message: str, crashes: int) -> None:
+    from django.db import connection
+
+    from functions.models import FunctionCall
+
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""UPDATE {Input._meta.db_table}
+                   SET status = 'failed', result_kind = 'error', cause = %s, message = %s, crashes = %s,
+                       finished_at = now(), finished_seq = nextval('skylift_output_seq')
+                 WHERE id = %s AND status = 'running'""",
+            [cause, message, crashes, inp.id],
+        )
+        cur.execute(
+            f"""UPDATE {FunctionCall._meta.db_table} c SET status = 'failed', finished_at = now()
+                 WHERE c.id = %s AND c.finished_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM {Input._meta.db_table} i
+                                    WHERE i.call_id = c.id AND i.status IN ('pending', 'running'))""",
+            [inp.call_id],
+        )
+
+
+def reconcile_containers(*, host: Host) -> None:
+    """On agent start: containers whose task is over go; live tasks without a container end."""
+    seen = set()
+    for container in docker_client.find_by_label("skylift.host", host.name):
+        task_id = container.labels.get("skylift.task")
+        seen.add(task_id)
+        task = Task.objects.filter(pk=task_id).first()
+        if task is None or task.status not in LIVE_TASK_STATUSES or container.status == "exited":
+            state = docker_client.inspect(container.id) or {}
+            container_exited(
+                task_id=task_id,
+                exit_code=state.get("State", {}).get("ExitCode"),
+                oom=bool(state.get("State", {}).get("OOMKilled")),
+            )
+            docker_client.remove(container.id)
+        else:
+            # The relay lost its sockets when the agent restarted: this container cannot be served.
+            docker_client.stop(container.id, timeout=5)
+    for task in Task.objects.filter(host=host, status__in=LIVE_TASK_STATUSES).exclude(pk__in=seen):
+        container_exited(task_id=task.id, exit_code=None, oom=False)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Create .venv at the repository root and install the server and the SDK into it (editable).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SKYLIFT_REPO"
+
+VENV=.venv
+STAMP="$VENV/.skylift-install-stamp"
+PYTHON=${PYTHON:-python3}
+
+say "Python environment in $VENV"
+for f in pyproject.toml clients/python/pyproject.toml; do
+    [ -f "$f" ] || die "$f is missing; cannot install the project"
+done
+if ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    have_cmd "$PYTHON" || die "$PYTHON not found: run platform/scripts/install-system.sh"
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || die "Skylift needs Python 3.11 or newer; $PYTHON is $("$PYTHON" -V 2>&1)"
+    note "creating $VENV with $("$PYTHON" -V 2>&1)"
+    rm -rf "$VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+
+want=$( { "$VENV/bin/python" -VV; hash_files pyproject.toml clients/python/pyproject.toml; } | sha256sum | cut -d' ' -f1)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+    note "up to date (neither pyproject.toml changed)"
+    exit 0
+fi
+say "Installing the server (.[dev]) and the SDK (clients/python) into $VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -e '.[dev]' -e clients/python
+echo "$want" >"$STAMP"
+note "installed"

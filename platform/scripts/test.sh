@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Set up, start the test PostgreSQL and Redis, and run the whole test suite (arguments go to pytest).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+"$SKYLIFT_SCRIPTS/setup.sh"
+"$SKYLIFT_SCRIPTS/test-services.sh"
+# shellcheck source=/dev/null
+source "$SKYLIFT_REPO/.cache/test-services/env"
+
+cd "$SKYLIFT_REPO"
+say "pytest $*"
+status=0
+.venv/bin/python -m pytest "$@" || status=$?
+if [ "$status" -eq 5 ]; then
+    echo "error: pytest collected no tests (exit code 5); that counts as a failure" >&2
+fi
+exit "$status"
