@@ -6,6 +6,7 @@ Both resolve to a `WorkspaceContext` in `request.auth`; every view scopes its da
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -29,11 +30,19 @@ class WorkspaceContext:
     token_id: str | None = None
 
 
+# Token ids are `ak-` plus letters and digits (config.ids). Checking the shape first keeps
+# arbitrary header bytes (a NUL, 10k characters) away from the database query.
+_TOKEN_ID = re.compile(r"ak-[A-Za-z0-9]{1,29}")
+
+
 def parse_bearer(header: str) -> tuple[str, str] | None:
+    """`Bearer <token_id>:<token_secret>` as (token_id, secret), or None if it is not that shape."""
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or ":" not in credentials:
         return None
     token_id, _, secret = credentials.strip().partition(":")
+    if not _TOKEN_ID.fullmatch(token_id) or not secret:
+        return None
     return token_id, secret
 
 

@@ -84,7 +84,7 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     @classmethod
-    def issue(cls, *, workspace: Workspace, user, name: str = "") -> tuple[ApiToken, str]:
+    def issue(cls, *, workspace: Workspace, user, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
         """Create a token; returns it with its plaintext secret, which is never stored."""
         secret = "as-" + secrets.token_urlsafe(32)
         token = cls.objects.create(
@@ -93,6 +93,7 @@ class ApiToken(models.Model):
             name=name,
             secret_hash=hash_secret(secret),
             secret_suffix=secret[-4:],
+            expires_at=expires_at,
         )
         return token, secret
 

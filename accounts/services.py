@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -39,9 +40,14 @@ def bootstrap_admin(*, username: str = "admin") -> tuple[object, Workspace, str 
     return user, workspace, password
 
 
-def token_issue(*, workspace: Workspace, user, name: str = "") -> tuple[ApiToken, str]:
-    """Create an API token; the secret is returned once and stored only as a hash."""
-    return ApiToken.issue(workspace=workspace, user=user, name=name)
+def token_issue(
+    *, workspace: Workspace, user, name: str = "", expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create an API token; the secret is returned once and stored only as a hash.
+
+    A token with `expires_at` stops authenticating at that time (within the token cache's TTL).
+    """
+    return ApiToken.issue(workspace=workspace, user=user, name=name, expires_at=expires_at)
 
 
 def token_revoke(*, token: ApiToken) -> None:

@@ -317,15 +317,16 @@ def supervise(port: int) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
+        from hosts.docker_client import DockerUnavailable, engine_check
+
+        try:
+            engine_check()
+        except DockerUnavailable as exc:
+            raise StartError(str(exc)) from None
         database_url = _start_postgres(state, logs)
         redis_url = _start_redis(state, logs)
         _write_state(state)
         env = _django_env(database_url, redis_url)
-        check = _manage(env, "check_docker", capture_output=True, text=True)
-        if check.returncode != 0:
-            raise StartError(
-                check.stderr.strip().splitlines()[-1] if check.stderr.strip() else "Docker check failed"
-            )
         _say("Applying database migrations")
         migrated = _manage(env, "migrate", "--no-input", capture_output=True, text=True)
         if migrated.returncode != 0:

@@ -7,16 +7,18 @@ through `JsonErrorMiddleware`, so no API client ever sees an HTML page or a bare
 
 from __future__ import annotations
 
+import codecs
+import json
 import logging
 
-from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import JsonResponse
-from rest_framework import exceptions, status
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DatabaseError, DataError, InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
 
-__all__ = ["ApiError", "JsonErrorMiddleware", "api_exception_handler", "error_body"]
+__all__ = ["ApiError", "JSONParser", "JsonErrorMiddleware", "api_exception_handler", "error_body"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,38 @@ class ApiError(exceptions.APIException):
         self.field = field
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"duplicate key {duplicate!r}")
+    return obj
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, turning every way a body can fail to parse into a 400 `malformed`.
+
+    DRF's own lets a deeply nested document (10k `[`) escape as a RecursionError, hence a 500, and
+    silently keeps the last of duplicate keys, so that two readers of the same body can disagree
+    about what it says (RELIABILITY B1).
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.getreader(encoding)(stream).read()
+            return json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from None
+        except ValueError as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from None
+
+
 def _first_validation_error(detail, path: str = "") -> tuple[str, str]:
     if isinstance(detail, dict):
         for key, value in detail.items():
@@ -64,12 +98,21 @@ def _first_validation_error(detail, path: str = "") -> tuple[str, str]:
     return path, str(detail)
 
 
+def _data_error_body(exc: DataError) -> dict:
+    # The database refused a value the request carried (a NUL character in an id, a number out of
+    # range): the request is at fault, and "unavailable, retry" would only make clients retry.
+    log.info("database refused a request value: %s", exc)
+    return error_body("invalid", "The request contains a value that cannot be stored or looked up.")
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ApiError):
         body = error_body(exc.error_code, str(exc.detail), hint=exc.hint, field=exc.field)
         return Response(body, status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         return Response(error_body("too_large", str(exc)), status=413)
+    if isinstance(exc, DataError):
+        return Response(_data_error_body(exc), status=400)
     if isinstance(exc, (OperationalError, InterfaceError)):
         log.warning("database unavailable: %s", exc)
         return Response(
@@ -77,6 +120,16 @@ def api_exception_handler(exc, context):
             status=503,
             headers={"Retry-After": "2"},
         )
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES when it loads, which names
+    # JSONParser in this module.
+    from rest_framework.views import exception_handler
+
+    # Django's own exceptions (get_object_or_404 raises Http404) become DRF's, so that they get
+    # the codes below and not the catch-all: a missing object must read as `not_found`.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -132,6 +185,8 @@ class JsonErrorMiddleware:
             return None
         if isinstance(exc, RequestDataTooBig):
             return JsonResponse(error_body("too_large", str(exc)), status=413)
+        if isinstance(exc, DataError):
+            return JsonResponse(_data_error_body(exc), status=400)
         if isinstance(exc, (OperationalError, InterfaceError, DatabaseError)):
             log.warning("database error on %s: %s", request.path, exc)
             response = JsonResponse(

@@ -68,9 +68,73 @@ def _pick_host(function: Function) -> Host | None:
     return best
 
 
+# Containers that fail before serving a single input, this many times in a row within the
+# window, mean the function cannot run as defined (its module does not import, its image cannot
+# start): its pending inputs fail with the cause instead of waiting on a crash loop.
+START_FAILURES_ALLOWED = 3
+START_FAILURE_WINDOW = timedelta(minutes=5)
+
+
+def _start_failure(function: Function) -> Task | None:
+    """The latest failed start when the function's last containers all failed to come up."""
+    recent = list(
+        Task.objects.filter(function=function, created_at__gte=timezone.now() - START_FAILURE_WINDOW)
+        .order_by("-created_at")
+        .values("id", "status", "inputs_served", "cause", "message")[:START_FAILURES_ALLOWED]
+    )
+    if len(recent) < START_FAILURES_ALLOWED:
+        return None
+    if all(t["status"] == TaskStatus.FAILED and t["inputs_served"] == 0 for t in recent):
+        return Task.objects.get(pk=recent[0]["id"])
+    return None
+
+
+def fail_pending(*, function: Function, cause: str, message: str) -> int:
+    """Make every pending input of the function terminal `failed` with the cause."""
+    from .models import FunctionCall
+    from .queues import done_key
+
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""UPDATE {Input._meta.db_table}
+                   SET status = 'failed', result_kind = 'error', cause = %s, message = %s, finished_at = now(),
+                       finished_seq = nextval('skylift_output_seq')
+                 WHERE function_id = %s AND status = 'pending'
+             RETURNING call_id""",
+            [cause, message, function.id],
+        )
+        calls = {row[0] for row in cur.fetchall()}
+        if calls:
+            cur.execute(
+                f"""UPDATE {FunctionCall._meta.db_table} c SET status = 'failed', finished_at = now()
+                     WHERE c.id = ANY(%s) AND c.finished_at IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM {Input._meta.db_table} i
+                                        WHERE i.call_id = c.id AND i.status IN ('pending', 'running'))""",
+                [list(calls)],
+            )
+    if calls:
+        pipe = redis_client().pipeline(transaction=False)
+        for call_id in calls:
+            pipe.rpush(done_key(call_id), "1")
+        transaction.on_commit(pipe.execute)
+    return len(calls)
+
+
 def _start_task(function: Function) -> Task | None:
     from hosts.tasks import start_container
 
+    failed = _start_failure(function)
+    if failed is not None:
+        cause = failed.cause or "container_crash"
+        message = (
+            failed.message
+            or f"the last {START_FAILURES_ALLOWED} containers of {function.name} failed to start"
+        )
+        log.warning(
+            "function %s cannot start containers (%s); failing its pending inputs", function.id, cause
+        )
+        fail_pending(function=function, cause=cause, message=message)
+        return None
     host = _pick_host(function)
     if host is None:
         log.warning(

@@ -178,6 +178,7 @@ class Task(models.Model):
     token_hash = models.CharField(max_length=64, blank=True, default="")
     exit_code = models.IntegerField(null=True, blank=True)
     cause = models.CharField(max_length=64, blank=True, default="")
+    message = models.TextField(blank=True, default="", help_text="Why it failed, for the user")
     inputs_served = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

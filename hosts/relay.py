@@ -10,12 +10,14 @@ batches. The Celery side of the agent asks for sockets over the control socket
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
 import secrets
 import shutil
 import struct
+import tempfile
 from pathlib import Path
 
 import redis.asyncio as aioredis
@@ -38,12 +40,21 @@ def host_dir() -> Path:
     return Path(settings.SKYLIFT_HOST_DIR)
 
 
+def socket_dir() -> Path:
+    """Where the relay's sockets live: a short path, because AF_UNIX paths stop at 107 bytes.
+
+    One directory per host directory (hashed), private to the agent's user.
+    """
+    digest = hashlib.sha256(str(host_dir().resolve()).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"skylift-{os.getuid()}-{digest}"
+
+
 def control_socket_path() -> Path:
-    return host_dir() / "relay.sock"
+    return socket_dir() / "relay.sock"
 
 
 def task_dir(task_id: str) -> Path:
-    return host_dir() / "tasks" / task_id
+    return socket_dir() / task_id
 
 
 def control_request(message: dict, timeout: float = 10.0) -> dict:
@@ -86,7 +97,7 @@ class Relay:
     async def serve(self) -> None:
         await self.store.open()
         path = control_socket_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
         server = await asyncio.start_unix_server(self._control, path=str(path))
         os.chmod(path, 0o600)
@@ -182,7 +193,10 @@ class Relay:
                     await self._log(task, header.get("lines", []), handed_calls)
                     writer.write(encode_frame({"ok": True}))
                 elif op == "bye":
-                    log.info("container %s leaves: %s", task_id, header.get("reason"))
+                    reason = str(header.get("reason", ""))
+                    log.info("container %s leaves: %s", task_id, reason)
+                    if reason == "import_failed":
+                        await self.store.task_failed(task_id, reason, str(header.get("message", "")))
                     writer.write(encode_frame({"ok": True}))
                 else:
                     writer.write(encode_frame({"error": f"unknown op {op!r}"}))

@@ -77,7 +77,15 @@ class RelayStore:
             )
             return row
 
-    async def claim(self, task_id: str, input_ids: list[str]) -> list[dict]:
+    async def task_failed(self, task_id: str, cause: str, message: str) -> None:
+        """Record why a container is giving up (e.g. the user's module failed to import)."""
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                f"UPDATE {T} SET cause = %s, message = %s WHERE id = %s",
+                [cause[:64], message[:20_000], task_id],
+            )
+
+    async def claim(self, task_id: str, input_ids: list[str]) -> tuple[list[dict], list[str]]:
         """Claim pending inputs for a container; already claimed or finished ones are skipped."""
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(

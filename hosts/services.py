@@ -134,7 +134,10 @@ def container_start(*, task_id: str) -> None:
     except Exception as exc:
         log.exception("could not start container for %s", task.id)
         Task.objects.filter(pk=task.pk).update(
-            status=TaskStatus.FAILED, cause="start_failed", stopped_at=timezone.now()
+            status=TaskStatus.FAILED,
+            cause="start_failed",
+            message=f"could not start a container: {exc}",
+            stopped_at=timezone.now(),
         )
         _close_socket(task.id)
         raise docker_client.DockerUnavailable(str(exc)) from exc

@@ -27,6 +27,14 @@ class WorkspaceScoped:
     def scope_queryset(self, queryset):
         return queryset
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        # Parse the body even where the action reads none (stop, cancel): a request whose body
+        # does not parse, or is not JSON, is refused before it acts (RELIABILITY B1, B2). A
+        # request without a body, as the SDK sends for these actions, parses to nothing.
+        if request.method in ("POST", "PUT", "PATCH"):
+            request.data  # noqa: B018
+
 
 class WorkspaceViewSet(WorkspaceScoped, viewsets.GenericViewSet):
     pass

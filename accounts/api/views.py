@@ -37,6 +37,9 @@ class SessionView(APIView):
         request=SignInSerializer, responses={200: SessionSerializer}, operation_id="session_create"
     )
     def post(self, request):
+        # DRF checks CSRF only for a request that is already signed in. Signing in is checked too,
+        # or another site could sign a visitor's browser into an account of its choosing (login CSRF).
+        SessionAuthentication().enforce_csrf(request)
         serializer = SignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request, **serializer.validated_data)
@@ -76,6 +79,7 @@ class ApiTokenViewSet(
             workspace=request.auth.workspace,
             user=request.user,
             name=serializer.validated_data.get("name", ""),
+            expires_at=serializer.validated_data.get("expires_at"),
         )
         body = ApiTokenCreatedSerializer(token).data
         body["secret"] = secret

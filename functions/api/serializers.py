@@ -7,6 +7,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from skylift import _resources as resources
+from skylift._exceptions import InvalidError
+
 from ..models import Function, FunctionCall, Task
 
 
@@ -60,6 +63,45 @@ class FunctionCreateSerializer(serializers.Serializer):
     block_network = serializers.BooleanField(required=False, default=False)
     is_generator = serializers.BooleanField(required=False, default=False)
     client_python = serializers.CharField(required=False, allow_blank=True, max_length=16)
+
+    # The SDK's own validators decide what is valid, so the API and the SDK agree (B8, B10). They
+    # run here as well as in the service so that a value they cannot even compare (NaN, 1e400, a
+    # 400-digit integer) is refused as the field's error instead of escaping as a 500.
+    _RANGES = {
+        "cpu": f"more than 0 and at most {resources.MAX_CPU:g} cores",
+        "memory": f"from {resources.MIN_MEMORY} to {resources.MAX_MEMORY} MiB",
+        "timeout": f"from {resources.MIN_TIMEOUT} to {resources.MAX_TIMEOUT} seconds",
+    }
+
+    def _check(self, field: str, validator, value):
+        try:
+            validator(value)
+        except InvalidError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        except (ValueError, OverflowError):
+            raise serializers.ValidationError(
+                f"{field} must be a finite number {self._RANGES[field]}; got a value out of range."
+            ) from None
+        return value
+
+    def validate_cpu(self, value):
+        return self._check("cpu", resources.validate_cpu, value)
+
+    def validate_memory(self, value):
+        return self._check("memory", resources.validate_memory, value)
+
+    def validate_timeout(self, value):
+        return self._check("timeout", resources.validate_timeout, value)
+
+    def validate_gpu(self, value):
+        # None means no GPU; "" and [] are not ways to say it (the SDK refuses them too).
+        if value is None:
+            return None
+        try:
+            resources.parse_gpu(value)
+        except InvalidError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return value
 
 
 class FunctionSerializer(serializers.ModelSerializer):
