@@ -8,4 +8,4 @@ the real Docker engine. Integration tests talk to it as users do: over HTTP and 
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.fixtures.platform"]
+pytest_plugins = ["tests.fixtures.live_platform"]
