@@ -92,6 +92,8 @@ class Relay:
         self.redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=512)
         self.servers: dict[str, asyncio.base_events.Server] = {}
         self.sessions: dict[str, dict] = {}  # log-channel nonce -> task row
+        # Calls each task was handed inputs of: a container may attribute log lines only to those.
+        self.handed: dict[str, dict[str, None]] = {}
         self.layer = get_channel_layer()
 
     async def serve(self) -> None:
@@ -138,6 +140,7 @@ class Relay:
         )
 
     async def close_task(self, task_id: str) -> None:
+        self.handed.pop(task_id, None)
         server = self.servers.pop(task_id, None)
         if server is not None:
             server.close()
@@ -147,7 +150,7 @@ class Relay:
 
     async def _serve_container(self, task_id: str, reader, writer) -> None:
         task: dict | None = None
-        handed_calls: set[str] = set()
+        handed_calls = self.handed.setdefault(task_id, {})
         try:
             while True:
                 try:
@@ -206,7 +209,7 @@ class Relay:
         finally:
             writer.close()
 
-    async def _get(self, task: dict, header: dict, handed_calls: set[str]) -> tuple[dict, bytes]:
+    async def _get(self, task: dict, header: dict, handed_calls: dict[str, None]) -> tuple[dict, bytes]:
         key = input_queue_key(task["function_id"])
         want = max(1, min(int(header.get("max", 1)), 1000))
         loop = asyncio.get_running_loop()
@@ -227,7 +230,10 @@ class Relay:
             if started:
                 await self._publish_calls(started)
             if rows:
-                handed_calls.update(r["call_id"] for r in rows)
+                for r in rows:
+                    handed_calls[r["call_id"]] = None
+                while len(handed_calls) > 10_000:  # keep the most recent calls only
+                    del handed_calls[next(iter(handed_calls))]
                 items = [
                     {
                         "id": r["id"],
@@ -255,7 +261,7 @@ class Relay:
         if finished:
             await self._publish_calls(finished)
 
-    async def _log(self, task: dict, lines: list[dict], handed_calls: set[str]) -> None:
+    async def _log(self, task: dict, lines: list[dict], handed_calls: dict[str, None]) -> None:
         if not lines:
             return
         for line in lines:

@@ -42,3 +42,13 @@ def returns_lock() -> object:
 @app.function()
 def add(a: int, b: int = 0) -> int:
     return a + b
+
+
+@app.function(gpu="T4")
+def needs_gpu() -> str:
+    return "never"
+
+
+@app.function(scaledown_window=2)
+def short_lived() -> str:
+    return os.environ["SKYLIFT_TASK_ID"]

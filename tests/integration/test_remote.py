@@ -63,3 +63,51 @@ def test_it_rejects_an_unpicklable_argument_before_submitting(running):
 def test_it_reuses_a_warm_container(running):
     ids = {basic_app.whoami.remote()["task_id"] for _ in range(5)}
     assert len(ids) == 1
+
+
+def test_it_stores_the_remote_output_as_log_lines_of_the_call(running):
+    # when
+    basic_app.square.remote(12)
+    # then
+    rows = running.sql(
+        "SELECT l.text, l.stream, c.id FROM functions_logline l JOIN functions_functioncall c ON c.id = l.call_id "
+        "WHERE l.text = 'squaring 12'"
+    )
+    assert len(rows) == 1
+    assert rows[0][1] == "stdout"
+
+
+def test_it_fails_a_gpu_function_when_no_host_has_that_gpu(running):
+    from skylift.exception import ExecutionError
+
+    with pytest.raises(ExecutionError, match="no host of this platform has the GPU 'T4'"):
+        basic_app.needs_gpu.remote()
+
+
+def test_it_labels_containers_and_scales_them_down_when_idle(running):
+    # given a function with a 2 s scale-down window that just ran
+    task_id = basic_app.short_lived.remote()
+    containers = running.containers(task=task_id)
+    assert len(containers) == 1
+    labels = containers[0]["Config"]["Labels"]
+    assert labels["skylift.function"] == basic_app.short_lived.object_id
+    assert labels["skylift.app"] == app.app_id
+    # when it stays idle, then it leaves by itself and is recorded as scaled down
+    status = _wait_for(
+        lambda: running.sql("SELECT status, cause FROM functions_task WHERE id = %s", [task_id])[0],
+        lambda row: row[0] == "stopped",
+    )
+    assert status == ("stopped", "idle")
+    assert _wait_for(lambda: running.containers(task=task_id), lambda found: not found) == []
+
+
+def _wait_for(probe, done, attempts: int = 300):
+    """Poll until `done(probe())`; bounded by a count of attempts, not asserted on time."""
+    import time
+
+    for _ in range(attempts):
+        value = probe()
+        if done(value):
+            return value
+        time.sleep(0.1)
+    return value
