@@ -112,42 +112,37 @@ class RelayStore:
         return rows, started
 
     async def record_outputs(self, outputs: list[dict]) -> tuple[list[str], list[str]]:
-        """Write terminal outputs, fenced by attempt; returns (calls touched, calls finished)."""
-        params = []
+        """Write terminal outputs in one statement, fenced by attempt; returns (calls touched, calls finished)."""
+        ids, attempts, statuses, bodies, kinds, causes, messages = [], [], [], [], [], [], []
         for out in outputs:
             if out["kind"] == "error":
                 status = "timed_out" if out["cause"] == "timeout" else "failed"
             else:
                 status = _STATUS_FOR[out["kind"]]
-            params.append(
-                [
-                    status,
-                    out["body"],
-                    out["kind"],
-                    out["cause"],
-                    out["message"][:10_000],
-                    out["id"],
-                    out["attempt"],
-                ]
-            )
-        touched: set[str] = set()
+            ids.append(out["id"])
+            attempts.append(int(out["attempt"]))
+            statuses.append(status)
+            bodies.append(out["body"])
+            kinds.append(out["kind"])
+            causes.append(out["cause"][:64])
+            messages.append(out["message"][:10_000])
         async with self.pool.connection() as conn:
-            async with conn.transaction(), conn.cursor() as cur:
-                for p in params:
-                    # A stale attempt (the input was requeued meanwhile) updates nothing: first
-                    # valid terminal write wins.
-                    await cur.execute(
-                        f"""UPDATE {I} SET status = %s, result = %s, result_kind = %s, cause = %s, message = %s,
-                                   finished_at = now(), finished_seq = nextval('skylift_output_seq')
-                             WHERE id = %s AND attempt = %s AND status = 'running'
-                         RETURNING call_id""",
-                        p,
-                    )
-                    row = await cur.fetchone()
-                    if row:
-                        touched.add(row[0])
-            finished = await self.finish_calls(conn, list(touched))
-        return list(touched), finished
+            async with conn.cursor() as cur:
+                # A stale attempt (the input was requeued meanwhile) matches nothing: the first valid
+                # terminal write wins. Sequence numbers follow input order within the batch.
+                await cur.execute(
+                    f"""UPDATE {I} i
+                           SET status = o.status, result = o.body, result_kind = o.kind, cause = o.cause,
+                               message = o.message, finished_at = now(), finished_seq = nextval('skylift_output_seq')
+                          FROM unnest(%s::text[], %s::int[], %s::text[], %s::bytea[], %s::text[], %s::text[],
+                                      %s::text[]) AS o(id, attempt, status, body, kind, cause, message)
+                         WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = 'running'
+                     RETURNING i.call_id""",
+                    [ids, attempts, statuses, bodies, kinds, causes, messages],
+                )
+                touched = list({row[0] for row in await cur.fetchall()})
+            finished = await self.finish_calls(conn, touched)
+        return touched, finished
 
     async def finish_calls(self, conn, call_ids: list[str]) -> list[str]:
         if not call_ids:

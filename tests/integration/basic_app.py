@@ -52,3 +52,10 @@ def needs_gpu() -> str:
 @app.function(scaledown_window=2)
 def short_lived() -> str:
     return os.environ["SKYLIFT_TASK_ID"]
+
+
+@app.function()
+def inc(x: int) -> int:
+    if x == -1:
+        raise ValueError("negative one")
+    return x + 1
