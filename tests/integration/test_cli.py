@@ -23,10 +23,8 @@ def cli_env(tmp_path):
     return env
 
 
-def _skylift(env, *args, input=None):
-    return subprocess.run(
-        [SKYLIFT, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=120, input=input
-    )
+def _skylift(env, *args):
+    return subprocess.run([SKYLIFT, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
 
 
 def test_it_signs_in_creates_a_token_and_saves_a_profile(platform, cli_env, tmp_path):

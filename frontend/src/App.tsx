@@ -1,0 +1,31 @@
+import { BrowserRouter, Route, Routes } from "react-router";
+
+import { Layout } from "./components/Layout";
+import { RequireSession, SessionProvider } from "./components/session";
+import { AppPage } from "./pages/AppPage";
+import { AppsPage } from "./pages/AppsPage";
+import { LoginPage } from "./pages/LoginPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+
+export function Dashboard() {
+  return (
+    <BrowserRouter>
+      <SessionProvider>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route
+            element={
+              <RequireSession>
+                <Layout />
+              </RequireSession>
+            }
+          >
+            <Route index element={<AppsPage />} />
+            <Route path="apps/:id" element={<AppPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </SessionProvider>
+    </BrowserRouter>
+  );
+}

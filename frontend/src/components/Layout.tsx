@@ -1,0 +1,52 @@
+import { useState } from "react";
+import { Link, Outlet, useNavigate } from "react-router";
+
+import { errorMessage } from "../api/client";
+import { useSession } from "./session";
+
+/** The header (workspace, user, API docs, sign-out) around every signed-in page. */
+export function Layout() {
+  const { session, signOut } = useSession();
+  const navigate = useNavigate();
+  const [error, setError] = useState<string | null>(null);
+
+  const onSignOut = () => {
+    setError(null);
+    signOut().then(
+      () => navigate("/login", { replace: true }),
+      (e: unknown) => setError(errorMessage(e)),
+    );
+  };
+
+  return (
+    <>
+      <header className="topbar">
+        <Link to="/" className="brand">
+          Skylift
+        </Link>
+        <span className="workspace" title="Workspace">
+          {session?.workspace.name}
+        </span>
+        <nav className="topnav">
+          <Link to="/">Apps</Link>
+          <a href="/api/docs/">API docs</a>
+        </nav>
+        <span className="user" data-testid="user">
+          {session?.user.username}
+          <span className="muted"> · {session?.role}</span>
+        </span>
+        <button type="button" className="link-button" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      {error && (
+        <p role="alert" className="error banner">
+          {error}
+        </p>
+      )}
+      <main className="content">
+        <Outlet />
+      </main>
+    </>
+  );
+}

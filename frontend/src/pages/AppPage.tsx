@@ -1,0 +1,203 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Link, useParams } from "react-router";
+
+import { api, ApiError, type App } from "../api/client";
+import { useResource } from "../api/useResource";
+import { AppStateBadge, StatusBadge } from "../components/Badge";
+import { Empty, ErrorNotice } from "../components/Notice";
+import { useSession } from "../components/session";
+import { type CallSummary, mergeCalls, upsertCall } from "../lib/calls";
+import { formatDateTime, formatDuration } from "../lib/format";
+import { type LiveState, useAppEvents } from "../lib/useAppEvents";
+
+export function AppPage() {
+  const { id = "" } = useParams();
+  const app = useResource(() => api.get("/api/v1/apps/{id}/", { path: { id } }), [id]);
+
+  if (app.status === "loading") return <p className="muted">Loading…</p>;
+  if (app.status === "error") {
+    if (app.error instanceof ApiError && app.error.status === 404) {
+      return (
+        <section>
+          <h1>No such app</h1>
+          <p>
+            This workspace has no app with that id. <Link to="/">Back to the apps</Link>.
+          </p>
+        </section>
+      );
+    }
+    return <ErrorNotice error={app.error} />;
+  }
+  return (
+    <>
+      <AppHeader app={app.data} />
+      <FunctionsSection appId={app.data.id} />
+      <CallsSection key={app.data.id} appId={app.data.id} />
+    </>
+  );
+}
+
+function AppHeader({ app }: { app: App }) {
+  return (
+    <section className="app-header">
+      <p className="breadcrumb">
+        <Link to="/">Apps</Link> /
+      </p>
+      <h1>
+        {app.name} <AppStateBadge state={app.state} />
+      </h1>
+      {app.description && <p className="description">{app.description}</p>}
+      <dl className="facts">
+        <dt>ID</dt>
+        <dd>
+          <code>{app.id}</code>
+        </dd>
+        <dt>Created</dt>
+        <dd>{formatDateTime(app.created_at)}</dd>
+        {app.stopped_at && (
+          <>
+            <dt>Stopped</dt>
+            <dd>{formatDateTime(app.stopped_at)}</dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+}
+
+function FunctionsSection({ appId }: { appId: string }) {
+  const functions = useResource(
+    () => api.get("/api/v1/functions/", { query: { app: appId, limit: 500 } }),
+    [appId],
+  );
+  return (
+    <section>
+      <h2>Functions</h2>
+      {functions.status === "loading" && <p className="muted">Loading…</p>}
+      {functions.status === "error" && <ErrorNotice error={functions.error} />}
+      {functions.status === "ready" && functions.data.results.length === 0 && <Empty>No functions.</Empty>}
+      {functions.status === "ready" && functions.data.results.length > 0 && (
+        <table className="table" aria-label="Functions">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Entry point</th>
+              <th className="num">CPU</th>
+              <th className="num">Memory</th>
+              <th className="num">Timeout</th>
+              <th>GPU</th>
+              <th>Image</th>
+            </tr>
+          </thead>
+          <tbody>
+            {functions.data.results.map((fn) => (
+              <tr key={fn.id}>
+                <td className="strong">{fn.name}</td>
+                <td>
+                  <code>{fn.module ? `${fn.module}.${fn.qualname}` : fn.qualname}</code>
+                </td>
+                <td className="num">{fn.cpu}</td>
+                <td className="num">{fn.memory} MiB</td>
+                <td className="num">{fn.timeout} s</td>
+                <td>{fn.gpu || "—"}</td>
+                <td>
+                  <code className="small">{fn.image_id}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const LIVE_TEXT: Record<LiveState, string> = {
+  connecting: "Connecting…",
+  open: "Live",
+  reconnecting: "Reconnecting…",
+};
+
+function CallsSection({ appId }: { appId: string }) {
+  const { expire } = useSession();
+  const [calls, setCalls] = useState<CallSummary[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const mounted = useRef(true);
+
+  // Runs on mount and again on every (re)connection of the socket, to catch up on what
+  // changed while it was not subscribed; mergeCalls keeps updates that are already newer.
+  const loadCalls = useCallback(() => {
+    api.get("/api/v1/calls/", { query: { app: appId, limit: 50 } }).then(
+      (page) => {
+        if (!mounted.current) return;
+        setCalls((current) => mergeCalls(current, page.results));
+        setLoaded(true);
+        setError(null);
+      },
+      (e: unknown) => {
+        if (!mounted.current) return;
+        if (e instanceof ApiError && e.status === 401) expire();
+        else setError(e);
+      },
+    );
+  }, [appId, expire]);
+
+  useEffect(() => {
+    mounted.current = true;
+    loadCalls();
+    return () => {
+      mounted.current = false;
+    };
+  }, [loadCalls]);
+
+  const live = useAppEvents(appId, (call) => setCalls((current) => upsertCall(current, call)), loadCalls);
+
+  return (
+    <section>
+      <div className="section-title">
+        <h2>Recent calls</h2>
+        <span className={`live live-${live}`} data-testid="live-state" title="Live status updates">
+          {LIVE_TEXT[live]}
+        </span>
+      </div>
+      {error !== null && <ErrorNotice error={error} />}
+      {!loaded && error === null && <p className="muted">Loading…</p>}
+      {loaded && calls.length === 0 && (
+        <Empty>No calls yet. They appear here as they happen.</Empty>
+      )}
+      {calls.length > 0 && (
+        <table className="table" aria-label="Recent calls">
+          <thead>
+            <tr>
+              <th>Status</th>
+              <th>Function</th>
+              <th>Kind</th>
+              <th className="num">Inputs</th>
+              <th>Created</th>
+              <th className="num">Duration</th>
+              <th>Call ID</th>
+            </tr>
+          </thead>
+          <tbody>
+            {calls.map((call) => (
+              <tr key={call.id} data-testid="call-row" data-call-id={call.id}>
+                <td>
+                  <StatusBadge status={call.status} />
+                </td>
+                <td className="strong">{call.function_name}</td>
+                <td>{call.kind}</td>
+                <td className="num">{call.input_count}</td>
+                <td>{formatDateTime(call.created_at)}</td>
+                <td className="num">{formatDuration(call.created_at, call.finished_at)}</td>
+                <td>
+                  <code className="small">{call.id}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
