@@ -30,6 +30,8 @@ class App(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     stopped_at = models.DateTimeField(null=True, blank=True)
+    detached = models.BooleanField(default=False, help_text="Keeps running when its client goes away")
+    client_seen_at = models.DateTimeField(null=True, blank=True, help_text="Last heartbeat of its client")
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "-created_at"])]

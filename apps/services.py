@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import re
 
+from django.utils import timezone
+
 from functions.queues import logs_key, redis_client
 
 from .models import App, AppState
 
-__all__ = ["app_create", "app_logs"]
+__all__ = ["app_create", "app_heartbeat", "app_logs"]
 
 _STREAM_ID = re.compile(r"^(\$|0|\d+-\d+)$")
 
 
-def app_create(*, workspace, user, name: str, description: str = "") -> App:
+def app_create(*, workspace, user, name: str, description: str = "", detached: bool = False) -> App:
     """Create an ephemeral app (the one `skylift run` uses)."""
     return App.objects.create(
-        workspace=workspace, name=name, description=description, state=AppState.EPHEMERAL, created_by=user
+        workspace=workspace,
+        name=name,
+        description=description,
+        state=AppState.EPHEMERAL,
+        created_by=user,
+        detached=detached,
+        client_seen_at=timezone.now(),
     )
+
+
+def app_heartbeat(*, app: App) -> None:
+    """The client that runs the app is still there."""
+    App.objects.filter(pk=app.pk).update(client_seen_at=timezone.now())
 
 
 def app_logs(*, app: App, after: str, timeout: float) -> tuple[list[dict], str]:

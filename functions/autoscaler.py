@@ -24,7 +24,6 @@ __all__ = ["autoscale", "ensure_capacity", "requeue_stranded", "stop_task"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_CONTAINERS = 10
 # An input still pending this long after its last push is pushed again; claims are conditional,
 # so a duplicate message is harmless (RELIABILITY F12).
 REPUSH_AFTER = timedelta(seconds=15)
@@ -79,7 +78,7 @@ def _pick_host(function: Function) -> Host | None:
     for host in hosts:
         free_cpu = host.cpu - (host.used_cpu or 0)
         free_memory = host.memory - (host.used_memory or 0)
-        if free_memory < function.memory or not _gpu_fits(host, function.gpu):
+        if free_memory < function.memory or free_cpu < function.cpu or not _gpu_fits(host, function.gpu):
             continue
         if best is None or free_cpu > best_free:
             best, best_free = host, free_cpu
@@ -125,7 +124,7 @@ def fail_pending(*, function: Function, cause: str, message: str) -> int:
         if calls:
             cur.execute(
                 f"""UPDATE {FunctionCall._meta.db_table} c SET status = 'failed', finished_at = now()
-                     WHERE c.id = ANY(%s) AND c.finished_at IS NULL
+                     WHERE c.id = ANY(%s) AND c.finished_at IS NULL AND c.closed
                        AND NOT EXISTS (SELECT 1 FROM {Input._meta.db_table} i
                                         WHERE i.call_id = c.id AND i.status IN ('pending', 'running'))""",
                 [list(calls)],
@@ -215,26 +214,75 @@ def _fail_stuck_starts(now) -> None:
         )
 
 
+# An ephemeral app whose client has not been heard from for this long is stopped: its caller
+# is gone (RELIABILITY F11). Detached apps are exempt.
+ABANDONED_AFTER = timedelta(seconds=30)
+# Without max_containers, how many containers one function may have at once (the hosts'
+# CPU and memory bound it further).
+DEFAULT_MAX_CONTAINERS = 100
+
+
+def desired_containers(function: Function, *, pending: int, running: int) -> int:
+    """How many containers the function should have for its backlog, within its bounds."""
+    per_container = max(1, function.target_inputs)
+    busy = pending + running
+    wanted = -(-busy // per_container)  # ceil
+    if busy:
+        wanted += function.buffer_containers
+    upper = function.max_containers if function.max_containers is not None else DEFAULT_MAX_CONTAINERS
+    return max(function.min_containers, min(wanted, upper))
+
+
+def _stop_abandoned_apps(now) -> None:
+    from apps.models import App, AppState
+
+    from .services import app_stop
+
+    stale = App.objects.filter(state=AppState.EPHEMERAL, detached=False, client_seen_at__lt=now - ABANDONED_AFTER)
+    for app in stale:
+        log.info("stopping app %s: its client has gone quiet", app.id)
+        app_stop(app=app, message="The client that ran the app went away.")
+
+
+def _requeue_orphaned(now) -> None:
+    """Running inputs whose container is known to be gone (a missed `die` event) run again."""
+    from hosts.services import container_exited
+
+    gone = (
+        Input.objects.filter(status=InputStatus.RUNNING, task__status__in=[TaskStatus.STOPPED, TaskStatus.FAILED])
+        .values_list("task_id", flat=True)
+        .distinct()[:100]
+    )
+    for task_id in gone:
+        task = Task.objects.filter(pk=task_id).values("exit_code").first()
+        container_exited(task_id=task_id, exit_code=(task or {}).get("exit_code"), oom=False)
+
+
 def autoscale() -> None:
-    """One tick: scale every function with a backlog, then repair what faults left behind."""
+    """One tick: scale every function to its backlog and bounds, then repair what faults left behind."""
     now = timezone.now()
     _fail_stuck_starts(now)
+    _stop_abandoned_apps(now)
     requeue_stranded(now=now)
-    backlog = (
-        Input.objects.filter(status=InputStatus.PENDING).values("function_id").annotate(pending=Count("id"))
-    )
-    for row in backlog:
-        function_id, pending = row["function_id"], row["pending"]
+    _requeue_orphaned(now)
+    counts: dict[str, dict[str, int]] = {}
+    for row in (
+        Input.objects.filter(status__in=[InputStatus.PENDING, InputStatus.RUNNING])
+        .values("function_id", "status")
+        .annotate(n=Count("id"))
+    ):
+        counts.setdefault(row["function_id"], {})[row["status"]] = row["n"]
+    kept_warm = Function.objects.filter(min_containers__gt=0).exclude(app__state="stopped").values_list("id", flat=True)
+    for function_id in set(counts) | set(kept_warm):
         with transaction.atomic():
             _lock_function(function_id)
-            live = Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES)
-            live_count = live.count()
-            starting = live.filter(status__in=[TaskStatus.PENDING, TaskStatus.STARTING]).count()
-            # Add one container per tick while the backlog outgrows the running ones and none
-            # is still starting: gentle, and enough for the foundation's workloads.
-            if live_count == 0 or (
-                pending > live_count and starting == 0 and live_count < DEFAULT_MAX_CONTAINERS
-            ):
-                function = Function.objects.select_related("app").get(pk=function_id)
-                if function.app.state != "stopped":
-                    _start_task(function)
+            function = Function.objects.select_related("app").get(pk=function_id)
+            if function.app.state == "stopped":
+                continue
+            live = Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).count()
+            n = counts.get(function_id, {})
+            want = desired_containers(function, pending=n.get(InputStatus.PENDING, 0),
+                                      running=n.get(InputStatus.RUNNING, 0))
+            for _ in range(max(0, want - live)):
+                if _start_task(function) is None:
+                    break

@@ -60,10 +60,27 @@ class Function(models.Model):
     block_network = models.BooleanField(default=False)
     is_generator = models.BooleanField(default=False)
     client_python = models.CharField(max_length=16, blank=True, default="")
+    # Scaling: the autoscaler keeps between min and max containers, plus `buffer` idle ones
+    # while the function is busy; each container takes up to `target_inputs` inputs at once.
+    min_containers = models.PositiveIntegerField(default=0)
+    max_containers = models.PositiveIntegerField(null=True, blank=True)
+    buffer_containers = models.PositiveIntegerField(default=0)
+    target_inputs = models.PositiveIntegerField(default=1, help_text="Inputs one container takes at once")
+    max_inputs = models.PositiveIntegerField(null=True, blank=True, help_text="Retire a container after this many")
+    retries = models.JSONField(default=dict, blank=True, help_text="max_retries, backoff_coefficient, initial_delay")
+    # What only the container runtime interprets: concurrency, batching, class methods and hooks.
+    definition = models.JSONField(default=dict, blank=True)
+    # A class bound to parameter values, or a function with_options(...), is a variant of its
+    # parent with its own pool of containers.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="variants")
+    variant_key = models.CharField(max_length=64, blank=True, default="")
+    params = models.BinaryField(null=True, blank=True, help_text="cloudpickled class parameters (opaque)")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["app", "name"], name="one_function_per_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["app", "name", "variant_key"], name="one_function_per_name_and_variant")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
@@ -86,6 +103,10 @@ class FunctionCall(models.Model):
     kind = models.CharField(max_length=16, default="remote")
     status = models.CharField(max_length=16, choices=CallStatus.choices, default=CallStatus.PENDING)
     input_count = models.PositiveIntegerField(default=0)
+    idempotency_key = models.CharField(
+        max_length=64, null=True, blank=True, help_text="Client-chosen: a retried create returns the same call"
+    )
+    closed = models.BooleanField(default=True, help_text="False while a map may still add inputs")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -96,6 +117,9 @@ class FunctionCall(models.Model):
         indexes = [
             models.Index(fields=["workspace", "-created_at"]),
             models.Index(fields=["function", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "idempotency_key"], name="one_call_per_idempotency_key")
         ]
 
 
@@ -130,10 +154,13 @@ class Input(models.Model):
     call = models.ForeignKey(FunctionCall, on_delete=models.CASCADE, related_name="inputs")
     function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="inputs")
     idx = models.PositiveIntegerField()
+    method = models.CharField(max_length=128, blank=True, default="", help_text="Class method to call")
     args = models.BinaryField()
     status = models.CharField(max_length=16, choices=InputStatus.choices, default=InputStatus.PENDING)
     attempt = models.PositiveIntegerField(default=0)
-    crashes = models.PositiveIntegerField(default=0)
+    crashes = models.PositiveIntegerField(default=0, help_text="Attempts lost to container crashes")
+    retries_used = models.PositiveIntegerField(default=0, help_text="User retries spent (Retries policy)")
+    preemptions = models.PositiveIntegerField(default=0, help_text="Re-runs caused by the platform, not counted")
     task = models.ForeignKey("Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     result = models.BinaryField(null=True, blank=True)
     result_kind = models.CharField(

@@ -12,7 +12,7 @@ import functools
 import redis
 from django.conf import settings
 
-__all__ = ["done_key", "input_queue_key", "logs_key", "redis_client"]
+__all__ = ["DELAYED_KEY", "cancel_key", "done_key", "input_queue_key", "logs_key", "redis_client"]
 
 # Wake-up lists and log streams expire on their own, so abandoned calls leave nothing behind.
 DONE_TTL_SECONDS = 600
@@ -26,6 +26,15 @@ def input_queue_key(function_id: str) -> str:
 
 def done_key(call_id: str) -> str:
     return f"skylift:done:{call_id}"
+
+
+def cancel_key(task_id: str) -> str:
+    """Ids of inputs a container must stop running (the relay long-polls it for the container)."""
+    return f"skylift:cancel:{task_id}"
+
+
+# Inputs waiting out a retry backoff: member "<function id>:<input id>", score = when due.
+DELAYED_KEY = "skylift:delayed"
 
 
 def logs_key(app_id: str) -> str:

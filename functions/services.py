@@ -8,17 +8,27 @@ only then pushed to Redis (`transaction.on_commit`). If the push is lost, the re
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from builds.services import image_resolve
 from config.errors import ApiError
+from config.ids import new_id
 from skylift._exceptions import InvalidError
-from skylift._resources import parse_gpu, validate_cpu, validate_memory, validate_timeout
+from skylift._resources import (
+    parse_gpu,
+    validate_cpu,
+    validate_memory,
+    validate_retries,
+    validate_scaling,
+    validate_timeout,
+)
 
 from . import autoscaler, events
 from .models import (
@@ -32,7 +42,7 @@ from .models import (
     Mount,
     Task,
 )
-from .queues import done_key, input_queue_key, redis_client
+from .queues import cancel_key, done_key, input_queue_key, redis_client
 
 __all__ = [
     "app_stop",
@@ -67,13 +77,21 @@ def _validated(field: str, fn, value):
         raise ApiError(str(exc), field=field) from None
 
 
-def function_create(*, app, spec: dict) -> Function:
+def function_create(*, app, spec: dict, variant_key: str = "", parent: Function | None = None,
+                    params: bytes | None = None) -> Function:
     """Define a function of `app` from the SDK's description of it."""
     workspace = app.workspace
     cpu, _ = _validated("cpu", validate_cpu, spec.get("cpu", 0.125))
     memory, _ = _validated("memory", validate_memory, spec.get("memory", 128))
     timeout = _validated("timeout", validate_timeout, spec.get("timeout", 300))
     gpu = _validated("gpu", parse_gpu, spec.get("gpu") or None)
+    retries = _validated("retries", validate_retries, spec.get("retries"))
+    scaling = _validated("max_containers", lambda s: validate_scaling(**s), {
+        k: spec.get(k) for k in ("min_containers", "max_containers", "buffer_containers", "max_inputs")
+    })
+    definition = spec.get("definition") or {}
+    concurrency = definition.get("concurrency") or {}
+    batching = definition.get("batching") or {}
     mount = None
     if spec.get("mount_sha256"):
         mount = Mount.objects.filter(workspace=workspace, sha256=spec["mount_sha256"]).first()
@@ -92,7 +110,10 @@ def function_create(*, app, spec: dict) -> Function:
     function, _ = Function.objects.update_or_create(
         app=app,
         name=spec["name"],
+        variant_key=variant_key,
         defaults={
+            "parent": parent,
+            "params": params,
             "workspace": workspace,
             "module": spec.get("module", ""),
             "qualname": spec.get("qualname", spec["name"]),
@@ -107,16 +128,50 @@ def function_create(*, app, spec: dict) -> Function:
             "block_network": bool(spec.get("block_network", False)),
             "is_generator": bool(spec.get("is_generator", False)),
             "client_python": spec.get("client_python", ""),
+            **scaling,
+            "retries": retries,
+            "definition": definition,
+            # How many inputs the autoscaler counts on one container taking at once.
+            "target_inputs": int(concurrency.get("target_inputs") or batching.get("max_batch_size") or 1),
         },
     )
     return function
 
 
+# Limits as Modal states them (per function): inputs waiting or running at once, and spawned
+# inputs waiting. Past them a request is refused with 429 and Retry-After, never dropped.
+MAX_OUTSTANDING_INPUTS = 25_000
+MAX_PENDING_SPAWNS = 1_000_000
+
+
+def _check_limits(function: Function, kind: str, adding: int) -> None:
+    limit = MAX_PENDING_SPAWNS if kind == "spawn" else MAX_OUTSTANDING_INPUTS
+    outstanding = Input.objects.filter(function=function, status__in=[InputStatus.PENDING, InputStatus.RUNNING]).count()
+    if outstanding + adding > limit:
+        raise ApiError(
+            f"{function.name} has {outstanding} inputs waiting or running; the limit is {limit}.",
+            code="resource_exhausted",
+            status_code=429,
+            hint="Retry after the time in Retry-After; the SDK does this for you.",
+        )
+
+
 def call_create(
-    *, function: Function, user, args: list[bytes], kind: str = "remote"
+    *,
+    function: Function,
+    user,
+    args: list[bytes],
+    kind: str = "remote",
+    method: str = "",
+    idempotency_key: str | None = None,
+    closed: bool = True,
 ) -> tuple[FunctionCall, list[str]]:
-    """Accept the inputs of one call: committed in bulk, then queued for containers."""
-    if not args:
+    """Accept the inputs of one call: committed in bulk, then queued for containers.
+
+    With an `idempotency_key`, a retried request (say, after the connection dropped) returns
+    the call the first one created instead of creating a second (RELIABILITY F7).
+    """
+    if not args and closed:
         raise ApiError("A call needs at least one input.", field="inputs")
     if len(args) > MAX_INPUTS_PER_REQUEST:
         raise ApiError(
@@ -126,26 +181,93 @@ def call_create(
         )
     if function.app.state == "stopped":
         raise ApiError(f"App {function.app.name} is stopped.", code="app_stopped", status_code=409)
-    with transaction.atomic():
-        call = FunctionCall.objects.create(
-            workspace_id=function.workspace_id,
-            function=function,
-            kind=kind,
-            input_count=len(args),
-            created_by=user,
-        )
-        inputs = Input.objects.bulk_create(
-            Input(workspace_id=function.workspace_id, call=call, function=function, idx=i, args=payload)
-            for i, payload in enumerate(args)
-        )
-        input_ids = [inp.id for inp in inputs]
-        transaction.on_commit(lambda: _enqueue(function, input_ids))
-        transaction.on_commit(lambda: events.call_updated(call))
+    if idempotency_key:
+        existing = FunctionCall.objects.filter(workspace_id=function.workspace_id, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, list(existing.inputs.order_by("idx").values_list("id", flat=True)[: len(args)])
+    _check_limits(function, kind, len(args))
+    try:
+        with transaction.atomic():
+            call = FunctionCall.objects.create(
+                workspace_id=function.workspace_id,
+                function=function,
+                kind=kind,
+                input_count=len(args),
+                created_by=user,
+                idempotency_key=idempotency_key or None,
+                closed=closed,
+            )
+            input_ids = _insert_inputs(call, function, 0, args, method) if args else []
+    except IntegrityError:
+        # Another request with the same key got there first.
+        existing = FunctionCall.objects.get(workspace_id=function.workspace_id, idempotency_key=idempotency_key)
+        return existing, list(existing.inputs.order_by("idx").values_list("id", flat=True)[: len(args)])
+    _enqueue(function, input_ids)
+    events.call_updated(call)
     return call, input_ids
 
 
+def call_add_inputs(*, call: FunctionCall, start_idx: int, args: list[bytes], method: str = "",
+                    close: bool = False) -> list[str]:
+    """Append inputs to an open call (a map sent in batches); safe to repeat with the same start_idx."""
+    if len(args) > MAX_INPUTS_PER_REQUEST:
+        raise ApiError(f"At most {MAX_INPUTS_PER_REQUEST} inputs per request.", field="inputs")
+    if call.closed:
+        raise ApiError(f"{call.id} takes no more inputs.", code="call_closed", status_code=409)
+    function = call.function
+    if function.app.state == "stopped":
+        raise ApiError(f"App {function.app.name} is stopped.", code="app_stopped", status_code=409)
+    _check_limits(function, call.kind, len(args))
+    with transaction.atomic():
+        new_ids = _insert_inputs(call, function, start_idx, args, method) if args else []
+        FunctionCall.objects.filter(pk=call.pk).update(
+            input_count=Greatest(F("input_count"), start_idx + len(args)), closed=close
+        )
+    if new_ids:
+        _enqueue(function, new_ids)
+    if close:
+        _finish_if_done(call)
+    ids = dict(call.inputs.filter(idx__gte=start_idx, idx__lt=start_idx + len(args)).values_list("idx", "id"))
+    return [ids[i] for i in range(start_idx, start_idx + len(args))]
+
+
+def _insert_inputs(call: FunctionCall, function: Function, start_idx: int, args: list[bytes], method: str) -> list[str]:
+    """INSERT the inputs in one statement; an index already there is skipped (a retried batch)."""
+    ids = [new_id("in") for _ in args]
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""INSERT INTO {Input._meta.db_table}
+                    (id, workspace_id, call_id, function_id, idx, method, args, status, attempt, crashes,
+                     retries_used, preemptions, result_kind, cause, message, created_at, enqueued_at)
+                SELECT a.id, %s, %s, %s, a.idx, %s, a.args, 'pending', 0, 0, 0, 0, '', '', '', now(), now()
+                  FROM unnest(%s::text[], %s::int[], %s::bytea[]) AS a(id, idx, args)
+                ON CONFLICT (call_id, idx) DO NOTHING
+             RETURNING id""",
+            [function.workspace_id, call.id, function.id, method, ids,
+             list(range(start_idx, start_idx + len(args))), args],
+        )
+        return [row[0] for row in cur.fetchall()]
+
+
+def _finish_if_done(call: FunctionCall) -> None:
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""UPDATE {FunctionCall._meta.db_table} c
+                   SET finished_at = now(),
+                       status = CASE WHEN EXISTS (SELECT 1 FROM {Input._meta.db_table} i
+                                                   WHERE i.call_id = c.id AND i.status <> 'succeeded')
+                                     THEN 'failed' ELSE 'succeeded' END
+                 WHERE c.id = %s AND c.finished_at IS NULL AND c.closed
+                   AND NOT EXISTS (SELECT 1 FROM {Input._meta.db_table} i
+                                    WHERE i.call_id = c.id AND i.status IN ('pending', 'running'))""",
+            [call.id],
+        )
+    redis_client().rpush(done_key(call.id), "1")
+
+
 def _enqueue(function: Function, input_ids: list[str]) -> None:
-    redis_client().rpush(input_queue_key(function.id), *input_ids)
+    if input_ids:
+        redis_client().rpush(input_queue_key(function.id), *input_ids)
     autoscaler.ensure_capacity(function_id=function.id)
 
 
@@ -184,29 +306,93 @@ def outputs_wait(
 
 
 def call_cancel(*, call: FunctionCall, cause: str = "cancelled", message: str = "") -> int:
-    """Make the call's unfinished inputs terminal `cancelled`; returns how many."""
+    """Make the call's unfinished inputs terminal `cancelled`, and interrupt the running ones."""
     with connection.cursor() as cur:
         cur.execute(
-            f"""UPDATE {Input._meta.db_table}
+            f"""UPDATE {Input._meta.db_table} i
                    SET status = %s, cause = %s, message = %s, finished_at = now(),
                        finished_seq = nextval('skylift_output_seq')
-                 WHERE call_id = %s AND status IN (%s, %s)""",
+                  FROM {Input._meta.db_table} old
+                 WHERE i.id = old.id AND i.call_id = %s AND i.status IN (%s, %s)
+             RETURNING i.id, old.task_id, old.status""",
             [InputStatus.CANCELLED, cause, message, call.id, InputStatus.PENDING, InputStatus.RUNNING],
         )
-        count = cur.rowcount
+        rows = cur.fetchall()
     FunctionCall.objects.filter(pk=call.pk, finished_at__isnull=True).update(
-        status=CallStatus.CANCELLED, finished_at=timezone.now()
+        status=CallStatus.CANCELLED, finished_at=timezone.now(), closed=True
     )
-    redis_client().rpush(done_key(call.id), "x")
-    return count
+    pipe = redis_client().pipeline(transaction=False)
+    for input_id, task_id, old_status in rows:
+        if old_status == InputStatus.RUNNING and task_id:
+            pipe.rpush(cancel_key(task_id), input_id)
+            pipe.expire(cancel_key(task_id), 3600)
+    pipe.rpush(done_key(call.id), "x")
+    pipe.execute()
+    return len(rows)
 
 
-def app_stop(*, app) -> None:
+def app_stop(*, app, message: str = "The app was stopped.") -> None:
     """Stop an app: cancel what has not finished and stop its containers."""
     from apps.models import AppState
 
     type(app).objects.filter(pk=app.pk).update(state=AppState.STOPPED, stopped_at=timezone.now())
     for call in FunctionCall.objects.filter(function__app=app, finished_at__isnull=True):
-        call_cancel(call=call, message="The app was stopped.")
+        call_cancel(call=call, message=message)
     for task in Task.objects.filter(function__app=app, status__in=LIVE_TASK_STATUSES):
         autoscaler.stop_task(task=task, cause="app_stopped")
+
+
+VARIANT_OPTIONS = ("cpu", "memory", "gpu", "timeout", "retries", "min_containers", "max_containers",
+                   "buffer_containers", "max_inputs", "scaledown_window")
+
+
+def function_variant(*, parent: Function, params: bytes | None, options: dict) -> Function:
+    """A class bound to parameter values, or a function with other options: its own pool of containers.
+
+    The parameters stay opaque bytes; the variant's identity is a hash of them and of the options.
+    """
+    unknown = set(options) - set(VARIANT_OPTIONS)
+    if unknown:
+        raise ApiError(f"Unknown option {sorted(unknown)[0]!r}.", field="options",
+                       hint="Options: " + ", ".join(VARIANT_OPTIONS))
+    key = hashlib.sha256(
+        (params or b"") + json.dumps(options, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    existing = Function.objects.filter(app=parent.app, name=parent.name, variant_key=key).first()
+    if existing is not None:
+        return existing
+    base = {
+        "name": parent.name, "module": parent.module, "qualname": parent.qualname,
+        "mount_sha256": parent.mount.sha256 if parent.mount_id else None, "serialized": parent.serialized,
+        "image": parent.image.spec, "cpu": parent.cpu, "memory": parent.memory, "timeout": parent.timeout,
+        "gpu": parent.gpu.split(",") if parent.gpu else None, "scaledown_window": parent.scaledown_window,
+        "block_network": parent.block_network, "is_generator": parent.is_generator,
+        "client_python": parent.client_python, "min_containers": parent.min_containers,
+        "max_containers": parent.max_containers, "buffer_containers": parent.buffer_containers,
+        "max_inputs": parent.max_inputs, "retries": parent.retries, "definition": parent.definition,
+    }
+    try:
+        with transaction.atomic():
+            return function_create(app=parent.app, spec={**base, **options}, variant_key=key, parent=parent,
+                                   params=params)
+    except IntegrityError:  # another request created the same variant first
+        return Function.objects.get(app=parent.app, name=parent.name, variant_key=key)
+
+
+def function_update_autoscaler(*, function: Function, changes: dict) -> Function:
+    """Change a running function's scaling; the autoscaler applies it on its next tick."""
+    current = {k: getattr(function, k) for k in ("min_containers", "max_containers", "buffer_containers")}
+    current.update({k: v for k, v in changes.items() if k in current and v is not None})
+    scaling = _validated("max_containers", lambda s: validate_scaling(**s, max_inputs=function.max_inputs), current)
+    updates = {k: scaling[k] for k in current}
+    if changes.get("scaledown_window") is not None:
+        updates["scaledown_window"] = _validated("scaledown_window", _scaledown, changes["scaledown_window"])
+    Function.objects.filter(pk=function.pk).update(**updates)
+    function.refresh_from_db()
+    return function
+
+
+def _scaledown(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not (1 <= value <= 86400):
+        raise InvalidError(f"scaledown_window must be whole seconds from 1 to 86400, got {value!r}")
+    return value

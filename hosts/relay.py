@@ -18,6 +18,7 @@ import secrets
 import shutil
 import struct
 import tempfile
+import time
 from pathlib import Path
 
 import redis.asyncio as aioredis
@@ -25,7 +26,15 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from functions.events import app_group
-from functions.queues import DONE_TTL_SECONDS, LOG_STREAM_MAXLEN, done_key, input_queue_key, logs_key
+from functions.queues import (
+    DELAYED_KEY,
+    DONE_TTL_SECONDS,
+    LOG_STREAM_MAXLEN,
+    cancel_key,
+    done_key,
+    input_queue_key,
+    logs_key,
+)
 from skylift._protocol import MAX_HEADER, encode_frame, split_body
 
 from .relay_store import RelayStore
@@ -77,6 +86,14 @@ def control_request(message: dict, timeout: float = 10.0) -> dict:
     return reply
 
 
+RUNTIME_FIELDS = ("module", "qualname", "name", "timeout", "scaledown_window", "is_generator", "max_inputs")
+
+
+def _definition(task: dict) -> dict:
+    """What the container runtime needs to know about its function."""
+    return {**(task["definition"] or {}), **{k: task[k] for k in RUNTIME_FIELDS}}
+
+
 async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
     header_len, body_len = _PREFIX.unpack(await reader.readexactly(_PREFIX.size))
     if header_len > MAX_HEADER:
@@ -104,6 +121,7 @@ class Relay:
         server = await asyncio.start_unix_server(self._control, path=str(path))
         os.chmod(path, 0o600)
         log.info("relay listening on %s", path)
+        asyncio.get_running_loop().create_task(self.move_due())
         async with server:
             await server.serve_forever()
 
@@ -149,6 +167,7 @@ class Relay:
     # Container connections ------------------------------------------------------------------
 
     async def _serve_container(self, task_id: str, reader, writer) -> None:
+        """One connection of a container: `hello` first (task token), or `join` with the session it got."""
         task: dict | None = None
         handed_calls = self.handed.setdefault(task_id, {})
         try:
@@ -166,17 +185,13 @@ class Relay:
                         return
                     session = secrets.token_urlsafe(16)
                     self.sessions[session] = task
-                    definition = {
-                        k: task[k]
-                        for k in ("module", "qualname", "timeout", "scaledown_window", "is_generator", "name")
-                    }
-                    writer.write(
-                        encode_frame(
-                            {"function": definition, "session": session}, bytes(task["serialized"] or b"")
-                        )
-                    )
-                elif op == "hello_logs":
-                    task = self.sessions.pop(header.get("token", ""), None)
+                    serialized, params = bytes(task["serialized"] or b""), bytes(task["params"] or b"")
+                    writer.write(encode_frame(
+                        {"function": _definition(task), "session": session, "sizes": [len(serialized), len(params)]},
+                        serialized + params,
+                    ))
+                elif op == "join":
+                    task = self.sessions.get(header.get("token", ""))
                     if task is None or task["id"] != task_id:
                         writer.write(encode_frame({"error": "bad session"}))
                         await writer.drain()
@@ -195,6 +210,13 @@ class Relay:
                 elif op == "log":
                     await self._log(task, header.get("lines", []), handed_calls)
                     writer.write(encode_frame({"ok": True}))
+                elif op == "requeue":
+                    await self._requeue(task, header.get("inputs", []))
+                    writer.write(encode_frame({"ok": True}))
+                elif op == "may_exit":
+                    writer.write(encode_frame({"ok": await self.store.may_exit(task)}))
+                elif op == "watch":
+                    writer.write(encode_frame({"cancel": await self._watch(task, header)}))
                 elif op == "bye":
                     reason = str(header.get("reason", ""))
                     log.info("container %s leaves: %s", task_id, reason)
@@ -235,13 +257,8 @@ class Relay:
                 while len(handed_calls) > 10_000:  # keep the most recent calls only
                     del handed_calls[next(iter(handed_calls))]
                 items = [
-                    {
-                        "id": r["id"],
-                        "call_id": r["call_id"],
-                        "idx": r["idx"],
-                        "attempt": r["attempt"],
-                        "size": len(r["args"]),
-                    }
+                    {"id": r["id"], "call_id": r["call_id"], "idx": r["idx"], "attempt": r["attempt"],
+                     "method": r["method"], "size": len(r["args"])}
                     for r in rows
                 ]
                 return {"inputs": items}, b"".join(bytes(r["args"]) for r in rows)
@@ -251,7 +268,9 @@ class Relay:
         outputs = header.get("outputs", [])
         for out, blob in zip(outputs, split_body(body, [o["size"] for o in outputs]), strict=True):
             out["body"] = blob
-        touched, finished = await self.store.record_outputs(outputs)
+        touched, finished, again = await self.store.record_outputs(outputs, task["retries"] or {})
+        if again:
+            await self._push_later(task["function_id"], again)
         if touched:
             pipe = self.redis.pipeline(transaction=False)
             for call_id in touched:
@@ -260,6 +279,38 @@ class Relay:
             await pipe.execute()
         if finished:
             await self._publish_calls(finished)
+
+    async def _push_later(self, function_id: str, inputs: list[dict]) -> None:
+        """Retries wait out their backoff in a sorted set; `move_due` pushes them when due."""
+        now = time.time()
+        await self.redis.zadd(DELAYED_KEY, {f"{function_id}:{i['id']}": now + i["delay"] for i in inputs})
+
+    async def move_due(self) -> None:
+        while True:
+            try:
+                due = await self.redis.zrangebyscore(DELAYED_KEY, "-inf", time.time(), start=0, num=1000)
+                for member in due:
+                    # Several relays may see the same member: only the one that removes it pushes it.
+                    if await self.redis.zrem(DELAYED_KEY, member):
+                        function_id, _, input_id = member.decode().partition(":")
+                        await self.redis.rpush(input_queue_key(function_id), input_id)
+            except Exception:  # noqa: BLE001 - retried on the next tick; the reconciler is the backstop
+                log.warning("moving due retries failed", exc_info=True)
+            await asyncio.sleep(0.2)
+
+    async def _requeue(self, task: dict, inputs: list[dict]) -> None:
+        ids = await self.store.requeue(task["id"], inputs)
+        if ids:
+            await self.redis.rpush(input_queue_key(task["function_id"]), *ids)
+
+    async def _watch(self, task: dict, header: dict) -> list[str]:
+        """Long-poll for cancellations of the inputs this container runs."""
+        timeout = max(0.1, min(float(header.get("timeout", 10)), 60.0))
+        popped = await self.redis.blpop([cancel_key(task["id"])], timeout=timeout)
+        if not popped:
+            return []
+        ids = [popped[1]] + (await self.redis.lpop(cancel_key(task["id"]), 100) or [])
+        return [i.decode() for i in ids]
 
     async def _log(self, task: dict, lines: list[dict], handed_calls: dict[str, None]) -> None:
         if not lines:

@@ -16,7 +16,7 @@ from psycopg_pool import AsyncConnectionPool
 from apps.models import App
 from functions.models import Function, FunctionCall, Input, LogLine, Task
 
-__all__ = ["RelayStore"]
+__all__ = ["RelayStore", "retry_delay"]
 
 I = Input._meta.db_table  # noqa: E741
 C = FunctionCall._meta.db_table
@@ -26,6 +26,14 @@ A = App._meta.db_table
 L = LogLine._meta.db_table
 
 _STATUS_FOR = {"value": "succeeded", "exception": "failed"}
+
+
+def retry_delay(retries: dict, used: int) -> float:
+    """Seconds before retry number `used` (1-based): initial_delay × backoff_coefficient^(used-1), capped."""
+    initial = float(retries.get("initial_delay", 1.0))
+    coefficient = float(retries.get("backoff_coefficient", 2.0))
+    cap = float(retries.get("max_delay", 60.0))
+    return min(cap, initial * coefficient ** max(0, used - 1))
 
 
 def _conninfo() -> str:
@@ -57,7 +65,8 @@ class RelayStore:
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(
                 f"""SELECT t.id, t.token_hash, t.status, t.workspace_id, f.id AS function_id, f.app_id, f.name,
-                           f.module, f.qualname, f.serialized, f.timeout, f.scaledown_window, f.is_generator
+                           f.module, f.qualname, f.serialized, f.params, f.timeout, f.scaledown_window,
+                           f.is_generator, f.max_inputs, f.min_containers, f.retries, f.definition
                       FROM {T} t JOIN {F} f ON f.id = t.function_id WHERE t.id = %s""",
                 [task_id],
             )
@@ -91,7 +100,7 @@ class RelayStore:
             await cur.execute(
                 f"""UPDATE {I} SET status = 'running', attempt = attempt + 1, task_id = %s, started_at = now()
                      WHERE id = ANY(%s) AND status = 'pending'
-                 RETURNING id, call_id, idx, attempt, args""",
+                 RETURNING id, call_id, idx, attempt, method, args""",
                 [task_id, input_ids],
             )
             rows = await cur.fetchall()
@@ -111,12 +120,39 @@ class RelayStore:
         rows.sort(key=lambda r: order[r["id"]])
         return rows, started
 
-    async def record_outputs(self, outputs: list[dict]) -> tuple[list[str], list[str]]:
-        """Write terminal outputs in one statement, fenced by attempt; returns (calls touched, calls finished)."""
+    async def record_outputs(self, outputs: list[dict], retries: dict) -> tuple[list[str], list[str], list[dict]]:
+        """Write terminal outputs, fenced by attempt; failures with user retries left go back to pending.
+
+        Returns (calls touched, calls finished, inputs to push again later as {id, delay}).
+        """
+        retryable = [o for o in outputs if o["kind"] == "exception" or o["cause"] in ("timeout", "batching")]
+        max_retries = int(retries.get("max_retries", 0) or 0)
+        again: list[dict] = []
+        async with self.pool.connection() as conn:
+            if retryable and max_retries:
+                async with conn.cursor() as cur:
+                    await cur.execute(
+                        f"""UPDATE {I} i SET status = 'pending', retries_used = retries_used + 1, task_id = NULL,
+                                   enqueued_at = now()
+                              FROM unnest(%s::text[], %s::int[]) AS o(id, attempt)
+                             WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = 'running'
+                               AND i.retries_used < %s
+                         RETURNING i.id, i.retries_used""",
+                        [[o["id"] for o in retryable], [int(o["attempt"]) for o in retryable], max_retries],
+                    )
+                    for input_id, used in await cur.fetchall():
+                        again.append({"id": input_id, "delay": retry_delay(retries, used)})
+            retried = {a["id"] for a in again}
+            terminal = [o for o in outputs if o["id"] not in retried]
+            touched = await self._write_terminal(conn, terminal) if terminal else []
+            finished = await self.finish_calls(conn, touched)
+        return touched, finished, again
+
+    async def _write_terminal(self, conn, outputs: list[dict]) -> list[str]:
         ids, attempts, statuses, bodies, kinds, causes, messages = [], [], [], [], [], [], []
         for out in outputs:
             if out["kind"] == "error":
-                status = "timed_out" if out["cause"] == "timeout" else "failed"
+                status = {"timeout": "timed_out", "cancelled": "cancelled"}.get(out["cause"], "failed")
             else:
                 status = _STATUS_FOR[out["kind"]]
             ids.append(out["id"])
@@ -126,23 +162,45 @@ class RelayStore:
             kinds.append(out["kind"])
             causes.append(out["cause"][:64])
             messages.append(out["message"][:10_000])
-        async with self.pool.connection() as conn:
-            async with conn.cursor() as cur:
-                # A stale attempt (the input was requeued meanwhile) matches nothing: the first valid
-                # terminal write wins. Sequence numbers follow input order within the batch.
-                await cur.execute(
-                    f"""UPDATE {I} i
-                           SET status = o.status, result = o.body, result_kind = o.kind, cause = o.cause,
-                               message = o.message, finished_at = now(), finished_seq = nextval('skylift_output_seq')
-                          FROM unnest(%s::text[], %s::int[], %s::text[], %s::bytea[], %s::text[], %s::text[],
-                                      %s::text[]) AS o(id, attempt, status, body, kind, cause, message)
-                         WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = 'running'
-                     RETURNING i.call_id""",
-                    [ids, attempts, statuses, bodies, kinds, causes, messages],
-                )
-                touched = list({row[0] for row in await cur.fetchall()})
-            finished = await self.finish_calls(conn, touched)
-        return touched, finished
+        async with conn.cursor() as cur:
+            # A stale attempt (the input was requeued meanwhile) matches nothing: the first valid
+            # terminal write wins.
+            await cur.execute(
+                f"""UPDATE {I} i
+                       SET status = o.status, result = o.body, result_kind = o.kind, cause = o.cause,
+                           message = o.message, finished_at = now(), finished_seq = nextval('skylift_output_seq')
+                      FROM unnest(%s::text[], %s::int[], %s::text[], %s::bytea[], %s::text[], %s::text[],
+                                  %s::text[]) AS o(id, attempt, status, body, kind, cause, message)
+                     WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = 'running'
+                 RETURNING i.call_id""",
+                [ids, attempts, statuses, bodies, kinds, causes, messages],
+            )
+            return list({row[0] for row in await cur.fetchall()})
+
+    async def requeue(self, task_id: str, inputs: list[dict]) -> list[str]:
+        """Hand a container's unfinished inputs back without spending user retries (preemption)."""
+        async with self.pool.connection() as conn, conn.cursor() as cur:
+            await cur.execute(
+                f"""UPDATE {I} i SET status = 'pending', preemptions = preemptions + 1, task_id = NULL,
+                           enqueued_at = now()
+                      FROM unnest(%s::text[], %s::int[]) AS o(id, attempt)
+                     WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = 'running' AND i.task_id = %s
+                 RETURNING i.id""",
+                [[i["id"] for i in inputs], [int(i["attempt"]) for i in inputs], task_id],
+            )
+            return [row[0] for row in await cur.fetchall()]
+
+    async def may_exit(self, task: dict) -> bool:
+        """An idle container may leave unless that would take the function below min_containers."""
+        if not task["min_containers"]:
+            return True
+        async with self.pool.connection() as conn, conn.cursor() as cur:
+            await cur.execute(
+                f"SELECT count(*) FROM {T} WHERE function_id = %s AND status IN ('pending', 'starting', 'running')",
+                [task["function_id"]],
+            )
+            (live,) = await cur.fetchone()
+        return live > task["min_containers"]
 
     async def finish_calls(self, conn, call_ids: list[str]) -> list[str]:
         if not call_ids:
@@ -154,7 +212,7 @@ class RelayStore:
                            status = CASE WHEN EXISTS (SELECT 1 FROM {I} i WHERE i.call_id = c.id
                                                         AND i.status <> 'succeeded')
                                          THEN 'failed' ELSE 'succeeded' END
-                     WHERE c.id = ANY(%s) AND c.finished_at IS NULL
+                     WHERE c.id = ANY(%s) AND c.finished_at IS NULL AND c.closed
                        AND NOT EXISTS (SELECT 1 FROM {I} i WHERE i.call_id = c.id
                                          AND i.status IN ('pending', 'running'))
                  RETURNING c.id""",

@@ -159,8 +159,27 @@ def _close_socket(task_id: str) -> None:
         log.warning("could not close the socket of %s", task_id)
 
 
+# Stops the platform itself asked for: inputs caught in them run again without spending the
+# user's retries (RELIABILITY contract 5).
+PLATFORM_STOP_CAUSES = {"app_stopped", "scaled_down", "host_drain", "host_lost", "agent_restart"}
+
+
+def _exit_message(cause: str, exit_code: int | None, memory_mib: int) -> str:
+    if cause == "oom":
+        return f"the container exceeded its memory limit of {memory_mib} MiB and was killed (OOM)"
+    if exit_code is not None and exit_code > 128:
+        return (f"the container exited with code {exit_code} (killed by signal {exit_code - 128}) "
+                "while running this input")
+    return f"the container exited with code {exit_code} while running this input"
+
+
 def container_exited(*, task_id: str, exit_code: int | None, oom: bool) -> None:
-    """Record a container's end; requeue what it was running (RELIABILITY F2)."""
+    """Record a container's end, and settle what it was running (RELIABILITY F2, F4, F16).
+
+    An input caught in a crash runs again while the user's retries last, up to the platform's
+    crash cap (so a poison input cannot loop forever); caught in a stop the platform asked for,
+    it runs again without spending retries. OOM is reported only on Docker's evidence.
+    """
     if oom:
         cause = "oom"
     elif exit_code == 0:
@@ -169,7 +188,7 @@ def container_exited(*, task_id: str, exit_code: int | None, oom: bool) -> None:
         cause = "container_crash"
     now = timezone.now()
     with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id).first()
+        task = Task.objects.select_for_update().select_related("function").filter(pk=task_id).first()
         if task is None:
             return
         if task.status not in (TaskStatus.STOPPED, TaskStatus.FAILED):
@@ -179,26 +198,28 @@ def container_exited(*, task_id: str, exit_code: int | None, oom: bool) -> None:
                 cause=task.cause or cause,
                 stopped_at=now,
             )
+        platform_stop = task.cause in PLATFORM_STOP_CAUSES
+        max_retries = int((task.function.retries or {}).get("max_retries", 0) or 0)
         stranded = list(Input.objects.select_for_update().filter(task_id=task_id, status=InputStatus.RUNNING))
         requeue, failed = [], []
         for inp in stranded:
+            if platform_stop:
+                inp.preemptions += 1
+                requeue.append(inp)
+                continue
             inp.crashes += 1
-            if inp.crashes >= settings.SKYLIFT_CONTAINER_CRASH_CAP:
+            if inp.crashes >= settings.SKYLIFT_CONTAINER_CRASH_CAP or inp.retries_used >= max_retries:
                 failed.append(inp)
             else:
+                inp.retries_used += 1
                 requeue.append(inp)
-        if requeue:
-            Input.objects.filter(pk__in=[i.id for i in requeue], status=InputStatus.RUNNING).update(
-                status=InputStatus.PENDING, enqueued_at=now
+        for inp in requeue:
+            Input.objects.filter(pk=inp.pk, status=InputStatus.RUNNING, attempt=inp.attempt).update(
+                status=InputStatus.PENDING, enqueued_at=now, task=None, crashes=inp.crashes,
+                retries_used=inp.retries_used, preemptions=inp.preemptions,
             )
-            for inp in requeue:
-                Input.objects.filter(pk=inp.pk).update(crashes=inp.crashes)
+        message = _exit_message(cause, exit_code, task.function.memory)
         for inp in failed:
-            message = (
-                "the container ran out of memory"
-                if cause == "oom"
-                else f"the container exited with code {exit_code} while running this input"
-            )
             _fail_input(inp, cause=cause, message=message, crashes=inp.crashes)
         function_id = task.function_id
 
@@ -229,7 +250,7 @@ def _fail_input(inp: Input, *, cause: str, message: str, crashes: int) -> None:
         )
         cur.execute(
             f"""UPDATE {FunctionCall._meta.db_table} c SET status = 'failed', finished_at = now()
-                 WHERE c.id = %s AND c.finished_at IS NULL
+                 WHERE c.id = %s AND c.finished_at IS NULL AND c.closed
                    AND NOT EXISTS (SELECT 1 FROM {Input._meta.db_table} i
                                     WHERE i.call_id = c.id AND i.status IN ('pending', 'running'))""",
             [inp.call_id],

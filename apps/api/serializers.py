@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from ..models import App
 
-APP_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+APP_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 
 
 class AppSerializer(serializers.ModelSerializer):
@@ -14,12 +14,14 @@ class AppSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = App
-        fields = ["id", "name", "description", "state", "created_at", "stopped_at", "function_count"]
+        fields = ["id", "name", "description", "state", "detached", "created_at", "stopped_at", "function_count"]
         read_only_fields = ["id", "state", "created_at", "stopped_at", "function_count"]
+        # A name is taken exactly as sent: "app\n" is refused, not quietly stored as "app".
+        extra_kwargs = {"name": {"trim_whitespace": False}}
 
     def validate_name(self, value: str) -> str:
         # `--` separates workspace, app and function in web endpoint host names.
-        if not APP_NAME_RE.match(value) or "--" in value:
+        if not APP_NAME_RE.fullmatch(value) or "--" in value:
             raise serializers.ValidationError(
                 "App names are 1-63 letters, digits, '-', '_' or '.', starting with a letter or digit, "
                 "without '--'; for example 'my-app'."

@@ -26,6 +26,13 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
             workspace=self.request.auth.workspace, user=self.request.user, **serializer.validated_data
         )
 
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def heartbeat(self, request, pk=None):
+        """The running client is still there (an ephemeral app stops when its client goes quiet)."""
+        services.app_heartbeat(app=self.get_object())
+        return Response(status=204)
+
     @extend_schema(request=None, responses={200: AppSerializer})
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):

@@ -63,6 +63,16 @@ class FunctionCreateSerializer(serializers.Serializer):
     block_network = serializers.BooleanField(required=False, default=False)
     is_generator = serializers.BooleanField(required=False, default=False)
     client_python = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    min_containers = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
+    max_containers = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                              max_value=1000)
+    buffer_containers = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
+    max_inputs = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                          help_text="Retire a container after this many inputs")
+    retries = serializers.JSONField(required=False, allow_null=True,
+                                    help_text="A count, or {max_retries, backoff_coefficient, initial_delay, max_delay}")
+    definition = serializers.DictField(required=False, help_text="What the container runtime interprets: "
+                                       "concurrency, batching, class methods")
 
     # The SDK's own validators decide what is valid, so the API and the SDK agree (B8, B10). They
     # run here as well as in the service so that a value they cannot even compare (NaN, 1e400, a
@@ -106,6 +116,7 @@ class FunctionCreateSerializer(serializers.Serializer):
 
 class FunctionSerializer(serializers.ModelSerializer):
     image_id = serializers.CharField(read_only=True)
+    parent_id = serializers.CharField(read_only=True, allow_null=True)
     mount_sha256 = serializers.SerializerMethodField()
 
     class Meta:
@@ -124,6 +135,11 @@ class FunctionSerializer(serializers.ModelSerializer):
             "gpu",
             "scaledown_window",
             "block_network",
+            "min_containers",
+            "max_containers",
+            "buffer_containers",
+            "max_inputs",
+            "parent_id",
             "created_at",
         ]
         read_only_fields = fields
@@ -135,19 +151,44 @@ class FunctionSerializer(serializers.ModelSerializer):
 class CallCreateSerializer(serializers.Serializer):
     function_id = serializers.CharField(max_length=32)
     kind = serializers.ChoiceField(choices=["remote", "map", "spawn"], default="remote")
+    method = serializers.CharField(max_length=128, required=False, default="", allow_blank=True,
+                                   help_text="Method of a class to call")
     inputs = serializers.ListField(
-        child=Base64Field(),
-        min_length=1,
-        max_length=5000,
-        help_text="cloudpickled (args, kwargs) per input, base64",
+        child=Base64Field(), min_length=0, max_length=5000, help_text="cloudpickled (args, kwargs) per input, base64"
     )
     wait = serializers.FloatField(
-        required=False,
-        default=0,
-        min_value=0,
-        max_value=50,
-        help_text="Seconds to wait for outputs before answering",
+        required=False, default=0, min_value=0, max_value=50, help_text="Seconds to wait for outputs before answering"
     )
+    idempotency_key = serializers.CharField(
+        max_length=64, required=False, allow_null=True, default=None,
+        help_text="A retried request with the same key returns the first one's call",
+    )
+    closed = serializers.BooleanField(
+        default=True, help_text="False to add more inputs later with POST /calls/{id}/inputs/"
+    )
+
+
+class FunctionVariantSerializer(serializers.Serializer):
+    params = Base64Field(required=False, allow_null=True, help_text="cloudpickled class parameters (opaque)")
+    options = serializers.DictField(required=False, default=dict, help_text="Option overrides (with_options)")
+
+
+class AutoscalerSerializer(serializers.Serializer):
+    min_containers = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+    max_containers = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
+    buffer_containers = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+    scaledown_window = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=86400)
+
+
+class CallInputsSerializer(serializers.Serializer):
+    start_idx = serializers.IntegerField(min_value=0, help_text="Index of the first input of this batch")
+    method = serializers.CharField(max_length=128, required=False, default="", allow_blank=True)
+    inputs = serializers.ListField(child=Base64Field(), min_length=0, max_length=5000)
+    close = serializers.BooleanField(default=False, help_text="True on the last batch")
+
+
+class InputIdsSerializer(serializers.Serializer):
+    input_ids = serializers.ListField(child=serializers.CharField())
 
 
 class OutputSerializer(serializers.Serializer):

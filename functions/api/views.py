@@ -14,11 +14,15 @@ from config.pagination import NewestFirstCursor
 from .. import services
 from ..models import Function, FunctionCall, Mount, Task
 from .serializers import (
+    AutoscalerSerializer,
     CallCreatedSerializer,
     CallCreateSerializer,
+    CallInputsSerializer,
     FunctionCallSerializer,
     FunctionCreateSerializer,
     FunctionSerializer,
+    FunctionVariantSerializer,
+    InputIdsSerializer,
     MountCreateSerializer,
     MountSerializer,
     OutputPageSerializer,
@@ -74,6 +78,27 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         function = services.function_create(app=app, spec=spec)
         return Response(FunctionSerializer(function).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=FunctionVariantSerializer, responses={200: FunctionSerializer})
+    @action(detail=True, methods=["post"])
+    def variants(self, request, pk=None):
+        """The function (or class) bound to parameter values and/or other options: its own container pool."""
+        parent = self.get_object()
+        serializer = FunctionVariantSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        variant = services.function_variant(parent=parent, params=serializer.validated_data.get("params"),
+                                            options=serializer.validated_data["options"])
+        return Response(FunctionSerializer(variant).data)
+
+    @extend_schema(request=AutoscalerSerializer, responses={200: FunctionSerializer})
+    @action(detail=True, methods=["post"])
+    def autoscaler(self, request, pk=None):
+        """Change the running function's scaling (min, max, buffer containers; scale-down window)."""
+        function = self.get_object()
+        serializer = AutoscalerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        function = services.function_update_autoscaler(function=function, changes=serializer.validated_data)
+        return Response(FunctionSerializer(function).data)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -112,7 +137,13 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         if function is None:
             raise _not_found("function", data["function_id"], "function_id")
         call, input_ids = services.call_create(
-            function=function, user=request.user, args=data["inputs"], kind=data["kind"]
+            function=function,
+            user=request.user,
+            args=data["inputs"],
+            kind=data["kind"],
+            method=data["method"],
+            idempotency_key=data["idempotency_key"],
+            closed=data["closed"],
         )
         outputs = services.outputs_wait(call=call, timeout=data["wait"]) if data["wait"] else []
         body = {"call": call, "input_ids": input_ids, "outputs": outputs}
@@ -145,6 +176,19 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         outputs = services.outputs_wait(call=call, after_seq=after_seq, min_idx=min_idx, timeout=timeout)
         done = FunctionCall.objects.filter(pk=call.pk, finished_at__isnull=False).exists()
         return Response({"outputs": OutputSerializer(outputs, many=True).data, "done": done})
+
+    @extend_schema(request=CallInputsSerializer, responses={200: InputIdsSerializer})
+    @action(detail=True, methods=["post"])
+    def inputs(self, request, pk=None):
+        """Add a batch of inputs to an open call (a map sent in batches); repeating a batch is harmless."""
+        call = self.get_object()
+        serializer = CallInputsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        input_ids = services.call_add_inputs(
+            call=call, start_idx=data["start_idx"], args=data["inputs"], method=data["method"], close=data["close"]
+        )
+        return Response({"input_ids": input_ids})
 
     @extend_schema(request=None, responses={200: FunctionCallSerializer})
     @action(detail=True, methods=["post"])

@@ -8,8 +8,32 @@ from __future__ import annotations
 
 from . import exception
 from ._app import App, is_local
-from ._function import Function, FunctionCall
+from ._cls import Cls
+from ._context import current_function_call_id, current_input_id
+from ._function import Function, FunctionCall, gather
 from ._image import Image
+from ._partial import batched, build, concurrent, enter, method, parameter
+from ._partial import exit_ as exit  # noqa: A004 - Modal's name for the decorator
+from ._retries import Retries
 
-__all__ = ["App", "Function", "FunctionCall", "Image", "exception", "is_local"]
+__all__ = [
+    "App",
+    "Cls",
+    "Function",
+    "FunctionCall",
+    "Image",
+    "Retries",
+    "batched",
+    "build",
+    "concurrent",
+    "current_function_call_id",
+    "current_input_id",
+    "enter",
+    "exception",
+    "exit",
+    "gather",
+    "is_local",
+    "method",
+    "parameter",
+]
 __version__ = "0.1.0"

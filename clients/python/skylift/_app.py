@@ -1,4 +1,4 @@
-"""Apps: a named group of functions, run ephemerally with `app.run()` or `skylift run`."""
+"""Apps: a named group of functions and classes, run ephemerally with `app.run()` or `skylift run`."""
 
 from __future__ import annotations
 
@@ -6,23 +6,106 @@ import contextlib
 import inspect
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._cls import Cls, class_definition
 from ._exceptions import InvalidError
 from ._function import Function
 from ._image import Image, client_python_version
-from ._resources import parse_gpu, validate_cpu, validate_memory, validate_timeout
+from ._partial import BATCHED_ATTR, CONCURRENT_ATTR
+from ._resources import (
+    parse_gpu,
+    validate_cpu,
+    validate_memory,
+    validate_retries,
+    validate_scaling,
+    validate_timeout,
+)
+from ._retries import Retries
 
 if TYPE_CHECKING:
     from ._client import Client
 
-__all__ = ["App", "LocalEntrypoint", "is_local"]
+__all__ = ["App", "LocalEntrypoint", "is_local", "parse_options"]
+
+# The client tells the server it is still there this often; an ephemeral app whose client has
+# gone quiet for a while is stopped (RELIABILITY F11).
+CLIENT_HEARTBEAT_SECONDS = 5.0
 
 
 def is_local() -> bool:
     """True in the caller's process, False inside a Skylift container."""
     return os.environ.get("SKYLIFT_IS_REMOTE") != "1"
+
+
+def parse_options(
+    *,
+    image: Image | None = None,
+    cpu: float | tuple[float, float] | None = None,
+    memory: int | tuple[int, int] | None = None,
+    gpu: str | list[str] | None = None,
+    timeout: int = 300,
+    secrets: list | tuple = (),
+    scaledown_window: int | None = None,
+    block_network: bool = False,
+    retries: int | Retries | None = None,
+    min_containers: int | None = None,
+    max_containers: int | None = None,
+    buffer_containers: int | None = None,
+    max_inputs: int | None = None,
+    serialized: bool = False,
+) -> dict[str, Any]:
+    """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError."""
+    options: dict[str, Any] = {
+        "timeout": validate_timeout(timeout),
+        "gpu": parse_gpu(gpu),
+        "block_network": bool(block_network),
+        "serialized": bool(serialized),
+        "retries": validate_retries(retries.to_dict() if isinstance(retries, Retries) else retries),
+        **validate_scaling(min_containers=min_containers, max_containers=max_containers,
+                           buffer_containers=buffer_containers, max_inputs=max_inputs),
+    }
+    if cpu is not None:
+        options["cpu"] = validate_cpu(cpu)
+    if memory is not None:
+        options["memory"] = validate_memory(memory)
+    if image is not None and not isinstance(image, Image):
+        raise InvalidError(f"image must be a skylift.Image, got {type(image).__name__}")
+    options["image"] = image
+    if not isinstance(secrets, (list, tuple)):
+        raise InvalidError("secrets must be a list of skylift.Secret objects")
+    if secrets:
+        raise InvalidError("Secrets are not supported by this Skylift server yet; pass secrets=[].")
+    if scaledown_window is not None:
+        if isinstance(scaledown_window, bool) or not isinstance(scaledown_window, int) or not (
+            1 <= scaledown_window <= 86400
+        ):
+            raise InvalidError(f"scaledown_window must be whole seconds from 1 to 86400, got {scaledown_window!r}")
+        options["scaledown_window"] = scaledown_window
+    return options
+
+
+def options_spec(options: dict) -> dict[str, Any]:
+    """The API form of validated options (what a function or a variant sends)."""
+    spec: dict[str, Any] = {
+        "timeout": options["timeout"],
+        "gpu": options["gpu"] or None,
+        "block_network": options["block_network"],
+        "retries": options["retries"],
+        "min_containers": options["min_containers"],
+        "max_containers": options["max_containers"],
+        "buffer_containers": options["buffer_containers"],
+        "max_inputs": options["max_inputs"],
+    }
+    for key in ("cpu", "memory"):
+        if key in options:
+            request, limit = options[key]
+            spec[key] = [request, limit] if limit is not None else request
+    if "scaledown_window" in options:
+        spec["scaledown_window"] = options["scaledown_window"]
+    return spec
 
 
 class LocalEntrypoint:
@@ -47,57 +130,22 @@ class App:
         self.name = name
         self.image = image
         self.registered_functions: dict[str, Function] = {}
+        self.registered_classes: dict[str, Cls] = {}
         self.registered_entrypoints: dict[str, LocalEntrypoint] = {}
         self._client: Client | None = None
         self.app_id: str | None = None
 
-    def function(
-        self,
-        _warn_parentheses_missing: Any = None,
-        *,
-        image: Image | None = None,
-        cpu: float | tuple[float, float] | None = None,
-        memory: int | tuple[int, int] | None = None,
-        gpu: str | list[str] | None = None,
-        timeout: int = 300,
-        secrets: list | tuple = (),
-        scaledown_window: int | None = None,
-        block_network: bool = False,
-        serialized: bool = False,
-        name: str | None = None,
-    ) -> Callable[[Callable], Function]:
-        """Register a function to run in containers. Options are keyword-only and validated here."""
+    def function(self, _warn_parentheses_missing: Any = None, *, name: str | None = None, **options) -> Callable:
+        """Register a function to run in containers. Options are keyword-only and validated here.
+
+        Options: image, cpu, memory, gpu, timeout, secrets, scaledown_window, block_network, retries,
+        min_containers, max_containers, buffer_containers, max_inputs, serialized.
+        """
         if _warn_parentheses_missing is not None:
             if callable(_warn_parentheses_missing):
                 raise InvalidError("Use @app.function() with parentheses.")
             raise InvalidError("@app.function() options are keyword-only, e.g. @app.function(gpu='T4').")
-        options: dict[str, Any] = {
-            "timeout": validate_timeout(timeout),
-            "gpu": parse_gpu(gpu),
-            "block_network": bool(block_network),
-            "serialized": bool(serialized),
-        }
-        if cpu is not None:
-            options["cpu"] = validate_cpu(cpu)
-        if memory is not None:
-            options["memory"] = validate_memory(memory)
-        if image is not None and not isinstance(image, Image):
-            raise InvalidError(f"image must be a skylift.Image, got {type(image).__name__}")
-        options["image"] = image
-        if not isinstance(secrets, (list, tuple)):
-            raise InvalidError("secrets must be a list of skylift.Secret objects")
-        if secrets:
-            raise InvalidError("Secrets are not supported by this Skylift server yet; pass secrets=[].")
-        if scaledown_window is not None:
-            if (
-                isinstance(scaledown_window, bool)
-                or not isinstance(scaledown_window, int)
-                or not (1 <= scaledown_window <= 86400)
-            ):
-                raise InvalidError(
-                    f"scaledown_window must be whole seconds from 1 to 86400, got {scaledown_window!r}"
-                )
-            options["scaledown_window"] = scaledown_window
+        parsed = _parse(options, "@app.function()")
 
         def wrapper(f: Callable) -> Function:
             if isinstance(f, Function):
@@ -105,9 +153,25 @@ class App:
             if not callable(f):
                 raise InvalidError("@app.function() decorates a function")
             tag = name or f.__qualname__
-            function = Function(self, f, name=tag, options=options)
+            function = Function(self, f, name=tag, options={**parsed, "definition": _function_definition(f)})
             self.registered_functions[tag] = function
             return function
+
+        return wrapper
+
+    def cls(self, _warn_parentheses_missing: Any = None, *, name: str | None = None, **options) -> Callable:
+        """Register a class whose `@skylift.method()`s run in containers, with `@enter`/`@exit` hooks."""
+        if _warn_parentheses_missing is not None:
+            raise InvalidError("Use @app.cls() with parentheses.")
+        parsed = _parse(options, "@app.cls()")
+
+        def wrapper(user_cls: type) -> Cls:
+            if not inspect.isclass(user_cls):
+                raise InvalidError("@app.cls() decorates a class")
+            tag = name or user_cls.__qualname__
+            registered = Cls(self, user_cls, name=tag, options={**parsed, "definition": class_definition(user_cls)})
+            self.registered_classes[tag] = registered
+            return registered
 
         return wrapper
 
@@ -126,8 +190,12 @@ class App:
     # Running ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def run(self, *, client: Client | None = None, show_logs: bool = True) -> Iterator[App]:
-        """Create the app on the server, define its functions, and stop it on exit."""
+    def run(self, *, client: Client | None = None, show_logs: bool = True, detach: bool = False) -> Iterator[App]:
+        """Create the app on the server, define its functions, and stop it on exit.
+
+        With `detach=True` the app keeps running when this process exits or is killed; otherwise the
+        server stops it shortly after the process stops answering.
+        """
         from ._client import Client
         from ._logs import LogStreamer
         from ._mount import function_source
@@ -136,55 +204,78 @@ class App:
             raise InvalidError("app.run() cannot be used inside a container")
         client = client or Client.from_env()
         app_name = self.name or _default_app_name()
-        app = client.app_create(app_name)
+        app = client.app_create(app_name, detached=detach)
         self.app_id, self._client = app["id"], client
         streamer = LogStreamer(client, app["id"]) if show_logs else None
+        heartbeat_stop = threading.Event()
         try:
             uploaded: set[str] = set()
-            for tag, function in self.registered_functions.items():
-                source = function_source(function.get_raw_f(), serialized=function._options["serialized"])
+            registered = [*self.registered_functions.values(), *self.registered_classes.values()]
+            for obj in registered:
+                raw = obj.get_raw_f() if isinstance(obj, Function) else obj._user_cls
+                source = function_source(raw, serialized=obj._options["serialized"])
                 if source.mount_sha256 and source.mount_sha256 not in uploaded:
                     client.mount_ensure(source.mount_sha256, source.mount_content)
                     uploaded.add(source.mount_sha256)
-                spec = self._function_spec(tag, function, source)
-                function.object_id = client.function_create(spec)["id"]
+                obj.object_id = client.function_create(self._function_spec(obj, source))["id"]
             if streamer:
                 streamer.start()
+            if not detach:
+                threading.Thread(target=self._heartbeat, args=(client.clone(), app["id"], heartbeat_stop),
+                                 name="skylift-heartbeat", daemon=True).start()
             yield self
         finally:
+            heartbeat_stop.set()
             try:
-                client.app_stop(app["id"])
+                if not detach:
+                    client.app_stop(app["id"])
             finally:
                 if streamer:
                     streamer.stop()
-                for function in self.registered_functions.values():
-                    function.object_id = None
+                for obj in [*self.registered_functions.values(), *self.registered_classes.values()]:
+                    obj.object_id = None
+                    if isinstance(obj, Cls):
+                        obj._variants.clear()
                 self._client, self.app_id = None, None
 
-    def _function_spec(self, tag: str, function: Function, source) -> dict:
-        options = function._options
+    @staticmethod
+    def _heartbeat(client: Client, app_id: str, stop: threading.Event) -> None:
+        while not stop.wait(CLIENT_HEARTBEAT_SECONDS):
+            with contextlib.suppress(Exception):
+                client.app_heartbeat(app_id)
+
+    def _function_spec(self, obj: Function | Cls, source) -> dict:
+        options = obj._options
         image = options.get("image") or self.image or Image.debian_slim()
-        spec: dict[str, Any] = {
+        return {
             "app_id": self.app_id,
-            "name": tag,
+            "name": obj._name,
             "module": source.module,
             "qualname": source.qualname,
             "mount_sha256": source.mount_sha256,
             "serialized": source.serialized,
             "image": image.to_spec(),
-            "timeout": options["timeout"],
-            "gpu": options["gpu"] or None,
-            "block_network": options["block_network"],
-            "is_generator": function.is_generator,
+            "is_generator": bool(isinstance(obj, Function) and obj.is_generator),
             "client_python": client_python_version(),
+            "definition": options["definition"],
+            **options_spec(options),
         }
-        for key in ("cpu", "memory"):
-            if key in options:
-                request, limit = options[key]
-                spec[key] = [request, limit] if limit is not None else request
-        if "scaledown_window" in options:
-            spec["scaledown_window"] = options["scaledown_window"]
-        return spec
+
+
+def _parse(options: dict, where: str) -> dict:
+    try:
+        return parse_options(**options)
+    except TypeError as exc:
+        raise InvalidError(f"{where}: {exc}") from None
+
+
+def _function_definition(f: Callable) -> dict:
+    definition: dict[str, Any] = {"kind": "function"}
+    if getattr(f, CONCURRENT_ATTR, None):
+        definition["concurrency"] = getattr(f, CONCURRENT_ATTR)
+    if getattr(f, BATCHED_ATTR, None):
+        definition["batching"] = getattr(f, BATCHED_ATTR)
+    return definition
 
 
 def _default_app_name() -> str:

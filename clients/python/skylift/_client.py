@@ -8,17 +8,33 @@ from __future__ import annotations
 
 import base64
 import time
+import uuid
 from typing import Any
 
 import httpx
 
 from . import _exceptions as exc
 from ._api import AuthenticatedClient
-from ._api.api.apps import apps_create, apps_logs_retrieve, apps_stop_create
-from ._api.api.calls import calls_cancel_create, calls_create, calls_outputs_retrieve
-from ._api.api.functions import functions_create
+from ._api.api.apps import apps_create, apps_heartbeat_create, apps_logs_retrieve, apps_stop_create
+from ._api.api.calls import (
+    calls_cancel_create,
+    calls_create,
+    calls_inputs_create,
+    calls_outputs_retrieve,
+    calls_retrieve,
+)
+from ._api.api.functions import functions_autoscaler_create, functions_create, functions_variants_create
 from ._api.api.mounts import mounts_create, mounts_retrieve
-from ._api.models import AppRequest, CallCreateRequest, FunctionCreateRequest, KindEnum, MountCreateRequest
+from ._api.models import (
+    AppRequest,
+    AutoscalerRequest,
+    CallCreateRequest,
+    CallInputsRequest,
+    FunctionCreateRequest,
+    FunctionVariantRequest,
+    KindEnum,
+    MountCreateRequest,
+)
 from ._api.types import UNSET
 from ._config import Config, config_path, load_config
 
@@ -32,6 +48,11 @@ TOKEN_HINT = (
     "Get a token with `skylift token new` (or create one in the dashboard and save it with "
     "`skylift token set`), or set SKYLIFT_TOKEN_ID and SKYLIFT_TOKEN_SECRET."
 )
+
+# Requests that are safe to repeat (idempotency keys, fixed input indexes) are retried this many
+# times when the connection drops or the server restarts (RELIABILITY F7).
+SUBMIT_RETRIES = 8
+RATE_LIMIT_RETRIES = 60
 
 _STATUS_ERRORS: dict[int, type[exc.Error]] = {
     400: exc.InvalidError,
@@ -89,7 +110,7 @@ class Client:
         return Client(self.config)
 
     def _call(self, endpoint, what: str, *, retries: int = 0, **kwargs) -> Any:
-        for attempt in range(retries + 1):
+        for attempt in range(max(retries, RATE_LIMIT_RETRIES) + 1):
             try:
                 response = endpoint.sync_detailed(client=self.api, **kwargs)
             except httpx.TransportError as err:
@@ -100,8 +121,13 @@ class Client:
                     f"Could not reach a Skylift server at {self.config.server_url} "
                     f"(settings from {self.config.source}): {err}. {START_HINT}"
                 ) from None
-            if int(response.status_code) == 503 and attempt < retries:
-                time.sleep(float(response.headers.get("Retry-After", 1)))
+            status = int(response.status_code)
+            if status == 503 and attempt < retries:
+                time.sleep(_retry_after(response))
+                continue
+            if status == 429 and attempt < max(retries, RATE_LIMIT_RETRIES):
+                # Limits answer "later", never "lost": wait as told and send the same request again.
+                time.sleep(_retry_after(response))
                 continue
             raise_for_response(response, what)
             return response.parsed
@@ -109,8 +135,12 @@ class Client:
 
     # Apps ---------------------------------------------------------------------------------
 
-    def app_create(self, name: str) -> dict:
-        return self._call(apps_create, f"Could not create app {name!r}", body=AppRequest(name=name)).to_dict()
+    def app_create(self, name: str, *, detached: bool = False) -> dict:
+        body = AppRequest(name=name, detached=detached)
+        return self._call(apps_create, f"Could not create app {name!r}", body=body).to_dict()
+
+    def app_heartbeat(self, app_id: str) -> None:
+        self._call(apps_heartbeat_create, "Could not reach the server", id=app_id)
 
     def app_stop(self, app_id: str) -> dict:
         return self._call(apps_stop_create, f"Could not stop app {app_id}", retries=3, id=app_id).to_dict()
@@ -129,6 +159,19 @@ class Client:
         body = MountCreateRequest(sha256=sha256, content=base64.b64encode(content).decode())
         self._call(mounts_create, "Could not upload source", body=body)
 
+    def function_variant(self, function_id: str, *, params: bytes | None, options: dict) -> dict:
+        body = FunctionVariantRequest.from_dict({
+            "params": base64.b64encode(params).decode() if params is not None else None,
+            "options": options,
+        })
+        return self._call(functions_variants_create, f"Could not bind {function_id}", retries=SUBMIT_RETRIES,
+                          id=function_id, body=body).to_dict()
+
+    def function_update_autoscaler(self, function_id: str, **changes) -> dict:
+        body = AutoscalerRequest.from_dict({k: v for k, v in changes.items() if v is not None})
+        return self._call(functions_autoscaler_create, f"Could not update the autoscaler of {function_id}",
+                          id=function_id, body=body).to_dict()
+
     def function_create(self, spec: dict) -> dict:
         spec = dict(spec)
         if spec.get("serialized") is not None:
@@ -141,19 +184,34 @@ class Client:
 
     # Calls -----------------------------------------------------------------------------------
 
-    def call_create(self, function_id: str, inputs: list[bytes], *, kind: str, wait: float) -> dict:
+    def call_create(self, function_id: str, inputs: list[bytes], *, kind: str, wait: float, method: str = "",
+                    closed: bool = True) -> dict:
+        """Submit a call. Retried on connection loss: the idempotency key makes a retry return the same call."""
         body = CallCreateRequest(
             function_id=function_id,
             inputs=[base64.b64encode(b).decode() for b in inputs],
             kind=KindEnum(kind),
             wait=wait,
+            method=method,
+            idempotency_key=uuid.uuid4().hex,
+            closed=closed,
         )
-        created = self._call(calls_create, "Could not submit the call", body=body)
+        created = self._call(calls_create, "Could not submit the call", retries=SUBMIT_RETRIES, body=body)
         return {
             "call": created.call.to_dict(),
             "input_ids": created.input_ids,
             "outputs": [_output(o) for o in created.outputs],
         }
+
+    def call_add_inputs(self, call_id: str, start_idx: int, inputs: list[bytes], *, method: str = "",
+                        close: bool = False) -> list[str]:
+        """Append a batch to an open call; repeating the same batch (a retry) adds nothing twice."""
+        body = CallInputsRequest(
+            start_idx=start_idx, inputs=[base64.b64encode(b).decode() for b in inputs], method=method, close=close
+        )
+        added = self._call(calls_inputs_create, f"Could not add inputs to {call_id}", retries=SUBMIT_RETRIES,
+                           id=call_id, body=body)
+        return added.input_ids
 
     def call_outputs(self, call_id: str, *, after_seq: int = 0, min_idx: int = 0, timeout: float = 0) -> dict:
         page = self._call(
@@ -167,8 +225,18 @@ class Client:
         )
         return {"outputs": [_output(o) for o in page.outputs], "done": page.done}
 
+    def call_retrieve(self, call_id: str) -> dict:
+        return self._call(calls_retrieve, f"Could not read {call_id}", retries=5, id=call_id).to_dict()
+
     def call_cancel(self, call_id: str) -> None:
         self._call(calls_cancel_create, f"Could not cancel {call_id}", id=call_id)
+
+
+def _retry_after(response) -> float:
+    try:
+        return max(0.05, min(30.0, float(response.headers.get("Retry-After", 1))))
+    except ValueError:
+        return 1.0
 
 
 def _output(o) -> dict:

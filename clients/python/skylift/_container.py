@@ -1,9 +1,16 @@
 """The in-container runtime: `python -m skylift._container`.
 
 It connects to the host agent's relay over the Unix socket mounted at /skylift/io, imports
-the user's function from the mounted source (or unpickles it when it cannot be imported),
-then pulls inputs, runs them and pushes outputs until it has been idle for the function's
-scale-down window. Prints and log records stream back to the caller as they happen.
+the user's function or class from the mounted source (or unpickles it when it cannot be
+imported), runs `@enter` hooks, then pulls inputs, runs them and pushes outputs until it has
+been idle for the scale-down window, has served `max_inputs`, or is told to stop; then it
+runs `@exit` hooks. Prints stream back to the caller as they happen.
+
+Two ways of running inputs:
+- one at a time, synchronous code: in the main thread, where signals can interrupt it
+  (SIGALRM for the timeout, SIGUSR1 for a cancellation);
+- concurrently (`@skylift.concurrent`) or asynchronous code: a fetcher thread pulls inputs while
+  a thread pool (sync) or an event loop thread (async) runs them.
 
 Runs on the image's own Python with only the standard library, cloudpickle and this package.
 """
@@ -11,6 +18,9 @@ Runs on the image's own Python with only the standard library, cloudpickle and t
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
+import ctypes
 import importlib
 import inspect
 import io
@@ -24,6 +34,8 @@ import traceback
 
 import cloudpickle
 
+from ._context import CurrentInput, current
+from ._exceptions import InputCancellation
 from ._protocol import encode_frame, read_frame, split_body
 
 SOCKET_PATH = os.environ.get("SKYLIFT_IO_SOCKET", "/skylift/io/sock")
@@ -32,10 +44,12 @@ LOG_FLUSH_SECONDS = 0.05
 POLL_SECONDS = 10.0
 MAX_BATCH = 64
 FAST_INPUT_SECONDS = 0.005
+EXIT_GRACE_SECONDS = 25.0
+HOOK_ATTR = "__skylift_hook__"
 
 
 class _Channel:
-    """A request/response connection to the relay."""
+    """A request/response connection to the relay (one per thread that talks to it)."""
 
     def __init__(self, path: str):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -50,9 +64,11 @@ class _Channel:
             raise RuntimeError(f"relay: {reply['error']}")
         return reply, reply_body
 
-    def send(self, header: dict, body: bytes = b"") -> None:
-        with self.lock:
-            self.sock.sendall(encode_frame(header, body))
+    @classmethod
+    def joined(cls, session: str, kind: str) -> _Channel:
+        channel = cls(SOCKET_PATH)
+        channel.request({"op": "join", "task_id": os.environ["SKYLIFT_TASK_ID"], "token": session, "kind": kind})
+        return channel
 
 
 class _LogShipper:
@@ -63,17 +79,17 @@ class _LogShipper:
         self.lock = threading.Lock()
         self.lines: list[dict] = []
         self.partial: dict[tuple[str, str | None], str] = {}
-        self.call_id: str | None = None
-        self.wake = threading.Event()
         threading.Thread(target=self._run, name="skylift-logs", daemon=True).start()
 
     def write(self, stream: str, text: str) -> None:
+        running = current.get()
+        call_id = running.call_id if running else None
         with self.lock:
-            key = (stream, self.call_id)
+            key = (stream, call_id)
             text = self.partial.pop(key, "") + text
             *complete, rest = text.split("\n")
             for line in complete:
-                self.lines.append({"stream": stream, "text": line, "call_id": self.call_id})
+                self.lines.append({"stream": stream, "text": line, "call_id": call_id})
             if rest:
                 self.partial[key] = rest
 
@@ -125,135 +141,514 @@ class _Timeout(BaseException):
     pass
 
 
-def _load_function(definition: dict, serialized: bytes):
-    if serialized:
-        obj = cloudpickle.loads(serialized)
-    else:
-        if os.path.isdir(SOURCE_DIR):
-            sys.path.insert(0, SOURCE_DIR)
-        obj = importlib.import_module(definition["module"])
-        for part in definition["qualname"].split("."):
-            obj = getattr(obj, part)
-    raw = getattr(obj, "_raw_f", None)
-    return raw if raw is not None else obj
-
-
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _run_one(fn, args_blob: bytes, timeout: int, loop) -> tuple[str, bytes, str, str]:
-    """Run one input; returns (kind, body, cause, message)."""
-    try:
-        args, kwargs = cloudpickle.loads(args_blob)
-    except Exception as exc:  # noqa: BLE001
-        return (
-            "error",
-            b"",
-            "deserialization",
-            f"could not deserialize the arguments in the container: {_describe(exc)}",
-        )
+# The user's code ---------------------------------------------------------------------------------
 
-    def on_alarm(signum, frame):
-        raise _Timeout()
 
-    signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
-    try:
-        result = fn(*args, **kwargs)
-        if inspect.iscoroutine(result):
-            result = loop.run_until_complete(result)
-    except _Timeout:
-        return "error", b"", "timeout", f"the function ran past its timeout of {timeout} s"
-    except Exception as exc:  # noqa: BLE001 - everything the user raises goes back to the caller
-        tb = traceback.format_exc()
-        try:
-            body = cloudpickle.dumps({"exc": exc, "traceback": tb, "type": type(exc).__qualname__})
-        except Exception:  # noqa: BLE001 - the exception itself could not be pickled
-            body = cloudpickle.dumps(
-                {"exc": None, "traceback": tb, "type": type(exc).__qualname__, "repr": _describe(exc)}
-            )
-        return "exception", body, "exception", _describe(exc)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+class Service:
+    """The user's function, or an instance of the user's class with its hooks and methods."""
+
+    def __init__(self, definition: dict, serialized: bytes, params: bytes):
+        self.definition = definition
+        if serialized:
+            obj = cloudpickle.loads(serialized)
+        else:
+            if os.path.isdir(SOURCE_DIR):
+                sys.path.insert(0, SOURCE_DIR)
+            obj = importlib.import_module(definition["module"])
+            for part in definition["qualname"].split("."):
+                obj = getattr(obj, part)
+        self.instance = None
+        if definition.get("kind") == "class":
+            user_cls = getattr(obj, "_user_cls", obj)
+            instance = user_cls.__new__(user_cls)
+            for name, value in (cloudpickle.loads(params) if params else {}).items():
+                setattr(instance, name, value)
+            if user_cls.__init__ is not object.__init__:
+                instance.__init__()
+            self.instance = instance
+            self.function = None
+        else:
+            self.function = getattr(obj, "_raw_f", obj)
+
+    def hooks(self, kind: str) -> list:
+        if self.instance is None:
+            return []
+        found, seen = [], set()
+        for klass in reversed(type(self.instance).__mro__):
+            for name, value in vars(klass).items():
+                hook = getattr(value, HOOK_ATTR, None)
+                if hook and hook["kind"] == kind and name not in seen:
+                    seen.add(name)
+                    found.append(getattr(self.instance, name))
+        return found
+
+    def callable(self, method: str):
+        if self.instance is None:
+            return self.function
+        return getattr(self.instance, method)
+
+    def batching(self, method: str) -> dict | None:
+        if self.instance is None:
+            return self.definition.get("batching")
+        return (self.definition.get("methods", {}).get(method) or {}).get("batching")
+
+    def any_batching(self) -> dict | None:
+        if self.instance is None:
+            return self.definition.get("batching")
+        for spec in self.definition.get("methods", {}).values():
+            if (spec or {}).get("batching"):
+                return spec["batching"]
+        return None
+
+    def is_async(self, method: str) -> bool:
+        fn = self.callable(method)
+        return inspect.iscoroutinefunction(fn)
+
+
+def _serialize_result(fn_name: str, result) -> tuple[str, bytes, str, str]:
     try:
         return "value", cloudpickle.dumps(result), "", ""
     except Exception as exc:  # noqa: BLE001
-        name = getattr(fn, "__name__", "the function")
-        return "error", b"", "serialization", f"could not serialize return value of {name}: {_describe(exc)}"
+        return "error", b"", "serialization", f"could not serialize return value of {fn_name}: {_describe(exc)}"
+
+
+def _exception_output(exc: BaseException) -> tuple[str, bytes, str, str]:
+    tb = traceback.format_exc()
+    try:
+        body = cloudpickle.dumps({"exc": exc, "traceback": tb, "type": type(exc).__qualname__})
+    except Exception:  # noqa: BLE001 - the exception itself could not be pickled
+        body = cloudpickle.dumps({"exc": None, "traceback": tb, "type": type(exc).__qualname__, "repr": _describe(exc)})
+    return "exception", body, "exception", _describe(exc)
+
+
+def _load_args(blob: bytes):
+    try:
+        return cloudpickle.loads(blob), None
+    except Exception as exc:  # noqa: BLE001
+        return None, ("error", b"", "deserialization", f"could not deserialize the arguments in the container: {_describe(exc)}")
+
+
+# The runner ----------------------------------------------------------------------------------------
+
+
+class Runner:
+    def __init__(self, definition: dict, service: Service, session: str, control: _Channel):
+        self.definition = definition
+        self.service = service
+        self.session = session
+        self.control = control  # outputs, requeues, bye
+        self.timeout = float(definition.get("timeout", 300))
+        self.scaledown = float(definition.get("scaledown_window", 60))
+        self.max_inputs = definition.get("max_inputs") or None
+        concurrency = definition.get("concurrency") or {}
+        self.capacity = int(concurrency.get("max_inputs", 1))
+        self.started = 0
+        self.draining = threading.Event()
+        self.executing: str | None = None  # input id running in the main thread (inline mode)
+        self.cancel_inline = False
+
+    # Shared --------------------------------------------------------------------------------
+
+    def put(self, outputs: list[dict], bodies: list[bytes]) -> None:
+        if outputs:
+            self.control.request({"op": "put", "outputs": outputs}, b"".join(bodies))
+
+    def requeue(self, items: list[dict], reason: str) -> None:
+        if items:
+            self.control.request(
+                {"op": "requeue", "reason": reason, "inputs": [{"id": i["id"], "attempt": i["attempt"]} for i in items]}
+            )
+
+    @staticmethod
+    def output(item: dict, result: tuple[str, bytes, str, str]) -> tuple[dict, bytes]:
+        kind, body, cause, message = result
+        return {"id": item["id"], "attempt": item["attempt"], "kind": kind, "cause": cause, "message": message,
+                "size": len(body)}, body
+
+    def retiring(self) -> bool:
+        return self.max_inputs is not None and self.started >= self.max_inputs
+
+    def run_hooks(self, kind: str) -> None:
+        loop = None
+        for hook in self.service.hooks(kind):
+            result = hook()
+            if inspect.iscoroutine(result):
+                loop = loop or asyncio.new_event_loop()
+                loop.run_until_complete(result)
+
+    def call_sync(self, items: list[dict], blobs: list[bytes], fn, method: str) -> list[tuple[str, bytes, str, str]]:
+        """Run one input (or one batch) synchronously in this thread."""
+        batching = self.service.batching(method)
+        loaded = [_load_args(b) for b in blobs]
+        if batching is None:
+            (payload, error), item = loaded[0], items[0]
+            if error:
+                return [error]
+            args, kwargs = payload
+            token = current.set(CurrentInput(item["id"], item["call_id"]))
+            try:
+                return [_serialize_result(getattr(fn, "__name__", "function"), fn(*args, **kwargs))]
+            except (_Timeout, InputCancellation):
+                raise
+            except Exception as exc:  # noqa: BLE001 - everything the user raises goes back to the caller
+                return [_exception_output(exc)]
+            finally:
+                current.reset(token)
+        return self._call_batch(items, loaded, fn)
+
+    def _call_batch(self, items, loaded, fn) -> list[tuple[str, bytes, str, str]]:
+        results: list = [error for _, error in loaded]
+        good = [n for n, (_, error) in enumerate(loaded) if error is None]
+        if not good:
+            return results
+        shapes = {(len(loaded[n][0][0]), tuple(sorted(loaded[n][0][1]))) for n in good}
+        if len(shapes) != 1:
+            message = "every input of a @batched function must pass the same arguments (same count and names)"
+            for n in good:
+                results[n] = ("error", b"", "batching", message)
+            return results
+        positional, names = shapes.pop()
+        args = [[loaded[n][0][0][i] for n in good] for i in range(positional)]
+        kwargs = {k: [loaded[n][0][1][k] for n in good] for k in names}
+        token = current.set(CurrentInput(items[good[0]]["id"], items[good[0]]["call_id"]))
+        try:
+            returned = fn(*args, **kwargs)
+            if not isinstance(returned, list) or len(returned) != len(good):
+                got = f"a list of {len(returned)}" if isinstance(returned, list) else type(returned).__name__
+                message = (f"a @batched function must return a list with one result per input: "
+                           f"got {got} for {len(good)} inputs")
+                for n in good:
+                    results[n] = ("error", b"", "batching", message)
+                return results
+            for n, value in zip(good, returned, strict=True):
+                results[n] = _serialize_result(getattr(fn, "__name__", "function"), value)
+        except (_Timeout, InputCancellation):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            out = _exception_output(exc)
+            for n in good:
+                results[n] = out
+        finally:
+            current.reset(token)
+        return results
+
+    def fetch(self, channel: _Channel, want: int, wait: float) -> list[tuple[dict, bytes]]:
+        reply, body = channel.request({"op": "get", "max": want, "timeout": wait})
+        items = reply.get("inputs", [])
+        return list(zip(items, split_body(body, [i["size"] for i in items]), strict=True))
+
+    def idle_wait(self, idle_since: float) -> float:
+        return max(0.05, min(POLL_SECONDS, self.scaledown - (time.monotonic() - idle_since)))
+
+    def may_leave(self, channel: _Channel) -> bool:
+        reply, _ = channel.request({"op": "may_exit"})
+        return bool(reply.get("ok", True))
+
+    # Inline mode: synchronous code, one input (or one batch) at a time ---------------------------
+
+    def run_inline(self, channel: _Channel) -> str:
+        def on_alarm(signum, frame):
+            raise _Timeout()
+
+        def on_cancel(signum, frame):
+            if self.executing is not None and self.cancel_inline:
+                self.cancel_inline = False
+                raise InputCancellation(f"input {self.executing} was cancelled")
+
+        signal.signal(signal.SIGALRM, on_alarm)
+        signal.signal(signal.SIGUSR1, on_cancel)
+        idle_since, batch = time.monotonic(), 1
+        while not self.draining.is_set():
+            if self.retiring():
+                return "max_inputs"
+            batching = self.service.any_batching()
+            want = batching["max_batch_size"] if batching else batch
+            if self.max_inputs is not None:
+                want = min(want, self.max_inputs - self.started)
+            fetched = self.fetch(channel, want, self.idle_wait(idle_since))
+            if not fetched:
+                if time.monotonic() - idle_since >= self.scaledown and self.may_leave(channel):
+                    return "idle"
+                continue
+            if batching:
+                fetched = self._fill_batch(channel, fetched, batching)
+            started = time.monotonic()
+            for group in self._groups(fetched):
+                items, blobs = [g[0] for g in group], [g[1] for g in group]
+                self.started += len(items)
+                method = items[0].get("method", "")
+                fn = self.service.callable(method)
+                self.executing, self.cancel_inline = items[0]["id"], True
+                signal.setitimer(signal.ITIMER_REAL, self.timeout)
+                try:
+                    results = self.call_sync(items, blobs, fn, method)
+                except _Timeout:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    message = f"the function ran past its timeout of {self.timeout:g} s"
+                    outs = [self.output(i, ("error", b"", "timeout", message)) for i in items]
+                    self.put([o for o, _ in outs], [b for _, b in outs])
+                    # The timed-out code may have left threads or state behind: inputs after it get a
+                    # clean container.
+                    rest = [f[0] for f in fetched if f[0]["id"] not in {i["id"] for i in items}]
+                    self.requeue(rest, "timeout")
+                    return "timeout"
+                except InputCancellation as exc:
+                    results = [("error", b"", "cancelled", str(exc))] * len(items)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    self.executing, self.cancel_inline = None, False
+                sys.stdout.flush()
+                outs = [self.output(i, r) for i, r in zip(items, results, strict=True)]
+                self.put([o for o, _ in outs], [b for _, b in outs])
+            per_input = (time.monotonic() - started) / len(fetched)
+            # Fast inputs are fetched in growing batches (fewer round trips); slow ones one at a
+            # time, so that a backlog spreads over every container instead of queuing in one.
+            batch = min(MAX_BATCH, batch * 2) if per_input < FAST_INPUT_SECONDS else 1
+            idle_since = time.monotonic()
+        return "draining"
+
+    def _fill_batch(self, channel, fetched, batching) -> list:
+        deadline = time.monotonic() + batching["wait_ms"] / 1000
+        while len(fetched) < batching["max_batch_size"] and time.monotonic() < deadline:
+            more = self.fetch(channel, batching["max_batch_size"] - len(fetched), max(0.0, deadline - time.monotonic()))
+            fetched += more
+        return fetched
+
+    def _groups(self, fetched: list) -> list[list]:
+        """Inputs run one by one, except a @batched function's, which run as one batch per method."""
+        if self.service.instance is None:
+            return [fetched] if self.service.batching("") else [[f] for f in fetched]
+        groups: dict[str, list] = {}
+        singles = []
+        for f in fetched:
+            method = f[0].get("method", "")
+            if self.service.batching(method):
+                groups.setdefault(method, []).append(f)
+            else:
+                singles.append([f])
+        return singles + list(groups.values())
+
+    # Concurrent mode: a fetcher thread, and a pool or an event loop running inputs ---------------
+
+    def run_concurrent(self, channel: _Channel) -> str:
+        lock = threading.Condition()
+        incoming: list[tuple[dict, bytes]] = []
+        inflight: dict[str, dict] = {}  # input id -> {item, future, deadline}
+        done: list[tuple[dict, bytes]] = []
+        state = {"idle_since": time.monotonic(), "reason": None}
+        is_async = self.service.is_async("") if self.service.instance is None else any(
+            inspect.iscoroutinefunction(getattr(self.service.instance, m, None))
+            for m in self.definition.get("methods", {})
+        )
+        pool = concurrent.futures.ThreadPoolExecutor(self.capacity, thread_name_prefix="skylift-input")
+        loop = asyncio.new_event_loop() if is_async else None
+        if loop is not None:
+            threading.Thread(target=loop.run_forever, name="skylift-loop", daemon=True).start()
+
+        def fetcher():
+            while not self.draining.is_set() and state["reason"] is None:
+                with lock:
+                    while len(inflight) + len(incoming) >= self.capacity and not self.draining.is_set():
+                        lock.wait(0.5)
+                    free = self.capacity - len(inflight) - len(incoming)
+                if self.retiring() or self.draining.is_set():
+                    return
+                if self.max_inputs is not None:
+                    free = min(free, self.max_inputs - self.started)
+                try:
+                    fetched = self.fetch(channel, free, self.idle_wait(state["idle_since"]))
+                except Exception:  # noqa: BLE001
+                    state["reason"] = "relay_lost"
+                    return
+                with lock:
+                    if fetched:
+                        self.started += len(fetched)
+                        incoming.extend(fetched)
+                    elif not inflight and not incoming and time.monotonic() - state["idle_since"] >= self.scaledown:
+                        if self.may_leave(channel):
+                            state["reason"] = "idle"
+                    lock.notify_all()
+
+        def finished(item, result):
+            with lock:
+                inflight.pop(item["id"], None)
+                done.append(self.output(item, result))
+                state["idle_since"] = time.monotonic()
+                lock.notify_all()
+
+        def run_sync(item, blob):
+            method = item.get("method", "")
+            thread = threading.current_thread()
+            thread._skylift_input = item["id"]  # lets a cancellation find this thread
+            try:
+                result = self.call_sync([item], [blob], self.service.callable(method), method)[0]
+            except InputCancellation as exc:
+                result = ("error", b"", "cancelled", str(exc))
+            finally:
+                thread._skylift_input = None
+            finished(item, result)
+
+        async def run_async(item, blob):
+            method = item.get("method", "")
+            fn = self.service.callable(method)
+            (payload, error) = _load_args(blob)
+            if error:
+                return error
+            args, kwargs = payload
+            current.set(CurrentInput(item["id"], item["call_id"]))
+            try:
+                value = await asyncio.wait_for(fn(*args, **kwargs), self.timeout)
+                return _serialize_result(getattr(fn, "__name__", "function"), value)
+            except asyncio.TimeoutError:  # noqa: UP041 - a distinct class before Python 3.11
+                return ("error", b"", "timeout", f"the function ran past its timeout of {self.timeout:g} s")
+            except asyncio.CancelledError:
+                return ("error", b"", "cancelled", f"input {item['id']} was cancelled")
+            except Exception as exc:  # noqa: BLE001
+                return _exception_output(exc)
+
+        threading.Thread(target=fetcher, name="skylift-fetch", daemon=True).start()
+        self.cancel_hook = lambda input_id: self._cancel_concurrent(inflight, lock, input_id)
+        try:
+            while True:
+                with lock:
+                    while not incoming and not done and state["reason"] is None and not self.draining.is_set():
+                        lock.wait(0.2)
+                        if self._overdue(inflight):
+                            break
+                    starting, incoming[:] = list(incoming), []
+                    ready, done[:] = list(done), []
+                for item, blob in starting:
+                    deadline = time.monotonic() + self.timeout
+                    if loop is not None and inspect.iscoroutinefunction(self.service.callable(item.get("method", ""))):
+                        ctx = contextvars.copy_context()
+                        future = asyncio.run_coroutine_threadsafe(ctx.run(run_async, item, blob), loop)
+                        future.add_done_callback(lambda f, item=item: finished(
+                            item, f.result() if not f.cancelled() else ("error", b"", "cancelled", "cancelled")))
+                        kind = "async"
+                    else:
+                        future = pool.submit(contextvars.copy_context().run, run_sync, item, blob)
+                        kind = "thread"
+                    with lock:
+                        inflight[item["id"]] = {"item": item, "future": future, "deadline": deadline, "kind": kind}
+                if ready:
+                    sys.stdout.flush()
+                    self.put([o for o, _ in ready], [b for _, b in ready])
+                overdue = self._overdue(inflight)
+                if overdue:
+                    # A thread cannot be stopped: report the timeout, hand the other inputs back, and
+                    # leave, so that the next input runs in a clean container.
+                    message = f"the function ran past its timeout of {self.timeout:g} s"
+                    outs = [self.output(o["item"], ("error", b"", "timeout", message)) for o in overdue]
+                    self.put([o for o, _ in outs], [b for _, b in outs])
+                    with lock:
+                        rest = [o["item"] for k, o in inflight.items() if o not in overdue]
+                        rest += [i for i, _ in incoming]
+                    self.requeue(rest, "timeout")
+                    return "timeout"
+                with lock:
+                    if state["reason"] and not inflight and not incoming and not done:
+                        return state["reason"]
+                    if self.retiring() and not inflight and not incoming and not done:
+                        return "max_inputs"
+                    if self.draining.is_set():
+                        break
+            # Draining (SIGTERM): finish what runs, within the grace period; hand back the rest.
+            deadline = time.monotonic() + EXIT_GRACE_SECONDS
+            while time.monotonic() < deadline:
+                with lock:
+                    if not inflight:
+                        break
+                    lock.wait(0.2)
+            with lock:
+                ready, done[:] = list(done), []
+                leftover = [o["item"] for o in inflight.values()] + [i for i, _ in incoming]
+            self.put([o for o, _ in ready], [b for _, b in ready])
+            self.requeue(leftover, "preempted")
+            return "draining"
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _overdue(self, inflight: dict) -> list[dict]:
+        now = time.monotonic()
+        return [o for o in inflight.values() if o["kind"] == "thread" and o["deadline"] < now]
+
+    def _cancel_concurrent(self, inflight, lock, input_id: str) -> None:
+        with lock:
+            entry = inflight.get(input_id)
+        if entry is None:
+            return
+        future = entry["future"]
+        if entry["kind"] == "async":
+            future.cancel()
+            return
+        for thread in threading.enumerate():
+            if thread.name.startswith("skylift-input") and getattr(thread, "_skylift_input", None) == input_id:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(InputCancellation))
+
+    # Cancellations -------------------------------------------------------------------------------
+
+    def watch_cancellations(self, channel: _Channel) -> None:
+        main = threading.main_thread()
+        while True:
+            try:
+                reply, _ = channel.request({"op": "watch", "timeout": POLL_SECONDS})
+            except Exception:  # noqa: BLE001
+                return
+            for input_id in reply.get("cancel", []):
+                if self.executing == input_id:
+                    signal.pthread_kill(main.ident, signal.SIGUSR1)
+                elif getattr(self, "cancel_hook", None):
+                    self.cancel_hook(input_id)
 
 
 def main() -> int:
-    channel = _Channel(SOCKET_PATH)
-    hello, serialized = channel.request(
-        {
-            "op": "hello",
-            "task_id": os.environ["SKYLIFT_TASK_ID"],
-            "token": os.environ.get("SKYLIFT_TASK_TOKEN", ""),
-        }
+    control = _Channel(SOCKET_PATH)
+    hello, body = control.request(
+        {"op": "hello", "task_id": os.environ["SKYLIFT_TASK_ID"], "token": os.environ.get("SKYLIFT_TASK_TOKEN", "")}
     )
     os.environ.pop("SKYLIFT_TASK_TOKEN", None)
-    definition = hello["function"]
-    shipper = _LogShipper(_Channel(SOCKET_PATH))
-    shipper.channel.request(
-        {"op": "hello_logs", "task_id": os.environ["SKYLIFT_TASK_ID"], "token": hello["session"]}
-    )
+    definition, session = hello["function"], hello["session"]
+    serialized, params = split_body(body, hello.get("sizes", [len(body), 0]))
+    shipper = _LogShipper(_Channel.joined(session, "logs"))
     sys.stdout = _StreamTee(shipper, "stdout", sys.stdout)
     sys.stderr = _StreamTee(shipper, "stderr", sys.stderr)
     try:
-        fn = _load_function(definition, serialized)
+        service = Service(definition, serialized, params)
     except BaseException:  # noqa: BLE001
         traceback.print_exc()
         shipper.flush()
-        channel.request({"op": "bye", "reason": "import_failed", "message": traceback.format_exc(limit=5)})
+        control.request({"op": "bye", "reason": "import_failed", "message": traceback.format_exc(limit=5)})
         return 1
-
-    loop = asyncio.new_event_loop()
-    idle_since = time.monotonic()
-    scaledown = float(definition.get("scaledown_window", 60))
-    timeout = int(definition.get("timeout", 300))
-    batch = 1
-    while True:
-        wait = max(0.1, min(POLL_SECONDS, scaledown - (time.monotonic() - idle_since)))
-        reply, body = channel.request({"op": "get", "max": batch, "timeout": wait})
-        inputs = reply.get("inputs", [])
-        if not inputs:
-            if time.monotonic() - idle_since >= scaledown:
-                break
-            continue
-        outputs, bodies, timed_out = [], [], False
-        started = time.monotonic()
-        for item, args_blob in zip(inputs, split_body(body, [i["size"] for i in inputs]), strict=True):
-            shipper.call_id = item["call_id"]
-            kind, out, cause, message = _run_one(fn, args_blob, timeout, loop)
-            sys.stdout.flush()
-            shipper.call_id = None
-            shipper.flush()
-            outputs.append(
-                {
-                    "id": item["id"],
-                    "attempt": item["attempt"],
-                    "kind": kind,
-                    "cause": cause,
-                    "message": message,
-                    "size": len(out),
-                }
-            )
-            bodies.append(out)
-            timed_out = timed_out or cause == "timeout"
-        channel.request({"op": "put", "outputs": outputs}, b"".join(bodies))
-        # Fast inputs are fetched in growing batches (fewer round trips); slow ones one at a
-        # time, so that a backlog spreads over every container instead of queuing in one.
-        per_input = (time.monotonic() - started) / len(inputs)
-        batch = min(MAX_BATCH, batch * 2) if per_input < FAST_INPUT_SECONDS else 1
-        if timed_out:
-            # The timed-out code may have left threads or state behind: the next input gets a
-            # clean container.
-            channel.request({"op": "bye", "reason": "timeout"})
-            return 0
-        idle_since = time.monotonic()
+    runner = Runner(definition, service, session, control)
+    signal.signal(signal.SIGTERM, lambda signum, frame: runner.draining.set())
+    try:
+        runner.run_hooks("enter")
+    except BaseException:  # noqa: BLE001
+        traceback.print_exc()
+        shipper.flush()
+        control.request({"op": "bye", "reason": "import_failed", "message": "@enter failed:\n" + traceback.format_exc(limit=5)})
+        return 1
+    threading.Thread(target=runner.watch_cancellations, args=(_Channel.joined(session, "watch"),), daemon=True,
+                     name="skylift-cancel").start()
+    fetch_channel = _Channel.joined(session, "fetch")
+    inline = runner.capacity == 1 and not (
+        service.instance is None and service.is_async("")
+    ) and not (service.instance is not None and any(
+        inspect.iscoroutinefunction(getattr(service.instance, m, None)) for m in definition.get("methods", {})))
+    reason = runner.run_inline(fetch_channel) if inline else runner.run_concurrent(fetch_channel)
+    try:
+        runner.run_hooks("exit")
+    except BaseException:  # noqa: BLE001
+        traceback.print_exc()
+    sys.stdout.flush()
     shipper.flush()
-    channel.request({"op": "bye", "reason": "idle"})
+    control.request({"op": "bye", "reason": reason})
+    if reason == "timeout":
+        os._exit(0)  # abandoned threads must not keep the container alive
     return 0
 
 

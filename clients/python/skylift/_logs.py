@@ -39,7 +39,8 @@ class LogStreamer:
     def stop(self) -> None:
         """Stop after printing everything the app logged so far."""
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         try:
             while True:
                 page = self.client.app_logs(self.app_id, after=self.cursor, timeout=0)

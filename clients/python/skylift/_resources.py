@@ -95,3 +95,58 @@ def parse_gpu(value) -> list[str]:
             raise InvalidError(f"gpu fallback list is empty: use {_GPU_FORMS}")
         return [_parse_one_gpu(v) for v in value]
     return [_parse_one_gpu(value)]
+
+
+MAX_RETRIES = 10
+MAX_CONTAINERS = 1000
+
+
+def validate_retries(value) -> dict:
+    """`retries=N` or a Retries policy as a dict; returns {max_retries, backoff_coefficient, initial_delay, max_delay}."""
+    if value is None:
+        value = 0
+    if isinstance(value, bool):
+        raise InvalidError(f"retries must be a whole number from 0 to {MAX_RETRIES} or skylift.Retries(...)")
+    if isinstance(value, int):
+        value = {"max_retries": value, "backoff_coefficient": 2.0, "initial_delay": 1.0, "max_delay": 60.0}
+    if not isinstance(value, dict):
+        raise InvalidError(f"retries must be a whole number from 0 to {MAX_RETRIES} or skylift.Retries(...)")
+    policy = {
+        "max_retries": value.get("max_retries", 0),
+        "backoff_coefficient": float(value.get("backoff_coefficient", 2.0)),
+        "initial_delay": float(value.get("initial_delay", 1.0)),
+        "max_delay": float(value.get("max_delay", 60.0)),
+    }
+    if isinstance(policy["max_retries"], bool) or not isinstance(policy["max_retries"], int) or not (
+        0 <= policy["max_retries"] <= MAX_RETRIES
+    ):
+        raise InvalidError(f"retries (max_retries) must be from 0 to {MAX_RETRIES}, got {policy['max_retries']!r}")
+    if not 1.0 <= policy["backoff_coefficient"] <= 10.0:
+        raise InvalidError(f"backoff_coefficient must be from 1.0 to 10.0, got {policy['backoff_coefficient']:g}")
+    if not 0.0 <= policy["initial_delay"] <= 60.0:
+        raise InvalidError(f"initial_delay must be from 0 to 60 seconds, got {policy['initial_delay']:g}")
+    if not 1.0 <= policy["max_delay"] <= 60.0:
+        raise InvalidError(f"max_delay must be from 1 to 60 seconds, got {policy['max_delay']:g}")
+    return policy
+
+
+def _count(name: str, value, *, allow_none: bool = False) -> int | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not (0 <= value <= MAX_CONTAINERS):
+        raise InvalidError(f"{name} must be a whole number from 0 to {MAX_CONTAINERS}, got {value!r}")
+    return value
+
+
+def validate_scaling(*, min_containers=0, max_containers=None, buffer_containers=0, max_inputs=None) -> dict:
+    """The autoscaler's knobs, with Modal's rules: max ≥ 1 and ≥ min."""
+    lo = _count("min_containers", min_containers or 0)
+    hi = _count("max_containers", max_containers, allow_none=True)
+    buffer = _count("buffer_containers", buffer_containers or 0)
+    if hi is not None and hi < 1:
+        raise InvalidError("max_containers must be at least 1 (or None for no limit)")
+    if hi is not None and hi < lo:
+        raise InvalidError(f"max_containers ({hi}) cannot be less than min_containers ({lo})")
+    if max_inputs is not None and (isinstance(max_inputs, bool) or not isinstance(max_inputs, int) or max_inputs < 1):
+        raise InvalidError(f"max_inputs must be a whole number of at least 1, got {max_inputs!r}")
+    return {"min_containers": lo, "max_containers": hi, "buffer_containers": buffer, "max_inputs": max_inputs}

@@ -39,6 +39,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/heartbeat/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The running client is still there (an ephemeral app stops when its client goes quiet). */
+        post: operations["apps_heartbeat_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/logs/": {
         parameters: {
             query?: never;
@@ -144,6 +161,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{id}/inputs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Add a batch of inputs to an open call (a map sent in batches); repeating a batch is harmless. */
+        post: operations["calls_inputs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{id}/outputs/": {
         parameters: {
             query?: never;
@@ -190,6 +224,40 @@ export interface paths {
         get: operations["functions_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/functions/{id}/autoscaler/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Change the running function's scaling (min, max, buffer containers; scale-down window). */
+        post: operations["functions_autoscaler_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/functions/{id}/variants/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The function (or class) bound to parameter values and/or other options: its own container pool. */
+        post: operations["functions_variants_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -340,6 +408,8 @@ export interface components {
             name: string;
             description?: string;
             readonly state: components["schemas"]["StateEnum"];
+            /** @description Keeps running when its client goes away */
+            detached?: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -350,6 +420,14 @@ export interface components {
         AppRequest: {
             name: string;
             description?: string;
+            /** @description Keeps running when its client goes away */
+            detached?: boolean;
+        };
+        AutoscalerRequest: {
+            min_containers?: number | null;
+            max_containers?: number | null;
+            buffer_containers?: number | null;
+            scaledown_window?: number | null;
         };
         /**
          * @description * `debian_slim` - debian_slim
@@ -360,6 +438,11 @@ export interface components {
             function_id: string;
             /** @default remote */
             kind: components["schemas"]["KindEnum"];
+            /**
+             * @description Method of a class to call
+             * @default
+             */
+            method: string;
             /** @description cloudpickled (args, kwargs) per input, base64 */
             inputs: string[];
             /**
@@ -368,11 +451,30 @@ export interface components {
              * @default 0
              */
             wait: number;
+            /** @description A retried request with the same key returns the first one's call */
+            idempotency_key?: string | null;
+            /**
+             * @description False to add more inputs later with POST /calls/{id}/inputs/
+             * @default true
+             */
+            closed: boolean;
         };
         CallCreated: {
             call: components["schemas"]["FunctionCall"];
             input_ids: string[];
             outputs: components["schemas"]["Output"][];
+        };
+        CallInputsRequest: {
+            /** @description Index of the first input of this batch */
+            start_idx: number;
+            /** @default  */
+            method: string;
+            inputs: string[];
+            /**
+             * @description True on the last batch
+             * @default false
+             */
+            close: boolean;
         };
         Function: {
             readonly id: string;
@@ -392,6 +494,12 @@ export interface components {
             readonly gpu: string;
             readonly scaledown_window: number;
             readonly block_network: boolean;
+            readonly min_containers: number;
+            readonly max_containers: number | null;
+            readonly buffer_containers: number;
+            /** @description Retire a container after this many */
+            readonly max_inputs: number | null;
+            readonly parent_id: string | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -441,6 +549,30 @@ export interface components {
             /** @default false */
             is_generator: boolean;
             client_python?: string;
+            /** @default 0 */
+            min_containers: number;
+            max_containers?: number | null;
+            /** @default 0 */
+            buffer_containers: number;
+            /** @description Retire a container after this many inputs */
+            max_inputs?: number | null;
+            /** @description A count, or {max_retries, backoff_coefficient, initial_delay, max_delay} */
+            retries?: unknown;
+            /** @description What the container runtime interprets: concurrency, batching, class methods */
+            definition?: {
+                [key: string]: unknown;
+            };
+        };
+        FunctionVariantRequest: {
+            /**
+             * Format: byte
+             * @description cloudpickled class parameters (opaque)
+             */
+            params?: string | null;
+            /** @description Option overrides (with_options) */
+            options?: {
+                [key: string]: unknown;
+            };
         };
         ImageSpecRequest: {
             /** @default debian_slim */
@@ -449,6 +581,9 @@ export interface components {
             steps?: {
                 [key: string]: unknown;
             }[];
+        };
+        InputIds: {
+            input_ids: string[];
         };
         /**
          * @description * `remote` - remote
@@ -695,6 +830,27 @@ export interface operations {
             };
         };
     };
+    apps_heartbeat_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this app. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     apps_logs_retrieve: {
         parameters: {
             query?: {
@@ -899,6 +1055,32 @@ export interface operations {
             };
         };
     };
+    calls_inputs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function call. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallInputsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InputIds"];
+                };
+            };
+        };
+    };
     calls_outputs_retrieve: {
         parameters: {
             query?: {
@@ -988,6 +1170,58 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+        };
+    };
+    functions_autoscaler_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AutoscalerRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+        };
+    };
+    functions_variants_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FunctionVariantRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {

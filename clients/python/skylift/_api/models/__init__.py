@@ -5,15 +5,21 @@ from .api_token_created import ApiTokenCreated
 from .api_token_request import ApiTokenRequest
 from .app import App
 from .app_request import AppRequest
+from .autoscaler_request import AutoscalerRequest
 from .base_enum import BaseEnum
 from .call_create_request import CallCreateRequest
 from .call_created import CallCreated
+from .call_inputs_request import CallInputsRequest
 from .function import Function
 from .function_call import FunctionCall
 from .function_call_status_enum import FunctionCallStatusEnum
 from .function_create_request import FunctionCreateRequest
+from .function_create_request_definition import FunctionCreateRequestDefinition
+from .function_variant_request import FunctionVariantRequest
+from .function_variant_request_options import FunctionVariantRequestOptions
 from .image_spec_request import ImageSpecRequest
 from .image_spec_request_steps_item import ImageSpecRequestStepsItem
+from .input_ids import InputIds
 from .kind_enum import KindEnum
 from .log_entry import LogEntry
 from .log_page import LogPage
@@ -40,15 +46,21 @@ __all__ = (
     "ApiTokenRequest",
     "App",
     "AppRequest",
+    "AutoscalerRequest",
     "BaseEnum",
     "CallCreated",
     "CallCreateRequest",
+    "CallInputsRequest",
     "Function",
     "FunctionCall",
     "FunctionCallStatusEnum",
     "FunctionCreateRequest",
+    "FunctionCreateRequestDefinition",
+    "FunctionVariantRequest",
+    "FunctionVariantRequestOptions",
     "ImageSpecRequest",
     "ImageSpecRequestStepsItem",
+    "InputIds",
     "KindEnum",
     "LogEntry",
     "LogPage",

@@ -35,6 +35,7 @@ class App:
             stopped_at (datetime.datetime | None):
             function_count (int):  Default: 0.
             description (str | Unset):
+            detached (bool | Unset): Keeps running when its client goes away
      """
 
     id: str
@@ -44,6 +45,7 @@ class App:
     stopped_at: datetime.datetime | None
     function_count: int = 0
     description: str | Unset = UNSET
+    detached: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -69,6 +71,8 @@ class App:
 
         description = self.description
 
+        detached = self.detached
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -82,6 +86,8 @@ class App:
         })
         if description is not UNSET:
             field_dict["description"] = description
+        if detached is not UNSET:
+            field_dict["detached"] = detached
 
         return field_dict
 
@@ -126,6 +132,8 @@ class App:
 
         description = d.pop("description", UNSET)
 
+        detached = d.pop("detached", UNSET)
+
         app = cls(
             id=id,
             name=name,
@@ -134,6 +142,7 @@ class App:
             stopped_at=stopped_at,
             function_count=function_count,
             description=description,
+            detached=detached,
         )
 
 

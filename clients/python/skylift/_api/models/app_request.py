@@ -25,10 +25,12 @@ class AppRequest:
         Attributes:
             name (str):
             description (str | Unset):
+            detached (bool | Unset): Keeps running when its client goes away
      """
 
     name: str
     description: str | Unset = UNSET
+    detached: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -40,6 +42,8 @@ class AppRequest:
 
         description = self.description
 
+        detached = self.detached
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,6 +52,8 @@ class AppRequest:
         })
         if description is not UNSET:
             field_dict["description"] = description
+        if detached is not UNSET:
+            field_dict["detached"] = detached
 
         return field_dict
 
@@ -60,9 +66,12 @@ class AppRequest:
 
         description = d.pop("description", UNSET)
 
+        detached = d.pop("detached", UNSET)
+
         app_request = cls(
             name=name,
             description=description,
+            detached=detached,
         )
 
 

@@ -30,13 +30,19 @@ class CallCreateRequest:
             kind (KindEnum | Unset): * `remote` - remote
                 * `map` - map
                 * `spawn` - spawn Default: KindEnum.REMOTE.
+            method (str | Unset): Method of a class to call Default: ''.
             wait (float | Unset): Seconds to wait for outputs before answering Default: 0.0.
+            idempotency_key (None | str | Unset): A retried request with the same key returns the first one's call
+            closed (bool | Unset): False to add more inputs later with POST /calls/{id}/inputs/ Default: True.
      """
 
     function_id: str
     inputs: list[str]
     kind: KindEnum | Unset = KindEnum.REMOTE
+    method: str | Unset = ''
     wait: float | Unset = 0.0
+    idempotency_key: None | str | Unset = UNSET
+    closed: bool | Unset = True
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -55,7 +61,17 @@ class CallCreateRequest:
             kind = self.kind.value
 
 
+        method = self.method
+
         wait = self.wait
+
+        idempotency_key: None | str | Unset
+        if isinstance(self.idempotency_key, Unset):
+            idempotency_key = UNSET
+        else:
+            idempotency_key = self.idempotency_key
+
+        closed = self.closed
 
 
         field_dict: dict[str, Any] = {}
@@ -66,8 +82,14 @@ class CallCreateRequest:
         })
         if kind is not UNSET:
             field_dict["kind"] = kind
+        if method is not UNSET:
+            field_dict["method"] = method
         if wait is not UNSET:
             field_dict["wait"] = wait
+        if idempotency_key is not UNSET:
+            field_dict["idempotency_key"] = idempotency_key
+        if closed is not UNSET:
+            field_dict["closed"] = closed
 
         return field_dict
 
@@ -91,13 +113,30 @@ class CallCreateRequest:
 
 
 
+        method = d.pop("method", UNSET)
+
         wait = d.pop("wait", UNSET)
+
+        def _parse_idempotency_key(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        idempotency_key = _parse_idempotency_key(d.pop("idempotency_key", UNSET))
+
+
+        closed = d.pop("closed", UNSET)
 
         call_create_request = cls(
             function_id=function_id,
             inputs=inputs,
             kind=kind,
+            method=method,
             wait=wait,
+            idempotency_key=idempotency_key,
+            closed=closed,
         )
 
 

@@ -37,6 +37,11 @@ class Function:
             gpu (str):
             scaledown_window (int):
             block_network (bool):
+            min_containers (int):
+            max_containers (int | None):
+            buffer_containers (int):
+            max_inputs (int | None): Retire a container after this many
+            parent_id (None | str):
             created_at (datetime.datetime):
      """
 
@@ -53,6 +58,11 @@ class Function:
     gpu: str
     scaledown_window: int
     block_network: bool
+    min_containers: int
+    max_containers: int | None
+    buffer_containers: int
+    max_inputs: int | None
+    parent_id: None | str
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -88,6 +98,19 @@ class Function:
 
         block_network = self.block_network
 
+        min_containers = self.min_containers
+
+        max_containers: int | None
+        max_containers = self.max_containers
+
+        buffer_containers = self.buffer_containers
+
+        max_inputs: int | None
+        max_inputs = self.max_inputs
+
+        parent_id: None | str
+        parent_id = self.parent_id
+
         created_at = self.created_at.isoformat()
 
 
@@ -107,6 +130,11 @@ class Function:
             "gpu": gpu,
             "scaledown_window": scaledown_window,
             "block_network": block_network,
+            "min_containers": min_containers,
+            "max_containers": max_containers,
+            "buffer_containers": buffer_containers,
+            "max_inputs": max_inputs,
+            "parent_id": parent_id,
             "created_at": created_at,
         })
 
@@ -149,6 +177,34 @@ class Function:
 
         block_network = d.pop("block_network")
 
+        min_containers = d.pop("min_containers")
+
+        def _parse_max_containers(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_containers = _parse_max_containers(d.pop("max_containers"))
+
+
+        buffer_containers = d.pop("buffer_containers")
+
+        def _parse_max_inputs(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        max_inputs = _parse_max_inputs(d.pop("max_inputs"))
+
+
+        def _parse_parent_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        parent_id = _parse_parent_id(d.pop("parent_id"))
+
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
 
@@ -168,6 +224,11 @@ class Function:
             gpu=gpu,
             scaledown_window=scaledown_window,
             block_network=block_network,
+            min_containers=min_containers,
+            max_containers=max_containers,
+            buffer_containers=buffer_containers,
+            max_inputs=max_inputs,
+            parent_id=parent_id,
             created_at=created_at,
         )
 

@@ -12,6 +12,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.function_create_request_definition import FunctionCreateRequestDefinition
   from ..models.image_spec_request import ImageSpecRequest
 
 
@@ -41,6 +42,13 @@ class FunctionCreateRequest:
             block_network (bool | Unset):  Default: False.
             is_generator (bool | Unset):  Default: False.
             client_python (str | Unset):
+            min_containers (int | Unset):  Default: 0.
+            max_containers (int | None | Unset):
+            buffer_containers (int | Unset):  Default: 0.
+            max_inputs (int | None | Unset): Retire a container after this many inputs
+            retries (Any | Unset): A count, or {max_retries, backoff_coefficient, initial_delay, max_delay}
+            definition (FunctionCreateRequestDefinition | Unset): What the container runtime interprets: concurrency,
+                batching, class methods
      """
 
     app_id: str
@@ -58,6 +66,12 @@ class FunctionCreateRequest:
     block_network: bool | Unset = False
     is_generator: bool | Unset = False
     client_python: str | Unset = UNSET
+    min_containers: int | Unset = 0
+    max_containers: int | None | Unset = UNSET
+    buffer_containers: int | Unset = 0
+    max_inputs: int | None | Unset = UNSET
+    retries: Any | Unset = UNSET
+    definition: FunctionCreateRequestDefinition | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -65,6 +79,7 @@ class FunctionCreateRequest:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.function_create_request_definition import FunctionCreateRequestDefinition # noqa: PLC0415
         from ..models.image_spec_request import ImageSpecRequest # noqa: PLC0415
         app_id = self.app_id
 
@@ -106,6 +121,28 @@ class FunctionCreateRequest:
 
         client_python = self.client_python
 
+        min_containers = self.min_containers
+
+        max_containers: int | None | Unset
+        if isinstance(self.max_containers, Unset):
+            max_containers = UNSET
+        else:
+            max_containers = self.max_containers
+
+        buffer_containers = self.buffer_containers
+
+        max_inputs: int | None | Unset
+        if isinstance(self.max_inputs, Unset):
+            max_inputs = UNSET
+        else:
+            max_inputs = self.max_inputs
+
+        retries = self.retries
+
+        definition: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.definition, Unset):
+            definition = self.definition.to_dict()
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -138,6 +175,18 @@ class FunctionCreateRequest:
             field_dict["is_generator"] = is_generator
         if client_python is not UNSET:
             field_dict["client_python"] = client_python
+        if min_containers is not UNSET:
+            field_dict["min_containers"] = min_containers
+        if max_containers is not UNSET:
+            field_dict["max_containers"] = max_containers
+        if buffer_containers is not UNSET:
+            field_dict["buffer_containers"] = buffer_containers
+        if max_inputs is not UNSET:
+            field_dict["max_inputs"] = max_inputs
+        if retries is not UNSET:
+            field_dict["retries"] = retries
+        if definition is not UNSET:
+            field_dict["definition"] = definition
 
         return field_dict
 
@@ -145,6 +194,7 @@ class FunctionCreateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.function_create_request_definition import FunctionCreateRequestDefinition # noqa: PLC0415
         from ..models.image_spec_request import ImageSpecRequest # noqa: PLC0415
         d = dict(src_dict)
         app_id = d.pop("app_id")
@@ -201,6 +251,42 @@ class FunctionCreateRequest:
 
         client_python = d.pop("client_python", UNSET)
 
+        min_containers = d.pop("min_containers", UNSET)
+
+        def _parse_max_containers(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_containers = _parse_max_containers(d.pop("max_containers", UNSET))
+
+
+        buffer_containers = d.pop("buffer_containers", UNSET)
+
+        def _parse_max_inputs(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_inputs = _parse_max_inputs(d.pop("max_inputs", UNSET))
+
+
+        retries = d.pop("retries", UNSET)
+
+        _definition = d.pop("definition", UNSET)
+        definition: FunctionCreateRequestDefinition | Unset
+        if isinstance(_definition,  Unset):
+            definition = UNSET
+        else:
+            definition = FunctionCreateRequestDefinition.from_dict(_definition)
+
+
+
+
         function_create_request = cls(
             app_id=app_id,
             name=name,
@@ -217,6 +303,12 @@ class FunctionCreateRequest:
             block_network=block_network,
             is_generator=is_generator,
             client_python=client_python,
+            min_containers=min_containers,
+            max_containers=max_containers,
+            buffer_containers=buffer_containers,
+            max_inputs=max_inputs,
+            retries=retries,
+            definition=definition,
         )
 
 

@@ -1,0 +1,197 @@
+"""Classes: `@app.cls()` with `@enter`/`@exit` hooks, `@method()`s and `parameter()` fields.
+
+`Model(size="large")` binds parameter values; each distinct set of values (and each
+`with_options(...)`) is its own pool of containers on the server: a variant of the class.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+import cloudpickle
+
+from ._exceptions import InvalidError
+from ._function import Function
+from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, HOOK_ATTR, METHOD_ATTR, PARAMETER_TYPES, Parameter
+
+if TYPE_CHECKING:
+    from ._app import App
+    from ._client import Client
+
+__all__ = ["BoundCls", "Cls", "class_definition"]
+
+
+def _methods(user_cls: type) -> dict[str, Any]:
+    found = {}
+    for klass in reversed(user_cls.__mro__):
+        for name, value in vars(klass).items():
+            if getattr(value, METHOD_ATTR, None) is not None:
+                found[name] = value
+    return found
+
+
+def _parameters(user_cls: type) -> dict[str, Parameter]:
+    found = {}
+    for klass in reversed(user_cls.__mro__):
+        for name, value in vars(klass).items():
+            if isinstance(value, Parameter):
+                found[name] = value
+    return found
+
+
+def class_definition(user_cls: type) -> dict:
+    """What the container runtime needs: the methods, their batching, the class's concurrency."""
+    methods = _methods(user_cls)
+    if not methods:
+        raise InvalidError(f"{user_cls.__qualname__} has no @skylift.method(): mark the methods callers may call")
+    definition: dict[str, Any] = {
+        "kind": "class",
+        "methods": {
+            name: {"batching": getattr(fn, BATCHED_ATTR, None),
+                   "is_async": inspect.iscoroutinefunction(fn)}
+            for name, fn in methods.items()
+        },
+    }
+    if getattr(user_cls, CONCURRENT_ATTR, None):
+        definition["concurrency"] = getattr(user_cls, CONCURRENT_ATTR)
+    hooks = [getattr(v, HOOK_ATTR)["kind"] for k in user_cls.__mro__ for v in vars(k).values()
+             if getattr(v, HOOK_ATTR, None)]
+    definition["hooks"] = sorted(set(hooks))
+    return definition
+
+
+def _check_params(user_cls: type, params: dict) -> dict:
+    declared = _parameters(user_cls)
+    unknown = set(params) - set(declared)
+    if unknown:
+        raise InvalidError(
+            f"{user_cls.__qualname__} has no parameter {sorted(unknown)[0]!r}; "
+            f"its parameters are: {', '.join(declared) or 'none'}"
+        )
+    values = {}
+    annotations = inspect.get_annotations(user_cls, eval_str=False)
+    for name, param in declared.items():
+        if name in params:
+            value = params[name]
+        elif param.has_default:
+            value = param.default
+        else:
+            raise InvalidError(f"{user_cls.__qualname__} needs a value for its parameter {name!r}")
+        expected = annotations.get(name)
+        expected_type = expected if isinstance(expected, type) else {
+            "int": int, "str": str, "bytes": bytes, "bool": bool}.get(str(expected))
+        if not isinstance(value, PARAMETER_TYPES) or (expected_type and type(value) is not expected_type):
+            raise InvalidError(
+                f"parameter {name!r} of {user_cls.__qualname__} must be "
+                f"{getattr(expected_type, '__name__', 'int, str, bytes or bool')}, got {type(value).__name__}"
+            )
+        values[name] = value
+    return values
+
+
+class Cls:
+    """A registered class. Call it with parameter values to get a handle whose methods run remotely."""
+
+    def __init__(self, app: App, user_cls: type, *, name: str, options: dict):
+        self._app = app
+        self._user_cls = user_cls
+        self._name = name
+        self._options = options
+        self._overrides: dict = {}
+        self.object_id: str | None = None
+        self._variants: dict[str, str] = {}  # variant key -> function id
+        self.__name__ = user_cls.__name__
+        self.__qualname__ = user_cls.__qualname__
+        self.__module__ = user_cls.__module__
+        self.__doc__ = user_cls.__doc__
+
+    def get_raw_f(self):
+        return self._user_cls
+
+    def __call__(self, **params) -> BoundCls:
+        return BoundCls(self, _check_params(self._user_cls, params), self._overrides)
+
+    def with_options(self, **options) -> Cls:
+        """The same class with other resources or scaling (its own pool of containers)."""
+        from ._app import options_spec, parse_options
+
+        merged = {**self._raw_overrides(), **options}
+        try:
+            parsed = parse_options(**merged)
+        except TypeError as exc:
+            raise InvalidError(f"with_options(): {exc}") from None
+        clone = Cls(self._app, self._user_cls, name=self._name, options=self._options)
+        clone._overrides = {k: v for k, v in options_spec(parsed).items() if k in _spec_keys(merged)}
+        clone._raw = merged
+        clone._parent = self
+        return clone
+
+    def _raw_overrides(self) -> dict:
+        return dict(getattr(self, "_raw", {}))
+
+    def _root(self) -> Cls:
+        return getattr(self, "_parent", None)._root() if getattr(self, "_parent", None) else self
+
+    def __getattr__(self, name: str):
+        # `Model.method.remote()` with no parameters: a class whose parameters all have defaults.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self(), name)
+
+    def __repr__(self) -> str:
+        return f"<skylift.Cls {self._name}>"
+
+
+def _spec_keys(options: dict) -> set[str]:
+    keys = set(options)
+    return keys | ({"gpu"} if "gpu" in keys else set())
+
+
+class BoundCls:
+    """A class with its parameter values: `Model(size="large").predict.remote(x)`."""
+
+    def __init__(self, cls: Cls, params: dict, overrides: dict):
+        self._cls = cls
+        self._params = params
+        self._overrides = overrides
+        self._local = None
+        for name, fn in _methods(cls._user_cls).items():
+            setattr(self, name, Function(cls._app, fn, name=f"{cls._name}.{name}", options=cls._options,
+                                         method=name, owner=self))
+
+    def _hydrated(self) -> tuple[Client, str]:
+        root = self._cls._root()
+        app = root._app
+        if root.object_id is None or app._client is None:
+            raise InvalidError(
+                f"{self._cls._name} is not running on Skylift: call its methods inside `with app.run():` or from a "
+                "@app.local_entrypoint() run by `skylift run`, or use .local()."
+            )
+        if not self._params and not self._overrides:
+            return app._client, root.object_id
+        blob = cloudpickle.dumps(dict(sorted(self._params.items()))) if self._params else None
+        key = repr((sorted(self._params.items()), sorted(self._overrides.items(), key=lambda kv: kv[0])))
+        if key not in root._variants:
+            root._variants[key] = app._client.function_variant(root.object_id, params=blob, options=self._overrides)["id"]
+        return app._client, root._variants[key]
+
+    def _local_instance(self):
+        """An instance in this process, for `.local()`: parameters set, `@enter` hooks run once."""
+        if self._local is None:
+            user_cls = self._cls._user_cls
+            instance = user_cls.__new__(user_cls)
+            for name, value in self._params.items():
+                setattr(instance, name, value)
+            if user_cls.__init__ is not object.__init__:
+                instance.__init__()
+            for klass in reversed(user_cls.__mro__):
+                for value in vars(klass).values():
+                    hook = getattr(value, HOOK_ATTR, None)
+                    if hook and hook["kind"] == "enter":
+                        value(instance)
+            self._local = instance
+        return self._local
+
+    def __repr__(self) -> str:
+        return f"<skylift.Cls {self._cls._name}({self._params})>"

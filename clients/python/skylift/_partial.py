@@ -1,0 +1,147 @@
+"""Decorators that mark functions and methods for the runtime, as Modal's do.
+
+`@skylift.concurrent`, `@skylift.batched`, `@skylift.enter`, `@skylift.exit`,
+`@skylift.method`, `@skylift.build` and `skylift.parameter()`. They only attach a description
+to the object; `@app.function` / `@app.cls` send it to the server, and the container runtime
+acts on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._exceptions import InvalidError
+
+__all__ = ["Parameter", "batched", "build", "concurrent", "enter", "exit_", "method", "parameter"]
+
+CONCURRENT_ATTR = "__skylift_concurrent__"
+BATCHED_ATTR = "__skylift_batched__"
+HOOK_ATTR = "__skylift_hook__"
+METHOD_ATTR = "__skylift_method__"
+
+MAX_CONCURRENT_INPUTS = 1000
+MAX_BATCH_SIZE = 1000
+MAX_WAIT_MS = 10 * 60 * 1000
+
+
+def _positive_int(name: str, value, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not (1 <= value <= maximum):
+        raise InvalidError(f"{name} must be a whole number from 1 to {maximum}, got {value!r}")
+    return value
+
+
+def concurrent(*, max_inputs: int, target_inputs: int | None = None) -> Callable:
+    """Let one container run up to `max_inputs` inputs at once (threads, or asyncio tasks for async code).
+
+    The autoscaler aims at `target_inputs` per container (default: `max_inputs`) and lets bursts
+    go up to `max_inputs`.
+    """
+    _positive_int("max_inputs", max_inputs, MAX_CONCURRENT_INPUTS)
+    if target_inputs is not None:
+        _positive_int("target_inputs", target_inputs, MAX_CONCURRENT_INPUTS)
+        if target_inputs > max_inputs:
+            raise InvalidError(f"target_inputs ({target_inputs}) cannot exceed max_inputs ({max_inputs})")
+
+    def wrapper(obj):
+        if getattr(obj, BATCHED_ATTR, None):
+            raise InvalidError("@skylift.concurrent cannot be combined with @skylift.batched")
+        setattr(obj, CONCURRENT_ATTR, {"max_inputs": max_inputs, "target_inputs": target_inputs or max_inputs})
+        return obj
+
+    return wrapper
+
+
+def batched(*, max_batch_size: int, wait_ms: int) -> Callable:
+    """Call the function with lists of inputs: up to `max_batch_size`, waiting at most `wait_ms` for more.
+
+    Every argument arrives as a list (one item per input) and the function must return a list of
+    the same length.
+    """
+    _positive_int("max_batch_size", max_batch_size, MAX_BATCH_SIZE)
+    if isinstance(wait_ms, bool) or not isinstance(wait_ms, int) or not (0 <= wait_ms <= MAX_WAIT_MS):
+        raise InvalidError(f"wait_ms must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}, got {wait_ms!r}")
+
+    def wrapper(obj):
+        if getattr(obj, CONCURRENT_ATTR, None):
+            raise InvalidError("@skylift.batched cannot be combined with @skylift.concurrent")
+        setattr(obj, BATCHED_ATTR, {"max_batch_size": max_batch_size, "wait_ms": wait_ms})
+        return obj
+
+    return wrapper
+
+
+def _hook(kind: str, **details) -> Callable:
+    def wrapper(f):
+        if not callable(f):
+            raise InvalidError(f"@skylift.{kind}() decorates a method")
+        setattr(f, HOOK_ATTR, {"kind": kind, **details})
+        return f
+
+    return wrapper
+
+
+def enter(*, snap: bool = False) -> Callable:
+    """Run this method once when a container starts, before it takes inputs."""
+    return _hook("enter", snap=snap)
+
+
+def exit_() -> Callable:
+    """Run this method when the container shuts down (30 s grace)."""
+    return _hook("exit")
+
+
+def build() -> Callable:
+    """Run this method while the image is built; what it writes to disk is kept in the image."""
+    return _hook("build")
+
+
+def method(*, is_generator: bool | None = None) -> Callable:
+    """Expose a method of an `@app.cls` class to `.remote()`, `.map()` and `.spawn()`."""
+
+    def wrapper(f):
+        if not callable(f):
+            raise InvalidError("@skylift.method() decorates a method")
+        setattr(f, METHOD_ATTR, {"is_generator": is_generator})
+        return f
+
+    return wrapper
+
+
+_MISSING = object()
+PARAMETER_TYPES = (int, str, bytes, bool)
+
+
+class Parameter:
+    """A class parameter: each distinct set of values gets its own pool of containers."""
+
+    def __init__(self, default: Any = _MISSING, init: bool = True):
+        self.default = default
+        self.init = init
+        self.name: str | None = None
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not _MISSING
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        if self.name in obj.__dict__:
+            return obj.__dict__[self.name]
+        if self.has_default:
+            return self.default
+        raise AttributeError(self.name)
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.name] = value
+
+
+def parameter(*, default: Any = _MISSING, init: bool = True) -> Any:
+    """Declare a class parameter (int, str, bytes or bool): `name: str = skylift.parameter(default="a")`."""
+    if default is not _MISSING and not isinstance(default, PARAMETER_TYPES):
+        raise InvalidError(f"parameter defaults must be int, str, bytes or bool, got {type(default).__name__}")
+    return Parameter(default=default, init=init)
