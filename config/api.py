@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("apps.api.urls")),
     path("", include("functions.api.urls")),
+    path("", include("builds.api.urls")),
 ]

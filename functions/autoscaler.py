@@ -238,7 +238,9 @@ def _stop_abandoned_apps(now) -> None:
 
     from .services import app_stop
 
-    stale = App.objects.filter(state=AppState.EPHEMERAL, detached=False, client_seen_at__lt=now - ABANDONED_AFTER)
+    stale = App.objects.filter(
+        state=AppState.EPHEMERAL, detached=False, client_seen_at__lt=now - ABANDONED_AFTER
+    )
     for app in stale:
         log.info("stopping app %s: its client has gone quiet", app.id)
         app_stop(app=app, message="The client that ran the app went away.")
@@ -249,7 +251,9 @@ def _requeue_orphaned(now) -> None:
     from hosts.services import container_exited
 
     gone = (
-        Input.objects.filter(status=InputStatus.RUNNING, task__status__in=[TaskStatus.STOPPED, TaskStatus.FAILED])
+        Input.objects.filter(
+            status=InputStatus.RUNNING, task__status__in=[TaskStatus.STOPPED, TaskStatus.FAILED]
+        )
         .values_list("task_id", flat=True)
         .distinct()[:100]
     )
@@ -272,7 +276,11 @@ def autoscale() -> None:
         .annotate(n=Count("id"))
     ):
         counts.setdefault(row["function_id"], {})[row["status"]] = row["n"]
-    kept_warm = Function.objects.filter(min_containers__gt=0).exclude(app__state="stopped").values_list("id", flat=True)
+    kept_warm = (
+        Function.objects.filter(min_containers__gt=0)
+        .exclude(app__state="stopped")
+        .values_list("id", flat=True)
+    )
     for function_id in set(counts) | set(kept_warm):
         with transaction.atomic():
             _lock_function(function_id)
@@ -281,8 +289,9 @@ def autoscale() -> None:
                 continue
             live = Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).count()
             n = counts.get(function_id, {})
-            want = desired_containers(function, pending=n.get(InputStatus.PENDING, 0),
-                                      running=n.get(InputStatus.RUNNING, 0))
+            want = desired_containers(
+                function, pending=n.get(InputStatus.PENDING, 0), running=n.get(InputStatus.RUNNING, 0)
+            )
             for _ in range(max(0, want - live)):
                 if _start_task(function) is None:
                     break

@@ -66,20 +66,28 @@ class Function(models.Model):
     max_containers = models.PositiveIntegerField(null=True, blank=True)
     buffer_containers = models.PositiveIntegerField(default=0)
     target_inputs = models.PositiveIntegerField(default=1, help_text="Inputs one container takes at once")
-    max_inputs = models.PositiveIntegerField(null=True, blank=True, help_text="Retire a container after this many")
-    retries = models.JSONField(default=dict, blank=True, help_text="max_retries, backoff_coefficient, initial_delay")
+    max_inputs = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Retire a container after this many"
+    )
+    retries = models.JSONField(
+        default=dict, blank=True, help_text="max_retries, backoff_coefficient, initial_delay"
+    )
     # What only the container runtime interprets: concurrency, batching, class methods and hooks.
     definition = models.JSONField(default=dict, blank=True)
     # A class bound to parameter values, or a function with_options(...), is a variant of its
     # parent with its own pool of containers.
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="variants")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="variants"
+    )
     variant_key = models.CharField(max_length=64, blank=True, default="")
     params = models.BinaryField(null=True, blank=True, help_text="cloudpickled class parameters (opaque)")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["app", "name", "variant_key"], name="one_function_per_name_and_variant")
+            models.UniqueConstraint(
+                fields=["app", "name", "variant_key"], name="one_function_per_name_and_variant"
+            )
         ]
 
     def __str__(self) -> str:
@@ -104,7 +112,10 @@ class FunctionCall(models.Model):
     status = models.CharField(max_length=16, choices=CallStatus.choices, default=CallStatus.PENDING)
     input_count = models.PositiveIntegerField(default=0)
     idempotency_key = models.CharField(
-        max_length=64, null=True, blank=True, help_text="Client-chosen: a retried create returns the same call"
+        max_length=64,
+        null=True,
+        blank=True,
+        help_text="Client-chosen: a retried create returns the same call",
     )
     closed = models.BooleanField(default=True, help_text="False while a map may still add inputs")
     created_by = models.ForeignKey(
@@ -119,7 +130,9 @@ class FunctionCall(models.Model):
             models.Index(fields=["function", "-created_at"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "idempotency_key"], name="one_call_per_idempotency_key")
+            models.UniqueConstraint(
+                fields=["workspace", "idempotency_key"], name="one_call_per_idempotency_key"
+            )
         ]
 
 
@@ -160,7 +173,9 @@ class Input(models.Model):
     attempt = models.PositiveIntegerField(default=0)
     crashes = models.PositiveIntegerField(default=0, help_text="Attempts lost to container crashes")
     retries_used = models.PositiveIntegerField(default=0, help_text="User retries spent (Retries policy)")
-    preemptions = models.PositiveIntegerField(default=0, help_text="Re-runs caused by the platform, not counted")
+    preemptions = models.PositiveIntegerField(
+        default=0, help_text="Re-runs caused by the platform, not counted"
+    )
     task = models.ForeignKey("Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     result = models.BinaryField(null=True, blank=True)
     result_kind = models.CharField(

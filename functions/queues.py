@@ -43,4 +43,8 @@ def logs_key(app_id: str) -> str:
 
 @functools.cache
 def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, health_check_interval=30, socket_keepalive=True)
+    # No socket timeout: blocking reads (BLPOP, XREAD BLOCK) wait longer than redis-py's default
+    # of 5 s, and their own timeouts bound them.
+    return redis.Redis.from_url(
+        settings.REDIS_URL, health_check_interval=30, socket_keepalive=True, socket_timeout=None
+    )

@@ -77,8 +77,9 @@ def _validated(field: str, fn, value):
         raise ApiError(str(exc), field=field) from None
 
 
-def function_create(*, app, spec: dict, variant_key: str = "", parent: Function | None = None,
-                    params: bytes | None = None) -> Function:
+def function_create(
+    *, app, spec: dict, variant_key: str = "", parent: Function | None = None, params: bytes | None = None
+) -> Function:
     """Define a function of `app` from the SDK's description of it."""
     workspace = app.workspace
     cpu, _ = _validated("cpu", validate_cpu, spec.get("cpu", 0.125))
@@ -86,9 +87,11 @@ def function_create(*, app, spec: dict, variant_key: str = "", parent: Function 
     timeout = _validated("timeout", validate_timeout, spec.get("timeout", 300))
     gpu = _validated("gpu", parse_gpu, spec.get("gpu") or None)
     retries = _validated("retries", validate_retries, spec.get("retries"))
-    scaling = _validated("max_containers", lambda s: validate_scaling(**s), {
-        k: spec.get(k) for k in ("min_containers", "max_containers", "buffer_containers", "max_inputs")
-    })
+    scaling = _validated(
+        "max_containers",
+        lambda s: validate_scaling(**s),
+        {k: spec.get(k) for k in ("min_containers", "max_containers", "buffer_containers", "max_inputs")},
+    )
     definition = spec.get("definition") or {}
     concurrency = definition.get("concurrency") or {}
     batching = definition.get("batching") or {}
@@ -146,7 +149,9 @@ MAX_PENDING_SPAWNS = 1_000_000
 
 def _check_limits(function: Function, kind: str, adding: int) -> None:
     limit = MAX_PENDING_SPAWNS if kind == "spawn" else MAX_OUTSTANDING_INPUTS
-    outstanding = Input.objects.filter(function=function, status__in=[InputStatus.PENDING, InputStatus.RUNNING]).count()
+    outstanding = Input.objects.filter(
+        function=function, status__in=[InputStatus.PENDING, InputStatus.RUNNING]
+    ).count()
     if outstanding + adding > limit:
         raise ApiError(
             f"{function.name} has {outstanding} inputs waiting or running; the limit is {limit}.",
@@ -182,7 +187,9 @@ def call_create(
     if function.app.state == "stopped":
         raise ApiError(f"App {function.app.name} is stopped.", code="app_stopped", status_code=409)
     if idempotency_key:
-        existing = FunctionCall.objects.filter(workspace_id=function.workspace_id, idempotency_key=idempotency_key).first()
+        existing = FunctionCall.objects.filter(
+            workspace_id=function.workspace_id, idempotency_key=idempotency_key
+        ).first()
         if existing is not None:
             return existing, list(existing.inputs.order_by("idx").values_list("id", flat=True)[: len(args)])
     _check_limits(function, kind, len(args))
@@ -200,15 +207,18 @@ def call_create(
             input_ids = _insert_inputs(call, function, 0, args, method) if args else []
     except IntegrityError:
         # Another request with the same key got there first.
-        existing = FunctionCall.objects.get(workspace_id=function.workspace_id, idempotency_key=idempotency_key)
+        existing = FunctionCall.objects.get(
+            workspace_id=function.workspace_id, idempotency_key=idempotency_key
+        )
         return existing, list(existing.inputs.order_by("idx").values_list("id", flat=True)[: len(args)])
     _enqueue(function, input_ids)
     events.call_updated(call)
     return call, input_ids
 
 
-def call_add_inputs(*, call: FunctionCall, start_idx: int, args: list[bytes], method: str = "",
-                    close: bool = False) -> list[str]:
+def call_add_inputs(
+    *, call: FunctionCall, start_idx: int, args: list[bytes], method: str = "", close: bool = False
+) -> list[str]:
     """Append inputs to an open call (a map sent in batches); safe to repeat with the same start_idx."""
     if len(args) > MAX_INPUTS_PER_REQUEST:
         raise ApiError(f"At most {MAX_INPUTS_PER_REQUEST} inputs per request.", field="inputs")
@@ -231,7 +241,9 @@ def call_add_inputs(*, call: FunctionCall, start_idx: int, args: list[bytes], me
     return [ids[i] for i in range(start_idx, start_idx + len(args))]
 
 
-def _insert_inputs(call: FunctionCall, function: Function, start_idx: int, args: list[bytes], method: str) -> list[str]:
+def _insert_inputs(
+    call: FunctionCall, function: Function, start_idx: int, args: list[bytes], method: str
+) -> list[str]:
     """INSERT the inputs in one statement; an index already there is skipped (a retried batch)."""
     ids = [new_id("in") for _ in args]
     with connection.cursor() as cur:
@@ -243,8 +255,15 @@ def _insert_inputs(call: FunctionCall, function: Function, start_idx: int, args:
                   FROM unnest(%s::text[], %s::int[], %s::bytea[]) AS a(id, idx, args)
                 ON CONFLICT (call_id, idx) DO NOTHING
              RETURNING id""",
-            [function.workspace_id, call.id, function.id, method, ids,
-             list(range(start_idx, start_idx + len(args))), args],
+            [
+                function.workspace_id,
+                call.id,
+                function.id,
+                method,
+                ids,
+                list(range(start_idx, start_idx + len(args))),
+                args,
+            ],
         )
         return [row[0] for row in cur.fetchall()]
 
@@ -342,8 +361,18 @@ def app_stop(*, app, message: str = "The app was stopped.") -> None:
         autoscaler.stop_task(task=task, cause="app_stopped")
 
 
-VARIANT_OPTIONS = ("cpu", "memory", "gpu", "timeout", "retries", "min_containers", "max_containers",
-                   "buffer_containers", "max_inputs", "scaledown_window")
+VARIANT_OPTIONS = (
+    "cpu",
+    "memory",
+    "gpu",
+    "timeout",
+    "retries",
+    "min_containers",
+    "max_containers",
+    "buffer_containers",
+    "max_inputs",
+    "scaledown_window",
+)
 
 
 def function_variant(*, parent: Function, params: bytes | None, options: dict) -> Function:
@@ -353,8 +382,11 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
     """
     unknown = set(options) - set(VARIANT_OPTIONS)
     if unknown:
-        raise ApiError(f"Unknown option {sorted(unknown)[0]!r}.", field="options",
-                       hint="Options: " + ", ".join(VARIANT_OPTIONS))
+        raise ApiError(
+            f"Unknown option {sorted(unknown)[0]!r}.",
+            field="options",
+            hint="Options: " + ", ".join(VARIANT_OPTIONS),
+        )
     key = hashlib.sha256(
         (params or b"") + json.dumps(options, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()
@@ -362,19 +394,32 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
     if existing is not None:
         return existing
     base = {
-        "name": parent.name, "module": parent.module, "qualname": parent.qualname,
-        "mount_sha256": parent.mount.sha256 if parent.mount_id else None, "serialized": parent.serialized,
-        "image": parent.image.spec, "cpu": parent.cpu, "memory": parent.memory, "timeout": parent.timeout,
-        "gpu": parent.gpu.split(",") if parent.gpu else None, "scaledown_window": parent.scaledown_window,
-        "block_network": parent.block_network, "is_generator": parent.is_generator,
-        "client_python": parent.client_python, "min_containers": parent.min_containers,
-        "max_containers": parent.max_containers, "buffer_containers": parent.buffer_containers,
-        "max_inputs": parent.max_inputs, "retries": parent.retries, "definition": parent.definition,
+        "name": parent.name,
+        "module": parent.module,
+        "qualname": parent.qualname,
+        "mount_sha256": parent.mount.sha256 if parent.mount_id else None,
+        "serialized": parent.serialized,
+        "image": parent.image.spec,
+        "cpu": parent.cpu,
+        "memory": parent.memory,
+        "timeout": parent.timeout,
+        "gpu": parent.gpu.split(",") if parent.gpu else None,
+        "scaledown_window": parent.scaledown_window,
+        "block_network": parent.block_network,
+        "is_generator": parent.is_generator,
+        "client_python": parent.client_python,
+        "min_containers": parent.min_containers,
+        "max_containers": parent.max_containers,
+        "buffer_containers": parent.buffer_containers,
+        "max_inputs": parent.max_inputs,
+        "retries": parent.retries,
+        "definition": parent.definition,
     }
     try:
         with transaction.atomic():
-            return function_create(app=parent.app, spec={**base, **options}, variant_key=key, parent=parent,
-                                   params=params)
+            return function_create(
+                app=parent.app, spec={**base, **options}, variant_key=key, parent=parent, params=params
+            )
     except IntegrityError:  # another request created the same variant first
         return Function.objects.get(app=parent.app, name=parent.name, variant_key=key)
 
@@ -383,7 +428,9 @@ def function_update_autoscaler(*, function: Function, changes: dict) -> Function
     """Change a running function's scaling; the autoscaler applies it on its next tick."""
     current = {k: getattr(function, k) for k in ("min_containers", "max_containers", "buffer_containers")}
     current.update({k: v for k, v in changes.items() if k in current and v is not None})
-    scaling = _validated("max_containers", lambda s: validate_scaling(**s, max_inputs=function.max_inputs), current)
+    scaling = _validated(
+        "max_containers", lambda s: validate_scaling(**s, max_inputs=function.max_inputs), current
+    )
     updates = {k: scaling[k] for k in current}
     if changes.get("scaledown_window") is not None:
         updates["scaledown_window"] = _validated("scaledown_window", _scaledown, changes["scaledown_window"])

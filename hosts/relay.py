@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import redis
 import redis.asyncio as aioredis
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -106,7 +107,14 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
 class Relay:
     def __init__(self):
         self.store = RelayStore()
-        self.redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=512)
+        # No socket timeout: long-polls (BLPOP) outlast redis-py's 5 s default; their own timeouts bound them.
+        self.redis = aioredis.Redis.from_url(
+            settings.REDIS_URL,
+            max_connections=512,
+            socket_timeout=None,
+            socket_keepalive=True,
+            health_check_interval=30,
+        )
         self.servers: dict[str, asyncio.base_events.Server] = {}
         self.sessions: dict[str, dict] = {}  # log-channel nonce -> task row
         # Calls each task was handed inputs of: a container may attribute log lines only to those.
@@ -186,10 +194,16 @@ class Relay:
                     session = secrets.token_urlsafe(16)
                     self.sessions[session] = task
                     serialized, params = bytes(task["serialized"] or b""), bytes(task["params"] or b"")
-                    writer.write(encode_frame(
-                        {"function": _definition(task), "session": session, "sizes": [len(serialized), len(params)]},
-                        serialized + params,
-                    ))
+                    writer.write(
+                        encode_frame(
+                            {
+                                "function": _definition(task),
+                                "session": session,
+                                "sizes": [len(serialized), len(params)],
+                            },
+                            serialized + params,
+                        )
+                    )
                 elif op == "join":
                     task = self.sessions.get(header.get("token", ""))
                     if task is None or task["id"] != task_id:
@@ -232,6 +246,18 @@ class Relay:
             writer.close()
 
     async def _get(self, task: dict, header: dict, handed_calls: dict[str, None]) -> tuple[dict, bytes]:
+        try:
+            return await self._get_inputs(task, header, handed_calls)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            # Redis restarting or unreachable: the container just asks again; the inputs are safe in
+            # PostgreSQL and the reconciler pushes them again (RELIABILITY F6).
+            log.warning("redis unavailable while serving %s", task["id"])
+            await asyncio.sleep(0.5)
+            return {"inputs": []}, b""
+
+    async def _get_inputs(
+        self, task: dict, header: dict, handed_calls: dict[str, None]
+    ) -> tuple[dict, bytes]:
         key = input_queue_key(task["function_id"])
         want = max(1, min(int(header.get("max", 1)), 1000))
         loop = asyncio.get_running_loop()
@@ -257,8 +283,14 @@ class Relay:
                 while len(handed_calls) > 10_000:  # keep the most recent calls only
                     del handed_calls[next(iter(handed_calls))]
                 items = [
-                    {"id": r["id"], "call_id": r["call_id"], "idx": r["idx"], "attempt": r["attempt"],
-                     "method": r["method"], "size": len(r["args"])}
+                    {
+                        "id": r["id"],
+                        "call_id": r["call_id"],
+                        "idx": r["idx"],
+                        "attempt": r["attempt"],
+                        "method": r["method"],
+                        "size": len(r["args"]),
+                    }
                     for r in rows
                 ]
                 return {"inputs": items}, b"".join(bytes(r["args"]) for r in rows)
@@ -306,7 +338,11 @@ class Relay:
     async def _watch(self, task: dict, header: dict) -> list[str]:
         """Long-poll for cancellations of the inputs this container runs."""
         timeout = max(0.1, min(float(header.get("timeout", 10)), 60.0))
-        popped = await self.redis.blpop([cancel_key(task["id"])], timeout=timeout)
+        try:
+            popped = await self.redis.blpop([cancel_key(task["id"])], timeout=timeout)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            await asyncio.sleep(1.0)
+            return []
         if not popped:
             return []
         ids = [popped[1]] + (await self.redis.lpop(cancel_key(task["id"]), 100) or [])

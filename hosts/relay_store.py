@@ -120,7 +120,9 @@ class RelayStore:
         rows.sort(key=lambda r: order[r["id"]])
         return rows, started
 
-    async def record_outputs(self, outputs: list[dict], retries: dict) -> tuple[list[str], list[str], list[dict]]:
+    async def record_outputs(
+        self, outputs: list[dict], retries: dict
+    ) -> tuple[list[str], list[str], list[dict]]:
         """Write terminal outputs, fenced by attempt; failures with user retries left go back to pending.
 
         Returns (calls touched, calls finished, inputs to push again later as {id, delay}).

@@ -75,6 +75,25 @@ def _mount_dir(mount: Mount) -> Path:
     return target
 
 
+def _image_mounts(image) -> list[dict]:
+    """Local files the image attaches at container start (Image.add_local_*, copy=False): read-only
+    binds of their uploads, so that changing them needs no image build."""
+    if not image.mounts:
+        return []
+    wanted = [entry["sha256"] for entry in image.mounts]
+    by_hash = {m.sha256: m for m in Mount.objects.filter(workspace_id=image.workspace_id, sha256__in=wanted)}
+    binds = []
+    for entry in image.mounts:
+        mount = by_hash.get(entry["sha256"])
+        if mount is None:
+            raise RuntimeError(f"the files {entry['sha256'][:12]} attached to image {image.id} are missing")
+        source = _mount_dir(mount)
+        if entry.get("type") == "file":
+            source = source / entry["name"]
+        binds.append({"source": str(source), "target": entry["target"], "read_only": True})
+    return binds
+
+
 def container_start(*, task_id: str) -> None:
     """Start the container of a task on this host (idempotent under redelivery)."""
     claimed = Task.objects.filter(pk=task_id, status=TaskStatus.PENDING).update(status=TaskStatus.STARTING)
@@ -95,6 +114,7 @@ def container_start(*, task_id: str) -> None:
             mounts.append(
                 {"source": str(_mount_dir(function.mount)), "target": "/skylift/src", "read_only": True}
             )
+        mounts += _image_mounts(function.image)
         host_cpus = float(os.cpu_count() or 1)
         container_id = docker_client.run(
             image=function.image.docker_ref,
@@ -117,7 +137,7 @@ def container_start(*, task_id: str) -> None:
                 "SKYLIFT_IS_REMOTE": "1",
                 "SKYLIFT_CLOUD_PROVIDER": "skylift",
                 "SKYLIFT_REGION": "local",
-                "PYTHONPATH": "/skylift/lib",
+                "PYTHONPATH": "/skylift/lib:/skylift/pysrc",  # pysrc: Image.add_local_python_source
                 "PYTHONUNBUFFERED": "1",
                 "PYTHONDONTWRITEBYTECODE": "1",
             },
@@ -168,8 +188,10 @@ def _exit_message(cause: str, exit_code: int | None, memory_mib: int) -> str:
     if cause == "oom":
         return f"the container exceeded its memory limit of {memory_mib} MiB and was killed (OOM)"
     if exit_code is not None and exit_code > 128:
-        return (f"the container exited with code {exit_code} (killed by signal {exit_code - 128}) "
-                "while running this input")
+        return (
+            f"the container exited with code {exit_code} (killed by signal {exit_code - 128}) "
+            "while running this input"
+        )
     return f"the container exited with code {exit_code} while running this input"
 
 
@@ -215,8 +237,12 @@ def container_exited(*, task_id: str, exit_code: int | None, oom: bool) -> None:
                 requeue.append(inp)
         for inp in requeue:
             Input.objects.filter(pk=inp.pk, status=InputStatus.RUNNING, attempt=inp.attempt).update(
-                status=InputStatus.PENDING, enqueued_at=now, task=None, crashes=inp.crashes,
-                retries_used=inp.retries_used, preemptions=inp.preemptions,
+                status=InputStatus.PENDING,
+                enqueued_at=now,
+                task=None,
+                crashes=inp.crashes,
+                retries_used=inp.retries_used,
+                preemptions=inp.preemptions,
             )
         message = _exit_message(cause, exit_code, task.function.memory)
         for inp in failed:

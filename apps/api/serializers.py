@@ -14,7 +14,16 @@ class AppSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = App
-        fields = ["id", "name", "description", "state", "detached", "created_at", "stopped_at", "function_count"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "state",
+            "detached",
+            "created_at",
+            "stopped_at",
+            "function_count",
+        ]
         read_only_fields = ["id", "state", "created_at", "stopped_at", "function_count"]
         # A name is taken exactly as sent: "app\n" is refused, not quietly stored as "app".
         extra_kwargs = {"name": {"trim_whitespace": False}}

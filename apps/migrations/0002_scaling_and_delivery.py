@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('skylift_apps', '0001_initial'),
+        ("skylift_apps", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='app',
-            name='client_seen_at',
-            field=models.DateTimeField(blank=True, help_text='Last heartbeat of its client', null=True),
+            model_name="app",
+            name="client_seen_at",
+            field=models.DateTimeField(blank=True, help_text="Last heartbeat of its client", null=True),
         ),
         migrations.AddField(
-            model_name='app',
-            name='detached',
-            field=models.BooleanField(default=False, help_text='Keeps running when its client goes away'),
+            model_name="app",
+            name="detached",
+            field=models.BooleanField(default=False, help_text="Keeps running when its client goes away"),
         ),
     ]

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from builds.api.serializers import ImageSpecSerializer  # images have one shape, owned by builds
 from skylift import _resources as resources
 from skylift._exceptions import InvalidError
 
@@ -41,12 +42,6 @@ class MountSerializer(serializers.Serializer):
     size = serializers.IntegerField()
 
 
-class ImageSpecSerializer(serializers.Serializer):
-    base = serializers.ChoiceField(choices=["debian_slim"], default="debian_slim")
-    python_version = serializers.CharField(required=False, allow_blank=True, max_length=8)
-    steps = serializers.ListField(child=serializers.DictField(), required=False)
-
-
 class FunctionCreateSerializer(serializers.Serializer):
     app_id = serializers.CharField(max_length=32)
     name = serializers.RegexField(r"^[A-Za-z_][A-Za-z0-9_.]{0,127}$")
@@ -64,15 +59,26 @@ class FunctionCreateSerializer(serializers.Serializer):
     is_generator = serializers.BooleanField(required=False, default=False)
     client_python = serializers.CharField(required=False, allow_blank=True, max_length=16)
     min_containers = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
-    max_containers = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
-                                              max_value=1000)
+    max_containers = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=1000
+    )
     buffer_containers = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
-    max_inputs = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
-                                          help_text="Retire a container after this many inputs")
-    retries = serializers.JSONField(required=False, allow_null=True,
-                                    help_text="A count, or {max_retries, backoff_coefficient, initial_delay, max_delay}")
-    definition = serializers.DictField(required=False, help_text="What the container runtime interprets: "
-                                       "concurrency, batching, class methods")
+    max_inputs = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="Retire a container after this many inputs",
+    )
+    retries = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="A count, or {max_retries, backoff_coefficient, initial_delay, max_delay}",
+    )
+    definition = serializers.DictField(
+        required=False,
+        help_text="What the container runtime interprets: concurrency, batching, class methods",
+    )
 
     # The SDK's own validators decide what is valid, so the API and the SDK agree (B8, B10). They
     # run here as well as in the service so that a value they cannot even compare (NaN, 1e400, a
@@ -151,16 +157,27 @@ class FunctionSerializer(serializers.ModelSerializer):
 class CallCreateSerializer(serializers.Serializer):
     function_id = serializers.CharField(max_length=32)
     kind = serializers.ChoiceField(choices=["remote", "map", "spawn"], default="remote")
-    method = serializers.CharField(max_length=128, required=False, default="", allow_blank=True,
-                                   help_text="Method of a class to call")
+    method = serializers.CharField(
+        max_length=128, required=False, default="", allow_blank=True, help_text="Method of a class to call"
+    )
     inputs = serializers.ListField(
-        child=Base64Field(), min_length=0, max_length=5000, help_text="cloudpickled (args, kwargs) per input, base64"
+        child=Base64Field(),
+        min_length=0,
+        max_length=5000,
+        help_text="cloudpickled (args, kwargs) per input, base64",
     )
     wait = serializers.FloatField(
-        required=False, default=0, min_value=0, max_value=50, help_text="Seconds to wait for outputs before answering"
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=50,
+        help_text="Seconds to wait for outputs before answering",
     )
     idempotency_key = serializers.CharField(
-        max_length=64, required=False, allow_null=True, default=None,
+        max_length=64,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="A retried request with the same key returns the first one's call",
     )
     closed = serializers.BooleanField(

@@ -85,8 +85,11 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         parent = self.get_object()
         serializer = FunctionVariantSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        variant = services.function_variant(parent=parent, params=serializer.validated_data.get("params"),
-                                            options=serializer.validated_data["options"])
+        variant = services.function_variant(
+            parent=parent,
+            params=serializer.validated_data.get("params"),
+            options=serializer.validated_data["options"],
+        )
         return Response(FunctionSerializer(variant).data)
 
     @extend_schema(request=AutoscalerSerializer, responses={200: FunctionSerializer})
@@ -186,7 +189,11 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         input_ids = services.call_add_inputs(
-            call=call, start_idx=data["start_idx"], args=data["inputs"], method=data["method"], close=data["close"]
+            call=call,
+            start_idx=data["start_idx"],
+            args=data["inputs"],
+            method=data["method"],
+            close=data["close"],
         )
         return Response({"input_ids": input_ids})
 

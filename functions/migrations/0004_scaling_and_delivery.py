@@ -6,106 +6,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('builds', '0001_initial'),
-        ('functions', '0003_task_message'),
-        ('skylift_apps', '0002_scaling_and_delivery'),
+        ("accounts", "0001_initial"),
+        ("builds", "0001_initial"),
+        ("functions", "0003_task_message"),
+        ("skylift_apps", "0002_scaling_and_delivery"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='function',
-            name='one_function_per_name',
+            model_name="function",
+            name="one_function_per_name",
         ),
         migrations.AddField(
-            model_name='function',
-            name='buffer_containers',
+            model_name="function",
+            name="buffer_containers",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='function',
-            name='definition',
+            model_name="function",
+            name="definition",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='function',
-            name='max_containers',
+            model_name="function",
+            name="max_containers",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='function',
-            name='max_inputs',
-            field=models.PositiveIntegerField(blank=True, help_text='Retire a container after this many', null=True),
+            model_name="function",
+            name="max_inputs",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="Retire a container after this many", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='function',
-            name='min_containers',
+            model_name="function",
+            name="min_containers",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='function',
-            name='params',
-            field=models.BinaryField(blank=True, help_text='cloudpickled class parameters (opaque)', null=True),
+            model_name="function",
+            name="params",
+            field=models.BinaryField(
+                blank=True, help_text="cloudpickled class parameters (opaque)", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='function',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='functions.function'),
+            model_name="function",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="variants",
+                to="functions.function",
+            ),
         ),
         migrations.AddField(
-            model_name='function',
-            name='retries',
-            field=models.JSONField(blank=True, default=dict, help_text='max_retries, backoff_coefficient, initial_delay'),
+            model_name="function",
+            name="retries",
+            field=models.JSONField(
+                blank=True, default=dict, help_text="max_retries, backoff_coefficient, initial_delay"
+            ),
         ),
         migrations.AddField(
-            model_name='function',
-            name='target_inputs',
-            field=models.PositiveIntegerField(default=1, help_text='Inputs one container takes at once'),
+            model_name="function",
+            name="target_inputs",
+            field=models.PositiveIntegerField(default=1, help_text="Inputs one container takes at once"),
         ),
         migrations.AddField(
-            model_name='function',
-            name='variant_key',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="function",
+            name="variant_key",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
         migrations.AddField(
-            model_name='functioncall',
-            name='closed',
-            field=models.BooleanField(default=True, help_text='False while a map may still add inputs'),
+            model_name="functioncall",
+            name="closed",
+            field=models.BooleanField(default=True, help_text="False while a map may still add inputs"),
         ),
         migrations.AddField(
-            model_name='functioncall',
-            name='idempotency_key',
-            field=models.CharField(blank=True, help_text='Client-chosen: a retried create returns the same call', max_length=64, null=True),
+            model_name="functioncall",
+            name="idempotency_key",
+            field=models.CharField(
+                blank=True,
+                help_text="Client-chosen: a retried create returns the same call",
+                max_length=64,
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='input',
-            name='method',
-            field=models.CharField(blank=True, default='', help_text='Class method to call', max_length=128),
+            model_name="input",
+            name="method",
+            field=models.CharField(blank=True, default="", help_text="Class method to call", max_length=128),
         ),
         migrations.AddField(
-            model_name='input',
-            name='preemptions',
-            field=models.PositiveIntegerField(default=0, help_text='Re-runs caused by the platform, not counted'),
+            model_name="input",
+            name="preemptions",
+            field=models.PositiveIntegerField(
+                default=0, help_text="Re-runs caused by the platform, not counted"
+            ),
         ),
         migrations.AddField(
-            model_name='input',
-            name='retries_used',
-            field=models.PositiveIntegerField(default=0, help_text='User retries spent (Retries policy)'),
+            model_name="input",
+            name="retries_used",
+            field=models.PositiveIntegerField(default=0, help_text="User retries spent (Retries policy)"),
         ),
         migrations.AlterField(
-            model_name='input',
-            name='crashes',
-            field=models.PositiveIntegerField(default=0, help_text='Attempts lost to container crashes'),
+            model_name="input",
+            name="crashes",
+            field=models.PositiveIntegerField(default=0, help_text="Attempts lost to container crashes"),
         ),
         migrations.AddConstraint(
-            model_name='function',
-            constraint=models.UniqueConstraint(fields=('app', 'name', 'variant_key'), name='one_function_per_name_and_variant'),
+            model_name="function",
+            constraint=models.UniqueConstraint(
+                fields=("app", "name", "variant_key"), name="one_function_per_name_and_variant"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='functioncall',
-            constraint=models.UniqueConstraint(fields=('workspace', 'idempotency_key'), name='one_call_per_idempotency_key'),
+            model_name="functioncall",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "idempotency_key"), name="one_call_per_idempotency_key"
+            ),
         ),
     ]

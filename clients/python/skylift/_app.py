@@ -64,8 +64,12 @@ def parse_options(
         "block_network": bool(block_network),
         "serialized": bool(serialized),
         "retries": validate_retries(retries.to_dict() if isinstance(retries, Retries) else retries),
-        **validate_scaling(min_containers=min_containers, max_containers=max_containers,
-                           buffer_containers=buffer_containers, max_inputs=max_inputs),
+        **validate_scaling(
+            min_containers=min_containers,
+            max_containers=max_containers,
+            buffer_containers=buffer_containers,
+            max_inputs=max_inputs,
+        ),
     }
     if cpu is not None:
         options["cpu"] = validate_cpu(cpu)
@@ -79,10 +83,14 @@ def parse_options(
     if secrets:
         raise InvalidError("Secrets are not supported by this Skylift server yet; pass secrets=[].")
     if scaledown_window is not None:
-        if isinstance(scaledown_window, bool) or not isinstance(scaledown_window, int) or not (
-            1 <= scaledown_window <= 86400
+        if (
+            isinstance(scaledown_window, bool)
+            or not isinstance(scaledown_window, int)
+            or not (1 <= scaledown_window <= 86400)
         ):
-            raise InvalidError(f"scaledown_window must be whole seconds from 1 to 86400, got {scaledown_window!r}")
+            raise InvalidError(
+                f"scaledown_window must be whole seconds from 1 to 86400, got {scaledown_window!r}"
+            )
         options["scaledown_window"] = scaledown_window
     return options
 
@@ -135,7 +143,9 @@ class App:
         self._client: Client | None = None
         self.app_id: str | None = None
 
-    def function(self, _warn_parentheses_missing: Any = None, *, name: str | None = None, **options) -> Callable:
+    def function(
+        self, _warn_parentheses_missing: Any = None, *, name: str | None = None, **options
+    ) -> Callable:
         """Register a function to run in containers. Options are keyword-only and validated here.
 
         Options: image, cpu, memory, gpu, timeout, secrets, scaledown_window, block_network, retries,
@@ -169,7 +179,9 @@ class App:
             if not inspect.isclass(user_cls):
                 raise InvalidError("@app.cls() decorates a class")
             tag = name or user_cls.__qualname__
-            registered = Cls(self, user_cls, name=tag, options={**parsed, "definition": class_definition(user_cls)})
+            registered = Cls(
+                self, user_cls, name=tag, options={**parsed, "definition": class_definition(user_cls)}
+            )
             self.registered_classes[tag] = registered
             return registered
 
@@ -190,7 +202,9 @@ class App:
     # Running ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def run(self, *, client: Client | None = None, show_logs: bool = True, detach: bool = False) -> Iterator[App]:
+    def run(
+        self, *, client: Client | None = None, show_logs: bool = True, detach: bool = False
+    ) -> Iterator[App]:
         """Create the app on the server, define its functions, and stop it on exit.
 
         With `detach=True` the app keeps running when this process exits or is killed; otherwise the
@@ -221,8 +235,12 @@ class App:
             if streamer:
                 streamer.start()
             if not detach:
-                threading.Thread(target=self._heartbeat, args=(client.clone(), app["id"], heartbeat_stop),
-                                 name="skylift-heartbeat", daemon=True).start()
+                threading.Thread(
+                    target=self._heartbeat,
+                    args=(client.clone(), app["id"], heartbeat_stop),
+                    name="skylift-heartbeat",
+                    daemon=True,
+                ).start()
             yield self
         finally:
             heartbeat_stop.set()

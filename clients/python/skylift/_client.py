@@ -160,17 +160,28 @@ class Client:
         self._call(mounts_create, "Could not upload source", body=body)
 
     def function_variant(self, function_id: str, *, params: bytes | None, options: dict) -> dict:
-        body = FunctionVariantRequest.from_dict({
-            "params": base64.b64encode(params).decode() if params is not None else None,
-            "options": options,
-        })
-        return self._call(functions_variants_create, f"Could not bind {function_id}", retries=SUBMIT_RETRIES,
-                          id=function_id, body=body).to_dict()
+        body = FunctionVariantRequest.from_dict(
+            {
+                "params": base64.b64encode(params).decode() if params is not None else None,
+                "options": options,
+            }
+        )
+        return self._call(
+            functions_variants_create,
+            f"Could not bind {function_id}",
+            retries=SUBMIT_RETRIES,
+            id=function_id,
+            body=body,
+        ).to_dict()
 
     def function_update_autoscaler(self, function_id: str, **changes) -> dict:
         body = AutoscalerRequest.from_dict({k: v for k, v in changes.items() if v is not None})
-        return self._call(functions_autoscaler_create, f"Could not update the autoscaler of {function_id}",
-                          id=function_id, body=body).to_dict()
+        return self._call(
+            functions_autoscaler_create,
+            f"Could not update the autoscaler of {function_id}",
+            id=function_id,
+            body=body,
+        ).to_dict()
 
     def function_create(self, spec: dict) -> dict:
         spec = dict(spec)
@@ -184,8 +195,16 @@ class Client:
 
     # Calls -----------------------------------------------------------------------------------
 
-    def call_create(self, function_id: str, inputs: list[bytes], *, kind: str, wait: float, method: str = "",
-                    closed: bool = True) -> dict:
+    def call_create(
+        self,
+        function_id: str,
+        inputs: list[bytes],
+        *,
+        kind: str,
+        wait: float,
+        method: str = "",
+        closed: bool = True,
+    ) -> dict:
         """Submit a call. Retried on connection loss: the idempotency key makes a retry return the same call."""
         body = CallCreateRequest(
             function_id=function_id,
@@ -203,14 +222,23 @@ class Client:
             "outputs": [_output(o) for o in created.outputs],
         }
 
-    def call_add_inputs(self, call_id: str, start_idx: int, inputs: list[bytes], *, method: str = "",
-                        close: bool = False) -> list[str]:
+    def call_add_inputs(
+        self, call_id: str, start_idx: int, inputs: list[bytes], *, method: str = "", close: bool = False
+    ) -> list[str]:
         """Append a batch to an open call; repeating the same batch (a retry) adds nothing twice."""
         body = CallInputsRequest(
-            start_idx=start_idx, inputs=[base64.b64encode(b).decode() for b in inputs], method=method, close=close
+            start_idx=start_idx,
+            inputs=[base64.b64encode(b).decode() for b in inputs],
+            method=method,
+            close=close,
         )
-        added = self._call(calls_inputs_create, f"Could not add inputs to {call_id}", retries=SUBMIT_RETRIES,
-                           id=call_id, body=body)
+        added = self._call(
+            calls_inputs_create,
+            f"Could not add inputs to {call_id}",
+            retries=SUBMIT_RETRIES,
+            id=call_id,
+            body=body,
+        )
         return added.input_ids
 
     def call_outputs(self, call_id: str, *, after_seq: int = 0, min_idx: int = 0, timeout: float = 0) -> dict:

@@ -44,19 +44,24 @@ def class_definition(user_cls: type) -> dict:
     """What the container runtime needs: the methods, their batching, the class's concurrency."""
     methods = _methods(user_cls)
     if not methods:
-        raise InvalidError(f"{user_cls.__qualname__} has no @skylift.method(): mark the methods callers may call")
+        raise InvalidError(
+            f"{user_cls.__qualname__} has no @skylift.method(): mark the methods callers may call"
+        )
     definition: dict[str, Any] = {
         "kind": "class",
         "methods": {
-            name: {"batching": getattr(fn, BATCHED_ATTR, None),
-                   "is_async": inspect.iscoroutinefunction(fn)}
+            name: {"batching": getattr(fn, BATCHED_ATTR, None), "is_async": inspect.iscoroutinefunction(fn)}
             for name, fn in methods.items()
         },
     }
     if getattr(user_cls, CONCURRENT_ATTR, None):
         definition["concurrency"] = getattr(user_cls, CONCURRENT_ATTR)
-    hooks = [getattr(v, HOOK_ATTR)["kind"] for k in user_cls.__mro__ for v in vars(k).values()
-             if getattr(v, HOOK_ATTR, None)]
+    hooks = [
+        getattr(v, HOOK_ATTR)["kind"]
+        for k in user_cls.__mro__
+        for v in vars(k).values()
+        if getattr(v, HOOK_ATTR, None)
+    ]
     definition["hooks"] = sorted(set(hooks))
     return definition
 
@@ -79,8 +84,11 @@ def _check_params(user_cls: type, params: dict) -> dict:
         else:
             raise InvalidError(f"{user_cls.__qualname__} needs a value for its parameter {name!r}")
         expected = annotations.get(name)
-        expected_type = expected if isinstance(expected, type) else {
-            "int": int, "str": str, "bytes": bytes, "bool": bool}.get(str(expected))
+        expected_type = (
+            expected
+            if isinstance(expected, type)
+            else {"int": int, "str": str, "bytes": bytes, "bool": bool}.get(str(expected))
+        )
         if not isinstance(value, PARAMETER_TYPES) or (expected_type and type(value) is not expected_type):
             raise InvalidError(
                 f"parameter {name!r} of {user_cls.__qualname__} must be "
@@ -157,8 +165,13 @@ class BoundCls:
         self._overrides = overrides
         self._local = None
         for name, fn in _methods(cls._user_cls).items():
-            setattr(self, name, Function(cls._app, fn, name=f"{cls._name}.{name}", options=cls._options,
-                                         method=name, owner=self))
+            setattr(
+                self,
+                name,
+                Function(
+                    cls._app, fn, name=f"{cls._name}.{name}", options=cls._options, method=name, owner=self
+                ),
+            )
 
     def _hydrated(self) -> tuple[Client, str]:
         root = self._cls._root()
@@ -173,7 +186,9 @@ class BoundCls:
         blob = cloudpickle.dumps(dict(sorted(self._params.items()))) if self._params else None
         key = repr((sorted(self._params.items()), sorted(self._overrides.items(), key=lambda kv: kv[0])))
         if key not in root._variants:
-            root._variants[key] = app._client.function_variant(root.object_id, params=blob, options=self._overrides)["id"]
+            root._variants[key] = app._client.function_variant(
+                root.object_id, params=blob, options=self._overrides
+            )["id"]
         return app._client, root._variants[key]
 
     def _local_instance(self):

@@ -67,7 +67,9 @@ class _Channel:
     @classmethod
     def joined(cls, session: str, kind: str) -> _Channel:
         channel = cls(SOCKET_PATH)
-        channel.request({"op": "join", "task_id": os.environ["SKYLIFT_TASK_ID"], "token": session, "kind": kind})
+        channel.request(
+            {"op": "join", "task_id": os.environ["SKYLIFT_TASK_ID"], "token": session, "kind": kind}
+        )
         return channel
 
 
@@ -213,7 +215,12 @@ def _serialize_result(fn_name: str, result) -> tuple[str, bytes, str, str]:
     try:
         return "value", cloudpickle.dumps(result), "", ""
     except Exception as exc:  # noqa: BLE001
-        return "error", b"", "serialization", f"could not serialize return value of {fn_name}: {_describe(exc)}"
+        return (
+            "error",
+            b"",
+            "serialization",
+            f"could not serialize return value of {fn_name}: {_describe(exc)}",
+        )
 
 
 def _exception_output(exc: BaseException) -> tuple[str, bytes, str, str]:
@@ -221,7 +228,9 @@ def _exception_output(exc: BaseException) -> tuple[str, bytes, str, str]:
     try:
         body = cloudpickle.dumps({"exc": exc, "traceback": tb, "type": type(exc).__qualname__})
     except Exception:  # noqa: BLE001 - the exception itself could not be pickled
-        body = cloudpickle.dumps({"exc": None, "traceback": tb, "type": type(exc).__qualname__, "repr": _describe(exc)})
+        body = cloudpickle.dumps(
+            {"exc": None, "traceback": tb, "type": type(exc).__qualname__, "repr": _describe(exc)}
+        )
     return "exception", body, "exception", _describe(exc)
 
 
@@ -229,14 +238,22 @@ def _load_args(blob: bytes):
     try:
         return cloudpickle.loads(blob), None
     except Exception as exc:  # noqa: BLE001
-        return None, ("error", b"", "deserialization", f"could not deserialize the arguments in the container: {_describe(exc)}")
+        return None, (
+            "error",
+            b"",
+            "deserialization",
+            f"could not deserialize the arguments in the container: {_describe(exc)}",
+        )
 
 
 # The runner ----------------------------------------------------------------------------------------
 
 
 class Runner:
-    def __init__(self, definition: dict, service: Service, session: str, control: _Channel):
+    def __init__(
+        self, definition: dict, service: Service, session: str, control: _Channel, shipper: _LogShipper
+    ):
+        self.shipper = shipper
         self.definition = definition
         self.service = service
         self.session = session
@@ -255,19 +272,33 @@ class Runner:
 
     def put(self, outputs: list[dict], bodies: list[bytes]) -> None:
         if outputs:
+            # What the inputs printed lands before their outputs: a caller that has a result
+            # also has its logs.
+            sys.stdout.flush()
+            self.shipper.flush()
             self.control.request({"op": "put", "outputs": outputs}, b"".join(bodies))
 
     def requeue(self, items: list[dict], reason: str) -> None:
         if items:
             self.control.request(
-                {"op": "requeue", "reason": reason, "inputs": [{"id": i["id"], "attempt": i["attempt"]} for i in items]}
+                {
+                    "op": "requeue",
+                    "reason": reason,
+                    "inputs": [{"id": i["id"], "attempt": i["attempt"]} for i in items],
+                }
             )
 
     @staticmethod
     def output(item: dict, result: tuple[str, bytes, str, str]) -> tuple[dict, bytes]:
         kind, body, cause, message = result
-        return {"id": item["id"], "attempt": item["attempt"], "kind": kind, "cause": cause, "message": message,
-                "size": len(body)}, body
+        return {
+            "id": item["id"],
+            "attempt": item["attempt"],
+            "kind": kind,
+            "cause": cause,
+            "message": message,
+            "size": len(body),
+        }, body
 
     def retiring(self) -> bool:
         return self.max_inputs is not None and self.started >= self.max_inputs
@@ -280,7 +311,9 @@ class Runner:
                 loop = loop or asyncio.new_event_loop()
                 loop.run_until_complete(result)
 
-    def call_sync(self, items: list[dict], blobs: list[bytes], fn, method: str) -> list[tuple[str, bytes, str, str]]:
+    def call_sync(
+        self, items: list[dict], blobs: list[bytes], fn, method: str
+    ) -> list[tuple[str, bytes, str, str]]:
         """Run one input (or one batch) synchronously in this thread."""
         batching = self.service.batching(method)
         loaded = [_load_args(b) for b in blobs]
@@ -319,8 +352,10 @@ class Runner:
             returned = fn(*args, **kwargs)
             if not isinstance(returned, list) or len(returned) != len(good):
                 got = f"a list of {len(returned)}" if isinstance(returned, list) else type(returned).__name__
-                message = (f"a @batched function must return a list with one result per input: "
-                           f"got {got} for {len(good)} inputs")
+                message = (
+                    f"a @batched function must return a list with one result per input: "
+                    f"got {got} for {len(good)} inputs"
+                )
                 for n in good:
                     results[n] = ("error", b"", "batching", message)
                 return results
@@ -414,7 +449,9 @@ class Runner:
     def _fill_batch(self, channel, fetched, batching) -> list:
         deadline = time.monotonic() + batching["wait_ms"] / 1000
         while len(fetched) < batching["max_batch_size"] and time.monotonic() < deadline:
-            more = self.fetch(channel, batching["max_batch_size"] - len(fetched), max(0.0, deadline - time.monotonic()))
+            more = self.fetch(
+                channel, batching["max_batch_size"] - len(fetched), max(0.0, deadline - time.monotonic())
+            )
             fetched += more
         return fetched
 
@@ -440,9 +477,13 @@ class Runner:
         inflight: dict[str, dict] = {}  # input id -> {item, future, deadline}
         done: list[tuple[dict, bytes]] = []
         state = {"idle_since": time.monotonic(), "reason": None}
-        is_async = self.service.is_async("") if self.service.instance is None else any(
-            inspect.iscoroutinefunction(getattr(self.service.instance, m, None))
-            for m in self.definition.get("methods", {})
+        is_async = (
+            self.service.is_async("")
+            if self.service.instance is None
+            else any(
+                inspect.iscoroutinefunction(getattr(self.service.instance, m, None))
+                for m in self.definition.get("methods", {})
+            )
         )
         pool = concurrent.futures.ThreadPoolExecutor(self.capacity, thread_name_prefix="skylift-input")
         loop = asyncio.new_event_loop() if is_async else None
@@ -468,7 +509,11 @@ class Runner:
                     if fetched:
                         self.started += len(fetched)
                         incoming.extend(fetched)
-                    elif not inflight and not incoming and time.monotonic() - state["idle_since"] >= self.scaledown:
+                    elif (
+                        not inflight
+                        and not incoming
+                        and time.monotonic() - state["idle_since"] >= self.scaledown
+                    ):
                         if self.may_leave(channel):
                             state["reason"] = "idle"
                     lock.notify_all()
@@ -515,7 +560,9 @@ class Runner:
         try:
             while True:
                 with lock:
-                    while not incoming and not done and state["reason"] is None and not self.draining.is_set():
+                    while (
+                        not incoming and not done and state["reason"] is None and not self.draining.is_set()
+                    ):
                         lock.wait(0.2)
                         if self._overdue(inflight):
                             break
@@ -523,17 +570,28 @@ class Runner:
                     ready, done[:] = list(done), []
                 for item, blob in starting:
                     deadline = time.monotonic() + self.timeout
-                    if loop is not None and inspect.iscoroutinefunction(self.service.callable(item.get("method", ""))):
+                    if loop is not None and inspect.iscoroutinefunction(
+                        self.service.callable(item.get("method", ""))
+                    ):
                         ctx = contextvars.copy_context()
                         future = asyncio.run_coroutine_threadsafe(ctx.run(run_async, item, blob), loop)
-                        future.add_done_callback(lambda f, item=item: finished(
-                            item, f.result() if not f.cancelled() else ("error", b"", "cancelled", "cancelled")))
+                        future.add_done_callback(
+                            lambda f, item=item: finished(
+                                item,
+                                f.result() if not f.cancelled() else ("error", b"", "cancelled", "cancelled"),
+                            )
+                        )
                         kind = "async"
                     else:
                         future = pool.submit(contextvars.copy_context().run, run_sync, item, blob)
                         kind = "thread"
                     with lock:
-                        inflight[item["id"]] = {"item": item, "future": future, "deadline": deadline, "kind": kind}
+                        inflight[item["id"]] = {
+                            "item": item,
+                            "future": future,
+                            "deadline": deadline,
+                            "kind": kind,
+                        }
                 if ready:
                     sys.stdout.flush()
                     self.put([o for o, _ in ready], [b for _, b in ready])
@@ -586,8 +644,13 @@ class Runner:
             future.cancel()
             return
         for thread in threading.enumerate():
-            if thread.name.startswith("skylift-input") and getattr(thread, "_skylift_input", None) == input_id:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(InputCancellation))
+            if (
+                thread.name.startswith("skylift-input")
+                and getattr(thread, "_skylift_input", None) == input_id
+            ):
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(thread.ident), ctypes.py_object(InputCancellation)
+                )
 
     # Cancellations -------------------------------------------------------------------------------
 
@@ -608,7 +671,11 @@ class Runner:
 def main() -> int:
     control = _Channel(SOCKET_PATH)
     hello, body = control.request(
-        {"op": "hello", "task_id": os.environ["SKYLIFT_TASK_ID"], "token": os.environ.get("SKYLIFT_TASK_TOKEN", "")}
+        {
+            "op": "hello",
+            "task_id": os.environ["SKYLIFT_TASK_ID"],
+            "token": os.environ.get("SKYLIFT_TASK_TOKEN", ""),
+        }
     )
     os.environ.pop("SKYLIFT_TASK_TOKEN", None)
     definition, session = hello["function"], hello["session"]
@@ -623,22 +690,39 @@ def main() -> int:
         shipper.flush()
         control.request({"op": "bye", "reason": "import_failed", "message": traceback.format_exc(limit=5)})
         return 1
-    runner = Runner(definition, service, session, control)
+    runner = Runner(definition, service, session, control, shipper)
     signal.signal(signal.SIGTERM, lambda signum, frame: runner.draining.set())
     try:
         runner.run_hooks("enter")
     except BaseException:  # noqa: BLE001
         traceback.print_exc()
         shipper.flush()
-        control.request({"op": "bye", "reason": "import_failed", "message": "@enter failed:\n" + traceback.format_exc(limit=5)})
+        control.request(
+            {
+                "op": "bye",
+                "reason": "import_failed",
+                "message": "@enter failed:\n" + traceback.format_exc(limit=5),
+            }
+        )
         return 1
-    threading.Thread(target=runner.watch_cancellations, args=(_Channel.joined(session, "watch"),), daemon=True,
-                     name="skylift-cancel").start()
+    threading.Thread(
+        target=runner.watch_cancellations,
+        args=(_Channel.joined(session, "watch"),),
+        daemon=True,
+        name="skylift-cancel",
+    ).start()
     fetch_channel = _Channel.joined(session, "fetch")
-    inline = runner.capacity == 1 and not (
-        service.instance is None and service.is_async("")
-    ) and not (service.instance is not None and any(
-        inspect.iscoroutinefunction(getattr(service.instance, m, None)) for m in definition.get("methods", {})))
+    inline = (
+        runner.capacity == 1
+        and not (service.instance is None and service.is_async(""))
+        and not (
+            service.instance is not None
+            and any(
+                inspect.iscoroutinefunction(getattr(service.instance, m, None))
+                for m in definition.get("methods", {})
+            )
+        )
+    )
     reason = runner.run_inline(fetch_channel) if inline else runner.run_concurrent(fetch_channel)
     try:
         runner.run_hooks("exit")

@@ -18,7 +18,9 @@ class CurrentInput:
     call_id: str
 
 
-current: contextvars.ContextVar[CurrentInput | None] = contextvars.ContextVar("skylift_current_input", default=None)
+current: contextvars.ContextVar[CurrentInput | None] = contextvars.ContextVar(
+    "skylift_current_input", default=None
+)
 
 
 def current_input_id() -> str | None:

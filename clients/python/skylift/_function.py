@@ -98,12 +98,16 @@ def unwrap_output(output: dict, fn_name: str) -> Any:
         info = deserialize(output["result"], f"the exception raised by {fn_name}")
         exc = info.get("exc")
         if exc is None:
-            exc = RemoteError(f"{fn_name} raised {info.get('repr') or info.get('type')} (which could not be pickled)")
+            exc = RemoteError(
+                f"{fn_name} raised {info.get('repr') or info.get('type')} (which could not be pickled)"
+            )
         _add_note(exc, "Remote traceback (most recent call last):\n" + info.get("traceback", "").rstrip())
         raise exc
     cause, message = output.get("cause", ""), output.get("message", "")
     if kind == "expired" or status == "expired":
-        raise OutputExpiredError(f"{fn_name}: {message or 'the output is older than the 7-day retention period'}")
+        raise OutputExpiredError(
+            f"{fn_name}: {message or 'the output is older than the 7-day retention period'}"
+        )
     if cause == "timeout" or status == "timed_out":
         raise FunctionTimeoutError(f"{fn_name}: {message}")
     if cause == "serialization":
@@ -134,7 +138,9 @@ class _Outputs:
         self.seen: set[int] = set()
 
     def poll(self, timeout: float) -> list[dict]:
-        page = self.client.call_outputs(self.call_id, after_seq=self.after_seq, min_idx=self.low, timeout=timeout)
+        page = self.client.call_outputs(
+            self.call_id, after_seq=self.after_seq, min_idx=self.low, timeout=timeout
+        )
         fresh = []
         if not page["outputs"]:
             # An idle poll re-reads from the lowest missing index: it closes the window in which
@@ -176,7 +182,9 @@ class FunctionCall:
         client = self._get_client()
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            wait = WAIT_SECONDS if deadline is None else max(0.0, min(WAIT_SECONDS, deadline - time.monotonic()))
+            wait = (
+                WAIT_SECONDS if deadline is None else max(0.0, min(WAIT_SECONDS, deadline - time.monotonic()))
+            )
             page = client.call_outputs(self.object_id, after_seq=0, min_idx=0, timeout=wait)
             if page["outputs"]:
                 return unwrap_output(page["outputs"][0], self._fn_name)
@@ -287,8 +295,9 @@ class Function:
     def remote(self, *args, **kwargs):
         """Run the function in a container and return its result."""
         client, function_id = self._hydrated()
-        created = client.call_create(function_id, [self._args(args, kwargs)], kind="remote", wait=WAIT_SECONDS,
-                                     method=self._method)
+        created = client.call_create(
+            function_id, [self._args(args, kwargs)], kind="remote", wait=WAIT_SECONDS, method=self._method
+        )
         outputs = created["outputs"]
         while not outputs:
             outputs = client.call_outputs(created["call"]["id"], timeout=WAIT_SECONDS)["outputs"]
@@ -298,19 +307,33 @@ class Function:
     def spawn(self, *args, **kwargs) -> FunctionCall:
         """Start the function in a container and return a handle to its result."""
         client, function_id = self._hydrated()
-        created = client.call_create(function_id, [self._args(args, kwargs)], kind="spawn", wait=0,
-                                     method=self._method)
+        created = client.call_create(
+            function_id, [self._args(args, kwargs)], kind="spawn", wait=0, method=self._method
+        )
         return FunctionCall(created["call"]["id"], client=client, fn_name=self._name)
 
     @_method(_AioIter)
-    def map(self, *iterables: Iterable, order_outputs: bool = True, return_exceptions: bool = False,
-            wrap_returned_exceptions: bool = True) -> Iterator:
+    def map(
+        self,
+        *iterables: Iterable,
+        order_outputs: bool = True,
+        return_exceptions: bool = False,
+        wrap_returned_exceptions: bool = True,
+    ) -> Iterator:
         """Run the function on every item (zipped across iterables); yield results in input order."""
-        return self._map(((item, {}) for item in zip(*iterables, strict=False)), order_outputs, return_exceptions)
+        return self._map(
+            ((item, {}) for item in zip(*iterables, strict=False)), order_outputs, return_exceptions
+        )
 
     @_method(_AioIter)
-    def starmap(self, input_iterator: Iterable, *, kwargs: dict | None = None, order_outputs: bool = True,
-                return_exceptions: bool = False) -> Iterator:
+    def starmap(
+        self,
+        input_iterator: Iterable,
+        *,
+        kwargs: dict | None = None,
+        order_outputs: bool = True,
+        return_exceptions: bool = False,
+    ) -> Iterator:
         """Like map, but each item is a tuple of positional arguments."""
         extra = kwargs or {}
         return self._map(((tuple(item), extra) for item in input_iterator), order_outputs, return_exceptions)
@@ -325,7 +348,9 @@ class Function:
     def spawn_map(self, *iterables: Iterable) -> FunctionCall:
         """Submit a map and return at once; the work goes on without this process (`FunctionCall.from_id`)."""
         client, function_id = self._hydrated()
-        call = client.call_create(function_id, [], kind="spawn", wait=0, method=self._method, closed=False)["call"]
+        call = client.call_create(function_id, [], kind="spawn", wait=0, method=self._method, closed=False)[
+            "call"
+        ]
         batch, start = [], 0
         for item in zip(*iterables, strict=False):
             batch.append(self._args(item, {}))
@@ -335,7 +360,9 @@ class Function:
         client.call_add_inputs(call["id"], start, batch, method=self._method, close=True)
         return FunctionCall(call["id"], client=client, fn_name=self._name)
 
-    def _map(self, items: Iterator[tuple[tuple, dict]], order_outputs: bool, return_exceptions: bool) -> Iterator:
+    def _map(
+        self, items: Iterator[tuple[tuple, dict]], order_outputs: bool, return_exceptions: bool
+    ) -> Iterator:
         client, function_id = self._hydrated()
         # Serialize the first batch here, so that a bad argument is reported before anything is sent.
         first = []
@@ -345,9 +372,12 @@ class Function:
                 break
         if not first:
             return
-        call_id = client.call_create(function_id, first, kind="map", wait=0, method=self._method,
-                                     closed=len(first) < MAP_BATCH)["call"]["id"]
-        sender = _MapSender(self, client.clone(), call_id, items, start=len(first), closed=len(first) < MAP_BATCH)
+        call_id = client.call_create(
+            function_id, first, kind="map", wait=0, method=self._method, closed=len(first) < MAP_BATCH
+        )["call"]["id"]
+        sender = _MapSender(
+            self, client.clone(), call_id, items, start=len(first), closed=len(first) < MAP_BATCH
+        )
         reader, pending, next_idx = _Outputs(client, call_id), {}, 0
         try:
             while sender.total is None or next_idx < sender.total:
@@ -369,12 +399,23 @@ class Function:
             sender.stop()
 
     @_method(_Aio)
-    def update_autoscaler(self, *, min_containers: int | None = None, max_containers: int | None = None,
-                          buffer_containers: int | None = None, scaledown_window: int | None = None) -> None:
+    def update_autoscaler(
+        self,
+        *,
+        min_containers: int | None = None,
+        max_containers: int | None = None,
+        buffer_containers: int | None = None,
+        scaledown_window: int | None = None,
+    ) -> None:
         """Change the scaling of the running function without redeploying it."""
         client, function_id = self._hydrated()
-        client.function_update_autoscaler(function_id, min_containers=min_containers, max_containers=max_containers,
-                                          buffer_containers=buffer_containers, scaledown_window=scaledown_window)
+        client.function_update_autoscaler(
+            function_id,
+            min_containers=min_containers,
+            max_containers=max_containers,
+            buffer_containers=buffer_containers,
+            scaledown_window=scaledown_window,
+        )
 
     def __repr__(self) -> str:
         return f"<skylift.Function {self._name}>"
@@ -383,8 +424,9 @@ class Function:
 class _MapSender:
     """Sends a map's remaining inputs in batches from a thread, within the in-flight window."""
 
-    def __init__(self, function: Function, client: Client, call_id: str, items: Iterator, *, start: int,
-                 closed: bool):
+    def __init__(
+        self, function: Function, client: Client, call_id: str, items: Iterator, *, start: int, closed: bool
+    ):
         self.function, self.client, self.call_id, self.items = function, client, call_id, items
         self.sent = start
         self.total: int | None = start if closed else None

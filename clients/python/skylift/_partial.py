@@ -46,7 +46,9 @@ def concurrent(*, max_inputs: int, target_inputs: int | None = None) -> Callable
     def wrapper(obj):
         if getattr(obj, BATCHED_ATTR, None):
             raise InvalidError("@skylift.concurrent cannot be combined with @skylift.batched")
-        setattr(obj, CONCURRENT_ATTR, {"max_inputs": max_inputs, "target_inputs": target_inputs or max_inputs})
+        setattr(
+            obj, CONCURRENT_ATTR, {"max_inputs": max_inputs, "target_inputs": target_inputs or max_inputs}
+        )
         return obj
 
     return wrapper
@@ -60,7 +62,9 @@ def batched(*, max_batch_size: int, wait_ms: int) -> Callable:
     """
     _positive_int("max_batch_size", max_batch_size, MAX_BATCH_SIZE)
     if isinstance(wait_ms, bool) or not isinstance(wait_ms, int) or not (0 <= wait_ms <= MAX_WAIT_MS):
-        raise InvalidError(f"wait_ms must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}, got {wait_ms!r}")
+        raise InvalidError(
+            f"wait_ms must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}, got {wait_ms!r}"
+        )
 
     def wrapper(obj):
         if getattr(obj, CONCURRENT_ATTR, None):
@@ -143,5 +147,7 @@ class Parameter:
 def parameter(*, default: Any = _MISSING, init: bool = True) -> Any:
     """Declare a class parameter (int, str, bytes or bool): `name: str = skylift.parameter(default="a")`."""
     if default is not _MISSING and not isinstance(default, PARAMETER_TYPES):
-        raise InvalidError(f"parameter defaults must be int, str, bytes or bool, got {type(default).__name__}")
+        raise InvalidError(
+            f"parameter defaults must be int, str, bytes or bool, got {type(default).__name__}"
+        )
     return Parameter(default=default, init=init)

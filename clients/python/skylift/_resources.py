@@ -117,12 +117,18 @@ def validate_retries(value) -> dict:
         "initial_delay": float(value.get("initial_delay", 1.0)),
         "max_delay": float(value.get("max_delay", 60.0)),
     }
-    if isinstance(policy["max_retries"], bool) or not isinstance(policy["max_retries"], int) or not (
-        0 <= policy["max_retries"] <= MAX_RETRIES
+    if (
+        isinstance(policy["max_retries"], bool)
+        or not isinstance(policy["max_retries"], int)
+        or not (0 <= policy["max_retries"] <= MAX_RETRIES)
     ):
-        raise InvalidError(f"retries (max_retries) must be from 0 to {MAX_RETRIES}, got {policy['max_retries']!r}")
+        raise InvalidError(
+            f"retries (max_retries) must be from 0 to {MAX_RETRIES}, got {policy['max_retries']!r}"
+        )
     if not 1.0 <= policy["backoff_coefficient"] <= 10.0:
-        raise InvalidError(f"backoff_coefficient must be from 1.0 to 10.0, got {policy['backoff_coefficient']:g}")
+        raise InvalidError(
+            f"backoff_coefficient must be from 1.0 to 10.0, got {policy['backoff_coefficient']:g}"
+        )
     if not 0.0 <= policy["initial_delay"] <= 60.0:
         raise InvalidError(f"initial_delay must be from 0 to 60 seconds, got {policy['initial_delay']:g}")
     if not 1.0 <= policy["max_delay"] <= 60.0:
@@ -147,6 +153,8 @@ def validate_scaling(*, min_containers=0, max_containers=None, buffer_containers
         raise InvalidError("max_containers must be at least 1 (or None for no limit)")
     if hi is not None and hi < lo:
         raise InvalidError(f"max_containers ({hi}) cannot be less than min_containers ({lo})")
-    if max_inputs is not None and (isinstance(max_inputs, bool) or not isinstance(max_inputs, int) or max_inputs < 1):
+    if max_inputs is not None and (
+        isinstance(max_inputs, bool) or not isinstance(max_inputs, int) or max_inputs < 1
+    ):
         raise InvalidError(f"max_inputs must be a whole number of at least 1, got {max_inputs!r}")
     return {"min_containers": lo, "max_containers": hi, "buffer_containers": buffer, "max_inputs": max_inputs}

@@ -17,10 +17,22 @@ class Retries:
         max_delay: Cap on any delay, in seconds (1 to 60).
     """
 
-    def __init__(self, *, max_retries: int, backoff_coefficient: float = 2.0, initial_delay: float = 1.0,
-                 max_delay: float = 60.0):
-        self.policy = validate_retries({"max_retries": max_retries, "backoff_coefficient": backoff_coefficient,
-                                        "initial_delay": initial_delay, "max_delay": max_delay})
+    def __init__(
+        self,
+        *,
+        max_retries: int,
+        backoff_coefficient: float = 2.0,
+        initial_delay: float = 1.0,
+        max_delay: float = 60.0,
+    ):
+        self.policy = validate_retries(
+            {
+                "max_retries": max_retries,
+                "backoff_coefficient": backoff_coefficient,
+                "initial_delay": initial_delay,
+                "max_delay": max_delay,
+            }
+        )
 
     def to_dict(self) -> dict:
         return dict(self.policy)

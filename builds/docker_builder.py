@@ -1,0 +1,390 @@
+"""The builds adapter to the Docker engine: pull, build, run-and-commit, tag, remove.
+
+The one module of `builds` that imports `docker` (hosts.docker_client is the host agent's).
+Every operation streams its output, line by line, to a `log` callable, and raises StepFailed
+with the output's tail when the engine or the step says no.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import logging
+import os
+import tarfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+
+__all__ = [
+    "BUILD_MOUNT_DIR",
+    "DockerUnavailable",
+    "StepFailed",
+    "build_dockerfile",
+    "image_config",
+    "image_exists",
+    "image_id",
+    "layer_images",
+    "probe",
+    "pull",
+    "remove_image",
+    "run_and_commit",
+    "tag",
+]
+
+log = logging.getLogger(__name__)
+
+Log = Callable[[str], None]
+# Where a build step sees its inputs (CA bundle, secrets, copied files, the SDK). A tmpfs holds
+# the mount points, so that none of them is left behind in the committed layer.
+BUILD_MOUNT_DIR = "/run/skylift-build"
+LAYER_REPOSITORY = "skylift/layer"
+# Build containers are found by name, never by label: labels of a committed container end up in
+# the image, and so on every function container started from it.
+BUILD_CONTAINER_PREFIX = "skylift-build-"
+
+
+class DockerUnavailable(RuntimeError):
+    pass
+
+
+class StepFailed(RuntimeError):
+    """A build step failed; `output` is the tail of what it printed."""
+
+    def __init__(self, message: str, output: str = "", exit_code: int | None = None):
+        super().__init__(message)
+        self.output = output
+        self.exit_code = exit_code
+
+
+@functools.cache
+def _client() -> docker.DockerClient:
+    return docker.from_env(timeout=600)
+
+
+def client() -> docker.DockerClient:
+    try:
+        return _client()
+    except DockerException as exc:
+        _client.cache_clear()
+        raise DockerUnavailable(f"No Docker engine answers: {exc}") from None
+
+
+def image_id(ref: str) -> str | None:
+    try:
+        return client().api.inspect_image(ref)["Id"]
+    except (ImageNotFound, NotFound):
+        return None
+
+
+def image_exists(ref: str) -> bool:
+    return image_id(ref) is not None
+
+
+def image_config(ref: str) -> dict:
+    return client().api.inspect_image(ref).get("Config") or {}
+
+
+def tag(source: str, ref: str) -> None:
+    repository, _, tag_name = ref.rpartition(":")
+    client().api.tag(source, repository, tag_name, force=True)
+
+
+def remove_image(ref: str) -> bool:
+    """Remove a tag (and the image when nothing else uses it); False if something still runs it."""
+    try:
+        client().api.remove_image(ref, noprune=False)
+        return True
+    except (ImageNotFound, NotFound):
+        return True
+    except APIError as exc:
+        log.info("kept %s: %s", ref, exc.explanation or exc)
+        return False
+
+
+def layer_images() -> list[str]:
+    """Every `skylift/layer:*` tag on this engine."""
+    refs = []
+    for image in client().api.images(name=LAYER_REPOSITORY):
+        refs.extend(t for t in image.get("RepoTags") or [] if t.startswith(LAYER_REPOSITORY + ":"))
+    return refs
+
+
+class _Tail:
+    """Keeps the last lines of output for the error message, and passes every line on."""
+
+    def __init__(self, log: Log, keep: int = 60):
+        self.log = log
+        self.lines: deque[str] = deque(maxlen=keep)
+        self.partial = ""
+
+    def feed(self, text: str) -> None:
+        text = self.partial + text
+        *complete, self.partial = text.split("\n")
+        for line in complete:
+            line = line.rstrip("\r")
+            if "\r" in line:  # progress bars redraw a line: keep its last state
+                line = line.rsplit("\r", 1)[-1]
+            self.lines.append(line)
+            self.log(line)
+
+    def close(self) -> None:
+        if self.partial:
+            self.feed("\n")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _auth(credentials: dict | None) -> dict | None:
+    if not credentials:
+        return None
+    user = credentials.get("REGISTRY_USERNAME") or credentials.get("USERNAME")
+    password = credentials.get("REGISTRY_PASSWORD") or credentials.get("PASSWORD")
+    if not user or not password:
+        raise StepFailed(
+            "The registry secret must hold REGISTRY_USERNAME and REGISTRY_PASSWORD.",
+        )
+    return {"username": user, "password": password}
+
+
+def pull(ref: str, *, target: str, credentials: dict | None, log: Log) -> str:
+    """Pull `ref` and tag it as `target`; returns the image id."""
+    tail = _Tail(log)
+    repository, tag_name = _split_ref(ref)
+    try:
+        last_status: dict[str, str] = {}
+        for event in client().api.pull(
+            repository, tag=tag_name, stream=True, decode=True, auth_config=_auth(credentials)
+        ):
+            if "error" in event:
+                raise StepFailed(f"could not pull {ref}: {event['error']}", tail.text)
+            status = event.get("status", "")
+            layer = event.get("id", "")
+            # One line per layer state change, not every progress tick.
+            if (
+                status
+                and last_status.get(layer) != status
+                and "Downloading" not in status
+                and "Extracting" not in status
+            ):
+                last_status[layer] = status
+                tail.feed(f"{layer + ': ' if layer else ''}{status}\n")
+    except APIError as exc:
+        raise StepFailed(f"could not pull {ref}: {exc.explanation or exc}", tail.text) from None
+    tail.close()
+    tag(ref, target)
+    return image_id(target) or ""
+
+
+def _split_ref(ref: str) -> tuple[str, str | None]:
+    if "@" in ref:
+        name, digest = ref.split("@", 1)
+        return name, digest
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        name, tag_name = ref.rsplit(":", 1)
+        return name, tag_name
+    return ref, "latest"
+
+
+def _context_tar(dockerfile: str, context_dir: Path | None, extra: dict[str, bytes]) -> io.BytesIO:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        if context_dir is not None:
+            tar.add(str(context_dir), arcname=".")
+        for name, data in {"Dockerfile.skylift": dockerfile.encode(), **extra}.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), 0o644, 0
+            tar.addfile(info, io.BytesIO(data))
+    buf.seek(0)
+    return buf
+
+
+def build_dockerfile(
+    *,
+    dockerfile: str,
+    target: str,
+    log: Log,
+    context_dir: Path | None = None,
+    extra_files: dict[str, bytes] | None = None,
+    nocache: bool = False,
+    buildargs: dict | None = None,
+    timeout: float = 3600,
+) -> str:
+    """`docker build` a Dockerfile (named Dockerfile.skylift in the context); returns the image id."""
+    tail = _Tail(log)
+    context = _context_tar(dockerfile, context_dir, extra_files or {})
+    built = None
+    deadline = time.monotonic() + timeout
+    try:
+        for event in client().api.build(
+            fileobj=context,
+            custom_context=True,
+            dockerfile="Dockerfile.skylift",
+            tag=target,
+            rm=True,
+            forcerm=True,
+            decode=True,
+            nocache=nocache,
+            pull=False,
+            buildargs=buildargs or None,
+            timeout=int(timeout),
+        ):
+            if "stream" in event:
+                tail.feed(event["stream"])
+            elif "error" in event:
+                tail.close()
+                detail = event.get("errorDetail") or {}
+                raise StepFailed(event["error"].strip(), tail.text, detail.get("code"))
+            elif "aux" in event and "ID" in event["aux"]:
+                built = event["aux"]["ID"]
+            if time.monotonic() > deadline:
+                raise StepFailed(f"the build ran past its timeout of {int(timeout)} s", tail.text)
+    except APIError as exc:
+        raise StepFailed(f"docker build failed: {exc.explanation or exc}", tail.text) from None
+    tail.close()
+    return built or image_id(target) or ""
+
+
+def run_and_commit(
+    *,
+    parent: str,
+    script: str,
+    target: str,
+    log: Log,
+    binds: list[dict] | None = None,
+    changes: list[str] | None = None,
+    gpu: str | None = None,
+    timeout: float = 3600,
+    environment: dict | None = None,
+) -> str:
+    """Run `script` with /bin/sh in a container of `parent`, then commit it as `target`.
+
+    Secrets never go in `environment` (it would be committed with the image's config): steps
+    read them from a file under BUILD_MOUNT_DIR, which is a tmpfs and so not committed.
+    """
+    from docker.types import DeviceRequest, Mount
+
+    api = client().api
+    config = image_config(parent)
+    entrypoint = config.get("Entrypoint") or None
+    cmd = config.get("Cmd") or None
+    mounts = [Mount(target=BUILD_MOUNT_DIR, source="", type="tmpfs")]
+    for b in binds or []:
+        mounts.append(
+            Mount(target=b["target"], source=b["source"], type="bind", read_only=b.get("read_only", True))
+        )
+    device_requests = None
+    if gpu:
+        kind, _, count = gpu.split(",")[0].partition(":")
+        device_requests = [DeviceRequest(count=int(count or 1), capabilities=[["gpu"]])]
+    host_config = api.create_host_config(
+        mounts=mounts, network_mode="bridge", device_requests=device_requests, init=True
+    )
+    name = f"{BUILD_CONTAINER_PREFIX}{target.rsplit(':', 1)[-1][:16]}-{os.urandom(3).hex()}"
+    kwargs: dict = {}
+    if entrypoint:
+        # Build steps run like Dockerfile RUN: without the image's entrypoint.
+        kwargs["entrypoint"] = ["/bin/sh", "-c"]
+        command = [script]
+    else:
+        command = ["/bin/sh", "-c", script]
+    try:
+        container = api.create_container(
+            parent,
+            command=command,
+            name=name,
+            host_config=host_config,
+            environment=environment or None,
+            **kwargs,
+        )
+    except APIError as exc:
+        raise StepFailed(f"could not create the build container: {exc.explanation or exc}") from None
+    cid = container["Id"]
+    tail = _Tail(log)
+    timed_out = threading.Event()
+
+    def kill():
+        timed_out.set()
+        try:
+            api.kill(cid)
+        except APIError:
+            pass
+
+    timer = threading.Timer(timeout, kill)
+    try:
+        try:
+            api.start(cid)
+        except APIError as exc:
+            raise StepFailed(f"could not start the build container: {exc.explanation or exc}") from None
+        timer.start()
+        for chunk in api.logs(cid, stream=True, follow=True, stdout=True, stderr=True):
+            tail.feed(chunk.decode(errors="replace"))
+        exit_code = api.wait(cid).get("StatusCode")
+        tail.close()
+        if timed_out.is_set():
+            raise StepFailed(f"the step ran past its timeout of {int(timeout)} s", tail.text, exit_code)
+        if exit_code != 0:
+            raise StepFailed(f"the step exited with code {exit_code}", tail.text, exit_code)
+        restore = []
+        if entrypoint:
+            restore.append("ENTRYPOINT " + json.dumps(entrypoint))
+        # The container's command must not become the image's: put the parent's back.
+        restore.append("CMD " + json.dumps(cmd or ["/bin/sh"]))
+        repository, _, tag_name = target.rpartition(":")
+        api.commit(cid, repository=repository, tag=tag_name, changes=[*restore, *(changes or [])])
+    finally:
+        timer.cancel()
+        try:
+            api.remove_container(cid, force=True)
+        except APIError:
+            log.warning("could not remove build container %s", cid[:12])
+    return image_id(target) or ""
+
+
+def probe(ref: str, command: list[str], *, timeout: float = 60) -> tuple[int | None, str]:
+    """Run `command` in a container of `ref` (with its entrypoint) and return (exit code, output)."""
+    api = client().api
+    container = api.create_container(
+        ref,
+        command=command,
+        name=f"{BUILD_CONTAINER_PREFIX}probe-{os.urandom(4).hex()}",
+        host_config=api.create_host_config(network_mode="none"),
+    )
+    cid = container["Id"]
+    try:
+        api.start(cid)
+        try:
+            code = api.wait(cid, timeout=timeout).get("StatusCode")
+        except Exception:  # noqa: BLE001 - the read timed out: the command hangs
+            api.kill(cid)
+            code = None
+        output = api.logs(cid, stdout=True, stderr=True).decode(errors="replace")
+        return code, output
+    finally:
+        try:
+            api.remove_container(cid, force=True)
+        except APIError:
+            pass
+
+
+def remove_build_containers() -> int:
+    """Remove build containers a dead worker left behind."""
+    removed = 0
+    for c in client().api.containers(all=True, filters={"name": BUILD_CONTAINER_PREFIX}):
+        if not any(n.lstrip("/").startswith(BUILD_CONTAINER_PREFIX) for n in c.get("Names") or []):
+            continue
+        try:
+            client().api.remove_container(c["Id"], force=True)
+            removed += 1
+        except APIError:
+            pass
+    return removed

@@ -1,0 +1,16 @@
+"""Celery tasks of builds, on the `builds` queue: thin wrappers that take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+__all__ = ["build_image"]
+
+
+# Safe to deliver twice: build_run claims the build with a conditional UPDATE, and a second
+# delivery finds it claimed and returns.
+@shared_task(queue="builds", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def build_image(*, build_id: str) -> None:
+    services.build_run(build_id=build_id)
