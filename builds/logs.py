@@ -70,7 +70,7 @@ class BuildLog:
     def line(self, text: str) -> None:
         text = self._mask(text)
         with self.lock:
-            self.pending.append({"kind": "line", "text": text})
+            self.pending.append({"type": "line", "text": text})
             text = text[:MAX_LINE_CHARS]
             if len(self.head) < KEEP_HEAD_LINES:
                 self.head.append(text)
@@ -84,7 +84,7 @@ class BuildLog:
     def event(self, payload: dict) -> None:
         """A structured event (step status, build status): for progress displays."""
         with self.lock:
-            self.pending.append({"kind": "event", "text": json.dumps(payload)})
+            self.pending.append({"type": "event", "text": json.dumps(payload)})
         self.flush()
 
     def flush(self) -> None:
@@ -139,5 +139,5 @@ def read(build_id: str, *, after: str, timeout: float) -> tuple[list[dict], str]
         for message_id, fields in messages:
             cursor = message_id.decode()
             item = {k.decode(): v.decode(errors="replace") for k, v in fields.items()}
-            entries.append({"id": cursor, "kind": item.get("kind", "line"), "text": item.get("text", "")})
+            entries.append({"id": cursor, "type": item.get("type", "line"), "text": item.get("text", "")})
     return entries, cursor

@@ -547,7 +547,7 @@ def _layer_get_or_build(
             "docker_ref": target,
             "docker_id": docker_id,
             "parent_docker_id": parent.docker_id if parent else "",
-            "python_version": lp.step.get("python_version", "") if lp.index == 0 else "",
+            "python_version": _known_python(lp, parent),
             "build": build,
             "duration": duration,
             "last_used_at": timezone.now(),
@@ -557,6 +557,15 @@ def _layer_get_or_build(
             return Layer(hash=lp.hash, **fields), True
         row, _ = Layer.objects.update_or_create(hash=lp.hash, defaults=fields)
         return row, True
+
+
+def _known_python(lp: LayerPlan, parent: Layer | None) -> str:
+    """The layer's Python version when it follows from its parent's; "" means probe the image."""
+    if lp.index == 0:
+        return lp.step.get("python_version", "") if lp.step["base"] in ("debian_slim", "micromamba") else ""
+    if parent is None or lp.kind in ("entrypoint", "add_python", "dockerfile_commands"):
+        return ""
+    return parent.python_version
 
 
 def _base_layer(build: Build, lp: LayerPlan, sink: logs.BuildLog, steps: _Step) -> Layer:
@@ -938,7 +947,9 @@ def _probe_python(ref: str, sink: logs.BuildLog) -> str:
 # Garbage collection -----------------------------------------------------------------------------
 
 
-def layers_collect_garbage(*, unused_days: int | None = None, dry_run: bool = False) -> dict:
+def layers_collect_garbage(
+    *, unused_days: int | None = None, orphans: bool = False, dry_run: bool = False
+) -> dict:
     """Remove layers nobody used for `unused_days`, and layer images no record knows.
 
     A layer is kept while an image that a function runs on, or that was used recently, needs it
@@ -982,9 +993,14 @@ def layers_collect_garbage(*, unused_days: int | None = None, dry_run: bool = Fa
     known = set(Layer.objects.values_list("docker_ref", flat=True)) | set(
         Image.objects.values_list("docker_ref", flat=True)
     )
-    orphans = [ref for ref in docker_builder.layer_images() if ref not in known]
-    removed_orphans = [ref for ref in orphans if dry_run or docker_builder.remove_image(ref)]
-    containers = 0 if dry_run else docker_builder.remove_build_containers()
+    # Orphans: layer images no record of this platform knows (a build that died before recording
+    # its layer, SKYLIFT_IGNORE_CACHE builds). Only on request: an engine may serve several platforms.
+    removed_orphans = []
+    containers = 0
+    if orphans:
+        candidates = [ref for ref in docker_builder.layer_images() if ref not in known]
+        removed_orphans = [ref for ref in candidates if dry_run or docker_builder.remove_image(ref)]
+        containers = 0 if dry_run else docker_builder.remove_build_containers()
     return {
         "layers_removed": len(removed_layers),
         "layers_kept_in_use_by_containers": len(kept_busy),

@@ -358,7 +358,7 @@ def supervise(port: int) -> int:
                 "config",
                 "worker",
                 "-Q",
-                "control",
+                "control,builds",
                 "-B",
                 "-c",
                 "2",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import Build, Image
+from ..models import Build, BuildStatus, Image
 
 __all__ = [
     "BuildDetailSerializer",
@@ -124,7 +124,7 @@ class ImageEnsuredSerializer(serializers.Serializer):
 
 class BuildLogEntrySerializer(serializers.Serializer):
     id = serializers.CharField()
-    kind = serializers.ChoiceField(
+    type = serializers.ChoiceField(
         choices=["line", "event"], help_text="a log line, or a JSON progress event"
     )
     text = serializers.CharField(allow_blank=True)
@@ -133,5 +133,5 @@ class BuildLogEntrySerializer(serializers.Serializer):
 class BuildLogPageSerializer(serializers.Serializer):
     entries = BuildLogEntrySerializer(many=True)
     cursor = serializers.CharField()
-    status = serializers.ChoiceField(choices=["queued", "running", "succeeded", "failed"])
+    status = serializers.ChoiceField(choices=BuildStatus.choices)
     done = serializers.BooleanField(help_text="The build is over and every entry was sent")

@@ -133,7 +133,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "BuildStatusEnum": "builds.models.BuildStatus",
+        "ImageStatusEnum": "builds.models.ImageStatus",
+        "BuildStepStatusEnum": ["pending", "cached", "running", "built", "failed"],
+    },
 }
 
 CHANNEL_LAYERS = {
@@ -160,6 +164,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Image builds run on their own queue, so a long build never delays the autoscaler.
+CELERY_TASK_ROUTES = {"builds.tasks.*": {"queue": "builds"}}
 CELERY_BEAT_SCHEDULE = {
     "autoscale": {"task": "functions.tasks.autoscale", "schedule": 1.0, "options": {"expires": 5}},
 }
@@ -174,6 +180,32 @@ SKYLIFT_DEFAULT_SCALEDOWN_WINDOW = env.int("SKYLIFT_DEFAULT_SCALEDOWN_WINDOW", d
 SKYLIFT_CONTAINER_RUNTIME = env.str("SKYLIFT_CONTAINER_RUNTIME", default="")  # e.g. "runsc"
 SKYLIFT_LONG_POLL_SECONDS = 50
 SKYLIFT_BOOTSTRAP_ADMIN = env.str("SKYLIFT_BOOTSTRAP_ADMIN", default="admin")
+
+# Images and builds (builds/). debian_slim's base image per Python version: bootstrapped locally by
+# platform/scripts/base-image.sh; operators with a registry can add e.g. "3.12=python:3.12-slim".
+SKYLIFT_PYTHON_BASE_IMAGES = env.dict(
+    "SKYLIFT_PYTHON_BASE_IMAGES", default={"3.11": "skylift/debian-slim:3.11"}
+)
+SKYLIFT_MICROMAMBA_IMAGE = env.str("SKYLIFT_MICROMAMBA_IMAGE", default="mambaorg/micromamba:1.5.10-bookworm-slim")
+# Registries that may be on private or loopback addresses (host or host:port); all others must
+# resolve to public addresses only (RELIABILITY B12).
+SKYLIFT_REGISTRY_ALLOWLIST = env.list("SKYLIFT_REGISTRY_ALLOWLIST", default=[])
+# The host's CA bundle, passed to build steps that reach the network (pip, uv, curl, git), where
+# the host uses one: the first of these variables that names a file.
+SKYLIFT_BUILD_CA_BUNDLE = env.str(
+    "SKYLIFT_BUILD_CA_BUNDLE",
+    default=next(
+        (
+            p
+            for p in (env.str(v, default="") for v in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"))
+            if p and Path(p).is_file()
+        ),
+        "",
+    ),
+)
+SKYLIFT_BUILD_DIR = Path(env.str("SKYLIFT_BUILD_DIR", default=str(DATA_DIR / "builds")))
+SKYLIFT_BUILD_LOG_SECONDS = 0.2  # how often a build flushes its log lines to watchers
+SKYLIFT_LAYER_MAX_UNUSED_DAYS = env.int("SKYLIFT_LAYER_MAX_UNUSED_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

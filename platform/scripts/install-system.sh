@@ -31,6 +31,8 @@ want git                    have_cmd git
 want ca-certificates        pkg_installed ca-certificates
 want nodejs                 have_cmd node
 want npm                    have_cmd npm
+want docker-registry        have_cmd docker-registry   # image tests pull from a registry on loopback
+want apache2-utils          have_cmd htpasswd          # ...one of them with a password (htpasswd)
 
 if [ "${#missing[@]}" -eq 0 ]; then
     say "All system packages are present; nothing to install"

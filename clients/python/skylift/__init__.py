@@ -15,6 +15,7 @@ from ._image import Image
 from ._partial import batched, build, concurrent, enter, method, parameter
 from ._partial import exit_ as exit  # noqa: A004 - Modal's name for the decorator
 from ._retries import Retries
+from ._secret import Secret
 
 __all__ = [
     "App",
@@ -23,6 +24,7 @@ __all__ = [
     "FunctionCall",
     "Image",
     "Retries",
+    "Secret",
     "batched",
     "build",
     "concurrent",

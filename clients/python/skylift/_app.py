@@ -224,6 +224,7 @@ class App:
         heartbeat_stop = threading.Event()
         try:
             uploaded: set[str] = set()
+            built: dict[int, tuple] = {}  # id(Image) -> (image, spec): each image is built once per run
             registered = [*self.registered_functions.values(), *self.registered_classes.values()]
             for obj in registered:
                 raw = obj.get_raw_f() if isinstance(obj, Function) else obj._user_cls
@@ -231,7 +232,8 @@ class App:
                 if source.mount_sha256 and source.mount_sha256 not in uploaded:
                     client.mount_ensure(source.mount_sha256, source.mount_content)
                     uploaded.add(source.mount_sha256)
-                obj.object_id = client.function_create(self._function_spec(obj, source))["id"]
+                image_spec = self._built_image_spec(obj, source, client, show_logs, built)
+                obj.object_id = client.function_create(self._function_spec(obj, source, image_spec))["id"]
             if streamer:
                 streamer.start()
             if not detach:
@@ -262,7 +264,19 @@ class App:
             with contextlib.suppress(Exception):
                 client.app_heartbeat(app_id)
 
-    def _function_spec(self, obj: Function | Cls, source) -> dict:
+    def _built_image_spec(self, obj: Function | Cls, source, client: Client, show_logs: bool, built: dict) -> dict:
+        """Build the image of a function or class (with the class's @build methods as layers) and
+        stream its build log; raises BuildFailed before anything is defined on a failed build."""
+        from ._build import image_build
+
+        image = obj._options.get("image") or self.image or Image.debian_slim()
+        if isinstance(obj, Cls):
+            image = image._with_build_hooks(obj._user_cls, source.module, source.qualname)
+        if id(image) not in built:  # the entry keeps the image alive, so its id is not reused
+            built[id(image)] = (image, image_build(client, image, show_logs=show_logs)[0])
+        return built[id(image)][1]
+
+    def _function_spec(self, obj: Function | Cls, source, image_spec: dict | None = None) -> dict:
         options = obj._options
         image = options.get("image") or self.image or Image.debian_slim()
         return {
@@ -272,7 +286,7 @@ class App:
             "qualname": source.qualname,
             "mount_sha256": source.mount_sha256,
             "serialized": source.serialized,
-            "image": image.to_spec(),
+            "image": image_spec if image_spec is not None else image.to_spec(),
             "is_generator": bool(isinstance(obj, Function) and obj.is_generator),
             "client_python": client_python_version(),
             "definition": options["definition"],

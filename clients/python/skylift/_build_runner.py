@@ -17,15 +17,17 @@ import sys
 
 SOURCE_DIR = "/skylift/src"
 HOOK_ATTR = "__skylift_hook__"
+BUILD_ATTR = "__skylift_build__"
 
 
 def _hook_kinds(value) -> set:
     """The lifecycle hooks a method is marked with (one dict, or a list when stacked)."""
     hook = getattr(value, HOOK_ATTR, None)
-    if hook is None:
-        return set()
-    hooks = hook if isinstance(hook, (list, tuple)) else [hook]
-    return {h.get("kind") for h in hooks if isinstance(h, dict)}
+    hooks = hook if isinstance(hook, (list, tuple)) else [hook] if hook is not None else []
+    kinds = {h.get("kind") for h in hooks if isinstance(h, dict)}
+    if getattr(value, BUILD_ATTR, False):
+        kinds.add("build")
+    return kinds
 
 
 def _load(definition: dict):

@@ -44,6 +44,11 @@ PYSRC_DIR = "/skylift/pysrc"  # on the containers' PYTHONPATH
 UNSUPPORTED_DOCKERFILE = ("ONBUILD", "STOPSIGNAL", "VOLUME", "HEALTHCHECK")
 
 
+def _in_container() -> bool:
+    """Inside a container the image is already built: its local files are not there to read."""
+    return os.environ.get("SKYLIFT_IS_REMOTE") == "1"
+
+
 def _truthy(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -235,6 +240,8 @@ class Image:
     ) -> Image:
         """An image built from a Dockerfile (single stage), chainable like any other."""
         path = Path(path)
+        if _in_container():
+            return Image(_Base({"base": "from_dockerfile", "dockerfile": ""}))
         try:
             text = path.read_text()
         except OSError as exc:
@@ -353,6 +360,8 @@ class Image:
     ) -> Image:
         """Install the packages of a local requirements file (its content is part of the layer's identity)."""
         path = Path(requirements_txt)
+        if _in_container():
+            return self
         try:
             text = path.read_text()
         except OSError as exc:
@@ -506,7 +515,7 @@ class Image:
             if word in UNSUPPORTED_DOCKERFILE:
                 raise InvalidError(f"dockerfile_commands: {word} is not supported by Skylift builds")
         context = Path(context_dir) if context_dir is not None else None
-        if context is not None and not context.is_dir():
+        if context is not None and not context.is_dir() and not _in_container():
             raise InvalidError(f"context_dir {context} is not a directory")
         return self._add(
             {"kind": "dockerfile_commands", "commands": cmds},
@@ -517,6 +526,8 @@ class Image:
     # Local files ------------------------------------------------------------------------------
 
     def _add_local(self, local: _Local) -> Image:
+        if _in_container():
+            return self
         if not local.local.exists():
             raise InvalidError(f"local path {local.local} does not exist")
         if not local.remote.startswith("/"):
@@ -528,6 +539,8 @@ class Image:
     def add_local_file(self, local_path: str | Path, remote_path: str, *, copy: bool = False) -> Image:
         """Add a local file at `remote_path` (at container start; in a layer with copy=True)."""
         local = Path(local_path).expanduser()
+        if _in_container():
+            return self
         if not local.is_file():
             raise InvalidError(
                 f"local file {local} does not exist" if not local.exists() else f"{local} is not a file"
@@ -547,6 +560,8 @@ class Image:
     ) -> Image:
         """Add a local directory at `remote_path`, without files matching `ignore` (glob patterns)."""
         local = Path(local_path).expanduser()
+        if _in_container():
+            return self
         if not local.is_dir():
             raise InvalidError(
                 f"local directory {local} does not exist"
@@ -562,6 +577,8 @@ class Image:
         self, *modules: str, copy: bool = False, ignore: Sequence[str] | Callable[[Path], bool] | None = None
     ) -> Image:
         """Make local Python modules or packages importable in the containers, by their module names."""
+        if _in_container():
+            return self
         image = self
         for name in modules:
             if not isinstance(name, str) or not name or "." in name:

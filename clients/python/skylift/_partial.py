@@ -18,6 +18,7 @@ __all__ = ["Parameter", "batched", "build", "concurrent", "enter", "exit_", "met
 CONCURRENT_ATTR = "__skylift_concurrent__"
 BATCHED_ATTR = "__skylift_batched__"
 HOOK_ATTR = "__skylift_hook__"
+BUILD_ATTR = "__skylift_build__"  # @build: read by the image builder (skylift._image)
 METHOD_ATTR = "__skylift_method__"
 
 MAX_CONCURRENT_INPUTS = 1000
@@ -96,8 +97,20 @@ def exit_() -> Callable:
 
 
 def build() -> Callable:
-    """Run this method while the image is built; what it writes to disk is kept in the image."""
-    return _hook("build")
+    """Run this method while the image is built; what it writes to disk is kept in the image.
+
+    Stacks with `@enter()` in either order: the build mark is an attribute of its own.
+    """
+
+    def wrapper(f):
+        if not callable(f):
+            raise InvalidError("@skylift.build() decorates a method")
+        setattr(f, BUILD_ATTR, True)
+        if not hasattr(f, HOOK_ATTR):
+            setattr(f, HOOK_ATTR, {"kind": "build"})
+        return f
+
+    return wrapper
 
 
 def method(*, is_generator: bool | None = None) -> Callable:

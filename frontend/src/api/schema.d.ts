@@ -109,6 +109,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/builds/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Builds of the workspace's images, newest first, with their steps and logs. */
+        get: operations["builds_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/builds/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Builds of the workspace's images, newest first, with their steps and logs. */
+        get: operations["builds_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/builds/{id}/logs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The build's log lines and progress events as they happen (long-poll). */
+        get: operations["builds_logs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/": {
         parameters: {
             query?: never;
@@ -258,6 +309,41 @@ export interface paths {
         put?: never;
         /** @description The function (or class) bound to parameter values and/or other options: its own container pool. */
         post: operations["functions_variants_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/images/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Images of the workspace: POST a spec to get its image, built from cached layers where it can be. */
+        get: operations["images_list"];
+        put?: never;
+        /** @description Resolve a spec: 200 when every layer is built, 202 with the build that makes the rest. */
+        post: operations["images_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/images/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Images of the workspace: POST a spec to get its image, built from cached layers where it can be. */
+        get: operations["images_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -431,9 +517,96 @@ export interface components {
         };
         /**
          * @description * `debian_slim` - debian_slim
+         *     * `from_registry` - from_registry
+         *     * `from_dockerfile` - from_dockerfile
+         *     * `micromamba` - micromamba
          * @enum {string}
          */
-        BaseEnum: "debian_slim";
+        BaseEnum: "debian_slim" | "from_registry" | "from_dockerfile" | "micromamba";
+        Build: {
+            readonly id: string;
+            readonly image_id: string;
+            readonly status: components["schemas"]["BuildStatusEnum"];
+            readonly force: boolean;
+            readonly ignore_cache: boolean;
+            readonly steps: components["schemas"]["BuildStep"][];
+            readonly cache_hits: number;
+            readonly layers_built: number;
+            readonly failed_step: number | null;
+            readonly error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            /** Format: double */
+            readonly duration: number | null;
+        };
+        BuildDetail: {
+            readonly id: string;
+            readonly image_id: string;
+            readonly status: components["schemas"]["BuildStatusEnum"];
+            readonly force: boolean;
+            readonly ignore_cache: boolean;
+            readonly steps: components["schemas"]["BuildStep"][];
+            readonly cache_hits: number;
+            readonly layers_built: number;
+            readonly failed_step: number | null;
+            readonly error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            /** Format: double */
+            readonly duration: number | null;
+            readonly log: string;
+        };
+        BuildLogEntry: {
+            id: string;
+            /**
+             * @description a log line, or a JSON progress event
+             *
+             *     * `line` - line
+             *     * `event` - event
+             */
+            type: components["schemas"]["TypeEnum"];
+            text: string;
+        };
+        BuildLogPage: {
+            entries: components["schemas"]["BuildLogEntry"][];
+            cursor: string;
+            status: components["schemas"]["BuildStatusEnum"];
+            /** @description The build is over and every entry was sent */
+            done: boolean;
+        };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        BuildStatusEnum: "queued" | "running" | "succeeded" | "failed";
+        BuildStep: {
+            index: number;
+            description: string;
+            hash: string;
+            status: components["schemas"]["BuildStepStatusEnum"];
+            /** Format: double */
+            duration: number | null;
+        };
+        /**
+         * @description * `pending` - pending
+         *     * `cached` - cached
+         *     * `running` - running
+         *     * `built` - built
+         *     * `failed` - failed
+         * @enum {string}
+         */
+        BuildStepStatusEnum: "pending" | "cached" | "running" | "built" | "failed";
         CallCreateRequest: {
             function_id: string;
             /** @default remote */
@@ -574,14 +747,66 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        Image: {
+            readonly id: string;
+            readonly status: components["schemas"]["ImageStatusEnum"];
+            readonly python_version: string;
+            readonly layer_hash: string;
+            readonly docker_ref: string;
+            readonly spec: unknown;
+            readonly mounts: unknown;
+            readonly error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string;
+        };
+        ImageEnsured: {
+            image: components["schemas"]["Image"];
+            /** @description The build making the image, or null when it was cached */
+            build: components["schemas"]["Build"] | null;
+        };
+        /** @description An image as the SDK describes it: a base, build steps, and files attached at start. */
         ImageSpecRequest: {
             /** @default debian_slim */
             base: components["schemas"]["BaseEnum"];
             python_version?: string;
+            /** @description from_registry: the image reference */
+            tag?: string;
+            /** @description from_registry: REGISTRY_USERNAME / REGISTRY_PASSWORD; used to pull, never stored with the spec */
+            registry_secret?: {
+                [key: string]: string;
+            }[];
+            /** @description from_dockerfile: its text */
+            dockerfile?: string;
+            /** @description from_dockerfile: the uploaded context (a mount) */
+            context_sha256?: string | null;
+            /** @description Build steps in order, each {kind, ...}; each is one cached layer */
             steps?: {
                 [key: string]: unknown;
             }[];
+            /** @description Uploaded files attached read-only at container start: {sha256, target, type, name?} */
+            mounts?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * @description Rebuild every layer
+             * @default false
+             */
+            force_build: boolean;
+            /**
+             * @description Build afresh without reading or changing the layer cache
+             * @default false
+             */
+            ignore_cache: boolean;
         };
+        /**
+         * @description * `ready` - Ready
+         *     * `building` - Building
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        ImageStatusEnum: "ready" | "building" | "failed";
         InputIds: {
             input_ids: string[];
         };
@@ -658,6 +883,19 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["App"][];
         };
+        PaginatedBuildList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["Build"][];
+        };
         PaginatedFunctionCallList: {
             /**
              * Format: uri
@@ -685,6 +923,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Function"][];
+        };
+        PaginatedImageList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Image"][];
         };
         PaginatedTaskList: {
             /**
@@ -740,6 +993,12 @@ export interface components {
          * @enum {string}
          */
         TaskStatusEnum: "pending" | "starting" | "running" | "stopping" | "stopped" | "failed";
+        /**
+         * @description * `line` - line
+         *     * `event` - event
+         * @enum {string}
+         */
+        TypeEnum: "line" | "event";
         User: {
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             username: string;
@@ -957,6 +1216,79 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    builds_list: {
+        parameters: {
+            query?: {
+                /** @description The pagination cursor value. */
+                cursor?: string;
+                /** @description Number of results to return per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedBuildList"];
+                };
+            };
+        };
+    };
+    builds_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this build. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildDetail"];
+                };
+            };
+        };
+    };
+    builds_logs_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Cursor from the previous page ('0' from the start) */
+                after?: string;
+                /** @description Seconds to wait for new entries (max 30) */
+                timeout?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this build. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildLogPage"];
+                };
             };
         };
     };
@@ -1229,6 +1561,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Function"];
+                };
+            };
+        };
+    };
+    images_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedImageList"];
+                };
+            };
+        };
+    };
+    images_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ImageSpecRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageEnsured"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageEnsured"];
+                };
+            };
+        };
+    };
+    images_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this image. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
                 };
             };
         };

@@ -7,6 +7,13 @@ from .app import App
 from .app_request import AppRequest
 from .autoscaler_request import AutoscalerRequest
 from .base_enum import BaseEnum
+from .build import Build
+from .build_detail import BuildDetail
+from .build_log_entry import BuildLogEntry
+from .build_log_page import BuildLogPage
+from .build_status_enum import BuildStatusEnum
+from .build_step import BuildStep
+from .build_step_status_enum import BuildStepStatusEnum
 from .call_create_request import CallCreateRequest
 from .call_created import CallCreated
 from .call_inputs_request import CallInputsRequest
@@ -17,8 +24,13 @@ from .function_create_request import FunctionCreateRequest
 from .function_create_request_definition import FunctionCreateRequestDefinition
 from .function_variant_request import FunctionVariantRequest
 from .function_variant_request_options import FunctionVariantRequestOptions
+from .image import Image
+from .image_ensured import ImageEnsured
 from .image_spec_request import ImageSpecRequest
+from .image_spec_request_mounts_item import ImageSpecRequestMountsItem
+from .image_spec_request_registry_secret_item import ImageSpecRequestRegistrySecretItem
 from .image_spec_request_steps_item import ImageSpecRequestStepsItem
+from .image_status_enum import ImageStatusEnum
 from .input_ids import InputIds
 from .kind_enum import KindEnum
 from .log_entry import LogEntry
@@ -29,14 +41,17 @@ from .output import Output
 from .output_page import OutputPage
 from .paginated_api_token_list import PaginatedApiTokenList
 from .paginated_app_list import PaginatedAppList
+from .paginated_build_list import PaginatedBuildList
 from .paginated_function_call_list import PaginatedFunctionCallList
 from .paginated_function_list import PaginatedFunctionList
+from .paginated_image_list import PaginatedImageList
 from .paginated_task_list import PaginatedTaskList
 from .session import Session
 from .sign_in_request import SignInRequest
 from .state_enum import StateEnum
 from .task import Task
 from .task_status_enum import TaskStatusEnum
+from .type_enum import TypeEnum
 from .user import User
 from .workspace import Workspace
 
@@ -48,6 +63,13 @@ __all__ = (
     "AppRequest",
     "AutoscalerRequest",
     "BaseEnum",
+    "Build",
+    "BuildDetail",
+    "BuildLogEntry",
+    "BuildLogPage",
+    "BuildStatusEnum",
+    "BuildStep",
+    "BuildStepStatusEnum",
     "CallCreated",
     "CallCreateRequest",
     "CallInputsRequest",
@@ -58,8 +80,13 @@ __all__ = (
     "FunctionCreateRequestDefinition",
     "FunctionVariantRequest",
     "FunctionVariantRequestOptions",
+    "Image",
+    "ImageEnsured",
     "ImageSpecRequest",
+    "ImageSpecRequestMountsItem",
+    "ImageSpecRequestRegistrySecretItem",
     "ImageSpecRequestStepsItem",
+    "ImageStatusEnum",
     "InputIds",
     "KindEnum",
     "LogEntry",
@@ -70,14 +97,17 @@ __all__ = (
     "OutputPage",
     "PaginatedApiTokenList",
     "PaginatedAppList",
+    "PaginatedBuildList",
     "PaginatedFunctionCallList",
     "PaginatedFunctionList",
+    "PaginatedImageList",
     "PaginatedTaskList",
     "Session",
     "SignInRequest",
     "StateEnum",
     "Task",
     "TaskStatusEnum",
+    "TypeEnum",
     "User",
     "Workspace",
 )

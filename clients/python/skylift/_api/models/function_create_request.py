@@ -33,7 +33,8 @@ class FunctionCreateRequest:
             module (str | Unset):  Default: ''.
             mount_sha256 (None | str | Unset):
             serialized (None | str | Unset):
-            image (ImageSpecRequest | Unset):
+            image (ImageSpecRequest | Unset): An image as the SDK describes it: a base, build steps, and files attached at
+                start.
             cpu (Any | Unset): Cores: a number or [request, limit]
             memory (Any | Unset): MiB: a number or [request, limit]
             timeout (Any | Unset): Seconds per attempt, 1 to 86400

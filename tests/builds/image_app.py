@@ -1,0 +1,57 @@
+"""Functions and a class the image tests run in containers of images they build.
+
+Plain (undecorated) on purpose: each test registers them on an App with the image it builds,
+and the containers import them from this module.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import skylift
+
+
+def read(path: str) -> str | None:
+    p = Path(path)
+    return p.read_text() if p.exists() else None
+
+
+def env(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def write_marker(content: str = "run_function was here") -> None:
+    """Used by Image.run_function: what it writes is kept in the next layer."""
+    Path("/opt/marker.txt").write_text(content + "\n")
+    print("marker written")
+
+
+def import_six() -> str:
+    import six
+
+    return six.__version__
+
+
+class Model:
+    """@build downloads "weights" into the image; @enter loads them when a container starts."""
+
+    @skylift.build()
+    def download(self) -> None:
+        Path("/opt/model").mkdir(parents=True, exist_ok=True)
+        Path("/opt/model/weights.txt").write_text("weights v1\n")
+
+    @skylift.build()
+    @skylift.enter()
+    def stacked(self) -> None:
+        # Runs during the build (kept in the image) and again at container start.
+        Path("/opt/model/stacked.txt").write_text("stacked\n")
+        self.stacked_ran = True
+
+    @skylift.enter()
+    def load(self) -> None:
+        self.weights = Path("/opt/model/weights.txt").read_text().strip()
+
+    @skylift.method()
+    def predict(self, x: str) -> str:
+        return f"{self.weights}/{getattr(self, 'stacked_ran', False)}/{x}"
