@@ -294,11 +294,12 @@ def parse_dockerfile(text: str, *, where: str = "Dockerfile", allow_from: bool =
         while parts[-1].endswith(escape) and i + 1 < len(lines):
             parts[-1] = parts[-1][: -len(escape)]
             i += 1
-            nxt = lines[i]
-            if nxt.strip().startswith("#"):
-                parts.append("")
-                continue
-            parts.append(nxt.rstrip())
+            # Comment and empty lines inside a continued instruction are skipped, as Docker does.
+            while i < len(lines) and (not lines[i].strip() or lines[i].strip().startswith("#")):
+                i += 1
+            if i >= len(lines):
+                break
+            parts.append(lines[i].rstrip())
         i += 1
         full = " ".join(p.strip() for p in parts if p.strip())
         keyword, _, args = full.partition(" ")
@@ -470,7 +471,10 @@ def _canonical_step(step: dict, where: str) -> tuple[dict, dict]:
         out["entrypoint"] = _str_list(step.get("entrypoint"), f"{where}.entrypoint")
     elif kind == "dockerfile_commands":
         commands = _str_list(step.get("commands"), f"{where}.commands", allow_empty=False)
-        parse_dockerfile("\n".join(commands), where=f"{where}.commands", allow_from=False)
+        try:
+            parse_dockerfile("\n".join(commands), where=f"{where}.commands", allow_from=False)
+        except SpecError as exc:
+            raise SpecError(str(exc), field=f"{where}.commands", hint=exc.hint) from None
         out["commands"] = commands
         ctx = step.get("context_sha256")
         out["context_sha256"] = _sha256(ctx, f"{where}.context_sha256") if ctx else None

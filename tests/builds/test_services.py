@@ -1,0 +1,131 @@
+"""Image services against the database (no Docker, no Celery): caching, shared builds, errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+
+from accounts.services import workspace_create
+from builds import services
+from builds.models import Build, Image, Layer
+from builds.spec import plan_image
+from config.errors import ApiError
+
+pytestmark = pytest.mark.django_db
+
+SPEC = {"base": "debian_slim", "steps": [{"kind": "run_commands", "commands": ["echo hi > /hi"]}]}
+
+
+@pytest.fixture
+def workspace():
+    user = User.objects.create(username="builder")
+    return workspace_create(name="builds-ws", owner=user)
+
+
+@pytest.fixture(autouse=True)
+def _no_docker(monkeypatch):
+    monkeypatch.setattr(services, "_docker_has", lambda ref: True)
+
+
+def test_it_resolves_a_base_only_image_at_once(workspace):
+    resolved = services.image_ensure(workspace=workspace, spec={"base": "debian_slim"})
+    assert resolved.build is None
+    assert resolved.image.docker_ref == "skylift/debian-slim:3.11"
+    assert services.image_resolve(workspace=workspace, spec={"base": "debian_slim"}).pk == resolved.image.pk
+
+
+def test_it_starts_one_build_for_many_requests_of_the_same_image(
+    workspace, django_capture_on_commit_callbacks
+):
+    # when the same new image is asked for twice
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = services.image_ensure(workspace=workspace, spec=SPEC)
+        second = services.image_ensure(workspace=workspace, spec=SPEC)
+    # then there is one build, queued once
+    assert first.build is not None and second.build is not None
+    assert first.build.pk == second.build.pk
+    assert Build.objects.count() == 1
+    assert len(callbacks) == 1
+    assert first.image.status == "building"
+
+
+def test_it_answers_409_to_a_function_on_an_image_being_built(workspace):
+    with pytest.raises(ApiError) as excinfo:
+        services.image_resolve(workspace=workspace, spec=SPEC)
+    assert excinfo.value.status_code == 409
+    assert excinfo.value.error_code == "image_not_ready"
+
+
+def test_it_reuses_built_layers_without_a_build(workspace, django_assert_max_num_queries):
+    # given every layer of the image recorded as built
+    plan = plan_image(
+        workspace_id=str(workspace.pk), spec=SPEC, python_versions={"3.11": "skylift/debian-slim:3.11"}
+    )
+    base, step = plan.layers
+    Layer.objects.create(
+        hash=base.hash,
+        workspace=workspace,
+        step={},
+        docker_ref="skylift/debian-slim:3.11",
+        docker_id="sha256:base",
+    )
+    Layer.objects.create(
+        hash=step.hash,
+        workspace=workspace,
+        step={},
+        docker_ref=f"skylift/layer:{step.hash}",
+        docker_id="sha256:one",
+        parent_docker_id="sha256:base",
+        python_version="3.11",
+    )
+    # when it is resolved, then no build starts and it takes a handful of queries
+    with django_assert_max_num_queries(8):
+        resolved = services.image_ensure(workspace=workspace, spec=SPEC)
+    assert resolved.build is None
+    assert resolved.image.status == "ready" and resolved.image.docker_ref == f"skylift/layer:{step.hash}"
+    # when its parent was rebuilt since (another docker id), the layer is stale: a build starts
+    Layer.objects.filter(hash=base.hash).update(docker_id="sha256:rebuilt")
+    assert services.image_ensure(workspace=workspace, spec=SPEC).build is not None
+
+
+def test_it_refuses_files_that_were_not_uploaded(workspace):
+    spec = {"base": "debian_slim", "mounts": [{"sha256": "c" * 64, "target": "/data", "type": "dir"}]}
+    with pytest.raises(ApiError) as excinfo:
+        services.image_ensure(workspace=workspace, spec=spec)
+    assert excinfo.value.status_code == 404
+    assert Image.objects.count() == 0
+
+
+def test_it_keeps_secret_values_out_of_what_it_stores(workspace):
+    spec = {
+        "base": "debian_slim",
+        "steps": [{"kind": "run_commands", "commands": ["true"], "secrets": [{"TOKEN": "hunter2-value"}]}],
+    }
+    resolved = services.image_ensure(workspace=workspace, spec=spec)
+    assert "hunter2-value" not in str(resolved.image.spec)
+    assert "hunter2-value" not in str(Build.objects.get().spec)
+    assert Build.objects.get().secrets == {"1": {"TOKEN": "hunter2-value"}}  # until the build ends
+
+
+def test_it_fails_a_build_whose_worker_went_away_and_starts_another(workspace):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first = services.image_ensure(workspace=workspace, spec=SPEC).build
+    Build.objects.filter(pk=first.pk).update(
+        status="running", heartbeat_at=timezone.now() - timedelta(minutes=10)
+    )
+    second = services.image_ensure(workspace=workspace, spec=SPEC).build
+    assert second.pk != first.pk
+    assert Build.objects.get(pk=first.pk).status == "failed"
+    assert "worker went away" in Build.objects.get(pk=first.pk).error
+
+
+def test_it_masks_secret_values_in_build_logs():
+    from builds.logs import BuildLog
+
+    log = BuildLog("bu-test", secrets=["hunter2-value"])
+    log.flush = lambda: None  # no Redis needed
+    log.line("token is hunter2-value, ok")
+    assert log.text == "token is ***, ok"
