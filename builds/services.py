@@ -216,7 +216,9 @@ def image_ensure(*, workspace, spec: dict, user=None) -> Resolved:
     _ensure_base_layer(workspace, plan.layers[0])
     if not plan.needs_build_always:
         chain = _cached_chain(plan)
-        if chain is not None and _docker_has(chain[-1].docker_ref):
+        # A last layer without a Python version has not passed the final check (an entrypoint
+        # that does not exec, no python3): such an image goes through a build, which checks it.
+        if chain is not None and chain[-1].python_version and _docker_has(chain[-1].docker_ref):
             return Resolved(_image_ready(workspace, plan, chain), None)
     return _build_start(workspace=workspace, plan=plan, spec=spec, user=user)
 
@@ -395,18 +397,16 @@ def build_run(*, build_id: str) -> None:
         )
         sink.line(f"Building image {build.image_id} (builder {BUILDER_VERSION})")
         chain: list[Layer] = []
-        built_any = False
         for lp in plan.layers:
             current = lp
-            layer, built = _layer_get_or_build(
+            layer, _ = _layer_get_or_build(
                 build, plan, lp, chain[-1] if chain else None, secrets, sink, steps
             )
             chain.append(layer)
-            built_any = built_any or built
         current = None
         last = chain[-1]
         python_version = last.python_version or plan.python_version
-        if built_any and not last.python_version:
+        if not last.python_version:
             python_version = _probe_python(last.docker_ref, sink)
             if not build.ignore_cache:
                 Layer.objects.filter(pk=last.pk).update(python_version=python_version)
@@ -701,10 +701,12 @@ def _script(step: dict, ctx: str) -> str:
             + f'"$PY" -m pip install {shell_join(_pip_args(step))} -r {ctx}/requirements.txt{_extra(step)}\n'
         )
     if kind == "uv_pip_install":
-        uv = f"{docker_builder.BUILD_MOUNT_DIR}/uv"
+        # uv itself goes in /tmp (the build tmpfs is noexec) and leaves with the step.
+        uv = "/tmp/skylift-uv"
         return (
             PY
             + pip_env
+            + f"trap 'rm -rf {uv}' EXIT\n"
             + f'"$PY" -m pip install --quiet --target {uv} uv\n'
             + "export UV_NATIVE_TLS=1 UV_NO_CACHE=1 UV_BREAK_SYSTEM_PACKAGES=1\n"
             + f'{uv}/bin/uv pip install --system --python "$PY" --compile-bytecode '

@@ -199,6 +199,13 @@ def test_it_names_the_failing_step_with_its_output_and_caches_nothing(platform):
         image_build(platform.client("alice"), image, show_logs=False)
 
 
+def test_it_refuses_an_entrypoint_that_does_not_exec_its_arguments(platform):
+    image = BASE.entrypoint(["/bin/sh", "-c", "echo swallowed"])
+    for _ in range(2):  # and keeps refusing it: the failed check is not cached as a ready image
+        with pytest.raises(BuildFailed, match=r'did not run the command it was given.*exec "\$@"'):
+            image_build(platform.client("alice"), image, show_logs=False)
+
+
 def test_it_pulls_from_an_allowlisted_registry(platform, registries):
     # given a registry on loopback that the operator allowed ("localhost")
     image = skylift.Image.from_registry(registries["open"].ref("skylift/base:1")).run_commands(
