@@ -13,6 +13,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, parsers, status
@@ -130,6 +131,10 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        # A model field refused a value from the request while filtering (a forged pagination
+        # cursor whose position is not a date): the request is at fault.
+        exc = exceptions.ValidationError(exc.messages)
     response = exception_handler(exc, context)
     if response is None:
         return None

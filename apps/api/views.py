@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -8,11 +10,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
+from config.errors import ApiError
 from functions import services as function_services
 
 from .. import services
 from ..models import App
 from .serializers import AppSerializer, LogPageSerializer
+
+# A log cursor: "$" (new lines only), "0", or a Redis stream id whose parts fit in 64 bits (Redis
+# refuses a longer one with an error, which would otherwise surface as a 500).
+_LOG_CURSOR = re.compile(r"\$|0|\d{1,19}(-\d{1,19})?")
 
 
 class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, WorkspaceViewSet):
@@ -58,7 +65,9 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
     def logs(self, request, pk=None):
         """Log lines of the app's containers as they happen (long-poll)."""
         app = self.get_object()
-        after = request.query_params.get("after", "0")
+        after = request.query_params.get("after") or "0"
+        if not _LOG_CURSOR.fullmatch(after):
+            raise ApiError("after must be the cursor of a previous page, '0' or '$'.", field="after")
         try:
             timeout = max(0.0, min(float(request.query_params.get("timeout", 0)), 30.0))
         except ValueError:

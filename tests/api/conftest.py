@@ -1,0 +1,32 @@
+"""Fixtures of the API layer: the tenancy trio (alice owns A, bob is a member of A, charlie owns B)
+and one object of every type in workspace A.
+
+They are made once per module, inside a transaction that is rolled back when the module ends;
+each test runs in a savepoint within it (pytest-django's `db`), so what a test changes is undone
+before the next one, as with Django's `TestCase.setUpTestData`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from .support import Trio, WorkspaceObjects, make_objects, make_trio
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        trio = make_trio()
+        yield trio, make_objects(trio.alice, tag="alpha")
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def trio(_world, db) -> Trio:
+    return _world[0]
+
+
+@pytest.fixture
+def objects_a(_world, db) -> WorkspaceObjects:
+    return _world[1]

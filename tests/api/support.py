@@ -1,0 +1,208 @@
+"""Helpers of the API layer: the tenancy trio and one object of every type in a workspace.
+
+alice owns workspace A, bob is a member of A, charlie owns workspace B (the stranger). Each has
+an API token issued through `accounts.services`; `trio.alice.api` is an `APIClient` that sends it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+import tarfile
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth import get_user_model
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+from accounts.models import ApiToken, Membership, Role, Workspace
+from apps import services as app_services
+from apps.models import App
+from builds.models import Build, BuildStatus, Image
+from functions import services as function_services
+from functions.models import Function, FunctionCall, Mount, Task
+
+__all__ = [
+    "Member",
+    "Trio",
+    "WorkspaceObjects",
+    "db_snapshot",
+    "make_objects",
+    "make_trio",
+    "row_counts",
+    "url_for",
+]
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Member:
+    user: object
+    workspace: Workspace
+    token: ApiToken
+    secret: str
+
+    @property
+    def authorization(self) -> str:
+        return f"Bearer {self.token.id}:{self.secret}"
+
+    @property
+    def api(self) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=self.authorization)
+        return client
+
+
+@dataclass
+class Trio:
+    alice: Member
+    bob: Member
+    charlie: Member
+
+
+def _member(username: str, *, workspace: Workspace | None = None, role: str = Role.OWNER) -> Member:
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    if workspace is None:
+        workspace = account_services.workspace_create(name=f"{username}-ws", owner=user)
+    else:
+        Membership.objects.create(workspace=workspace, user=user, role=role)
+    token, secret = account_services.token_issue(workspace=workspace, user=user, name=f"{username}'s token")
+    return Member(user=user, workspace=workspace, token=token, secret=secret)
+
+
+def make_trio() -> Trio:
+    alice = _member("alice")
+    bob = _member("bob", workspace=alice.workspace, role=Role.MEMBER)
+    charlie = _member("charlie")
+    return Trio(alice=alice, bob=bob, charlie=charlie)
+
+
+def source_tar(text: str) -> bytes:
+    """A mount: a tar holding one module, as the SDK uploads it."""
+    data = text.encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("mod.py")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@dataclass
+class WorkspaceObjects:
+    """One object of every type in a workspace, by the collection name that serves it."""
+
+    app: App
+    mount: Mount
+    function: Function
+    call: FunctionCall
+    input_ids: list[str]
+    task: Task
+    token: ApiToken
+    image: Image
+    build: Build
+
+    def by_collection(self) -> dict[str, str]:
+        """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
+        return {
+            "apps": self.app.id,
+            "mounts": self.mount.sha256,
+            "functions": self.function.id,
+            "calls": self.call.id,
+            "tasks": self.task.id,
+            "tokens": self.token.id,
+            "images": self.image.id,
+            "builds": self.build.id,
+        }
+
+    def all_ids(self) -> set[str]:
+        return {*self.by_collection().values(), *self.input_ids, self.app.workspace_id}
+
+
+def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
+    """Create, through the services, one object of every type in `member`'s workspace."""
+    app = app_services.app_create(workspace=member.workspace, user=member.user, name=f"{tag}-app")
+    # Unique content per workspace: the same bytes would legitimately give both a mount of that hash.
+    content = source_tar(f"def square(x):\n    return x * x  # {tag} {secrets.token_hex(8)}\n")
+    mount = function_services.mount_store(
+        workspace=member.workspace, sha256=hashlib.sha256(content).hexdigest(), content=content
+    )
+    function = function_services.function_create(
+        app=app, spec={"name": "square", "module": "mod", "qualname": "square", "mount_sha256": mount.sha256}
+    )
+    call, input_ids = function_services.call_create(
+        function=function, user=member.user, args=[b"opaque pickled args"]
+    )
+    # Tasks are made by the autoscaler, not by an API call; one row is all the walker needs.
+    task = Task.objects.create(workspace=member.workspace, function=function)
+    # Builds are made by image_ensure when layers are missing; a finished one needs no builder.
+    build = Build.objects.create(
+        workspace=member.workspace,
+        image=function.image,
+        spec=function.image.spec,
+        status=BuildStatus.SUCCEEDED,
+    )
+    return WorkspaceObjects(
+        app=app,
+        mount=mount,
+        function=function,
+        call=call,
+        input_ids=input_ids,
+        task=task,
+        token=member.token,
+        image=function.image,
+        build=build,
+    )
+
+
+def url_for(op, objects: WorkspaceObjects) -> str:
+    """The operation's URL with each path parameter set to the object of its collection."""
+    ids = objects.by_collection()
+    values = {}
+    for param, collection in op.resources().items():
+        if collection not in ids:
+            pytest.fail(
+                f"{op.id}: no object of collection {collection!r} to walk with; add one to "
+                "tests/api/support.py (make_objects and WorkspaceObjects.by_collection)"
+            )
+        values[param] = ids[collection]
+    return op.url(**values)
+
+
+_SNAPSHOT_APPS = {"auth", "sessions", "accounts", "skylift_apps", "functions", "hosts", "builds", "billing"}
+# Written by authentication or lookups themselves (the token check, image resolution): not a change
+# the request under test made.
+_VOLATILE_FIELDS = ("last_used_at", "last_login")
+
+
+def _snapshot_sql() -> str:
+    parts = []
+    volatile = "".join(f" - '{name}'" for name in _VOLATILE_FIELDS)
+    for model in django_apps.get_models():
+        if model._meta.app_label not in _SNAPSHOT_APPS:
+            continue
+        row = f"(to_jsonb(t){volatile})::text"
+        parts.append(
+            f"SELECT '{model._meta.label}', count(*), md5(coalesce(string_agg({row}, ',' ORDER BY {row}), '')) "
+            f"FROM {connection.ops.quote_name(model._meta.db_table)} t"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def db_snapshot() -> dict[str, tuple[int, str]]:
+    """Every Skylift table (and users, sessions) as (row count, digest of its rows), in one query.
+
+    Two snapshots are equal when no row was added, removed or changed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_snapshot_sql())
+        return {label: (count, digest) for label, count, digest in cursor.fetchall()}
+
+
+def row_counts() -> dict[str, int]:
+    return {label: count for label, (count, _) in db_snapshot().items()}

@@ -1,0 +1,24 @@
+"""An app whose containers the hardening inspector examines (one with the network blocked)."""
+
+from __future__ import annotations
+
+import os
+
+import skylift
+
+app = skylift.App("security-hardening")
+
+
+def _interfaces() -> list[str]:
+    with open("/proc/net/dev") as f:
+        return sorted(line.split(":")[0].strip() for line in f.readlines()[2:])
+
+
+@app.function()
+def probe() -> dict:
+    return {"uid": os.getuid(), "interfaces": _interfaces()}
+
+
+@app.function(block_network=True)
+def offline_probe() -> dict:
+    return {"uid": os.getuid(), "interfaces": _interfaces()}
