@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -214,9 +215,6 @@ def _fail_stuck_starts(now) -> None:
         )
 
 
-# An ephemeral app whose client has not been heard from for this long is stopped: its caller
-# is gone (RELIABILITY F11). Detached apps are exempt.
-ABANDONED_AFTER = timedelta(seconds=30)
 # Without max_containers, how many containers one function may have at once (the hosts'
 # CPU and memory bound it further).
 DEFAULT_MAX_CONTAINERS = 100
@@ -234,12 +232,18 @@ def desired_containers(function: Function, *, pending: int, running: int) -> int
 
 
 def _stop_abandoned_apps(now) -> None:
+    """An ephemeral app whose client went quiet is stopped: its caller is gone (RELIABILITY F11).
+
+    Detached apps (`app.run(detach=True)`) are exempt.
+    """
     from apps.models import App, AppState
 
     from .services import app_stop
 
     stale = App.objects.filter(
-        state=AppState.EPHEMERAL, detached=False, client_seen_at__lt=now - ABANDONED_AFTER
+        state=AppState.EPHEMERAL,
+        detached=False,
+        client_seen_at__lt=now - timedelta(seconds=settings.SKYLIFT_CLIENT_ABANDONED_SECONDS),
     )
     for app in stale:
         log.info("stopping app %s: its client has gone quiet", app.id)

@@ -181,10 +181,17 @@ class BoundCls:
                 f"{self._cls._name} is not running on Skylift: call its methods inside `with app.run():` or from a "
                 "@app.local_entrypoint() run by `skylift run`, or use .local()."
             )
-        if not self._params and not self._overrides:
+        declared = _parameters(self._cls._user_cls)
+        # Values equal to the defaults are the class's own pool: Model() and Model(size=<default>) share it.
+        distinct = {
+            k: v
+            for k, v in self._params.items()
+            if not (declared[k].has_default and declared[k].default == v)
+        }
+        if not distinct and not self._overrides:
             return app._client, root.object_id
         blob = cloudpickle.dumps(dict(sorted(self._params.items()))) if self._params else None
-        key = repr((sorted(self._params.items()), sorted(self._overrides.items(), key=lambda kv: kv[0])))
+        key = repr((sorted(distinct.items()), sorted(self._overrides.items(), key=lambda kv: kv[0])))
         if key not in root._variants:
             root._variants[key] = app._client.function_variant(
                 root.object_id, params=blob, options=self._overrides

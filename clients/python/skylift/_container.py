@@ -569,29 +569,31 @@ class Runner:
                     starting, incoming[:] = list(incoming), []
                     ready, done[:] = list(done), []
                 for item, blob in starting:
-                    deadline = time.monotonic() + self.timeout
-                    if loop is not None and inspect.iscoroutinefunction(
+                    is_coroutine = loop is not None and inspect.iscoroutinefunction(
                         self.service.callable(item.get("method", ""))
-                    ):
+                    )
+                    entry = {
+                        "item": item,
+                        "future": None,
+                        "deadline": time.monotonic() + self.timeout,
+                        "kind": "async" if is_coroutine else "thread",
+                    }
+                    # Registered before it starts: a fast input may finish before submit() returns.
+                    with lock:
+                        inflight[item["id"]] = entry
+                    if is_coroutine:
                         ctx = contextvars.copy_context()
-                        future = asyncio.run_coroutine_threadsafe(ctx.run(run_async, item, blob), loop)
-                        future.add_done_callback(
+                        entry["future"] = asyncio.run_coroutine_threadsafe(
+                            ctx.run(run_async, item, blob), loop
+                        )
+                        entry["future"].add_done_callback(
                             lambda f, item=item: finished(
                                 item,
                                 f.result() if not f.cancelled() else ("error", b"", "cancelled", "cancelled"),
                             )
                         )
-                        kind = "async"
                     else:
-                        future = pool.submit(contextvars.copy_context().run, run_sync, item, blob)
-                        kind = "thread"
-                    with lock:
-                        inflight[item["id"]] = {
-                            "item": item,
-                            "future": future,
-                            "deadline": deadline,
-                            "kind": kind,
-                        }
+                        entry["future"] = pool.submit(contextvars.copy_context().run, run_sync, item, blob)
                 if ready:
                     sys.stdout.flush()
                     self.put([o for o, _ in ready], [b for _, b in ready])
@@ -641,7 +643,8 @@ class Runner:
             return
         future = entry["future"]
         if entry["kind"] == "async":
-            future.cancel()
+            if future is not None:
+                future.cancel()
             return
         for thread in threading.enumerate():
             if (

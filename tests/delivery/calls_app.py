@@ -1,0 +1,130 @@
+"""Functions and classes the delivery tests run in real containers."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import threading
+import time
+
+import skylift
+
+app = skylift.App("it-calls")
+
+MARKERS = "/tmp"  # inside the container
+
+
+@app.cls()
+class Counter:
+    start: int = skylift.parameter(default=0)
+    label: str = skylift.parameter(default="c")
+
+    @skylift.enter()
+    def setup(self):
+        self.loaded = self.start + 100
+        self.task = os.environ.get("SKYLIFT_TASK_ID", "local")
+
+    @skylift.method()
+    def value(self, x: int) -> dict:
+        return {"x": x + self.loaded, "label": self.label, "task": self.task}
+
+    @skylift.method()
+    async def avalue(self, x: int) -> int:
+        await asyncio.sleep(0)
+        return x + self.loaded
+
+
+@app.function(max_containers=1)
+@skylift.concurrent(max_inputs=8)
+def overlap(seconds: float) -> dict:
+    """Reports how many inputs ran at once in this container."""
+    with _lock:
+        _running[0] += 1
+        peak = _running[0]
+    time.sleep(seconds)
+    with _lock:
+        _running[0] -= 1
+    return {
+        "peak": peak,
+        "thread": threading.current_thread().name,
+        "task": os.environ["SKYLIFT_TASK_ID"],
+        "input": skylift.current_input_id(),
+        "call": skylift.current_function_call_id(),
+    }
+
+
+_lock = threading.Lock()
+_running = [0]
+
+
+@app.function(max_containers=1)
+@skylift.concurrent(max_inputs=10)
+async def async_overlap(seconds: float) -> str:
+    await asyncio.sleep(seconds)
+    return skylift.current_input_id()
+
+
+@app.function(max_containers=1)
+@skylift.batched(max_batch_size=8, wait_ms=500)
+def batch_sizes(xs: list[int]) -> list[int]:
+    return [len(xs)] * len(xs)
+
+
+@app.function()
+@skylift.batched(max_batch_size=4, wait_ms=100)
+def bad_batch(xs: list[int]) -> int:
+    return 1
+
+
+@app.function(retries=skylift.Retries(max_retries=2, initial_delay=0.1, backoff_coefficient=1.0))
+def flaky(key: str) -> int:
+    """Fails until it has run three times for this key (attempts are counted on the container's disk)."""
+    path = f"{MARKERS}/flaky-{key}"
+    count = int(open(path).read()) + 1 if os.path.exists(path) else 1
+    with open(path, "w") as f:
+        f.write(str(count))
+    if count < 3:
+        raise RuntimeError(f"attempt {count} fails")
+    return count
+
+
+@app.function(timeout=2, retries=1, max_containers=1)
+def slow(seconds: float) -> str:
+    time.sleep(seconds)
+    return os.environ["SKYLIFT_TASK_ID"]
+
+
+@app.function(max_containers=2)
+def sha(x: int) -> str:
+    return hashlib.sha256(str(x).encode()).hexdigest()
+
+
+@app.function(max_inputs=2)
+def retiring() -> str:
+    return os.environ["SKYLIFT_TASK_ID"]
+
+
+@app.function(retries=5)
+def poison(x: int) -> int:
+    if x == 13:
+        os._exit(1)
+    return x
+
+
+@app.function(retries=0)
+def marker_then_sleep(name: str, seconds: float) -> str:
+    open(f"/tmp/{name}", "w").write("running")
+    print(f"running {name}", flush=True)
+    time.sleep(seconds)
+    return "finished"
+
+
+@app.function()
+def sleeper(seconds: float) -> str:
+    try:
+        time.sleep(seconds)
+    except skylift.exception.InputCancellation:
+        print("cancelled while sleeping", flush=True)
+        raise
+    return "finished"

@@ -1,0 +1,162 @@
+"""Classes, concurrency, batching, retries, timeouts and cancellation against real containers."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import skylift
+from skylift.exception import ExecutionError, FunctionTimeoutError, InvalidError
+from tests.delivery import calls_app
+from tests.delivery.calls_app import Counter, app
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def running(platform):
+    with app.run(client=platform.client("alice")):
+        yield platform
+
+
+def wait_for(probe, done, attempts: int = 600):
+    """Poll until `done(probe())`, bounded by a count of attempts (never asserted on time)."""
+    value = probe()
+    for _ in range(attempts):
+        if done(value):
+            return value
+        time.sleep(0.1)
+        value = probe()
+    return value
+
+
+def test_it_runs_class_methods_after_enter_with_parameters(running):
+    default = Counter().value.remote(1)
+    assert default["x"] == 101
+    bound = Counter(start=5, label="five").value.remote(1)
+    assert bound == {"x": 106, "label": "five", "task": bound["task"]}
+    # each set of parameter values is its own pool of containers
+    assert bound["task"] != default["task"]
+    assert Counter(start=5, label="five").value.remote(2)["task"] == bound["task"]
+
+
+def test_it_runs_async_methods(running):
+    assert Counter(start=1).avalue.remote(1) == 102
+
+
+def test_it_checks_parameters_before_calling(running):
+    with pytest.raises(InvalidError, match="has no parameter 'nope'"):
+        Counter(nope=1)
+    with pytest.raises(InvalidError, match="must be int"):
+        Counter(start="x")
+
+
+def test_it_runs_local_calls_with_enter_hooks():
+    assert Counter(start=1).value.local(1)["x"] == 102
+
+
+def test_it_runs_inputs_concurrently_in_one_container(running):
+    results = list(calls_app.overlap.map([1.0] * 8))
+    assert len({r["task"] for r in results}) == 1
+    assert max(r["peak"] for r in results) == 8
+    assert len({r["input"] for r in results}) == 8
+    assert len({r["call"] for r in results}) == 1
+
+
+def test_it_runs_async_inputs_concurrently(running):
+    ids = list(calls_app.async_overlap.map([0.5] * 10))
+    assert len(set(ids)) == 10
+
+
+def test_it_batches_inputs(running):
+    sizes = list(calls_app.batch_sizes.map(range(8)))
+    assert sum(sizes) / len(sizes) > 1  # inputs arrived together, not one by one
+    assert max(sizes) <= 8
+
+
+def test_it_says_which_batching_rule_was_broken(running):
+    with pytest.raises(ExecutionError, match="must return a list with one result per input"):
+        calls_app.bad_batch.remote(1)
+
+
+def test_it_retries_failures_with_backoff(running):
+    assert calls_app.flaky.remote("a") == 3
+    row = running.sql(
+        "SELECT attempt, retries_used FROM functions_input i JOIN functions_function f ON f.id = i.function_id "
+        "WHERE f.name = 'flaky' ORDER BY i.created_at DESC LIMIT 1"
+    )[0]
+    assert row == (3, 2)
+
+
+def test_it_times_out_each_attempt_and_replaces_the_container(running):
+    # given a function with timeout=2 and one retry (RELIABILITY F5)
+    with pytest.raises(FunctionTimeoutError, match="timeout of 2 s"):
+        calls_app.slow.remote(30)
+    attempts, status = running.sql(
+        "SELECT i.attempt, i.status FROM functions_input i JOIN functions_function f ON f.id = i.function_id "
+        "WHERE f.name = 'slow' ORDER BY i.created_at DESC LIMIT 1"
+    )[0]
+    assert (attempts, status) == (2, "timed_out")
+    # the next input runs in a clean container
+    tasks = {
+        row[0]
+        for row in running.sql(
+            "SELECT t.id FROM functions_task t JOIN functions_function f ON f.id = t.function_id WHERE f.name = 'slow'"
+        )
+    }
+    assert calls_app.slow.remote(0) not in tasks
+
+
+def test_it_retires_a_container_after_max_inputs(running):
+    tasks = [calls_app.retiring.remote() for _ in range(4)]
+    assert len(set(tasks)) == 2
+
+
+def test_it_cancels_a_running_input(running):
+    call = calls_app.sleeper.spawn(60)
+    wait_for(
+        lambda: running.sql("SELECT status FROM functions_input WHERE call_id = %s", [call.object_id])[0][0],
+        lambda status: status == "running",
+    )
+    # when
+    call.cancel()
+    # then the caller sees it cancelled, and the sleeping code got InputCancellation
+    with pytest.raises(ExecutionError, match="cancelled"):
+        call.get(timeout=10)
+    lines = wait_for(
+        lambda: running.sql("SELECT text FROM functions_logline WHERE call_id = %s", [call.object_id]),
+        lambda rows: rows,
+    )
+    assert ("cancelled while sleeping",) in lines
+
+
+def test_it_gathers_spawned_calls(running):
+    calls = [calls_app.sha.spawn(i) for i in range(5)]
+    assert skylift.FunctionCall.gather(*calls) == [calls_app.sha.local(i) for i in range(5)]
+
+
+def test_it_has_async_twins(running):
+    import asyncio
+
+    async def main():
+        one = await calls_app.sha.remote.aio(1)
+        many = [x async for x in calls_app.sha.map.aio([1, 2])]
+        return one, many
+
+    one, many = asyncio.run(main())
+    assert one == calls_app.sha.local(1)
+    assert many == [calls_app.sha.local(1), calls_app.sha.local(2)]
+
+
+def test_it_changes_the_autoscaler_at_run_time(running):
+    calls_app.sha.update_autoscaler(min_containers=1)
+    function_id = calls_app.sha.object_id
+    live = wait_for(
+        lambda: running.sql(
+            "SELECT count(*) FROM functions_task WHERE function_id = %s AND status = 'running'", [function_id]
+        )[0][0],
+        lambda n: n >= 1,
+    )
+    assert live >= 1
+    calls_app.sha.update_autoscaler(min_containers=0)
