@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels."""
+"""ASGI entry point: HTTP through Django (the hot path of `.remote()` first), WebSockets through Channels."""
 
 import os
 
@@ -10,13 +10,26 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from builds.routing import websocket_urlpatterns as build_routes  # noqa: E402
+from functions.fastpath import RemoteCallFastPath  # noqa: E402
 from functions.routing import websocket_urlpatterns  # noqa: E402
+
+remote_calls = RemoteCallFastPath(fallback=django_asgi_app)
+
+
+async def http(scope, receive, send):
+    if settings.SKYLIFT_FAST_PATH and scope["method"] == "POST" and scope["path"] == "/api/v1/calls/":
+        return await remote_calls(scope, receive, send)
+    return await django_asgi_app(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *build_routes]))),
+        "http": http,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *build_routes]))
+        ),
     }
 )

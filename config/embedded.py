@@ -8,6 +8,7 @@ records their PIDs in `state.json`, and stops everything, databases last, when i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -283,6 +284,10 @@ def _start_redis(state: dict, logs: Path) -> str:
 
 def _django_env(database_url: str, redis_url: str) -> dict:
     env = os.environ.copy()
+    # The host name tells this platform's containers apart from another platform's on the same
+    # Docker engine (a host agent removes containers of its host name that its database does not know).
+    digest = hashlib.sha256(str(data_dir().resolve()).encode()).hexdigest()[:6]
+    env.setdefault("SKYLIFT_HOST_NAME", f"{socket.gethostname()}-{digest}")
     env.update(
         {
             "DATABASE_URL": database_url,

@@ -30,7 +30,7 @@ from skylift._resources import (
     validate_timeout,
 )
 
-from . import autoscaler, events
+from . import autoscaler
 from .models import (
     LIVE_TASK_STATUSES,
     TERMINAL_INPUT_STATUSES,
@@ -212,7 +212,8 @@ def call_create(
         )
         return existing, list(existing.inputs.order_by("idx").values_list("id", flat=True)[: len(args)])
     _enqueue(function, input_ids)
-    events.call_updated(call)
+    # Dashboards learn of the call from the relay when a container claims it (running) and
+    # when it ends: nothing on this hot path waits for them.
     return call, input_ids
 
 
@@ -304,22 +305,34 @@ def _ready_outputs(call: FunctionCall, *, after_seq: int, min_idx: int, limit: i
 
 
 def outputs_wait(
-    *, call: FunctionCall, after_seq: int = 0, min_idx: int = 0, timeout: float = 0, limit: int = 1000
+    *,
+    call: FunctionCall,
+    after_seq: int = 0,
+    min_idx: int = 0,
+    timeout: float = 0,
+    limit: int = 1000,
+    fresh: bool = False,
 ) -> list[dict]:
     """Outputs of `call` that became ready after `after_seq`, waiting up to `timeout` seconds.
 
     Containers' relays push a wake-up to the call's Redis list when outputs land; the
     database stays the source of truth, so a lost wake-up costs at most one poll interval.
+    A `fresh` call (created by this request) has no output yet: wait for the wake-up first.
     """
     deadline = time.monotonic() + min(timeout, settings.SKYLIFT_LONG_POLL_SECONDS)
     r = redis_client()
     key = done_key(call.id)
+    look = not fresh
     while True:
-        outputs = _ready_outputs(call, after_seq=after_seq, min_idx=min_idx, limit=limit)
         remaining = deadline - time.monotonic()
-        if outputs or remaining <= 0:
-            return outputs
-        if r.blpop([key], timeout=min(remaining, 1.0)):
+        if look:
+            outputs = _ready_outputs(call, after_seq=after_seq, min_idx=min_idx, limit=limit)
+            if outputs or remaining <= 0:
+                return outputs
+        elif remaining <= 0:
+            return []
+        look = True
+        if r.blpop([key], timeout=min(remaining, 1.0)) and call.input_count > 1:
             # Drain the other wake-ups that arrived together: one query reads them all.
             r.delete(key)
 

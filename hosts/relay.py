@@ -120,6 +120,7 @@ class Relay:
         # Calls each task was handed inputs of: a container may attribute log lines only to those.
         self.handed: dict[str, dict[str, None]] = {}
         self.layer = get_channel_layer()
+        self.pending_tasks: set[asyncio.Task] = set()
 
     async def serve(self) -> None:
         await self.store.open()
@@ -276,7 +277,7 @@ class Relay:
                     ids += await self.redis.lpop(key, want - 1) or []
             rows, started = await self.store.claim(task["id"], [i.decode() for i in ids])
             if started:
-                await self._publish_calls(started)
+                self._background(self._publish_calls(started))
             if rows:
                 for r in rows:
                     handed_calls[r["call_id"]] = None
@@ -310,7 +311,7 @@ class Relay:
                 pipe.expire(done_key(call_id), DONE_TTL_SECONDS)
             await pipe.execute()
         if finished:
-            await self._publish_calls(finished)
+            self._background(self._publish_calls(finished))
 
     async def _push_later(self, function_id: str, inputs: list[dict]) -> None:
         """Retries wait out their backoff in a sorted set; `move_due` pushes them when due."""
@@ -375,6 +376,12 @@ class Relay:
             )
         pipe.expire(stream, 24 * 3600)
         await pipe.execute()
+
+    def _background(self, coroutine) -> None:
+        """Dashboard updates run beside the data path, never in front of it."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self.pending_tasks.add(task)
+        task.add_done_callback(self.pending_tasks.discard)
 
     async def _publish_calls(self, call_ids: list[str]) -> None:
         try:

@@ -36,7 +36,7 @@ def retry_delay(retries: dict, used: int) -> float:
     return min(cap, initial * coefficient ** max(0, used - 1))
 
 
-def _conninfo() -> str:
+def conninfo() -> str:
     db = settings.DATABASES["default"]
     parts = {
         "dbname": db["NAME"],
@@ -51,7 +51,7 @@ def _conninfo() -> str:
 class RelayStore:
     def __init__(self):
         self.pool = AsyncConnectionPool(
-            _conninfo(), min_size=1, max_size=8, open=False, kwargs={"autocommit": True}
+            conninfo(), min_size=1, max_size=8, open=False, kwargs={"autocommit": True}
         )
 
     async def open(self) -> None:
@@ -95,27 +95,30 @@ class RelayStore:
             )
 
     async def claim(self, task_id: str, input_ids: list[str]) -> tuple[list[dict], list[str]]:
-        """Claim pending inputs for a container; already claimed or finished ones are skipped."""
+        """Claim pending inputs for a container in one statement; already claimed or finished ones are skipped.
+
+        Returns the claimed inputs (in the order asked) and the calls that started running.
+        """
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(
-                f"""UPDATE {I} SET status = 'running', attempt = attempt + 1, task_id = %s, started_at = now()
-                     WHERE id = ANY(%s) AND status = 'pending'
-                 RETURNING id, call_id, idx, attempt, method, args""",
-                [task_id, input_ids],
+                f"""WITH claimed AS (
+                        UPDATE {I} SET status = 'running', attempt = attempt + 1, task_id = %(task)s,
+                               started_at = now()
+                         WHERE id = ANY(%(ids)s) AND status = 'pending'
+                     RETURNING id, call_id, idx, attempt, method, args
+                    ), started AS (
+                        UPDATE {C} SET status = 'running'
+                         WHERE id IN (SELECT call_id FROM claimed) AND status = 'pending'
+                     RETURNING id
+                    ), served AS (
+                        UPDATE {T} SET inputs_served = inputs_served + (SELECT count(*) FROM claimed)
+                         WHERE id = %(task)s AND EXISTS (SELECT 1 FROM claimed)
+                    )
+                    SELECT claimed.*, (SELECT array_agg(id) FROM started) AS started FROM claimed""",
+                {"task": task_id, "ids": input_ids},
             )
             rows = await cur.fetchall()
-            if rows:
-                calls = list({r["call_id"] for r in rows})
-                await cur.execute(
-                    f"UPDATE {C} SET status = 'running' WHERE id = ANY(%s) AND status = 'pending' RETURNING id",
-                    [calls],
-                )
-                started = [r["id"] for r in await cur.fetchall()]
-                await cur.execute(
-                    f"UPDATE {T} SET inputs_served = inputs_served + %s WHERE id = %s", [len(rows), task_id]
-                )
-            else:
-                started = []
+        started = (rows[0]["started"] or []) if rows else []
         order = {input_id: n for n, input_id in enumerate(input_ids)}
         rows.sort(key=lambda r: order[r["id"]])
         return rows, started

@@ -76,8 +76,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://skylift@localhost/skylift")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A pool of connections (psycopg_pool, through Django): under ASGI each request runs in a fresh
+# thread, so persistent per-thread connections would mean a new PostgreSQL session per request.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    "min_size": env.int("DATABASE_POOL_MIN", default=2),
+    "max_size": env.int("DATABASE_POOL_MAX", default=20),
+    "timeout": 10,
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://localhost:6379/0")
@@ -179,6 +185,8 @@ SKYLIFT_CONTAINER_CRASH_CAP = 3
 SKYLIFT_DEFAULT_SCALEDOWN_WINDOW = env.int("SKYLIFT_DEFAULT_SCALEDOWN_WINDOW", default=60)
 # An ephemeral app whose client has not sent a heartbeat for this long is stopped (its caller is gone).
 SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", default=30)
+# Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
+SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 SKYLIFT_CONTAINER_RUNTIME = env.str("SKYLIFT_CONTAINER_RUNTIME", default="")  # e.g. "runsc"
 SKYLIFT_LONG_POLL_SECONDS = 50
 SKYLIFT_BOOTSTRAP_ADMIN = env.str("SKYLIFT_BOOTSTRAP_ADMIN", default="admin")
@@ -188,7 +196,9 @@ SKYLIFT_BOOTSTRAP_ADMIN = env.str("SKYLIFT_BOOTSTRAP_ADMIN", default="admin")
 SKYLIFT_PYTHON_BASE_IMAGES = env.dict(
     "SKYLIFT_PYTHON_BASE_IMAGES", default={"3.11": "skylift/debian-slim:3.11"}
 )
-SKYLIFT_MICROMAMBA_IMAGE = env.str("SKYLIFT_MICROMAMBA_IMAGE", default="mambaorg/micromamba:1.5.10-bookworm-slim")
+SKYLIFT_MICROMAMBA_IMAGE = env.str(
+    "SKYLIFT_MICROMAMBA_IMAGE", default="mambaorg/micromamba:1.5.10-bookworm-slim"
+)
 # Registries that may be on private or loopback addresses (host or host:port); all others must
 # resolve to public addresses only (RELIABILITY B12).
 SKYLIFT_REGISTRY_ALLOWLIST = env.list("SKYLIFT_REGISTRY_ALLOWLIST", default=[])

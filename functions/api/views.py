@@ -148,7 +148,7 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
             idempotency_key=data["idempotency_key"],
             closed=data["closed"],
         )
-        outputs = services.outputs_wait(call=call, timeout=data["wait"]) if data["wait"] else []
+        outputs = services.outputs_wait(call=call, timeout=data["wait"], fresh=True) if data["wait"] else []
         body = {"call": call, "input_ids": input_ids, "outputs": outputs}
         return Response(CallCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
 
