@@ -441,6 +441,7 @@ def server_start(*, port: int = 8000, background: bool = False) -> int:
     state = _read_state()
     if _alive(state.get("supervisor")):
         print(f"Skylift is already running at {state.get('url')} (stop it with `skylift server stop`).")
+        _print_ready()
         return 0
     if not _port_free(port):
         print(
@@ -519,6 +520,9 @@ def server_status() -> int:
     )
     print(f"  {'postgres':<8} port {state['postgres'].get('port', '-')}")
     print(f"  healthy: {'yes' if _healthy(state['port']) else 'no'}")
+    sign_in = [line for line in state.get("bootstrap", "").splitlines() if line.startswith("Sign in")]
+    if sign_in:
+        print(sign_in[0])
     return 0
 
 

@@ -174,6 +174,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {"builds.tasks.*": {"queue": "builds"}}
 CELERY_BEAT_SCHEDULE = {
     "autoscale": {"task": "functions.tasks.autoscale", "schedule": 1.0, "options": {"expires": 5}},
+    "expire-outputs": {
+        "task": "functions.tasks.expire_outputs",
+        "schedule": 600.0,
+        "options": {"expires": 300},
+    },
 }
 
 # Skylift

@@ -12,4 +12,6 @@ say "Starting the Skylift platform in the background"
 say "Running examples/hello.py in a container"
 .venv/bin/skylift run examples/hello.py
 
-say "The platform keeps running. Stop it with: .venv/bin/skylift server stop"
+say "The platform keeps running:"
+.venv/bin/skylift server status || true
+say "Stop it with: .venv/bin/skylift server stop"

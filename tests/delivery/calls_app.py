@@ -128,3 +128,28 @@ def sleeper(seconds: float) -> str:
         print("cancelled while sleeping", flush=True)
         raise
     return "finished"
+
+
+if not skylift.is_local():
+
+    class RemoteOnly:
+        """Exists only inside the container: the caller cannot unpickle it (RELIABILITY B6)."""
+
+        def __init__(self):
+            self.value = 42
+
+
+@app.function()
+def remote_only():
+    return globals()["RemoteOnly"]()
+
+
+@app.cls(scaledown_window=2)
+class WithExit:
+    @skylift.exit()
+    def bye(self):
+        print("exit hook ran", flush=True)
+
+    @skylift.method()
+    def ping(self) -> str:
+        return "pong"

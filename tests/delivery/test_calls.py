@@ -144,7 +144,11 @@ def test_it_has_async_twins(running):
         many = [x async for x in calls_app.sha.map.aio([1, 2])]
         return one, many
 
-    one, many = asyncio.run(main())
+    # A fresh thread: another test of the session may have left an event loop set on this one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        one, many = pool.submit(asyncio.run, main()).result()
     assert one == calls_app.sha.local(1)
     assert many == [calls_app.sha.local(1), calls_app.sha.local(2)]
 
