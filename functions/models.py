@@ -20,6 +20,7 @@ __all__ = [
     "InputStatus",
     "LogLine",
     "Mount",
+    "OutputItem",
     "Task",
     "TaskStatus",
 ]
@@ -256,3 +257,15 @@ class LogLine(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["app", "id"])]
+
+
+class OutputItem(models.Model):
+    """One value yielded by a generator function (`.remote_gen()`), in the order it was produced."""
+
+    input = models.ForeignKey(Input, on_delete=models.CASCADE, related_name="items")
+    n = models.PositiveIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["input", "n"], name="one_item_per_position")]

@@ -41,6 +41,7 @@ from .models import (
     Input,
     InputStatus,
     Mount,
+    OutputItem,
     Task,
 )
 from .queues import cancel_key, done_key, input_queue_key, redis_client
@@ -473,3 +474,30 @@ def outputs_expire(*, now=None, batch: int = 10_000) -> int:
             [cutoff, batch],
         )
         return cur.rowcount
+
+
+def items_wait(
+    *, call: FunctionCall, after: int = -1, timeout: float = 0, limit: int = 1000
+) -> tuple[list, bool, dict | None]:
+    """Values a generator call yielded after position `after`, waiting up to `timeout` s for some.
+
+    Returns (items, done, output): once the input is terminal every item is already stored (the
+    container sends them before its output), so `done` with no new items means the stream ended.
+    """
+    deadline = time.monotonic() + min(timeout, settings.SKYLIFT_LONG_POLL_SECONDS)
+    r = redis_client()
+    while True:
+        output = (
+            Input.objects.filter(call=call, idx=0, status__in=TERMINAL_INPUT_STATUSES)
+            .values(*OUTPUT_FIELDS)
+            .first()
+        )
+        items = list(
+            OutputItem.objects.filter(input__call=call, input__idx=0, n__gt=after)
+            .order_by("n")
+            .values("n", "data")[:limit]
+        )
+        remaining = deadline - time.monotonic()
+        if items or output is not None or remaining <= 0:
+            return items, output is not None, output
+        r.blpop([done_key(call.id)], timeout=min(remaining, 1.0))

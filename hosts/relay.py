@@ -225,6 +225,9 @@ class Relay:
                 elif op == "log":
                     await self._log(task, header.get("lines", []), handed_calls)
                     writer.write(encode_frame({"ok": True}))
+                elif op == "item":
+                    await self._item(task, header, body, handed_calls)
+                    writer.write(encode_frame({"ok": True}))
                 elif op == "requeue":
                     await self._requeue(task, header.get("inputs", []))
                     writer.write(encode_frame({"ok": True}))
@@ -330,6 +333,15 @@ class Relay:
             except Exception:  # noqa: BLE001 - retried on the next tick; the reconciler is the backstop
                 log.warning("moving due retries failed", exc_info=True)
             await asyncio.sleep(0.2)
+
+    async def _item(self, task: dict, header: dict, body: bytes, handed_calls: dict[str, None]) -> None:
+        """A value yielded by a generator: stored in order, fenced by attempt, and the caller woken."""
+        call_id = header.get("call_id")
+        if call_id not in handed_calls:
+            return
+        if await self.store.record_item(str(header["id"]), int(header["attempt"]), int(header["n"]), body):
+            await self.redis.rpush(done_key(call_id), "1")
+            await self.redis.expire(done_key(call_id), DONE_TTL_SECONDS)
 
     async def _requeue(self, task: dict, inputs: list[dict]) -> None:
         ids = await self.store.requeue(task["id"], inputs)

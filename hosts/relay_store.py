@@ -14,7 +14,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from apps.models import App
-from functions.models import Function, FunctionCall, Input, LogLine, Task
+from functions.models import Function, FunctionCall, Input, LogLine, OutputItem, Task
 
 __all__ = ["RelayStore", "retry_delay"]
 
@@ -24,6 +24,7 @@ T = Task._meta.db_table
 F = Function._meta.db_table
 A = App._meta.db_table
 L = LogLine._meta.db_table
+O = OutputItem._meta.db_table  # noqa: E741
 
 _STATUS_FOR = {"value": "succeeded", "exception": "failed"}
 
@@ -181,6 +182,17 @@ class RelayStore:
                 [ids, attempts, statuses, bodies, kinds, causes, messages],
             )
             return list({row[0] for row in await cur.fetchall()})
+
+    async def record_item(self, input_id: str, attempt: int, n: int, data: bytes) -> bool:
+        """Store the n-th value of a generator while its attempt still runs; a repeat is ignored."""
+        async with self.pool.connection() as conn, conn.cursor() as cur:
+            await cur.execute(
+                f"""INSERT INTO {O} (input_id, n, data, created_at)
+                    SELECT id, %s, %s, now() FROM {I} WHERE id = %s AND attempt = %s AND status = 'running'
+                    ON CONFLICT (input_id, n) DO NOTHING""",
+                [n, data, input_id, attempt],
+            )
+            return cur.rowcount == 1
 
     async def requeue(self, task_id: str, inputs: list[dict]) -> list[str]:
         """Hand a container's unfinished inputs back without spending user retries (preemption)."""

@@ -219,6 +219,17 @@ class OutputSerializer(serializers.Serializer):
     seq = serializers.IntegerField(source="finished_seq", allow_null=True)
 
 
+class OutputItemSerializer(serializers.Serializer):
+    n = serializers.IntegerField(help_text="Position in the generator's output, from 0")
+    data = Base64Field(help_text="cloudpickled value, base64")
+
+
+class ItemPageSerializer(serializers.Serializer):
+    items = OutputItemSerializer(many=True)
+    done = serializers.BooleanField(help_text="The generator ended (see output for how)")
+    output = OutputSerializer(allow_null=True)
+
+
 class FunctionCallSerializer(serializers.ModelSerializer):
     function_name = serializers.CharField(source="function.name", read_only=True)
     app_id = serializers.CharField(source="function.app_id", read_only=True)

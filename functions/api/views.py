@@ -23,6 +23,7 @@ from .serializers import (
     FunctionSerializer,
     FunctionVariantSerializer,
     InputIdsSerializer,
+    ItemPageSerializer,
     MountCreateSerializer,
     MountSerializer,
     OutputPageSerializer,
@@ -179,6 +180,29 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         outputs = services.outputs_wait(call=call, after_seq=after_seq, min_idx=min_idx, timeout=timeout)
         done = FunctionCall.objects.filter(pk=call.pk, finished_at__isnull=False).exists()
         return Response({"outputs": OutputSerializer(outputs, many=True).data, "done": done})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "after", OpenApiTypes.INT, description="Only values after this position (-1: all)"
+            ),
+            OpenApiParameter(
+                "timeout", OpenApiTypes.FLOAT, description="Seconds to wait for a value (max 50)"
+            ),
+        ],
+        responses={200: ItemPageSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def items(self, request, pk=None):
+        """Values a generator call (`.remote_gen()`) yielded, as they come (long-poll)."""
+        call = self.get_object()
+        try:
+            after = int(request.query_params.get("after", -1))
+            timeout = max(0.0, float(request.query_params.get("timeout", 0)))
+        except ValueError:
+            raise ApiError("after must be an integer and timeout a number.") from None
+        items, done, output = services.items_wait(call=call, after=after, timeout=timeout)
+        return Response(ItemPageSerializer({"items": items, "done": done, "output": output}).data)
 
     @extend_schema(request=CallInputsSerializer, responses={200: InputIdsSerializer})
     @action(detail=True, methods=["post"])

@@ -153,3 +153,20 @@ class WithExit:
     @skylift.method()
     def ping(self) -> str:
         return "pong"
+
+
+@app.function()
+def countdown(n: int):
+    yield from range(n, 0, -1)
+
+
+@app.function()
+async def acountdown(n: int):
+    for i in range(n, 0, -1):
+        yield i
+
+
+@app.function()
+def broken_generator():
+    yield 1
+    raise ValueError("stopped early")

@@ -57,3 +57,15 @@ def test_it_runs_exit_hooks_when_a_container_leaves(running):
             break
         time.sleep(0.1)
     assert rows
+
+
+def test_it_streams_generator_values(running):
+    assert list(calls_app.countdown.remote_gen(5)) == [5, 4, 3, 2, 1]
+    assert list(calls_app.acountdown.remote_gen(3)) == [3, 2, 1]
+
+
+def test_it_raises_a_generator_s_exception_after_its_values(running):
+    values = calls_app.broken_generator.remote_gen()
+    assert next(values) == 1
+    with pytest.raises(ValueError, match="stopped early"):
+        next(values)

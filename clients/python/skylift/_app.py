@@ -264,7 +264,9 @@ class App:
             with contextlib.suppress(Exception):
                 client.app_heartbeat(app_id)
 
-    def _built_image_spec(self, obj: Function | Cls, source, client: Client, show_logs: bool, built: dict) -> dict:
+    def _built_image_spec(
+        self, obj: Function | Cls, source, client: Client, show_logs: bool, built: dict
+    ) -> dict:
         """Build the image of a function or class (with the class's @build methods as layers) and
         stream its build log; raises BuildFailed before anything is defined on a failed build."""
         from ._build import image_build

@@ -44,7 +44,9 @@ def image_build(
     from ._api.api.images import images_retrieve
 
     image_id = ensured["image"]["id"]
-    return spec, client._call(images_retrieve, f"Could not read image {image_id}", retries=3, id=image_id).to_dict()
+    return spec, client._call(
+        images_retrieve, f"Could not read image {image_id}", retries=3, id=image_id
+    ).to_dict()
 
 
 def _follow(client: Client, build: dict, *, image_id: str, show_logs: bool, out: TextIO) -> None:

@@ -20,6 +20,7 @@ from ._api.api.calls import (
     calls_cancel_create,
     calls_create,
     calls_inputs_create,
+    calls_items_retrieve,
     calls_outputs_retrieve,
     calls_retrieve,
 )
@@ -255,6 +256,22 @@ class Client:
 
     def call_retrieve(self, call_id: str) -> dict:
         return self._call(calls_retrieve, f"Could not read {call_id}", retries=5, id=call_id).to_dict()
+
+    def call_items(self, call_id: str, *, after: int, timeout: float) -> dict:
+        page = self._call(
+            calls_items_retrieve,
+            f"Could not read the values of {call_id}",
+            retries=5,
+            id=call_id,
+            after=after,
+            timeout=timeout,
+        )
+        output = page.output
+        return {
+            "items": [{"n": i.n, "data": base64.b64decode(i.data)} for i in page.items],
+            "done": page.done,
+            "output": _output(output) if output not in (None, UNSET) else None,
+        }
 
     def call_cancel(self, call_id: str) -> None:
         self._call(calls_cancel_create, f"Could not cancel {call_id}", id=call_id)

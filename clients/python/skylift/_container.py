@@ -324,7 +324,13 @@ class Runner:
             args, kwargs = payload
             token = current.set(CurrentInput(item["id"], item["call_id"]))
             try:
-                return [_serialize_result(getattr(fn, "__name__", "function"), fn(*args, **kwargs))]
+                result = fn(*args, **kwargs)
+                if inspect.isgenerator(result) or inspect.isasyncgen(result):
+                    result = self.stream(item, result, getattr(fn, "__name__", "function"))
+                    if result is not None:
+                        return [result]
+                    result = None
+                return [_serialize_result(getattr(fn, "__name__", "function"), result)]
             except (_Timeout, InputCancellation):
                 raise
             except Exception as exc:  # noqa: BLE001 - everything the user raises goes back to the caller
@@ -332,6 +338,42 @@ class Runner:
             finally:
                 current.reset(token)
         return self._call_batch(items, loaded, fn)
+
+    def stream(self, item: dict, generator, fn_name: str):
+        """Send each value a generator yields as it comes (`.remote_gen()`); None when it ended well."""
+        loop = asyncio.new_event_loop() if inspect.isasyncgen(generator) else None
+        n = 0
+        try:
+            while True:
+                try:
+                    value = loop.run_until_complete(generator.__anext__()) if loop else next(generator)
+                except (StopIteration, StopAsyncIteration):
+                    return None
+                try:
+                    data = cloudpickle.dumps(value)
+                except Exception as exc:  # noqa: BLE001
+                    return (
+                        "error",
+                        b"",
+                        "serialization",
+                        f"could not serialize a value yielded by {fn_name}: {_describe(exc)}",
+                    )
+                sys.stdout.flush()
+                self.shipper.flush()
+                self.control.request(
+                    {
+                        "op": "item",
+                        "id": item["id"],
+                        "attempt": item["attempt"],
+                        "call_id": item["call_id"],
+                        "n": n,
+                    },
+                    data,
+                )
+                n += 1
+        finally:
+            if loop is not None:
+                loop.close()
 
     def _call_batch(self, items, loaded, fn) -> list[tuple[str, bytes, str, str]]:
         results: list = [error for _, error in loaded]

@@ -303,6 +303,25 @@ class Function:
             outputs = client.call_outputs(created["call"]["id"], timeout=WAIT_SECONDS)["outputs"]
         return unwrap_output(outputs[0], self._name)
 
+    @_method(_AioIter)
+    def remote_gen(self, *args, **kwargs) -> Iterator:
+        """Run a generator function in a container; yield its values as it produces them."""
+        client, function_id = self._hydrated()
+        call_id = client.call_create(
+            function_id, [self._args(args, kwargs)], kind="remote", wait=0, method=self._method
+        )["call"]["id"]
+        after = -1
+        while True:
+            page = client.call_items(call_id, after=after, timeout=WAIT_SECONDS)
+            for item in page["items"]:
+                after = item["n"]
+                yield deserialize(item["data"], f"a value yielded by {self._name}")
+            if page["done"] and not page["items"]:
+                output = page["output"]
+                if not (output["status"] == "succeeded" and output["result_kind"] == "value"):
+                    unwrap_output(output, self._name)
+                return
+
     @_method(_Aio)
     def spawn(self, *args, **kwargs) -> FunctionCall:
         """Start the function in a container and return a handle to its result."""

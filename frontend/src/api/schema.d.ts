@@ -229,6 +229,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{id}/items/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Values a generator call (`.remote_gen()`) yielded, as they come (long-poll). */
+        get: operations["calls_items_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{id}/outputs/": {
         parameters: {
             query?: never;
@@ -810,6 +827,12 @@ export interface components {
         InputIds: {
             input_ids: string[];
         };
+        ItemPage: {
+            items: components["schemas"]["OutputItem"][];
+            /** @description The generator ended (see output for how) */
+            done: boolean;
+            output: components["schemas"]["Output"] | null;
+        };
         /**
          * @description * `remote` - remote
          *     * `map` - map
@@ -848,6 +871,15 @@ export interface components {
             cause: string;
             message: string;
             seq: number | null;
+        };
+        OutputItem: {
+            /** @description Position in the generator's output, from 0 */
+            n: number;
+            /**
+             * Format: byte
+             * @description cloudpickled value, base64
+             */
+            data: string;
         };
         OutputPage: {
             outputs: components["schemas"]["Output"][];
@@ -1409,6 +1441,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InputIds"];
+                };
+            };
+        };
+    };
+    calls_items_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Only values after this position (-1: all) */
+                after?: number;
+                /** @description Seconds to wait for a value (max 50) */
+                timeout?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function call. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemPage"];
                 };
             };
         };

@@ -32,12 +32,14 @@ from .image_spec_request_registry_secret_item import ImageSpecRequestRegistrySec
 from .image_spec_request_steps_item import ImageSpecRequestStepsItem
 from .image_status_enum import ImageStatusEnum
 from .input_ids import InputIds
+from .item_page import ItemPage
 from .kind_enum import KindEnum
 from .log_entry import LogEntry
 from .log_page import LogPage
 from .mount import Mount
 from .mount_create_request import MountCreateRequest
 from .output import Output
+from .output_item import OutputItem
 from .output_page import OutputPage
 from .paginated_api_token_list import PaginatedApiTokenList
 from .paginated_app_list import PaginatedAppList
@@ -88,12 +90,14 @@ __all__ = (
     "ImageSpecRequestStepsItem",
     "ImageStatusEnum",
     "InputIds",
+    "ItemPage",
     "KindEnum",
     "LogEntry",
     "LogPage",
     "Mount",
     "MountCreateRequest",
     "Output",
+    "OutputItem",
     "OutputPage",
     "PaginatedApiTokenList",
     "PaginatedAppList",
