@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from django.utils import timezone
 
-from functions.queues import logs_key, redis_client
+from functions.queues import logs_key, redis_client, stream_cursor
 
 from .models import App, AppState
 
 __all__ = ["app_create", "app_heartbeat", "app_logs"]
-
-_STREAM_ID = re.compile(r"^(\$|0|\d+-\d+)$")
 
 
 def app_create(*, workspace, user, name: str, description: str = "", detached: bool = False) -> App:
@@ -35,8 +31,7 @@ def app_heartbeat(*, app: App) -> None:
 
 def app_logs(*, app: App, after: str, timeout: float) -> tuple[list[dict], str]:
     """Live log lines after the stream cursor `after`, waiting up to `timeout` seconds for some."""
-    if not _STREAM_ID.match(after):
-        after = "0"
+    after = stream_cursor(after) or "0"
     block = int(timeout * 1000) if timeout > 0 else None
     result = redis_client().xread({logs_key(app.id): after}, count=1000, block=block)
     entries, cursor = [], after

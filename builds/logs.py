@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
 from collections import deque
@@ -14,6 +13,8 @@ from collections.abc import Callable
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
+
+from functions.queues import stream_cursor
 
 __all__ = ["BuildLog", "build_group", "log_key", "read"]
 
@@ -24,7 +25,6 @@ STREAM_TTL_SECONDS = 24 * 3600
 KEEP_HEAD_LINES = 2000
 KEEP_TAIL_LINES = 3000
 MAX_LINE_CHARS = 2000
-_STREAM_ID = re.compile(r"^\d+(-\d+)?$")
 
 
 def log_key(build_id: str) -> str:
@@ -130,8 +130,7 @@ class BuildLog:
 
 def read(build_id: str, *, after: str, timeout: float) -> tuple[list[dict], str]:
     """Entries after the stream cursor `after`, waiting up to `timeout` seconds for some."""
-    if not _STREAM_ID.match(after or ""):
-        after = "0"
+    after = stream_cursor(after) or "0"
     block = int(timeout * 1000) if timeout > 0 else None
     result = _redis().xread({log_key(build_id): after}, count=1000, block=block)
     entries, cursor = [], after

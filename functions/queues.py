@@ -8,11 +8,20 @@ reconciler re-pushes whatever a lost message stranded.
 from __future__ import annotations
 
 import functools
+import re
 
 import redis
 from django.conf import settings
 
-__all__ = ["DELAYED_KEY", "cancel_key", "done_key", "input_queue_key", "logs_key", "redis_client"]
+__all__ = [
+    "DELAYED_KEY",
+    "stream_cursor",
+    "cancel_key",
+    "done_key",
+    "input_queue_key",
+    "logs_key",
+    "redis_client",
+]
 
 # Wake-up lists and log streams expire on their own, so abandoned calls leave nothing behind.
 DONE_TTL_SECONDS = 600
@@ -48,3 +57,16 @@ def redis_client() -> redis.Redis:
     return redis.Redis.from_url(
         settings.REDIS_URL, health_check_interval=30, socket_keepalive=True, socket_timeout=None
     )
+
+
+_STREAM_ID = re.compile(r"^([0-9]{1,20})(?:-([0-9]{1,20}))?$", re.ASCII)
+
+
+def stream_cursor(after: str | None) -> str | None:
+    """A Redis stream id to read after ('$', '0', 'ms' or 'ms-seq', each part under 2**64), or None."""
+    if after in ("$", "0"):
+        return after
+    m = _STREAM_ID.match(after or "")
+    if m is None or any(part is not None and int(part) >= 2**64 for part in m.groups()):
+        return None
+    return after

@@ -27,12 +27,7 @@ NONSENSE = {
 # Long-poll parameters wait up to their cap on a large value: correct, but slow for a test.
 WAITS = {"timeout"}
 # Failures found and reported, in code outside this suite's remit: (operation, parameter, case).
-KNOWN = {
-    ("builds_logs_retrieve", "after", "huge"): "builds/logs.py:27 _STREAM_ID admits stream ids over "
-    "64 bits, which XREAD refuses (redis ResponseError: Invalid stream ID)",
-    ("builds_logs_retrieve", "after", "huge-stream-id"): "builds/logs.py:27 _STREAM_ID admits stream ids "
-    "over 64 bits, which XREAD refuses (redis ResponseError: Invalid stream ID)",
-}
+KNOWN: dict = {}
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.id)

@@ -28,7 +28,6 @@ from skylift._resources import (
 quick = settings(database=None, deadline=None, max_examples=150)
 
 GPU_FORMS = ('"H100:8"', '"H100!"', '"any"', "list")
-KNOWN_BUGS = "clients/python/skylift/_resources.py"
 
 
 # --- cpu ----------------------------------------------------------------------------------
@@ -113,7 +112,7 @@ def test_it_refuses_values_that_are_not_finite_numbers(validator, value):
     except InvalidError:
         return
     except (ValueError, OverflowError) as exc:
-        pytest.xfail(f"{KNOWN_BUGS}: {validator.__name__} raises {type(exc).__name__} ({exc})")
+        pytest.fail(f"{validator.__name__} raises {type(exc).__name__} ({exc}) instead of InvalidError")
     pytest.fail(f"{validator.__name__} accepted {value!r:.20}")
 
 
@@ -234,7 +233,7 @@ def test_it_accepts_only_ascii_digits_and_letters_in_gpu_specs(spec):
         result = parse_gpu(spec)
     except InvalidError:
         return
-    pytest.xfail(f"{KNOWN_BUGS}: _GPU_RE's \\d matches non-ASCII digits: {spec!r} -> {result}")
+    pytest.fail(f"non-ASCII digits accepted: {spec!r} -> {result}")
 
 
 gpu_kinds = st.sampled_from([*GPU_TYPES, "any", "A10"])
@@ -289,4 +288,4 @@ def test_it_refuses_everything_that_is_not_a_gpu_spec(spec):
         result = parse_gpu(spec)
     except InvalidError:
         return
-    pytest.xfail(f"{KNOWN_BUGS}: accepts {spec!r} as {result}")
+    pytest.fail(f"accepts {spec!r} as {result}")

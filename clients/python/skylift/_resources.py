@@ -5,6 +5,7 @@ Kept free of third-party imports: it runs in the client, in the control plane an
 
 from __future__ import annotations
 
+import math
 import re
 
 from ._exceptions import InvalidError
@@ -22,7 +23,7 @@ _GPU_FORMS = (
     'with an optional count from 1 to 8 ("H100:8"), "H100!" to forbid upgrades, "any" (optionally "any:2"), '
     "or a list of these in order of preference"
 )
-_GPU_RE = re.compile(r"^(?P<type>[A-Za-z0-9-]+?)(?P<strict>!)?(?::(?P<count>-?\d+))?$")
+_GPU_RE = re.compile(r"^(?P<type>[A-Za-z0-9-]+?)(?P<strict>!)?(?::(?P<count>-?[0-9]+))?$", re.ASCII)
 
 
 def _number(field: str, value, *, allow_tuple: bool) -> tuple[float, float | None]:
@@ -35,7 +36,13 @@ def _number(field: str, value, *, allow_tuple: bool) -> tuple[float, float | Non
         return request, limit
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidError(f"{field} must be a number, got {value!r}")
-    return float(value), None
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise InvalidError(f"{field} must be a finite number, got {str(value)[:40]}")
+    return number, None
 
 
 def validate_cpu(value) -> tuple[float, float | None]:
@@ -60,6 +67,8 @@ def validate_memory(value) -> tuple[int, int | None]:
 
 def validate_timeout(value) -> int:
     """Seconds per attempt, from 1 s to 24 h."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidError(f"timeout must be a whole number of seconds, got {value!r}")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
         raise InvalidError(f"timeout must be a whole number of seconds, got {value!r}")
     if not (MIN_TIMEOUT <= value <= MAX_TIMEOUT):
@@ -78,7 +87,9 @@ def _parse_one_gpu(spec: str) -> str:
     if kind != "ANY" and kind not in GPU_TYPES:
         raise InvalidError(f"unknown gpu type {m['type']!r}: use {_GPU_FORMS}")
     if m["strict"] and kind != "H100":
-        raise InvalidError(f"gpu {spec!r}: the '!' (no upgrade) suffix applies to H100 only")
+        raise InvalidError(
+            f"gpu {spec!r}: the '!' (no upgrade) suffix applies to H100 only; use {_GPU_FORMS}"
+        )
     count = int(m["count"]) if m["count"] is not None else 1
     if not (1 <= count <= MAX_GPU_COUNT):
         raise InvalidError(f"gpu {spec!r}: the count must be from 1 to {MAX_GPU_COUNT}; use {_GPU_FORMS}")
