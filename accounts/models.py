@@ -25,6 +25,9 @@ class Workspace(models.Model):
 
     id = models.CharField(primary_key=True, max_length=32, default=IdFactory("ws"), editable=False)
     name = models.SlugField(max_length=64, unique=True)
+    # Accepted inputs per second, and the burst above it (None: the platform's defaults).
+    input_rate = models.PositiveIntegerField(null=True, blank=True)
+    input_burst = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -49,10 +49,12 @@ class ApiError(exceptions.APIException):
         status_code: int = 400,
         hint: str | None = None,
         field: str | None = None,
+        headers: dict[str, str] | None = None,
     ):
         super().__init__(message)
         self.status_code = status_code
         self.error_code = code
+        self.headers = headers or {}
         self.hint = hint
         self.field = field
 
@@ -109,7 +111,10 @@ def _data_error_body(exc: DataError) -> dict:
 def api_exception_handler(exc, context):
     if isinstance(exc, ApiError):
         body = error_body(exc.error_code, str(exc.detail), hint=exc.hint, field=exc.field)
-        return Response(body, status=exc.status_code)
+        headers = dict(exc.headers)
+        if exc.status_code == 429:
+            headers.setdefault("Retry-After", "1")
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, RequestDataTooBig):
         return Response(error_body("too_large", str(exc)), status=413)
     if isinstance(exc, DataError):

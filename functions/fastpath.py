@@ -31,6 +31,7 @@ from hosts.relay_store import conninfo
 
 from .models import Function, FunctionCall, Input, Task
 from .queues import done_key, input_queue_key
+from .ratelimit import RATE_SCRIPT, bucket_key
 
 __all__ = ["RemoteCallFastPath"]
 
@@ -69,7 +70,8 @@ SELECT id, idx, status, result, result_kind, cause, message, finished_seq FROM {
 """
 
 TOKEN_SQL = """
-SELECT t.secret_hash, t.workspace_id, t.user_id FROM accounts_apitoken t
+SELECT t.secret_hash, t.workspace_id, t.user_id, w.input_rate, w.input_burst FROM accounts_apitoken t
+  JOIN accounts_workspace w ON w.id = t.workspace_id
   JOIN auth_user u ON u.id = t.user_id AND u.is_active
   JOIN accounts_membership m ON m.workspace_id = t.workspace_id AND m.user_id = t.user_id
  WHERE t.id = %s AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
@@ -127,7 +129,7 @@ class RemoteCallFastPath:
         self.fallback = fallback
         self.pool: AsyncConnectionPool | None = None
         self.redis: aioredis.Redis | None = None
-        self.tokens: dict[str, tuple[float, str, str, int]] = {}
+        self.tokens: dict[str, tuple] = {}
 
     async def _open(self) -> None:
         if self.pool is None:
@@ -138,7 +140,7 @@ class RemoteCallFastPath:
             self.redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=256, socket_timeout=None)
             self.pool = pool
 
-    async def _who(self, cur, authorization: bytes) -> tuple[str, int] | None:
+    async def _who(self, cur, authorization: bytes) -> tuple[str, int, float, float] | None:
         scheme, _, credentials = authorization.decode("latin-1").partition(" ")
         if scheme.lower() != "bearer" or ":" not in credentials:
             return None
@@ -157,10 +159,12 @@ class RemoteCallFastPath:
                 row["secret_hash"],
                 row["workspace_id"],
                 row["user_id"],
+                float(row["input_rate"] or settings.SKYLIFT_INPUT_RATE),
+                float(row["input_burst"] or settings.SKYLIFT_INPUT_BURST),
             )
         if not hmac.compare_digest(cached[1], hashlib.sha256(secret.encode()).hexdigest()):
             return None
-        return cached[2], cached[3]
+        return cached[2], cached[3], cached[4], cached[5]
 
     async def __call__(self, scope, receive, send) -> None:
         body, more = b"", True
@@ -210,6 +214,9 @@ class RemoteCallFastPath:
             who = await self._who(cur, headers[b"authorization"])
             if who is None:
                 return None
+            rate, burst = who[2], who[3]
+            if await self.redis.eval(RATE_SCRIPT, 1, bucket_key(who[0]), rate, burst, time.time(), 1):
+                return None  # over the workspace's rate: Django answers 429 with Retry-After
             await cur.execute(
                 CREATE_SQL,
                 {

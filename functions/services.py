@@ -31,7 +31,7 @@ from skylift._resources import (
     validate_timeout,
 )
 
-from . import autoscaler
+from . import autoscaler, ratelimit
 from .models import (
     LIVE_TASK_STATUSES,
     TERMINAL_INPUT_STATUSES,
@@ -150,6 +150,22 @@ MAX_PENDING_SPAWNS = 1_000_000
 
 
 def _check_limits(function: Function, kind: str, adding: int) -> None:
+    burst = ratelimit.limits(function.workspace)[1]
+    if adding > burst:
+        raise ApiError(
+            f"A batch of {adding} inputs is more than this workspace's burst of {burst:g}.",
+            field="inputs",
+            hint="Send the inputs in smaller batches.",
+        )
+    wait = ratelimit.take(function.workspace, adding)
+    if wait:
+        raise ApiError(
+            f"The workspace is sending inputs faster than its limit of {ratelimit.limits(function.workspace)[0]:g}/s.",
+            code="rate_limited",
+            status_code=429,
+            hint="Retry after the time in Retry-After; the SDK does this for you.",
+            headers={"Retry-After": str(wait)},
+        )
     limit = MAX_PENDING_SPAWNS if kind == "spawn" else MAX_OUTSTANDING_INPUTS
     outstanding = Input.objects.filter(
         function=function, status__in=[InputStatus.PENDING, InputStatus.RUNNING]

@@ -190,6 +190,9 @@ SKYLIFT_CONTAINER_CRASH_CAP = 3
 SKYLIFT_DEFAULT_SCALEDOWN_WINDOW = env.int("SKYLIFT_DEFAULT_SCALEDOWN_WINDOW", default=60)
 # An ephemeral app whose client has not sent a heartbeat for this long is stopped (its caller is gone).
 SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", default=30)
+# Accepted inputs per second per workspace, and the burst allowed above that rate.
+SKYLIFT_INPUT_RATE = env.int("SKYLIFT_INPUT_RATE", default=20_000)
+SKYLIFT_INPUT_BURST = env.int("SKYLIFT_INPUT_BURST", default=100_000)
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 SKYLIFT_CONTAINER_RUNTIME = env.str("SKYLIFT_CONTAINER_RUNTIME", default="")  # e.g. "runsc"
