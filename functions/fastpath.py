@@ -12,6 +12,7 @@ falls through to Django, which gives the full answer.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hashlib
@@ -29,6 +30,7 @@ from apps.models import App
 from config.ids import new_id
 from hosts.relay_store import conninfo
 
+from . import blobs
 from .models import Function, FunctionCall, Input, Task
 from .queues import done_key, input_queue_key
 from .ratelimit import RATE_SCRIPT, bucket_key
@@ -65,7 +67,7 @@ SELECT f.name, f.app_id, c.created_at, (SELECT count(*) FROM i) AS inserted,
 """
 
 OUTPUT_SQL = f"""
-SELECT id, idx, status, result, result_kind, cause, message, finished_seq FROM {I}
+SELECT id, idx, status, result, result_blob, result_kind, cause, message, finished_seq FROM {I}
  WHERE id = %s AND status NOT IN ('pending', 'running')
 """
 
@@ -111,12 +113,15 @@ def _parse(body: bytes, headers: dict) -> dict | None:
             return None
         if key is not None and (not isinstance(key, str) or len(key) > 64):
             return None
+        args = base64.b64decode(inputs[0], validate=True)
+        if len(args) > blobs.THRESHOLD:
+            return None  # large arguments go to blob storage, on Django's path
         return {
             "function": function,
             "method": method,
             "wait": float(wait),
             "key": key,
-            "args": base64.b64decode(inputs[0], validate=True),
+            "args": args,
         }
     except (ValueError, TypeError, binascii.Error):
         return None
@@ -269,6 +274,8 @@ class RemoteCallFastPath:
                 async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
                     await cur.execute(OUTPUT_SQL, [input_id])
                     out = await cur.fetchone()
+                if out is not None and out["result_blob"]:
+                    out["result"] = await asyncio.to_thread(blobs.load, out["result_blob"])
                 if out is not None:
                     return {
                         "input_id": out["id"],

@@ -170,6 +170,9 @@ class Input(models.Model):
     idx = models.PositiveIntegerField()
     method = models.CharField(max_length=128, blank=True, default="", help_text="Class method to call")
     args = models.BinaryField()
+    args_blob = models.CharField(
+        max_length=64, blank=True, default="", help_text="Key of large arguments in blob storage"
+    )
     status = models.CharField(max_length=16, choices=InputStatus.choices, default=InputStatus.PENDING)
     attempt = models.PositiveIntegerField(default=0)
     crashes = models.PositiveIntegerField(default=0, help_text="Attempts lost to container crashes")
@@ -179,6 +182,9 @@ class Input(models.Model):
     )
     task = models.ForeignKey("Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     result = models.BinaryField(null=True, blank=True)
+    result_blob = models.CharField(
+        max_length=64, blank=True, default="", help_text="Key of a large result in blob storage"
+    )
     result_kind = models.CharField(
         max_length=16, blank=True, default="", help_text="value | exception | error"
     )

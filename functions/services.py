@@ -31,7 +31,7 @@ from skylift._resources import (
     validate_timeout,
 )
 
-from . import autoscaler, ratelimit
+from . import autoscaler, blobs, ratelimit
 from .models import (
     LIVE_TASK_STATUSES,
     TERMINAL_INPUT_STATUSES,
@@ -263,15 +263,22 @@ def call_add_inputs(
 def _insert_inputs(
     call: FunctionCall, function: Function, start_idx: int, args: list[bytes], method: str
 ) -> list[str]:
-    """INSERT the inputs in one statement; an index already there is skipped (a retried batch)."""
+    """INSERT the inputs in one statement; an index already there is skipped (a retried batch).
+
+    Arguments above the blob threshold go to blob storage; the row keeps their key.
+    """
     ids = [new_id("in") for _ in args]
+    blob_keys = [blobs.store(a) if len(a) > blobs.THRESHOLD else "" for a in args]
+    args = [b"" if key else a for a, key in zip(args, blob_keys, strict=True)]
     with connection.cursor() as cur:
         cur.execute(
             f"""INSERT INTO {Input._meta.db_table}
-                    (id, workspace_id, call_id, function_id, idx, method, args, status, attempt, crashes,
-                     retries_used, preemptions, result_kind, cause, message, created_at, enqueued_at)
-                SELECT a.id, %s, %s, %s, a.idx, %s, a.args, 'pending', 0, 0, 0, 0, '', '', '', now(), now()
-                  FROM unnest(%s::text[], %s::int[], %s::bytea[]) AS a(id, idx, args)
+                    (id, workspace_id, call_id, function_id, idx, method, args, args_blob, status, attempt,
+                     crashes, retries_used, preemptions, result_kind, result_blob, cause, message, created_at,
+                     enqueued_at)
+                SELECT a.id, %s, %s, %s, a.idx, %s, a.args, a.blob, 'pending', 0, 0, 0, 0, '', '', '', '', now(),
+                       now()
+                  FROM unnest(%s::text[], %s::int[], %s::bytea[], %s::text[]) AS a(id, idx, args, blob)
                 ON CONFLICT (call_id, idx) DO NOTHING
              RETURNING id""",
             [
@@ -282,6 +289,7 @@ def _insert_inputs(
                 ids,
                 list(range(start_idx, start_idx + len(args))),
                 args,
+                blob_keys,
             ],
         )
         return [row[0] for row in cur.fetchall()]
@@ -309,7 +317,26 @@ def _enqueue(function: Function, input_ids: list[str]) -> None:
     autoscaler.ensure_capacity(function_id=function.id)
 
 
-OUTPUT_FIELDS = ("id", "idx", "status", "result", "result_kind", "cause", "message", "finished_seq")
+OUTPUT_FIELDS = (
+    "id",
+    "idx",
+    "status",
+    "result",
+    "result_blob",
+    "result_kind",
+    "cause",
+    "message",
+    "finished_seq",
+)
+
+
+def _with_results(rows) -> list[dict]:
+    """Outputs as the API returns them: a large result is read back from blob storage."""
+    rows = list(rows)
+    for row in rows:
+        if row.get("result_blob"):
+            row["result"] = blobs.load(row["result_blob"])
+    return rows
 
 
 def _ready_outputs(call: FunctionCall, *, after_seq: int, min_idx: int, limit: int) -> list[dict]:
@@ -319,7 +346,7 @@ def _ready_outputs(call: FunctionCall, *, after_seq: int, min_idx: int, limit: i
         .order_by("finished_seq")
         .values(*OUTPUT_FIELDS)[:limit]
     )
-    return list(rows)
+    return _with_results(rows)
 
 
 def outputs_wait(
@@ -515,5 +542,5 @@ def items_wait(
         )
         remaining = deadline - time.monotonic()
         if items or output is not None or remaining <= 0:
-            return items, output is not None, output
+            return items, output is not None, (_with_results([output])[0] if output else None)
         r.blpop([done_key(call.id)], timeout=min(remaining, 1.0))

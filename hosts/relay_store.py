@@ -6,6 +6,7 @@ and each operation is one round trip for a whole batch. Table names come from th
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 
@@ -14,6 +15,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from apps.models import App
+from functions import blobs
 from functions.models import Function, FunctionCall, Input, LogLine, OutputItem, Task
 
 __all__ = ["RelayStore", "retry_delay"]
@@ -106,7 +108,7 @@ class RelayStore:
                         UPDATE {I} SET status = 'running', attempt = attempt + 1, task_id = %(task)s,
                                started_at = now()
                          WHERE id = ANY(%(ids)s) AND status = 'pending'
-                     RETURNING id, call_id, idx, attempt, method, args
+                     RETURNING id, call_id, idx, attempt, method, args, args_blob
                     ), started AS (
                         UPDATE {C} SET status = 'running'
                          WHERE id IN (SELECT call_id FROM claimed) AND status = 'pending'
@@ -120,6 +122,9 @@ class RelayStore:
             )
             rows = await cur.fetchall()
         started = (rows[0]["started"] or []) if rows else []
+        for row in rows:
+            if row["args_blob"]:
+                row["args"] = await asyncio.to_thread(blobs.load, row["args_blob"])
         order = {input_id: n for n, input_id in enumerate(input_ids)}
         rows.sort(key=lambda r: order[r["id"]])
         return rows, started
@@ -155,8 +160,15 @@ class RelayStore:
         return touched, finished, again
 
     async def _write_terminal(self, conn, outputs: list[dict]) -> list[str]:
-        ids, attempts, statuses, bodies, kinds, causes, messages = [], [], [], [], [], [], []
+        ids, attempts, statuses, bodies, kinds, causes, messages, keys = [], [], [], [], [], [], [], []
         for out in outputs:
+            # A large result goes to blob storage; the row keeps its key.
+            key = (
+                await asyncio.to_thread(blobs.store, out["body"])
+                if len(out["body"]) > blobs.THRESHOLD
+                else ""
+            )
+            keys.append(key)
             if out["kind"] == "error":
                 status = {"timeout": "timed_out", "cancelled": "cancelled"}.get(out["cause"], "failed")
             else:
@@ -164,7 +176,7 @@ class RelayStore:
             ids.append(out["id"])
             attempts.append(int(out["attempt"]))
             statuses.append(status)
-            bodies.append(out["body"])
+            bodies.append(b"" if key else out["body"])
             kinds.append(out["kind"])
             causes.append(out["cause"][:64])
             messages.append(out["message"][:10_000])
@@ -173,13 +185,14 @@ class RelayStore:
             # terminal write wins.
             await cur.execute(
                 f"""UPDATE {I} i
-                       SET status = o.status, result = o.body, result_kind = o.kind, cause = o.cause,
-                           message = o.message, finished_at = now(), finished_seq = nextval('skylift_output_seq')
+                       SET status = o.status, result = o.body, result_blob = o.blob, result_kind = o.kind,
+                           cause = o.cause, message = o.message, finished_at = now(),
+                           finished_seq = nextval('skylift_output_seq')
                       FROM unnest(%s::text[], %s::int[], %s::text[], %s::bytea[], %s::text[], %s::text[],
-                                  %s::text[]) AS o(id, attempt, status, body, kind, cause, message)
+                                  %s::text[], %s::text[]) AS o(id, attempt, status, body, kind, cause, message, blob)
                      WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = 'running'
                  RETURNING i.call_id""",
-                [ids, attempts, statuses, bodies, kinds, causes, messages],
+                [ids, attempts, statuses, bodies, kinds, causes, messages, keys],
             )
             return list({row[0] for row in await cur.fetchall()})
 

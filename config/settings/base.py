@@ -193,6 +193,8 @@ SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", d
 # Accepted inputs per second per workspace, and the burst allowed above that rate.
 SKYLIFT_INPUT_RATE = env.int("SKYLIFT_INPUT_RATE", default=20_000)
 SKYLIFT_INPUT_BURST = env.int("SKYLIFT_INPUT_BURST", default=100_000)
+# Where payloads above functions.blobs.THRESHOLD are kept (shared by the control plane and hosts).
+SKYLIFT_BLOB_DIR = Path(env.str("SKYLIFT_BLOB_DIR", default=str(DATA_DIR / "blobs")))
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 SKYLIFT_CONTAINER_RUNTIME = env.str("SKYLIFT_CONTAINER_RUNTIME", default="")  # e.g. "runsc"

@@ -170,3 +170,8 @@ async def acountdown(n: int):
 def broken_generator():
     yield 1
     raise ValueError("stopped early")
+
+
+@app.function()
+def echo(data: bytes) -> bytes:
+    return data

@@ -69,3 +69,16 @@ def test_it_raises_a_generator_s_exception_after_its_values(running):
     assert next(values) == 1
     with pytest.raises(ValueError, match="stopped early"):
         next(values)
+
+
+def test_it_moves_large_arguments_and_results_to_blob_storage(running):
+    payload = bytes(range(256)) * 8192  # 2 MiB
+    assert calls_app.echo.remote(payload) == payload
+    args_blob, args_len, result_blob, result_len = running.sql(
+        "SELECT i.args_blob, length(i.args), i.result_blob, length(i.result) FROM functions_input i "
+        "JOIN functions_function f ON f.id = i.function_id WHERE f.name = 'echo' ORDER BY i.created_at DESC LIMIT 1"
+    )[0]
+    assert len(args_blob) == 64
+    assert args_len == 0
+    assert len(result_blob) == 64
+    assert (result_len or 0) == 0
