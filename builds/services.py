@@ -886,14 +886,12 @@ def _build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str,
 
 def _run_function(build: Build, step: dict, files: _StepFiles) -> tuple[str, list[dict]]:
     """Run a user function (or a class's @build method) in the image so far; its files are kept."""
-    import cloudpickle
-
-    import skylift
+    from hosts.services import runtime_dir
 
     run = step["_run"]
     binds = [
-        {"source": str(Path(skylift.__file__).parent), "target": "/skylift/lib/skylift"},
-        {"source": str(Path(cloudpickle.__file__).parent), "target": "/skylift/lib/cloudpickle"},
+        {"source": str(runtime_dir() / name), "target": f"/skylift/lib/{name}"}
+        for name in ("skylift", "cloudpickle")
     ]
     if run.get("mount_sha256"):
         binds.append(

@@ -55,6 +55,8 @@ def socket_dir() -> Path:
 
     One directory per host directory (hashed), private to the agent's user.
     """
+    if settings.SKYLIFT_SOCKET_DIR:
+        return Path(settings.SKYLIFT_SOCKET_DIR)
     digest = hashlib.sha256(str(host_dir().resolve()).encode()).hexdigest()[:10]
     return Path(tempfile.gettempdir()) / f"skylift-{os.getuid()}-{digest}"
 

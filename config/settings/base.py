@@ -193,6 +193,9 @@ SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", d
 # Accepted inputs per second per workspace, and the burst allowed above that rate.
 SKYLIFT_INPUT_RATE = env.int("SKYLIFT_INPUT_RATE", default=20_000)
 SKYLIFT_INPUT_BURST = env.int("SKYLIFT_INPUT_BURST", default=100_000)
+# Where the relay puts containers' sockets (short: AF_UNIX paths stop at 107 bytes). Empty: a
+# directory under the system temp dir. An agent running in a container needs a path the host shares.
+SKYLIFT_SOCKET_DIR = env.str("SKYLIFT_SOCKET_DIR", default="")
 # Where payloads above functions.blobs.THRESHOLD are kept (shared by the control plane and hosts).
 SKYLIFT_BLOB_DIR = Path(env.str("SKYLIFT_BLOB_DIR", default=str(DATA_DIR / "blobs")))
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.

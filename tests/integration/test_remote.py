@@ -101,7 +101,7 @@ def test_it_labels_containers_and_scales_them_down_when_idle(running):
     assert _wait_for(lambda: running.containers(task=task_id), lambda found: not found) == []
 
 
-def _wait_for(probe, done, attempts: int = 300):
+def _wait_for(probe, done, attempts: int = 900):
     """Poll until `done(probe())`; bounded by a count of attempts, not asserted on time."""
     import time
 
