@@ -159,6 +159,7 @@ def container_start(*, task_id: str) -> None:
                 "SKYLIFT_APP_ID": function.app_id,
                 "SKYLIFT_IMAGE_ID": function.image_id,
                 "SKYLIFT_IS_REMOTE": "1",
+                "SKYLIFT_DRAIN_SECONDS": str(settings.SKYLIFT_DRAIN_SECONDS),
                 "SKYLIFT_CLOUD_PROVIDER": "skylift",
                 "SKYLIFT_REGION": "local",
                 "PYTHONPATH": "/skylift/lib:/skylift/pysrc",  # pysrc: Image.add_local_python_source

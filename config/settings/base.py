@@ -193,6 +193,8 @@ SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", d
 # Accepted inputs per second per workspace, and the burst allowed above that rate.
 SKYLIFT_INPUT_RATE = env.int("SKYLIFT_INPUT_RATE", default=20_000)
 SKYLIFT_INPUT_BURST = env.int("SKYLIFT_INPUT_BURST", default=100_000)
+# On a graceful stop, how long a running input may go on before it is handed back (preempted).
+SKYLIFT_DRAIN_SECONDS = env.int("SKYLIFT_DRAIN_SECONDS", default=20)
 # Where the relay puts containers' sockets (short: AF_UNIX paths stop at 107 bytes). Empty: a
 # directory under the system temp dir. An agent running in a container needs a path the host shares.
 SKYLIFT_SOCKET_DIR = env.str("SKYLIFT_SOCKET_DIR", default="")

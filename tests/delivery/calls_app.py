@@ -175,3 +175,16 @@ def broken_generator():
 @app.function()
 def echo(data: bytes) -> bytes:
     return data
+
+
+@app.cls(retries=0)
+class Drainable:
+    @skylift.exit()
+    def bye(self):
+        print("drained: exit hook ran", flush=True)
+
+    @skylift.method()
+    def work(self, seconds: float) -> str:
+        print(f"working in {os.environ['SKYLIFT_TASK_ID']}", flush=True)
+        time.sleep(seconds)
+        return os.environ["SKYLIFT_TASK_ID"]

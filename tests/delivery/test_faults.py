@@ -206,3 +206,25 @@ def test_f11_a_detached_spawn_map_goes_on_without_its_client(running):
     proc.wait()
     outputs = list(FunctionCall.from_id(call_id, client=running.client("alice")).iter_outputs())
     assert outputs == ["finished"] * 6
+
+
+def test_f3_a_graceful_stop_hands_the_input_back_without_spending_retries(running):
+    # given an input running in a container (retries=0, drain time 3 s in the test settings)
+    call = calls_app.Drainable().work.spawn(8)
+    rows = wait_for(
+        lambda: running.sql(
+            "SELECT task_id, status FROM functions_input WHERE call_id = %s", [call.object_id]
+        ),
+        lambda r: r and r[0][1] == "running",
+    )
+    first_task = rows[0][0]
+    # when the container is stopped gracefully (SIGTERM, then 30 s before SIGKILL)
+    docker.from_env().api.stop(f"skylift-{first_task}", timeout=30)
+    # then @exit ran, and the input ran again elsewhere, as a preemption, not a failure
+    assert call.get(timeout=120) != first_task
+    assert running.sql(
+        "SELECT attempt, preemptions, retries_used, crashes, status FROM functions_input WHERE call_id = %s",
+        [call.object_id],
+    ) == [(2, 1, 0, 0, "succeeded")]
+    exits = running.sql("SELECT task_id FROM functions_logline WHERE text = 'drained: exit hook ran'")
+    assert (first_task,) in exits

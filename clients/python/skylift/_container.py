@@ -45,6 +45,9 @@ POLL_SECONDS = 10.0
 MAX_BATCH = 64
 FAST_INPUT_SECONDS = 0.005
 EXIT_GRACE_SECONDS = 25.0
+# On SIGTERM, how long a running input may go on before it is handed back (preempted, not failed);
+# Docker's stop grace is 30 s, and @exit hooks need time after it.
+DRAIN_SECONDS = float(os.environ.get("SKYLIFT_DRAIN_SECONDS", "20"))
 HOOK_ATTR = "__skylift_hook__"
 
 
@@ -141,6 +144,10 @@ class _StreamTee(io.TextIOBase):
 
 class _Timeout(BaseException):
     pass
+
+
+class _Preempted(BaseException):
+    """The container is being stopped and the running input did not finish within the drain time."""
 
 
 def _describe(exc: BaseException) -> str:
@@ -436,8 +443,13 @@ class Runner:
                 self.cancel_inline = False
                 raise InputCancellation(f"input {self.executing} was cancelled")
 
+        def on_preempt(signum, frame):
+            if self.executing is not None:
+                raise _Preempted()
+
         signal.signal(signal.SIGALRM, on_alarm)
         signal.signal(signal.SIGUSR1, on_cancel)
+        signal.signal(signal.SIGUSR2, on_preempt)
         idle_since, batch = time.monotonic(), 1
         while not self.draining.is_set():
             if self.retiring():
@@ -454,8 +466,13 @@ class Runner:
             if batching:
                 fetched = self._fill_batch(channel, fetched, batching)
             started = time.monotonic()
+            done_ids: set[str] = set()
             for group in self._groups(fetched):
                 items, blobs = [g[0] for g in group], [g[1] for g in group]
+                if self.draining.is_set():
+                    # Stopping: what has not started goes back to the queue, without spending retries.
+                    self.requeue([f[0] for f in fetched if f[0]["id"] not in done_ids], "preempted")
+                    return "draining"
                 self.started += len(items)
                 method = items[0].get("method", "")
                 fn = self.service.callable(method)
@@ -475,9 +492,13 @@ class Runner:
                     return "timeout"
                 except InputCancellation as exc:
                     results = [("error", b"", "cancelled", str(exc))] * len(items)
+                except _Preempted:
+                    self.requeue([f[0] for f in fetched if f[0]["id"] not in done_ids], "preempted")
+                    return "preempted"
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     self.executing, self.cancel_inline = None, False
+                done_ids.update(i["id"] for i in items)
                 sys.stdout.flush()
                 outs = [self.output(i, r) for i, r in zip(items, results, strict=True)]
                 self.put([o for o, _ in outs], [b for _, b in outs])
@@ -736,7 +757,19 @@ def main() -> int:
         control.request({"op": "bye", "reason": "import_failed", "message": traceback.format_exc(limit=5)})
         return 1
     runner = Runner(definition, service, session, control, shipper)
-    signal.signal(signal.SIGTERM, lambda signum, frame: runner.draining.set())
+
+    def on_term(signum, frame):
+        if runner.draining.is_set():
+            return
+        runner.draining.set()
+        # A running input gets DRAIN_SECONDS to finish; then it is handed back (SIGUSR2 in the main thread).
+        timer = threading.Timer(
+            DRAIN_SECONDS, signal.pthread_kill, args=(threading.main_thread().ident, signal.SIGUSR2)
+        )
+        timer.daemon = True
+        timer.start()
+
+    signal.signal(signal.SIGTERM, on_term)
     try:
         runner.run_hooks("enter")
     except BaseException:  # noqa: BLE001
