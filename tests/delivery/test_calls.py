@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 import skylift
 from skylift.exception import ExecutionError, FunctionTimeoutError, InvalidError
 from tests.delivery import calls_app
 from tests.delivery.calls_app import Counter, app
+from tests.fixtures.live_platform import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -18,17 +17,6 @@ pytestmark = pytest.mark.integration
 def running(platform):
     with app.run(client=platform.client("alice")):
         yield platform
-
-
-def wait_for(probe, done, attempts: int = 600):
-    """Poll until `done(probe())`, bounded by a count of attempts (never asserted on time)."""
-    value = probe()
-    for _ in range(attempts):
-        if done(value):
-            return value
-        time.sleep(0.1)
-        value = probe()
-    return value
 
 
 def test_it_runs_class_methods_after_enter_with_parameters(running):

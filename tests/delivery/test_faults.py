@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from pathlib import Path
 
 import docker
@@ -18,6 +17,7 @@ import pytest
 from skylift.exception import ExecutionError
 from tests.delivery import calls_app
 from tests.delivery.calls_app import app
+from tests.fixtures.live_platform import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -29,16 +29,6 @@ CRASH_CAP = 3  # settings.SKYLIFT_CONTAINER_CRASH_CAP
 def running(platform):
     with app.run(client=platform.client("alice")):
         yield platform
-
-
-def wait_for(probe, done, attempts: int = 600):
-    value = probe()
-    for _ in range(attempts):
-        if done(value):
-            return value
-        time.sleep(0.1)
-        value = probe()
-    return value
 
 
 def ledger(platform, call_id: str) -> list[tuple]:

@@ -8,6 +8,7 @@ import pytest
 
 import skylift
 from skylift.exception import SerializationError
+from tests.fixtures.live_platform import wait_for
 from tests.integration import basic_app
 from tests.integration.basic_app import CustomError, app
 
@@ -93,21 +94,9 @@ def test_it_labels_containers_and_scales_them_down_when_idle(running):
     assert labels["skylift.function"] == basic_app.short_lived.object_id
     assert labels["skylift.app"] == app.app_id
     # when it stays idle, then it leaves by itself and is recorded as scaled down
-    status = _wait_for(
+    status = wait_for(
         lambda: running.sql("SELECT status, cause FROM functions_task WHERE id = %s", [task_id])[0],
         lambda row: row[0] == "stopped",
     )
     assert status == ("stopped", "idle")
-    assert _wait_for(lambda: running.containers(task=task_id), lambda found: not found) == []
-
-
-def _wait_for(probe, done, attempts: int = 900):
-    """Poll until `done(probe())`; bounded by a count of attempts, not asserted on time."""
-    import time
-
-    for _ in range(attempts):
-        value = probe()
-        if done(value):
-            return value
-        time.sleep(0.1)
-    return value
+    assert wait_for(lambda: running.containers(task=task_id), lambda found: not found) == []
