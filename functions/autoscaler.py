@@ -266,10 +266,28 @@ def _requeue_orphaned(now) -> None:
         container_exited(task_id=task_id, exit_code=(task or {}).get("exit_code"), oom=False)
 
 
+def _settle_lost_hosts(now) -> None:
+    """Containers on a host that stopped sending heartbeats are gone: their inputs run elsewhere.
+
+    The inputs go back as preempted (a host loss is the platform's, not the user's, fault).
+    """
+    from hosts.services import container_exited
+
+    cutoff = now - timedelta(seconds=settings.SKYLIFT_HOST_LOST_AFTER_SECONDS)
+    lost = Task.objects.filter(status__in=LIVE_TASK_STATUSES, host__last_heartbeat__lt=cutoff).values_list(
+        "id", flat=True
+    )
+    for task_id in list(lost[:100]):
+        log.warning("container %s is on a lost host; its inputs run elsewhere", task_id)
+        Task.objects.filter(pk=task_id, status__in=LIVE_TASK_STATUSES).update(cause="host_lost")
+        container_exited(task_id=task_id, exit_code=None, oom=False)
+
+
 def autoscale() -> None:
     """One tick: scale every function to its backlog and bounds, then repair what faults left behind."""
     now = timezone.now()
     _fail_stuck_starts(now)
+    _settle_lost_hosts(now)
     _stop_abandoned_apps(now)
     requeue_stranded(now=now)
     _requeue_orphaned(now)

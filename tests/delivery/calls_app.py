@@ -188,3 +188,22 @@ class Drainable:
         print(f"working in {os.environ['SKYLIFT_TASK_ID']}", flush=True)
         time.sleep(seconds)
         return os.environ["SKYLIFT_TASK_ID"]
+
+
+@app.cls()
+class Batcher:
+    @skylift.batched(max_batch_size=4, wait_ms=300)
+    @skylift.method()
+    def double(self, xs: list[int]) -> list[int]:
+        return [2 * x for x in xs]
+
+
+@app.function()
+@skylift.concurrent(max_inputs=2)
+async def async_sleeper(seconds: float) -> str:
+    try:
+        await asyncio.sleep(seconds)
+    except asyncio.CancelledError:
+        print("async cancelled", flush=True)
+        raise
+    return "finished"

@@ -152,3 +152,23 @@ def test_it_changes_the_autoscaler_at_run_time(running):
     )
     assert live >= 1
     calls_app.sha.update_autoscaler(min_containers=0)
+
+
+def test_it_batches_class_methods(running):
+    assert list(calls_app.Batcher().double.map(range(6))) == [0, 2, 4, 6, 8, 10]
+
+
+def test_it_cancels_a_running_async_input_with_cancelled_error(running):
+    call = calls_app.async_sleeper.spawn(60)
+    wait_for(
+        lambda: running.sql("SELECT status FROM functions_input WHERE call_id = %s", [call.object_id])[0][0],
+        lambda status: status == "running",
+    )
+    call.cancel()
+    with pytest.raises(ExecutionError, match="cancelled"):
+        call.get(timeout=10)
+    lines = wait_for(
+        lambda: running.sql("SELECT text FROM functions_logline WHERE call_id = %s", [call.object_id]),
+        lambda rows: rows,
+    )
+    assert ("async cancelled",) in lines
