@@ -209,6 +209,14 @@ class Input(models.Model):
                 name="input_unfinished_idx",
                 condition=models.Q(status__in=["pending", "running"]),
             ),
+            # "Has this call anything left?", asked after every batch of outputs.
+            models.Index(
+                fields=["call"],
+                name="input_unfinished_call_idx",
+                condition=models.Q(status__in=["pending", "running"]),
+            ),
+            # Outputs are read in the order they became ready.
+            models.Index(fields=["call", "finished_seq"], name="input_call_ready_idx"),
         ]
 
 

@@ -340,12 +340,16 @@ def _with_results(rows) -> list[dict]:
 
 
 def _ready_outputs(call: FunctionCall, *, after_seq: int, min_idx: int, limit: int) -> list[dict]:
-    rows = (
-        Input.objects.filter(call=call, status__in=TERMINAL_INPUT_STATUSES, idx__gte=min_idx)
-        .filter(Q(finished_seq__gt=after_seq) | Q(finished_seq__isnull=True))
-        .order_by("finished_seq")
-        .values(*OUTPUT_FIELDS)[:limit]
-    )
+    """Outputs after `after_seq` in the order they were written; from the start (after_seq 0), in
+    index order from `min_idx`, which is how a reader fills a gap left by out-of-order commits."""
+    rows = Input.objects.filter(call=call, status__in=TERMINAL_INPUT_STATUSES, idx__gte=min_idx)
+    if after_seq:
+        rows = rows.filter(Q(finished_seq__gt=after_seq) | Q(finished_seq__isnull=True)).order_by(
+            "finished_seq"
+        )
+    else:
+        rows = rows.order_by("idx")
+    rows = rows.values(*OUTPUT_FIELDS)[:limit]
     return _with_results(rows)
 
 

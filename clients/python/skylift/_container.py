@@ -44,6 +44,7 @@ LOG_FLUSH_SECONDS = 0.05
 POLL_SECONDS = 10.0
 MAX_BATCH = 64
 FAST_INPUT_SECONDS = 0.005
+OUTPUT_LINGER_SECONDS = 0.02
 EXIT_GRACE_SECONDS = 25.0
 # On SIGTERM, how long a running input may go on before it is handed back (preempted, not failed);
 # Docker's stop grace is 30 s, and @exit hooks need time after it.
@@ -285,6 +286,12 @@ class Runner:
             self.shipper.flush()
             self.control.request({"op": "put", "outputs": outputs}, b"".join(bodies))
 
+    def put_all(self, unsent: list[tuple[dict, bytes]]) -> None:
+        """Send the outputs gathered so far (and forget them)."""
+        if unsent:
+            self.put([o for o, _ in unsent], [b for _, b in unsent])
+            unsent.clear()
+
     def requeue(self, items: list[dict], reason: str) -> None:
         if items:
             self.control.request(
@@ -467,9 +474,15 @@ class Runner:
                 fetched = self._fill_batch(channel, fetched, batching)
             started = time.monotonic()
             done_ids: set[str] = set()
+            # Outputs of a batch of fast inputs go back together (one round trip); an output that has
+            # waited OUTPUT_LINGER_SECONDS is sent at once, so slow inputs still stream.
+            unsent: list[tuple[dict, bytes]] = []
+            unsent_since = 0.0
+
             for group in self._groups(fetched):
                 items, blobs = [g[0] for g in group], [g[1] for g in group]
                 if self.draining.is_set():
+                    self.put_all(unsent)
                     # Stopping: what has not started goes back to the queue, without spending retries.
                     self.requeue([f[0] for f in fetched if f[0]["id"] not in done_ids], "preempted")
                     return "draining"
@@ -483,25 +496,30 @@ class Runner:
                 except _Timeout:
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     message = f"the function ran past its timeout of {self.timeout:g} s"
-                    outs = [self.output(i, ("error", b"", "timeout", message)) for i in items]
-                    self.put([o for o, _ in outs], [b for _, b in outs])
+                    unsent.extend(self.output(i, ("error", b"", "timeout", message)) for i in items)
+                    self.put_all(unsent)
                     # The timed-out code may have left threads or state behind: inputs after it get a
                     # clean container.
-                    rest = [f[0] for f in fetched if f[0]["id"] not in {i["id"] for i in items}]
+                    finished = done_ids | {i["id"] for i in items}
+                    rest = [f[0] for f in fetched if f[0]["id"] not in finished]
                     self.requeue(rest, "timeout")
                     return "timeout"
                 except InputCancellation as exc:
                     results = [("error", b"", "cancelled", str(exc))] * len(items)
                 except _Preempted:
+                    self.put_all(unsent)
                     self.requeue([f[0] for f in fetched if f[0]["id"] not in done_ids], "preempted")
                     return "preempted"
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     self.executing, self.cancel_inline = None, False
                 done_ids.update(i["id"] for i in items)
-                sys.stdout.flush()
-                outs = [self.output(i, r) for i, r in zip(items, results, strict=True)]
-                self.put([o for o, _ in outs], [b for _, b in outs])
+                if not unsent:
+                    unsent_since = time.monotonic()
+                unsent.extend(self.output(i, r) for i, r in zip(items, results, strict=True))
+                if time.monotonic() - unsent_since >= OUTPUT_LINGER_SECONDS:
+                    self.put_all(unsent)
+            self.put_all(unsent)
             per_input = (time.monotonic() - started) / len(fetched)
             # Fast inputs are fetched in growing batches (fewer round trips); slow ones one at a
             # time, so that a backlog spreads over every container instead of queuing in one.

@@ -34,6 +34,7 @@ __all__ = ["Function", "FunctionCall", "gather"]
 MAP_BATCH = 1000
 MAP_WINDOW = 20_000
 WAIT_SECONDS = 50.0
+GAP_WAIT_SECONDS = 0.05
 
 
 class _Aio:
@@ -134,23 +135,31 @@ class _Outputs:
     def __init__(self, client: Client, call_id: str):
         self.client, self.call_id = client, call_id
         self.after_seq = 0
-        self.low = 0  # lowest index neither delivered nor received
+        self.low = 0  # lowest index not received yet
+        self.high = -1  # highest index received
         self.seen: set[int] = set()
 
     def poll(self, timeout: float) -> list[dict]:
+        # Outputs are numbered as they are written, but two containers' writes can commit out of
+        # that order, so reading "after the highest number seen" may skip one. While indexes below
+        # the highest one received are missing, wait only briefly, then re-read from the lowest
+        # missing index (in index order, after_seq 0) to close the gap.
+        gap = self.low < self.high
         page = self.client.call_outputs(
-            self.call_id, after_seq=self.after_seq, min_idx=self.low, timeout=timeout
+            self.call_id,
+            after_seq=self.after_seq,
+            min_idx=self.low,
+            timeout=min(timeout, GAP_WAIT_SECONDS) if gap else timeout,
         )
         fresh = []
         if not page["outputs"]:
-            # An idle poll re-reads from the lowest missing index: it closes the window in which
-            # an output committed out of sequence order could have been skipped.
             self.after_seq = 0
             return fresh
         for output in page["outputs"]:
             self.after_seq = max(self.after_seq, output["seq"] or 0)
             if output["idx"] not in self.seen:
                 self.seen.add(output["idx"])
+                self.high = max(self.high, output["idx"])
                 fresh.append(output)
         while self.low in self.seen:
             self.low += 1
