@@ -32,8 +32,9 @@ def test_it_answers_a_remote_call_with_the_documented_shape(running):
         headers=running.users["alice"].headers,
         timeout=60,
     )
-    # then
+    # then it was served by the fast path, with the documented shape
     assert response.status_code == 201
+    assert response.headers.get("x-skylift-path") == "fast"
     body = response.json()
     assert set(body) == {"call", "input_ids", "outputs"}
     assert set(body["call"]) == {
