@@ -22,249 +22,38 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import platform as pyplatform
-import re
-import secrets
-import shutil
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _platform import (  # noqa: E402 - the shared module sits beside this script
+    HERE,
+    EmbeddedPlatform,
+    commit_id,
+    containers_of,
+    docker_api,
+    docker_time,
+    machine_info,
+    ms,
+    other_containers,
+    say,
+    secs,
+    summary,
+    wait_gone,
+)
+
 IMAGE = "skylift/debian-slim:3.11"
 
 COLD_FACTOR, COLD_SLACK = 1.5, 0.3  # cold start target: at most 1.5 x floor + 0.3 s
 WARM_TARGET = 0.010  # warm round-trip median target: under 10 ms
 
 
-# Small helpers -------------------------------------------------------------------------------
-
-
-def say(message: str) -> None:
-    print(f"==> {message}", flush=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-def summary(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    return {
-        "n": len(values),
-        "median": statistics.median(values),
-        "mean": statistics.fmean(values),
-        "min": min(values),
-        "p90": percentile(values, 90),
-        "p99": percentile(values, 99),
-        "max": max(values),
-    }
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def secs(seconds: float) -> str:
-    return f"{seconds:.3f} s"
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def docker_time(value: str) -> float:
-    """A Docker timestamp (RFC 3339 with nanoseconds) as epoch seconds."""
-    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$", value)
-    if not m:
-        raise ValueError(f"unexpected Docker timestamp {value!r}")
-    base, frac, tz = m.groups()
-    tz = "+00:00" if tz == "Z" else tz
-    stamp = datetime.fromisoformat(base + tz).timestamp()
-    return stamp + (float("0." + frac) if frac else 0.0)
-
-
-def git(*args: str) -> str:
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=REPO, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return ""
-
-
-def commit_id() -> tuple[str, bool]:
-    sha = git("rev-parse", "--short=12", "HEAD") or "unknown"
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-    return sha, dirty
-
-
-def machine_info() -> dict:
-    cpu_model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_mib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
-    docker_version = subprocess.run(
-        ["docker", "version", "--format", "{{.Server.Version}}"], capture_output=True, text=True
-    ).stdout.strip()
-    return {
-        "hostname": socket.gethostname(),
-        "platform": pyplatform.platform(),
-        "cpu_model": cpu_model,
-        "cpus": os.cpu_count(),
-        "memory_mib": mem_mib,
-        "python": pyplatform.python_version(),
-        "docker": docker_version,
-        "loadavg_at_start": os.getloadavg(),
-    }
-
-
-# The platform --------------------------------------------------------------------------------
-
-
-class EmbeddedPlatform:
-    """`skylift server start --background` in a temporary data directory, stopped on exit."""
-
-    def __init__(self, keep: bool = False):
-        self.keep = keep
-        self.work = Path(tempfile.mkdtemp(prefix="skylift-bench-"))
-        self.data_dir = self.work / "data"
-        self.config_path = self.work / "skylift.toml"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("SKYLIFT_")
-            and k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
-        }
-        # A host name of its own: the embedded default is the machine's name, and a host agent
-        # reconciles (removes) every container labelled with its host name, so two platforms on
-        # one machine under the same name would remove each other's containers.
-        self.host_name = f"bench-{secrets.token_hex(3)}"
-        self.env.update(
-            {
-                "SKYLIFT_DATA_DIR": str(self.data_dir),
-                "SKYLIFT_CONFIG_PATH": str(self.config_path),
-                "SKYLIFT_HOST_NAME": self.host_name,
-            }
-        )
-        self.started = False
-
-    def _cli(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
-        exe = Path(sys.executable).parent / "skylift"
-        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "skylift.cli"]
-        return subprocess.run([*cmd, *args], env=self.env, cwd=REPO, **kwargs)
-
-    def start(self) -> None:
-        say(f"Starting the embedded platform on {self.url} (data in {self.data_dir})")
-        t0 = time.monotonic()
-        result = self._cli(
-            "server", "start", "--background", "--port", str(self.port), capture_output=True, text=True
-        )
-        self.started = True
-        if result.returncode != 0:
-            raise RuntimeError(
-                f"skylift server start failed:\n{result.stdout}\n{result.stderr}\n{self.logs()}"
-            )
-        self._wait_agent()
-        self.start_seconds = time.monotonic() - t0
-        say(f"Platform ready in {self.start_seconds:.1f} s")
-
-    def state(self) -> dict:
-        return json.loads((self.data_dir / "state.json").read_text())
-
-    @property
-    def database_url(self) -> str:
-        state = self.state()
-        return f"postgresql://skylift:{state['pg_password']}@127.0.0.1:{state['postgres']['port']}/skylift"
-
-    def sql(self, query: str, params: list | None = None) -> list[tuple]:
-        import psycopg
-
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            cur = conn.execute(query, params or [])
-            return cur.fetchall() if cur.description else []
-
-    def _wait_agent(self) -> None:
-        """The web server answers once `start` returns; wait for the host agent and its worker too."""
-        log = self.data_dir / "logs" / "agent.log"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            text = log.read_text(errors="replace") if log.exists() else ""
-            if "relay listening" in text and f"host.{self.host_name}@" in text and " ready." in text:
-                if self.sql("SELECT 1 FROM hosts_host WHERE name = %s", [self.host_name]):
-                    return
-            time.sleep(0.2)
-        raise RuntimeError("the host agent did not come up:\n" + self.logs())
-
-    def logs(self, tail: int = 3000) -> str:
-        out = []
-        for p in sorted((self.data_dir / "logs").glob("*.log")):
-            out.append(f"--- {p.name}\n{p.read_text(errors='replace')[-tail:]}")
-        return "\n".join(out)
-
-    def client(self):
-        os.environ["SKYLIFT_CONFIG_PATH"] = str(self.config_path)
-        for key in ("SKYLIFT_TOKEN_ID", "SKYLIFT_TOKEN_SECRET", "SKYLIFT_SERVER_URL", "SKYLIFT_PROFILE"):
-            os.environ.pop(key, None)
-        from skylift._client import Client
-
-        return Client.from_env("local")
-
-    def stop(self) -> None:
-        if self.started:
-            say("Stopping the embedded platform")
-            self._cli("server", "stop", capture_output=True, text=True)
-        if self.keep:
-            say(f"Kept the platform's data and logs in {self.work}")
-        else:
-            shutil.rmtree(self.work, ignore_errors=True)
-
-
-# Docker ----------------------------------------------------------------------------------------
-
-
-def docker_api():
-    import docker
-
-    return docker.from_env(timeout=60)
-
-
-def containers_of(dk, function_id: str) -> list:
-    return dk.containers.list(all=True, filters={"label": f"skylift.function={function_id}"})
-
-
-def wait_gone(dk, function_id: str, timeout: float = 90.0) -> float:
-    """Wait until the function's containers are gone (the app was stopped); returns seconds waited."""
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < timeout:
-        if not containers_of(dk, function_id):
-            return time.monotonic() - t0
-        time.sleep(0.1)
-    raise RuntimeError(f"the containers of {function_id} did not go away in {timeout:.0f} s")
+# Docker runs ------------------------------------------------------------------------------------
 
 
 def floor_once(image: str, extra: list[str] | None = None, command: list[str] | None = None) -> float:
@@ -536,12 +325,6 @@ def print_report(results: dict) -> None:
             value = fmt(r["median"]) if r.get("n") else "n/a"
             print(f"  {r['from'] + ' -> ' + r['to']:<38} {value:>10}   {r['what']}")
     print()
-
-
-def other_containers(dk, host_name: str) -> int:
-    """Skylift containers of other platforms on this machine (they compete for the CPUs)."""
-    running = dk.containers.list(filters={"label": "skylift.managed=1"})
-    return sum(1 for c in running if c.labels.get("skylift.host") != host_name)
 
 
 def main() -> int:
