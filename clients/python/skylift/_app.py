@@ -316,7 +316,3 @@ def _default_app_name() -> str:
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     return os.path.splitext(os.path.basename(path))[0] if path else "app"
-
-
-def entrypoint_parameters(f: Callable) -> list[inspect.Parameter]:
-    return list(inspect.signature(f).parameters.values())
