@@ -66,7 +66,7 @@ def test_f2_a_killed_container_fails_its_input_with_the_cause(running):
 
 
 def test_f16_a_poison_input_fails_at_the_crash_cap_and_the_others_succeed(running):
-    results = list(calls_app.poison.map([1, 13, 2], return_exceptions=True))
+    results = list(calls_app.poison.map([1, 13, 2], return_exceptions=True, wrap_returned_exceptions=False))
     assert results[0] == 1
     assert results[2] == 2
     assert isinstance(results[1], ExecutionError)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import skylift
 from skylift import FunctionCall
 from tests.integration import basic_app
 
@@ -28,11 +29,20 @@ def test_it_maps_unordered_when_asked(running):
     assert sorted(basic_app.inc.map(range(50), order_outputs=False)) == list(range(1, 51))
 
 
-def test_it_returns_exceptions_as_values_when_asked(running):
+def test_it_returns_exceptions_as_values_wrapped_as_modal_wraps_them(running):
     results = list(basic_app.inc.map([1, -1, 2], return_exceptions=True))
     assert results[0] == 2
-    assert isinstance(results[1], ValueError)
+    assert isinstance(results[1], skylift.exception.UserCodeException)
+    assert isinstance(results[1].exc, ValueError)
+    assert str(results[1]) == "ValueError: negative one"
     assert results[2] == 3
+
+
+def test_it_returns_the_exceptions_themselves_without_wrapping(running):
+    results = list(basic_app.inc.starmap([(1,), (-1,)], return_exceptions=True, wrap_returned_exceptions=False))
+    assert results[0] == 2
+    assert type(results[1]) is ValueError
+    assert "negative one" in str(results[1])
 
 
 def test_it_raises_the_first_exception_of_a_map_by_default(running):

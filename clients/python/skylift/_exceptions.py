@@ -13,6 +13,7 @@ Error
 ├── OutputExpiredError           the output is older than the retention period
 └── FunctionTimeoutError         an attempt ran past the function's timeout
 InputCancellation (BaseException) raised inside a function whose input was cancelled
+UserCodeException                wraps an exception `.map(return_exceptions=True)` returns as a value
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "RemoteError",
     "ResourceExhaustedError",
     "SerializationError",
+    "UserCodeException",
 ]
 
 
@@ -84,3 +86,22 @@ class FunctionTimeoutError(Error):
 
 class InputCancellation(BaseException):
     """Raised inside a running function when its input is cancelled."""
+
+
+class UserCodeException(Exception):
+    """An exception a map returned as a value (`return_exceptions=True`), wrapped as Modal wraps it.
+
+    The original is `.exc` (also the `__cause__`). Pass `wrap_returned_exceptions=False` to get the
+    original exceptions themselves.
+    """
+
+    def __init__(self, exc: BaseException):
+        super().__init__(exc)
+        self.exc = exc
+        self.__cause__ = exc
+
+    def __str__(self) -> str:
+        return f"{type(self.exc).__name__}: {self.exc}"
+
+    def __repr__(self) -> str:
+        return f"UserCodeException({self.exc!r})"

@@ -19,6 +19,7 @@ from ._exceptions import (
     OutputExpiredError,
     RemoteError,
     SerializationError,
+    UserCodeException,
 )
 from ._serialization import deserialize, serialize_args
 
@@ -124,9 +125,9 @@ def _value(output: dict, fn_name: str, return_exceptions: bool, wrap_returned_ex
     try:
         return unwrap_output(output, fn_name)
     except Exception as exc:
-        if return_exceptions:
-            return exc
-        raise
+        if not return_exceptions:
+            raise
+        return UserCodeException(exc) if wrap_returned_exceptions else exc
 
 
 class _Outputs:
@@ -201,8 +202,11 @@ class FunctionCall:
                 raise TimeoutError(f"{self.object_id} has no result yet")
 
     @_method(_AioIter)
-    def iter_outputs(self, order_outputs: bool = True, return_exceptions: bool = False) -> Iterator:
+    def iter_outputs(
+        self, order_outputs: bool = True, return_exceptions: bool = False, wrap_returned_exceptions: bool = True
+    ) -> Iterator:
         """All outputs of a spawned map (`spawn_map`), in input order by default."""
+        wrap = wrap_returned_exceptions
         client = self._get_client()
         reader, pending, next_idx = _Outputs(client, self.object_id), {}, 0
         count = client.call_retrieve(self.object_id)["input_count"]
@@ -211,11 +215,11 @@ class FunctionCall:
                 pending[output["idx"]] = output
             if order_outputs:
                 while next_idx in pending:
-                    yield _value(pending.pop(next_idx), self._fn_name, return_exceptions)
+                    yield _value(pending.pop(next_idx), self._fn_name, return_exceptions, wrap)
                     next_idx += 1
             else:
                 for idx in sorted(pending):
-                    yield _value(pending.pop(idx), self._fn_name, return_exceptions)
+                    yield _value(pending.pop(idx), self._fn_name, return_exceptions, wrap)
                     next_idx += 1
 
     @_method(_Aio)
@@ -348,9 +352,16 @@ class Function:
         return_exceptions: bool = False,
         wrap_returned_exceptions: bool = True,
     ) -> Iterator:
-        """Run the function on every item (zipped across iterables); yield results in input order."""
+        """Run the function on every item (zipped across iterables); yield results in input order.
+
+        With `return_exceptions=True` a failed input yields its exception instead of raising it,
+        wrapped in `UserCodeException` (its `.exc`) unless `wrap_returned_exceptions=False`.
+        """
         return self._map(
-            ((item, {}) for item in zip(*iterables, strict=False)), order_outputs, return_exceptions
+            ((item, {}) for item in zip(*iterables, strict=False)),
+            order_outputs,
+            return_exceptions,
+            wrap_returned_exceptions,
         )
 
     @_method(_AioIter)
@@ -361,15 +372,22 @@ class Function:
         kwargs: dict | None = None,
         order_outputs: bool = True,
         return_exceptions: bool = False,
+        wrap_returned_exceptions: bool = True,
     ) -> Iterator:
         """Like map, but each item is a tuple of positional arguments."""
         extra = kwargs or {}
-        return self._map(((tuple(item), extra) for item in input_iterator), order_outputs, return_exceptions)
+        return self._map(
+            ((tuple(item), extra) for item in input_iterator),
+            order_outputs,
+            return_exceptions,
+            wrap_returned_exceptions,
+        )
 
     @_method(_Aio)
     def for_each(self, *iterables: Iterable, ignore_exceptions: bool = False) -> None:
         """Run the function on every item and wait, discarding the results."""
-        for _ in self._map(((item, {}) for item in zip(*iterables, strict=False)), False, ignore_exceptions):
+        items = ((item, {}) for item in zip(*iterables, strict=False))
+        for _ in self._map(items, False, ignore_exceptions, False):
             pass
 
     @_method(_Aio)
@@ -389,7 +407,11 @@ class Function:
         return FunctionCall(call["id"], client=client, fn_name=self._name)
 
     def _map(
-        self, items: Iterator[tuple[tuple, dict]], order_outputs: bool, return_exceptions: bool
+        self,
+        items: Iterator[tuple[tuple, dict]],
+        order_outputs: bool,
+        return_exceptions: bool,
+        wrap_returned_exceptions: bool,
     ) -> Iterator:
         client, function_id = self._hydrated()
         # Serialize the first batch here, so that a bad argument is reported before anything is sent.
@@ -422,7 +444,7 @@ class Function:
                     next_idx += len(ready)
                 sender.returned(next_idx)
                 for output in ready:
-                    yield _value(output, self._name, return_exceptions)
+                    yield _value(output, self._name, return_exceptions, wrap_returned_exceptions)
         finally:
             sender.stop()
 
