@@ -39,7 +39,9 @@ def test_it_returns_exceptions_as_values_wrapped_as_modal_wraps_them(running):
 
 
 def test_it_returns_the_exceptions_themselves_without_wrapping(running):
-    results = list(basic_app.inc.starmap([(1,), (-1,)], return_exceptions=True, wrap_returned_exceptions=False))
+    results = list(
+        basic_app.inc.starmap([(1,), (-1,)], return_exceptions=True, wrap_returned_exceptions=False)
+    )
     assert results[0] == 2
     assert type(results[1]) is ValueError
     assert "negative one" in str(results[1])

@@ -203,7 +203,10 @@ class FunctionCall:
 
     @_method(_AioIter)
     def iter_outputs(
-        self, order_outputs: bool = True, return_exceptions: bool = False, wrap_returned_exceptions: bool = True
+        self,
+        order_outputs: bool = True,
+        return_exceptions: bool = False,
+        wrap_returned_exceptions: bool = True,
     ) -> Iterator:
         """All outputs of a spawned map (`spawn_map`), in input order by default."""
         wrap = wrap_returned_exceptions
