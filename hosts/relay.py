@@ -10,6 +10,7 @@ batches. The Celery side of the agent asks for sockets over the control socket
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import logging
@@ -40,7 +41,7 @@ from skylift._protocol import MAX_HEADER, encode_frame, split_body
 
 from .relay_store import RelayStore
 
-__all__ = ["Relay", "control_request"]
+__all__ = ["Relay", "control_request", "wake_messages"]
 
 log = logging.getLogger(__name__)
 _PREFIX = struct.Struct(">II")
@@ -97,6 +98,42 @@ def _definition(task: dict) -> dict:
     return {**(task["definition"] or {}), **{k: task[k] for k in RUNTIME_FIELDS}}
 
 
+PUBLISH_DELAY_SECONDS = 0.2
+WAKE_INLINE_MAX = 16 * 1024  # results up to this size ride in the wake-up itself
+
+
+def wake_messages(written: list[dict], bodies: dict[str, bytes]) -> dict[str, bytes]:
+    """The wake-up to push for each call that got outputs.
+
+    When a call got exactly one small output, the wake-up carries it (already committed in
+    PostgreSQL), so a waiting `.remote()` answers without reading it back. Otherwise the
+    wake-up is just a nudge, and waiters read the database.
+    """
+    per_call: dict[str, list[dict]] = {}
+    for row in written:
+        per_call.setdefault(row["call_id"], []).append(row)
+    messages = {}
+    for call_id, rows in per_call.items():
+        row = rows[0]
+        body = bodies.get(row["id"], b"")
+        if len(rows) == 1 and not row["blob"] and len(body) <= WAKE_INLINE_MAX:
+            messages[call_id] = json.dumps(
+                {
+                    "input_id": row["id"],
+                    "idx": row["idx"],
+                    "status": row["status"],
+                    "result_kind": row["result_kind"],
+                    "result": base64.b64encode(body).decode(),
+                    "cause": row["cause"],
+                    "message": row["message"],
+                    "seq": row["finished_seq"],
+                }
+            ).encode()
+        else:
+            messages[call_id] = b"1"
+    return messages
+
+
 async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
     header_len, body_len = _PREFIX.unpack(await reader.readexactly(_PREFIX.size))
     if header_len > MAX_HEADER:
@@ -123,6 +160,8 @@ class Relay:
         self.handed: dict[str, dict[str, None]] = {}
         self.layer = get_channel_layer()
         self.pending_tasks: set[asyncio.Task] = set()
+        self.dirty_calls: set[str] = set()  # calls whose new state the dashboard has not been sent
+        self.publish_scheduled = False
 
     async def serve(self) -> None:
         await self.store.open()
@@ -269,20 +308,17 @@ class Relay:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, min(float(header.get("timeout", 10)), 60.0))
         while True:
-            ids = await self.redis.lpop(key, want)
+            remaining = deadline - loop.time()
+            if remaining <= 0.01:
+                ids = await self.redis.lpop(key, want)
+            else:
+                # One round trip either way: up to `want` ids at once, or the first to arrive.
+                popped = await self.redis.blmpop(remaining, 1, key, direction="LEFT", count=want)
+                ids = popped[1] if popped else None
             if not ids:
-                remaining = deadline - loop.time()
-                if remaining <= 0.01:
-                    return {"inputs": []}, b""
-                popped = await self.redis.blpop([key], timeout=remaining)
-                if not popped:
-                    return {"inputs": []}, b""
-                ids = [popped[1]]
-                if want > 1:
-                    ids += await self.redis.lpop(key, want - 1) or []
+                return {"inputs": []}, b""
             rows, started = await self.store.claim(task["id"], [i.decode() for i in ids])
-            if started:
-                self._background(self._publish_calls(started))
+            self._publish_later(started)
             if rows:
                 for r in rows:
                     handed_calls[r["call_id"]] = None
@@ -306,17 +342,17 @@ class Relay:
         outputs = header.get("outputs", [])
         for out, blob in zip(outputs, split_body(body, [o["size"] for o in outputs]), strict=True):
             out["body"] = blob
-        touched, finished, again = await self.store.record_outputs(outputs, task["retries"] or {})
+        written, finished, again = await self.store.record_outputs(outputs, task["retries"] or {})
         if again:
             await self._push_later(task["function_id"], again)
-        if touched:
+        if written:
+            bodies = {o["id"]: o["body"] for o in outputs}
             pipe = self.redis.pipeline(transaction=False)
-            for call_id in touched:
-                pipe.rpush(done_key(call_id), "1")
+            for call_id, message in wake_messages(written, bodies).items():
+                pipe.rpush(done_key(call_id), message)
                 pipe.expire(done_key(call_id), DONE_TTL_SECONDS)
             await pipe.execute()
-        if finished:
-            self._background(self._publish_calls(finished))
+        self._publish_later(finished)
 
     async def _push_later(self, function_id: str, inputs: list[dict]) -> None:
         """Retries wait out their backoff in a sorted set; `move_due` pushes them when due."""
@@ -392,10 +428,29 @@ class Relay:
         await pipe.execute()
 
     def _background(self, coroutine) -> None:
-        """Dashboard updates run beside the data path, never in front of it."""
         task = asyncio.get_running_loop().create_task(coroutine)
         self.pending_tasks.add(task)
         task.add_done_callback(self.pending_tasks.discard)
+
+    def _publish_later(self, call_ids: list[str]) -> None:
+        """Dashboard updates run beside the data path, never in front of it, and coalesce.
+
+        Calls that changed within PUBLISH_DELAY_SECONDS go out together, each once, as they
+        stand then: a busy relay sends one query per interval instead of two per call.
+        """
+        if not call_ids:
+            return
+        self.dirty_calls.update(call_ids)
+        if not self.publish_scheduled:
+            self.publish_scheduled = True
+            self._background(self._publish_dirty())
+
+    async def _publish_dirty(self) -> None:
+        await asyncio.sleep(PUBLISH_DELAY_SECONDS)
+        self.publish_scheduled = False
+        call_ids, self.dirty_calls = list(self.dirty_calls), set()
+        for start in range(0, len(call_ids), 500):
+            await self._publish_calls(call_ids[start : start + 500])
 
     async def _publish_calls(self, call_ids: list[str]) -> None:
         try:

@@ -131,10 +131,11 @@ class RelayStore:
 
     async def record_outputs(
         self, outputs: list[dict], retries: dict
-    ) -> tuple[list[str], list[str], list[dict]]:
+    ) -> tuple[list[dict], list[str], list[dict]]:
         """Write terminal outputs, fenced by attempt; failures with user retries left go back to pending.
 
-        Returns (calls touched, calls finished, inputs to push again later as {id, delay}).
+        Returns (the outputs written, as rows of the input; the calls that finished; the inputs to
+        push again later, as {id, delay}). An output whose attempt is stale writes nothing.
         """
         retryable = [o for o in outputs if o["kind"] == "exception" or o["cause"] in ("timeout", "batching")]
         max_retries = int(retries.get("max_retries", 0) or 0)
@@ -155,11 +156,15 @@ class RelayStore:
                         again.append({"id": input_id, "delay": retry_delay(retries, used)})
             retried = {a["id"] for a in again}
             terminal = [o for o in outputs if o["id"] not in retried]
-            touched = await self._write_terminal(conn, terminal) if terminal else []
-            finished = await self.finish_calls(conn, touched)
-        return touched, finished, again
+            written = await self._write_terminal(conn, terminal) if terminal else []
+            finished = [w["call_id"] for w in written if w["finished"]]
+            # Calls of several inputs are finished by a separate statement, which sees every write
+            # committed before it (two relays writing a map's last outputs at once both run it).
+            rest = list({w["call_id"] for w in written if not w["finished"]})
+            finished += await self.finish_calls(conn, rest)
+        return written, finished, again
 
-    async def _write_terminal(self, conn, outputs: list[dict]) -> list[str]:
+    async def _write_terminal(self, conn, outputs: list[dict]) -> list[dict]:
         ids, attempts, statuses, bodies, kinds, causes, messages, keys = [], [], [], [], [], [], [], []
         for out in outputs:
             # A large result goes to blob storage; the row keeps its key.
@@ -180,21 +185,34 @@ class RelayStore:
             kinds.append(out["kind"])
             causes.append(out["cause"][:64])
             messages.append(out["message"][:10_000])
-        async with conn.cursor() as cur:
+        async with conn.cursor(row_factory=dict_row) as cur:
             # A stale attempt (the input was requeued meanwhile) matches nothing: the first valid
-            # terminal write wins.
+            # terminal write wins. A call of one input (`.remote()`, `.spawn()`) finishes in the
+            # same statement: its only input has just become terminal.
             await cur.execute(
-                f"""UPDATE {I} i
-                       SET status = o.status, result = o.body, result_blob = o.blob, result_kind = o.kind,
-                           cause = o.cause, message = o.message, finished_at = now(),
-                           finished_seq = nextval('skylift_output_seq')
-                      FROM unnest(%s::text[], %s::int[], %s::text[], %s::bytea[], %s::text[], %s::text[],
-                                  %s::text[], %s::text[]) AS o(id, attempt, status, body, kind, cause, message, blob)
-                     WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = 'running'
-                 RETURNING i.call_id""",
+                f"""WITH w AS (
+                        UPDATE {I} i
+                           SET status = o.status, result = o.body, result_blob = o.blob, result_kind = o.kind,
+                               cause = o.cause, message = o.message, finished_at = now(),
+                               finished_seq = nextval('skylift_output_seq')
+                          FROM unnest(%s::text[], %s::int[], %s::text[], %s::bytea[], %s::text[], %s::text[],
+                                      %s::text[], %s::text[])
+                               AS o(id, attempt, status, body, kind, cause, message, blob)
+                         WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = 'running'
+                     RETURNING i.call_id, i.id, i.idx, i.status, i.result_kind, i.cause, i.message,
+                               i.finished_seq, i.result_blob <> '' AS blob
+                    ), single AS (
+                        UPDATE {C} c
+                           SET finished_at = now(),
+                               status = CASE WHEN w.status = 'succeeded' THEN 'succeeded' ELSE 'failed' END
+                          FROM w
+                         WHERE c.id = w.call_id AND c.input_count = 1 AND c.closed AND c.finished_at IS NULL
+                     RETURNING c.id
+                    )
+                    SELECT w.*, w.call_id IN (SELECT id FROM single) AS finished FROM w""",
                 [ids, attempts, statuses, bodies, kinds, causes, messages, keys],
             )
-            return list({row[0] for row in await cur.fetchall()})
+            return await cur.fetchall()
 
     async def record_item(self, input_id: str, attempt: int, n: int, data: bytes) -> bool:
         """Store the n-th value of a generator while its attempt still runs; a repeat is ignored."""

@@ -104,3 +104,23 @@ def test_it_refuses_malformed_json_as_django_does(running):
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed"
+
+
+@pytest.mark.parametrize(("function", "arg"), [("square", 7), ("inc", -1)], ids=["value", "exception"])
+def test_the_output_it_answers_with_is_the_one_the_database_keeps(running, function, arg):
+    # given a warm container (the output then rides in the relay's wake-up, not a database read)
+    fn = getattr(basic_app, function)
+    headers = running.users["alice"].headers
+    httpx.post(f"{running.url}/api/v1/calls/", json=_body(fn.object_id, 1), headers=headers, timeout=60)
+    # when
+    response = httpx.post(
+        f"{running.url}/api/v1/calls/", json=_body(fn.object_id, arg), headers=headers, timeout=60
+    )
+    assert response.headers["x-skylift-output"] == "wake-up"
+    body = response.json()
+    # then Django's outputs endpoint reads the very same output from PostgreSQL
+    stored = httpx.get(
+        f"{running.url}/api/v1/calls/{body['call']['id']}/outputs/", params={"timeout": 0}, headers=headers
+    ).json()
+    assert body["outputs"] == stored["outputs"]
+    assert stored["outputs"][0]["status"] == ("succeeded" if function == "square" else "failed")

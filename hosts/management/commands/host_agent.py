@@ -7,7 +7,6 @@ that records how containers ended and requeues what they were running.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -16,6 +15,7 @@ import sys
 import threading
 import time
 
+import uvloop
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
@@ -75,7 +75,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, shutdown)
         try:
-            asyncio.run(Relay().serve())
+            uvloop.run(Relay().serve())  # libuv's loop: faster socket I/O for the relay
         except KeyboardInterrupt:
             pass
         finally:
