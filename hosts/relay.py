@@ -20,6 +20,7 @@ import shutil
 import struct
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import redis
@@ -161,6 +162,8 @@ class Relay:
         self.layer = get_channel_layer()
         self.pending_tasks: set[asyncio.Task] = set()
         self.dirty_calls: set[str] = set()  # calls whose new state the dashboard has not been sent
+        self.started_calls: set[str] = set()  # calls an input of which was claimed: mark them running
+        self.served: Counter[str] = Counter()  # inputs handed to each container since the last flush
         self.publish_scheduled = False
 
     async def serve(self) -> None:
@@ -317,9 +320,16 @@ class Relay:
                 ids = popped[1] if popped else None
             if not ids:
                 return {"inputs": []}, b""
-            rows, started = await self.store.claim(task["id"], [i.decode() for i in ids])
-            self._publish_later(started)
+            ids = [i.decode() for i in ids]
+            rows, live = await self.store.claim(task["id"], ids)
+            if not live:
+                # Fenced off (settled by the control plane): hand the ids back, tell it to stop.
+                await self.redis.lpush(key, *reversed(ids))
+                log.warning("container %s is fenced off; it gets no more inputs", task["id"])
+                return {"inputs": [], "stop": "fenced"}, b""
             if rows:
+                self.served[task["id"]] += len(rows)
+                self._publish_later([r["call_id"] for r in rows], started=True)
                 for r in rows:
                     handed_calls[r["call_id"]] = None
                 while len(handed_calls) > 10_000:  # keep the most recent calls only
@@ -432,15 +442,18 @@ class Relay:
         self.pending_tasks.add(task)
         task.add_done_callback(self.pending_tasks.discard)
 
-    def _publish_later(self, call_ids: list[str]) -> None:
-        """Dashboard updates run beside the data path, never in front of it, and coalesce.
+    def _publish_later(self, call_ids: list[str], *, started: bool = False) -> None:
+        """Bookkeeping and dashboard updates run beside the data path, never in front of it, and coalesce.
 
-        Calls that changed within PUBLISH_DELAY_SECONDS go out together, each once, as they
-        stand then: a busy relay sends one query per interval instead of two per call.
+        Calls that started or changed within PUBLISH_DELAY_SECONDS are marked running and sent to
+        the dashboard together, each once, as they stand then: a busy relay makes two queries per
+        interval instead of several per call.
         """
         if not call_ids:
             return
         self.dirty_calls.update(call_ids)
+        if started:
+            self.started_calls.update(call_ids)
         if not self.publish_scheduled:
             self.publish_scheduled = True
             self._background(self._publish_dirty())
@@ -449,6 +462,13 @@ class Relay:
         await asyncio.sleep(PUBLISH_DELAY_SECONDS)
         self.publish_scheduled = False
         call_ids, self.dirty_calls = list(self.dirty_calls), set()
+        started, self.started_calls = list(self.started_calls), set()
+        served, self.served = dict(self.served), Counter()
+        try:
+            if started or served:
+                await self.store.mark_started(started, served)
+        except Exception:  # noqa: BLE001 - bookkeeping only; the inputs' own rows are right
+            log.warning("could not mark calls started", exc_info=True)
         for start in range(0, len(call_ids), 500):
             await self._publish_calls(call_ids[start : start + 500])
 

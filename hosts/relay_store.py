@@ -97,37 +97,48 @@ class RelayStore:
                 [cause[:64], message[:20_000], task_id],
             )
 
-    async def claim(self, task_id: str, input_ids: list[str]) -> tuple[list[dict], list[str]]:
+    async def claim(self, task_id: str, input_ids: list[str]) -> tuple[list[dict], bool]:
         """Claim pending inputs for a container in one statement; already claimed or finished ones are skipped.
 
-        Returns the claimed inputs (in the order asked) and the calls that started running.
+        Returns the claimed inputs (in the order asked), and whether the container may still take
+        inputs: one the control plane has settled (its host was declared lost, it was stopped) is
+        fenced off and claims nothing (RELIABILITY F9).
         """
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(
-                f"""WITH claimed AS (
+                f"""WITH live AS (
+                        SELECT EXISTS (SELECT 1 FROM {T} WHERE id = %(task)s AND status IN ('starting', 'running'))
+                               AS ok
+                    ), claimed AS (
                         UPDATE {I} SET status = 'running', attempt = attempt + 1, task_id = %(task)s,
                                started_at = now()
-                         WHERE id = ANY(%(ids)s) AND status = 'pending'
+                         WHERE id = ANY(%(ids)s) AND status = 'pending' AND (SELECT ok FROM live)
                      RETURNING id, call_id, idx, attempt, method, args, args_blob
-                    ), started AS (
-                        UPDATE {C} SET status = 'running'
-                         WHERE id IN (SELECT call_id FROM claimed) AND status = 'pending'
-                     RETURNING id
-                    ), served AS (
-                        UPDATE {T} SET inputs_served = inputs_served + (SELECT count(*) FROM claimed)
-                         WHERE id = %(task)s AND EXISTS (SELECT 1 FROM claimed)
                     )
-                    SELECT claimed.*, (SELECT array_agg(id) FROM started) AS started FROM claimed""",
+                    SELECT live.ok AS live, claimed.* FROM live LEFT JOIN claimed ON true""",
                 {"task": task_id, "ids": input_ids},
             )
             rows = await cur.fetchall()
-        started = (rows[0]["started"] or []) if rows else []
+        live = bool(rows[0]["live"])
+        rows = [r for r in rows if r["id"] is not None]
         for row in rows:
             if row["args_blob"]:
                 row["args"] = await asyncio.to_thread(blobs.load, row["args_blob"])
         order = {input_id: n for n, input_id in enumerate(input_ids)}
         rows.sort(key=lambda r: order[r["id"]])
-        return rows, started
+        return rows, live
+
+    async def mark_started(self, call_ids: list[str], served: dict[str, int]) -> None:
+        """Bookkeeping kept off the claim: calls become `running`, containers count what they served."""
+        async with self.pool.connection() as conn, conn.cursor() as cur:
+            await cur.execute(
+                f"""WITH s AS (
+                        UPDATE {C} SET status = 'running' WHERE id = ANY(%s) AND status = 'pending'
+                    )
+                    UPDATE {T} t SET inputs_served = t.inputs_served + u.n
+                      FROM unnest(%s::text[], %s::int[]) AS u(id, n) WHERE t.id = u.id""",
+                [call_ids, list(served), list(served.values())],
+            )
 
     async def record_outputs(
         self, outputs: list[dict], retries: dict

@@ -429,6 +429,8 @@ class Runner:
 
     def fetch(self, channel: _Channel, want: int, wait: float) -> list[tuple[dict, bytes]]:
         reply, body = channel.request({"op": "get", "max": want, "timeout": wait})
+        if reply.get("stop"):  # fenced off by the platform: finish up and leave
+            self.draining.set()
         items = reply.get("inputs", [])
         return list(zip(items, split_body(body, [i["size"] for i in items]), strict=True))
 
