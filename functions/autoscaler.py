@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from hosts.models import Host
@@ -273,8 +274,7 @@ def _settle_lost_hosts(now) -> None:
     """
     from hosts.services import container_exited
 
-    cutoff = now - timedelta(seconds=settings.SKYLIFT_HOST_LOST_AFTER_SECONDS)
-    lost = Task.objects.filter(status__in=LIVE_TASK_STATUSES, host__last_heartbeat__lt=cutoff).values_list(
+    lost = Task.objects.filter(status__in=LIVE_TASK_STATUSES, host__lease_expires_at__lt=Now()).values_list(
         "id", flat=True
     )
     for task_id in list(lost[:100]):

@@ -15,6 +15,7 @@ from django.conf import settings
 
 __all__ = [
     "DELAYED_KEY",
+    "STATS_KEY",
     "stream_cursor",
     "cancel_key",
     "done_key",
@@ -41,6 +42,10 @@ def cancel_key(task_id: str) -> str:
     """Ids of inputs a container must stop running (the relay long-polls it for the container)."""
     return f"skylift:cancel:{task_id}"
 
+
+# Counters of the data plane (a hash): e.g. stale_outputs_refused, the outputs of attempts that
+# were over when they arrived (proof that fencing works, RELIABILITY F9).
+STATS_KEY = "skylift:stats"
 
 # Inputs waiting out a retry backoff: member "<function id>:<input id>", score = when due.
 DELAYED_KEY = "skylift:delayed"

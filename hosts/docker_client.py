@@ -110,6 +110,17 @@ def stop(container_id: str, timeout: int = 30) -> None:
         pass
 
 
+def kill(container_id: str) -> None:
+    """SIGKILL, no grace: for containers that must stop now (fencing)."""
+    try:
+        client().api.kill(container_id)
+    except NotFound:
+        pass
+    except APIError as exc:
+        if "is not running" not in str(exc):
+            raise
+
+
 def remove(container_id: str) -> None:
     try:
         client().api.remove_container(container_id, force=True)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -13,8 +10,8 @@ __all__ = ["Host"]
 
 class HostQuerySet(models.QuerySet):
     def alive(self):
-        cutoff = timezone.now() - timedelta(seconds=settings.SKYLIFT_HOST_LOST_AFTER_SECONDS)
-        return self.filter(last_heartbeat__gte=cutoff, draining=False)
+        """Hosts whose lease is current and that take new containers."""
+        return self.filter(lease_expires_at__gte=timezone.now(), draining=False)
 
 
 class Host(models.Model):
@@ -26,6 +23,11 @@ class Host(models.Model):
     gpus = models.JSONField(default=list, blank=True)
     draining = models.BooleanField(default=False)
     last_heartbeat = models.DateTimeField(default=timezone.now)
+    # Every heartbeat renews the host's lease for its agent's lease length. Past it, the control
+    # plane declares the host lost and runs its inputs elsewhere; the agent, unable to renew it,
+    # has killed its containers a little earlier (it fences itself, RELIABILITY F9).
+    lease_seconds = models.FloatField(default=30.0)
+    lease_expires_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = HostQuerySet.as_manager()

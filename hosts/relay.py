@@ -33,6 +33,7 @@ from functions.queues import (
     DELAYED_KEY,
     DONE_TTL_SECONDS,
     LOG_STREAM_MAXLEN,
+    STATS_KEY,
     cancel_key,
     done_key,
     input_queue_key,
@@ -353,6 +354,11 @@ class Relay:
         for out, blob in zip(outputs, split_body(body, [o["size"] for o in outputs]), strict=True):
             out["body"] = blob
         written, finished, again = await self.store.record_outputs(outputs, task["retries"] or {})
+        stale = len(outputs) - len(written) - len(again)
+        if stale:
+            # Outputs of attempts that are over (the input was requeued meanwhile): refused.
+            log.warning("refused %d stale output(s) from %s", stale, task["id"])
+            await self.redis.hincrby(STATS_KEY, "stale_outputs_refused", stale)
         if again:
             await self._push_later(task["function_id"], again)
         if written:

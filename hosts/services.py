@@ -11,11 +11,13 @@ import os
 import secrets
 import shutil
 import tarfile
+from datetime import timedelta
 from pathlib import Path
 
 import cloudpickle
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 
 import skylift
@@ -26,7 +28,15 @@ from . import docker_client
 from .models import Host
 from .relay import control_request, host_dir
 
-__all__ = ["container_exited", "container_start", "container_stop", "host_heartbeat", "host_register"]
+__all__ = [
+    "container_exited",
+    "container_start",
+    "container_stop",
+    "fence_all",
+    "fence_settled",
+    "host_heartbeat",
+    "host_register",
+]
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +48,63 @@ def host_register(*, name: str | None = None) -> Host:
     name = name or settings.SKYLIFT_HOST_NAME
     cpu = float(os.cpu_count() or 1)
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
+    lease = float(settings.SKYLIFT_HOST_LEASE_SECONDS)
+    now = timezone.now()
     host, _ = Host.objects.update_or_create(
         name=name,
-        defaults={"cpu": cpu, "memory": memory, "last_heartbeat": timezone.now(), "draining": False},
+        defaults={
+            "cpu": cpu,
+            "memory": memory,
+            "last_heartbeat": now,
+            "lease_seconds": lease,
+            "lease_expires_at": now + timedelta(seconds=lease),
+            "draining": False,
+        },
     )
     return host
 
 
 def host_heartbeat(*, host: Host) -> None:
-    Host.objects.filter(pk=host.pk).update(last_heartbeat=timezone.now())
+    """Renew the host's lease (from the database's clock, which the control plane judges by)."""
+    Host.objects.filter(pk=host.pk).update(
+        last_heartbeat=Now(), lease_expires_at=Now() + timedelta(seconds=host.lease_seconds)
+    )
+
+
+def fence_all(*, host: Host) -> int:
+    """Kill every container of this host: its lease is running out and the control plane cannot be
+    reached, so it is about to run their inputs elsewhere. Docker only; no database. Returns how many."""
+    killed = 0
+    for container in docker_client.find_by_label("skylift.host", host.name):
+        if container.status != "exited":
+            docker_client.kill(container.id)
+            killed += 1
+    return killed
+
+
+def fence_settled(*, host: Host) -> int:
+    """Kill this host's containers whose task the control plane has settled (after a partition heals).
+
+    A container whose task is no longer live was given up for lost: its inputs run elsewhere, and
+    whatever it still writes is refused by attempt. Returns how many were killed.
+    """
+    running = {
+        c.labels.get("skylift.task"): c
+        for c in docker_client.find_by_label("skylift.host", host.name)
+        if c.status != "exited"
+    }
+    if not running:
+        return 0
+    live = set(
+        Task.objects.filter(pk__in=list(running), status__in=LIVE_TASK_STATUSES).values_list("pk", flat=True)
+    )
+    killed = 0
+    for task_id, container in running.items():
+        if task_id not in live:
+            log.warning("container %s outlived its lease; killing it", task_id)
+            docker_client.kill(container.id)
+            killed += 1
+    return killed
 
 
 @functools.cache

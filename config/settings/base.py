@@ -184,8 +184,10 @@ CELERY_BEAT_SCHEDULE = {
 # Skylift
 SKYLIFT_HOST_NAME = env.str("SKYLIFT_HOST_NAME", default=socket.gethostname())
 SKYLIFT_HOST_DIR = Path(env.str("SKYLIFT_HOST_DIR", default=str(DATA_DIR / "host")))
-SKYLIFT_HEARTBEAT_SECONDS = 5
-SKYLIFT_HOST_LOST_AFTER_SECONDS = 30
+# A host agent renews its lease every SKYLIFT_HEARTBEAT_SECONDS for SKYLIFT_HOST_LEASE_SECONDS;
+# a host whose lease ran out is lost (its inputs run elsewhere, and it has fenced itself).
+SKYLIFT_HEARTBEAT_SECONDS = env.float("SKYLIFT_HEARTBEAT_SECONDS", default=5.0)
+SKYLIFT_HOST_LEASE_SECONDS = env.float("SKYLIFT_HOST_LEASE_SECONDS", default=30.0)
 SKYLIFT_CONTAINER_CRASH_CAP = 3
 SKYLIFT_DEFAULT_SCALEDOWN_WINDOW = env.int("SKYLIFT_DEFAULT_SCALEDOWN_WINDOW", default=60)
 # An ephemeral app whose client has not sent a heartbeat for this long is stopped (its caller is gone).

@@ -1,8 +1,9 @@
 """`manage.py host_agent`: the host agent of this machine.
 
 It runs, together: the data-plane relay (asyncio, in this process), a Celery worker consuming
-this host's own queue (a child process), a heartbeat, and a watcher of Docker `die` events
-that records how containers ended and requeues what they were running.
+this host's own queue (a child process), a heartbeat renewing the host's lease with a watchdog
+that fences the host when it cannot (hosts/lease.py), and a watcher of Docker `die` events that
+records how containers ended and requeues what they were running.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from hosts import docker_client, services
+from hosts.lease import Lease
 from hosts.relay import Relay
 
 log = logging.getLogger("skylift.agent")
@@ -65,7 +67,9 @@ class Command(BaseCommand):
             env=os.environ.copy(),
         )
         stop = threading.Event()
-        threading.Thread(target=self._heartbeat, args=(host, stop), daemon=True, name="heartbeat").start()
+        lease = Lease(host, renew_every=settings.SKYLIFT_HEARTBEAT_SECONDS, length=host.lease_seconds)
+        threading.Thread(target=lease.run_heartbeat, args=(stop,), daemon=True, name="heartbeat").start()
+        threading.Thread(target=lease.run_watchdog, args=(stop,), daemon=True, name="lease-watchdog").start()
         threading.Thread(target=self._watch, args=(host,), daemon=True, name="docker-events").start()
 
         def shutdown(signum, frame):
@@ -85,14 +89,6 @@ class Command(BaseCommand):
                 worker.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 worker.kill()
-
-    def _heartbeat(self, host, stop: threading.Event) -> None:
-        while not stop.wait(settings.SKYLIFT_HEARTBEAT_SECONDS):
-            try:
-                close_old_connections()
-                services.host_heartbeat(host=host)
-            except Exception:  # noqa: BLE001 - a missed beat is retried on the next one
-                log.warning("heartbeat failed", exc_info=True)
 
     def _watch(self, host) -> None:
         while True:
