@@ -1,4 +1,4 @@
-"""The hot path of `.remote()`: `POST /api/v1/calls/` with one input and a wait, served without DRF.
+"""The hot path of `.remote()` and `.spawn()`: `POST /api/v1/calls/` with one input, served without DRF.
 
 A warm `.remote()` must come back in a few milliseconds, and Django's per-request machinery
 (thread hops through sync middleware, the ORM, DRF) costs more than that on its own. This
@@ -35,33 +35,36 @@ from . import blobs
 from .models import Function, FunctionCall, Input, Task
 from .queues import done_key, input_queue_key
 from .ratelimit import RATE_SCRIPT, bucket_key
+from .services import limits_for
 
 __all__ = ["RemoteCallFastPath"]
 
 log = logging.getLogger(__name__)
 
 TOKEN_CACHE_SECONDS = 5.0  # as accounts.authentication: a revoked token stops within this
-MAX_OUTSTANDING = 25_000  # as functions.services.MAX_OUTSTANDING_INPUTS; past it Django answers 429
 
 I, C, T, F, A = (m._meta.db_table for m in (Input, FunctionCall, Task, Function, App))  # noqa: E741
 
 CREATE_SQL = f"""
-WITH f AS (
-    SELECT f.id, f.name, f.app_id, f.workspace_id FROM {F} f JOIN {A} a ON a.id = f.app_id
+WITH n AS (
+    SELECT count(*) FILTER (WHERE status = 'pending') AS pending, count(*) AS outstanding FROM {I}
+     WHERE function_id = %(function)s AND spawned = %(spawned)s AND status IN ('pending', 'running')
+), f AS (
+    SELECT f.id, f.name, f.app_id, f.workspace_id FROM {F} f JOIN {A} a ON a.id = f.app_id, n
      WHERE f.id = %(function)s AND f.workspace_id = %(workspace)s AND a.state <> 'stopped'
-       AND (SELECT count(*) FROM {I} WHERE function_id = f.id AND status IN ('pending', 'running')) < %(limit)s
+       AND n.pending < %(max_pending)s AND n.outstanding < %(max_outstanding)s
 ), c AS (
     INSERT INTO {C} (id, workspace_id, function_id, kind, status, input_count, idempotency_key, closed,
                      created_by_id, created_at)
-    SELECT %(call)s, f.workspace_id, f.id, 'remote', 'pending', 1, %(key)s, true, %(user)s, now() FROM f
+    SELECT %(call)s, f.workspace_id, f.id, %(kind)s, 'pending', 1, %(key)s, true, %(user)s, now() FROM f
     ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
     RETURNING id, created_at
 ), i AS (
-    INSERT INTO {I} (id, workspace_id, call_id, function_id, idx, method, args, args_blob, status, attempt,
-                     crashes, retries_used, preemptions, result_kind, result_blob, cause, message, created_at,
-                     enqueued_at)
-    SELECT %(input)s, f.workspace_id, c.id, f.id, 0, %(method)s, %(args)s, '', 'pending', 0, 0, 0, 0, '', '', '',
-           '', now(), now() FROM f, c
+    INSERT INTO {I} (id, workspace_id, call_id, function_id, idx, method, args, args_blob, status, spawned,
+                     attempt, crashes, retries_used, preemptions, result_kind, result_blob, cause, message,
+                     created_at, enqueued_at)
+    SELECT %(input)s, f.workspace_id, c.id, f.id, 0, %(method)s, %(args)s, '', 'pending', %(spawned)s, 0, 0, 0,
+           0, '', '', '', '', now(), now() FROM f, c
     RETURNING id
 )
 SELECT f.name, f.app_id, c.created_at, (SELECT count(*) FROM i) AS inserted,
@@ -100,12 +103,12 @@ def _parse(body: bytes, headers: dict) -> dict | None:
             "closed",
         }:
             return None
-        inputs, wait = data.get("inputs"), data.get("wait", 0)
-        if data.get("kind", "remote") != "remote" or not data.get("closed", True):
+        inputs, wait, kind = data.get("inputs"), data.get("wait", 0), data.get("kind", "remote")
+        if kind not in ("remote", "spawn") or not data.get("closed", True):
             return None
         if not isinstance(inputs, list) or len(inputs) != 1 or not isinstance(inputs[0], str):
             return None
-        if not isinstance(wait, (int, float)) or isinstance(wait, bool) or not 0 < wait <= 50:
+        if not isinstance(wait, (int, float)) or isinstance(wait, bool) or not 0 <= wait <= 50:
             return None
         key, method, function = data.get("idempotency_key"), data.get("method", ""), data.get("function_id")
         if (
@@ -122,6 +125,7 @@ def _parse(body: bytes, headers: dict) -> dict | None:
             return None  # large arguments go to blob storage, on Django's path
         return {
             "function": function,
+            "kind": kind,
             "method": method,
             "wait": float(wait),
             "key": key,
@@ -231,6 +235,7 @@ class RemoteCallFastPath:
             rate, burst = who[2], who[3]
             if await self.rate(keys=[bucket_key(who[0])], args=[rate, burst, time.time(), 1]):
                 return None, ""  # over the workspace's rate: Django answers 429 with Retry-After
+            max_pending, max_outstanding = limits_for(request["kind"])
             await cur.execute(
                 CREATE_SQL,
                 {
@@ -242,7 +247,10 @@ class RemoteCallFastPath:
                     "method": request["method"],
                     "args": request["args"],
                     "key": request["key"],
-                    "limit": MAX_OUTSTANDING,
+                    "kind": request["kind"],
+                    "spawned": request["kind"] == "spawn",
+                    "max_pending": max_pending,
+                    "max_outstanding": max_outstanding,
                 },
             )
             row = await cur.fetchone()
@@ -250,7 +258,7 @@ class RemoteCallFastPath:
             return None, ""  # unknown function, stopped app, limit, or a reused key: Django knows what to say
         queue = input_queue_key(request["function"])
         deadline = time.monotonic() + min(request["wait"], settings.SKYLIFT_LONG_POLL_SECONDS)
-        if row["live"]:
+        if row["live"] and request["wait"]:
             # The push and the first wait for the result share one round trip.
             pipe = self.redis.pipeline(transaction=False)
             pipe.rpush(queue, input_id)
@@ -258,20 +266,23 @@ class RemoteCallFastPath:
             woken = (await pipe.execute())[1]
         else:
             await self.redis.rpush(queue, input_id)
-            from . import autoscaler
+            if not row["live"]:
+                from . import autoscaler
 
-            await sync_to_async(autoscaler.ensure_capacity, thread_sensitive=False)(
-                function_id=request["function"]
-            )
+                await sync_to_async(autoscaler.ensure_capacity, thread_sensitive=False)(
+                    function_id=request["function"]
+                )
             woken = None
-        output, source = await self._wait(call_id, input_id, deadline, woken)
+        output, source = (
+            await self._wait(call_id, input_id, deadline, woken) if request["wait"] else (None, "none")
+        )
         return {
             "call": {
                 "id": call_id,
                 "function_id": request["function"],
                 "function_name": row["name"],
                 "app_id": row["app_id"],
-                "kind": "remote",
+                "kind": request["kind"],
                 # As the row stood when the call was created; GET /calls/{id}/ reads it afresh.
                 "status": "pending",
                 "input_count": 1,

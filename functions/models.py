@@ -174,6 +174,9 @@ class Input(models.Model):
         max_length=64, blank=True, default="", help_text="Key of large arguments in blob storage"
     )
     status = models.CharField(max_length=16, choices=InputStatus.choices, default=InputStatus.PENDING)
+    spawned = models.BooleanField(
+        default=False, help_text="Made by .spawn(): counts against the spawn limit, not the call limits"
+    )
     attempt = models.PositiveIntegerField(default=0)
     crashes = models.PositiveIntegerField(default=0, help_text="Attempts lost to container crashes")
     retries_used = models.PositiveIntegerField(default=0, help_text="User retries spent (Retries policy)")
@@ -207,6 +210,12 @@ class Input(models.Model):
             models.Index(
                 fields=["status", "function"],
                 name="input_unfinished_idx",
+                condition=models.Q(status__in=["pending", "running"]),
+            ),
+            # The limits count a function's unfinished inputs on every submission.
+            models.Index(
+                fields=["function", "spawned", "status"],
+                name="input_unfinished_limit_idx",
                 condition=models.Q(status__in=["pending", "running"]),
             ),
             # "Has this call anything left?", asked after every batch of outputs.

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -143,10 +143,17 @@ def function_create(
     return function
 
 
-# Limits as Modal states them (per function): inputs waiting or running at once, and spawned
-# inputs waiting. Past them a request is refused with 429 and Retry-After, never dropped.
-MAX_OUTSTANDING_INPUTS = 25_000
-MAX_PENDING_SPAWNS = 1_000_000
+# Past a per-function limit (settings.SKYLIFT_MAX_*: inputs waiting for a container, inputs waiting
+# or running, and instead of both for `.spawn()`, spawned inputs waiting) a request is refused with
+# 429 and Retry-After, never dropped; the SDK waits and sends it again.
+LIMIT_RETRY_AFTER_SECONDS = 1
+
+
+def limits_for(kind: str) -> tuple[int, int]:
+    """(max waiting, max waiting or running) for a submission of this kind of call."""
+    if kind == "spawn":
+        return settings.SKYLIFT_MAX_PENDING_SPAWNS, 2**62
+    return settings.SKYLIFT_MAX_PENDING_INPUTS, settings.SKYLIFT_MAX_OUTSTANDING_INPUTS
 
 
 def _check_limits(function: Function, kind: str, adding: int) -> None:
@@ -166,17 +173,29 @@ def _check_limits(function: Function, kind: str, adding: int) -> None:
             hint="Retry after the time in Retry-After; the SDK does this for you.",
             headers={"Retry-After": str(wait)},
         )
-    limit = MAX_PENDING_SPAWNS if kind == "spawn" else MAX_OUTSTANDING_INPUTS
-    outstanding = Input.objects.filter(
-        function=function, status__in=[InputStatus.PENDING, InputStatus.RUNNING]
-    ).count()
-    if outstanding + adding > limit:
-        raise ApiError(
-            f"{function.name} has {outstanding} inputs waiting or running; the limit is {limit}.",
-            code="resource_exhausted",
-            status_code=429,
-            hint="Retry after the time in Retry-After; the SDK does this for you.",
+    spawned = kind == "spawn"
+    counts = Input.objects.filter(
+        function=function, spawned=spawned, status__in=[InputStatus.PENDING, InputStatus.RUNNING]
+    ).aggregate(pending=Count("id", filter=Q(status=InputStatus.PENDING)), outstanding=Count("id"))
+    max_pending, max_outstanding = limits_for(kind)
+    checks = [
+        (
+            "spawned inputs waiting" if spawned else "inputs waiting for a container",
+            counts["pending"],
+            max_pending,
         )
+    ]
+    if not spawned:
+        checks.append(("inputs waiting or running", counts["outstanding"], max_outstanding))
+    for what, count, limit in checks:
+        if count + adding > limit:
+            raise ApiError(
+                f"{function.name} has {count} {what}; {adding} more would pass the limit of {limit}.",
+                code="resource_exhausted",
+                status_code=429,
+                hint="Retry after the time in Retry-After; the SDK does this for you.",
+                headers={"Retry-After": str(LIMIT_RETRY_AFTER_SECONDS)},
+            )
 
 
 def call_create(
@@ -273,11 +292,11 @@ def _insert_inputs(
     with connection.cursor() as cur:
         cur.execute(
             f"""INSERT INTO {Input._meta.db_table}
-                    (id, workspace_id, call_id, function_id, idx, method, args, args_blob, status, attempt,
-                     crashes, retries_used, preemptions, result_kind, result_blob, cause, message, created_at,
-                     enqueued_at)
-                SELECT a.id, %s, %s, %s, a.idx, %s, a.args, a.blob, 'pending', 0, 0, 0, 0, '', '', '', '', now(),
-                       now()
+                    (id, workspace_id, call_id, function_id, idx, method, args, args_blob, status, spawned,
+                     attempt, crashes, retries_used, preemptions, result_kind, result_blob, cause, message,
+                     created_at, enqueued_at)
+                SELECT a.id, %s, %s, %s, a.idx, %s, a.args, a.blob, 'pending', %s, 0, 0, 0, 0, '', '', '', '',
+                       now(), now()
                   FROM unnest(%s::text[], %s::int[], %s::bytea[], %s::text[]) AS a(id, idx, args, blob)
                 ON CONFLICT (call_id, idx) DO NOTHING
              RETURNING id""",
@@ -286,6 +305,7 @@ def _insert_inputs(
                 call.id,
                 function.id,
                 method,
+                call.kind == "spawn",
                 ids,
                 list(range(start_idx, start_idx + len(args))),
                 args,

@@ -195,6 +195,11 @@ SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", d
 # Accepted inputs per second per workspace, and the burst allowed above that rate.
 SKYLIFT_INPUT_RATE = env.int("SKYLIFT_INPUT_RATE", default=20_000)
 SKYLIFT_INPUT_BURST = env.int("SKYLIFT_INPUT_BURST", default=100_000)
+# Per-function limits, as Modal's: inputs waiting for a container, inputs waiting or running, and
+# (for .spawn(), instead) inputs waiting. Past them submissions get 429 with Retry-After.
+SKYLIFT_MAX_PENDING_INPUTS = env.int("SKYLIFT_MAX_PENDING_INPUTS", default=2_000)
+SKYLIFT_MAX_OUTSTANDING_INPUTS = env.int("SKYLIFT_MAX_OUTSTANDING_INPUTS", default=25_000)
+SKYLIFT_MAX_PENDING_SPAWNS = env.int("SKYLIFT_MAX_PENDING_SPAWNS", default=1_000_000)
 # On a graceful stop, how long a running input may go on before it is handed back (preempted).
 SKYLIFT_DRAIN_SECONDS = env.int("SKYLIFT_DRAIN_SECONDS", default=20)
 # Where the relay puts containers' sockets (short: AF_UNIX paths stop at 107 bytes). Empty: a

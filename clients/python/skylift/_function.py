@@ -30,10 +30,11 @@ if TYPE_CHECKING:
 __all__ = ["Function", "FunctionCall", "gather"]
 
 # A map is one call whose inputs are sent in batches of MAP_BATCH, with at most MAP_WINDOW
-# inputs submitted but not yet returned: memory stays bounded and the per-function limits are
-# respected however long the iterable is.
+# inputs submitted but not yet returned: memory stays bounded, and a lone map stays within the
+# platform's limit of 2,000 inputs waiting per function however long the iterable is (several
+# maps at once may meet it; they wait as told by the 429 and go on).
 MAP_BATCH = 1000
-MAP_WINDOW = 20_000
+MAP_WINDOW = 2_000
 WAIT_SECONDS = 50.0
 GAP_WAIT_SECONDS = 0.05
 
@@ -518,7 +519,7 @@ class _MapSender:
             self.error = exc
 
     def _send(self, batch: list[bytes], *, close: bool) -> None:
-        while self.sent - self.returned_count >= MAP_WINDOW and not self._stop.is_set():
+        while self.sent + len(batch) - self.returned_count > MAP_WINDOW and not self._stop.is_set():
             try:
                 self.progress.get(timeout=1.0)
             except queue.Empty:
