@@ -9,90 +9,21 @@ partition heals, the first attempt's output, held back all along, arrives and is
 from __future__ import annotations
 
 import hashlib
-import os
-import secrets
-import signal
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import urlparse
 
-import docker
 import pytest
 
 from tests.delivery import partition_app
-from tests.fixtures.fault_proxy import FaultProxy
 from tests.fixtures.live_platform import wait_for
+from tests.fixtures.partitioned_host import PartitionedHost
 
 pytestmark = pytest.mark.integration
-
-REPO = Path(__file__).resolve().parents[2]
-LEASE_SECONDS = 6
-
-
-class PartitionedHost:
-    def __init__(self, platform, work: Path):
-        db, cache = urlparse(platform.database_url), urlparse(platform.redis_url)
-        self.proxies = [FaultProxy(db.hostname, db.port), FaultProxy(cache.hostname, cache.port)]
-        self.name = f"f9-{secrets.token_hex(3)}"
-        self.log = platform.log_dir / "f9-agent.log"
-        env = {
-            **platform.env,
-            "DATABASE_URL": self.proxies[0].url_for(platform.database_url),
-            "REDIS_URL": self.proxies[1].url_for(platform.redis_url),
-            "SKYLIFT_HOST_NAME": self.name,
-            "SKYLIFT_HOST_DIR": str(work / "host"),
-            "SKYLIFT_HEARTBEAT_SECONDS": "0.5",
-            "SKYLIFT_HOST_LEASE_SECONDS": str(LEASE_SECONDS),
-        }
-        self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "host_agent"],
-            env=env,
-            cwd=REPO,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def partition(self) -> None:
-        for proxy in self.proxies:
-            proxy.partition()
-
-    def heal(self) -> None:
-        for proxy in self.proxies:
-            proxy.heal()
-
-    def held(self) -> int:
-        return sum(proxy.held for proxy in self.proxies)
-
-    def live_containers(self) -> list:
-        return docker.from_env().containers.list(filters={"label": f"skylift.host={self.name}"})
-
-    def stop(self) -> None:
-        self.heal()
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        for container in docker.from_env().containers.list(
-            all=True, filters={"label": f"skylift.host={self.name}"}
-        ):
-            container.remove(force=True)
-        for proxy in self.proxies:
-            proxy.close()
 
 
 @pytest.fixture(scope="module")
 def host(platform, tmp_path_factory):
     partitioned = PartitionedHost(platform, tmp_path_factory.mktemp("f9"))
     try:
-        registered = wait_for(
-            lambda: platform.sql("SELECT id FROM hosts_host WHERE name = %s", [partitioned.name]),
-            lambda rows: rows and "relay listening" in partitioned.log.read_text(),
-        )
-        assert registered, partitioned.log.read_text()[-3000:]
+        partitioned.wait_registered(platform)
         # New containers go where the most CPU is free: make that this host while it is reachable.
         platform.sql("UPDATE hosts_host SET cpu = 1000 WHERE name = %s", [partitioned.name])
         yield partitioned
