@@ -11,6 +11,7 @@ import codecs
 import json
 import logging
 
+import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,6 +23,10 @@ from rest_framework.response import Response
 __all__ = ["ApiError", "JSONParser", "JsonErrorMiddleware", "api_exception_handler", "error_body"]
 
 log = logging.getLogger(__name__)
+
+# Redis dropped or unreachable (restarting, connections killed): like a lost database, a 503 the
+# SDK retries, never a 500. Accepted inputs are safe in PostgreSQL meanwhile.
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 TOKEN_HINT = (
     "Create a token in the dashboard or with `skylift token new`, then send it as "
@@ -126,6 +131,13 @@ def api_exception_handler(exc, context):
             status=503,
             headers={"Retry-After": "2"},
         )
+    if isinstance(exc, REDIS_DOWN):
+        log.warning("redis unavailable: %s", exc)
+        return Response(
+            error_body("unavailable", "The queue is unavailable; retry shortly."),
+            status=503,
+            headers={"Retry-After": "1"},
+        )
     # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES when it loads, which names
     # JSONParser in this module.
     from rest_framework.views import exception_handler
@@ -203,6 +215,13 @@ class JsonErrorMiddleware:
                 error_body("unavailable", "The database is unavailable; retry shortly."), status=503
             )
             response["Retry-After"] = "2"
+            return response
+        if isinstance(exc, REDIS_DOWN):
+            log.warning("redis error on %s: %s", request.path, exc)
+            response = JsonResponse(
+                error_body("unavailable", "The queue is unavailable; retry shortly."), status=503
+            )
+            response["Retry-After"] = "1"
             return response
         log.exception("unhandled error on %s", request.path)
         return JsonResponse(error_body("internal", "Internal error."), status=500)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from hosts.models import Host
 
 from .models import LIVE_TASK_STATUSES, Function, Input, InputStatus, Task, TaskStatus
-from .queues import input_queue_key, redis_client
+from .queues import STATS_KEY, input_queue_key, redis_client
 
 __all__ = ["autoscale", "ensure_capacity", "requeue_stranded", "stop_task"]
 
@@ -184,7 +184,13 @@ def stop_task(*, task: Task, cause: str) -> None:
 
 
 def requeue_stranded(*, now=None) -> int:
-    """Push again the pending inputs whose message may have been lost; returns how many."""
+    """Push again the pending inputs whose message may have been lost; returns how many.
+
+    Only for a function whose queue is empty: while ids are in it, containers are still working
+    through it (a pending input is usually just waiting its turn), and pushing duplicates would
+    only make them pop ids that claim nothing. A lost message (Redis restarted empty, a relay died
+    between pop and claim) is pushed again once the queue has drained.
+    """
     now = now or timezone.now()
     stale = list(
         Input.objects.filter(status=InputStatus.PENDING, enqueued_at__lt=now - REPUSH_AFTER).values_list(
@@ -196,13 +202,23 @@ def requeue_stranded(*, now=None) -> int:
     by_function: dict[str, list[str]] = {}
     for input_id, function_id in stale:
         by_function.setdefault(function_id, []).append(input_id)
-    Input.objects.filter(pk__in=[i for i, _ in stale], status=InputStatus.PENDING).update(enqueued_at=now)
-    pipe = redis_client().pipeline(transaction=False)
-    for function_id, ids in by_function.items():
-        pipe.rpush(input_queue_key(function_id), *ids)
+    r = redis_client()
+    pipe = r.pipeline(transaction=False)
+    for function_id in by_function:
+        pipe.llen(input_queue_key(function_id))
+    lengths = dict(zip(by_function, pipe.execute(), strict=True))
+    stranded = {f: ids for f, ids in by_function.items() if lengths[f] == 0}
+    ids = [i for batch in stranded.values() for i in batch]
+    if not ids:
+        return 0
+    Input.objects.filter(pk__in=ids, status=InputStatus.PENDING).update(enqueued_at=now)
+    pipe = r.pipeline(transaction=False)
+    for function_id, batch in stranded.items():
+        pipe.rpush(input_queue_key(function_id), *batch)
+    pipe.hincrby(STATS_KEY, "stranded_inputs_repushed", len(ids))
     pipe.execute()
-    log.info("re-pushed %d stranded inputs", len(stale))
-    return len(stale)
+    log.info("re-pushed %d stranded inputs", len(ids))
+    return len(ids)
 
 
 def _fail_stuck_starts(now) -> None:

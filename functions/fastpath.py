@@ -143,6 +143,7 @@ class RemoteCallFastPath:
         self.pool: AsyncConnectionPool | None = None
         self.redis: aioredis.Redis | None = None
         self.tokens: dict[str, tuple] = {}
+        self.checking: asyncio.Task | None = None
 
     async def _open(self) -> None:
         if self.pool is None:
@@ -153,6 +154,12 @@ class RemoteCallFastPath:
             self.redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=256, socket_timeout=None)
             self.rate = self.redis.register_script(RATE_SCRIPT)  # EVALSHA: the script is sent once
             self.pool = pool
+
+    async def _check_pool(self) -> None:
+        try:
+            await self.pool.check()
+        finally:
+            self.checking = None
 
     async def _who(self, cur, authorization: bytes) -> tuple[str, int, float, float] | None:
         scheme, _, credentials = authorization.decode("latin-1").partition(" ")
@@ -204,6 +211,9 @@ class RemoteCallFastPath:
         except Exception:  # noqa: BLE001 - Django answers properly (a 503 on a lost database, and so on)
             log.warning("fast path fell back to Django", exc_info=True)
             response = None
+            if self.pool is not None and self.checking is None:
+                # The database may have dropped every pooled connection: find the dead ones now.
+                self.checking = asyncio.get_running_loop().create_task(self._check_pool())
         if response is None:
             await self.fallback(scope, replay, send)
             return

@@ -441,6 +441,10 @@ def app_stop(*, app, message: str = "The app was stopped.") -> None:
         call_cancel(call=call, message=message)
     for task in Task.objects.filter(function__app=app, status__in=LIVE_TASK_STATUSES):
         autoscaler.stop_task(task=task, cause="app_stopped")
+    # Whatever ids are still queued belong to cancelled inputs: nothing will claim them.
+    function_ids = list(Function.objects.filter(app=app).values_list("id", flat=True))
+    if function_ids:
+        redis_client().delete(*[input_queue_key(f) for f in function_ids])
 
 
 VARIANT_OPTIONS = (

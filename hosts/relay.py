@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import psycopg
 import redis
 import redis.asyncio as aioredis
 from channels.layers import get_channel_layer
@@ -101,6 +102,8 @@ def _definition(task: dict) -> dict:
 
 
 PUBLISH_DELAY_SECONDS = 0.2
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+DB_ATTEMPTS = 8  # about 12 s of a database away before a container's request fails
 WAKE_INLINE_MAX = 16 * 1024  # results up to this size ride in the wake-up itself
 
 
@@ -232,7 +235,7 @@ class Relay:
                     return
                 op = header.get("op")
                 if op == "hello":
-                    task = await self.store.task_hello(task_id, header.get("token", ""))
+                    task = await self._with_db(self.store.task_hello, task_id, header.get("token", ""))
                     if task is None:
                         writer.write(encode_frame({"error": "unknown task or bad token"}))
                         await writer.drain()
@@ -277,14 +280,16 @@ class Relay:
                     await self._requeue(task, header.get("inputs", []))
                     writer.write(encode_frame({"ok": True}))
                 elif op == "may_exit":
-                    writer.write(encode_frame({"ok": await self.store.may_exit(task)}))
+                    writer.write(encode_frame({"ok": await self._with_db(self.store.may_exit, task)}))
                 elif op == "watch":
                     writer.write(encode_frame({"cancel": await self._watch(task, header)}))
                 elif op == "bye":
                     reason = str(header.get("reason", ""))
                     log.info("container %s leaves: %s", task_id, reason)
                     if reason == "import_failed":
-                        await self.store.task_failed(task_id, reason, str(header.get("message", "")))
+                        await self._with_db(
+                            self.store.task_failed, task_id, reason, str(header.get("message", ""))
+                        )
                     writer.write(encode_frame({"ok": True}))
                 else:
                     writer.write(encode_frame({"error": f"unknown op {op!r}"}))
@@ -297,7 +302,7 @@ class Relay:
     async def _get(self, task: dict, header: dict, handed_calls: dict[str, None]) -> tuple[dict, bytes]:
         try:
             return await self._get_inputs(task, header, handed_calls)
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+        except REDIS_DOWN:
             # Redis restarting or unreachable: the container just asks again; the inputs are safe in
             # PostgreSQL and the reconciler pushes them again (RELIABILITY F6).
             log.warning("redis unavailable while serving %s", task["id"])
@@ -322,10 +327,19 @@ class Relay:
             if not ids:
                 return {"inputs": []}, b""
             ids = [i.decode() for i in ids]
-            rows, live = await self.store.claim(task["id"], ids)
+            try:
+                rows, live = await self.store.claim(task["id"], ids)
+            except psycopg.OperationalError:
+                # The database went away mid-claim: whatever it took goes back, and so do the ids.
+                log.warning("claim for %s failed; releasing %d input(s)", task["id"], len(ids), exc_info=True)
+                await self._with_db(self.store.release, task["id"], ids)
+                await self._best_effort("putting back released ids", self.redis.lpush(key, *reversed(ids)))
+                return {"inputs": []}, b""
             if not live:
                 # Fenced off (settled by the control plane): hand the ids back, tell it to stop.
-                await self.redis.lpush(key, *reversed(ids))
+                await self._best_effort(
+                    "putting back a fenced container's ids", self.redis.lpush(key, *reversed(ids))
+                )
                 log.warning("container %s is fenced off; it gets no more inputs", task["id"])
                 return {"inputs": [], "stop": "fenced"}, b""
             if rows:
@@ -353,22 +367,49 @@ class Relay:
         outputs = header.get("outputs", [])
         for out, blob in zip(outputs, split_body(body, [o["size"] for o in outputs]), strict=True):
             out["body"] = blob
-        written, finished, again = await self.store.record_outputs(outputs, task["retries"] or {})
+        # Fenced by attempt, the write is safe to repeat when the database drops the connection.
+        written, finished, again = await self._with_db(
+            self.store.record_outputs, outputs, task["retries"] or {}
+        )
         stale = len(outputs) - len(written) - len(again)
         if stale:
             # Outputs of attempts that are over (the input was requeued meanwhile): refused.
             log.warning("refused %d stale output(s) from %s", stale, task["id"])
-            await self.redis.hincrby(STATS_KEY, "stale_outputs_refused", stale)
+            await self._best_effort(
+                "counting stale outputs", self.redis.hincrby(STATS_KEY, "stale_outputs_refused", stale)
+            )
         if again:
-            await self._push_later(task["function_id"], again)
+            # Lost, these come back through the reconciler: they are pending in the database.
+            await self._best_effort("scheduling retries", self._push_later(task["function_id"], again))
         if written:
             bodies = {o["id"]: o["body"] for o in outputs}
             pipe = self.redis.pipeline(transaction=False)
             for call_id, message in wake_messages(written, bodies).items():
                 pipe.rpush(done_key(call_id), message)
                 pipe.expire(done_key(call_id), DONE_TTL_SECONDS)
-            await pipe.execute()
+            # The outputs are committed; a caller that misses this nudge finds them on its next poll.
+            await self._best_effort("waking callers", pipe.execute())
         self._publish_later(finished)
+
+    async def _best_effort(self, what: str, awaitable) -> None:
+        """Await a Redis nudge whose loss the database covers (pollers and the reconciler catch up)."""
+        try:
+            await awaitable
+        except REDIS_DOWN:
+            log.warning("redis unavailable: %s skipped", what)
+
+    async def _with_db(self, operation, *args):
+        """Run a store operation, again on a fresh connection if the database dropped this one."""
+        for attempt in range(DB_ATTEMPTS):
+            try:
+                return await operation(*args)
+            except psycopg.OperationalError:
+                if attempt == DB_ATTEMPTS - 1:
+                    raise
+                log.warning("database unavailable (attempt %d); retrying", attempt + 1, exc_info=True)
+                await self.store.pool.check()  # drop the other dead connections too
+                await asyncio.sleep(min(2.0, 0.1 * 2**attempt))
+        raise AssertionError("unreachable")
 
     async def _push_later(self, function_id: str, inputs: list[dict]) -> None:
         """Retries wait out their backoff in a sorted set; `move_due` pushes them when due."""
@@ -393,14 +434,20 @@ class Relay:
         call_id = header.get("call_id")
         if call_id not in handed_calls:
             return
-        if await self.store.record_item(str(header["id"]), int(header["attempt"]), int(header["n"]), body):
-            await self.redis.rpush(done_key(call_id), "1")
-            await self.redis.expire(done_key(call_id), DONE_TTL_SECONDS)
+        if await self._with_db(
+            self.store.record_item, str(header["id"]), int(header["attempt"]), int(header["n"]), body
+        ):
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.rpush(done_key(call_id), "1")
+            pipe.expire(done_key(call_id), DONE_TTL_SECONDS)
+            await self._best_effort("waking a generator's caller", pipe.execute())
 
     async def _requeue(self, task: dict, inputs: list[dict]) -> None:
-        ids = await self.store.requeue(task["id"], inputs)
+        ids = await self._with_db(self.store.requeue, task["id"], inputs)
         if ids:
-            await self.redis.rpush(input_queue_key(task["function_id"]), *ids)
+            await self._best_effort(
+                "queueing handed-back inputs", self.redis.rpush(input_queue_key(task["function_id"]), *ids)
+            )
 
     async def _watch(self, task: dict, header: dict) -> list[str]:
         """Long-poll for cancellations of the inputs this container runs."""
@@ -412,7 +459,11 @@ class Relay:
             return []
         if not popped:
             return []
-        ids = [popped[1]] + (await self.redis.lpop(cancel_key(task["id"]), 100) or [])
+        try:
+            more = await self.redis.lpop(cancel_key(task["id"]), 100) or []
+        except REDIS_DOWN:
+            more = []
+        ids = [popped[1], *more]
         return [i.decode() for i in ids]
 
     async def _log(self, task: dict, lines: list[dict], handed_calls: dict[str, None]) -> None:
@@ -424,7 +475,7 @@ class Relay:
                 line["call_id"] = None
             line["text"] = str(line.get("text", ""))[:16_384]
             line["stream"] = "stderr" if line.get("stream") == "stderr" else "stdout"
-        await self.store.record_logs(task, lines)
+        await self._with_db(self.store.record_logs, task, lines)
         pipe = self.redis.pipeline(transaction=False)
         stream = logs_key(task["app_id"])
         for line in lines:
@@ -441,7 +492,7 @@ class Relay:
                 approximate=True,
             )
         pipe.expire(stream, 24 * 3600)
-        await pipe.execute()
+        await self._best_effort("streaming log lines", pipe.execute())
 
     def _background(self, coroutine) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

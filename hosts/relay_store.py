@@ -128,6 +128,19 @@ class RelayStore:
         rows.sort(key=lambda r: order[r["id"]])
         return rows, live
 
+    async def release(self, task_id: str, input_ids: list[str]) -> None:
+        """Undo a claim whose answer was lost (the connection died): the inputs go back to pending.
+
+        An input the lost claim did take is running under this container but was never handed
+        to it; one it did not take is left alone. Nothing is spent: the next claim runs it.
+        """
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                f"""UPDATE {I} SET status = 'pending', task_id = NULL, enqueued_at = now()
+                     WHERE id = ANY(%s) AND task_id = %s AND status = 'running'""",
+                [input_ids, task_id],
+            )
+
     async def mark_started(self, call_ids: list[str], served: dict[str, int]) -> None:
         """Bookkeeping kept off the claim: calls become `running`, containers count what they served."""
         async with self.pool.connection() as conn, conn.cursor() as cur:

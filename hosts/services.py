@@ -36,6 +36,7 @@ __all__ = [
     "fence_settled",
     "host_heartbeat",
     "host_register",
+    "sweep_containers",
 ]
 
 log = logging.getLogger(__name__)
@@ -367,6 +368,36 @@ def _fail_input(inp: Input, *, cause: str, message: str, crashes: int) -> None:
                                     WHERE i.call_id = c.id AND i.status IN ('pending', 'running'))""",
             [inp.call_id],
         )
+
+
+def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
+    """Settle this host's running tasks whose container has exited or is gone.
+
+    The `die` event normally does it; this catches the ones it missed (the event stream
+    reconnecting, the database unreachable while the event was handled). Returns how many.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    tasks = list(
+        Task.objects.filter(host=host, status=TaskStatus.RUNNING, started_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    if not tasks:
+        return 0
+    alive = {
+        c.labels.get("skylift.task")
+        for c in docker_client.find_by_label("skylift.host", host.name)
+        if c.status not in ("exited", "dead")
+    }
+    settled = 0
+    for task_id in tasks:
+        if task_id in alive:
+            continue
+        state = (docker_client.inspect(f"skylift-{task_id}") or {}).get("State", {})
+        log.warning("container %s is gone but its task was running: settling it", task_id)
+        container_exited(task_id=task_id, exit_code=state.get("ExitCode"), oom=bool(state.get("OOMKilled")))
+        settled += 1
+    return settled
 
 
 def reconcile_containers(*, host: Host) -> None:

@@ -79,6 +79,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default="postgres://skylift@local
 # A pool of connections (psycopg_pool, through Django): under ASGI each request runs in a fresh
 # thread, so persistent per-thread connections would mean a new PostgreSQL session per request.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A pooled connection is checked before it is handed out (with a pool, Django's health checks
+# are the pool's check): after the database restarted or terminated sessions, a request gets a
+# live connection instead of a dead one (RELIABILITY F8).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
     "min_size": env.int("DATABASE_POOL_MIN", default=2),
     "max_size": env.int("DATABASE_POOL_MAX", default=20),

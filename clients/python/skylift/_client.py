@@ -51,6 +51,11 @@ TOKEN_HINT = (
 # Requests that are safe to repeat (idempotency keys, fixed input indexes) are retried this many
 # times when the connection drops or the server restarts (RELIABILITY F7).
 SUBMIT_RETRIES = 8
+# Reads are always safe to repeat; a database or Redis restart answers 503 for a few seconds.
+READ_RETRIES = 8
+# How long a client that has reached its server waits out an outage (restart, 503s) on a request
+# that is safe to repeat.
+OUTAGE_SECONDS = 90.0
 RATE_LIMIT_RETRIES = 60
 
 _STATUS_ERRORS: dict[int, type[exc.Error]] = {
@@ -99,6 +104,7 @@ class Client:
             timeout=httpx.Timeout(75.0, connect=5.0),
             raise_on_unexpected_status=False,
         )
+        self.reached = False  # has this client had any answer from the server yet?
         self.lean = LeanTransport(
             config.server_url, f"Bearer {config.token_id}:{config.token_secret}", timeout=75.0
         )
@@ -109,34 +115,51 @@ class Client:
 
     def clone(self) -> Client:
         """A second connection (for a background thread)."""
-        return Client(self.config)
+        other = Client(self.config)
+        other.reached = self.reached
+        return other
 
     def _call(self, endpoint, what: str, *, retries: int = 0, **kwargs) -> Any:
         return self._send(lambda: endpoint.sync_detailed(client=self.api, **kwargs), what, retries)
 
     def _send(self, send, what: str, retries: int) -> Any:
-        for attempt in range(max(retries, RATE_LIMIT_RETRIES) + 1):
+        """Send, retrying what is safe to repeat (`retries` > 0) through outages and limits.
+
+        Before this client has ever reached the server, a connection failure is reported after
+        `retries` quick attempts (most likely no server is running). Once it has, a server that
+        stops answering or answers 503 (restarting, its database or Redis away) is waited on
+        for up to OUTAGE_SECONDS: a control-plane restart must not cost a running map.
+        """
+        first_failure: float | None = None
+        rate_limited = 0
+        attempt = 0
+        while True:
             try:
                 response = send()
+                failure = None
             except (httpx.TransportError, *TransportError) as err:
-                if attempt < retries:
-                    time.sleep(min(2.0, 0.2 * 2**attempt))
+                response, failure = None, err
+            status = int(response.status_code) if response is not None else 0
+            if failure is not None or status == 503:
+                first_failure = first_failure or time.monotonic()
+                patient = self.reached and time.monotonic() - first_failure < OUTAGE_SECONDS
+                if retries and (attempt < retries or patient):
+                    time.sleep(_retry_after(response) if response is not None else min(2.0, 0.2 * 2**attempt))
+                    attempt += 1
                     continue
-                raise exc.ConnectionError(
-                    f"Could not reach a Skylift server at {self.config.server_url} "
-                    f"(settings from {self.config.source}): {err}. {START_HINT}"
-                ) from None
-            status = int(response.status_code)
-            if status == 503 and attempt < retries:
-                time.sleep(_retry_after(response))
-                continue
-            if status == 429 and attempt < max(retries, RATE_LIMIT_RETRIES):
+                if failure is not None:
+                    raise exc.ConnectionError(
+                        f"Could not reach a Skylift server at {self.config.server_url} "
+                        f"(settings from {self.config.source}): {failure}. {START_HINT}"
+                    ) from None
+            self.reached = True
+            if status == 429 and rate_limited < max(retries, RATE_LIMIT_RETRIES):
                 # Limits answer "later", never "lost": wait as told and send the same request again.
+                rate_limited += 1
                 time.sleep(_retry_after(response))
                 continue
             raise_for_response(response, what)
             return response.parsed
-        raise AssertionError("unreachable")
 
     # Apps ---------------------------------------------------------------------------------
 
@@ -259,7 +282,7 @@ class Client:
         page = self._call(
             calls_outputs_retrieve,
             f"Could not read the outputs of {call_id}",
-            retries=5,
+            retries=READ_RETRIES,
             id=call_id,
             after_seq=after_seq,
             min_idx=min_idx,
@@ -268,13 +291,15 @@ class Client:
         return {"outputs": [_output(o) for o in page.outputs], "done": page.done}
 
     def call_retrieve(self, call_id: str) -> dict:
-        return self._call(calls_retrieve, f"Could not read {call_id}", retries=5, id=call_id).to_dict()
+        return self._call(
+            calls_retrieve, f"Could not read {call_id}", retries=READ_RETRIES, id=call_id
+        ).to_dict()
 
     def call_items(self, call_id: str, *, after: int, timeout: float) -> dict:
         page = self._call(
             calls_items_retrieve,
             f"Could not read the values of {call_id}",
-            retries=5,
+            retries=READ_RETRIES,
             id=call_id,
             after=after,
             timeout=timeout,

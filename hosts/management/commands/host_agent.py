@@ -3,7 +3,8 @@
 It runs, together: the data-plane relay (asyncio, in this process), a Celery worker consuming
 this host's own queue (a child process), a heartbeat renewing the host's lease with a watchdog
 that fences the host when it cannot (hosts/lease.py), and a watcher of Docker `die` events that
-records how containers ended and requeues what they were running.
+records how containers ended and requeues what they were running (with a sweep every
+SWEEP_SECONDS for the events it missed).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from hosts.lease import Lease
 from hosts.relay import Relay
 
 log = logging.getLogger("skylift.agent")
+
+SWEEP_SECONDS = 10.0
 
 
 class Command(BaseCommand):
@@ -71,6 +74,7 @@ class Command(BaseCommand):
         threading.Thread(target=lease.run_heartbeat, args=(stop,), daemon=True, name="heartbeat").start()
         threading.Thread(target=lease.run_watchdog, args=(stop,), daemon=True, name="lease-watchdog").start()
         threading.Thread(target=self._watch, args=(host,), daemon=True, name="docker-events").start()
+        threading.Thread(target=self._sweep, args=(host, stop), daemon=True, name="sweeper").start()
 
         def shutdown(signum, frame):
             stop.set()
@@ -89,6 +93,15 @@ class Command(BaseCommand):
                 worker.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+    def _sweep(self, host, stop: threading.Event) -> None:
+        """Every SWEEP_SECONDS: settle running tasks whose container went without a `die` event seen."""
+        while not stop.wait(SWEEP_SECONDS):
+            try:
+                close_old_connections()
+                services.sweep_containers(host=host)
+            except Exception:  # noqa: BLE001 - the next sweep tries again
+                log.warning("container sweep failed", exc_info=True)
 
     def _watch(self, host) -> None:
         while True:
