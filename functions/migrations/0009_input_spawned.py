@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_workspace_input_rate'),
-        ('functions', '0008_call_output_indexes'),
+        ("accounts", "0002_workspace_input_rate"),
+        ("functions", "0008_call_output_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='input',
-            name='spawned',
-            field=models.BooleanField(default=False, help_text='Made by .spawn(): counts against the spawn limit, not the call limits'),
+            model_name="input",
+            name="spawned",
+            field=models.BooleanField(
+                default=False,
+                help_text="Made by .spawn(): counts against the spawn limit, not the call limits",
+            ),
         ),
         migrations.AddIndex(
-            model_name='input',
-            index=models.Index(condition=models.Q(('status__in', ['pending', 'running'])), fields=['function', 'spawned', 'status'], name='input_unfinished_limit_idx'),
+            model_name="input",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "running"])),
+                fields=["function", "spawned", "status"],
+                name="input_unfinished_limit_idx",
+            ),
         ),
     ]
