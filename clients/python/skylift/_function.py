@@ -33,7 +33,7 @@ __all__ = ["Function", "FunctionCall", "gather"]
 # inputs submitted but not yet returned: memory stays bounded, and a lone map stays within the
 # platform's limit of 2,000 inputs waiting per function however long the iterable is (several
 # maps at once may meet it; they wait as told by the 429 and go on).
-MAP_BATCH = 1000
+MAP_BATCH = 500
 MAP_WINDOW = 2_000
 WAIT_SECONDS = 50.0
 GAP_WAIT_SECONDS = 0.05
