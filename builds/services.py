@@ -18,6 +18,7 @@ import os
 import shlex
 import shutil
 import socket
+import subprocess
 import tarfile
 import time
 from dataclasses import dataclass
@@ -571,6 +572,9 @@ def _known_python(lp: LayerPlan, parent: Layer | None) -> str:
 def _base_layer(build: Build, lp: LayerPlan, sink: logs.BuildLog, steps: _Step) -> Layer:
     ref = lp.step["ref"]
     docker_id = docker_builder.image_id(ref)
+    if docker_id is None and ref == f"{LOCAL_BASE}:{lp.step['python_version']}":
+        with _AdvisoryLock(f"base:{ref}", sink):  # one bootstrap per build host at a time
+            docker_id = docker_builder.image_id(ref) or _bootstrap_base(lp.step["python_version"], ref, sink)
     if docker_id is None:
         raise docker_builder.StepFailed(
             f"the base image {ref} is missing on this build host; create it with platform/scripts/base-image.sh"
@@ -591,6 +595,36 @@ def _base_layer(build: Build, lp: LayerPlan, sink: logs.BuildLog, steps: _Step) 
     sink.line(f"=> Step 0: {lp.describe()} ({ref})")
     steps.set(0, "cached", 0)
     return row
+
+
+LOCAL_BASE = "skylift/debian-slim"
+BASE_SCRIPT = Path(settings.BASE_DIR) / "platform" / "scripts" / "base-image.sh"
+
+
+def _bootstrap_base(python_version: str, ref: str, sink: logs.BuildLog) -> str | None:
+    """Make the debian_slim base for a Python version this host has not built yet, once.
+
+    platform/scripts/base-image.sh pulls python:<version>-slim where a registry answers, and
+    otherwise bootstraps the Debian release whose python3 is that version (3.11: bookworm, 3.13:
+    trixie) and imports it, in about a minute. Its output is the step's log.
+    """
+    if not BASE_SCRIPT.exists():
+        return None
+    sink.line(f"=> Step 0: making the base image {ref} on this build host (once; about a minute)")
+    env = {**os.environ, "SKYLIFT_BASE_PYTHON": python_version}
+    with subprocess.Popen(
+        ["bash", str(BASE_SCRIPT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
+        tail: list[str] = []
+        for line in proc.stdout:
+            sink.line(line.rstrip("\n"))
+            tail = [*tail[-19:], line.rstrip("\n")]
+        code = proc.wait()
+    if code != 0:
+        raise docker_builder.StepFailed(
+            f"making the base image {ref} failed (exit {code}):\n" + "\n".join(tail)
+        )
+    return docker_builder.image_id(ref)
 
 
 # Step runners -----------------------------------------------------------------------------------

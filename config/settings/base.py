@@ -219,8 +219,12 @@ SKYLIFT_BOOTSTRAP_ADMIN = env.str("SKYLIFT_BOOTSTRAP_ADMIN", default="admin")
 
 # Images and builds (builds/). debian_slim's base image per Python version: bootstrapped locally by
 # platform/scripts/base-image.sh; operators with a registry can add e.g. "3.12=python:3.12-slim".
+# debian_slim's base image per Python version. The skylift/debian-slim ones a build host makes
+# itself the first time they are asked for (platform/scripts/base-image.sh: Debian bookworm has
+# Python 3.11, trixie 3.13).
 SKYLIFT_PYTHON_BASE_IMAGES = env.dict(
-    "SKYLIFT_PYTHON_BASE_IMAGES", default={"3.11": "skylift/debian-slim:3.11"}
+    "SKYLIFT_PYTHON_BASE_IMAGES",
+    default={"3.11": "skylift/debian-slim:3.11", "3.13": "skylift/debian-slim:3.13"},
 )
 SKYLIFT_MICROMAMBA_IMAGE = env.str(
     "SKYLIFT_MICROMAMBA_IMAGE", default="mambaorg/micromamba:1.5.10-bookworm-slim"

@@ -9,7 +9,8 @@ PYTHON_VERSION=${SKYLIFT_BASE_PYTHON:-3.11}
 IMAGE="skylift/debian-slim:$PYTHON_VERSION"
 case "$PYTHON_VERSION" in          # the Debian release whose python3 is that version
     3.11) SUITE=bookworm ;;
-    *) die "no Debian release known for Python $PYTHON_VERSION (edit base-image.sh)" ;;
+    3.13) SUITE=trixie ;;
+    *) die "no Debian release known for Python $PYTHON_VERSION (known: 3.11, 3.13; edit base-image.sh)" ;;
 esac
 UPSTREAM="python:$PYTHON_VERSION-slim"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/skylift"

@@ -55,3 +55,9 @@ class Model:
     @skylift.method()
     def predict(self, x: str) -> str:
         return f"{self.weights}/{getattr(self, 'stacked_ran', False)}/{x}"
+
+
+def python_version() -> str:
+    import platform
+
+    return platform.python_version()

@@ -264,6 +264,30 @@ def test_it_refuses_a_registry_on_a_loopback_address(platform, registries):
         image_build(platform.client("alice"), image, show_logs=False)
 
 
+def test_it_makes_a_missing_debian_slim_base_for_another_python_on_demand(platform):
+    import docker
+
+    # given a build host without the Python 3.13 base (untagged; a cached root file system may stay)
+    client = docker.from_env()
+    try:
+        client.images.remove("skylift/debian-slim:3.13", noprune=True)
+    except docker.errors.ImageNotFound:
+        pass
+    image = skylift.Image.debian_slim(python_version="3.13").run_commands("python3 --version > /v")
+    # when a function runs on it
+    record = _build(platform, image)
+    app = skylift.App(f"images-py313-{uuid.uuid4().hex[:6]}")
+    version = app.function(image=image, name="python_version")(image_app.python_version)
+    read = app.function(image=image, name="read")(image_app.read)
+    with app.run(client=platform.client("alice")):
+        # then the base was made (Debian trixie's Python), and the function runs on it
+        assert version.remote().startswith("3.13.")
+        assert read.remote("/v").startswith("Python 3.13.")
+    assert record["python_version"] == "3.13"
+    log = platform.sql("SELECT log FROM builds_build WHERE id = %s", [record["build"]["id"]])[0][0]
+    assert "making the base image skylift/debian-slim:3.13" in log
+
+
 def test_it_refuses_unsupported_dockerfile_instructions_and_unknown_python(platform):
     alice = platform.users["alice"]
     with httpx.Client(base_url=platform.url, headers=alice.headers) as http:
@@ -275,7 +299,7 @@ def test_it_refuses_unsupported_dockerfile_instructions_and_unknown_python(platf
         r = http.post("/api/v1/images/", json={"base": "debian_slim", "python_version": "3.7"})
         assert r.status_code == 400
         assert r.json()["error"]["message"] == "Python 3.7 cannot be provided by this server."
-        assert "3.11" in r.json()["error"]["hint"]
+        assert r.json()["error"]["hint"] == "Available Python versions: 3.11, 3.13"
 
 
 def test_it_answers_404_for_another_workspaces_image_and_build(platform):
