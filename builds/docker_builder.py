@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docker
+from django.conf import settings
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
 __all__ = [
@@ -45,6 +46,19 @@ Log = Callable[[str], None]
 # the mount points, so that none of them is left behind in the committed layer.
 BUILD_MOUNT_DIR = "/run/skylift-build"
 LAYER_REPOSITORY = "skylift/layer"
+
+
+def layer_repository() -> str:
+    """Where layers are tagged: in the image registry every host shares, when there is one."""
+    registry = settings.SKYLIFT_IMAGE_REGISTRY.strip("/")
+    return f"{registry}/{LAYER_REPOSITORY}" if registry else LAYER_REPOSITORY
+
+
+def in_shared_registry(ref: str) -> bool:
+    registry = settings.SKYLIFT_IMAGE_REGISTRY.strip("/")
+    return bool(registry) and ref.startswith(registry + "/")
+
+
 # Build containers are found by name, never by label: labels of a committed container end up in
 # the image, and so on every function container started from it.
 BUILD_CONTAINER_PREFIX = "skylift-build-"
@@ -109,11 +123,39 @@ def remove_image(ref: str) -> bool:
 
 
 def layer_images() -> list[str]:
-    """Every `skylift/layer:*` tag on this engine."""
+    """Every layer tag (`skylift/layer:*`, or in the shared registry) on this engine."""
+    repository = layer_repository()
     refs = []
-    for image in client().api.images(name=LAYER_REPOSITORY):
-        refs.extend(t for t in image.get("RepoTags") or [] if t.startswith(LAYER_REPOSITORY + ":"))
+    for image in client().api.images(name=repository):
+        refs.extend(t for t in image.get("RepoTags") or [] if t.startswith(repository + ":"))
     return refs
+
+
+def push(ref: str, log: Log) -> None:
+    """Push a layer to the shared registry, so that other hosts pull it instead of building it."""
+    tail = _Tail(log)
+    repository, tag_name = _split_ref(ref)
+    try:
+        for event in client().api.push(repository, tag=tag_name, stream=True, decode=True):
+            if "error" in event:
+                raise StepFailed(f"could not push {ref}: {event['error']}", tail.text)
+    except APIError as exc:
+        raise StepFailed(f"could not push {ref}: {exc.explanation or exc}", tail.text) from None
+    tail.close()
+
+
+def fetch(ref: str) -> bool:
+    """Pull `ref` from the shared registry if it is there; False when it is not (or none answers)."""
+    repository, tag_name = _split_ref(ref)
+    try:
+        for event in client().api.pull(repository, tag=tag_name, stream=True, decode=True):
+            if "error" in event:
+                log.info("could not pull %s: %s", ref, event["error"])
+                return False
+    except APIError as exc:
+        log.info("could not pull %s: %s", ref, exc.explanation or exc)
+        return False
+    return image_exists(ref)
 
 
 class _Tail:

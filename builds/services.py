@@ -168,7 +168,7 @@ def _ensure_base_layer(workspace, layer: LayerPlan) -> None:
             "index": 0,
             "step": _stored_step(step),
             "description": layer.describe(),
-            "docker_ref": step["ref"],
+            "docker_ref": _shared_base_ref(step["ref"]),
             "python_version": step["python_version"],
         },
     )
@@ -193,6 +193,8 @@ def _cached_chain(plan: ImagePlan) -> list[Layer] | None:
 
 
 def _docker_has(ref: str) -> bool:
+    if docker_builder.in_shared_registry(ref) and ref.startswith(docker_builder.layer_repository() + ":"):
+        return True  # a layer is pushed as it is built: any host pulls it from there
     try:
         return docker_builder.image_exists(ref)
     except docker_builder.DockerUnavailable:
@@ -348,8 +350,14 @@ def image_resolve(*, workspace, spec: dict) -> Image:
 
 def _layer_tag(lp: LayerPlan, build: Build) -> str:
     if build.ignore_cache:
-        return f"{docker_builder.LAYER_REPOSITORY}:{lp.hash}-{build.id.lower()}"
-    return f"{docker_builder.LAYER_REPOSITORY}:{lp.hash}"
+        return f"{docker_builder.layer_repository()}:{lp.hash}-{build.id.lower()}"
+    return f"{docker_builder.layer_repository()}:{lp.hash}"
+
+
+def _shared_base_ref(ref: str) -> str:
+    """A debian_slim base as every host sees it: from the shared registry when there is one."""
+    registry = settings.SKYLIFT_IMAGE_REGISTRY.strip("/")
+    return f"{registry}/{ref}" if registry else ref
 
 
 class _Step:
@@ -497,7 +505,11 @@ def _reusable(lp: LayerPlan, parent: Layer | None) -> Layer | None:
         return None
     if lp.index > 0 or row.docker_id:
         if not docker_builder.image_exists(row.docker_ref):
-            return None
+            # Built on another host: take it from the shared registry rather than build it again.
+            if not (
+                docker_builder.in_shared_registry(row.docker_ref) and docker_builder.fetch(row.docker_ref)
+            ):
+                return None
     return row
 
 
@@ -536,6 +548,9 @@ def _layer_get_or_build(
         docker_id = _build_layer(
             build, lp, parent, target, secrets.get("base" if lp.index == 0 else str(lp.index)), sink
         )
+        if docker_builder.in_shared_registry(target):
+            sink.line(f"   pushing {target}")
+            docker_builder.push(target, sink.line)
         duration = time.monotonic() - started
         steps.set(lp.index, "built", duration)
         sink.line(f"   done in {duration:.1f} s")
@@ -570,14 +585,24 @@ def _known_python(lp: LayerPlan, parent: Layer | None) -> str:
 
 
 def _base_layer(build: Build, lp: LayerPlan, sink: logs.BuildLog, steps: _Step) -> Layer:
-    ref = lp.step["ref"]
+    local = lp.step["ref"]
+    ref = _shared_base_ref(local)
     docker_id = docker_builder.image_id(ref)
-    if docker_id is None and ref == f"{LOCAL_BASE}:{lp.step['python_version']}":
+    if docker_id is None and ref != local and docker_builder.fetch(ref):
+        docker_id = docker_builder.image_id(ref)  # another host put it in the shared registry
+    if docker_id is None:
         with _AdvisoryLock(f"base:{ref}", sink):  # one bootstrap per build host at a time
-            docker_id = docker_builder.image_id(ref) or _bootstrap_base(lp.step["python_version"], ref, sink)
+            docker_id = docker_builder.image_id(local)
+            if docker_id is None and local == f"{LOCAL_BASE}:{lp.step['python_version']}":
+                docker_id = _bootstrap_base(lp.step["python_version"], local, sink)
+            if docker_id is not None and ref != local:
+                # Shared, so that every host builds on (and runs) the very same base.
+                docker_builder.tag(local, ref)
+                sink.line(f"   pushing {ref}")
+                docker_builder.push(ref, sink.line)
     if docker_id is None:
         raise docker_builder.StepFailed(
-            f"the base image {ref} is missing on this build host; create it with platform/scripts/base-image.sh"
+            f"the base image {local} is missing on this build host; create it with platform/scripts/base-image.sh"
         )
     row, _ = Layer.objects.get_or_create(
         hash=lp.hash,
@@ -589,9 +614,9 @@ def _base_layer(build: Build, lp: LayerPlan, sink: logs.BuildLog, steps: _Step) 
             "python_version": lp.step["python_version"],
         },
     )
-    if row.docker_id != docker_id:
-        Layer.objects.filter(pk=row.pk).update(docker_id=docker_id)
-        row.docker_id = docker_id
+    if row.docker_id != docker_id or row.docker_ref != ref:
+        Layer.objects.filter(pk=row.pk).update(docker_id=docker_id, docker_ref=ref)
+        row.docker_id, row.docker_ref = docker_id, ref
     sink.line(f"=> Step 0: {lp.describe()} ({ref})")
     steps.set(0, "cached", 0)
     return row
@@ -1013,7 +1038,7 @@ def layers_collect_garbage(
     # Children first, so that Docker can drop each image as its last tag goes.
     index = dict(Layer.objects.values_list("hash", "index"))
     for pk, layer_hash, ref in sorted(doomed, key=lambda d: -index.get(d[1], 0)):
-        if not ref.startswith(docker_builder.LAYER_REPOSITORY + ":"):
+        if not ref.startswith(docker_builder.layer_repository() + ":"):
             if not dry_run:
                 Layer.objects.filter(pk=pk).delete()  # a base image record: the image itself stays
             removed_layers.append(layer_hash)

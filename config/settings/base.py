@@ -226,6 +226,10 @@ SKYLIFT_PYTHON_BASE_IMAGES = env.dict(
     "SKYLIFT_PYTHON_BASE_IMAGES",
     default={"3.11": "skylift/debian-slim:3.11", "3.13": "skylift/debian-slim:3.13"},
 )
+# An image registry every host reaches (host[:port][/path], e.g. "registry.internal:5000"): built
+# layers and debian_slim bases are pushed there, and hosts that lack one pull it instead of
+# building it. Empty: one host, images stay on its Docker engine.
+SKYLIFT_IMAGE_REGISTRY = env.str("SKYLIFT_IMAGE_REGISTRY", default="")
 SKYLIFT_MICROMAMBA_IMAGE = env.str(
     "SKYLIFT_MICROMAMBA_IMAGE", default="mambaorg/micromamba:1.5.10-bookworm-slim"
 )
