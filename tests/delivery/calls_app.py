@@ -207,3 +207,10 @@ async def async_sleeper(seconds: float) -> str:
         print("async cancelled", flush=True)
         raise
     return "finished"
+
+
+@app.function(max_containers=2)
+def paced(x: int) -> str:
+    """sha256 of x after a short pause: a map of a few hundred lasts long enough to hit with a fault."""
+    time.sleep(0.05)
+    return hashlib.sha256(str(x).encode()).hexdigest()
