@@ -214,3 +214,10 @@ def paced(x: int) -> str:
     """sha256 of x after a short pause: a map of a few hundred lasts long enough to hit with a fault."""
     time.sleep(0.05)
     return hashlib.sha256(str(x).encode()).hexdigest()
+
+
+@app.function(memory=128)
+def hog(mib: int) -> int:
+    """Holds `mib` MiB of touched memory (F4: past memory= the kernel's OOM killer ends it)."""
+    blocks = [b"\x01" * (1 << 20) for _ in range(mib)]
+    return len(blocks)

@@ -218,3 +218,14 @@ def test_f3_a_graceful_stop_hands_the_input_back_without_spending_retries(runnin
     ) == [(2, 1, 0, 0, "succeeded")]
     exits = running.sql("SELECT task_id FROM functions_logline WHERE text = 'drained: exit hook ran'")
     assert (first_task,) in exits
+
+
+def test_f4_a_function_past_its_memory_limit_fails_as_oom(running):
+    # given a function limited to 128 MiB that holds 1 GiB
+    call = calls_app.hog.spawn(1024)
+    # then the caller gets one clear error naming the limit, and the ledger says oom on Docker's evidence
+    with pytest.raises(ExecutionError, match=r"\(oom\).*exceeded its memory limit of 128 MiB"):
+        call.get(timeout=120)
+    assert ledger(running, call.object_id) == [(0, "failed", 1, "oom")]
+    # and the container is replaced: the same function still serves a small input
+    assert calls_app.hog.remote(8) == 8
