@@ -28,6 +28,12 @@ REPO = Path(__file__).resolve().parents[1]
 PG_USER = "skylift-pg"
 
 
+# A part of the platform that exits is started again, unless it exits MAX_RESTARTS times within
+# RESTART_WINDOW_SECONDS (then something is wrong that a restart will not fix, and all stop).
+MAX_RESTARTS = 5
+RESTART_WINDOW_SECONDS = 60.0
+
+
 def data_dir() -> Path:
     return Path(os.environ.get("SKYLIFT_DATA_DIR") or Path.home() / ".skylift" / "server")
 
@@ -392,15 +398,35 @@ def supervise(port: int) -> int:
             time.sleep(0.1)
         state["ready"] = True
         _write_state(state)
+        restarts: dict[str, list[float]] = {name: [] for name in children}
         while not stopping:
-            for name, proc in children.items():
-                if proc.poll() is not None:
+            for name, proc in list(children.items()):
+                if proc.poll() is None or stopping:
+                    continue
+                now = time.monotonic()
+                recent = [t for t in restarts[name] if now - t < RESTART_WINDOW_SECONDS]
+                where = logs / (name + ".log")
+                if len(recent) >= MAX_RESTARTS:
                     print(
-                        f"skylift: the {name} process exited ({proc.returncode}); see {logs / (name + '.log')}",
+                        f"skylift: the {name} process keeps exiting ({proc.returncode}); stopping. See {where}",
                         file=sys.stderr,
                         flush=True,
                     )
                     stopping = True
+                    break
+                # A part that died (a crash, a lost connection it did not survive) comes back.
+                print(
+                    f"skylift: the {name} process exited ({proc.returncode}); starting it again. See {where}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                restarts[name] = [*recent, now]
+                out = where.open("ab")
+                children[name] = subprocess.Popen(
+                    commands[name], env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
+                )
+                state["children"] = {n: p.pid for n, p in children.items()}
+                _write_state(state)
             time.sleep(0.5)
         return 0
     except StartError as exc:

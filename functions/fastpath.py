@@ -21,6 +21,7 @@ import json
 import logging
 import time
 
+import psycopg
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -238,32 +239,26 @@ class RemoteCallFastPath:
         """The answer and where its output came from ("wake-up", "database" or "none"); None for Django."""
         await self._open()
         call_id, input_id = new_id("fc"), new_id("in")
-        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            who = await self._who(cur, headers[b"authorization"])
-            if who is None:
-                return None, ""
-            rate, burst = who[2], who[3]
-            if await self.rate(keys=[bucket_key(who[0])], args=[rate, burst, time.time(), 1]):
-                return None, ""  # over the workspace's rate: Django answers 429 with Retry-After
-            max_pending, max_outstanding = limits_for(request["kind"])
-            await cur.execute(
-                CREATE_SQL,
-                {
-                    "function": request["function"],
-                    "workspace": who[0],
-                    "user": who[1],
-                    "call": call_id,
-                    "input": input_id,
-                    "method": request["method"],
-                    "args": request["args"],
-                    "key": request["key"],
-                    "kind": request["kind"],
-                    "spawned": request["kind"] == "spawn",
-                    "max_pending": max_pending,
-                    "max_outstanding": max_outstanding,
-                },
-            )
-            row = await cur.fetchone()
+        charged = False
+        for attempt in range(2):
+            try:
+                async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+                    who = await self._who(cur, headers[b"authorization"])
+                    if who is None:
+                        return None, ""
+                    if not charged:
+                        charged = True
+                        if await self.rate(keys=[bucket_key(who[0])], args=[who[2], who[3], time.time(), 1]):
+                            return None, ""  # over the workspace's rate: Django answers 429 with Retry-After
+                    await cur.execute(CREATE_SQL, self._create_params(request, who, call_id, input_id))
+                    row = await cur.fetchone()
+                break
+            except psycopg.OperationalError:
+                # A pooled connection the database dropped (restart, terminated sessions): drop the
+                # dead ones and try once more on a fresh one, without taking the rate token twice.
+                if attempt:
+                    raise
+                await self.pool.check()
         if row is None or not row["inserted"]:
             return None, ""  # unknown function, stopped app, limit, or a reused key: Django knows what to say
         queue = input_queue_key(request["function"])
@@ -302,6 +297,24 @@ class RemoteCallFastPath:
             "input_ids": [input_id],
             "outputs": [output] if output else [],
         }, source
+
+    @staticmethod
+    def _create_params(request: dict, who: tuple, call_id: str, input_id: str) -> dict:
+        max_pending, max_outstanding = limits_for(request["kind"])
+        return {
+            "function": request["function"],
+            "workspace": who[0],
+            "user": who[1],
+            "call": call_id,
+            "input": input_id,
+            "method": request["method"],
+            "args": request["args"],
+            "key": request["key"],
+            "kind": request["kind"],
+            "spawned": request["kind"] == "spawn",
+            "max_pending": max_pending,
+            "max_outstanding": max_outstanding,
+        }
 
     async def _wait(self, call_id: str, input_id: str, deadline: float, woken) -> tuple[dict | None, str]:
         first = woken is not None

@@ -229,3 +229,23 @@ def test_f4_a_function_past_its_memory_limit_fails_as_oom(running):
     assert ledger(running, call.object_id) == [(0, "failed", 1, "oom")]
     # and the container is replaced: the same function still serves a small input
     assert calls_app.hog.remote(8) == 8
+
+
+def _celery_children(pid: int) -> list[int]:
+    out = subprocess.run(
+        ["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True
+    ).stdout
+    return [int(line.split()[0]) for line in out.splitlines() if "celery" in line]
+
+
+def test_f1_the_agents_container_worker_comes_back_after_a_sigkill(running):
+    # given the host agent's Celery worker (it starts and stops this host's containers)
+    agent = running.procs["agent"].pid
+    (worker,) = _celery_children(agent)
+    # when it is SIGKILLed
+    os.kill(worker, signal.SIGKILL)
+    # then the agent starts another, and a container that must be started now still comes
+    again = wait_for(lambda: _celery_children(agent), lambda pids: pids and pids != [worker])
+    assert again and again != [worker]
+    fresh = calls_app.Counter(start=int.from_bytes(os.urandom(2), "big"), label="f1")
+    assert fresh.value.remote(1)["label"] == "f1"

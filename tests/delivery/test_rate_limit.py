@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import time
 
 import cloudpickle
 import httpx
 import pytest
 
+from functions.fastpath import TOKEN_CACHE_SECONDS
 from tests.delivery import calls_app
 from tests.delivery.calls_app import app
 
@@ -19,6 +21,9 @@ def limited(platform):
     with app.run(client=platform.client("alice")):
         platform.sql("UPDATE accounts_workspace SET input_rate = 2, input_burst = 5 WHERE name = 'alpha'")
         platform.redis().delete(*platform.redis().keys("skylift:rate:*") or ["none"])
+        # The fast path keeps a token's workspace limits for TOKEN_CACHE_SECONDS (as it keeps the
+        # token itself): a changed limit applies once that has passed.
+        time.sleep(TOKEN_CACHE_SECONDS + 0.5)
         try:
             yield platform
         finally:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -64,6 +66,19 @@ def test_it_starts_runs_hello_and_stops_everything_it_started(isolated_env, tmp_
         assert ran.returncode == 0, ran.stdout + ran.stderr
         assert "9² = 81, computed in a container" in ran.stdout
         assert "squaring 9 in container" in ran.stdout  # the remote print streamed back
+        # when a part of the platform dies (the Celery worker: autoscaler, reconciler)
+        killed = state["children"]["worker"]
+        os.kill(killed, signal.SIGKILL)
+        # then the supervisor starts it again, and the platform serves on
+        for _ in range(300):
+            state = json.loads((tmp_path / "server" / "state.json").read_text())
+            if state["children"]["worker"] != killed and _alive(state["children"]["worker"]):
+                break
+            time.sleep(0.1)
+        assert state["children"]["worker"] != killed
+        again = _run(isolated_env, "run", "examples/hello.py", "--x", "4")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "4² = 16" in again.stdout
     finally:
         stopped = _run(isolated_env, "server", "stop")
     assert stopped.returncode == 0, stopped.stderr

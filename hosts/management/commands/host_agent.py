@@ -46,35 +46,34 @@ class Command(BaseCommand):
         log.info("host %s registered (Docker %s, queue %s)", host.name, version, host.queue)
         services.reconcile_containers(host=host)
 
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                host.queue,
-                "-P",
-                "threads",
-                "-c",
-                str(concurrency),
-                "-n",
-                f"{host.queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel",
-                "INFO",
-            ],
-            env=os.environ.copy(),
-        )
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            host.queue,
+            "-P",
+            "threads",
+            "-c",
+            str(concurrency),
+            "-n",
+            f"{host.queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ]
         stop = threading.Event()
+        worker = _Child(command)
         lease = Lease(host, renew_every=settings.SKYLIFT_HEARTBEAT_SECONDS, length=host.lease_seconds)
         threading.Thread(target=lease.run_heartbeat, args=(stop,), daemon=True, name="heartbeat").start()
         threading.Thread(target=lease.run_watchdog, args=(stop,), daemon=True, name="lease-watchdog").start()
         threading.Thread(target=self._watch, args=(host,), daemon=True, name="docker-events").start()
         threading.Thread(target=self._sweep, args=(host, stop), daemon=True, name="sweeper").start()
+        threading.Thread(target=worker.keep_running, args=(stop,), daemon=True, name="worker-keeper").start()
 
         def shutdown(signum, frame):
             stop.set()
@@ -88,11 +87,7 @@ class Command(BaseCommand):
             pass
         finally:
             stop.set()
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            worker.stop()
 
     def _sweep(self, host, stop: threading.Event) -> None:
         """Every SWEEP_SECONDS: settle running tasks whose container went without a `die` event seen."""
@@ -121,3 +116,38 @@ class Command(BaseCommand):
             except Exception:  # noqa: BLE001 - reconnect to the engine and keep watching
                 log.warning("docker event stream failed; reconnecting", exc_info=True)
                 time.sleep(1)
+
+
+class _Child:
+    """The agent's Celery worker process, started again whenever it exits until the agent stops.
+
+    Celery's worker can die on its own (a broker connection lost while tasks are in flight has been
+    seen to end it with an unrecoverable error); without it this host could start no container.
+    """
+
+    def __init__(self, command: list[str]):
+        self.command = command
+        self.lock = threading.Lock()
+        self.proc = self._start()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(self.command, env=os.environ.copy())
+
+    def keep_running(self, stop: threading.Event) -> None:
+        while not stop.wait(1.0):
+            with self.lock:
+                if self.proc.poll() is not None and not stop.is_set():
+                    log.warning("the container worker exited (%s); starting it again", self.proc.returncode)
+                    self.proc = self._start()
+
+    def terminate(self) -> None:
+        with self.lock:
+            self.proc.terminate()
+
+    def stop(self) -> None:
+        with self.lock:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
