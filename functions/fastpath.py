@@ -261,26 +261,14 @@ class RemoteCallFastPath:
                 await self.pool.check()
         if row is None or not row["inserted"]:
             return None, ""  # unknown function, stopped app, limit, or a reused key: Django knows what to say
-        queue = input_queue_key(request["function"])
-        deadline = time.monotonic() + min(request["wait"], settings.SKYLIFT_LONG_POLL_SECONDS)
-        if row["live"] and request["wait"]:
-            # The push and the first wait for the result share one round trip.
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.rpush(queue, input_id)
-            pipe.blpop([done_key(call_id)], timeout=min(request["wait"], 1.0))
-            woken = (await pipe.execute())[1]
-        else:
-            await self.redis.rpush(queue, input_id)
-            if not row["live"]:
-                from . import autoscaler
-
-                await sync_to_async(autoscaler.ensure_capacity, thread_sensitive=False)(
-                    function_id=request["function"]
-                )
-            woken = None
-        output, source = (
-            await self._wait(call_id, input_id, deadline, woken) if request["wait"] else (None, "none")
-        )
+        # The call is committed: from here on nothing may send the request to Django (that would
+        # accept it twice). What fails is caught up by others: a lost push by the reconciler, a
+        # missed container start by the autoscaler's next tick, a lost wait by the caller's polls.
+        try:
+            output, source = await self._dispatch(request, row["live"], call_id, input_id)
+        except Exception:  # noqa: BLE001
+            log.warning("call %s accepted; its dispatch is left to the reconciler", call_id, exc_info=True)
+            output, source = None, "none"
         return {
             "call": {
                 "id": call_id,
@@ -297,6 +285,26 @@ class RemoteCallFastPath:
             "input_ids": [input_id],
             "outputs": [output] if output else [],
         }, source
+
+    async def _dispatch(
+        self, request: dict, live: bool, call_id: str, input_id: str
+    ) -> tuple[dict | None, str]:
+        queue = input_queue_key(request["function"])
+        deadline = time.monotonic() + min(request["wait"], settings.SKYLIFT_LONG_POLL_SECONDS)
+        if live and request["wait"]:
+            # The push and the first wait for the result share one round trip.
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.rpush(queue, input_id)
+            pipe.blpop([done_key(call_id)], timeout=min(request["wait"], 1.0))
+            woken = (await pipe.execute())[1]
+        else:
+            await self.redis.rpush(queue, input_id)
+            if not live:
+                await sync_to_async(_ensure_capacity, thread_sensitive=False)(request["function"])
+            woken = None
+        if not request["wait"]:
+            return None, "none"
+        return await self._wait(call_id, input_id, deadline, woken)
 
     @staticmethod
     def _create_params(request: dict, who: tuple, call_id: str, input_id: str) -> dict:
@@ -350,6 +358,21 @@ class RemoteCallFastPath:
                     }, "database"
             if remaining <= 0:
                 return None, "none"
+
+
+def _ensure_capacity(function_id: str) -> None:
+    """The autoscaler's start for a function with no container, in a worker thread that is not a
+    Django request: its database connection is opened and closed here, so that one the database
+    dropped is never reused."""
+    from django.db import close_old_connections
+
+    from . import autoscaler
+
+    close_old_connections()
+    try:
+        autoscaler.ensure_capacity(function_id=function_id)
+    finally:
+        close_old_connections()
 
 
 OUTPUT_FIELDS = ("input_id", "idx", "status", "result_kind", "result", "cause", "message", "seq")
