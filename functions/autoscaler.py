@@ -283,7 +283,7 @@ def _requeue_orphaned(now) -> None:
         container_exited(task_id=task_id, exit_code=(task or {}).get("exit_code"), oom=False)
 
 
-def _settle_lost_hosts(now) -> None:
+def _settle_lost_hosts() -> None:
     """Containers on a host that stopped sending heartbeats are gone: their inputs run elsewhere.
 
     The inputs go back as preempted (a host loss is the platform's, not the user's, fault).
@@ -303,7 +303,7 @@ def autoscale() -> None:
     """One tick: scale every function to its backlog and bounds, then repair what faults left behind."""
     now = timezone.now()
     _fail_stuck_starts(now)
-    _settle_lost_hosts(now)
+    _settle_lost_hosts()
     _stop_abandoned_apps(now)
     requeue_stranded(now=now)
     _requeue_orphaned(now)

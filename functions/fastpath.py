@@ -34,7 +34,7 @@ from hosts.relay_store import conninfo
 
 from . import blobs
 from .models import Function, FunctionCall, Input, Task
-from .queues import done_key, input_queue_key
+from .queues import OUTPUT_FIELDS, done_key, input_queue_key, output_message
 from .ratelimit import RATE_SCRIPT, bucket_key
 from .services import limits_for
 
@@ -344,18 +344,8 @@ class RemoteCallFastPath:
                 if out is not None and out["result_blob"]:
                     out["result"] = await asyncio.to_thread(blobs.load, out["result_blob"])
                 if out is not None:
-                    return {
-                        "input_id": out["id"],
-                        "idx": out["idx"],
-                        "status": out["status"],
-                        "result_kind": out["result_kind"],
-                        "result": base64.b64encode(bytes(out["result"])).decode()
-                        if out["result"] is not None
-                        else None,
-                        "cause": out["cause"],
-                        "message": out["message"],
-                        "seq": out["finished_seq"],
-                    }, "database"
+                    result = bytes(out["result"]) if out["result"] is not None else None
+                    return output_message(out, result), "database"
             if remaining <= 0:
                 return None, "none"
 
@@ -373,9 +363,6 @@ def _ensure_capacity(function_id: str) -> None:
         autoscaler.ensure_capacity(function_id=function_id)
     finally:
         close_old_connections()
-
-
-OUTPUT_FIELDS = ("input_id", "idx", "status", "result_kind", "result", "cause", "message", "seq")
 
 
 def _carried_output(message: bytes, input_id: str) -> dict | None:

@@ -7,6 +7,7 @@ reconciler re-pushes whatever a lost message stranded.
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 
@@ -15,12 +16,14 @@ from django.conf import settings
 
 __all__ = [
     "DELAYED_KEY",
+    "OUTPUT_FIELDS",
     "STATS_KEY",
     "stream_cursor",
     "cancel_key",
     "done_key",
     "input_queue_key",
     "logs_key",
+    "output_message",
     "redis_client",
 ]
 
@@ -28,6 +31,24 @@ __all__ = [
 DONE_TTL_SECONDS = 600
 LOG_STREAM_MAXLEN = 10_000
 LOG_STREAM_TTL_SECONDS = 24 * 3600
+
+
+# An output as the API returns it, and as a wake-up carries a one-input call's small output.
+OUTPUT_FIELDS = ("input_id", "idx", "status", "result_kind", "result", "cause", "message", "seq")
+
+
+def output_message(row: dict, result: bytes | None) -> dict:
+    """The output of an input's row (id, idx, status, result_kind, cause, message, finished_seq)."""
+    return {
+        "input_id": row["id"],
+        "idx": row["idx"],
+        "status": row["status"],
+        "result_kind": row["result_kind"],
+        "result": base64.b64encode(result).decode() if result is not None else None,
+        "cause": row["cause"],
+        "message": row["message"],
+        "seq": row["finished_seq"],
+    }
 
 
 def input_queue_key(function_id: str) -> str:

@@ -30,7 +30,6 @@ class Lease:
         self.length = length
         self.renewed_at = time.monotonic()  # when the last successful renewal started
         self.fenced = False
-        self.fences = 0  # times this agent fenced itself (for logs and tests)
         self._lock = threading.Lock()
 
     @property
@@ -65,7 +64,6 @@ class Lease:
             if self.fenced or not self.expired():
                 return
             self.fenced = True
-            self.fences += 1
         killed = services.fence_all(host=self.host)
         log.warning(
             "no lease renewal for %.1f s (lease %.1f s): fenced, %d container(s) killed",

@@ -10,7 +10,6 @@ batches. The Celery side of the agent asks for sockets over the control socket
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import json
 import logging
@@ -39,6 +38,7 @@ from functions.queues import (
     done_key,
     input_queue_key,
     logs_key,
+    output_message,
 )
 from skylift._protocol import MAX_HEADER, encode_frame, split_body
 
@@ -122,18 +122,7 @@ def wake_messages(written: list[dict], bodies: dict[str, bytes]) -> dict[str, by
         row = rows[0]
         body = bodies.get(row["id"], b"")
         if len(rows) == 1 and not row["blob"] and len(body) <= WAKE_INLINE_MAX:
-            messages[call_id] = json.dumps(
-                {
-                    "input_id": row["id"],
-                    "idx": row["idx"],
-                    "status": row["status"],
-                    "result_kind": row["result_kind"],
-                    "result": base64.b64encode(body).decode(),
-                    "cause": row["cause"],
-                    "message": row["message"],
-                    "seq": row["finished_seq"],
-                }
-            ).encode()
+            messages[call_id] = json.dumps(output_message(row, body)).encode()
         else:
             messages[call_id] = b"1"
     return messages
@@ -454,7 +443,7 @@ class Relay:
         timeout = max(0.1, min(float(header.get("timeout", 10)), 60.0))
         try:
             popped = await self.redis.blpop([cancel_key(task["id"])], timeout=timeout)
-        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+        except REDIS_DOWN:
             await asyncio.sleep(1.0)
             return []
         if not popped:
