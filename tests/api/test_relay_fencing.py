@@ -74,3 +74,31 @@ def test_an_output_of_an_attempt_that_is_over_is_refused_and_the_valid_one_kept(
     world.call.refresh_from_db()
     assert world.call.status == "succeeded"
     assert world.call.finished_at is not None
+
+
+def test_the_agents_sweep_settles_a_running_task_whose_container_is_gone(world):
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hosts import services
+    from hosts.models import Host
+
+    # given a task the database says is running, on a host whose Docker has no container for it
+    # (its `die` event was missed), running the call's input
+    host = Host.objects.create(name=f"sweep-{secrets.token_hex(3)}", cpu=1, memory=1024)
+    Task.objects.filter(pk=world.task.pk).update(
+        status=TaskStatus.RUNNING, host=host, started_at=timezone.now() - timedelta(minutes=1)
+    )
+    (input_id,) = world.input_ids
+    Input.objects.filter(pk=input_id).update(status=InputStatus.RUNNING, task=world.task, attempt=1)
+    # when the agent sweeps
+    settled = services.sweep_containers(host=host)
+    # then the task ends, and its input is settled as a crash (no retries: failed, with the cause)
+    assert settled == 1
+    assert Task.objects.get(pk=world.task.pk).status == TaskStatus.FAILED
+    row = Input.objects.get(pk=input_id)
+    assert (row.status, row.cause) == (InputStatus.FAILED, "container_crash")
+    # and a second sweep finds nothing more to do
+    assert services.sweep_containers(host=host) == 0
