@@ -403,7 +403,10 @@ def probe(ref: str, command: list[str], *, timeout: float = 60) -> tuple[int | N
     )
     cid = container["Id"]
     try:
-        api.start(cid)
+        try:
+            api.start(cid)
+        except APIError as exc:  # the command is not in the image: nothing ran
+            return None, str(exc.explanation or exc)
         try:
             code = api.wait(cid, timeout=timeout).get("StatusCode")
         except Exception:  # noqa: BLE001 - the read timed out: the command hangs

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from config.errors import ApiError
 
-from . import docker_builder, logs
+from . import add_python, docker_builder, logs
 from .models import ACTIVE_BUILD_STATUSES, Build, BuildStatus, Image, ImageStatus, Layer
 from .spec import (
     BUILDER_VERSION,
@@ -585,25 +585,7 @@ def _known_python(lp: LayerPlan, parent: Layer | None) -> str:
 
 
 def _base_layer(build: Build, lp: LayerPlan, sink: logs.BuildLog, steps: _Step) -> Layer:
-    local = lp.step["ref"]
-    ref = _shared_base_ref(local)
-    docker_id = docker_builder.image_id(ref)
-    if docker_id is None and ref != local and docker_builder.fetch(ref):
-        docker_id = docker_builder.image_id(ref)  # another host put it in the shared registry
-    if docker_id is None:
-        with _AdvisoryLock(f"base:{ref}", sink):  # one bootstrap per build host at a time
-            docker_id = docker_builder.image_id(local)
-            if docker_id is None and local == f"{LOCAL_BASE}:{lp.step['python_version']}":
-                docker_id = _bootstrap_base(lp.step["python_version"], local, sink)
-            if docker_id is not None and ref != local:
-                # Shared, so that every host builds on (and runs) the very same base.
-                docker_builder.tag(local, ref)
-                sink.line(f"   pushing {ref}")
-                docker_builder.push(ref, sink.line)
-    if docker_id is None:
-        raise docker_builder.StepFailed(
-            f"the base image {local} is missing on this build host; create it with platform/scripts/base-image.sh"
-        )
+    ref, docker_id = _base_image(lp.step["ref"], lp.step["python_version"], sink)
     row, _ = Layer.objects.get_or_create(
         hash=lp.hash,
         defaults={
@@ -620,6 +602,30 @@ def _base_layer(build: Build, lp: LayerPlan, sink: logs.BuildLog, steps: _Step) 
     sink.line(f"=> Step 0: {lp.describe()} ({ref})")
     steps.set(0, "cached", 0)
     return row
+
+
+def _base_image(local: str, python_version: str, sink: logs.BuildLog) -> tuple[str, str]:
+    """The debian_slim base `local` on this host, as (ref, image id): already there, pulled from
+    the shared registry, or (the platform's own base) bootstrapped once."""
+    ref = _shared_base_ref(local)
+    docker_id = docker_builder.image_id(ref)
+    if docker_id is None and ref != local and docker_builder.fetch(ref):
+        docker_id = docker_builder.image_id(ref)  # another host put it in the shared registry
+    if docker_id is None:
+        with _AdvisoryLock(f"base:{ref}", sink):  # one bootstrap per build host at a time
+            docker_id = docker_builder.image_id(local)
+            if docker_id is None and local == f"{LOCAL_BASE}:{python_version}":
+                docker_id = _bootstrap_base(python_version, local, sink)
+            if docker_id is not None and ref != local:
+                # Shared, so that every host builds on (and runs) the very same base.
+                docker_builder.tag(local, ref)
+                sink.line(f"   pushing {ref}")
+                docker_builder.push(ref, sink.line)
+    if docker_id is None:
+        raise docker_builder.StepFailed(
+            f"the base image {local} is missing on this build host; create it with platform/scripts/base-image.sh"
+        )
+    return ref, docker_id
 
 
 LOCAL_BASE = "skylift/debian-slim"
@@ -789,38 +795,7 @@ def _script(step: dict, ctx: str) -> str:
         if step["type"] == "file":
             return f'mkdir -p "$(dirname {target})"\ncp -a {ctx}/{shlex.quote(step["name"])} {target}\n'
         return f"mkdir -p {target}\ncp -a {ctx}/. {target}/\n"
-    if kind == "add_python":
-        return _add_python_script(step["python_version"])
     raise AssertionError(kind)
-
-
-def _add_python_script(version: str) -> str:
-    """Python from the image's own distribution, checked to be the version asked for."""
-    return f"""set -e
-if command -v apt-get >/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends python3 python3-pip python3-venv ca-certificates
-  rm -rf /var/lib/apt/lists/*
-elif command -v apk >/dev/null; then
-  apk add --no-cache python3 py3-pip
-elif command -v dnf >/dev/null; then
-  dnf install -y python3 python3-pip && dnf clean all
-elif command -v yum >/dev/null; then
-  yum install -y python3 python3-pip && yum clean all
-else
-  echo "error: add_python: this image has no package manager Skylift knows (apt-get, apk, dnf, yum)" >&2
-  exit 1
-fi
-have=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-if [ "$have" != {shlex.quote(version)} ]; then
-  echo "error: add_python={version}: this image's distribution provides Python $have only. Python versions that can be provided here: $have" >&2
-  exit 1
-fi
-command -v python >/dev/null || ln -s "$(command -v python3)" /usr/local/bin/python
-for f in /usr/lib/python3*/EXTERNALLY-MANAGED; do [ -e "$f" ] && rm -f "$f"; done
-true
-"""
 
 
 def _dockerfile_env(step: dict) -> str:
@@ -889,6 +864,16 @@ def _build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str,
             nocache=forced,
         )
     assert parent is not None
+    if kind == "add_python":
+        bundle = _python_bundle(step["python_version"], sink)
+        return docker_builder.build_dockerfile(
+            dockerfile=add_python.dockerfile(
+                parent.docker_ref, bundle, docker_builder.image_config(parent.docker_ref).get("Env")
+            ),
+            target=target,
+            log=sink.line,
+            nocache=forced,
+        )
     if kind in ("env", "workdir", "entrypoint"):
         if kind == "env":
             line = _dockerfile_env(step)
@@ -941,6 +926,38 @@ def _build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str,
             gpu=step.get("gpu"),
             timeout=timeout,
         )
+
+
+def _python_bundle(version: str, sink: logs.BuildLog) -> str:
+    """The relocatable Python `version` for add_python, made once per build host from its
+    debian_slim base (and again when that base or the bundling script changes)."""
+    local = _python_versions().get(version, f"{LOCAL_BASE}:{version}")
+    base_ref, base_id = _base_image(local, version, sink)
+    ref = add_python.bundle_ref(version)
+    wanted = add_python.fingerprint(base_id)
+
+    def current() -> bool:
+        if docker_builder.image_id(ref) is None:
+            return False
+        return (docker_builder.image_config(ref).get("Labels") or {}).get(add_python.LABEL) == wanted
+
+    if current():
+        return ref
+    with _AdvisoryLock(f"python-bundle:{version}", sink):
+        if not current():
+            sink.line(f"   making a relocatable Python {version} from {base_ref} (once per build host)")
+            ca_binds, ca_prelude = _ca_binds()
+            script = f"{docker_builder.BUILD_MOUNT_DIR}/python_bundle.py"
+            docker_builder.run_and_commit(
+                parent=base_ref,
+                script=ca_prelude + add_python.bundle_script(script),
+                target=ref,
+                log=sink.line,
+                binds=[*ca_binds, {"source": str(add_python.SCRIPT), "target": script}],
+                changes=[f"LABEL {add_python.LABEL}={wanted}"],
+                timeout=900,
+            )
+    return ref
 
 
 def _run_function(build: Build, step: dict, files: _StepFiles) -> tuple[str, list[dict]]:

@@ -652,6 +652,12 @@ def plan_image(
         force = _bool(raw.get("force_build"), f"{where}.force_build")
         if canonical["kind"] == "add_python":
             python_version = canonical["python_version"]
+            if python_version not in python_versions:
+                raise SpecError(
+                    f"add_python={python_version}: Python {python_version} cannot be provided by this server.",
+                    field=where,
+                    hint="Available Python versions: " + ", ".join(sorted(python_versions)),
+                )
         parent = layers[-1].hash
         digest = _sha({"v": BUILDER_VERSION, "parent": parent, "step": canonical})
         layers.append(

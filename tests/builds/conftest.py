@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import socket
 import subprocess
@@ -68,11 +69,11 @@ def _start(work: Path, name: str, auth: tuple[str, str] | None) -> tuple[subproc
     return proc, Registry(port, *(auth or (None, None)))
 
 
-def _push(registry: Registry, ref: str) -> None:
+def _push(registry: Registry, ref: str, source: str = BASE_IMAGE) -> None:
     import docker
 
     client = docker.from_env()
-    client.images.get(BASE_IMAGE).tag(ref)
+    client.images.get(source).tag(ref)
     auth = {"username": registry.username, "password": registry.password} if registry.username else None
     for event in client.api.push(ref, stream=True, decode=True, auth_config=auth):
         if "error" in event:
@@ -80,10 +81,21 @@ def _push(registry: Registry, ref: str) -> None:
     client.images.remove(ref)
 
 
+def _without_python() -> str:
+    """The base image with its Python removed: Debian bookworm, no python3 anywhere."""
+    import docker
+
+    dockerfile = f"FROM {BASE_IMAGE}\nRUN rm -rf /usr/bin/python* /usr/bin/pip* /usr/lib/python3*\n"
+    image, _ = docker.from_env().images.build(
+        fileobj=io.BytesIO(dockerfile.encode()), tag="skylift-test/nopython:1", rm=True
+    )
+    return image.id
+
+
 @pytest.fixture(scope="session")
 def registries():
     """Two registries on loopback: `open` (no password) and `private` (htpasswd), each holding the base
-    image as `skylift/base:1`."""
+    image as `skylift/base:1`; `open` also holds it without Python as `skylift/nopython:1`."""
     if not shutil.which("docker-registry") or not shutil.which("htpasswd"):
         pytest.fail("docker-registry and htpasswd are missing: run platform/scripts/install-system.sh")
     work = Path(tempfile.mkdtemp(prefix="skylift-registry-"))
@@ -95,6 +107,7 @@ def registries():
         procs.append(private_proc)
         _push(open_registry, open_registry.ref("skylift/base:1"))
         _push(private_registry, private_registry.ref("skylift/base:1"))
+        _push(open_registry, open_registry.ref("skylift/nopython:1"), _without_python())
         yield {"open": open_registry, "private": private_registry}
     finally:
         for proc in procs:

@@ -27,6 +27,12 @@ def write_marker(content: str = "run_function was here") -> None:
     print("marker written")
 
 
+def shared_libraries() -> list[str]:
+    """The shared libraries this process has mapped."""
+    with open("/proc/self/maps") as maps:
+        return sorted({line.split()[-1] for line in maps if ".so" in line})
+
+
 def import_six() -> str:
     import six
 

@@ -288,6 +288,28 @@ def test_it_makes_a_missing_debian_slim_base_for_another_python_on_demand(platfo
     assert "making the base image skylift/debian-slim:3.13" in log
 
 
+def test_it_adds_a_python_of_its_own_to_an_image_without_one(platform, registries):
+    # given an image with no Python at all (Debian bookworm, whose own Python would be 3.11)
+    ref = registries["open"].ref("skylift/nopython:1")
+    with pytest.raises(BuildFailed, match=r"no python3 on its PATH; pass add_python="):
+        image_build(platform.client("alice"), skylift.Image.from_registry(ref), show_logs=False)
+    # when Python 3.13 is added (the platform's own, relocated) and a package installed with its pip
+    image = skylift.Image.from_registry(ref, add_python="3.13").pip_install("six")
+    record = _build(platform, image)
+    app = skylift.App(f"images-add-python-{uuid.uuid4().hex[:6]}")
+    version = app.function(image=image, name="python_version")(image_app.python_version)
+    six = app.function(image=image, name="import_six")(image_app.import_six)
+    libraries = app.function(image=image, name="libraries")(image_app.shared_libraries)
+    with app.run(client=platform.client("alice")):
+        # then functions run on it, with what pip installed, on the bundle's own C library
+        assert version.remote().startswith("3.13.")
+        assert six.remote()
+        loaded = libraries.remote()
+    assert record["python_version"] == "3.13"
+    assert any(p.startswith("/opt/skylift-python/lib/so/libc.so") for p in loaded)
+    assert all(p.startswith("/opt/skylift-python/") for p in loaded if ".so" in p), loaded
+
+
 def test_it_refuses_unsupported_dockerfile_instructions_and_unknown_python(platform):
     alice = platform.users["alice"]
     with httpx.Client(base_url=platform.url, headers=alice.headers) as http:

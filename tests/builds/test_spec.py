@@ -80,6 +80,19 @@ def test_it_lists_the_python_versions_it_can_provide():
     assert str(excinfo.value) == "Python 3.7 cannot be provided by this server."
     assert excinfo.value.hint == "Available Python versions: 3.11"
 
+    with pytest.raises(SpecError) as excinfo:
+        plan_image(
+            workspace_id="ws",
+            spec={
+                "base": "from_registry",
+                "tag": "alpine:3",
+                "steps": [{"kind": "add_python", "python_version": "3.9"}],
+            },
+            python_versions=PY,
+        )
+    assert str(excinfo.value) == "add_python=3.9: Python 3.9 cannot be provided by this server."
+    assert excinfo.value.hint == "Available Python versions: 3.11"
+
 
 @pytest.mark.parametrize(
     ("step", "message"),

@@ -213,7 +213,8 @@ class Image:
         setup_dockerfile_commands: Sequence[str] = (),
         force_build: bool = False,
     ) -> Image:
-        """An existing image from a registry. It needs `python3` on its PATH, or `add_python`.
+        """An existing image from a registry. It needs `python3` on its PATH, or `add_python`
+        (a Python of the platform's, e.g. "3.11" or "3.13", copied in whole: any Linux image will do).
 
         Private registries take a Secret with REGISTRY_USERNAME and REGISTRY_PASSWORD.
         """
