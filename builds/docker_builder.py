@@ -185,7 +185,8 @@ class _Tail:
         return "\n".join(self.lines)
 
 
-def _auth(credentials: dict | None) -> dict | None:
+def registry_auth(credentials: dict | None) -> dict | None:
+    """A registry secret's values as a username and password (None without a secret)."""
     if not credentials:
         return None
     user = credentials.get("REGISTRY_USERNAME") or credentials.get("USERNAME")
@@ -204,7 +205,7 @@ def pull(ref: str, *, target: str, credentials: dict | None, log: Log) -> str:
     try:
         last_status: dict[str, str] = {}
         for event in client().api.pull(
-            repository, tag=tag_name, stream=True, decode=True, auth_config=_auth(credentials)
+            repository, tag=tag_name, stream=True, decode=True, auth_config=registry_auth(credentials)
         ):
             if "error" in event:
                 raise StepFailed(f"could not pull {ref}: {event['error']}", tail.text)

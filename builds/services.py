@@ -10,14 +10,13 @@ else built with `builds.docker_builder` and recorded only once it succeeded.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
-import ipaddress
 import json
 import logging
 import os
 import shlex
 import shutil
-import socket
 import subprocess
 import tarfile
 import time
@@ -31,7 +30,7 @@ from django.utils import timezone
 
 from config.errors import ApiError
 
-from . import add_python, docker_builder, logs
+from . import add_python, docker_builder, logs, registry_pull
 from .models import ACTIVE_BUILD_STATUSES, Build, BuildStatus, Image, ImageStatus, Layer
 from .spec import (
     BUILDER_VERSION,
@@ -40,6 +39,7 @@ from .spec import (
     SpecError,
     plan_image,
     registry_host,
+    replace_from,
     shell_join,
     split_secrets,
 )
@@ -81,46 +81,39 @@ def _plan(*, workspace, spec: dict) -> ImagePlan:
 # Registries (RELIABILITY B12) -----------------------------------------------------------------
 
 
-def _address_is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
 def registry_check(ref: str) -> None:
     """Refuse an image reference whose registry is on a private or loopback address.
 
     The host name is resolved and every address it has is checked: one private address is
-    enough to refuse, since the engine may connect to any of them. Operators allow their own
-    registries with SKYLIFT_REGISTRY_ALLOWLIST (host or host:port).
+    enough to refuse, since a connection may go to any of them. Operators allow their own
+    registries with SKYLIFT_REGISTRY_ALLOWLIST (host or host:port). This is the early answer to
+    the request; the pull checks again, and connects only to the addresses it checked.
     """
     host = registry_host(ref)
     if host is None:
         return  # the engine's default registry
-    allow = {h.strip().lower() for h in settings.SKYLIFT_REGISTRY_ALLOWLIST if h.strip()}
-    if host.startswith("["):
-        name, _, port = host[1:].partition("]")
-        port = port.lstrip(":")
-    else:
-        name, _, port = host.partition(":")
-    if host.lower() in allow or name.lower() in allow:
-        return
+    name, port = registry_pull.split_host(host)
     try:
-        infos = socket.getaddrinfo(name, int(port or 443), type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, ValueError) as exc:
-        raise SpecError(
-            f"The registry host {name!r} cannot be resolved ({exc}).", field="image.tag"
-        ) from None
-    addresses = sorted({info[4][0] for info in infos})
-    private = [a for a in addresses if not _address_is_public(a)]
-    if private:
-        raise SpecError(
-            f"The registry {host} resolves to a private or loopback address ({', '.join(private)}); "
-            "Skylift does not pull from such addresses unless the operator allows it.",
-            field="image.tag",
-            hint="An operator can allow this registry with SKYLIFT_REGISTRY_ALLOWLIST=" + host + ".",
+        registry_pull.allowed_addresses(name, port or 443, what=f"The registry {host}")
+    except registry_pull.Refused as exc:
+        raise SpecError(str(exc), field="image.tag", hint=exc.hint) from None
+
+
+def _pull(ref: str, *, target: str, credentials: dict | None, sink: logs.BuildLog) -> str:
+    """Pull `ref` as `target`: the engine pulls from its default registry, Skylift from any other."""
+    if registry_host(ref) is None:
+        return docker_builder.pull(ref, target=target, credentials=credentials, log=sink.line)
+    try:
+        return registry_pull.pull(
+            ref, target=target, credentials=docker_builder.registry_auth(credentials), log=sink.line
         )
+    except registry_pull.Refused as exc:
+        raise docker_builder.StepFailed(f"{exc} {exc.hint}".strip()) from None
+    except registry_pull.PullFailed as exc:
+        message = str(exc)
+        raise docker_builder.StepFailed(
+            message if message.startswith("could not pull") else f"could not pull {ref}: {message}"
+        ) from None
 
 
 # Resolving ------------------------------------------------------------------------------------
@@ -844,19 +837,23 @@ def _build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str,
     if kind == "base":
         base = step["base"]
         if base == "from_registry":
-            registry_check(step["tag"])
-            return docker_builder.pull(step["tag"], target=target, credentials=secret_env, log=sink.line)
+            return _pull(step["tag"], target=target, credentials=secret_env, sink=sink)
         if base == "micromamba":
             return docker_builder.pull(step["ref"], target=target, credentials=None, log=sink.line)
-        # from_dockerfile
-        if step["from"] and not docker_builder.image_exists(step["from"]):
-            registry_check(step["from"])
+        # from_dockerfile: a FROM image of a named registry is pulled by Skylift, then built on.
+        dockerfile = step["dockerfile"]
+        source = step["from"]
+        if source and registry_host(source) is not None:
+            local = f"skylift/from:{hashlib.sha256(source.encode()).hexdigest()[:24]}"
+            if forced or not docker_builder.image_exists(local):
+                _pull(source, target=local, credentials=secret_env, sink=sink)
+            dockerfile = replace_from(dockerfile, source, local)
         preamble, extra = _ca_dockerfile_preamble()
         context = (
             _mount_dir(build.workspace_id, step["context_sha256"]) if step.get("context_sha256") else None
         )
         return docker_builder.build_dockerfile(
-            dockerfile=_with_preamble(step["dockerfile"], preamble),
+            dockerfile=_with_preamble(dockerfile, preamble),
             context_dir=context,
             extra_files=extra,
             target=target,

@@ -376,6 +376,17 @@ def dockerfile_from(instructions: list[Instruction]) -> str:
     return args[0] if args else ""
 
 
+def replace_from(dockerfile: str, image: str, local: str) -> str:
+    """The Dockerfile with its FROM image `image` replaced by `local` (an image already pulled)."""
+    lines = dockerfile.splitlines()
+    for i, line in enumerate(lines):
+        words = line.split()
+        if words and words[0].upper() == "FROM":
+            lines[i] = " ".join(local if w == image else w for w in words)
+            break
+    return "\n".join(lines) + "\n"
+
+
 # Steps ----------------------------------------------------------------------------------------
 
 

@@ -114,3 +114,27 @@ def registries():
             proc.terminate()
             proc.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def remove_layers_afterwards(platform):
+    """Layers are per workspace, so each session's are its own: leave no images behind."""
+    yield
+    import docker
+
+    client = docker.from_env()
+    refs = [
+        r[0]
+        for r in platform.sql("SELECT docker_ref FROM builds_layer WHERE docker_ref LIKE 'skylift/layer:%%'")
+    ]
+    refs += [
+        t
+        for image in client.images.list()
+        for t in image.tags
+        if t.startswith(("localhost:", "skylift/from:"))
+    ]
+    for ref in refs:
+        try:
+            client.images.remove(ref, force=True)
+        except docker.errors.APIError:
+            pass

@@ -20,29 +20,10 @@ from skylift._build import BuildFailed, image_build
 from skylift.exception import InvalidError
 from tests.builds import image_app
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("remove_layers_afterwards")]
 
 DATA = Path(__file__).parent / "data"
 BASE = skylift.Image.debian_slim().run_commands("echo base > /opt/base.txt").env({"STAGE": "one"})
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _remove_layers_afterwards(platform):
-    """Layers are per workspace, so each session's are its own: leave no images behind."""
-    yield
-    import docker
-
-    client = docker.from_env()
-    refs = [
-        r[0]
-        for r in platform.sql("SELECT docker_ref FROM builds_layer WHERE docker_ref LIKE 'skylift/layer:%%'")
-    ]
-    refs += [t for image in client.images.list() for t in image.tags if t.startswith("localhost:")]
-    for ref in refs:
-        try:
-            client.images.remove(ref, force=True)
-        except docker.errors.APIError:
-            pass
 
 
 def _build(platform, image, user: str = "alice", capfd=None) -> dict:

@@ -1,0 +1,130 @@
+"""RELIABILITY B12 at pull time: an image of a named registry comes over Skylift's own
+connections, to addresses it checked, and the engine is never asked to pull it; a Bearer realm or
+a redirect is followed only to an address the registry itself would be allowed."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import docker
+import pytest
+
+import skylift
+from builds import registry_pull
+from skylift._build import BuildFailed, image_build
+from tests.builds.conftest import _push
+from tests.builds.hostile_registry import Canary, sending_elsewhere, token_protected
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("remove_layers_afterwards")]
+
+
+@pytest.fixture
+def canary():
+    listener = Canary()
+    yield listener
+    listener.close()
+
+
+def _image_actions(since: int) -> list[str]:
+    """What the engine did to images since `since` (load, tag, pull, ...)."""
+    events = docker.from_env().events(
+        since=since, until=int(time.time()) + 1, decode=True, filters={"type": "image"}
+    )
+    return [e["Action"] for e in events]
+
+
+def test_it_pulls_over_its_own_connections_and_never_asks_the_engine(platform, registries):
+    # given an image no build here has pulled yet
+    ref = registries["open"].ref("skylift/b12:1")
+    _push(registries["open"], ref)
+    since = int(time.time())
+    # when an image is built from it
+    _, record = image_build(platform.client("alice"), skylift.Image.from_registry(ref), show_logs=False)
+    # then Skylift fetched it and loaded it; the engine pulled nothing
+    assert record["status"] == "ready" and record["python_version"] == "3.11"
+    actions = _image_actions(since)
+    assert "load" in actions
+    assert "pull" not in actions
+
+
+def test_it_pulls_a_dockerfiles_from_image_itself_too(platform, registries, tmp_path):
+    # given a Dockerfile whose FROM names a registry
+    ref = registries["open"].ref("skylift/b12-dockerfile:1")
+    _push(registries["open"], ref)
+    (tmp_path / "Dockerfile").write_text(f"FROM {ref} AS base\nRUN echo built > /built.txt\n")
+    since = int(time.time())
+    # when it is built
+    image = skylift.Image.from_dockerfile(tmp_path / "Dockerfile")
+    _, record = image_build(platform.client("alice"), image, show_logs=False)
+    # then Skylift pulled its FROM image, and the engine built on that without pulling
+    assert record["status"] == "ready" and record["python_version"] == "3.11"
+    actions = _image_actions(since)
+    assert "load" in actions
+    assert "pull" not in actions
+
+
+def test_it_pulls_through_a_bearer_token_realm(platform, registries):
+    # given a registry that wants a token from its realm, which wants a username and password
+    registry = token_protected(registries["open"].port, "robot", "pw-123")
+    ref = f"localhost:{registry.port}/skylift/base:1"
+    try:
+        # without them the token service refuses, and the build says what to check
+        with pytest.raises(BuildFailed, match=r"token service answered 401 \(check the registry secret\)"):
+            image_build(platform.client("alice"), skylift.Image.from_registry(ref), show_logs=False)
+        # with them the pull goes through the token
+        secret = skylift.Secret.from_dict({"REGISTRY_USERNAME": "robot", "REGISTRY_PASSWORD": "pw-123"})
+        image = skylift.Image.from_registry(ref, secret=secret)
+        _, record = image_build(platform.client("alice"), image, show_logs=False)
+    finally:
+        registry.close()
+    assert record["status"] == "ready" and record["python_version"] == "3.11"
+    tokens = [path for path, _ in registry.requests if path.startswith("/token")]
+    assert tokens and all("service=skylift-test" in path and "scope=pull" in path for path in tokens)
+    served = [auth for path, auth in registry.requests if "/blobs/" in path]
+    assert served and all(auth == "Bearer skylift-test-token" for auth in served)
+
+
+@pytest.mark.parametrize("how", ["realm", "redirect"])
+def test_it_refuses_a_realm_or_redirect_to_an_internal_address(platform, canary, how):
+    # given an allowed registry ("localhost") that sends the pull to 127.0.0.1, which is not allowed
+    registry = sending_elsewhere(how, f"http://127.0.0.1:{canary.port}/steal")
+    since = int(time.time())
+    try:
+        image = skylift.Image.from_registry(f"localhost:{registry.port}/team/app:1")
+        # when an image is built from it
+        with pytest.raises(BuildFailed, match=r"private or loopback address \(127\.0\.0\.1\)") as failed:
+            image_build(platform.client("alice"), image, show_logs=False)
+    finally:
+        registry.close()
+    # then the registry was asked, the internal address never was, and the engine pulled nothing
+    assert "SKYLIFT_REGISTRY_ALLOWLIST=127.0.0.1" in str(failed.value)
+    assert registry.requests
+    assert canary.hits == 0
+    assert "pull" not in _image_actions(since)
+
+
+def test_it_connects_only_to_the_address_it_checked(canary, monkeypatch, settings):
+    # given a name that resolves to a public address when it is checked, and to the canary's
+    # loopback address on any later lookup (DNS rebinding)
+    settings.SKYLIFT_REGISTRY_ALLOWLIST = []
+    lookups: list[str] = []
+
+    def rebinding(host, port, *args, **kwargs):
+        lookups.append(host)
+        address = "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(registry_pull, "TIMEOUT", 5.0)  # should the public address not answer at all
+    # when a pull from it runs
+    with pytest.raises(registry_pull.PullFailed, match="could not (reach the registry|pull)"):
+        registry_pull.pull(
+            f"rebind.example.com:{canary.port}/team/app:1",
+            target="skylift-test/never:1",
+            credentials=None,
+            log=lambda line: None,
+        )
+    # then the name was resolved once, and the pull went to the checked address only
+    assert lookups == ["rebind.example.com"]
+    assert canary.hits == 0
