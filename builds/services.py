@@ -46,6 +46,7 @@ from .spec import (
 
 __all__ = [
     "BASE_IMAGES",
+    "build_queue",
     "build_run",
     "image_ensure",
     "image_resolve",
@@ -261,6 +262,7 @@ def _image_ready(workspace, plan: ImagePlan, chain: list[Layer]) -> Image:
 def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
     from . import tasks
 
+    queue = build_queue(plan)
     stored_spec, _ = split_secrets(spec)
     with transaction.atomic():
         image, _ = Image.objects.get_or_create(
@@ -286,7 +288,9 @@ def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
             ):
                 # Its message may have been lost (a Redis restart): send it again; the claim is idempotent.
                 build_id = active.id
-                transaction.on_commit(lambda: tasks.build_image.delay(build_id=build_id))
+                transaction.on_commit(
+                    lambda: tasks.build_image.apply_async(kwargs={"build_id": build_id}, queue=queue)
+                )
             return Resolved(image, active)
         build = Build.objects.create(
             workspace=workspace,
@@ -309,8 +313,33 @@ def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
         )
         Image.objects.filter(pk=image.pk).update(status=ImageStatus.BUILDING, error="")
         image.status = ImageStatus.BUILDING
-        transaction.on_commit(lambda: tasks.build_image.delay(build_id=build.id))
+        transaction.on_commit(
+            lambda: tasks.build_image.apply_async(kwargs={"build_id": build.id}, queue=queue)
+        )
     return Resolved(image, build)
+
+
+def build_queue(plan: ImagePlan) -> str:
+    """Where a build runs: any builder (the `builds` queue), or, when a step asks for a GPU, the
+    host agent of a host that has it (a live one first). Refused before anything is recorded when
+    no host of the platform has that GPU."""
+    from hosts.models import Host
+
+    needs = [lp for lp in plan.layers if lp.step.get("gpu")]
+    if not needs:
+        return "builds"
+    hosts = sorted(Host.objects.all(), key=lambda h: h.lease_expires_at < timezone.now() or h.draining)
+    fitting = [h for h in hosts if all(h.fits_gpu(lp.step["gpu"]) for lp in needs)]
+    if fitting:
+        return fitting[0].queue
+    missing = next(lp for lp in needs if not any(h.fits_gpu(lp.step["gpu"]) for h in hosts))
+    inventory = sorted({str(g) for h in hosts for g in h.gpus or []}) or ["none"]
+    raise ApiError(
+        f"{missing.describe()} asks for the GPU {missing.step['gpu']!r}, which no host of this "
+        f"platform has (GPUs available: {', '.join(inventory)}).",
+        field="image.steps",
+        hint="A step with gpu= is built on a host with that GPU; leave gpu= out if the step does not need one.",
+    )
 
 
 def _stale(build: Build) -> bool:

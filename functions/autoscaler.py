@@ -52,24 +52,6 @@ def ensure_capacity(*, function_id: str) -> Task | None:
         return _start_task(function)
 
 
-def _gpu_fits(host: Host, gpu: str) -> bool:
-    """Whether a host's GPU inventory can hold one of the function's GPU specs (in order).
-
-    The full scheduler (fallbacks, upgrades, per-GPU accounting) arrives with the GPU issue; this
-    is enough to never place a GPU function on a host without that GPU.
-    """
-    if not gpu:
-        return True
-    inventory = [str(g).upper() for g in host.gpus or []]
-    for spec in gpu.split(","):
-        kind, _, count = spec.rstrip("!").partition(":")
-        need = int(count or 1)
-        have = len(inventory) if kind == "any" else sum(1 for g in inventory if g == kind.upper())
-        if have >= need:
-            return True
-    return False
-
-
 def _pick_host(function: Function) -> Host | None:
     """The live host with the most free CPU that fits the function's request."""
     hosts = Host.objects.alive().annotate(
@@ -80,7 +62,7 @@ def _pick_host(function: Function) -> Host | None:
     for host in hosts:
         free_cpu = host.cpu - (host.used_cpu or 0)
         free_memory = host.memory - (host.used_memory or 0)
-        if free_memory < function.memory or free_cpu < function.cpu or not _gpu_fits(host, function.gpu):
+        if free_memory < function.memory or free_cpu < function.cpu or not host.fits_gpu(function.gpu):
             continue
         if best is None or free_cpu > best_free:
             best, best_free = host, free_cpu
@@ -154,7 +136,7 @@ def _start_task(function: Function) -> Task | None:
         )
         fail_pending(function=function, cause=cause, message=message)
         return None
-    if function.gpu and not any(_gpu_fits(h, function.gpu) for h in Host.objects.all()):
+    if function.gpu and not any(h.fits_gpu(function.gpu) for h in Host.objects.all()):
         inventory = sorted({str(g) for h in Host.objects.all() for g in (h.gpus or [])}) or ["none"]
         fail_pending(
             function=function,

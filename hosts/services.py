@@ -56,6 +56,7 @@ def host_register(*, name: str | None = None) -> Host:
         defaults={
             "cpu": cpu,
             "memory": memory,
+            "gpus": [g.strip().upper() for g in settings.SKYLIFT_HOST_GPUS if g.strip()],
             "last_heartbeat": now,
             "lease_seconds": lease,
             "lease_expires_at": now + timedelta(seconds=lease),

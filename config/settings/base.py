@@ -187,6 +187,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # Skylift
 SKYLIFT_HOST_NAME = env.str("SKYLIFT_HOST_NAME", default=socket.gethostname())
+# The GPUs this host offers, one entry per device, by Modal's names: "A100,A100" or "H100".
+# Build steps and functions with gpu= are placed only on hosts whose inventory holds that GPU.
+SKYLIFT_HOST_GPUS = env.list("SKYLIFT_HOST_GPUS", default=[])
 SKYLIFT_HOST_DIR = Path(env.str("SKYLIFT_HOST_DIR", default=str(DATA_DIR / "host")))
 # A host agent renews its lease every SKYLIFT_HEARTBEAT_SECONDS for SKYLIFT_HOST_LEASE_SECONDS;
 # a host whose lease ran out is lost (its inputs run elsewhere, and it has fenced itself).

@@ -129,3 +129,63 @@ def test_it_masks_secret_values_in_build_logs():
     log.flush = lambda: None  # no Redis needed
     log.line("token is hunter2-value, ok")
     assert log.text == "token is ***, ok"
+
+
+GPU_SPEC = {
+    "base": "debian_slim",
+    "steps": [{"kind": "run_commands", "commands": ["nvidia-smi > /gpu.txt"], "gpu": "A100"}],
+}
+
+
+def _host(name: str, gpus: list[str], *, alive: bool = True):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hosts.models import Host
+
+    expires = timezone.now() + timedelta(seconds=60 if alive else -60)
+    return Host.objects.create(name=name, cpu=2, memory=4096, gpus=gpus, lease_expires_at=expires)
+
+
+def test_it_refuses_a_gpu_step_that_no_host_can_build_and_records_nothing(workspace):
+    # given a platform whose only host has no GPU
+    _host("cpu-only", [])
+    # when an image with a step that needs an A100 is asked for
+    with pytest.raises(ApiError) as excinfo:
+        services.image_ensure(workspace=workspace, spec=GPU_SPEC)
+    # then it is refused, naming the step and what there is, and nothing was recorded
+    assert excinfo.value.status_code == 400
+    assert str(excinfo.value) == (
+        "run_commands(nvidia-smi > /gpu.txt) asks for the GPU 'A100', which no host of this platform "
+        "has (GPUs available: none)."
+    )
+    assert Build.objects.count() == 0 and Image.objects.count() == 0
+
+
+def test_it_sends_a_gpu_build_to_a_live_host_that_has_the_gpu(workspace, django_capture_on_commit_callbacks):
+    import json
+
+    import redis
+    from django.conf import settings
+
+    # given hosts without the GPU, with it but lost, and with it and alive
+    _host("cpu-only", [])
+    _host("gpu-lost", ["A100"], alive=False)
+    _host("gpu-box", ["A100", "A100"])
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("host.gpu-box", "host.gpu-lost")
+    try:
+        # when the image is asked for
+        with django_capture_on_commit_callbacks(execute=True):
+            resolved = services.image_ensure(workspace=workspace, spec=GPU_SPEC)
+        # then its build task waits on the live GPU host's own queue, and on no other
+        messages = [json.loads(m) for m in broker.lrange("host.gpu-box", 0, -1)]
+        assert [m["headers"]["task"] for m in messages] == ["builds.tasks.build_image"]
+        assert resolved.build.pk in messages[0]["headers"]["kwargsrepr"]
+        assert broker.llen("host.gpu-lost") == 0
+    finally:
+        broker.delete("host.gpu-box")
+    # and a build without a GPU step goes to any builder
+    plan = services._plan(workspace=workspace, spec=SPEC)
+    assert services.build_queue(plan) == "builds"
