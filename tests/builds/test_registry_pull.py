@@ -8,6 +8,7 @@ import socket
 import time
 
 import docker
+import httpx
 import pytest
 
 import skylift
@@ -100,6 +101,34 @@ def test_it_refuses_a_realm_or_redirect_to_an_internal_address(platform, canary,
     # then the registry was asked, the internal address never was, and the engine pulled nothing
     assert "SKYLIFT_REGISTRY_ALLOWLIST=127.0.0.1" in str(failed.value)
     assert registry.requests
+    assert canary.hits == 0
+    assert "pull" not in _image_actions(since)
+
+
+def test_it_refuses_internal_registries_in_every_spelling_before_any_connection(platform, canary):
+    # given a canary listening on loopback, and the ways to spell an internal registry
+    refs = [
+        f"127.0.0.1:{canary.port}/x:latest",
+        f"[::1]:{canary.port}/x:latest",
+        f"0x7f.1:{canary.port}/x:latest",
+        f"2130706433:{canary.port}/x:latest",
+        "169.254.169.254/x:latest",
+    ]
+    since = int(time.time())
+    alice = platform.users["alice"]
+    with httpx.Client(base_url=platform.url, headers=alice.headers) as http:
+        for ref in refs:
+            # when an image is asked for from it
+            r = http.post("/api/v1/images/", json={"base": "from_registry", "tag": ref})
+            # then it is refused, saying what the operator can do, and nothing was recorded
+            assert r.status_code == 400, ref
+            error = r.json()["error"]
+            assert "private or loopback address" in error["message"], ref
+            assert "SKYLIFT_REGISTRY_ALLOWLIST" in error["hint"], ref
+    assert (
+        platform.sql("SELECT count(*) FROM builds_image WHERE spec->>'tag' LIKE %s", ["%/x:latest"])[0][0]
+        == 0
+    )
     assert canary.hits == 0
     assert "pull" not in _image_actions(since)
 

@@ -195,6 +195,12 @@ class TestRegistryCheck:
             with pytest.raises(SpecError, match="private or loopback"):
                 registry_check("registry.example.com/app:1")
 
+    def test_it_refuses_a_name_that_etc_hosts_gives_a_loopback_address(self):
+        from builds.services import registry_check
+
+        with pytest.raises(SpecError, match=r"localhost:6379 resolves to a private or loopback address"):
+            registry_check("localhost:6379/x")
+
     def test_it_refuses_when_any_address_is_private(self, monkeypatch):
         from builds.services import registry_check
 
