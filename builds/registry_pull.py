@@ -7,6 +7,10 @@ Skylift connects to (the registry's, a token realm's, a redirect's) is resolved 
 (public, or a host the operator allowlisted), and used for that connection; the image comes
 through the distribution API, every blob verified against its digest, and is handed to the
 engine with `docker load`. Images of the engine's default registry are still pulled by the engine.
+
+What differs from an engine pull, for operators of private registries: plain HTTP is used for
+loopback registries and those the engine lists as insecure by name (not by CIDR); TLS trusts the
+system's CAs plus SKYLIFT_BUILD_CA_BUNDLE (not /etc/docker/certs.d); the engine's proxy is not used.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import socket
 import ssl
 import tarfile
 import tempfile
+import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +49,9 @@ LOADABLE_LAYER_TYPES = {
 MAX_REDIRECTS = 5
 TIMEOUT = 30.0
 CHUNK = 1 << 20
+SMALL_BODY = 64 << 10  # errors, tokens, redirects
+MAX_MANIFEST = 4 << 20
+PROGRESS_SECONDS = 10.0
 ARCHITECTURES = {
     "x86_64": "amd64",
     "aarch64": "arm64",
@@ -69,11 +77,49 @@ class PullFailed(Exception):
 # Addresses ------------------------------------------------------------------------------------
 
 
-def address_is_public(address: str) -> bool:
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, Teredo, NAT64, IPv4-compatible)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in net for net in NAT64) or (ip in IPV4_COMPATIBLE and int(ip) > 0xFFFF):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = _embedded_ipv4(ip) or ip
+    return ip
+
+
+def address_is_public(address: str) -> bool:
+    ip = _ip(address)
     return ip.is_global and not ip.is_multicast
+
+
+def _allowlist() -> set[str]:
+    """SKYLIFT_REGISTRY_ALLOWLIST as lower-case names and name:port, brackets of IPv6 names off."""
+    out = set()
+    for entry in settings.SKYLIFT_REGISTRY_ALLOWLIST:
+        entry = entry.strip().lower()
+        if entry:
+            name, port = split_host(entry)
+            out.add(f"{name}:{port}" if port else name)
+    return out
+
+
+def is_allowlisted(name: str, port: int) -> bool:
+    allow = _allowlist()
+    return name.lower() in allow or f"{name.lower()}:{port}" in allow
 
 
 def split_host(host: str) -> tuple[str, int | None]:
@@ -86,28 +132,28 @@ def split_host(host: str) -> tuple[str, int | None]:
     return name, int(port) if port.isdigit() else None
 
 
-def allowed_addresses(name: str, port: int, *, what: str) -> list[str]:
+def allowed_addresses(name: str, port: int, *, what: str, may_be_private: bool | None = None) -> list[str]:
     """Resolve `name` once and return the addresses to connect to, in the resolver's order.
 
     Every address the name has must be public, since a later resolution may give any of them,
-    unless the operator allowlisted the host (SKYLIFT_REGISTRY_ALLOWLIST: host or host:port).
-    `what` names the connection in errors ("The registry r.example.com:5000", "Its token realm …").
+    unless private ones are allowed: by default when the operator allowlisted the host
+    (SKYLIFT_REGISTRY_ALLOWLIST: host or host:port). `what` names the connection in errors.
     """
-    allow = {h.strip().lower() for h in settings.SKYLIFT_REGISTRY_ALLOWLIST if h.strip()}
-    shown = f"[{name}]:{port}" if ":" in name else f"{name}:{port}"
-    allowed = name.lower() in allow or shown.lower() in allow
+    if may_be_private is None:
+        may_be_private = is_allowlisted(name, port)
     try:
         infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise Refused(f"{what}: the host {name!r} cannot be resolved ({exc}).") from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     private = [a for a in addresses if not address_is_public(a)]
-    if private and not allowed:
+    if private and not may_be_private:
+        allow = sorted(_allowlist())
         raise Refused(
             f"{what} resolves to a private or loopback address ({', '.join(private)}); "
             "Skylift does not pull from such addresses unless the operator allows it.",
             hint=f"An operator can allow this host with SKYLIFT_REGISTRY_ALLOWLIST={name}."
-            + (f" Allowed now: {', '.join(sorted(allow))}." if allow else ""),
+            + (f" Allowed registries: {', '.join(allow)}." if allow else ""),
         )
     return addresses
 
@@ -132,7 +178,7 @@ def _connect_any(addresses: list[str], port: int, timeout: float) -> socket.sock
 
 
 def _insecure_registries() -> set[str]:
-    """The registries the engine itself would reach over plain HTTP (its own insecure list)."""
+    """The registries the engine itself reaches over plain HTTP, by name (its insecure list)."""
     from .docker_builder import client
 
     config = client().info().get("RegistryConfig") or {}
@@ -141,8 +187,8 @@ def _insecure_registries() -> set[str]:
 
 
 def _plain_http_allowed(name: str, port: int, addresses: list[str]) -> bool:
-    """As the engine decides: loopback registries and those configured insecure may use HTTP."""
-    if all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses):
+    """Loopback registries and those the engine lists as insecure may be reached over HTTP."""
+    if all(_ip(a).is_loopback for a in addresses):
         return True
     insecure = _insecure_registries()
     return f"{name}:{port}".lower() in insecure or name.lower() in insecure
@@ -150,23 +196,51 @@ def _plain_http_allowed(name: str, port: int, addresses: list[str]) -> bool:
 
 @dataclass
 class _Session:
-    """One pull's connections: the registry's base URL, credentials, and the token it earned."""
+    """One pull's connections: the registry, its credentials, the token it gave, what was checked.
+
+    The registry the reference names is checked as the operator allowed it. Every other host a
+    pull is sent to (a token realm, a redirect) must be public, or allowlisted too and asked for
+    by an allowlisted registry: a public registry cannot send Skylift to an internal address.
+    """
 
     host: str
+    repository: str
     credentials: dict | None
-    log: Callable[[str], None]
     scheme: str = "https"
     authorization: str | None = None
     pinned: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    connections: list[http.client.HTTPConnection] = field(default_factory=list)
+    _tls: ssl.SSLContext | None = None
+
+    @property
+    def origin(self) -> tuple[str, str, int]:
+        name, port = split_host(self.host)
+        return self.scheme, name.lower(), port or (443 if self.scheme == "https" else 80)
+
+    def _addresses(self, name: str, port: int, what: str) -> list[str]:
+        key = (name.lower(), port)
+        if key not in self.pinned:
+            registry_name, registry_port = split_host(self.host)
+            origin_allowed = is_allowlisted(registry_name, registry_port or 443)
+            self.pinned[key] = allowed_addresses(
+                name, port, what=what, may_be_private=origin_allowed and is_allowlisted(name, port)
+            )
+        return self.pinned[key]
 
     def _connect(self, scheme: str, name: str, port: int, what: str) -> http.client.HTTPConnection:
-        key = (name, port)
-        if key not in self.pinned:
-            self.pinned[key] = allowed_addresses(name, port, what=what)
-        addresses = self.pinned[key]
+        addresses = self._addresses(name, port, what)
+        if scheme == "http" and (scheme, name.lower(), port) != self.origin:
+            if not _plain_http_allowed(name, port, addresses):
+                raise PullFailed(
+                    f"{what} is plain HTTP; Skylift follows it only to loopback or insecure registries"
+                )
         if scheme == "https":
+            if self._tls is None:
+                self._tls = ssl.create_default_context()
+                if bundle := _ca_file():
+                    self._tls.load_verify_locations(bundle)
             conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                name, port, timeout=TIMEOUT, context=ssl.create_default_context(cafile=_ca_file())
+                name, port, timeout=TIMEOUT, context=self._tls
             )
         else:
             conn = http.client.HTTPConnection(name, port, timeout=TIMEOUT)
@@ -174,26 +248,30 @@ class _Session:
         conn._create_connection = lambda _addr, timeout, _source: _connect_any(  # type: ignore[attr-defined]
             addresses, port, timeout
         )
+        self.connections.append(conn)
         return conn
 
+    def close(self) -> None:
+        for conn in self.connections:
+            conn.close()
+        self.connections.clear()
+
     def get(self, url: str, headers: dict[str, str], *, what: str) -> http.client.HTTPResponse:
-        """GET `url`, following redirects; every hop's address is checked before it is used."""
-        origin = urllib.parse.urlsplit(url).netloc
+        """GET `url`, following redirects; every hop's address is checked before it is used, and
+        credentials go only to the exact origin (scheme, host and port) they were meant for."""
+        first = _origin(url, what)
         for _ in range(MAX_REDIRECTS + 1):
+            scheme, hostname, port = here = _origin(url, what)
             parts = urllib.parse.urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise PullFailed(f"{what} pointed at {url!r}, which is not an http(s) URL")
-            port = parts.port or (443 if parts.scheme == "https" else 80)
-            conn = self._connect(parts.scheme, parts.hostname, port, what)
+            conn = self._connect(scheme, hostname, port, what)
             send = dict(headers)
-            if parts.netloc != origin:
-                send.pop("Authorization", None)  # credentials stay with the host they are for
+            if here != first:
+                send.pop("Authorization", None)
             path = parts.path or "/"
             conn.request("GET", path + (f"?{parts.query}" if parts.query else ""), headers=send)
             response = conn.getresponse()
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
-                response.read()
-                conn.close()
+                _small(response)
                 url = urllib.parse.urljoin(url, response.getheader("Location"))
                 what = f"A redirect of the registry {self.host} (to {url})"
                 continue
@@ -212,7 +290,7 @@ class _Session:
             if response.status != 401 or attempt == 1:
                 return response
             challenge = response.getheader("WWW-Authenticate") or ""
-            response.read()
+            _small(response)
             self._authenticate(challenge)
         raise AssertionError("unreachable")
 
@@ -230,19 +308,22 @@ class _Session:
             return
         if scheme.lower() != "bearer" or "realm" not in params:
             raise PullFailed(
-                f"the registry {self.host} asked for authentication Skylift does not know: {challenge!r}"
+                f"the registry {self.host} asked for authentication Skylift does not know: {challenge[:200]!r}"
             )
-        query = {k: v for k, v in params.items() if k in ("service", "scope")}
+        query = {
+            "service": params.get("service", ""),
+            "scope": params.get("scope") or f"repository:{self.repository}:pull",
+        }
+        query = {k: v for k, v in query.items() if v}
         realm = params["realm"] + ("&" if "?" in params["realm"] else "?") + urllib.parse.urlencode(query)
         headers = {"User-Agent": "skylift-builder"}
         if basic:
             headers["Authorization"] = basic
-        # The realm is another host: it is checked like the registry (an allowed registry must not
-        # send Skylift to an internal address).
+        # The realm is another host: checked like a redirect (see the class).
         response = self.get(
             realm, headers, what=f"The token realm of the registry {self.host} ({params['realm']})"
         )
-        body = response.read()
+        body = _small(response)
         if response.status != 200:
             raise PullFailed(
                 f"the registry {self.host}'s token service answered {response.status}"
@@ -251,8 +332,25 @@ class _Session:
         try:
             token = json.loads(body)
             self.authorization = "Bearer " + (token.get("token") or token["access_token"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise PullFailed(f"the registry {self.host}'s token service sent no token") from None
+
+
+def _origin(url: str, what: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an http(s) URL, the port made explicit."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PullFailed(f"{what} pointed at {url[:200]!r}, which is not an http(s) URL")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise PullFailed(f"{what} pointed at {url[:200]!r}, which has no valid port") from None
+    return parts.scheme, parts.hostname.lower(), port
+
+
+def _small(response: http.client.HTTPResponse, limit: int = SMALL_BODY) -> bytes:
+    """A body that should be small (an error, a token, a redirect), read up to `limit`."""
+    return response.read(limit)
 
 
 def _ca_file() -> str | None:
@@ -264,15 +362,14 @@ def _ca_file() -> str | None:
 
 
 def _split_reference(ref: str) -> tuple[str, str, str]:
-    """(registry host, repository, tag or digest) of a reference that names its registry."""
+    """(registry host, repository, tag or digest) of a reference that names its registry; with
+    both a tag and a digest, the digest is what is pulled (as the engine does)."""
     host, _, rest = ref.partition("/")
-    if "@" in rest:
-        repository, reference = rest.split("@", 1)
-    elif ":" in rest.rsplit("/", 1)[-1]:
-        repository, reference = rest.rsplit(":", 1)
-    else:
-        repository, reference = rest, "latest"
-    return host, repository, reference
+    rest, _, digest = rest.partition("@")
+    name, tag = rest, "latest"
+    if ":" in rest.rsplit("/", 1)[-1]:
+        name, tag = rest.rsplit(":", 1)
+    return host, name, digest or tag
 
 
 def _architecture() -> str:
@@ -282,67 +379,101 @@ def _architecture() -> str:
     return ARCHITECTURES.get(arch, arch)
 
 
-def _read_json(response: http.client.HTTPResponse, what: str) -> tuple[dict, bytes]:
-    body = response.read(16 << 20)
-    try:
-        return json.loads(body), body
-    except ValueError:
-        raise PullFailed(f"{what} is not JSON") from None
+def _descriptor(value, what: str) -> dict:
+    """A content descriptor ({mediaType, digest, size}) as the pull needs it, or PullFailed."""
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("digest"), str)
+        or not re.fullmatch(r"sha256:[0-9a-f]{64}", value["digest"])
+        or not isinstance(value.get("size", 0), int)
+        or value.get("size", 0) < 0
+    ):
+        raise PullFailed(f"{what} is not a descriptor with a sha256 digest and a size")
+    return value
 
 
-def _manifest(session: _Session, repository: str, reference: str) -> dict:
+def _manifest(session: _Session, reference: str) -> dict:
+    repository = session.repository
     accept = ", ".join((*MANIFEST_LIST_TYPES, *MANIFEST_TYPES))
     for _ in range(2):  # an index, then the manifest it names for this platform
         response = session.registry_get(f"/v2/{repository}/manifests/{reference}", accept)
-        if response.status in (401, 403):
-            response.read()
-            raise PullFailed(
-                f"the registry {session.host} refused access to {repository} (check the registry secret)"
-            )
-        if response.status == 404:
-            response.read()
-            raise PullFailed(f"{session.host}/{repository}:{reference} does not exist in the registry")
         if response.status != 200:
-            response.read()
+            _small(response)
+            if response.status in (401, 403):
+                raise PullFailed(
+                    f"the registry {session.host} refused access to {repository} (check the registry secret)"
+                )
+            if response.status == 404:
+                raise PullFailed(f"{session.host}/{repository}:{reference} does not exist in the registry")
             raise PullFailed(f"the registry {session.host} answered {response.status} for the manifest")
-        document, body = _read_json(response, "the manifest")
+        body = response.read(MAX_MANIFEST + 1)
+        if len(body) > MAX_MANIFEST:
+            raise PullFailed(f"the manifest of {repository} is larger than {MAX_MANIFEST >> 20} MiB")
+        try:
+            document = json.loads(body)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise PullFailed(f"the manifest of {repository} is not a JSON object")
         if reference.startswith("sha256:") and "sha256:" + hashlib.sha256(body).hexdigest() != reference:
             raise PullFailed(f"the manifest of {repository} does not match its digest {reference}")
         media = document.get("mediaType") or (response.getheader("Content-Type") or "").split(";")[0]
         if media in MANIFEST_LIST_TYPES or "manifests" in document:
             arch = _architecture()
+            entries = document.get("manifests") if isinstance(document.get("manifests"), list) else []
             chosen = [
                 m
-                for m in document.get("manifests") or []
-                if (m.get("platform") or {}).get("os") == "linux"
-                and (m.get("platform") or {}).get("architecture") == arch
+                for m in entries
+                if isinstance(m, dict)
+                and isinstance(m.get("platform"), dict)
+                and m["platform"].get("os") == "linux"
+                and m["platform"].get("architecture") == arch
             ]
             if not chosen:
                 raise PullFailed(f"{repository}:{reference} has no image for linux/{arch}")
-            reference = chosen[0]["digest"]
+            reference = _descriptor(chosen[0], "the index entry")["digest"]
             continue
-        if document.get("schemaVersion") != 2 or "config" not in document:
+        if document.get("schemaVersion") != 2:  # schema 1 (signed, deprecated) is not loadable
             raise PullFailed(
                 f"{repository}:{reference} has a manifest format Skylift cannot load ({media or 'unknown'})"
             )
+        _descriptor(document.get("config"), "the manifest's config")
+        layers = document.get("layers")
+        if not isinstance(layers, list):
+            raise PullFailed(f"the manifest of {repository} has no list of layers")
+        for layer in layers:
+            _descriptor(layer, "a layer of the manifest")
+            if layer.get("mediaType") not in LOADABLE_LAYER_TYPES:
+                raise PullFailed(
+                    f"{repository} has a layer of type {layer.get('mediaType')!r}; Skylift loads gzip or "
+                    "uncompressed tar layers"
+                )
         return document
     raise PullFailed(f"{repository} has an index that points at another index")
 
 
-def _blob(session: _Session, repository: str, digest: str, target: Path) -> None:
-    if not re.fullmatch(r"sha256:[0-9a-f]{64}", digest or ""):
-        raise PullFailed(f"the manifest of {repository} names a blob without a sha256 digest")
-    response = session.registry_get(f"/v2/{repository}/blobs/{digest}")
+def _blob(session: _Session, descriptor: dict, target: Path, log: Callable[[str], None]) -> None:
+    """Download a blob to `target`, no longer than its descriptor says, checked against its digest."""
+    digest, size = descriptor["digest"], descriptor.get("size")
+    response = session.registry_get(f"/v2/{session.repository}/blobs/{digest}")
     if response.status != 200:
-        response.read()
+        _small(response)
         raise PullFailed(f"the registry {session.host} answered {response.status} for blob {digest[:19]}")
     sha = hashlib.sha256()
+    done = 0
+    said = time.monotonic()
     with target.open("wb") as out:
         while chunk := response.read(CHUNK):
+            done += len(chunk)
+            if size is not None and done > size:
+                raise PullFailed(f"blob {digest[:19]} is larger than the {size} bytes its manifest says")
             sha.update(chunk)
             out.write(chunk)
+            if time.monotonic() - said > PROGRESS_SECONDS:  # also keeps the build's heartbeat going
+                said = time.monotonic()
+                log(f"     {digest[7:19]}: {done / 1e6:.0f} of {(size or 0) / 1e6:.0f} MB")
     if "sha256:" + sha.hexdigest() != digest:
-        raise PullFailed(f"blob {digest[:19]} of {repository} does not match its digest")
+        raise PullFailed(f"blob {digest[:19]} of {session.repository} does not match its digest")
 
 
 def pull(ref: str, *, target: str, credentials: dict | None, log: Callable[[str], None]) -> str:
@@ -351,30 +482,26 @@ def pull(ref: str, *, target: str, credentials: dict | None, log: Callable[[str]
 
     host, repository, reference = _split_reference(ref)
     name, port = split_host(host)
-    session = _Session(host=host, credentials=credentials, log=log)
+    session = _Session(host=host, repository=repository, credentials=credentials)
     addresses = allowed_addresses(name, port or 443, what=f"The registry {host}")
-    session.pinned[(name, port or 443)] = addresses
+    session.pinned[(name.lower(), port or 443)] = addresses
     log(f"pulling {ref} from {host} ({', '.join(addresses)}), over Skylift's own connections")
     try:
-        document = _try_schemes(session, name, port, addresses, repository, reference)
-        layers = document.get("layers") or []
-        for layer in layers:
-            if layer.get("mediaType") not in LOADABLE_LAYER_TYPES:
-                raise PullFailed(
-                    f"{ref} has a layer of type {layer.get('mediaType')!r}, which this Docker engine cannot load"
-                )
+        document = _try_schemes(session, name, port, addresses, reference)
+        layers = document["layers"]
         with tempfile.TemporaryDirectory(prefix="skylift-pull-") as tmp:
             work = Path(tmp)
             config = work / "config.json"
-            _blob(session, repository, document["config"]["digest"], config)
+            _blob(session, document["config"], config, log)
             names = []
             for i, layer in enumerate(layers, start=1):
                 log(
                     f"   layer {i}/{len(layers)} {layer['digest'][7:19]} ({layer.get('size', 0) / 1e6:.1f} MB)"
                 )
                 path = work / f"layer{i}.tar"
-                _blob(session, repository, layer["digest"], path)
+                _blob(session, layer, path, log)
                 names.append(path.name)
+            session.close()
             (work / "manifest.json").write_text(
                 json.dumps([{"Config": config.name, "RepoTags": [target], "Layers": names}])
             )
@@ -388,23 +515,24 @@ def pull(ref: str, *, target: str, credentials: dict | None, log: Callable[[str]
                 for event in client().api.load_image(data):
                     if "error" in event:
                         raise PullFailed(f"the engine could not load {ref}: {event['error']}")
-    except (OSError, http.client.HTTPException) as exc:
+        image = client().api.inspect_image(target)
+    except (OSError, http.client.HTTPException, UnicodeError) as exc:
         raise PullFailed(f"could not pull {ref}: {exc}") from None
-    image = client().api.inspect_image(target)
+    finally:
+        session.close()
     log(f"pulled {ref} ({image['Id'][:19]})")
     return image["Id"]
 
 
 def _try_schemes(
-    session: _Session, name: str, port: int | None, addresses: list[str], repository: str, reference: str
+    session: _Session, name: str, port: int | None, addresses: list[str], reference: str
 ) -> dict:
-    """HTTPS first; plain HTTP only where the engine would use it too (loopback, insecure list)."""
+    """HTTPS first; plain HTTP only for loopback registries and those the engine lists as insecure."""
     try:
-        return _manifest(session, repository, reference)
+        return _manifest(session, reference)
     except (ssl.SSLError, ConnectionRefusedError) as exc:
         if not _plain_http_allowed(name, port or 443, addresses):
             raise PullFailed(f"could not reach the registry {session.host} over HTTPS: {exc}") from None
+    session.close()
     session.scheme = "http"
-    if port is None:
-        session.pinned[(name, 80)] = allowed_addresses(name, 80, what=f"The registry {session.host}")
-    return _manifest(session, repository, reference)
+    return _manifest(session, reference)

@@ -321,22 +321,29 @@ def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
 
 def build_queue(plan: ImagePlan) -> str:
     """Where a build runs: any builder (the `builds` queue), or, when a step asks for a GPU, the
-    host agent of a host that has it (a live one first). Refused before anything is recorded when
-    no host of the platform has that GPU."""
+    host agent of a live host that has every GPU the steps ask for. Refused before anything is
+    recorded when no live host does."""
     from hosts.models import Host
 
     needs = [lp for lp in plan.layers if lp.step.get("gpu")]
     if not needs:
         return "builds"
-    hosts = sorted(Host.objects.all(), key=lambda h: h.lease_expires_at < timezone.now() or h.draining)
+    hosts = list(Host.objects.alive())
     fitting = [h for h in hosts if all(h.fits_gpu(lp.step["gpu"]) for lp in needs)]
     if fitting:
         return fitting[0].queue
-    missing = next(lp for lp in needs if not any(h.fits_gpu(lp.step["gpu"]) for h in hosts))
     inventory = sorted({str(g) for h in hosts for g in h.gpus or []}) or ["none"]
+    missing = next((lp for lp in needs if not any(h.fits_gpu(lp.step["gpu"]) for h in hosts)), None)
+    if missing is None:
+        wanted = ", ".join(sorted({lp.step["gpu"] for lp in needs}))
+        message = f"The image's steps ask for the GPUs {wanted}, which no single live host has together"
+    else:
+        message = (
+            f"{missing.describe()} asks for the GPU {missing.step['gpu']!r}, which no live host of this "
+            "platform has"
+        )
     raise ApiError(
-        f"{missing.describe()} asks for the GPU {missing.step['gpu']!r}, which no host of this "
-        f"platform has (GPUs available: {', '.join(inventory)}).",
+        f"{message} (GPUs available: {', '.join(inventory)}).",
         field="image.steps",
         hint="A step with gpu= is built on a host with that GPU; leave gpu= out if the step does not need one.",
     )
@@ -503,15 +510,19 @@ class _AdvisoryLock:
         self.key, self.sink = key, sink
 
     def __enter__(self):
-        said = False
+        said = 0.0
         with connection.cursor() as cur:
             while True:
                 cur.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [self.key])
                 if cur.fetchone()[0]:
                     return self
-                if not said:
-                    self.sink.line("Waiting for another build of this layer to finish...")
-                    said = True
+                if time.monotonic() - said > 30:  # a line now and then keeps this build's heartbeat
+                    self.sink.line(
+                        "Waiting for another build of this layer to finish..."
+                        if not said
+                        else "   still waiting for the other build..."
+                    )
+                    said = time.monotonic()
                 time.sleep(0.5)
 
     def __exit__(self, *exc):
@@ -874,9 +885,12 @@ def _build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str,
         source = step["from"]
         if source and registry_host(source) is not None:
             local = f"skylift/from:{hashlib.sha256(source.encode()).hexdigest()[:24]}"
+            try:
+                dockerfile = replace_from(dockerfile, source, local)
+            except SpecError as exc:
+                raise docker_builder.StepFailed(str(exc)) from None
             if forced or not docker_builder.image_exists(local):
                 _pull(source, target=local, credentials=secret_env, sink=sink)
-            dockerfile = replace_from(dockerfile, source, local)
         preamble, extra = _ca_dockerfile_preamble()
         context = (
             _mount_dir(build.workspace_id, step["context_sha256"]) if step.get("context_sha256") else None
@@ -949,9 +963,25 @@ def _build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str,
             target=target,
             log=sink.line,
             binds=binds + files.binds,
-            gpu=step.get("gpu"),
+            gpu=_gpu_here(step.get("gpu")),
             timeout=timeout,
         )
+
+
+def _gpu_here(gpu: str | None) -> str | None:
+    """A step's GPU request as this host meets it: the first of its fallbacks the host has."""
+    if not gpu:
+        return None
+    from hosts.models import Host
+
+    host = Host.objects.filter(name=settings.SKYLIFT_HOST_NAME).first()
+    matched = host.matched_gpu(gpu) if host is not None else None
+    if matched is None:
+        raise docker_builder.StepFailed(
+            f"the step asks for the GPU {gpu!r}, which this build host ({settings.SKYLIFT_HOST_NAME}) "
+            "does not have"
+        )
+    return matched
 
 
 def _python_bundle(version: str, sink: logs.BuildLog) -> str:
@@ -969,7 +999,7 @@ def _python_bundle(version: str, sink: logs.BuildLog) -> str:
 
     if current():
         return ref
-    with _AdvisoryLock(f"python-bundle:{version}", sink):
+    with _AdvisoryLock(f"python-bundle:{settings.SKYLIFT_HOST_NAME}:{version}", sink):
         if not current():
             sink.line(f"   making a relocatable Python {version} from {base_ref} (once per build host)")
             ca_binds, ca_prelude = _ca_binds()

@@ -93,6 +93,9 @@ IMAGE_REF = re.compile(
 )
 
 
+DEFAULT_REGISTRY_NAMES = {"docker.io", "index.docker.io", "registry-1.docker.io"}
+
+
 class SpecError(ValueError):
     """A spec that cannot be built; `field` says where (e.g. `image.steps[2].packages`)."""
 
@@ -260,6 +263,8 @@ def registry_host(ref: str) -> str | None:
     if host is None:
         return None
     # Docker's rule: the first component is a registry only if it has a dot or a port, or is localhost.
+    if host.lower() in DEFAULT_REGISTRY_NAMES:
+        return None  # the engine's default registry, spelt out
     if "." in host or ":" in host or host == "localhost" or host.startswith("["):
         return host
     return None
@@ -377,14 +382,24 @@ def dockerfile_from(instructions: list[Instruction]) -> str:
 
 
 def replace_from(dockerfile: str, image: str, local: str) -> str:
-    """The Dockerfile with its FROM image `image` replaced by `local` (an image already pulled)."""
+    """The Dockerfile with its FROM image `image` replaced by `local` (an image already pulled).
+
+    Raises SpecError when the FROM instruction is not on one line: the result is parsed again
+    and must start from `local`, so that the engine never pulls `image` itself.
+    """
     lines = dockerfile.splitlines()
     for i, line in enumerate(lines):
         words = line.split()
         if words and words[0].upper() == "FROM":
             lines[i] = " ".join(local if w == image else w for w in words)
             break
-    return "\n".join(lines) + "\n"
+    out = "\n".join(lines) + "\n"
+    if dockerfile_from(parse_dockerfile(out)) != local:
+        raise SpecError(
+            "The Dockerfile's FROM instruction spans several lines; write it on one line.",
+            field="image.dockerfile",
+        )
+    return out
 
 
 # Steps ----------------------------------------------------------------------------------------
@@ -582,6 +597,16 @@ def _canonical_base(spec: dict, python_versions: dict[str, str], micromamba_imag
         return out, run
     text = _str(spec.get("dockerfile"), "image.dockerfile", max_len=1_000_000)
     instructions = parse_dockerfile(text)
+    source = dockerfile_from(instructions)
+    if "$" in source:
+        raise SpecError(
+            f"The Dockerfile's FROM names its image through a variable ({source}); Skylift needs to "
+            "know which image it pulls.",
+            field="image.dockerfile",
+            hint="Write the image in the FROM line, e.g. FROM python:3.11-slim.",
+        )
+    if source.lower() != "scratch":
+        registry_host(source)  # a malformed reference is refused here, not in the build
     ctx = spec.get("context_sha256")
     out = {
         "kind": "base",

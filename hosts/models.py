@@ -37,22 +37,25 @@ class Host(models.Model):
         return f"host.{self.name}"
 
     def fits_gpu(self, gpu: str) -> bool:
-        """Whether the host's GPU inventory holds one of the GPU specs in `gpu` (in order:
-        "H100", "A100:2", "any", or fallbacks "H100,A100"; "" fits every host).
+        """Whether the host's GPU inventory holds one of the GPU specs in `gpu` (see matched_gpu)."""
+        return not gpu or self.matched_gpu(gpu) is not None
+
+    def matched_gpu(self, gpu: str) -> str | None:
+        """The first of the GPU specs in `gpu` ("H100", "A100:2", "H100!", "any", or fallbacks
+        "H100,A100") that the host's inventory holds, or None.
 
         The full scheduler (upgrades, per-GPU accounting) arrives with the GPU issue; this is
         enough to never place GPU work on a host without that GPU.
         """
-        if not gpu:
-            return True
         inventory = [str(g).upper() for g in self.gpus or []]
         for spec in gpu.split(","):
-            kind, _, count = spec.rstrip("!").partition(":")
+            kind, _, count = spec.partition(":")
+            kind = kind.rstrip("!")
             need = int(count or 1)
             have = len(inventory) if kind == "any" else sum(1 for g in inventory if g == kind.upper())
             if have >= need:
-                return True
-        return False
+                return spec
+        return None
 
     def __str__(self) -> str:
         return self.name

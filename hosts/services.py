@@ -23,6 +23,7 @@ from django.utils import timezone
 import skylift
 from functions.models import LIVE_TASK_STATUSES, Input, InputStatus, Mount, Task, TaskStatus
 from functions.queues import done_key, input_queue_key, redis_client
+from skylift._resources import parse_gpu
 
 from . import docker_client
 from .models import Host
@@ -44,6 +45,18 @@ log = logging.getLogger(__name__)
 RUNTIME_COMMAND = ["python3", "-m", "skylift._container"]
 
 
+def declared_gpus(entries: list[str]) -> list[str]:
+    """SKYLIFT_HOST_GPUS as one entry per device, by the names gpu= requests use ("A10" is "A10G";
+    "A100:2" is two A100s). Raises InvalidError on a GPU type Skylift does not know."""
+    out: list[str] = []
+    for entry in entries:
+        if entry.strip():
+            for spec in parse_gpu(entry.strip()):
+                kind, _, count = spec.partition(":")
+                out += [kind.rstrip("!").upper()] * int(count or 1)
+    return out
+
+
 def host_register(*, name: str | None = None) -> Host:
     """Record this machine's inventory; called when the agent starts."""
     name = name or settings.SKYLIFT_HOST_NAME
@@ -56,7 +69,7 @@ def host_register(*, name: str | None = None) -> Host:
         defaults={
             "cpu": cpu,
             "memory": memory,
-            "gpus": [g.strip().upper() for g in settings.SKYLIFT_HOST_GPUS if g.strip()],
+            "gpus": declared_gpus(settings.SKYLIFT_HOST_GPUS),
             "last_heartbeat": now,
             "lease_seconds": lease,
             "lease_expires_at": now + timedelta(seconds=lease),

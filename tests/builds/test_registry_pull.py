@@ -157,3 +157,33 @@ def test_it_connects_only_to_the_address_it_checked(canary, monkeypatch, setting
     # then the name was resolved once, and the pull went to the checked address only
     assert lookups == ["rebind.example.com"]
     assert canary.hits == 0
+
+
+def test_only_an_allowlisted_registry_may_send_a_pull_to_another_allowlisted_internal_host(
+    monkeypatch, settings
+):
+    # given an internal host the operator allowlisted, and a public registry
+    settings.SKYLIFT_REGISTRY_ALLOWLIST = ["registry.internal", "mirror.internal"]
+    addresses = {
+        "public.example.com": "93.184.216.34",
+        "registry.internal": "10.0.0.5",
+        "mirror.internal": "10.0.0.6",
+    }
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, port, *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (addresses[host], port))],
+    )
+    # when the public registry sends the pull there (a redirect or a realm), it is refused
+    public = registry_pull._Session(host="public.example.com", repository="x", credentials=None)
+    with pytest.raises(registry_pull.Refused, match=r"private or loopback address \(10\.0\.0\.5\)"):
+        public._connect("https", "registry.internal", 443, "A redirect of the registry public.example.com")
+    # and an allowlisted registry may send it to another allowlisted host, not to any other
+    internal = registry_pull._Session(host="registry.internal", repository="x", credentials=None)
+    internal._connect("https", "mirror.internal", 443, "A redirect")
+    addresses["elsewhere.internal"] = "10.0.0.7"
+    with pytest.raises(registry_pull.Refused):
+        internal._connect("https", "elsewhere.internal", 443, "A redirect")
+    # and a hop from HTTPS to plain HTTP on a host that is not loopback is refused
+    with pytest.raises(registry_pull.PullFailed, match="is plain HTTP"):
+        public._connect("http", "public.example.com", 80, "A redirect of the registry public.example.com")

@@ -157,8 +157,8 @@ def test_it_refuses_a_gpu_step_that_no_host_can_build_and_records_nothing(worksp
     # then it is refused, naming the step and what there is, and nothing was recorded
     assert excinfo.value.status_code == 400
     assert str(excinfo.value) == (
-        "run_commands(nvidia-smi > /gpu.txt) asks for the GPU 'A100', which no host of this platform "
-        "has (GPUs available: none)."
+        "run_commands(nvidia-smi > /gpu.txt) asks for the GPU 'A100', which no live host of this "
+        "platform has (GPUs available: none)."
     )
     assert Build.objects.count() == 0 and Image.objects.count() == 0
 
@@ -189,3 +189,26 @@ def test_it_sends_a_gpu_build_to_a_live_host_that_has_the_gpu(workspace, django_
     # and a build without a GPU step goes to any builder
     plan = services._plan(workspace=workspace, spec=SPEC)
     assert services.build_queue(plan) == "builds"
+
+
+def test_it_refuses_gpu_steps_that_only_a_lost_host_or_no_single_host_can_build(workspace):
+    # given an A100 only on a lost host, and an H100 and an L4 on two different live hosts
+    _host("gpu-lost", ["A100"], alive=False)
+    _host("h100-box", ["H100"])
+    _host("l4-box", ["L4"])
+    a100 = {"base": "debian_slim", "steps": [{"kind": "run_commands", "commands": ["true"], "gpu": "A100"}]}
+    both = {
+        "base": "debian_slim",
+        "steps": [
+            {"kind": "run_commands", "commands": ["one"], "gpu": "H100"},
+            {"kind": "run_commands", "commands": ["two"], "gpu": "L4"},
+        ],
+    }
+    # then neither can be built, and each refusal says why
+    with pytest.raises(
+        ApiError, match=r"'A100', which no live host of this platform has \(GPUs available: H100, L4\)"
+    ):
+        services.image_ensure(workspace=workspace, spec=a100)
+    with pytest.raises(ApiError, match="ask for the GPUs H100, L4, which no single live host has together"):
+        services.image_ensure(workspace=workspace, spec=both)
+    assert Build.objects.count() == 0

@@ -155,6 +155,8 @@ def test_it_reads_dockerfiles_with_continuations_and_comments():
         ("localhost:5000/app", "localhost:5000"),
         ("registry.example.com/team/app:1", "registry.example.com"),
         ("10.0.0.1:5000/x@sha256:" + "0" * 64, "10.0.0.1:5000"),
+        ("docker.io/library/python:3.11", None),  # the default registry, spelt out
+        ("index.docker.io/library/python:3.11", None),
     ],
 )
 def test_it_finds_the_registry_an_image_reference_names(ref, host):
@@ -208,6 +210,17 @@ class TestRegistryCheck:
         with pytest.raises(SpecError, match=r"\(10\.0\.0\.1\)"):
             registry_check("registry.example.com/app:1")
 
+    def test_it_reads_allowlisted_ipv6_hosts_with_or_without_brackets(self, monkeypatch, settings):
+        from builds.services import registry_check
+
+        self._resolve_to(monkeypatch, "fd00::1")
+        settings.SKYLIFT_REGISTRY_ALLOWLIST = ["[fd00::1]"]
+        registry_check("[fd00::1]:5000/app:1")
+        settings.SKYLIFT_REGISTRY_ALLOWLIST = ["[fd00::1]:5000"]
+        registry_check("[fd00::1]:5000/app:1")
+        with pytest.raises(SpecError, match="private or loopback"):
+            registry_check("[fd00::1]:6000/app:1")
+
     def test_it_allows_public_and_allowlisted_registries(self, monkeypatch):
         from builds.services import registry_check
 
@@ -216,3 +229,55 @@ class TestRegistryCheck:
         self._resolve_to(monkeypatch, "10.0.0.1")
         registry_check("allowed.internal:5000/app:1")
         registry_check("ubuntu:22.04")  # the engine's default registry is not resolved here
+
+
+def test_it_refuses_a_dockerfile_whose_from_image_is_not_written_out():
+    with pytest.raises(SpecError, match=r"FROM names its image through a variable \(\$\{BASE\}\)"):
+        plan_image(
+            workspace_id="ws",
+            spec={"base": "from_dockerfile", "dockerfile": "ARG BASE=r.example.com/x\nFROM ${BASE}\n"},
+            python_versions=PY,
+        )
+
+
+def test_it_points_a_dockerfile_at_the_image_it_pulled_and_only_on_one_line():
+    from builds.spec import replace_from
+
+    text = "# syntax\nFROM --platform=linux/amd64 r.example.com/x:1 AS base\nRUN echo r.example.com/x:1\n"
+    assert replace_from(text, "r.example.com/x:1", "skylift/from:abc") == (
+        "# syntax\nFROM --platform=linux/amd64 skylift/from:abc AS base\nRUN echo r.example.com/x:1\n"
+    )
+    with pytest.raises(SpecError, match="FROM instruction spans several lines"):
+        replace_from("FROM \\\n  r.example.com/x:1\nRUN true\n", "r.example.com/x:1", "skylift/from:abc")
+
+
+@pytest.mark.parametrize(
+    ("ref", "parts"),
+    [
+        ("r.example.com/team/app", ("r.example.com", "team/app", "latest")),
+        ("r.example.com:5000/app:1.0", ("r.example.com:5000", "app", "1.0")),
+        ("r.example.com/app:1.0@sha256:" + "a" * 64, ("r.example.com", "app", "sha256:" + "a" * 64)),
+    ],
+)
+def test_it_splits_a_reference_into_registry_repository_and_what_to_pull(ref, parts):
+    from builds.registry_pull import _split_reference
+
+    assert _split_reference(ref) == parts
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b:1::a00:1",  # local-use NAT64 of 10.0.0.1
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "::7f00:1",  # IPv4-compatible 127.0.0.1
+        "::ffff:169.254.169.254",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo whose client is 127.0.0.1
+    ],
+)
+def test_it_sees_the_private_ipv4_address_inside_an_ipv6_one(address):
+    from builds.registry_pull import address_is_public
+
+    assert not address_is_public(address)
+    assert address_is_public("2606:4700::1111") and address_is_public("93.184.216.34")

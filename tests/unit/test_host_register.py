@@ -11,14 +11,26 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_records_the_gpus_the_operator_declares(settings):
-    # given a host whose operator declares two A100s (in any case, with spaces)
-    settings.SKYLIFT_HOST_GPUS = ["a100", " A100 "]
+    # given a host whose operator declares two A100s (in any case, with spaces) and an A10 by count
+    settings.SKYLIFT_HOST_GPUS = ["a100", " A100 ", "A10:2"]
     # when its agent registers it
     host = host_register(name="gpu-host")
     # then its inventory holds them, and GPU work fits it
-    assert Host.objects.get(pk=host.pk).gpus == ["A100", "A100"]
-    assert host.fits_gpu("A100:2") and host.fits_gpu("H100,A100") and host.fits_gpu("any")
-    assert not host.fits_gpu("A100:3") and not host.fits_gpu("H100")
+    assert Host.objects.get(pk=host.pk).gpus == ["A100", "A100", "A10G", "A10G"]
+    assert host.fits_gpu("A100:2") and host.fits_gpu("H100,A100") and host.fits_gpu("any:4")
+    assert not host.fits_gpu("A100:3") and not host.fits_gpu("H100") and not host.fits_gpu("any:5")
+    # the spec that fits is the one used (its count goes to the engine)
+    assert host.matched_gpu("H100:8,A10G:2") == "A10G:2"
+    settings.SKYLIFT_HOST_GPUS = ["H100", "H100"]
+    assert host_register(name="gpu-host").matched_gpu("H100!:2") == "H100!:2"
     # and a host without a declaration has none
     settings.SKYLIFT_HOST_GPUS = []
     assert host_register(name="gpu-host").gpus == []
+
+
+def test_it_refuses_a_gpu_type_it_does_not_know(settings):
+    from skylift.exception import InvalidError
+
+    settings.SKYLIFT_HOST_GPUS = ["RTX9999"]
+    with pytest.raises(InvalidError, match="unknown gpu type 'RTX9999'"):
+        host_register(name="gpu-host")
