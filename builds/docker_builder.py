@@ -124,7 +124,11 @@ def remove_image(ref: str) -> bool:
 
 def layer_images() -> list[str]:
     """Every layer tag (`skylift/layer:*`, or in the shared registry) on this engine."""
-    repository = layer_repository()
+    return tagged_images(layer_repository())
+
+
+def tagged_images(repository: str) -> list[str]:
+    """Every tag of `repository` on this engine."""
     refs = []
     for image in client().api.images(name=repository):
         refs.extend(t for t in image.get("RepoTags") or [] if t.startswith(repository + ":"))

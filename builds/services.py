@@ -884,7 +884,7 @@ def _build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str,
         dockerfile = step["dockerfile"]
         source = step["from"]
         if source and registry_host(source) is not None:
-            local = f"skylift/from:{hashlib.sha256(source.encode()).hexdigest()[:24]}"
+            local = _pulled_from_tag(source)
             try:
                 dockerfile = replace_from(dockerfile, source, local)
             except SpecError as exc:
@@ -966,6 +966,14 @@ def _build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str,
             gpu=_gpu_here(step.get("gpu")),
             timeout=timeout,
         )
+
+
+PULLED_FROM_REPOSITORY = "skylift/from"
+
+
+def _pulled_from_tag(source: str) -> str:
+    """Where a Dockerfile's FROM image of a named registry is kept once Skylift pulled it."""
+    return f"{PULLED_FROM_REPOSITORY}:{hashlib.sha256(source.encode()).hexdigest()[:24]}"
 
 
 def _gpu_here(gpu: str | None) -> str | None:
@@ -1082,7 +1090,8 @@ def _probe_python(ref: str, sink: logs.BuildLog) -> str:
 def layers_collect_garbage(
     *, unused_days: int | None = None, orphans: bool = False, dry_run: bool = False
 ) -> dict:
-    """Remove layers nobody used for `unused_days`, and layer images no record knows.
+    """Remove layers nobody used for `unused_days`, the Dockerfile bases only they started from,
+    and (with `orphans`) layer images no record knows.
 
     A layer is kept while an image that a function runs on, or that was used recently, needs it
     (its own layers and their ancestors).
@@ -1122,6 +1131,15 @@ def layers_collect_garbage(
             removed_layers.append(layer_hash)
         else:
             kept_busy.append(layer_hash)
+    # Dockerfile bases Skylift pulled (skylift/from:*) that no remaining layer starts from: their
+    # tags go (the image data goes with its last layer); a later build pulls again.
+    wanted = {
+        _pulled_from_tag(step["from"])
+        for step in Layer.objects.filter(index=0).values_list("step", flat=True)
+        if step.get("base") == "from_dockerfile" and step.get("from")
+    }
+    pulled = [ref for ref in docker_builder.tagged_images(PULLED_FROM_REPOSITORY) if ref not in wanted]
+    removed_pulled = [ref for ref in pulled if dry_run or docker_builder.remove_image(ref)]
     known = set(Layer.objects.values_list("docker_ref", flat=True)) | set(
         Image.objects.values_list("docker_ref", flat=True)
     )
@@ -1137,6 +1155,7 @@ def layers_collect_garbage(
         "layers_removed": len(removed_layers),
         "layers_kept_in_use_by_containers": len(kept_busy),
         "orphan_images_removed": len(removed_orphans),
+        "pulled_bases_removed": len(removed_pulled),
         "build_containers_removed": containers,
         "dry_run": dry_run,
     }

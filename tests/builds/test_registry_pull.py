@@ -4,6 +4,7 @@ a redirect is followed only to an address the registry itself would be allowed."
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -63,6 +64,22 @@ def test_it_pulls_a_dockerfiles_from_image_itself_too(platform, registries, tmp_
     actions = _image_actions(since)
     assert "load" in actions
     assert "pull" not in actions
+    pulled = {
+        t
+        for i in docker.from_env().images.list(name="skylift/from")
+        for t in i.tags
+        if t.startswith("skylift/from:")
+    }
+    assert len(pulled) == 1
+    # and once no layer starts from it, the garbage collector drops the pulled base's tag
+    for table, column in (("builds_layer", "hash"), ("builds_image", "layer_hash")):
+        platform.sql(
+            f"UPDATE {table} SET last_used_at = now() - interval '100 days' WHERE {column} = %s",
+            [record["layer_hash"]],
+        )
+    out = json.loads(platform.manage("collect_layers", "--unused-days", "30"))
+    assert out["pulled_bases_removed"] == 1
+    assert not docker.from_env().images.list(name="skylift/from")
 
 
 def test_it_pulls_through_a_bearer_token_realm(platform, registries):

@@ -12,7 +12,8 @@ from builds import services
 class Command(BaseCommand):
     help = (
         "Remove image layers (Docker images and their records) that no function uses and no image "
-        "used for --unused-days days. With --orphans, also remove skylift/layer images that no record "
+        "used for --unused-days days, and the tags of Dockerfile bases Skylift pulled that no remaining "
+        "layer starts from. With --orphans, also remove skylift/layer images that no record "
         "of this platform knows: only on an engine no other Skylift platform shares."
     )
 
