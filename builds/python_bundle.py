@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import sys
 import sysconfig
@@ -83,7 +84,29 @@ def copy_stdlib() -> Path:
     )
     if not (target / "lib-dynload").is_dir():
         sys.exit(f"error: {source} has no lib-dynload directory")
+    cafile = ssl.get_default_verify_paths().openssl_cafile  # compiled into the bundled OpenSSL
+    (target / "sitecustomize.py").write_text(SITECUSTOMIZE.replace("OPENSSL_CAFILE", repr(cafile)))
     return target
+
+
+# The bundled OpenSSL looks for CA certificates where Debian keeps them (/usr/lib/ssl); other
+# distributions keep them elsewhere. At start, when that place is missing and nothing was set,
+# point SSL_CERT_FILE at the image's own bundle (child processes inherit it, which is what they
+# would want too).
+SITECUSTOMIZE = '''"""Added by Skylift's add_python: find the image's CA certificates for this Python's OpenSSL."""
+import os as _os
+
+if not _os.environ.get("SSL_CERT_FILE") and not _os.path.exists(OPENSSL_CAFILE):
+    for _bundle in (
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+        "/etc/ssl/ca-bundle.pem",
+        "/etc/ssl/cert.pem",
+    ):
+        if _os.path.exists(_bundle):
+            _os.environ["SSL_CERT_FILE"] = _bundle
+            break
+'''
 
 
 def main(patchelf: str, pip_requirement: str) -> None:

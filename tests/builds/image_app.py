@@ -33,6 +33,13 @@ def shared_libraries() -> list[str]:
         return sorted({line.split()[-1] for line in maps if ".so" in line})
 
 
+def ca_certificates() -> int:
+    """How many CA certificates a default TLS context trusts."""
+    import ssl
+
+    return len(ssl.create_default_context().get_ca_certs())
+
+
 def import_six() -> str:
     import six
 

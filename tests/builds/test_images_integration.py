@@ -274,17 +274,29 @@ def test_it_adds_a_python_of_its_own_to_an_image_without_one(platform, registrie
     ref = registries["open"].ref("skylift/nopython:1")
     with pytest.raises(BuildFailed, match=r"no python3 on its PATH; pass add_python="):
         image_build(platform.client("alice"), skylift.Image.from_registry(ref), show_logs=False)
-    # when Python 3.13 is added (the platform's own, relocated) and a package installed with its pip
-    image = skylift.Image.from_registry(ref, add_python="3.13").pip_install("six")
+    # when Python 3.13 is added (the platform's own, relocated), setup commands run with it (one
+    # removes OpenSSL's directory, as distributions other than Debian lack it), and a package is
+    # installed with its pip
+    setup = [
+        'RUN python3 -c \'import sys; open("/setup.txt", "w").write(sys.version)\'',
+        "RUN rm -rf /usr/lib/ssl",
+    ]
+    image = skylift.Image.from_registry(ref, add_python="3.13", setup_dockerfile_commands=setup).pip_install(
+        "six"
+    )
     record = _build(platform, image)
     app = skylift.App(f"images-add-python-{uuid.uuid4().hex[:6]}")
     version = app.function(image=image, name="python_version")(image_app.python_version)
     six = app.function(image=image, name="import_six")(image_app.import_six)
     libraries = app.function(image=image, name="libraries")(image_app.shared_libraries)
+    read = app.function(image=image, name="read")(image_app.read)
+    ca_certificates = app.function(image=image, name="ca_certificates")(image_app.ca_certificates)
     with app.run(client=platform.client("alice")):
         # then functions run on it, with what pip installed, on the bundle's own C library
         assert version.remote().startswith("3.13.")
+        assert read.remote("/setup.txt").startswith("3.13.")
         assert six.remote()
+        assert ca_certificates.remote() > 0  # it found the image's own CA bundle
         loaded = libraries.remote()
     assert record["python_version"] == "3.13"
     assert any(p.startswith("/opt/skylift-python/lib/so/libc.so") for p in loaded)

@@ -225,10 +225,11 @@ class Image:
         image = Image(
             _Base({"base": "from_registry", "tag": tag.strip(), "force_build": force_build}, secret=secret)
         )
-        if setup_dockerfile_commands:
-            image = image.dockerfile_commands(*setup_dockerfile_commands)
+        # As Modal does: Python first, so that the setup commands can use it.
         if add_python:
             image = image._add({"kind": "add_python", "python_version": _python_version(add_python)})
+        if setup_dockerfile_commands:
+            image = image.dockerfile_commands(*setup_dockerfile_commands)
         return image
 
     @staticmethod
