@@ -444,6 +444,10 @@ def build_run(*, build_id: str) -> None:
         _finish_failed(
             build, f"The build crashed: {type(exc).__name__}: {exc}", current.index if current else None, sink
         )
+    try:
+        docker_builder.retire_idle_network_holders()
+    except docker_builder.DockerException:  # best effort: the next build, or collect_layers, retries
+        log.warning("could not retire idle build network holders", exc_info=True)
 
 
 def _finish(build: Build, status: str, sink: logs.BuildLog) -> None:

@@ -404,6 +404,7 @@ def build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str, 
         else:
             script = "set -e\n" + _script(step, ctx)
         return docker_builder.run_and_commit(
+            network=docker_builder.network_holder(str(build.workspace_id)),
             parent=parent.docker_ref,
             script=prelude + script,
             target=target,

@@ -138,3 +138,6 @@ def remove_layers_afterwards(platform):
             client.images.remove(ref, force=True)
         except docker.errors.APIError:
             pass
+    from builds.docker_builder import retire_idle_network_holders
+
+    retire_idle_network_holders(0)  # the session's workspaces' build network holders
