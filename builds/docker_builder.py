@@ -348,7 +348,15 @@ def network_holder(key: str) -> str | None:
                     command=["sleep", "infinity"],
                     name=name,
                     labels={"skylift.build-network": key},
-                    host_config=api.create_host_config(network_mode="bridge", init=True, mem_limit="16m"),
+                    host_config=api.create_host_config(
+                        network_mode="bridge",
+                        init=True,
+                        mem_limit="16m",
+                        pids_limit=4,
+                        read_only=True,
+                        cap_drop=["ALL"],
+                        security_opt=["no-new-privileges"],
+                    ),
                 )
             except APIError as exc:
                 if exc.status_code != 409:  # 409: another build made it first

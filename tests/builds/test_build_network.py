@@ -44,6 +44,9 @@ def test_steps_of_one_workspace_share_a_namespace_and_workspaces_do_not(keys):
     assert _namespace(a.split(":", 1)[1]) != _namespace(b.split(":", 1)[1])
     attrs = docker.from_env().api.inspect_container(a.split(":", 1)[1])
     assert attrs["HostConfig"]["NetworkMode"] == "bridge"
+    # and a holder itself can do nothing but hold it
+    assert attrs["HostConfig"]["CapDrop"] == ["ALL"] and attrs["HostConfig"]["ReadonlyRootfs"]
+    assert "no-new-privileges" in attrs["HostConfig"]["SecurityOpt"]
 
 
 def test_a_step_runs_in_its_workspaces_namespace_and_is_committed(keys):
