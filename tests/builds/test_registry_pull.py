@@ -4,6 +4,7 @@ a redirect is followed only to an address the registry itself would be allowed."
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import time
@@ -204,3 +205,66 @@ def test_only_an_allowlisted_registry_may_send_a_pull_to_another_allowlisted_int
     # and a hop from HTTPS to plain HTTP on a host that is not loopback is refused
     with pytest.raises(registry_pull.PullFailed, match="is plain HTTP"):
         public._connect("http", "public.example.com", 80, "A redirect of the registry public.example.com")
+
+
+def _manifest_of(registry, repository: str, tag: str) -> tuple[str, int, str]:
+    """(digest, size, media type) of a manifest in the test registry."""
+    conn = http.client.HTTPConnection("127.0.0.1", registry.port, timeout=30)
+    conn.request(
+        "GET",
+        f"/v2/{repository}/manifests/{tag}",
+        headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json"},
+    )
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.getheader("Docker-Content-Digest"), len(body), response.getheader("Content-Type")
+
+
+def test_it_pulls_the_image_of_its_platform_from_a_multi_platform_index(platform, registries):
+    import platform as host
+
+    registry = registries["open"]
+    repository = "skylift/b12-multi"
+    # given a repository with two images: one with Python, one without it
+    _push(registry, registry.ref(f"{repository}:with-python"))
+    _push(registry, registry.ref(f"{repository}:without"), "skylift-test/nopython:1")
+    ours = {"x86_64": "amd64", "aarch64": "arm64"}[host.machine()]
+    other = "arm64" if ours == "amd64" else "amd64"
+    with_python, without = (_manifest_of(registry, repository, t) for t in ("with-python", "without"))
+    # and two indexes listing both: "1" gives this platform the one with Python, "2" the other
+    for tag, pairs in (
+        ("1", ((without, other), (with_python, ours))),
+        ("2", ((with_python, other), (without, ours))),
+    ):
+        index = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.list.v2+json",
+            "manifests": [
+                {
+                    "mediaType": m[2],
+                    "digest": m[0],
+                    "size": m[1],
+                    "platform": {"architecture": arch, "os": "linux"},
+                }
+                for m, arch in pairs
+            ],
+        }
+        conn = http.client.HTTPConnection("127.0.0.1", registry.port, timeout=30)
+        conn.request(
+            "PUT",
+            f"/v2/{repository}/manifests/{tag}",
+            body=json.dumps(index),
+            headers={"Content-Type": index["mediaType"]},
+        )
+        assert conn.getresponse().status == 201
+        conn.close()
+    # when images are built from the indexes' tags
+    alice = platform.client("alice")
+    _, record = image_build(
+        alice, skylift.Image.from_registry(registry.ref(f"{repository}:1")), show_logs=False
+    )
+    # then each time the image for this machine's platform is the one pulled
+    assert record["status"] == "ready" and record["python_version"] == "3.11"
+    with pytest.raises(BuildFailed, match="no python3 on its PATH"):
+        image_build(alice, skylift.Image.from_registry(registry.ref(f"{repository}:2")), show_logs=False)
