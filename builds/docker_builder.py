@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import tarfile
 import threading
 import time
@@ -308,76 +309,160 @@ def build_dockerfile(
 # 45 ms more to tear its network down, against 70 ms for a container that joins an existing
 # namespace. So the steps of one workspace's builds on a host join the namespace of a small
 # holder container of that workspace (on the bridge, as a step's own would be); workspaces never
-# share one. A holder nobody used for HOLDER_IDLE_SECONDS is removed at the end of a build.
+# share one. Each step gets its own copies of /etc/hosts, resolv.conf and hostname, so that what a
+# step writes there stays with it; concurrent builds of one workspace do share loopback.
+#
+# Every use touches a marker file of the holder under SKYLIFT_BUILD_DIR; a holder whose marker is
+# older than HOLDER_IDLE_SECONDS and that no running step uses is removed at the end of a build.
+# Only holders with a marker here are this platform's to remove (an engine may serve several).
+# Holders are an optimisation: when anything about them fails, the step gets a namespace of its own.
 
 NETWORK_HOLDER_PREFIX = "skylift-buildnet-"
+HOLDER_LABEL = "skylift.build-network"
 HOLDER_IDLE_SECONDS = 600
 HOLDER_IMAGE = "skylift/build-network:holder"
+NETWORK_FILES = {
+    "HostsPath": "/etc/hosts",
+    "ResolvConfPath": "/etc/resolv.conf",
+    "HostnamePath": "/etc/hostname",
+}
+
+
+def _holder_markers() -> Path:
+    return Path(settings.SKYLIFT_BUILD_DIR) / "network-holders"
 
 
 def _holder_image() -> str | None:
-    """The holders' image: any local debian_slim base (build hosts make one for themselves), under
-    a tag of its own, so that a base can still be removed or remade while holders run."""
-    if image_exists(HOLDER_IMAGE):
+    """The holders' image: a debian_slim base this host has (local or from the shared registry),
+    under a tag of its own, so that a base can still be removed or remade while holders run; the
+    tag follows the base when the base is remade."""
+    api = client().api
+    registry = settings.SKYLIFT_IMAGE_REGISTRY.strip("/")
+    names = ["skylift/debian-slim", *([f"{registry}/skylift/debian-slim"] if registry else [])]
+    bases = [
+        image["Id"]
+        for name in names
+        for image in api.images(name=name)
+        if any(t.startswith(name + ":") for t in image.get("RepoTags") or [])
+    ]
+    current = image_id(HOLDER_IMAGE)
+    if current is not None and (current in bases or not bases):
         return HOLDER_IMAGE
-    for image in client().api.images(name="skylift/debian-slim"):
-        if any(t.startswith("skylift/debian-slim:") for t in image.get("RepoTags") or []):
-            tag(image["Id"], HOLDER_IMAGE)
-            return HOLDER_IMAGE
-    return None
+    if not bases:
+        return None
+    tag(bases[0], HOLDER_IMAGE)
+    return HOLDER_IMAGE
+
+
+def _holder_name(key: str) -> str:
+    return NETWORK_HOLDER_PREFIX + "".join(c if c.isalnum() or c in "_.-" else "-" for c in key)[:60]
 
 
 def network_holder(key: str) -> str | None:
     """`container:<id>` of the running network holder for `key` (a workspace), made or started
-    when needed; None when this host has no image to make one from (steps then get their own)."""
-    api = client().api
-    name = NETWORK_HOLDER_PREFIX + "".join(c if c.isalnum() else "-" for c in key.lower())[:60]
-    for _ in range(3):
-        try:
-            state = api.inspect_container(name)
-            if not state["State"]["Running"]:
-                api.start(name)
-            return f"container:{state['Id']}"
-        except NotFound:
-            image = _holder_image()
-            if image is None:
-                return None
+    when needed, or None when there is none to be had (the step then gets a namespace of its own)."""
+    name = _holder_name(key)
+    try:
+        marker = _holder_markers() / name
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()  # before the lookup: a holder about to be used is never idle
+        api = client().api
+        for _ in range(3):
             try:
-                api.create_container(
-                    image,
-                    command=["sleep", "infinity"],
-                    name=name,
-                    labels={"skylift.build-network": key},
-                    host_config=api.create_host_config(
-                        network_mode="bridge",
-                        init=True,
-                        mem_limit="16m",
-                        pids_limit=4,
-                        read_only=True,
-                        cap_drop=["ALL"],
-                        security_opt=["no-new-privileges"],
-                    ),
-                )
-            except APIError as exc:
-                if exc.status_code != 409:  # 409: another build made it first
-                    raise
-        except APIError:
-            time.sleep(0.1)  # removed or restarting under us: look again
+                state = api.inspect_container(name)
+            except NotFound:
+                image = _holder_image()
+                if image is None:
+                    return None
+                try:
+                    api.create_container(
+                        image,
+                        command=["sleep", "infinity"],
+                        name=name,
+                        labels={HOLDER_LABEL: key},
+                        host_config=api.create_host_config(
+                            network_mode="bridge",
+                            init=True,
+                            mem_limit="16m",
+                            pids_limit=4,
+                            read_only=True,
+                            cap_drop=["ALL"],
+                            security_opt=["no-new-privileges"],
+                        ),
+                    )
+                except APIError as exc:
+                    if exc.status_code != 409:  # 409: another build made it first
+                        raise
+                continue
+            if (state["Config"].get("Labels") or {}).get(HOLDER_LABEL) != key:
+                return None  # a container of that name that is not this workspace's holder
+            if not state["State"]["Running"]:
+                try:
+                    api.start(name)
+                except APIError:  # it cannot start: make it again
+                    api.remove_container(name, force=True)
+                    continue
+            return f"container:{state['Id']}"
+    except (DockerException, DockerUnavailable, OSError) as exc:
+        log.warning("no build network holder for %s: %s", key, exc)
     return None
 
 
-def retire_idle_network_holders(idle_seconds: float = HOLDER_IDLE_SECONDS) -> int:
-    """Remove network holders no step container uses and that were made over `idle_seconds`
-    ago (0: every unused one). Returns how many."""
+class _HolderGone(Exception):
+    """The network holder a step was to join is not running any more."""
+
+
+_network_files_cache: dict[str, dict[str, bytes]] = {}
+
+
+def _holder_network_files(network: str) -> dict[str, bytes]:
+    """The holder's /etc/hosts, resolv.conf and hostname (read once per holder, through the API)."""
+    holder = network.split(":", 1)[1]
+    if holder not in _network_files_cache:
+        files = {}
+        for target in NETWORK_FILES.values():
+            try:
+                stream, _ = client().api.get_archive(holder, target)
+            except NotFound:
+                raise _HolderGone from None
+            with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
+                member = tar.next()
+                extracted = tar.extractfile(member) if member is not None else None
+                files[target] = extracted.read() if extracted is not None else b""
+        if len(_network_files_cache) >= 64:  # holders come and go: keep the cache small
+            _network_files_cache.clear()
+        _network_files_cache[holder] = files
+    return _network_files_cache[holder]
+
+
+def _holder_running(network: str) -> bool:
+    try:
+        return bool(client().api.inspect_container(network.split(":", 1)[1])["State"]["Running"])
+    except NotFound:
+        return False
+
+
+def retire_idle_network_holders(idle_seconds: float = HOLDER_IDLE_SECONDS, keys=None) -> int:
+    """Remove this platform's network holders (those with a marker here; of `keys` only, when
+    given) that no running step uses and that nobody used for `idle_seconds`. Returns how many."""
+    markers = _holder_markers()
     api = client().api
-    running = api.containers()
-    in_use = {(c.get("HostConfig") or {}).get("NetworkMode", "") for c in running}
+    in_use = {(c.get("HostConfig") or {}).get("NetworkMode", "") for c in api.containers()}
     removed = 0
-    for c in api.containers(all=True, filters={"label": "skylift.build-network"}):
-        if f"container:{c['Id']}" in in_use or time.time() - c.get("Created", 0) < idle_seconds:
+    for c in api.containers(all=True, filters={"label": HOLDER_LABEL}):
+        key = (c.get("Labels") or {}).get(HOLDER_LABEL, "")
+        marker = markers / _holder_name(key)
+        if keys is not None and key not in keys:
+            continue
+        try:
+            idle = time.time() - marker.stat().st_mtime
+        except OSError:
+            continue  # not this platform's
+        if f"container:{c['Id']}" in in_use or idle < idle_seconds:
             continue
         try:
             api.remove_container(c["Id"], force=True)
+            marker.unlink(missing_ok=True)
             removed += 1
         except APIError:
             pass
@@ -404,25 +489,55 @@ def run_and_commit(
     image's config): steps read them from a file under BUILD_MOUNT_DIR, which is a tmpfs and so not
     committed.
     """
-    from docker.types import DeviceRequest, Mount
-
-    arguments = {
+    step = {
         "parent": parent,
         "script": script,
         "target": target,
         "log": log,
-        "binds": binds,
+        "binds": list(binds or []),
         "changes": changes,
         "gpu": gpu,
         "timeout": timeout,
         "environment": environment,
     }
+    if network:
+        directory = Path(settings.SKYLIFT_BUILD_DIR) / "step-networks" / os.urandom(6).hex()
+        try:
+            directory.mkdir(parents=True)
+            own = []  # the step's own copies of the holder's network files
+            for target_path, content in _holder_network_files(network).items():
+                copy = directory / Path(target_path).name
+                copy.write_bytes(content)
+                own.append({"source": str(copy), "target": target_path, "read_only": False})
+            return _run_and_commit(**{**step, "binds": [*step["binds"], *own]}, network=network)
+        except _HolderGone:
+            log("   (the build network holder went away: this step runs in a network of its own)")
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+    return _run_and_commit(**step, network=None)
+
+
+def _run_and_commit(
+    *,
+    parent: str,
+    script: str,
+    target: str,
+    log: Log,
+    binds: list[dict],
+    changes: list[str] | None,
+    gpu: str | None,
+    timeout: float,
+    environment: dict | None,
+    network: str | None,
+) -> str:
+    from docker.types import DeviceRequest, Mount
+
     api = client().api
     config = image_config(parent)
     entrypoint = config.get("Entrypoint") or None
     cmd = config.get("Cmd") or None
     mounts = [Mount(target=BUILD_MOUNT_DIR, source="", type="tmpfs")]
-    for b in binds or []:
+    for b in binds:
         mounts.append(
             Mount(target=b["target"], source=b["source"], type="bind", read_only=b.get("read_only", True))
         )
@@ -451,8 +566,8 @@ def run_and_commit(
             **kwargs,
         )
     except APIError as exc:
-        if network:  # the holder went away under us: the step gets a namespace of its own
-            return run_and_commit(**{**arguments, "network": None})
+        if network and not _holder_running(network):
+            raise _HolderGone from None
         raise StepFailed(f"could not create the build container: {exc.explanation or exc}") from None
     cid = container["Id"]
     tail = _Tail(log)
@@ -470,8 +585,8 @@ def run_and_commit(
         try:
             api.start(cid)
         except APIError as exc:
-            if network:  # as above: its holder went away between create and start
-                return run_and_commit(**{**arguments, "network": None})
+            if network and not _holder_running(network):
+                raise _HolderGone from None
             raise StepFailed(f"could not start the build container: {exc.explanation or exc}") from None
         timer.start()
         for chunk in api.logs(cid, stream=True, follow=True, stdout=True, stderr=True):
@@ -494,7 +609,7 @@ def run_and_commit(
         try:
             api.remove_container(cid, force=True)
         except APIError:
-            log.warning("could not remove build container %s", cid[:12])
+            logging.getLogger(__name__).warning("could not remove build container %s", cid[:12])
     return image_id(target) or ""
 
 

@@ -446,7 +446,7 @@ def build_run(*, build_id: str) -> None:
         )
     try:
         docker_builder.retire_idle_network_holders()
-    except docker_builder.DockerException:  # best effort: the next build, or collect_layers, retries
+    except Exception:  # noqa: BLE001 - best effort: the next build, or collect_layers, retries
         log.warning("could not retire idle build network holders", exc_info=True)
 
 

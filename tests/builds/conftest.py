@@ -138,6 +138,14 @@ def remove_layers_afterwards(platform):
             client.images.remove(ref, force=True)
         except docker.errors.APIError:
             pass
-    from builds.docker_builder import retire_idle_network_holders
+    remove_build_network_holders(platform)
 
-    retire_idle_network_holders(0)  # the session's workspaces' build network holders
+
+def remove_build_network_holders(platform) -> None:
+    """Remove the build network holders of a test platform's workspaces."""
+    import docker
+
+    workspaces = {row[0] for row in platform.sql("SELECT id FROM accounts_workspace")}
+    for c in docker.from_env().containers.list(all=True, filters={"label": "skylift.build-network"}):
+        if c.labels.get("skylift.build-network") in workspaces:
+            c.remove(force=True)

@@ -1,5 +1,6 @@
 """Build steps join a network namespace their workspace's builds share on a host (made once, by a
-holder container) instead of each paying for a namespace of its own; workspaces never share one."""
+holder container) instead of each paying for a namespace of its own; workspaces never share one,
+and a step's /etc/hosts and resolv.conf stay its own."""
 
 from __future__ import annotations
 
@@ -18,12 +19,19 @@ BASE = "skylift/debian-slim:3.11"
 
 @pytest.fixture
 def keys():
-    made = [f"test-{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    made = [f"test-{uuid.uuid4().hex[:8]}" for _ in range(3)]
     yield made
-    client = docker.from_env()
-    for c in client.containers.list(all=True, filters={"label": "skylift.build-network"}):
+    for c in docker.from_env().containers.list(all=True, filters={"label": "skylift.build-network"}):
         if c.labels.get("skylift.build-network") in made:
             c.remove(force=True)
+
+
+@pytest.fixture
+def images():
+    made: list[str] = []
+    yield made
+    for ref in made:
+        docker.from_env().images.remove(ref, force=True)
 
 
 def _namespace(container_id: str) -> str:
@@ -32,8 +40,18 @@ def _namespace(container_id: str) -> str:
     return os.readlink(f"/proc/{pid}/ns/net")
 
 
+def _step(network: str | None, script: str, images: list[str]) -> list[str]:
+    target = f"skylift-test/buildnet:{uuid.uuid4().hex[:8]}"
+    images.append(target)
+    lines: list[str] = []
+    docker_builder.run_and_commit(
+        parent=BASE, script=script, target=target, log=lines.append, network=network
+    )
+    return lines
+
+
 def test_steps_of_one_workspace_share_a_namespace_and_workspaces_do_not(keys):
-    first, second = keys
+    first, second, _ = keys
     # given the holders of two workspaces
     a = docker_builder.network_holder(first)
     assert a is not None and a.startswith("container:")
@@ -49,51 +67,45 @@ def test_steps_of_one_workspace_share_a_namespace_and_workspaces_do_not(keys):
     assert "no-new-privileges" in attrs["HostConfig"]["SecurityOpt"]
 
 
-def test_a_step_runs_in_its_workspaces_namespace_and_is_committed(keys):
+def test_a_step_runs_in_its_workspaces_namespace_with_network_files_of_its_own(keys, images):
     holder = docker_builder.network_holder(keys[0])
-    target = f"skylift-test/buildnet:{uuid.uuid4().hex[:8]}"
-    lines: list[str] = []
-    try:
-        # when a step runs joined to the holder
-        docker_builder.run_and_commit(
-            parent=BASE,
-            script="readlink /proc/self/ns/net; echo done > /opt/step.txt",
-            target=target,
-            log=lines.append,
-            network=holder,
-        )
-        # then it ran in the holder's namespace, and its layer has what it wrote
-        assert _namespace(holder.split(":", 1)[1]) in "\n".join(lines)
-        out = docker.from_env().containers.run(target, ["cat", "/opt/step.txt"], remove=True)
-        assert out.decode().strip() == "done"
-    finally:
-        docker.from_env().images.remove(target, force=True)
+    # when a step runs joined to the holder, and writes to /etc/hosts
+    lines = _step(holder, "readlink /proc/self/ns/net; echo '10.9.9.9 poisoned' >> /etc/hosts", images)
+    # then it ran in the holder's namespace, and its layer was committed
+    assert _namespace(holder.split(":", 1)[1]) in "\n".join(lines)
+    assert docker_builder.image_exists(images[-1])
+    # and the next step of the workspace does not see what it wrote
+    lines = _step(holder, "cat /etc/hosts; getent hosts localhost", images)
+    assert "poisoned" not in "\n".join(lines) and "localhost" in "\n".join(lines)
 
 
-def test_unused_holders_are_retired_and_a_holder_in_use_is_kept(keys):
-    first, second = keys
-    busy = docker_builder.network_holder(first)
-    docker_builder.network_holder(second)
+def test_only_this_platforms_unused_holders_are_retired(keys, images):
+    busy_key, idle_key, foreign_key = keys
     client = docker.from_env()
+    busy = docker_builder.network_holder(busy_key)
+    docker_builder.network_holder(idle_key)
+    # a holder of another platform on the same engine (it has no marker here)
+    foreign = client.containers.run(
+        BASE, ["sleep", "60"], labels={"skylift.build-network": foreign_key}, detach=True
+    )
     # given a step container still running in the first workspace's namespace
     step = client.containers.run(BASE, ["sleep", "60"], network_mode=busy, detach=True)
     try:
-        # when unused holders are retired
+        # when holders used in the last ten minutes are asked to go, nothing goes
+        assert docker_builder.retire_idle_network_holders() == 0
+        # when every unused one is
         docker_builder.retire_idle_network_holders(0)
-        # then only the unused one went
+        # then only this platform's unused one went
         left = {
             c.labels["skylift.build-network"]
             for c in client.containers.list(all=True, filters={"label": "skylift.build-network"})
         }
-        assert first in left and second not in left
+        assert busy_key in left and foreign_key in left and idle_key not in left
     finally:
         step.remove(force=True)
-    # and a step whose holder is gone still runs, in a namespace of its own
-    gone = busy
+        foreign.remove(force=True)
+    # and a step whose holder has gone still runs, in a namespace of its own
     docker_builder.retire_idle_network_holders(0)
-    target = f"skylift-test/buildnet:{uuid.uuid4().hex[:8]}"
-    try:
-        docker_builder.run_and_commit(parent=BASE, script="true", target=target, log=print, network=gone)
-        assert docker_builder.image_exists(target)
-    finally:
-        client.images.remove(target, force=True)
+    lines = _step(busy, "true", images)
+    assert docker_builder.image_exists(images[-1])
+    assert any("network holder went away" in line for line in lines)

@@ -17,6 +17,7 @@ import pytest
 import skylift
 from skylift._build import image_build
 from tests.builds import image_app
+from tests.builds.conftest import remove_build_network_holders
 from tests.fixtures.live_platform import launch
 
 pytestmark = pytest.mark.integration
@@ -28,6 +29,7 @@ def shared(registries):
     prefix = f"localhost:{registry.port}/"
     with launch(extra_env={"SKYLIFT_IMAGE_REGISTRY": prefix.rstrip("/")}) as platform:
         yield platform, registry, prefix
+        remove_build_network_holders(platform)
     _forget_locally(prefix)
 
 
