@@ -489,7 +489,10 @@ def pull(ref: str, *, target: str, credentials: dict | None, log: Callable[[str]
     try:
         document = _try_schemes(session, name, port, addresses, reference)
         layers = document["layers"]
-        with tempfile.TemporaryDirectory(prefix="skylift-pull-") as tmp:
+        # Staged on the build directory's disk, not /tmp (often memory): images can be large.
+        staging = Path(settings.SKYLIFT_BUILD_DIR) / "pulls"
+        staging.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="skylift-pull-", dir=staging) as tmp:
             work = Path(tmp)
             config = work / "config.json"
             _blob(session, document["config"], config, log)

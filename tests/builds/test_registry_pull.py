@@ -8,13 +8,14 @@ import http.client
 import json
 import socket
 import time
+import uuid
 
 import docker
 import httpx
 import pytest
 
 import skylift
-from builds import registry_pull
+from builds import docker_builder, registry_pull
 from skylift._build import BuildFailed, image_build
 from tests.builds.conftest import _push
 from tests.builds.hostile_registry import Canary, sending_elsewhere, token_protected
@@ -268,3 +269,32 @@ def test_it_pulls_the_image_of_its_platform_from_a_multi_platform_index(platform
     assert record["status"] == "ready" and record["python_version"] == "3.11"
     with pytest.raises(BuildFailed, match="no python3 on its PATH"):
         image_build(alice, skylift.Image.from_registry(registry.ref(f"{repository}:2")), show_logs=False)
+
+
+def test_a_pull_that_runs_out_of_disk_fails_clearly_and_loads_nothing(registries, settings, tmp_path):
+    import subprocess
+
+    # given a build directory on a file system far smaller than the image (RELIABILITY F10)
+    small = tmp_path / "small"
+    small.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(small)], check=True)
+    ref = registries["open"].ref("skylift/base:1")
+    target = f"skylift-test/enospc:{uuid.uuid4().hex[:8]}"
+    settings.SKYLIFT_REGISTRY_ALLOWLIST = ["localhost"]  # as the test platforms allow
+    try:
+        settings.SKYLIFT_BUILD_DIR = str(small)
+        # when an image is pulled there
+        with pytest.raises(registry_pull.PullFailed, match="No space left on device"):
+            registry_pull.pull(ref, target=target, credentials=None, log=lambda line: None)
+        # then nothing was loaded, and the space was given back
+        assert not docker_builder.image_exists(target)
+        assert not any((small / "pulls").iterdir())
+    finally:
+        subprocess.run(["umount", str(small)], check=True)
+    # and once there is room, the same pull works
+    settings.SKYLIFT_BUILD_DIR = str(tmp_path / "roomy")
+    try:
+        registry_pull.pull(ref, target=target, credentials=None, log=lambda line: None)
+        assert docker_builder.image_exists(target)
+    finally:
+        docker.from_env().images.remove(target, force=True)
