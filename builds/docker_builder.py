@@ -397,11 +397,13 @@ def network_holder(key: str) -> str | None:
             if (state["Config"].get("Labels") or {}).get(HOLDER_LABEL) != key:
                 return None  # a container of that name that is not this workspace's holder
             if not state["State"]["Running"]:
+                _network_files_cache.pop(state["Id"], None)  # Docker rewrites them at each start
                 try:
                     api.start(name)
                 except APIError:  # it cannot start: make it again
                     api.remove_container(name, force=True)
                     continue
+            marker.touch()
             return f"container:{state['Id']}"
     except (DockerException, DockerUnavailable, OSError) as exc:
         log.warning("no build network holder for %s: %s", key, exc)
@@ -438,7 +440,7 @@ def _holder_network_files(network: str) -> dict[str, bytes]:
 def _holder_running(network: str) -> bool:
     try:
         return bool(client().api.inspect_container(network.split(":", 1)[1])["State"]["Running"])
-    except NotFound:
+    except (DockerException, DockerUnavailable):
         return False
 
 
@@ -461,10 +463,12 @@ def retire_idle_network_holders(idle_seconds: float = HOLDER_IDLE_SECONDS, keys=
         if f"container:{c['Id']}" in in_use or idle < idle_seconds:
             continue
         try:
+            seen = marker.stat().st_mtime
             api.remove_container(c["Id"], force=True)
-            marker.unlink(missing_ok=True)
+            if marker.stat().st_mtime == seen:  # else a build took it up meanwhile: its marker stays
+                marker.unlink(missing_ok=True)
             removed += 1
-        except APIError:
+        except (APIError, OSError):
             pass
     return removed
 
@@ -503,12 +507,16 @@ def run_and_commit(
     if network:
         directory = Path(settings.SKYLIFT_BUILD_DIR) / "step-networks" / os.urandom(6).hex()
         try:
-            directory.mkdir(parents=True)
-            own = []  # the step's own copies of the holder's network files
-            for target_path, content in _holder_network_files(network).items():
-                copy = directory / Path(target_path).name
-                copy.write_bytes(content)
-                own.append({"source": str(copy), "target": target_path, "read_only": False})
+            try:
+                directory.mkdir(parents=True)
+                own = []  # the step's own copies of the holder's network files
+                for target_path, content in _holder_network_files(network).items():
+                    copy = directory / Path(target_path).name
+                    copy.write_bytes(content)
+                    own.append({"source": str(copy), "target": target_path, "read_only": False})
+            except (DockerException, OSError, tarfile.TarError) as exc:
+                raise _HolderGone from exc
+            # _HolderGone from here on comes only from before the step's script started.
             return _run_and_commit(**{**step, "binds": [*step["binds"], *own]}, network=network)
         except _HolderGone:
             log("   (the build network holder went away: this step runs in a network of its own)")

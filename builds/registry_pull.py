@@ -210,6 +210,8 @@ class _Session:
     authorization: str | None = None
     pinned: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     connections: list[http.client.HTTPConnection] = field(default_factory=list)
+    answered_by: tuple[str, str, int] | None = None  # the origin of the last answer
+    https_error: str = ""  # why HTTPS did not work, when the registry is reached over HTTP
     _tls: ssl.SSLContext | None = None
 
     @property
@@ -264,15 +266,20 @@ class _Session:
             scheme, hostname, port = here = _origin(url, what)
             parts = urllib.parse.urlsplit(url)
             conn = self._connect(scheme, hostname, port, what)
-            send = dict(headers)
+            # One request per connection: the socket closes once its body is read.
+            send = {**headers, "Connection": "close"}
             if here != first:
                 send.pop("Authorization", None)
             path = parts.path or "/"
             conn.request("GET", path + (f"?{parts.query}" if parts.query else ""), headers=send)
             response = conn.getresponse()
+            self.answered_by = here
             if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
                 _small(response)
-                url = urllib.parse.urljoin(url, response.getheader("Location"))
+                try:
+                    url = urllib.parse.urljoin(url, response.getheader("Location"))
+                except ValueError:
+                    raise PullFailed(f"{what} redirected to an address that is not a URL") from None
                 what = f"A redirect of the registry {self.host} (to {url})"
                 continue
             return response
@@ -287,7 +294,8 @@ class _Session:
             response = self.get(
                 f"{self.scheme}://{self.host}{path}", headers, what=f"The registry {self.host}"
             )
-            if response.status != 401 or attempt == 1:
+            # Only the registry's own challenge is answered (not one from where it redirected to).
+            if response.status != 401 or attempt == 1 or self.answered_by != self.origin:
                 return response
             challenge = response.getheader("WWW-Authenticate") or ""
             _small(response)
@@ -331,9 +339,12 @@ class _Session:
             )
         try:
             token = json.loads(body)
-            self.authorization = "Bearer " + (token.get("token") or token["access_token"])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise PullFailed(f"the registry {self.host}'s token service sent no token") from None
+            value = token.get("token") or token["access_token"]
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            value = None
+        if not isinstance(value, str) or not re.fullmatch(r"[\x21-\x7e]+", value):
+            raise PullFailed(f"the registry {self.host}'s token service sent no token")
+        self.authorization = "Bearer " + value
 
 
 def _origin(url: str, what: str) -> tuple[str, str, int]:
@@ -411,7 +422,7 @@ def _manifest(session: _Session, reference: str) -> dict:
             raise PullFailed(f"the manifest of {repository} is larger than {MAX_MANIFEST >> 20} MiB")
         try:
             document = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             document = None
         if not isinstance(document, dict):
             raise PullFailed(f"the manifest of {repository} is not a JSON object")
@@ -443,7 +454,7 @@ def _manifest(session: _Session, reference: str) -> dict:
             raise PullFailed(f"the manifest of {repository} has no list of layers")
         for layer in layers:
             _descriptor(layer, "a layer of the manifest")
-            if layer.get("mediaType") not in LOADABLE_LAYER_TYPES:
+            if not isinstance(layer.get("mediaType"), str) or layer["mediaType"] not in LOADABLE_LAYER_TYPES:
                 raise PullFailed(
                     f"{repository} has a layer of type {layer.get('mediaType')!r}; Skylift loads gzip or "
                     "uncompressed tar layers"
@@ -487,7 +498,8 @@ def pull(ref: str, *, target: str, credentials: dict | None, log: Callable[[str]
     session.pinned[(name.lower(), port or 443)] = addresses
     log(f"pulling {ref} from {host} ({', '.join(addresses)}), over Skylift's own connections")
     try:
-        document = _try_schemes(session, name, port, addresses, reference)
+        _choose_scheme(session, name, port)
+        document = _manifest(session, reference)
         layers = document["layers"]
         # Staged on the build directory's disk, not /tmp (often memory): images can be large.
         staging = Path(settings.SKYLIFT_BUILD_DIR) / "pulls"
@@ -519,23 +531,27 @@ def pull(ref: str, *, target: str, credentials: dict | None, log: Callable[[str]
                     if "error" in event:
                         raise PullFailed(f"the engine could not load {ref}: {event['error']}")
         image = client().api.inspect_image(target)
-    except (OSError, http.client.HTTPException, UnicodeError) as exc:
-        raise PullFailed(f"could not pull {ref}: {exc}") from None
+    except (OSError, http.client.HTTPException, ValueError, TypeError, RecursionError) as exc:
+        https = f" (over HTTPS: {session.https_error})" if session.https_error else ""
+        raise PullFailed(f"could not pull {ref}: {exc}{https}") from None
     finally:
         session.close()
     log(f"pulled {ref} ({image['Id'][:19]})")
     return image["Id"]
 
 
-def _try_schemes(
-    session: _Session, name: str, port: int | None, addresses: list[str], reference: str
-) -> dict:
-    """HTTPS first; plain HTTP only for loopback registries and those the engine lists as insecure."""
+def _choose_scheme(session: _Session, name: str, port: int | None) -> None:
+    """HTTPS, unless the registry does not speak it and the engine would use plain HTTP there too
+    (loopback registries, its insecure list): asked of the registry's own /v2/, nothing else."""
+    what = f"The registry {session.host}"
     try:
-        return _manifest(session, reference)
-    except (ssl.SSLError, ConnectionRefusedError) as exc:
-        if not _plain_http_allowed(name, port or 443, addresses):
-            raise PullFailed(f"could not reach the registry {session.host} over HTTPS: {exc}") from None
-    session.close()
-    session.scheme = "http"
-    return _manifest(session, reference)
+        conn = session._connect("https", name, port or 443, what)
+        conn.request("GET", "/v2/", headers={"User-Agent": "skylift-builder", "Connection": "close"})
+        _small(conn.getresponse())  # any answer over TLS will do (401 included)
+        return
+    except (ssl.SSLError, OSError, http.client.HTTPException) as exc:
+        https_error = str(exc) or type(exc).__name__
+    addresses = session._addresses(name, port or 80, what)
+    if not _plain_http_allowed(name, port or 80, addresses):
+        raise PullFailed(f"could not reach the registry {session.host} over HTTPS: {https_error}")
+    session.scheme, session.https_error = "http", https_error

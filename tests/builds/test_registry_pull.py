@@ -298,3 +298,25 @@ def test_a_pull_that_runs_out_of_disk_fails_clearly_and_loads_nothing(registries
         assert docker_builder.image_exists(target)
     finally:
         docker.from_env().images.remove(target, force=True)
+
+
+def test_a_challenge_from_where_the_registry_redirected_is_not_answered(canary, settings):
+    # given a registry that redirects to storage which asks for a token from a realm (the canary)
+    settings.SKYLIFT_REGISTRY_ALLOWLIST = ["localhost"]
+    storage = sending_elsewhere("realm", f"http://localhost:{canary.port}/token")
+    registry = sending_elsewhere("redirect", f"http://localhost:{storage.port}/blob")
+    try:
+        # when an image is pulled from it with credentials
+        with pytest.raises(registry_pull.PullFailed, match="refused access"):
+            registry_pull.pull(
+                f"localhost:{registry.port}/team/app:1",
+                target="skylift-test/never:1",
+                credentials={"username": "robot", "password": "pw-123"},
+                log=lambda line: None,
+            )
+    finally:
+        storage.close()
+        registry.close()
+    # then the storage's challenge was not answered: its realm never saw the credentials
+    assert storage.requests and all(auth is None for _, auth in storage.requests)
+    assert canary.hits == 0
