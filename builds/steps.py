@@ -8,13 +8,11 @@ in a container of their parent and are committed, the ones that are Dockerfile l
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shlex
 import shutil
 import subprocess
-import tarfile
 import time
 from pathlib import Path
 
@@ -143,6 +141,7 @@ def _bootstrap_base(python_version: str, ref: str, sink: logs.BuildLog) -> str |
 def _mount_dir(workspace_id, sha256: str) -> Path:
     """Extract an uploaded, content-addressed tar once per build host and reuse it."""
     from functions.models import Mount
+    from functions.mounts import extract_once
 
     target = Path(settings.SKYLIFT_BUILD_DIR) / "mounts" / sha256
     if target.exists():
@@ -152,15 +151,7 @@ def _mount_dir(workspace_id, sha256: str) -> Path:
         raise docker_builder.StepFailed(
             f"the uploaded files {sha256[:12]} are missing; run again to upload them"
         )
-    staging = target.with_name(f".{sha256}.{os.urandom(4).hex()}")
-    staging.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(bytes(mount.content)), mode="r:") as tar:
-        tar.extractall(staging, filter="data")
-    try:
-        staging.rename(target)
-    except OSError:  # another build extracted it first
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return extract_once(bytes(mount.content), target)
 
 
 def _ca_binds() -> tuple[list[dict], str]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import compileall
 import functools
 import hashlib
-import io
 import logging
 import os
 import secrets
 import shutil
-import tarfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from django.utils import timezone
 
 import skylift
 from functions.models import LIVE_TASK_STATUSES, Input, InputStatus, Mount, Task, TaskStatus
+from functions.mounts import extract_once
 from functions.queues import done_key, input_queue_key, redis_client
 from skylift._resources import parse_gpu
 
@@ -161,15 +160,7 @@ def _mount_dir(mount: Mount) -> Path:
     target = host_dir() / "mounts" / mount.sha256
     if target.exists():
         return target
-    staging = target.with_name(f".{mount.sha256}.{secrets.token_hex(4)}")
-    staging.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(bytes(mount.content)), mode="r:") as tar:
-        tar.extractall(staging, filter="data")
-    try:
-        staging.rename(target)
-    except OSError:  # another start extracted the same mount first
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return extract_once(bytes(mount.content), target)
 
 
 def _image_mounts(image) -> list[dict]:
