@@ -4,6 +4,7 @@ and a step's /etc/hosts and resolv.conf stay its own."""
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 
@@ -109,3 +110,25 @@ def test_only_this_platforms_unused_holders_are_retired(keys, images):
     lines = _step(busy, "true", images)
     assert docker_builder.image_exists(images[-1])
     assert any("network holder went away" in line for line in lines)
+
+
+def test_holders_are_made_from_a_current_base_and_a_restart_refreshes_their_network_files(keys):
+    client = docker.from_env()
+    bases = {i.id for i in client.images.list(name="skylift/debian-slim")}
+    # given the holders' tag left on an image that is no base (as after a base was remade)
+    stale, _ = client.images.build(fileobj=io.BytesIO(f"FROM {BASE}\nRUN touch /stale\n".encode()), rm=True)
+    stale.tag(docker_builder.HOLDER_IMAGE)
+    try:
+        # when a holder is made
+        holder = docker_builder.network_holder(keys[0])
+        holder_id = holder.split(":", 1)[1]
+        # then it runs a current base, and the tag followed it
+        assert client.api.inspect_container(holder_id)["Image"] in bases
+        assert client.images.get(docker_builder.HOLDER_IMAGE).id in bases
+        # and when it stopped and is started again, its network files are read anew
+        docker_builder._holder_network_files(holder)
+        client.api.stop(holder_id, timeout=0)
+        assert docker_builder.network_holder(keys[0]) == holder
+        assert holder_id not in docker_builder._network_files_cache
+    finally:
+        client.images.remove(stale.id, force=True)

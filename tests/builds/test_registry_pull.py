@@ -320,3 +320,18 @@ def test_a_challenge_from_where_the_registry_redirected_is_not_answered(canary, 
     # then the storage's challenge was not answered: its realm never saw the credentials
     assert storage.requests and all(auth is None for _, auth in storage.requests)
     assert canary.hits == 0
+
+
+def test_a_redirect_that_is_not_a_url_fails_the_pull_clearly(settings):
+    settings.SKYLIFT_REGISTRY_ALLOWLIST = ["localhost"]
+    registry = sending_elsewhere("redirect", "http://[not-a-host")
+    try:
+        with pytest.raises(registry_pull.PullFailed, match="redirected to an address that is not a URL"):
+            registry_pull.pull(
+                f"localhost:{registry.port}/team/app:1",
+                target="skylift-test/never:1",
+                credentials=None,
+                log=lambda line: None,
+            )
+    finally:
+        registry.close()
