@@ -126,6 +126,15 @@ def _check_uploads(workspace, plan: ImagePlan) -> None:
         )
 
 
+def _check_volumes(workspace, plan: ImagePlan) -> None:
+    """Volumes that run_function steps mount must be the workspace's (404 otherwise, as if missing)."""
+    from volumes.services import resolve_mounts
+
+    for layer in plan.layers:
+        if layer.step.get("volumes"):
+            resolve_mounts(workspace=workspace, mounts=layer.step["volumes"])
+
+
 def _ensure_base_layer(workspace, layer: LayerPlan) -> None:
     """debian_slim's base is a local image, not a build: record its layer as soon as it is asked for."""
     step = layer.step
@@ -186,6 +195,7 @@ def image_ensure(*, workspace, spec: dict, user=None) -> Resolved:
         except SpecError as exc:
             raise ApiError(str(exc), field=exc.field, hint=exc.hint) from None
     _check_uploads(workspace, plan)
+    _check_volumes(workspace, plan)
     _ensure_base_layer(workspace, plan.layers[0])
     if not plan.needs_build_always:
         chain = _cached_chain(plan)

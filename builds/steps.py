@@ -19,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from volumes.services import mounts_for as volume_mounts
+
 from . import add_python, docker_builder, logs, registry_pull
 from .models import Build, Layer
 from .spec import LayerPlan, SpecError, registry_host, replace_from, shell_join
@@ -475,6 +477,10 @@ def _run_function(build: Build, step: dict, files: _StepFiles) -> tuple[str, lis
         binds.append(
             {"source": str(_mount_dir(build.workspace_id, run["mount_sha256"])), "target": "/skylift/src"}
         )
+    try:
+        binds += volume_mounts(step.get("volumes") or [])  # read-write, and never committed
+    except RuntimeError as exc:
+        raise docker_builder.StepFailed(str(exc)) from None
     definition = {
         "module": step["module"],
         "qualname": step["qualname"],

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("apps.api.urls")),
     path("", include("functions.api.urls")),
     path("", include("builds.api.urls")),
+    path("", include("volumes.api.urls")),
 ]

@@ -59,6 +59,9 @@ class Function(models.Model):
     gpu = models.CharField(max_length=128, blank=True, default="")
     scaledown_window = models.PositiveIntegerField(default=60)
     block_network = models.BooleanField(default=False)
+    volumes = models.JSONField(
+        default=list, blank=True, help_text='Volumes mounted in its containers: [{"path", "volume_id"}]'
+    )
     is_generator = models.BooleanField(default=False)
     client_python = models.CharField(max_length=16, blank=True, default="")
     # Scaling: the autoscaler keeps between min and max containers, plus `buffer` idle ones

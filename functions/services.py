@@ -30,6 +30,7 @@ from skylift._resources import (
     validate_scaling,
     validate_timeout,
 )
+from volumes.services import resolve_mounts
 
 from . import autoscaler, blobs, ratelimit
 from .models import (
@@ -111,6 +112,7 @@ def function_create(
         raise ApiError(
             "A function needs its source (mount_sha256) or a serialized body.", field="mount_sha256"
         )
+    volumes = resolve_mounts(workspace=workspace, mounts=spec.get("volumes"))
     image = image_resolve(workspace=workspace, spec=spec.get("image") or {"base": "debian_slim"})
     function, _ = Function.objects.update_or_create(
         app=app,
@@ -131,6 +133,7 @@ def function_create(
             "gpu": ",".join(gpu),
             "scaledown_window": spec.get("scaledown_window") or settings.SKYLIFT_DEFAULT_SCALEDOWN_WINDOW,
             "block_network": bool(spec.get("block_network", False)),
+            "volumes": volumes,
             "is_generator": bool(spec.get("is_generator", False)),
             "client_python": spec.get("client_python", ""),
             **scaling,
@@ -492,6 +495,7 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
         "gpu": parent.gpu.split(",") if parent.gpu else None,
         "scaledown_window": parent.scaledown_window,
         "block_network": parent.block_network,
+        "volumes": parent.volumes,
         "is_generator": parent.is_generator,
         "client_python": parent.client_python,
         "min_containers": parent.min_containers,

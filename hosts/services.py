@@ -23,6 +23,7 @@ from functions.models import LIVE_TASK_STATUSES, Input, InputStatus, Mount, Task
 from functions.mounts import extract_once
 from functions.queues import done_key, input_queue_key, redis_client
 from skylift._resources import parse_gpu
+from volumes.services import mounts_for as volume_mounts
 
 from . import docker_client
 from .models import Host
@@ -203,6 +204,7 @@ def container_start(*, task_id: str) -> None:
                 {"source": str(_mount_dir(function.mount)), "target": "/skylift/src", "read_only": True}
             )
         mounts += _image_mounts(function.image)
+        mounts += volume_mounts(function.volumes)
         host_cpus = float(os.cpu_count() or 1)
         container_id = docker_client.run(
             image=function.image.docker_ref,

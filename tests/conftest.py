@@ -8,4 +8,14 @@ the real Docker engine. Integration tests talk to it as users do: over HTTP and 
 
 from __future__ import annotations
 
+import pytest
+from django.test import override_settings
+
 pytest_plugins = ["tests.fixtures.live_platform"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _volume_dir(tmp_path_factory):
+    """Volumes made in this process keep their files in a folder of the session's own."""
+    with override_settings(SKYLIFT_VOLUME_DIR=tmp_path_factory.mktemp("volumes")):
+        yield

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "hosts",
     "builds",
     "billing",
+    "volumes",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +148,8 @@ SPECTACULAR_SETTINGS = {
         "BuildStatusEnum": "builds.models.BuildStatus",
         "ImageStatusEnum": "builds.models.ImageStatus",
         "BuildStepStatusEnum": ["pending", "cached", "running", "built", "failed"],
+        "TypeEnum": ["line", "event"],  # build log entries
+        "VolumeEntryTypeEnum": ["file", "directory", "symlink", "other"],
     },
 }
 
@@ -214,6 +217,10 @@ SKYLIFT_DRAIN_SECONDS = env.int("SKYLIFT_DRAIN_SECONDS", default=20)
 SKYLIFT_SOCKET_DIR = env.str("SKYLIFT_SOCKET_DIR", default="")
 # Where payloads above functions.blobs.THRESHOLD are kept (shared by the control plane and hosts).
 SKYLIFT_BLOB_DIR = Path(env.str("SKYLIFT_BLOB_DIR", default=str(DATA_DIR / "blobs")))
+# Volumes' files: one folder per volume, shared by the control plane and every host (a multi-host
+# platform points it at shared storage mounted at the same path everywhere).
+SKYLIFT_VOLUME_DIR = Path(env.str("SKYLIFT_VOLUME_DIR", default=str(DATA_DIR / "volumes")))
+SKYLIFT_VOLUME_MAX_UPLOAD = env.int("SKYLIFT_VOLUME_MAX_UPLOAD", default=8 * 1024**3)  # bytes per request
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 SKYLIFT_CONTAINER_RUNTIME = env.str("SKYLIFT_CONTAINER_RUNTIME", default="")  # e.g. "runsc"

@@ -56,6 +56,13 @@ class FunctionCreateSerializer(serializers.Serializer):
     gpu = serializers.JSONField(required=False, allow_null=True, help_text='"T4", "H100:8", "any", or a list')
     scaledown_window = serializers.IntegerField(required=False, min_value=1, max_value=86400)
     block_network = serializers.BooleanField(required=False, default=False)
+    volumes = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        default=list,
+        max_length=32,
+        help_text='Volumes to mount: [{"path": "/data", "volume_id": "vo-..."}]',
+    )
     is_generator = serializers.BooleanField(required=False, default=False)
     client_python = serializers.CharField(required=False, allow_blank=True, max_length=16)
     min_containers = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
@@ -141,6 +148,7 @@ class FunctionSerializer(serializers.ModelSerializer):
             "gpu",
             "scaledown_window",
             "block_network",
+            "volumes",
             "min_containers",
             "max_containers",
             "buffer_containers",

@@ -25,6 +25,7 @@ class Operation:
     has_body: bool
     body_properties: tuple[str, ...] = ()
     query_params: tuple[str, ...] = ()
+    required_query: tuple[str, ...] = ()
     path_params: tuple[str, ...] = field(default=())
 
     @property
@@ -79,6 +80,9 @@ def operations() -> tuple[Operation, ...]:
                     has_body="requestBody" in op,
                     body_properties=_properties(schema, op),
                     query_params=tuple(p["name"] for p in params if p["in"] == "query"),
+                    required_query=tuple(
+                        p["name"] for p in params if p["in"] == "query" and p.get("required")
+                    ),
                     path_params=tuple(p["name"] for p in params if p["in"] == "path"),
                 )
             )

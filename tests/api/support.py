@@ -25,6 +25,9 @@ from apps.models import App
 from builds.models import Build, BuildStatus, Image
 from functions import services as function_services
 from functions.models import Function, FunctionCall, Mount, Task
+from volumes import services as volume_services
+from volumes import storage as volume_storage
+from volumes.models import Volume
 
 __all__ = [
     "Member",
@@ -106,6 +109,7 @@ class WorkspaceObjects:
     token: ApiToken
     image: Image
     build: Build
+    volume: Volume
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -118,6 +122,7 @@ class WorkspaceObjects:
             "tokens": self.token.id,
             "images": self.image.id,
             "builds": self.build.id,
+            "volumes": self.volume.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -147,7 +152,10 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         spec=function.image.spec,
         status=BuildStatus.SUCCEEDED,
     )
+    volume = volume_services.volume_create(workspace=member.workspace, name=f"{tag}-volume", user=member.user)
+    (volume_storage.root(volume.id) / SAMPLE_FILE).write_text(f"{tag}'s file")
     return WorkspaceObjects(
+        volume=volume,
         app=app,
         mount=mount,
         function=function,
@@ -160,8 +168,14 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
     )
 
 
+# A file every workspace's volume holds: the value of required `path` query parameters.
+SAMPLE_FILE = "hello.txt"
+REQUIRED_QUERY = {"path": SAMPLE_FILE}
+
+
 def url_for(op, objects: WorkspaceObjects) -> str:
-    """The operation's URL with each path parameter set to the object of its collection."""
+    """The operation's URL with each path parameter set to the object of its collection, and each
+    required query parameter to a value that names something of it."""
     ids = objects.by_collection()
     values = {}
     for param, collection in op.resources().items():
@@ -171,10 +185,26 @@ def url_for(op, objects: WorkspaceObjects) -> str:
                 "tests/api/support.py (make_objects and WorkspaceObjects.by_collection)"
             )
         values[param] = ids[collection]
-    return op.url(**values)
+    url = op.url(**values)
+    missing = [q for q in op.required_query if q not in REQUIRED_QUERY]
+    if missing:
+        pytest.fail(f"{op.id}: add a value for the required query parameters {missing} to REQUIRED_QUERY")
+    if op.required_query:
+        url += "?" + "&".join(f"{q}={REQUIRED_QUERY[q]}" for q in op.required_query)
+    return url
 
 
-_SNAPSHOT_APPS = {"auth", "sessions", "accounts", "skylift_apps", "functions", "hosts", "builds", "billing"}
+_SNAPSHOT_APPS = {
+    "auth",
+    "sessions",
+    "accounts",
+    "skylift_apps",
+    "functions",
+    "hosts",
+    "builds",
+    "billing",
+    "volumes",
+}
 # Written by authentication or lookups themselves (the token check, image resolution): not a change
 # the request under test made.
 _VOLATILE_FIELDS = ("last_used_at", "last_login")

@@ -26,6 +26,8 @@ LIST_OPERATIONS = [
 USER_SCOPED = {"tokens"}
 # Query parameters that filter by an object: their value is an id of that collection.
 FILTERS = {"app": "apps", "function": "functions", "image": "images"}
+# Query parameters that filter by a name: the name of A's object of that collection.
+NAME_FILTERS = {"volumes": "name"}
 
 
 def _send(member: Member, method: str, url: str, *, body: dict | None = None):
@@ -48,6 +50,11 @@ def test_it_walks_every_operation_that_takes_an_id():
         "mounts_retrieve",
         "tokens_retrieve",
         "tokens_destroy",
+        "volumes_retrieve",
+        "volumes_destroy",
+        "volumes_files_retrieve",
+        "volumes_files_destroy",
+        "volumes_content_retrieve",
     }
 
 
@@ -108,6 +115,8 @@ def test_it_never_lists_another_workspaces_objects(trio, objects_a, op):
     queries = [{}] + [
         {param: objects_a.by_collection()[FILTERS[param]]} for param in op.query_params if param in FILTERS
     ]
+    if collection in NAME_FILTERS:
+        queries.append({NAME_FILTERS[collection]: objects_a.volume.name})
     for query in queries:
         response = trio.charlie.api.get(op.path, query)
         # then none of A's ids appears
@@ -139,6 +148,26 @@ BODY_REFERENCES = {
             "base": "from_dockerfile",
             "dockerfile": "FROM scratch\nCOPY . /app\n",
             "context_sha256": ref,
+        },
+    ),
+    ("functions_create", "volumes"): (
+        "volumes",
+        lambda own, ref: _function_body(own, volumes=[{"path": "/data", "volume_id": ref}]),
+    ),
+    ("images_create", "steps"): (
+        "volumes",
+        lambda own, ref: {
+            "base": "debian_slim",
+            "steps": [
+                {
+                    "kind": "run_function",
+                    "module": "mod",
+                    "qualname": "square",
+                    "source_sha256": "0" * 64,
+                    "mount_sha256": own.mount.sha256,
+                    "volumes": [{"path": "/data", "volume_id": ref}],
+                }
+            ],
         },
     ),
     ("images_create", "mounts"): (

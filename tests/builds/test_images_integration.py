@@ -6,6 +6,7 @@ scratch and later ones reuse its layers: keep the shared prefix (`BASE`) unchang
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -149,6 +150,28 @@ def test_it_keeps_what_run_function_writes(platform):
     assert _build(platform, image)["build"] is None
     changed = _build(platform, BASE.run_function(image_app.write_marker, kwargs={"content": "other"}))
     assert changed["build"]["steps"][-1] == "built"
+
+
+def test_run_function_mounts_a_volume_that_stays_out_of_the_image(platform):
+    # given a volume holding "weights", and a build step that reads them through it
+    client = platform.client("alice")
+    vol = skylift.Volume.from_name(f"build-{uuid.uuid4().hex[:6]}", create_if_missing=True).hydrate(client)
+    with vol.batch_upload() as batch:
+        batch.put_file(io.BytesIO(b"weights v2"), "/weights.txt")
+    image = BASE.run_function(image_app.distil_from_volume, volumes={"/vol": vol})
+    app = skylift.App(f"images-runfn-vol-{uuid.uuid4().hex[:6]}")
+    read = app.function(image=image, name="read")(image_app.read)
+    # when a function runs on the image
+    with app.run(client=client):
+        # then what the step made from the volume is in the image, and the volume itself is not
+        assert read.remote("/opt/distilled.txt") == "WEIGHTS V2"
+        assert read.remote("/vol/weights.txt") is None
+    # and what the step wrote into the volume stayed there
+    assert b"".join(vol.read_file("seen-by-build.txt")) == b"built"
+    # and what the volume holds is not part of the step's identity: the layer stays cached
+    with vol.batch_upload(force=True) as batch:
+        batch.put_file(io.BytesIO(b"weights v3"), "/weights.txt")
+    assert _build(platform, image)["build"] is None
 
 
 def test_it_runs_build_methods_whose_output_enter_reads(platform):

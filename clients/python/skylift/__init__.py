@@ -16,6 +16,7 @@ from ._partial import batched, build, concurrent, enter, method, parameter
 from ._partial import exit_ as exit  # noqa: A004 - Modal's name for the decorator
 from ._retries import Retries
 from ._secret import Secret
+from ._volume import Volume
 
 __all__ = [
     "App",
@@ -25,6 +26,7 @@ __all__ = [
     "Image",
     "Retries",
     "Secret",
+    "Volume",
     "batched",
     "build",
     "concurrent",

@@ -24,6 +24,7 @@ from ._resources import (
     validate_timeout,
 )
 from ._retries import Retries
+from ._volume import volume_mounts
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -56,6 +57,7 @@ def parse_options(
     buffer_containers: int | None = None,
     max_inputs: int | None = None,
     serialized: bool = False,
+    volumes: dict | None = None,
 ) -> dict[str, Any]:
     """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError."""
     options: dict[str, Any] = {
@@ -78,6 +80,7 @@ def parse_options(
     if image is not None and not isinstance(image, Image):
         raise InvalidError(f"image must be a skylift.Image, got {type(image).__name__}")
     options["image"] = image
+    options["volumes"] = volume_mounts(volumes)
     if not isinstance(secrets, (list, tuple)):
         raise InvalidError("secrets must be a list of skylift.Secret objects")
     if secrets:
@@ -113,6 +116,8 @@ def options_spec(options: dict) -> dict[str, Any]:
             spec[key] = [request, limit] if limit is not None else request
     if "scaledown_window" in options:
         spec["scaledown_window"] = options["scaledown_window"]
+    if options.get("volumes"):
+        spec["volumes"] = [{"path": p, "volume_id": v.object_id} for p, v in options["volumes"].items()]
     return spec
 
 
@@ -148,8 +153,8 @@ class App:
     ) -> Callable:
         """Register a function to run in containers. Options are keyword-only and validated here.
 
-        Options: image, cpu, memory, gpu, timeout, secrets, scaledown_window, block_network, retries,
-        min_containers, max_containers, buffer_containers, max_inputs, serialized.
+        Options: image, cpu, memory, gpu, timeout, secrets, volumes, scaledown_window, block_network,
+        retries, min_containers, max_containers, buffer_containers, max_inputs, serialized.
         """
         if _warn_parentheses_missing is not None:
             if callable(_warn_parentheses_missing):
@@ -218,6 +223,7 @@ class App:
             raise InvalidError("app.run() cannot be used inside a container")
         client = client or Client.from_env()
         app_name = self.name or _default_app_name()
+        self._hydrate_volumes(client)  # an unknown volume fails here, before anything is created
         app = client.app_create(app_name, detached=detach)
         self.app_id, self._client = app["id"], client
         streamer = LogStreamer(client, app["id"]) if show_logs else None
@@ -257,6 +263,16 @@ class App:
                     if isinstance(obj, Cls):
                         obj._variants.clear()
                 self._client, self.app_id = None, None
+
+    def _hydrate_volumes(self, client: Client) -> None:
+        """Look up every volume the app's functions and their images mount."""
+        for obj in [*self.registered_functions.values(), *self.registered_classes.values()]:
+            volumes = list(obj._options.get("volumes", {}).values())
+            image = obj._options.get("image") or self.image
+            if image is not None:
+                volumes += [v for step in image._steps for _, v in step.volumes]
+            for volume in volumes:
+                volume.hydrate(client)
 
     @staticmethod
     def _heartbeat(client: Client, app_id: str, stop: threading.Event) -> None:

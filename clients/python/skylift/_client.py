@@ -25,6 +25,13 @@ from ._api.api.calls import (
 )
 from ._api.api.functions import functions_autoscaler_create, functions_create, functions_variants_create
 from ._api.api.mounts import mounts_create, mounts_retrieve
+from ._api.api.volumes import (
+    volumes_create,
+    volumes_destroy,
+    volumes_files_destroy,
+    volumes_files_retrieve,
+    volumes_list,
+)
 from ._api.models import (
     AppRequest,
     AutoscalerRequest,
@@ -32,6 +39,7 @@ from ._api.models import (
     FunctionCreateRequest,
     FunctionVariantRequest,
     MountCreateRequest,
+    VolumeCreateRequest,
 )
 from ._api.types import UNSET
 from ._config import Config, config_path, load_config
@@ -313,6 +321,97 @@ class Client:
 
     def call_cancel(self, call_id: str) -> None:
         self._call(calls_cancel_create, f"Could not cancel {call_id}", id=call_id)
+
+    # Volumes --------------------------------------------------------------------------------
+
+    def volume_lookup(self, name: str) -> dict | None:
+        page = self._call(volumes_list, f"Could not look up volume {name!r}", retries=READ_RETRIES, name=name)
+        found = [v.to_dict() for v in page.results]
+        return found[0] if found else None
+
+    def volume_create(self, name: str) -> dict:
+        return self._call(
+            volumes_create, f"Could not create volume {name!r}", body=VolumeCreateRequest(name=name)
+        ).to_dict()
+
+    def volume_list(self) -> list[dict]:
+        out, offset = [], 0
+        while True:
+            page = self._call(volumes_list, "Could not list volumes", retries=READ_RETRIES, offset=offset)
+            out += [v.to_dict() for v in page.results]
+            offset += len(page.results)
+            if not page.results or offset >= page.count:
+                return out
+
+    def volume_delete(self, volume_id: str) -> None:
+        self._call(volumes_destroy, f"Could not delete volume {volume_id}", id=volume_id)
+
+    def volume_files(self, volume_id: str, path: str, *, recursive: bool) -> list[dict]:
+        listing = self._call(
+            volumes_files_retrieve,
+            f"Could not list {path!r}",
+            retries=READ_RETRIES,
+            id=volume_id,
+            path=path,
+            recursive=recursive,
+        )
+        return [e.to_dict() for e in listing.entries]
+
+    def volume_remove(self, volume_id: str, path: str, *, recursive: bool) -> None:
+        self._call(
+            volumes_files_destroy, f"Could not remove {path!r}", id=volume_id, path=path, recursive=recursive
+        )
+
+    def volume_upload(self, volume_id: str, tar_file, *, overwrite: bool) -> list[str]:
+        """Send a tar of files and folders (an open binary file) into the volume."""
+        http = self.api.get_httpx_client()
+
+        size = tar_file.seek(0, 2)
+
+        def send():
+            tar_file.seek(0)
+            return _Raw(
+                http.put(
+                    f"/api/v1/volumes/{volume_id}/files/",
+                    params={"overwrite": "true" if overwrite else "false"},
+                    content=iter(lambda: tar_file.read(1 << 20), b""),
+                    headers={"Content-Type": "application/x-tar", "Content-Length": str(size)},
+                    timeout=httpx.Timeout(None, connect=5.0),
+                )
+            )
+
+        # Every file is renamed into place and the same tar writes the same bytes: safe to repeat.
+        return self._send(send, "Could not upload to the volume", SUBMIT_RETRIES).json()["written"]
+
+    def volume_read(self, volume_id: str, path: str, chunk_size: int = 1 << 20):
+        """The bytes of one file of a volume, in chunks as they arrive."""
+        http = self.api.get_httpx_client()
+        request = http.build_request("GET", f"/api/v1/volumes/{volume_id}/content/", params={"path": path})
+        response = http.send(request, stream=True)
+        try:
+            if response.status_code >= 400:
+                response.read()
+                raise_for_response(response, f"Could not read {path!r}")
+            yield from response.iter_bytes(chunk_size)
+        finally:
+            response.close()
+
+
+class _Raw:
+    """An httpx response where `Client._send` expects a generated client's (its `.parsed`)."""
+
+    def __init__(self, response: httpx.Response):
+        self.status_code, self.content, self.headers = (
+            response.status_code,
+            response.content,
+            response.headers,
+        )
+        self.parsed = self
+
+    def json(self):
+        import json
+
+        return json.loads(self.content)
 
 
 def _retry_after(response) -> float:

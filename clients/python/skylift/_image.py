@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._exceptions import InvalidError
 from ._secret import Secret, secret_values
+from ._volume import volume_mounts
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -177,6 +178,7 @@ class _Step:
     function: Any = None  # run_function / @build: the callable or class
     kwargs: dict | None = None
     dockerfile_context: Path | None = None
+    volumes: tuple = ()  # run_function: (mount path, Volume) pairs
 
 
 @dataclass(frozen=True)
@@ -451,10 +453,10 @@ class Image:
     ) -> Image:
         """Run a Python function in a container of the image so far and keep what it writes to disk.
 
-        The layer rebuilds when the function's source, its kwargs, or anything before it changes.
+        The layer rebuilds when the function's source, its kwargs, which volumes it mounts where, or
+        anything before it changes. Volumes are mounted read-write and are not part of the image.
         """
-        if volumes:
-            raise InvalidError("run_function(volumes=...) is not supported by this Skylift server yet")
+        mounted = volume_mounts(volumes)
         if args:
             raise InvalidError("run_function takes keyword arguments only (kwargs={...})")
         fn = getattr(raw_f, "get_raw_f", None)
@@ -469,6 +471,7 @@ class Image:
             secrets=secrets,
             function=fn,
             kwargs=dict(kwargs or {}),
+            volumes=tuple(mounted.items()),
         )
 
     def env(self, vars: dict[str, str], force_build: bool = False) -> Image:  # noqa: A002 - Modal's name
@@ -688,6 +691,10 @@ class Image:
                 )
             if step.function is not None:
                 out.update(_function_step(client, step))
+            if step.volumes:
+                out["volumes"] = [
+                    {"path": p, "volume_id": v.hydrate(client).object_id} for p, v in step.volumes
+                ]
             steps.append(out)
         if steps:
             spec["steps"] = steps

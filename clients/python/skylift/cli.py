@@ -1,4 +1,4 @@
-"""The `skylift` command line: run apps, manage tokens, run the embedded server."""
+"""The `skylift` command line: run apps, manage tokens and volumes, run the embedded server."""
 
 from __future__ import annotations
 
@@ -171,6 +171,131 @@ def token_new(username: str, password: str, server_url: str | None, profile: str
     body = created.json()
     path = write_profile(profile, token_id=body["id"], token_secret=body["secret"], server_url=url)
     click.echo(f"Created token {body['id']} and saved it as profile '{profile}' in {path}.")
+
+
+# skylift volume --------------------------------------------------------------------------------
+
+
+@cli.group()
+def volume() -> None:
+    """Manage volumes: named folders that functions and build steps mount."""
+
+
+def _client():
+    from ._client import Client
+
+    return Client.from_env()
+
+
+@volume.command("create")
+@click.argument("name")
+def volume_create(name: str) -> None:
+    """Create an empty volume."""
+    created = _client().volume_create(name)
+    click.echo(f"Created volume {name} ({created['id']}).")
+
+
+@volume.command("list")
+def volume_list() -> None:
+    """The workspace's volumes."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("Name", "Id", "Created", box=None)
+    for found in _client().volume_list():
+        table.add_row(found["name"], found["id"], str(found["created_at"])[:19])
+    Console().print(table)
+
+
+@volume.command("ls")
+@click.argument("name")
+@click.argument("path", default="/")
+@click.option("--recursive", "-r", is_flag=True, help="Everything below the folder")
+def volume_ls(name: str, path: str, recursive: bool) -> None:
+    """The entries of a folder of a volume."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ._volume import Volume
+
+    table = Table("Path", "Type", "Size", box=None)
+    for entry in Volume.lookup(name, client=_client()).listdir(path, recursive=recursive):
+        shown = entry.path + ("/" if entry.type.name == "DIRECTORY" else "")
+        table.add_row(shown, entry.type.name.lower(), str(entry.size) if entry.type.name == "FILE" else "")
+    Console().print(table)
+
+
+@volume.command("put")
+@click.argument("name")
+@click.argument("local_path", type=click.Path(exists=True))
+@click.argument("remote_path", default="/")
+@click.option("--force", "-f", is_flag=True, help="Replace files that exist")
+def volume_put(name: str, local_path: str, remote_path: str, force: bool) -> None:
+    """Upload a file or a folder into a volume (to REMOTE_PATH; a path ending in / is a folder)."""
+    from ._volume import Volume
+
+    vol = Volume.lookup(name, client=_client())
+    local = Path(local_path)
+    with vol.batch_upload(force=force) as batch:
+        if local.is_dir():
+            batch.put_directory(local, remote_path)
+        else:
+            remote = remote_path + local.name if remote_path.endswith("/") else remote_path
+            batch.put_file(local, remote)
+    click.echo(f"Uploaded {local_path} to {name}:{remote_path}")
+
+
+@volume.command("get")
+@click.argument("name")
+@click.argument("remote_path")
+@click.argument("local_path", default=".")
+@click.option("--force", "-f", is_flag=True, help="Replace a local file that exists")
+def volume_get(name: str, remote_path: str, local_path: str, force: bool) -> None:
+    """Download a file of a volume (LOCAL_PATH "-" writes it to standard output)."""
+    from ._volume import Volume
+
+    vol = Volume.lookup(name, client=_client())
+    if local_path == "-":
+        vol.read_file_into_fileobj(remote_path, sys.stdout.buffer)
+        return
+    target = Path(local_path)
+    if target.is_dir():
+        target = target / Path(remote_path).name
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists; pass --force to replace it")
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with partial.open("wb") as out:
+            vol.read_file_into_fileobj(remote_path, out)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"Downloaded {name}:{remote_path} to {target}")
+
+
+@volume.command("rm")
+@click.argument("name")
+@click.argument("remote_path")
+@click.option("--recursive", "-r", is_flag=True, help="Remove a folder and all below it")
+def volume_rm(name: str, remote_path: str, recursive: bool) -> None:
+    """Remove a file or folder of a volume."""
+    from ._volume import Volume
+
+    Volume.lookup(name, client=_client()).remove_file(remote_path, recursive=recursive)
+    click.echo(f"Removed {name}:{remote_path}")
+
+
+@volume.command("delete")
+@click.argument("name")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask")
+def volume_delete(name: str, yes: bool) -> None:
+    """Delete a volume and every file in it."""
+    from ._volume import Volume
+
+    if not yes:
+        click.confirm(f"Delete volume {name} and all its files?", abort=True)
+    Volume.delete(name, client=_client())
+    click.echo(f"Deleted volume {name}.")
 
 
 # skylift server --------------------------------------------------------------------------------

@@ -471,6 +471,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/volumes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Volumes of the workspace: named folders that functions and build steps mount. */
+        get: operations["volumes_list"];
+        put?: never;
+        /** @description Create an empty volume (409 when the name is taken). */
+        post: operations["volumes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volumes/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Volumes of the workspace: named folders that functions and build steps mount. */
+        get: operations["volumes_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Volumes of the workspace: named folders that functions and build steps mount. */
+        delete: operations["volumes_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volumes/{id}/content/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The bytes of one file of the volume. */
+        get: operations["volumes_content_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/volumes/{id}/files/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What is in a folder of the volume (or the one file a path names). Links are listed, never followed. */
+        get: operations["volumes_files_retrieve"];
+        /** @description Write the files and folders of a tar into the volume, all checked before any is written. */
+        put: operations["volumes_files_update"];
+        post?: never;
+        /** @description Remove a file, a link or a folder of the volume. */
+        delete: operations["volumes_files_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -684,6 +756,8 @@ export interface components {
             readonly gpu: string;
             readonly scaledown_window: number;
             readonly block_network: boolean;
+            /** @description Volumes mounted in its containers: [{"path", "volume_id"}] */
+            readonly volumes: unknown;
             readonly min_containers: number;
             readonly max_containers: number | null;
             readonly buffer_containers: number;
@@ -736,6 +810,10 @@ export interface components {
             scaledown_window?: number;
             /** @default false */
             block_network: boolean;
+            /** @description Volumes to mount: [{"path": "/data", "volume_id": "vo-..."}] */
+            volumes?: {
+                [key: string]: unknown;
+            }[];
             /** @default false */
             is_generator: boolean;
             client_python?: string;
@@ -984,6 +1062,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Task"][];
         };
+        PaginatedVolumeList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Volume"][];
+        };
         Session: {
             user: components["schemas"]["User"];
             workspace: components["schemas"]["Workspace"];
@@ -1036,6 +1129,43 @@ export interface components {
             username: string;
             /** Email address */
             email?: string;
+        };
+        Volume: {
+            readonly id: string;
+            name: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        VolumeCreateRequest: {
+            /** @description 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit */
+            name: string;
+        };
+        VolumeEntry: {
+            /** @description From the volume's root, without a leading '/' */
+            path: string;
+            type: components["schemas"]["VolumeEntryTypeEnum"];
+            /** @description Bytes (files only) */
+            size: number;
+            /**
+             * Format: double
+             * @description Seconds since the epoch
+             */
+            mtime: number;
+        };
+        /**
+         * @description * `file` - file
+         *     * `directory` - directory
+         *     * `symlink` - symlink
+         *     * `other` - other
+         * @enum {string}
+         */
+        VolumeEntryTypeEnum: "file" | "directory" | "symlink" | "other";
+        VolumeListing: {
+            entries: components["schemas"]["VolumeEntry"][];
+        };
+        VolumeUpload: {
+            /** @description The files written */
+            written: string[];
         };
         Workspace: {
             readonly id: string;
@@ -1868,6 +1998,205 @@ export interface operations {
             header?: never;
             path: {
                 /** @description A unique value identifying this api token. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    volumes_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description Only the volume of this name */
+                name?: string;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedVolumeList"];
+                };
+            };
+        };
+    };
+    volumes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VolumeCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Volume"];
+                };
+            };
+        };
+    };
+    volumes_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this volume. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Volume"];
+                };
+            };
+        };
+    };
+    volumes_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this volume. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    volumes_content_retrieve: {
+        parameters: {
+            query: {
+                /** @description A path from the volume's root, e.g. /data/x.bin */
+                path: string;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this volume. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+        };
+    };
+    volumes_files_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A folder or a file (default: the root) */
+                path?: string;
+                /** @description Everything below the folder */
+                recursive?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this volume. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeListing"];
+                };
+            };
+        };
+    };
+    volumes_files_update: {
+        parameters: {
+            query?: {
+                /** @description Replace files that exist */
+                overwrite?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this volume. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-tar": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolumeUpload"];
+                };
+            };
+        };
+    };
+    volumes_files_destroy: {
+        parameters: {
+            query: {
+                /** @description A path from the volume's root, e.g. /data/x.bin */
+                path: string;
+                /** @description Remove a folder and all below it */
+                recursive?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this volume. */
                 id: string;
             };
             cookie?: never;

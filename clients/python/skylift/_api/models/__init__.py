@@ -22,6 +22,7 @@ from .function_call import FunctionCall
 from .function_call_status_enum import FunctionCallStatusEnum
 from .function_create_request import FunctionCreateRequest
 from .function_create_request_definition import FunctionCreateRequestDefinition
+from .function_create_request_volumes_item import FunctionCreateRequestVolumesItem
 from .function_variant_request import FunctionVariantRequest
 from .function_variant_request_options import FunctionVariantRequestOptions
 from .image import Image
@@ -48,6 +49,7 @@ from .paginated_function_call_list import PaginatedFunctionCallList
 from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
 from .paginated_task_list import PaginatedTaskList
+from .paginated_volume_list import PaginatedVolumeList
 from .session import Session
 from .sign_in_request import SignInRequest
 from .state_enum import StateEnum
@@ -55,6 +57,12 @@ from .task import Task
 from .task_status_enum import TaskStatusEnum
 from .type_enum import TypeEnum
 from .user import User
+from .volume import Volume
+from .volume_create_request import VolumeCreateRequest
+from .volume_entry import VolumeEntry
+from .volume_entry_type_enum import VolumeEntryTypeEnum
+from .volume_listing import VolumeListing
+from .volume_upload import VolumeUpload
 from .workspace import Workspace
 
 __all__ = (
@@ -80,6 +88,7 @@ __all__ = (
     "FunctionCallStatusEnum",
     "FunctionCreateRequest",
     "FunctionCreateRequestDefinition",
+    "FunctionCreateRequestVolumesItem",
     "FunctionVariantRequest",
     "FunctionVariantRequestOptions",
     "Image",
@@ -106,6 +115,7 @@ __all__ = (
     "PaginatedFunctionList",
     "PaginatedImageList",
     "PaginatedTaskList",
+    "PaginatedVolumeList",
     "Session",
     "SignInRequest",
     "StateEnum",
@@ -113,5 +123,11 @@ __all__ = (
     "TaskStatusEnum",
     "TypeEnum",
     "User",
+    "Volume",
+    "VolumeCreateRequest",
+    "VolumeEntry",
+    "VolumeEntryTypeEnum",
+    "VolumeListing",
+    "VolumeUpload",
     "Workspace",
 )

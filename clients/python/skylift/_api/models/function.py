@@ -37,6 +37,7 @@ class Function:
             gpu (str):
             scaledown_window (int):
             block_network (bool):
+            volumes (Any): Volumes mounted in its containers: [{"path", "volume_id"}]
             min_containers (int):
             max_containers (int | None):
             buffer_containers (int):
@@ -58,6 +59,7 @@ class Function:
     gpu: str
     scaledown_window: int
     block_network: bool
+    volumes: Any
     min_containers: int
     max_containers: int | None
     buffer_containers: int
@@ -98,6 +100,8 @@ class Function:
 
         block_network = self.block_network
 
+        volumes = self.volumes
+
         min_containers = self.min_containers
 
         max_containers: int | None
@@ -130,6 +134,7 @@ class Function:
             "gpu": gpu,
             "scaledown_window": scaledown_window,
             "block_network": block_network,
+            "volumes": volumes,
             "min_containers": min_containers,
             "max_containers": max_containers,
             "buffer_containers": buffer_containers,
@@ -176,6 +181,8 @@ class Function:
         scaledown_window = d.pop("scaledown_window")
 
         block_network = d.pop("block_network")
+
+        volumes = d.pop("volumes")
 
         min_containers = d.pop("min_containers")
 
@@ -224,6 +231,7 @@ class Function:
             gpu=gpu,
             scaledown_window=scaledown_window,
             block_network=block_network,
+            volumes=volumes,
             min_containers=min_containers,
             max_containers=max_containers,
             buffer_containers=buffer_containers,

@@ -13,6 +13,7 @@ from typing import cast
 
 if TYPE_CHECKING:
   from ..models.function_create_request_definition import FunctionCreateRequestDefinition
+  from ..models.function_create_request_volumes_item import FunctionCreateRequestVolumesItem
   from ..models.image_spec_request import ImageSpecRequest
 
 
@@ -41,6 +42,8 @@ class FunctionCreateRequest:
             gpu (Any | Unset): "T4", "H100:8", "any", or a list
             scaledown_window (int | Unset):
             block_network (bool | Unset):  Default: False.
+            volumes (list[FunctionCreateRequestVolumesItem] | Unset): Volumes to mount: [{"path": "/data", "volume_id":
+                "vo-..."}]
             is_generator (bool | Unset):  Default: False.
             client_python (str | Unset):
             min_containers (int | Unset):  Default: 0.
@@ -65,6 +68,7 @@ class FunctionCreateRequest:
     gpu: Any | Unset = UNSET
     scaledown_window: int | Unset = UNSET
     block_network: bool | Unset = False
+    volumes: list[FunctionCreateRequestVolumesItem] | Unset = UNSET
     is_generator: bool | Unset = False
     client_python: str | Unset = UNSET
     min_containers: int | Unset = 0
@@ -81,6 +85,7 @@ class FunctionCreateRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.function_create_request_definition import FunctionCreateRequestDefinition # noqa: PLC0415
+        from ..models.function_create_request_volumes_item import FunctionCreateRequestVolumesItem # noqa: PLC0415
         from ..models.image_spec_request import ImageSpecRequest # noqa: PLC0415
         app_id = self.app_id
 
@@ -117,6 +122,15 @@ class FunctionCreateRequest:
         scaledown_window = self.scaledown_window
 
         block_network = self.block_network
+
+        volumes: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.volumes, Unset):
+            volumes = []
+            for volumes_item_data in self.volumes:
+                volumes_item = volumes_item_data.to_dict()
+                volumes.append(volumes_item)
+
+
 
         is_generator = self.is_generator
 
@@ -172,6 +186,8 @@ class FunctionCreateRequest:
             field_dict["scaledown_window"] = scaledown_window
         if block_network is not UNSET:
             field_dict["block_network"] = block_network
+        if volumes is not UNSET:
+            field_dict["volumes"] = volumes
         if is_generator is not UNSET:
             field_dict["is_generator"] = is_generator
         if client_python is not UNSET:
@@ -196,6 +212,7 @@ class FunctionCreateRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.function_create_request_definition import FunctionCreateRequestDefinition # noqa: PLC0415
+        from ..models.function_create_request_volumes_item import FunctionCreateRequestVolumesItem # noqa: PLC0415
         from ..models.image_spec_request import ImageSpecRequest # noqa: PLC0415
         d = dict(src_dict)
         app_id = d.pop("app_id")
@@ -247,6 +264,18 @@ class FunctionCreateRequest:
         scaledown_window = d.pop("scaledown_window", UNSET)
 
         block_network = d.pop("block_network", UNSET)
+
+        _volumes = d.pop("volumes", UNSET)
+        volumes: list[FunctionCreateRequestVolumesItem] | Unset = UNSET
+        if _volumes is not UNSET:
+            volumes = []
+            for volumes_item_data in _volumes:
+                volumes_item = FunctionCreateRequestVolumesItem.from_dict(volumes_item_data)
+
+
+
+                volumes.append(volumes_item)
+
 
         is_generator = d.pop("is_generator", UNSET)
 
@@ -302,6 +331,7 @@ class FunctionCreateRequest:
             gpu=gpu,
             scaledown_window=scaledown_window,
             block_network=block_network,
+            volumes=volumes,
             is_generator=is_generator,
             client_python=client_python,
             min_containers=min_containers,
