@@ -471,16 +471,28 @@ def _canonical_step(step: dict, where: str) -> tuple[dict, dict]:
         out["timeout"] = timeout
         volumes = step.get("volumes") or []
         if not isinstance(volumes, list) or not all(
-            isinstance(v, dict) and isinstance(v.get("path"), str) and isinstance(v.get("volume_id"), str)
+            isinstance(v, dict)
+            and isinstance(v.get("path"), str)
+            and v["path"].startswith("/")
+            and isinstance(v.get("volume_id"), str)
             for v in volumes
         ):
             raise SpecError(
                 f'{where}.volumes must be a list of {{"path", "volume_id"}} objects', field=f"{where}.volumes"
             )
+        if len(volumes) > 16:
+            raise SpecError(f"{where}.volumes: at most 16 volumes", field=f"{where}.volumes")
         if volumes:
             # Which volume is mounted where is part of the step; what the volume holds is not.
             out["volumes"] = sorted(
-                ({"path": v["path"], "volume_id": v["volume_id"]} for v in volumes), key=str
+                (
+                    {
+                        "path": "/" + "/".join(p for p in v["path"].split("/") if p),
+                        "volume_id": v["volume_id"],
+                    }
+                    for v in volumes
+                ),
+                key=str,
             )
         mount = step.get("mount_sha256")
         if not mount and not serialized:

@@ -13,16 +13,18 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from builds.routing import websocket_urlpatterns as build_routes  # noqa: E402
+from config.body_limit import BodyLimit  # noqa: E402
 from functions.fastpath import RemoteCallFastPath  # noqa: E402
 from functions.routing import websocket_urlpatterns  # noqa: E402
 
 remote_calls = RemoteCallFastPath(fallback=django_asgi_app)
+capped_django = BodyLimit(django_asgi_app)
 
 
 async def http(scope, receive, send):
     if settings.SKYLIFT_FAST_PATH and scope["method"] == "POST" and scope["path"] == "/api/v1/calls/":
         return await remote_calls(scope, receive, send)
-    return await django_asgi_app(scope, receive, send)
+    return await capped_django(scope, receive, send)
 
 
 application = ProtocolTypeRouter(

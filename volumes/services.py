@@ -5,6 +5,7 @@ File operations go through `volumes.storage`, which keeps every path inside the 
 
 from __future__ import annotations
 
+import logging
 import re
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,8 @@ from config.errors import ApiError
 
 from . import storage
 from .models import Volume
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "NAME_RE",
@@ -24,6 +27,7 @@ __all__ = [
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 NAME_HINT = "Volume names are 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."
+MAX_MOUNTS = 16
 # Where a volume may not be mounted: the runtime's own folders and the system's.
 _RESERVED = ("/skylift", "/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64")
 
@@ -48,10 +52,31 @@ def volume_create(*, workspace, name: str, user=None) -> Volume:
 
 
 def volume_delete(*, volume: Volume) -> None:
-    """Delete the volume and all its files (functions that mount it fail to start afterwards)."""
+    """Delete the volume and all its files; refused (409) while an app that is not stopped has a
+    function that mounts it, whose containers would lose it or fail to start."""
+    from apps.models import AppState
+    from functions.models import Function
+
+    user = (
+        Function.objects.filter(workspace=volume.workspace, volumes__contains=[{"volume_id": volume.id}])
+        .exclude(app__state=AppState.STOPPED)
+        .select_related("app")
+        .first()
+    )
+    if user is not None:
+        raise ApiError(
+            f"Volume {volume.name!r} is mounted by {user.name} of app {user.app.name!r} ({user.app_id}), "
+            "which is not stopped.",
+            code="in_use",
+            status_code=409,
+            hint="Stop the app (or deploy it without the volume) first.",
+        )
     volume_id = volume.id
     volume.delete()
-    storage.delete_root(volume_id)
+    try:
+        storage.delete_root(volume_id)
+    except (OSError, storage.PathRefused):
+        log.exception("volume %s: some files could not be removed", volume_id)
 
 
 def _mount_path(path) -> str:
@@ -77,8 +102,15 @@ def resolve_mounts(*, workspace, mounts) -> list[dict]:
     volumes of this workspace (another workspace's answers 404, as a missing one does)."""
     if mounts in (None, []):
         return []
-    if not isinstance(mounts, list) or not all(isinstance(m, dict) for m in mounts):
-        raise ApiError('volumes must be a list of {"path", "volume_id"} objects.', field="volumes")
+    if (
+        not isinstance(mounts, list)
+        or len(mounts) > MAX_MOUNTS
+        or not all(isinstance(m, dict) for m in mounts)
+    ):
+        raise ApiError(
+            f'volumes must be a list of at most {MAX_MOUNTS} {{"path", "volume_id"}} objects.',
+            field="volumes",
+        )
     out = []
     for mount in mounts:
         path = _mount_path(mount.get("path"))

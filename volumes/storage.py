@@ -43,7 +43,9 @@ __all__ = [
 MAX_PATH_BYTES = 1024
 MAX_NAME_BYTES = 255
 MAX_LISTED = 100_000
-_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+# How deep a listing or a removal goes: a container can nest folders without end.
+MAX_DEPTH = 128
 # Files and folders the API makes are open to the container's user: containers run without
 # CAP_DAC_OVERRIDE, so even their root needs the mode bits to write where the API wrote first.
 _DIR_MODE = 0o777
@@ -93,14 +95,58 @@ def create_root(volume_id: str) -> Path:
 
 
 def delete_root(volume_id: str) -> None:
-    """Remove a volume's files: first out of the way (atomic), then from the disk."""
+    """Remove a volume's files: first out of the way (atomic), then from the disk, without
+    following any link a container left in it."""
     path = root(volume_id)
-    doomed = path.with_name(f".deleted-{volume_id}")
+    doomed = f".deleted-{volume_id}"
+    with contextlib.suppress(FileNotFoundError):
+        path.rename(path.with_name(doomed))
+    parent = os.open(path.parent, _DIR_FLAGS)
     try:
-        path.rename(doomed)
+        _remove_tree(parent, doomed)
+    finally:
+        os.close(parent)
+
+
+def _remove_tree(parent: int, name: str, depth: int = 0) -> None:
+    """`rm -r name` inside `parent`: each folder is opened with O_NOFOLLOW relative to the one
+    above it, so a folder a container swaps for a link (or a FIFO) meanwhile is unlinked, never
+    followed or opened."""
+    if depth > MAX_DEPTH:
+        raise PathRefused(f"the folders nest deeper than {MAX_DEPTH} levels; remove a folder further down")
+    try:
+        fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+            raise
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name, dir_fd=parent)  # not a folder (any more): the entry itself goes
+        return
+    try:
+        with os.scandir(fd) as entries:
+            names = [entry.name for entry in entries]
+        for child in names:
+            try:
+                st = os.stat(child, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                _remove_tree(fd, child, depth + 1)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(child, dir_fd=fd)
+    finally:
+        os.close(fd)
+    try:
+        os.rmdir(name, dir_fd=parent)
     except FileNotFoundError:
         pass
-    shutil.rmtree(doomed, ignore_errors=True)
+    except OSError as exc:
+        if exc.errno == errno.ENOTEMPTY:
+            raise PathRefused("files were added while it was being removed; remove it again") from None
+        raise
 
 
 def clean_path(raw: str, *, allow_root: bool = True) -> tuple[str, ...]:
@@ -219,31 +265,37 @@ def listdir(volume_id: str, path: str, *, recursive: bool = False) -> list[Entry
                     return [_entry("/".join(parts), st)]
         found: list[Entry] = []
         with _walk_to(rfd, parts) as fd:
-            _scan(fd, "/".join(parts), recursive, found)
+            _scan(fd, "/".join(parts), recursive, found, 0)
     return sorted(found, key=lambda e: e.path)
 
 
-def _scan(fd: int, prefix: str, recursive: bool, found: list[Entry]) -> None:
+def _shown_name(name: str) -> str:
+    """A file name as text: names that are not UTF-8 (a container may make them) are escaped."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _scan(fd: int, prefix: str, recursive: bool, found: list[Entry], depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise PathRefused(f"the folders nest deeper than {MAX_DEPTH} levels; list a folder further down")
     with os.scandir(fd) as entries:
-        children = list(entries)
-    for child in children:
-        path = f"{prefix}/{child.name}" if prefix else child.name
-        try:
-            st = child.stat(follow_symlinks=False)
-        except FileNotFoundError:  # removed by a container meanwhile
-            continue
-        found.append(_entry(path, st))
-        if len(found) > MAX_LISTED:
-            raise PathRefused(f"more than {MAX_LISTED} entries; list a folder further down")
-        if recursive and stat.S_ISDIR(st.st_mode):
+        for child in entries:  # lazily: a huge folder is refused at the limit, not read whole
+            path = f"{prefix}/{_shown_name(child.name)}" if prefix else _shown_name(child.name)
             try:
-                sub = os.open(child.name, _DIR_FLAGS, dir_fd=fd)
-            except OSError:  # replaced by a link or removed meanwhile: not followed
+                st = child.stat(follow_symlinks=False)
+            except FileNotFoundError:  # removed by a container meanwhile
                 continue
-            try:
-                _scan(sub, path, recursive, found)
-            finally:
-                os.close(sub)
+            found.append(_entry(path, st))
+            if len(found) > MAX_LISTED:
+                raise PathRefused(f"more than {MAX_LISTED} entries; list a folder further down")
+            if recursive and stat.S_ISDIR(st.st_mode):
+                try:
+                    sub = os.open(child.name, _DIR_FLAGS, dir_fd=fd)
+                except OSError:  # replaced by a link or removed meanwhile: not followed
+                    continue
+                try:
+                    _scan(sub, path, recursive, found, depth + 1)
+                finally:
+                    os.close(sub)
 
 
 def open_file(volume_id: str, path: str):
@@ -257,6 +309,8 @@ def open_file(volume_id: str, path: str):
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise PathRefused(f"{_shown(parts)} is a symbolic link; links are not followed") from None
+            if exc.errno in (errno.ENXIO, errno.EACCES, errno.EPERM, errno.EISDIR):
+                raise PathRefused(f"{_shown(parts)} cannot be read ({os.strerror(exc.errno)})") from None
             raise
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
@@ -289,39 +343,25 @@ def remove(volume_id: str, path: str, *, recursive: bool = False) -> None:
                     ) from None
                 raise
             return
-        # rmtree with dir_fd works through file descriptors and never follows a link out.
-        shutil.rmtree(name, dir_fd=parent)
+        _remove_tree(parent, name)
 
 
-def write_tar(volume_id: str, tar_path: Path, *, overwrite: bool) -> list[str]:
+def write_tar(volume_id: str, tar_path: Path, *, overwrite: bool, max_bytes: int | None = None) -> list[str]:
     """Write the regular files and directories of a tar into the volume; returns the files written.
 
-    Every member is checked before anything is written: links, devices, FIFOs and paths that
-    leave the volume refuse the whole upload. Without `overwrite`, a file that exists refuses it
-    too. Each file is written to a temporary name beside its target and renamed into place.
+    Every member is checked before anything is written: links, devices, FIFOs, sparse files,
+    paths that leave the volume, and members that clash with each other (a path twice, a file
+    where another member needs a folder) refuse the whole upload, as do more than `max_bytes` of
+    file content. Without `overwrite`, a file that exists refuses it too. Each file is written
+    to a temporary name beside its target and moved into place.
     """
     try:
-        tar = tarfile.open(tar_path, mode="r:*")
+        tar = tarfile.open(tar_path, mode="r:")  # plain tar only: no decompression bombs
         members = tar.getmembers()
     except (tarfile.TarError, EOFError) as exc:
-        raise BadUpload(f"the upload is not a readable tar archive ({exc})") from None
-    plan: list[tuple[tuple[str, ...], tarfile.TarInfo]] = []
+        raise BadUpload(f"the upload is not a readable, uncompressed tar archive ({exc})") from None
     with tar:
-        for member in members:
-            if not (member.isreg() or member.isdir()):
-                kind = "link" if (member.issym() or member.islnk()) else "device or other special file"
-                raise BadUpload(f"the upload holds a {kind} ({member.name!r}); only files and folders")
-            if member.name.startswith("/"):
-                raise BadUpload(f"the upload holds an absolute path ({member.name!r})")
-            try:
-                tarfile.data_filter(member, "/nonexistent-dest")
-                parts = clean_path(member.name)
-            except (tarfile.FilterError, PathRefused) as exc:
-                raise BadUpload(
-                    f"the upload holds a member that leaves the volume ({member.name!r}): {exc}"
-                ) from None
-            if parts:
-                plan.append((parts, member))
+        plan = _plan_members(members, max_bytes)
         with _root_fd(volume_id) as rfd:
             # Checked before anything is written: no member goes through a link or a file, and
             # none replaces a folder (a container changing the volume meanwhile can still make a
@@ -338,9 +378,53 @@ def write_tar(volume_id: str, tar_path: Path, *, overwrite: bool) -> list[str]:
                 source = tar.extractfile(member)
                 assert source is not None
                 with source, _walk_to(rfd, parts[:-1], create=True) as parent:
-                    _write_file(parent, parts, source)
+                    _write_file(parent, parts, source, replace=overwrite)
                 written.append(_shown(parts))
     return written
+
+
+def _plan_members(
+    members: list[tarfile.TarInfo], max_bytes: int | None
+) -> list[tuple[tuple[str, ...], tarfile.TarInfo]]:
+    plan: list[tuple[tuple[str, ...], tarfile.TarInfo]] = []
+    files: set[tuple[str, ...]] = set()
+    folders: set[tuple[str, ...]] = set()
+    total = 0
+    for member in members:
+        if not (member.isreg() or member.isdir()):
+            kind = "link" if (member.issym() or member.islnk()) else "device or other special file"
+            raise BadUpload(f"the upload holds a {kind} ({member.name!r}); only files and folders")
+        if member.issparse():
+            raise BadUpload(f"the upload holds a sparse file ({member.name!r}); send it whole")
+        if member.name.startswith("/"):
+            raise BadUpload(f"the upload holds an absolute path ({member.name!r})")
+        name = member.name
+        while name.startswith("./"):  # `tar -C dir -cf - .` names members ./x
+            name = name[2:]
+        if name in ("", "."):
+            continue
+        try:
+            tarfile.data_filter(member, "/nonexistent-dest")
+            parts = clean_path(name)
+        except (tarfile.FilterError, PathRefused) as exc:
+            raise BadUpload(
+                f"the upload holds a member that leaves the volume ({member.name!r}): {exc}"
+            ) from None
+        if parts in files or (member.isreg() and parts in folders):
+            raise BadUpload(f"the upload holds {_shown(parts)} twice, or as both a file and a folder")
+        if member.isreg():
+            files.add(parts)
+            total += member.size
+            if max_bytes is not None and total > max_bytes:
+                raise BadUpload(f"the upload's files hold more than {max_bytes} bytes")
+        else:
+            folders.add(parts)
+        for i in range(1, len(parts)):
+            if parts[:i] in files:
+                raise BadUpload(f"the upload has a file at {_shown(parts[:i])} and {_shown(parts)} inside it")
+            folders.add(parts[:i])
+        plan.append((parts, member))
+    return plan
 
 
 def _check_target(root_fd: int, parts: tuple[str, ...], *, is_dir: bool) -> bool:
@@ -371,9 +455,9 @@ def _check_target(root_fd: int, parts: tuple[str, ...], *, is_dir: bool) -> bool
         os.close(fd)
 
 
-def _write_file(parent: int, parts: tuple[str, ...], source) -> None:
+def _write_file(parent: int, parts: tuple[str, ...], source, *, replace: bool) -> None:
     name = parts[-1]
-    temporary = f".{name[:200]}.upload-{os.urandom(4).hex()}"
+    temporary = f".skylift-upload-{os.urandom(8).hex()}"
     fd = os.open(
         temporary,
         os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
@@ -390,8 +474,15 @@ def _write_file(parent: int, parts: tuple[str, ...], source) -> None:
             st = None
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise PathRefused(f"{_shown(parts)} is a directory")
-        # rename replaces a link itself, never what it points to.
-        os.rename(temporary, name, src_dir_fd=parent, dst_dir_fd=parent)
+        if replace:
+            # rename replaces a link itself, never what it points to.
+            os.rename(temporary, name, src_dir_fd=parent, dst_dir_fd=parent)
+        else:
+            try:  # link fails if a container made the file since the check: never replaced
+                os.link(temporary, name, src_dir_fd=parent, dst_dir_fd=parent, follow_symlinks=False)
+            except FileExistsError:
+                raise FileExists([_shown(parts)]) from None
+            os.unlink(temporary, dir_fd=parent)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary, dir_fd=parent)

@@ -242,3 +242,27 @@ def test_a_function_mounts_only_its_own_workspaces_volumes_at_a_sane_path(trio, 
         "/api/v1/functions/", {**body, "volumes": [{"path": "/data", "volume_id": volume}]}, format="json"
     )
     assert stolen.status_code == 404 and stolen.json()["error"]["code"] == "not_found"
+
+
+def test_a_volume_mounted_by_an_app_that_runs_cannot_be_deleted(trio, objects_a, volume):
+    from apps.models import App, AppState
+
+    # given a function of a running app that mounts the volume
+    body = {
+        "app_id": objects_a.app.id,
+        "name": "uses_volume",
+        "module": "mod",
+        "qualname": "square",
+        "mount_sha256": objects_a.mount.sha256,
+        "volumes": [{"path": "/data", "volume_id": volume}],
+    }
+    assert trio.alice.api.post("/api/v1/functions/", body, format="json").status_code == 201
+    # when alice deletes the volume, then 409 names the app, and the volume and its files stay
+    refused = trio.alice.api.delete(f"/api/v1/volumes/{volume}/")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "in_use"
+    assert objects_a.app.id in refused.json()["error"]["message"]
+    assert storage.root(volume).is_dir()
+    # when the app has stopped, then the volume goes
+    App.objects.filter(pk=objects_a.app.pk).update(state=AppState.STOPPED)
+    assert trio.alice.api.delete(f"/api/v1/volumes/{volume}/").status_code == 204
+    assert not storage.root(volume).exists()

@@ -42,6 +42,7 @@ def container_violations(
     block_network: bool | None = None,
     runtime: str | None = None,
     cap_allowlist: Iterable[str] = (),
+    volumes: Iterable[tuple[str | Path, str]] = (),
 ) -> list[str]:
     """Every way the inspected container breaks the hardening policy (RELIABILITY S7).
 
@@ -52,6 +53,8 @@ def container_violations(
         block_network: the function's `block_network`, when known: True requires network `none`.
         runtime: the OCI runtime the platform is configured with (e.g. "runsc"), if any.
         cap_allowlist: capabilities a function container may add back (none by default).
+        volumes: the function's own volumes as (host folder, mount path): each may be mounted,
+            writable, at its path and nowhere else.
     """
     host = attrs.get("HostConfig") or {}
     found: list[str] = []
@@ -94,6 +97,7 @@ def container_violations(
         check(host.get("Runtime") == runtime, f"Runtime is {host.get('Runtime')!r}, not {runtime!r}")
 
     allowed = [str(Path(s).resolve()) for s in allowed_sources]
+    own_volumes = {(str(Path(source).resolve()), target) for source, target in volumes}
     mounts = list(attrs.get("Mounts") or [])
     for bind in host.get("Binds") or []:  # `-v src:dst[:ro]` binds, in case one bypasses Mounts
         source, _, rest = bind.partition(":")
@@ -104,6 +108,8 @@ def container_violations(
     for mount in mounts:
         source, target, writable = mount.get("Source") or "", mount.get("Destination") or "", mount.get("RW")
         name = f"mount {source or mount.get('Name')!r} -> {target!r}"
+        if mount.get("Type") == "bind" and (str(Path(source).resolve()), target) in own_volumes:
+            continue  # the function's own volume, where it asked for it
         if mount.get("Type") == "bind":
             check(
                 source != "/" and not _under(source, FORBIDDEN_HOST_PATHS),
@@ -143,12 +149,19 @@ def assert_hardened(platform, **labels) -> int:
     for attrs in containers:
         labels_of = (attrs.get("Config") or {}).get("Labels") or {}
         rows = platform.sql(
-            "SELECT block_network FROM functions_function WHERE id = %s", [labels_of.get("skylift.function")]
+            "SELECT block_network, volumes FROM functions_function WHERE id = %s",
+            [labels_of.get("skylift.function")],
         )
+        volume_root = Path(platform.env["SKYLIFT_DATA_DIR"]) / "volumes"
+        volumes = [(volume_root / v["volume_id"], v["path"]) for v in (rows[0][1] if rows else [])]
         # Its own I/O directory only: the same root holds the relay's control socket.
         allowed = [*shared, io_root / labels_of.get("skylift.task", "?")]
         found = container_violations(
-            attrs, allowed_sources=allowed, block_network=rows[0][0] if rows else None, runtime=runtime
+            attrs,
+            allowed_sources=allowed,
+            block_network=rows[0][0] if rows else None,
+            runtime=runtime,
+            volumes=volumes,
         )
         if found:
             problems[attrs.get("Name")] = found

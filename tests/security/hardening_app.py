@@ -19,6 +19,11 @@ def probe() -> dict:
     return {"uid": os.getuid(), "interfaces": _interfaces()}
 
 
+@app.function(volumes={"/data": skylift.Volume.from_name("hardening-volume", create_if_missing=True)})
+def volume_probe() -> dict:
+    return {"uid": os.getuid(), "interfaces": _interfaces(), "data": os.listdir("/data")}
+
+
 @app.function(block_network=True)
 def offline_probe() -> dict:
     return {"uid": os.getuid(), "interfaces": _interfaces()}

@@ -141,3 +141,18 @@ def test_it_allows_listed_capabilities_only():
     attrs["HostConfig"]["CapAdd"] = ["CAP_NET_BIND_SERVICE"]
     assert container_violations(attrs, allowed_sources=ALLOWED, cap_allowlist=["NET_BIND_SERVICE"]) == []
     assert len(container_violations(attrs, allowed_sources=ALLOWED)) == 1
+
+
+def test_it_allows_a_functions_own_volume_at_its_path_only():
+    # given a container with its function's volume mounted where the function asked
+    own = [("/srv/volumes/vo-own", "/data")]
+    attrs = copy.deepcopy(_hardened())
+    _mount("/srv/volumes/vo-own", "/data", True)(attrs)
+    assert container_violations(attrs, allowed_sources=ALLOWED, volumes=own) == []
+    # when another volume's folder, or its own at another path, is mounted, then each is named
+    for source, target in [("/srv/volumes/vo-other", "/data"), ("/srv/volumes/vo-own", "/elsewhere")]:
+        attrs = copy.deepcopy(_hardened())
+        _mount(source, target, True)(attrs)
+        assert any(
+            "allowlist" in p for p in container_violations(attrs, allowed_sources=ALLOWED, volumes=own)
+        )

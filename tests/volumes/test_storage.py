@@ -185,3 +185,70 @@ def test_it_removes_folders_only_when_asked_to_recursively(volume):
     assert not (root / "data").exists()
     with pytest.raises(storage.PathRefused, match="root"):
         storage.remove(VOLUME, "/", recursive=True)
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        [_member("a"), _member("a/b")],
+        [_member("a/b"), _member("a")],
+        [_member("same.txt"), _member("same.txt")],
+        [_member("dir", tarfile.DIRTYPE), _member("dir")],
+    ],
+    ids=["file-then-inside", "inside-then-file", "twice", "folder-and-file"],
+)
+def test_it_refuses_members_that_clash_with_each_other_and_writes_nothing(volume, members):
+    listing = storage.listdir(VOLUME, "/", recursive=True)
+    with pytest.raises(storage.BadUpload):
+        storage.write_tar(VOLUME, _tar(*members), overwrite=True)
+    assert storage.listdir(VOLUME, "/", recursive=True) == listing
+
+
+def test_it_takes_dot_slash_names_and_refuses_compressed_or_oversized_uploads(volume):
+    root, _ = volume
+    assert storage.write_tar(
+        VOLUME, _tar(_member("./", tarfile.DIRTYPE), _member("./x.txt")), overwrite=False
+    ) == ["/x.txt"]
+    compressed = Path(settings.SKYLIFT_VOLUME_DIR) / "upload.tar.gz"
+    with tarfile.open(compressed, "w:gz") as tar:
+        tar.addfile(tarfile.TarInfo("empty.txt"), io.BytesIO(b""))
+    with pytest.raises(storage.BadUpload, match="uncompressed"):
+        storage.write_tar(VOLUME, compressed, overwrite=True)
+    with pytest.raises(storage.BadUpload, match="more than 10 bytes"):
+        storage.write_tar(VOLUME, _tar(_member("big.bin"), data=b"x" * 11), overwrite=True, max_bytes=10)
+    assert not (root / "big.bin").exists()
+
+
+def test_it_removes_a_tree_holding_links_and_fifos_without_following_or_blocking(volume):
+    root, canary = volume
+    before = _fingerprint(canary)
+    (root / "tree" / "deep").mkdir(parents=True)
+    (root / "tree" / "deep" / "to-canary").symlink_to(canary)
+    os.mkfifo(root / "tree" / "deep" / "pipe")
+    # a FIFO is listed as "other" and never opened for reading
+    kinds = {e.path: e.type for e in storage.listdir(VOLUME, "tree", recursive=True)}
+    assert kinds["tree/deep/pipe"] == "other" and kinds["tree/deep/to-canary"] == "symlink"
+    with pytest.raises(storage.PathRefused, match="not a regular file"):
+        storage.open_file(VOLUME, "tree/deep/pipe")
+    storage.remove(VOLUME, "tree", recursive=True)
+    assert not (root / "tree").exists()
+    # and deleting the whole volume goes the same way
+    (root / "again").mkdir()
+    (root / "again" / "to-canary").symlink_to(canary)
+    storage.delete_root(VOLUME)
+    assert not root.exists() and not list(root.parent.glob(".deleted-*"))
+    assert _fingerprint(canary) == before
+
+
+def test_it_lists_names_that_are_not_utf8_and_refuses_endless_nesting(volume):
+    root, _ = volume
+    os.mkdir(os.fsencode(root) + b"/caf\xe9")
+    assert "caf\\xe9" in {e.path for e in storage.listdir(VOLUME, "/")}
+    deep = root
+    for _ in range(storage.MAX_DEPTH + 2):
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+    with pytest.raises(storage.PathRefused, match="deeper"):
+        storage.listdir(VOLUME, "/", recursive=True)
+    with pytest.raises(storage.PathRefused, match="deeper"):
+        storage.remove(VOLUME, "d", recursive=True)

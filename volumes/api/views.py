@@ -151,7 +151,12 @@ class VolumeViewSet(
                 )
             spool.flush()
             written = _storage_errors(
-                lambda: storage.write_tar(volume.id, Path(spool.name), overwrite=overwrite)
+                lambda: storage.write_tar(
+                    volume.id,
+                    Path(spool.name),
+                    overwrite=overwrite,
+                    max_bytes=settings.SKYLIFT_VOLUME_MAX_UPLOAD,
+                )
             )
         return Response({"written": written})
 

@@ -380,8 +380,10 @@ class Client:
                 )
             )
 
-        # Every file is renamed into place and the same tar writes the same bytes: safe to repeat.
-        return self._send(send, "Could not upload to the volume", SUBMIT_RETRIES).json()["written"]
+        # Replacing files is safe to repeat (the same tar writes the same bytes); without
+        # overwrite, a retry would find the first attempt's files and answer 409.
+        retries = SUBMIT_RETRIES if overwrite else 0
+        return self._send(send, "Could not upload to the volume", retries).json()["written"]
 
     def volume_read(self, volume_id: str, path: str, chunk_size: int = 1 << 20):
         """The bytes of one file of a volume, in chunks as they arrive."""

@@ -125,6 +125,10 @@ class Cls:
         from ._app import options_spec, parse_options
 
         merged = {**self._raw_overrides(), **options}
+        if "volumes" in merged or "image" in merged:
+            raise InvalidError(
+                "with_options() cannot change volumes or the image; define another @app.cls for them"
+            )
         try:
             parsed = parse_options(**merged)
         except TypeError as exc:

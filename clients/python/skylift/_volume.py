@@ -120,8 +120,10 @@ class Volume:
         if found is None and self._create_if_missing:
             try:
                 found = api.volume_create(self.name)
-            except InvalidError:  # created meanwhile by someone else (409)
-                found = api.volume_lookup(self.name)
+            except InvalidError:
+                found = api.volume_lookup(self.name)  # created meanwhile by someone else (409)
+                if found is None:
+                    raise  # the name itself was refused
         if found is None:
             raise NotFoundError(
                 f"Volume {self.name!r} not found in this workspace. Create it with "
@@ -198,7 +200,7 @@ class Volume:
 class _BatchUpload:
     def __init__(self, volume: Volume, force: bool):
         self.volume, self.force = volume, force
-        self._files: list[tuple[str, Path | bytes]] = []
+        self._files: list[tuple[str, Path | bytes | None]] = []  # None: an empty folder
 
     def __enter__(self) -> _BatchUpload:
         return self
@@ -213,14 +215,18 @@ class _BatchUpload:
             raise FileNotFoundError(f"no such file: {local}")
         self._files.append((remote, local))
 
-    def put_directory(self, local_path: str | Path, remote_path: str | PurePosixPath) -> None:
+    def put_directory(self, local_path: str | Path, remote_path: str | PurePosixPath = "/") -> None:
+        """Everything below a local folder (links are followed: what they point to is sent)."""
         local = Path(local_path)
         if not local.is_dir():
             raise FileNotFoundError(f"no such directory: {local}")
-        base = _remote(remote_path)
+        base = str(remote_path).strip("/")  # "/" is the volume's root
         for path in sorted(local.rglob("*")):
+            remote = f"{base}/{path.relative_to(local).as_posix()}".lstrip("/")
             if path.is_file():
-                self._files.append((f"{base}/{path.relative_to(local).as_posix()}".lstrip("/"), path))
+                self._files.append((remote, path))
+            elif path.is_dir() and not any(path.iterdir()):
+                self._files.append((remote, None))
 
     def __exit__(self, exc_type, *exc) -> None:
         if exc_type is not None or not self._files:
@@ -228,12 +234,19 @@ class _BatchUpload:
         with tempfile.TemporaryFile() as spool:
             with tarfile.open(fileobj=spool, mode="w") as tar:
                 for remote, source in self._files:
-                    if isinstance(source, bytes):
+                    if source is None:
+                        info = tarfile.TarInfo(remote)
+                        info.type, info.mode = tarfile.DIRTYPE, 0o755
+                        tar.addfile(info)
+                    elif isinstance(source, bytes):
                         info = tarfile.TarInfo(remote)
                         info.size = len(source)
                         tar.addfile(info, io.BytesIO(source))
                     else:
-                        tar.add(str(source), arcname=remote, recursive=False)
+                        # dereference: a link (as in Hugging Face caches) is sent as its file
+                        with source.open("rb") as handle:
+                            info = tar.gettarinfo(fileobj=handle, arcname=remote)
+                            tar.addfile(info, handle)
             self.volume._api().volume_upload(self.volume.object_id, spool, overwrite=self.force)
 
 
