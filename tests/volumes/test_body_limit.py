@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 from django.test import override_settings
 
@@ -43,7 +44,10 @@ def _call(path: str, chunks: list[bytes], *, declared: int | None, method: str =
     async def send(message):
         sent.append(message)
 
-    asyncio.run(BodyLimit(downstream)(scope, receive, send))
+    # In a thread of its own: other tests of the session may leave an event loop running in this one.
+    worker = threading.Thread(target=asyncio.run, args=(BodyLimit(downstream)(scope, receive, send),))
+    worker.start()
+    worker.join()
     return downstream, sent
 
 
