@@ -28,7 +28,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
-ROOT = Path("/opt/skylift-python")
+# Where the bundle goes (the tests make one at /opt/conda, as a conda package of Python).
+ROOT = Path(os.environ.get("SKYLIFT_BUNDLE_ROOT", "/opt/skylift-python"))
 LIBS = ROOT / "lib" / "so"
 VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
 # Left out: tests, GUI toolkits and the distribution's own site directories.

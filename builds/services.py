@@ -66,7 +66,7 @@ def _plan(*, workspace, spec: dict) -> ImagePlan:
             workspace_id=str(workspace.pk),
             spec=spec,
             python_versions=python_versions(),
-            micromamba_image=settings.SKYLIFT_MICROMAMBA_IMAGE,
+            conda_channels=settings.SKYLIFT_CONDA_CHANNELS,
         )
     except SpecError as exc:
         raise ApiError(str(exc), field=exc.field, hint=exc.hint) from None
@@ -411,7 +411,7 @@ def build_run(*, build_id: str) -> None:
             workspace_id=str(build.workspace_id),
             spec=build.spec,
             python_versions=python_versions(),
-            micromamba_image=settings.SKYLIFT_MICROMAMBA_IMAGE,
+            conda_channels=settings.SKYLIFT_CONDA_CHANNELS,
         )
         sink.line(f"Building image {build.image_id} (builder {BUILDER_VERSION})")
         chain: list[Layer] = []

@@ -586,7 +586,9 @@ def describe_step(step: dict) -> str:
     return kind
 
 
-def _canonical_base(spec: dict, python_versions: dict[str, str], micromamba_image: str) -> tuple[dict, dict]:
+def _canonical_base(
+    spec: dict, python_versions: dict[str, str], conda_channels: list[str]
+) -> tuple[dict, dict]:
     base = spec.get("base") or "debian_slim"
     if base not in BASES:
         raise SpecError(
@@ -612,7 +614,16 @@ def _canonical_base(spec: dict, python_versions: dict[str, str], micromamba_imag
                 "python_version": version,
                 "ref": python_versions[version],
             }, run
-        return {"kind": "base", "base": base, "python_version": version, "ref": micromamba_image}, run
+        # The conda environment's tools (py-rattler) run with a debian_slim base's Python.
+        tools = python_versions[_default_python(python_versions)]
+        return {
+            "kind": "base",
+            "base": base,
+            "python_version": version,
+            "ref": tools,
+            "tools_python": _default_python(python_versions),
+            "channels": list(conda_channels),
+        }, run
     if base == "from_registry":
         tag = _str(spec.get("tag"), "image.tag", max_len=512)
         registry_host(tag)
@@ -641,6 +652,25 @@ def _canonical_base(spec: dict, python_versions: dict[str, str], micromamba_imag
         "context_sha256": _sha256(ctx, "image.context_sha256") if ctx else None,
     }
     return out, run
+
+
+def _conda_channels(channels: list[str], defaults, base: dict, where: str) -> list[str]:
+    """A micromamba_install's channels: its own, or the server's when it names none."""
+    if base["base"] != "micromamba":
+        raise SpecError(
+            f"{where}: micromamba_install needs an Image.micromamba() base",
+            field=where,
+            hint="Start the image with skylift.Image.micromamba(python_version=...).",
+        )
+    chosen = list(channels) or list(defaults)
+    for channel in chosen:
+        if channel.startswith("file:") and channel not in defaults:
+            raise SpecError(
+                f"{where}.channels: {channel!r} is a folder of the build host, which only the "
+                "operator may offer (SKYLIFT_CONDA_CHANNELS)",
+                field=f"{where}.channels",
+            )
+    return chosen
 
 
 def _default_python(python_versions: dict[str, str]) -> str:
@@ -680,7 +710,7 @@ def plan_image(
     workspace_id: str,
     spec: dict,
     python_versions: dict[str, str],
-    micromamba_image: str = "",
+    conda_channels: list[str] | tuple[str, ...] = ("conda-forge",),
 ) -> ImagePlan:
     """Validate a raw spec and compute its layers' identities. Raises SpecError."""
     if not isinstance(spec, dict):
@@ -689,7 +719,7 @@ def plan_image(
     steps = spec.get("steps") or []
     if not isinstance(steps, list) or len(steps) > MAX_STEPS:
         raise SpecError(f"image.steps must be a list of at most {MAX_STEPS} steps", field="image.steps")
-    base, base_run = _canonical_base(spec, python_versions, micromamba_image)
+    base, base_run = _canonical_base(spec, python_versions, list(conda_channels))
     force_all = _bool(spec.get("force_build"), "image.force_build")
     root = _sha({"v": BUILDER_VERSION, "workspace": workspace_id, "step": base})
     layers = [LayerPlan(hash=root, parent_hash=None, index=0, step={**base, "_run": base_run})]
@@ -703,13 +733,15 @@ def plan_image(
             {
                 "kind": "micromamba_install",
                 "packages": [f"python={python_version}", "pip"],
-                "channels": ["conda-forge"],
+                "channels": [],
             },
             *steps,
         ]
     for i, raw in enumerate(steps, start=1):
         where = f"image.steps[{i - 1}]"
         canonical, run = _canonical_step(raw, where)
+        if canonical["kind"] == "micromamba_install":
+            canonical["channels"] = _conda_channels(canonical["channels"], conda_channels, base, where)
         force = _bool(raw.get("force_build"), f"{where}.force_build")
         if canonical["kind"] == "add_python":
             python_version = canonical["python_version"]

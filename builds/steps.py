@@ -257,8 +257,15 @@ def _script(step: dict, ctx: str) -> str:
             "rm -rf /var/lib/apt/lists/*\n"
         )
     if kind == "micromamba_install":
-        channels = " ".join(f"-c {shlex.quote(c)}" for c in step["channels"])
-        return f"micromamba install -y -n base {channels} {shell_join(step['packages'])}\nmicromamba clean --all --yes\n"
+        # The tools' own Python (the base's), whatever the conda environment puts first on the PATH;
+        # rattler's caches go to /tmp and leave with the step.
+        cache = "/tmp/skylift-conda-cache"
+        return (
+            f"trap 'rm -rf {cache}' EXIT\n"
+            f"export XDG_CACHE_HOME={cache} PYTHONPATH={CONDA_TOOLS} PYTHONNOUSERSITE=1\n"
+            f"/usr/bin/python3 {docker_builder.BUILD_MOUNT_DIR}/conda_env.py {CONDA_PREFIX} "
+            f"{shlex.quote(json.dumps(step['channels']))} {shell_join(step['packages'])}\n"
+        )
     if kind == "run_commands":
         # Each command in a shell of its own, as Dockerfile RUN lines are; the first failure stops the step.
         return "".join(f"/bin/sh -c {shlex.quote(c)} || exit $?\n" for c in step["commands"])
@@ -318,7 +325,7 @@ def build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str, 
         if base == "from_registry":
             return _pull(step["tag"], target=target, credentials=secret_env, sink=sink)
         if base == "micromamba":
-            return docker_builder.pull(step["ref"], target=target, credentials=None, log=sink.line)
+            return _conda_base(build, step, target, sink)
         # from_dockerfile: a FROM image of a named registry is pulled by Skylift, then built on.
         dockerfile = step["dockerfile"]
         source = step["from"]
@@ -389,6 +396,8 @@ def build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str, 
         if kind == "pip_install_from_requirements":
             files.add("requirements.txt", step["requirements"])
             ctx = docker_builder.BUILD_MOUNT_DIR
+        if kind == "micromamba_install":
+            binds += _conda_binds(step["channels"])
         timeout = 3600
         if kind == "run_function":
             script, more = _run_function(build, step, files)
@@ -462,6 +471,66 @@ def _python_bundle(version: str, sink: logs.BuildLog) -> str:
                 timeout=900,
             )
     return ref
+
+
+# Image.micromamba(): a conda environment at CONDA_PREFIX, first on the PATH, which rattler
+# (py-rattler, in CONDA_TOOLS, run by the base's own Python) fills from conda channels.
+CONDA_PREFIX = "/opt/conda"
+CONDA_TOOLS = "/opt/skylift-conda/tools"
+RATTLER = "py-rattler==0.28.0"
+CONDA_SCRIPT = Path(__file__).with_name("conda_env.py")
+
+
+def _conda_base(build: Build, step: dict, target: str, sink: logs.BuildLog) -> str:
+    """The micromamba base: a debian_slim base with the conda tools, and an empty environment
+    first on the PATH (the implicit first step installs Python into it)."""
+    local = python_versions().get(step["tools_python"], step["ref"])
+    base_ref, _ = base_image(local, step["tools_python"], sink)
+    ca_binds, ca_prelude = _ca_binds()
+    path = next(
+        (
+            e.split("=", 1)[1]
+            for e in docker_builder.image_config(base_ref).get("Env") or []
+            if e.startswith("PATH=")
+        ),
+        "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    )
+    script = (
+        "set -e\n"
+        + ca_prelude
+        + "export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_NO_CACHE_DIR=1\n"
+        + f"/usr/bin/python3 -m pip install --quiet --target {CONDA_TOOLS} {shlex.quote(RATTLER)}\n"
+        + f"mkdir -p {CONDA_PREFIX}/conda-meta\n"
+    )
+    return docker_builder.run_and_commit(
+        network=docker_builder.network_holder(str(build.workspace_id)),
+        parent=base_ref,
+        script=script,
+        target=target,
+        log=sink.line,
+        binds=ca_binds,
+        changes=[
+            f"ENV PATH={CONDA_PREFIX}/bin:{path}",
+            f"ENV CONDA_PREFIX={CONDA_PREFIX}",
+            f"ENV MAMBA_ROOT_PREFIX={CONDA_PREFIX}",
+        ],
+        timeout=900,
+    )
+
+
+def _conda_binds(channels: list[str]) -> list[dict]:
+    """The tool script, and each file:// channel (an operator's, checked at plan time) read-only
+    at its own path."""
+    binds = [{"source": str(CONDA_SCRIPT), "target": f"{docker_builder.BUILD_MOUNT_DIR}/conda_env.py"}]
+    for channel in channels:
+        if channel.startswith("file://"):
+            folder = channel.removeprefix("file://").rstrip("/")
+            if not Path(folder).is_dir():
+                raise docker_builder.StepFailed(
+                    f"the conda channel {channel} is not a folder on this build host"
+                )
+            binds.append({"source": folder, "target": folder})
+    return binds
 
 
 def _run_function(build: Build, step: dict, files: _StepFiles) -> tuple[str, list[dict]]:

@@ -240,9 +240,11 @@ SKYLIFT_PYTHON_BASE_IMAGES = env.dict(
 # layers and debian_slim bases are pushed there, and hosts that lack one pull it instead of
 # building it. Empty: one host, images stay on its Docker engine.
 SKYLIFT_IMAGE_REGISTRY = env.str("SKYLIFT_IMAGE_REGISTRY", default="")
-SKYLIFT_MICROMAMBA_IMAGE = env.str(
-    "SKYLIFT_MICROMAMBA_IMAGE", default="mambaorg/micromamba:1.5.10-bookworm-slim"
-)
+# Image.micromamba() and micromamba_install: the conda channels the environment's Python comes
+# from, and those of a micromamba_install that names none. Names (conda-forge), URLs, or file://
+# folders of this host (an offline mirror; bound read-only into the build step). Users may name
+# other channels, but file:// ones only from this list.
+SKYLIFT_CONDA_CHANNELS = env.list("SKYLIFT_CONDA_CHANNELS", default=["conda-forge"])
 # Registries that may be on private or loopback addresses (host or host:port); all others must
 # resolve to public addresses only (RELIABILITY B12).
 SKYLIFT_REGISTRY_ALLOWLIST = env.list("SKYLIFT_REGISTRY_ALLOWLIST", default=[])

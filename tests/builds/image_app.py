@@ -82,3 +82,19 @@ def distil_from_volume() -> None:
     weights = Path("/vol/weights.txt").read_text()
     Path("/opt/distilled.txt").write_text(weights.upper())
     Path("/vol/seen-by-build.txt").write_text("built")
+
+
+def conda_info() -> dict:
+    """Where the function's Python comes from, on an Image.micromamba() image."""
+    import sys
+
+    import six
+    import skylift_conda_demo
+
+    return {
+        "executable": sys.executable,
+        "prefix": sys.prefix,
+        "conda_prefix": os.environ.get("CONDA_PREFIX"),
+        "greeting": skylift_conda_demo.GREETING,
+        "six": six.__file__,
+    }

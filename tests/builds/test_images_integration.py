@@ -19,7 +19,7 @@ import pytest
 import skylift
 from skylift._build import BuildFailed, image_build
 from skylift.exception import InvalidError
-from tests.builds import image_app
+from tests.builds import conda_channel, image_app
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("remove_layers_afterwards")]
 
@@ -172,6 +172,44 @@ def test_run_function_mounts_a_volume_that_stays_out_of_the_image(platform):
     with vol.batch_upload(force=True) as batch:
         batch.put_file(io.BytesIO(b"weights v3"), "/weights.txt")
     assert _build(platform, image)["build"] is None
+
+
+def test_it_builds_a_conda_environment_for_micromamba_images(platform):
+    # given the platform's conda channel, and an image that installs a conda package, then a pip one
+    conda_channel.channel_for(platform)
+    image = (
+        skylift.Image.micromamba(python_version="3.11")
+        .micromamba_install("skylift-conda-demo")
+        .pip_install("six")
+    )
+    app = skylift.App(f"images-conda-{uuid.uuid4().hex[:6]}")
+    info = app.function(image=image, name="conda_info")(image_app.conda_info)
+    # when a function runs on it
+    with app.run(client=platform.client("alice")):
+        result = info.remote()
+    # then its Python is the environment's, which has the conda package and the pip one
+    assert result["executable"].startswith("/opt/conda/bin/python")
+    assert result["prefix"] == "/opt/conda" == result["conda_prefix"]
+    assert result["greeting"] == conda_channel.DEMO_GREETING
+    assert result["six"].startswith("/opt/conda/")
+    # and a later micromamba_install adds to the environment instead of replacing it
+    more = (
+        skylift.Image.micromamba(python_version="3.11")
+        .micromamba_install("skylift-conda-demo")
+        .micromamba_install("pip")
+    )
+    app = skylift.App(f"images-conda-more-{uuid.uuid4().hex[:6]}")
+    read = app.function(image=more, name="read")(image_app.read)
+    with app.run(client=platform.client("alice")):
+        specs = json.loads(read.remote("/opt/skylift-conda/specs.json"))
+    assert specs == ["python=3.11", "skylift-conda-demo", "pip"]  # a package asked for again moves last
+
+
+def test_a_conda_package_no_channel_has_fails_its_step_with_the_solvers_words(platform):
+    conda_channel.channel_for(platform)
+    image = skylift.Image.micromamba(python_version="3.11").micromamba_install("no-such-package")
+    with pytest.raises(BuildFailed, match="No candidates were found for no-such-package"):
+        image_build(platform.client("alice"), image, show_logs=False)
 
 
 def test_it_runs_build_methods_whose_output_enter_reads(platform):

@@ -281,3 +281,35 @@ def test_it_sees_the_private_ipv4_address_inside_an_ipv6_one(address):
 
     assert not address_is_public(address)
     assert address_is_public("2606:4700::1111") and address_is_public("93.184.216.34")
+
+
+def _conda_plan(steps=(), channels=("conda-forge",)):
+    return plan_image(
+        workspace_id="ws-1",
+        spec={"base": "micromamba", "python_version": "3.12", "steps": list(steps)},
+        python_versions=PY,
+        conda_channels=list(channels),
+    )
+
+
+def test_a_micromamba_base_gets_python_from_the_servers_channels_with_tools_of_a_debian_slim_base():
+    layers = _conda_plan().layers
+    assert layers[0].step["ref"] == "skylift/debian-slim:3.11" and layers[0].step["tools_python"] == "3.11"
+    assert layers[1].step["kind"] == "micromamba_install"
+    assert layers[1].step["packages"] == ["pip", "python=3.12"]
+    assert layers[1].step["channels"] == ["conda-forge"]
+    # the server's channels are part of the identity: another mirror is another environment
+    assert _conda_plan(channels=["file:///srv/mirror"]).layers[1].hash != layers[1].hash
+
+
+def test_a_micromamba_install_without_channels_takes_the_servers_and_may_not_name_a_host_folder():
+    step = {"kind": "micromamba_install", "packages": ["numpy"]}
+    assert _conda_plan([step], channels=["file:///srv/mirror"]).layers[2].step["channels"] == [
+        "file:///srv/mirror"
+    ]
+    own = {**step, "channels": ["bioconda", "conda-forge"]}
+    assert _conda_plan([own]).layers[2].step["channels"] == ["bioconda", "conda-forge"]
+    with pytest.raises(SpecError, match="only the operator"):
+        _conda_plan([{**step, "channels": ["file:///etc"]}])
+    with pytest.raises(SpecError, match="Image.micromamba"):
+        plan([step])

@@ -269,7 +269,12 @@ class Image:
 
     @staticmethod
     def micromamba(python_version: str | None = None, force_build: bool = False) -> Image:
-        """A micromamba base with Python, for `micromamba_install` (needs the conda channels' network)."""
+        """A conda environment with Python, for `micromamba_install`.
+
+        The environment is /opt/conda, first on the PATH; its Python comes from the server's conda
+        channels (conda-forge, unless the operator names others in SKYLIFT_CONDA_CHANNELS). The
+        build fills it with rattler, so the image has no `micromamba` command of its own.
+        """
         version = _python_version(python_version) or "3.11"
         return Image(_Base({"base": "micromamba", "python_version": version, "force_build": force_build}))
 
@@ -410,7 +415,11 @@ class Image:
         secrets: Sequence[Secret] = (),
         gpu: str | list[str] | None = None,
     ) -> Image:
-        """Install packages with micromamba (on an `Image.micromamba()` base)."""
+        """Install conda packages into the environment of an `Image.micromamba()` base.
+
+        Channels are names (conda-forge), URLs, or none for the server's own. Every package asked
+        for so far is solved again together, so a later step adds to the environment.
+        """
         pkgs = _packages("micromamba_install", packages)
         if not pkgs:
             return self
