@@ -52,5 +52,9 @@ def dockerfile(parent_ref: str, bundle: str, parent_env: list[str] | None) -> st
     """The add_python layer: the bundle copied in, first on the PATH (console scripts included)."""
     path = next((e.split("=", 1)[1] for e in parent_env or [] if e.startswith("PATH=")), "") or DEFAULT_PATH
     path = f"{BUNDLE_ROOT}/local/bin:{BUNDLE_ROOT}/bin:{path}"
-    quoted = '"' + path.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
-    return f"FROM {parent_ref}\nCOPY --from={bundle} {BUNDLE_ROOT} {BUNDLE_ROOT}\nENV PATH={quoted}\n"
+    return f"FROM {parent_ref}\nCOPY --from={bundle} {BUNDLE_ROOT} {BUNDLE_ROOT}\nENV PATH={quoted(path)}\n"
+
+
+def quoted(value: str) -> str:
+    """A value for an ENV line of a Dockerfile (or of `docker commit --change`), taken literally."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'

@@ -21,23 +21,25 @@ SPECS = Path("/opt/skylift-conda/specs.json")
 
 
 async def main(prefix: Path, channels: list[str], specs: list[str]) -> int:
-    from rattler import MatchSpec, PrefixRecord, VirtualPackage, install, solve
+    from rattler import MatchSpec, PrefixRecord, install, solve
 
     meta = prefix / "conda-meta"  # rattler's: one record per installed package
     wanted_file = SPECS
     wanted = json.loads(wanted_file.read_text()) if wanted_file.exists() else []
-    for spec in specs:  # a later spec for a package replaces the earlier one
+    names = set()
+    for spec in specs:
         try:
-            name = MatchSpec(spec).name.normalized
+            names.add(MatchSpec(spec).name.normalized)
         except Exception as exc:  # noqa: BLE001 - rattler's parse errors say what is wrong
             print(f"{spec!r} is not a conda package spec: {exc}", file=sys.stderr, flush=True)
             return 1
-        wanted = [w for w in wanted if MatchSpec(w).name.normalized != name] + [spec]
+    # This step's specs replace earlier steps' for the same packages (all of them kept together).
+    wanted = [w for w in wanted if MatchSpec(w).name.normalized not in names] + list(specs)
     installed = [PrefixRecord.from_path(p) for p in sorted(meta.glob("*.json"))]
     print(f"solving {', '.join(wanted)} from {', '.join(channels)}", flush=True)
     try:
         records = await solve(
-            channels, wanted, virtual_packages=VirtualPackage.detect(), locked_packages=installed
+            channels, wanted, virtual_packages=_virtual_packages(), locked_packages=installed
         )
     except Exception as exc:  # the solver's and the gateway's errors say what is missing
         print(f"could not solve the environment: {exc}", file=sys.stderr, flush=True)
@@ -48,6 +50,20 @@ async def main(prefix: Path, channels: list[str], specs: list[str]) -> int:
     wanted_file.parent.mkdir(parents=True, exist_ok=True)
     wanted_file.write_text(json.dumps(wanted))
     return 0
+
+
+def _virtual_packages():
+    """The build host's virtual packages, except its CPU's micro-architecture: the image may run
+    on any host of the platform (and be pushed to the shared registry), so it is solved for the
+    architecture's baseline, not for this CPU."""
+    import platform
+
+    from rattler import BuildString, GenericVirtualPackage, PackageName, Version, VirtualPackage
+
+    detected = [v.into_generic() for v in VirtualPackage.detect()]
+    kept = [v for v in detected if v.name.normalized != "__archspec"]
+    baseline = GenericVirtualPackage(PackageName("__archspec"), Version("1"), BuildString(platform.machine()))
+    return [*kept, baseline]
 
 
 if __name__ == "__main__":

@@ -568,8 +568,9 @@ def _layer_get_or_build(
 def _known_python(lp: LayerPlan, parent: Layer | None) -> str:
     """The layer's Python version when it follows from its parent's; "" means probe the image."""
     if lp.index == 0:
-        return lp.step.get("python_version", "") if lp.step["base"] in ("debian_slim", "micromamba") else ""
-    if parent is None or lp.kind in ("entrypoint", "add_python", "dockerfile_commands"):
+        return lp.step.get("python_version", "") if lp.step["base"] == "debian_slim" else ""
+    # A conda step may install (or change) the environment's Python: probe what it holds.
+    if parent is None or lp.kind in ("entrypoint", "add_python", "dockerfile_commands", "micromamba_install"):
         return ""
     return parent.python_version
 

@@ -22,6 +22,7 @@ import json
 import re
 import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -40,6 +41,12 @@ __all__ = [
 # Changing how any step is rendered or run changes what a layer contains: bump this, on purpose,
 # and every layer rebuilds (Modal's "image builder version").
 BUILDER_VERSION = "2026.11"
+# The conda tools of Image.micromamba() (builds/conda_env.py run by py-rattler): part of the
+# identity of its layers, so that changing either rebuilds them.
+RATTLER = "py-rattler==0.28.0"
+CONDA_TOOLS = hashlib.sha256(
+    RATTLER.encode() + (Path(__file__).with_name("conda_env.py")).read_bytes()
+).hexdigest()[:16]
 
 BASES = ("debian_slim", "from_registry", "from_dockerfile", "micromamba")
 PACKAGE_STEPS = ("pip_install", "uv_pip_install", "apt_install", "micromamba_install")
@@ -622,6 +629,7 @@ def _canonical_base(
             "python_version": version,
             "ref": tools,
             "tools_python": _default_python(python_versions),
+            "tools": CONDA_TOOLS,
             "channels": list(conda_channels),
         }, run
     if base == "from_registry":
@@ -664,7 +672,7 @@ def _conda_channels(channels: list[str], defaults, base: dict, where: str) -> li
         )
     chosen = list(channels) or list(defaults)
     for channel in chosen:
-        if channel.startswith("file:") and channel not in defaults:
+        if channel.strip().lower().startswith("file:") and channel not in defaults:
             raise SpecError(
                 f"{where}.channels: {channel!r} is a folder of the build host, which only the "
                 "operator may offer (SKYLIFT_CONDA_CHANNELS)",
@@ -742,6 +750,7 @@ def plan_image(
         canonical, run = _canonical_step(raw, where)
         if canonical["kind"] == "micromamba_install":
             canonical["channels"] = _conda_channels(canonical["channels"], conda_channels, base, where)
+            canonical["tools"] = CONDA_TOOLS
         force = _bool(raw.get("force_build"), f"{where}.force_build")
         if canonical["kind"] == "add_python":
             python_version = canonical["python_version"]

@@ -14,6 +14,8 @@ import shlex
 import shutil
 import subprocess
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from django.conf import settings
@@ -23,7 +25,7 @@ from volumes.services import mounts_for as volume_mounts
 
 from . import add_python, docker_builder, logs, registry_pull
 from .models import Build, Layer
-from .spec import LayerPlan, SpecError, registry_host, replace_from, shell_join
+from .spec import RATTLER, LayerPlan, SpecError, registry_host, replace_from, shell_join
 
 MIN_PYTHON = (3, 10)  # what the in-container runtime needs
 PROBE_MARKER = "SKYLIFT_PROBE"
@@ -263,7 +265,7 @@ def _script(step: dict, ctx: str) -> str:
         return (
             f"trap 'rm -rf {cache}' EXIT\n"
             f"export XDG_CACHE_HOME={cache} PYTHONPATH={CONDA_TOOLS} PYTHONNOUSERSITE=1\n"
-            f"/usr/bin/python3 {docker_builder.BUILD_MOUNT_DIR}/conda_env.py {CONDA_PREFIX} "
+            f"{CONDA_TOOLS_PYTHON} {docker_builder.BUILD_MOUNT_DIR}/conda_env.py {CONDA_PREFIX} "
             f"{shlex.quote(json.dumps(step['channels']))} {shell_join(step['packages'])}\n"
         )
     if kind == "run_commands":
@@ -477,7 +479,9 @@ def _python_bundle(version: str, sink: logs.BuildLog) -> str:
 # (py-rattler, in CONDA_TOOLS, run by the base's own Python) fills from conda channels.
 CONDA_PREFIX = "/opt/conda"
 CONDA_TOOLS = "/opt/skylift-conda/tools"
-RATTLER = "py-rattler==0.28.0"
+# The base's own Python, linked here before the environment takes `python3` on the PATH (a
+# debian_slim base has it in /usr/bin, or /usr/local/bin when made from a python:slim image).
+CONDA_TOOLS_PYTHON = "/opt/skylift-conda/python"
 CONDA_SCRIPT = Path(__file__).with_name("conda_env.py")
 
 
@@ -499,7 +503,9 @@ def _conda_base(build: Build, step: dict, target: str, sink: logs.BuildLog) -> s
         "set -e\n"
         + ca_prelude
         + "export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_NO_CACHE_DIR=1\n"
-        + f"/usr/bin/python3 -m pip install --quiet --target {CONDA_TOOLS} {shlex.quote(RATTLER)}\n"
+        + 'TOOLS_PY=$(readlink -f "$(command -v python3)")\n'
+        + f'mkdir -p {CONDA_TOOLS} && ln -s "$TOOLS_PY" {CONDA_TOOLS_PYTHON}\n'
+        + f"{CONDA_TOOLS_PYTHON} -m pip install --quiet --target {CONDA_TOOLS} {shlex.quote(RATTLER)}\n"
         + f"mkdir -p {CONDA_PREFIX}/conda-meta\n"
     )
     return docker_builder.run_and_commit(
@@ -510,7 +516,7 @@ def _conda_base(build: Build, step: dict, target: str, sink: logs.BuildLog) -> s
         log=sink.line,
         binds=ca_binds,
         changes=[
-            f"ENV PATH={CONDA_PREFIX}/bin:{path}",
+            f"ENV PATH={add_python.quoted(f'{CONDA_PREFIX}/bin:{path}')}",
             f"ENV CONDA_PREFIX={CONDA_PREFIX}",
             f"ENV MAMBA_ROOT_PREFIX={CONDA_PREFIX}",
         ],
@@ -523,13 +529,14 @@ def _conda_binds(channels: list[str]) -> list[dict]:
     at its own path."""
     binds = [{"source": str(CONDA_SCRIPT), "target": f"{docker_builder.BUILD_MOUNT_DIR}/conda_env.py"}]
     for channel in channels:
-        if channel.startswith("file://"):
-            folder = channel.removeprefix("file://").rstrip("/")
-            if not Path(folder).is_dir():
+        if channel.lower().startswith("file:"):
+            parsed = urllib.parse.urlparse(channel)
+            folder = Path(urllib.request.url2pathname(parsed.path))
+            if parsed.netloc not in ("", "localhost") or not folder.is_absolute() or not folder.is_dir():
                 raise docker_builder.StepFailed(
-                    f"the conda channel {channel} is not a folder on this build host"
+                    f"the conda channel {channel} is not a folder on this build host (file:///path/to/channel)"
                 )
-            binds.append({"source": folder, "target": folder})
+            binds.append({"source": str(folder), "target": str(folder)})
     return binds
 
 

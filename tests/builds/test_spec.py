@@ -309,7 +309,8 @@ def test_a_micromamba_install_without_channels_takes_the_servers_and_may_not_nam
     ]
     own = {**step, "channels": ["bioconda", "conda-forge"]}
     assert _conda_plan([own]).layers[2].step["channels"] == ["bioconda", "conda-forge"]
-    with pytest.raises(SpecError, match="only the operator"):
-        _conda_plan([{**step, "channels": ["file:///etc"]}])
+    for folder in ["file:///etc", "FILE:///etc", " file:/etc", "file://localhost/etc"]:
+        with pytest.raises(SpecError, match="only the operator"):
+            _conda_plan([{**step, "channels": [folder]}])
     with pytest.raises(SpecError, match="Image.micromamba"):
         plan([step])
