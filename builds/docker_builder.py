@@ -24,6 +24,8 @@ import docker
 from django.conf import settings
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
+from hosts.docker_client import container_network
+
 __all__ = [
     "BUILD_MOUNT_DIR",
     "DockerUnavailable",
@@ -381,7 +383,7 @@ def network_holder(key: str) -> str | None:
                         name=name,
                         labels={HOLDER_LABEL: key},
                         host_config=api.create_host_config(
-                            network_mode="bridge",
+                            network_mode=container_network(client()),
                             init=True,
                             mem_limit="16m",
                             pids_limit=4,
@@ -396,6 +398,11 @@ def network_holder(key: str) -> str | None:
                 continue
             if (state["Config"].get("Labels") or {}).get(HOLDER_LABEL) != key:
                 return None  # a container of that name that is not this workspace's holder
+            if state["HostConfig"].get("NetworkMode") != container_network(client()):
+                # made before builds used the isolating network: replaced
+                api.remove_container(state["Id"], force=True)
+                _network_files_cache.pop(state["Id"], None)
+                continue
             if not state["State"]["Running"]:
                 _network_files_cache.pop(state["Id"], None)  # Docker rewrites them at each start
                 try:
@@ -554,7 +561,10 @@ def _run_and_commit(
         kind, _, count = gpu.partition(":")  # one spec: the one this host has
         device_requests = [DeviceRequest(count=int(count or 1), capabilities=[["gpu"]])]
     host_config = api.create_host_config(
-        mounts=mounts, network_mode=network or "bridge", device_requests=device_requests, init=True
+        mounts=mounts,
+        network_mode=network or container_network(client()),
+        device_requests=device_requests,
+        init=True,
     )
     name = f"{BUILD_CONTAINER_PREFIX}{target.rsplit(':', 1)[-1][:16]}-{os.urandom(3).hex()}"
     kwargs: dict = {}

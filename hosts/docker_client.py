@@ -9,7 +9,17 @@ from collections.abc import Iterator
 import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
-__all__ = ["DockerUnavailable", "client", "engine_check", "find_by_label", "inspect", "remove", "run", "stop"]
+__all__ = [
+    "DockerUnavailable",
+    "client",
+    "container_network",
+    "engine_check",
+    "find_by_label",
+    "inspect",
+    "remove",
+    "run",
+    "stop",
+]
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +36,50 @@ class DockerUnavailable(RuntimeError):
 @functools.cache
 def client() -> docker.DockerClient:
     return docker.from_env(timeout=120)
+
+
+# RELIABILITY S18 and S9: function containers and build steps sit on a bridge network of their
+# own on which Docker drops traffic between containers (enable_icc=false): a container reaches
+# the outside world, never another tenant's (or its own tenant's) container. Their only way to
+# the platform is the Unix socket of the data plane.
+ICC_OPTION = "com.docker.network.bridge.enable_icc"
+_network_ready: set[str] = set()
+
+
+def container_network(engine: docker.DockerClient | None = None) -> str:
+    """The isolating network's name, made on first use; refuses a same-named network that lets
+    containers reach each other."""
+    from django.conf import settings
+
+    name = settings.SKYLIFT_CONTAINER_NETWORK
+    if name in _network_ready:
+        return name
+    engine = engine or client()
+    try:
+        network = engine.networks.get(name)
+    except NotFound:
+        try:
+            network = engine.networks.create(
+                name, driver="bridge", options={ICC_OPTION: "false"}, labels={"skylift.managed": "1"}
+            )
+        except APIError as exc:
+            if exc.status_code != 409:  # 409: another process made it first
+                raise
+            network = engine.networks.get(name)
+    options = network.attrs.get("Options") or {}
+    if network.attrs.get("Driver") != "bridge" or options.get(ICC_OPTION) != "false":
+        raise DockerUnavailable(
+            f"The Docker network {name!r} lets containers reach each other; Skylift needs its own "
+            f"bridge with {ICC_OPTION}=false. Remove it (docker network rm {name}) or set "
+            "SKYLIFT_CONTAINER_NETWORK to another name."
+        )
+    _network_ready.add(name)
+    return name
+
+
+def forget_network() -> None:
+    """After a failure that may mean the network was removed: look it up again next time."""
+    _network_ready.clear()
 
 
 def engine_check() -> str:
@@ -85,7 +139,7 @@ def run(
         cap_drop=["ALL"],
         security_opt=["no-new-privileges:true"],
         privileged=False,
-        network_mode="none" if network_disabled else "bridge",
+        network_mode="none" if network_disabled else container_network(),
         init=True,
         **kwargs,
     )

@@ -223,6 +223,9 @@ SKYLIFT_VOLUME_DIR = Path(env.str("SKYLIFT_VOLUME_DIR", default=str(DATA_DIR / "
 SKYLIFT_VOLUME_MAX_UPLOAD = env.int("SKYLIFT_VOLUME_MAX_UPLOAD", default=8 * 1024**3)  # bytes per request
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
+# The Docker bridge network of function containers and build steps, which Skylift makes with
+# traffic between containers turned off (RELIABILITY S9, S18).
+SKYLIFT_CONTAINER_NETWORK = env.str("SKYLIFT_CONTAINER_NETWORK", default="skylift")
 SKYLIFT_CONTAINER_RUNTIME = env.str("SKYLIFT_CONTAINER_RUNTIME", default="")  # e.g. "runsc"
 SKYLIFT_LONG_POLL_SECONDS = 50
 SKYLIFT_BOOTSTRAP_ADMIN = env.str("SKYLIFT_BOOTSTRAP_ADMIN", default="admin")

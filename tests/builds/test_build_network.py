@@ -10,6 +10,7 @@ import uuid
 
 import docker
 import pytest
+from django.conf import settings
 
 from builds import docker_builder
 
@@ -59,10 +60,12 @@ def test_steps_of_one_workspace_share_a_namespace_and_workspaces_do_not(keys):
     assert docker_builder.network_holder(first) == a  # made once, then found
     b = docker_builder.network_holder(second)
     assert b != a
-    # then each is a namespace of its own, on Docker's bridge like a step's own would be
+    # then each is a namespace of its own, on the isolating network like a step's own would be
     assert _namespace(a.split(":", 1)[1]) != _namespace(b.split(":", 1)[1])
     attrs = docker.from_env().api.inspect_container(a.split(":", 1)[1])
-    assert attrs["HostConfig"]["NetworkMode"] == "bridge"
+    assert attrs["HostConfig"]["NetworkMode"] == settings.SKYLIFT_CONTAINER_NETWORK
+    network = docker.from_env().networks.get(settings.SKYLIFT_CONTAINER_NETWORK)
+    assert network.attrs["Options"]["com.docker.network.bridge.enable_icc"] == "false"
     # and a holder itself can do nothing but hold it
     assert attrs["HostConfig"]["CapDrop"] == ["ALL"] and attrs["HostConfig"]["ReadonlyRootfs"]
     assert "no-new-privileges" in attrs["HostConfig"]["SecurityOpt"]
