@@ -39,9 +39,10 @@ def client() -> docker.DockerClient:
 
 
 # RELIABILITY S18 and S9: function containers and build steps sit on a bridge network of their
-# own on which Docker drops traffic between containers (enable_icc=false): a container reaches
-# the outside world, never another tenant's (or its own tenant's) container. Their only way to
-# the platform is the Unix socket of the data plane.
+# own on which Docker drops traffic between containers (enable_icc=false), and the host drops
+# what they send to the host itself (hosts/firewall.py): a container reaches the outside world,
+# never another container nor its host's ports. Its one way to the platform is the Unix socket
+# of the data plane.
 ICC_OPTION = "com.docker.network.bridge.enable_icc"
 _network_ready: set[str] = set()
 
@@ -73,6 +74,9 @@ def container_network(engine: docker.DockerClient | None = None) -> str:
             f"bridge with {ICC_OPTION}=false. Remove it (docker network rm {name}) or set "
             "SKYLIFT_CONTAINER_NETWORK to another name."
         )
+    from . import firewall
+
+    firewall.guard_host(options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}")
     _network_ready.add(name)
     return name
 

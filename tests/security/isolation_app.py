@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import threading
 
 import skylift
@@ -48,3 +49,19 @@ def probe(ip: str, port: int) -> str:
 @served.function()
 def probe_own(ip: str, port: int) -> str:
     return reach(ip, port)
+
+
+def gateway() -> str:
+    """This container's default gateway: its host, on the container's network."""
+    with open("/proc/net/route") as routes:
+        for line in routes.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == "00000000":
+                return socket.inet_ntoa(struct.pack("<L", int(fields[2], 16)))
+    raise RuntimeError("no default route")
+
+
+@prober.function()
+def probe_host(port: int, others: list[str]) -> dict:
+    """Try the host's port on the gateway and on the host's other addresses."""
+    return {ip: reach(ip, port) for ip in [gateway(), *others]}
