@@ -6,6 +6,8 @@ import { AppPage } from "./pages/AppPage";
 import { AppsPage } from "./pages/AppsPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { VolumePage } from "./pages/VolumePage";
+import { VolumesPage } from "./pages/VolumesPage";
 
 export function Dashboard() {
   return (
@@ -22,6 +24,8 @@ export function Dashboard() {
           >
             <Route index element={<AppsPage />} />
             <Route path="apps/:id" element={<AppPage />} />
+            <Route path="volumes" element={<VolumesPage />} />
+            <Route path="volumes/:id" element={<VolumePage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

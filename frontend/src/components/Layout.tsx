@@ -29,6 +29,7 @@ export function Layout() {
         </span>
         <nav className="topnav">
           <Link to="/">Apps</Link>
+          <Link to="/volumes">Volumes</Link>
           <a href="/api/docs/">API docs</a>
         </nav>
         <span className="user" data-testid="user">

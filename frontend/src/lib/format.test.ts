@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatDuration } from "./format";
+import { formatBytes, formatDuration } from "./format";
 
 describe("formatDuration", () => {
   const start = "2025-01-01T00:00:00Z";
@@ -16,5 +16,17 @@ describe("formatDuration", () => {
 
   it("shows a dash for an unfinished call", () => {
     expect(formatDuration(start, null)).toBe("—");
+  });
+});
+
+describe("formatBytes", () => {
+  it.each([
+    [0, "0 B"],
+    [512, "512 B"],
+    [1536, "1.5 KiB"],
+    [3 * 1024 * 1024, "3.0 MiB"],
+    [2.4 * 1024 ** 3, "2.4 GiB"],
+  ])("formats %s", (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
   });
 });
