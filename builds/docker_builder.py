@@ -24,7 +24,7 @@ import docker
 from django.conf import settings
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
-from hosts.docker_client import container_network
+from hosts.docker_client import container_network, forget_network, network_missing
 
 __all__ = [
     "BUILD_MOUNT_DIR",
@@ -393,7 +393,9 @@ def network_holder(key: str) -> str | None:
                         ),
                     )
                 except APIError as exc:
-                    if exc.status_code != 409:  # 409: another build made it first
+                    if network_missing(exc):
+                        forget_network()  # pruned: made again on the next try
+                    elif exc.status_code != 409:  # 409: another build made it first
                         raise
                 continue
             if (state["Config"].get("Labels") or {}).get(HOLDER_LABEL) != key:
@@ -565,6 +567,9 @@ def _run_and_commit(
         network_mode=network or container_network(client()),
         device_requests=device_requests,
         init=True,
+        # No raw sockets: a step could otherwise forge ARP on the bridge it shares with every
+        # workspace's containers (and hand-build packets past the filters).
+        cap_drop=["NET_RAW"],
     )
     name = f"{BUILD_CONTAINER_PREFIX}{target.rsplit(':', 1)[-1][:16]}-{os.urandom(3).hex()}"
     kwargs: dict = {}

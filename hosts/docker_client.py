@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Iterator
 
 import docker
@@ -15,6 +16,8 @@ __all__ = [
     "container_network",
     "engine_check",
     "find_by_label",
+    "forget_network",
+    "network_missing",
     "inspect",
     "remove",
     "run",
@@ -44,16 +47,20 @@ def client() -> docker.DockerClient:
 # never another container nor its host's ports. Its one way to the platform is the Unix socket
 # of the data plane.
 ICC_OPTION = "com.docker.network.bridge.enable_icc"
-_network_ready: set[str] = set()
+_checked: dict[str, float] = {}  # network name -> when it and the host's rules were last checked
 
 
 def container_network(engine: docker.DockerClient | None = None) -> str:
-    """The isolating network's name, made on first use; refuses a same-named network that lets
-    containers reach each other."""
+    """The isolating network's name, made on first use, with the host's rules for it checked
+    every SKYLIFT_FIREWALL_CHECK_SECONDS; refuses a same-named network that lets containers reach
+    each other or speaks IPv6, and (unless SKYLIFT_HOST_FIREWALL=off) a host it cannot guard."""
     from django.conf import settings
 
+    from . import firewall
+
     name = settings.SKYLIFT_CONTAINER_NETWORK
-    if name in _network_ready:
+    checked = _checked.get(name)
+    if checked is not None and time.monotonic() - checked < settings.SKYLIFT_FIREWALL_CHECK_SECONDS:
         return name
     engine = engine or client()
     try:
@@ -61,29 +68,53 @@ def container_network(engine: docker.DockerClient | None = None) -> str:
     except NotFound:
         try:
             network = engine.networks.create(
-                name, driver="bridge", options={ICC_OPTION: "false"}, labels={"skylift.managed": "1"}
+                name,
+                driver="bridge",
+                options={ICC_OPTION: "false"},
+                enable_ipv6=False,
+                labels={"skylift.managed": "1"},
             )
         except APIError as exc:
             if exc.status_code != 409:  # 409: another process made it first
                 raise
             network = engine.networks.get(name)
     options = network.attrs.get("Options") or {}
-    if network.attrs.get("Driver") != "bridge" or options.get(ICC_OPTION) != "false":
+    if (
+        network.attrs.get("Driver") != "bridge"
+        or options.get(ICC_OPTION) != "false"
+        or network.attrs.get("EnableIPv6")
+    ):
         raise DockerUnavailable(
-            f"The Docker network {name!r} lets containers reach each other; Skylift needs its own "
-            f"bridge with {ICC_OPTION}=false. Remove it (docker network rm {name}) or set "
-            "SKYLIFT_CONTAINER_NETWORK to another name."
+            f"The Docker network {name!r} lets containers reach each other (or speaks IPv6, which "
+            f"Skylift does not filter); Skylift needs its own IPv4 bridge with {ICC_OPTION}=false. "
+            f"Remove it (docker network rm {name}) or set SKYLIFT_CONTAINER_NETWORK to another name."
         )
-    from . import firewall
-
-    firewall.guard_host(options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}")
-    _network_ready.add(name)
+    if settings.SKYLIFT_HOST_FIREWALL != "off":
+        interface = options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
+        try:
+            firewall.guard_host(interface)
+        except firewall.FirewallUnavailable as exc:
+            raise DockerUnavailable(
+                f"Containers would reach this host's own ports: the host's firewall rules could not "
+                f"be put in place ({exc}). Run the host agent as root, on the host's network, with "
+                "iptables; or set SKYLIFT_HOST_FIREWALL=off to run without this protection."
+            ) from None
+    _checked[name] = time.monotonic()
     return name
 
 
 def forget_network() -> None:
-    """After a failure that may mean the network was removed: look it up again next time."""
-    _network_ready.clear()
+    """After Docker said the network is missing (pruned): make it, and check it, again."""
+    _checked.clear()
+
+
+def network_missing(exc: Exception) -> bool:
+    """Whether Docker refused because the network is gone."""
+    return (
+        isinstance(exc, (NotFound, APIError))
+        and "network" in str(exc).lower()
+        and "not found" in str(exc).lower()
+    )
 
 
 def engine_check() -> str:
@@ -124,30 +155,40 @@ def run(
     kwargs = {}
     if runtime:
         kwargs["runtime"] = runtime
-    container = client().containers.run(
-        image,
-        command,
-        name=name,
-        detach=True,
-        labels=labels,
-        environment=environment,
-        mounts=[
-            Mount(target=m["target"], source=m["source"], type="bind", read_only=m["read_only"])
-            for m in mounts
-        ],
-        mem_limit=f"{memory_mib}m",
-        memswap_limit=f"{memory_mib}m",
-        nano_cpus=nano_cpus,
-        cpu_shares=cpu_shares,
-        pids_limit=pids_limit,
-        cap_drop=["ALL"],
-        security_opt=["no-new-privileges:true"],
-        privileged=False,
-        network_mode="none" if network_disabled else container_network(),
-        init=True,
-        **kwargs,
-    )
-    return container.id
+
+    def start() -> str:
+        container = client().containers.run(
+            image,
+            command,
+            name=name,
+            detach=True,
+            labels=labels,
+            environment=environment,
+            mounts=[
+                Mount(target=m["target"], source=m["source"], type="bind", read_only=m["read_only"])
+                for m in mounts
+            ],
+            mem_limit=f"{memory_mib}m",
+            memswap_limit=f"{memory_mib}m",
+            nano_cpus=nano_cpus,
+            cpu_shares=cpu_shares,
+            pids_limit=pids_limit,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges:true"],
+            privileged=False,
+            network_mode="none" if network_disabled else container_network(),
+            init=True,
+            **kwargs,
+        )
+        return container.id
+
+    try:
+        return start()
+    except (NotFound, APIError) as exc:
+        if network_disabled or not network_missing(exc):
+            raise
+        forget_network()  # pruned while this process had it checked: made again, once
+        return start()
 
 
 def find_by_label(label: str, value: str) -> list:

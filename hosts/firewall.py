@@ -6,59 +6,86 @@ container's one way to the platform is the data plane's Unix socket, so for the 
 network (`hosts.docker_client.container_network`) the host drops, with iptables:
 
 - whatever its containers send to the host itself (INPUT from the network's bridge), except
-  replies to connections the host opened;
-- what they send to link-local addresses (169.254.0.0/16: cloud metadata services) through it.
+  replies to connections the host opened, and DNS (port 53: a resolver on a host address);
+- what they send to link-local addresses (169.254.0.0/16: cloud metadata services) through it,
+  except DNS (some clouds resolve names at 169.254.169.254), in DOCKER-USER, or FORWARD where
+  Docker has no DOCKER-USER chain.
 
-The rules are added once per process that uses the network, and only where they are missing.
-Without root or iptables the host keeps working and says, once, what stays open.
+The rules are checked (and put back, in order, under a file lock) whenever the network is used
+after SKYLIFT_FIREWALL_CHECK_SECONDS, since a firewall reload or a flush may remove them. Where
+they cannot be applied (no root, no iptables, the agent in a network namespace of its own), a
+container does not start unless SKYLIFT_HOST_FIREWALL=off says to run without them.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
-__all__ = ["guard_host", "rules_for"]
+__all__ = ["FirewallUnavailable", "guard_host", "rules_for"]
 
 log = logging.getLogger(__name__)
 
+LOCK = Path(tempfile.gettempdir()) / "skylift-firewall.lock"
+DNS = [["-p", "udp", "--dport", "53"], ["-p", "tcp", "--dport", "53"]]
 
-def rules_for(interface: str) -> list[tuple[str, list[str]]]:
+
+class FirewallUnavailable(RuntimeError):
+    pass
+
+
+def rules_for(interface: str, forward_chain: str = "DOCKER-USER") -> list[tuple[str, list[str]]]:
     """The (chain, rule) pairs for a bridge interface, in the order they must match."""
-    return [
-        ("INPUT", ["-i", interface, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"]),
-        ("INPUT", ["-i", interface, "-j", "DROP"]),
-        ("DOCKER-USER", ["-i", interface, "-d", "169.254.0.0/16", "-j", "DROP"]),
+    into_host = [
+        ["-i", interface, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
+        *(["-i", interface, *dns, "-j", "ACCEPT"] for dns in DNS),
+        ["-i", interface, "-j", "DROP"],
     ]
+    link_local = [
+        *(["-i", interface, "-d", "169.254.0.0/16", *dns, "-j", "RETURN"] for dns in DNS),
+        ["-i", interface, "-d", "169.254.0.0/16", "-j", "DROP"],
+    ]
+    if forward_chain != "DOCKER-USER":  # in FORWARD itself, RETURN would skip Docker's own rules
+        link_local = [[*r[:-1], "ACCEPT"] if r[-1] == "RETURN" else r for r in link_local]
+    return [("INPUT", r) for r in into_host] + [(forward_chain, r) for r in link_local]
 
 
-def guard_host(interface: str) -> bool:
-    """Make sure the rules for `interface` are in place; False when they could not be."""
+def guard_host(interface: str) -> None:
+    """Make sure the rules for `interface` are in place, first in their chains and in order.
+
+    Raises FirewallUnavailable when they cannot be (no iptables, not allowed to change it).
+    """
     iptables = shutil.which("iptables")
     if iptables is None:
-        log.warning("iptables is missing: containers can reach this host's own ports (RELIABILITY S9)")
-        return False
+        raise FirewallUnavailable("iptables is missing")
+    if not Path("/sys/class/net", interface).exists():
+        # Rules made in another network namespace (an agent in a container) would guard nothing.
+        raise FirewallUnavailable(f"the bridge {interface} is not in this process's network namespace")
+
+    def run(*args: str, check: bool = False) -> subprocess.CompletedProcess:
+        return subprocess.run([iptables, "-w", *args], capture_output=True, check=check)
+
     try:
-        chains: dict[str, list[list[str]]] = {}
-        for chain, rule in rules_for(interface):
-            chains.setdefault(chain, []).append(rule)
-        for chain, rules in chains.items():
-            present = [subprocess.run([iptables, "-w", "-C", chain, *r], capture_output=True) for r in rules]
-            if all(p.returncode == 0 for p in present):
-                continue
-            # Some are missing: all of this chain's go, then come back in order, first in the chain.
-            for rule in rules:
-                subprocess.run([iptables, "-w", "-D", chain, *rule], capture_output=True)
-            for rule in reversed(rules):
-                subprocess.run([iptables, "-w", "-I", chain, "1", *rule], capture_output=True, check=True)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", b"") or b""
-        log.warning(
-            "could not add iptables rules for %s (%s): containers can reach this host's own ports "
-            "(RELIABILITY S9)",
-            interface,
-            detail.decode(errors="replace").strip() or exc,
-        )
-        return False
-    return True
+        with LOCK.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one process at a time checks and rewrites them
+            forward = "DOCKER-USER" if run("-S", "DOCKER-USER").returncode == 0 else "FORWARD"
+            chains: dict[str, list[list[str]]] = {}
+            for chain, rule in rules_for(interface, forward):
+                chains.setdefault(chain, []).append(rule)
+            for chain, rules in chains.items():
+                if all(run("-C", chain, *r).returncode == 0 for r in rules):
+                    continue
+                # Some are missing: all of this chain's go, then come back in order, first.
+                for rule in rules:
+                    while run("-D", chain, *rule).returncode == 0:
+                        pass
+                for rule in reversed(rules):
+                    run("-I", chain, "1", *rule, check=True)
+    except subprocess.CalledProcessError as exc:
+        raise FirewallUnavailable(exc.stderr.decode(errors="replace").strip() or str(exc)) from None
+    except OSError as exc:
+        raise FirewallUnavailable(str(exc)) from None

@@ -226,6 +226,10 @@ SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 # The Docker bridge network of function containers and build steps, which Skylift makes with
 # traffic between containers turned off (RELIABILITY S9, S18).
 SKYLIFT_CONTAINER_NETWORK = env.str("SKYLIFT_CONTAINER_NETWORK", default="skylift")
+# The host's iptables rules that keep those containers off the host's own ports (hosts/firewall.py):
+# "on" refuses to start containers where they cannot be put in place; "off" runs without them.
+SKYLIFT_HOST_FIREWALL = env.str("SKYLIFT_HOST_FIREWALL", default="on")
+SKYLIFT_FIREWALL_CHECK_SECONDS = env.float("SKYLIFT_FIREWALL_CHECK_SECONDS", default=30.0)
 SKYLIFT_CONTAINER_RUNTIME = env.str("SKYLIFT_CONTAINER_RUNTIME", default="")  # e.g. "runsc"
 SKYLIFT_LONG_POLL_SECONDS = 50
 SKYLIFT_BOOTSTRAP_ADMIN = env.str("SKYLIFT_BOOTSTRAP_ADMIN", default="admin")

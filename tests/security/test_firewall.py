@@ -1,5 +1,6 @@
-"""hosts/firewall.py against the real iptables: the rules land in order, once, and are put back in
-order when one went missing."""
+"""hosts/firewall.py against the real iptables (as root, like the host agent): the rules land
+first in their chains, in order, once; they are put back in order when one went missing; and a
+bridge this process cannot see is refused rather than guarded in vain."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from hosts import firewall
 
-INTERFACE = "sl-fwtest0"  # no such interface: the rules are inert
+INTERFACE = "sl-fwtest0"  # a bridge of its own, with nothing attached: nothing passes
 
 
 def _rules(chain: str) -> list[str]:
@@ -18,33 +19,65 @@ def _rules(chain: str) -> list[str]:
 
 
 @pytest.fixture
-def clean():
-    yield
+def interface():
+    subprocess.run(["ip", "link", "add", INTERFACE, "type", "bridge"], check=True)
+    yield INTERFACE
+    subprocess.run(["ip", "link", "del", INTERFACE], check=True)
     for chain, rule in firewall.rules_for(INTERFACE):
         while subprocess.run(["iptables", "-w", "-D", chain, *rule], capture_output=True).returncode == 0:
             pass
 
 
-def test_it_adds_the_rules_once_and_in_order(clean):
-    assert firewall.guard_host(INTERFACE)
-    assert firewall.guard_host(INTERFACE)  # again: nothing added
+def test_it_adds_the_rules_once_first_and_in_order(interface):
+    firewall.guard_host(interface)
+    firewall.guard_host(interface)  # again: nothing added
     assert _rules("INPUT") == [
         f"-A INPUT -i {INTERFACE} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        f"-A INPUT -i {INTERFACE} -p udp -m udp --dport 53 -j ACCEPT",
+        f"-A INPUT -i {INTERFACE} -p tcp -m tcp --dport 53 -j ACCEPT",
         f"-A INPUT -i {INTERFACE} -j DROP",
     ]
-    assert _rules("DOCKER-USER") == [f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} -j DROP"]
-    # the replies rule comes before the drop, and both before anything else in the chain
-    everything = subprocess.run(
-        ["iptables", "-w", "-S", "INPUT"], capture_output=True, text=True
-    ).stdout.splitlines()
-    assert everything[1:3] == _rules("INPUT")
+    assert _rules("DOCKER-USER") == [
+        f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} -p udp -m udp --dport 53 -j RETURN",
+        f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} -p tcp -m tcp --dport 53 -j RETURN",
+        f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} -j DROP",
+    ]
+    everything = subprocess.run(["iptables", "-w", "-S", "INPUT"], capture_output=True, text=True).stdout
+    assert everything.splitlines()[1:5] == _rules("INPUT")  # before anything else in the chain
 
 
-def test_it_puts_a_missing_rule_back_in_order(clean):
-    firewall.guard_host(INTERFACE)
-    # given the replies rule was removed by hand, leaving the drop alone
+def test_it_puts_a_missing_rule_back_in_order(interface):
+    firewall.guard_host(interface)
+    # given the replies rule was removed by hand (a reload, a flush), leaving the drop alone
     accept = firewall.rules_for(INTERFACE)[0][1]
     subprocess.run(["iptables", "-w", "-D", "INPUT", *accept], check=True)
     # when the host is guarded again, then the replies rule is back, before the drop
-    assert firewall.guard_host(INTERFACE)
-    assert [r.rsplit(" ", 1)[1] for r in _rules("INPUT")] == ["ACCEPT", "DROP"]
+    firewall.guard_host(interface)
+    assert [r.rsplit(" ", 1)[1] for r in _rules("INPUT")] == ["ACCEPT", "ACCEPT", "ACCEPT", "DROP"]
+
+
+def test_it_refuses_a_bridge_it_cannot_see():
+    # (an agent in a container of its own would otherwise fill its own namespace's firewall)
+    with pytest.raises(firewall.FirewallUnavailable, match="not in this process's network namespace"):
+        firewall.guard_host("br-doesnotexist")
+
+
+def test_a_host_it_cannot_guard_starts_no_container_unless_told_to_run_without(settings, monkeypatch):
+    import docker
+
+    from hosts import docker_client
+
+    # given a host where iptables cannot be found
+    settings.SKYLIFT_CONTAINER_NETWORK = "skylift-fwtest"
+    docker_client.forget_network()
+    monkeypatch.setenv("PATH", "/nonexistent")
+    try:
+        # when the network is asked for, then it is refused, saying how to go on
+        with pytest.raises(docker_client.DockerUnavailable, match="SKYLIFT_HOST_FIREWALL=off"):
+            docker_client.container_network()
+        # and with the protection turned off on purpose, the network serves
+        settings.SKYLIFT_HOST_FIREWALL = "off"
+        assert docker_client.container_network() == "skylift-fwtest"
+    finally:
+        docker_client.forget_network()
+        docker.from_env().networks.get("skylift-fwtest").remove()
