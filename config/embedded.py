@@ -294,6 +294,10 @@ def _django_env(database_url: str, redis_url: str) -> dict:
     # Docker engine (a host agent removes containers of its host name that its database does not know).
     digest = hashlib.sha256(str(data_dir().resolve()).encode()).hexdigest()[:6]
     env.setdefault("SKYLIFT_HOST_NAME", f"{socket.gethostname()}-{digest}")
+    if os.geteuid() != 0:
+        # One machine, one user: the firewall that keeps containers off this machine's ports
+        # needs root (hosts/firewall.py). Said at start (server_start), not silently.
+        env.setdefault("SKYLIFT_HOST_FIREWALL", "off")
     env.update(
         {
             "DATABASE_URL": database_url,
@@ -475,6 +479,12 @@ def server_start(*, port: int = 8000, background: bool = False) -> int:
             file=sys.stderr,
         )
         return 1
+    if os.geteuid() != 0 and os.environ.get("SKYLIFT_HOST_FIREWALL", "off") == "off":
+        print(
+            "Note: not running as root, so containers can reach this machine's own ports "
+            "(start the server as root to close that; see hosts/firewall.py).",
+            flush=True,
+        )
     directory = data_dir()
     directory.mkdir(parents=True, exist_ok=True)
     for key in ("error", "bootstrap"):
