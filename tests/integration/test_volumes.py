@@ -36,6 +36,13 @@ def test_functions_share_files_through_a_volume(running):
     assert (root / "out" / "a.txt").read_text() == "hello"
 
 
+def test_a_class_loads_its_weights_from_a_volume_in_enter(running):
+    # given weights a function wrote into the volume
+    volume_app.write.remote("model.txt", "weights-v1")
+    # when a class that mounts the volume starts, then its @enter read them
+    assert volume_app.Model().predict.remote("x") == "weights-v1:x"
+
+
 def test_the_sdk_moves_files_in_and_out(running, tmp_path):
     vol = volume_app.vol
     # when files are uploaded from this machine

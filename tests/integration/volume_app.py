@@ -30,3 +30,17 @@ def read(name: str) -> str:
 def plant_link() -> None:
     """What a hostile function can leave in its volume: links to the host's files."""
     os.symlink("/etc/hostname", "/data/escape")
+
+
+@app.cls(volumes={"/weights": vol})
+class Model:
+    """A model whose weights an @enter hook loads from the volume, as Modal apps do."""
+
+    @skylift.enter()
+    def load(self) -> None:
+        with open("/weights/out/model.txt") as f:
+            self.weights = f.read()
+
+    @skylift.method()
+    def predict(self, x: str) -> str:
+        return f"{self.weights}:{x}"
