@@ -92,7 +92,7 @@ def container_network(engine: docker.DockerClient | None = None) -> str:
     if settings.SKYLIFT_HOST_FIREWALL != "off":
         interface = options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
         try:
-            firewall.guard_host(interface)
+            firewall.guard_host(interface, tuple(settings.SKYLIFT_HOST_FIREWALL_ALLOW))
         except firewall.FirewallUnavailable as exc:
             raise DockerUnavailable(
                 f"Containers would reach this host's own ports: the host's firewall rules could not "

@@ -38,11 +38,19 @@ class FirewallUnavailable(RuntimeError):
     pass
 
 
-def rules_for(interface: str, forward_chain: str = "DOCKER-USER") -> list[tuple[str, list[str]]]:
-    """The (chain, rule) pairs for a bridge interface, in the order they must match."""
+def rules_for(
+    interface: str, forward_chain: str = "DOCKER-USER", allowed: tuple[str, ...] = ()
+) -> list[tuple[str, list[str]]]:
+    """The (chain, rule) pairs for a bridge interface, in the order they must match.
+
+    `allowed` are the host's ports containers may reach after all ("3141/tcp": say, a package
+    mirror on the build host), from SKYLIFT_HOST_FIREWALL_ALLOW.
+    """
+    opened = [["-p", proto, "--dport", port] for port, proto in (_port(a) for a in allowed)]
     into_host = [
         ["-i", interface, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
         *(["-i", interface, *dns, "-j", "ACCEPT"] for dns in DNS),
+        *(["-i", interface, *port, "-j", "ACCEPT"] for port in opened),
         ["-i", interface, "-j", "DROP"],
     ]
     link_local = [
@@ -54,7 +62,16 @@ def rules_for(interface: str, forward_chain: str = "DOCKER-USER") -> list[tuple[
     return [("INPUT", r) for r in into_host] + [(forward_chain, r) for r in link_local]
 
 
-def guard_host(interface: str) -> None:
+def _port(entry: str) -> tuple[str, str]:
+    """ "3141/tcp" -> ("3141", "tcp"); a bare port is TCP."""
+    port, _, proto = entry.strip().partition("/")
+    proto = proto or "tcp"
+    if not port.isdigit() or not 0 < int(port) < 65536 or proto not in ("tcp", "udp"):
+        raise FirewallUnavailable(f"SKYLIFT_HOST_FIREWALL_ALLOW: {entry!r} is not a port like 3141/tcp")
+    return port, proto
+
+
+def guard_host(interface: str, allowed: tuple[str, ...] = ()) -> None:
     """Make sure the rules for `interface` are in place, first in their chains and in order.
 
     Raises FirewallUnavailable when they cannot be (no iptables, not allowed to change it).
@@ -74,7 +91,7 @@ def guard_host(interface: str) -> None:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one process at a time checks and rewrites them
             forward = "DOCKER-USER" if run("-S", "DOCKER-USER").returncode == 0 else "FORWARD"
             chains: dict[str, list[list[str]]] = {}
-            for chain, rule in rules_for(interface, forward):
+            for chain, rule in rules_for(interface, forward, allowed):
                 chains.setdefault(chain, []).append(rule)
             for chain, rules in chains.items():
                 if all(run("-C", chain, *r).returncode == 0 for r in rules):

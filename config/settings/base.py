@@ -230,6 +230,9 @@ SKYLIFT_CONTAINER_NETWORK = env.str("SKYLIFT_CONTAINER_NETWORK", default="skylif
 # "on" refuses to start containers where they cannot be put in place; "off" runs without them.
 SKYLIFT_HOST_FIREWALL = env.str("SKYLIFT_HOST_FIREWALL", default="on")
 SKYLIFT_FIREWALL_CHECK_SECONDS = env.float("SKYLIFT_FIREWALL_CHECK_SECONDS", default=30.0)
+# Ports of the host containers may reach after all, e.g. "3141/tcp" for a package mirror that
+# build steps use (index_url) on the build host itself.
+SKYLIFT_HOST_FIREWALL_ALLOW = env.list("SKYLIFT_HOST_FIREWALL_ALLOW", default=[])
 SKYLIFT_CONTAINER_RUNTIME = env.str("SKYLIFT_CONTAINER_RUNTIME", default="")  # e.g. "runsc"
 SKYLIFT_LONG_POLL_SECONDS = 50
 SKYLIFT_BOOTSTRAP_ADMIN = env.str("SKYLIFT_BOOTSTRAP_ADMIN", default="admin")

@@ -23,7 +23,7 @@ def interface():
     subprocess.run(["ip", "link", "add", INTERFACE, "type", "bridge"], check=True)
     yield INTERFACE
     subprocess.run(["ip", "link", "del", INTERFACE], check=True)
-    for chain, rule in firewall.rules_for(INTERFACE):
+    for chain, rule in firewall.rules_for(INTERFACE, allowed=("3141/tcp",)):
         while subprocess.run(["iptables", "-w", "-D", chain, *rule], capture_output=True).returncode == 0:
             pass
 
@@ -54,6 +54,19 @@ def test_it_puts_a_missing_rule_back_in_order(interface):
     # when the host is guarded again, then the replies rule is back, before the drop
     firewall.guard_host(interface)
     assert [r.rsplit(" ", 1)[1] for r in _rules("INPUT")] == ["ACCEPT", "ACCEPT", "ACCEPT", "DROP"]
+
+
+def test_it_opens_the_ports_the_operator_allows_before_the_drop(interface):
+    # when the operator allows a package mirror's port on the host
+    firewall.guard_host(interface, ("3141/tcp",))
+    # then it is accepted, after the replies and DNS and before the drop
+    rules = _rules("INPUT")
+    assert rules[-2:] == [
+        f"-A INPUT -i {INTERFACE} -p tcp -m tcp --dport 3141 -j ACCEPT",
+        f"-A INPUT -i {INTERFACE} -j DROP",
+    ]
+    with pytest.raises(firewall.FirewallUnavailable, match="not a port"):
+        firewall.guard_host(interface, ("http",))
 
 
 def test_it_refuses_a_bridge_it_cannot_see():
