@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -69,4 +70,9 @@ def _virtual_packages():
 if __name__ == "__main__":
     if len(sys.argv) < 4:
         sys.exit("usage: conda_env.py PREFIX CHANNELS_JSON SPEC...")
-    sys.exit(asyncio.run(main(Path(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3:])))
+    code = asyncio.run(main(Path(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3:]))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not through the interpreter's finalisation, which rattler's native threads may outlive (a
+    # SIGSEGV was seen once in about a dozen runs, after the install).
+    os._exit(code)

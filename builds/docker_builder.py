@@ -287,6 +287,9 @@ def build_dockerfile(
             pull=False,
             buildargs=buildargs or None,
             timeout=int(timeout),
+            # RUN lines of Dockerfiles on the isolating network too (they keep Docker's default
+            # capabilities, NET_RAW included, which `docker build` cannot drop).
+            network_mode=container_network(client()),
         ):
             if "stream" in event:
                 tail.feed(event["stream"])

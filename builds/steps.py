@@ -262,11 +262,21 @@ def _script(step: dict, ctx: str) -> str:
         # The tools' own Python (the base's), whatever the conda environment puts first on the PATH;
         # rattler's caches go to /tmp and leave with the step.
         cache = "/tmp/skylift-conda-cache"
+        tool = (
+            f"{CONDA_TOOLS_PYTHON} {docker_builder.BUILD_MOUNT_DIR}/conda_env.py {CONDA_PREFIX} "
+            f"{shlex.quote(json.dumps(step['channels']))} {shell_join(step['packages'])}"
+        )
+        # A crash of the tool (SIGSEGV, 139) gets one more run: solving and installing again is
+        # safe, and the specs are recorded only when an install succeeds.
         return (
             f"trap 'rm -rf {cache}' EXIT\n"
             f"export XDG_CACHE_HOME={cache} PYTHONPATH={CONDA_TOOLS} PYTHONNOUSERSITE=1\n"
-            f"{CONDA_TOOLS_PYTHON} {docker_builder.BUILD_MOUNT_DIR}/conda_env.py {CONDA_PREFIX} "
-            f"{shlex.quote(json.dumps(step['channels']))} {shell_join(step['packages'])}\n"
+            "for attempt in 1 2; do\n"
+            f"  {tool} && break\n"
+            "  code=$?\n"
+            '  if [ "$code" -ne 139 ] || [ "$attempt" -eq 2 ]; then exit "$code"; fi\n'
+            '  echo "the conda tool crashed (SIGSEGV); running it once more" >&2\n'
+            "done\n"
         )
     if kind == "run_commands":
         # Each command in a shell of its own, as Dockerfile RUN lines are; the first failure stops the step.

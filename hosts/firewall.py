@@ -21,16 +21,20 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
+import shlex
 import shutil
 import subprocess
-import tempfile
+import time
 from pathlib import Path
 
 __all__ = ["FirewallUnavailable", "guard_host", "rules_for"]
 
 log = logging.getLogger(__name__)
 
-LOCK = Path(tempfile.gettempdir()) / "skylift-firewall.lock"
+# Root's own: a lock in a world-writable folder could be held, or planted, by any local user.
+LOCK_DIR = Path("/run/skylift")
+LOCK_SECONDS = 30
 DNS = [["-p", "udp", "--dport", "53"], ["-p", "tcp", "--dport", "53"]]
 
 
@@ -47,6 +51,7 @@ def rules_for(
     mirror on the build host), from SKYLIFT_HOST_FIREWALL_ALLOW.
     """
     opened = [["-p", proto, "--dport", port] for port, proto in (_port(a) for a in allowed)]
+    tag = ["-m", "comment", "--comment", f"skylift:{interface}"]
     into_host = [
         ["-i", interface, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
         *(["-i", interface, *dns, "-j", "ACCEPT"] for dns in DNS),
@@ -59,12 +64,15 @@ def rules_for(
     ]
     if forward_chain != "DOCKER-USER":  # in FORWARD itself, RETURN would skip Docker's own rules
         link_local = [[*r[:-1], "ACCEPT"] if r[-1] == "RETURN" else r for r in link_local]
-    return [("INPUT", r) for r in into_host] + [(forward_chain, r) for r in link_local]
+    # Each rule carries a comment naming the bridge, so that the set can be compared as a whole.
+    return [("INPUT", [*r[:-2], *tag, *r[-2:]]) for r in into_host] + [
+        (forward_chain, [*r[:-2], *tag, *r[-2:]]) for r in link_local
+    ]
 
 
 def _port(entry: str) -> tuple[str, str]:
     """ "3141/tcp" -> ("3141", "tcp"); a bare port is TCP."""
-    port, _, proto = entry.strip().partition("/")
+    port, _, proto = entry.strip().lower().partition("/")
     proto = proto or "tcp"
     if not port.isdigit() or not 0 < int(port) < 65536 or proto not in ("tcp", "udp"):
         raise FirewallUnavailable(f"SKYLIFT_HOST_FIREWALL_ALLOW: {entry!r} is not a port like 3141/tcp")
@@ -87,22 +95,75 @@ def guard_host(interface: str, allowed: tuple[str, ...] = ()) -> None:
         return subprocess.run([iptables, "-w", *args], capture_output=True, check=check)
 
     try:
-        with LOCK.open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one process at a time checks and rewrites them
+        with _locked():  # one process at a time checks and rewrites them
             forward = "DOCKER-USER" if run("-S", "DOCKER-USER").returncode == 0 else "FORWARD"
             chains: dict[str, list[list[str]]] = {}
             for chain, rule in rules_for(interface, forward, allowed):
                 chains.setdefault(chain, []).append(rule)
             for chain, rules in chains.items():
-                if all(run("-C", chain, *r).returncode == 0 for r in rules):
+                listed = [
+                    line
+                    for line in run("-S", chain, check=True).stdout.decode().splitlines()
+                    if line.startswith("-A ")
+                ]
+                mine = [i for i, line in enumerate(listed) if f"skylift:{interface}" in line]
+                ours = [listed[i] for i in mine]
+                wanted = [_listed(chain, r, run) for r in rules]
+                # In order, together, and after nothing but other Skylift bridges' rules.
+                if (
+                    ours == wanted
+                    and mine == list(range(mine[0], mine[0] + len(mine)))
+                    and all("skylift:" in line for line in listed[: mine[0]])
+                ):
                     continue
-                # Some are missing: all of this chain's go, then come back in order, first.
-                for rule in rules:
-                    while run("-D", chain, *rule).returncode == 0:
-                        pass
+                # Missing, stale (a port no longer allowed) or out of place: all of this bridge's
+                # rules in the chain go, then the wanted ones come back in order, first.
+                for line in ours:
+                    run("-D", chain, *shlex.split(line)[2:])
                 for rule in reversed(rules):
                     run("-I", chain, "1", *rule, check=True)
     except subprocess.CalledProcessError as exc:
         raise FirewallUnavailable(exc.stderr.decode(errors="replace").strip() or str(exc)) from None
     except OSError as exc:
         raise FirewallUnavailable(str(exc)) from None
+
+
+def _listed(chain: str, rule: list[str], run) -> str:
+    """How `iptables -S` prints a rule (it normalises the order of matches): added to a scratch
+    chain of its own and read back, once per rule and process."""
+    key = (chain, tuple(rule))
+    if key not in _LISTED:
+        scratch = f"SKYLIFT-{os.getpid() % 100000}"
+        run("-N", scratch)
+        try:
+            run("-A", scratch, *rule, check=True)
+            line = run("-S", scratch, check=True).stdout.decode().splitlines()[1]
+        finally:
+            run("-F", scratch)
+            run("-X", scratch)
+        _LISTED[key] = line.replace(f"-A {scratch} ", f"-A {chain} ", 1)
+    return _LISTED[key]
+
+
+_LISTED: dict[tuple, str] = {}
+
+
+class _locked:
+    def __enter__(self):
+        LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+        self.handle = os.open(LOCK_DIR / "firewall.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        deadline = time.monotonic() + LOCK_SECONDS
+        while True:
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(self.handle)
+                    raise FirewallUnavailable(
+                        f"{LOCK_DIR}/firewall.lock stayed held for {LOCK_SECONDS} s"
+                    ) from None
+                time.sleep(0.05)
+
+    def __exit__(self, *exc):
+        os.close(self.handle)  # closing releases the lock

@@ -31,19 +31,24 @@ def interface():
 def test_it_adds_the_rules_once_first_and_in_order(interface):
     firewall.guard_host(interface)
     firewall.guard_host(interface)  # again: nothing added
+    tag = f'-m comment --comment "skylift:{INTERFACE}"'
     assert _rules("INPUT") == [
-        f"-A INPUT -i {INTERFACE} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-        f"-A INPUT -i {INTERFACE} -p udp -m udp --dport 53 -j ACCEPT",
-        f"-A INPUT -i {INTERFACE} -p tcp -m tcp --dport 53 -j ACCEPT",
-        f"-A INPUT -i {INTERFACE} -j DROP",
+        f"-A INPUT -i {INTERFACE} -m conntrack --ctstate RELATED,ESTABLISHED {tag} -j ACCEPT",
+        f"-A INPUT -i {INTERFACE} -p udp -m udp --dport 53 {tag} -j ACCEPT",
+        f"-A INPUT -i {INTERFACE} -p tcp -m tcp --dport 53 {tag} -j ACCEPT",
+        f"-A INPUT -i {INTERFACE} {tag} -j DROP",
     ]
     assert _rules("DOCKER-USER") == [
-        f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} -p udp -m udp --dport 53 -j RETURN",
-        f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} -p tcp -m tcp --dport 53 -j RETURN",
-        f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} -j DROP",
+        f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} -p udp -m udp --dport 53 {tag} -j RETURN",
+        f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} -p tcp -m tcp --dport 53 {tag} -j RETURN",
+        f"-A DOCKER-USER -d 169.254.0.0/16 -i {INTERFACE} {tag} -j DROP",
     ]
+    # before anything in the chain but other Skylift bridges' rules
     everything = subprocess.run(["iptables", "-w", "-S", "INPUT"], capture_output=True, text=True).stdout
-    assert everything.splitlines()[1:5] == _rules("INPUT")  # before anything else in the chain
+    rules = [line for line in everything.splitlines() if line.startswith("-A ")]
+    first = rules.index(_rules("INPUT")[0])
+    assert rules[first : first + 4] == _rules("INPUT")
+    assert all("skylift:" in line for line in rules[:first])
 
 
 def test_it_puts_a_missing_rule_back_in_order(interface):
@@ -56,15 +61,35 @@ def test_it_puts_a_missing_rule_back_in_order(interface):
     assert [r.rsplit(" ", 1)[1] for r in _rules("INPUT")] == ["ACCEPT", "ACCEPT", "ACCEPT", "DROP"]
 
 
+def test_it_moves_its_rules_back_above_a_rule_put_before_them(interface):
+    firewall.guard_host(interface)
+    # given a rule another tool put at the top of INPUT
+    other = ["-i", INTERFACE, "-p", "tcp", "--dport", "9", "-j", "ACCEPT"]
+    subprocess.run(["iptables", "-w", "-I", "INPUT", "1", *other], check=True)
+    try:
+        # when the host is guarded again, then Skylift's rules are above it again
+        firewall.guard_host(interface)
+        listed = subprocess.run(["iptables", "-w", "-S", "INPUT"], capture_output=True, text=True).stdout
+        rules = [line for line in listed.splitlines() if line.startswith("-A ")]
+        drop = f'-A INPUT -i {INTERFACE} -m comment --comment "skylift:{INTERFACE}" -j DROP'
+        assert rules.index(drop) < rules.index(f"-A INPUT -i {INTERFACE} -p tcp -m tcp --dport 9 -j ACCEPT")
+    finally:
+        subprocess.run(["iptables", "-w", "-D", "INPUT", *other], check=True)
+
+
 def test_it_opens_the_ports_the_operator_allows_before_the_drop(interface):
     # when the operator allows a package mirror's port on the host
     firewall.guard_host(interface, ("3141/tcp",))
     # then it is accepted, after the replies and DNS and before the drop
-    rules = _rules("INPUT")
-    assert rules[-2:] == [
-        f"-A INPUT -i {INTERFACE} -p tcp -m tcp --dport 3141 -j ACCEPT",
-        f"-A INPUT -i {INTERFACE} -j DROP",
+    tag = f'-m comment --comment "skylift:{INTERFACE}"'
+    assert _rules("INPUT")[-2:] == [
+        f"-A INPUT -i {INTERFACE} -p tcp -m tcp --dport 3141 {tag} -j ACCEPT",
+        f"-A INPUT -i {INTERFACE} {tag} -j DROP",
     ]
+    # and when the operator no longer allows it, the port closes again
+    firewall.guard_host(interface)
+    assert not [r for r in _rules("INPUT") if "3141" in r]
+    assert len(_rules("INPUT")) == 4
     with pytest.raises(firewall.FirewallUnavailable, match="not a port"):
         firewall.guard_host(interface, ("http",))
 

@@ -73,6 +73,7 @@ class Command(BaseCommand):
         threading.Thread(target=lease.run_watchdog, args=(stop,), daemon=True, name="lease-watchdog").start()
         threading.Thread(target=self._watch, args=(host,), daemon=True, name="docker-events").start()
         threading.Thread(target=self._sweep, args=(host, stop), daemon=True, name="sweeper").start()
+        threading.Thread(target=self._guard, args=(stop,), daemon=True, name="firewall").start()
         threading.Thread(target=worker.keep_running, args=(stop,), daemon=True, name="worker-keeper").start()
 
         def shutdown(signum, frame):
@@ -88,6 +89,16 @@ class Command(BaseCommand):
         finally:
             stop.set()
             worker.stop()
+
+    def _guard(self, stop: threading.Event) -> None:
+        """Every SKYLIFT_FIREWALL_CHECK_SECONDS: the isolating network and the host's rules for it
+        are put back if a firewall reload or a flush removed them, whether or not a container
+        starts meanwhile (hosts/firewall.py)."""
+        while not stop.wait(settings.SKYLIFT_FIREWALL_CHECK_SECONDS):
+            try:
+                docker_client.container_network()
+            except Exception:  # noqa: BLE001 - said in the log; container starts refuse meanwhile
+                log.exception("the host's firewall rules could not be checked")
 
     def _sweep(self, host, stop: threading.Event) -> None:
         """Every SWEEP_SECONDS: settle running tasks whose container went without a `die` event seen."""
