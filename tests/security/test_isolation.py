@@ -124,3 +124,16 @@ def test_a_build_step_does_not_reach_its_hosts_own_ports(platform, host_listener
     )
     image = skylift.Image.debian_slim().run_commands(check, force_build=True)
     image_build(platform.client("charlie"), image, show_logs=False)  # raises BuildFailed if connected
+
+
+def test_a_dockerfiles_run_line_does_not_reach_its_hosts_own_ports(platform, host_listener):
+    # the same probe as a build step's, as a Dockerfile RUN line (which docker build runs)
+    probe = (
+        "import socket, struct, sys; "
+        "gw = [l.split() for l in open('/proc/net/route').readlines()[1:] if l.split()[1] == '00000000'][0][2]; "
+        "ip = socket.inet_ntoa(struct.pack('<L', int(gw, 16))); "
+        "s = socket.socket(); s.settimeout(3); "
+        f"sys.exit('connected to the host' if s.connect_ex((ip, {host_listener})) == 0 else 0)"
+    )
+    image = skylift.Image.debian_slim().dockerfile_commands([f'RUN python3 -c "{probe}"'], force_build=True)
+    image_build(platform.client("charlie"), image, show_logs=False)  # raises BuildFailed if connected
