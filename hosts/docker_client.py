@@ -188,6 +188,7 @@ def run(
         if network_disabled or not network_missing(exc):
             raise
         forget_network()  # pruned while this process had it checked: made again, once
+        remove(name)  # Docker may have created the container before refusing to start it
         return start()
 
 
