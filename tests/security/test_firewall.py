@@ -4,6 +4,8 @@ bridge this process cannot see is refused rather than guarded in vain."""
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
 
 import pytest
@@ -119,3 +121,65 @@ def test_a_host_it_cannot_guard_starts_no_container_unless_told_to_run_without(s
     finally:
         docker_client.forget_network()
         docker.from_env().networks.get("skylift-fwtest").remove()
+
+
+def test_the_host_agent_puts_a_removed_rule_back_without_any_container_starting(platform):
+    import docker
+
+    from tests.fixtures.live_platform import wait_for
+
+    # given the platform's isolating network, with its rules in place (a function ran)
+    network = docker.from_env().networks.get("skylift")
+    interface = network.attrs["Options"].get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
+
+    def drop_rules() -> list[str]:
+        out = subprocess.run(
+            ["iptables", "-w", "-S", "INPUT"], capture_output=True, text=True, check=True
+        ).stdout
+        return [
+            line for line in out.splitlines() if f"skylift:{interface}" in line and line.endswith("-j DROP")
+        ]
+
+    assert wait_for(drop_rules, bool, attempts=300)
+    # when the drop rule is removed by hand (a firewall reload, a flush)
+    (rule,) = drop_rules()
+    subprocess.run(["iptables", "-w", "-D", "INPUT", *shlex.split(rule)[2:]], check=True)
+    assert drop_rules() == []
+    # then the agent's periodic check (every 2 s on the test platform) puts it back
+    assert wait_for(drop_rules, bool, attempts=300) == [rule]
+
+
+def test_a_network_pruned_under_a_running_process_is_made_again(settings):
+    import docker
+
+    from hosts import docker_client
+
+    # given a process that made and checked its network, which is then pruned
+    settings.SKYLIFT_CONTAINER_NETWORK = "skylift-prunetest"
+    settings.SKYLIFT_HOST_FIREWALL = "off"  # the rules are not what this is about
+    engine = docker.from_env()
+    docker_client.forget_network()
+    try:
+        docker_client.container_network()
+        engine.networks.get("skylift-prunetest").remove()
+        # when it starts a container within the check interval, then the network is made again
+        container_id = docker_client.run(
+            image="skylift/debian-slim:3.11",
+            command=["true"],
+            name=f"skylift-prunetest-{os.getpid()}",
+            labels={"skylift.test": "prune"},
+            environment={},
+            mounts=[],
+            memory_mib=64,
+            nano_cpus=10**9,
+            cpu_shares=256,
+            pids_limit=16,
+            network_disabled=False,
+        )
+        attrs = engine.api.inspect_container(container_id)
+        assert list(attrs["NetworkSettings"]["Networks"]) == ["skylift-prunetest"]
+        engine.api.remove_container(container_id, force=True)
+    finally:
+        docker_client.forget_network()
+        for network in engine.networks.list(names=["skylift-prunetest"]):
+            network.remove()
