@@ -1,9 +1,14 @@
 """The autoscaler: containers start when inputs queue and leave when idle.
 
 `ensure_capacity` runs right after a call is accepted, so a cold function gets its first
-container without waiting for a tick; `autoscale` runs every second from Celery beat to add
-containers for a backlog, requeue what a lost message or a dead container stranded, and give
-up on containers that never came up.
+container without waiting for a tick; `autoscale` runs every second from Celery beat (after the
+reconciler's repairs, `functions.reconciler`) to add containers for a backlog and keep the
+functions' minimums warm.
+
+Placement is one decision per host at a time: a container is placed while holding its host's
+lock, which is held until the new task row commits, so two functions can never both take a
+host's last CPU or memory. Each start is its own short transaction, so a transaction never
+holds more than one host's lock (no lock-order deadlocks between hosts).
 """
 
 from __future__ import annotations
@@ -11,40 +16,46 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Now
 from django.utils import timezone
 
+from config.ids import new_id
 from hosts.models import Host
+from hosts.tasks import start_container, stop_container
 
+from . import delivery
 from .models import LIVE_TASK_STATUSES, Function, Input, InputStatus, Task, TaskStatus
-from .queues import STATS_KEY, input_queue_key, redis_client
+from .queues import done_key, redis_client
 
-__all__ = ["autoscale", "ensure_capacity", "requeue_stranded", "stop_task"]
+__all__ = ["autoscale", "desired_containers", "ensure_capacity", "stop_task"]
 
 log = logging.getLogger(__name__)
 
-# An input still pending this long after its last push is pushed again; claims are conditional,
-# so a duplicate message is harmless (RELIABILITY F12).
-REPUSH_AFTER = timedelta(seconds=15)
-START_DEADLINE = timedelta(seconds=120)
 
-
-def _lock_function(function_id: str) -> None:
-    """Serialize scaling decisions per function for the rest of the transaction."""
+def _lock(key: str) -> None:
+    """An advisory lock held until the surrounding transaction ends."""
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"scale:{function_id}"])
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
 
 
-def ensure_capacity(*, function_id: str) -> Task | None:
-    """Start a container for the function if it has none alive."""
+def _live(function_id: str) -> int:
+    return Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).count()
+
+
+def ensure_capacity(*, function_id: str) -> str | None:
+    """Start a container for the function if it has none alive; returns its task id."""
     if Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).exists():
         return None
+    return _start_one(function_id, want=1)
+
+
+def _start_one(function_id: str, *, want: int) -> str | None:
+    """Start one container of the function if it has fewer than `want` alive (its own transaction)."""
     with transaction.atomic():
-        _lock_function(function_id)
-        if Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).exists():
+        # Serialize scaling decisions per function: two requests never both start "the" container.
+        _lock(f"scale:{function_id}")
+        if _live(function_id) >= want:
             return None  # another request got there first
         function = Function.objects.select_related("app").get(pk=function_id)
         if function.app.state == "stopped":
@@ -52,20 +63,45 @@ def ensure_capacity(*, function_id: str) -> Task | None:
         return _start_task(function)
 
 
-def _pick_host(function: Function) -> Host | None:
-    """The live host with the most free CPU that fits the function's request."""
-    hosts = Host.objects.alive().annotate(
-        used_cpu=Sum("tasks__function__cpu", filter=Q(tasks__status__in=LIVE_TASK_STATUSES)),
-        used_memory=Sum("tasks__function__memory", filter=Q(tasks__status__in=LIVE_TASK_STATUSES)),
+def _usage(hosts: list[int] | None = None) -> dict[int, tuple[float, int]]:
+    """CPU and memory (MiB) taken by live containers, per host."""
+    tasks = Task.objects.filter(status__in=LIVE_TASK_STATUSES, host__isnull=False)
+    if hosts is not None:
+        tasks = tasks.filter(host_id__in=hosts)
+    return {
+        row["host_id"]: (row["cpu"] or 0.0, row["memory"] or 0)
+        for row in tasks.values("host_id").annotate(cpu=Sum("function__cpu"), memory=Sum("function__memory"))
+    }
+
+
+def _fits(host: Host, function: Function, used: tuple[float, int]) -> bool:
+    cpu, memory = used
+    return (
+        host.memory - memory >= function.memory
+        and host.cpu - cpu >= function.cpu
+        and host.fits_gpu(function.gpu)
     )
-    best, best_free = None, None
-    for host in hosts:
-        free_cpu = host.cpu - (host.used_cpu or 0)
-        free_memory = host.memory - (host.used_memory or 0)
-        if free_memory < function.memory or free_cpu < function.cpu or not host.fits_gpu(function.gpu):
-            continue
-        if best is None or free_cpu > best_free:
-            best, best_free = host, free_cpu
+
+
+def _place(function: Function) -> Host | None:
+    """The live host with the most free CPU that fits the function, locked for this decision.
+
+    The host's usage is read again under its lock: a placement on the same host by another
+    function that committed meanwhile is counted. If the best host no longer fits, nothing is
+    placed this time (the next tick tries again), so this transaction locks one host at most.
+    """
+    hosts = list(Host.objects.alive())
+    usage = _usage([h.pk for h in hosts])
+    fitting = [h for h in hosts if _fits(h, function, usage.get(h.pk, (0.0, 0)))]
+    if not fitting:
+        return None
+    best = max(fitting, key=lambda h: h.cpu - usage.get(h.pk, (0.0, 0))[0])
+    _lock(f"place:{best.pk}")
+    if not _fits(best, function, _usage([best.pk]).get(best.pk, (0.0, 0))):
+        log.info(
+            "host %s filled up while %s was being placed; trying again next tick", best.name, function.id
+        )
+        return None
     return best
 
 
@@ -78,8 +114,9 @@ START_FAILURE_WINDOW = timedelta(minutes=5)
 
 def _start_failure(function: Function) -> Task | None:
     """The latest failed start when the function's last containers all failed to come up."""
+    since = timezone.now() - START_FAILURE_WINDOW
     recent = list(
-        Task.objects.filter(function=function, created_at__gte=timezone.now() - START_FAILURE_WINDOW)
+        Task.objects.filter(function=function, created_at__gte=since)
         .order_by("-created_at")
         .values("id", "status", "inputs_served", "cause", "message")[:START_FAILURES_ALLOWED]
     )
@@ -91,28 +128,8 @@ def _start_failure(function: Function) -> Task | None:
 
 
 def fail_pending(*, function: Function, cause: str, message: str) -> int:
-    """Make every pending input of the function terminal `failed` with the cause."""
-    from .models import FunctionCall
-    from .queues import done_key
-
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""UPDATE {Input._meta.db_table}
-                   SET status = 'failed', result_kind = 'error', cause = %s, message = %s, finished_at = now(),
-                       finished_seq = nextval('skylift_output_seq')
-                 WHERE function_id = %s AND status = 'pending'
-             RETURNING call_id""",
-            [cause, message, function.id],
-        )
-        calls = {row[0] for row in cur.fetchall()}
-        if calls:
-            cur.execute(
-                f"""UPDATE {FunctionCall._meta.db_table} c SET status = 'failed', finished_at = now()
-                     WHERE c.id = ANY(%s) AND c.finished_at IS NULL AND c.closed
-                       AND NOT EXISTS (SELECT 1 FROM {Input._meta.db_table} i
-                                        WHERE i.call_id = c.id AND i.status IN ('pending', 'running'))""",
-                [list(calls)],
-            )
+    """Every pending input of the function fails with the cause; their callers are woken."""
+    calls = delivery.run(delivery.fail_pending(function.id, cause=cause, message=message))
     if calls:
         pipe = redis_client().pipeline(transaction=False)
         for call_id in calls:
@@ -121,9 +138,7 @@ def fail_pending(*, function: Function, cause: str, message: str) -> int:
     return len(calls)
 
 
-def _start_task(function: Function) -> Task | None:
-    from hosts.tasks import start_container
-
+def _start_task(function: Function) -> str | None:
     failed = _start_failure(function)
     if failed is not None:
         cause = failed.cause or "container_crash"
@@ -144,74 +159,27 @@ def _start_task(function: Function) -> Task | None:
             message=f"no host of this platform has the GPU {function.gpu!r} (GPUs available: {', '.join(inventory)})",
         )
         return None
-    host = _pick_host(function)
+    host = _place(function)
     if host is None:
         log.warning(
             "no live host can run %s (memory %s MiB); inputs stay queued", function.id, function.memory
         )
         return None
-    task = Task.objects.create(workspace_id=function.workspace_id, function=function, host=host)
-    transaction.on_commit(lambda: start_container.apply_async(kwargs={"task_id": task.id}, queue=host.queue))
-    return task
+    task_id = delivery.run(
+        delivery.task_create(
+            task_id=new_id("ta"), workspace_id=function.workspace_id, function_id=function.id, host_id=host.pk
+        )
+    )
+    queue = host.queue
+    transaction.on_commit(lambda: start_container.apply_async(kwargs={"task_id": task_id}, queue=queue))
+    return task_id
 
 
 def stop_task(*, task: Task, cause: str) -> None:
-    from hosts.tasks import stop_container
-
-    Task.objects.filter(pk=task.pk, status__in=LIVE_TASK_STATUSES).update(
-        status=TaskStatus.STOPPING, cause=cause
-    )
+    """Ask a live container to stop; its end is settled when Docker reports it (`task_exited`)."""
+    delivery.run(delivery.task_stopping(task.id, cause))
     if task.host_id:
         stop_container.apply_async(kwargs={"task_id": task.id}, queue=f"host.{task.host.name}")
-
-
-def requeue_stranded(*, now=None) -> int:
-    """Push again the pending inputs whose message may have been lost; returns how many.
-
-    Only for a function whose queue is empty: while ids are in it, containers are still working
-    through it (a pending input is usually just waiting its turn), and pushing duplicates would
-    only make them pop ids that claim nothing. A lost message (Redis restarted empty, a relay died
-    between pop and claim) is pushed again once the queue has drained.
-    """
-    now = now or timezone.now()
-    stale = list(
-        Input.objects.filter(status=InputStatus.PENDING, enqueued_at__lt=now - REPUSH_AFTER).values_list(
-            "id", "function_id"
-        )[:5000]
-    )
-    if not stale:
-        return 0
-    by_function: dict[str, list[str]] = {}
-    for input_id, function_id in stale:
-        by_function.setdefault(function_id, []).append(input_id)
-    r = redis_client()
-    pipe = r.pipeline(transaction=False)
-    for function_id in by_function:
-        pipe.llen(input_queue_key(function_id))
-    lengths = dict(zip(by_function, pipe.execute(), strict=True))
-    stranded = {f: ids for f, ids in by_function.items() if lengths[f] == 0}
-    ids = [i for batch in stranded.values() for i in batch]
-    if not ids:
-        return 0
-    Input.objects.filter(pk__in=ids, status=InputStatus.PENDING).update(enqueued_at=now)
-    pipe = r.pipeline(transaction=False)
-    for function_id, batch in stranded.items():
-        pipe.rpush(input_queue_key(function_id), *batch)
-    pipe.hincrby(STATS_KEY, "stranded_inputs_repushed", len(ids))
-    pipe.execute()
-    log.info("re-pushed %d stranded inputs", len(ids))
-    return len(ids)
-
-
-def _fail_stuck_starts(now) -> None:
-    stuck = Task.objects.filter(
-        status__in=[TaskStatus.PENDING, TaskStatus.STARTING], created_at__lt=now - START_DEADLINE
-    )
-    for task in stuck.select_related("host"):
-        log.warning("container %s did not start in time", task.id)
-        Task.objects.filter(pk=task.pk, status__in=[TaskStatus.PENDING, TaskStatus.STARTING]).update(
-            status=TaskStatus.FAILED, cause="start_timeout", stopped_at=now
-        )
 
 
 # Without max_containers, how many containers one function may have at once (the hosts'
@@ -230,65 +198,8 @@ def desired_containers(function: Function, *, pending: int, running: int) -> int
     return max(function.min_containers, min(wanted, upper))
 
 
-def _stop_abandoned_apps(now) -> None:
-    """An ephemeral app whose client went quiet is stopped: its caller is gone (RELIABILITY F11).
-
-    Detached apps (`app.run(detach=True)`) are exempt.
-    """
-    from apps.models import App, AppState
-
-    from .services import app_stop
-
-    stale = App.objects.filter(
-        state=AppState.EPHEMERAL,
-        detached=False,
-        client_seen_at__lt=now - timedelta(seconds=settings.SKYLIFT_CLIENT_ABANDONED_SECONDS),
-    )
-    for app in stale:
-        log.info("stopping app %s: its client has gone quiet", app.id)
-        app_stop(app=app, message="The client that ran the app went away.")
-
-
-def _requeue_orphaned(now) -> None:
-    """Running inputs whose container is known to be gone (a missed `die` event) run again."""
-    from hosts.services import container_exited
-
-    gone = (
-        Input.objects.filter(
-            status=InputStatus.RUNNING, task__status__in=[TaskStatus.STOPPED, TaskStatus.FAILED]
-        )
-        .values_list("task_id", flat=True)
-        .distinct()[:100]
-    )
-    for task_id in gone:
-        task = Task.objects.filter(pk=task_id).values("exit_code").first()
-        container_exited(task_id=task_id, exit_code=(task or {}).get("exit_code"), oom=False)
-
-
-def _settle_lost_hosts() -> None:
-    """Containers on a host that stopped sending heartbeats are gone: their inputs run elsewhere.
-
-    The inputs go back as preempted (a host loss is the platform's, not the user's, fault).
-    """
-    from hosts.services import container_exited
-
-    lost = Task.objects.filter(status__in=LIVE_TASK_STATUSES, host__lease_expires_at__lt=Now()).values_list(
-        "id", flat=True
-    )
-    for task_id in list(lost[:100]):
-        log.warning("container %s is on a lost host; its inputs run elsewhere", task_id)
-        Task.objects.filter(pk=task_id, status__in=LIVE_TASK_STATUSES).update(cause="host_lost")
-        container_exited(task_id=task_id, exit_code=None, oom=False)
-
-
 def autoscale() -> None:
-    """One tick: scale every function to its backlog and bounds, then repair what faults left behind."""
-    now = timezone.now()
-    _fail_stuck_starts(now)
-    _settle_lost_hosts()
-    _stop_abandoned_apps(now)
-    requeue_stranded(now=now)
-    _requeue_orphaned(now)
+    """One tick: scale every function with a backlog or a minimum to its bounds."""
     counts: dict[str, dict[str, int]] = {}
     for row in (
         Input.objects.filter(status__in=[InputStatus.PENDING, InputStatus.RUNNING])
@@ -301,17 +212,12 @@ def autoscale() -> None:
         .exclude(app__state="stopped")
         .values_list("id", flat=True)
     )
-    for function_id in set(counts) | set(kept_warm):
-        with transaction.atomic():
-            _lock_function(function_id)
-            function = Function.objects.select_related("app").get(pk=function_id)
-            if function.app.state == "stopped":
-                continue
-            live = Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).count()
-            n = counts.get(function_id, {})
-            want = desired_containers(
-                function, pending=n.get(InputStatus.PENDING, 0), running=n.get(InputStatus.RUNNING, 0)
-            )
-            for _ in range(max(0, want - live)):
-                if _start_task(function) is None:
-                    break
+    functions = Function.objects.filter(pk__in=set(counts) | set(kept_warm)).select_related("app")
+    for function in functions.filter(~Q(app__state="stopped")):
+        n = counts.get(function.id, {})
+        want = desired_containers(
+            function, pending=n.get(InputStatus.PENDING, 0), running=n.get(InputStatus.RUNNING, 0)
+        )
+        for _ in range(max(0, want - _live(function.id))):
+            if _start_one(function.id, want=want) is None:
+                break

@@ -28,12 +28,11 @@ from django.conf import settings
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from apps.models import App
 from config.ids import new_id
 from hosts.relay_store import conninfo
 
-from . import blobs
-from .models import Function, FunctionCall, Input, Task
+from . import blobs, delivery
+from .models import CallStatus, Input
 from .queues import OUTPUT_FIELDS, done_key, input_queue_key, output_message
 from .ratelimit import RATE_SCRIPT, bucket_key
 from .services import limits_for
@@ -44,39 +43,11 @@ log = logging.getLogger(__name__)
 
 TOKEN_CACHE_SECONDS = 5.0  # as accounts.authentication: a revoked token stops within this
 
-I, C, T, F, A = (m._meta.db_table for m in (Input, FunctionCall, Task, Function, App))  # noqa: E741
-
-CREATE_SQL = f"""
-WITH n AS (
-    SELECT count(*) FILTER (WHERE status = 'pending') AS pending, count(*) AS outstanding FROM {I}
-     WHERE function_id = %(function)s AND spawned = %(spawned)s AND status IN ('pending', 'running')
-), f AS (
-    SELECT f.id, f.name, f.app_id, f.workspace_id FROM {F} f JOIN {A} a ON a.id = f.app_id, n
-     WHERE f.id = %(function)s AND f.workspace_id = %(workspace)s AND a.state <> 'stopped'
-       AND n.pending < %(max_pending)s AND n.outstanding < %(max_outstanding)s
-), c AS (
-    INSERT INTO {C} (id, workspace_id, function_id, kind, status, input_count, idempotency_key, closed,
-                     created_by_id, created_at)
-    SELECT %(call)s, f.workspace_id, f.id, %(kind)s, 'pending', 1, %(key)s, true, %(user)s, now() FROM f
-    ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-    RETURNING id, created_at
-), i AS (
-    INSERT INTO {I} (id, workspace_id, call_id, function_id, idx, method, args, args_blob, status, spawned,
-                     attempt, crashes, retries_used, preemptions, result_kind, result_blob, cause, message,
-                     created_at, enqueued_at)
-    SELECT %(input)s, f.workspace_id, c.id, f.id, 0, %(method)s, %(args)s, '', 'pending', %(spawned)s, 0, 0, 0,
-           0, '', '', '', '', now(), now() FROM f, c
-    RETURNING id
-)
-SELECT f.name, f.app_id, c.created_at, (SELECT count(*) FROM i) AS inserted,
-       EXISTS (SELECT 1 FROM {T} t WHERE t.function_id = f.id AND t.status IN ('pending', 'starting', 'running'))
-           AS live
-  FROM f, c
-"""
+I = Input._meta.db_table  # noqa: E741
 
 OUTPUT_SQL = f"""
 SELECT id, idx, status, result, result_blob, result_kind, cause, message, finished_seq FROM {I}
- WHERE id = %s AND status NOT IN ('pending', 'running')
+ WHERE id = %s AND status NOT IN {delivery.UNFINISHED}
 """
 
 TOKEN_SQL = """
@@ -238,6 +209,12 @@ class RemoteCallFastPath:
     async def _serve(self, request: dict, headers: dict) -> tuple[dict | None, str]:
         """The answer and where its output came from ("wake-up", "database" or "none"); None for Django."""
         await self._open()
+        if request["key"] is None and b"idempotency-key" in headers:
+            # The header spelling of the key, for clients that retry at the HTTP level.
+            key = headers[b"idempotency-key"].decode("latin-1")
+            if not 0 < len(key) <= 64:
+                return None, ""  # Django explains what is wrong with it
+            request = {**request, "key": key}
         call_id, input_id = new_id("fc"), new_id("in")
         charged = False
         for attempt in range(2):
@@ -250,16 +227,19 @@ class RemoteCallFastPath:
                         charged = True
                         if await self.rate(keys=[bucket_key(who[0])], args=[who[2], who[3], time.time(), 1]):
                             return None, ""  # over the workspace's rate: Django answers 429 with Retry-After
-                    await cur.execute(CREATE_SQL, self._create_params(request, who, call_id, input_id))
-                    row = await cur.fetchone()
+                    row = await delivery.arun(
+                        conn, self._accept(request, who, call_id, input_id, retrying=attempt > 0)
+                    )
                 break
             except psycopg.OperationalError:
                 # A pooled connection the database dropped (restart, terminated sessions): drop the
                 # dead ones and try once more on a fresh one, without taking the rate token twice.
+                # The statement may have committed before the connection dropped: the retry, with
+                # the same ids, then finds the call it made (`retrying`) instead of making another.
                 if attempt:
                     raise
                 await self.pool.check()
-        if row is None or not row["inserted"]:
+        if row is None:
             return None, ""  # unknown function, stopped app, limit, or a reused key: Django knows what to say
         # The call is committed: from here on nothing may send the request to Django (that would
         # accept it twice). What fails is caught up by others: a lost push by the reconciler, a
@@ -277,7 +257,7 @@ class RemoteCallFastPath:
                 "app_id": row["app_id"],
                 "kind": request["kind"],
                 # As the row stood when the call was created; GET /calls/{id}/ reads it afresh.
-                "status": "pending",
+                "status": CallStatus.PENDING.value,
                 "input_count": 1,
                 "created_at": row["created_at"].isoformat().replace("+00:00", "Z"),
                 "finished_at": None,
@@ -307,22 +287,22 @@ class RemoteCallFastPath:
         return await self._wait(call_id, input_id, deadline, woken)
 
     @staticmethod
-    def _create_params(request: dict, who: tuple, call_id: str, input_id: str) -> dict:
+    def _accept(request: dict, who: tuple, call_id: str, input_id: str, *, retrying: bool):
         max_pending, max_outstanding = limits_for(request["kind"])
-        return {
-            "function": request["function"],
-            "workspace": who[0],
-            "user": who[1],
-            "call": call_id,
-            "input": input_id,
-            "method": request["method"],
-            "args": request["args"],
-            "key": request["key"],
-            "kind": request["kind"],
-            "spawned": request["kind"] == "spawn",
-            "max_pending": max_pending,
-            "max_outstanding": max_outstanding,
-        }
+        return delivery.accept_one(
+            call_id=call_id,
+            input_id=input_id,
+            workspace_id=who[0],
+            function_id=request["function"],
+            user_id=who[1],
+            kind=request["kind"],
+            method=request["method"],
+            args=request["args"],
+            idempotency_key=request["key"],
+            max_pending=max_pending,
+            max_outstanding=max_outstanding,
+            retrying=retrying,
+        )
 
     async def _wait(self, call_id: str, input_id: str, deadline: float, woken) -> tuple[dict | None, str]:
         first = woken is not None

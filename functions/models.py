@@ -23,6 +23,7 @@ __all__ = [
     "OutputItem",
     "Task",
     "TaskStatus",
+    "UNFINISHED_INPUT_STATUSES",
 ]
 
 
@@ -159,6 +160,10 @@ TERMINAL_INPUT_STATUSES = [
 ]
 
 
+# Waiting for a container, or running in one: the statuses the partial indexes below cover.
+UNFINISHED_INPUT_STATUSES = [InputStatus.PENDING, InputStatus.RUNNING]
+
+
 class Input(models.Model):
     """One input of a call: its arguments, and once terminal, its result or error and cause.
 
@@ -213,19 +218,19 @@ class Input(models.Model):
             models.Index(
                 fields=["status", "function"],
                 name="input_unfinished_idx",
-                condition=models.Q(status__in=["pending", "running"]),
+                condition=models.Q(status__in=UNFINISHED_INPUT_STATUSES),
             ),
             # The limits count a function's unfinished inputs on every submission.
             models.Index(
                 fields=["function", "spawned", "status"],
                 name="input_unfinished_limit_idx",
-                condition=models.Q(status__in=["pending", "running"]),
+                condition=models.Q(status__in=UNFINISHED_INPUT_STATUSES),
             ),
             # "Has this call anything left?", asked after every batch of outputs.
             models.Index(
                 fields=["call"],
                 name="input_unfinished_call_idx",
-                condition=models.Q(status__in=["pending", "running"]),
+                condition=models.Q(status__in=UNFINISHED_INPUT_STATUSES),
             ),
             # Outputs are read in the order they became ready.
             models.Index(fields=["call", "finished_seq"], name="input_call_ready_idx"),

@@ -1,8 +1,8 @@
 """Function and call workflows: define functions, accept inputs durably, hand out outputs.
 
-Accepted means durable: a call's inputs are committed to PostgreSQL in one transaction and
-only then pushed to Redis (`transaction.on_commit`). If the push is lost, the reconciler in
-`functions.autoscaler` pushes again from the database.
+Accepted means durable: a call's inputs are committed to PostgreSQL in one statement and only
+then pushed to Redis. If the push is lost, the reconciler (`functions.reconciler`) pushes again
+from the database. The transitions themselves are `functions.delivery`'s.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Greatest
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from builds.services import image_resolve
@@ -32,11 +31,10 @@ from skylift._resources import (
 )
 from volumes.services import resolve_mounts
 
-from . import autoscaler, blobs, ratelimit
+from . import autoscaler, blobs, delivery, ratelimit
 from .models import (
     LIVE_TASK_STATUSES,
     TERMINAL_INPUT_STATUSES,
-    CallStatus,
     Function,
     FunctionCall,
     Input,
@@ -201,6 +199,12 @@ def _check_limits(function: Function, kind: str, adding: int) -> None:
             )
 
 
+def _blobbed(args: list[bytes]) -> tuple[list[bytes], list[str]]:
+    """Arguments above the blob threshold go to blob storage; the row keeps their key."""
+    keys = [blobs.store(a) if len(a) > blobs.THRESHOLD else "" for a in args]
+    return [b"" if key else a for a, key in zip(args, keys, strict=True)], keys
+
+
 def call_create(
     *,
     function: Function,
@@ -233,105 +237,71 @@ def call_create(
         if existing is not None:
             return existing, list(existing.inputs.order_by("idx").values_list("id", flat=True)[: len(args)])
     _check_limits(function, kind, len(args))
-    try:
-        with transaction.atomic():
-            call = FunctionCall.objects.create(
-                workspace_id=function.workspace_id,
-                function=function,
-                kind=kind,
-                input_count=len(args),
-                created_by=user,
-                idempotency_key=idempotency_key or None,
-                closed=closed,
-            )
-            input_ids = _insert_inputs(call, function, 0, args, method) if args else []
-    except IntegrityError:
-        # Another request with the same key got there first.
-        existing = FunctionCall.objects.get(
-            workspace_id=function.workspace_id, idempotency_key=idempotency_key
+    stored, keys = _blobbed(args)
+    accepted = delivery.run(
+        delivery.accept_call(
+            call_id=new_id("fc"),
+            workspace_id=function.workspace_id,
+            function_id=function.id,
+            user_id=getattr(user, "pk", None),
+            kind=kind,
+            method=method,
+            idempotency_key=idempotency_key or None,
+            closed=closed,
+            input_ids=[new_id("in") for _ in args],
+            args=stored,
+            blobs=keys,
         )
-        return existing, list(existing.inputs.order_by("idx").values_list("id", flat=True)[: len(args)])
-    _enqueue(function, input_ids)
+    )
+    if accepted.created:
+        _enqueue(function, accepted.input_ids)
     # Dashboards learn of the call from the relay when a container claims it (running) and
     # when it ends: nothing on this hot path waits for them.
-    return call, input_ids
+    return FunctionCall.objects.get(pk=accepted.call_id), accepted.input_ids
 
 
 def call_add_inputs(
     *, call: FunctionCall, start_idx: int, args: list[bytes], method: str = "", close: bool = False
 ) -> list[str]:
-    """Append inputs to an open call (a map sent in batches); safe to repeat with the same start_idx."""
+    """Append inputs to an open call (a map sent in batches); safe to repeat with the same start_idx.
+
+    A batch repeated after the call was closed (its first answer was lost) gets the ids it had;
+    a new batch for a closed call is refused.
+    """
     if len(args) > MAX_INPUTS_PER_REQUEST:
         raise ApiError(f"At most {MAX_INPUTS_PER_REQUEST} inputs per request.", field="inputs")
-    if call.closed:
-        raise ApiError(f"{call.id} takes no more inputs.", code="call_closed", status_code=409)
     function = call.function
-    if function.app.state == "stopped":
-        raise ApiError(f"App {function.app.name} is stopped.", code="app_stopped", status_code=409)
-    _check_limits(function, call.kind, len(args))
-    with transaction.atomic():
-        new_ids = _insert_inputs(call, function, start_idx, args, method) if args else []
-        FunctionCall.objects.filter(pk=call.pk).update(
-            input_count=Greatest(F("input_count"), start_idx + len(args)), closed=close
+    if not call.closed:
+        if function.app.state == "stopped":
+            raise ApiError(f"App {function.app.name} is stopped.", code="app_stopped", status_code=409)
+        _check_limits(function, call.kind, len(args))
+    stored, keys = _blobbed(args)
+    added = delivery.run(
+        delivery.add_inputs(
+            call_id=call.id,
+            workspace_id=call.workspace_id,
+            function_id=function.id,
+            kind=call.kind,
+            method=method,
+            start_idx=start_idx,
+            input_ids=[new_id("in") for _ in args],
+            args=stored,
+            blobs=keys,
+            close=close,
         )
-    if new_ids:
-        _enqueue(function, new_ids)
-    if close:
-        _finish_if_done(call)
-    ids = dict(call.inputs.filter(idx__gte=start_idx, idx__lt=start_idx + len(args)).values_list("idx", "id"))
-    return [ids[i] for i in range(start_idx, start_idx + len(args))]
+    )
+    if len(added.input_ids) < len(args):
+        raise ApiError(f"{call.id} takes no more inputs.", code="call_closed", status_code=409)
+    if added.new_ids:
+        _enqueue(function, added.new_ids)
+    if close and added.was_open:
+        _finish(call.id)
+    return added.input_ids
 
 
-def _insert_inputs(
-    call: FunctionCall, function: Function, start_idx: int, args: list[bytes], method: str
-) -> list[str]:
-    """INSERT the inputs in one statement; an index already there is skipped (a retried batch).
-
-    Arguments above the blob threshold go to blob storage; the row keeps their key.
-    """
-    ids = [new_id("in") for _ in args]
-    blob_keys = [blobs.store(a) if len(a) > blobs.THRESHOLD else "" for a in args]
-    args = [b"" if key else a for a, key in zip(args, blob_keys, strict=True)]
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""INSERT INTO {Input._meta.db_table}
-                    (id, workspace_id, call_id, function_id, idx, method, args, args_blob, status, spawned,
-                     attempt, crashes, retries_used, preemptions, result_kind, result_blob, cause, message,
-                     created_at, enqueued_at)
-                SELECT a.id, %s, %s, %s, a.idx, %s, a.args, a.blob, 'pending', %s, 0, 0, 0, 0, '', '', '', '',
-                       now(), now()
-                  FROM unnest(%s::text[], %s::int[], %s::bytea[], %s::text[]) AS a(id, idx, args, blob)
-                ON CONFLICT (call_id, idx) DO NOTHING
-             RETURNING id""",
-            [
-                function.workspace_id,
-                call.id,
-                function.id,
-                method,
-                call.kind == "spawn",
-                ids,
-                list(range(start_idx, start_idx + len(args))),
-                args,
-                blob_keys,
-            ],
-        )
-        return [row[0] for row in cur.fetchall()]
-
-
-def _finish_if_done(call: FunctionCall) -> None:
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""UPDATE {FunctionCall._meta.db_table} c
-                   SET finished_at = now(),
-                       status = CASE WHEN EXISTS (SELECT 1 FROM {Input._meta.db_table} i
-                                                   WHERE i.call_id = c.id AND i.status <> 'succeeded')
-                                     THEN 'failed' ELSE 'succeeded' END
-                 WHERE c.id = %s AND c.finished_at IS NULL AND c.closed
-                   AND NOT EXISTS (SELECT 1 FROM {Input._meta.db_table} i
-                                    WHERE i.call_id = c.id AND i.status IN ('pending', 'running'))""",
-            [call.id],
-        )
-    redis_client().rpush(done_key(call.id), "1")
+def _finish(call_id: str) -> None:
+    delivery.run(delivery.finish_calls([call_id]))
+    redis_client().rpush(done_key(call_id), "1")
 
 
 def _enqueue(function: Function, input_ids: list[str]) -> None:
@@ -411,28 +381,15 @@ def outputs_wait(
 
 def call_cancel(*, call: FunctionCall, cause: str = "cancelled", message: str = "") -> int:
     """Make the call's unfinished inputs terminal `cancelled`, and interrupt the running ones."""
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""UPDATE {Input._meta.db_table} i
-                   SET status = %s, cause = %s, message = %s, finished_at = now(),
-                       finished_seq = nextval('skylift_output_seq')
-                  FROM {Input._meta.db_table} old
-                 WHERE i.id = old.id AND i.call_id = %s AND i.status IN (%s, %s)
-             RETURNING i.id, old.task_id, old.status""",
-            [InputStatus.CANCELLED, cause, message, call.id, InputStatus.PENDING, InputStatus.RUNNING],
-        )
-        rows = cur.fetchall()
-    FunctionCall.objects.filter(pk=call.pk, finished_at__isnull=True).update(
-        status=CallStatus.CANCELLED, finished_at=timezone.now(), closed=True
-    )
+    cancelled = delivery.run(delivery.cancel_call(call.id, cause=cause, message=message))
     pipe = redis_client().pipeline(transaction=False)
-    for input_id, task_id, old_status in rows:
-        if old_status == InputStatus.RUNNING and task_id:
-            pipe.rpush(cancel_key(task_id), input_id)
-            pipe.expire(cancel_key(task_id), 3600)
+    for row in cancelled:
+        if row["status"] == InputStatus.RUNNING and row["task_id"]:
+            pipe.rpush(cancel_key(row["task_id"]), row["id"])
+            pipe.expire(cancel_key(row["task_id"]), 3600)
     pipe.rpush(done_key(call.id), "x")
     pipe.execute()
-    return len(rows)
+    return len(cancelled)
 
 
 def app_stop(*, app, message: str = "The app was stopped.") -> None:

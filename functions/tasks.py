@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import autoscaler, services
+from . import autoscaler, reconciler, services
 
 
 @shared_task(name="functions.tasks.autoscale", ignore_result=True, acks_late=False)
 def autoscale() -> None:
     # A tick that is lost or skipped is simply made up by the next one.
+    reconciler.repair()
     autoscaler.autoscale()
 
 

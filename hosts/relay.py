@@ -149,7 +149,10 @@ class Relay:
             health_check_interval=30,
         )
         self.servers: dict[str, asyncio.base_events.Server] = {}
-        self.sessions: dict[str, dict] = {}  # log-channel nonce -> task row
+        # Session nonce -> task row (with the function's serialized bytes), for a container's
+        # further connections (`join`); dropped with the task's socket (close_task).
+        self.sessions: dict[str, dict] = {}
+        self.task_sessions: dict[str, set[str]] = {}
         # Calls each task was handed inputs of: a container may attribute log lines only to those.
         self.handed: dict[str, dict[str, None]] = {}
         self.layer = get_channel_layer()
@@ -205,6 +208,8 @@ class Relay:
 
     async def close_task(self, task_id: str) -> None:
         self.handed.pop(task_id, None)
+        for session in self.task_sessions.pop(task_id, ()):
+            self.sessions.pop(session, None)
         server = self.servers.pop(task_id, None)
         if server is not None:
             server.close()
@@ -231,6 +236,7 @@ class Relay:
                         return
                     session = secrets.token_urlsafe(16)
                     self.sessions[session] = task
+                    self.task_sessions.setdefault(task_id, set()).add(session)
                     serialized, params = bytes(task["serialized"] or b""), bytes(task["params"] or b"")
                     writer.write(
                         encode_frame(
@@ -358,7 +364,7 @@ class Relay:
             out["body"] = blob
         # Fenced by attempt, the write is safe to repeat when the database drops the connection.
         written, finished, again = await self._with_db(
-            self.store.record_outputs, outputs, task["retries"] or {}
+            self.store.record_outputs, task["id"], outputs, task["retries"] or {}
         )
         stale = len(outputs) - len(written) - len(again)
         if stale:
@@ -424,7 +430,12 @@ class Relay:
         if call_id not in handed_calls:
             return
         if await self._with_db(
-            self.store.record_item, str(header["id"]), int(header["attempt"]), int(header["n"]), body
+            self.store.record_item,
+            task["id"],
+            str(header["id"]),
+            int(header["attempt"]),
+            int(header["n"]),
+            body,
         ):
             pipe = self.redis.pipeline(transaction=False)
             pipe.rpush(done_key(call_id), "1")

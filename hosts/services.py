@@ -19,7 +19,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 import skylift
-from functions.models import LIVE_TASK_STATUSES, Input, InputStatus, Mount, Task, TaskStatus
+from functions import delivery
+from functions.models import LIVE_TASK_STATUSES, Mount, Task, TaskStatus
 from functions.mounts import extract_once
 from functions.queues import done_key, input_queue_key, redis_client
 from skylift._resources import parse_gpu
@@ -185,8 +186,8 @@ def _image_mounts(image) -> list[dict]:
 
 def container_start(*, task_id: str) -> None:
     """Start the container of a task on this host (idempotent under redelivery)."""
-    claimed = Task.objects.filter(pk=task_id, status=TaskStatus.PENDING).update(status=TaskStatus.STARTING)
-    if not claimed:
+    token = secrets.token_urlsafe(32)
+    if not delivery.run(delivery.task_starting(task_id, hashlib.sha256(token.encode()).hexdigest())):
         return  # already started by an earlier delivery, or stopped meanwhile
     task = Task.objects.select_related("function__image", "function__mount", "function__app", "host").get(
         pk=task_id
@@ -194,8 +195,6 @@ def container_start(*, task_id: str) -> None:
     if docker_client.find_by_label("skylift.task", task.id):
         return  # a previous delivery created it before dying
     function = task.function
-    token = secrets.token_urlsafe(32)
-    Task.objects.filter(pk=task.pk).update(token_hash=hashlib.sha256(token.encode()).hexdigest())
     try:
         io_dir = control_request({"op": "open", "task_id": task.id})["dir"]
         mounts = [*_runtime_mounts(), {"source": io_dir, "target": "/skylift/io", "read_only": False}]
@@ -244,15 +243,10 @@ def container_start(*, task_id: str) -> None:
         )
     except Exception as exc:
         log.exception("could not start container for %s", task.id)
-        Task.objects.filter(pk=task.pk).update(
-            status=TaskStatus.FAILED,
-            cause="start_failed",
-            message=f"could not start a container: {exc}",
-            stopped_at=timezone.now(),
-        )
+        delivery.run(delivery.task_start_failed(task.id, f"could not start a container: {exc}"))
         _close_socket(task.id)
         raise docker_client.DockerUnavailable(str(exc)) from exc
-    Task.objects.filter(pk=task.pk, status=TaskStatus.STARTING).update(container_id=container_id)
+    delivery.run(delivery.task_container(task.id, container_id))
 
 
 def container_stop(*, task_id: str) -> None:
@@ -270,111 +264,27 @@ def _close_socket(task_id: str) -> None:
         log.warning("could not close the socket of %s", task_id)
 
 
-# Stops the platform itself asked for: inputs caught in them run again without spending the
-# user's retries (RELIABILITY contract 5).
-PLATFORM_STOP_CAUSES = {"app_stopped", "scaled_down", "host_drain", "host_lost", "agent_restart"}
-
-
-def _exit_message(cause: str, exit_code: int | None, memory_mib: int) -> str:
-    if cause == "oom":
-        return f"the container exceeded its memory limit of {memory_mib} MiB and was killed (OOM)"
-    if exit_code is not None and exit_code > 128:
-        return (
-            f"the container exited with code {exit_code} (killed by signal {exit_code - 128}) "
-            "while running this input"
-        )
-    return f"the container exited with code {exit_code} while running this input"
-
-
 def container_exited(*, task_id: str, exit_code: int | None, oom: bool) -> None:
-    """Record a container's end, and settle what it was running (RELIABILITY F2, F4, F16).
+    """Record a container's end and settle what it ran (`delivery.task_exited`), then clean up after it.
 
-    An input caught in a crash runs again while the user's retries last, up to the platform's
-    crash cap (so a poison input cannot loop forever); caught in a stop the platform asked for,
-    it runs again without spending retries. OOM is reported only on Docker's evidence.
+    Safe to repeat (the die event, the agent's sweep and the reconciler may all report one end).
     """
-    if oom:
-        cause = "oom"
-    elif exit_code == 0:
-        cause = "idle"
-    else:
-        cause = "container_crash"
-    now = timezone.now()
-    with transaction.atomic():
-        task = Task.objects.select_for_update().select_related("function").filter(pk=task_id).first()
-        if task is None:
-            return
-        if task.status not in (TaskStatus.STOPPED, TaskStatus.FAILED):
-            Task.objects.filter(pk=task_id).update(
-                status=TaskStatus.STOPPED if exit_code == 0 else TaskStatus.FAILED,
-                exit_code=exit_code,
-                cause=task.cause or cause,
-                stopped_at=now,
-            )
-        platform_stop = task.cause in PLATFORM_STOP_CAUSES
-        max_retries = int((task.function.retries or {}).get("max_retries", 0) or 0)
-        stranded = list(Input.objects.select_for_update().filter(task_id=task_id, status=InputStatus.RUNNING))
-        requeue, failed = [], []
-        for inp in stranded:
-            if platform_stop:
-                inp.preemptions += 1
-                requeue.append(inp)
-                continue
-            inp.crashes += 1
-            if inp.crashes >= settings.SKYLIFT_CONTAINER_CRASH_CAP or inp.retries_used >= max_retries:
-                failed.append(inp)
-            else:
-                inp.retries_used += 1
-                requeue.append(inp)
-        for inp in requeue:
-            Input.objects.filter(pk=inp.pk, status=InputStatus.RUNNING, attempt=inp.attempt).update(
-                status=InputStatus.PENDING,
-                enqueued_at=now,
-                task=None,
-                crashes=inp.crashes,
-                retries_used=inp.retries_used,
-                preemptions=inp.preemptions,
-            )
-        message = _exit_message(cause, exit_code, task.function.memory)
-        for inp in failed:
-            _fail_input(inp, cause=cause, message=message, crashes=inp.crashes)
-        function_id = task.function_id
-
-    def after_commit():
-        if requeue:
-            redis_client().rpush(input_queue_key(function_id), *[i.id for i in requeue])
-        for inp in failed:
-            redis_client().rpush(done_key(inp.call_id), "1")
-
-    transaction.on_commit(after_commit)
+    exited = delivery.run(delivery.task_exited(task_id, exit_code=exit_code, oom=oom))
+    if exited is None:
+        return
+    if exited.requeued or exited.failed_calls:
+        pipe = redis_client().pipeline(transaction=False)
+        if exited.requeued:
+            pipe.rpush(input_queue_key(exited.function_id), *exited.requeued)
+        for call_id in exited.failed_calls:
+            pipe.rpush(done_key(call_id), "1")
+        transaction.on_commit(pipe.execute)
     _close_socket(task_id)
-    if task.container_id:
+    if exited.container_id:
         try:
-            docker_client.remove(task.container_id)
+            docker_client.remove(exited.container_id)
         except Exception:  # noqa: BLE001 - called off the host too (a lost host); its agent cleans up
-            log.info("could not remove container %s from here", task.container_id)
-
-
-def _fail_input(inp: Input, *, cause: str, message: str, crashes: int) -> None:
-    from django.db import connection
-
-    from functions.models import FunctionCall
-
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""UPDATE {Input._meta.db_table}
-                   SET status = 'failed', result_kind = 'error', cause = %s, message = %s, crashes = %s,
-                       finished_at = now(), finished_seq = nextval('skylift_output_seq')
-                 WHERE id = %s AND status = 'running'""",
-            [cause, message, crashes, inp.id],
-        )
-        cur.execute(
-            f"""UPDATE {FunctionCall._meta.db_table} c SET status = 'failed', finished_at = now()
-                 WHERE c.id = %s AND c.finished_at IS NULL AND c.closed
-                   AND NOT EXISTS (SELECT 1 FROM {Input._meta.db_table} i
-                                    WHERE i.call_id = c.id AND i.status IN ('pending', 'running'))""",
-            [inp.call_id],
-        )
+            log.info("could not remove container %s from here", exited.container_id)
 
 
 def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:

@@ -127,10 +127,29 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
             queryset = queryset.filter(function_id=params["function"])
         return queryset
 
-    @extend_schema(request=CallCreateSerializer, responses={201: CallCreatedSerializer})
+    @extend_schema(
+        request=CallCreateSerializer,
+        responses={201: CallCreatedSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                description="As `idempotency_key` in the body, for clients that retry at the HTTP level",
+            )
+        ],
+    )
     def create(self, request):
-        """Accept a call's inputs; with `wait`, answer with the outputs that are ready by then."""
-        serializer = CallCreateSerializer(data=request.data)
+        """Accept a call's inputs; with `wait`, answer with the outputs that are ready by then.
+
+        A request retried with the same idempotency key (in the body or the `Idempotency-Key`
+        header) returns the call the first one made.
+        """
+        body = request.data
+        header_key = request.headers.get("Idempotency-Key")
+        if header_key is not None and isinstance(body, dict) and body.get("idempotency_key") is None:
+            body = {**body, "idempotency_key": header_key}
+        serializer = CallCreateSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         function = (

@@ -61,9 +61,9 @@ def test_an_output_of_an_attempt_that_is_over_is_refused_and_the_valid_one_kept(
     Input.objects.filter(pk=input_id).update(status=InputStatus.PENDING, task=None)
     _run(lambda store: store.claim(world.task.pk, [input_id]))
     # when both attempts report
-    stale = _run(lambda store: store.record_outputs([_output(input_id, 1, b"old")], {}))
-    valid = _run(lambda store: store.record_outputs([_output(input_id, 2, b"new")], {}))
-    late = _run(lambda store: store.record_outputs([_output(input_id, 2, b"again")], {}))
+    stale = _run(lambda store: store.record_outputs(world.task.pk, [_output(input_id, 1, b"old")], {}))
+    valid = _run(lambda store: store.record_outputs(world.task.pk, [_output(input_id, 2, b"new")], {}))
+    late = _run(lambda store: store.record_outputs(world.task.pk, [_output(input_id, 2, b"again")], {}))
     # then only the valid attempt's first write counts, and the one-input call finished with it
     assert stale[0] == [] and late[0] == []
     (written,) = valid[0]

@@ -170,7 +170,12 @@ export interface paths {
         /** @description Calls (`.remote()`, `.map()`, `.spawn()`): submit inputs, collect outputs. */
         get: operations["calls_list"];
         put?: never;
-        /** @description Accept a call's inputs; with `wait`, answer with the outputs that are ready by then. */
+        /**
+         * @description Accept a call's inputs; with `wait`, answer with the outputs that are ready by then.
+         *
+         *     A request retried with the same idempotency key (in the body or the `Idempotency-Key`
+         *     header) returns the call the first one made.
+         */
         post: operations["calls_create"];
         delete?: never;
         options?: never;
@@ -1485,7 +1490,10 @@ export interface operations {
     calls_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description As `idempotency_key` in the body, for clients that retry at the HTTP level */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };

@@ -10,6 +10,7 @@ from ... import errors
 
 from ...models.call_create_request import CallCreateRequest
 from ...models.call_created import CallCreated
+from ...types import UNSET, Unset
 from typing import cast
 
 
@@ -17,9 +18,13 @@ from typing import cast
 def _get_kwargs(
     *,
     body: CallCreateRequest,
+    idempotency_key: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
 
 
     
@@ -67,11 +72,16 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CallCreateRequest,
+    idempotency_key: str | Unset = UNSET,
 
 ) -> Response[CallCreated]:
     """  Accept a call's inputs; with `wait`, answer with the outputs that are ready by then.
 
+    A request retried with the same idempotency key (in the body or the `Idempotency-Key`
+    header) returns the call the first one made.
+
     Args:
+        idempotency_key (str | Unset):
         body (CallCreateRequest):
 
     Raises:
@@ -85,6 +95,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+idempotency_key=idempotency_key,
 
     )
 
@@ -98,11 +109,16 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CallCreateRequest,
+    idempotency_key: str | Unset = UNSET,
 
 ) -> CallCreated | None:
     """  Accept a call's inputs; with `wait`, answer with the outputs that are ready by then.
 
+    A request retried with the same idempotency key (in the body or the `Idempotency-Key`
+    header) returns the call the first one made.
+
     Args:
+        idempotency_key (str | Unset):
         body (CallCreateRequest):
 
     Raises:
@@ -117,6 +133,7 @@ def sync(
     return sync_detailed(
         client=client,
 body=body,
+idempotency_key=idempotency_key,
 
     ).parsed
 
@@ -124,11 +141,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CallCreateRequest,
+    idempotency_key: str | Unset = UNSET,
 
 ) -> Response[CallCreated]:
     """  Accept a call's inputs; with `wait`, answer with the outputs that are ready by then.
 
+    A request retried with the same idempotency key (in the body or the `Idempotency-Key`
+    header) returns the call the first one made.
+
     Args:
+        idempotency_key (str | Unset):
         body (CallCreateRequest):
 
     Raises:
@@ -142,6 +164,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+idempotency_key=idempotency_key,
 
     )
 
@@ -155,11 +178,16 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CallCreateRequest,
+    idempotency_key: str | Unset = UNSET,
 
 ) -> CallCreated | None:
     """  Accept a call's inputs; with `wait`, answer with the outputs that are ready by then.
 
+    A request retried with the same idempotency key (in the body or the `Idempotency-Key`
+    header) returns the call the first one made.
+
     Args:
+        idempotency_key (str | Unset):
         body (CallCreateRequest):
 
     Raises:
@@ -174,5 +202,6 @@ async def asyncio(
     return (await asyncio_detailed(
         client=client,
 body=body,
+idempotency_key=idempotency_key,
 
     )).parsed
