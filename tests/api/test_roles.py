@@ -1,12 +1,15 @@
 """Roles inside a workspace: what an owner, an admin and a member may do (docs/permissions.md).
 
-alice owns workspace A, dana is an admin of A, bob is a member of A. A member reads everything and
+alice owns workspace A, dana is an admin of A, bob is a member of A; erin is a member of
+workspace B, which charlie owns. A member reads everything and
 creates and runs things; he changes or removes only what he created. A refused request answers
 403 `permission_denied` and changes nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import secrets
 from pathlib import Path
 
@@ -14,13 +17,22 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from accounts import services as account_services
 from accounts.api import matrix
 from accounts.models import Role
 from apps.models import AppState
 from functions.models import CallStatus, FunctionCall, InputStatus
 
 from .openapi import operations
-from .support import Member, db_snapshot, make_member, make_objects, volume_files
+from .support import (
+    Member,
+    WorkspaceObjects,
+    db_snapshot,
+    make_member,
+    make_objects,
+    url_for,
+    volume_files,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +47,19 @@ def dana(_admin, db) -> Member:
     return _admin
 
 
+@pytest.fixture(scope="module")
+def _stranger(_world, django_db_blocker):
+    trio, _ = _world
+    with django_db_blocker.unblock(), transaction.atomic():
+        return make_member("erin", workspace=trio.charlie.workspace, role=Role.MEMBER)
+
+
+@pytest.fixture
+def erin(_stranger, db) -> Member:
+    """A member of workspace B."""
+    return _stranger
+
+
 @pytest.fixture
 def owners(trio):
     """Fresh objects alice made (their files too), for requests that may change them."""
@@ -47,12 +72,12 @@ def bobs(trio):
     return make_objects(trio.bob, tag=f"bob-{secrets.token_hex(4)}")
 
 
-def _assert_refused(response, role: str = "member"):
+def _assert_refused(response):
     assert response.status_code == 403, response.content[:300]
     error = response.json()["error"]
     assert error["code"] == "permission_denied"
     assert "owner or admin" in error["message"]
-    assert f"your role in workspace alice-ws is {role}" in error["message"]
+    assert "your role in workspace alice-ws is member" in error["message"]
     assert error["hint"]
 
 
@@ -112,6 +137,19 @@ def test_it_refuses_a_member_changing_the_autoscaler_of_the_owners_function(trio
     assert db_snapshot() == before
 
 
+def test_it_refuses_a_member_replacing_a_function_of_the_owners_app(trio, owners):
+    # given alice's function `square`
+    before = db_snapshot()
+    body = {"app_id": owners.app.id, "name": "square", "module": "mod", "qualname": "square"}
+    # when bob defines a function of the same name in alice's app (which would replace it)
+    response = trio.bob.api.post(
+        "/api/v1/functions/", {**body, "mount_sha256": owners.mount.sha256, "memory": 4096}, format="json"
+    )
+    # then alice's function is hers as it was
+    _assert_refused(response)
+    assert db_snapshot() == before
+
+
 def test_it_lets_an_admin_do_what_a_member_may_not(dana, owners):
     # when dana, an admin, does the four things on alice's objects
     autoscaler = dana.api.post(
@@ -165,3 +203,85 @@ def test_it_keeps_creating_calls_open_to_every_role_as_the_fast_path_does():
     # table ever closed calls_create to a role, the fast path would have to learn it too.
     (row,) = [row for row in matrix.rows() if row.operation_id == "calls_create"]
     assert {row.cell(role) for role in Role.values} == {"yes"}
+
+
+# The role walker: every operation of the schema, as each role -----------------------------------
+
+ROLE_OF = {"owner": "alice", "admin": "dana", "member": "bob"}
+CELLS = {row.operation_id: row for row in matrix.rows()}
+ALLOWED = {"yes", "anyone"}
+
+
+def _function_body(objects: WorkspaceObjects) -> dict:
+    body = {"app_id": objects.app.id, "name": "cube", "module": "mod", "qualname": "cube"}
+    return {**body, "mount_sha256": objects.mount.sha256}
+
+
+# Bodies for operations whose rule is decided on an object the body names: without a valid one,
+# the request is refused as invalid before its object is looked up.
+BODIES = {"functions_create": _function_body}
+
+
+def _request(member: Member, op, objects: WorkspaceObjects, *, own_token: bool = True):
+    """The request of `op` on `objects` as `member` would send it, ready to send."""
+    if own_token:
+        # Tokens are each user's own: the walk uses a token of the one who sends the request.
+        spare, _ = account_services.token_issue(workspace=member.workspace, user=member.user, name="spare")
+        objects = dataclasses.replace(objects, token=spare)
+    url = url_for(op, objects)
+    if not op.has_body:
+        return lambda: member.api.generic(op.method.upper(), url)
+    body = json.dumps(BODIES[op.operation_id](objects) if op.operation_id in BODIES else {})
+    return lambda: member.api.generic(op.method.upper(), url, body, content_type="application/json")
+
+
+def _assert_allowed(response, what):
+    assert response.status_code != 403, (what, response.content[:300])
+    assert response.status_code < 500, (what, response.content[:300])
+
+
+@pytest.mark.parametrize("role", list(ROLE_OF))
+@pytest.mark.parametrize("op", operations(), ids=lambda op: op.id)
+def test_it_answers_each_role_as_the_matrix_says(trio, dana, op, role):
+    # given objects of every type that alice created (fresh: an allowed request may change them)
+    objects = make_objects(trio.alice, tag=f"walk-{secrets.token_hex(4)}")
+    actor = {"alice": trio.alice, "dana": dana, "bob": trio.bob}[ROLE_OF[role]]
+    cell = CELLS[op.operation_id].cell(role)
+    send = _request(actor, op, objects)
+    before, files = db_snapshot(), volume_files(objects.volume)
+    # when the role calls the operation on them
+    response = send()
+    # then it is done where the matrix says yes; elsewhere (alice's objects are not the member's
+    # own) it is refused, and nothing changed
+    if cell in ALLOWED:
+        _assert_allowed(response, (op.id, role))
+    else:
+        assert response.status_code == 403, (op.id, role, response.content[:300])
+        error = response.json()["error"]
+        assert error["code"] == "permission_denied"
+        assert f"your role in workspace alice-ws is {role}" in error["message"]
+        assert db_snapshot() == before
+        assert volume_files(objects.volume) == files
+
+
+@pytest.mark.parametrize(
+    "op", [op for op in operations() if CELLS[op.operation_id].cell("member") == "own"], ids=lambda op: op.id
+)
+def test_it_lets_a_member_use_each_own_only_operation_on_what_he_created(trio, op):
+    # given objects of every type that bob created
+    objects = make_objects(trio.bob, tag=f"own-{secrets.token_hex(4)}")
+    # when he calls the operation on them, then it is not refused
+    _assert_allowed(_request(trio.bob, op, objects)(), op.id)
+
+
+@pytest.mark.parametrize("op", [op for op in operations() if op.path_params], ids=lambda op: op.id)
+def test_it_answers_404_not_403_to_a_member_of_another_workspace(erin, objects_a, op):
+    # given a member of workspace B, whose role may not change what it did not create
+    send = _request(erin, op, objects_a, own_token=False)
+    before = db_snapshot()
+    # when he calls the operation on A's objects
+    response = send()
+    # then tenancy answers first: A's object does not exist for him
+    assert response.status_code == 404, (op.id, response.content[:300])
+    assert response.json()["error"]["code"] == "not_found"
+    assert db_snapshot() == before
