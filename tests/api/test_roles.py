@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 
 from accounts import services as account_services
 from accounts.api import matrix
@@ -28,36 +27,10 @@ from .support import (
     Member,
     WorkspaceObjects,
     db_snapshot,
-    make_member,
     make_objects,
     url_for,
     volume_files,
 )
-
-
-@pytest.fixture(scope="module")
-def _admin(_world, django_db_blocker):
-    trio, _ = _world
-    with django_db_blocker.unblock(), transaction.atomic():
-        return make_member("dana", workspace=trio.alice.workspace, role=Role.ADMIN)
-
-
-@pytest.fixture
-def dana(_admin, db) -> Member:
-    return _admin
-
-
-@pytest.fixture(scope="module")
-def _stranger(_world, django_db_blocker):
-    trio, _ = _world
-    with django_db_blocker.unblock(), transaction.atomic():
-        return make_member("erin", workspace=trio.charlie.workspace, role=Role.MEMBER)
-
-
-@pytest.fixture
-def erin(_stranger, db) -> Member:
-    """A member of workspace B."""
-    return _stranger
 
 
 @pytest.fixture
