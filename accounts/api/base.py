@@ -64,9 +64,10 @@ class WorkspaceScoped:
     def finalize_response(self, request, response, *args, **kwargs):
         if self.role_decision_owed and response.status_code < 400:
             # The action succeeded without ever asking about the object its rule depends on.
+            action = f"{type(self).__name__}.{getattr(self, 'action', None)}"
             raise ImproperlyConfigured(
-                f"{type(self).__name__}.{self.action}: call get_object(), or check_object_permissions() "  # type: ignore[attr-defined]
-                "on the object the request names, before acting"
+                f"{action}: call get_object(), or check_object_permissions() on the object the "
+                "request names, before acting"
             )
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
