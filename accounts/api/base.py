@@ -1,22 +1,48 @@
-"""The tenancy choke point: every API object is read through a WorkspaceViewSet."""
+"""The tenancy choke point: every API object is read through a WorkspaceViewSet.
+
+It scopes every queryset to the request's workspace and checks the request's role against the
+viewset's `roles` table (accounts.permissions): one place for both.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import viewsets
 
-__all__ = ["WorkspaceViewSet", "WorkspaceModelViewSet"]
+from ..permissions import WorkspaceRole, check_roles_table
+
+__all__ = ["WorkspaceViewSet", "viewset_actions"]
+
+# The actions DRF's mixins provide, when a viewset has the method.
+STANDARD_ACTIONS = ("list", "create", "retrieve", "update", "partial_update", "destroy")
+
+
+def viewset_actions(viewset) -> set[str]:
+    """Every action name a viewset serves: its standard ones and each method of its @actions."""
+    actions = {name for name in STANDARD_ACTIONS if hasattr(viewset, name)}
+    for extra in viewset.get_extra_actions():
+        actions.update(extra.mapping.values())
+    return actions
 
 
 class WorkspaceScoped:
     """Scopes every queryset to request.auth.workspace. Subclasses narrow it via scope_queryset().
 
     Another workspace's object is simply not in the queryset, so it answers 404, never 403.
+    Each subclass declares `roles`: which roles may use each of its actions.
     """
+
+    permission_classes = [WorkspaceRole]
+    roles: dict = {}
+    # Set by WorkspaceRole when the role can only be decided on an object the view looks up.
+    role_decision_owed = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "get_queryset" in cls.__dict__:
             raise TypeError(f"{cls.__name__}: override scope_queryset(), not get_queryset()")
+        if cls.__module__ != __name__:
+            check_roles_table(cls, viewset_actions(cls))
 
     def get_queryset(self):
         queryset = super().get_queryset()  # type: ignore[misc]
@@ -35,10 +61,16 @@ class WorkspaceScoped:
         if request.method in ("POST", "PUT", "PATCH"):
             request.data  # noqa: B018
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        if self.role_decision_owed and response.status_code < 400:
+            # The action succeeded without ever asking about the object its rule depends on.
+            action = f"{type(self).__name__}.{getattr(self, 'action', None)}"
+            raise ImproperlyConfigured(
+                f"{action}: call get_object(), or check_object_permissions() on the object the "
+                "request names, before acting"
+            )
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+
 
 class WorkspaceViewSet(WorkspaceScoped, viewsets.GenericViewSet):
-    pass
-
-
-class WorkspaceModelViewSet(WorkspaceScoped, viewsets.ModelViewSet):
     pass

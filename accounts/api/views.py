@@ -12,8 +12,12 @@ from config.errors import ApiError
 from .. import services
 from ..authentication import SessionAuthentication, WorkspaceContext
 from ..models import ApiToken, Membership
+from ..permissions import ANY_ROLE
 from .base import WorkspaceViewSet
 from .serializers import ApiTokenCreatedSerializer, ApiTokenSerializer, SessionSerializer, SignInSerializer
+
+# Each user sees and revokes only the tokens he made (scope_queryset below): no role reaches another's.
+OWN_TOKENS = ANY_ROLE.because("Only the caller's own tokens: no role lists or revokes another user's.")
 
 
 def _session_body(request, user, ctx: WorkspaceContext) -> dict:
@@ -67,6 +71,7 @@ class ApiTokenViewSet(
 
     queryset = ApiToken.objects.order_by("-created_at")
     serializer_class = ApiTokenSerializer
+    roles = {"list": OWN_TOKENS, "retrieve": OWN_TOKENS, "create": OWN_TOKENS, "destroy": OWN_TOKENS}
 
     def scope_queryset(self, queryset):
         return queryset.filter(user=self.request.user)

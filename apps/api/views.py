@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
+from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
 from config.errors import ApiError
 from functions import services as function_services
 
@@ -27,6 +28,19 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
 
     queryset = App.objects.annotate(function_count=Count("functions")).order_by("-created_at")
     serializer_class = AppSerializer
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "create": ANY_ROLE,
+        "logs": ANY_ROLE,
+        "heartbeat": ADMIN_OR_CREATOR.because(
+            "The client that runs the app sends it; it keeps an ephemeral app from being stopped."
+        ),
+        "stop": ADMIN_OR_CREATOR.because(
+            "Cancels every unfinished call of the app and stops its containers. "
+            "`skylift run` stops the app it created, whoever runs it."
+        ),
+    }
 
     def perform_create(self, serializer):
         serializer.instance = services.app_create(

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
+from accounts.permissions import ANY_ROLE
 from config.errors import ApiError
 from config.pagination import NewestFirstCursor
 
@@ -29,6 +30,14 @@ class ImageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceVi
 
     queryset = Image.objects.order_by("-created_at")
     serializer_class = ImageSerializer
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "create": ANY_ROLE.because(
+            "An image is named by its spec: the same spec gives the same image, and a build only "
+            "adds the layers it lacks."
+        ),
+    }
 
     @extend_schema(
         request=ImageSpecSerializer,
@@ -51,6 +60,7 @@ class BuildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceVi
     queryset = Build.objects.all()
     serializer_class = BuildSerializer
     pagination_class = NewestFirstCursor
+    roles = {"list": ANY_ROLE, "retrieve": ANY_ROLE, "logs": ANY_ROLE}
 
     def get_serializer_class(self):
         return BuildDetailSerializer if self.action == "retrieve" else BuildSerializer

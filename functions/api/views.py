@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
+from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
 from apps.models import App
 from config.errors import ApiError
 from config.pagination import NewestFirstCursor
@@ -44,6 +45,10 @@ class MountViewSet(mixins.RetrieveModelMixin, WorkspaceViewSet):
     queryset = Mount.objects.all()
     serializer_class = MountSerializer
     lookup_field = "sha256"
+    roles = {
+        "retrieve": ANY_ROLE,
+        "create": ANY_ROLE.because("A mount is named by the hash of its bytes: an upload replaces nothing."),
+    }
 
     @extend_schema(request=MountCreateSerializer, responses={201: MountSerializer})
     def create(self, request):
@@ -63,6 +68,21 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
 
     queryset = Function.objects.select_related("mount").order_by("app_id", "name")
     serializer_class = FunctionSerializer
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "create": ADMIN_OR_CREATOR.because(
+            "Decided on the app the body names: a function of the same name in that app is replaced, "
+            "code and options, for everyone who calls it."
+        ),
+        "variants": ANY_ROLE.because(
+            "Binding a class's parameters is part of calling it: the variant is a function of its own, "
+            "and its parent does not change."
+        ),
+        "autoscaler": ADMIN_OR_CREATOR.because(
+            "Changes how many containers serve everyone's calls of the function (and what they cost)."
+        ),
+    }
 
     def scope_queryset(self, queryset):
         app = self.request.query_params.get("app")
@@ -76,6 +96,7 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         app = App.objects.filter(workspace=request.auth.workspace, pk=spec.pop("app_id")).first()
         if app is None:
             raise _not_found("app", request.data.get("app_id"), "app_id")
+        self.check_object_permissions(request, app)
         function = services.function_create(app=app, spec=spec)
         return Response(FunctionSerializer(function).data, status=status.HTTP_201_CREATED)
 
@@ -118,6 +139,20 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
     queryset = FunctionCall.objects.select_related("function")
     serializer_class = FunctionCallSerializer
     pagination_class = NewestFirstCursor
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "outputs": ANY_ROLE,
+        "items": ANY_ROLE,
+        "create": ANY_ROLE.because(
+            "Members run functions. The fast path (functions/fastpath.py) serves most of these "
+            "requests and asks no role, so this stays open to every role."
+        ),
+        "inputs": ADMIN_OR_CREATOR.because(
+            "Adds inputs to a map in progress: someone else's inputs would mix into its results."
+        ),
+        "cancel": ADMIN_OR_CREATOR.because("Stops work that someone else is waiting for."),
+    }
 
     def scope_queryset(self, queryset):
         params = self.request.query_params
@@ -260,6 +295,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceVie
     queryset = Task.objects.select_related("host")
     serializer_class = TaskSerializer
     pagination_class = NewestFirstCursor
+    roles = {"list": ANY_ROLE, "retrieve": ANY_ROLE}
 
     def scope_queryset(self, queryset):
         function = self.request.query_params.get("function")

@@ -1,5 +1,6 @@
 """Fixtures of the API layer: the tenancy trio (alice owns A, bob is a member of A, charlie owns B)
-and one object of every type in workspace A.
+and one object of every type in workspace A; for the role tests, dana (an admin of A) and erin
+(a member of B).
 
 They are made once per module, inside a transaction that is rolled back when the module ends;
 each test runs in a savepoint within it (pytest-django's `db`), so what a test changes is undone
@@ -11,7 +12,9 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from .support import Trio, WorkspaceObjects, make_objects, make_trio
+from accounts.models import Role
+
+from .support import Member, Trio, WorkspaceObjects, make_member, make_objects, make_trio
 
 
 @pytest.fixture(scope="module")
@@ -30,3 +33,24 @@ def trio(_world, db) -> Trio:
 @pytest.fixture
 def objects_a(_world, db) -> WorkspaceObjects:
     return _world[1]
+
+
+@pytest.fixture(scope="module")
+def _more_members(_world, django_db_blocker):
+    trio, _ = _world
+    with django_db_blocker.unblock(), transaction.atomic():
+        dana = make_member("dana", workspace=trio.alice.workspace, role=Role.ADMIN)
+        erin = make_member("erin", workspace=trio.charlie.workspace, role=Role.MEMBER)
+    return dana, erin
+
+
+@pytest.fixture
+def dana(_more_members, db) -> Member:
+    """An admin of workspace A."""
+    return _more_members[0]
+
+
+@pytest.fixture
+def erin(_more_members, db) -> Member:
+    """A member of workspace B."""
+    return _more_members[1]

@@ -34,10 +34,12 @@ __all__ = [
     "Trio",
     "WorkspaceObjects",
     "db_snapshot",
+    "make_member",
     "make_objects",
     "make_trio",
     "row_counts",
     "url_for",
+    "volume_files",
 ]
 
 PASSWORD = "correct horse battery staple"
@@ -68,7 +70,8 @@ class Trio:
     charlie: Member
 
 
-def _member(username: str, *, workspace: Workspace | None = None, role: str = Role.OWNER) -> Member:
+def make_member(username: str, *, workspace: Workspace | None = None, role: str = Role.OWNER) -> Member:
+    """A user with a token: the owner of a new workspace, or `role` in `workspace`."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD)
     if workspace is None:
         workspace = account_services.workspace_create(name=f"{username}-ws", owner=user)
@@ -79,9 +82,9 @@ def _member(username: str, *, workspace: Workspace | None = None, role: str = Ro
 
 
 def make_trio() -> Trio:
-    alice = _member("alice")
-    bob = _member("bob", workspace=alice.workspace, role=Role.MEMBER)
-    charlie = _member("charlie")
+    alice = make_member("alice")
+    bob = make_member("bob", workspace=alice.workspace, role=Role.MEMBER)
+    charlie = make_member("charlie")
     return Trio(alice=alice, bob=bob, charlie=charlie)
 
 
@@ -236,3 +239,9 @@ def db_snapshot() -> dict[str, tuple[int, str]]:
 
 def row_counts() -> dict[str, int]:
     return {label: count for label, (count, _) in db_snapshot().items()}
+
+
+def volume_files(volume: Volume) -> dict[str, bytes]:
+    """Every file of the volume by its path from the root, with its bytes."""
+    root = volume_storage.root(volume.id)
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
+from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
 from config.errors import ApiError, JSONParser
 from config.pagination import Pagination
 
@@ -78,6 +79,21 @@ class VolumeViewSet(
     queryset = Volume.objects.order_by("-created_at")
     serializer_class = VolumeSerializer
     pagination_class = Pagination
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "files": ANY_ROLE,
+        "content": ANY_ROLE,
+        "create": ANY_ROLE,
+        "destroy": ADMIN_OR_CREATOR.because(
+            "Removes every file of the volume, for every function that mounts it."
+        ),
+        "files_upload": ADMIN_OR_CREATOR.because(
+            "Adds files to the volume, or replaces them. A function that mounts a volume can still "
+            "write to it, whoever created it (see Limits)."
+        ),
+        "files_remove": ADMIN_OR_CREATOR.because("Removes files of the volume."),
+    }
 
     def scope_queryset(self, queryset):
         name = self.request.query_params.get("name")
