@@ -29,8 +29,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from apps.models import App
+from config.database import conninfo
 from config.ids import new_id
-from hosts.relay_store import conninfo
 
 from . import blobs
 from .models import Function, FunctionCall, Input, Task

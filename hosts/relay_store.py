@@ -10,11 +10,11 @@ import asyncio
 import hashlib
 import hmac
 
-from django.conf import settings
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from apps.models import App
+from config.database import conninfo
 from functions import blobs
 from functions.models import Function, FunctionCall, Input, LogLine, OutputItem, Task
 
@@ -37,18 +37,6 @@ def retry_delay(retries: dict, used: int) -> float:
     coefficient = float(retries.get("backoff_coefficient", 2.0))
     cap = float(retries.get("max_delay", 60.0))
     return min(cap, initial * coefficient ** max(0, used - 1))
-
-
-def conninfo() -> str:
-    db = settings.DATABASES["default"]
-    parts = {
-        "dbname": db["NAME"],
-        "user": db.get("USER"),
-        "password": db.get("PASSWORD"),
-        "host": db.get("HOST"),
-        "port": db.get("PORT"),
-    }
-    return " ".join(f"{k}='{v}'" for k, v in parts.items() if v)
 
 
 class RelayStore:
