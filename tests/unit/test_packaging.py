@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import tomllib
 import venv
 from pathlib import Path
 
+import pytest
 from django.apps import apps as django_apps
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,28 +64,31 @@ print(json.dumps(where))
 """
 
 
-def test_a_pip_install_of_the_server_imports_every_django_app(tmp_path):
-    # given a copy of the source tree (a build leaves files behind) and a fresh virtual environment
-    # whose dependencies are this one's (a .pth line: no download, and no editable install's finder)
-    source = tmp_path / "source"
-    shutil.copytree(
-        REPO,
-        source,
-        ignore=shutil.ignore_patterns(
-            ".git",
-            ".venv",
-            ".cache",
-            "node_modules",
-            "frontend",
-            "build",
-            "dist",
-            "*.egg-info",
-            "__pycache__",
-        ),
-    )
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / "bin" / "python"
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    """A copy of the source tree: a build leaves files behind."""
+    copy = tmp_path_factory.mktemp("packaging") / "source"
+    ignore = [
+        ".git",
+        ".venv",
+        ".cache",
+        "node_modules",
+        "frontend",
+        "build",
+        "dist",
+        "*.egg-info",
+        "__pycache__",
+    ]
+    shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(*ignore))
+    return copy
+
+
+def _fresh_venv(where: Path, *projects: Path) -> tuple[Path, Path]:
+    """A virtual environment with `projects` installed as wheels would be (not editable), and this
+    one's packages for their dependencies (a .pth line: no download, and no editable install's
+    finder, which would import the repository's own files). Returns its python and site-packages."""
+    venv.EnvBuilder(with_pip=False).create(where)
+    python = where / "bin" / "python"
     site = Path(
         subprocess.run(
             [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -93,21 +98,73 @@ def test_a_pip_install_of_the_server_imports_every_django_app(tmp_path):
         ).stdout.strip()
     )
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    # when the server (and the SDK it imports) are installed as wheels would be (not editable)
     installed = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps"]
-        + ["--no-build-isolation", "--ignore-installed", str(source), str(source / "clients" / "python")],
+        + ["--no-build-isolation", "--ignore-installed", *map(str, projects)],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=where,
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
-    # then Django starts there, and every app and each of its modules imports from the install
+    return python, site
+
+
+@pytest.fixture(scope="module")
+def server_venv(source, tmp_path_factory) -> tuple[Path, Path]:
+    """The server, and the SDK it imports, installed into a fresh virtual environment."""
+    return _fresh_venv(tmp_path_factory.mktemp("server-venv"), source, source / "clients" / "python")
+
+
+def test_a_pip_install_of_the_server_imports_every_django_app(server_venv):
+    # given the server installed with pip
+    python, site = server_venv
+    # when Django starts there
     apps = _local_apps()
     started = subprocess.run(
-        [python, "-I", "-c", IMPORT_APPS, json.dumps(apps)], capture_output=True, text=True, cwd=tmp_path
+        [python, "-I", "-c", IMPORT_APPS, json.dumps(apps)], capture_output=True, text=True, cwd=python.parent
     )
+    # then every app and each of its modules imports, from the install
     assert started.returncode == 0, started.stderr[-3000:]
     where = json.loads(started.stdout.splitlines()[-1])
     assert sorted(where) == apps
     assert all(Path(path).is_relative_to(site) for path in where.values()), where
+
+
+def _cli(python: Path, *args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SKYLIFT_", "DJANGO_"))}
+    return subprocess.run(
+        [python.parent / "skylift", *args],
+        env={**env, "SKYLIFT_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        cwd=python.parent,
+    )
+
+
+def test_the_installed_cli_reaches_the_servers_supervisor_without_django(server_venv, tmp_path):
+    python, _ = server_venv
+    status = _cli(python, "server", "status", data_dir=tmp_path)
+    assert (status.returncode, status.stdout) == (
+        3,
+        "Skylift is not running (start it with `skylift server start`).\n",
+    )
+    # and neither the CLI nor the supervisor loads Django or the server's settings to get there
+    loaded = subprocess.run(
+        [python, "-I", "-c", SUPERVISOR_MODULES], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    assert json.loads(loaded.stdout) == []
+
+
+SUPERVISOR_MODULES = """
+import json, sys
+import skylift.cli
+skylift.cli._supervisor()
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("django", "config"))))
+"""
+
+
+def test_the_sdk_alone_says_the_server_is_not_installed(source, tmp_path):
+    python, _ = _fresh_venv(tmp_path / "venv", source / "clients" / "python")
+    status = _cli(python, "server", "status", data_dir=tmp_path)
+    assert status.returncode == 1
+    assert "The Skylift server is not installed in this environment" in status.stderr
