@@ -3,7 +3,9 @@
 One machine, nothing but Docker: PostgreSQL and Redis are started in the data directory
 (`~/.skylift/server/`, or SKYLIFT_DATA_DIR), then the ASGI server, a Celery worker with beat
 for the control queue, and this machine's host agent. A supervisor process owns them all,
-records their PIDs in `state.json`, and stops everything, databases last, when it is stopped.
+records their PIDs in `state.json`, and when it is stopped stops everything it started: its
+processes, then the containers they started for its host (functions' and build network holders),
+then the databases.
 
 The CLI finds this module through the `skylift.server` entry point of the server's package.
 """
@@ -120,8 +122,36 @@ def _manage(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
 
 
 def _spawn(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    out = log.open("ab")
-    return subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    # A session of its own: what the process starts (Celery's pool and beat, the agent's worker)
+    # stays in its process group, which a restart or a stop ends whole.
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _end_group(proc: subprocess.Popen) -> None:
+    """Kill what is left of the process group of a child that has exited (say, the pool of a
+    Celery worker that was killed: its processes live on unless someone ends them)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _remove_containers(name: str) -> None:
+    """Remove the containers the platform's processes started for this host (they outlive them)."""
+    from hosts.docker_client import DockerUnavailable, remove_host_containers
+
+    try:
+        removed = remove_host_containers(name)
+    except DockerUnavailable as exc:
+        print(
+            f"skylift: the containers of host {name} could not be removed: {exc}", file=sys.stderr, flush=True
+        )
+        return
+    if removed:
+        say(f"Removed {removed} container{'s' if removed != 1 else ''} of host {name}")
 
 
 def supervise(port: int) -> int:
@@ -210,6 +240,7 @@ def supervise(port: int) -> int:
                     flush=True,
                 )
                 restarts[name] = [*recent, now]
+                _end_group(proc)
                 children[name] = _spawn(commands[name], env, where)
                 state["children"] = {n: p.pid for n, p in children.items()}
                 _write_state(state)
@@ -230,6 +261,10 @@ def supervise(port: int) -> int:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+            _end_group(proc)
+        if children:
+            _remove_containers(state["host_name"])
         redis_pid = (state.get("redis") or {}).get("pid")
         if _alive(redis_pid):
             os.kill(redis_pid, signal.SIGTERM)
