@@ -24,7 +24,7 @@ import docker
 from django.conf import settings
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
-from hosts.docker_client import container_network, forget_network, network_missing
+from hosts.docker_client import BUILD_HOST_LABEL, container_network, forget_network, network_missing
 
 __all__ = [
     "BUILD_MOUNT_DIR",
@@ -320,6 +320,7 @@ def build_dockerfile(
 # Every use touches a marker file of the holder under SKYLIFT_BUILD_DIR; a holder whose marker is
 # older than HOLDER_IDLE_SECONDS and that no running step uses is removed at the end of a build.
 # Only holders with a marker here are this platform's to remove (an engine may serve several).
+# Each is labelled with its host's name too, so that the platform's stop removes them with the rest.
 # Holders are an optimisation: when anything about them fails, the step gets a namespace of its own.
 
 NETWORK_HOLDER_PREFIX = "skylift-buildnet-"
@@ -384,7 +385,7 @@ def network_holder(key: str) -> str | None:
                         image,
                         command=["sleep", "infinity"],
                         name=name,
-                        labels={HOLDER_LABEL: key},
+                        labels={HOLDER_LABEL: key, BUILD_HOST_LABEL: settings.SKYLIFT_HOST_NAME},
                         host_config=api.create_host_config(
                             network_mode=container_network(client()),
                             init=True,
@@ -403,8 +404,11 @@ def network_holder(key: str) -> str | None:
                 continue
             if (state["Config"].get("Labels") or {}).get(HOLDER_LABEL) != key:
                 return None  # a container of that name that is not this workspace's holder
-            if state["HostConfig"].get("NetworkMode") != container_network(client()):
-                # made before builds used the isolating network: replaced
+            if (
+                state["HostConfig"].get("NetworkMode") != container_network(client())
+                or (state["Config"].get("Labels") or {}).get(BUILD_HOST_LABEL) != settings.SKYLIFT_HOST_NAME
+            ):
+                # made before builds used the isolating network, or without this host's label: replaced
                 api.remove_container(state["Id"], force=True)
                 _network_files_cache.pop(state["Id"], None)
                 continue

@@ -3,14 +3,15 @@ dashboard's WebSocket), and kept whole with the build record when it ends."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
@@ -39,6 +40,34 @@ def _redis():
     from functions.queues import redis_client
 
     return redis_client()
+
+
+# The channel layer (channels_redis) keeps a connection pool per event loop, and async_to_sync runs
+# each call on a loop of its own: sent that way, every flush opened a Redis connection. Sync code
+# sends on one loop of this process instead, in a thread of its own (a forked child makes its own).
+_sender_lock = threading.Lock()
+_sender: tuple[int, asyncio.AbstractEventLoop] | None = None
+SEND_TIMEOUT_SECONDS = 5.0
+
+
+def _sender_loop() -> asyncio.AbstractEventLoop:
+    global _sender
+    with _sender_lock:
+        if _sender is None or _sender[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, daemon=True, name="channel-layer-sender").start()
+            _sender = (os.getpid(), loop)
+        return _sender[1]
+
+
+def group_send(group: str, message: dict) -> None:
+    """Send a message to a Channels group from sync code (waits for the layer to take it)."""
+    future = asyncio.run_coroutine_threadsafe(get_channel_layer().group_send(group, message), _sender_loop())
+    try:
+        future.result(timeout=SEND_TIMEOUT_SECONDS)
+    except TimeoutError:
+        future.cancel()  # a layer that does not answer: sends must not pile up behind it
+        raise
 
 
 class BuildLog:
@@ -110,9 +139,7 @@ class BuildLog:
             log.warning("could not publish build log lines of %s", self.build_id, exc_info=True)
         if entries:
             try:
-                async_to_sync(get_channel_layer().group_send)(
-                    build_group(self.build_id), {"type": "build.log", "entries": entries}
-                )
+                group_send(build_group(self.build_id), {"type": "build.log", "entries": entries})
             except Exception:  # noqa: BLE001 - live updates are best-effort
                 log.debug("could not send build log to the channel layer", exc_info=True)
         if self.heartbeat and time.monotonic() - self.last_heartbeat > 10:

@@ -149,7 +149,9 @@ class ImagePlan:
     image_hash: str
     force_all: bool = False  # SKYLIFT_FORCE_BUILD: rebuild every layer
     ignore_cache: bool = False  # SKYLIFT_IGNORE_CACHE: build afresh, leave the cache as it was
-    secrets: dict = field(default_factory=dict)  # "base" or layer index -> env values; never stored
+    # "base" or layer index -> env values. Not part of any identity or of `canonical`, but the
+    # build that needs them keeps them, in plain text, in its row until it ends (Build.secrets).
+    secrets: dict = field(default_factory=dict)
 
     @property
     def needs_build_always(self) -> bool:
@@ -343,15 +345,11 @@ def parse_dockerfile(text: str, *, where: str = "Dockerfile", allow_from: bool =
                     hint="Build the artifact in a run_commands step, or use one stage.",
                 )
         if keyword in ("COPY", "ADD"):
-            flags = re.findall(
-                r"--(\w[\w-]*)(?:=\S+)?", args.split(" ", 1)[0] if args.startswith("--") else ""
-            )
             if "--from" in args.split() or any(tok.startswith("--from=") for tok in args.split()):
                 raise SpecError(
                     f"{where} line {start}: COPY --from (multi-stage) is not supported.",
                     field="image.dockerfile",
                 )
-            del flags
             if keyword == "ADD" and re.search(r"(?:^|\s)(?:https?|git)://|(?:^|\s)git@", args):
                 raise SpecError(
                     f"{where} line {start}: ADD from a URL is not supported; download it in a RUN step.",
@@ -746,7 +744,8 @@ def plan_image(
             *steps,
         ]
     for i, raw in enumerate(steps, start=1):
-        where = f"image.steps[{i - 1}]"
+        # Errors name the user's own steps: the micromamba base's implicit step is not one of them.
+        where = f"image.steps[{i - 1 - offset}]" if i > offset else "image.python_version"
         canonical, run = _canonical_step(raw, where)
         if canonical["kind"] == "micromamba_install":
             canonical["channels"] = _conda_channels(canonical["channels"], conda_channels, base, where)

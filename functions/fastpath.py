@@ -28,8 +28,8 @@ from django.conf import settings
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from config.database import conninfo
 from config.ids import new_id
-from hosts.relay_store import conninfo
 
 from . import blobs, delivery
 from .models import CallStatus, Input

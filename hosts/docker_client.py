@@ -11,6 +11,8 @@ import docker
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
 __all__ = [
+    "BUILD_HOST_LABEL",
+    "HOST_LABEL",
     "DockerUnavailable",
     "client",
     "container_network",
@@ -20,6 +22,7 @@ __all__ = [
     "network_missing",
     "inspect",
     "remove",
+    "remove_host_containers",
     "run",
     "stop",
 ]
@@ -34,6 +37,13 @@ DOCKER_HINT = (
 
 class DockerUnavailable(RuntimeError):
     pass
+
+
+# Every container the platform starts for a host carries one of these labels, valued with the
+# host's name: function containers HOST_LABEL (hosts/services.py), build network holders
+# BUILD_HOST_LABEL (builds/docker_builder.py; a label of their own, for they run no task).
+HOST_LABEL = "skylift.host"
+BUILD_HOST_LABEL = "skylift.build-host"
 
 
 @functools.cache
@@ -229,6 +239,32 @@ def remove(container_id: str) -> None:
     except APIError as exc:
         if "already in progress" not in str(exc):
             raise
+
+
+def remove_host_containers(host_name: str) -> int:
+    """Remove every container started for this host, running or not; returns how many.
+
+    For a platform that stops with its host (the embedded one): nothing it started outlives it.
+    """
+    try:
+        found = {
+            c["Id"]
+            for label in (HOST_LABEL, BUILD_HOST_LABEL)
+            for c in client().api.containers(all=True, filters={"label": f"{label}={host_name}"})
+        }
+    except DockerException as exc:
+        raise DockerUnavailable(f"No Docker engine answers ({exc}). {DOCKER_HINT}") from None
+    failed = []
+    for container_id in found:
+        try:
+            remove(container_id)
+        except DockerException as exc:
+            failed.append(f"{container_id[:12]}: {exc}")
+    if failed:
+        raise DockerUnavailable(
+            f"{len(failed)} of {len(found)} containers were not removed ({'; '.join(failed)})"
+        )
+    return len(found)
 
 
 def die_events(label_filter: str) -> Iterator[dict]:

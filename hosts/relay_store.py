@@ -10,10 +10,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
-from django.conf import settings
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from config.database import conninfo
 from functions import blobs, delivery
 from functions.models import Function, FunctionCall, LogLine
 
@@ -22,18 +22,6 @@ __all__ = ["RelayStore"]
 C = FunctionCall._meta.db_table
 F = Function._meta.db_table
 L = LogLine._meta.db_table
-
-
-def conninfo() -> str:
-    db = settings.DATABASES["default"]
-    parts = {
-        "dbname": db["NAME"],
-        "user": db.get("USER"),
-        "password": db.get("PASSWORD"),
-        "host": db.get("HOST"),
-        "port": db.get("PORT"),
-    }
-    return " ".join(f"{k}='{v}'" for k, v in parts.items() if v)
 
 
 class RelayStore:

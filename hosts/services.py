@@ -197,7 +197,7 @@ def container_start(*, task_id: str) -> None:
     function = task.function
     try:
         io_dir = control_request({"op": "open", "task_id": task.id})["dir"]
-        mounts = [*_runtime_mounts(), {"source": io_dir, "target": "/skylift/io", "read_only": False}]
+        mounts = [*_runtime_mounts(), {"source": io_dir, "target": "/skylift/io", "read_only": True}]
         if function.mount_id:
             mounts.append(
                 {"source": str(_mount_dir(function.mount)), "target": "/skylift/src", "read_only": True}

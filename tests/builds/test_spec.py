@@ -314,3 +314,18 @@ def test_a_micromamba_install_without_channels_takes_the_servers_and_may_not_nam
             _conda_plan([{**step, "channels": [folder]}])
     with pytest.raises(SpecError, match="Image.micromamba"):
         plan([step])
+
+
+def test_an_error_in_a_step_of_a_micromamba_image_names_that_step_not_the_next():
+    # given a micromamba image (its Python install is an implicit step before the user's own)
+    good = {"kind": "micromamba_install", "packages": ["numpy"]}
+    bad_channel = {**good, "channels": ["file:///etc"]}
+    bad_package = {"kind": "pip_install", "packages": [3]}
+    # then an error names the index of the step in the list the user gave
+    with pytest.raises(SpecError) as first:
+        _conda_plan([bad_channel, good])
+    assert first.value.field == "image.steps[0].channels"
+    with pytest.raises(SpecError) as second:
+        _conda_plan([good, bad_package])
+    assert second.value.field == "image.steps[1].packages[0]"
+    assert str(second.value).startswith("image.steps[1].packages[0] ")

@@ -10,11 +10,11 @@ import psycopg
 from django.db import connection
 from django.utils import timezone
 
+from config.database import conninfo
 from functions import autoscaler
 from functions import services as function_services
 from functions.models import Task
 from hosts.models import Host
-from hosts.relay_store import conninfo
 from tests.api.support import make_objects, make_trio
 
 

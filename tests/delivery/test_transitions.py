@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from django.utils import timezone
 
+from config.database import conninfo
 from config.ids import new_id
 from functions import delivery
 from functions.models import (
@@ -29,7 +30,6 @@ from functions.models import (
     TaskStatus,
 )
 from hosts.models import Host
-from hosts.relay_store import conninfo
 from tests.api.support import make_objects, make_trio
 
 

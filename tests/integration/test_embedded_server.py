@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.live_platform import wait_for
+
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 SKYLIFT = str(Path(sys.executable).parent / "skylift")
+HOST_LABELS = ("skylift.host", "skylift.build-host")  # functions' containers, build network holders
 
 
 def _free_port() -> int:
@@ -51,6 +54,38 @@ def _run(env, *args, timeout=300):
     )
 
 
+def _processes_of(data_dir: Path) -> list[str]:
+    """Command lines of the processes started with this data directory in their environment."""
+    marker = f"SKYLIFT_DATA_DIR={data_dir}".encode()
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if marker in (proc / "environ").read_bytes().split(b"\0"):
+                found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            pass  # gone meanwhile, or not ours to read
+    return found
+
+
+def _containers(host_name: str) -> dict[str, str]:
+    """name -> state of every container labelled with the platform's host name."""
+    import docker
+
+    api = docker.from_env().api
+    found = {}
+    for label in HOST_LABELS:
+        for c in api.containers(all=True, filters={"label": f"{label}={host_name}"}):
+            found[c["Names"][0].lstrip("/")] = c["State"]
+    return found
+
+
+def _a_function_and_a_holder_run(found: dict[str, str]) -> bool:
+    running = [name for name, state in found.items() if state == "running"]
+    return any(n.startswith("skylift-ta-") for n in running) and any(
+        n.startswith("skylift-buildnet-") for n in running
+    )
+
+
 def test_it_starts_runs_hello_and_stops_everything_it_started(isolated_env, tmp_path):
     port = _free_port()
     # when
@@ -79,11 +114,28 @@ def test_it_starts_runs_hello_and_stops_everything_it_started(isolated_env, tmp_
         again = _run(isolated_env, "run", "examples/hello.py", "--x", "4")
         assert again.returncode == 0, again.stdout + again.stderr
         assert "4² = 16" in again.stdout
+        # when a detached app built an image with a step and leaves a call running
+        left = subprocess.run(
+            [sys.executable, "-c", "from tests.integration.embedded_leftovers_app import main; main()"],
+            env=isolated_env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert left.returncode == 0, left.stdout + left.stderr
+        # (a function's container and its workspace's build network holder)
+        running = wait_for(lambda: _containers(state["host_name"]), _a_function_and_a_holder_run)
+        assert _a_function_and_a_holder_run(running), running
     finally:
         stopped = _run(isolated_env, "server", "stop")
     assert stopped.returncode == 0, stopped.stderr
+    # then nothing labelled with its host outlives the platform
+    assert _containers(state["host_name"]) == {}
     pids = [state["supervisor"], state["redis"]["pid"], *state["children"].values()]
     assert not [pid for pid in pids if _alive(pid)]
+    # nor does any process it started, down to the children of the worker killed above
+    assert _processes_of(tmp_path / "server") == []
     pg_pid = tmp_path / "server" / "pg" / "postmaster.pid"
     assert not pg_pid.exists()
     assert _run(isolated_env, "server", "status").returncode == 3

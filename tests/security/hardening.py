@@ -23,10 +23,9 @@ FORBIDDEN_HOST_PATHS = (
     "/var/lib/docker",
     "/dev",
 )
-# Inside the container: the Skylift runtime and the user's code, which the container must not alter.
-READ_ONLY_TARGETS = ("/skylift/lib", "/skylift/src")
-# The only place a container may write to on the host: its own I/O directory.
-WRITABLE_TARGETS = ("/skylift/io",)
+# Inside the container: the Skylift runtime and the user's code, which the container must not alter,
+# and its I/O folder on the host (it connects to the socket there; a write would land on the host's disk).
+READ_ONLY_TARGETS = ("/skylift/lib", "/skylift/src", "/skylift/io")
 NO_NEW_PRIVILEGES = {"no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"}
 
 
@@ -118,9 +117,9 @@ def container_violations(
             check(_under(source, allowed), f"{name}: host path off the allowlist")
         check(not _under(target, ("/proc", "/sys", "/dev")) and target != "/", f"{name}: over a system path")
         if _under(target, READ_ONLY_TARGETS):
-            check(writable is False, f"{name}: the runtime and code must be mounted read-only")
-        elif writable:
-            check(_under(target, WRITABLE_TARGETS), f"{name}: writable outside {WRITABLE_TARGETS}")
+            check(writable is False, f"{name}: the runtime, the code and the I/O folder must be read-only")
+        else:
+            check(not writable, f"{name}: writable, and not one of the function's volumes")
     return found
 
 

@@ -27,3 +27,14 @@ def volume_probe() -> dict:
 @app.function(block_network=True)
 def offline_probe() -> dict:
     return {"uid": os.getuid(), "interfaces": _interfaces()}
+
+
+@app.function()
+def io_write_probe() -> dict:
+    """Try to write beside the data-plane socket, in the folder mounted from the host."""
+    try:
+        with open("/skylift/io/filler", "wb") as f:
+            f.write(b"x" * 1024 * 1024)
+    except OSError as exc:
+        return {"written": False, "errno": exc.errno, "listing": sorted(os.listdir("/skylift/io"))}
+    return {"written": True, "listing": sorted(os.listdir("/skylift/io"))}

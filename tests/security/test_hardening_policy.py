@@ -46,7 +46,7 @@ def _hardened() -> dict:
                 "Destination": "/skylift/lib/cloudpickle",
                 "RW": False,
             },
-            {"Type": "bind", "Source": "/tmp/skylift-0-abc/ta-1", "Destination": "/skylift/io", "RW": True},
+            {"Type": "bind", "Source": "/tmp/skylift-0-abc/ta-1", "Destination": "/skylift/io", "RW": False},
             {"Type": "bind", "Source": "/data/host/mounts/ab12", "Destination": "/skylift/src", "RW": False},
         ],
     }
@@ -78,6 +78,10 @@ def _writable_code(attrs):
     attrs["Mounts"][3]["RW"] = True
 
 
+def _writable_io(attrs):
+    attrs["Mounts"][2]["RW"] = True
+
+
 WEAKNESSES = {
     "privileged": (_set("HostConfig.Privileged", True), "Privileged"),
     "caps-kept": (_set("HostConfig.CapDrop", ["NET_RAW"]), "CapDrop"),
@@ -104,6 +108,7 @@ WEAKNESSES = {
     "docker-data": (_mount("/var/lib/docker", "/d"), "forbidden"),
     "off-allowlist": (_mount("/home/alice", "/skylift/io/x"), "allowlist"),
     "writable-code": (_writable_code, "read-only"),
+    "writable-io": (_writable_io, "read-only"),
     "writable-elsewhere": (_mount("/data/host/x", "/var/x", True), "writable"),
     "bind-via-binds": (_set("HostConfig.Binds", ["/etc:/host-etc:ro"]), "allowlist"),
 }

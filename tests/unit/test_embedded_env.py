@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import os
 
-from config import embedded
+from processes import supervisor
 
 
 def test_without_root_it_runs_without_the_host_firewall(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     monkeypatch.delenv("SKYLIFT_HOST_FIREWALL", raising=False)
-    assert embedded._django_env("postgres://x", "redis://y")["SKYLIFT_HOST_FIREWALL"] == "off"
+    assert supervisor._django_env("postgres://x", "redis://y")["SKYLIFT_HOST_FIREWALL"] == "off"
     monkeypatch.setenv("SKYLIFT_HOST_FIREWALL", "on")  # an operator's choice stands
-    assert embedded._django_env("postgres://x", "redis://y")["SKYLIFT_HOST_FIREWALL"] == "on"
+    assert supervisor._django_env("postgres://x", "redis://y")["SKYLIFT_HOST_FIREWALL"] == "on"
 
 
 def test_as_root_it_keeps_the_host_firewall(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     monkeypatch.delenv("SKYLIFT_HOST_FIREWALL", raising=False)
-    assert "SKYLIFT_HOST_FIREWALL" not in embedded._django_env("postgres://x", "redis://y")
+    assert "SKYLIFT_HOST_FIREWALL" not in supervisor._django_env("postgres://x", "redis://y")

