@@ -1,0 +1,159 @@
+"""Plans and their runners: a transition is written once and runs on either kind of connection.
+
+A plan is a generator that yields SQL statements (`Stmt`) and receives their rows (`Rows`, as
+dicts), so the same rule runs on Django's connection (`run`, synchronous, inside whatever
+transaction the caller holds) and on an async psycopg connection (`arun`, for the fast path and
+the relay, whose hot paths cannot afford the ORM). The table names and the status literals the
+statements are written with live here too.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, ParamSpec, TypeVar
+
+from django.db import connection, transaction
+
+from apps.models import App
+
+from ..models import (
+    LIVE_TASK_STATUSES,
+    Function,
+    FunctionCall,
+    Input,
+    InputStatus,
+    OutputItem,
+    Task,
+    TaskStatus,
+)
+
+__all__ = ["Plan", "Rows", "Stmt", "arun", "run", "transition"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+I = Input._meta.db_table  # noqa: E741
+C = FunctionCall._meta.db_table
+K = Task._meta.db_table
+F = Function._meta.db_table
+A = App._meta.db_table
+O = OutputItem._meta.db_table  # noqa: E741
+
+
+def _in(*values: str) -> str:
+    """A SQL list of status literals: ('pending', 'running')."""
+    return "(" + ", ".join(f"'{str(v)}'" for v in values) + ")"
+
+
+PENDING, RUNNING = InputStatus.PENDING.value, InputStatus.RUNNING.value
+SUCCEEDED, FAILED = InputStatus.SUCCEEDED.value, InputStatus.FAILED.value
+UNFINISHED = _in(InputStatus.PENDING, InputStatus.RUNNING)
+LIVE = _in(*LIVE_TASK_STATUSES)
+STARTED = _in(TaskStatus.STARTING, TaskStatus.RUNNING)
+SETTLED = (TaskStatus.STOPPED.value, TaskStatus.FAILED.value)
+
+
+# Plans and their runners ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stmt:
+    """One SQL statement of a plan, with named parameters (`%(name)s`)."""
+
+    sql: str
+    params: Mapping[str, Any]
+
+
+class Rows(list):
+    """The rows a statement returned, as dicts, and how many rows it changed."""
+
+    rowcount: int = 0
+
+
+@dataclass
+class Plan(Generic[T]):
+    """A transition ready to run: its statements, and whether they must share one transaction."""
+
+    steps: Generator[Stmt, Rows, T]
+    atomic: bool
+
+
+def transition(
+    *, atomic: bool = False
+) -> Callable[[Callable[P, Generator[Stmt, Rows, T]]], Callable[P, Plan[T]]]:
+    """Declare a plan: a generator of statements, run by `run` or `arun`.
+
+    `atomic` plans (several statements that read and then write under a lock) run in one
+    transaction; the others are single statements, or statements each correct on its own.
+    """
+
+    def wrap(fn: Callable[P, Generator[Stmt, Rows, T]]) -> Callable[P, Plan[T]]:
+        @functools.wraps(fn)
+        def plan(*args: P.args, **kwargs: P.kwargs) -> Plan[T]:
+            return Plan(fn(*args, **kwargs), atomic)
+
+        return plan
+
+    return wrap
+
+
+# Django loads json and jsonb columns as text (its fields decode them); plans get what an
+# async psycopg connection gives, decoded values.
+_JSON_TYPES = {114, 3802}
+
+
+def _drive_sync(steps: Generator[Stmt, Rows, T]) -> T:
+    with connection.cursor() as cur:
+        try:
+            stmt = next(steps)
+            while True:
+                cur.execute(stmt.sql, stmt.params)
+                rows = Rows()
+                if cur.description is not None:
+                    names = [col.name for col in cur.description]
+                    decode = [col.type_code in _JSON_TYPES for col in cur.description]
+                    for row in cur.fetchall():
+                        rows.append(
+                            {
+                                name: json.loads(value) if d and isinstance(value, str) else value
+                                for name, value, d in zip(names, row, decode, strict=True)
+                            }
+                        )
+                rows.rowcount = cur.rowcount
+                stmt = steps.send(rows)
+        except StopIteration as done:
+            return done.value
+
+
+def run(plan: Plan[T]) -> T:
+    """Run a transition on Django's database connection."""
+    if plan.atomic:
+        with transaction.atomic():
+            return _drive_sync(plan.steps)
+    return _drive_sync(plan.steps)
+
+
+async def _drive_async(conn: Any, steps: Generator[Stmt, Rows, T]) -> T:
+    from psycopg.rows import dict_row
+
+    async with conn.cursor(row_factory=dict_row) as cur:
+        try:
+            stmt = next(steps)
+            while True:
+                await cur.execute(stmt.sql, stmt.params)
+                rows = Rows(await cur.fetchall() if cur.description is not None else ())
+                rows.rowcount = cur.rowcount
+                stmt = steps.send(rows)
+        except StopIteration as done:
+            return done.value
+
+
+async def arun(conn: Any, plan: Plan[T]) -> T:
+    """Run a transition on a psycopg `AsyncConnection` (autocommit) of the fast path or the relay."""
+    if plan.atomic:
+        async with conn.transaction():
+            return await _drive_async(conn, plan.steps)
+    return await _drive_async(conn, plan.steps)
