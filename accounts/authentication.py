@@ -16,7 +16,15 @@ from rest_framework import authentication, exceptions
 
 from .models import ApiToken, Membership, Role, Workspace
 
-__all__ = ["ApiTokenAuthentication", "SessionAuthentication", "WorkspaceContext", "parse_bearer"]
+__all__ = [
+    "INVALID_TOKEN",
+    "MALFORMED_HEADER",
+    "NO_CREDENTIALS",
+    "ApiTokenAuthentication",
+    "SessionAuthentication",
+    "WorkspaceContext",
+    "parse_bearer",
+]
 
 # A verified token is trusted for this long without asking the database again, so that
 # the hot path of a call costs no token query; a revoked token stops working within it.
@@ -29,6 +37,12 @@ class WorkspaceContext:
     role: str
     token_id: str | None = None
 
+
+# What a client is told, here and on the fast path of calls (functions.fastpath), which answers
+# before Django does.
+NO_CREDENTIALS = "Authentication credentials were not provided."
+MALFORMED_HEADER = "Malformed Authorization header: expected 'Bearer <token_id>:<token_secret>'."
+INVALID_TOKEN = "Invalid or revoked API token."
 
 # Token ids are `ak-` plus letters and digits (config.ids). Checking the shape first keeps
 # arbitrary header bytes (a NUL, 10k characters) away from the database query.
@@ -80,15 +94,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         parsed = parse_bearer(header)
         if parsed is None:
-            raise exceptions.AuthenticationFailed(
-                "Malformed Authorization header: expected 'Bearer <token_id>:<token_secret>'."
-            )
+            raise exceptions.AuthenticationFailed(MALFORMED_HEADER)
         token_id, secret = parsed
         cached = token_cache.get(token_id)
         if cached is None:
             token = ApiToken.objects.select_related("workspace", "user").filter(pk=token_id).first()
             if token is None or not token.is_active or not token.user.is_active:
-                raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
+                raise exceptions.AuthenticationFailed(INVALID_TOKEN)
             membership = Membership.objects.filter(workspace=token.workspace, user=token.user).first()
             if membership is None:
                 raise exceptions.AuthenticationFailed(
@@ -101,7 +113,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         else:
             token, role = cached
         if not token.matches(secret):
-            raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
+            raise exceptions.AuthenticationFailed(INVALID_TOKEN)
         return token.user, WorkspaceContext(workspace=token.workspace, role=role, token_id=token.id)
 
     def authenticate_header(self, request):

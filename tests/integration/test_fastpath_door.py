@@ -1,0 +1,159 @@
+"""What `POST /api/v1/calls/` refuses at the door, over real sockets against the real platform.
+
+The hot path of `.remote()` authenticates before it reads a body, refuses a body over the cap
+(declared or streamed) without reading on, and answers bad input with the API's JSON errors.
+Raw sockets, not httpx: a client that sends a body it declared first and reads the answer only
+afterwards could not see a server answer before the body is in.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+from urllib.parse import urlparse
+
+import cloudpickle
+import pytest
+from django.conf import settings
+
+from tests.integration import basic_app
+
+pytestmark = pytest.mark.integration
+
+GIB = 1024**3
+
+
+@pytest.fixture(scope="module")
+def running(platform):
+    with basic_app.app.run(client=platform.client("alice")):
+        yield platform
+
+
+def _head(url: str, headers: dict[str, str], path: str = "/api/v1/calls/") -> bytes:
+    host = urlparse(url).netloc
+    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", "Content-Type: application/json"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _chunk(data: bytes) -> bytes:
+    return b"%x\r\n" % len(data) + data + b"\r\n"
+
+
+class Exchange:
+    """One request on a raw connection: what was sent, and the answer's status, headers and body."""
+
+    def __init__(self, url: str):
+        parts = urlparse(url)
+        # The timeout only keeps a server that never answers from hanging the test; no assertion is
+        # about time.
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=60)
+        self.sent = 0
+
+    def send(self, data: bytes) -> bool:
+        """Send `data`; False once the server has closed the connection (it stopped reading)."""
+        try:
+            self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            return False
+        self.sent += len(data)
+        return True
+
+    def answer(self) -> tuple[int, dict[str, str], dict]:
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data:
+                more = self.sock.recv(65536)
+                if not more:
+                    break
+                data += more
+            head, _, rest = data.partition(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+            length = int(headers.get("content-length", "0"))
+            while len(rest) < length:
+                more = self.sock.recv(65536)
+                if not more:
+                    break
+                rest += more
+        finally:
+            self.sock.close()
+        return int(lines[0].split()[1]), headers, json.loads(rest[:length]) if length else {}
+
+
+def _call_body(function_id: str, *args) -> bytes:
+    blob = base64.b64encode(cloudpickle.dumps((args, {}))).decode()
+    return json.dumps({"function_id": function_id, "inputs": [blob], "wait": 30}).encode()
+
+
+def test_it_answers_401_to_a_huge_declared_body_without_a_token_before_reading_it(running):
+    # given a client that declares 1 GiB and sends none of it
+    exchange = Exchange(running.url)
+    exchange.send(_head(running.url, {"Content-Length": str(GIB)}))
+    # when it waits for the answer
+    status, headers, body = exchange.answer()
+    # then the server answered without waiting for the body
+    assert status == 401
+    assert body["error"]["code"] == "unauthenticated"
+    assert "skylift token new" in body["error"]["hint"]
+    assert headers["www-authenticate"].startswith("Bearer")
+
+
+def test_it_answers_401_to_a_streamed_body_with_a_wrong_token_before_reading_it(running):
+    # given a wrong secret for a real token id, and a chunked body of which 1 MiB is sent
+    alice = running.users["alice"]
+    exchange = Exchange(running.url)
+    authorization = f"Bearer {alice.token_id}:as-wrong"
+    exchange.send(_head(running.url, {"Authorization": authorization, "Transfer-Encoding": "chunked"}))
+    exchange.send(_chunk(b" " * 1024 * 1024))
+    # when
+    status, _, body = exchange.answer()
+    # then the rest was never waited for
+    assert status == 401
+    assert body["error"]["code"] == "unauthenticated"
+
+
+def test_it_answers_413_to_a_declared_body_over_the_cap_from_a_real_token(running):
+    # given
+    exchange = Exchange(running.url)
+    exchange.send(_head(running.url, {**running.users["alice"].headers, "Content-Length": str(GIB)}))
+    # when
+    status, _, body = exchange.answer()
+    # then
+    assert status == 413
+    assert body["error"]["code"] == "too_large"
+
+
+def test_it_stops_reading_a_streamed_body_once_it_passes_the_cap(running):
+    # given a real token and a chunked body twice the cap
+    cap = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    exchange = Exchange(running.url)
+    exchange.send(_head(running.url, {**running.users["alice"].headers, "Transfer-Encoding": "chunked"}))
+    chunk = _chunk(b" " * 1024 * 1024)
+    # when it is sent until the server stops taking it
+    for _ in range(2 * cap // (1024 * 1024)):
+        if not exchange.send(chunk):
+            break
+    else:
+        exchange.send(b"0\r\n\r\n")
+    status, _, body = exchange.answer()
+    # then it was refused, and the server did not read it all
+    assert status == 413
+    assert body["error"]["code"] == "too_large"
+    assert exchange.sent < 2 * cap
+
+
+def test_a_call_after_the_refusals_is_still_served_on_the_fast_path(running):
+    # given a body well within the cap
+    payload = _call_body(basic_app.square.object_id, 9)
+    exchange = Exchange(running.url)
+    exchange.send(
+        _head(running.url, {**running.users["alice"].headers, "Content-Length": str(len(payload))}) + payload
+    )
+    # when
+    status, headers, body = exchange.answer()
+    # then
+    assert status == 201
+    assert headers["x-skylift-path"] == "fast"
+    assert cloudpickle.loads(base64.b64decode(body["outputs"][0]["result"])) == 81
