@@ -177,8 +177,8 @@ def _parse(body: bytes, headers: dict) -> dict | None:
             "key": key,
             "args": args,
         }
-    except (ValueError, TypeError, binascii.Error):
-        return None
+    except (ValueError, TypeError, binascii.Error, RecursionError):
+        return None  # Django's parser gives the 400 (a document nested too deeply included)
 
 
 class RemoteCallFastPath:

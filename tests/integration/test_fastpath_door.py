@@ -14,6 +14,7 @@ import socket
 from urllib.parse import urlparse
 
 import cloudpickle
+import httpx
 import pytest
 from django.conf import settings
 
@@ -157,3 +158,19 @@ def test_a_call_after_the_refusals_is_still_served_on_the_fast_path(running):
     assert status == 201
     assert headers["x-skylift-path"] == "fast"
     assert cloudpickle.loads(base64.b64decode(body["outputs"][0]["result"])) == 81
+
+
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+def test_it_answers_400_to_json_nested_deeper_than_any_parser_goes(running, depth):
+    # given a well-formed document nested `depth` deep
+    payload = b'{"function_id": ' + b"[" * depth + b"]" * depth + b"}"
+    # when
+    response = httpx.post(
+        f"{running.url}/api/v1/calls/",
+        content=payload,
+        headers={**running.users["alice"].headers, "Content-Type": "application/json"},
+        timeout=60,
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed"
