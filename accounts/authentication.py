@@ -17,8 +17,10 @@ from rest_framework import authentication, exceptions
 from .models import ApiToken, Membership, Role, Workspace
 
 __all__ = [
+    "HEADER_TOO_LONG",
     "INVALID_TOKEN",
     "MALFORMED_HEADER",
+    "MAX_AUTHORIZATION_BYTES",
     "NO_CREDENTIALS",
     "ApiTokenAuthentication",
     "SessionAuthentication",
@@ -43,6 +45,12 @@ class WorkspaceContext:
 NO_CREDENTIALS = "Authentication credentials were not provided."
 MALFORMED_HEADER = "Malformed Authorization header: expected 'Bearer <token_id>:<token_secret>'."
 INVALID_TOKEN = "Invalid or revoked API token."
+# A token's header is under a hundred bytes; a longer one is refused before anything hashes it.
+MAX_AUTHORIZATION_BYTES = 1024
+HEADER_TOO_LONG = (
+    f"The Authorization header is too long (over {MAX_AUTHORIZATION_BYTES} bytes); "
+    "a token's id and secret take under a hundred."
+)
 
 # Token ids are `ak-` plus letters and digits (config.ids). Checking the shape first keeps
 # arbitrary header bytes (a NUL, 10k characters) away from the database query.
@@ -92,6 +100,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
+        if len(header) > MAX_AUTHORIZATION_BYTES:  # one byte per character (Django decodes latin-1)
+            raise exceptions.AuthenticationFailed(HEADER_TOO_LONG)
         parsed = parse_bearer(header)
         if parsed is None:
             raise exceptions.AuthenticationFailed(MALFORMED_HEADER)

@@ -34,7 +34,14 @@ from django.http.cookie import parse_cookie
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
-from accounts.authentication import INVALID_TOKEN, MALFORMED_HEADER, NO_CREDENTIALS, parse_bearer
+from accounts.authentication import (
+    HEADER_TOO_LONG,
+    INVALID_TOKEN,
+    MALFORMED_HEADER,
+    MAX_AUTHORIZATION_BYTES,
+    NO_CREDENTIALS,
+    parse_bearer,
+)
 from apps.models import App
 from config.body_limit import declared_length, read_body, send_too_large
 from config.errors import TOKEN_HINT, error_body, send_error
@@ -109,6 +116,8 @@ def _refusal(authorization: bytes | None) -> str | None:
     """Why an Authorization header cannot be a token's, without asking anyone; None if it may be."""
     if authorization is None:
         return NO_CREDENTIALS
+    if len(authorization) > MAX_AUTHORIZATION_BYTES:
+        return HEADER_TOO_LONG
     if parse_bearer(authorization.decode("latin-1")) is None:
         return MALFORMED_HEADER
     return None

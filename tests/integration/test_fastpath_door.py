@@ -174,3 +174,17 @@ def test_it_answers_400_to_json_nested_deeper_than_any_parser_goes(running, dept
     # then
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/calls/", "/api/v1/apps/"], ids=["fast-path", "django"])
+def test_it_refuses_an_authorization_header_of_a_megabyte_with_a_clear_401(running, path):
+    # given a real token id with a secret of a megabyte
+    alice = running.users["alice"]
+    headers = {"Authorization": f"Bearer {alice.token_id}:as-{'x' * 1024 * 1024}"}
+    # when
+    response = httpx.post(f"{running.url}{path}", json={"name": "x"}, headers=headers, timeout=60)
+    # then
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "unauthenticated"
+    assert "too long" in error["message"]
