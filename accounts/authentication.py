@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from . import revocation
 from .models import ApiToken, Membership, Role, Workspace
 
 __all__ = [
@@ -28,8 +29,9 @@ __all__ = [
     "parse_bearer",
 ]
 
-# A verified token is trusted for this long without asking the database again, so that
-# the hot path of a call costs no token query; a revoked token stops working within it.
+# A verified token is trusted for this long without asking the database again, so that a
+# request costs no token query, but only while the revocation epoch it was checked under holds
+# (accounts.revocation): a revoked token stops at once, an expired one within this.
 TOKEN_CACHE_SECONDS = 5.0
 
 
@@ -71,19 +73,22 @@ def parse_bearer(header: str) -> tuple[str, str] | None:
 class _TokenCache:
     def __init__(self):
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, ApiToken, str]] = {}
+        self._entries: dict[str, tuple[float, ApiToken, str, bytes]] = {}
 
-    def get(self, token_id: str) -> tuple[ApiToken, str] | None:
+    def get(self, token_id: str, epoch: bytes | None) -> tuple[ApiToken, str] | None:
+        """The token and role checked under `epoch`, if still fresh; None when Redis cannot say."""
         entry = self._entries.get(token_id)
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None or entry[0] < time.monotonic() or epoch is None or entry[3] != epoch:
             return None
         return entry[1], entry[2]
 
-    def put(self, token: ApiToken, role: str) -> None:
+    def put(self, token: ApiToken, role: str, epoch: bytes | None) -> None:
+        if epoch is None:
+            return
         with self._lock:
             if len(self._entries) > 10_000:
                 self._entries.clear()
-            self._entries[token.id] = (time.monotonic() + TOKEN_CACHE_SECONDS, token, role)
+            self._entries[token.id] = (time.monotonic() + TOKEN_CACHE_SECONDS, token, role, epoch)
 
     def clear(self) -> None:
         with self._lock:
@@ -106,7 +111,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if parsed is None:
             raise exceptions.AuthenticationFailed(MALFORMED_HEADER)
         token_id, secret = parsed
-        cached = token_cache.get(token_id)
+        epoch = revocation.current()  # read before the database, so that a revocation between is seen
+        cached = token_cache.get(token_id, epoch)
         if cached is None:
             token = ApiToken.objects.select_related("workspace", "user").filter(pk=token_id).first()
             if token is None or not token.is_active or not token.user.is_active:
@@ -119,7 +125,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             role = membership.role
             if token.matches(secret):
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-                token_cache.put(token, role)
+                token_cache.put(token, role, epoch)
         else:
             token, role = cached
         if not token.matches(secret):

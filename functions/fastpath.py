@@ -34,6 +34,7 @@ from django.http.cookie import parse_cookie
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from accounts import revocation
 from accounts.authentication import (
     HEADER_TOO_LONG,
     INVALID_TOKEN,
@@ -58,7 +59,9 @@ __all__ = ["RemoteCallFastPath"]
 
 log = logging.getLogger(__name__)
 
-TOKEN_CACHE_SECONDS = 5.0  # as accounts.authentication: a revoked token stops within this
+# As accounts.authentication: a checked token is kept this long while the revocation epoch holds
+# (a revoked token stops at once; an expired one, or a workspace's changed rate, within this).
+TOKEN_CACHE_SECONDS = 5.0
 
 I, C, T, F, A = (m._meta.db_table for m in (Input, FunctionCall, Task, Function, App))  # noqa: E741
 
@@ -229,9 +232,12 @@ class RemoteCallFastPath:
         if parsed is None:
             return None
         token_id, secret = parsed
+        await self._open()
+        # Read before the database, so that a revocation in between is seen (accounts.revocation).
+        epoch = await revocation.current_async(self.redis)
         now = time.monotonic()
         cached = self.tokens.get(token_id)
-        if cached is None or cached[0] < now:
+        if cached is None or cached[0] < now or cached[6] != epoch:
             row = await self._token_row(token_id, cur)
             if row is None:
                 return None
@@ -244,6 +250,7 @@ class RemoteCallFastPath:
                 row["user_id"],
                 float(row["input_rate"] or settings.SKYLIFT_INPUT_RATE),
                 float(row["input_burst"] or settings.SKYLIFT_INPUT_BURST),
+                epoch,
             )
         if not hmac.compare_digest(cached[1], hashlib.sha256(secret.encode()).hexdigest()):
             return None
@@ -253,7 +260,6 @@ class RemoteCallFastPath:
         if cur is not None:
             await cur.execute(TOKEN_SQL, [token_id])
             return await cur.fetchone()
-        await self._open()
         for attempt in range(2):
             try:
                 async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:

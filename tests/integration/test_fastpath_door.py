@@ -188,3 +188,41 @@ def test_it_refuses_an_authorization_header_of_a_megabyte_with_a_clear_401(runni
     error = response.json()["error"]
     assert error["code"] == "unauthenticated"
     assert "too long" in error["message"]
+
+
+def test_a_revoked_token_can_neither_mint_a_token_nor_write_right_after_its_revocation(running):
+    # given a token of alice's that was just used to call (fast path) and to read (Django), so
+    # that both have it in their token caches
+    alice = running.users["alice"]
+    created = httpx.post(
+        f"{running.url}/api/v1/tokens/", json={"name": "revoked-soon"}, headers=alice.headers
+    )
+    assert created.status_code == 201
+    token = created.json()
+    headers = {"Authorization": f"Bearer {token['id']}:{token['secret']}"}
+    call = httpx.post(
+        f"{running.url}/api/v1/calls/",
+        content=_call_body(basic_app.square.object_id, 2),
+        headers={**headers, "Content-Type": "application/json"},
+        timeout=60,
+    )
+    assert call.status_code == 201 and call.headers["x-skylift-path"] == "fast"
+    assert httpx.get(f"{running.url}/api/v1/apps/", headers=headers).status_code == 200
+    # when it revokes itself
+    assert httpx.delete(f"{running.url}/api/v1/tokens/{token['id']}/", headers=headers).status_code == 204
+    # then at once: no new token, no call (the fast path), no other write, no read
+    minted = httpx.post(f"{running.url}/api/v1/tokens/", json={"name": "outlives"}, headers=headers)
+    called = httpx.post(
+        f"{running.url}/api/v1/calls/",
+        content=_call_body(basic_app.square.object_id, 3),
+        headers={**headers, "Content-Type": "application/json"},
+        timeout=60,
+    )
+    written = httpx.post(f"{running.url}/api/v1/apps/", json={"name": "after-revoke"}, headers=headers)
+    read = httpx.get(f"{running.url}/api/v1/apps/", headers=headers)
+    assert [r.status_code for r in (minted, called, written, read)] == [401, 401, 401, 401]
+    assert called.json()["error"]["code"] == "unauthenticated"
+    names = {
+        t["name"] for t in httpx.get(f"{running.url}/api/v1/tokens/", headers=alice.headers).json()["results"]
+    }
+    assert "outlives" not in names
