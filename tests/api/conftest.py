@@ -9,7 +9,11 @@ before the next one, as with Django's `TestCase.setUpTestData`.
 from __future__ import annotations
 
 import pytest
+import redis
+from django.conf import settings
 from django.db import transaction
+
+from accounts.signin import KEY_PREFIX
 
 from .support import Trio, WorkspaceObjects, make_objects, make_trio
 
@@ -30,3 +34,13 @@ def trio(_world, db) -> Trio:
 @pytest.fixture
 def objects_a(_world, db) -> WorkspaceObjects:
     return _world[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_failed_sign_ins():
+    """Failed sign-ins are counted in Redis, which outlives a test: each test starts with none."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(f"{KEY_PREFIX}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
