@@ -226,3 +226,25 @@ def test_a_revoked_token_can_neither_mint_a_token_nor_write_right_after_its_revo
         t["name"] for t in httpx.get(f"{running.url}/api/v1/tokens/", headers=alice.headers).json()["results"]
     }
     assert "outlives" not in names
+
+
+def test_a_dashboard_session_without_a_token_still_reaches_django(running):
+    # given alice signed in to the dashboard (a session cookie and a CSRF token, no API token)
+    alice = running.users["alice"]
+    with httpx.Client(base_url=running.url, timeout=60) as browser:
+        browser.get("/api/v1/auth/session/")
+        csrf = {"X-CSRFToken": browser.cookies["csrftoken"], "Referer": running.url + "/"}
+        signed_in = browser.post(
+            "/api/v1/auth/session/", json={"username": "alice", "password": alice.password}, headers=csrf
+        )
+        assert signed_in.status_code == 200
+        csrf["X-CSRFToken"] = browser.cookies["csrftoken"]
+        # when it calls a function
+        response = browser.post(
+            "/api/v1/calls/",
+            content=_call_body(basic_app.square.object_id, 4),
+            headers={**csrf, "Content-Type": "application/json"},
+        )
+    # then Django authenticated the session and took the call
+    assert response.status_code == 201, response.text
+    assert "x-skylift-path" not in response.headers
