@@ -10,8 +10,9 @@ idempotency key already used, a stopped app, a limit reached, malformed input, a
 falls through to Django, which gives the full answer.
 
 The door comes first: the token is checked before any of the body is read, so a request with no
-or a wrong token is answered 401 at once, and a body is read no further than Django's cap (413
-past it, declared or streamed). What falls through reaches Django behind that same cap.
+or a wrong token is answered 401 at once. Only a body this path can serve is read here (a few
+hundred KiB); what falls through reaches Django behind the body cap of every route (413 past it,
+declared or streamed).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from accounts.authentication import (
     parse_bearer,
 )
 from apps.models import App
-from config.body_limit import declared_length, read_body, send_too_large
+from config.body_limit import declared_length, read_body
 from config.errors import TOKEN_HINT, error_body, send_error
 from config.ids import new_id
 from hosts.relay_store import conninfo
@@ -113,6 +114,9 @@ _checked: contextvars.ContextVar[tuple[bytes, tuple] | None] = contextvars.Conte
     "fastpath_checked", default=None
 )
 _CHALLENGE = {b"www-authenticate": b'Bearer realm="skylift"'}
+# The largest body this path serves (one input of at most blobs.THRESHOLD bytes, in base64, and
+# the rest of the document); a larger one goes to Django, behind the body cap of every route.
+FAST_BODY_MAX = blobs.THRESHOLD * 4 // 3 + 64 * 1024
 
 
 def _refusal(authorization: bytes | None) -> str | None:
@@ -131,15 +135,15 @@ def _has_session(headers: dict) -> bool:
     return settings.SESSION_COOKIE_NAME in cookies
 
 
-def _replay(body: bytes, receive):
-    """`receive` for Django, giving it the body the fast path already read."""
+def _replay(body: bytes, more: bool, receive):
+    """`receive` for Django: first what the fast path already read, then the rest of the body."""
     replayed = False
 
     async def replay():
         nonlocal replayed
         if not replayed:
             replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": more}
         return await receive()
 
     return replay
@@ -278,8 +282,8 @@ class RemoteCallFastPath:
             self.checking = asyncio.get_running_loop().create_task(self._check_pool())
 
     async def __call__(self, scope, receive, send) -> None:
-        # The token is checked before any of the body is read, and the body is read no further
-        # than the cap: a request without a valid token costs the server nothing but its headers.
+        # The token is checked before any of the body is read: a request without a valid token
+        # costs the server nothing but its headers.
         headers = dict(scope["headers"])
         # Repeated headers joined with commas, as Django reads them, so that both see one value.
         authorization = b",".join(v for k, v in scope["headers"] if k == b"authorization") or None
@@ -293,11 +297,6 @@ class RemoteCallFastPath:
                 send, 401, error_body("unauthenticated", refusal, hint=TOKEN_HINT), headers=_CHALLENGE
             )
             return
-        cap = settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # what Django refuses in a JSON body
-        declared = declared_length(scope)
-        if declared is not None and declared > cap:
-            await send_too_large(send, cap)
-            return
         try:
             who = await self._authenticate(authorization)
         except Exception:  # noqa: BLE001 - Django answers properly (a 503 on a lost database, and so on)
@@ -309,12 +308,16 @@ class RemoteCallFastPath:
             body = error_body("unauthenticated", INVALID_TOKEN, hint=TOKEN_HINT)
             await send_error(send, 401, body, headers=_CHALLENGE)
             return
-        body = await read_body(receive, cap)
-        if body is None:
-            await send_too_large(send, cap)  # (or nobody hears it: the client is gone)
+        declared = declared_length(scope)
+        if declared is not None and declared > FAST_BODY_MAX:
+            await self.fallback(scope, receive, send)  # too large to serve here: Django, capped
             return
+        read = await read_body(receive, FAST_BODY_MAX)
+        if read is None:
+            return  # the client went away
+        body, more = read
         headers[b"authorization"] = authorization
-        request = _parse(body, headers)
+        request = _parse(body, headers) if not more else None
         checked = _checked.set((authorization, who))
         try:
             response, source = await self._serve(request, headers) if request else (None, "")
@@ -325,7 +328,7 @@ class RemoteCallFastPath:
         finally:
             _checked.reset(checked)
         if response is None:
-            await self.fallback(scope, _replay(body, receive), send)
+            await self.fallback(scope, _replay(body, more, receive), send)
             return
         payload = json.dumps(response).encode()
         await send(

@@ -126,11 +126,13 @@ def test_it_answers_413_to_a_declared_body_over_the_cap_from_a_real_token(runnin
     assert body["error"]["code"] == "too_large"
 
 
-def test_it_stops_reading_a_streamed_body_once_it_passes_the_cap(running):
+@pytest.mark.parametrize("path", ["/api/v1/calls/", "/api/v1/apps/"], ids=["fast-path", "django"])
+def test_it_stops_reading_a_streamed_body_once_it_passes_the_cap(running, path):
     # given a real token and a chunked body twice the cap
     cap = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     exchange = Exchange(running.url)
-    exchange.send(_head(running.url, {**running.users["alice"].headers, "Transfer-Encoding": "chunked"}))
+    headers = {**running.users["alice"].headers, "Transfer-Encoding": "chunked"}
+    exchange.send(_head(running.url, headers, path=path))
     chunk = _chunk(b" " * 1024 * 1024)
     # when it is sent until the server stops taking it
     for _ in range(2 * cap // (1024 * 1024)):
