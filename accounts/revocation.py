@@ -54,7 +54,7 @@ def current() -> bytes | None:
             epoch = client.get(EPOCH_KEY)
         return epoch
     except REDIS_DOWN:
-        log.warning("redis unavailable: cached tokens are checked against the database", exc_info=True)
+        log.warning("redis unavailable: cached tokens are checked against the database")
         return None
 
 
