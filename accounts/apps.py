@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and tenancy"
 
     def ready(self):
-        from . import schema  # noqa: F401 - registers the OpenAPI auth extensions
+        from . import revocation, schema  # noqa: F401 - schema registers the OpenAPI auth extensions
+
+        revocation.connect_signals()

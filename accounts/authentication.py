@@ -14,12 +14,24 @@ from dataclasses import dataclass
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from . import revocation
 from .models import ApiToken, Membership, Role, Workspace
 
-__all__ = ["ApiTokenAuthentication", "SessionAuthentication", "WorkspaceContext", "parse_bearer"]
+__all__ = [
+    "HEADER_TOO_LONG",
+    "INVALID_TOKEN",
+    "MALFORMED_HEADER",
+    "MAX_AUTHORIZATION_BYTES",
+    "NO_CREDENTIALS",
+    "ApiTokenAuthentication",
+    "SessionAuthentication",
+    "WorkspaceContext",
+    "parse_bearer",
+]
 
-# A verified token is trusted for this long without asking the database again, so that
-# the hot path of a call costs no token query; a revoked token stops working within it.
+# A verified token is trusted for this long without asking the database again, so that a
+# request costs no token query, but only while the revocation epoch it was checked under holds
+# (accounts.revocation): a revoked token stops at once, an expired one within this.
 TOKEN_CACHE_SECONDS = 5.0
 
 
@@ -29,6 +41,18 @@ class WorkspaceContext:
     role: str
     token_id: str | None = None
 
+
+# What a client is told, here and on the fast path of calls (functions.fastpath), which answers
+# before Django does.
+NO_CREDENTIALS = "Authentication credentials were not provided."
+MALFORMED_HEADER = "Malformed Authorization header: expected 'Bearer <token_id>:<token_secret>'."
+INVALID_TOKEN = "Invalid or revoked API token."
+# A token's header is under a hundred bytes; a longer one is refused before anything hashes it.
+MAX_AUTHORIZATION_BYTES = 1024
+HEADER_TOO_LONG = (
+    f"The Authorization header is too long (over {MAX_AUTHORIZATION_BYTES} bytes); "
+    "a token's id and secret take under a hundred."
+)
 
 # Token ids are `ak-` plus letters and digits (config.ids). Checking the shape first keeps
 # arbitrary header bytes (a NUL, 10k characters) away from the database query.
@@ -49,19 +73,22 @@ def parse_bearer(header: str) -> tuple[str, str] | None:
 class _TokenCache:
     def __init__(self):
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, ApiToken, str]] = {}
+        self._entries: dict[str, tuple[float, ApiToken, str, bytes]] = {}
 
-    def get(self, token_id: str) -> tuple[ApiToken, str] | None:
+    def get(self, token_id: str, epoch: bytes | None) -> tuple[ApiToken, str] | None:
+        """The token and role checked under `epoch`, if still fresh; None when Redis cannot say."""
         entry = self._entries.get(token_id)
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None or entry[0] < time.monotonic() or epoch is None or entry[3] != epoch:
             return None
         return entry[1], entry[2]
 
-    def put(self, token: ApiToken, role: str) -> None:
+    def put(self, token: ApiToken, role: str, epoch: bytes | None) -> None:
+        if epoch is None:
+            return
         with self._lock:
             if len(self._entries) > 10_000:
                 self._entries.clear()
-            self._entries[token.id] = (time.monotonic() + TOKEN_CACHE_SECONDS, token, role)
+            self._entries[token.id] = (time.monotonic() + TOKEN_CACHE_SECONDS, token, role, epoch)
 
     def clear(self) -> None:
         with self._lock:
@@ -78,17 +105,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
+        if len(header) > MAX_AUTHORIZATION_BYTES:  # one byte per character (Django decodes latin-1)
+            raise exceptions.AuthenticationFailed(HEADER_TOO_LONG)
         parsed = parse_bearer(header)
         if parsed is None:
-            raise exceptions.AuthenticationFailed(
-                "Malformed Authorization header: expected 'Bearer <token_id>:<token_secret>'."
-            )
+            raise exceptions.AuthenticationFailed(MALFORMED_HEADER)
         token_id, secret = parsed
-        cached = token_cache.get(token_id)
+        epoch = revocation.current()  # read before the database, so that a revocation between is seen
+        cached = token_cache.get(token_id, epoch)
         if cached is None:
             token = ApiToken.objects.select_related("workspace", "user").filter(pk=token_id).first()
             if token is None or not token.is_active or not token.user.is_active:
-                raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
+                raise exceptions.AuthenticationFailed(INVALID_TOKEN)
             membership = Membership.objects.filter(workspace=token.workspace, user=token.user).first()
             if membership is None:
                 raise exceptions.AuthenticationFailed(
@@ -97,11 +125,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             role = membership.role
             if token.matches(secret):
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-                token_cache.put(token, role)
+                token_cache.put(token, role, epoch)
         else:
             token, role = cached
         if not token.matches(secret):
-            raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
+            raise exceptions.AuthenticationFailed(INVALID_TOKEN)
         return token.user, WorkspaceContext(workspace=token.workspace, role=role, token_id=token.id)
 
     def authenticate_header(self, request):

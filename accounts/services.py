@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from . import revocation
 from .models import ApiToken, Membership, Role, Workspace
 
 __all__ = ["bootstrap_admin", "token_issue", "token_revoke", "workspace_create"]
@@ -51,4 +52,6 @@ def token_issue(
 
 
 def token_revoke(*, token: ApiToken) -> None:
+    """Revoke a token: it stops authenticating at once, cached or not (accounts.revocation)."""
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revocation.revoked()

@@ -17,8 +17,9 @@ from config.body_limit import BodyLimit  # noqa: E402
 from functions.fastpath import RemoteCallFastPath  # noqa: E402
 from functions.routing import websocket_urlpatterns  # noqa: E402
 
-remote_calls = RemoteCallFastPath(fallback=django_asgi_app)
 capped_django = BodyLimit(django_asgi_app)
+# What the fast path does not serve goes to Django behind the same cap as every other route.
+remote_calls = RemoteCallFastPath(fallback=capped_django)
 
 
 async def http(scope, receive, send):

@@ -20,7 +20,14 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 
-__all__ = ["ApiError", "JSONParser", "JsonErrorMiddleware", "api_exception_handler", "error_body"]
+__all__ = [
+    "ApiError",
+    "JSONParser",
+    "JsonErrorMiddleware",
+    "api_exception_handler",
+    "error_body",
+    "send_error",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,28 @@ def error_body(code: str, message: str, *, hint: str | None = None, field: str |
     if field:
         err["field"] = field
     return {"error": err}
+
+
+async def send_error(send, status: int, body: dict, *, headers: dict[bytes, bytes] | None = None) -> None:
+    """Answer an ASGI request with an error of the API's shape, before Django (or any body) is read.
+
+    The connection is closed after the answer: a body the client may still be sending is not read,
+    and another request on the same connection could not be told apart from its rest.
+    """
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+                *(headers or {}).items(),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
 
 
 class ApiError(exceptions.APIException):

@@ -8,6 +8,11 @@ one Redis push, and a wait on the call's wake-up list; it answers with exactly w
 `FunctionCallViewSet.create` would. Anything else (another kind of call, a session, an
 idempotency key already used, a stopped app, a limit reached, malformed input, any error)
 falls through to Django, which gives the full answer.
+
+The door comes first: the token is checked before any of the body is read, so a request with no
+or a wrong token is answered 401 at once. Only a body this path can serve is read here (a few
+hundred KiB); what falls through reaches Django behind the body cap of every route (413 past it,
+declared or streamed).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextvars
 import hashlib
 import hmac
 import json
@@ -25,10 +31,22 @@ import psycopg
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.http.cookie import parse_cookie
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from accounts import revocation
+from accounts.authentication import (
+    HEADER_TOO_LONG,
+    INVALID_TOKEN,
+    MALFORMED_HEADER,
+    MAX_AUTHORIZATION_BYTES,
+    NO_CREDENTIALS,
+    parse_bearer,
+)
+from config.body_limit import declared_length, read_body
 from config.database import conninfo
+from config.errors import TOKEN_HINT, error_body, send_error
 from config.ids import new_id
 
 from . import blobs, delivery
@@ -41,7 +59,9 @@ __all__ = ["RemoteCallFastPath"]
 
 log = logging.getLogger(__name__)
 
-TOKEN_CACHE_SECONDS = 5.0  # as accounts.authentication: a revoked token stops within this
+# As accounts.authentication: a checked token is kept this long while the revocation epoch holds
+# (a revoked token stops at once; an expired one, or a workspace's changed rate, within this).
+TOKEN_CACHE_SECONDS = 5.0
 
 I = Input._meta.db_table  # noqa: E741
 
@@ -57,6 +77,47 @@ SELECT t.secret_hash, t.workspace_id, t.user_id, w.input_rate, w.input_burst FRO
   JOIN accounts_membership m ON m.workspace_id = t.workspace_id AND m.user_id = t.user_id
  WHERE t.id = %s AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
 """
+
+
+# The caller `__call__` authenticated, for `_serve` (through `_who`) in the same request: the token
+# is checked once, before the body is read.
+_checked: contextvars.ContextVar[tuple[bytes, tuple] | None] = contextvars.ContextVar(
+    "fastpath_checked", default=None
+)
+_CHALLENGE = {b"www-authenticate": b'Bearer realm="skylift"'}
+# The largest body this path serves (one input of at most blobs.THRESHOLD bytes, in base64, and
+# the rest of the document); a larger one goes to Django, behind the body cap of every route.
+FAST_BODY_MAX = blobs.THRESHOLD * 4 // 3 + 64 * 1024
+
+
+def _refusal(authorization: bytes | None) -> str | None:
+    """Why an Authorization header cannot be a token's, without asking anyone; None if it may be."""
+    if authorization is None:
+        return NO_CREDENTIALS
+    if len(authorization) > MAX_AUTHORIZATION_BYTES:
+        return HEADER_TOO_LONG
+    if parse_bearer(authorization.decode("latin-1")) is None:
+        return MALFORMED_HEADER
+    return None
+
+
+def _has_session(headers: dict) -> bool:
+    cookies = parse_cookie(headers.get(b"cookie", b"").decode("latin-1"))
+    return settings.SESSION_COOKIE_NAME in cookies
+
+
+def _replay(body: bytes, more: bool, receive):
+    """`receive` for Django: first what the fast path already read, then the rest of the body."""
+    replayed = False
+
+    async def replay():
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": more}
+        return await receive()
+
+    return replay
 
 
 def _parse(body: bytes, headers: dict) -> dict | None:
@@ -103,8 +164,8 @@ def _parse(body: bytes, headers: dict) -> dict | None:
             "key": key,
             "args": args,
         }
-    except (ValueError, TypeError, binascii.Error):
-        return None
+    except (ValueError, TypeError, binascii.Error, RecursionError):
+        return None  # Django's parser gives the 400 (a document nested too deeply included)
 
 
 class RemoteCallFastPath:
@@ -134,15 +195,25 @@ class RemoteCallFastPath:
             self.checking = None
 
     async def _who(self, cur, authorization: bytes) -> tuple[str, int, float, float] | None:
-        scheme, _, credentials = authorization.decode("latin-1").partition(" ")
-        if scheme.lower() != "bearer" or ":" not in credentials:
+        """The caller `__call__` already authenticated for this request (before reading its body)."""
+        checked = _checked.get()
+        if checked is not None and checked[0] == authorization:
+            return checked[1]
+        return await self._authenticate(authorization, cur)
+
+    async def _authenticate(self, authorization: bytes, cur=None) -> tuple[str, int, float, float] | None:
+        """(workspace, user, input rate, burst) of a valid token; None for any other header."""
+        parsed = parse_bearer(authorization.decode("latin-1"))
+        if parsed is None:
             return None
-        token_id, _, secret = credentials.strip().partition(":")
+        token_id, secret = parsed
+        await self._open()
+        # Read before the database, so that a revocation in between is seen (accounts.revocation).
+        epoch = await revocation.current_async(self.redis)
         now = time.monotonic()
         cached = self.tokens.get(token_id)
-        if cached is None or cached[0] < now:
-            await cur.execute(TOKEN_SQL, [token_id])
-            row = await cur.fetchone()
+        if cached is None or cached[0] < now or cached[6] != epoch:
+            row = await self._token_row(token_id, cur)
             if row is None:
                 return None
             if len(self.tokens) > 10_000:
@@ -154,40 +225,81 @@ class RemoteCallFastPath:
                 row["user_id"],
                 float(row["input_rate"] or settings.SKYLIFT_INPUT_RATE),
                 float(row["input_burst"] or settings.SKYLIFT_INPUT_BURST),
+                epoch,
             )
         if not hmac.compare_digest(cached[1], hashlib.sha256(secret.encode()).hexdigest()):
             return None
         return cached[2], cached[3], cached[4], cached[5]
 
+    async def _token_row(self, token_id: str, cur=None) -> dict | None:
+        if cur is not None:
+            await cur.execute(TOKEN_SQL, [token_id])
+            return await cur.fetchone()
+        for attempt in range(2):
+            try:
+                async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+                    await cur.execute(TOKEN_SQL, [token_id])
+                    return await cur.fetchone()
+            except psycopg.OperationalError:
+                # A pooled connection the database dropped: as in `_serve`, once more on a fresh one.
+                if attempt:
+                    raise
+                await self.pool.check()
+        return None
+
+    def _check_pool_soon(self) -> None:
+        # The database may have dropped every pooled connection: find the dead ones now.
+        if self.pool is not None and self.checking is None:
+            self.checking = asyncio.get_running_loop().create_task(self._check_pool())
+
     async def __call__(self, scope, receive, send) -> None:
-        body, more = b"", True
-        while more:
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                break
-        replayed = False
-
-        async def replay():
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": more}
-            return await receive()
-
+        # The token is checked before any of the body is read: a request without a valid token
+        # costs the server nothing but its headers.
         headers = dict(scope["headers"])
-        request = _parse(body, headers) if not more and b"authorization" in headers else None
+        # Repeated headers joined with commas, as Django reads them, so that both see one value.
+        authorization = b",".join(v for k, v in scope["headers"] if k == b"authorization") or None
+        if authorization is None and _has_session(headers):
+            # The dashboard's session: Django checks it (reading no more than the cap of every route).
+            await self.fallback(scope, receive, send)
+            return
+        refusal = _refusal(authorization)
+        if refusal is not None:
+            await send_error(
+                send, 401, error_body("unauthenticated", refusal, hint=TOKEN_HINT), headers=_CHALLENGE
+            )
+            return
+        try:
+            who = await self._authenticate(authorization)
+        except Exception:  # noqa: BLE001 - Django answers properly (a 503 on a lost database, and so on)
+            log.warning("fast path could not check a token; Django answers", exc_info=True)
+            self._check_pool_soon()
+            await self.fallback(scope, receive, send)
+            return
+        if who is None:
+            body = error_body("unauthenticated", INVALID_TOKEN, hint=TOKEN_HINT)
+            await send_error(send, 401, body, headers=_CHALLENGE)
+            return
+        declared = declared_length(scope)
+        if declared is not None and declared > FAST_BODY_MAX:
+            await self.fallback(scope, receive, send)  # too large to serve here: Django, capped
+            return
+        read = await read_body(receive, FAST_BODY_MAX)
+        if read is None:
+            return  # the client went away
+        body, more = read
+        headers[b"authorization"] = authorization
+        request = _parse(body, headers) if not more else None
+        checked = _checked.set((authorization, who))
         try:
             response, source = await self._serve(request, headers) if request else (None, "")
         except Exception:  # noqa: BLE001 - Django answers properly (a 503 on a lost database, and so on)
             log.warning("fast path fell back to Django", exc_info=True)
             response = None
-            if self.pool is not None and self.checking is None:
-                # The database may have dropped every pooled connection: find the dead ones now.
-                self.checking = asyncio.get_running_loop().create_task(self._check_pool())
+            self._check_pool_soon()
+        finally:
+            _checked.reset(checked)
         if response is None:
-            await self.fallback(scope, replay, send)
+            await self.fallback(scope, _replay(body, more, receive), send)
             return
         payload = json.dumps(response).encode()
         await send(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status
@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from config.errors import ApiError
 
-from .. import services
+from .. import services, signin
 from ..authentication import SessionAuthentication, WorkspaceContext
 from ..models import ApiToken, Membership
 from ..permissions import ANY_ROLE
@@ -46,7 +46,16 @@ class SessionView(APIView):
         SessionAuthentication().enforce_csrf(request)
         serializer = SignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(request, **serializer.validated_data)
+        try:
+            user = signin.authenticate(request, **serializer.validated_data)
+        except signin.SignInThrottled as exc:
+            raise ApiError(
+                str(exc),
+                code="rate_limited",
+                status_code=429,
+                hint="Failed sign-ins are limited per account and per address; the limit refills over time.",
+                headers={"Retry-After": str(exc.retry_after)},
+            ) from None
         if user is None:
             # The same answer for an unknown user and a wrong password (no enumeration).
             raise ApiError("Wrong username or password.", code="invalid_credentials", status_code=400)

@@ -235,6 +235,13 @@ SKYLIFT_FIREWALL_CHECK_SECONDS = env.float("SKYLIFT_FIREWALL_CHECK_SECONDS", def
 SKYLIFT_HOST_FIREWALL_ALLOW = env.list("SKYLIFT_HOST_FIREWALL_ALLOW", default=[])
 SKYLIFT_CONTAINER_RUNTIME = env.str("SKYLIFT_CONTAINER_RUNTIME", default="")  # e.g. "runsc"
 SKYLIFT_LONG_POLL_SECONDS = 50
+# Sign-in with a password (the dashboard's /api/v1/auth/session/ and /admin/login/): failed
+# attempts allowed per account and per client address, earned back evenly over
+# SKYLIFT_SIGNIN_WINDOW seconds. Past them every attempt is refused with 429 and Retry-After,
+# the right password included (accounts/signin.py).
+SKYLIFT_SIGNIN_ACCOUNT_FAILURES = env.int("SKYLIFT_SIGNIN_ACCOUNT_FAILURES", default=10)
+SKYLIFT_SIGNIN_ADDRESS_FAILURES = env.int("SKYLIFT_SIGNIN_ADDRESS_FAILURES", default=50)
+SKYLIFT_SIGNIN_WINDOW = env.int("SKYLIFT_SIGNIN_WINDOW", default=900)
 SKYLIFT_BOOTSTRAP_ADMIN = env.str("SKYLIFT_BOOTSTRAP_ADMIN", default="admin")
 
 # Images and builds (builds/). debian_slim's base image per Python version: bootstrapped locally by

@@ -10,9 +10,12 @@ before the next one, as with Django's `TestCase.setUpTestData`.
 from __future__ import annotations
 
 import pytest
+import redis
+from django.conf import settings
 from django.db import transaction
 
 from accounts.models import Role
+from accounts.signin import KEY_PREFIX
 
 from .support import Member, Trio, WorkspaceObjects, make_member, make_objects, make_trio
 
@@ -54,3 +57,13 @@ def dana(_more_members, db) -> Member:
 def erin(_more_members, db) -> Member:
     """A member of workspace B."""
     return _more_members[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_failed_sign_ins():
+    """Failed sign-ins are counted in Redis, which outlives a test: each test starts with none."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(f"{KEY_PREFIX}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()

@@ -60,9 +60,12 @@ def test_it_answers_413_to_a_declared_body_over_the_cap_without_reading_it():
 
 
 @override_settings(SKYLIFT_VOLUME_MAX_UPLOAD=100, DATA_UPLOAD_MAX_MEMORY_SIZE=10)
-def test_it_cuts_a_body_that_streams_past_the_cap():
+def test_it_cuts_a_body_that_streams_past_the_cap_and_answers_413():
     downstream, sent = _call("/api/v1/volumes/vo-x/files/", [b"x" * 60, b"x" * 60], declared=None)
-    assert downstream.disconnected and sent == []
+    # the application saw a disconnect (and answered nothing, as Django does), the client a 413
+    assert downstream.disconnected
+    assert sent[0]["status"] == 413
+    assert json.loads(sent[1]["body"])["error"]["code"] == "too_large"
 
 
 @override_settings(SKYLIFT_VOLUME_MAX_UPLOAD=100, DATA_UPLOAD_MAX_MEMORY_SIZE=10)
