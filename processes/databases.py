@@ -166,10 +166,12 @@ def _ensure_database(url: str, name: str) -> None:
 def stop_postgres(state: dict) -> None:
     pg = state.get("postgres") or {}
     if pg.get("kind") == "debian":
-        subprocess.run(
-            _as_pg([str(Path(pg["bin"]) / "pg_ctl"), "stop", "-D", pg["dir"], "-m", "fast", "-w"]),
-            capture_output=True,
-        )
+        pg_ctl = [str(Path(pg["bin"]) / "pg_ctl"), "stop", "-D", pg["dir"], "-w", "-t", "60"]
+        stopped = subprocess.run(_as_pg([*pg_ctl, "-m", "fast"]), capture_output=True)
+        if stopped.returncode != 0 and Path(pg["dir"], "postmaster.pid").exists():
+            # A fast shutdown that did not finish in time (its checkpoint on a loaded machine):
+            # stop at once; the next start recovers from the WAL, as after a crash.
+            subprocess.run(_as_pg([*pg_ctl, "-m", "immediate"]), capture_output=True)
 
 
 # Redis ---------------------------------------------------------------------------------------
