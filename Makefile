@@ -1,6 +1,7 @@
 # Skylift: the two commands of the README are `make demo` and `make test`.
 SCRIPTS := platform/scripts
 RUFF := $(if $(wildcard .venv/bin/ruff),.venv/bin/ruff,ruff)
+PYTHON := $(if $(wildcard .venv/bin/python),.venv/bin/python,python3)
 
 .PHONY: setup demo test lint schema clean-services
 
@@ -13,9 +14,10 @@ demo:           ## start the embedded platform in the background and run example
 test:           ## set up, then run the whole test suite against real services
 	$(SCRIPTS)/test.sh
 
-lint:
+lint:           ## ruff, then mypy over the server and the SDK (settings in pyproject.toml)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(PYTHON) -m mypy
 
 schema:         ## regenerate the OpenAPI schema
 	.venv/bin/python manage.py spectacular --file schema.yml --validate

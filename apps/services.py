@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils import timezone
 
 from functions.queues import logs_key, redis_client, stream_cursor
@@ -35,7 +37,8 @@ def app_logs(*, app: App, after: str, timeout: float) -> tuple[list[dict], str]:
     block = int(timeout * 1000) if timeout > 0 else None
     result = redis_client().xread({logs_key(app.id): after}, count=1000, block=block)
     entries, cursor = [], after
-    for _, messages in result or []:
+    # [(stream, [(id, fields)])]: this client speaks RESP2 and does not decode responses.
+    for _, messages in cast("list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]", result or []):
         for message_id, fields in messages:
             cursor = message_id.decode()
             entry = {k.decode(): v.decode(errors="replace") for k, v in fields.items()}

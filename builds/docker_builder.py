@@ -11,6 +11,7 @@ import functools
 import io
 import json
 import logging
+import math
 import os
 import shutil
 import tarfile
@@ -19,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import docker
 from django.conf import settings
@@ -132,7 +134,7 @@ def layer_images() -> list[str]:
 
 def tagged_images(repository: str) -> list[str]:
     """Every tag of `repository` on this engine."""
-    refs = []
+    refs: list[str] = []
     for image in client().api.images(name=repository):
         refs.extend(t for t in image.get("RepoTags") or [] if t.startswith(repository + ":"))
     return refs
@@ -509,7 +511,7 @@ def run_and_commit(
     image's config): steps read them from a file under BUILD_MOUNT_DIR, which is a tmpfs and so not
     committed.
     """
-    step = {
+    step: dict[str, Any] = {
         "parent": parent,
         "script": script,
         "target": target,
@@ -659,7 +661,7 @@ def probe(ref: str, command: list[str], *, timeout: float = 60) -> tuple[int | N
         except APIError as exc:  # the command is not in the image: nothing ran
             return None, str(exc.explanation or exc)
         try:
-            code = api.wait(cid, timeout=timeout).get("StatusCode")
+            code = api.wait(cid, timeout=math.ceil(timeout)).get("StatusCode")
         except Exception:  # noqa: BLE001 - the read timed out: the command hangs
             api.kill(cid)
             code = None

@@ -10,10 +10,11 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from functions.queues import stream_cursor
 
@@ -62,7 +63,10 @@ def _sender_loop() -> asyncio.AbstractEventLoop:
 
 def group_send(group: str, message: dict) -> None:
     """Send a message to a Channels group from sync code (waits for the layer to take it)."""
-    future = asyncio.run_coroutine_threadsafe(get_channel_layer().group_send(group, message), _sender_loop())
+    layer = get_channel_layer()
+    if layer is None:
+        raise ImproperlyConfigured("settings.CHANNEL_LAYERS has no default layer")
+    future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _sender_loop())
     try:
         future.result(timeout=SEND_TIMEOUT_SECONDS)
     except TimeoutError:
@@ -77,7 +81,7 @@ class BuildLog:
     """
 
     def __init__(
-        self, build_id: str, *, secrets: list[str] = (), heartbeat: Callable[[], object] | None = None
+        self, build_id: str, *, secrets: Iterable[str] = (), heartbeat: Callable[[], object] | None = None
     ):
         self.build_id = build_id
         self.secrets = sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True)

@@ -145,7 +145,7 @@ def allowed_addresses(name: str, port: int, *, what: str, may_be_private: bool |
         infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise Refused(f"{what}: the host {name!r} cannot be resolved ({exc}).") from None
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     private = [a for a in addresses if not address_is_public(a)]
     if private and not may_be_private:
         allow = sorted(_allowlist())
@@ -431,7 +431,8 @@ def _manifest(session: _Session, reference: str) -> dict:
         media = document.get("mediaType") or (response.getheader("Content-Type") or "").split(";")[0]
         if media in MANIFEST_LIST_TYPES or "manifests" in document:
             arch = _architecture()
-            entries = document.get("manifests") if isinstance(document.get("manifests"), list) else []
+            manifests = document.get("manifests")
+            entries = manifests if isinstance(manifests, list) else []
             chosen = [
                 m
                 for m in entries

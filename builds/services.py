@@ -160,7 +160,7 @@ def _stored_step(step: dict) -> dict:
 def _cached_chain(plan: ImagePlan) -> list[Layer] | None:
     """The built layers of the plan, if every one is built on top of the current parent."""
     rows = {layer.hash: layer for layer in Layer.objects.filter(hash__in=[lp.hash for lp in plan.layers])}
-    chain = []
+    chain: list[Layer] = []
     for lp in plan.layers:
         row = rows.get(lp.hash)
         if row is None:

@@ -299,8 +299,8 @@ def parse_dockerfile(text: str, *, where: str = "Dockerfile", allow_from: bool =
         raw = lines[i]
         start = i + 1
         stripped = raw.strip()
-        if not instructions and re.match(r"^#\s*escape\s*=\s*(\S)", stripped):
-            escape = re.match(r"^#\s*escape\s*=\s*(\S)", stripped).group(1)
+        if not instructions and (directive := re.match(r"^#\s*escape\s*=\s*(\S)", stripped)):
+            escape = directive.group(1)
         if not stripped or stripped.startswith("#"):
             i += 1
             continue

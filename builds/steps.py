@@ -128,6 +128,7 @@ def _bootstrap_base(python_version: str, ref: str, sink: logs.BuildLog) -> str |
         ["bash", str(BASE_SCRIPT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as proc:
         tail: list[str] = []
+        assert proc.stdout is not None  # stdout=PIPE
         for line in proc.stdout:
             sink.line(line.rstrip("\n"))
             tail = [*tail[-19:], line.rstrip("\n")]

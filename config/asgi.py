@@ -32,7 +32,8 @@ application = ProtocolTypeRouter(
     {
         "http": http,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *build_routes]))
+            # Django's URL patterns, as Channels documents; its stubs want a pattern type of their own.
+            AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *build_routes]))  # type: ignore[list-item]
         ),
     }
 )

@@ -23,11 +23,11 @@ class IdFactory:
     def __call__(self) -> str:
         return new_id(self.prefix)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, tuple[str], dict[str, object]]:
         return ("config.ids.IdFactory", (self.prefix,), {})
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, IdFactory) and other.prefix == self.prefix
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.prefix)

@@ -178,7 +178,7 @@ def _start_task(function: Function) -> str | None:
 def stop_task(*, task: Task, cause: str) -> None:
     """Ask a live container to stop; its end is settled when Docker reports it (`task_exited`)."""
     delivery.run(delivery.task_stopping(task.id, cause))
-    if task.host_id:
+    if task.host is not None:
         stop_container.apply_async(kwargs={"task_id": task.id}, queue=f"host.{task.host.name}")
 
 

@@ -173,13 +173,16 @@ class RemoteCallFastPath:
 
     def __init__(self, fallback):
         self.fallback = fallback
-        self.pool: AsyncConnectionPool | None = None
-        self.redis: aioredis.Redis | None = None
+        # Both are made by the first request (`_open`), in the server's event loop; every use comes
+        # after it. Until then they are None (`opened` is False).
+        self.opened = False
+        self.pool: AsyncConnectionPool = None  # type: ignore[assignment]  # see above
+        self.redis: aioredis.Redis = None  # type: ignore[assignment]  # see above
         self.tokens: dict[str, tuple] = {}
         self.checking: asyncio.Task | None = None
 
     async def _open(self) -> None:
-        if self.pool is None:
+        if not self.opened:
             pool = AsyncConnectionPool(
                 conninfo(), min_size=2, max_size=16, open=False, kwargs={"autocommit": True}
             )
@@ -187,6 +190,7 @@ class RemoteCallFastPath:
             self.redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=256, socket_timeout=None)
             self.rate = self.redis.register_script(RATE_SCRIPT)  # EVALSHA: the script is sent once
             self.pool = pool
+            self.opened = True
 
     async def _check_pool(self) -> None:
         try:

@@ -8,10 +8,14 @@ half-accepted and never dropped: what was accepted before the refusal runs as us
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from .queues import redis_client
+
+if TYPE_CHECKING:
+    from accounts.models import Workspace
 
 __all__ = ["RATE_SCRIPT", "take"]
 
@@ -34,14 +38,14 @@ def bucket_key(workspace_id: str) -> str:
     return f"skylift:rate:{workspace_id}"
 
 
-def limits(workspace) -> tuple[float, float]:
+def limits(workspace: Workspace) -> tuple[float, float]:
     """(inputs per second, burst) for a workspace: its own, or the platform's defaults."""
     rate = workspace.input_rate or settings.SKYLIFT_INPUT_RATE
     burst = workspace.input_burst or settings.SKYLIFT_INPUT_BURST
     return float(rate), float(burst)
 
 
-def take(workspace, n: int) -> int:
+def take(workspace: Workspace, n: int) -> int:
     """Take `n` inputs' worth from the workspace's bucket; 0 when allowed, else seconds to wait."""
     rate, burst = limits(workspace)
     return int(redis_client().eval(RATE_SCRIPT, 1, bucket_key(workspace.pk), rate, burst, time.time(), n))

@@ -10,7 +10,7 @@ up, and ephemeral apps whose client went away stopped. Every repair is a transit
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models.functions import Now
@@ -66,7 +66,7 @@ def _fail_stuck_starts() -> None:
         log.warning("container %s did not start in time", task_id)
 
 
-def _stop_abandoned_apps(now) -> None:
+def _stop_abandoned_apps(now: datetime) -> None:
     """An ephemeral app whose client went quiet is stopped: its caller is gone (RELIABILITY F11).
 
     Detached apps (`app.run(detach=True)`) are exempt.
@@ -92,7 +92,7 @@ def _requeue_orphaned() -> None:
     )
     for task_id in gone:
         task = Task.objects.filter(pk=task_id).values("exit_code").first()
-        container_exited(task_id=task_id, exit_code=(task or {}).get("exit_code"), oom=False)
+        container_exited(task_id=task_id, exit_code=task["exit_code"] if task else None, oom=False)
 
 
 def _settle_lost_hosts() -> None:

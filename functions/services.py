@@ -443,7 +443,7 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
         "name": parent.name,
         "module": parent.module,
         "qualname": parent.qualname,
-        "mount_sha256": parent.mount.sha256 if parent.mount_id else None,
+        "mount_sha256": parent.mount.sha256 if parent.mount is not None else None,
         "serialized": parent.serialized,
         "image": parent.image.spec,
         "cpu": parent.cpu,

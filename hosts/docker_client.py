@@ -100,7 +100,7 @@ def container_network(engine: docker.DockerClient | None = None) -> str:
             f"Remove it (docker network rm {name}) or set SKYLIFT_CONTAINER_NETWORK to another name."
         )
     if settings.SKYLIFT_HOST_FIREWALL != "off":
-        interface = options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
+        interface = options.get("com.docker.network.bridge.name") or f"br-{network.short_id}"
         try:
             firewall.guard_host(interface, tuple(settings.SKYLIFT_HOST_FIREWALL_ALLOW))
         except firewall.FirewallUnavailable as exc:
@@ -162,10 +162,6 @@ def run(
     """Start a hardened container (RELIABILITY S7) and return its id."""
     from docker.types import Mount
 
-    kwargs = {}
-    if runtime:
-        kwargs["runtime"] = runtime
-
     def start() -> str:
         container = client().containers.run(
             image,
@@ -188,8 +184,9 @@ def run(
             privileged=False,
             network_mode="none" if network_disabled else container_network(),
             init=True,
-            **kwargs,
+            runtime=runtime or None,  # None: the engine's default runtime
         )
+        assert container.id is not None  # a container the engine created has its id
         return container.id
 
     try:

@@ -26,6 +26,7 @@ import shlex
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["FirewallUnavailable", "guard_host", "rules_for"]
@@ -128,7 +129,7 @@ def guard_host(interface: str, allowed: tuple[str, ...] = ()) -> None:
         raise FirewallUnavailable(str(exc)) from None
 
 
-def _listed(chain: str, rule: list[str], run) -> str:
+def _listed(chain: str, rule: list[str], run: Callable[..., subprocess.CompletedProcess]) -> str:
     """How `iptables -S` prints a rule (it normalises the order of matches): added to a scratch
     chain of its own and read back, once per rule and process."""
     key = (chain, tuple(rule))
@@ -149,7 +150,7 @@ _LISTED: dict[tuple, str] = {}
 
 
 class _locked:
-    def __enter__(self):
+    def __enter__(self) -> _locked:
         LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
         self.handle = os.open(LOCK_DIR / "firewall.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         deadline = time.monotonic() + LOCK_SECONDS
@@ -165,5 +166,5 @@ class _locked:
                     ) from None
                 time.sleep(0.05)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         os.close(self.handle)  # closing releases the lock

@@ -13,10 +13,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from django.db import close_old_connections
 
 from . import services
+
+if TYPE_CHECKING:
+    from .models import Host
 
 __all__ = ["Lease"]
 
@@ -24,7 +28,7 @@ log = logging.getLogger("skylift.agent")
 
 
 class Lease:
-    def __init__(self, host, *, renew_every: float, length: float):
+    def __init__(self, host: Host, *, renew_every: float, length: float) -> None:
         self.host = host
         self.renew_every = renew_every
         self.length = length

@@ -20,13 +20,16 @@ import struct
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
+from typing import TypeVar, TypeVarTuple, cast
 
 import psycopg
 import redis
 import redis.asyncio as aioredis
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from functions.events import app_group
 from functions.queues import (
@@ -45,6 +48,9 @@ from skylift._protocol import MAX_HEADER, encode_frame, split_body
 from .relay_store import RelayStore
 
 __all__ = ["Relay", "control_request", "wake_messages"]
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 log = logging.getLogger(__name__)
 _PREFIX = struct.Struct(">II")
@@ -138,7 +144,7 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
 
 
 class Relay:
-    def __init__(self):
+    def __init__(self) -> None:
         self.store = RelayStore()
         # No socket timeout: long-polls (BLPOP) outlast redis-py's 5 s default; their own timeouts bound them.
         self.redis = aioredis.Redis.from_url(
@@ -155,7 +161,10 @@ class Relay:
         self.task_sessions: dict[str, set[str]] = {}
         # Calls each task was handed inputs of: a container may attribute log lines only to those.
         self.handed: dict[str, dict[str, None]] = {}
-        self.layer = get_channel_layer()
+        layer = get_channel_layer()
+        if layer is None:
+            raise ImproperlyConfigured("settings.CHANNEL_LAYERS has no default layer")
+        self.layer = layer
         self.pending_tasks: set[asyncio.Task] = set()
         self.dirty_calls: set[str] = set()  # calls whose new state the dashboard has not been sent
         self.started_calls: set[str] = set()  # calls an input of which was claimed: mark them running
@@ -176,7 +185,7 @@ class Relay:
 
     # Control socket ------------------------------------------------------------------------
 
-    async def _control(self, reader, writer) -> None:
+    async def _control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             message = json.loads(await reader.readline())
             op = message.get("op")
@@ -217,7 +226,9 @@ class Relay:
 
     # Container connections ------------------------------------------------------------------
 
-    async def _serve_container(self, task_id: str, reader, writer) -> None:
+    async def _serve_container(
+        self, task_id: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         """One connection of a container: `hello` first (task token), or `join` with the session it got."""
         task: dict | None = None
         handed_calls = self.handed.setdefault(task_id, {})
@@ -314,14 +325,15 @@ class Relay:
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0.01:
-                ids = await self.redis.lpop(key, want)
+                popped_ids = await self.redis.lpop(key, want)
             else:
                 # One round trip either way: up to `want` ids at once, or the first to arrive.
                 popped = await self.redis.blmpop(remaining, 1, key, direction="LEFT", count=want)
-                ids = popped[1] if popped else None
-            if not ids:
+                popped_ids = popped[1] if popped else None
+            if not popped_ids:
                 return {"inputs": []}, b""
-            ids = [i.decode() for i in ids]
+            # Both answer a list when given a count; this client does not decode responses.
+            ids = [i.decode() for i in cast("list[bytes]", popped_ids)]
             try:
                 rows, live = await self.store.claim(task["id"], ids)
             except psycopg.OperationalError:
@@ -386,14 +398,14 @@ class Relay:
             await self._best_effort("waking callers", pipe.execute())
         self._publish_later(finished)
 
-    async def _best_effort(self, what: str, awaitable) -> None:
+    async def _best_effort(self, what: str, awaitable: Awaitable[object]) -> None:
         """Await a Redis nudge whose loss the database covers (pollers and the reconciler catch up)."""
         try:
             await awaitable
         except REDIS_DOWN:
             log.warning("redis unavailable: %s skipped", what)
 
-    async def _with_db(self, operation, *args):
+    async def _with_db(self, operation: Callable[[*Ts], Awaitable[T]], *args: *Ts) -> T:
         """Run a store operation, again on a fresh connection if the database dropped this one."""
         for attempt in range(DB_ATTEMPTS):
             try:
@@ -415,7 +427,7 @@ class Relay:
         while True:
             try:
                 due = await self.redis.zrangebyscore(DELAYED_KEY, "-inf", time.time(), start=0, num=1000)
-                for member in due:
+                for member in cast("list[bytes]", due):  # this client does not decode responses
                     # Several relays may see the same member: only the one that removes it pushes it.
                     if await self.redis.zrem(DELAYED_KEY, member):
                         function_id, _, input_id = member.decode().partition(":")
@@ -494,7 +506,7 @@ class Relay:
         pipe.expire(stream, 24 * 3600)
         await self._best_effort("streaming log lines", pipe.execute())
 
-    def _background(self, coroutine) -> None:
+    def _background(self, coroutine: Coroutine[object, object, object]) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
         self.pending_tasks.add(task)
         task.add_done_callback(self.pending_tasks.discard)

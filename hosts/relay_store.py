@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from typing import TypeVar
 
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -19,13 +20,15 @@ from functions.models import Function, FunctionCall, LogLine
 
 __all__ = ["RelayStore"]
 
+T = TypeVar("T")
+
 C = FunctionCall._meta.db_table
 F = Function._meta.db_table
 L = LogLine._meta.db_table
 
 
 class RelayStore:
-    def __init__(self):
+    def __init__(self) -> None:
         self.pool = AsyncConnectionPool(
             conninfo(), min_size=1, max_size=8, open=False, kwargs={"autocommit": True}
         )
@@ -36,7 +39,7 @@ class RelayStore:
     async def close(self) -> None:
         await self.pool.close()
 
-    async def _run(self, plan):
+    async def _run(self, plan: delivery.Plan[T]) -> T:
         async with self.pool.connection() as conn:
             return await delivery.arun(conn, plan)
 

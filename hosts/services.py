@@ -194,11 +194,12 @@ def container_start(*, task_id: str) -> None:
     )
     if docker_client.find_by_label("skylift.task", task.id):
         return  # a previous delivery created it before dying
+    assert task.host is not None, "a task starts on the host it was placed on"
     function = task.function
     try:
         io_dir = control_request({"op": "open", "task_id": task.id})["dir"]
         mounts = [*_runtime_mounts(), {"source": io_dir, "target": "/skylift/io", "read_only": True}]
-        if function.mount_id:
+        if function.mount is not None:
             mounts.append(
                 {"source": str(_mount_dir(function.mount)), "target": "/skylift/src", "read_only": True}
             )

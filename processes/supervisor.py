@@ -23,6 +23,8 @@ import time
 import urllib.request
 from contextlib import closing
 from pathlib import Path
+from types import FrameType
+from typing import Any, TypeGuard
 
 from . import specs
 from .databases import StartError, say, start_postgres, start_redis, stop_postgres
@@ -63,7 +65,7 @@ def _write_state(state: dict) -> None:
     tmp.replace(path)
 
 
-def _alive(pid: int | None) -> bool:
+def _alive(pid: int | None) -> TypeGuard[int]:
     if not pid:
         return False
     try:
@@ -117,7 +119,7 @@ def _django_env(database_url: str, redis_url: str) -> dict:
     return env
 
 
-def _manage(env: dict, *args: str, **kwargs) -> subprocess.CompletedProcess:
+def _manage(env: dict, *args: str, **kwargs: Any) -> subprocess.CompletedProcess:
     return subprocess.run(specs.manage(*args), env=env, cwd=REPO, **kwargs)
 
 
@@ -173,7 +175,7 @@ def supervise(port: int) -> int:
     children: dict[str, subprocess.Popen] = {}
     stopping = False
 
-    def on_signal(signum, frame):
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         nonlocal stopping
         stopping = True
 
@@ -253,9 +255,9 @@ def supervise(port: int) -> int:
         return 1
     finally:
         for name in ("web", "agent", "worker"):
-            proc = children.get(name)
-            if proc and proc.poll() is None:
-                proc.terminate()
+            child = children.get(name)
+            if child and child.poll() is None:
+                child.terminate()
         for proc in children.values():
             try:
                 proc.wait(timeout=30)

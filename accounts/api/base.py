@@ -6,10 +6,16 @@ viewset's `roles` table (accounts.permissions): one place for both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import viewsets
 
 from ..permissions import WorkspaceRole, check_roles_table
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass  # the stubs' name for what APIView takes
 
 __all__ = ["WorkspaceViewSet", "viewset_actions"]
 
@@ -32,7 +38,7 @@ class WorkspaceScoped:
     Each subclass declares `roles`: which roles may use each of its actions.
     """
 
-    permission_classes = [WorkspaceRole]
+    permission_classes: Sequence[_PermissionClass] = [WorkspaceRole]
     roles: dict = {}
     # Set by WorkspaceRole when the role can only be decided on an object the view looks up.
     role_decision_owed = False

@@ -43,7 +43,7 @@ def view_of(method: str, path: str) -> tuple[type, str | None]:
     """The view class serving `method` on a schema path, and its action (None for a plain view)."""
     func = resolve(re.sub(r"\{[^}]+\}", "x", path)).func
     actions = getattr(func, "actions", None)
-    return func.cls, (actions[method] if actions else None)
+    return func.cls, (actions[method] if actions else None)  # type: ignore[attr-defined]  # set by as_view()
 
 
 def rows() -> list[Row]:

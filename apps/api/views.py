@@ -44,7 +44,9 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
 
     def perform_create(self, serializer):
         serializer.instance = services.app_create(
-            workspace=self.request.auth.workspace, user=self.request.user, **serializer.validated_data
+            workspace=self.request.auth.workspace,  # type: ignore[union-attr]  # a WorkspaceContext
+            user=self.request.user,
+            **serializer.validated_data,
         )
 
     @extend_schema(request=None, responses={204: None})

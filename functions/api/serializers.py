@@ -229,7 +229,8 @@ class OutputSerializer(serializers.Serializer):
 
 class OutputItemSerializer(serializers.Serializer):
     n = serializers.IntegerField(help_text="Position in the generator's output, from 0")
-    data = Base64Field(help_text="cloudpickled value, base64")
+    # Named like Serializer.data; DRF's metaclass takes declared fields out of the class.
+    data = Base64Field(help_text="cloudpickled value, base64")  # type: ignore[assignment]
 
 
 class ItemPageSerializer(serializers.Serializer):

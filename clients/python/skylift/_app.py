@@ -7,14 +7,15 @@ import inspect
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 from ._cls import Cls, class_definition
 from ._exceptions import InvalidError
-from ._function import Function
+from ._function import Function, FunctionDecorator
 from ._image import Image, client_python_version
-from ._partial import BATCHED_ATTR, CONCURRENT_ATTR
+from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, parameter
 from ._resources import (
     parse_gpu,
     validate_cpu,
@@ -24,16 +25,30 @@ from ._resources import (
     validate_timeout,
 )
 from ._retries import Retries
-from ._volume import volume_mounts
+from ._secret import Secret
+from ._volume import Volume, volume_mounts
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack, dataclass_transform
+
     from ._client import Client
+    from ._mount import Source
+    from ._typing import FunctionOptions
+else:
+
+    def dataclass_transform(**kwargs: Any) -> Callable[[Any], Any]:
+        return lambda f: f  # only type checkers read it (Python 3.10 has no typing.dataclass_transform)
+
 
 __all__ = ["App", "LocalEntrypoint", "is_local", "parse_options"]
 
 # The client tells the server it is still there this often; an ephemeral app whose client has
 # gone quiet for a while is stopped (RELIABILITY F11).
 CLIENT_HEARTBEAT_SECONDS = 5.0
+
+P = ParamSpec("P")
+T = TypeVar("T")
+C = TypeVar("C")
 
 
 def is_local() -> bool:
@@ -48,7 +63,7 @@ def parse_options(
     memory: int | tuple[int, int] | None = None,
     gpu: str | list[str] | None = None,
     timeout: int = 300,
-    secrets: list | tuple = (),
+    secrets: Sequence[Secret] = (),
     scaledown_window: int | None = None,
     block_network: bool = False,
     retries: int | Retries | None = None,
@@ -57,7 +72,7 @@ def parse_options(
     buffer_containers: int | None = None,
     max_inputs: int | None = None,
     serialized: bool = False,
-    volumes: dict | None = None,
+    volumes: dict[str | PurePosixPath, Volume] | None = None,
 ) -> dict[str, Any]:
     """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError."""
     options: dict[str, Any] = {
@@ -98,7 +113,7 @@ def parse_options(
     return options
 
 
-def options_spec(options: dict) -> dict[str, Any]:
+def options_spec(options: dict[str, Any]) -> dict[str, Any]:
     """The API form of validated options (what a function or a variant sends)."""
     spec: dict[str, Any] = {
         "timeout": options["timeout"],
@@ -121,13 +136,13 @@ def options_spec(options: dict) -> dict[str, Any]:
     return spec
 
 
-class LocalEntrypoint:
+class LocalEntrypoint(Generic[P, T]):
     """A function that runs on the caller's machine when the app is run with `skylift run`."""
 
-    def __init__(self, app: App, raw_f: Callable, name: str):
+    def __init__(self, app: App, raw_f: Callable[P, T], name: str) -> None:
         self.app, self.raw_f, self.name = app, raw_f, name
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
         return self.raw_f(*args, **kwargs)
 
 
@@ -139,18 +154,22 @@ class App:
         image: Default image of its functions.
     """
 
-    def __init__(self, name: str | None = None, *, image: Image | None = None):
+    def __init__(self, name: str | None = None, *, image: Image | None = None) -> None:
         self.name = name
         self.image = image
-        self.registered_functions: dict[str, Function] = {}
+        self.registered_functions: dict[str, Function[..., Any, Any]] = {}
         self.registered_classes: dict[str, Cls] = {}
-        self.registered_entrypoints: dict[str, LocalEntrypoint] = {}
+        self.registered_entrypoints: dict[str, LocalEntrypoint[..., Any]] = {}
         self._client: Client | None = None
         self.app_id: str | None = None
 
     def function(
-        self, _warn_parentheses_missing: Any = None, *, name: str | None = None, **options
-    ) -> Callable:
+        self,
+        _warn_parentheses_missing: Any = None,
+        *,
+        name: str | None = None,
+        **options: Unpack[FunctionOptions],
+    ) -> FunctionDecorator:
         """Register a function to run in containers. Options are keyword-only and validated here.
 
         Options: image, cpu, memory, gpu, timeout, secrets, volumes, scaledown_window, block_network,
@@ -162,25 +181,36 @@ class App:
             raise InvalidError("@app.function() options are keyword-only, e.g. @app.function(gpu='T4').")
         parsed = _parse(options, "@app.function()")
 
-        def wrapper(f: Callable) -> Function:
+        def wrapper(f: Callable[..., Any]) -> Function[..., Any, Any]:
             if isinstance(f, Function):
                 raise InvalidError(f"{f._name} is already registered as a function")
             if not callable(f):
                 raise InvalidError("@app.function() decorates a function")
             tag = name or f.__qualname__
-            function = Function(self, f, name=tag, options={**parsed, "definition": _function_definition(f)})
+            function: Function[..., Any, Any] = Function(
+                self, f, name=tag, options={**parsed, "definition": _function_definition(f)}
+            )
             self.registered_functions[tag] = function
             return function
 
-        return wrapper
+        return cast("FunctionDecorator", wrapper)  # its overloads say which Function it makes
 
-    def cls(self, _warn_parentheses_missing: Any = None, *, name: str | None = None, **options) -> Callable:
+    # A class's parameter() fields become the keyword arguments of its handles, as a dataclass's
+    # fields do (for type checkers that read dataclass_transform on a method, as pyright does).
+    @dataclass_transform(field_specifiers=(parameter,), kw_only_default=True)
+    def cls(
+        self,
+        _warn_parentheses_missing: Any = None,
+        *,
+        name: str | None = None,
+        **options: Unpack[FunctionOptions],
+    ) -> Callable[[type[C]], type[C]]:
         """Register a class whose `@skylift.method()`s run in containers, with `@enter`/`@exit` hooks."""
         if _warn_parentheses_missing is not None:
             raise InvalidError("Use @app.cls() with parentheses.")
         parsed = _parse(options, "@app.cls()")
 
-        def wrapper(user_cls: type) -> Cls:
+        def wrapper(user_cls: type[C]) -> type[C]:
             if not inspect.isclass(user_cls):
                 raise InvalidError("@app.cls() decorates a class")
             tag = name or user_cls.__qualname__
@@ -188,16 +218,20 @@ class App:
                 self, user_cls, name=tag, options={**parsed, "definition": class_definition(user_cls)}
             )
             self.registered_classes[tag] = registered
-            return registered
+            # A Cls: `Model(...)` binds parameters, and its methods are Functions (`@method()`'s
+            # type), so that type checkers read `Model(size="large").predict.remote(x)` rightly.
+            return cast("type[C]", registered)
 
         return wrapper
 
-    def local_entrypoint(self, _warn_parentheses_missing: Any = None, *, name: str | None = None):
+    def local_entrypoint(
+        self, _warn_parentheses_missing: Any = None, *, name: str | None = None
+    ) -> Callable[[Callable[P, T]], LocalEntrypoint[P, T]]:
         """Register the function `skylift run` calls on the caller's machine."""
         if _warn_parentheses_missing is not None:
             raise InvalidError("Use @app.local_entrypoint() with parentheses.")
 
-        def wrapper(f: Callable) -> LocalEntrypoint:
+        def wrapper(f: Callable[P, T]) -> LocalEntrypoint[P, T]:
             entry = LocalEntrypoint(self, f, name or f.__qualname__)
             self.registered_entrypoints[entry.name] = entry
             return entry
@@ -230,14 +264,14 @@ class App:
         heartbeat_stop = threading.Event()
         try:
             uploaded: set[str] = set()
-            built: dict[int, tuple] = {}  # id(Image) -> (image, spec): each image is built once per run
-            registered = [*self.registered_functions.values(), *self.registered_classes.values()]
-            for obj in registered:
+            # id(Image) -> (image, spec): each image is built once per run
+            built: dict[int, tuple[Image, dict[str, Any]]] = {}
+            for obj in self._registered():
                 raw = obj.get_raw_f() if isinstance(obj, Function) else obj._user_cls
                 source = function_source(raw, serialized=obj._options["serialized"])
-                if source.mount_sha256 and source.mount_sha256 not in uploaded:
-                    client.mount_ensure(source.mount_sha256, source.mount_content)
-                    uploaded.add(source.mount_sha256)
+                if source.mount is not None and source.mount[0] not in uploaded:
+                    client.mount_ensure(*source.mount)
+                    uploaded.add(source.mount[0])
                 image_spec = self._built_image_spec(obj, source, client, show_logs, built)
                 obj.object_id = client.function_create(self._function_spec(obj, source, image_spec))["id"]
             if streamer:
@@ -258,15 +292,18 @@ class App:
             finally:
                 if streamer:
                     streamer.stop()
-                for obj in [*self.registered_functions.values(), *self.registered_classes.values()]:
+                for obj in self._registered():
                     obj.object_id = None
                     if isinstance(obj, Cls):
                         obj._variants.clear()
                 self._client, self.app_id = None, None
 
+    def _registered(self) -> list[Function[..., Any, Any] | Cls]:
+        return [*self.registered_functions.values(), *self.registered_classes.values()]
+
     def _hydrate_volumes(self, client: Client) -> None:
         """Look up every volume the app's functions and their images mount."""
-        for obj in [*self.registered_functions.values(), *self.registered_classes.values()]:
+        for obj in self._registered():
             volumes = list(obj._options.get("volumes", {}).values())
             image = obj._options.get("image") or self.image
             if image is not None:
@@ -281,20 +318,27 @@ class App:
                 client.app_heartbeat(app_id)
 
     def _built_image_spec(
-        self, obj: Function | Cls, source, client: Client, show_logs: bool, built: dict
-    ) -> dict:
+        self,
+        obj: Function[..., Any, Any] | Cls,
+        source: Source,
+        client: Client,
+        show_logs: bool,
+        built: dict[int, tuple[Image, dict[str, Any]]],
+    ) -> dict[str, Any]:
         """Build the image of a function or class (with the class's @build methods as layers) and
         stream its build log; raises BuildFailed before anything is defined on a failed build."""
         from ._build import image_build
 
-        image = obj._options.get("image") or self.image or Image.debian_slim()
+        image: Image = obj._options.get("image") or self.image or Image.debian_slim()
         if isinstance(obj, Cls):
             image = image._with_build_hooks(obj._user_cls, source.module, source.qualname)
         if id(image) not in built:  # the entry keeps the image alive, so its id is not reused
             built[id(image)] = (image, image_build(client, image, show_logs=show_logs)[0])
         return built[id(image)][1]
 
-    def _function_spec(self, obj: Function | Cls, source, image_spec: dict | None = None) -> dict:
+    def _function_spec(
+        self, obj: Function[..., Any, Any] | Cls, source: Source, image_spec: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         options = obj._options
         image = options.get("image") or self.image or Image.debian_slim()
         return {
@@ -312,14 +356,14 @@ class App:
         }
 
 
-def _parse(options: dict, where: str) -> dict:
+def _parse(options: Mapping[str, Any], where: str) -> dict[str, Any]:
     try:
         return parse_options(**options)
     except TypeError as exc:
         raise InvalidError(f"{where}: {exc}") from None
 
 
-def _function_definition(f: Callable) -> dict:
+def _function_definition(f: Callable[..., Any]) -> dict[str, Any]:
     definition: dict[str, Any] = {"kind": "function"}
     if getattr(f, CONCURRENT_ATTR, None):
         definition["concurrency"] = getattr(f, CONCURRENT_ATTR)

@@ -29,7 +29,7 @@ class BuildFailed(RemoteError):
 
 def image_build(
     client: Client, image: Image, *, show_logs: bool = True, out: TextIO | None = None
-) -> tuple[dict, dict]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Make sure `image` is built; returns (the spec sent, the server's image record)."""
     from ._api.api.images import images_create
     from ._api.models import ImageSpecRequest
@@ -49,7 +49,7 @@ def image_build(
     ).to_dict()
 
 
-def _follow(client: Client, build: dict, *, image_id: str, show_logs: bool, out: TextIO) -> None:
+def _follow(client: Client, build: dict[str, Any], *, image_id: str, show_logs: bool, out: TextIO) -> None:
     from ._api.api.builds import builds_logs_retrieve, builds_retrieve
 
     display = _Display(build, image_id=image_id, out=out, enabled=show_logs)
@@ -87,7 +87,7 @@ def _follow(client: Client, build: dict, *, image_id: str, show_logs: bool, out:
 class _Display:
     """Shows a build as it happens: log lines, and on a terminal a status line with the step."""
 
-    def __init__(self, build: dict, *, image_id: str, out: TextIO, enabled: bool):
+    def __init__(self, build: dict[str, Any], *, image_id: str, out: TextIO, enabled: bool) -> None:
         self.out, self.enabled = out, enabled
         self.image_id = image_id
         self.steps = {s["index"]: s for s in build.get("steps") or []}
@@ -112,7 +112,7 @@ class _Display:
         step = self.steps.get(index, {})
         return f"Building image {self.image_id}: step {index}/{max(self.steps) if self.steps else 0} {step.get('description', '')}"
 
-    def entry(self, entry: dict) -> None:
+    def entry(self, entry: dict[str, Any]) -> None:
         if entry.get("type") == "event":
             try:
                 event = json.loads(entry["text"])

@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import IO, Any, Protocol
 
 import httpx
 
@@ -78,7 +79,16 @@ _STATUS_ERRORS: dict[int, type[exc.Error]] = {
 }
 
 
-def raise_for_response(response, what: str) -> None:
+class _Response(Protocol):
+    """What `raise_for_response` reads of an answer: the generated client's, httpx's or the lean one's."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def content(self) -> bytes: ...
+
+
+def raise_for_response(response: _Response, what: str) -> None:
     """Raise the SDK exception that matches an unsuccessful HTTP response."""
     status = int(response.status_code)
     if status < 400:
@@ -100,7 +110,7 @@ def raise_for_response(response, what: str) -> None:
 class Client:
     """An authenticated connection to one Skylift server."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config) -> None:
         if not config.token_id or not config.token_secret:
             raise exc.AuthError(
                 f"No Skylift token configured (looked in {config_path()} and the environment). {TOKEN_HINT}"
@@ -127,10 +137,16 @@ class Client:
         other.reached = self.reached
         return other
 
-    def _call(self, endpoint, what: str, *, retries: int = 0, **kwargs) -> Any:
+    def _call(self, endpoint: Any, what: str, *, retries: int = 0, **kwargs: Any) -> Any:
+        """Call a generated endpoint module (its `sync_detailed`); its parsed answer."""
         return self._send(lambda: endpoint.sync_detailed(client=self.api, **kwargs), what, retries)
 
-    def _send(self, send, what: str, retries: int) -> Any:
+    def _call_dict(self, endpoint: Any, what: str, *, retries: int = 0, **kwargs: Any) -> dict[str, Any]:
+        """`_call` for an endpoint that answers one object: that object as a dict."""
+        answer: dict[str, Any] = self._call(endpoint, what, retries=retries, **kwargs).to_dict()
+        return answer
+
+    def _send(self, send: Callable[[], Any], what: str, retries: int) -> Any:
         """Send, retrying what is safe to repeat (`retries` > 0) through outages and limits.
 
         Before this client has ever reached the server, a connection failure is reported after
@@ -171,19 +187,20 @@ class Client:
 
     # Apps ---------------------------------------------------------------------------------
 
-    def app_create(self, name: str, *, detached: bool = False) -> dict:
+    def app_create(self, name: str, *, detached: bool = False) -> dict[str, Any]:
         body = AppRequest(name=name, detached=detached)
-        return self._call(apps_create, f"Could not create app {name!r}", body=body).to_dict()
+        return self._call_dict(apps_create, f"Could not create app {name!r}", body=body)
 
     def app_heartbeat(self, app_id: str) -> None:
         self._call(apps_heartbeat_create, "Could not reach the server", id=app_id)
 
-    def app_stop(self, app_id: str) -> dict:
-        return self._call(apps_stop_create, f"Could not stop app {app_id}", retries=3, id=app_id).to_dict()
+    def app_stop(self, app_id: str) -> dict[str, Any]:
+        return self._call_dict(apps_stop_create, f"Could not stop app {app_id}", retries=3, id=app_id)
 
-    def app_logs(self, app_id: str, *, after: str, timeout: float) -> dict:
-        page = self._call(apps_logs_retrieve, "Could not read logs", id=app_id, after=after, timeout=timeout)
-        return page.to_dict()
+    def app_logs(self, app_id: str, *, after: str, timeout: float) -> dict[str, Any]:
+        return self._call_dict(
+            apps_logs_retrieve, "Could not read logs", id=app_id, after=after, timeout=timeout
+        )
 
     # Functions ------------------------------------------------------------------------------
 
@@ -195,39 +212,39 @@ class Client:
         body = MountCreateRequest(sha256=sha256, content=base64.b64encode(content).decode())
         self._call(mounts_create, "Could not upload source", body=body)
 
-    def function_variant(self, function_id: str, *, params: bytes | None, options: dict) -> dict:
+    def function_variant(
+        self, function_id: str, *, params: bytes | None, options: dict[str, Any]
+    ) -> dict[str, Any]:
         body = FunctionVariantRequest.from_dict(
             {
                 "params": base64.b64encode(params).decode() if params is not None else None,
                 "options": options,
             }
         )
-        return self._call(
+        return self._call_dict(
             functions_variants_create,
             f"Could not bind {function_id}",
             retries=SUBMIT_RETRIES,
             id=function_id,
             body=body,
-        ).to_dict()
+        )
 
-    def function_update_autoscaler(self, function_id: str, **changes) -> dict:
+    def function_update_autoscaler(self, function_id: str, **changes: int | None) -> dict[str, Any]:
         body = AutoscalerRequest.from_dict({k: v for k, v in changes.items() if v is not None})
-        return self._call(
+        return self._call_dict(
             functions_autoscaler_create,
             f"Could not update the autoscaler of {function_id}",
             id=function_id,
             body=body,
-        ).to_dict()
+        )
 
-    def function_create(self, spec: dict) -> dict:
+    def function_create(self, spec: dict[str, Any]) -> dict[str, Any]:
         spec = dict(spec)
         if spec.get("serialized") is not None:
             spec["serialized"] = base64.b64encode(spec["serialized"]).decode()
         spec = {k: v for k, v in spec.items() if v is not None}
         body = FunctionCreateRequest.from_dict(spec)
-        return self._call(
-            functions_create, f"Could not define function {spec.get('name')!r}", body=body
-        ).to_dict()
+        return self._call_dict(functions_create, f"Could not define function {spec.get('name')!r}", body=body)
 
     # Calls -----------------------------------------------------------------------------------
 
@@ -240,7 +257,7 @@ class Client:
         wait: float,
         method: str = "",
         closed: bool = True,
-    ) -> dict:
+    ) -> dict[str, Any]:
         """Submit a call. Retried on connection loss: the idempotency key makes a retry return the same call.
 
         This is the request every `.remote()` makes, so it takes the lean transport.
@@ -284,9 +301,12 @@ class Client:
             id=call_id,
             body=body,
         )
-        return added.input_ids
+        input_ids: list[str] = added.input_ids
+        return input_ids
 
-    def call_outputs(self, call_id: str, *, after_seq: int = 0, min_idx: int = 0, timeout: float = 0) -> dict:
+    def call_outputs(
+        self, call_id: str, *, after_seq: int = 0, min_idx: int = 0, timeout: float = 0
+    ) -> dict[str, Any]:
         page = self._call(
             calls_outputs_retrieve,
             f"Could not read the outputs of {call_id}",
@@ -298,12 +318,10 @@ class Client:
         )
         return {"outputs": [_output(o) for o in page.outputs], "done": page.done}
 
-    def call_retrieve(self, call_id: str) -> dict:
-        return self._call(
-            calls_retrieve, f"Could not read {call_id}", retries=READ_RETRIES, id=call_id
-        ).to_dict()
+    def call_retrieve(self, call_id: str) -> dict[str, Any]:
+        return self._call_dict(calls_retrieve, f"Could not read {call_id}", retries=READ_RETRIES, id=call_id)
 
-    def call_items(self, call_id: str, *, after: int, timeout: float) -> dict:
+    def call_items(self, call_id: str, *, after: int, timeout: float) -> dict[str, Any]:
         page = self._call(
             calls_items_retrieve,
             f"Could not read the values of {call_id}",
@@ -324,18 +342,19 @@ class Client:
 
     # Volumes --------------------------------------------------------------------------------
 
-    def volume_lookup(self, name: str) -> dict | None:
+    def volume_lookup(self, name: str) -> dict[str, Any] | None:
         page = self._call(volumes_list, f"Could not look up volume {name!r}", retries=READ_RETRIES, name=name)
-        found = [v.to_dict() for v in page.results]
+        found: list[dict[str, Any]] = [v.to_dict() for v in page.results]
         return found[0] if found else None
 
-    def volume_create(self, name: str) -> dict:
-        return self._call(
+    def volume_create(self, name: str) -> dict[str, Any]:
+        return self._call_dict(
             volumes_create, f"Could not create volume {name!r}", body=VolumeCreateRequest(name=name)
-        ).to_dict()
+        )
 
-    def volume_list(self) -> list[dict]:
-        out, offset = [], 0
+    def volume_list(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        offset = 0
         while True:
             page = self._call(volumes_list, "Could not list volumes", retries=READ_RETRIES, offset=offset)
             out += [v.to_dict() for v in page.results]
@@ -346,7 +365,7 @@ class Client:
     def volume_delete(self, volume_id: str) -> None:
         self._call(volumes_destroy, f"Could not delete volume {volume_id}", id=volume_id)
 
-    def volume_files(self, volume_id: str, path: str, *, recursive: bool) -> list[dict]:
+    def volume_files(self, volume_id: str, path: str, *, recursive: bool) -> list[dict[str, Any]]:
         listing = self._call(
             volumes_files_retrieve,
             f"Could not list {path!r}",
@@ -355,20 +374,21 @@ class Client:
             path=path,
             recursive=recursive,
         )
-        return [e.to_dict() for e in listing.entries]
+        entries: list[dict[str, Any]] = [e.to_dict() for e in listing.entries]
+        return entries
 
     def volume_remove(self, volume_id: str, path: str, *, recursive: bool) -> None:
         self._call(
             volumes_files_destroy, f"Could not remove {path!r}", id=volume_id, path=path, recursive=recursive
         )
 
-    def volume_upload(self, volume_id: str, tar_file, *, overwrite: bool) -> list[str]:
+    def volume_upload(self, volume_id: str, tar_file: IO[bytes], *, overwrite: bool) -> list[str]:
         """Send a tar of files and folders (an open binary file) into the volume."""
         http = self.api.get_httpx_client()
 
         size = tar_file.seek(0, 2)
 
-        def send():
+        def send() -> _Raw:
             tar_file.seek(0)
             return _Raw(
                 http.put(
@@ -383,9 +403,10 @@ class Client:
         # Replacing files is safe to repeat (the same tar writes the same bytes); without
         # overwrite, a retry would find the first attempt's files and answer 409.
         retries = SUBMIT_RETRIES if overwrite else 0
-        return self._send(send, "Could not upload to the volume", retries).json()["written"]
+        written: list[str] = self._send(send, "Could not upload to the volume", retries).json()["written"]
+        return written
 
-    def volume_read(self, volume_id: str, path: str, chunk_size: int = 1 << 20):
+    def volume_read(self, volume_id: str, path: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         """The bytes of one file of a volume, in chunks as they arrive."""
         http = self.api.get_httpx_client()
         request = http.build_request("GET", f"/api/v1/volumes/{volume_id}/content/", params={"path": path})
@@ -402,7 +423,7 @@ class Client:
 class _Raw:
     """An httpx response where `Client._send` expects a generated client's (its `.parsed`)."""
 
-    def __init__(self, response: httpx.Response):
+    def __init__(self, response: httpx.Response) -> None:
         self.status_code, self.content, self.headers = (
             response.status_code,
             response.content,
@@ -410,20 +431,20 @@ class _Raw:
         )
         self.parsed = self
 
-    def json(self):
+    def json(self) -> Any:
         import json
 
         return json.loads(self.content)
 
 
-def _retry_after(response) -> float:
+def _retry_after(response: Any) -> float:
     try:
         return max(0.05, min(30.0, float(response.headers.get("Retry-After", 1))))
     except ValueError:
         return 1.0
 
 
-def _output_from_json(o: dict) -> dict:
+def _output_from_json(o: dict[str, Any]) -> dict[str, Any]:
     result = o.get("result")
     return {
         "input_id": o["input_id"],
@@ -437,7 +458,7 @@ def _output_from_json(o: dict) -> dict:
     }
 
 
-def _output(o) -> dict:
+def _output(o: Any) -> dict[str, Any]:
     return {
         "input_id": o.input_id,
         "idx": o.idx,

@@ -9,6 +9,9 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 import cloudpickle
 
 from ._exceptions import InvalidError
@@ -18,6 +21,7 @@ from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, HOOK_ATTR, METHOD_ATTR, PAR
 if TYPE_CHECKING:
     from ._app import App
     from ._client import Client
+    from ._typing import ResourceOptions
 
 __all__ = ["BoundCls", "Cls", "class_definition"]
 
@@ -40,7 +44,7 @@ def _parameters(user_cls: type) -> dict[str, Parameter]:
     return found
 
 
-def class_definition(user_cls: type) -> dict:
+def class_definition(user_cls: type) -> dict[str, Any]:
     """What the container runtime needs: the methods, their batching, the class's concurrency."""
     methods = _methods(user_cls)
     if not methods:
@@ -66,7 +70,7 @@ def class_definition(user_cls: type) -> dict:
     return definition
 
 
-def _check_params(user_cls: type, params: dict) -> dict:
+def _check_params(user_cls: type, params: dict[str, Any]) -> dict[str, Any]:
     declared = _parameters(user_cls)
     unknown = set(params) - set(declared)
     if unknown:
@@ -74,7 +78,7 @@ def _check_params(user_cls: type, params: dict) -> dict:
             f"{user_cls.__qualname__} has no parameter {sorted(unknown)[0]!r}; "
             f"its parameters are: {', '.join(declared) or 'none'}"
         )
-    values = {}
+    values: dict[str, Any] = {}
     annotations = inspect.get_annotations(user_cls, eval_str=False)
     for name, param in declared.items():
         if name in params:
@@ -101,12 +105,14 @@ def _check_params(user_cls: type, params: dict) -> dict:
 class Cls:
     """A registered class. Call it with parameter values to get a handle whose methods run remotely."""
 
-    def __init__(self, app: App, user_cls: type, *, name: str, options: dict):
+    def __init__(self, app: App, user_cls: type[Any], *, name: str, options: dict[str, Any]) -> None:
         self._app = app
         self._user_cls = user_cls
         self._name = name
         self._options = options
-        self._overrides: dict = {}
+        self._overrides: dict[str, Any] = {}
+        self._raw: dict[str, Any] = {}  # the options given to with_options(), as given
+        self._parent: Cls | None = None  # the class with_options() was called on
         self.object_id: str | None = None
         self._variants: dict[str, str] = {}  # variant key -> function id
         self.__name__ = user_cls.__name__
@@ -114,17 +120,17 @@ class Cls:
         self.__module__ = user_cls.__module__
         self.__doc__ = user_cls.__doc__
 
-    def get_raw_f(self):
+    def get_raw_f(self) -> type[Any]:
         return self._user_cls
 
-    def __call__(self, **params) -> BoundCls:
+    def __call__(self, **params: Any) -> BoundCls:
         return BoundCls(self, _check_params(self._user_cls, params), self._overrides)
 
-    def with_options(self, **options) -> Cls:
+    def with_options(self, **options: Unpack[ResourceOptions]) -> Cls:
         """The same class with other resources or scaling (its own pool of containers)."""
         from ._app import options_spec, parse_options
 
-        merged = {**self._raw_overrides(), **options}
+        merged: dict[str, Any] = {**self._raw, **options}
         if "volumes" in merged or "image" in merged:
             raise InvalidError(
                 "with_options() cannot change volumes or the image; define another @app.cls for them"
@@ -139,13 +145,10 @@ class Cls:
         clone._parent = self
         return clone
 
-    def _raw_overrides(self) -> dict:
-        return dict(getattr(self, "_raw", {}))
-
     def _root(self) -> Cls:
-        return getattr(self, "_parent", None)._root() if getattr(self, "_parent", None) else self
+        return self._parent._root() if self._parent is not None else self
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         # `Model.method.remote()` with no parameters: a class whose parameters all have defaults.
         if name.startswith("_"):
             raise AttributeError(name)
@@ -155,7 +158,7 @@ class Cls:
         return f"<skylift.Cls {self._name}>"
 
 
-def _spec_keys(options: dict) -> set[str]:
+def _spec_keys(options: dict[str, Any]) -> set[str]:
     keys = set(options)
     return keys | ({"gpu"} if "gpu" in keys else set())
 
@@ -163,11 +166,11 @@ def _spec_keys(options: dict) -> set[str]:
 class BoundCls:
     """A class with its parameter values: `Model(size="large").predict.remote(x)`."""
 
-    def __init__(self, cls: Cls, params: dict, overrides: dict):
+    def __init__(self, cls: Cls, params: dict[str, Any], overrides: dict[str, Any]) -> None:
         self._cls = cls
         self._params = params
         self._overrides = overrides
-        self._local = None
+        self._local: Any = None
         for name, fn in _methods(cls._user_cls).items():
             setattr(
                 self,
@@ -202,10 +205,10 @@ class BoundCls:
             )["id"]
         return app._client, root._variants[key]
 
-    def _local_instance(self):
+    def _local_instance(self) -> Any:
         """An instance in this process, for `.local()`: parameters set, `@enter` hooks run once."""
         if self._local is None:
-            user_cls = self._cls._user_cls
+            user_cls: Any = self._cls._user_cls  # any class: its own __new__ and __init__
             instance = user_cls.__new__(user_cls)
             for name, value in self._params.items():
                 setattr(instance, name, value)

@@ -6,6 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Config", "config_path", "load_config", "write_profile"]
 
@@ -25,7 +26,7 @@ class Config:
     source: str  # where the settings came from, for error messages
 
 
-def _read() -> dict:
+def _read() -> dict[str, Any]:
     path = config_path()
     if not path.exists():
         return {}

@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 import traceback
+from typing import Any
 
 import cloudpickle
 
@@ -138,9 +139,7 @@ class _StreamTee(io.TextIOBase):
     def isatty(self) -> bool:
         return False
 
-    @property
-    def encoding(self):
-        return "utf-8"
+    encoding = "utf-8"
 
 
 class _Timeout(BaseException):
@@ -559,7 +558,7 @@ class Runner:
         incoming: list[tuple[dict, bytes]] = []
         inflight: dict[str, dict] = {}  # input id -> {item, future, deadline}
         done: list[tuple[dict, bytes]] = []
-        state = {"idle_since": time.monotonic(), "reason": None}
+        state: dict[str, Any] = {"idle_since": time.monotonic(), "reason": None}
         is_async = (
             self.service.is_async("")
             if self.service.instance is None
@@ -611,13 +610,13 @@ class Runner:
         def run_sync(item, blob):
             method = item.get("method", "")
             thread = threading.current_thread()
-            thread._skylift_input = item["id"]  # lets a cancellation find this thread
+            thread._skylift_input = item["id"]  # type: ignore[attr-defined]  # lets a cancellation find this thread
             try:
                 result = self.call_sync([item], [blob], self.service.callable(method), method)[0]
             except InputCancellation as exc:
                 result = ("error", b"", "cancelled", str(exc))
             finally:
-                thread._skylift_input = None
+                thread._skylift_input = None  # type: ignore[attr-defined]
             finished(item, result)
 
         async def run_async(item, blob):
@@ -655,7 +654,7 @@ class Runner:
                     is_coroutine = loop is not None and inspect.iscoroutinefunction(
                         self.service.callable(item.get("method", ""))
                     )
-                    entry = {
+                    entry: dict[str, Any] = {
                         "item": item,
                         "future": None,
                         "deadline": time.monotonic() + self.timeout,
@@ -664,7 +663,7 @@ class Runner:
                     # Registered before it starts: a fast input may finish before submit() returns.
                     with lock:
                         inflight[item["id"]] = entry
-                    if is_coroutine:
+                    if is_coroutine and loop is not None:
                         ctx = contextvars.copy_context()
                         entry["future"] = asyncio.run_coroutine_threadsafe(
                             ctx.run(run_async, item, blob), loop
@@ -733,6 +732,7 @@ class Runner:
             if (
                 thread.name.startswith("skylift-input")
                 and getattr(thread, "_skylift_input", None) == input_id
+                and thread.ident is not None
             ):
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
                     ctypes.c_ulong(thread.ident), ctypes.py_object(InputCancellation)
@@ -748,7 +748,7 @@ class Runner:
             except Exception:  # noqa: BLE001
                 return
             for input_id in reply.get("cancel", []):
-                if self.executing == input_id:
+                if self.executing == input_id and main.ident is not None:
                     signal.pthread_kill(main.ident, signal.SIGUSR1)
                 elif getattr(self, "cancel_hook", None):
                     self.cancel_hook(input_id)

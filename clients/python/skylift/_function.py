@@ -8,8 +8,9 @@ import inspect
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+import types
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
 from ._exceptions import (
     DeserializationError,
@@ -22,12 +23,22 @@ from ._exceptions import (
     UserCodeException,
 )
 from ._serialization import deserialize, serialize_args
+from ._typing import MapCall, OutputsCall, StarmapCall
 
 if TYPE_CHECKING:
     from ._app import App
     from ._client import Client
+    from ._typing import Batched
 
-__all__ = ["Function", "FunctionCall", "gather"]
+__all__ = ["Function", "FunctionCall", "FunctionDecorator", "MethodDecorator", "gather"]
+
+P = ParamSpec("P")  # the parameters of the decorated function
+ReturnType = TypeVar("ReturnType")  # what `.remote()` returns: the function's result, awaited if async
+OriginalReturnType = TypeVar("OriginalReturnType")  # what the function itself returns (`.local()`)
+A = ParamSpec("A")
+S = TypeVar("S")
+T = TypeVar("T")
+Y = TypeVar("Y")
 
 # A map is one call whose inputs are sent in batches of MAP_BATCH, with at most MAP_WINDOW
 # inputs submitted but not yet returned: memory stays bounded, and a lone map stays within the
@@ -39,52 +50,100 @@ WAIT_SECONDS = 50.0
 GAP_WAIT_SECONDS = 0.05
 
 
-class _Aio:
-    """`f.remote.aio(...)`: the blocking method run in a worker thread, awaitable."""
+class _Aio(Generic[A, T]):
+    """`f.remote(...)` blocks; `await f.remote.aio(...)` runs it in a worker thread."""
 
-    def __init__(self, blocking: Callable):
+    def __init__(self, blocking: Callable[A, T]) -> None:
         self._blocking = blocking
         functools.update_wrapper(self, blocking)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: A.args, **kwargs: A.kwargs) -> T:
         return self._blocking(*args, **kwargs)
 
-    async def aio(self, *args, **kwargs):
+    async def aio(self, *args: A.args, **kwargs: A.kwargs) -> T:
         return await asyncio.to_thread(self._blocking, *args, **kwargs)
 
 
-class _AioIter(_Aio):
-    """`async for x in f.map.aio(...)`: the blocking generator drained in a worker thread."""
+class _AioIter(Generic[A, Y]):
+    """`for x in f.map(...)` blocks; `async for x in f.map.aio(...)` drains it in a worker thread."""
 
-    def aio(self, *args, **kwargs):  # type: ignore[override]
+    def __init__(self, blocking: Callable[A, Iterator[Y]]) -> None:
+        self._blocking = blocking
+        functools.update_wrapper(self, blocking)
+
+    def __call__(self, *args: A.args, **kwargs: A.kwargs) -> Iterator[Y]:
+        return self._blocking(*args, **kwargs)
+
+    def aio(self, *args: A.args, **kwargs: A.kwargs) -> AsyncIterator[Y]:
         blocking = self._blocking
 
-        async def agen():
+        async def agen() -> AsyncIterator[Y]:
             iterator = blocking(*args, **kwargs)
             sentinel = object()
             while True:
                 item = await asyncio.to_thread(next, iterator, sentinel)
                 if item is sentinel:
                     return
-                yield item
+                yield cast(Y, item)
 
         return agen()
 
 
-def _method(kind: type[_Aio]):
-    """Give a method an `.aio` twin, the way Modal's blocking methods have one."""
+class _Blocking(Generic[S, A, T]):
+    """A blocking method with an `.aio` twin, the way Modal's blocking methods have one.
 
-    class Descriptor:
-        def __init__(self, fn):
-            self.fn = fn
-            functools.update_wrapper(self, fn)
+    Its type keeps the method's: `f.remote` takes what the method takes after `self`.
+    """
 
-        def __get__(self, obj, objtype=None):
-            if obj is None:
-                return self
-            return kind(self.fn.__get__(obj, objtype))
+    def __init__(self, fn: Callable[Concatenate[S, A], T]) -> None:
+        self.fn = fn
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]  # a descriptor, not a callable
 
-    return Descriptor
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> _Blocking[S, A, T]: ...
+    @overload
+    def __get__(self, obj: S, objtype: type | None = None) -> _Aio[A, T]: ...
+    def __get__(self, obj: S | None, objtype: type | None = None) -> _Blocking[S, A, T] | _Aio[A, T]:
+        if obj is None:
+            return self
+        bound: Callable[A, T] = types.MethodType(self.fn, obj)  # its name and doc go with it
+        return _Aio(bound)
+
+
+class _BlockingIter(Generic[S, A, Y]):
+    """`_Blocking` for a method that yields: `.aio` is an async iterator."""
+
+    def __init__(self, fn: Callable[Concatenate[S, A], Iterator[Y]]) -> None:
+        self.fn = fn
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]  # a descriptor, not a callable
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> _BlockingIter[S, A, Y]: ...
+    @overload
+    def __get__(self, obj: S, objtype: type | None = None) -> _AioIter[A, Y]: ...
+    def __get__(self, obj: S | None, objtype: type | None = None) -> _BlockingIter[S, A, Y] | _AioIter[A, Y]:
+        if obj is None:
+            return self
+        bound: Callable[A, Iterator[Y]] = types.MethodType(self.fn, obj)
+        return _AioIter(bound)
+
+
+class _ResultsMethod(Generic[S, T]):
+    """`_BlockingIter` typed as `T` (a map's `MapCall`...): results whose item type depends on
+    `return_exceptions`, which one signature cannot say."""
+
+    def __init__(self, fn: Callable[..., Iterator[Any]]) -> None:
+        self.fn = fn
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]  # a descriptor, not a callable
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> _ResultsMethod[S, T]: ...
+    @overload
+    def __get__(self, obj: S, objtype: type | None = None) -> T: ...
+    def __get__(self, obj: S | None, objtype: type | None = None) -> _ResultsMethod[S, T] | T:
+        if obj is None:
+            return self
+        return cast(T, _AioIter(types.MethodType(self.fn, obj)))
 
 
 def _add_note(exc: BaseException, note: str) -> None:
@@ -92,7 +151,7 @@ def _add_note(exc: BaseException, note: str) -> None:
         exc.add_note(note)
 
 
-def unwrap_output(output: dict, fn_name: str) -> Any:
+def unwrap_output(output: dict[str, Any], fn_name: str) -> Any:
     """Turn one output record into its value, or raise what the remote side raised."""
     kind, status = output["result_kind"], output["status"]
     if status == "succeeded" and kind == "value":
@@ -122,7 +181,9 @@ def unwrap_output(output: dict, fn_name: str) -> Any:
     raise ExecutionError(f"{fn_name} failed ({cause or status}): {message}")
 
 
-def _value(output: dict, fn_name: str, return_exceptions: bool, wrap_returned_exceptions: bool = True):
+def _value(
+    output: dict[str, Any], fn_name: str, return_exceptions: bool, wrap_returned_exceptions: bool = True
+) -> Any:
     try:
         return unwrap_output(output, fn_name)
     except Exception as exc:
@@ -134,14 +195,14 @@ def _value(output: dict, fn_name: str, return_exceptions: bool, wrap_returned_ex
 class _Outputs:
     """Reads a call's outputs in the order they become ready, each exactly once."""
 
-    def __init__(self, client: Client, call_id: str):
+    def __init__(self, client: Client, call_id: str) -> None:
         self.client, self.call_id = client, call_id
         self.after_seq = 0
         self.low = 0  # lowest index not received yet
         self.high = -1  # highest index received
         self.seen: set[int] = set()
 
-    def poll(self, timeout: float) -> list[dict]:
+    def poll(self, timeout: float) -> list[dict[str, Any]]:
         # Outputs are numbered as they are written, but two containers' writes can commit out of
         # that order, so reading "after the highest number seen" may skip one. While indexes below
         # the highest one received are missing, wait only briefly, then re-read from the lowest
@@ -153,7 +214,7 @@ class _Outputs:
             min_idx=self.low,
             timeout=min(timeout, GAP_WAIT_SECONDS) if gap else timeout,
         )
-        fresh = []
+        fresh: list[dict[str, Any]] = []
         if not page["outputs"]:
             self.after_seq = 0
             return fresh
@@ -168,16 +229,16 @@ class _Outputs:
         return fresh
 
 
-class FunctionCall:
+class FunctionCall(Generic[ReturnType]):
     """A handle on a spawned call: `.get()` its result later, from here or another process."""
 
-    def __init__(self, object_id: str, *, client: Client | None = None, fn_name: str = "function"):
+    def __init__(self, object_id: str, *, client: Client | None = None, fn_name: str = "function") -> None:
         self.object_id = object_id
         self._client = client
         self._fn_name = fn_name
 
     @classmethod
-    def from_id(cls, function_call_id: str, *, client: Client | None = None) -> FunctionCall:
+    def from_id(cls, function_call_id: str, *, client: Client | None = None) -> FunctionCall[Any]:
         return cls(function_call_id, client=client)
 
     def _get_client(self) -> Client:
@@ -187,8 +248,8 @@ class FunctionCall:
             self._client = Client.from_env()
         return self._client
 
-    @_method(_Aio)
-    def get(self, timeout: float | None = None) -> Any:
+    @_Blocking
+    def get(self, /, timeout: float | None = None) -> ReturnType:
         """Wait for the result: at most `timeout` seconds (0 polls once; None waits as long as it takes)."""
         client = self._get_client()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -198,21 +259,23 @@ class FunctionCall:
             )
             page = client.call_outputs(self.object_id, after_seq=0, min_idx=0, timeout=wait)
             if page["outputs"]:
-                return unwrap_output(page["outputs"][0], self._fn_name)
+                result: ReturnType = unwrap_output(page["outputs"][0], self._fn_name)
+                return result
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"{self.object_id} has no result yet")
 
-    @_method(_AioIter)
+    @_ResultsMethod["FunctionCall[ReturnType]", OutputsCall[ReturnType]]
     def iter_outputs(
         self,
         order_outputs: bool = True,
         return_exceptions: bool = False,
         wrap_returned_exceptions: bool = True,
-    ) -> Iterator:
+    ) -> Iterator[Any]:
         """All outputs of a spawned map (`spawn_map`), in input order by default."""
         wrap = wrap_returned_exceptions
         client = self._get_client()
-        reader, pending, next_idx = _Outputs(client, self.object_id), {}, 0
+        reader, next_idx = _Outputs(client, self.object_id), 0
+        pending: dict[int, dict[str, Any]] = {}
         count = client.call_retrieve(self.object_id)["input_count"]
         while next_idx < count:
             for output in reader.poll(WAIT_SECONDS):
@@ -226,13 +289,13 @@ class FunctionCall:
                     yield _value(pending.pop(idx), self._fn_name, return_exceptions, wrap)
                     next_idx += 1
 
-    @_method(_Aio)
-    def cancel(self) -> None:
+    @_Blocking
+    def cancel(self, /) -> None:
         """Cancel the call: inputs not yet finished end `cancelled`; running ones are interrupted."""
         self._get_client().call_cancel(self.object_id)
 
     @staticmethod
-    def gather(*calls: FunctionCall) -> list[Any]:
+    def gather(*calls: FunctionCall[T]) -> list[T]:
         """Wait for several spawned calls; their results in the order given."""
         return gather(*calls)
 
@@ -240,12 +303,12 @@ class FunctionCall:
         return f"FunctionCall({self.object_id!r})"
 
 
-def gather(*calls: FunctionCall) -> list[Any]:
+def gather(*calls: FunctionCall[T]) -> list[T]:
     """Wait for several spawned calls concurrently; their results in the order given."""
     results: list[Any] = [None] * len(calls)
     errors: list[BaseException | None] = [None] * len(calls)
 
-    def wait(n: int, call: FunctionCall) -> None:
+    def wait(n: int, call: FunctionCall[T]) -> None:
         try:
             results[n] = call.get()
         except BaseException as exc:  # noqa: BLE001 - re-raised below, first one wins
@@ -262,10 +325,57 @@ def gather(*calls: FunctionCall) -> list[Any]:
     return results
 
 
-class Function:
-    """A function registered on an App; hydrated with a server id while its app runs."""
+class FunctionDecorator(Protocol):
+    """What `@app.function(...)` returns: it registers a function and keeps its type."""
 
-    def __init__(self, app: App, raw_f, *, name: str, options: dict, method: str = "", owner=None):
+    @overload
+    def __call__(self, f: Batched[T], /) -> Function[..., T, Any]: ...
+    @overload
+    def __call__(
+        self, f: Callable[P, Coroutine[Any, Any, T]], /
+    ) -> Function[P, T, Coroutine[Any, Any, T]]: ...
+    @overload
+    def __call__(self, f: Callable[P, T], /) -> Function[P, T, T]: ...
+
+
+class MethodDecorator(Protocol):
+    """What `@skylift.method()` returns. The method stays itself on the class; the handles of an
+    `@app.cls` class (`Model(...).predict`) are Functions, and that is its type."""
+
+    @overload
+    def __call__(self, f: Batched[T], /) -> Function[..., T, Any]: ...
+    @overload
+    def __call__(
+        self, f: Callable[Concatenate[Any, P], Coroutine[Any, Any, T]], /
+    ) -> Function[P, T, Coroutine[Any, Any, T]]: ...
+    @overload
+    def __call__(self, f: Callable[Concatenate[Any, P], T], /) -> Function[P, T, T]: ...
+
+
+class _Bound(Protocol):
+    """What a method needs of its class bound to parameter values (`BoundCls`)."""
+
+    def _hydrated(self) -> tuple[Client, str]: ...
+    def _local_instance(self) -> Any: ...
+
+
+class Function(Generic[P, ReturnType, OriginalReturnType]):
+    """A function registered on an App; hydrated with a server id while its app runs.
+
+    Typed as the function it wraps: `.remote()` takes its arguments and returns its result
+    (awaited, for an `async def`); `.local()` and calling it return what the function returns.
+    """
+
+    def __init__(
+        self,
+        app: App,
+        raw_f: Callable[..., OriginalReturnType],
+        *,
+        name: str,
+        options: dict[str, Any],
+        method: str = "",
+        owner: _Bound | None = None,
+    ) -> None:
         self._app = app
         self._raw_f = raw_f
         self._name = name
@@ -276,10 +386,10 @@ class Function:
         self.__name__ = getattr(raw_f, "__name__", name)
         self.__qualname__ = getattr(raw_f, "__qualname__", name)
         self.__doc__ = getattr(raw_f, "__doc__", None)
-        self.__module__ = getattr(raw_f, "__module__", None)
+        self.__module__ = getattr(raw_f, "__module__", "")
         self.__wrapped__ = raw_f
 
-    def get_raw_f(self):
+    def get_raw_f(self) -> Callable[..., OriginalReturnType]:
         return self._raw_f
 
     @property
@@ -296,20 +406,20 @@ class Function:
             )
         return self._app._client, self.object_id
 
-    def _args(self, args: tuple, kwargs: dict) -> bytes:
+    def _args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
         return serialize_args(self._raw_f, args, kwargs)
 
-    def local(self, *args, **kwargs):
+    def local(self, *args: P.args, **kwargs: P.kwargs) -> OriginalReturnType:
         """Run the function in this process."""
         if self._owner is not None:
             return self._raw_f(self._owner._local_instance(), *args, **kwargs)
         return self._raw_f(*args, **kwargs)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> OriginalReturnType:
         return self.local(*args, **kwargs)
 
-    @_method(_Aio)
-    def remote(self, *args, **kwargs):
+    @_Blocking
+    def remote(self, /, *args: P.args, **kwargs: P.kwargs) -> ReturnType:
         """Run the function in a container and return its result."""
         client, function_id = self._hydrated()
         created = client.call_create(
@@ -318,10 +428,11 @@ class Function:
         outputs = created["outputs"]
         while not outputs:
             outputs = client.call_outputs(created["call"]["id"], timeout=WAIT_SECONDS)["outputs"]
-        return unwrap_output(outputs[0], self._name)
+        result: ReturnType = unwrap_output(outputs[0], self._name)
+        return result
 
-    @_method(_AioIter)
-    def remote_gen(self, *args, **kwargs) -> Iterator:
+    @_BlockingIter
+    def remote_gen(self, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[Any]:
         """Run a generator function in a container; yield its values as it produces them."""
         client, function_id = self._hydrated()
         call_id = client.call_create(
@@ -339,8 +450,8 @@ class Function:
                     unwrap_output(output, self._name)
                 return
 
-    @_method(_Aio)
-    def spawn(self, *args, **kwargs) -> FunctionCall:
+    @_Blocking
+    def spawn(self, /, *args: P.args, **kwargs: P.kwargs) -> FunctionCall[ReturnType]:
         """Start the function in a container and return a handle to its result."""
         client, function_id = self._hydrated()
         created = client.call_create(
@@ -348,14 +459,14 @@ class Function:
         )
         return FunctionCall(created["call"]["id"], client=client, fn_name=self._name)
 
-    @_method(_AioIter)
+    @_ResultsMethod["Function[P, ReturnType, OriginalReturnType]", MapCall[ReturnType]]
     def map(
         self,
-        *iterables: Iterable,
+        *iterables: Iterable[Any],
         order_outputs: bool = True,
         return_exceptions: bool = False,
         wrap_returned_exceptions: bool = True,
-    ) -> Iterator:
+    ) -> Iterator[Any]:
         """Run the function on every item (zipped across iterables); yield results in input order.
 
         With `return_exceptions=True` a failed input yields its exception instead of raising it,
@@ -368,16 +479,16 @@ class Function:
             wrap_returned_exceptions,
         )
 
-    @_method(_AioIter)
+    @_ResultsMethod["Function[P, ReturnType, OriginalReturnType]", StarmapCall[ReturnType]]
     def starmap(
         self,
-        input_iterator: Iterable,
+        input_iterator: Iterable[Sequence[Any]],
         *,
-        kwargs: dict | None = None,
+        kwargs: dict[str, Any] | None = None,
         order_outputs: bool = True,
         return_exceptions: bool = False,
         wrap_returned_exceptions: bool = True,
-    ) -> Iterator:
+    ) -> Iterator[Any]:
         """Like map, but each item is a tuple of positional arguments."""
         extra = kwargs or {}
         return self._map(
@@ -387,21 +498,23 @@ class Function:
             wrap_returned_exceptions,
         )
 
-    @_method(_Aio)
-    def for_each(self, *iterables: Iterable, ignore_exceptions: bool = False) -> None:
+    @_Blocking
+    def for_each(self, /, *iterables: Iterable[Any], ignore_exceptions: bool = False) -> None:
         """Run the function on every item and wait, discarding the results."""
+        items: Iterator[tuple[tuple[Any, ...], dict[str, Any]]]
         items = ((item, {}) for item in zip(*iterables, strict=False))
         for _ in self._map(items, False, ignore_exceptions, False):
             pass
 
-    @_method(_Aio)
-    def spawn_map(self, *iterables: Iterable) -> FunctionCall:
+    @_Blocking
+    def spawn_map(self, /, *iterables: Iterable[Any]) -> FunctionCall[ReturnType]:
         """Submit a map and return at once; the work goes on without this process (`FunctionCall.from_id`)."""
         client, function_id = self._hydrated()
         call = client.call_create(function_id, [], kind="spawn", wait=0, method=self._method, closed=False)[
             "call"
         ]
-        batch, start = [], 0
+        batch: list[bytes] = []
+        start = 0
         for item in zip(*iterables, strict=False):
             batch.append(self._args(item, {}))
             if len(batch) == MAP_BATCH:
@@ -412,14 +525,14 @@ class Function:
 
     def _map(
         self,
-        items: Iterator[tuple[tuple, dict]],
+        items: Iterator[tuple[tuple[Any, ...], dict[str, Any]]],
         order_outputs: bool,
         return_exceptions: bool,
         wrap_returned_exceptions: bool,
-    ) -> Iterator:
+    ) -> Iterator[Any]:
         client, function_id = self._hydrated()
         # Serialize the first batch here, so that a bad argument is reported before anything is sent.
-        first = []
+        first: list[bytes] = []
         for args, kwargs in items:
             first.append(self._args(args, kwargs))
             if len(first) == MAP_BATCH:
@@ -432,7 +545,8 @@ class Function:
         sender = _MapSender(
             self, client.clone(), call_id, items, start=len(first), closed=len(first) < MAP_BATCH
         )
-        reader, pending, next_idx = _Outputs(client, call_id), {}, 0
+        reader, next_idx = _Outputs(client, call_id), 0
+        pending: dict[int, dict[str, Any]] = {}
         try:
             while sender.total is None or next_idx < sender.total:
                 sender.check()
@@ -452,9 +566,10 @@ class Function:
         finally:
             sender.stop()
 
-    @_method(_Aio)
+    @_Blocking
     def update_autoscaler(
         self,
+        /,
         *,
         min_containers: int | None = None,
         max_containers: int | None = None,
@@ -479,8 +594,15 @@ class _MapSender:
     """Sends a map's remaining inputs in batches from a thread, within the in-flight window."""
 
     def __init__(
-        self, function: Function, client: Client, call_id: str, items: Iterator, *, start: int, closed: bool
-    ):
+        self,
+        function: Function[Any, Any, Any],
+        client: Client,
+        call_id: str,
+        items: Iterator[tuple[tuple[Any, ...], dict[str, Any]]],
+        *,
+        start: int,
+        closed: bool,
+    ) -> None:
         self.function, self.client, self.call_id, self.items = function, client, call_id, items
         self.sent = start
         self.total: int | None = start if closed else None

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._exceptions import InvalidError
 from ._secret import Secret, secret_values
-from ._volume import volume_mounts
+from ._volume import Volume, volume_mounts
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -63,7 +63,7 @@ def _python_version(value: str | None) -> str | None:
     return ".".join(parts[:2])
 
 
-def _packages(where: str, packages: Sequence) -> list[str]:
+def _packages(where: str, packages: Sequence[object]) -> list[str]:
     out: list[str] = []
     for p in packages:
         if isinstance(p, (list, tuple)):
@@ -76,7 +76,7 @@ def _packages(where: str, packages: Sequence) -> list[str]:
     return out
 
 
-def _gpu(gpu) -> str | list[str] | None:
+def _gpu(gpu: str | list[str] | None) -> str | list[str] | None:
     if gpu is None:
         return None
     from ._resources import parse_gpu
@@ -150,9 +150,9 @@ class _Local:
     local: Path
     remote: str
     copy: bool
-    ignore: tuple | Callable = ()
+    ignore: Sequence[str] | Callable[[Path], bool] = ()
 
-    def pack(self) -> tuple[bytes, dict]:
+    def pack(self) -> tuple[bytes, dict[str, Any]]:
         if not self.local.exists():
             raise InvalidError(f"local path {self.local} does not exist")
         if self.kind == "file":
@@ -172,18 +172,18 @@ class _Local:
 class _Step:
     """One build step as the server knows it, plus what must be uploaded or pickled first."""
 
-    spec: dict
-    secrets: tuple = ()
+    spec: dict[str, Any]
+    secrets: tuple[dict[str, str], ...] = ()
     local: _Local | None = None
     function: Any = None  # run_function / @build: the callable or class
-    kwargs: dict | None = None
+    kwargs: dict[str, Any] | None = None
     dockerfile_context: Path | None = None
-    volumes: tuple = ()  # run_function: (mount path, Volume) pairs
+    volumes: tuple[tuple[str, Volume], ...] = ()  # run_function: (mount path, Volume) pairs
 
 
 @dataclass(frozen=True)
 class _Base:
-    spec: dict
+    spec: dict[str, Any]
     secret: Secret | None = None
     dockerfile_context: Path | None = None
 
@@ -191,7 +191,9 @@ class _Base:
 class Image:
     """A description of a container image, built by the server one cached layer per step."""
 
-    def __init__(self, base: _Base | dict, steps: tuple = (), *, _force: bool = False):
+    def __init__(
+        self, base: _Base | dict[str, Any], steps: Sequence[_Step] = (), *, _force: bool = False
+    ) -> None:
         # The foundation built Images from a bare spec dict: keep accepting that.
         self._base = base if isinstance(base, _Base) else _Base(dict(base))
         self._steps: tuple[_Step, ...] = tuple(steps)
@@ -280,7 +282,14 @@ class Image:
 
     # Steps --------------------------------------------------------------------------------------
 
-    def _add(self, spec: dict, *, force_build: bool = False, secrets=None, **extra) -> Image:
+    def _add(
+        self,
+        spec: dict[str, Any],
+        *,
+        force_build: bool = False,
+        secrets: Sequence[Secret] | None = None,
+        **extra: Any,
+    ) -> Image:
         for step in self._steps:
             if step.local is not None and not step.local.copy:
                 raise InvalidError(
@@ -453,7 +462,7 @@ class Image:
         raw_f: Callable[..., Any],
         *,
         secrets: Sequence[Secret] = (),
-        volumes: dict | None = None,
+        volumes: dict[str | PurePosixPath, Volume] | None = None,
         gpu: str | list[str] | None = None,
         timeout: int = 3600,
         force_build: bool = False,
@@ -657,7 +666,7 @@ class Image:
             )
         return Image(image._base, (*image._steps, *attached))
 
-    def to_spec(self, client: Client | None = None) -> dict:
+    def to_spec(self, client: Client | None = None) -> dict[str, Any]:
         """The spec the server builds: local files and functions are uploaded first (needs `client`)."""
         base = dict(self._base.spec)
         if not base.get("python_version"):
@@ -675,9 +684,11 @@ class Image:
                 ),
                 "the Dockerfile's context",
             )
-        steps, mounts = [], []
+        steps: list[dict[str, Any]] = []
+        mounts: list[dict[str, Any]] = []
         for step in self._steps:
             if step.spec["kind"] == "mount":
+                assert step.local is not None  # a mount step attaches local files
                 content, entry = step.local.pack()
                 mounts.append({**entry, "sha256": _upload(client, content, str(step.local.local))})
                 continue
@@ -757,7 +768,7 @@ def _upload(client: Client | None, content: bytes, what: str) -> str:
     return sha
 
 
-def _function_step(client: Client | None, step: _Step) -> dict:
+def _function_step(client: Client | None, step: _Step) -> dict[str, Any]:
     """Upload a run_function / @build function's source; its identity is its own source text."""
     import cloudpickle
 
@@ -778,14 +789,15 @@ def _function_step(client: Client | None, step: _Step) -> dict:
     if source.serialized is not None:
         out["serialized"] = base64.b64encode(source.serialized).decode()
         identity = identity or hashlib.sha256(source.serialized).hexdigest()
-    else:
+    elif source.mount is not None:
         if client is None:
             raise InvalidError(
                 "run_function needs a connection to the server to upload the function's source"
             )
-        client.mount_ensure(source.mount_sha256, source.mount_content)
-        out["mount_sha256"] = source.mount_sha256
-        identity = identity or source.mount_sha256
+        sha, content = source.mount
+        client.mount_ensure(sha, content)
+        out["mount_sha256"] = sha
+        identity = identity or sha
     out["source_sha256"] = identity
     if step.kwargs:
         try:

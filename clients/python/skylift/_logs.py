@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._client import Client
 
 __all__ = ["LogStreamer"]
 
 
 class LogStreamer:
-    def __init__(self, client, app_id: str):
+    def __init__(self, client: Client, app_id: str) -> None:
         self.client, self.app_id = client.clone(), app_id
         self.cursor = "0"
         self._stop = threading.Event()
@@ -18,7 +22,7 @@ class LogStreamer:
     def start(self) -> None:
         self._thread.start()
 
-    def _emit(self, entries: list[dict]) -> None:
+    def _emit(self, entries: list[dict[str, Any]]) -> None:
         for entry in entries:
             stream = sys.stderr if entry["stream"] == "stderr" else sys.stdout
             stream.write(entry["text"] + "\n")

@@ -29,6 +29,13 @@ class Source:
     mount_content: bytes | None = None
     serialized: bytes | None = None
 
+    @property
+    def mount(self) -> tuple[str, bytes] | None:
+        """The upload the container imports it from, (sha256, tar); None when it is cloudpickled."""
+        if self.mount_sha256 is None or self.mount_content is None:
+            return None
+        return self.mount_sha256, self.mount_content
+
 
 def pack_files(files: list[tuple[str, Path]]) -> bytes:
     """A reproducible tar: same files, same bytes, same hash."""
@@ -58,7 +65,7 @@ def _module_files(module_name: str, file: Path) -> list[tuple[str, Path]]:
 _cache: dict[str, tuple[str, bytes]] = {}
 
 
-def function_source(f, *, serialized: bool = False) -> Source:
+def function_source(f: object, *, serialized: bool = False) -> Source:
     module_name = getattr(f, "__module__", None) or "__main__"
     qualname = getattr(f, "__qualname__", getattr(f, "__name__", "f"))
     module = sys.modules.get(module_name)

@@ -8,10 +8,14 @@ acts on it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from ._exceptions import InvalidError
+
+if TYPE_CHECKING:
+    from ._function import Function, MethodDecorator
+    from ._typing import Batched
 
 __all__ = ["Parameter", "batched", "build", "concurrent", "enter", "exit_", "method", "parameter"]
 
@@ -21,18 +25,21 @@ HOOK_ATTR = "__skylift_hook__"
 BUILD_ATTR = "__skylift_build__"  # @build: read by the image builder (skylift._image)
 METHOD_ATTR = "__skylift_method__"
 
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
 MAX_CONCURRENT_INPUTS = 1000
 MAX_BATCH_SIZE = 1000
 MAX_WAIT_MS = 10 * 60 * 1000
 
 
-def _positive_int(name: str, value, maximum: int) -> int:
+def _positive_int(name: str, value: object, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not (1 <= value <= maximum):
         raise InvalidError(f"{name} must be a whole number from 1 to {maximum}, got {value!r}")
     return value
 
 
-def concurrent(*, max_inputs: int, target_inputs: int | None = None) -> Callable:
+def concurrent(*, max_inputs: int, target_inputs: int | None = None) -> Callable[[T], T]:
     """Let one container run up to `max_inputs` inputs at once (threads, or asyncio tasks for async code).
 
     The autoscaler aims at `target_inputs` per container (default: `max_inputs`) and lets bursts
@@ -44,7 +51,7 @@ def concurrent(*, max_inputs: int, target_inputs: int | None = None) -> Callable
         if target_inputs > max_inputs:
             raise InvalidError(f"target_inputs ({target_inputs}) cannot exceed max_inputs ({max_inputs})")
 
-    def wrapper(obj):
+    def wrapper(obj: T) -> T:
         if getattr(obj, BATCHED_ATTR, None):
             raise InvalidError("@skylift.concurrent cannot be combined with @skylift.batched")
         setattr(
@@ -55,7 +62,26 @@ def concurrent(*, max_inputs: int, target_inputs: int | None = None) -> Callable
     return wrapper
 
 
-def batched(*, max_batch_size: int, wait_ms: int) -> Callable:
+class _BatchedDecorator:
+    """What `@skylift.batched(...)` returns; typed so that callers pass one input and get one result."""
+
+    def __init__(self, max_batch_size: int, wait_ms: int) -> None:
+        self.batching = {"max_batch_size": max_batch_size, "wait_ms": wait_ms}
+
+    @overload
+    def __call__(self, obj: Function[Any, list[T], Any], /) -> Function[..., T, Any]: ...
+    @overload
+    def __call__(self, obj: Callable[..., Coroutine[Any, Any, list[T]]], /) -> Batched[T]: ...
+    @overload
+    def __call__(self, obj: Callable[..., list[T]], /) -> Batched[T]: ...
+    def __call__(self, obj: Callable[..., Any], /) -> Any:
+        if getattr(obj, CONCURRENT_ATTR, None):
+            raise InvalidError("@skylift.batched cannot be combined with @skylift.concurrent")
+        setattr(obj, BATCHED_ATTR, dict(self.batching))
+        return obj
+
+
+def batched(*, max_batch_size: int, wait_ms: int) -> _BatchedDecorator:
     """Call the function with lists of inputs: up to `max_batch_size`, waiting at most `wait_ms` for more.
 
     Every argument arrives as a list (one item per input) and the function must return a list of
@@ -67,17 +93,11 @@ def batched(*, max_batch_size: int, wait_ms: int) -> Callable:
             f"wait_ms must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}, got {wait_ms!r}"
         )
 
-    def wrapper(obj):
-        if getattr(obj, CONCURRENT_ATTR, None):
-            raise InvalidError("@skylift.batched cannot be combined with @skylift.concurrent")
-        setattr(obj, BATCHED_ATTR, {"max_batch_size": max_batch_size, "wait_ms": wait_ms})
-        return obj
-
-    return wrapper
+    return _BatchedDecorator(max_batch_size, wait_ms)
 
 
-def _hook(kind: str, **details) -> Callable:
-    def wrapper(f):
+def _hook(kind: str, **details: object) -> Callable[[F], F]:
+    def wrapper(f: F) -> F:
         if not callable(f):
             raise InvalidError(f"@skylift.{kind}() decorates a method")
         setattr(f, HOOK_ATTR, {"kind": kind, **details})
@@ -86,23 +106,23 @@ def _hook(kind: str, **details) -> Callable:
     return wrapper
 
 
-def enter(*, snap: bool = False) -> Callable:
+def enter(*, snap: bool = False) -> Callable[[F], F]:
     """Run this method once when a container starts, before it takes inputs."""
     return _hook("enter", snap=snap)
 
 
-def exit_() -> Callable:
+def exit_() -> Callable[[F], F]:
     """Run this method when the container shuts down (30 s grace)."""
     return _hook("exit")
 
 
-def build() -> Callable:
+def build() -> Callable[[F], F]:
     """Run this method while the image is built; what it writes to disk is kept in the image.
 
     Stacks with `@enter()` in either order: the build mark is an attribute of its own.
     """
 
-    def wrapper(f):
+    def wrapper(f: F) -> F:
         if not callable(f):
             raise InvalidError("@skylift.build() decorates a method")
         setattr(f, BUILD_ATTR, True)
@@ -113,16 +133,17 @@ def build() -> Callable:
     return wrapper
 
 
-def method(*, is_generator: bool | None = None) -> Callable:
+def method(*, is_generator: bool | None = None) -> MethodDecorator:
     """Expose a method of an `@app.cls` class to `.remote()`, `.map()` and `.spawn()`."""
 
-    def wrapper(f):
+    def wrapper(f: F) -> F:
         if not callable(f):
             raise InvalidError("@skylift.method() decorates a method")
         setattr(f, METHOD_ATTR, {"is_generator": is_generator})
         return f
 
-    return wrapper
+    # The method itself stays on the class; its handles (`Model(...).predict`) are Functions.
+    return cast("MethodDecorator", wrapper)
 
 
 _MISSING = object()
@@ -132,19 +153,19 @@ PARAMETER_TYPES = (int, str, bytes, bool)
 class Parameter:
     """A class parameter: each distinct set of values gets its own pool of containers."""
 
-    def __init__(self, default: Any = _MISSING, init: bool = True):
+    def __init__(self, default: Any = _MISSING, init: bool = True) -> None:
         self.default = default
         self.init = init
         self.name: str | None = None
 
-    def __set_name__(self, owner, name: str) -> None:
+    def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
     @property
     def has_default(self) -> bool:
         return self.default is not _MISSING
 
-    def __get__(self, obj, objtype=None):
+    def __get__(self, obj: object, objtype: type | None = None) -> Any:
         if obj is None:
             return self
         if self.name in obj.__dict__:
@@ -153,10 +174,16 @@ class Parameter:
             return self.default
         raise AttributeError(self.name)
 
-    def __set__(self, obj, value) -> None:
+    def __set__(self, obj: object, value: object) -> None:
+        if self.name is None:
+            raise AttributeError("skylift.parameter() is declared in the body of a class")
         obj.__dict__[self.name] = value
 
 
+@overload
+def parameter(*, default: T, init: bool = True) -> T: ...
+@overload
+def parameter(*, init: bool = True) -> Any: ...
 def parameter(*, default: Any = _MISSING, init: bool = True) -> Any:
     """Declare a class parameter (int, str, bytes or bool): `name: str = skylift.parameter(default="a")`."""
     if default is not _MISSING and not isinstance(default, PARAMETER_TYPES):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import socket
 import struct
+from typing import Any
 
 __all__ = ["MAX_HEADER", "decode_header", "encode_frame", "read_frame", "split_body"]
 
@@ -19,13 +20,14 @@ _PREFIX = struct.Struct(">II")
 MAX_HEADER = 16 * 1024 * 1024
 
 
-def encode_frame(header: dict, body: bytes = b"") -> bytes:
+def encode_frame(header: dict[str, Any], body: bytes = b"") -> bytes:
     raw = json.dumps(header, separators=(",", ":")).encode()
     return _PREFIX.pack(len(raw), len(body)) + raw + body
 
 
-def decode_header(raw: bytes) -> dict:
-    return json.loads(raw)
+def decode_header(raw: bytes) -> dict[str, Any]:
+    header: dict[str, Any] = json.loads(raw)
+    return header
 
 
 def split_body(body: bytes, sizes: list[int]) -> list[bytes]:
@@ -46,7 +48,7 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return bytes(buf)
 
 
-def read_frame(sock: socket.socket) -> tuple[dict, bytes]:
+def read_frame(sock: socket.socket) -> tuple[dict[str, Any], bytes]:
     header_len, body_len = _PREFIX.unpack(_recv_exact(sock, _PREFIX.size))
     if header_len > MAX_HEADER:
         raise ValueError("frame header too large")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from ._exceptions import InvalidError
 
@@ -26,7 +27,7 @@ _GPU_FORMS = (
 _GPU_RE = re.compile(r"^(?P<type>[A-Za-z0-9-]+?)(?P<strict>!)?(?::(?P<count>-?[0-9]+))?$", re.ASCII)
 
 
-def _number(field: str, value, *, allow_tuple: bool) -> tuple[float, float | None]:
+def _number(field: str, value: object, *, allow_tuple: bool) -> tuple[float, float | None]:
     if allow_tuple and isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise InvalidError(f"{field} must be a number or a (request, limit) pair, got {value!r}")
@@ -45,7 +46,7 @@ def _number(field: str, value, *, allow_tuple: bool) -> tuple[float, float | Non
     return number, None
 
 
-def validate_cpu(value) -> tuple[float, float | None]:
+def validate_cpu(value: object) -> tuple[float, float | None]:
     """CPU cores, fractional allowed: `cpu=0.5` or `cpu=(request, limit)`."""
     request, limit = _number("cpu", value, allow_tuple=True)
     for v in (request, limit):
@@ -54,7 +55,7 @@ def validate_cpu(value) -> tuple[float, float | None]:
     return request, limit
 
 
-def validate_memory(value) -> tuple[int, int | None]:
+def validate_memory(value: object) -> tuple[int, int | None]:
     """Memory in MiB: `memory=1024` or `memory=(request, limit)`."""
     request, limit = _number("memory", value, allow_tuple=True)
     for v in (request, limit):
@@ -65,7 +66,7 @@ def validate_memory(value) -> tuple[int, int | None]:
     return int(request), (int(limit) if limit is not None else None)
 
 
-def validate_timeout(value) -> int:
+def validate_timeout(value: object) -> int:
     """Seconds per attempt, from 1 s to 24 h."""
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidError(f"timeout must be a whole number of seconds, got {value!r}")
@@ -76,7 +77,7 @@ def validate_timeout(value) -> int:
     return int(value)
 
 
-def _parse_one_gpu(spec: str) -> str:
+def _parse_one_gpu(spec: object) -> str:
     if not isinstance(spec, str) or not spec.strip():
         raise InvalidError(f"gpu must be {_GPU_FORMS}; got {spec!r}")
     m = _GPU_RE.match(spec.strip())
@@ -97,7 +98,7 @@ def _parse_one_gpu(spec: str) -> str:
     return f"{name}{'!' if m['strict'] else ''}" + (f":{count}" if count != 1 else "")
 
 
-def parse_gpu(value) -> list[str]:
+def parse_gpu(value: object) -> list[str]:
     """Normalise a GPU request to a list of specs in order of preference ([] for no GPU)."""
     if value is None:
         return []
@@ -112,7 +113,7 @@ MAX_RETRIES = 10
 MAX_CONTAINERS = 1000
 
 
-def validate_retries(value) -> dict:
+def validate_retries(value: object) -> dict[str, Any]:
     """`retries=N` or a Retries policy as a dict; returns {max_retries, backoff_coefficient, initial_delay, max_delay}."""
     if value is None:
         value = 0
@@ -147,18 +148,22 @@ def validate_retries(value) -> dict:
     return policy
 
 
-def _count(name: str, value, *, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
+def _count(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not (0 <= value <= MAX_CONTAINERS):
         raise InvalidError(f"{name} must be a whole number from 0 to {MAX_CONTAINERS}, got {value!r}")
     return value
 
 
-def validate_scaling(*, min_containers=0, max_containers=None, buffer_containers=0, max_inputs=None) -> dict:
+def validate_scaling(
+    *,
+    min_containers: int | None = 0,
+    max_containers: int | None = None,
+    buffer_containers: int | None = 0,
+    max_inputs: int | None = None,
+) -> dict[str, int | None]:
     """The autoscaler's knobs, with Modal's rules: max ≥ 1 and ≥ min."""
     lo = _count("min_containers", min_containers or 0)
-    hi = _count("max_containers", max_containers, allow_none=True)
+    hi = None if max_containers is None else _count("max_containers", max_containers)
     buffer = _count("buffer_containers", buffer_containers or 0)
     if hi is not None and hi < 1:
         raise InvalidError("max_containers must be at least 1 (or None for no limit)")

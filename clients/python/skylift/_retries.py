@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._resources import validate_retries
 
 __all__ = ["Retries"]
@@ -34,7 +36,7 @@ class Retries:
             }
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return dict(self.policy)
 
     def __repr__(self) -> str:

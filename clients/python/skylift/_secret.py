@@ -8,6 +8,8 @@ variable names do), are never stored with the image spec, and are masked in buil
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import Any
 
 from ._exceptions import InvalidError
 
@@ -41,7 +43,7 @@ class Secret:
         return Secret({k: os.environ[k] for k in env_keys})
 
     @staticmethod
-    def from_name(name: str, **kwargs) -> Secret:
+    def from_name(name: str, **kwargs: Any) -> Secret:
         raise InvalidError(
             f"Named secrets ({name!r}) are not supported by this Skylift server yet; "
             "use Secret.from_dict(...) or Secret.from_local_environ([...])."
@@ -51,7 +53,7 @@ class Secret:
         return f"Secret({', '.join(sorted(self._env))})"
 
 
-def secret_values(secrets, where: str) -> list[dict[str, str]]:
+def secret_values(secrets: Iterable[Secret] | Secret | None, where: str) -> list[dict[str, str]]:
     """The env dicts of a list of Secrets, for a build request."""
     if secrets is None:
         return []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from typing import Any
 
 import cloudpickle
 
@@ -11,7 +13,7 @@ from ._exceptions import DeserializationError, SerializationError
 __all__ = ["deserialize", "serialize_args"]
 
 
-def _name_of(index: int | None, key: str | None, fn) -> str:
+def _name_of(index: int | None, key: str | None, fn: Callable[..., object]) -> str:
     if key is not None:
         return f"argument {key!r}"
     try:
@@ -27,10 +29,11 @@ def _name_of(index: int | None, key: str | None, fn) -> str:
     return f"positional argument {index}"
 
 
-def serialize_args(fn, args: tuple, kwargs: dict) -> bytes:
+def serialize_args(fn: Callable[..., object], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
     """cloudpickle (args, kwargs); on failure name the argument that cannot be pickled."""
     try:
-        return cloudpickle.dumps((args, kwargs))
+        data: bytes = cloudpickle.dumps((args, kwargs))
+        return data
     except Exception as exc:  # noqa: BLE001 - find the culprit to report it
         fn_name = getattr(fn, "__name__", "the function")
         for i, value in enumerate(args):
@@ -51,7 +54,7 @@ def serialize_args(fn, args: tuple, kwargs: dict) -> bytes:
         raise SerializationError(f"the arguments of {fn_name} cannot be pickled: {exc}") from None
 
 
-def deserialize(data: bytes, what: str):
+def deserialize(data: bytes, what: str) -> Any:
     try:
         return cloudpickle.loads(data)
     except Exception as exc:  # noqa: BLE001

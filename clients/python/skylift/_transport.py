@@ -12,6 +12,7 @@ import http.client
 import json
 import ssl
 import threading
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = ["LeanResponse", "LeanTransport", "TransportError"]
@@ -28,7 +29,7 @@ class LeanResponse:
         self.content = content
 
     @property
-    def parsed(self):
+    def parsed(self) -> Any:
         return json.loads(self.content)
 
 
@@ -58,7 +59,7 @@ class LeanTransport:
             )
         return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
 
-    def post_json(self, path: str, payload: dict) -> LeanResponse:
+    def post_json(self, path: str, payload: dict[str, Any]) -> LeanResponse:
         """POST `payload`; a kept-alive connection the server has closed meanwhile is replaced once.
 
         Only for requests that are safe to send twice (they carry an idempotency key).

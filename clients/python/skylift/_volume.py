@@ -59,7 +59,9 @@ def _in_container() -> bool:
 class Volume:
     """A handle on a volume; `from_name` looks it up (or creates it) the first time it is used."""
 
-    def __init__(self, name: str | None, *, object_id: str | None = None, create_if_missing: bool = False):
+    def __init__(
+        self, name: str | None, *, object_id: str | None = None, create_if_missing: bool = False
+    ) -> None:
         self.name = name
         self._object_id = object_id
         self._create_if_missing = create_if_missing
@@ -115,13 +117,16 @@ class Volume:
             self._client = client
         if self._object_id is not None:
             return self
+        name = self.name
+        if name is None:
+            raise InvalidError("a Volume needs a name (Volume.from_name) or an id (Volume.from_id)")
         api = self._api()
-        found = api.volume_lookup(self.name)
+        found = api.volume_lookup(name)
         if found is None and self._create_if_missing:
             try:
-                found = api.volume_create(self.name)
+                found = api.volume_create(name)
             except InvalidError:
-                found = api.volume_lookup(self.name)  # created meanwhile by someone else (409)
+                found = api.volume_lookup(name)  # created meanwhile by someone else (409)
                 if found is None:
                     raise  # the name itself was refused
         if found is None:
@@ -134,7 +139,9 @@ class Volume:
 
     @property
     def object_id(self) -> str:
-        return self.hydrate()._object_id  # type: ignore[return-value]
+        object_id = self.hydrate()._object_id
+        assert object_id is not None  # hydrate() found it or raised
+        return object_id
 
     def _api(self) -> Client:
         if _in_container():
@@ -198,7 +205,7 @@ class Volume:
 
 
 class _BatchUpload:
-    def __init__(self, volume: Volume, force: bool):
+    def __init__(self, volume: Volume, force: bool) -> None:
         self.volume, self.force = volume, force
         self._files: list[tuple[str, Path | bytes | None]] = []  # None: an empty folder
 
@@ -207,10 +214,10 @@ class _BatchUpload:
 
     def put_file(self, local_file: str | Path | BinaryIO, remote_path: str | PurePosixPath) -> None:
         remote = _remote(remote_path)
-        if hasattr(local_file, "read"):
-            self._files.append((remote, local_file.read()))  # type: ignore[union-attr]
+        if not isinstance(local_file, (str, os.PathLike)):
+            self._files.append((remote, local_file.read()))  # an open binary file
             return
-        local = Path(local_file)  # type: ignore[arg-type]
+        local = Path(local_file)
         if not local.is_file():
             raise FileNotFoundError(f"no such file: {local}")
         self._files.append((remote, local))
@@ -228,7 +235,7 @@ class _BatchUpload:
             elif path.is_dir() and not any(path.iterdir()):
                 self._files.append((remote, None))
 
-    def __exit__(self, exc_type, *exc) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if exc_type is not None or not self._files:
             return
         with tempfile.TemporaryFile() as spool:
@@ -257,13 +264,13 @@ def _remote(path: str | PurePosixPath) -> str:
     return text
 
 
-def volume_mounts(volumes) -> dict[str, Volume]:
+def volume_mounts(volumes: object) -> dict[str, Volume]:
     """Check `volumes={"/path": Volume}` of a function or build step."""
     if volumes is None:
         return {}
     if not isinstance(volumes, dict):
         raise InvalidError('volumes must be a dict of mount paths to Volumes, e.g. {"/data": volume}')
-    out = {}
+    out: dict[str, Volume] = {}
     for path, volume in volumes.items():
         if not isinstance(path, (str, PurePosixPath)) or not str(path).startswith("/"):
             raise InvalidError(f"volume mount paths must be absolute, got {path!r}")

@@ -6,6 +6,7 @@ import importlib.util
 import inspect
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import click
 
@@ -23,13 +24,15 @@ def cli() -> None:
 # skylift run ---------------------------------------------------------------------------------
 
 
-def import_file(path: str):
+def import_file(path: str) -> ModuleType:
     file = Path(path).resolve()
     if not file.exists():
         raise click.UsageError(f"{path} does not exist")
     name = file.stem
-    sys.path.insert(0, str(file.parent))
     spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None:
+        raise click.UsageError(f"{path} is not a Python file")
+    sys.path.insert(0, str(file.parent))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -49,7 +52,7 @@ def _find_app(module):
 
 def _entrypoint_command(name: str, f) -> click.Command:
     """A click command whose options are the entrypoint's typed parameters."""
-    params = []
+    params: list[click.Parameter] = []
     for p in inspect.signature(f).parameters.values():
         annotation = p.annotation if p.annotation is not inspect.Parameter.empty else str
         if isinstance(annotation, str):
@@ -156,12 +159,12 @@ def token_new(username: str, password: str, server_url: str | None, profile: str
     try:
         with httpx.Client(base_url=url, timeout=30) as http:
             http.get("/api/v1/auth/session/")
-            csrf = {"X-CSRFToken": http.cookies.get("csrftoken", ""), "Referer": url + "/"}
+            csrf = {"X-CSRFToken": http.cookies.get("csrftoken") or "", "Referer": url + "/"}
             signed_in = http.post(
                 "/api/v1/auth/session/", json={"username": username, "password": password}, headers=csrf
             )
             raise_for_response(signed_in, "Could not sign in")
-            csrf["X-CSRFToken"] = http.cookies.get("csrftoken", "")
+            csrf["X-CSRFToken"] = http.cookies.get("csrftoken") or ""
             created = http.post("/api/v1/tokens/", json={"name": name}, headers=csrf)
             raise_for_response(created, "Could not create a token")
     except httpx.TransportError as err:
