@@ -52,7 +52,7 @@ def current() -> bytes | None:
         if epoch is None:  # a fresh Redis, or one that lost its keys: a new epoch no entry has
             client.set(EPOCH_KEY, _new_epoch(), nx=True)
             epoch = client.get(EPOCH_KEY)
-        return epoch
+        return epoch.encode() if isinstance(epoch, str) else epoch
     except REDIS_DOWN:
         log.warning("redis unavailable: cached tokens are checked against the database")
         return None

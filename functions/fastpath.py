@@ -267,9 +267,10 @@ class RemoteCallFastPath:
             await self.fallback(scope, receive, send)
             return
         refusal = _refusal(authorization)
-        if refusal is not None:
+        if refusal is not None or authorization is None:
+            why = refusal or NO_CREDENTIALS
             await send_error(
-                send, 401, error_body("unauthenticated", refusal, hint=TOKEN_HINT), headers=_CHALLENGE
+                send, 401, error_body("unauthenticated", why, hint=TOKEN_HINT), headers=_CHALLENGE
             )
             return
         try:
@@ -280,8 +281,9 @@ class RemoteCallFastPath:
             await self.fallback(scope, receive, send)
             return
         if who is None:
-            body = error_body("unauthenticated", INVALID_TOKEN, hint=TOKEN_HINT)
-            await send_error(send, 401, body, headers=_CHALLENGE)
+            await send_error(
+                send, 401, error_body("unauthenticated", INVALID_TOKEN, hint=TOKEN_HINT), headers=_CHALLENGE
+            )
             return
         declared = declared_length(scope)
         if declared is not None and declared > FAST_BODY_MAX:
