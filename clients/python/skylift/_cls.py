@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 import cloudpickle
 
 from ._exceptions import InvalidError
-from ._function import Function
+from ._function import Function, Owner
+from ._options import options_spec, parse_options
 from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, HOOK_ATTR, METHOD_ATTR, PARAMETER_TYPES, Parameter
 
 if TYPE_CHECKING:
-    from ._app import App
     from ._client import Client
 
 __all__ = ["BoundCls", "Cls", "class_definition"]
@@ -101,7 +101,7 @@ def _check_params(user_cls: type, params: dict) -> dict:
 class Cls:
     """A registered class. Call it with parameter values to get a handle whose methods run remotely."""
 
-    def __init__(self, app: App, user_cls: type, *, name: str, options: dict):
+    def __init__(self, app: Owner, user_cls: type, *, name: str, options: dict):
         self._app = app
         self._user_cls = user_cls
         self._name = name
@@ -122,8 +122,6 @@ class Cls:
 
     def with_options(self, **options) -> Cls:
         """The same class with other resources or scaling (its own pool of containers)."""
-        from ._app import options_spec, parse_options
-
         merged = {**self._raw_overrides(), **options}
         if "volumes" in merged or "image" in merged:
             raise InvalidError(

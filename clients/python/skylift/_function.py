@@ -9,7 +9,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._exceptions import (
     DeserializationError,
@@ -24,10 +24,9 @@ from ._exceptions import (
 from ._serialization import deserialize, serialize_args
 
 if TYPE_CHECKING:
-    from ._app import App
     from ._client import Client
 
-__all__ = ["Function", "FunctionCall", "gather"]
+__all__ = ["Function", "FunctionCall", "Owner", "gather"]
 
 # A map is one call whose inputs are sent in batches of MAP_BATCH, with at most MAP_WINDOW
 # inputs submitted but not yet returned: memory stays bounded, and a lone map stays within the
@@ -262,10 +261,19 @@ def gather(*calls: FunctionCall) -> list[Any]:
     return results
 
 
+class Owner(Protocol):
+    """What a function or a class needs of the app it is registered on: its client while it runs.
+
+    `App` is one; naming only this keeps functions and classes from importing the app module.
+    """
+
+    _client: Client | None
+
+
 class Function:
     """A function registered on an App; hydrated with a server id while its app runs."""
 
-    def __init__(self, app: App, raw_f, *, name: str, options: dict, method: str = "", owner=None):
+    def __init__(self, app: Owner, raw_f, *, name: str, options: dict, method: str = "", owner=None):
         self._app = app
         self._raw_f = raw_f
         self._name = name
