@@ -124,3 +124,8 @@ def test_it_finds_a_circle_hidden_in_a_function(tmp_path):
 
 def test_it_has_no_import_circle_in_the_sdk():
     assert _cycles(_graph(_sdk())) == []
+
+
+def test_it_has_no_import_circle_between_the_server_apps_but_the_known_one():
+    cycles = _cycles(_graph(_server()))
+    assert [c for c in cycles if c not in KNOWN_SERVER_CYCLES] == []
