@@ -129,3 +129,17 @@ def test_it_has_no_import_circle_in_the_sdk():
 def test_it_has_no_import_circle_between_the_server_apps_but_the_known_one():
     cycles = _cycles(_graph(_server()))
     assert [c for c in cycles if c not in KNOWN_SERVER_CYCLES] == []
+
+
+def test_it_has_the_server_import_the_sdk_only_through_its_contract():
+    sdk = _sdk()
+    server = _server()
+    reached = {
+        (name, target)
+        for name, path in server.items()
+        for target in _imports(name, path, {**server, **sdk})
+        if target.startswith("skylift")
+    }
+    # `skylift` itself too: the host agent mounts the package's folder into containers.
+    allowed = {"skylift", "skylift.contract"} | {name for name in sdk if name.startswith("skylift.contract.")}
+    assert sorted((name, target) for name, target in reached if target not in allowed) == []

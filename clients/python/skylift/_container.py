@@ -36,7 +36,7 @@ import cloudpickle
 
 from ._context import CurrentInput, current
 from ._exceptions import InputCancellation
-from ._protocol import encode_frame, read_frame, split_body
+from .contract.protocol import encode_frame, read_frame, split_body
 
 SOCKET_PATH = os.environ.get("SKYLIFT_IO_SOCKET", "/skylift/io/sock")
 SOURCE_DIR = "/skylift/src"

@@ -9,7 +9,9 @@ from typing import Any
 
 from ._exceptions import InvalidError
 from ._image import Image
-from ._resources import (
+from ._retries import Retries
+from ._volume import volume_mounts
+from .contract.resources import (
     parse_gpu,
     validate_cpu,
     validate_memory,
@@ -17,8 +19,6 @@ from ._resources import (
     validate_scaling,
     validate_timeout,
 )
-from ._retries import Retries
-from ._volume import volume_mounts
 
 __all__ = ["options_spec", "parse_options"]
 

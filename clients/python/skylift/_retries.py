@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._resources import validate_retries
+from .contract.resources import validate_retries
 
 __all__ = ["Retries"]
 

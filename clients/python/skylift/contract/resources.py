@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 
-from ._exceptions import InvalidError
+from .._exceptions import InvalidError
 
 __all__ = ["GPU_TYPES", "MAX_GPU_COUNT", "parse_gpu", "validate_cpu", "validate_memory", "validate_timeout"]
 
