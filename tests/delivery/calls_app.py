@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import sys
 import threading
 import time
 
@@ -267,3 +268,27 @@ def print_until_cancelled(seconds: float) -> str:
 def stream_concurrent(kib: int, count: int):
     """Streams `count` values (without end when count < 0), four inputs at once in a thread pool."""
     yield from _stream(kib, count)
+
+
+@app.function(max_containers=1, retries=0)
+def watch_probe(cut: bool, seconds: float) -> dict:
+    """Cuts the runtime's connection that watches for cancellations (a relay hiccup, from inside),
+    or sleeps for `seconds` and says whether a cancellation reached it."""
+    if cut:
+        import gc
+        import socket
+
+        runtime = sys.modules["__main__"]  # python -m skylift._container
+        channels = [o for o in gc.get_objects() if isinstance(o, runtime._Channel) and o.kind == "watch"]
+        for channel in channels:
+            channel.sock.shutdown(socket.SHUT_RDWR)
+        # The relay answers the cut connection's last long-poll only when it ends (it cannot tell
+        # before); a cancellation it took meanwhile would go to the cut connection. Wait it out.
+        time.sleep(runtime.POLL_SECONDS + 1)
+        return {"cut": len(channels), "task": os.environ["SKYLIFT_TASK_ID"]}
+    try:
+        time.sleep(seconds)
+    except skylift.exception.InputCancellation:
+        print("cancelled after the watch was cut", flush=True)
+        raise
+    return {"cut": 0, "task": os.environ["SKYLIFT_TASK_ID"]}

@@ -271,3 +271,23 @@ def test_it_cancels_concurrent_streaming_inputs_while_a_neighbour_streams_to_its
     last = calls_app.stream_concurrent.spawn(4, 3)
     assert last.get(timeout=60) is None
     assert _input_of(running, last) == ("succeeded", task)
+
+
+def test_it_watches_for_cancellations_again_after_the_watch_connection_broke(running):
+    # given a container whose connection watching for cancellations was cut
+    cut = calls_app.watch_probe.remote(True, 0)
+    assert cut["cut"] == 1
+    # when an input of the same container is cancelled afterwards
+    call = calls_app.watch_probe.spawn(False, 60)
+    wait_for(lambda: _input_of(running, call)[0], lambda status: status == "running")
+    call.cancel()
+    with pytest.raises(ExecutionError, match="cancelled"):
+        call.get(timeout=30)
+    # then the cancellation reached the running code: the watcher connected again
+    lines = wait_for(
+        lambda: running.sql("SELECT text FROM functions_logline WHERE call_id = %s", [call.object_id]),
+        lambda rows: ("cancelled after the watch was cut",) in rows,
+    )
+    assert ("cancelled after the watch was cut",) in lines
+    assert _input_of(running, call)[1] == cut["task"]
+    assert calls_app.watch_probe.remote(False, 0)["task"] == cut["task"]

@@ -55,6 +55,8 @@ EXIT_GRACE_SECONDS = 25.0
 # Docker's stop grace is 30 s, and @exit hooks need time after it.
 DRAIN_SECONDS = float(os.environ.get("SKYLIFT_DRAIN_SECONDS", "20"))
 HOOK_ATTR = "__skylift_hook__"
+# The cancellation watcher, after a failure, waits this long before it connects again (doubling).
+WATCH_RETRY_SECONDS = (0.1, 5.0)
 
 
 class _Channel:
@@ -179,6 +181,11 @@ class _StreamTee(io.TextIOBase):
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def _log(message: str) -> None:
+    """A line of the runtime's own in the container's log."""
+    print(f"skylift runtime: {message}", file=sys.stderr, flush=True)
 
 
 # The user's code ---------------------------------------------------------------------------------
@@ -791,14 +798,33 @@ class Runner:
         if self.points is not None:
             self.points.interrupt(Preempted)
 
-    def watch_cancellations(self, channel: _Channel) -> None:
+    def watch_cancellations(self) -> None:
+        """Long-poll the relay for cancellations of inputs of this container, for as long as it runs.
+
+        A failure (the relay restarting, a broken connection, a bad reply) is logged; the watcher
+        waits a little longer each time, connects again and goes on.
+        """
+        channel: _Channel | None = None
+        delay = WATCH_RETRY_SECONDS[0]
         while True:
             try:
+                if channel is None:
+                    channel = _Channel.joined(self.session, "watch")
                 reply, _ = channel.request({"op": "watch", "timeout": POLL_SECONDS})
-            except Exception:  # noqa: BLE001
-                return
+            except Exception as exc:  # noqa: BLE001
+                _log(f"watching for cancellations failed ({_describe(exc)}); again in {delay:g} s")
+                if channel is not None:
+                    channel.close()
+                    channel = None
+                time.sleep(delay)
+                delay = min(delay * 2, WATCH_RETRY_SECONDS[1])
+                continue
+            delay = WATCH_RETRY_SECONDS[0]
             for input_id in reply.get("cancel", []):
-                self.cancel(str(input_id))
+                try:
+                    self.cancel(str(input_id))
+                except Exception as exc:  # noqa: BLE001
+                    _log(f"cancelling input {input_id} failed: {_describe(exc)}")
 
 
 def main() -> int:
@@ -848,12 +874,7 @@ def main() -> int:
             }
         )
         return 1
-    threading.Thread(
-        target=runner.watch_cancellations,
-        args=(_Channel.joined(session, "watch"),),
-        daemon=True,
-        name="skylift-cancel",
-    ).start()
+    threading.Thread(target=runner.watch_cancellations, daemon=True, name="skylift-cancel").start()
     fetch_channel = _Channel.joined(session, "fetch")
     inline = (
         runner.capacity == 1
