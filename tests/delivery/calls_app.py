@@ -246,6 +246,15 @@ def stream_past_timeout(kib: int):
     yield from _stream(kib, -1)
 
 
+@app.function(timeout=2, retries=0)
+def print_past_timeout():
+    """Prints without pause: its timeout stops it, mostly mid-print."""
+    n = 0
+    while True:
+        print(f"chatter {n} {'x' * 200} end")
+        n += 1
+
+
 @app.function(max_containers=1, retries=0)
 def stream_inline(kib: int, count: int):
     """Streams `count` values (without end when count < 0), one input at a time."""

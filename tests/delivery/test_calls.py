@@ -213,6 +213,19 @@ def test_it_times_out_a_generator_while_it_streams_large_values(running):
     assert values == [calls_app.numbered(n, 1024) for n in range(len(values))]
 
 
+def test_it_times_out_a_function_while_it_prints_and_keeps_its_lines_whole(running):
+    call = calls_app.print_past_timeout.spawn()
+    with pytest.raises(FunctionTimeoutError, match="timeout of 2 s"):
+        call.get(timeout=60)
+    lines = [
+        text
+        for (text,) in running.sql("SELECT text FROM functions_logline WHERE call_id = %s", [call.object_id])
+    ]
+    assert lines
+    torn = [line for line in lines if not (line.startswith("chatter ") and line.endswith(" end"))]
+    assert torn == []
+
+
 def test_it_cancels_streaming_inputs_again_and_again_and_the_same_container_serves_the_next(running):
     # given the container of a function that streams one input at a time
     first = calls_app.stream_inline.spawn(1, 2)

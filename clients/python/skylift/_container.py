@@ -46,6 +46,8 @@ from .contract.protocol import encode_frame, read_frame, split_body
 SOCKET_PATH = os.environ.get("SKYLIFT_IO_SOCKET", "/skylift/io/sock")
 SOURCE_DIR = "/skylift/src"
 LOG_FLUSH_SECONDS = 0.05
+MAX_WAITING_LOG_TEXT = 1 << 20  # characters of log lines waiting to be shipped
+MAX_LOG_LINE = 16 * 1024  # what the relay keeps of a line
 POLL_SECONDS = 10.0
 MAX_BATCH = 64
 FAST_INPUT_SECONDS = 0.005
@@ -107,43 +109,69 @@ class _Channel:
 
 
 class _LogShipper:
-    """Buffers lines written to stdout/stderr and ships them to the relay every few ms."""
+    """Buffers lines written to stdout/stderr and ships them to the relay every few ms.
+
+    At most MAX_WAITING_LOG_TEXT waits: past that, a print sends them itself and waits for the
+    relay, as a write to a full pipe waits, so that a function printing without pause cannot
+    fill the container's memory. A line is shipped whole; the text of an unfinished one goes when
+    nothing was added to it for a tick (a prompt), or when the input's output is sent.
+    """
 
     def __init__(self, channel: _Channel):
         self.channel = channel
         self.lock = threading.Lock()
+        self.sending = threading.Lock()  # one request at a time: lines reach the relay in order
         self.lines: list[dict] = []
+        self.waiting = 0  # characters in self.lines
         self.partial: dict[tuple[str, str | None], str] = {}
+        self.seen: dict[tuple[str, str | None], str] = {}  # the unfinished lines of the last tick
         threading.Thread(target=self._run, name="skylift-logs", daemon=True).start()
 
     def write(self, stream: str, text: str) -> None:
         running = current.get()
         call_id = running.call_id if running else None
-        with self.lock:
-            key = (stream, call_id)
-            text = self.partial.pop(key, "") + text
-            *complete, rest = text.split("\n")
-            for line in complete:
-                self.lines.append({"stream": stream, "text": line, "call_id": call_id})
-            if rest:
-                self.partial[key] = rest
+        key = (stream, call_id)
+        while True:
+            with self.lock:
+                if self.waiting < MAX_WAITING_LOG_TEXT:
+                    text = self.partial.pop(key, "") + text
+                    *complete, rest = text.split("\n")
+                    if len(rest) >= MAX_LOG_LINE:  # the relay keeps no more of a line
+                        complete.append(rest)
+                        rest = ""
+                    for line in complete:
+                        self.lines.append({"stream": stream, "text": line, "call_id": call_id})
+                        self.waiting += len(line) + 1
+                    if rest:
+                        self.partial[key] = rest
+                    return
+            self._send(unfinished=False)
 
     def flush(self) -> None:
-        with self.lock:
-            for (stream, call_id), rest in self.partial.items():
-                self.lines.append({"stream": stream, "text": rest, "call_id": call_id})
-            self.partial.clear()
-            lines, self.lines = self.lines, []
-        if lines:
-            try:
-                self.channel.request({"op": "log", "lines": lines})
-            except Exception:  # noqa: BLE001 - the relay going away must not kill user code
-                pass
+        """Ship everything written so far, unfinished lines too (before an output, at exit)."""
+        self._send(unfinished=True)
+
+    def _send(self, *, unfinished: bool) -> None:
+        with self.sending:
+            with self.lock:
+                for key in [k for k, text in self.partial.items() if unfinished or self.seen.get(k) == text]:
+                    stream, call_id = key
+                    self.lines.append({"stream": stream, "text": self.partial.pop(key), "call_id": call_id})
+                self.seen = dict(self.partial)
+                lines, self.lines, self.waiting = self.lines, [], 0
+            if lines:
+                try:
+                    self.channel.request({"op": "log", "lines": lines})
+                except Exception:  # noqa: BLE001 - the relay going away must not kill user code
+                    pass
 
     def _run(self) -> None:
         while True:
             time.sleep(LOG_FLUSH_SECONDS)
-            self.flush()
+            try:
+                self._send(unfinished=False)
+            except Exception:  # noqa: BLE001 - shipping logs goes on whatever happens
+                pass
 
 
 class _StreamTee(io.TextIOBase):
