@@ -191,6 +191,13 @@ class Drainable:
         return os.environ["SKYLIFT_TASK_ID"]
 
 
+@app.function(retries=0)
+@skylift.concurrent(max_inputs=2)
+def concurrent_work(seconds: float) -> str:
+    time.sleep(seconds)
+    return os.environ["SKYLIFT_TASK_ID"]
+
+
 @app.cls()
 class Batcher:
     @skylift.batched(max_batch_size=4, wait_ms=300)

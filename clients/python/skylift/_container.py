@@ -52,7 +52,6 @@ POLL_SECONDS = 10.0
 MAX_BATCH = 64
 FAST_INPUT_SECONDS = 0.005
 OUTPUT_LINGER_SECONDS = 0.02
-EXIT_GRACE_SECONDS = 25.0
 # On SIGTERM, how long a running input may go on before it is handed back (preempted, not failed);
 # Docker's stop grace is 30 s, and @exit hooks need time after it.
 DRAIN_SECONDS = float(os.environ.get("SKYLIFT_DRAIN_SECONDS", "20"))
@@ -714,7 +713,8 @@ class Runner:
             except Exception as exc:  # noqa: BLE001
                 return _exception_output(exc)
 
-        threading.Thread(target=fetcher, name="skylift-fetch", daemon=True).start()
+        fetch_thread = threading.Thread(target=fetcher, name="skylift-fetch", daemon=True)
+        fetch_thread.start()
         self.cancel_hook = lambda input_id: self._cancel_concurrent(inflight, lock, input_id)
         try:
             while True:
@@ -779,13 +779,15 @@ class Runner:
                         return "max_inputs"
                     if self.draining.is_set():
                         break
-            # Draining (SIGTERM): finish what runs, within the grace period; hand back the rest.
-            deadline = time.monotonic() + EXIT_GRACE_SECONDS
+            # Draining (SIGTERM): finish what runs within the drain time; hand back the rest, with
+            # what the fetcher's last long-poll (under way when the drain began) brought in.
+            deadline = time.monotonic() + DRAIN_SECONDS
             while time.monotonic() < deadline:
                 with lock:
-                    if not inflight:
+                    if not inflight and not fetch_thread.is_alive():
                         break
                     lock.wait(0.2)
+            fetch_thread.join(POLL_SECONDS + 5)
             with lock:
                 ready, done[:] = list(done), []
                 leftover = [o["item"] for o in inflight.values()] + [i for i, _ in incoming]
