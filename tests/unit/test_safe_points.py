@@ -134,6 +134,69 @@ def test_it_raises_the_stronger_of_two_waiting_interruptions(main_points):
             _user_work()
 
 
+def test_it_interrupts_user_code_that_caught_an_interruption_again_at_its_next_print(main_points):
+    main_points.begin(["in-1"])
+    reached = []
+
+    def user_code():
+        with main_points.user():
+            try:
+                main_points.interrupt(Cancelled, "in-1")  # in user code: raised at once
+            except InputCancellation:
+                reached.append("caught the cancellation")
+            main_points.interrupt(Timeout)  # waits: the thread may be in the runtime's handlers
+            reached.append("went on")
+            with main_points.runtime():  # a print
+                reached.append("printed")
+            reached.append("after the print")
+
+    with pytest.raises(Timeout):
+        user_code()
+    assert reached == ["caught the cancellation", "went on", "printed"]
+
+
+def test_it_cancels_a_worker_again_after_it_caught_a_cancellation():
+    # given a worker thread whose user code catches a first cancellation and goes on
+    first_caught, second_sent = threading.Event(), threading.Event()
+    holder: list[SafePoints] = []
+    outcome: list[str] = []
+
+    def worker():
+        points = SafePoints.for_worker_thread()
+        holder.append(points)
+        points.begin(["in-1"])
+        try:
+            with points.user():
+                try:
+                    while True:
+                        _user_work()
+                except InputCancellation:
+                    first_caught.set()
+                while not second_sent.is_set():
+                    _user_work()
+                outcome.append("went on")
+                with points.runtime():  # a print
+                    outcome.append("printed")
+                outcome.append("after the print")
+        except InputCancellation:
+            outcome.append("cancelled again")
+        finally:
+            points.end()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    while not holder:
+        pass
+    # when it is cancelled, and cancelled again once it caught the first
+    while not first_caught.is_set():
+        holder[0].interrupt(Cancelled, "in-1")
+    holder[0].interrupt(Cancelled, "in-1")
+    second_sent.set()
+    thread.join()
+    # then the second lands at its next print, not in whatever ran right after the first
+    assert outcome == ["went on", "printed", "cancelled again"]
+
+
 def test_it_keeps_frames_whole_while_a_timer_interrupts_the_main_thread(relay, tmp_path, main_points):
     # given the runtime's channel to the relay, and an input running in the main thread
     channel = _Channel(str(tmp_path / "sock"))

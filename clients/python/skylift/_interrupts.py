@@ -84,18 +84,16 @@ def _set_async_exc(ident: int, exc_type: type[BaseException] | None) -> None:
 class _Runtime:
     """`with points.runtime():` (see SafePoints.runtime)."""
 
-    __slots__ = ("points", "paused")
+    __slots__ = ("points",)
 
     def __init__(self, points: SafePoints):
         self.points = points
-        self.paused = False
 
     def __enter__(self) -> None:
-        self.paused = self.points.pause()
+        self.points._enter_runtime()
 
     def __exit__(self, *exc) -> None:
-        if self.paused:
-            self.points.resume()
+        self.points._leave_runtime()
 
 
 class _User:
@@ -107,10 +105,10 @@ class _User:
         self.points = points
 
     def __enter__(self) -> None:
-        self.points.resume()
+        self.points._enter_user()
 
     def __exit__(self, *exc) -> None:
-        self.points.pause()
+        self.points._leave_user()
 
 
 class SafePoints:
@@ -122,9 +120,12 @@ class SafePoints:
         self.signals = signals
         self._lock = threading.RLock()
         self._inputs: frozenset[str] = frozenset()  # what runs in the thread now
-        self._in_user = False
         self._due: type[BaseException] | None = None  # waiting for the next safe point
+        self._armed = False  # an interruption may be raised now
         self._sent = False  # (worker) an asynchronous exception may be on its way
+        # Written by the thread itself only:
+        self._in_user_code = False  # inside a user() block (whatever runtime code it called)
+        self._depth = 0  # runtime() blocks open inside it
         _local.points = self
 
     @classmethod
@@ -153,7 +154,8 @@ class SafePoints:
         with self._lock:
             self._inputs = frozenset()
             self._due = None
-            self._in_user = False
+            self._armed = self._in_user_code = False
+            self._depth = 0
             self._withdraw()
 
     def user(self) -> _User:
@@ -164,30 +166,22 @@ class SafePoints:
         """Run runtime code called from user code inside: interruptions wait until it returns."""
         return _Runtime(self)
 
-    def pause(self) -> bool:
-        """Enter runtime code; True if the thread was in user code (then `resume()` goes back)."""
-        if not self._in_user:
-            return False
-        if self.signals:
-            # Only this thread writes the flag, and its signal handlers only read it.
-            self._in_user = False
-            return True
-        with self._lock:
-            # A sender holds this lock: once it is ours, nothing new is sent, and what was sent
-            # and has not been raised yet is taken back (it stays due).
-            self._withdraw()
-            self._in_user = False
-        return True
+    def _enter_user(self) -> None:
+        self._in_user_code, self._depth = True, 0
+        self._arm()
 
-    def resume(self) -> None:
-        """Go back to user code, raising what became due meanwhile."""
-        if self.signals:
-            self._in_user = True
-            self._raise_due()
-            return
-        with self._lock:
-            self._in_user = True
-            self._send()
+    def _leave_user(self) -> None:
+        self._in_user_code = False
+        self._disarm()
+
+    def _enter_runtime(self) -> None:
+        self._disarm()
+        self._depth += 1
+
+    def _leave_runtime(self) -> None:
+        self._depth -= 1
+        if self._depth <= 0 and self._in_user_code:
+            self._arm()  # back in user code
 
     # Other threads (or this thread's signal handlers) --------------------------------------
 
@@ -212,9 +206,32 @@ class SafePoints:
 
     # Inside --------------------------------------------------------------------------------
 
+    def _arm(self) -> None:
+        """From here on interruptions are raised; what is due now is raised at once."""
+        if self.signals:
+            self._armed = True
+            self._raise_due()
+            return
+        with self._lock:
+            self._armed = True
+            self._send()
+
+    def _disarm(self) -> None:
+        """From here on interruptions wait (runtime code)."""
+        if not self._armed:
+            return
+        if self.signals:
+            self._armed = False  # its signal handlers only read the flag
+            return
+        with self._lock:
+            # A sender holds this lock: once it is ours, nothing new is sent, and what was sent
+            # and has not been raised yet is taken back (it stays due).
+            self._withdraw()
+            self._armed = False
+
     def _send(self) -> None:
         """(worker, lock held) Hand what is due to CPython, to be raised at the next bytecode."""
-        if self._in_user and self._due is not None:
+        if self._armed and self._due is not None:
             self._sent = True  # before: it may be raised as soon as the call returns
             _set_async_exc(self.ident, self._due)
 
@@ -225,21 +242,22 @@ class SafePoints:
             self._sent = False
 
     def _arrived(self, exc_type: type[BaseException]) -> None:
-        """An interruption is being raised in this thread: it is no longer due, and the thread
-        counts as out of user code (wherever the exception goes, maybe into the runtime's own
-        handlers) until it next returns to user code through `resume()`."""
+        """An interruption is being raised in this thread: it is no longer due, and nothing more
+        is raised (the exception may be on its way into the runtime's own handlers) until the
+        thread is back in user code through a runtime() or user() block."""
         with self._lock:
-            self._in_user = False
+            self._armed = False
+            self._withdraw()  # a later one, sent before this one was seen (Python < 3.12)
             if self._due is exc_type:
                 self._due = None
 
     def _raise_due(self) -> None:
         """(main thread) Raise what is due, if the thread is in user code."""
         with self._lock:
-            if not self._in_user or self._due is None:
+            if not self._armed or self._due is None:
                 return
             exc_type, self._due = self._due, None
-            self._in_user = False
+            self._armed = False
         raise exc_type()
 
     def _on_alarm(self, signum, frame) -> None:
