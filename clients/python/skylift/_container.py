@@ -681,7 +681,8 @@ class Runner:
             points = SafePoints.for_worker_thread()
             points.begin([item["id"]])
             with lock:
-                # From here a cancellation finds this thread; one that came before is raised now.
+                # From here a cancellation finds this thread; one that came before is raised as
+                # soon as the user code starts.
                 entry = inflight.get(item["id"], {})
                 entry["points"] = points
                 cancelled_before = entry.get("cancelled", False)
