@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -58,6 +59,7 @@ log = logging.getLogger(__name__)
 BASE_IMAGES = settings.SKYLIFT_PYTHON_BASE_IMAGES  # kept for callers of the foundation's name
 STALE_BUILD_SECONDS = 300  # a running build that logged nothing for this long lost its worker
 REQUEUE_QUEUED_SECONDS = 60
+BUILD_TASK = "builds.tasks.build_image"  # the Celery task that runs build_run (builds/tasks.py)
 
 
 def _plan(*, workspace, spec: dict) -> ImagePlan:
@@ -245,9 +247,17 @@ def _image_ready(workspace, plan: ImagePlan, chain: list[Layer]) -> Image:
     return image
 
 
-def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
-    from . import tasks
+def _queue_build(build_id: str, queue: str) -> None:
+    """Send the build to its builders once the transaction that recorded it commits.
 
+    By the task's name: builds/tasks.py runs it and imports this module, never the other way.
+    """
+    transaction.on_commit(
+        lambda: current_app.send_task(BUILD_TASK, kwargs={"build_id": build_id}, queue=queue)
+    )
+
+
+def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
     queue = build_queue(plan)
     stored_spec, _ = split_secrets(spec)
     with transaction.atomic():
@@ -273,10 +283,7 @@ def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
                 seconds=REQUEUE_QUEUED_SECONDS
             ):
                 # Its message may have been lost (a Redis restart): send it again; the claim is idempotent.
-                build_id = active.id
-                transaction.on_commit(
-                    lambda: tasks.build_image.apply_async(kwargs={"build_id": build_id}, queue=queue)
-                )
+                _queue_build(active.id, queue)
             return Resolved(image, active)
         build = Build.objects.create(
             workspace=workspace,
@@ -299,9 +306,7 @@ def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
         )
         Image.objects.filter(pk=image.pk).update(status=ImageStatus.BUILDING, error="")
         image.status = ImageStatus.BUILDING
-        transaction.on_commit(
-            lambda: tasks.build_image.apply_async(kwargs={"build_id": build.id}, queue=queue)
-        )
+        _queue_build(build.id, queue)
     return Resolved(image, build)
 
 

@@ -216,8 +216,7 @@ def _sha256(value, where: str) -> str:
 def _gpu(value, where: str) -> str | None:
     if value in (None, ""):
         return None
-    from skylift._exceptions import InvalidError
-    from skylift._resources import parse_gpu
+    from skylift.contract import InvalidError, parse_gpu
 
     try:
         return ",".join(parse_gpu(value)) or None

@@ -20,8 +20,8 @@ from django.utils import timezone
 from builds.services import image_resolve
 from config.errors import ApiError
 from config.ids import new_id
-from skylift._exceptions import InvalidError
-from skylift._resources import (
+from skylift.contract import (
+    InvalidError,
     parse_gpu,
     validate_cpu,
     validate_memory,

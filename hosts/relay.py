@@ -43,7 +43,7 @@ from functions.queues import (
     logs_key,
     output_message,
 )
-from skylift._protocol import MAX_HEADER, encode_frame, split_body
+from skylift.contract import MAX_HEADER, encode_frame, split_body
 
 from .relay_store import RelayStore
 

@@ -23,7 +23,7 @@ from functions import delivery
 from functions.models import LIVE_TASK_STATUSES, Mount, Task, TaskStatus
 from functions.mounts import extract_once
 from functions.queues import done_key, input_queue_key, redis_client
-from skylift._resources import parse_gpu
+from skylift.contract import parse_gpu
 from volumes.services import mounts_for as volume_mounts
 
 from . import docker_client

@@ -8,8 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from builds.api.serializers import ImageSpecSerializer  # images have one shape, owned by builds
-from skylift import _resources as resources
-from skylift._exceptions import InvalidError
+from skylift.contract import InvalidError, resources
 
 from ..models import Function, FunctionCall, Task
 

@@ -21,7 +21,7 @@ from functions import services as function_services
 from functions.models import Input, InputStatus, OutputItem, Task, TaskStatus
 from functions.queues import input_queue_key, redis_client
 from hosts.relay import Relay, task_dir
-from skylift._protocol import encode_frame, read_frame
+from skylift.contract.protocol import encode_frame, read_frame
 
 from .support import make_objects, make_trio
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import sys
 import threading
 import time
 
@@ -190,6 +191,13 @@ class Drainable:
         return os.environ["SKYLIFT_TASK_ID"]
 
 
+@app.function(retries=0)
+@skylift.concurrent(max_inputs=2)
+def concurrent_work(seconds: float) -> str:
+    time.sleep(seconds)
+    return os.environ["SKYLIFT_TASK_ID"]
+
+
 @app.cls()
 class Batcher:
     @skylift.batched(max_batch_size=4, wait_ms=300)
@@ -221,3 +229,82 @@ def hog(mib: int) -> int:
     """Holds `mib` MiB of touched memory (F4: past memory= the kernel's OOM killer ends it)."""
     blocks = [b"\x01" * (1 << 20) for _ in range(mib)]
     return len(blocks)
+
+
+# Interruptions at safe points: timeouts and cancellations that come while the runtime talks to
+# the relay (a value being streamed, lines being shipped) wait for user code.
+
+
+def numbered(n: int, kib: int) -> tuple[int, bytes]:
+    """The n-th value the streaming functions yield: its number, and `kib` KiB that tell it apart."""
+    return n, bytes([n % 251]) * (kib * 1024)
+
+
+def _stream(kib: int, count: int):
+    n = 0
+    while count < 0 or n < count:
+        yield numbered(n, kib)
+        n += 1
+
+
+@app.function(timeout=3, retries=0)
+def stream_past_timeout(kib: int):
+    """Streams values of `kib` KiB without end: its timeout stops it, mostly mid-value."""
+    yield from _stream(kib, -1)
+
+
+@app.function(timeout=2, retries=0)
+def print_past_timeout():
+    """Prints without pause: its timeout stops it, mostly mid-print."""
+    n = 0
+    while True:
+        print(f"chatter {n} {'x' * 200} end")
+        n += 1
+
+
+@app.function(max_containers=1, retries=0)
+def stream_inline(kib: int, count: int):
+    """Streams `count` values (without end when count < 0), one input at a time."""
+    yield from _stream(kib, count)
+
+
+@app.function(max_containers=1, retries=0)
+def print_until_cancelled(seconds: float) -> str:
+    """Prints without pause for `seconds` (until cancelled when < 0); returns its container."""
+    deadline = time.monotonic() + seconds
+    n = 0
+    while seconds < 0 or time.monotonic() < deadline:
+        print(f"busy {n} {'x' * 200} end")
+        n += 1
+    return os.environ["SKYLIFT_TASK_ID"]
+
+
+@app.function(max_containers=1, retries=0)
+@skylift.concurrent(max_inputs=4)
+def stream_concurrent(kib: int, count: int):
+    """Streams `count` values (without end when count < 0), four inputs at once in a thread pool."""
+    yield from _stream(kib, count)
+
+
+@app.function(max_containers=1, retries=0)
+def watch_probe(cut: bool, seconds: float) -> dict:
+    """Cuts the runtime's connection that watches for cancellations (a relay hiccup, from inside),
+    or sleeps for `seconds` and says whether a cancellation reached it."""
+    if cut:
+        import gc
+        import socket
+
+        runtime = sys.modules["__main__"]  # python -m skylift._container
+        channels = [o for o in gc.get_objects() if isinstance(o, runtime._Channel) and o.kind == "watch"]
+        for channel in channels:
+            channel.sock.shutdown(socket.SHUT_RDWR)
+        # The relay answers the cut connection's last long-poll only when it ends (it cannot tell
+        # before); a cancellation it took meanwhile would go to the cut connection. Wait it out.
+        time.sleep(runtime.POLL_SECONDS + 1)
+        return {"cut": len(channels), "task": os.environ["SKYLIFT_TASK_ID"]}
+    try:
+        time.sleep(seconds)
+    except skylift.exception.InputCancellation:
+        print("cancelled after the watch was cut", flush=True)
+        raise
+    return {"cut": 0, "task": os.environ["SKYLIFT_TASK_ID"]}

@@ -172,3 +172,135 @@ def test_it_cancels_a_running_async_input_with_cancelled_error(running):
         lambda rows: rows,
     )
     assert ("async cancelled",) in lines
+
+
+# Interruptions land in user code only (issue 19): a timeout or a cancellation that comes while
+# the runtime sends a value or ships log lines waits, so no frame to the relay is ever torn.
+
+
+def _input_of(running, call) -> tuple[str, str]:
+    """The status of a one-input call's input, and the container that ran it."""
+    return tuple(
+        running.sql("SELECT status, task_id FROM functions_input WHERE call_id = %s", [call.object_id])[0]
+    )
+
+
+def _items(running, call) -> list:
+    import cloudpickle
+
+    rows = running.sql(
+        "SELECT o.data FROM functions_outputitem o JOIN functions_input i ON i.id = o.input_id "
+        "WHERE i.call_id = %s ORDER BY o.n",
+        [call.object_id],
+    )
+    return [cloudpickle.loads(bytes(data)) for (data,) in rows]
+
+
+def _streamed(running, call, at_least: int) -> None:
+    wait_for(lambda: len(_items(running, call)), lambda n: n >= at_least)
+
+
+def test_it_times_out_a_generator_while_it_streams_large_values(running):
+    # given a generator that yields 1 MiB values without end, with timeout=3
+    call = calls_app.stream_past_timeout.spawn(1024)
+    # when its timeout comes, most likely while a value is on its way to the relay
+    with pytest.raises(FunctionTimeoutError, match="timeout of 3 s"):
+        call.get(timeout=60)
+    # then the caller got the runtime's timeout, and every value that arrived is whole and in order
+    assert _input_of(running, call)[0] == "timed_out"
+    values = _items(running, call)
+    assert values
+    assert values == [calls_app.numbered(n, 1024) for n in range(len(values))]
+
+
+def test_it_times_out_a_function_while_it_prints_and_keeps_its_lines_whole(running):
+    call = calls_app.print_past_timeout.spawn()
+    with pytest.raises(FunctionTimeoutError, match="timeout of 2 s"):
+        call.get(timeout=60)
+    lines = [
+        text
+        for (text,) in running.sql("SELECT text FROM functions_logline WHERE call_id = %s", [call.object_id])
+    ]
+    assert lines
+    torn = [line for line in lines if not (line.startswith("chatter ") and line.endswith(" end"))]
+    assert torn == []
+
+
+def test_it_cancels_streaming_inputs_again_and_again_and_the_same_container_serves_the_next(running):
+    # given the container of a function that streams one input at a time
+    first = calls_app.stream_inline.spawn(1, 2)
+    assert first.get(timeout=60) is None
+    _, task = _input_of(running, first)
+    # when eight inputs in a row are cancelled while they stream 1 MiB values
+    for _ in range(8):
+        call = calls_app.stream_inline.spawn(1024, -1)
+        _streamed(running, call, at_least=2)
+        call.cancel()
+        with pytest.raises(ExecutionError, match="cancelled"):
+            call.get(timeout=30)
+        assert _input_of(running, call) == ("cancelled", task)
+    # then the same container serves the next input, and its values are right
+    last = calls_app.stream_inline.spawn(4, 3)
+    assert last.get(timeout=60) is None
+    assert _input_of(running, last) == ("succeeded", task)
+    assert _items(running, last) == [calls_app.numbered(n, 4) for n in range(3)]
+
+
+def test_it_cancels_inputs_that_print_again_and_again_and_the_same_container_serves_the_next(running):
+    task = calls_app.print_until_cancelled.remote(0)
+    for _ in range(8):
+        call = calls_app.print_until_cancelled.spawn(-1)
+        wait_for(
+            lambda call=call: running.sql(
+                "SELECT count(*) FROM functions_logline WHERE call_id = %s", [call.object_id]
+            )[0][0],
+            lambda n: n >= 10,
+        )
+        call.cancel()
+        with pytest.raises(ExecutionError, match="cancelled"):
+            call.get(timeout=30)
+    assert calls_app.print_until_cancelled.remote(0) == task
+
+
+def test_it_cancels_concurrent_streaming_inputs_while_a_neighbour_streams_to_its_end(running):
+    # given the container of a @concurrent generator (four inputs at once, one relay connection)
+    first = calls_app.stream_concurrent.spawn(1, 2)
+    assert first.get(timeout=60) is None
+    _, task = _input_of(running, first)
+    for _ in range(3):
+        # when three inputs streaming without end are cancelled while a fourth streams 200 values
+        endless = [calls_app.stream_concurrent.spawn(256, -1) for _ in range(3)]
+        steady = calls_app.stream_concurrent.spawn(64, 200)
+        for call in endless:
+            _streamed(running, call, at_least=2)
+            call.cancel()
+        for call in endless:
+            with pytest.raises(ExecutionError, match="cancelled"):
+                call.get(timeout=30)
+        # then the fourth's values all arrived, whole and in order, from the same container
+        assert steady.get(timeout=60) is None
+        assert _input_of(running, steady) == ("succeeded", task)
+        assert _items(running, steady) == [calls_app.numbered(n, 64) for n in range(200)]
+    last = calls_app.stream_concurrent.spawn(4, 3)
+    assert last.get(timeout=60) is None
+    assert _input_of(running, last) == ("succeeded", task)
+
+
+def test_it_watches_for_cancellations_again_after_the_watch_connection_broke(running):
+    # given a container whose connection watching for cancellations was cut
+    cut = calls_app.watch_probe.remote(True, 0)
+    assert cut["cut"] == 1
+    # when an input of the same container is cancelled afterwards
+    call = calls_app.watch_probe.spawn(False, 60)
+    wait_for(lambda: _input_of(running, call)[0], lambda status: status == "running")
+    call.cancel()
+    with pytest.raises(ExecutionError, match="cancelled"):
+        call.get(timeout=30)
+    # then the cancellation reached the running code: the watcher connected again
+    lines = wait_for(
+        lambda: running.sql("SELECT text FROM functions_logline WHERE call_id = %s", [call.object_id]),
+        lambda rows: ("cancelled after the watch was cut",) in rows,
+    )
+    assert ("cancelled after the watch was cut",) in lines
+    assert _input_of(running, call)[1] == cut["task"]
+    assert calls_app.watch_probe.remote(False, 0)["task"] == cut["task"]

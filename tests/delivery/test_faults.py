@@ -220,6 +220,27 @@ def test_f3_a_graceful_stop_hands_the_input_back_without_spending_retries(runnin
     assert (first_task,) in exits
 
 
+def test_f3_a_graceful_stop_hands_a_concurrent_input_back_after_the_drain_time(running):
+    # given an input of a @concurrent function running in a container, long enough to outlast the
+    # drain time (3 s in tests) and the fetcher's last long-poll (10 s), which the drain waits for
+    call = calls_app.concurrent_work.spawn(20)
+    rows = wait_for(
+        lambda: running.sql(
+            "SELECT task_id, status FROM functions_input WHERE call_id = %s", [call.object_id]
+        ),
+        lambda r: r and r[0][1] == "running",
+    )
+    first_task = rows[0][0]
+    # when the container is stopped gracefully
+    docker.from_env().api.stop(f"skylift-{first_task}", timeout=30)
+    # then the input ran again elsewhere, as a preemption, not a failure
+    assert call.get(timeout=120) != first_task
+    assert running.sql(
+        "SELECT attempt, preemptions, retries_used, crashes, status FROM functions_input WHERE call_id = %s",
+        [call.object_id],
+    ) == [(2, 1, 0, 0, "succeeded")]
+
+
 def test_f4_a_function_past_its_memory_limit_fails_as_oom(running):
     # given a function limited to 128 MiB that holds 1 GiB
     call = calls_app.hog.spawn(1024)

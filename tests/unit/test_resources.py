@@ -1,4 +1,4 @@
-"""B8 and B10 in the SDK: `skylift._resources` validates cpu, memory, timeout and gpu.
+"""B8 and B10 in the SDK: `skylift.contract.resources` validates cpu, memory, timeout and gpu.
 
 The same functions run in the client, in the control plane and in containers, so what they
 accept is what the platform accepts. Every invalid value raises `InvalidError` naming the field
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from skylift._exceptions import InvalidError
-from skylift._resources import (
+from skylift.contract import InvalidError
+from skylift.contract.resources import (
     GPU_TYPES,
     MAX_GPU_COUNT,
     parse_gpu,

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand
 
 from accounts import services
 from accounts.models import ApiToken
-from skylift._config import load_config, write_profile
+from skylift.contract import load_config, write_profile
 
 PROFILE = "local"
 

@@ -15,11 +15,11 @@ if TYPE_CHECKING:
 import cloudpickle
 
 from ._exceptions import InvalidError
-from ._function import Function
+from ._function import Function, Owner
+from ._options import options_spec, parse_options
 from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, HOOK_ATTR, METHOD_ATTR, PARAMETER_TYPES, Parameter
 
 if TYPE_CHECKING:
-    from ._app import App
     from ._client import Client
     from ._typing import ResourceOptions
 
@@ -105,7 +105,7 @@ def _check_params(user_cls: type, params: dict[str, Any]) -> dict[str, Any]:
 class Cls:
     """A registered class. Call it with parameter values to get a handle whose methods run remotely."""
 
-    def __init__(self, app: App, user_cls: type[Any], *, name: str, options: dict[str, Any]) -> None:
+    def __init__(self, app: Owner, user_cls: type[Any], *, name: str, options: dict[str, Any]) -> None:
         self._app = app
         self._user_cls = user_cls
         self._name = name
@@ -128,9 +128,7 @@ class Cls:
 
     def with_options(self, **options: Unpack[ResourceOptions]) -> Cls:
         """The same class with other resources or scaling (its own pool of containers)."""
-        from ._app import options_spec, parse_options
-
-        merged: dict[str, Any] = {**self._raw, **options}
+        merged: dict[str, Any] = {**self._raw_overrides(), **options}
         if "volumes" in merged or "image" in merged:
             raise InvalidError(
                 "with_options() cannot change volumes or the image; define another @app.cls for them"

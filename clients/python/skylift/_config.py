@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,8 @@ class Config:
 
 
 def _read() -> dict[str, Any]:
+    import tomllib  # here: skylift.contract imports this module, also in containers on Python 3.10
+
     path = config_path()
     if not path.exists():
         return {}

@@ -8,9 +8,14 @@ runs `@exit` hooks. Prints stream back to the caller as they happen.
 
 Two ways of running inputs:
 - one at a time, synchronous code: in the main thread, where signals can interrupt it
-  (SIGALRM for the timeout, SIGUSR1 for a cancellation);
+  (SIGALRM for the timeout, a poke from the cancellation watcher or the drain timer);
 - concurrently (`@skylift.concurrent`) or asynchronous code: a fetcher thread pulls inputs while
-  a thread pool (sync) or an event loop thread (async) runs them.
+  a thread pool (sync) or an event loop thread (async) runs them. Asyncio tasks are cancelled
+  the asyncio way; a pool thread gets an asynchronous exception.
+
+Interruptions land in user code only, never in the runtime's own (`_interrupts.SafePoints`): a
+timeout or a cancellation that comes while the runtime talks to the relay waits until the
+thread is back in user code, so that no frame on a relay connection is ever cut in half.
 
 Runs on the image's own Python with only the standard library, cloudpickle and this package.
 """
@@ -20,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import ctypes
 import importlib
 import inspect
 import io
@@ -31,91 +35,144 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import cloudpickle
 
 from ._context import CurrentInput, current
 from ._exceptions import InputCancellation
-from ._protocol import encode_frame, read_frame, split_body
+from ._interrupts import Cancelled, Preempted, SafePoints, Timeout, current_safe_points
+from .contract.protocol import encode_frame, read_frame, split_body
 
 SOCKET_PATH = os.environ.get("SKYLIFT_IO_SOCKET", "/skylift/io/sock")
 SOURCE_DIR = "/skylift/src"
 LOG_FLUSH_SECONDS = 0.05
+MAX_WAITING_LOG_TEXT = 1 << 20  # characters of log lines waiting to be shipped
+MAX_LOG_LINE = 16 * 1024  # what the relay keeps of a line
 POLL_SECONDS = 10.0
 MAX_BATCH = 64
 FAST_INPUT_SECONDS = 0.005
 OUTPUT_LINGER_SECONDS = 0.02
-EXIT_GRACE_SECONDS = 25.0
 # On SIGTERM, how long a running input may go on before it is handed back (preempted, not failed);
 # Docker's stop grace is 30 s, and @exit hooks need time after it.
 DRAIN_SECONDS = float(os.environ.get("SKYLIFT_DRAIN_SECONDS", "20"))
 HOOK_ATTR = "__skylift_hook__"
+# The cancellation watcher, after a failure, waits this long before it connects again (doubling).
+WATCH_RETRY_SECONDS = (0.1, 5.0)
 
 
 class _Channel:
     """A request/response connection to the relay (one per thread that talks to it)."""
 
-    def __init__(self, path: str):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
+    def __init__(self, path: str, kind: str = "control"):
+        self.kind = kind
+        self.sock: socket.socket | None = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.sock.connect(path)
+        except BaseException:
+            self.sock.close()
+            raise
         self.lock = threading.Lock()
 
     def request(self, header: dict, body: bytes = b"") -> tuple[dict, bytes]:
         with self.lock:
-            self.sock.sendall(encode_frame(header, body))
-            reply, reply_body = read_frame(self.sock)
+            if self.sock is None:
+                raise ConnectionError(f"the {self.kind} connection to the relay was lost")
+            try:
+                self.sock.sendall(encode_frame(header, body))
+                reply, reply_body = read_frame(self.sock)
+            except BaseException:
+                # Part of a frame may have gone, or a reply stayed unread: the connection is out of
+                # step, and nothing more may travel on it.
+                self.close()
+                raise
         if reply.get("error"):
             raise RuntimeError(f"relay: {reply['error']}")
         return reply, reply_body
 
+    def close(self) -> None:
+        sock, self.sock = self.sock, None
+        if sock is not None:
+            sock.close()
+
     @classmethod
     def joined(cls, session: str, kind: str) -> _Channel:
-        channel = cls(SOCKET_PATH)
-        channel.request(
-            {"op": "join", "task_id": os.environ["SKYLIFT_TASK_ID"], "token": session, "kind": kind}
-        )
+        channel = cls(SOCKET_PATH, kind)
+        try:
+            channel.request(
+                {"op": "join", "task_id": os.environ["SKYLIFT_TASK_ID"], "token": session, "kind": kind}
+            )
+        except BaseException:
+            channel.close()
+            raise
         return channel
 
 
 class _LogShipper:
-    """Buffers lines written to stdout/stderr and ships them to the relay every few ms."""
+    """Buffers lines written to stdout/stderr and ships them to the relay every few ms.
+
+    At most MAX_WAITING_LOG_TEXT waits: past that, a print sends them itself and waits for the
+    relay, as a write to a full pipe waits, so that a function printing without pause cannot
+    fill the container's memory. A line is shipped whole; the text of an unfinished one goes when
+    nothing was added to it for a tick (a prompt), or when the input's output is sent.
+    """
 
     def __init__(self, channel: _Channel):
         self.channel = channel
         self.lock = threading.Lock()
+        self.sending = threading.Lock()  # one request at a time: lines reach the relay in order
         self.lines: list[dict] = []
+        self.waiting = 0  # characters in self.lines
         self.partial: dict[tuple[str, str | None], str] = {}
+        self.seen: dict[tuple[str, str | None], str] = {}  # the unfinished lines of the last tick
         threading.Thread(target=self._run, name="skylift-logs", daemon=True).start()
 
     def write(self, stream: str, text: str) -> None:
         running = current.get()
         call_id = running.call_id if running else None
-        with self.lock:
-            key = (stream, call_id)
-            text = self.partial.pop(key, "") + text
-            *complete, rest = text.split("\n")
-            for line in complete:
-                self.lines.append({"stream": stream, "text": line, "call_id": call_id})
-            if rest:
-                self.partial[key] = rest
+        key = (stream, call_id)
+        while True:
+            with self.lock:
+                if self.waiting < MAX_WAITING_LOG_TEXT:
+                    text = self.partial.pop(key, "") + text
+                    *complete, rest = text.split("\n")
+                    if len(rest) >= MAX_LOG_LINE:  # the relay keeps no more of a line
+                        complete.append(rest)
+                        rest = ""
+                    for line in complete:
+                        self.lines.append({"stream": stream, "text": line, "call_id": call_id})
+                        self.waiting += len(line) + 1
+                    if rest:
+                        self.partial[key] = rest
+                    return
+            self._send(unfinished=False)
 
     def flush(self) -> None:
-        with self.lock:
-            for (stream, call_id), rest in self.partial.items():
-                self.lines.append({"stream": stream, "text": rest, "call_id": call_id})
-            self.partial.clear()
-            lines, self.lines = self.lines, []
-        if lines:
-            try:
-                self.channel.request({"op": "log", "lines": lines})
-            except Exception:  # noqa: BLE001 - the relay going away must not kill user code
-                pass
+        """Ship everything written so far, unfinished lines too (before an output, at exit)."""
+        self._send(unfinished=True)
+
+    def _send(self, *, unfinished: bool) -> None:
+        with self.sending:
+            with self.lock:
+                for key in [k for k, text in self.partial.items() if unfinished or self.seen.get(k) == text]:
+                    stream, call_id = key
+                    self.lines.append({"stream": stream, "text": self.partial.pop(key), "call_id": call_id})
+                self.seen = dict(self.partial)
+                lines, self.lines, self.waiting = self.lines, [], 0
+            if lines:
+                try:
+                    self.channel.request({"op": "log", "lines": lines})
+                except Exception:  # noqa: BLE001 - the relay going away must not kill user code
+                    pass
 
     def _run(self) -> None:
         while True:
             time.sleep(LOG_FLUSH_SECONDS)
-            self.flush()
+            try:
+                self._send(unfinished=False)
+            except Exception:  # noqa: BLE001 - shipping logs goes on whatever happens
+                pass
 
 
 class _StreamTee(io.TextIOBase):
@@ -123,6 +180,13 @@ class _StreamTee(io.TextIOBase):
         self.shipper, self.stream, self.original = shipper, stream, original
 
     def write(self, text: str) -> int:
+        points = current_safe_points()
+        if points is None:
+            return self._write(text)
+        with points.runtime():  # a print is user code calling into the runtime
+            return self._write(text)
+
+    def _write(self, text: str) -> int:
         self.shipper.write(self.stream, text)
         try:
             self.original.write(text)
@@ -142,16 +206,13 @@ class _StreamTee(io.TextIOBase):
     encoding = "utf-8"
 
 
-class _Timeout(BaseException):
-    pass
-
-
-class _Preempted(BaseException):
-    """The container is being stopped and the running input did not finish within the drain time."""
-
-
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def _log(message: str) -> None:
+    """A line of the runtime's own in the container's log."""
+    print(f"skylift runtime: {message}", file=sys.stderr, flush=True)
 
 
 # The user's code ---------------------------------------------------------------------------------
@@ -272,8 +333,10 @@ class Runner:
         self.capacity = int(concurrency.get("max_inputs", 1))
         self.started = 0
         self.draining = threading.Event()
-        self.executing: str | None = None  # input id running in the main thread (inline mode)
-        self.cancel_inline = False
+        self.points: SafePoints | None = None  # the main thread's, when it runs the inputs (inline)
+        self.cancel_hook: Callable[[str], None] | None = (
+            None  # how a cancellation reaches a running input (concurrent mode)
+        )
 
     # Shared --------------------------------------------------------------------------------
 
@@ -325,52 +388,64 @@ class Runner:
                 loop.run_until_complete(result)
 
     def call_sync(
-        self, items: list[dict], blobs: list[bytes], fn, method: str
+        self, items: list[dict], blobs: list[bytes], fn, method: str, points: SafePoints
     ) -> list[tuple[str, bytes, str, str]]:
-        """Run one input (or one batch) synchronously in this thread."""
-        batching = self.service.batching(method)
-        loaded = [_load_args(b) for b in blobs]
-        if batching is None:
-            (payload, error), item = loaded[0], items[0]
-            if error:
-                return [error]
-            args, kwargs = payload
-            token = current.set(CurrentInput(item["id"], item["call_id"]))
-            try:
-                result = fn(*args, **kwargs)
-                if inspect.isgenerator(result) or inspect.isasyncgen(result):
-                    result = self.stream(item, result, getattr(fn, "__name__", "function"))
-                    if result is not None:
-                        return [result]
-                    result = None
-                return [_serialize_result(getattr(fn, "__name__", "function"), result)]
-            except (_Timeout, InputCancellation):
-                raise
-            except Exception as exc:  # noqa: BLE001 - everything the user raises goes back to the caller
-                return [_exception_output(exc)]
-            finally:
-                current.reset(token)
-        return self._call_batch(items, loaded, fn)
+        """Run one input (or one batch) synchronously in this thread.
 
-    def stream(self, item: dict, generator, fn_name: str):
-        """Send each value a generator yields as it comes (`.remote_gen()`); None when it ended well."""
+        User code (and unpickling and pickling, which may run user code) runs inside
+        `points.user()`: interruptions (Timeout, Cancelled, Preempted) come out of those blocks
+        only, and go up to the caller.
+        """
+        if self.service.batching(method) is not None:
+            return self._call_batch(items, blobs, fn, points)
+        item, fn_name = items[0], getattr(fn, "__name__", "function")
+        token = current.set(CurrentInput(item["id"], item["call_id"]))
+        try:
+            with points.user():
+                payload, error = _load_args(blobs[0])
+                if error:
+                    return [error]
+                args, kwargs = payload
+                result = fn(*args, **kwargs)
+            if inspect.isgenerator(result) or inspect.isasyncgen(result):
+                ended = self.stream(item, result, fn_name, points)
+                if ended is not None:
+                    return [ended]
+                result = None
+            with points.user():
+                return [_serialize_result(fn_name, result)]
+        except (Timeout, Preempted, InputCancellation):
+            raise
+        except Exception as exc:  # noqa: BLE001 - everything the user raises goes back to the caller
+            with points.user():  # pickling the exception may run user code
+                return [_exception_output(exc)]
+        finally:
+            current.reset(token)
+
+    def stream(self, item: dict, generator, fn_name: str, points: SafePoints):
+        """Send each value a generator yields as it comes (`.remote_gen()`); None when it ended well.
+
+        The generator runs (and its values are pickled) in user code; each value goes to the relay
+        from runtime code, where no interruption lands.
+        """
         loop = asyncio.new_event_loop() if inspect.isasyncgen(generator) else None
         n = 0
         try:
             while True:
-                try:
-                    value = loop.run_until_complete(generator.__anext__()) if loop else next(generator)
-                except (StopIteration, StopAsyncIteration):
-                    return None
-                try:
-                    data = cloudpickle.dumps(value)
-                except Exception as exc:  # noqa: BLE001
-                    return (
-                        "error",
-                        b"",
-                        "serialization",
-                        f"could not serialize a value yielded by {fn_name}: {_describe(exc)}",
-                    )
+                with points.user():
+                    try:
+                        value = loop.run_until_complete(generator.__anext__()) if loop else next(generator)
+                    except (StopIteration, StopAsyncIteration):
+                        return None
+                    try:
+                        data = cloudpickle.dumps(value)
+                    except Exception as exc:  # noqa: BLE001
+                        return (
+                            "error",
+                            b"",
+                            "serialization",
+                            f"could not serialize a value yielded by {fn_name}: {_describe(exc)}",
+                        )
                 sys.stdout.flush()
                 self.shipper.flush()
                 self.control.request(
@@ -388,7 +463,17 @@ class Runner:
             if loop is not None:
                 loop.close()
 
-    def _call_batch(self, items, loaded, fn) -> list[tuple[str, bytes, str, str]]:
+    def _call_batch(self, items, blobs, fn, points: SafePoints) -> list[tuple[str, bytes, str, str]]:
+        token = current.set(CurrentInput(items[0]["id"], items[0]["call_id"]))
+        try:
+            with points.user():
+                return self._run_batch(items, [_load_args(b) for b in blobs], fn)
+        finally:
+            current.reset(token)
+
+    @staticmethod
+    def _run_batch(items, loaded, fn) -> list[tuple[str, bytes, str, str]]:
+        """A @batched function's call, all of it user code (its arguments are lists)."""
         results: list = [error for _, error in loaded]
         good = [n for n, (_, error) in enumerate(loaded) if error is None]
         if not good:
@@ -402,7 +487,6 @@ class Runner:
         positional, names = shapes.pop()
         args = [[loaded[n][0][0][i] for n in good] for i in range(positional)]
         kwargs = {k: [loaded[n][0][1][k] for n in good] for k in names}
-        token = current.set(CurrentInput(items[good[0]]["id"], items[good[0]]["call_id"]))
         try:
             returned = fn(*args, **kwargs)
             if not isinstance(returned, list) or len(returned) != len(good):
@@ -416,14 +500,12 @@ class Runner:
                 return results
             for n, value in zip(good, returned, strict=True):
                 results[n] = _serialize_result(getattr(fn, "__name__", "function"), value)
-        except (_Timeout, InputCancellation):
+        except (Timeout, Preempted, InputCancellation):
             raise
         except Exception as exc:  # noqa: BLE001
             out = _exception_output(exc)
             for n in good:
                 results[n] = out
-        finally:
-            current.reset(token)
         return results
 
     def fetch(self, channel: _Channel, want: int, wait: float) -> list[tuple[dict, bytes]]:
@@ -443,21 +525,8 @@ class Runner:
     # Inline mode: synchronous code, one input (or one batch) at a time ---------------------------
 
     def run_inline(self, channel: _Channel) -> str:
-        def on_alarm(signum, frame):
-            raise _Timeout()
-
-        def on_cancel(signum, frame):
-            if self.executing is not None and self.cancel_inline:
-                self.cancel_inline = False
-                raise InputCancellation(f"input {self.executing} was cancelled")
-
-        def on_preempt(signum, frame):
-            if self.executing is not None:
-                raise _Preempted()
-
-        signal.signal(signal.SIGALRM, on_alarm)
-        signal.signal(signal.SIGUSR1, on_cancel)
-        signal.signal(signal.SIGUSR2, on_preempt)
+        points = SafePoints.for_main_thread()
+        self.points = points
         idle_since, batch = time.monotonic(), 1
         while not self.draining.is_set():
             if self.retiring():
@@ -490,11 +559,12 @@ class Runner:
                 self.started += len(items)
                 method = items[0].get("method", "")
                 fn = self.service.callable(method)
-                self.executing, self.cancel_inline = items[0]["id"], True
+                # A cancellation names the batch by its first input.
+                points.begin([items[0]["id"]])
                 signal.setitimer(signal.ITIMER_REAL, self.timeout)
                 try:
-                    results = self.call_sync(items, blobs, fn, method)
-                except _Timeout:
+                    results = self.call_sync(items, blobs, fn, method, points)
+                except Timeout:
                     signal.setitimer(signal.ITIMER_REAL, 0)
                     message = f"the function ran past its timeout of {self.timeout:g} s"
                     unsent.extend(self.output(i, ("error", b"", "timeout", message)) for i in items)
@@ -505,15 +575,16 @@ class Runner:
                     rest = [f[0] for f in fetched if f[0]["id"] not in finished]
                     self.requeue(rest, "timeout")
                     return "timeout"
-                except InputCancellation as exc:
-                    results = [("error", b"", "cancelled", str(exc))] * len(items)
-                except _Preempted:
+                except InputCancellation:
+                    cancelled = ("error", b"", "cancelled", f"input {items[0]['id']} was cancelled")
+                    results = [cancelled] * len(items)
+                except Preempted:
                     self.put_all(unsent)
                     self.requeue([f[0] for f in fetched if f[0]["id"] not in done_ids], "preempted")
                     return "preempted"
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
-                    self.executing, self.cancel_inline = None, False
+                    points.end()
                 done_ids.update(i["id"] for i in items)
                 if not unsent:
                     unsent_since = time.monotonic()
@@ -556,7 +627,7 @@ class Runner:
     def run_concurrent(self, channel: _Channel) -> str:
         lock = threading.Condition()
         incoming: list[tuple[dict, bytes]] = []
-        inflight: dict[str, dict] = {}  # input id -> {item, future, deadline}
+        inflight: dict[str, dict] = {}  # input id -> {item, future, deadline, kind, points, cancelled}
         done: list[tuple[dict, bytes]] = []
         state: dict[str, Any] = {"idle_since": time.monotonic(), "reason": None}
         is_async = (
@@ -609,14 +680,22 @@ class Runner:
 
         def run_sync(item, blob):
             method = item.get("method", "")
-            thread = threading.current_thread()
-            thread._skylift_input = item["id"]  # type: ignore[attr-defined]  # lets a cancellation find this thread
+            points = SafePoints.for_worker_thread()
+            points.begin([item["id"]])
+            with lock:
+                # From here a cancellation finds this thread; one that came before is raised as
+                # soon as the user code starts.
+                entry = inflight.get(item["id"], {})
+                entry["points"] = points
+                cancelled_before = entry.get("cancelled", False)
+            if cancelled_before:
+                points.interrupt(Cancelled, item["id"])
             try:
-                result = self.call_sync([item], [blob], self.service.callable(method), method)[0]
-            except InputCancellation as exc:
-                result = ("error", b"", "cancelled", str(exc))
+                result = self.call_sync([item], [blob], self.service.callable(method), method, points)[0]
+            except InputCancellation:
+                result = ("error", b"", "cancelled", f"input {item['id']} was cancelled")
             finally:
-                thread._skylift_input = None  # type: ignore[attr-defined]
+                points.end()
             finished(item, result)
 
         async def run_async(item, blob):
@@ -637,7 +716,8 @@ class Runner:
             except Exception as exc:  # noqa: BLE001
                 return _exception_output(exc)
 
-        threading.Thread(target=fetcher, name="skylift-fetch", daemon=True).start()
+        fetch_thread = threading.Thread(target=fetcher, name="skylift-fetch", daemon=True)
+        fetch_thread.start()
         self.cancel_hook = lambda input_id: self._cancel_concurrent(inflight, lock, input_id)
         try:
             while True:
@@ -674,6 +754,10 @@ class Runner:
                                 f.result() if not f.cancelled() else ("error", b"", "cancelled", "cancelled"),
                             )
                         )
+                        with lock:
+                            cancelled_before = entry.get("cancelled", False)
+                        if cancelled_before:
+                            entry["future"].cancel()
                     else:
                         entry["future"] = pool.submit(contextvars.copy_context().run, run_sync, item, blob)
                 if ready:
@@ -698,13 +782,15 @@ class Runner:
                         return "max_inputs"
                     if self.draining.is_set():
                         break
-            # Draining (SIGTERM): finish what runs, within the grace period; hand back the rest.
-            deadline = time.monotonic() + EXIT_GRACE_SECONDS
+            # Draining (SIGTERM): finish what runs within the drain time; hand back the rest, with
+            # what the fetcher's last long-poll (under way when the drain began) brought in.
+            deadline = time.monotonic() + DRAIN_SECONDS
             while time.monotonic() < deadline:
                 with lock:
-                    if not inflight:
+                    if not inflight and not fetch_thread.is_alive():
                         break
                     lock.wait(0.2)
+            fetch_thread.join(POLL_SECONDS + 5)
             with lock:
                 ready, done[:] = list(done), []
                 leftover = [o["item"] for o in inflight.values()] + [i for i, _ in incoming]
@@ -721,37 +807,57 @@ class Runner:
     def _cancel_concurrent(self, inflight, lock, input_id: str) -> None:
         with lock:
             entry = inflight.get(input_id)
-        if entry is None:
-            return
-        future = entry["future"]
+            if entry is None:
+                return
+            entry["cancelled"] = True  # for a thread that has not taken the input yet
+            points, future = entry.get("points"), entry["future"]
         if entry["kind"] == "async":
             if future is not None:
-                future.cancel()
-            return
-        for thread in threading.enumerate():
-            if (
-                thread.name.startswith("skylift-input")
-                and getattr(thread, "_skylift_input", None) == input_id
-                and thread.ident is not None
-            ):
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(thread.ident), ctypes.py_object(InputCancellation)
-                )
+                future.cancel()  # the task gets CancelledError at its next await
+        elif points is not None:
+            points.interrupt(Cancelled, input_id)  # raised in the thread at its next safe point
 
     # Cancellations -------------------------------------------------------------------------------
 
-    def watch_cancellations(self, channel: _Channel) -> None:
-        main = threading.main_thread()
+    def cancel(self, input_id: str) -> None:
+        """Interrupt the input if it runs here (else nothing: it finished, or runs elsewhere)."""
+        if self.points is not None:
+            self.points.interrupt(Cancelled, input_id)
+        elif self.cancel_hook is not None:
+            self.cancel_hook(input_id)
+
+    def preempt(self) -> None:
+        """The drain time is over: the input running in the main thread is handed back."""
+        if self.points is not None:
+            self.points.interrupt(Preempted)
+
+    def watch_cancellations(self) -> None:
+        """Long-poll the relay for cancellations of inputs of this container, for as long as it runs.
+
+        A failure (the relay restarting, a broken connection, a bad reply) is logged; the watcher
+        waits a little longer each time, connects again and goes on.
+        """
+        channel: _Channel | None = None
+        delay = WATCH_RETRY_SECONDS[0]
         while True:
             try:
+                if channel is None:
+                    channel = _Channel.joined(self.session, "watch")
                 reply, _ = channel.request({"op": "watch", "timeout": POLL_SECONDS})
-            except Exception:  # noqa: BLE001
-                return
+            except Exception as exc:  # noqa: BLE001
+                _log(f"watching for cancellations failed ({_describe(exc)}); again in {delay:g} s")
+                if channel is not None:
+                    channel.close()
+                    channel = None
+                time.sleep(delay)
+                delay = min(delay * 2, WATCH_RETRY_SECONDS[1])
+                continue
+            delay = WATCH_RETRY_SECONDS[0]
             for input_id in reply.get("cancel", []):
-                if self.executing == input_id and main.ident is not None:
-                    signal.pthread_kill(main.ident, signal.SIGUSR1)
-                elif getattr(self, "cancel_hook", None):
-                    self.cancel_hook(input_id)
+                try:
+                    self.cancel(str(input_id))
+                except Exception as exc:  # noqa: BLE001
+                    _log(f"cancelling input {input_id} failed: {_describe(exc)}")
 
 
 def main() -> int:
@@ -782,10 +888,8 @@ def main() -> int:
         if runner.draining.is_set():
             return
         runner.draining.set()
-        # A running input gets DRAIN_SECONDS to finish; then it is handed back (SIGUSR2 in the main thread).
-        timer = threading.Timer(
-            DRAIN_SECONDS, signal.pthread_kill, args=(threading.main_thread().ident, signal.SIGUSR2)
-        )
+        # A running input gets DRAIN_SECONDS to finish; then it is handed back (Preempted).
+        timer = threading.Timer(DRAIN_SECONDS, runner.preempt)
         timer.daemon = True
         timer.start()
 
@@ -803,12 +907,7 @@ def main() -> int:
             }
         )
         return 1
-    threading.Thread(
-        target=runner.watch_cancellations,
-        args=(_Channel.joined(session, "watch"),),
-        daemon=True,
-        name="skylift-cancel",
-    ).start()
+    threading.Thread(target=runner.watch_cancellations, daemon=True, name="skylift-cancel").start()
     fetch_channel = _Channel.joined(session, "fetch")
     inline = (
         runner.capacity == 1

@@ -26,11 +26,10 @@ from ._serialization import deserialize, serialize_args
 from ._typing import MapCall, OutputsCall, StarmapCall
 
 if TYPE_CHECKING:
-    from ._app import App
     from ._client import Client
     from ._typing import Batched
 
-__all__ = ["Function", "FunctionCall", "FunctionDecorator", "MethodDecorator", "gather"]
+__all__ = ["Function", "FunctionCall", "FunctionDecorator", "MethodDecorator", "Owner", "gather"]
 
 P = ParamSpec("P")  # the parameters of the decorated function
 ReturnType = TypeVar("ReturnType")  # what `.remote()` returns: the function's result, awaited if async
@@ -359,6 +358,15 @@ class _Bound(Protocol):
     def _local_instance(self) -> Any: ...
 
 
+class Owner(Protocol):
+    """What a function or a class needs of the app it is registered on: its client while it runs.
+
+    `App` is one; naming only this keeps functions and classes from importing the app module.
+    """
+
+    _client: Client | None
+
+
 class Function(Generic[P, ReturnType, OriginalReturnType]):
     """A function registered on an App; hydrated with a server id while its app runs.
 
@@ -368,7 +376,7 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
 
     def __init__(
         self,
-        app: App,
+        app: Owner,
         raw_f: Callable[..., OriginalReturnType],
         *,
         name: str,

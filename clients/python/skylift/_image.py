@@ -79,7 +79,7 @@ def _packages(where: str, packages: Sequence[object]) -> list[str]:
 def _gpu(gpu: str | list[str] | None) -> str | list[str] | None:
     if gpu is None:
         return None
-    from ._resources import parse_gpu
+    from .contract.resources import parse_gpu
 
     parse_gpu(gpu)  # raises InvalidError with the reason
     return gpu

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._resources import validate_retries
+from .contract.resources import validate_retries
 
 __all__ = ["Retries"]
 

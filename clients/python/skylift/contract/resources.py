@@ -9,7 +9,7 @@ import math
 import re
 from typing import Any
 
-from ._exceptions import InvalidError
+from .._exceptions import InvalidError
 
 __all__ = ["GPU_TYPES", "MAX_GPU_COUNT", "parse_gpu", "validate_cpu", "validate_memory", "validate_timeout"]
 

@@ -1,0 +1,106 @@
+"""The options of `@app.function()`, `@app.cls()` and `with_options()`: checked, and in their API form.
+
+Functions, classes and apps all read them; this module needs none of those, so each may import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from typing import Any
+
+from ._exceptions import InvalidError
+from ._image import Image
+from ._retries import Retries
+from ._secret import Secret
+from ._volume import Volume, volume_mounts
+from .contract.resources import (
+    parse_gpu,
+    validate_cpu,
+    validate_memory,
+    validate_retries,
+    validate_scaling,
+    validate_timeout,
+)
+
+__all__ = ["options_spec", "parse_options"]
+
+
+def parse_options(
+    *,
+    image: Image | None = None,
+    cpu: float | tuple[float, float] | None = None,
+    memory: int | tuple[int, int] | None = None,
+    gpu: str | list[str] | None = None,
+    timeout: int = 300,
+    secrets: Sequence[Secret] = (),
+    scaledown_window: int | None = None,
+    block_network: bool = False,
+    retries: int | Retries | None = None,
+    min_containers: int | None = None,
+    max_containers: int | None = None,
+    buffer_containers: int | None = None,
+    max_inputs: int | None = None,
+    serialized: bool = False,
+    volumes: dict[str | PurePosixPath, Volume] | None = None,
+) -> dict[str, Any]:
+    """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError."""
+    options: dict[str, Any] = {
+        "timeout": validate_timeout(timeout),
+        "gpu": parse_gpu(gpu),
+        "block_network": bool(block_network),
+        "serialized": bool(serialized),
+        "retries": validate_retries(retries.to_dict() if isinstance(retries, Retries) else retries),
+        **validate_scaling(
+            min_containers=min_containers,
+            max_containers=max_containers,
+            buffer_containers=buffer_containers,
+            max_inputs=max_inputs,
+        ),
+    }
+    if cpu is not None:
+        options["cpu"] = validate_cpu(cpu)
+    if memory is not None:
+        options["memory"] = validate_memory(memory)
+    if image is not None and not isinstance(image, Image):
+        raise InvalidError(f"image must be a skylift.Image, got {type(image).__name__}")
+    options["image"] = image
+    options["volumes"] = volume_mounts(volumes)
+    if not isinstance(secrets, (list, tuple)):
+        raise InvalidError("secrets must be a list of skylift.Secret objects")
+    if secrets:
+        raise InvalidError("Secrets are not supported by this Skylift server yet; pass secrets=[].")
+    if scaledown_window is not None:
+        if (
+            isinstance(scaledown_window, bool)
+            or not isinstance(scaledown_window, int)
+            or not (1 <= scaledown_window <= 86400)
+        ):
+            raise InvalidError(
+                f"scaledown_window must be whole seconds from 1 to 86400, got {scaledown_window!r}"
+            )
+        options["scaledown_window"] = scaledown_window
+    return options
+
+
+def options_spec(options: dict[str, Any]) -> dict[str, Any]:
+    """The API form of validated options (what a function or a variant sends)."""
+    spec: dict[str, Any] = {
+        "timeout": options["timeout"],
+        "gpu": options["gpu"] or None,
+        "block_network": options["block_network"],
+        "retries": options["retries"],
+        "min_containers": options["min_containers"],
+        "max_containers": options["max_containers"],
+        "buffer_containers": options["buffer_containers"],
+        "max_inputs": options["max_inputs"],
+    }
+    for key in ("cpu", "memory"):
+        if key in options:
+            request, limit = options[key]
+            spec[key] = [request, limit] if limit is not None else request
+    if "scaledown_window" in options:
+        spec["scaledown_window"] = options["scaledown_window"]
+    if options.get("volumes"):
+        spec["volumes"] = [{"path": p, "volume_id": v.object_id} for p, v in options["volumes"].items()]
+    return spec
