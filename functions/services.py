@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -460,19 +459,3 @@ def _scaledown(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not (1 <= value <= 86400):
         raise InvalidError(f"scaledown_window must be whole seconds from 1 to 86400, got {value!r}")
     return value
-
-
-OUTPUT_RETENTION = timedelta(days=7)
-
-
-def outputs_expire(*, now=None, batch: int = 10_000) -> int:
-    """Drop results older than the 7-day retention; the rows stay, marked expired (OutputExpiredError)."""
-    cutoff = (now or timezone.now()) - OUTPUT_RETENTION
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""UPDATE {Input._meta.db_table} SET result = NULL, result_kind = 'expired', args = ''::bytea
-                 WHERE id IN (SELECT id FROM {Input._meta.db_table}
-                               WHERE finished_at < %s AND result_kind <> 'expired' LIMIT %s)""",
-            [cutoff, batch],
-        )
-        return cur.rowcount
