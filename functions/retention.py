@@ -43,10 +43,11 @@ BLOB_GRACE = timedelta(hours=1)
 I, ITEMS = Input._meta.db_table, OutputItem._meta.db_table  # noqa: E741
 
 # The oldest finished inputs not yet expired (`input_unexpired_idx`), locked so that two runs
-# never take the same rows: their payloads and items dropped, the blob keys they held returned.
+# never take the same rows: their payloads and items dropped, the blob keys they held (as the
+# locked rows stood, before the update) returned.
 EXPIRE_BATCH_SQL = f"""
 WITH batch AS (
-    SELECT id FROM {I}
+    SELECT id, args_blob, result_blob FROM {I}
      WHERE finished_at < %(cutoff)s AND finished_at IS NOT NULL AND result_kind <> 'expired'
        AND status NOT IN ('pending', 'running')
      ORDER BY finished_at
@@ -55,9 +56,9 @@ WITH batch AS (
 ), expired AS (
     UPDATE {I} i
        SET result = NULL, result_kind = 'expired', args = ''::bytea, args_blob = '', result_blob = ''
-      FROM batch, {I} old
-     WHERE i.id = batch.id AND old.id = batch.id
- RETURNING i.id, old.args_blob, old.result_blob
+      FROM batch
+     WHERE i.id = batch.id
+ RETURNING i.id, batch.args_blob, batch.result_blob
 ), items AS (
     DELETE FROM {ITEMS} o USING expired e WHERE o.input_id = e.id
 )
