@@ -43,8 +43,8 @@ BLOB_GRACE = timedelta(hours=1)
 I, ITEMS = Input._meta.db_table, OutputItem._meta.db_table  # noqa: E741
 
 # The oldest finished inputs not yet expired (`input_unexpired_idx`), locked so that two runs
-# never take the same rows: their payloads and items dropped, the blob keys they held (as the
-# locked rows stood, before the update) returned.
+# never take the same rows: their payloads and items dropped (found by primary key: a join would
+# let the planner hash the whole table), and the blob keys they held, as the locked rows stood.
 EXPIRE_BATCH_SQL = f"""
 WITH batch AS (
     SELECT id, args_blob, result_blob FROM {I}
@@ -54,16 +54,15 @@ WITH batch AS (
      LIMIT %(batch)s
        FOR UPDATE SKIP LOCKED
 ), expired AS (
-    UPDATE {I} i
+    UPDATE {I}
        SET result = NULL, result_kind = 'expired', args = ''::bytea, args_blob = '', result_blob = ''
-      FROM batch
-     WHERE i.id = batch.id
- RETURNING i.id, batch.args_blob, batch.result_blob
+     WHERE id = ANY(ARRAY(SELECT id FROM batch))
+ RETURNING id
 ), items AS (
-    DELETE FROM {ITEMS} o USING expired e WHERE o.input_id = e.id
+    DELETE FROM {ITEMS} WHERE input_id = ANY(ARRAY(SELECT id FROM expired))
 )
 SELECT (SELECT count(*) FROM expired),
-       ARRAY(SELECT DISTINCT k FROM expired e, unnest(ARRAY[e.args_blob, e.result_blob]) AS k WHERE k <> '')
+       ARRAY(SELECT DISTINCT k FROM batch b, unnest(ARRAY[b.args_blob, b.result_blob]) AS k WHERE k <> '')
 """
 
 # Of these blob keys, those no row refers to (`input_args_blob_idx`, `input_result_blob_idx`).
