@@ -86,8 +86,9 @@ def wait_for_wake_up(key: str, timeout: float) -> bool:
         if woken is not None:
             _waiters_redis().delete(key)
         return woken is not None
-    except redis.RedisError:
-        log.warning("no wake-ups from redis for now; looking at the database instead", exc_info=True)
+    except redis.RedisError as exc:
+        # Redis away or restarting (its wake-ups are lost), or MAX_WAITERS reached: poll the database.
+        log.warning("no wake-up from redis (%s); a long-poll looks at the database instead", exc)
         time.sleep(min(timeout, REDIS_DOWN_POLL_SECONDS))
         return True
 
