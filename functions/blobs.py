@@ -15,11 +15,12 @@ import os
 import secrets
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
 
-__all__ = ["THRESHOLD", "collect", "load", "store"]
+__all__ = ["THRESHOLD", "collect", "keys", "load", "remove_leftovers", "store"]
 
 # Payloads larger than this leave the database rows (which stay small and fast to scan).
 THRESHOLD = 256 * 1024
@@ -29,8 +30,11 @@ def _root() -> Path:
     return Path(settings.SKYLIFT_BLOB_DIR)
 
 
+_KEY_CHARS = frozenset("0123456789abcdef")
+
+
 def _path(key: str) -> Path:
-    if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
+    if len(key) != 64 or not _KEY_CHARS.issuperset(key):
         raise ValueError(f"not a blob key: {key[:80]!r}")
     return _root() / key[:2] / key
 
@@ -80,3 +84,41 @@ def collect(key: str, *, grace: float) -> bool:
         return False
     doomed.unlink()
     return True
+
+
+def _files(prefix: str = "") -> Iterator[os.DirEntry]:
+    root = _root()
+    if not root.is_dir():
+        return
+    for shard in os.scandir(root):
+        if shard.is_dir() and len(shard.name) == 2:
+            for entry in os.scandir(shard.path):
+                if entry.name.startswith(prefix):
+                    yield entry
+
+
+def _older(entry: os.DirEntry, seconds: float) -> bool:
+    try:
+        return time.time() - entry.stat().st_mtime >= seconds
+    except FileNotFoundError:
+        return False  # removed meanwhile
+
+
+def keys(*, older_than: float) -> Iterator[str]:
+    """Keys of the stored blobs last stored at least `older_than` seconds ago."""
+    for entry in _files():
+        if len(entry.name) == 64 and _KEY_CHARS.issuperset(entry.name) and _older(entry, older_than):
+            yield entry.name
+
+
+def remove_leftovers(*, older_than: float) -> int:
+    """Remove what interrupted writes (`.tmp-`) and collections (`.gc-`) left behind that long ago."""
+    removed = 0
+    for entry in _files("."):
+        if entry.name.startswith((".tmp-", ".gc-")) and _older(entry, older_than):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except FileNotFoundError:
+                pass
+    return removed

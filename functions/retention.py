@@ -16,11 +16,13 @@ itself at once while a backlog remains, so expiry runs as fast as PostgreSQL all
 Blobs are content-addressed, so one file may serve several rows: a blob of an expired row is
 deleted only when no row refers to it any more, and not if it was stored (or stored again: the
 same bytes) within BLOB_GRACE, which covers a row whose blob is written but not yet committed
-(see `blobs.collect`).
+(see `blobs.collect`). Blobs whose row never came (a request that failed after storing its
+arguments, an output refused as stale) are found by `blobs_sweep`, once a day, by age.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,7 +33,7 @@ from django.utils import timezone
 from . import blobs
 from .models import Input, OutputItem
 
-__all__ = ["BATCH", "OUTPUT_RETENTION", "RUN_SECONDS", "Expired", "outputs_expire"]
+__all__ = ["BATCH", "OUTPUT_RETENTION", "RUN_SECONDS", "Expired", "blobs_sweep", "outputs_expire"]
 
 OUTPUT_RETENTION = timedelta(days=7)
 BATCH = 5_000
@@ -39,6 +41,9 @@ BATCH = 5_000
 RUN_SECONDS = 50.0
 # A blob stored (or stored again) this recently is kept even when no committed row refers to it.
 BLOB_GRACE = timedelta(hours=1)
+# A blob file no row refers to, stored longer ago than this, is an orphan (`blobs_sweep`).
+ORPHAN_AGE = timedelta(days=1)
+SWEEP_CHUNK = 1_000
 
 I, ITEMS = Input._meta.db_table, OutputItem._meta.db_table  # noqa: E741
 
@@ -108,3 +113,22 @@ def outputs_expire(
             return result
         if time.monotonic() - started >= budget:
             return result
+
+
+def blobs_sweep() -> int:
+    """Remove blob files no row refers to that were stored more than ORPHAN_AGE ago, and what
+    interrupted writes left behind; returns how many files went.
+
+    Expiry removes the blobs of the rows it expires; these are the others: payloads whose row was
+    never committed, or was refused (an output of an attempt that was over). Reads the whole blob
+    directory, so it runs daily (Celery beat), not with every expiry.
+    """
+    age = ORPHAN_AGE.total_seconds()
+    removed = blobs.remove_leftovers(older_than=age)
+    keys = blobs.keys(older_than=age)
+    while chunk := list(itertools.islice(keys, SWEEP_CHUNK)):
+        with connection.cursor() as cur:
+            cur.execute(UNREFERENCED_BLOBS_SQL, [chunk])
+            unreferenced = [key for (key,) in cur.fetchall()]
+        removed += sum(blobs.collect(key, grace=age) for key in unreferenced)
+    return removed

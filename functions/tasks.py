@@ -19,3 +19,9 @@ def expire_outputs() -> None:
     # again at once instead of waiting for the next beat. Runs that overlap skip each other's rows.
     if not retention.outputs_expire().done:
         expire_outputs.apply_async(expires=retention.RUN_SECONDS * 2)
+
+
+@shared_task(name="functions.tasks.sweep_blobs", ignore_result=True)
+def sweep_blobs() -> None:
+    # Blob files no row refers to (their row never came): daily, it reads the whole blob directory.
+    retention.blobs_sweep()

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from functions import blobs
 from functions.models import Input, InputStatus, OutputItem
-from functions.retention import outputs_expire
+from functions.retention import blobs_sweep, outputs_expire
 
 from .support import make_objects, make_trio
 
@@ -120,3 +120,25 @@ def test_it_removes_the_blobs_of_expired_rows_and_keeps_those_still_referred_to(
     Input.objects.filter(pk=live[0]).update(finished_at=timezone.now() - timedelta(days=8))
     assert outputs_expire().blobs == 1
     assert not blobs._path(shared).exists()
+
+
+def test_it_sweeps_blob_files_no_row_refers_to_once_they_are_a_day_old(world):
+    # given blob files: two days old and referred to by a pending input, two days old and no row's
+    # (its request failed after storing it), just stored and no row's yet, and an old partial write
+    referred = blobs.store(b"r" * 300_000)
+    orphan = blobs.store(b"o" * 300_000)
+    fresh = blobs.store(b"f" * 300_000)
+    partial = blobs._path(orphan).with_name(".tmp-interrupted")
+    partial.write_bytes(b"half")
+    two_days_ago = time.time() - 2 * 86400
+    for path in (blobs._path(referred), blobs._path(orphan), partial):
+        os.utime(path, (two_days_ago, two_days_ago))
+    Input.objects.filter(pk=world.input_ids[0]).update(args_blob=referred)
+    # when the daily sweep runs
+    removed = blobs_sweep()
+    # then the orphan and the partial write are gone, the others stay
+    assert removed == 2
+    assert not blobs._path(orphan).exists()
+    assert not partial.exists()
+    assert blobs.load(referred) == b"r" * 300_000
+    assert blobs.load(fresh) == b"f" * 300_000
