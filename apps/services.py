@@ -6,7 +6,8 @@ from typing import cast
 
 from django.utils import timezone
 
-from functions.queues import logs_key, redis_client, stream_cursor
+from functions.longpoll import wait_without_database
+from functions.queues import logs_key, stream_cursor
 
 from .models import App, AppState
 
@@ -32,10 +33,13 @@ def app_heartbeat(*, app: App) -> None:
 
 
 def app_logs(*, app: App, after: str, timeout: float) -> tuple[list[dict], str]:
-    """Live log lines after the stream cursor `after`, waiting up to `timeout` seconds for some."""
+    """Live log lines after the stream cursor `after`, waiting up to `timeout` seconds for some.
+
+    The wait holds no database connection (`wait_without_database`).
+    """
     after = stream_cursor(after) or "0"
     block = int(timeout * 1000) if timeout > 0 else None
-    result = redis_client().xread({logs_key(app.id): after}, count=1000, block=block)
+    result = wait_without_database(lambda r: r.xread({logs_key(app.id): after}, count=1000, block=block))
     entries, cursor = [], after
     # [(stream, [(id, fields)])]: this client speaks RESP2 and does not decode responses.
     for _, messages in cast("list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]", result or []):

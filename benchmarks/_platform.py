@@ -182,6 +182,11 @@ class EmbeddedPlatform:
         state = self.state()
         return f"postgresql://skylift:{state['pg_password']}@127.0.0.1:{state['postgres']['port']}/skylift"
 
+    @property
+    def redis_url(self) -> str:
+        state = self.state()
+        return f"redis://:{state['redis_password']}@127.0.0.1:{state['redis']['port']}/0"
+
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
         import psycopg
 

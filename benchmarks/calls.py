@@ -17,7 +17,10 @@ In one run, side by side on this machine, one system at a time (the others stopp
    - `.spawn()` of N calls from one thread: the submission rate, the time until the platform has
      recorded all N outputs, and the time to read them all back with `FunctionCall.get()`;
    - `.map` of 1,000 inputs to a function that sleeps 1 s, `max_containers=10`, from zero
-     containers: wall time against the ideal of 100 s, and how fast the containers came.
+     containers: wall time against the ideal of 100 s, and how fast the containers came;
+   - (part `longpoll`) warm `.remote()` round trips while 200 clients long-poll idle calls (each
+     waits on `GET /calls/{id}/outputs/?timeout=50` of an open call with no input yet), against
+     quiet round trips measured just before: the target is a median within 10 % of the quiet one.
 
 Around each measurement it reads every process's CPU time from /proc, so it can say where the
 CPU went (client, web, PostgreSQL, Redis, relay, containers, ...). With `--profile DIR` it runs one
@@ -65,6 +68,7 @@ from _platform import (  # noqa: E402 - the shared module sits beside this scrip
 
 MAP_FACTOR_VS_RAY = 2.0  # Skylift's map must do at least 2x Ray's inputs/s
 REMOTE_FACTOR_VS_CELERY = 2.0  # Skylift's warm .remote() median at most 2x Celery's apply_async().get()
+LONG_POLL_FACTOR = 1.10  # warm .remote() median while clients long-poll, at most 1.1x the quiet one
 BENCH_VENV = Path(os.environ.get("BENCH_VENV") or REPO / ".cache" / "bench-venv")  # as setup.sh
 TERMINAL = ("succeeded", "failed", "cancelled", "timed_out", "expired")
 
@@ -506,6 +510,73 @@ def skylift_sleep_map(plat, dk, fn, function_id: str, n: int, slots: int) -> dic
     }
 
 
+def blocked_long_polls(r) -> int:
+    """Requests of the platform blocked on a wake-up list in Redis (functions/longpoll.py)."""
+    return sum(1 for c in r.client_list() if c["cmd"] == "blmove" and "b" in c["flags"])
+
+
+def skylift_remote_while_long_polling(plat, dk, client, fn, pollers: int, calls: int, warmup: int) -> dict:
+    """Warm round trips, quiet and then while `pollers` clients long-poll idle calls of their own."""
+    import redis
+
+    quiet_db0 = db_stats(plat)
+    quiet = skylift_remote(plat, dk, fn, calls, warmup)
+    quiet_db1 = db_stats(plat)
+    # Idle calls: open, with no input yet, so that nothing wakes their waiters.
+    idle = [
+        client.call_create(fn.object_id, [], kind="spawn", wait=0, closed=False)["call"]["id"]
+        for _ in range(pollers)
+    ]
+    answered = Counter()
+
+    def poll(call_id: str) -> None:
+        own = client.clone()
+        while True:
+            page = own.call_outputs(call_id, timeout=50)
+            answered["pages"] += 1
+            if page["outputs"]:
+                return
+
+    threads = [threading.Thread(target=poll, args=(c,), daemon=True) for c in idle]
+    for t in threads:
+        t.start()
+    r = redis.Redis.from_url(plat.redis_url)
+    deadline = time.monotonic() + 120
+    while (waiting := blocked_long_polls(r)) < pollers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {waiting} of {pollers} long-polls are waiting after 120 s")
+        time.sleep(0.2)
+    loaded_db0 = db_stats(plat)
+    loaded = skylift_remote(plat, dk, fn, calls, 0)
+    loaded_db1 = db_stats(plat)
+    waiting_at_end = blocked_long_polls(r)
+    # End the long-polls: one input each, closing its call; the warm containers answer at once.
+    for call_id in idle:
+        client.call_add_inputs(call_id, 0, [fn._args((0,), {})], close=True)
+    for t in threads:
+        t.join(timeout=120)
+    still = sum(t.is_alive() for t in threads)
+    if still:
+        raise RuntimeError(f"{still} long-polls did not get their call's output")
+
+    def commits_per_second(before, after, result) -> float:
+        return (int(after[0]) - int(before[0])) / (sum(result["samples"]) + 2.0)  # db_stats waits 1 s twice
+
+    return {
+        "pollers": pollers,
+        "pages_answered": answered["pages"],
+        "waiting_at_start": waiting,
+        "waiting_at_end": waiting_at_end,
+        "quiet": quiet,
+        "loaded": loaded,
+        "ratio": loaded["median"] / quiet["median"],
+        "db_commits_per_second": {
+            "quiet": commits_per_second(quiet_db0, quiet_db1, quiet),
+            "loaded": commits_per_second(loaded_db0, loaded_db1, loaded),
+        },
+    }
+
+
 # Profiling: py-spy over one extra map ----------------------------------------------------------------
 
 
@@ -635,6 +706,19 @@ def run_skylift(args, dk) -> dict:
                 say(f"Skylift: warm .remote(), {args.warmup} warm-up + {args.remote_calls} timed")
                 out["remote"] = skylift_remote(plat, dk, inc, args.remote_calls, args.warmup)
                 say(f"  round trip: median {ms(out['remote']['median'])}")
+            if "longpoll" in args.parts:
+                say(
+                    f"Skylift: warm .remote(), quiet and while {args.pollers} clients long-poll idle calls "
+                    f"({args.warmup} warm-up + {args.remote_calls} timed each)"
+                )
+                out["longpoll"] = skylift_remote_while_long_polling(
+                    plat, dk, client, inc, args.pollers, args.remote_calls, args.warmup
+                )
+                lp = out["longpoll"]
+                say(
+                    f"  median quiet {ms(lp['quiet']['median'])}, with {args.pollers} long-polls "
+                    f"{ms(lp['loaded']['median'])} ({lp['ratio']:.2f}x)"
+                )
             if "spawn" in args.parts:
                 say(f"Skylift: .spawn() x {args.spawn_n}")
                 out["spawn"] = skylift_spawn(plat, dk, inc, args.spawn_n)
@@ -699,6 +783,12 @@ def figures(results: dict) -> dict:
         ratio = f["skylift_map_rate"]["median"] / f["ray_map_rate"]["median"]
         f["map_vs_ray"] = ratio
         f["map_pass"] = ratio >= MAP_FACTOR_VS_RAY
+    lp = (results.get("skylift") or {}).get("longpoll")
+    if lp:
+        f["skylift_remote_median_quiet"] = lp["quiet"]["median"]
+        f["skylift_remote_median_long_polled"] = lp["loaded"]["median"]
+        f["long_poll_ratio"] = lp["ratio"]
+        f["long_poll_pass"] = lp["ratio"] <= LONG_POLL_FACTOR
     if "skylift_remote_median" in f and "celery_remote_median" in f:
         ratio = f["skylift_remote_median"] / f["celery_remote_median"]
         f["remote_vs_celery"] = ratio
@@ -766,6 +856,20 @@ def print_report(results: dict) -> None:
         verdict = f"{f['remote_vs_celery']:.2f}x Celery {'PASS' if f['remote_pass'] else 'FAIL'}"
     print(row.format("warm round trip, median", med("skylift"), med("celery"), med("ray"), verdict))
     print(row.format("  p90", med("skylift", "p90"), med("celery", "p90"), med("ray", "p90"), ""))
+    if sk.get("longpoll"):
+        lp = sk["longpoll"]
+        verdict = f"{f['long_poll_ratio']:.2f}x quiet {'PASS' if f['long_poll_pass'] else 'FAIL'}"
+        print(row.format("warm round trip, median, quiet", ms(lp["quiet"]["median"]), "", "", ""))
+        print(
+            row.format(
+                f"  ... while {lp['pollers']} clients long-poll",
+                ms(lp["loaded"]["median"]),
+                "",
+                "",
+                verdict,
+            )
+        )
+        print(row.format("  p90 while they long-poll", ms(lp["loaded"]["p90"]), "", "", ""))
     if sk.get("spawn"):
         s = sk["spawn"]
         print(row.format(f".spawn() x {s['n']}: submission rate", f"{s['submit_rate']:.0f}/s", "", "", ""))
@@ -843,6 +947,15 @@ def print_report(results: dict) -> None:
                 print(f"    {name:<34} {value:>9}   {REMOTE_STAGES[name]}")
         print("Skylift warm .remote(), CPU:")
         print("\n".join(format_cpu(sk["remote"]["cpu"], "    ")))
+    if sk.get("longpoll"):
+        lp = sk["longpoll"]
+        db = lp["db_commits_per_second"]
+        print(
+            f"Skylift warm .remote() while {lp['pollers']} clients long-poll ({lp['waiting_at_start']} waiting at "
+            f"the start, {lp['waiting_at_end']} at the end; database commits/s: quiet {db['quiet']:.0f}, "
+            f"long-polled {db['loaded']:.0f}), CPU:"
+        )
+        print("\n".join(format_cpu(lp["loaded"]["cpu"], "    ")))
     if sk.get("spawn"):
         print("Skylift .spawn() until all results recorded, CPU:")
         print("\n".join(format_cpu(sk["spawn"]["cpu"], "    ")))
@@ -898,8 +1011,11 @@ def main() -> int:
         "--systems", default="celery,ray,skylift", help="which systems, comma-separated (default all three)"
     )
     parser.add_argument(
-        "--parts", default="map,remote,spawn,sleep", help="Skylift parts (default map,remote,spawn,sleep)"
+        "--parts",
+        default="map,remote,longpoll,spawn,sleep",
+        help="Skylift parts (default map,remote,longpoll,spawn,sleep)",
     )
+    parser.add_argument("--pollers", type=int, default=200, help="long-polling clients (default 200)")
     parser.add_argument("--profile", metavar="DIR", help="also profile one extra map with py-spy into DIR")
     parser.add_argument("--keep", action="store_true", help="keep the platform's data directory and logs")
     parser.add_argument("--output", type=Path, help="where to write the JSON (default benchmarks/results/)")
@@ -943,6 +1059,7 @@ def main() -> int:
             "spawn_n": args.spawn_n,
             "sleep_n": args.sleep_n,
             "sleep_slots": args.sleep_slots,
+            "pollers": args.pollers,
             "systems": systems,
             "parts": sorted(args.parts),
             "versions": versions(bench_python),

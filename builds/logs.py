@@ -11,11 +11,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from typing import cast
 
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from functions.longpoll import wait_without_database
 from functions.queues import stream_cursor
 
 __all__ = ["BuildLog", "build_group", "log_key", "read"]
@@ -163,9 +165,10 @@ def read(build_id: str, *, after: str, timeout: float) -> tuple[list[dict], str]
     """Entries after the stream cursor `after`, waiting up to `timeout` seconds for some."""
     after = stream_cursor(after) or "0"
     block = int(timeout * 1000) if timeout > 0 else None
-    result = _redis().xread({log_key(build_id): after}, count=1000, block=block)
+    # The wait holds no database connection: a build log follower must not take one from the pool.
+    result = wait_without_database(lambda r: r.xread({log_key(build_id): after}, count=1000, block=block))
     entries, cursor = [], after
-    for _, messages in result or []:
+    for _, messages in cast("list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]", result or []):
         for message_id, fields in messages:
             cursor = message_id.decode()
             item = {k.decode(): v.decode(errors="replace") for k, v in fields.items()}

@@ -234,6 +234,17 @@ class Input(models.Model):
             ),
             # Outputs are read in the order they became ready.
             models.Index(fields=["call", "finished_seq"], name="input_call_ready_idx"),
+            # Retention takes the oldest finished inputs not yet expired (functions.retention).
+            models.Index(
+                fields=["finished_at"],
+                name="input_unexpired_idx",
+                condition=models.Q(finished_at__isnull=False) & ~models.Q(result_kind="expired"),
+            ),
+            # ... and keeps a blob while any row refers to it: only large payloads are indexed.
+            models.Index(fields=["args_blob"], name="input_args_blob_idx", condition=~models.Q(args_blob="")),
+            models.Index(
+                fields=["result_blob"], name="input_result_blob_idx", condition=~models.Q(result_blob="")
+            ),
         ]
 
 

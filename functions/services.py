@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -34,13 +32,11 @@ from volumes.services import resolve_mounts
 from . import autoscaler, blobs, delivery, ratelimit
 from .models import (
     LIVE_TASK_STATUSES,
-    TERMINAL_INPUT_STATUSES,
     Function,
     FunctionCall,
     Input,
     InputStatus,
     Mount,
-    OutputItem,
     Task,
 )
 from .queues import cancel_key, done_key, input_queue_key, redis_client
@@ -50,7 +46,6 @@ __all__ = [
     "call_create",
     "function_create",
     "mount_store",
-    "outputs_wait",
 ]
 
 MAX_INPUTS_PER_REQUEST = 5_000
@@ -310,75 +305,6 @@ def _enqueue(function: Function, input_ids: list[str]) -> None:
     autoscaler.ensure_capacity(function_id=function.id)
 
 
-OUTPUT_FIELDS = (
-    "id",
-    "idx",
-    "status",
-    "result",
-    "result_blob",
-    "result_kind",
-    "cause",
-    "message",
-    "finished_seq",
-)
-
-
-def _with_results(rows) -> list[dict]:
-    """Outputs as the API returns them: a large result is read back from blob storage."""
-    rows = list(rows)
-    for row in rows:
-        if row.get("result_blob"):
-            row["result"] = blobs.load(row["result_blob"])
-    return rows
-
-
-def _ready_outputs(call: FunctionCall, *, after_seq: int, min_idx: int, limit: int) -> list[dict]:
-    """Outputs after `after_seq` in the order they were written; from the start (after_seq 0), in
-    index order from `min_idx`, which is how a reader fills a gap left by out-of-order commits."""
-    rows = Input.objects.filter(call=call, status__in=TERMINAL_INPUT_STATUSES, idx__gte=min_idx)
-    if after_seq:
-        rows = rows.filter(Q(finished_seq__gt=after_seq) | Q(finished_seq__isnull=True)).order_by(
-            "finished_seq"
-        )
-    else:
-        rows = rows.order_by("idx")
-    rows = rows.values(*OUTPUT_FIELDS)[:limit]
-    return _with_results(rows)
-
-
-def outputs_wait(
-    *,
-    call: FunctionCall,
-    after_seq: int = 0,
-    min_idx: int = 0,
-    timeout: float = 0,
-    limit: int = 1000,
-    fresh: bool = False,
-) -> list[dict]:
-    """Outputs of `call` that became ready after `after_seq`, waiting up to `timeout` seconds.
-
-    Containers' relays push a wake-up to the call's Redis list when outputs land; the
-    database stays the source of truth, so a lost wake-up costs at most one poll interval.
-    A `fresh` call (created by this request) has no output yet: wait for the wake-up first.
-    """
-    deadline = time.monotonic() + min(timeout, settings.SKYLIFT_LONG_POLL_SECONDS)
-    r = redis_client()
-    key = done_key(call.id)
-    look = not fresh
-    while True:
-        remaining = deadline - time.monotonic()
-        if look:
-            outputs = _ready_outputs(call, after_seq=after_seq, min_idx=min_idx, limit=limit)
-            if outputs or remaining <= 0:
-                return outputs
-        elif remaining <= 0:
-            return []
-        look = True
-        if r.blpop([key], timeout=min(remaining, 1.0)) and call.input_count > 1:
-            # Drain the other wake-ups that arrived together: one query reads them all.
-            r.delete(key)
-
-
 def call_cancel(*, call: FunctionCall, cause: str = "cancelled", message: str = "") -> int:
     """Make the call's unfinished inputs terminal `cancelled`, and interrupt the running ones."""
     cancelled = delivery.run(delivery.cancel_call(call.id, cause=cause, message=message))
@@ -490,46 +416,3 @@ def _scaledown(value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not (1 <= value <= 86400):
         raise InvalidError(f"scaledown_window must be whole seconds from 1 to 86400, got {value!r}")
     return value
-
-
-OUTPUT_RETENTION = timedelta(days=7)
-
-
-def outputs_expire(*, now=None, batch: int = 10_000) -> int:
-    """Drop results older than the 7-day retention; the rows stay, marked expired (OutputExpiredError)."""
-    cutoff = (now or timezone.now()) - OUTPUT_RETENTION
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""UPDATE {Input._meta.db_table} SET result = NULL, result_kind = 'expired', args = ''::bytea
-                 WHERE id IN (SELECT id FROM {Input._meta.db_table}
-                               WHERE finished_at < %s AND result_kind <> 'expired' LIMIT %s)""",
-            [cutoff, batch],
-        )
-        return cur.rowcount
-
-
-def items_wait(
-    *, call: FunctionCall, after: int = -1, timeout: float = 0, limit: int = 1000
-) -> tuple[list, bool, dict | None]:
-    """Values a generator call yielded after position `after`, waiting up to `timeout` s for some.
-
-    Returns (items, done, output): once the input is terminal every item is already stored (the
-    container sends them before its output), so `done` with no new items means the stream ended.
-    """
-    deadline = time.monotonic() + min(timeout, settings.SKYLIFT_LONG_POLL_SECONDS)
-    r = redis_client()
-    while True:
-        output = (
-            Input.objects.filter(call=call, idx=0, status__in=TERMINAL_INPUT_STATUSES)
-            .values(*OUTPUT_FIELDS)
-            .first()
-        )
-        items = list(
-            OutputItem.objects.filter(input__call=call, input__idx=0, n__gt=after)
-            .order_by("n")
-            .values("n", "data")[:limit]
-        )
-        remaining = deadline - time.monotonic()
-        if items or output is not None or remaining <= 0:
-            return items, output is not None, (_with_results([output])[0] if output else None)
-        r.blpop([done_key(call.id)], timeout=min(remaining, 1.0))

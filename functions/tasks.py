@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import autoscaler, reconciler, services
+from . import autoscaler, reconciler, retention
 
 
 @shared_task(name="functions.tasks.autoscale", ignore_result=True, acks_late=False)
@@ -16,5 +16,13 @@ def autoscale() -> None:
 
 @shared_task(name="functions.tasks.expire_outputs", ignore_result=True)
 def expire_outputs() -> None:
-    # Batched: a large backlog is worked off over successive runs.
-    services.outputs_expire()
+    # Each run stops after retention.RUN_SECONDS; while a backlog remains the task sends itself
+    # again at once instead of waiting for the next beat. Runs that overlap skip each other's rows.
+    if not retention.outputs_expire().done:
+        expire_outputs.apply_async(expires=retention.RUN_SECONDS * 2)
+
+
+@shared_task(name="functions.tasks.sweep_blobs", ignore_result=True)
+def sweep_blobs() -> None:
+    # Blob files no row refers to (their row never came): daily, it reads the whole blob directory.
+    retention.blobs_sweep()

@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
         "options": {"expires": 300},
     },
+    "sweep-blobs": {
+        "task": "functions.tasks.sweep_blobs",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600},
+    },
 }
 
 # Skylift

@@ -14,6 +14,7 @@ from config.pagination import NewestFirstCursor
 
 from .. import services
 from ..models import Function, FunctionCall, Mount, Task
+from ..outputs import items_wait, outputs_wait
 from .serializers import (
     AutoscalerSerializer,
     CallCreatedSerializer,
@@ -203,7 +204,7 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
             idempotency_key=data["idempotency_key"],
             closed=data["closed"],
         )
-        outputs = services.outputs_wait(call=call, timeout=data["wait"], fresh=True) if data["wait"] else []
+        outputs = outputs_wait(call=call, timeout=data["wait"], fresh=True) if data["wait"] else []
         body = {"call": call, "input_ids": input_ids, "outputs": outputs}
         return Response(CallCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -231,7 +232,7 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
             timeout = max(0.0, float(request.query_params.get("timeout", 0)))
         except ValueError:
             raise ApiError("after_seq and min_idx must be integers, timeout a number.") from None
-        outputs = services.outputs_wait(call=call, after_seq=after_seq, min_idx=min_idx, timeout=timeout)
+        outputs = outputs_wait(call=call, after_seq=after_seq, min_idx=min_idx, timeout=timeout)
         done = FunctionCall.objects.filter(pk=call.pk, finished_at__isnull=False).exists()
         return Response({"outputs": OutputSerializer(outputs, many=True).data, "done": done})
 
@@ -255,7 +256,7 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
             timeout = max(0.0, float(request.query_params.get("timeout", 0)))
         except ValueError:
             raise ApiError("after must be an integer and timeout a number.") from None
-        items, done, output = services.items_wait(call=call, after=after, timeout=timeout)
+        items, done, output = items_wait(call=call, after=after, timeout=timeout)
         return Response(ItemPageSerializer({"items": items, "done": done, "output": output}).data)
 
     @extend_schema(request=CallInputsSerializer, responses={200: InputIdsSerializer})

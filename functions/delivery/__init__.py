@@ -62,6 +62,7 @@ from .containers import (
 from .inputs import (
     claim,
     inputs_released,
+    outputs_expired,
     record_item,
     record_outputs,
     requeue_preempted,
@@ -92,6 +93,7 @@ __all__ = [
     "finish_calls",
     "inputs_released",
     "may_scale_down",
+    "outputs_expired",
     "record_item",
     "record_outputs",
     "requeue_preempted",

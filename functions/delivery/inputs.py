@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
+from datetime import datetime
 from typing import Any
 
 from ..models import InputStatus
 from .calls import _finish_calls_sql, finish_calls
-from .plans import FAILED, PENDING, RUNNING, STARTED, SUCCEEDED, I, K, O, Rows, Stmt, transition
+from .plans import FAILED, PENDING, RUNNING, STARTED, SUCCEEDED, UNFINISHED, I, K, O, Rows, Stmt, transition
 
 __all__ = [
     "claim",
     "inputs_released",
+    "outputs_expired",
     "record_item",
     "record_outputs",
     "requeue_preempted",
@@ -244,3 +246,36 @@ def requeue_stranded(
             {"ids": ids},
         )
     return stranded
+
+
+# The oldest finished inputs not yet expired (`input_unexpired_idx`), locked so that two runs
+# never take the same rows: their payloads and items dropped (found by primary key: a join would
+# let the planner hash the whole table), and the blob keys they held, as the locked rows stood.
+EXPIRE_BATCH_SQL = f"""
+WITH batch AS (
+    SELECT id, args_blob, result_blob FROM {I}
+     WHERE finished_at < %(cutoff)s AND finished_at IS NOT NULL AND result_kind <> 'expired'
+       AND status NOT IN {UNFINISHED}
+     ORDER BY finished_at
+     LIMIT %(batch)s
+       FOR UPDATE SKIP LOCKED
+), expired AS (
+    UPDATE {I}
+       SET result = NULL, result_kind = 'expired', args = ''::bytea, args_blob = '', result_blob = ''
+     WHERE id = ANY(ARRAY(SELECT id FROM batch))
+ RETURNING id
+), items AS (
+    DELETE FROM {O} WHERE input_id = ANY(ARRAY(SELECT id FROM expired))
+)
+SELECT (SELECT count(*) FROM expired) AS expired,
+       ARRAY(SELECT DISTINCT k FROM batch b, unnest(ARRAY[b.args_blob, b.result_blob]) AS k WHERE k <> '')
+           AS blobs
+"""
+
+
+@transition()
+def outputs_expired(cutoff: datetime, batch: int) -> Generator[Stmt, Rows, tuple[int, list[str]]]:
+    """Past retention, a batch of outputs expires: payloads and generator values go, the rows stay
+    as `expired` markers (OutputExpiredError). Returns how many, and the blob keys they held."""
+    rows = yield Stmt(EXPIRE_BATCH_SQL, {"cutoff": cutoff, "batch": batch})
+    return rows[0]["expired"], list(rows[0]["blobs"] or [])
