@@ -288,7 +288,16 @@ class Relay:
                 elif op == "may_exit":
                     writer.write(encode_frame({"ok": await self._with_db(self.store.may_exit, task)}))
                 elif op == "watch":
-                    writer.write(encode_frame({"cancel": await self._watch(task, header)}))
+                    cancelled = await self._watch(task, header)
+                    if cancelled and (reader.at_eof() or writer.is_closing()):
+                        # The container hung up during the long-poll (it reconnects to watch
+                        # again): the cancellations go back for that next watch, not to the void.
+                        await self._best_effort(
+                            "handing back cancellations",
+                            self.redis.lpush(cancel_key(task["id"]), *reversed(cancelled)),
+                        )
+                        return
+                    writer.write(encode_frame({"cancel": cancelled}))
                 elif op == "bye":
                     reason = str(header.get("reason", ""))
                     log.info("container %s leaves: %s", task_id, reason)

@@ -19,7 +19,7 @@ import pytest
 from functions import delivery
 from functions import services as function_services
 from functions.models import Input, InputStatus, OutputItem, Task, TaskStatus
-from functions.queues import input_queue_key, redis_client
+from functions.queues import cancel_key, input_queue_key, redis_client
 from hosts.relay import Relay, task_dir
 from skylift.contract.protocol import encode_frame, read_frame
 
@@ -158,3 +158,18 @@ def test_a_closed_socket_drops_its_sessions(relay, world):
     relay.call(relay.relay.close_task(task_id))
     assert task_id not in relay.relay.task_sessions
     assert not sessions & set(relay.relay.sessions)
+
+
+def test_a_cancellation_picked_up_for_a_watcher_that_hung_up_waits_for_the_next_watch(relay, world):
+    # given a container watching for cancellations, which hangs up while the relay waits
+    task_id = world["tasks"]["owner"].pk
+    watcher = Container(relay, world["tasks"]["owner"])
+    watcher.sock.sendall(encode_frame({"op": "watch", "timeout": 2}))
+    watcher.sock.shutdown(socket.SHUT_RDWR)
+    relay.call(asyncio.sleep(0.5))  # the relay sees the hang-up while it waits
+    # when a cancellation arrives during that long-poll
+    redis_client().rpush(cancel_key(task_id), world["input"])
+    relay.call(asyncio.sleep(2.5))  # the relay's wait ends
+    # then it is kept for the container's next watch
+    reply, _ = world["owner"].ask({"op": "watch", "timeout": 1})
+    assert reply == {"cancel": [world["input"]]}
