@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import contextvars
 import hashlib
 import hmac
 import json
@@ -34,6 +33,7 @@ from django.conf import settings
 from django.http.cookie import parse_cookie
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
+from redis.exceptions import NoScriptError
 
 from accounts import revocation
 from accounts.authentication import (
@@ -79,11 +79,6 @@ SELECT t.secret_hash, t.workspace_id, t.user_id, w.input_rate, w.input_burst FRO
 """
 
 
-# The caller `__call__` authenticated, for `_serve` (through `_who`) in the same request: the token
-# is checked once, before the body is read.
-_checked: contextvars.ContextVar[tuple[bytes, tuple] | None] = contextvars.ContextVar(
-    "fastpath_checked", default=None
-)
 _CHALLENGE = {b"www-authenticate": b'Bearer realm="skylift"'}
 # The largest body this path serves (one input of at most blobs.THRESHOLD bytes, in base64, and
 # the rest of the document); a larger one goes to Django, behind the body cap of every route.
@@ -188,7 +183,7 @@ class RemoteCallFastPath:
             )
             await pool.open()
             self.redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=256, socket_timeout=None)
-            self.rate = self.redis.register_script(RATE_SCRIPT)  # EVALSHA: the script is sent once
+            self.rate_sha = hashlib.sha1(RATE_SCRIPT.encode()).hexdigest()  # noqa: S324 - Redis names scripts so
             self.pool = pool
             self.opened = True
 
@@ -198,47 +193,68 @@ class RemoteCallFastPath:
         finally:
             self.checking = None
 
-    async def _who(self, cur, authorization: bytes) -> tuple[str, int, float, float] | None:
-        """The caller `__call__` already authenticated for this request (before reading its body)."""
-        checked = _checked.get()
-        if checked is not None and checked[0] == authorization:
-            return checked[1]
-        return await self._authenticate(authorization, cur)
+    async def _authenticate(
+        self, authorization: bytes, *, provisional: bool = False
+    ) -> tuple[tuple[str, int, float, float], bytes | None] | None:
+        """(workspace, user, input rate, burst) of a valid token, and the revocation epoch it was
+        checked under; None for any other header.
 
-    async def _authenticate(self, authorization: bytes, cur=None) -> tuple[str, int, float, float] | None:
-        """(workspace, user, input rate, burst) of a valid token; None for any other header."""
+        `provisional`: a token checked within TOKEN_CACHE_SECONDS is taken on the cache's word,
+        without asking Redis; the caller must confirm the epoch (`_serve` does, in the round trip
+        that takes the rate token) before it acts on the request. It may only read a body of at
+        most FAST_BODY_MAX meanwhile.
+        """
         parsed = parse_bearer(authorization.decode("latin-1"))
         if parsed is None:
             return None
         token_id, secret = parsed
         await self._open()
-        # Read before the database, so that a revocation in between is seen (accounts.revocation).
-        epoch = await revocation.current_async(self.redis)
         now = time.monotonic()
         cached = self.tokens.get(token_id)
-        if cached is None or cached[0] < now or cached[6] != epoch:
-            row = await self._token_row(token_id, cur)
-            if row is None:
-                return None
-            if len(self.tokens) > 10_000:
-                self.tokens.clear()
-            cached = self.tokens[token_id] = (
-                now + TOKEN_CACHE_SECONDS,
-                row["secret_hash"],
-                row["workspace_id"],
-                row["user_id"],
-                float(row["input_rate"] or settings.SKYLIFT_INPUT_RATE),
-                float(row["input_burst"] or settings.SKYLIFT_INPUT_BURST),
-                epoch,
-            )
+        if not (provisional and cached is not None and cached[0] >= now):
+            # Read before the database, so that a revocation in between is seen (accounts.revocation).
+            epoch = await revocation.current_async(self.redis)
+            if cached is None or cached[0] < now or cached[6] != epoch:
+                row = await self._token_row(token_id)
+                if row is None:
+                    return None
+                if len(self.tokens) > 10_000:
+                    self.tokens.clear()
+                cached = self.tokens[token_id] = (
+                    now + TOKEN_CACHE_SECONDS,
+                    row["secret_hash"],
+                    row["workspace_id"],
+                    row["user_id"],
+                    float(row["input_rate"] or settings.SKYLIFT_INPUT_RATE),
+                    float(row["input_burst"] or settings.SKYLIFT_INPUT_BURST),
+                    epoch,
+                )
         if not hmac.compare_digest(cached[1], hashlib.sha256(secret.encode()).hexdigest()):
             return None
-        return cached[2], cached[3], cached[4], cached[5]
+        return (cached[2], cached[3], cached[4], cached[5]), cached[6]
 
-    async def _token_row(self, token_id: str, cur=None) -> dict | None:
-        if cur is not None:
-            await cur.execute(TOKEN_SQL, [token_id])
-            return await cur.fetchone()
+    async def _epoch_and_rate(self, who: tuple[str, int, float, float]) -> tuple[bytes | None, float]:
+        """In one round trip: the revocation epoch now, and a rate token of the workspace taken
+        (the seconds to wait when there is none).
+
+        EVALSHA by hand: a pipeline holding a redis-py Script asks SCRIPT EXISTS first on every
+        execute, one more round trip on the hot path. Redis forgets scripts when it restarts:
+        then the script is loaded and the pipeline sent again.
+        """
+        for attempt in range(2):
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.get(revocation.EPOCH_KEY)
+            pipe.evalsha(self.rate_sha, 1, bucket_key(who[0]), who[2], who[3], time.time(), 1)
+            try:
+                current, wait = await pipe.execute()
+                return current, wait
+            except NoScriptError:
+                if attempt:
+                    raise
+                await self.redis.script_load(RATE_SCRIPT)
+        raise AssertionError("unreachable")
+
+    async def _token_row(self, token_id: str) -> dict | None:
         for attempt in range(2):
             try:
                 async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -274,13 +290,13 @@ class RemoteCallFastPath:
             )
             return
         try:
-            who = await self._authenticate(authorization)
+            checked = await self._authenticate(authorization, provisional=True)
         except Exception:  # noqa: BLE001 - Django answers properly (a 503 on a lost database, and so on)
             log.warning("fast path could not check a token; Django answers", exc_info=True)
             self._check_pool_soon()
             await self.fallback(scope, receive, send)
             return
-        if who is None:
+        if checked is None:
             await send_error(
                 send, 401, error_body("unauthenticated", INVALID_TOKEN, hint=TOKEN_HINT), headers=_CHALLENGE
             )
@@ -295,15 +311,12 @@ class RemoteCallFastPath:
         body, more = read
         headers[b"authorization"] = authorization
         request = _parse(body, headers) if not more else None
-        checked = _checked.set((authorization, who))
         try:
-            response, source = await self._serve(request, headers) if request else (None, "")
+            response, source = await self._serve(request, headers, *checked) if request else (None, "")
         except Exception:  # noqa: BLE001 - Django answers properly (a 503 on a lost database, and so on)
             log.warning("fast path fell back to Django", exc_info=True)
             response = None
             self._check_pool_soon()
-        finally:
-            _checked.reset(checked)
         if response is None:
             await self.fallback(scope, _replay(body, more, receive), send)
             return
@@ -324,7 +337,9 @@ class RemoteCallFastPath:
         )
         await send({"type": "http.response.body", "body": payload})
 
-    async def _serve(self, request: dict, headers: dict) -> tuple[dict | None, str]:
+    async def _serve(
+        self, request: dict, headers: dict, who: tuple[str, int, float, float], epoch: bytes | None
+    ) -> tuple[dict | None, str]:
         """The answer and where its output came from ("wake-up", "database" or "none"); None for Django."""
         await self._open()
         if request["key"] is None and b"idempotency-key" in headers:
@@ -334,17 +349,18 @@ class RemoteCallFastPath:
                 return None, ""  # Django explains what is wrong with it
             request = {**request, "key": key}
         call_id, input_id = new_id("fc"), new_id("in")
-        charged = False
+        current, wait = await self._epoch_and_rate(who)
+        if current is None or current != epoch:
+            # Something was revoked since the token's check (or Redis lost its keys): check it again.
+            checked = await self._authenticate(headers[b"authorization"])
+            if checked is None:
+                return None, ""  # revoked: Django answers 401
+            who = checked[0]
+        if wait:
+            return None, ""  # over the workspace's rate: Django answers 429 with Retry-After
         for attempt in range(2):
             try:
-                async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-                    who = await self._who(cur, headers[b"authorization"])
-                    if who is None:
-                        return None, ""
-                    if not charged:
-                        charged = True
-                        if await self.rate(keys=[bucket_key(who[0])], args=[who[2], who[3], time.time(), 1]):
-                            return None, ""  # over the workspace's rate: Django answers 429 with Retry-After
+                async with self.pool.connection() as conn:
                     row = await delivery.arun(
                         conn, self._accept(request, who, call_id, input_id, retrying=attempt > 0)
                     )
