@@ -23,6 +23,13 @@ What a wake-up cannot promise the re-check covers: a waiter looks at least every
 instant between this one's look and its wait), and at once when its Redis connection fails (Redis
 restarted: the wake-ups it held are gone). 200 idle waiters cost 200 / RECHECK_SECONDS small
 indexed queries per second.
+
+A busy waiter (a map reading its outputs as they come) is woken within milliseconds: each wait
+first blocks for HOLD_SECONDS keeping its connection, and gives it back only if nothing came by
+then. Giving it back and taking another costs the pool's check and Django's set-up of the
+connection, round trips that a map's many short waits would otherwise pay (seen as 10 % of a
+10,000-input map's throughput). A wait holds only while most of the pool is free, so that many
+waiters starting together (200 `.get()`s at once) never fill it.
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ T = TypeVar("T")
 
 # How often an idle waiter looks at the database without a wake-up.
 RECHECK_SECONDS = 5.0
+# How long a wait keeps its database connection before giving it back (see above).
+HOLD_SECONDS = 0.05
 # While Redis is unreachable, waiters fall back to looking at the database this often.
 REDIS_DOWN_POLL_SECONDS = 1.0
 # Redis connections for blocked waiters (one each) in one process.
@@ -75,6 +84,18 @@ def wait_without_database(wait: Callable[[redis.Redis], T]) -> T:
     return wait(_waiters_redis())
 
 
+def _pool_mostly_free() -> bool:
+    """Whether fewer than half of this process's pooled database connections are in use."""
+    # The PostgreSQL backend's pool (psycopg_pool), when the settings ask for one.
+    pool = (
+        getattr(connection, "pool", None) if connection.settings_dict.get("OPTIONS", {}).get("pool") else None
+    )
+    if pool is None:
+        return True
+    stats = pool.get_stats()
+    return stats.get("pool_size", 0) - stats.get("pool_available", 0) < pool.max_size // 2
+
+
 def wait_for_wake_up(key: str, timeout: float) -> bool:
     """Wait up to `timeout` seconds for a wake-up on the list `key`, holding no database connection.
 
@@ -83,8 +104,14 @@ def wait_for_wake_up(key: str, timeout: float) -> bool:
     try:
         # A BLMOVE timeout of 0 would block forever.
         # (redis-py's stub says whole seconds; BLMOVE takes fractions of one)
-        seconds: Any = max(timeout, 0.01)
-        woken = wait_without_database(lambda r: r.blmove(key, key, seconds, "RIGHT", "LEFT"))
+        woken = None
+        if _pool_mostly_free():
+            held: Any = max(min(timeout, HOLD_SECONDS), 0.01)
+            woken = _waiters_redis().blmove(key, key, held, "RIGHT", "LEFT")
+            timeout -= HOLD_SECONDS
+        if woken is None and timeout > 0:
+            seconds: Any = max(timeout, 0.01)
+            woken = wait_without_database(lambda r: r.blmove(key, key, seconds, "RIGHT", "LEFT"))
         if woken is not None:
             _waiters_redis().delete(key)
         return woken is not None
