@@ -33,6 +33,20 @@ def web(*, port: int, graceful_seconds: int = 5) -> list[str]:
     ]
 
 
+def _celery_worker(*options: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        *options,
+        "--without-gossip",
+        "--without-mingle",
+    ]
+
+
 def control_worker(
     *, name: str, schedule: Path, loglevel: str = "WARNING", concurrency: int = 2
 ) -> list[str]:
@@ -41,51 +55,17 @@ def control_worker(
     `name` tells it apart from other platforms' workers on one broker; beat keeps its schedule in
     the file `schedule`.
     """
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "-Q",
-        "control,builds",
-        "-B",
-        "-c",
-        str(concurrency),
-        "-n",
-        f"{name}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--schedule",
-        str(schedule),
-        "--loglevel",
-        loglevel,
-    ]
+    return _celery_worker(
+        "-Q", "control,builds", "-B", "-c", str(concurrency), "-n", f"{name}@%h",
+        "--schedule", str(schedule), "--loglevel", loglevel,
+    )  # fmt: skip
 
 
 def host_worker(*, queue: str, concurrency: int, loglevel: str = "INFO") -> list[str]:
     """The Celery worker of one host's own queue (container starts and stops), in threads."""
-    return [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "-Q",
-        queue,
-        "-P",
-        "threads",
-        "-c",
-        str(concurrency),
-        "-n",
-        f"{queue}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel",
-        loglevel,
-    ]
+    return _celery_worker(
+        "-Q", queue, "-P", "threads", "-c", str(concurrency), "-n", f"{queue}@%h", "--loglevel", loglevel
+    )
 
 
 def manage(*args: str) -> list[str]:
