@@ -561,3 +561,37 @@ def test_a_task_is_created_pending_on_its_host(world):
     )
     task = Task.objects.get(pk=task_id)
     assert (task.status, task.host_id, task.function_id) == (TaskStatus.PENDING, host.pk, a.function.id)
+
+
+def test_a_starting_container_records_its_id_and_a_leaving_one_its_reason(world):
+    task = _task(world["a"].function, status=TaskStatus.STARTING)
+    delivery.run(delivery.task_container(task.pk, "c0ffee"))
+    delivery.run(delivery.task_reason(task.pk, "import_failed", "No module named 'numpy'"))
+    task.refresh_from_db()
+    assert (task.container_id, task.cause, task.message) == (
+        "c0ffee",
+        "import_failed",
+        "No module named 'numpy'",
+    )
+    # a container that is no longer starting keeps the id it had
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.STOPPED)
+    delivery.run(delivery.task_container(task.pk, "other"))
+    assert Task.objects.get(pk=task.pk).container_id == "c0ffee"
+
+
+def test_outputs_past_retention_expire_and_name_their_blobs(world):
+    a = world["a"]
+    delivery.run(delivery.claim(a.task.pk, [a.input_id]))
+    delivery.run(delivery.record_outputs(a.task.pk, [{**_output(a.input_id, 1), "blob": "b" * 64}], {}))
+    # not yet: finished just now
+    assert delivery.run(delivery.outputs_expired(timezone.now() - timedelta(days=7), 10)) == (0, [])
+    expired, blobs = delivery.run(delivery.outputs_expired(timezone.now() + timedelta(seconds=1), 10))
+    assert (expired, blobs) == (1, ["b" * 64])
+    row = _input(a.input_id)
+    assert (row.result_kind, row.result, row.result_blob, row.status) == (
+        "expired",
+        None,
+        "",
+        InputStatus.SUCCEEDED,
+    )
+    assert delivery.run(delivery.outputs_expired(timezone.now() + timedelta(seconds=1), 10)) == (0, [])
