@@ -10,6 +10,7 @@ from . import exception
 from ._app import App, is_local
 from ._cls import Cls
 from ._context import current_function_call_id, current_input_id
+from ._exceptions import Error
 from ._function import Function, FunctionCall, gather
 from ._image import Image
 from ._partial import batched, build, concurrent, enter, method, parameter
@@ -21,6 +22,7 @@ from ._volume import Volume
 __all__ = [
     "App",
     "Cls",
+    "Error",
     "Function",
     "FunctionCall",
     "Image",

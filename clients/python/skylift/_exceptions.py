@@ -10,10 +10,15 @@ Error
 ├── ExecutionError               the platform could not run the input (container crash, lost host)
 ├── SerializationError           a value could not be pickled (argument or return value)
 ├── DeserializationError         a value could not be unpickled
-├── OutputExpiredError           the output is older than the retention period
-└── FunctionTimeoutError         an attempt ran past the function's timeout
+├── TimeoutError                 something took too long (not the built-in TimeoutError)
+│   ├── FunctionTimeoutError     an attempt ran past the function's timeout
+│   └── OutputExpiredError       the output is older than the retention period
+└── UserCodeException            wraps an exception `.map(return_exceptions=True)` returns as a value
 InputCancellation (BaseException) raised inside a function whose input was cancelled
-UserCodeException                wraps an exception `.map(return_exceptions=True)` returns as a value
+
+`skylift.Error` is the same class as `skylift.exception.Error`: `except skylift.Error:` catches
+every error the SDK raises, as `except modal.Error:` does. `FunctionCall.get(timeout=...)` raises
+the built-in TimeoutError when no result came in time, as Modal's does.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ __all__ = [
     "RemoteError",
     "ResourceExhaustedError",
     "SerializationError",
+    "TimeoutError",
     "UserCodeException",
 ]
 
@@ -76,11 +82,15 @@ class DeserializationError(Error):
     pass
 
 
-class OutputExpiredError(Error):
+class TimeoutError(Error):  # noqa: A001 - mirrors modal.exception.TimeoutError
+    """Base class of the SDK's timeouts."""
+
+
+class OutputExpiredError(TimeoutError):
     pass
 
 
-class FunctionTimeoutError(Error):
+class FunctionTimeoutError(TimeoutError):
     pass
 
 
@@ -88,7 +98,7 @@ class InputCancellation(BaseException):
     """Raised inside a running function when its input is cancelled."""
 
 
-class UserCodeException(Exception):
+class UserCodeException(Error):
     """An exception a map returned as a value (`return_exceptions=True`), wrapped as Modal wraps it.
 
     The original is `.exc` (also the `__cause__`). Pass `wrap_returned_exceptions=False` to get the
