@@ -41,3 +41,22 @@ def test_it_groups_the_timeouts_under_one_base_as_modal_does():
 def test_it_catches_a_bad_option_as_modal_error():
     with pytest.raises(modal.Error, match="max_retries"):
         modal.Retries(max_retries=-1)
+
+
+def _app_with_function():
+    app = modal.App("unit-surface")
+
+    @app.function()
+    def f(x: int, *, k: int = 0) -> int:
+        return x + k
+
+    return app, f
+
+
+@pytest.mark.parametrize("kwargs", [[("k", 1)], {1: 2}, "k=1"])
+def test_it_refuses_map_keyword_arguments_that_are_not_a_dict_before_anything_is_sent(kwargs):
+    _, f = _app_with_function()
+    with pytest.raises(exception.InvalidError, match="kwargs must be a dict"):
+        f.map([1], kwargs=kwargs)
+    with pytest.raises(exception.InvalidError, match="kwargs must be a dict"):
+        f.starmap([(1,)], kwargs=kwargs)

@@ -471,17 +471,19 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
     def map(
         self,
         *iterables: Iterable[Any],
+        kwargs: dict[str, Any] | None = None,
         order_outputs: bool = True,
         return_exceptions: bool = False,
         wrap_returned_exceptions: bool = True,
     ) -> Iterator[Any]:
         """Run the function on every item (zipped across iterables); yield results in input order.
 
-        With `return_exceptions=True` a failed input yields its exception instead of raising it,
-        wrapped in `UserCodeException` (its `.exc`) unless `wrap_returned_exceptions=False`.
+        `kwargs` are keyword arguments given to every call. With `return_exceptions=True` a failed
+        input yields its exception instead of raising it, wrapped in `UserCodeException` (its
+        `.exc`) unless `wrap_returned_exceptions=False`.
         """
         return self._map(
-            ((item, {}) for item in zip(*iterables, strict=False)),
+            _inputs(iterables, kwargs),
             order_outputs,
             return_exceptions,
             wrap_returned_exceptions,
@@ -498,7 +500,7 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         wrap_returned_exceptions: bool = True,
     ) -> Iterator[Any]:
         """Like map, but each item is a tuple of positional arguments."""
-        extra = kwargs or {}
+        extra = _keywords(kwargs)
         return self._map(
             ((tuple(item), extra) for item in input_iterator),
             order_outputs,
@@ -507,16 +509,23 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         )
 
     @_Blocking
-    def for_each(self, /, *iterables: Iterable[Any], ignore_exceptions: bool = False) -> None:
+    def for_each(
+        self,
+        /,
+        *iterables: Iterable[Any],
+        kwargs: dict[str, Any] | None = None,
+        ignore_exceptions: bool = False,
+    ) -> None:
         """Run the function on every item and wait, discarding the results."""
-        items: Iterator[tuple[tuple[Any, ...], dict[str, Any]]]
-        items = ((item, {}) for item in zip(*iterables, strict=False))
-        for _ in self._map(items, False, ignore_exceptions, False):
+        for _ in self._map(_inputs(iterables, kwargs), False, ignore_exceptions, False):
             pass
 
     @_Blocking
-    def spawn_map(self, /, *iterables: Iterable[Any]) -> FunctionCall[ReturnType]:
+    def spawn_map(
+        self, /, *iterables: Iterable[Any], kwargs: dict[str, Any] | None = None
+    ) -> FunctionCall[ReturnType]:
         """Submit a map and return at once; the work goes on without this process (`FunctionCall.from_id`)."""
+        extra = _keywords(kwargs)
         client, function_id = self._hydrated()
         call = client.call_create(function_id, [], kind="spawn", wait=0, method=self._method, closed=False)[
             "call"
@@ -524,7 +533,7 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         batch: list[bytes] = []
         start = 0
         for item in zip(*iterables, strict=False):
-            batch.append(self._args(item, {}))
+            batch.append(self._args(item, extra))
             if len(batch) == MAP_BATCH:
                 client.call_add_inputs(call["id"], start, batch, method=self._method)
                 start, batch = start + len(batch), []
@@ -596,6 +605,23 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
 
     def __repr__(self) -> str:
         return f"<skylift.Function {self._name}>"
+
+
+def _keywords(kwargs: dict[str, Any] | None) -> dict[str, Any]:
+    """The keyword arguments a map gives to every input, checked before anything is sent."""
+    if kwargs is None:
+        return {}
+    if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+        raise InvalidError(f"kwargs must be a dict of keyword arguments, got {kwargs!r}")
+    return kwargs
+
+
+def _inputs(
+    iterables: tuple[Iterable[Any], ...], kwargs: dict[str, Any] | None
+) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """A map's inputs: the iterables zipped, each with the same keyword arguments."""
+    extra = _keywords(kwargs)
+    return ((item, extra) for item in zip(*iterables, strict=False))
 
 
 class _MapSender:

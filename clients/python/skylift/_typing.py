@@ -48,12 +48,14 @@ class FunctionOptions(ResourceOptions, total=False):
 
 
 class MapCall(Protocol[R_co]):
-    """`f.map(*iterables)`: the results in input order; with `return_exceptions=True` failures too."""
+    """`f.map(*iterables, kwargs={...})`: the results in input order; with `return_exceptions=True`
+    failures too."""
 
     @overload
     def __call__(
         self,
         *iterables: Iterable[Any],
+        kwargs: dict[str, Any] | None = ...,
         order_outputs: bool = ...,
         return_exceptions: Literal[False] = ...,
         wrap_returned_exceptions: bool = ...,
@@ -62,6 +64,7 @@ class MapCall(Protocol[R_co]):
     def __call__(
         self,
         *iterables: Iterable[Any],
+        kwargs: dict[str, Any] | None = ...,
         order_outputs: bool = ...,
         return_exceptions: bool,
         wrap_returned_exceptions: bool = ...,
@@ -71,6 +74,7 @@ class MapCall(Protocol[R_co]):
     def aio(
         self,
         *iterables: Iterable[Any],
+        kwargs: dict[str, Any] | None = ...,
         order_outputs: bool = ...,
         return_exceptions: Literal[False] = ...,
         wrap_returned_exceptions: bool = ...,
@@ -79,6 +83,7 @@ class MapCall(Protocol[R_co]):
     def aio(
         self,
         *iterables: Iterable[Any],
+        kwargs: dict[str, Any] | None = ...,
         order_outputs: bool = ...,
         return_exceptions: bool,
         wrap_returned_exceptions: bool = ...,

@@ -76,6 +76,10 @@ def blocking() -> None:
     assert_type(square.spawn_map([1, 2]), skylift.FunctionCall[int])
     assert_type(square.spawn_map([1, 2]).iter_outputs(), Iterator[int])
     assert_type(square.for_each([1, 2]), None)
+    assert_type(fetch.map(["a"], kwargs={"retries": 1}), Iterator[bytes])
+    assert_type(fetch.starmap([("a",)], kwargs={"retries": 1}), Iterator[bytes])
+    assert_type(fetch.for_each(["a"], kwargs={"retries": 1}), None)
+    assert_type(fetch.spawn_map(["a"], kwargs={"retries": 1}), skylift.FunctionCall[bytes])
     assert_type(skylift.gather(square.spawn(1), square.spawn(2)), list[int])
     assert_type(skylift.FunctionCall.from_id("fc-1").get(), Any)
     assert_type(fetch.remote("https://example.invalid", retries=2), bytes)
@@ -104,4 +108,6 @@ async def awaiting() -> None:
         assert_type(value, int)
     async for outcome in square.map.aio([1, 2], return_exceptions=True):
         assert_type(outcome, int | Exception)
+    async for fetched in fetch.map.aio(["a"], kwargs={"retries": 1}):
+        assert_type(fetched, bytes)
     assert_type(await Model().predict.remote.aio(1), str)
