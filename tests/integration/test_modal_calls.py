@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from tests.integration import modal_calls_app as program
 
 pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+SKYLIFT = str(Path(sys.executable).parent / "skylift")
 
 
 @pytest.fixture(scope="module")
@@ -39,3 +46,29 @@ def test_it_gives_keyword_arguments_to_an_async_map(running):
     # A fresh thread: another test of the session may have left an event loop set on this one.
     with ThreadPoolExecutor(1) as pool:
         assert pool.submit(asyncio.run, main()).result() == ["a1", "a2"]
+
+
+def test_it_refuses_a_modal_option_skylift_lacks_before_creating_anything(platform, tmp_path):
+    # given a program asking for region="us-east", and a user's credentials
+    alice = platform.users["alice"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYLIFT_")}
+    env.update(
+        SKYLIFT_CONFIG_PATH=str(tmp_path / "none.toml"),
+        SKYLIFT_SERVER_URL=platform.url,
+        SKYLIFT_TOKEN_ID=alice.token_id,
+        SKYLIFT_TOKEN_SECRET=alice.token_secret,
+    )
+    apps = platform.sql("SELECT count(*) FROM skylift_apps_app")[0][0]
+    # when
+    ran = subprocess.run(
+        [SKYLIFT, "run", "tests/integration/modal_unsupported_app.py"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # then
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert "InvalidError: Skylift does not support the option region= (given 'us-east') yet" in ran.stderr
+    assert platform.sql("SELECT count(*) FROM skylift_apps_app")[0][0] == apps

@@ -11,6 +11,7 @@ import pytest
 import skylift as modal
 from skylift import exception
 from skylift._build import BuildFailed
+from skylift._unsupported import UNSUPPORTED_NAMES
 
 
 def _sdk_exceptions() -> list[type[BaseException]]:
@@ -60,3 +61,84 @@ def test_it_refuses_map_keyword_arguments_that_are_not_a_dict_before_anything_is
         f.map([1], kwargs=kwargs)
     with pytest.raises(exception.InvalidError, match="kwargs must be a dict"):
         f.starmap([(1,)], kwargs=kwargs)
+
+
+def test_it_points_from_stub_to_app():
+    with pytest.raises(AttributeError, match=r"renamed modal\.App"):
+        modal.Stub  # noqa: B018
+    assert not hasattr(modal, "Stub")
+    assert not hasattr(modal, "NoSuchThing")
+
+
+@pytest.mark.parametrize("name", sorted(UNSUPPORTED_NAMES))
+def test_it_names_a_modal_object_skylift_lacks_when_a_program_uses_it(name):
+    # given a program that imports it: that alone works
+    namespace: dict = {}
+    exec(f"from skylift import {name}", namespace)
+    obj = namespace[name]
+    assert obj is getattr(modal, name)
+    # when it is used, then the error names it
+    kind = UNSUPPORTED_NAMES[name][0]
+    uses = {
+        "class": lambda: obj.from_name("x"),
+        "module": lambda: obj.anything,
+        "decorator": lambda: obj(),
+        "function": lambda: obj(),
+    }
+    with pytest.raises(exception.InvalidError, match=rf"Skylift does not support \S*modal\.{name}\S* yet"):
+        uses[kind]()
+    if kind == "class":
+        with pytest.raises(exception.InvalidError, match=rf"modal\.{name} yet"):
+            obj()
+        assert not isinstance(object(), obj)
+
+
+def test_it_refuses_a_web_endpoint_when_the_function_is_decorated():
+    app = modal.App("unit-web")
+    with pytest.raises(exception.InvalidError, match="@modal.fastapi_endpoint yet. Web endpoints"):
+
+        @app.function()
+        @modal.fastapi_endpoint(method="POST")
+        def hook(body: dict) -> dict:
+            return body
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"region": "us-east"}, r"Skylift does not support the option region= \(given 'us-east'\) yet"),
+        ({"enable_memory_snapshot": True}, "does not support the option enable_memory_snapshot="),
+        ({"env": {"A": "1"}}, "does not support the option env="),
+        ({"include_source": False}, "does not support the option include_source="),
+        ({"keep_warm": 1}, "keep_warm= was renamed in Modal 1.0: use min_containers="),
+        ({"concurrency_limit": 3}, "use max_containers="),
+        ({"allow_concurrent_inputs": 3}, r"use @modal.concurrent\(max_inputs=...\)"),
+        ({"memroy": 256}, "Unknown option memroy=; the options are: image, cpu, memory"),
+    ],
+)
+def test_it_refuses_a_modal_option_skylift_lacks_naming_it(options, message):
+    app = modal.App("unit-options")
+    with pytest.raises(exception.InvalidError, match=message):
+        app.function(**options)
+    with pytest.raises(exception.InvalidError, match=message):
+        app.cls(**options)
+    assert app.registered_functions == {} and app.registered_classes == {}
+
+
+def test_it_accepts_modal_options_given_their_modal_defaults():
+    app = modal.App("unit-defaults")
+
+    @app.function(
+        region=None,
+        cloud=None,
+        enable_memory_snapshot=False,
+        env={},
+        include_source=True,
+        nonpreemptible=False,
+        schedule=None,
+        network_file_systems={},
+    )
+    def f() -> int:
+        return 1
+
+    assert list(app.registered_functions.values()) == [f]

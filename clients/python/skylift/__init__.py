@@ -6,6 +6,8 @@ This package is also the in-container runtime: keep its import light (no httpx, 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import exception
 from ._app import App, is_local
 from ._cls import Cls
@@ -17,6 +19,7 @@ from ._partial import batched, build, concurrent, enter, method, parameter
 from ._partial import exit_ as exit  # noqa: A004 - Modal's name for the decorator
 from ._retries import Retries
 from ._secret import Secret
+from ._unsupported import top_level_name
 from ._volume import Volume
 
 __all__ = [
@@ -43,3 +46,10 @@ __all__ = [
     "parameter",
 ]
 __version__ = "0.1.0"
+
+if not TYPE_CHECKING:  # type checkers see only the names Skylift has
+
+    def __getattr__(name: str) -> object:
+        """Modal's names Skylift lacks (`skylift.Dict`...): they raise InvalidError, naming
+        themselves, when a program uses them; `skylift.Stub` points to `App`."""
+        return top_level_name(name)

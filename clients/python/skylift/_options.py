@@ -13,6 +13,7 @@ from ._exceptions import InvalidError
 from ._image import Image
 from ._retries import Retries
 from ._secret import Secret
+from ._unsupported import check_modal_options
 from ._volume import Volume, volume_mounts
 from .contract.resources import (
     parse_gpu,
@@ -23,7 +24,26 @@ from .contract.resources import (
     validate_timeout,
 )
 
-__all__ = ["options_spec", "parse_options"]
+__all__ = ["OPTIONS", "options_spec", "parse_options"]
+
+# Skylift's options of @app.function() / @app.cls(), as parse_options() takes them.
+OPTIONS = (
+    "image",
+    "cpu",
+    "memory",
+    "gpu",
+    "timeout",
+    "secrets",
+    "volumes",
+    "scaledown_window",
+    "block_network",
+    "retries",
+    "min_containers",
+    "max_containers",
+    "buffer_containers",
+    "max_inputs",
+    "serialized",
+)
 
 
 def parse_options(
@@ -43,8 +63,14 @@ def parse_options(
     max_inputs: int | None = None,
     serialized: bool = False,
     volumes: dict[str | PurePosixPath, Volume] | None = None,
+    **modal_options: Any,
 ) -> dict[str, Any]:
-    """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError."""
+    """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError.
+
+    Any other option is one of Modal's that Skylift lacks (refused unless given its Modal default)
+    or unknown.
+    """
+    check_modal_options(modal_options, OPTIONS)
     options: dict[str, Any] = {
         "timeout": validate_timeout(timeout),
         "gpu": parse_gpu(gpu),
