@@ -48,6 +48,13 @@ def test_it_gives_keyword_arguments_to_an_async_map(running):
         assert pool.submit(asyncio.run, main()).result() == ["a1", "a2"]
 
 
+def test_it_runs_each_input_of_a_single_use_function_in_a_container_of_its_own(running):
+    # when
+    tasks = [program.container_id.remote() for _ in range(3)]
+    # then
+    assert len(set(tasks)) == 3
+
+
 def test_it_refuses_a_modal_option_skylift_lacks_before_creating_anything(platform, tmp_path):
     # given a program asking for region="us-east", and a user's credentials
     alice = platform.users["alice"]

@@ -142,3 +142,24 @@ def test_it_accepts_modal_options_given_their_modal_defaults():
         return 1
 
     assert list(app.registered_functions.values()) == [f]
+
+
+def test_it_makes_single_use_containers_serve_one_input_each():
+    app = modal.App("unit-single-use")
+
+    @app.function(single_use_containers=True)
+    def f() -> int:
+        return 1
+
+    @app.cls(single_use_containers=True)
+    class C:
+        @modal.method()
+        def m(self) -> int:
+            return 1
+
+    assert f._options["max_inputs"] == 1
+    assert C._options["max_inputs"] == 1
+    with pytest.raises(exception.InvalidError, match="means max_inputs=1; it cannot go with max_inputs=5"):
+        app.function(single_use_containers=True, max_inputs=5)
+    with pytest.raises(exception.InvalidError, match="must be True or False"):
+        app.function(single_use_containers="yes")

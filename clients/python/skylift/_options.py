@@ -42,6 +42,7 @@ OPTIONS = (
     "max_containers",
     "buffer_containers",
     "max_inputs",
+    "single_use_containers",
     "serialized",
 )
 
@@ -63,14 +64,23 @@ def parse_options(
     max_inputs: int | None = None,
     serialized: bool = False,
     volumes: dict[str | PurePosixPath, Volume] | None = None,
+    single_use_containers: bool = False,
     **modal_options: Any,
 ) -> dict[str, Any]:
     """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError.
 
-    Any other option is one of Modal's that Skylift lacks (refused unless given its Modal default)
-    or unknown.
+    `single_use_containers=True` is `max_inputs=1`, as Modal documents it. Any other option is
+    one of Modal's that Skylift lacks (refused unless given its Modal default) or unknown.
     """
     check_modal_options(modal_options, OPTIONS)
+    if not isinstance(single_use_containers, bool):
+        raise InvalidError(f"single_use_containers must be True or False, got {single_use_containers!r}")
+    if single_use_containers:
+        if max_inputs not in (None, 1):
+            raise InvalidError(
+                f"single_use_containers=True means max_inputs=1; it cannot go with max_inputs={max_inputs!r}"
+            )
+        max_inputs = 1
     options: dict[str, Any] = {
         "timeout": validate_timeout(timeout),
         "gpu": parse_gpu(gpu),

@@ -45,6 +45,7 @@ class FunctionOptions(ResourceOptions, total=False):
 
     image: Image | None
     volumes: dict[str | PurePosixPath, Volume] | None
+    single_use_containers: bool
 
 
 class MapCall(Protocol[R_co]):
