@@ -344,6 +344,7 @@ VARIANT_OPTIONS = (
     "buffer_containers",
     "max_inputs",
     "scaledown_window",
+    "definition",  # with_concurrency() / with_batching(): the concurrency or batching it runs with
 )
 
 
@@ -358,6 +359,10 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
             f"Unknown option {sorted(unknown)[0]!r}.",
             field="options",
             hint="Options: " + ", ".join(VARIANT_OPTIONS),
+        )
+    if "definition" in options and not isinstance(options["definition"], dict):
+        raise ApiError(
+            "options.definition must be an object, as a function's definition is.", field="options"
         )
     key = hashlib.sha256(
         (params or b"") + json.dumps(options, sort_keys=True, separators=(",", ":")).encode()
