@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import skylift as modal
 from tests.integration import modal_calls_app as program
 
 pytestmark = pytest.mark.integration
@@ -53,6 +54,57 @@ def test_it_runs_each_input_of_a_single_use_function_in_a_container_of_its_own(r
     tasks = [program.container_id.remote() for _ in range(3)]
     # then
     assert len(set(tasks)) == 3
+
+
+def _variant_rows(running, function) -> list[tuple]:
+    return running.sql(
+        "SELECT memory, timeout FROM functions_function WHERE parent_id = %s ORDER BY created_at",
+        [function.object_id],
+    )
+
+
+def test_it_runs_a_function_with_other_options_in_containers_of_its_own(running):
+    # given a function whose timeout is 300 s
+    base = program.nap.remote(0)
+    # when it runs with_options(timeout=1), stacked on other options
+    quick = program.nap.with_options(memory=256).with_options(timeout=1, retries=0)
+    # then its inputs have one second, in containers of their own; its error is a modal.Error
+    assert quick.remote(0) != base
+    with pytest.raises(modal.Error) as raised:
+        quick.remote(5)
+    assert isinstance(raised.value, modal.exception.FunctionTimeoutError)
+    assert "timeout of 1 s" in str(raised.value)
+    assert (256, 1) in _variant_rows(running, program.nap)
+    assert program.nap.remote(0) == base
+
+
+def test_it_runs_a_class_with_other_options(running):
+    quick = program.Worker.with_options(timeout=1, retries=0)
+    with pytest.raises(modal.exception.FunctionTimeoutError, match="timeout of 1 s"):
+        quick().busy.remote(5)
+    assert program.Worker().busy.remote(0)["peak"] == 1
+
+
+def test_it_runs_a_class_with_another_concurrency(running):
+    # given a class whose container runs one input at a time
+    assert {r["peak"] for r in program.Worker().busy.map([0.3, 0.3])} == {1}
+    # when
+    results = list(program.Worker.with_concurrency(max_inputs=4)().busy.map([1.0] * 4))
+    # then its one container ran the four at once
+    assert len({r["task"] for r in results}) == 1
+    assert max(r["peak"] for r in results) == 4
+
+
+def test_it_runs_a_class_and_a_function_with_another_batching(running):
+    # given a batched method and a batched function that take one input at a time
+    assert set(program.Embedder().sizes.map(range(4))) == {1}
+    # when they run with batches of up to 6
+    method_sizes = list(program.Embedder.with_batching(max_batch_size=6, wait_ms=1000)().sizes.map(range(6)))
+    function_sizes = list(program.batch_sizes.with_batching(max_batch_size=6, wait_ms=1000).map(range(6)))
+    # then inputs arrived together
+    for sizes in (method_sizes, function_sizes):
+        assert max(sizes) <= 6
+        assert sum(sizes) / len(sizes) > 1
 
 
 def test_it_refuses_a_modal_option_skylift_lacks_before_creating_anything(platform, tmp_path):

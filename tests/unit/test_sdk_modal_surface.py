@@ -163,3 +163,89 @@ def test_it_makes_single_use_containers_serve_one_input_each():
         app.function(single_use_containers=True, max_inputs=5)
     with pytest.raises(exception.InvalidError, match="must be True or False"):
         app.function(single_use_containers="yes")
+
+
+def _variant_app():
+    app = modal.App("unit-variants")
+
+    @app.function(timeout=60)
+    def f(x: int) -> int:
+        return x
+
+    @app.function()
+    def gen(n: int):
+        yield from range(n)
+
+    @app.cls()
+    class Two:
+        @modal.method()
+        def a(self) -> int:
+            return 1
+
+        @modal.method()
+        def b(self) -> int:
+            return 2
+
+    @app.cls()
+    class Batched:
+        @modal.batched(max_batch_size=4, wait_ms=10)
+        @modal.method()
+        def a(self, xs: list[int]) -> list[int]:
+            return xs
+
+    return f, gen, Two, Batched
+
+
+def test_it_stacks_with_options_and_sends_only_what_changed():
+    f, *_ = _variant_app()
+    # when
+    variant = f.with_options(cpu=2, memory=(256, 512)).with_options(timeout=30, single_use_containers=True)
+    # then
+    assert variant._variant.overrides == {"cpu": 2.0, "memory": [256, 512], "timeout": 30, "max_inputs": 1}
+    assert variant._root() is f and variant.get_raw_f() is f.get_raw_f()
+    assert f._variant.overrides == {}
+
+
+def test_it_changes_the_definition_for_another_concurrency_or_batching():
+    f, _, Two, Batched = _variant_app()
+    concurrent = Two.with_options(timeout=5).with_concurrency(max_inputs=8, target_inputs=2)
+    assert concurrent._variant.overrides["timeout"] == 5
+    assert concurrent._variant.overrides["definition"]["concurrency"] == {"max_inputs": 8, "target_inputs": 2}
+    batched = Batched.with_batching(max_batch_size=16, wait_ms=50)
+    methods = batched._variant.overrides["definition"]["methods"]
+    assert methods["a"]["batching"] == {"max_batch_size": 16, "wait_ms": 50}
+    assert Batched._options["definition"]["methods"]["a"]["batching"]["max_batch_size"] == 4
+    assert f.with_batching(max_batch_size=2, wait_ms=0)._variant.overrides["definition"]["batching"] == {
+        "max_batch_size": 2,
+        "wait_ms": 0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda f, g, T, B: f.with_options(image=modal.Image.debian_slim()), "cannot change image"),
+        (lambda f, g, T, B: f.with_options(block_network=True), "cannot change block_network"),
+        (lambda f, g, T, B: f.with_options(timeout=0), "timeout"),
+        (lambda f, g, T, B: f.with_options(env={"A": "1"}), "does not support the option env="),
+        (lambda f, g, T, B: f.with_options(region="eu"), "does not support the option region="),
+        (lambda f, g, T, B: f.with_options(secrets=[object()]), "Secrets are not supported"),
+        (lambda f, g, T, B: f.with_concurrency(max_inputs=0), "max_inputs must be"),
+        (lambda f, g, T, B: f.with_concurrency(max_inputs=2, target_inputs=3), "cannot exceed"),
+        (lambda f, g, T, B: f.with_batching(max_batch_size=2, wait_ms=-1), "wait_ms must be"),
+        (lambda f, g, T, B: g.with_batching(max_batch_size=2, wait_ms=1), "generators cannot be batched"),
+        (
+            lambda f, g, T, B: T.with_batching(max_batch_size=2, wait_ms=1),
+            "has 2 methods and none is @batched",
+        ),
+        (lambda f, g, T, B: B.with_concurrency(max_inputs=2), "cannot be combined with @batched"),
+        (
+            lambda f, g, T, B: f.with_concurrency(max_inputs=2).with_batching(max_batch_size=2, wait_ms=1),
+            "cannot be combined with @concurrent",
+        ),
+        (lambda f, g, T, B: T().a.with_options(timeout=5), "is a method: call with_options()"),
+    ],
+)
+def test_it_refuses_a_bad_variant_when_it_is_asked_for(make, message):
+    with pytest.raises(exception.InvalidError, match=message):
+        make(*_variant_app())

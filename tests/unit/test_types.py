@@ -52,7 +52,7 @@ def test_it_refuses_wrong_calls_and_options_with_the_error_each_line_expects():
         (int(m.group(1)), m.group(2))
         for m in re.finditer(r"^[^:\n]+:(\d+): error: .*\[([a-z-]+)\]$", result.stdout, re.MULTILINE)
     }
-    assert len(expected) == 9
+    assert len(expected) == 10
     assert found == expected, result.stdout
 
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,8 +17,8 @@ import cloudpickle
 
 from ._exceptions import InvalidError
 from ._function import Function, Owner
-from ._options import options_spec, parse_options
 from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, HOOK_ATTR, METHOD_ATTR, PARAMETER_TYPES, Parameter
+from ._variants import Variant
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -110,8 +111,7 @@ class Cls:
         self._user_cls = user_cls
         self._name = name
         self._options = options
-        self._overrides: dict[str, Any] = {}
-        self._raw: dict[str, Any] = {}  # the options given to with_options(), as given
+        self._variant = Variant()  # with_options(), with_concurrency(), with_batching()
         self._parent: Cls | None = None  # the class with_options() was called on
         self.object_id: str | None = None
         self._variants: dict[str, str] = {}  # variant key -> function id
@@ -124,24 +124,36 @@ class Cls:
         return self._user_cls
 
     def __call__(self, **params: Any) -> BoundCls:
-        return BoundCls(self, _check_params(self._user_cls, params), self._overrides)
+        return BoundCls(self, _check_params(self._user_cls, params), self._variant.overrides)
 
-    def with_options(self, **options: Unpack[ResourceOptions]) -> Cls:
-        """The same class with other resources or scaling (its own pool of containers)."""
-        merged: dict[str, Any] = {**self._raw_overrides(), **options}
-        if "volumes" in merged or "image" in merged:
-            raise InvalidError(
-                "with_options() cannot change volumes or the image; define another @app.cls for them"
-            )
-        try:
-            parsed = parse_options(**merged)
-        except TypeError as exc:
-            raise InvalidError(f"with_options(): {exc}") from None
+    def _with_variant(self, variant: Variant) -> Cls:
         clone = Cls(self._app, self._user_cls, name=self._name, options=self._options)
-        clone._overrides = {k: v for k, v in options_spec(parsed).items() if k in _spec_keys(merged)}
-        clone._raw = merged
+        clone._variant = variant
         clone._parent = self
         return clone
+
+    def with_options(self, **options: Unpack[ResourceOptions]) -> Cls:
+        """The same class with other resources, scaling, retries or timeout: its own pool of
+        containers. Stacks: `Model.with_options(gpu="A100").with_options(timeout=60)`."""
+        return self._with_variant(self._variant.with_options(options))
+
+    def with_concurrency(self, *, max_inputs: int, target_inputs: int | None = None) -> Cls:
+        """The same class running up to `max_inputs` inputs at once per container, as
+        `@skylift.concurrent` on the class does: its own pool of containers."""
+        return self._with_variant(
+            self._variant.with_concurrency(
+                self._options["definition"], max_inputs=max_inputs, target_inputs=target_inputs
+            )
+        )
+
+    def with_batching(self, *, max_batch_size: int, wait_ms: int) -> Cls:
+        """The same class with its batched method (or its only method) called with batches of
+        inputs, as `@skylift.batched` does: its own pool of containers."""
+        return self._with_variant(
+            self._variant.with_batching(
+                self._options["definition"], max_batch_size=max_batch_size, wait_ms=wait_ms, name=self._name
+            )
+        )
 
     def _root(self) -> Cls:
         return self._parent._root() if self._parent is not None else self
@@ -154,11 +166,6 @@ class Cls:
 
     def __repr__(self) -> str:
         return f"<skylift.Cls {self._name}>"
-
-
-def _spec_keys(options: dict[str, Any]) -> set[str]:
-    keys = set(options)
-    return keys | ({"gpu"} if "gpu" in keys else set())
 
 
 class BoundCls:
@@ -196,7 +203,7 @@ class BoundCls:
         if not distinct and not self._overrides:
             return app._client, root.object_id
         blob = cloudpickle.dumps(dict(sorted(self._params.items()))) if self._params else None
-        key = repr((sorted(distinct.items()), sorted(self._overrides.items(), key=lambda kv: kv[0])))
+        key = repr(sorted(distinct.items())) + json.dumps(self._overrides, sort_keys=True)
         if key not in root._variants:
             root._variants[key] = app._client.function_variant(
                 root.object_id, params=blob, options=self._overrides

@@ -24,10 +24,13 @@ from ._exceptions import (
 )
 from ._serialization import deserialize, serialize_args
 from ._typing import MapCall, OutputsCall, StarmapCall
+from ._variants import Variant
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from ._client import Client
-    from ._typing import Batched
+    from ._typing import Batched, ResourceOptions
 
 __all__ = ["Function", "FunctionCall", "FunctionDecorator", "MethodDecorator", "Owner", "gather"]
 
@@ -390,6 +393,9 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         self._options = options
         self._method = method  # for a method of an @app.cls class
         self._owner = owner  # the bound class instance handle, for methods
+        self._parent: Function[P, ReturnType, OriginalReturnType] | None = None  # of a variant
+        self._variant = Variant()  # with_options(), with_concurrency(), with_batching()
+        self._variants: dict[tuple[str, str], str] = {}  # (function id, variant key) -> variant id
         self.object_id: str | None = None
         self.__name__ = getattr(raw_f, "__name__", name)
         self.__qualname__ = getattr(raw_f, "__qualname__", name)
@@ -407,12 +413,72 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
     def _hydrated(self) -> tuple[Client, str]:
         if self._owner is not None:
             return self._owner._hydrated()
-        if self.object_id is None or self._app._client is None:
+        root = self._root()
+        client = self._app._client
+        if root.object_id is None or client is None:
             raise InvalidError(
                 f"{self._name} is not running on Skylift: call .remote() inside `with app.run():`, from a "
                 "@app.local_entrypoint() run by `skylift run`, or use .local() to run it here."
             )
-        return self._app._client, self.object_id
+        if not self._variant.overrides:
+            return client, root.object_id
+        # Keyed by the function's id too: each run of the app defines it anew.
+        key = (root.object_id, self._variant.key)
+        if key not in root._variants:
+            root._variants[key] = client.function_variant(
+                root.object_id, params=None, options=self._variant.overrides
+            )["id"]
+        return client, root._variants[key]
+
+    def _root(self) -> Function[P, ReturnType, OriginalReturnType]:
+        return self._parent._root() if self._parent is not None else self
+
+    def _not_a_method(self) -> None:
+        if self._owner is not None:
+            raise InvalidError(
+                f"{self._name} is a method: call with_options(), with_concurrency() or with_batching() "
+                "on its class"
+            )
+
+    def _with_variant(self, variant: Variant) -> Function[P, ReturnType, OriginalReturnType]:
+        clone: Function[P, ReturnType, OriginalReturnType] = Function(
+            self._app, self._raw_f, name=self._name, options=self._options
+        )
+        clone._parent = self._root()
+        clone._variant = variant
+        return clone
+
+    def with_options(self, **options: Unpack[ResourceOptions]) -> Function[P, ReturnType, OriginalReturnType]:
+        """The same function with other resources, scaling, retries or timeout: its own pool of
+        containers. Stacks: `f.with_options(cpu=2).with_options(timeout=60)`."""
+        self._not_a_method()
+        return self._with_variant(self._variant.with_options(options))
+
+    def with_concurrency(
+        self, *, max_inputs: int, target_inputs: int | None = None
+    ) -> Function[P, ReturnType, OriginalReturnType]:
+        """The same function running up to `max_inputs` inputs at once per container, as
+        `@skylift.concurrent` does: its own pool of containers."""
+        self._not_a_method()
+        return self._with_variant(
+            self._variant.with_concurrency(
+                self._options["definition"], max_inputs=max_inputs, target_inputs=target_inputs
+            )
+        )
+
+    def with_batching(
+        self, *, max_batch_size: int, wait_ms: int
+    ) -> Function[P, ReturnType, OriginalReturnType]:
+        """The same function called with batches of inputs, as `@skylift.batched` does: its own
+        pool of containers. The function takes lists and returns a list."""
+        self._not_a_method()
+        if self.is_generator:
+            raise InvalidError(f"{self._name} is a generator: generators cannot be batched")
+        return self._with_variant(
+            self._variant.with_batching(
+                self._options["definition"], max_batch_size=max_batch_size, wait_ms=wait_ms, name=self._name
+            )
+        )
 
     def _args(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
         return serialize_args(self._raw_f, args, kwargs)

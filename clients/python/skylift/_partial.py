@@ -17,7 +17,18 @@ if TYPE_CHECKING:
     from ._function import Function, MethodDecorator
     from ._typing import Batched
 
-__all__ = ["Parameter", "batched", "build", "concurrent", "enter", "exit_", "method", "parameter"]
+__all__ = [
+    "Parameter",
+    "batched",
+    "batching_config",
+    "build",
+    "concurrency_config",
+    "concurrent",
+    "enter",
+    "exit_",
+    "method",
+    "parameter",
+]
 
 CONCURRENT_ATTR = "__skylift_concurrent__"
 BATCHED_ATTR = "__skylift_batched__"
@@ -39,24 +50,38 @@ def _positive_int(name: str, value: object, maximum: int) -> int:
     return value
 
 
+def concurrency_config(max_inputs: int, target_inputs: int | None = None) -> dict[str, int]:
+    """The checked concurrency of `@concurrent(...)` and `with_concurrency(...)`."""
+    _positive_int("max_inputs", max_inputs, MAX_CONCURRENT_INPUTS)
+    if target_inputs is not None:
+        _positive_int("target_inputs", target_inputs, MAX_CONCURRENT_INPUTS)
+        if target_inputs > max_inputs:
+            raise InvalidError(f"target_inputs ({target_inputs}) cannot exceed max_inputs ({max_inputs})")
+    return {"max_inputs": max_inputs, "target_inputs": target_inputs or max_inputs}
+
+
+def batching_config(max_batch_size: int, wait_ms: int) -> dict[str, int]:
+    """The checked batching of `@batched(...)` and `with_batching(...)`."""
+    _positive_int("max_batch_size", max_batch_size, MAX_BATCH_SIZE)
+    if isinstance(wait_ms, bool) or not isinstance(wait_ms, int) or not (0 <= wait_ms <= MAX_WAIT_MS):
+        raise InvalidError(
+            f"wait_ms must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}, got {wait_ms!r}"
+        )
+    return {"max_batch_size": max_batch_size, "wait_ms": wait_ms}
+
+
 def concurrent(*, max_inputs: int, target_inputs: int | None = None) -> Callable[[T], T]:
     """Let one container run up to `max_inputs` inputs at once (threads, or asyncio tasks for async code).
 
     The autoscaler aims at `target_inputs` per container (default: `max_inputs`) and lets bursts
     go up to `max_inputs`.
     """
-    _positive_int("max_inputs", max_inputs, MAX_CONCURRENT_INPUTS)
-    if target_inputs is not None:
-        _positive_int("target_inputs", target_inputs, MAX_CONCURRENT_INPUTS)
-        if target_inputs > max_inputs:
-            raise InvalidError(f"target_inputs ({target_inputs}) cannot exceed max_inputs ({max_inputs})")
+    config = concurrency_config(max_inputs, target_inputs)
 
     def wrapper(obj: T) -> T:
         if getattr(obj, BATCHED_ATTR, None):
             raise InvalidError("@skylift.concurrent cannot be combined with @skylift.batched")
-        setattr(
-            obj, CONCURRENT_ATTR, {"max_inputs": max_inputs, "target_inputs": target_inputs or max_inputs}
-        )
+        setattr(obj, CONCURRENT_ATTR, dict(config))
         return obj
 
     return wrapper
@@ -65,8 +90,8 @@ def concurrent(*, max_inputs: int, target_inputs: int | None = None) -> Callable
 class _BatchedDecorator:
     """What `@skylift.batched(...)` returns; typed so that callers pass one input and get one result."""
 
-    def __init__(self, max_batch_size: int, wait_ms: int) -> None:
-        self.batching = {"max_batch_size": max_batch_size, "wait_ms": wait_ms}
+    def __init__(self, batching: dict[str, int]) -> None:
+        self.batching = batching
 
     @overload
     def __call__(self, obj: Function[Any, list[T], Any], /) -> Function[..., T, Any]: ...
@@ -87,13 +112,7 @@ def batched(*, max_batch_size: int, wait_ms: int) -> _BatchedDecorator:
     Every argument arrives as a list (one item per input) and the function must return a list of
     the same length.
     """
-    _positive_int("max_batch_size", max_batch_size, MAX_BATCH_SIZE)
-    if isinstance(wait_ms, bool) or not isinstance(wait_ms, int) or not (0 <= wait_ms <= MAX_WAIT_MS):
-        raise InvalidError(
-            f"wait_ms must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}, got {wait_ms!r}"
-        )
-
-    return _BatchedDecorator(max_batch_size, wait_ms)
+    return _BatchedDecorator(batching_config(max_batch_size, wait_ms))
 
 
 def _hook(kind: str, **details: object) -> Callable[[F], F]:

@@ -23,7 +23,7 @@ R_co = TypeVar("R_co", covariant=True)
 
 
 class ResourceOptions(TypedDict, total=False):
-    """What `Cls.with_options()` may change: resources, scaling, retries (see `App.function`)."""
+    """What `with_options()` may change: resources, scaling, retries, timeout (see `App.function`)."""
 
     cpu: float | tuple[float, float] | None
     memory: int | tuple[int, int] | None
@@ -31,18 +31,18 @@ class ResourceOptions(TypedDict, total=False):
     timeout: int
     secrets: Sequence[Secret]
     scaledown_window: int | None
-    block_network: bool
     retries: int | Retries | None
     min_containers: int | None
     max_containers: int | None
     buffer_containers: int | None
     max_inputs: int | None
-    serialized: bool
 
 
 class FunctionOptions(ResourceOptions, total=False):
     """The keyword options of `@app.function()` and `@app.cls()`."""
 
+    block_network: bool
+    serialized: bool
     image: Image | None
     volumes: dict[str | PurePosixPath, Volume] | None
     single_use_containers: bool

@@ -28,6 +28,7 @@ def misuse() -> str:
     text: str = square.remote(3)  # E: assignment
     Model().predict.remote("x")  # E: arg-type
     skylift.gather(square.spawn(1)).append("no")  # E: arg-type
+    square.with_options(image=None)  # E: call-arg
     return text
 
 

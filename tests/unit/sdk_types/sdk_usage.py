@@ -97,6 +97,9 @@ def blocking() -> None:
     image = skylift.Image.debian_slim().pip_install("numpy").env({"A": "1"})
     assert_type(image, skylift.Image)
     assert_type(skylift.current_input_id(), str | None)
+    assert_type(square.with_options(cpu=2, timeout=30).remote(3), int)
+    assert_type(square.with_concurrency(max_inputs=4).with_options(gpu="T4").map([1]), Iterator[int])
+    assert_type(shout.with_batching(max_batch_size=4, wait_ms=10).remote("a"), str)
 
 
 async def awaiting() -> None:
