@@ -13,6 +13,7 @@ import pytest
 
 import skylift as modal
 from tests.integration import modal_calls_app as program
+from tests.integration import modal_output_app
 
 pytestmark = pytest.mark.integration
 
@@ -131,3 +132,19 @@ def test_it_refuses_a_modal_option_skylift_lacks_before_creating_anything(platfo
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert "InvalidError: Skylift does not support the option region= (given 'us-east') yet" in ran.stderr
     assert platform.sql("SELECT count(*) FROM skylift_apps_app")[0][0] == apps
+
+
+def test_it_shows_build_and_container_output_only_inside_enable_output(platform, capfd):
+    client = platform.client("alice")
+    # when a program runs its app inside enable_output(), its image not built yet
+    with modal.enable_output(), modal_output_app.app.run(client=client):
+        assert modal_output_app.hello.remote("shown") == "shown"
+    # then the image's build log and the container's output were printed
+    out = capfd.readouterr().out
+    assert "=> Step 1: run_commands(echo enable_output > /opt/output.txt)" in out
+    assert "Built image" in out
+    assert "hello shown from a container" in out
+    # when it runs outside enable_output(), then nothing is printed, as with Modal
+    with modal_output_app.app.run(client=client):
+        assert modal_output_app.hello.remote("hidden") == "hidden"
+    assert capfd.readouterr().out == ""

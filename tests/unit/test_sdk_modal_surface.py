@@ -249,3 +249,18 @@ def test_it_changes_the_definition_for_another_concurrency_or_batching():
 def test_it_refuses_a_bad_variant_when_it_is_asked_for(make, message):
     with pytest.raises(exception.InvalidError, match=message):
         make(*_variant_app())
+
+
+def test_it_turns_output_on_for_the_blocks_of_enable_output_only():
+    from skylift._output import output_enabled, progress_shown
+
+    assert not output_enabled() and progress_shown()
+    with modal.enable_output():
+        assert output_enabled() and progress_shown()
+        with modal.enable_output(show_progress=False):
+            assert output_enabled() and not progress_shown()
+        assert progress_shown()
+    assert not output_enabled()
+    with pytest.raises(ValueError, match="inside"), modal.enable_output():
+        raise ValueError("inside")
+    assert not output_enabled()

@@ -15,6 +15,7 @@ from ._context import current_function_call_id, current_input_id
 from ._exceptions import Error
 from ._function import Function, FunctionCall, gather
 from ._image import Image
+from ._output import enable_output
 from ._partial import batched, build, concurrent, enter, method, parameter
 from ._partial import exit_ as exit  # noqa: A004 - Modal's name for the decorator
 from ._retries import Retries
@@ -37,6 +38,7 @@ __all__ = [
     "concurrent",
     "current_function_call_id",
     "current_input_id",
+    "enable_output",
     "enter",
     "exception",
     "exit",

@@ -151,16 +151,21 @@ class App:
 
     @contextlib.contextmanager
     def run(
-        self, *, client: Client | None = None, show_logs: bool = True, detach: bool = False
+        self, *, client: Client | None = None, show_logs: bool | None = None, detach: bool = False
     ) -> Iterator[App]:
         """Create the app on the server, define its functions, and stop it on exit.
 
         With `detach=True` the app keeps running when this process exits or is killed; otherwise the
-        server stops it shortly after the process stops answering.
+        server stops it shortly after the process stops answering. Image builds and the containers'
+        output are printed with `show_logs=True`, or by default inside `skylift.enable_output()`.
         """
         from ._client import Client
         from ._logs import LogStreamer
         from ._mount import function_source
+        from ._output import output_enabled
+
+        if show_logs is None:
+            show_logs = output_enabled()
 
         if not is_local():
             raise InvalidError("app.run() cannot be used inside a container")

@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ._exceptions import RemoteError
+from ._output import progress_shown
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -94,7 +95,7 @@ class _Display:
         self.started = time.monotonic()
         self.status = None
         self.console = None
-        if enabled and getattr(out, "isatty", lambda: False)():
+        if enabled and progress_shown() and getattr(out, "isatty", lambda: False)():
             try:
                 from rich.console import Console
 
