@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
+from ._concurrency import batching_config, concurrency_config
 from ._exceptions import InvalidError
 
 if TYPE_CHECKING:
@@ -20,9 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Parameter",
     "batched",
-    "batching_config",
     "build",
-    "concurrency_config",
     "concurrent",
     "enter",
     "exit_",
@@ -38,36 +37,6 @@ METHOD_ATTR = "__skylift_method__"
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
-
-MAX_CONCURRENT_INPUTS = 1000
-MAX_BATCH_SIZE = 1000
-MAX_WAIT_MS = 10 * 60 * 1000
-
-
-def _positive_int(name: str, value: object, maximum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not (1 <= value <= maximum):
-        raise InvalidError(f"{name} must be a whole number from 1 to {maximum}, got {value!r}")
-    return value
-
-
-def concurrency_config(max_inputs: int, target_inputs: int | None = None) -> dict[str, int]:
-    """The checked concurrency of `@concurrent(...)` and `with_concurrency(...)`."""
-    _positive_int("max_inputs", max_inputs, MAX_CONCURRENT_INPUTS)
-    if target_inputs is not None:
-        _positive_int("target_inputs", target_inputs, MAX_CONCURRENT_INPUTS)
-        if target_inputs > max_inputs:
-            raise InvalidError(f"target_inputs ({target_inputs}) cannot exceed max_inputs ({max_inputs})")
-    return {"max_inputs": max_inputs, "target_inputs": target_inputs or max_inputs}
-
-
-def batching_config(max_batch_size: int, wait_ms: int) -> dict[str, int]:
-    """The checked batching of `@batched(...)` and `with_batching(...)`."""
-    _positive_int("max_batch_size", max_batch_size, MAX_BATCH_SIZE)
-    if isinstance(wait_ms, bool) or not isinstance(wait_ms, int) or not (0 <= wait_ms <= MAX_WAIT_MS):
-        raise InvalidError(
-            f"wait_ms must be a whole number of milliseconds from 0 to {MAX_WAIT_MS}, got {wait_ms!r}"
-        )
-    return {"max_batch_size": max_batch_size, "wait_ms": wait_ms}
 
 
 def concurrent(*, max_inputs: int, target_inputs: int | None = None) -> Callable[[T], T]:

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._concurrency import batching_config, concurrency_config
 from ._exceptions import InvalidError
 from ._options import options_spec, parse_options
-from ._partial import batching_config, concurrency_config
 
 __all__ = ["VARIANT_OPTIONS", "Variant"]
 
