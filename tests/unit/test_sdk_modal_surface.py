@@ -19,6 +19,38 @@ def _sdk_exceptions() -> list[type[BaseException]]:
     return [e for e in found if isinstance(e, type) and issubclass(e, BaseException)] + [BuildFailed]
 
 
+PUBLIC_NAMES = [
+    "App",
+    "Cls",
+    "Error",
+    "Function",
+    "FunctionCall",
+    "Image",
+    "Retries",
+    "Secret",
+    "Volume",
+    "batched",
+    "build",
+    "concurrent",
+    "current_function_call_id",
+    "current_input_id",
+    "enable_output",
+    "enter",
+    "exception",
+    "exit",
+    "gather",
+    "is_local",
+    "method",
+    "parameter",
+]
+
+
+def test_it_exports_its_public_names_sorted():
+    assert modal.__all__ == PUBLIC_NAMES == sorted(PUBLIC_NAMES)
+    assert all(hasattr(modal, name) for name in PUBLIC_NAMES)
+    assert not set(PUBLIC_NAMES) & set(UNSUPPORTED_NAMES)
+
+
 def test_it_exports_error_at_the_top_level_as_modal_does():
     assert modal.Error is exception.Error
     assert "Error" in modal.__all__
