@@ -128,7 +128,7 @@ class Cls:
 
     def with_options(self, **options: Unpack[ResourceOptions]) -> Cls:
         """The same class with other resources or scaling (its own pool of containers)."""
-        merged: dict[str, Any] = {**self._raw_overrides(), **options}
+        merged: dict[str, Any] = {**self._raw, **options}
         if "volumes" in merged or "image" in merged:
             raise InvalidError(
                 "with_options() cannot change volumes or the image; define another @app.cls for them"
