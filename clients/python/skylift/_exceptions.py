@@ -3,36 +3,78 @@
 Error
 ├── AuthError                    the token is missing, wrong or revoked
 ├── ConnectionError              no Skylift server answered
-├── InvalidError                 a bad argument or option (names the field and what is allowed)
+├── InvalidError                 a bad argument or option (names the field and what is allowed),
+│   │                            or a feature of Modal's that Skylift does not support yet
+│   └── ConflictError
 ├── NotFoundError                an object does not exist (or is not yours)
 ├── ResourceExhaustedError       a limit was hit; retry later
 ├── RemoteError                  the server failed to do what was asked
+│   └── ImageBuildError          an image failed to build
 ├── ExecutionError               the platform could not run the input (container crash, lost host)
 ├── SerializationError           a value could not be pickled (argument or return value)
 ├── DeserializationError         a value could not be unpickled
-├── OutputExpiredError           the output is older than the retention period
-└── FunctionTimeoutError         an attempt ran past the function's timeout
+└── TimeoutError
+    ├── FunctionTimeoutError     an attempt ran past the function's timeout
+    └── OutputExpiredError       the output is older than the retention period
 InputCancellation (BaseException) raised inside a function whose input was cancelled
 UserCodeException                wraps an exception `.map(return_exceptions=True)` returns as a value
+
+The other classes of `modal.exception` exist too, so that a Modal program's `except` clauses
+work, but Skylift does not raise them (yet): see docs/modal-compatibility.md.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AlreadyExistsError",
+    "AsyncUsageWarning",
     "AuthError",
+    "ClientClosed",
+    "ConflictError",
     "ConnectionError",
+    "DataLossError",
+    "DeprecationError",
     "DeserializationError",
     "Error",
+    "ExecTimeoutError",
     "ExecutionError",
+    "FilesystemExecutionError",
     "FunctionTimeoutError",
+    "ImageBuildError",
     "InputCancellation",
+    "InteractiveTimeoutError",
+    "InternalError",
+    "InternalFailure",
     "InvalidError",
+    "LogsFetchError",
+    "ModuleNotMountable",
+    "MountUploadTimeoutError",
     "NotFoundError",
     "OutputExpiredError",
+    "PermissionDeniedError",
     "RemoteError",
+    "RequestSizeError",
     "ResourceExhaustedError",
+    "SandboxFilesystemDirectoryNotEmptyError",
+    "SandboxFilesystemError",
+    "SandboxFilesystemFileTooLargeError",
+    "SandboxFilesystemIsADirectoryError",
+    "SandboxFilesystemNotADirectoryError",
+    "SandboxFilesystemNotFoundError",
+    "SandboxFilesystemPathAlreadyExistsError",
+    "SandboxFilesystemPermissionError",
+    "SandboxTerminatedError",
+    "SandboxTimeoutError",
     "SerializationError",
+    "ServerWarning",
+    "ServiceError",
+    "SnapshotCreationError",
+    "TimeoutError",
+    "UnimplementedError",
     "UserCodeException",
+    "VersionError",
+    "VolumeUploadTimeoutError",
+    "WorkspaceManagementError",
 ]
 
 
@@ -76,11 +118,154 @@ class DeserializationError(Error):
     pass
 
 
-class OutputExpiredError(Error):
+class TimeoutError(Error):  # noqa: A001 - mirrors modal.exception.TimeoutError
+    """Base of the timeouts, as Modal's (not the built-in TimeoutError)."""
+
+
+class OutputExpiredError(TimeoutError):
     pass
 
 
-class FunctionTimeoutError(Error):
+class FunctionTimeoutError(TimeoutError):
+    pass
+
+
+class ImageBuildError(RemoteError):
+    pass
+
+
+class ConflictError(InvalidError):
+    pass
+
+
+# Modal's other exceptions and warnings, which Skylift does not raise yet.
+
+
+class AlreadyExistsError(Error):
+    pass
+
+
+class ClientClosed(Error):
+    pass
+
+
+class DataLossError(Error):
+    pass
+
+
+class ExecTimeoutError(TimeoutError):
+    pass
+
+
+class FilesystemExecutionError(Error):
+    pass
+
+
+class InteractiveTimeoutError(TimeoutError):
+    pass
+
+
+class InternalError(Error):
+    pass
+
+
+class InternalFailure(Error):
+    pass
+
+
+class LogsFetchError(Error):
+    pass
+
+
+class MountUploadTimeoutError(TimeoutError):
+    pass
+
+
+class PermissionDeniedError(Error):
+    pass
+
+
+class RequestSizeError(Error):
+    pass
+
+
+class SandboxFilesystemError(Error):
+    pass
+
+
+class SandboxFilesystemDirectoryNotEmptyError(SandboxFilesystemError):
+    pass
+
+
+class SandboxFilesystemFileTooLargeError(SandboxFilesystemError):
+    pass
+
+
+class SandboxFilesystemIsADirectoryError(SandboxFilesystemError):
+    pass
+
+
+class SandboxFilesystemNotADirectoryError(SandboxFilesystemError):
+    pass
+
+
+class SandboxFilesystemNotFoundError(SandboxFilesystemError):
+    pass
+
+
+class SandboxFilesystemPathAlreadyExistsError(SandboxFilesystemError):
+    pass
+
+
+class SandboxFilesystemPermissionError(SandboxFilesystemError):
+    pass
+
+
+class SandboxTerminatedError(Error):
+    pass
+
+
+class SandboxTimeoutError(TimeoutError):
+    pass
+
+
+class ServiceError(Error):
+    pass
+
+
+class SnapshotCreationError(Error):
+    pass
+
+
+class UnimplementedError(Error):
+    pass
+
+
+class VersionError(Error):
+    pass
+
+
+class VolumeUploadTimeoutError(TimeoutError):
+    pass
+
+
+class WorkspaceManagementError(Error):
+    pass
+
+
+class ModuleNotMountable(Exception):
+    pass
+
+
+class DeprecationError(UserWarning):
+    """Modal's category for deprecation warnings."""
+
+
+class ServerWarning(UserWarning):
+    pass
+
+
+class AsyncUsageWarning(UserWarning):
     pass
 
 
