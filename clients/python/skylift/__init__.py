@@ -1,12 +1,16 @@
 """Skylift: run Python functions in containers on a Skylift platform.
 
 The decorator API follows Modal's, so `import skylift as modal` runs a typical Modal program.
+What of Modal's API Skylift lacks is here too, and refuses when used with an InvalidError that
+says it is not supported yet (docs/modal-compatibility.md has the whole table).
 This package is also the in-container runtime: keep its import light (no httpx, no rich).
 """
 
 from __future__ import annotations
 
-from . import exception
+from typing import TYPE_CHECKING, Any
+
+from . import _unsupported, exception
 from ._app import App, is_local
 from ._cls import Cls
 from ._context import current_function_call_id, current_input_id
@@ -16,18 +20,66 @@ from ._partial import batched, build, concurrent, enter, method, parameter
 from ._partial import exit_ as exit  # noqa: A004 - Modal's name for the decorator
 from ._retries import Retries
 from ._secret import Secret
-from ._volume import Volume
+from ._unsupported import (
+    CloudBucketMount,
+    Cron,
+    Dict,
+    Environment,
+    FilePatternMatcher,
+    NetworkFileSystem,
+    Period,
+    Probe,
+    Proxy,
+    Queue,
+    Sandbox,
+    SandboxSnapshot,
+    SchedulerPlacement,
+    Server,
+    Tunnel,
+    Workspace,
+    asgi_app,
+    billing,
+    fastapi_endpoint,
+    forward,
+    interact,
+    web_endpoint,
+    web_server,
+    wsgi_app,
+)
+from ._volume import FileEntry, FileEntryType, Volume
+
+if TYPE_CHECKING:
+    from ._client import Client
 
 __all__ = [
     "App",
+    "Client",
+    "CloudBucketMount",
     "Cls",
+    "Cron",
+    "Dict",
+    "Environment",
+    "FilePatternMatcher",
     "Function",
     "FunctionCall",
     "Image",
+    "NetworkFileSystem",
+    "Period",
+    "Probe",
+    "Proxy",
+    "Queue",
     "Retries",
+    "Sandbox",
+    "SandboxSnapshot",
+    "SchedulerPlacement",
     "Secret",
+    "Server",
+    "Tunnel",
     "Volume",
+    "Workspace",
+    "asgi_app",
     "batched",
+    "billing",
     "build",
     "concurrent",
     "current_function_call_id",
@@ -35,9 +87,43 @@ __all__ = [
     "enter",
     "exception",
     "exit",
+    "fastapi_endpoint",
+    "forward",
     "gather",
+    "interact",
     "is_local",
     "method",
     "parameter",
+    "types",
+    "web_endpoint",
+    "web_server",
+    "wsgi_app",
 ]
 __version__ = "0.1.0"
+
+# `modal.types`: the return types Skylift has; Modal's others refuse.
+types = _unsupported.partial_module("types", FileEntry=FileEntry, FileEntryType=FileEntryType)
+
+_unsupported.install_members(
+    {
+        "App": App,
+        "Cls": Cls,
+        "Function": Function,
+        "FunctionCall": FunctionCall,
+        "Image": Image,
+        "Secret": Secret,
+        "Volume": Volume,
+    }
+)
+
+if not TYPE_CHECKING:  # type checkers see Client imported above
+
+    def __getattr__(name: str) -> Any:
+        # The client (httpx and the generated API) is imported when first asked for: containers
+        # import this package and never need it.
+        if name == "Client":
+            from ._client import Client
+
+            _unsupported.install_members({"Client": Client})
+            return Client
+        raise AttributeError(f"module 'skylift' has no attribute {name!r}")

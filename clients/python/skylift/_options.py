@@ -13,6 +13,7 @@ from ._exceptions import InvalidError
 from ._image import Image
 from ._retries import Retries
 from ._secret import Secret
+from ._unsupported import check_modal_options
 from ._volume import Volume, volume_mounts
 from .contract.resources import (
     parse_gpu,
@@ -43,8 +44,14 @@ def parse_options(
     max_inputs: int | None = None,
     serialized: bool = False,
     volumes: dict[str | PurePosixPath, Volume] | None = None,
+    **modal_options: Any,
 ) -> dict[str, Any]:
-    """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError."""
+    """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError.
+
+    Modal's options that Skylift does not take are refused by name (unless given Modal's default,
+    which asks for nothing); an option Modal does not have either is a TypeError.
+    """
+    check_modal_options(modal_options)
     options: dict[str, Any] = {
         "timeout": validate_timeout(timeout),
         "gpu": parse_gpu(gpu),
