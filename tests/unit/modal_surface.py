@@ -82,8 +82,6 @@ class Surface:
         return [(t, r) for t in self.tables for r in t.rows if t.kind_of(r) == kind]
 
 
-IMAGE_KWARGS = "no env= (set variables with Image.env())"
-
 SURFACE = Surface(
     (
         Table(
@@ -179,13 +177,9 @@ SURFACE = Surface(
                     kind=DOC_ONLY,
                     arriving=True,
                 ),
-                not_yet("App(tags=...)", "App tags are not kept yet", kind=DOC_ONLY),
+                not_yet("App(tags=...)", "refused by name", kind=DOC_ONLY),
                 not_yet("App.lookup()"),
-                differs(
-                    "App.run()",
-                    "takes `client=` and `detach=` as Modal's, and `show_logs=`; "
-                    "not `name=`, `interactive=` or `environment_name=`",
-                ),
+                differs("App.run()", "takes `client=` and `detach=` as Modal's, and `show_logs=`"),
                 not_yet("App.deploy()"),
                 same("App.function()", "options in the next table"),
                 same("App.cls()", "options in the next table"),
@@ -367,10 +361,7 @@ SURFACE = Surface(
                 ),
                 not_yet("Image.from_aws_ecr()"),
                 not_yet("Image.from_gcp_artifact_registry()"),
-                differs(
-                    "Image.from_dockerfile()",
-                    "single-stage Dockerfiles; no `env=`, `secrets=`, `gpu=`, `build_args=` or `ignore=`",
-                ),
+                differs("Image.from_dockerfile()", "single-stage Dockerfiles"),
                 differs(
                     "Image.micromamba()",
                     "a conda environment made by the server's solver: the image has no `micromamba` command",
@@ -378,25 +369,20 @@ SURFACE = Surface(
                 not_yet("Image.from_scratch()"),
                 not_yet("Image.from_id()"),
                 not_yet("Image.from_name()"),
-                differs("Image.pip_install()", IMAGE_KWARGS),
-                differs("Image.uv_pip_install()", f"{IMAGE_KWARGS}, no `requirements=` or `uv_version=`"),
-                differs("Image.pip_install_from_requirements()", IMAGE_KWARGS),
+                differs("Image.pip_install()", ""),
+                differs("Image.uv_pip_install()", ""),
+                differs("Image.pip_install_from_requirements()", ""),
                 not_yet("Image.pip_install_from_pyproject()"),
                 not_yet("Image.pip_install_private_repos()"),
                 not_yet("Image.poetry_install_from_file()"),
                 not_yet("Image.uv_sync()"),
-                differs("Image.micromamba_install()", f"{IMAGE_KWARGS}, no `spec_file=`"),
-                differs("Image.apt_install()", IMAGE_KWARGS),
-                differs("Image.run_commands()", f"{IMAGE_KWARGS}, no `volumes=`"),
+                differs("Image.micromamba_install()", ""),
+                differs("Image.apt_install()", ""),
+                differs("Image.run_commands()", ""),
                 differs(
-                    "Image.dockerfile_commands()",
-                    "no `context_files=`, `env=`, `secrets=`, `gpu=`, `ignore=` or `build_args=`",
+                    "Image.dockerfile_commands()", "`secrets=` and `gpu=` are refused: use run_commands()"
                 ),
-                differs(
-                    "Image.run_function()",
-                    "keyword arguments only (`kwargs=`); no `env=`, `cpu=`, `memory=`, `cloud=`, `region=`, "
-                    "`network_file_systems=` or `include_source=`",
-                ),
+                differs("Image.run_function()", "keyword arguments only (`kwargs=`)"),
                 same("Image.env()"),
                 same("Image.workdir()"),
                 differs(
@@ -446,10 +432,11 @@ SURFACE = Surface(
             (
                 differs(
                     "Volume.from_name()",
-                    "`version=` (1 or 2) is accepted: Skylift has one kind of volume; no `create_options=`",
+                    "`version=` (1 or 2) is accepted: Skylift has one kind of volume; `environment_name=` is "
+                    "accepted and has no effect yet (one environment)",
                 ),
                 same("Volume.from_id()"),
-                same("Volume.ephemeral()"),
+                differs("Volume.ephemeral()", ""),
                 not_yet("Volume.objects"),
                 not_yet("Volume.rename()"),
                 not_yet("Volume.read_only()"),
@@ -461,7 +448,7 @@ SURFACE = Surface(
                 same("Volume.iterdir()"),
                 same("Volume.listdir()"),
                 same("Volume.read_file()"),
-                differs("Volume.read_file_into_fileobj()", "no `progress_cb=`"),
+                differs("Volume.read_file_into_fileobj()", ""),
                 same("Volume.remove_file()"),
                 not_yet("Volume.copy_files()"),
                 differs("Volume.batch_upload()", "`put_file()` takes no `mode=`"),
@@ -643,6 +630,16 @@ SURFACE = Surface(
 
 def note_of(table: Table, row: Row) -> str:
     """A row's note, as a sentence: for a checked "not yet" row, what the SDK's refusal says is coming."""
+    keywords = (
+        _unsupported.KEYWORDS.get(table.owner, {}).get(member_name(row), {})
+        if table.kind_of(row) == MEMBER
+        else {}
+    )
+    if keywords:
+        refused = (
+            "Not supported yet, and refused by name: " + ", ".join(f"`{name}=`" for name in keywords) + "."
+        )
+        return " ".join(part for part in (_sentence(row.note), refused) if part)
     if table.kind_of(row) == REMOVED:
         return f"Refused, as Modal 1.0 refuses it: {_unsupported.OPTIONS[row.name].removed}"
     if row.note or row.status != NOT_YET:

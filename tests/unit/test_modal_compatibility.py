@@ -400,3 +400,46 @@ def test_it_has_every_exception_of_modal(table, row):
 def test_it_refuses_the_exception_module_functions_skylift_lacks():
     for _, row in _checked(EXCEPTION, NOT_YET):
         _refuses(lambda row=row: getattr(skylift.exception, row.name.removesuffix("()"))(1), row.name[:-2])
+
+
+# Keyword arguments of other methods ----------------------------------------------------------------
+
+KEYWORDS = [
+    (owner, method, name)
+    for owner, methods in _unsupported.KEYWORDS.items()
+    for method, names in methods.items()
+    for name in names
+]
+RECEIVERS: dict[str, object] = {
+    "App": _app,
+    "Image": skylift.Image.debian_slim(),
+    "Volume": INSTANCES["Volume"],
+}
+
+
+@pytest.mark.parametrize(("owner", "method", "name"), KEYWORDS, ids=[".".join(k) for k in KEYWORDS])
+def test_it_refuses_every_keyword_of_modals_a_method_lacks_by_name(owner, method, name):
+    option = _unsupported.KEYWORDS[owner][method][name]
+    call = CLASSES[owner] if method == "__init__" else getattr(RECEIVERS[owner], method)
+    _refuses(lambda: call(**{name: _sample(option)}), f"{name}=")
+
+
+def test_it_accepts_those_keywords_given_modals_default():
+    # when
+    image = skylift.Image.debian_slim().pip_install("six", env=None).run_commands("true", env={}, volumes={})
+    app = App("defaults", tags=None)
+    volume = skylift.Volume.from_name("defaults", client=None, create_options=None)
+    # then
+    assert len(image._steps) == 2
+    assert app.name == "defaults"
+    assert volume.name == "defaults"
+
+
+def test_it_documents_every_keyword_the_sdk_refuses():
+    rows = {(t.owner, r.name): r for t in SURFACE.tables for r in t.rows}
+    for owner, method, name in KEYWORDS:
+        if method == "__init__":
+            assert rows[(owner, f"{owner}({name}=...)")].status == NOT_YET
+        else:
+            assert rows[(owner, f"{owner}.{method}()")].status == DIFFERS
+    assert "`env=`" in surface.render()

@@ -19,6 +19,8 @@ A leaf module: it imports only the exceptions, so that any module of the SDK may
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -29,6 +31,7 @@ from ._exceptions import InvalidError
 
 __all__ = [
     "COMMANDS",
+    "KEYWORDS",
     "MEMBERS",
     "OPTIONS",
     "CloudBucketMount",
@@ -67,6 +70,7 @@ __all__ = [
 ]
 
 FEATURE_ATTR = "__skylift_unsupported__"
+CHECKED_ATTR = "__skylift_checks_modal_keywords__"
 
 
 @dataclass(frozen=True)
@@ -383,11 +387,13 @@ class _Member:
 
 
 def install_members(classes: Mapping[str, type]) -> None:
-    """Put MEMBERS' placeholders on these classes (by name), where a class has no such member itself."""
+    """Put MEMBERS' placeholders on these classes (by name), where a class has no such member itself,
+    and make their methods refuse KEYWORDS' options by name (those the method does not take itself)."""
     for owner, cls in classes.items():
         for name, feature in MEMBERS[owner].items():
             if not any(name in vars(klass) for klass in cls.__mro__):
                 setattr(cls, name, _Member(feature, method=feature.name.endswith("()")))
+        _install_keywords(cls, KEYWORDS.get(owner, {}))
 
 
 # Options of @app.function, @app.cls and with_options --------------------------------------------
@@ -457,6 +463,129 @@ OPTIONS: dict[str, Option] = dict(
         _option("mounts", removed="use Image.add_local_dir() or Image.add_local_python_source()."),
     ]
 )
+
+
+# Modal's keyword arguments of other methods that Skylift's lack, by class and method ("__init__"
+# for the constructor); `install_members` makes those methods refuse them by name.
+_ENV: tuple[str, Planned | None, str, tuple[object, ...]] = (
+    "env",
+    None,
+    "Set variables in the image with Image.env({...}).",
+    (None, {}),
+)
+
+
+def _keywords(
+    owner: str, method: str, *keywords: tuple[str, Planned | None, str, tuple[object, ...]]
+) -> tuple[str, dict[str, Option]]:
+    where = f"{owner}()" if method == "__init__" else f"{owner}.{method}()"
+    return method, {
+        name: Option(Feature(f"The option {name}= of {where}", planned, hint), defaults)
+        for name, planned, hint, defaults in keywords
+    }
+
+
+KEYWORDS: dict[str, dict[str, dict[str, Option]]] = {
+    "App": dict(
+        [
+            _keywords("App", "__init__", ("tags", None, "", (None, {}))),
+            _keywords(
+                "App",
+                "run",
+                ("name", None, "Name the app with App(name).", (None,)),
+                ("interactive", None, "", (False,)),
+                ("environment_name", DEPLOYMENTS, "", (None,)),
+            ),
+        ]
+    ),
+    "Image": dict(
+        [
+            _keywords(
+                "Image",
+                "from_dockerfile",
+                _ENV,
+                ("secrets", SECRETS, "", (None, [], ())),
+                ("gpu", GPUS, "", (None,)),
+                ("build_args", None, "", (None, {})),
+                ("ignore", None, "The build context is what the Dockerfile's COPY lines name.", (None,)),
+            ),
+            _keywords("Image", "pip_install", _ENV),
+            _keywords(
+                "Image",
+                "uv_pip_install",
+                _ENV,
+                ("requirements", None, "Use pip_install_from_requirements().", (None, [])),
+                ("uv_version", None, "", (None,)),
+            ),
+            _keywords("Image", "pip_install_from_requirements", _ENV),
+            _keywords("Image", "apt_install", _ENV),
+            _keywords("Image", "micromamba_install", _ENV, ("spec_file", None, "", (None,))),
+            _keywords(
+                "Image", "run_commands", _ENV, ("volumes", None, "Use run_function(volumes=...).", (None, {}))
+            ),
+            _keywords(
+                "Image",
+                "dockerfile_commands",
+                _ENV,
+                ("context_files", None, "Use context_dir=.", (None, {})),
+                ("ignore", None, "", (None,)),
+                ("build_args", None, "", (None, {})),
+            ),
+            _keywords(
+                "Image",
+                "run_function",
+                _ENV,
+                ("network_file_systems", None, "", (None, {})),
+                ("cpu", None, "", (None,)),
+                ("memory", None, "", (None,)),
+                ("cloud", None, "", (None, "auto")),
+                ("region", GPUS, "", (None,)),
+                ("include_source", None, "", (None, True)),
+            ),
+        ]
+    ),
+    "Volume": dict(
+        [
+            _keywords(
+                "Volume",
+                "from_name",
+                ("create_options", None, "", (None, {})),
+                ("client", None, "", (None,)),
+            ),
+            _keywords(
+                "Volume",
+                "ephemeral",
+                ("environment_name", DEPLOYMENTS, "", (None,)),
+                ("version", None, "", (None, 1, 2)),
+            ),
+            _keywords("Volume", "read_file_into_fileobj", ("progress_cb", None, "", (None,))),
+        ]
+    ),
+}
+
+
+def _checking(func: Callable[..., Any], lacking: dict[str, Option]) -> Callable[..., Any]:
+    """`func`, refusing by name the keyword arguments of Modal's that it lacks."""
+
+    @functools.wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for name in kwargs.keys() & lacking.keys():
+            lacking[name].check(kwargs.pop(name))
+        return func(*args, **kwargs)
+
+    setattr(checked, CHECKED_ATTR, True)
+    return checked
+
+
+def _install_keywords(cls: type, methods: dict[str, dict[str, Option]]) -> None:
+    for method, options in methods.items():
+        raw = vars(cls)[method]
+        func = raw.__func__ if isinstance(raw, staticmethod) else raw
+        taken = inspect.signature(func).parameters
+        lacking = {name: option for name, option in options.items() if name not in taken}
+        if lacking and not getattr(func, CHECKED_ATTR, False):
+            checked = _checking(func, lacking)
+            setattr(cls, method, staticmethod(checked) if isinstance(raw, staticmethod) else checked)
 
 
 def check_modal_options(options: Mapping[str, Any]) -> None:
