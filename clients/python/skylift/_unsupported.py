@@ -23,7 +23,6 @@ import functools
 import inspect
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any, NoReturn
 
@@ -73,12 +72,16 @@ FEATURE_ATTR = "__skylift_unsupported__"
 CHECKED_ATTR = "__skylift_checks_modal_keywords__"
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: this module is imported with the package, in every container.
+
+
 class Planned:
     """The part of the platform that will bring a feature: an issue of the project."""
 
-    issue: int
-    area: str
+    __slots__ = ("area", "issue")
+
+    def __init__(self, issue: int, area: str) -> None:
+        self.issue, self.area = issue, area
 
 
 DEPLOYMENTS = Planned(12, "deployed apps, schedules and lookups by name")
@@ -90,13 +93,17 @@ GPUS = Planned(17, "GPUs, placement across hosts and clusters")
 SANDBOXES = Planned(18, "sandboxes")
 
 
-@dataclass(frozen=True)
 class Feature:
     """Something of Modal's that Skylift lacks, named as a program writes it ("Dict", "App.deploy()")."""
 
-    name: str
-    planned: Planned | None = None
-    hint: str = ""
+    __slots__ = ("hint", "name", "planned")
+
+    def __init__(self, name: str, planned: Planned | None = None, hint: str = "") -> None:
+        self.name, self.planned, self.hint = name, planned, hint
+
+    def named(self, name: str) -> Feature:
+        """The same feature under another name (a member of it, or a command as it was called)."""
+        return Feature(name, self.planned, self.hint)
 
     def message(self) -> str:
         text = f"{self.name} is not supported yet by Skylift"
@@ -126,7 +133,7 @@ class _UnsupportedMeta(type):
     def __getattr__(cls, name: str) -> Any:
         if name.startswith("_"):  # what Python and libraries probe for stays an AttributeError
             raise AttributeError(name)
-        raise replace(_feature(cls), name=f"{cls.__name__}.{name}").error()
+        raise _feature(cls).named(f"{cls.__name__}.{name}").error()
 
 
 def _feature(cls: type) -> Feature:
@@ -241,7 +248,7 @@ class _PartialModule(ModuleType):
         if name.startswith("_"):
             raise AttributeError(name)
         feature: Feature = vars(self)[FEATURE_ATTR]
-        raise replace(feature, name=f"{feature.name}.{name}").error()
+        raise feature.named(f"{feature.name}.{name}").error()
 
 
 def partial_module(name: str, planned: Planned | None = None, **present: object) -> ModuleType:
@@ -399,14 +406,19 @@ def install_members(classes: Mapping[str, type]) -> None:
 # Options of @app.function, @app.cls and with_options --------------------------------------------
 
 
-@dataclass(frozen=True)
 class Option:
     """A keyword option of Modal's that Skylift's decorators do not take (as such)."""
 
-    feature: Feature
-    defaults: tuple[object, ...] = (None,)  # values that ask for nothing: accepted, and dropped
-    accepted: bool = False  # any value is accepted and dropped (the difference is documented)
-    removed: str = ""  # Modal itself refuses it since 1.0: what to write instead
+    __slots__ = ("accepted", "defaults", "feature", "removed")
+
+    def __init__(
+        self,
+        feature: Feature,
+        defaults: tuple[object, ...] = (None,),  # values that ask for nothing: accepted, and dropped
+        accepted: bool = False,  # any value is accepted and dropped (the difference is documented)
+        removed: str = "",  # Modal itself refuses it since 1.0: what to write instead
+    ) -> None:
+        self.feature, self.defaults, self.accepted, self.removed = feature, defaults, accepted, removed
 
     def check(self, value: object) -> None:
         if self.removed:

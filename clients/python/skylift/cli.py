@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
-from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -26,7 +25,7 @@ class Group(click.Group):
         if self.get_command(ctx, name) is None:
             feature = COMMANDS.get(" ".join([*ctx.command_path.split(" ")[1:], name]))
             if feature is not None:
-                ctx.fail(replace(feature, name=f"`{ctx.command_path} {name}`").message())
+                ctx.fail(feature.named(f"`{ctx.command_path} {name}`").message())
         return super().resolve_command(ctx, args)
 
 
