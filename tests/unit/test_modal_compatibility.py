@@ -82,6 +82,13 @@ def test_it_gives_every_row_a_status_and_every_name_one_row():
 # Top-level names -----------------------------------------------------------------------------------
 
 
+def test_it_exports_its_public_names_sorted_and_each_importable():
+    for module in (skylift, skylift.exception):
+        assert module.__all__ == sorted(module.__all__)
+        for name in module.__all__:
+            getattr(module, name)  # Client too: it is imported when first asked for
+
+
 def _top(row: Row) -> object:
     return getattr(skylift, row.name.removesuffix("()"))
 
