@@ -9,6 +9,8 @@ InvalidError that names it, says it is not supported yet, and which part of the 
   puts them on Skylift's classes (a method the class defines itself always wins).
 - `OPTIONS`: keyword options of `@app.function`, `@app.cls` and `with_options` that Skylift does
   not take: refused unless given Modal's own default (which asks for nothing).
+- `KEYWORDS`: the same for the keyword arguments of other methods (`Image.pip_install(env=...)`);
+  `install_members` makes the methods that lack them refuse them.
 - `COMMANDS`: CLI commands, which `skylift COMMAND` refuses in the same words.
 
 docs/modal-compatibility.md shows Modal's whole public surface with Skylift's status; its "not
