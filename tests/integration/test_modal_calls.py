@@ -130,7 +130,7 @@ def test_it_refuses_a_modal_option_skylift_lacks_before_creating_anything(platfo
     )
     # then
     assert ran.returncode == 1, ran.stdout + ran.stderr
-    assert "InvalidError: Skylift does not support the option region= (given 'us-east') yet" in ran.stderr
+    assert "InvalidError: The option region= is not supported yet by Skylift" in ran.stderr
     assert platform.sql("SELECT count(*) FROM skylift_apps_app")[0][0] == apps
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import httpx
 import pytest
 
 from skylift import exception
+from skylift._build import BuildFailed
 from skylift._client import TOKEN_HINT, raise_for_response
 
 
@@ -111,3 +113,22 @@ def test_it_puts_every_exception_under_the_base_class():
     for status in range(400, 600):
         with pytest.raises(exception.Error):
             raise_for_response(_response(status, _error("x", "y")), "Could not")
+
+
+def test_it_has_every_exception_of_modals_arranged_as_modal_arranges_them():
+    # given Modal's hierarchy, which a program's except clauses rely on
+    assert issubclass(exception.FunctionTimeoutError, exception.TimeoutError)
+    assert issubclass(exception.OutputExpiredError, exception.TimeoutError)
+    assert issubclass(exception.SandboxTimeoutError, exception.TimeoutError)
+    assert not issubclass(exception.TimeoutError, TimeoutError)  # Modal's own, not the built-in
+    assert issubclass(exception.ConflictError, exception.InvalidError)
+    assert issubclass(exception.ImageBuildError, exception.RemoteError)
+    assert issubclass(exception.SandboxFilesystemNotFoundError, exception.SandboxFilesystemError)
+    assert not issubclass(exception.InputCancellation, Exception)
+    # then a failed build is caught as Modal's ImageBuildError
+    assert issubclass(BuildFailed, exception.ImageBuildError)
+    # and Modal's warning categories are warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(exception.DeprecationError):
+            warnings.warn("old", exception.DeprecationError, stacklevel=1)

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._exceptions import RemoteError
+from ._exceptions import ImageBuildError
 from ._output import progress_shown
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ __all__ = ["BuildFailed", "image_build"]
 LOG_WAIT_SECONDS = 10.0
 
 
-class BuildFailed(RemoteError):
+class BuildFailed(ImageBuildError):
     """An image build failed; the message names the failing step and ends with its output."""
 
 

@@ -24,10 +24,10 @@ from .contract.resources import (
     validate_timeout,
 )
 
-__all__ = ["OPTIONS", "options_spec", "parse_options"]
+__all__ = ["OPTION_NAMES", "options_spec", "parse_options"]
 
 # Skylift's options of @app.function() / @app.cls(), as parse_options() takes them.
-OPTIONS = (
+OPTION_NAMES = (
     "image",
     "cpu",
     "memory",
@@ -69,10 +69,11 @@ def parse_options(
 ) -> dict[str, Any]:
     """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError.
 
-    `single_use_containers=True` is `max_inputs=1`, as Modal documents it. Any other option is
-    one of Modal's that Skylift lacks (refused unless given its Modal default) or unknown.
+    `single_use_containers=True` is `max_inputs=1`, as Modal documents it. Modal's options that
+    Skylift does not take are refused by name (unless given Modal's default, which asks for
+    nothing); an option Modal does not have either is a TypeError listing Skylift's.
     """
-    check_modal_options(modal_options, OPTIONS)
+    check_modal_options(modal_options, OPTION_NAMES)
     if not isinstance(single_use_containers, bool):
         raise InvalidError(f"single_use_containers must be True or False, got {single_use_containers!r}")
     if single_use_containers:

@@ -11,11 +11,25 @@ from types import ModuleType
 import click
 
 from ._exceptions import Error
+from ._unsupported import COMMANDS
 
 __all__ = ["main"]
 
 
-@click.group()
+class Group(click.Group):
+    """A command group that answers Modal's commands it lacks with "not supported yet" (not
+    "No such command"): the commands are listed in skylift._unsupported.COMMANDS."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple:
+        name = args[0]
+        if self.get_command(ctx, name) is None:
+            feature = COMMANDS.get(" ".join([*ctx.command_path.split(" ")[1:], name]))
+            if feature is not None:
+                ctx.fail(feature.named(f"`{ctx.command_path} {name}`").message())
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=Group)
 @click.version_option(package_name="skylift")
 def cli() -> None:
     """Skylift: run Python functions in containers."""
@@ -123,7 +137,7 @@ def run(ctx: click.Context, target: str, quiet: bool) -> None:
 # skylift token ---------------------------------------------------------------------------------
 
 
-@cli.group()
+@cli.group(cls=Group)
 def token() -> None:
     """Manage API tokens and the profiles in ~/.skylift.toml."""
 
@@ -179,7 +193,7 @@ def token_new(username: str, password: str, server_url: str | None, profile: str
 # skylift volume --------------------------------------------------------------------------------
 
 
-@cli.group()
+@cli.group(cls=Group)
 def volume() -> None:
     """Manage volumes: named folders that functions and build steps mount."""
 
