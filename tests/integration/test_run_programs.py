@@ -1,0 +1,45 @@
+"""Programs written against Modal's API (`import skylift as modal`), run with `skylift run` against the
+platform, in real containers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+PROGRAMS = Path(__file__).resolve().parent / "run_programs"
+SKYLIFT = str(Path(sys.executable).parent / "skylift")
+
+
+@pytest.fixture
+def run(platform, tmp_path):
+    """`skylift run ARGS...` in the programs' folder, as alice; returns (exit code, stdout, stderr)."""
+    alice = platform.users["alice"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYLIFT_")}
+    env.update(
+        SKYLIFT_SERVER_URL=platform.url,
+        SKYLIFT_TOKEN_ID=alice.token_id,
+        SKYLIFT_TOKEN_SECRET=alice.token_secret,
+        SKYLIFT_CONFIG_PATH=str(tmp_path / "none.toml"),
+    )
+
+    def skylift_run(*args: str) -> tuple[int, str, str]:
+        done = subprocess.run(
+            [SKYLIFT, "run", "-q", *args], env=env, cwd=PROGRAMS, capture_output=True, text=True, timeout=300
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    return skylift_run
+
+
+def test_it_runs_the_build_method_of_a_class_bound_to_parameters(run):
+    # when a class with a @build method runs with its default and with another parameter value
+    code, out, err = run("build_param_cls.py")
+    # then both pools run on the image the @build method wrote to
+    assert code == 0, err
+    assert out.splitlines()[-2:] == ["small: weights from the build: a", "large: weights from the build: b"]
