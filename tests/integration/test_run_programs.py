@@ -37,6 +37,15 @@ def run(platform, tmp_path):
     return skylift_run
 
 
+def test_it_runs_a_batched_method_that_has_no_method_decorator(run):
+    # when a class's only method is @batched, without @method() (as Modal allows)
+    code, out, err = run("batched_method.py")
+    # then callers call it one input at a time
+    assert code == 0, err
+    assert "one: 42" in out
+    assert "many: [0, 2, 4, 6, 8, 10]" in out
+
+
 def test_it_runs_the_build_method_of_a_class_bound_to_parameters(run):
     # when a class with a @build method runs with its default and with another parameter value
     code, out, err = run("build_param_cls.py")
