@@ -46,6 +46,15 @@ def test_it_runs_a_batched_method_that_has_no_method_decorator(run):
     assert "many: [0, 2, 4, 6, 8, 10]" in out
 
 
+def test_it_awaits_an_async_local_entrypoint(run):
+    # when the local entrypoint is an `async def` awaiting the .aio forms
+    code, out, err = run("async_entrypoint.py", "--x", "4")
+    # then it ran to its end
+    assert code == 0, err
+    assert "RuntimeWarning" not in err
+    assert out.splitlines()[-3:] == ["remote: 16", "map: [1, 4, 9]", "spawn: 25"]
+
+
 def test_it_runs_the_build_method_of_a_class_bound_to_parameters(run):
     # when a class with a @build method runs with its default and with another parameter value
     code, out, err = run("build_param_cls.py")

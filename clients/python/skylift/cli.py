@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import inspect
 import sys
@@ -116,6 +117,8 @@ def run(ctx: click.Context, target: str, quiet: bool) -> None:
         return
     with app.run(show_logs=not quiet):
         result = obj(**kwargs) if kind == "entrypoint" else obj.remote(**kwargs)
+        if inspect.iscoroutine(result):  # an `async def` entrypoint
+            result = asyncio.run(result)
     if kind == "function" and result is not None:
         click.echo(repr(result))
 
