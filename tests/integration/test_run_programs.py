@@ -55,6 +55,19 @@ def test_it_awaits_an_async_local_entrypoint(run):
     assert out.splitlines()[-3:] == ["remote: 16", "map: [1, 4, 9]", "spawn: 25"]
 
 
+def test_it_gives_the_apps_image_volumes_and_secrets_to_its_functions_and_classes(run):
+    # when an App(image=..., secrets=[], volumes=..., include_source=True) runs
+    code, out, err = run("app_defaults.py")
+    # then a function without options runs on the app's image with the app's volume; one with its
+    # own image and volume keeps its image and mounts both volumes; a class gets the defaults too
+    assert code == 0, err
+    assert out.splitlines()[-3:] == [
+        "write: app image",
+        "read: own, hello from write, True",
+        "cls: app image, hello from write",
+    ]
+
+
 def test_it_runs_the_build_method_of_a_class_bound_to_parameters(run):
     # when a class with a @build method runs with its default and with another parameter value
     code, out, err = run("build_param_cls.py")

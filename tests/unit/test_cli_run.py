@@ -38,3 +38,19 @@ def test_it_says_that_concurrent_goes_on_the_class_not_a_method(tmp_path):
     )
     assert ran.returncode == 1
     assert "@skylift.concurrent goes on the class Model, not on its method predict" in ran.stderr
+
+
+def test_it_refuses_an_apps_secrets_with_the_error_a_functions_secrets_get(tmp_path):
+    # given the same secret given to an app, and to a function
+    secret = 'modal.Secret.from_dict({"TOKEN": "x"})'
+    header = "import skylift as modal\n"
+    # when each program runs
+    for_app = _run_program(tmp_path, header + f"app = modal.App(secrets=[{secret}])\n")
+    for_function = _run_program(
+        tmp_path,
+        header + f"app = modal.App(secrets=[])\n@app.function(secrets=[{secret}])\ndef f():\n    pass\n",
+    )
+    # then both stop before reaching a server, with the same error
+    assert for_app.returncode == for_function.returncode == 1, for_app.stderr
+    assert "Secrets are not supported by this Skylift server yet; pass secrets=[]." in for_app.stderr
+    assert for_app.stderr.strip().splitlines()[-1] == for_function.stderr.strip().splitlines()[-1]
