@@ -74,3 +74,11 @@ def test_it_runs_the_build_method_of_a_class_bound_to_parameters(run):
     # then both pools run on the image the @build method wrote to
     assert code == 0, err
     assert out.splitlines()[-2:] == ["small: weights from the build: a", "large: weights from the build: b"]
+
+
+def test_it_runs_the_functions_and_classes_of_an_included_app(run):
+    # when an app includes another app's function and class
+    code, out, err = run("app_include.py")
+    # then they run with it, each on the image of the app it was defined in
+    assert code == 0, err
+    assert out.splitlines()[-2:] == ["greet: HELLO ADA! (tools)", "counter: 42"]

@@ -7,6 +7,7 @@ import inspect
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
@@ -102,6 +103,19 @@ class App:
             "image": parsed["image"] or self.image,
             "volumes": {**self.volumes, **parsed["volumes"]},
         }
+
+    def include(self, other_app: App, /, inherit_tags: bool = True) -> App:
+        """Add another app's functions and classes to this one: they run when this app runs.
+
+        Each keeps the options (image, volumes...) it was defined with. A name this app already
+        uses for another object is taken over by the other app's, with a warning (as Modal does).
+        `inherit_tags` is accepted for Modal's sake: Skylift apps have no tags.
+        """
+        if not isinstance(other_app, App):
+            raise InvalidError(f"App.include() takes a skylift.App, got {type(other_app).__name__}")
+        _merge(self.registered_functions, other_app.registered_functions)
+        _merge(self.registered_classes, other_app.registered_classes)
+        return self
 
     def function(
         self,
@@ -199,7 +213,9 @@ class App:
         app_name = self.name or _default_app_name()
         self._hydrate_volumes(client)  # an unknown volume fails here, before anything is created
         app = client.app_create(app_name, detached=detach)
-        self.app_id, self._client = app["id"], client
+        owners = self._owners()  # this app, and the apps it included objects of
+        for owner in owners:
+            owner.app_id, owner._client = app["id"], client
         streamer = LogStreamer(client, app["id"]) if show_logs else None
         heartbeat_stop = threading.Event()
         try:
@@ -236,10 +252,20 @@ class App:
                     obj.object_id = None
                     if isinstance(obj, Cls):
                         obj._variants.clear()
-                self._client, self.app_id = None, None
+                for owner in owners:
+                    owner._client, owner.app_id = None, None
 
     def _registered(self) -> list[Function[..., Any, Any] | Cls]:
         return [*self.registered_functions.values(), *self.registered_classes.values()]
+
+    def _owners(self) -> list[App]:
+        """This app and the apps whose functions or classes it included: a function reads its
+        client from the app it was defined on."""
+        owners = [self]
+        for obj in self._registered():
+            if isinstance(obj._app, App) and all(obj._app is not o for o in owners):
+                owners.append(obj._app)
+        return owners
 
     def _hydrate_volumes(self, client: Client) -> None:
         """Look up every volume the app's functions and their images mount."""
@@ -294,6 +320,13 @@ class App:
             "definition": options["definition"],
             **options_spec(options),
         }
+
+
+def _merge(into: dict[str, T], added: dict[str, T]) -> None:
+    for tag, obj in added.items():
+        if into.get(tag, obj) is not obj:
+            warnings.warn(f"App.include(): the included app's {tag!r} replaces this app's", stacklevel=3)
+        into[tag] = obj
 
 
 def _parse(options: Mapping[str, Any], where: str) -> dict[str, Any]:
