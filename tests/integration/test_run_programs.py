@@ -1,14 +1,18 @@
 """Programs written against Modal's API (`import skylift as modal`), run with `skylift run` against the
-platform, in real containers."""
+platform, in real containers: the forms of FILE::REF, --detach, async entrypoints, App defaults,
+App.include, @batched methods and @build methods."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from skylift import FunctionCall
 
 pytestmark = pytest.mark.integration
 
@@ -82,3 +86,32 @@ def test_it_runs_the_functions_and_classes_of_an_included_app(run):
     # then they run with it, each on the image of the app it was defined in
     assert code == 0, err
     assert out.splitlines()[-2:] == ["greet: HELLO ADA! (tools)", "counter: 42"]
+
+
+def test_it_runs_what_file_ref_names(run):
+    # an app: its only local entrypoint
+    assert run("run_forms.py::app", "--x", "5")[:2] == (0, "main: 10\n")
+    # a function of an app
+    assert run("run_forms.py::app.double", "--x", "4")[:2] == (0, "8\n")
+    # a method of a class: the class's parameters and the method's are options
+    assert run("run_forms.py::Counter.add", "--start", "40", "--x", "2")[:2] == (0, "42\n")
+    # two apps with a local entrypoint each: say which
+    code, _, err = run("run_forms.py")
+    assert code == 2
+    assert "Say which to run: run_forms.py::NAME, with NAME one of main, double, Counter.add" in err
+
+
+def test_it_keeps_a_detached_app_running_after_the_cli_exits(run, platform):
+    # when the entrypoint spawns a call and returns at once, with --detach
+    code, out, err = run("--detach", "run_forms.py::detached", "--seconds", "2")
+    assert code == 0, err
+    call_id = re.search(r"call: (fc-\w+)", out).group(1)
+    app_id = re.search(r"The app (ap-\w+) keeps running", err).group(1)
+    try:
+        # then the app is not stopped, and the call finishes after the CLI is gone
+        assert platform.sql("SELECT state, detached FROM skylift_apps_app WHERE id = %s", [app_id]) == [
+            ("ephemeral", True)
+        ]
+        assert FunctionCall.from_id(call_id, client=platform.client("alice")).get(timeout=120) == "slept 2.0"
+    finally:
+        platform.client("alice").app_stop(app_id)
