@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -40,6 +41,9 @@ from .models import (
     Task,
 )
 from .queues import cancel_key, done_key, input_queue_key, redis_client
+
+if TYPE_CHECKING:
+    from builds.models import Image
 
 __all__ = [
     "app_stop",
@@ -74,9 +78,18 @@ def _validated(field: str, fn, value):
 
 
 def function_create(
-    *, app, spec: dict, variant_key: str = "", parent: Function | None = None, params: bytes | None = None
+    *,
+    app,
+    spec: dict,
+    variant_key: str = "",
+    parent: Function | None = None,
+    params: bytes | None = None,
+    image: Image | None = None,
 ) -> Function:
-    """Define a function of `app` from the SDK's description of it."""
+    """Define a function of `app` from the SDK's description of it.
+
+    `image` is an image already resolved (a variant runs on its parent's); otherwise `spec["image"]` is.
+    """
     workspace = app.workspace
     cpu, _ = _validated("cpu", validate_cpu, spec.get("cpu", 0.125))
     memory, _ = _validated("memory", validate_memory, spec.get("memory", 128))
@@ -106,7 +119,8 @@ def function_create(
             "A function needs its source (mount_sha256) or a serialized body.", field="mount_sha256"
         )
     volumes = resolve_mounts(workspace=workspace, mounts=spec.get("volumes"))
-    image = image_resolve(workspace=workspace, spec=spec.get("image") or {"base": "debian_slim"})
+    if image is None:
+        image = image_resolve(workspace=workspace, spec=spec.get("image") or {"base": "debian_slim"})
     function, _ = Function.objects.update_or_create(
         app=app,
         name=spec["name"],
@@ -376,7 +390,6 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
         "qualname": parent.qualname,
         "mount_sha256": parent.mount.sha256 if parent.mount is not None else None,
         "serialized": parent.serialized,
-        "image": parent.image.spec,
         "cpu": parent.cpu,
         "memory": parent.memory,
         "timeout": parent.timeout,
@@ -395,8 +408,15 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
     }
     try:
         with transaction.atomic():
+            # The parent's image as built: its stored spec is the canonical one, without the
+            # uploads (a @build step's source) that building it again would need.
             return function_create(
-                app=parent.app, spec={**base, **options}, variant_key=key, parent=parent, params=params
+                app=parent.app,
+                spec={**base, **options},
+                variant_key=key,
+                parent=parent,
+                params=params,
+                image=parent.image,
             )
     except IntegrityError:  # another request created the same variant first
         return Function.objects.get(app=parent.app, name=parent.name, variant_key=key)

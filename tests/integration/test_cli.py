@@ -88,3 +88,23 @@ def test_it_lists_the_choices_for_an_unknown_name(platform, cli_env):
     assert ran.returncode == 2
     assert "'nope' is not a local entrypoint or function" in ran.stderr
     assert "square" in ran.stderr
+
+
+def test_it_prints_the_containers_output_unless_quiet(platform, cli_env):
+    # given alice's credentials (app.run() alone is quiet, as Modal's; `skylift run` is not, as `modal run`)
+    alice = platform.users["alice"]
+    cli_env.update(
+        SKYLIFT_SERVER_URL=platform.url,
+        SKYLIFT_TOKEN_ID=alice.token_id,
+        SKYLIFT_TOKEN_SECRET=alice.token_secret,
+    )
+    # when
+    shown = _skylift(cli_env, "run", "tests/integration/basic_app.py::square", "--x", "7")
+    quiet = _skylift(cli_env, "run", "-q", "tests/integration/basic_app.py::square", "--x", "8")
+    # then
+    assert shown.returncode == 0, shown.stderr
+    assert "squaring 7" in shown.stdout + shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == "49"
+    assert quiet.returncode == 0, quiet.stderr
+    assert "squaring 8" not in quiet.stdout + quiet.stderr
+    assert quiet.stdout.strip() == "64"

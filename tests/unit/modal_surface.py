@@ -44,13 +44,10 @@ class Row:
     status: str
     note: str = ""
     kind: str | None = None  # None: the table's kind
-    # Brought by another part of issue 11 ("import modal" and the incompatibilities found): the
-    # test checks that it is still missing, so that the mark goes once it has arrived.
-    arriving: bool = False
 
 
-def same(name: str, note: str = "", *, kind: str | None = None, arriving: bool = False) -> Row:
-    return Row(name, SAME, note, kind, arriving)
+def same(name: str, note: str = "", *, kind: str | None = None) -> Row:
+    return Row(name, SAME, note, kind)
 
 
 def differs(name: str, note: str, *, kind: str | None = None) -> Row:
@@ -176,9 +173,8 @@ SURFACE = Surface(
                 same(
                     "App(secrets=..., volumes=..., include_source=...)",
                     "defaults for every function and class; `secrets=` takes only `[]` until secrets come "
-                    "(issue 13)",
+                    "(issue 13); `include_source=` changes nothing (see the next table)",
                     kind=DOC_ONLY,
-                    arriving=True,
                 ),
                 not_yet("App(tags=...)", "refused by name", kind=DOC_ONLY),
                 not_yet("App.lookup()"),
@@ -191,7 +187,10 @@ SURFACE = Surface(
                     "App.local_entrypoint()",
                     "typed parameters become `skylift run` options; `async def` entrypoints are awaited",
                 ),
-                same("App.include()", "merges another app's functions and classes", arriving=True),
+                same(
+                    "App.include()",
+                    "merges another app's functions and classes; `inherit_tags=` is accepted (no tags)",
+                ),
                 not_yet("App.set_tags()"),
                 not_yet("App.get_tags()"),
                 not_yet("App.get_dashboard_url()"),
@@ -250,7 +249,11 @@ SURFACE = Surface(
                 not_yet("restrict_modal_access"),
                 same("single_use_containers", "`max_inputs=1`, as Modal's"),
                 not_yet("i6pn"),
-                same("include_source", arriving=True),
+                differs(
+                    "include_source",
+                    "checked, and changes nothing: Skylift always sends a function's own module (or package) "
+                    "with it, so a program that also puts its source in the image runs the same",
+                ),
                 not_yet("experimental_options"),
                 not_yet("_experimental_restrict_output"),
                 differs("max_inputs", "any number of inputs per container (Modal takes only 1 now)"),
@@ -569,11 +572,20 @@ SURFACE = Surface(
             (
                 differs(
                     "run",
-                    "`FILE.py` or `FILE.py::NAME` (an entrypoint or function); `-q/--quiet`; "
-                    "entrypoint and function parameters become options",
+                    "`FILE.py` or `FILE.py::REF` (an entrypoint, function or method); `-q/--quiet`; "
+                    "entrypoint, function, method and class parameters become options; an `async def` "
+                    "entrypoint is awaited",
                 ),
-                same("run --detach", "the app outlives the command", kind=DOC_ONLY, arriving=True),
-                same("run FILE.py::app.NAME", kind=DOC_ONLY, arriving=True),
+                same(
+                    "run --detach",
+                    "the app outlives the command; a function's call is spawned, then waited for",
+                    kind=DOC_ONLY,
+                ),
+                same(
+                    "run FILE.py::app.NAME",
+                    "also `::NAME`, `::Cls.method`, `::app.Cls.method` and `::app` (its local entrypoint)",
+                    kind=DOC_ONLY,
+                ),
                 not_yet(
                     "run -w/--write-result, -i/--interactive, -e/--env, -m, -n/--name, --timestamps",
                     kind=DOC_ONLY,

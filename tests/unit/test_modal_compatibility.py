@@ -43,8 +43,8 @@ def _ids(pairs: list[tuple[Table, Row]]) -> list[str]:
     return [f"{table.title}: {row.name}" for table, row in pairs]
 
 
-def _checked(kind: str, *statuses: str, arriving: bool = False) -> list[tuple[Table, Row]]:
-    return [(t, r) for t, r in SURFACE.rows(kind) if r.status in statuses and r.arriving == arriving]
+def _checked(kind: str, *statuses: str) -> list[tuple[Table, Row]]:
+    return [(t, r) for t, r in SURFACE.rows(kind) if r.status in statuses]
 
 
 def _refuses(use, name: str) -> str:
@@ -197,8 +197,8 @@ CLASSES: dict[str, type] = {
 }
 
 
-def _member_rows(*statuses: str, arriving: bool = False) -> list[tuple[Table, Row]]:
-    return _checked(MEMBER, *statuses, arriving=arriving)
+def _member_rows(*statuses: str) -> list[tuple[Table, Row]]:
+    return _checked(MEMBER, *statuses)
 
 
 @pytest.mark.parametrize(("table", "row"), _member_rows(NOT_YET), ids=_ids(_member_rows(NOT_YET)))
@@ -222,16 +222,6 @@ def test_it_refuses_every_member_skylift_lacks_by_name(table, row):
 def test_it_has_every_member_the_table_says_it_has(table, row):
     found = getattr(INSTANCES.get(table.owner, CLASSES[table.owner]), surface.member_name(row))
     assert _unsupported.feature_of(found) is None, f"{row.name} is a placeholder"
-
-
-@pytest.mark.parametrize(
-    ("table", "row"), _member_rows(SAME, arriving=True), ids=_ids(_member_rows(SAME, arriving=True))
-)
-def test_it_marks_as_arriving_only_the_members_still_missing(table, row):
-    name = surface.member_name(row)
-    assert not any(name in vars(k) for k in CLASSES[table.owner].__mro__), (
-        f"{row.name} has arrived: drop its mark"
-    )
 
 
 def test_it_lists_in_the_table_every_member_the_sdk_refuses():
@@ -312,13 +302,6 @@ def _taken() -> set[str]:
 def test_it_takes_every_option_the_table_says_it_takes(table, row):
     option = _unsupported.OPTIONS.get(row.name)
     assert row.name in _taken() or (option is not None and option.accepted)
-
-
-@pytest.mark.parametrize(
-    ("table", "row"), _checked(OPTION, SAME, arriving=True), ids=_ids(_checked(OPTION, SAME, arriving=True))
-)
-def test_it_marks_as_arriving_only_the_options_still_missing(table, row):
-    assert row.name not in _taken(), f"{row.name}= has arrived: drop its mark"
 
 
 def test_it_lists_in_the_table_every_option_the_sdk_refuses():

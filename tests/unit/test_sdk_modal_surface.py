@@ -172,6 +172,7 @@ def test_it_accepts_modal_options_given_their_modal_defaults():
         cloud=None,
         enable_memory_snapshot=False,
         env={},
+        include_source=True,
         nonpreemptible=False,
         schedule=None,
         network_file_systems={},
@@ -180,6 +181,21 @@ def test_it_accepts_modal_options_given_their_modal_defaults():
         return 1
 
     assert list(app.registered_functions.values()) == [f]
+
+
+def test_it_takes_include_source_and_changes_nothing_for_it():
+    # Skylift always sends a function's module with it: include_source=False runs the same.
+    app = modal.App("unit-include-source", include_source=False)
+
+    @app.function(include_source=False)
+    def f() -> int:
+        return 1
+
+    assert f._options == app.function()(lambda: 1)._options
+    with pytest.raises(exception.InvalidError, match="include_source must be True, False or None"):
+        app.function(include_source="no")
+    with pytest.raises(exception.InvalidError, match="with_options\\(\\) cannot change include_source"):
+        f.with_options(include_source=True)
 
 
 def test_it_makes_single_use_containers_serve_one_input_each():

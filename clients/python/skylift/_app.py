@@ -7,7 +7,9 @@ import inspect
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 from ._cls import Cls, class_definition
@@ -22,7 +24,9 @@ if TYPE_CHECKING:
 
     from ._client import Client
     from ._mount import Source
+    from ._secret import Secret
     from ._typing import FunctionOptions
+    from ._volume import Volume
 else:
 
     def dataclass_transform(**kwargs: Any) -> Callable[[Any], Any]:
@@ -60,17 +64,58 @@ class App:
 
     Args:
         name: The app's name, shown in the dashboard (defaults to the module's name).
-        image: Default image of its functions.
+        image: Default image of its functions and classes (taken as each is decorated).
+        secrets: Secrets every function and class gets, before its own (none yet: see `Secret`).
+        volumes: Volumes every function and class mounts; a function's own volume at the same
+            path replaces the app's.
+        include_source: Accepted for Modal's sake: Skylift always sends a function's own module
+            (or package) with it, so a program that also puts its source in the image runs the same.
     """
 
-    def __init__(self, name: str | None = None, *, image: Image | None = None) -> None:
+    def __init__(
+        self,
+        name: str | None = None,
+        *,
+        image: Image | None = None,
+        secrets: Sequence[Secret] = (),
+        volumes: dict[str | PurePosixPath, Volume] | None = None,
+        include_source: bool = True,
+    ) -> None:
+        # The same checks, and errors, as a function's options.
+        defaults = _parse({"image": image, "secrets": secrets, "volumes": volumes}, "App()")
+        if not isinstance(include_source, bool):
+            raise InvalidError(f"App(): include_source must be True or False, got {include_source!r}")
         self.name = name
         self.image = image
+        self.secrets: list[Secret] = list(secrets)
+        self.volumes: dict[str, Volume] = defaults["volumes"]
+        self.include_source = include_source
         self.registered_functions: dict[str, Function[..., Any, Any]] = {}
         self.registered_classes: dict[str, Cls] = {}
         self.registered_entrypoints: dict[str, LocalEntrypoint[..., Any]] = {}
         self._client: Client | None = None
         self.app_id: str | None = None
+
+    def _with_defaults(self, parsed: dict[str, Any]) -> dict[str, Any]:
+        """A function's or class's options with the app's defaults filled in, as it is decorated."""
+        return {
+            **parsed,
+            "image": parsed["image"] or self.image,
+            "volumes": {**self.volumes, **parsed["volumes"]},
+        }
+
+    def include(self, other_app: App, /, inherit_tags: bool = True) -> App:
+        """Add another app's functions and classes to this one: they run when this app runs.
+
+        Each keeps the options (image, volumes...) it was defined with. A name this app already
+        uses for another object is taken over by the other app's, with a warning (as Modal does).
+        `inherit_tags` is accepted for Modal's sake: Skylift apps have no tags.
+        """
+        if not isinstance(other_app, App):
+            raise InvalidError(f"App.include() takes a skylift.App, got {type(other_app).__name__}")
+        _merge(self.registered_functions, other_app.registered_functions)
+        _merge(self.registered_classes, other_app.registered_classes)
+        return self
 
     def function(
         self,
@@ -88,7 +133,7 @@ class App:
             if callable(_warn_parentheses_missing):
                 raise InvalidError("Use @app.function() with parentheses.")
             raise InvalidError("@app.function() options are keyword-only, e.g. @app.function(gpu='T4').")
-        parsed = _parse(options, "@app.function()")
+        parsed = self._with_defaults(_parse(options, "@app.function()"))
 
         def wrapper(f: Callable[..., Any]) -> Function[..., Any, Any]:
             if isinstance(f, Function):
@@ -117,7 +162,7 @@ class App:
         """Register a class whose `@skylift.method()`s run in containers, with `@enter`/`@exit` hooks."""
         if _warn_parentheses_missing is not None:
             raise InvalidError("Use @app.cls() with parentheses.")
-        parsed = _parse(options, "@app.cls()")
+        parsed = self._with_defaults(_parse(options, "@app.cls()"))
 
         def wrapper(user_cls: type[C]) -> type[C]:
             if not inspect.isclass(user_cls):
@@ -173,7 +218,9 @@ class App:
         app_name = self.name or _default_app_name()
         self._hydrate_volumes(client)  # an unknown volume fails here, before anything is created
         app = client.app_create(app_name, detached=detach)
-        self.app_id, self._client = app["id"], client
+        owners = self._owners()  # this app, and the apps it included objects of
+        for owner in owners:
+            owner.app_id, owner._client = app["id"], client
         streamer = LogStreamer(client, app["id"]) if show_logs else None
         heartbeat_stop = threading.Event()
         try:
@@ -210,16 +257,26 @@ class App:
                     obj.object_id = None
                     if isinstance(obj, Cls):
                         obj._variants.clear()
-                self._client, self.app_id = None, None
+                for owner in owners:
+                    owner._client, owner.app_id = None, None
 
     def _registered(self) -> list[Function[..., Any, Any] | Cls]:
         return [*self.registered_functions.values(), *self.registered_classes.values()]
+
+    def _owners(self) -> list[App]:
+        """This app and the apps whose functions or classes it included: a function reads its
+        client from the app it was defined on."""
+        owners = [self]
+        for obj in self._registered():
+            if isinstance(obj._app, App) and all(obj._app is not o for o in owners):
+                owners.append(obj._app)
+        return owners
 
     def _hydrate_volumes(self, client: Client) -> None:
         """Look up every volume the app's functions and their images mount."""
         for obj in self._registered():
             volumes = list(obj._options.get("volumes", {}).values())
-            image = obj._options.get("image") or self.image
+            image = obj._options.get("image")
             if image is not None:
                 volumes += [v for step in image._steps for _, v in step.volumes]
             for volume in volumes:
@@ -243,7 +300,7 @@ class App:
         stream its build log; raises BuildFailed before anything is defined on a failed build."""
         from ._build import image_build
 
-        image: Image = obj._options.get("image") or self.image or Image.debian_slim()
+        image: Image = obj._options.get("image") or Image.debian_slim()
         if isinstance(obj, Cls):
             image = image._with_build_hooks(obj._user_cls, source.module, source.qualname)
         if id(image) not in built:  # the entry keeps the image alive, so its id is not reused
@@ -254,7 +311,7 @@ class App:
         self, obj: Function[..., Any, Any] | Cls, source: Source, image_spec: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         options = obj._options
-        image = options.get("image") or self.image or Image.debian_slim()
+        image = options.get("image") or Image.debian_slim()
         return {
             "app_id": self.app_id,
             "name": obj._name,
@@ -268,6 +325,13 @@ class App:
             "definition": options["definition"],
             **options_spec(options),
         }
+
+
+def _merge(into: dict[str, T], added: dict[str, T]) -> None:
+    for tag, obj in added.items():
+        if into.get(tag, obj) is not obj:
+            warnings.warn(f"App.include(): the included app's {tag!r} replaces this app's", stacklevel=3)
+        into[tag] = obj
 
 
 def _parse(options: Mapping[str, Any], where: str) -> dict[str, Any]:

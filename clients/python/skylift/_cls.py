@@ -28,10 +28,15 @@ __all__ = ["BoundCls", "Cls", "class_definition"]
 
 
 def _methods(user_cls: type) -> dict[str, Any]:
+    """The methods callers may call: `@method()`s, and `@batched(...)` ones (a method without `@method()`)."""
     found = {}
     for klass in reversed(user_cls.__mro__):
         for name, value in vars(klass).items():
-            if getattr(value, METHOD_ATTR, None) is not None:
+            if getattr(value, CONCURRENT_ATTR, None) and inspect.isfunction(value):
+                raise InvalidError(
+                    f"@skylift.concurrent goes on the class {user_cls.__qualname__}, not on its method {name}"
+                )
+            if getattr(value, METHOD_ATTR, None) is not None or getattr(value, BATCHED_ATTR, None):
                 found[name] = value
     return found
 

@@ -44,6 +44,7 @@ OPTION_NAMES = (
     "max_inputs",
     "single_use_containers",
     "serialized",
+    "include_source",
 )
 
 
@@ -65,11 +66,14 @@ def parse_options(
     serialized: bool = False,
     volumes: dict[str | PurePosixPath, Volume] | None = None,
     single_use_containers: bool = False,
+    include_source: bool | None = None,
     **modal_options: Any,
 ) -> dict[str, Any]:
     """Validate the options of `@app.function` / `@app.cls` / `with_options`, raising InvalidError.
 
-    `single_use_containers=True` is `max_inputs=1`, as Modal documents it. Modal's options that
+    `single_use_containers=True` is `max_inputs=1`, as Modal documents it. `include_source` is
+    checked and changes nothing: Skylift always sends a function's own module (or package) with
+    it, so a program that also puts its source in the image runs the same. Modal's options that
     Skylift does not take are refused by name (unless given Modal's default, which asks for
     nothing); an option Modal does not have either is a TypeError listing Skylift's.
     """
@@ -82,6 +86,8 @@ def parse_options(
                 f"single_use_containers=True means max_inputs=1; it cannot go with max_inputs={max_inputs!r}"
             )
         max_inputs = 1
+    if include_source is not None and not isinstance(include_source, bool):
+        raise InvalidError(f"include_source must be True, False or None, got {include_source!r}")
     options: dict[str, Any] = {
         "timeout": validate_timeout(timeout),
         "gpu": parse_gpu(gpu),

@@ -46,6 +46,7 @@ class FunctionOptions(ResourceOptions, total=False):
     image: Image | None
     volumes: dict[str | PurePosixPath, Volume] | None
     single_use_containers: bool
+    include_source: bool | None
 
 
 class MapCall(Protocol[R_co]):

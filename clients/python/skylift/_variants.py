@@ -33,7 +33,7 @@ VARIANT_OPTIONS = (
     "scaledown_window",
 )
 # Options of @app.function() that a variant keeps from its function.
-_FIXED = ("image", "volumes", "block_network", "serialized")
+_FIXED = ("image", "volumes", "block_network", "serialized", "include_source")
 
 
 def _options_overrides(given: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import inspect
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import click
 
@@ -53,85 +56,198 @@ def import_file(path: str) -> ModuleType:
     return module
 
 
-def _find_app(module):
-    from ._app import App
+@dataclass
+class _Runnable:
+    """Something `skylift run` can run: a local entrypoint, a function, or a method of a class."""
 
-    apps = [v for v in vars(module).values() if isinstance(v, App)]
-    if not apps:
-        raise click.UsageError(f"{module.__file__} defines no skylift.App")
-    if len(apps) > 1 and "app" in vars(module) and isinstance(module.app, App):
-        return module.app
-    return apps[0]
+    names: list[str]  # how FILE::REF may name it, the preferred name first
+    kind: str  # "entrypoint", "function" or "method"
+    obj: Any  # the LocalEntrypoint or Function, or the Cls whose `method` it is
+    app: Any  # the App to run it in
+    method: str = ""
+    apps_by_name: dict[str, Any] = field(default_factory=dict)  # "other_app.f": other_app
 
 
-def _entrypoint_command(name: str, f) -> click.Command:
-    """A click command whose options are the entrypoint's typed parameters."""
-    params: list[click.Parameter] = []
-    for p in inspect.signature(f).parameters.values():
-        annotation = p.annotation if p.annotation is not inspect.Parameter.empty else str
-        if isinstance(annotation, str):
-            annotation = {"int": int, "float": float, "bool": bool, "str": str}.get(annotation, str)
-        option = f"--{p.name.replace('_', '-')}"
-        required = p.default is inspect.Parameter.empty
-        if annotation is bool:
-            params.append(
-                click.Option(
-                    [f"{option}/--no-{p.name.replace('_', '-')}"],
-                    default=None if required else p.default,
-                    required=required,
-                )
-            )
-        else:
-            params.append(
-                click.Option(
-                    [option],
-                    type=annotation,
-                    required=required,
-                    default=None if required else p.default,
-                    show_default=not required,
-                )
-            )
-    return click.Command(name, params=params, callback=lambda **kw: kw)
+def _runnables(module: ModuleType) -> list[_Runnable]:
+    """What the module's apps can run, named as Modal's CLI names them: `app.f`, `app.Cls.method`,
+    and first by the module-level name (`f`, `Cls.method`) when there is one."""
+    from ._app import App, LocalEntrypoint
+    from ._cls import Cls, _methods
+    from ._function import Function
+
+    found: dict[tuple[int, str], _Runnable] = {}
+
+    def add(obj: Any, method: str, kind: str, name: str, app: Any, *, module_level: bool = False) -> None:
+        runnable = found.setdefault((id(obj), method), _Runnable([], kind, obj, app, method))
+        if name in runnable.names:
+            return
+        if module_level:  # the preferred name; runs in whichever app runs it by default
+            runnable.names.insert(0, name)
+            return
+        runnable.names.append(name)
+        runnable.apps_by_name[name] = app
+        # An app that included it (App.include) runs it by default, with the rest of that app.
+        if runnable.app is getattr(obj, "_app", None):
+            runnable.app = app
+
+    for var, app in vars(module).items():
+        if not isinstance(app, App):
+            continue
+        for tag, entry in app.registered_entrypoints.items():
+            add(entry, "", "entrypoint", f"{var}.{tag}", app)
+        for tag, function in app.registered_functions.items():
+            add(function, "", "function", f"{var}.{tag}", app)
+        for tag, cls in app.registered_classes.items():
+            for method in _methods(cls._user_cls):
+                add(cls, method, "method", f"{var}.{tag}.{method}", app)
+    for var, obj in vars(module).items():
+        if isinstance(obj, LocalEntrypoint):
+            add(obj, "", "entrypoint", var, obj.app, module_level=True)
+        elif isinstance(obj, Function) and not obj._method and isinstance(obj._app, App):
+            add(obj, "", "function", var, obj._app, module_level=True)
+        elif isinstance(obj, Cls) and isinstance(obj._app, App):
+            for method in _methods(obj._user_cls):
+                add(obj, method, "method", f"{var}.{method}", obj._app, module_level=True)
+    return list(found.values())
+
+
+def _choose(module: ModuleType, path: str, ref: str) -> tuple[_Runnable, Any]:
+    """What FILE::REF names, and the app to run it in. REF is a name (`f`, `app.f`, `Cls.method`)
+    or a prefix of names (`app`); with several matches, their only local entrypoint."""
+    runnables = _runnables(module)
+    if not runnables:
+        raise click.UsageError(f"{path} defines no skylift.App with anything to run")
+
+    def matches(name: str) -> bool:
+        return not ref or name == ref or name.startswith(ref + ".")
+
+    chosen = [r for r in runnables if any(matches(n) for n in r.names)]
+    if not chosen:
+        choices = ", ".join(r.names[0] for r in runnables)
+        raise click.UsageError(
+            f"{ref!r} is not a local entrypoint or function of an app in {path} (choices: {choices})"
+        )
+    if len(chosen) > 1:
+        entrypoints = [r for r in chosen if r.kind == "entrypoint"]
+        if len(entrypoints) != 1:
+            names = ", ".join(r.names[0] for r in chosen)
+            raise click.UsageError(f"Say which to run: {path}::NAME, with NAME one of {names}")
+        chosen = entrypoints
+    runnable = chosen[0]
+    # `other_app.f` or `other_app` runs other_app, though another app included f.
+    named = [n for n in runnable.names if ref and matches(n) and n in runnable.apps_by_name]
+    return runnable, runnable.apps_by_name[named[0]] if named else runnable.app
+
+
+def _option(p: inspect.Parameter) -> click.Option:
+    """A CLI option for a typed parameter: `x: int = 1` is `--x 1`; a bool is `--x/--no-x`."""
+    annotation = p.annotation if p.annotation is not inspect.Parameter.empty else str
+    if isinstance(annotation, str):
+        annotation = {"int": int, "float": float, "bool": bool, "str": str}.get(annotation, str)
+    option = f"--{p.name.replace('_', '-')}"
+    required = p.default is inspect.Parameter.empty
+    if annotation is bool:
+        return click.Option(
+            [f"{option}/--no-{p.name.replace('_', '-')}", p.name],
+            default=None if required else p.default,
+            required=required,
+        )
+    return click.Option(
+        [option, p.name],
+        type=annotation,
+        required=required,
+        default=None if required else p.default,
+        show_default=not required,
+    )
+
+
+def _parameters_of(runnable: _Runnable) -> tuple[list[inspect.Parameter], list[inspect.Parameter]]:
+    """(the class's parameters, the callable's own): both become options of the command."""
+    from ._cls import _methods, _parameters
+
+    if runnable.kind == "entrypoint":
+        return [], list(inspect.signature(runnable.obj.raw_f).parameters.values())
+    if runnable.kind == "function":
+        return [], list(inspect.signature(runnable.obj.get_raw_f()).parameters.values())
+    user_cls = runnable.obj._user_cls
+    annotations = inspect.get_annotations(user_cls)
+    fields = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=declared.default if declared.has_default else inspect.Parameter.empty,
+            annotation=annotations.get(name, str),
+        )
+        for name, declared in _parameters(user_cls).items()
+    ]
+    own = list(inspect.signature(_methods(user_cls)[runnable.method]).parameters.values())[1:]  # self
+    clash = {f.name for f in fields} & {p.name for p in own}
+    if clash:
+        raise click.UsageError(
+            f"{runnable.names[0]}: {sorted(clash)[0]!r} names a parameter of the class and of the method"
+        )
+    return fields, own
+
+
+def _is_generator(runnable: _Runnable) -> bool:
+    from ._cls import _methods
+
+    if runnable.kind == "entrypoint":
+        return False
+    if runnable.kind == "function":
+        return bool(runnable.obj.is_generator)
+    raw = _methods(runnable.obj._user_cls)[runnable.method]
+    return inspect.isgeneratorfunction(raw) or inspect.isasyncgenfunction(raw)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("target")
 @click.option("--quiet", "-q", is_flag=True, help="Do not stream the containers' output")
+@click.option(
+    "--detach", "-d", is_flag=True, help="Keep the app running when this command exits or is killed"
+)
 @click.pass_context
-def run(ctx: click.Context, target: str, quiet: bool) -> None:
-    """Run an app: its local entrypoint, or its only function.
+def run(ctx: click.Context, target: str, quiet: bool, detach: bool) -> None:
+    """Run an app: its local entrypoint, or one of its functions or methods.
 
-    TARGET is FILE.py or FILE.py::NAME; options after it go to the entrypoint.
+    TARGET is FILE.py, or FILE.py::REF with REF a local entrypoint, function or method (`main`,
+    `square`, `Model.predict`), one of a named app (`app.square`), or an app (`app`). Options after
+    it go to what runs: its typed parameters (and a class's parameters, for a method).
     """
-    path, _, name = target.partition("::")
+    path, _, ref = target.partition("::")
     module = import_file(path)
-    app = _find_app(module)
-    if name:
-        if name in app.registered_entrypoints:
-            kind, obj = "entrypoint", app.registered_entrypoints[name]
-        elif name in app.registered_functions:
-            kind, obj = "function", app.registered_functions[name]
-        else:
-            choices = ", ".join([*app.registered_entrypoints, *app.registered_functions]) or "none"
-            raise click.UsageError(
-                f"{name!r} is not a local entrypoint or function of the app (choices: {choices})"
-            )
-    elif len(app.registered_entrypoints) == 1:
-        kind, obj = "entrypoint", next(iter(app.registered_entrypoints.values()))
-    elif not app.registered_entrypoints and len(app.registered_functions) == 1:
-        kind, obj = "function", next(iter(app.registered_functions.values()))
-    else:
-        names = ", ".join([*app.registered_entrypoints, *app.registered_functions])
-        raise click.UsageError(f"Say which to run: {path}::NAME, with NAME one of {names}")
-    raw = obj.raw_f if kind == "entrypoint" else obj.get_raw_f()
-    command = _entrypoint_command(name or getattr(raw, "__name__", "main"), raw)
+    runnable, app = _choose(module, path, ref)
+    if _is_generator(runnable):
+        raise click.UsageError(f"{runnable.names[0]} is a generator: `skylift run` cannot run it")
+    fields, params = _parameters_of(runnable)
+    command = click.Command(
+        runnable.names[0].rsplit(".", 1)[-1],
+        params=[_option(p) for p in [*fields, *params]],
+        callback=lambda **kw: kw,
+    )
     kwargs = command.main(ctx.args, prog_name=f"skylift run {target}", standalone_mode=False)
     if not isinstance(kwargs, dict):
-        return
-    with app.run(show_logs=not quiet):
-        result = obj(**kwargs) if kind == "entrypoint" else obj.remote(**kwargs)
-    if kind == "function" and result is not None:
-        click.echo(repr(result))
+        return  # --help
+    field_values = {f.name: kwargs.pop(f.name) for f in fields}
+    with app.run(show_logs=not quiet, detach=detach):
+        if runnable.kind == "entrypoint":
+            result = runnable.obj(**kwargs)
+            if inspect.iscoroutine(result):  # an `async def` entrypoint
+                asyncio.run(result)
+        else:
+            function = runnable.obj
+            if runnable.kind == "method":
+                function = getattr(function(**field_values), runnable.method)
+            # Detached, the call goes on when this process goes away: spawn it, then wait for it.
+            result = function.spawn(**kwargs).get() if detach else function.remote(**kwargs)
+            if result is not None:
+                click.echo(repr(result))
+        if detach:
+            click.echo(
+                f"The app {app.app_id} keeps running (--detach): stop it in the dashboard, "
+                f"{app._client.config.server_url}/apps/{app.app_id}",
+                err=True,
+            )
 
 
 # skylift token ---------------------------------------------------------------------------------
