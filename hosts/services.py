@@ -44,6 +44,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 RUNTIME_COMMAND = ["python3", "-m", "skylift._container"]
+# Where a container's Python finds the runtime (mounted at /skylift/lib), then Skylift's `modal` (the
+# alias, skylift/_alias_path: ahead of the image's own packages, so even an image with Modal's own
+# `modal` installed imports Skylift's), then Image.add_local_python_source's packages.
+RUNTIME_PYTHONPATH = "/skylift/lib:/skylift/lib/skylift/_alias_path:/skylift/pysrc"
 
 
 def declared_gpus(entries: list[str]) -> list[str]:
@@ -228,7 +232,7 @@ def container_start(*, task_id: str) -> None:
                 "SKYLIFT_DRAIN_SECONDS": str(settings.SKYLIFT_DRAIN_SECONDS),
                 "SKYLIFT_CLOUD_PROVIDER": "skylift",
                 "SKYLIFT_REGION": "local",
-                "PYTHONPATH": "/skylift/lib:/skylift/pysrc",  # pysrc: Image.add_local_python_source
+                "PYTHONPATH": RUNTIME_PYTHONPATH,
                 "PYTHONUNBUFFERED": "1",
                 "PYTHONDONTWRITEBYTECODE": "1",
             },
