@@ -10,9 +10,11 @@ always have one on their path (`_alias_path/`, ahead of the image's own packages
 `modal` installed in the image is never imported), and a local environment gets one from the
 alias distribution in clients/modal-alias.
 
-Why a finder rather than a `modal` package of modules re-exporting skylift's: re-exports would
-give `modal.exception` a module of its own (with a name Skylift's pickles never use), need one file
-per submodule, and miss any submodule nobody wrote a file for. The finder maps every name at once.
+Why a finder: a `modal` package of modules re-exporting skylift's needs one file per submodule and
+misses any nobody wrote; and `sys.modules["modal"] = skylift` alone is not enough, since
+`import modal.exception` would then load skylift's file a second time as a new module, with classes
+of its own that `except skylift.exception.NotFoundError` does not catch. The finder maps every name
+to the one module.
 """
 
 from __future__ import annotations
