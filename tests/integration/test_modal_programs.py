@@ -42,10 +42,10 @@ def test_it_runs_a_modal_program_whose_container_gets_skylift_as_modal_and_modal
     seen = json.loads(ran.stdout.strip().splitlines()[-1])
     identity = {
         "modal_is_skylift": True,
+        "same_modules": [True, True],
         "same_error": True,
         "caught": "raised under skylift's name",
         "app": True,
-        "experimental": True,
     }
     assert seen["local"] == identity
     remote = seen["remote"]

@@ -47,6 +47,8 @@ def _in_container(runtime: Path, code: str, *image_packages: Path) -> subprocess
 
 
 SAME_OBJECTS = """
+import sys
+
 import modal
 import modal.exception
 import modal.experimental
@@ -54,26 +56,27 @@ from modal import App, Image
 from modal.exception import NotFoundError
 
 import skylift
-import skylift.exception
+import skylift._exceptions
 
+# (modal is skylift, so `modal.x is skylift.x` would say nothing: compare the modules imported)
 assert modal is skylift
-assert modal.exception is skylift.exception
-assert NotFoundError is skylift.exception.NotFoundError
-assert (App, Image) == (skylift.App, skylift.Image)
-assert isinstance(App("alias"), skylift.App)
+for name in ("exception", "experimental"):
+    assert sys.modules["modal." + name] is sys.modules["skylift." + name], name
+assert NotFoundError is skylift._exceptions.NotFoundError  # the class the SDK raises
+assert (App, Image) == (skylift._app.App, skylift._image.Image)
+assert isinstance(App("alias"), skylift._app.App)
 try:
-    raise skylift.exception.NotFoundError("gone")
-except modal.exception.NotFoundError as exc:
+    raise skylift._exceptions.NotFoundError("gone")
+except NotFoundError as exc:
     caught = exc
 assert str(caught) == "gone"
-# a submodule first imported under one name is the same module under the other
+# a submodule first imported under either name is the same module under the other
 import skylift._volume
 import modal._volume
 import modal._retries
 import skylift._retries
-assert modal._volume is skylift._volume and modal._retries is skylift._retries
-import sys
-assert sys.modules["modal.experimental"] is sys.modules["skylift.experimental"]
+for name in ("_volume", "_retries"):
+    assert sys.modules["modal." + name] is sys.modules["skylift." + name], name
 print("same objects")
 """
 
@@ -92,7 +95,8 @@ def test_it_wins_over_modals_own_package_installed_in_the_image(runtime, tmp_pat
     # when the user's code imports modal in the container
     ran = _in_container(
         runtime,
-        "import modal, modal.exception, skylift; print(modal is skylift, modal.exception is skylift.exception)",
+        "import sys, modal, modal.exception, skylift.exception; "
+        "print(modal is skylift, sys.modules['modal.exception'] is sys.modules['skylift.exception'])",
         site,
     )
     # then it gets Skylift's, every time

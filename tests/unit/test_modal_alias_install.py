@@ -76,11 +76,13 @@ def _modals_own_wheel(where: Path) -> Path:
 SAME_OBJECTS = """
 import importlib.util, sysconfig
 assert importlib.util.find_spec("modal").origin == sysconfig.get_paths()["purelib"] + "/modal/__init__.py"
-import modal, modal.exception, modal.experimental, skylift, skylift.exception
+import sys
+import modal, modal.exception, modal.experimental, skylift, skylift._exceptions
 from modal import App, Image
-assert modal is skylift and modal.exception is skylift.exception
-assert modal.exception.NotFoundError is skylift.exception.NotFoundError
-assert (App, Image) == (skylift.App, skylift.Image)
+from modal.exception import NotFoundError
+assert modal is skylift and sys.modules["modal.exception"] is sys.modules["skylift.exception"]
+assert NotFoundError is skylift._exceptions.NotFoundError
+assert (App, Image) == (skylift._app.App, skylift._image.Image)
 import importlib.metadata
 print(importlib.metadata.version("modal"))
 """
