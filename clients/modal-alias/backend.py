@@ -8,12 +8,13 @@ alias cleanly.
 
 Installing the alias over Modal's would replace Modal's, and pip cannot be told to refuse that:
 a wheel runs no code when installed. But pip builds a project from its folder first, before it
-uninstalls anything, and runs this backend with the Python of the environment it installs into
-(under its default build isolation, which only hides that environment's site-packages, as with
---no-build-isolation). So the build looks at that environment, and when Modal's own `modal` is
-there, it stops, saying why: nothing is installed or removed. Installers that build in a separate
-environment (uv; pip's opt-in venv isolation) or install elsewhere (--target, --prefix) are
-outside what it can see.
+uninstalls anything, and runs this backend with the Python of the environment it installs into:
+with --no-build-isolation, and under its default build isolation too, which only hides that
+environment's site-packages from the build. So the build looks at that environment (the probe
+below, run without pip's isolation settings), and when Modal's own `modal` is there, it stops,
+saying why: nothing is installed or removed. Installers that build in a separate environment
+(uv; pip's opt-in venv isolation) or install elsewhere (--target, --prefix) are outside what it
+can see.
 
 It needs nothing but the standard library, so the isolated build installs nothing first.
 """
