@@ -553,7 +553,7 @@ def _conda_binds(channels: list[str]) -> list[dict]:
 
 def _run_function(build: Build, step: dict, files: _StepFiles) -> tuple[str, list[dict]]:
     """Run a user function (or a class's @build method) in the image so far; its files are kept."""
-    from hosts.services import runtime_dir
+    from hosts.services import RUNTIME_PYTHONPATH, runtime_dir
 
     run = step["_run"]
     binds = [
@@ -578,7 +578,7 @@ def _run_function(build: Build, step: dict, files: _StepFiles) -> tuple[str, lis
     path = files.add("function.json", json.dumps(definition))
     script = (
         PY
-        + "export PYTHONPATH=/skylift/lib:/skylift/pysrc PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 SKYLIFT_IS_REMOTE=1 SKYLIFT_IS_BUILD=1\n"
+        + f"export PYTHONPATH={RUNTIME_PYTHONPATH} PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 SKYLIFT_IS_REMOTE=1 SKYLIFT_IS_BUILD=1\n"
         + f"export SKYLIFT_IMAGE_ID={shlex.quote(build.image_id)}\n"
         + f'exec "$PY" -m skylift._build_runner {path}\n'
     )

@@ -44,6 +44,30 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 RUNTIME_COMMAND = ["python3", "-m", "skylift._container"]
+# Where a container's Python finds the runtime (mounted at /skylift/lib), then Skylift's `modal` (the
+# alias, skylift/_alias_path: ahead of the image's own packages, so even an image with Modal's own
+# `modal` installed imports Skylift's), then Image.add_local_python_source's packages.
+RUNTIME_PYTHONPATH = "/skylift/lib:/skylift/lib/skylift/_alias_path:/skylift/pysrc"
+# Skylift has no environments within a workspace: every container runs in the one Modal calls "main".
+ENVIRONMENT_NAME = "main"
+# Modal's names for what a container learns from its SKYLIFT_* variables (Modal's guide,
+# "Environment variables"), so that a Modal program reads them unchanged. Not set, having no
+# Skylift counterpart: MODAL_IDENTITY_TOKEN (no OIDC tokens) and MODAL_SANDBOX_ID (no sandboxes).
+MODAL_NAMES = {
+    "SKYLIFT_TASK_ID": "MODAL_TASK_ID",
+    "SKYLIFT_IMAGE_ID": "MODAL_IMAGE_ID",
+    "SKYLIFT_IS_REMOTE": "MODAL_IS_REMOTE",
+    "SKYLIFT_ENVIRONMENT": "MODAL_ENVIRONMENT",
+    "SKYLIFT_CLOUD_PROVIDER": "MODAL_CLOUD_PROVIDER",
+    "SKYLIFT_REGION": "MODAL_REGION",
+}
+
+
+def with_modal_names(environment: dict[str, str]) -> dict[str, str]:
+    """`environment`, and each of its SKYLIFT_* variables that Modal has a name for under that name too."""
+    return environment | {
+        MODAL_NAMES[name]: value for name, value in environment.items() if name in MODAL_NAMES
+    }
 
 
 def declared_gpus(entries: list[str]) -> list[str]:
@@ -218,20 +242,23 @@ def container_start(*, task_id: str) -> None:
                 "skylift.workspace": task.workspace_id,
                 "skylift.host": task.host.name,
             },
-            environment={
-                "SKYLIFT_TASK_ID": task.id,
-                "SKYLIFT_TASK_TOKEN": token,
-                "SKYLIFT_FUNCTION_ID": function.id,
-                "SKYLIFT_APP_ID": function.app_id,
-                "SKYLIFT_IMAGE_ID": function.image_id,
-                "SKYLIFT_IS_REMOTE": "1",
-                "SKYLIFT_DRAIN_SECONDS": str(settings.SKYLIFT_DRAIN_SECONDS),
-                "SKYLIFT_CLOUD_PROVIDER": "skylift",
-                "SKYLIFT_REGION": "local",
-                "PYTHONPATH": "/skylift/lib:/skylift/pysrc",  # pysrc: Image.add_local_python_source
-                "PYTHONUNBUFFERED": "1",
-                "PYTHONDONTWRITEBYTECODE": "1",
-            },
+            environment=with_modal_names(
+                {
+                    "SKYLIFT_TASK_ID": task.id,
+                    "SKYLIFT_TASK_TOKEN": token,
+                    "SKYLIFT_FUNCTION_ID": function.id,
+                    "SKYLIFT_APP_ID": function.app_id,
+                    "SKYLIFT_IMAGE_ID": function.image_id,
+                    "SKYLIFT_IS_REMOTE": "1",
+                    "SKYLIFT_ENVIRONMENT": ENVIRONMENT_NAME,
+                    "SKYLIFT_DRAIN_SECONDS": str(settings.SKYLIFT_DRAIN_SECONDS),
+                    "SKYLIFT_CLOUD_PROVIDER": "skylift",
+                    "SKYLIFT_REGION": "local",
+                    "PYTHONPATH": RUNTIME_PYTHONPATH,
+                    "PYTHONUNBUFFERED": "1",
+                    "PYTHONDONTWRITEBYTECODE": "1",
+                }
+            ),
             mounts=mounts,
             memory_mib=function.memory,
             # The cpu option is a request: it weighs the container against its neighbours, and the

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 SKYLIFT = str(Path(sys.executable).parent / "skylift")
-PROGRAM = "tests/integration/modal_program.py"
+PROGRAM = "tests/integration/modal_compat_program.py"
 
 
 def _run(platform, uses: str) -> subprocess.CompletedProcess:
