@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-# The SDK runs on the client and in containers; tests may unpickle what they get back.
-EXEMPT = {("clients", "python"), ("tests",), ("frontend", "node_modules")}
+# The clients (the SDK and the `modal` alias of it) run on the user's machine and in containers;
+# tests may unpickle what they get back.
+EXEMPT = {("clients",), ("tests",), ("frontend", "node_modules")}
 BANNED = re.compile(
     r"""
       \b(?:c?pickle|cloudpickle|dill|_pickle)\s*\.\s*loads?\b   # pickle.loads, cloudpickle.load
