@@ -229,6 +229,7 @@ def run(ctx: click.Context, target: str, quiet: bool, detach: bool) -> None:
     if not isinstance(kwargs, dict):
         return  # --help
     field_values = {f.name: kwargs.pop(f.name) for f in fields}
+    result = None
     with app.run(show_logs=not quiet, detach=detach):
         if runnable.kind == "entrypoint":
             result = runnable.obj(**kwargs)
@@ -240,14 +241,16 @@ def run(ctx: click.Context, target: str, quiet: bool, detach: bool) -> None:
                 function = getattr(function(**field_values), runnable.method)
             # Detached, the call goes on when this process goes away: spawn it, then wait for it.
             result = function.spawn(**kwargs).get() if detach else function.remote(**kwargs)
-            if result is not None:
-                click.echo(repr(result))
         if detach:
             click.echo(
                 f"The app {app.app_id} keeps running (--detach): stop it in the dashboard, "
                 f"{app._client.config.server_url}/apps/{app.app_id}",
                 err=True,
             )
+    # After the app's output: leaving app.run() prints every line the call logged, and the
+    # lines and the result reach this process by different long-polls.
+    if runnable.kind != "entrypoint" and result is not None:
+        click.echo(repr(result))
 
 
 # skylift token ---------------------------------------------------------------------------------
