@@ -708,7 +708,7 @@ export interface components {
             name: string;
             description?: string;
             readonly state: components["schemas"]["StateEnum"];
-            readonly environment: string;
+            readonly environment: string | null;
             /** @description The number of the live version of a deployed app (v3 is 3). */
             readonly live_version: number | null;
             /** @description Keeps running when its client goes away */
@@ -736,8 +736,7 @@ export interface components {
             readonly git_dirty: boolean | null;
             /** @description The number of the version a rollback copied. */
             readonly rollback_of: number | null;
-            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
-            readonly created_by: string;
+            readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** @description The names of its functions and classes. */
