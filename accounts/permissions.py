@@ -23,7 +23,15 @@ from config.errors import ApiError
 from .authentication import WorkspaceContext
 from .models import Role
 
-__all__ = ["ADMIN_OR_CREATOR", "ANY_ROLE", "Rule", "WorkspaceRole", "check_roles_table", "creator_of"]
+__all__ = [
+    "ADMIN_ONLY",
+    "ADMIN_OR_CREATOR",
+    "ANY_ROLE",
+    "Rule",
+    "WorkspaceRole",
+    "check_roles_table",
+    "creator_of",
+]
 
 ROLE_ORDER = (Role.OWNER, Role.ADMIN, Role.MEMBER)
 
@@ -59,6 +67,8 @@ class Rule:
 
 # Every role of the workspace: reading, creating and running.
 ANY_ROLE = Rule(anyone=frozenset(ROLE_ORDER))
+# Changing what the whole workspace shares (environments): the owner and admins.
+ADMIN_ONLY = Rule(anyone=frozenset({Role.OWNER, Role.ADMIN}))
 # Changing or removing something: the owner and admins on anything, a member on what he created.
 ADMIN_OR_CREATOR = Rule(anyone=frozenset({Role.OWNER, Role.ADMIN}), creator=frozenset({Role.MEMBER}))
 

@@ -9,15 +9,17 @@ from django.utils import timezone
 from functions.longpoll import wait_without_database
 from functions.queues import logs_key, stream_cursor
 
+from .deployments import environment_get
 from .models import App, AppState
 
 __all__ = ["app_create", "app_heartbeat", "app_logs"]
 
 
 def app_create(*, workspace, user, name: str, description: str = "", detached: bool = False) -> App:
-    """Create an ephemeral app (the one `skylift run` uses)."""
+    """Create an ephemeral app (the one `skylift run` uses), in the workspace's main environment."""
     return App.objects.create(
         workspace=workspace,
+        environment=environment_get(workspace=workspace, name=None),
         name=name,
         description=description,
         state=AppState.EPHEMERAL,

@@ -195,7 +195,9 @@ def desired_containers(function: Function, *, pending: int, running: int) -> int
     if busy:
         wanted += function.buffer_containers
     upper = function.max_containers if function.max_containers is not None else DEFAULT_MAX_CONTAINERS
-    return max(function.min_containers, min(wanted, upper))
+    # A function a redeploy retired only finishes what it holds: its successor is kept warm.
+    minimum = 0 if function.retired_at is not None else function.min_containers
+    return max(minimum, min(wanted, upper))
 
 
 def autoscale() -> None:
@@ -208,7 +210,7 @@ def autoscale() -> None:
     ):
         counts.setdefault(row["function_id"], {})[row["status"]] = row["n"]
     kept_warm = (
-        Function.objects.filter(min_containers__gt=0)
+        Function.objects.filter(min_containers__gt=0, retired_at__isnull=True)
         .exclude(app__state="stopped")
         .values_list("id", flat=True)
     )

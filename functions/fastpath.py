@@ -379,14 +379,14 @@ class RemoteCallFastPath:
         # accept it twice). What fails is caught up by others: a lost push by the reconciler, a
         # missed container start by the autoscaler's next tick, a lost wait by the caller's polls.
         try:
-            output, source = await self._dispatch(request, row["live"], call_id, input_id)
+            output, source = await self._dispatch(request, row["function_id"], row["live"], call_id, input_id)
         except Exception:  # noqa: BLE001
             log.warning("call %s accepted; its dispatch is left to the reconciler", call_id, exc_info=True)
             output, source = None, "none"
         return {
             "call": {
                 "id": call_id,
-                "function_id": request["function"],
+                "function_id": row["function_id"],
                 "function_name": row["name"],
                 "app_id": row["app_id"],
                 "kind": request["kind"],
@@ -401,9 +401,9 @@ class RemoteCallFastPath:
         }, source
 
     async def _dispatch(
-        self, request: dict, live: bool, call_id: str, input_id: str
+        self, request: dict, function_id: str, live: bool, call_id: str, input_id: str
     ) -> tuple[dict | None, str]:
-        queue = input_queue_key(request["function"])
+        queue = input_queue_key(function_id)
         deadline = time.monotonic() + min(request["wait"], settings.SKYLIFT_LONG_POLL_SECONDS)
         if live and request["wait"]:
             # The push and the first wait for the result share one round trip.
@@ -414,7 +414,7 @@ class RemoteCallFastPath:
         else:
             await self.redis.rpush(queue, input_id)
             if not live:
-                await sync_to_async(_ensure_capacity, thread_sensitive=False)(request["function"])
+                await sync_to_async(_ensure_capacity, thread_sensitive=False)(function_id)
             woken = None
         if not request["wait"]:
             return None, "none"

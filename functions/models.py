@@ -46,6 +46,16 @@ class Function(models.Model):
     id = models.CharField(primary_key=True, max_length=32, default=IdFactory("fu"), editable=False)
     workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="functions")
     app = models.ForeignKey("skylift_apps.App", on_delete=models.CASCADE, related_name="functions")
+    # The deployed version that defined it (none for an ephemeral app). When a later version
+    # replaces it, it is retired and points at its successor of the same name, so that calls
+    # made through an old handle go to the live version; it keeps serving what it accepted.
+    version = models.ForeignKey(
+        "skylift_apps.AppVersion", null=True, blank=True, on_delete=models.CASCADE, related_name="functions"
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     name = models.CharField(max_length=128)
     module = models.CharField(max_length=255, help_text="Module to import in the container")
     qualname = models.CharField(max_length=255)
@@ -85,13 +95,18 @@ class Function(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="variants"
     )
     variant_key = models.CharField(max_length=64, blank=True, default="")
+    variant_options = models.JSONField(
+        default=dict, blank=True, help_text="The options a variant was made with (to make it again)"
+    )
     params = models.BinaryField(null=True, blank=True, help_text="cloudpickled class parameters (opaque)")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["app", "name", "variant_key"], name="one_function_per_name_and_variant"
+                fields=["app", "version", "name", "variant_key"],
+                name="one_function_per_name_and_variant",
+                nulls_distinct=False,
             )
         ]
 

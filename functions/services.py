@@ -85,6 +85,8 @@ def function_create(
     parent: Function | None = None,
     params: bytes | None = None,
     image: Image | None = None,
+    version=None,
+    variant_options: dict | None = None,
 ) -> Function:
     """Define a function of `app` from the SDK's description of it.
 
@@ -123,11 +125,13 @@ def function_create(
         image = image_resolve(workspace=workspace, spec=spec.get("image") or {"base": "debian_slim"})
     function, _ = Function.objects.update_or_create(
         app=app,
+        version=version,
         name=spec["name"],
         variant_key=variant_key,
         defaults={
             "parent": parent,
             "params": params,
+            "variant_options": variant_options or {},
             "workspace": workspace,
             "module": spec.get("module", ""),
             "qualname": spec.get("qualname", spec["name"]),
@@ -151,6 +155,31 @@ def function_create(
         },
     )
     return function
+
+
+def live_function(function: Function) -> Function:
+    """The function a call made through `function` goes to: its successor once a redeploy replaced it."""
+    if function.retired_at is None:
+        return function
+    if function.superseded_by_id is None and function.parent_id is not None:
+        # A variant of a replaced function: the same variant of the parent's successor.
+        assert function.parent is not None
+        successor = function_variant(
+            parent=live_function(function.parent),
+            params=bytes(function.params) if function.params is not None else None,
+            options=function.variant_options,
+        )
+        Function.objects.filter(pk=function.pk).update(superseded_by=successor)
+        return successor
+    if function.superseded_by_id is None:
+        raise ApiError(
+            f"{function.name} ({function.id}) is no longer served: its app {function.app.name!r} was "
+            "redeployed without it (or with other options for this variant).",
+            code="not_found",
+            status_code=404,
+            hint="Look it up again by name (Function.from_name / Cls.from_name).",
+        )
+    return Function.objects.select_related("app", "workspace").get(pk=function.superseded_by_id)
 
 
 # Past a per-function limit (settings.SKYLIFT_MAX_*: inputs waiting for a container, inputs waiting
@@ -237,6 +266,7 @@ def call_create(
             field="inputs",
             hint="Send the rest with POST /api/v1/calls/{id}/inputs/.",
         )
+    function = live_function(function)
     if function.app.state == "stopped":
         raise ApiError(f"App {function.app.name} is stopped.", code="app_stopped", status_code=409)
     if idempotency_key:
@@ -366,7 +396,9 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
     """A class bound to parameter values, or a function with other options: its own pool of containers.
 
     The parameters stay opaque bytes; the variant's identity is a hash of them and of the options.
+    A variant of a function a redeploy replaced is made of its successor.
     """
+    parent = live_function(parent)
     unknown = set(options) - set(VARIANT_OPTIONS)
     if unknown:
         raise ApiError(
@@ -381,7 +413,8 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
     key = hashlib.sha256(
         (params or b"") + json.dumps(options, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()
-    existing = Function.objects.filter(app=parent.app, name=parent.name, variant_key=key).first()
+    same = {"app": parent.app, "version": parent.version_id, "name": parent.name, "variant_key": key}
+    existing = Function.objects.filter(**same).first()
     if existing is not None:
         return existing
     base = {
@@ -417,9 +450,11 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
                 parent=parent,
                 params=params,
                 image=parent.image,
+                version=parent.version,
+                variant_options=options,
             )
     except IntegrityError:  # another request created the same variant first
-        return Function.objects.get(app=parent.app, name=parent.name, variant_key=key)
+        return Function.objects.get(**same)
 
 
 def function_update_autoscaler(*, function: Function, changes: dict) -> Function:

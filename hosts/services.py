@@ -19,6 +19,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 import skylift
+from apps.models import DEFAULT_ENVIRONMENT
 from functions import delivery
 from functions.models import LIVE_TASK_STATUSES, Mount, Task, TaskStatus
 from functions.mounts import extract_once
@@ -48,8 +49,6 @@ RUNTIME_COMMAND = ["python3", "-m", "skylift._container"]
 # alias, skylift/_alias_path: ahead of the image's own packages, so even an image with Modal's own
 # `modal` installed imports Skylift's), then Image.add_local_python_source's packages.
 RUNTIME_PYTHONPATH = "/skylift/lib:/skylift/lib/skylift/_alias_path:/skylift/pysrc"
-# Skylift has no environments within a workspace: every container runs in the one Modal calls "main".
-ENVIRONMENT_NAME = "main"
 # Modal's names for what a container learns from its SKYLIFT_* variables (Modal's guide,
 # "Environment variables"), so that a Modal program reads them unchanged. Not set, having no
 # Skylift counterpart: MODAL_IDENTITY_TOKEN (no OIDC tokens) and MODAL_SANDBOX_ID (no sandboxes).
@@ -213,9 +212,9 @@ def container_start(*, task_id: str) -> None:
     token = secrets.token_urlsafe(32)
     if not delivery.run(delivery.task_starting(task_id, hashlib.sha256(token.encode()).hexdigest())):
         return  # already started by an earlier delivery, or stopped meanwhile
-    task = Task.objects.select_related("function__image", "function__mount", "function__app", "host").get(
-        pk=task_id
-    )
+    task = Task.objects.select_related(
+        "function__image", "function__mount", "function__app__environment", "host"
+    ).get(pk=task_id)
     if docker_client.find_by_label("skylift.task", task.id):
         return  # a previous delivery created it before dying
     assert task.host is not None, "a task starts on the host it was placed on"
@@ -250,7 +249,9 @@ def container_start(*, task_id: str) -> None:
                     "SKYLIFT_APP_ID": function.app_id,
                     "SKYLIFT_IMAGE_ID": function.image_id,
                     "SKYLIFT_IS_REMOTE": "1",
-                    "SKYLIFT_ENVIRONMENT": ENVIRONMENT_NAME,
+                    "SKYLIFT_ENVIRONMENT": (
+                        function.app.environment.name if function.app.environment else DEFAULT_ENVIRONMENT
+                    ),
                     "SKYLIFT_DRAIN_SECONDS": str(settings.SKYLIFT_DRAIN_SECONDS),
                     "SKYLIFT_CLOUD_PROVIDER": "skylift",
                     "SKYLIFT_REGION": "local",

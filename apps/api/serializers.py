@@ -4,13 +4,17 @@ import re
 
 from rest_framework import serializers
 
-from ..models import App
+from functions.api.serializers import FunctionCreateSerializer, FunctionSerializer
+
+from ..models import App, AppVersion, Environment
 
 APP_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
 
 
 class AppSerializer(serializers.ModelSerializer):
     function_count = serializers.IntegerField(read_only=True, default=0)
+    environment = serializers.CharField(source="environment.name", read_only=True, allow_null=True)
+    live_version = serializers.SerializerMethodField()
 
     class Meta:
         model = App
@@ -19,6 +23,8 @@ class AppSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "state",
+            "environment",
+            "live_version",
             "detached",
             "created_at",
             "stopped_at",
@@ -27,6 +33,10 @@ class AppSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "state", "created_at", "stopped_at", "function_count"]
         # A name is taken exactly as sent: "app\n" is refused, not quietly stored as "app".
         extra_kwargs = {"name": {"trim_whitespace": False}}
+
+    def get_live_version(self, app: App) -> int | None:
+        """The number of the live version of a deployed app (v3 is 3)."""
+        return app.live_version.number if app.live_version_id and app.live_version else None
 
     def validate_name(self, value: str) -> str:
         # `--` separates workspace, app and function in web endpoint host names.
@@ -50,3 +60,90 @@ class LogEntrySerializer(serializers.Serializer):
 class LogPageSerializer(serializers.Serializer):
     entries = LogEntrySerializer(many=True)
     cursor = serializers.CharField()
+
+
+ENVIRONMENT_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+
+
+class EnvironmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Environment
+        fields = ["id", "name", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"name": {"trim_whitespace": False}}
+
+    def validate_name(self, value: str) -> str:
+        if not ENVIRONMENT_NAME_RE.fullmatch(value):
+            raise serializers.ValidationError(
+                "Environment names are 1-32 lowercase letters, digits or '-', starting with a letter "
+                "or digit; for example 'dev'."
+            )
+        return value
+
+
+class DeployedFunctionSerializer(FunctionCreateSerializer):
+    """A function of a deploy: as for `POST /functions/`, without the app (the deploy names it)."""
+
+    app_id = None  # type: ignore[assignment]
+
+
+class DeploySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=63, trim_whitespace=False)
+    environment = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    tag = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    client_version = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    git_commit = serializers.RegexField(r"^[0-9a-f]{7,40}$", required=False, allow_blank=True, default="")
+    git_dirty = serializers.BooleanField(required=False, allow_null=True, default=None)
+    functions = serializers.ListField(child=DeployedFunctionSerializer(), max_length=500)
+
+    def validate_name(self, value: str) -> str:
+        return AppSerializer().validate_name(value)
+
+
+class AppVersionSerializer(serializers.ModelSerializer):
+    app_id = serializers.CharField(read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
+    rollback_of = serializers.SerializerMethodField()
+    functions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AppVersion
+        fields = [
+            "id",
+            "app_id",
+            "number",
+            "tag",
+            "client_version",
+            "git_commit",
+            "git_dirty",
+            "rollback_of",
+            "created_by",
+            "created_at",
+            "functions",
+        ]
+        read_only_fields = fields
+
+    def get_rollback_of(self, version: AppVersion) -> int | None:
+        """The number of the version a rollback copied."""
+        return version.rollback_of.number if version.rollback_of_id and version.rollback_of else None
+
+    def get_functions(self, version: AppVersion) -> list[str]:
+        """The names of its functions and classes."""
+        return [f["name"] for f in version.spec.get("functions", [])]
+
+
+class DeployedSerializer(serializers.Serializer):
+    app = AppSerializer()
+    version = AppVersionSerializer()
+    changed = serializers.BooleanField(help_text="False when the app already ran exactly this")
+    functions = FunctionSerializer(many=True)
+
+
+class RollbackSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        help_text="The version's number; the previous one by default",
+    )

@@ -2,36 +2,71 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
-from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
+from accounts.permissions import ADMIN_ONLY, ADMIN_OR_CREATOR, ANY_ROLE
 from config.errors import ApiError
 from functions import services as function_services
+from functions.api.serializers import FunctionSerializer
+from functions.models import Function
 
-from .. import services
-from ..models import App
-from .serializers import AppSerializer, LogPageSerializer
+from .. import deployments, services
+from ..models import App, AppState, AppVersion, Environment
+from .serializers import (
+    AppSerializer,
+    AppVersionSerializer,
+    DeployedSerializer,
+    DeploySerializer,
+    EnvironmentSerializer,
+    LogPageSerializer,
+    RollbackSerializer,
+)
 
 # A log cursor: "$" (new lines only), "0", or a Redis stream id whose parts fit in 64 bits (Redis
 # refuses a longer one with an error, which would otherwise surface as a 500).
 _LOG_CURSOR = re.compile(r"\$|0|\d{1,19}(-\d{1,19})?")
 
 
+_ENVIRONMENT = OpenApiParameter(
+    "environment", OpenApiTypes.STR, description="The environment (default: main)"
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("environment", OpenApiTypes.STR, description="Only apps of this environment"),
+            OpenApiParameter("state", OpenApiTypes.STR, description="ephemeral, deployed or stopped"),
+            OpenApiParameter("name", OpenApiTypes.STR, description="Only apps of this name"),
+        ]
+    )
+)
 class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, WorkspaceViewSet):
     """Apps of the workspace, newest first."""
 
-    queryset = App.objects.annotate(function_count=Count("functions")).order_by("-created_at")
+    queryset = (
+        App.objects.select_related("environment", "live_version")
+        .annotate(function_count=Count("functions", filter=Q(functions__retired_at__isnull=True)))
+        .order_by("-created_at")
+    )
     serializer_class = AppSerializer
     roles = {
         "list": ANY_ROLE,
         "retrieve": ANY_ROLE,
         "create": ANY_ROLE,
+        "deploy": ADMIN_OR_CREATOR.because(
+            "Deploying a new name: any role. Redeploying an app replaces what it runs for everyone: "
+            "its creator, an owner or an admin."
+        ),
+        "lookup": ANY_ROLE,
+        "versions": ANY_ROLE,
+        "rollback": ADMIN_OR_CREATOR.because("Replaces what the app runs for everyone, as a redeploy does."),
         "logs": ANY_ROLE,
         "heartbeat": ADMIN_OR_CREATOR.because(
             "The client that runs the app sends it; it keeps an ephemeral app from being stopped."
@@ -41,6 +76,79 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
             "`skylift run` stops the app it created, whoever runs it."
         ),
     }
+
+    def scope_queryset(self, queryset):
+        params = self.request.query_params
+        if params.get("environment"):
+            queryset = queryset.filter(environment__name=params["environment"])
+        if params.get("state"):
+            queryset = queryset.filter(state=params["state"])
+        if params.get("name"):
+            queryset = queryset.filter(name=params["name"])
+        return queryset
+
+    @extend_schema(request=DeploySerializer, responses={200: DeployedSerializer})
+    @action(detail=False, methods=["post"])
+    def deploy(self, request):
+        """Deploy an app: a new version of the app of that name, or nothing when it runs this already."""
+        serializer = DeploySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        workspace = request.auth.workspace
+        environment = deployments.environment_get(workspace=workspace, name=data.pop("environment") or None)
+        existing = App.objects.filter(
+            workspace=workspace, environment=environment, name=data["name"], state=AppState.DEPLOYED
+        ).first()
+        if existing is not None:
+            self.check_object_permissions(request, existing)
+        self.role_decision_owed = False  # a new name: anyone may deploy it
+        deployed = deployments.app_deploy(
+            workspace=workspace, user=request.user, environment=environment.name, **data
+        )
+        functions = Function.objects.filter(version=deployed.version, variant_key="").order_by("name")
+        return Response(
+            {
+                "app": AppSerializer(self.get_queryset().get(pk=deployed.app.pk)).data,
+                "version": AppVersionSerializer(deployed.version).data,
+                "changed": deployed.changed,
+                "functions": FunctionSerializer(functions, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("name", OpenApiTypes.STR, required=True), _ENVIRONMENT],
+        responses={200: AppSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def lookup(self, request):
+        """The deployed app of a name in an environment."""
+        name = request.query_params.get("name") or ""
+        if not name:
+            raise ApiError("Name the app to look up: ?name=APP.", field="name")
+        app = deployments.deployed_app(
+            workspace=request.auth.workspace, name=name, environment=request.query_params.get("environment")
+        )
+        return Response(AppSerializer(self.get_queryset().get(pk=app.pk)).data)
+
+    @extend_schema(responses={200: AppVersionSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def versions(self, request, pk=None):
+        """The app's versions, newest first."""
+        app = self.get_object()
+        versions = AppVersion.objects.filter(app=app).select_related("created_by", "rollback_of")
+        return Response(AppVersionSerializer(versions, many=True).data)
+
+    @extend_schema(request=RollbackSerializer, responses={200: AppVersionSerializer})
+    @action(detail=True, methods=["post"])
+    def rollback(self, request, pk=None):
+        """A new version running what an earlier one ran (the previous one by default)."""
+        app = self.get_object()
+        serializer = RollbackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = deployments.app_rollback(
+            app=app, user=request.user, number=serializer.validated_data["version"]
+        )
+        return Response(AppVersionSerializer(version).data)
 
     def perform_create(self, serializer):
         serializer.instance = services.app_create(
@@ -90,3 +198,32 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
             timeout = 0.0
         entries, cursor = services.app_logs(app=app, after=after, timeout=timeout)
         return Response({"entries": entries, "cursor": cursor})
+
+
+class EnvironmentViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet
+):
+    """Environments of the workspace: namespaces of apps (`main` always exists)."""
+
+    queryset = Environment.objects.order_by("name")
+    serializer_class = EnvironmentSerializer
+    lookup_field = "name"
+    roles = {
+        "list": ANY_ROLE,
+        "create": ADMIN_ONLY.because("Environments are shared by the whole workspace."),
+        "destroy": ADMIN_ONLY.because("Environments are shared by the whole workspace."),
+    }
+
+    def list(self, request, *args, **kwargs):
+        # `main` always exists
+        deployments.environment_get(workspace=request.auth.workspace, name=None)
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = deployments.environment_create(
+            workspace=self.request.auth.workspace,  # type: ignore[union-attr]  # a WorkspaceContext
+            name=serializer.validated_data["name"],
+        )
+
+    def perform_destroy(self, instance):
+        deployments.environment_delete(environment=instance)

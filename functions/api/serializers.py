@@ -129,6 +129,7 @@ class FunctionCreateSerializer(serializers.Serializer):
 class FunctionSerializer(serializers.ModelSerializer):
     image_id = serializers.CharField(read_only=True)
     parent_id = serializers.CharField(read_only=True, allow_null=True)
+    version_id = serializers.CharField(read_only=True, allow_null=True)
     mount_sha256 = serializers.SerializerMethodField()
 
     class Meta:
@@ -136,6 +137,8 @@ class FunctionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "app_id",
+            "version_id",
+            "retired_at",
             "name",
             "module",
             "qualname",
@@ -152,6 +155,8 @@ class FunctionSerializer(serializers.ModelSerializer):
             "max_containers",
             "buffer_containers",
             "max_inputs",
+            "is_generator",
+            "definition",
             "parent_id",
             "created_at",
         ]

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
 from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
+from apps.deployments import function_lookup as lookup_function
 from apps.models import App
 from config.errors import ApiError
 from config.pagination import NewestFirstCursor
@@ -76,6 +77,7 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
             "Decided on the app the body names: a function of the same name in that app is replaced, "
             "code and options, for everyone who calls it."
         ),
+        "lookup": ANY_ROLE,
         "variants": ANY_ROLE.because(
             "Binding a class's parameters is part of calling it: the variant is a function of its own, "
             "and its parent does not change."
@@ -100,6 +102,31 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         self.check_object_permissions(request, app)
         function = services.function_create(app=app, spec=spec)
         return Response(FunctionSerializer(function).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("app", OpenApiTypes.STR, required=True, description="The deployed app's name"),
+            OpenApiParameter(
+                "name", OpenApiTypes.STR, required=True, description="The function's or class's name"
+            ),
+            OpenApiParameter("environment", OpenApiTypes.STR, description="The environment (default: main)"),
+        ],
+        responses={200: FunctionSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def lookup(self, request):
+        """The live version's function or class of a deployed app, by name (Function.from_name)."""
+        params = request.query_params
+        for field in ("app", "name"):
+            if not params.get(field):
+                raise ApiError(f"Name the {field}: ?app=APP&name=FUNCTION.", field=field)
+        function = lookup_function(
+            workspace=request.auth.workspace,
+            app_name=params["app"],
+            name=params["name"],
+            environment=params.get("environment"),
+        )
+        return Response(FunctionSerializer(function).data)
 
     @extend_schema(request=FunctionVariantSerializer, responses={200: FunctionSerializer})
     @action(detail=True, methods=["post"])

@@ -165,16 +165,19 @@ def accept_call(
 
 # The fast path's `.remote()`/`.spawn()`: the limits, the function's app, the call and its one
 # input in one round trip (its one row as plain values: unnest's arrays cost this hot path
-# 0.1 ms). A function of another workspace, a stopped app or a limit reached inserts nothing
-# (the fast path then lets Django give the full answer).
+# 0.1 ms). A function a redeploy replaced is called as its successor (`r`). A function of
+# another workspace, a stopped app, a function a redeploy removed or a limit reached inserts
+# nothing (the fast path then lets Django give the full answer).
 ACCEPT_ONE_SQL = f"""
-WITH n AS (
+WITH r AS (
+    SELECT coalesce(superseded_by_id, id) AS id FROM {F} WHERE id = %(function)s
+), n AS (
     SELECT count(*) FILTER (WHERE status = '{PENDING}') AS pending, count(*) AS outstanding FROM {I}
-     WHERE function_id = %(function)s AND spawned = %(spawned)s AND status IN {UNFINISHED}
+     WHERE function_id = (SELECT id FROM r) AND spawned = %(spawned)s AND status IN {UNFINISHED}
 ), f AS (
     SELECT f.id, f.name, f.app_id, f.workspace_id FROM {F} f JOIN {A} a ON a.id = f.app_id, n
-     WHERE f.id = %(function)s AND f.workspace_id = %(workspace)s AND a.state <> 'stopped'
-       AND n.pending < %(max_pending)s AND n.outstanding < %(max_outstanding)s
+     WHERE f.id = (SELECT id FROM r) AND f.workspace_id = %(workspace)s AND a.state <> 'stopped'
+       AND f.retired_at IS NULL AND n.pending < %(max_pending)s AND n.outstanding < %(max_outstanding)s
 ), c AS (
     {_insert_call_sql(select=f"SELECT %(call)s, f.workspace_id, f.id, %(kind)s, '{PENDING}', 1, %(key)s, true, %(user)s, now() FROM f")}
 ), i AS (
@@ -184,14 +187,14 @@ WITH n AS (
       FROM f, c
     RETURNING id
 )
-SELECT f.name, f.app_id, c.created_at, (SELECT count(*) FROM i) AS inserted,
+SELECT f.id AS function_id, f.name, f.app_id, c.created_at, (SELECT count(*) FROM i) AS inserted,
        EXISTS (SELECT 1 FROM {K} t WHERE t.function_id = f.id AND t.status IN {LIVE}) AS live
   FROM f, c
 """
 
 # A statement whose connection dropped may have committed: its retry finds the call it made.
 ACCEPTED_ALREADY_SQL = f"""
-SELECT f.name, f.app_id, c.created_at, 1 AS inserted, false AS live
+SELECT f.id AS function_id, f.name, f.app_id, c.created_at, 1 AS inserted, false AS live
   FROM {C} c JOIN {F} f ON f.id = c.function_id
  WHERE c.id = %(call)s AND c.workspace_id = %(workspace)s
 """

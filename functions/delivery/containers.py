@@ -136,12 +136,17 @@ def task_stopping(task_id: str, cause: str) -> Generator[Stmt, Rows, bool]:
 
 @transition()
 def may_scale_down(function_id: str, min_containers: int) -> Generator[Stmt, Rows, bool]:
-    """Whether one more container of the function may leave without taking it below its minimum."""
+    """Whether one more container of the function may leave without taking it below its minimum.
+
+    A function a redeploy retired has no minimum any more: its successor keeps the warm ones.
+    """
     rows = yield Stmt(
-        f"SELECT count(*) AS live FROM {K} WHERE function_id = %(function)s AND status IN {LIVE}",
+        f"""SELECT count(*) AS live,
+                   (SELECT retired_at IS NOT NULL FROM {F} WHERE id = %(function)s) AS retired
+              FROM {K} WHERE function_id = %(function)s AND status IN {LIVE}""",
         {"function": function_id},
     )
-    return rows[0]["live"] > min_containers
+    return bool(rows[0]["retired"]) or rows[0]["live"] > min_containers
 
 
 @transition()

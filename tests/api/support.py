@@ -20,8 +20,9 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import ApiToken, Membership, Role, Workspace
+from apps import deployments
 from apps import services as app_services
-from apps.models import App
+from apps.models import App, Environment
 from builds.models import Build, BuildStatus, Image
 from functions import services as function_services
 from functions.models import Function, FunctionCall, Mount, Task
@@ -113,6 +114,8 @@ class WorkspaceObjects:
     image: Image
     build: Build
     volume: Volume
+    deployed: App
+    environment: Environment
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -126,6 +129,7 @@ class WorkspaceObjects:
             "images": self.image.id,
             "builds": self.build.id,
             "volumes": self.volume.id,
+            "environments": self.environment.name,
         }
 
     def all_ids(self) -> set[str]:
@@ -157,7 +161,17 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
     )
     volume = volume_services.volume_create(workspace=member.workspace, name=f"{tag}-volume", user=member.user)
     (volume_storage.root(volume.id) / SAMPLE_FILE).write_text(f"{tag}'s file")
+    deployed = deployments.app_deploy(
+        workspace=member.workspace,
+        user=member.user,
+        name=f"{tag}-deployed",
+        environment=None,
+        functions=[{"name": "square", "module": "mod", "qualname": "square", "mount_sha256": mount.sha256}],
+    ).app
+    environment = deployments.environment_create(workspace=member.workspace, name=f"env-{tag}".lower())
     return WorkspaceObjects(
+        deployed=deployed,
+        environment=environment,
         volume=volume,
         app=app,
         mount=mount,
@@ -173,7 +187,7 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
 
 # A file every workspace's volume holds: the value of required `path` query parameters.
 SAMPLE_FILE = "hello.txt"
-REQUIRED_QUERY = {"path": SAMPLE_FILE}
+REQUIRED_QUERY = {"path": SAMPLE_FILE, "name": "probe", "app": "probe"}
 
 
 def url_for(op, objects: WorkspaceObjects) -> str:

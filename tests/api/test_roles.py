@@ -192,7 +192,12 @@ def _function_body(objects: WorkspaceObjects) -> dict:
 
 # Bodies for operations whose rule is decided on an object the body names: without a valid one,
 # the request is refused as invalid before its object is looked up.
-BODIES = {"functions_create": _function_body}
+def _deploy_body(objects: WorkspaceObjects) -> dict:
+    square = {"name": "square", "module": "mod", "qualname": "square", "mount_sha256": objects.mount.sha256}
+    return {"name": objects.deployed.name, "functions": [{**square, "memory": 256}]}
+
+
+BODIES = {"functions_create": _function_body, "apps_deploy_create": _deploy_body}
 
 
 def _request(member: Member, op, objects: WorkspaceObjects, *, own_token: bool = True):

@@ -18,13 +18,11 @@ from accounts.api.base import WorkspaceViewSet
 from accounts.api.views import SessionView
 from accounts.authentication import WorkspaceContext
 from accounts.models import Membership, Role
-from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE, Rule
+from accounts.permissions import ADMIN_ONLY, ADMIN_OR_CREATOR, ANY_ROLE
 from apps.models import App
 from config.api import urlpatterns
 
 from .support import Member
-
-ADMIN_ONLY = Rule(anyone=frozenset({Role.OWNER, Role.ADMIN}))
 
 
 class ProbeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):

@@ -179,7 +179,11 @@ SURFACE = Surface(
                 not_yet("App(tags=...)", "refused by name", kind=DOC_ONLY),
                 not_yet("App.lookup()"),
                 differs("App.run()", "takes `client=` and `detach=` as Modal's, and `show_logs=`"),
-                not_yet("App.deploy()"),
+                differs(
+                    "App.deploy()",
+                    "takes `name=`, `environment_name=`, `tag=` and `client=`; a new version only when what the "
+                    "app runs changed",
+                ),
                 same("App.function()", "options in the next table"),
                 same("App.cls()", "options in the next table"),
                 not_yet("App.server()"),
@@ -295,7 +299,10 @@ SURFACE = Surface(
                     kind=DOC_ONLY,
                 ),
                 not_yet("Function.get_web_url()"),
-                not_yet("Function.from_name()"),
+                same(
+                    "Function.from_name()",
+                    "looked up when first used; a handle keeps calling the live version across redeploys",
+                ),
                 same("Function.update_autoscaler()"),
                 differs(
                     "Function.with_options()",
@@ -308,7 +315,7 @@ SURFACE = Surface(
                 not_yet("Function.logs"),
                 same("Function.get_raw_f()"),
                 same("Function.object_id", "set while the app runs"),
-                not_yet("Function.hydrate()"),
+                same("Function.hydrate()"),
                 not_yet("Function.get_dashboard_url()"),
                 same(
                     "remote exceptions",
@@ -342,7 +349,10 @@ SURFACE = Surface(
             "Cls",
             MEMBER,
             (
-                not_yet("Cls.from_name()"),
+                differs(
+                    "Cls.from_name()",
+                    "its parameters are checked in the container, where the class's code is",
+                ),
                 differs("Cls.with_options()", "as `Function.with_options()`; stacks"),
                 same("Cls.with_concurrency()"),
                 same("Cls.with_batching()", "batches the class's @batched method, or its only one"),
@@ -590,11 +600,15 @@ SURFACE = Surface(
                     "run -w/--write-result, -i/--interactive, -e/--env, -m, -n/--name, --timestamps",
                     kind=DOC_ONLY,
                 ),
-                not_yet("deploy"),
+                differs("deploy", "FILE[::app] with `--name`, `--env` and `--tag`; no `--stream-logs` yet"),
                 not_yet("serve"),
                 not_yet("shell"),
                 not_yet("curl"),
-                not_yet("app"),
+                differs(
+                    "app",
+                    "`list`, `stop`, `logs [--follow]`, `history` and `rollback APP [VERSION]`, with `--env` and "
+                    "`--json`",
+                ),
                 not_yet("container"),
                 not_yet("endpoint"),
                 not_yet("image"),
@@ -620,7 +634,7 @@ SURFACE = Surface(
                 not_yet("token info"),
                 not_yet("profile"),
                 not_yet("config"),
-                not_yet("environment"),
+                differs("environment", "`list`, `create` and `delete`; no `update` yet"),
                 not_yet("workspace"),
                 not_yet("billing"),
                 not_yet("setup"),

@@ -95,6 +95,7 @@ class App:
         self.registered_entrypoints: dict[str, LocalEntrypoint[..., Any]] = {}
         self._client: Client | None = None
         self.app_id: str | None = None
+        self._deployed: dict[str, Any] | None = None  # the server's answer to the last deploy
 
     def _with_defaults(self, parsed: dict[str, Any]) -> dict[str, Any]:
         """A function's or class's options with the app's defaults filled in, as it is decorated."""
@@ -206,7 +207,6 @@ class App:
         """
         from ._client import Client
         from ._logs import LogStreamer
-        from ._mount import function_source
         from ._output import output_enabled
 
         if show_logs is None:
@@ -224,17 +224,8 @@ class App:
         streamer = LogStreamer(client, app["id"]) if show_logs else None
         heartbeat_stop = threading.Event()
         try:
-            uploaded: set[str] = set()
-            # id(Image) -> (image, spec): each image is built once per run
-            built: dict[int, tuple[Image, dict[str, Any]]] = {}
-            for obj in self._registered():
-                raw = obj.get_raw_f() if isinstance(obj, Function) else obj._user_cls
-                source = function_source(raw, serialized=obj._options["serialized"])
-                if source.mount is not None and source.mount[0] not in uploaded:
-                    client.mount_ensure(*source.mount)
-                    uploaded.add(source.mount[0])
-                image_spec = self._built_image_spec(obj, source, client, show_logs, built)
-                obj.object_id = client.function_create(self._function_spec(obj, source, image_spec))["id"]
+            for obj, spec in self._specs(client, show_logs):
+                obj.object_id = client.function_create({"app_id": app["id"], **spec})["id"]
             if streamer:
                 streamer.start()
             if not detach:
@@ -259,6 +250,77 @@ class App:
                         obj._variants.clear()
                 for owner in owners:
                     owner._client, owner.app_id = None, None
+
+    def _specs(
+        self, client: Client, show_logs: bool
+    ) -> Iterator[tuple[Function[..., Any, Any] | Cls, dict[str, Any]]]:
+        """Each function and class with what the server needs to define it: its source uploaded,
+        its image built (a failed build raises before anything is defined)."""
+        from ._mount import function_source
+
+        uploaded: set[str] = set()
+        # id(Image) -> (image, spec): each image is built once per run
+        built: dict[int, tuple[Image, dict[str, Any]]] = {}
+        for obj in self._registered():
+            raw = obj.get_raw_f() if isinstance(obj, Function) else obj._user_cls
+            source = function_source(raw, serialized=obj._options["serialized"])
+            if source.mount is not None and source.mount[0] not in uploaded:
+                client.mount_ensure(*source.mount)
+                uploaded.add(source.mount[0])
+            image_spec = self._built_image_spec(obj, source, client, show_logs, built)
+            yield obj, self._function_spec(obj, source, image_spec)
+
+    def deploy(
+        self,
+        *,
+        name: str | None = None,
+        environment_name: str | None = None,
+        tag: str = "",
+        client: Client | None = None,
+    ) -> App:
+        """Deploy the app: it runs until stopped, and its functions can be looked up by name.
+
+        Each deploy that changes what the app runs makes a new version (v1, v2, …); deploying it
+        unchanged does nothing. Returns the app, its functions callable as in `app.run()`.
+        """
+        from ._client import Client
+        from ._config import environment_name as configured_environment
+        from ._git import git_state
+        from ._output import output_enabled
+
+        if not is_local():
+            raise InvalidError("app.deploy() cannot be used inside a container")
+        client = client or Client.from_env()
+        app_name = name or self.name
+        if not app_name:
+            raise InvalidError('A deployed app needs a name: App("my-app"), or deploy(name="my-app")')
+        self._hydrate_volumes(client)
+        registered = list(self._specs(client, output_enabled()))
+        objects = {obj._name: obj for obj, _ in registered}
+        commit, dirty = git_state(self._source_file())
+        answer = client.app_deploy(
+            name=app_name,
+            environment=environment_name or configured_environment(),
+            tag=tag,
+            functions=[spec for _, spec in registered],
+            git_commit=commit,
+            git_dirty=dirty,
+        )
+        self._deployed = answer
+        for owner in self._owners():
+            owner.app_id, owner._client = answer["app"]["id"], client
+        for function in answer["functions"]:
+            if function["name"] in objects:
+                objects[function["name"]].object_id = function["id"]
+        return self
+
+    def _source_file(self) -> str | None:
+        """The file the app's first function or class is defined in."""
+        for obj in self._registered():
+            raw = obj.get_raw_f() if isinstance(obj, Function) else obj._user_cls
+            with contextlib.suppress(TypeError, OSError):
+                return inspect.getsourcefile(raw)
+        return None
 
     def _registered(self) -> list[Function[..., Any, Any] | Cls]:
         return [*self.registered_functions.values(), *self.registered_classes.values()]
@@ -313,7 +375,6 @@ class App:
         options = obj._options
         image = options.get("image") or Image.debian_slim()
         return {
-            "app_id": self.app_id,
             "name": obj._name,
             "module": source.module,
             "qualname": source.qualname,

@@ -16,7 +16,18 @@ import httpx
 
 from . import _exceptions as exc
 from ._api import AuthenticatedClient
-from ._api.api.apps import apps_create, apps_heartbeat_create, apps_logs_retrieve, apps_stop_create
+from ._api.api.apps import (
+    apps_create,
+    apps_deploy_create,
+    apps_heartbeat_create,
+    apps_list,
+    apps_logs_retrieve,
+    apps_lookup_retrieve,
+    apps_retrieve,
+    apps_rollback_create,
+    apps_stop_create,
+    apps_versions_list,
+)
 from ._api.api.calls import (
     calls_cancel_create,
     calls_inputs_create,
@@ -24,7 +35,13 @@ from ._api.api.calls import (
     calls_outputs_retrieve,
     calls_retrieve,
 )
-from ._api.api.functions import functions_autoscaler_create, functions_create, functions_variants_create
+from ._api.api.environments import environments_create, environments_destroy, environments_list
+from ._api.api.functions import (
+    functions_autoscaler_create,
+    functions_create,
+    functions_lookup_retrieve,
+    functions_variants_create,
+)
 from ._api.api.mounts import mounts_create, mounts_retrieve
 from ._api.api.volumes import (
     volumes_create,
@@ -37,9 +54,12 @@ from ._api.models import (
     AppRequest,
     AutoscalerRequest,
     CallInputsRequest,
+    DeployRequest,
+    EnvironmentRequest,
     FunctionCreateRequest,
     FunctionVariantRequest,
     MountCreateRequest,
+    RollbackRequest,
     VolumeCreateRequest,
 )
 from ._api.types import UNSET
@@ -239,12 +259,100 @@ class Client:
         )
 
     def function_create(self, spec: dict[str, Any]) -> dict[str, Any]:
-        spec = dict(spec)
-        if spec.get("serialized") is not None:
-            spec["serialized"] = base64.b64encode(spec["serialized"]).decode()
-        spec = {k: v for k, v in spec.items() if v is not None}
-        body = FunctionCreateRequest.from_dict(spec)
+        body = FunctionCreateRequest.from_dict(_wire_spec(spec))
         return self._call_dict(functions_create, f"Could not define function {spec.get('name')!r}", body=body)
+
+    def function_lookup(self, app: str, name: str, *, environment: str | None) -> dict[str, Any]:
+        return self._call_dict(
+            functions_lookup_retrieve,
+            f"Could not look up {name!r} in the app {app!r}",
+            retries=READ_RETRIES,
+            app=app,
+            name=name,
+            environment=environment or UNSET,
+        )
+
+    # Deployments -----------------------------------------------------------------------------
+
+    def app_deploy(
+        self,
+        *,
+        name: str,
+        environment: str | None,
+        functions: list[dict[str, Any]],
+        tag: str = "",
+        git_commit: str = "",
+        git_dirty: bool | None = None,
+    ) -> dict[str, Any]:
+        from . import __version__
+
+        body = DeployRequest.from_dict(
+            {
+                "name": name,
+                "environment": environment or "",
+                "tag": tag,
+                "client_version": __version__,
+                "git_commit": git_commit,
+                "git_dirty": git_dirty,
+                "functions": [_wire_spec(spec) for spec in functions],
+            }
+        )
+        return self._call_dict(apps_deploy_create, f"Could not deploy {name!r}", body=body)
+
+    def app_get(self, app_id: str) -> dict[str, Any]:
+        return self._call_dict(
+            apps_retrieve, f"Could not read the app {app_id}", retries=READ_RETRIES, id=app_id
+        )
+
+    def app_lookup(self, name: str, *, environment: str | None) -> dict[str, Any]:
+        return self._call_dict(
+            apps_lookup_retrieve,
+            f"Could not look up the app {name!r}",
+            retries=READ_RETRIES,
+            name=name,
+            environment=environment or UNSET,
+        )
+
+    def app_list(self, *, environment: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        while True:
+            page = self._call(
+                apps_list,
+                "Could not list apps",
+                retries=READ_RETRIES,
+                offset=len(out),
+                environment=environment or UNSET,
+                state=state or UNSET,
+            )
+            out += [a.to_dict() for a in page.results]
+            if not page.results or len(out) >= page.count:
+                return out
+
+    def app_versions(self, app_id: str) -> list[dict[str, Any]]:
+        versions = self._call(apps_versions_list, f"Could not read the versions of {app_id}", id=app_id)
+        return [v.to_dict() for v in versions]
+
+    def app_rollback(self, app_id: str, version: int | None) -> dict[str, Any]:
+        return self._call_dict(
+            apps_rollback_create,
+            f"Could not roll back {app_id}",
+            id=app_id,
+            body=RollbackRequest(version=version),
+        )
+
+    def environment_list(self) -> list[dict[str, Any]]:
+        page = self._call(environments_list, "Could not list environments", retries=READ_RETRIES)
+        return [e.to_dict() for e in page.results]
+
+    def environment_create(self, name: str) -> dict[str, Any]:
+        return self._call_dict(
+            environments_create,
+            f"Could not create the environment {name!r}",
+            body=EnvironmentRequest(name=name),
+        )
+
+    def environment_delete(self, name: str) -> None:
+        self._call(environments_destroy, f"Could not delete the environment {name!r}", name=name)
 
     # Calls -----------------------------------------------------------------------------------
 
@@ -469,3 +577,11 @@ def _output(o: Any) -> dict[str, Any]:
         "message": o.message,
         "seq": o.seq if o.seq is not UNSET else None,
     }
+
+
+def _wire_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """A function's spec as JSON: its serialized body in base64, unset options left out."""
+    spec = dict(spec)
+    if spec.get("serialized") is not None:
+        spec["serialized"] = base64.b64encode(spec["serialized"]).decode()
+    return {k: v for k, v in spec.items() if v is not None}

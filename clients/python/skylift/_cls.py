@@ -108,6 +108,20 @@ def _check_params(user_cls: type, params: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def remote_class(app_name: str, name: str, definition: dict[str, Any]) -> type:
+    """A stand-in for a class looked up by name: its methods as the deployed definition lists them."""
+    from ._lookup import remote_only
+
+    namespace: dict[str, Any] = {}
+    for method, spec in (definition.get("methods") or {}).items():
+        stub = remote_only(app_name, f"{name}.{method}")
+        setattr(stub, METHOD_ATTR, {"is_generator": bool(spec.get("is_generator"))})
+        if spec.get("batching"):
+            setattr(stub, BATCHED_ATTR, spec["batching"])
+        namespace[method] = stub
+    return type(name, (), namespace)
+
+
 class Cls:
     """A registered class. Call it with parameter values to get a handle whose methods run remotely."""
 
@@ -120,21 +134,66 @@ class Cls:
         self._parent: Cls | None = None  # the class with_options() was called on
         self.object_id: str | None = None
         self._variants: dict[str, str] = {}  # variant key -> function id
+        self._looked_up = False  # Cls.from_name: its methods come from the server
         self.__name__ = user_cls.__name__
         self.__qualname__ = user_cls.__qualname__
         self.__module__ = user_cls.__module__
         self.__doc__ = user_cls.__doc__
 
+    @classmethod
+    def from_name(
+        cls, app_name: str, name: str, *, environment_name: str | None = None, client: Client | None = None
+    ) -> Cls:
+        """The class `name` of the deployed app `app_name`: `Cls.from_name("app", "Model")(size=3)`.
+
+        It is looked up when first bound or used; NotFoundError then if the app or class does not
+        exist. Its parameters are checked in the container, where the class's code is.
+        """
+        from ._lookup import Lookup
+
+        found = Cls(Lookup(app_name, environment_name, client), object, name=name, options={"definition": {}})
+        found._looked_up = True
+        return found
+
+    def hydrate(self, client: Client | None = None) -> Cls:
+        """Look the class up now (a looked-up one is otherwise looked up when first used)."""
+        self._describe()
+        return self
+
+    def _describe(self) -> None:
+        """For a class looked up by name: its methods as deployed (looked up once)."""
+        from ._lookup import Lookup
+
+        root = self._root()
+        if not root._looked_up or root.object_id is not None:
+            return
+        assert isinstance(root._app, Lookup)
+        described = root._app.describe(root._name)
+        if (described.get("definition") or {}).get("kind") != "class":
+            raise InvalidError(
+                f"{root._name} of the app {root._app.app_name!r} is a function: use Function.from_name"
+            )
+        definition = described["definition"]
+        root._user_cls = remote_class(root._app.app_name, root._name, definition)
+        root._options = {**root._options, "definition": definition}
+        root.object_id = described["id"]
+        for clone in (self, root):
+            clone._user_cls, clone._options = root._user_cls, {**clone._options, "definition": definition}
+
     def get_raw_f(self) -> type[Any]:
         return self._user_cls
 
     def __call__(self, **params: Any) -> BoundCls:
+        if self._root()._looked_up:
+            self._describe()
+            return BoundCls(self, dict(params), self._variant.overrides)
         return BoundCls(self, _check_params(self._user_cls, params), self._variant.overrides)
 
     def _with_variant(self, variant: Variant) -> Cls:
         clone = Cls(self._app, self._user_cls, name=self._name, options=self._options)
         clone._variant = variant
         clone._parent = self
+        clone._looked_up = self._looked_up
         return clone
 
     def with_options(self, **options: Unpack[ResourceOptions]) -> Cls:
@@ -203,7 +262,7 @@ class BoundCls:
         distinct = {
             k: v
             for k, v in self._params.items()
-            if not (declared[k].has_default and declared[k].default == v)
+            if not (k in declared and declared[k].has_default and declared[k].default == v)
         }
         if not distinct and not self._overrides:
             return app._client, root.object_id

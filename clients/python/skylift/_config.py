@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Config", "config_path", "load_config", "write_profile"]
+__all__ = ["Config", "config_path", "environment_name", "load_config", "write_profile"]
 
 DEFAULT_SERVER_URL = "http://127.0.0.1:8000"
 
@@ -54,6 +54,19 @@ def load_config(profile: str | None = None) -> Config:
         profile=profile,
         source=source,
     )
+
+
+def environment_name() -> str | None:
+    """The environment to deploy to and look names up in: SKYLIFT_ENVIRONMENT, else the active
+    profile's `environment`, else None (the server's default, `main`)."""
+    if os.environ.get("SKYLIFT_ENVIRONMENT"):
+        return os.environ["SKYLIFT_ENVIRONMENT"]
+    data = _read()
+    profile = os.environ.get("SKYLIFT_PROFILE") or next(
+        (name for name, p in data.items() if isinstance(p, dict) and p.get("active")), None
+    )
+    section = data.get(profile, {}) if profile else {}
+    return section.get("environment") or None
 
 
 def write_profile(

@@ -397,6 +397,7 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         self._variant = Variant()  # with_options(), with_concurrency(), with_batching()
         self._variants: dict[tuple[str, str], str] = {}  # (function id, variant key) -> variant id
         self.object_id: str | None = None
+        self._description: dict[str, Any] | None = None  # of a function looked up by name
         self.__name__ = getattr(raw_f, "__name__", name)
         self.__qualname__ = getattr(raw_f, "__qualname__", name)
         self.__doc__ = getattr(raw_f, "__doc__", None)
@@ -406,14 +407,55 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
     def get_raw_f(self) -> Callable[..., OriginalReturnType]:
         return self._raw_f
 
+    @classmethod
+    def from_name(
+        cls,
+        app_name: str,
+        name: str,
+        *,
+        environment_name: str | None = None,
+        client: Client | None = None,
+    ) -> Function[..., Any, Any]:
+        """The function `name` of the deployed app `app_name`, looked up when first used.
+
+        Raises NotFoundError then if the app (in the environment: SKYLIFT_ENVIRONMENT, or `main`)
+        or the function does not exist.
+        """
+        from ._lookup import Lookup, remote_only
+
+        owner = Lookup(app_name, environment_name, client)
+        return Function(owner, remote_only(app_name, name), name=name, options={"definition": {}})
+
+    def hydrate(self, client: Client | None = None) -> Function[P, ReturnType, OriginalReturnType]:
+        """Look the function up now (a looked-up one is otherwise looked up when first used)."""
+        self._hydrated()
+        return self
+
     @property
     def is_generator(self) -> bool:
+        described = self._described()
+        if described is not None:
+            return bool(described.get("is_generator"))
         return inspect.isgeneratorfunction(self._raw_f) or inspect.isasyncgenfunction(self._raw_f)
+
+    def _described(self) -> dict[str, Any] | None:
+        """For a function looked up by name: the server's description of it (looked up once)."""
+        from ._lookup import Lookup
+
+        root = self._root()
+        if not isinstance(root._app, Lookup) or self._owner is not None:
+            return None
+        if root._description is None:
+            root._description = root._app.describe(root._name)
+            root.object_id = root._description["id"]
+            root._options = {**root._options, "definition": root._description.get("definition") or {}}
+        return root._description
 
     def _hydrated(self) -> tuple[Client, str]:
         if self._owner is not None:
             return self._owner._hydrated()
         root = self._root()
+        self._described()
         client = self._app._client
         if root.object_id is None or client is None:
             raise InvalidError(

@@ -285,7 +285,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
     "App": dict(
         [
             _member("App", "lookup()", DEPLOYMENTS),
-            _member("App", "deploy()", DEPLOYMENTS, "Run it with `skylift run` for now."),
             _member("App", "server()", WEB),
             _member("App", "set_tags()"),
             _member("App", "get_tags()"),
@@ -297,11 +296,9 @@ MEMBERS: dict[str, dict[str, Feature]] = {
     ),
     "Function": dict(
         [
-            _member("Function", "from_name()", DEPLOYMENTS),
             _member("Function", "get_web_url()", WEB),
             _member("Function", "get_current_stats()", DASHBOARD),
             _member("Function", "get_dashboard_url()", DASHBOARD),
-            _member("Function", "hydrate()", DEPLOYMENTS),
             _member("Function", "logs", DASHBOARD),
         ]
     ),
@@ -314,7 +311,7 @@ MEMBERS: dict[str, dict[str, Feature]] = {
             _member("FunctionCall", "logs", DASHBOARD),
         ]
     ),
-    "Cls": dict([_member("Cls", "from_name()", DEPLOYMENTS)]),
+    "Cls": {},
     "Image": dict(
         [
             _member(
@@ -624,11 +621,9 @@ def _command(path: str, planned: Planned | None = None, hint: str = "") -> tuple
 # Modal's commands and groups Skylift lacks, by their path below `skylift` ("deploy", "token info").
 COMMANDS: dict[str, Feature] = dict(
     [
-        _command("deploy", DEPLOYMENTS, "Run the app with `skylift run` for now."),
         _command("serve", DEPLOYMENTS),
         _command("shell", SANDBOXES),
         _command("curl", WEB),
-        _command("app", DEPLOYMENTS),
         _command("container", DASHBOARD),
         _command("endpoint"),
         _command("image"),
@@ -638,7 +633,6 @@ COMMANDS: dict[str, Feature] = dict(
         _command("nfs", hint="Use `skylift volume`."),
         _command("profile", hint="Choose a profile with `--profile` or SKYLIFT_PROFILE."),
         _command("config"),
-        _command("environment", DEPLOYMENTS),
         _command("workspace", DASHBOARD),
         _command("billing", BILLING),
         _command("setup", hint="Use `skylift token new`."),

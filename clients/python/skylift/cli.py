@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import inspect
 import sys
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import Any
 import click
 
 from ._exceptions import Error
+from ._import_file import import_file
 from ._unsupported import COMMANDS
 
 __all__ = ["main"]
@@ -39,21 +39,6 @@ def cli() -> None:
 
 
 # skylift run ---------------------------------------------------------------------------------
-
-
-def import_file(path: str) -> ModuleType:
-    file = Path(path).resolve()
-    if not file.exists():
-        raise click.UsageError(f"{path} does not exist")
-    name = file.stem
-    spec = importlib.util.spec_from_file_location(name, file)
-    if spec is None or spec.loader is None:
-        raise click.UsageError(f"{path} is not a Python file")
-    sys.path.insert(0, str(file.parent))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass
@@ -478,6 +463,16 @@ def server_status() -> None:
 def server_stop() -> None:
     """Stop the embedded platform and everything it started."""
     sys.exit(_supervisor().server_stop())
+
+
+def _add_app_commands() -> None:
+    from ._cli_apps import app, deploy, environment
+
+    for command in (deploy, app, environment):
+        cli.add_command(command)
+
+
+_add_app_commands()
 
 
 def main() -> None:

@@ -73,6 +73,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/rollback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A new version running what an earlier one ran (the previous one by default). */
+        post: operations["apps_rollback_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/stop/": {
         parameters: {
             query?: never;
@@ -84,6 +101,57 @@ export interface paths {
         put?: never;
         /** @description Stop the app: unfinished inputs are cancelled and its containers stop. */
         post: operations["apps_stop_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The app's versions, newest first. */
+        get: operations["apps_versions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/deploy/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Deploy an app: a new version of the app of that name, or nothing when it runs this already. */
+        post: operations["apps_deploy_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/lookup/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The deployed app of a name in an environment. */
+        get: operations["apps_lookup_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -268,6 +336,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/environments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Environments of the workspace: namespaces of apps (`main` always exists). */
+        get: operations["environments_list"];
+        put?: never;
+        /** @description Environments of the workspace: namespaces of apps (`main` always exists). */
+        post: operations["environments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Environments of the workspace: namespaces of apps (`main` always exists). */
+        delete: operations["environments_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/functions/": {
         parameters: {
             query?: never;
@@ -331,6 +434,23 @@ export interface paths {
         put?: never;
         /** @description The function (or class) bound to parameter values and/or other options: its own container pool. */
         post: operations["functions_variants_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/functions/lookup/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The live version's function or class of a deployed app, by name (Function.from_name). */
+        get: operations["functions_lookup_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -588,6 +708,9 @@ export interface components {
             name: string;
             description?: string;
             readonly state: components["schemas"]["StateEnum"];
+            readonly environment: string | null;
+            /** @description The number of the live version of a deployed app (v3 is 3). */
+            readonly live_version: number | null;
             /** @description Keeps running when its client goes away */
             detached?: boolean;
             /** Format: date-time */
@@ -602,6 +725,22 @@ export interface components {
             description?: string;
             /** @description Keeps running when its client goes away */
             detached?: boolean;
+        };
+        AppVersion: {
+            readonly id: string;
+            readonly app_id: string;
+            readonly number: number;
+            readonly tag: string;
+            readonly client_version: string;
+            readonly git_commit: string;
+            readonly git_dirty: boolean | null;
+            /** @description The number of the version a rollback copied. */
+            readonly rollback_of: number | null;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description The names of its functions and classes. */
+            readonly functions: string[];
         };
         AutoscalerRequest: {
             min_containers?: number | null;
@@ -743,9 +882,82 @@ export interface components {
              */
             close: boolean;
         };
+        DeployRequest: {
+            name: string;
+            /** @default  */
+            environment: string;
+            /** @default  */
+            tag: string;
+            /** @default  */
+            client_version: string;
+            git_commit?: string;
+            git_dirty?: boolean | null;
+            functions: components["schemas"]["DeployedFunctionRequest"][];
+        };
+        Deployed: {
+            app: components["schemas"]["App"];
+            version: components["schemas"]["AppVersion"];
+            /** @description False when the app already ran exactly this */
+            changed: boolean;
+            functions: components["schemas"]["Function"][];
+        };
+        /** @description A function of a deploy: as for `POST /functions/`, without the app (the deploy names it). */
+        DeployedFunctionRequest: {
+            name: string;
+            /** @default  */
+            module: string;
+            qualname: string;
+            mount_sha256?: string | null;
+            /** Format: byte */
+            serialized?: string | null;
+            image?: components["schemas"]["ImageSpecRequest"];
+            /** @description Cores: a number or [request, limit] */
+            cpu?: unknown;
+            /** @description MiB: a number or [request, limit] */
+            memory?: unknown;
+            /** @description Seconds per attempt, 1 to 86400 */
+            timeout?: unknown;
+            /** @description "T4", "H100:8", "any", or a list */
+            gpu?: unknown;
+            scaledown_window?: number;
+            /** @default false */
+            block_network: boolean;
+            /** @description Volumes to mount: [{"path": "/data", "volume_id": "vo-..."}] */
+            volumes?: {
+                [key: string]: unknown;
+            }[];
+            /** @default false */
+            is_generator: boolean;
+            client_python?: string;
+            /** @default 0 */
+            min_containers: number;
+            max_containers?: number | null;
+            /** @default 0 */
+            buffer_containers: number;
+            /** @description Retire a container after this many inputs */
+            max_inputs?: number | null;
+            /** @description A count, or {max_retries, backoff_coefficient, initial_delay, max_delay} */
+            retries?: unknown;
+            /** @description What the container runtime interprets: concurrency, batching, class methods */
+            definition?: {
+                [key: string]: unknown;
+            };
+        };
+        Environment: {
+            readonly id: string;
+            name: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        EnvironmentRequest: {
+            name: string;
+        };
         Function: {
             readonly id: string;
             readonly app_id: string;
+            readonly version_id: string | null;
+            /** Format: date-time */
+            readonly retired_at: string | null;
             readonly name: string;
             /** @description Module to import in the container */
             readonly module: string;
@@ -768,6 +980,8 @@ export interface components {
             readonly buffer_containers: number;
             /** @description Retire a container after this many */
             readonly max_inputs: number | null;
+            readonly is_generator: boolean;
+            readonly definition: unknown;
             readonly parent_id: string | null;
             /** Format: date-time */
             readonly created_at: string;
@@ -1011,6 +1225,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Build"][];
         };
+        PaginatedEnvironmentList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Environment"][];
+        };
         PaginatedFunctionCallList: {
             /**
              * Format: uri
@@ -1081,6 +1310,10 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Volume"][];
+        };
+        RollbackRequest: {
+            /** @description The version's number; the previous one by default */
+            version?: number | null;
         };
         Session: {
             user: components["schemas"]["User"];
@@ -1190,10 +1423,16 @@ export interface operations {
     apps_list: {
         parameters: {
             query?: {
+                /** @description Only apps of this environment */
+                environment?: string;
                 /** @description Number of results to return per page. */
                 limit?: number;
+                /** @description Only apps of this name */
+                name?: string;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
+                /** @description ephemeral, deployed or stopped */
+                state?: string;
             };
             header?: never;
             path?: never;
@@ -1304,6 +1543,32 @@ export interface operations {
             };
         };
     };
+    apps_rollback_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this app. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RollbackRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppVersion"];
+                };
+            };
+        };
+    };
     apps_stop_create: {
         parameters: {
             query?: never;
@@ -1312,6 +1577,74 @@ export interface operations {
                 /** @description A unique value identifying this app. */
                 id: string;
             };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["App"];
+                };
+            };
+        };
+    };
+    apps_versions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this app. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppVersion"][];
+                };
+            };
+        };
+    };
+    apps_deploy_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeployRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deployed"];
+                };
+            };
+        };
+    };
+    apps_lookup_retrieve: {
+        parameters: {
+            query: {
+                /** @description The environment (default: main) */
+                environment?: string;
+                name: string;
+            };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
@@ -1639,6 +1972,73 @@ export interface operations {
             };
         };
     };
+    environments_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedEnvironmentList"];
+                };
+            };
+        };
+    };
+    environments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+        };
+    };
+    environments_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     functions_list: {
         parameters: {
             query?: {
@@ -1751,6 +2151,32 @@ export interface operations {
                 "application/json": components["schemas"]["FunctionVariantRequest"];
             };
         };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"];
+                };
+            };
+        };
+    };
+    functions_lookup_retrieve: {
+        parameters: {
+            query: {
+                /** @description The deployed app's name */
+                app: string;
+                /** @description The environment (default: main) */
+                environment?: string;
+                /** @description The function's or class's name */
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {

@@ -5,6 +5,7 @@ from .api_token_created import ApiTokenCreated
 from .api_token_request import ApiTokenRequest
 from .app import App
 from .app_request import AppRequest
+from .app_version import AppVersion
 from .autoscaler_request import AutoscalerRequest
 from .base_enum import BaseEnum
 from .build import Build
@@ -17,6 +18,13 @@ from .build_step_status_enum import BuildStepStatusEnum
 from .call_create_request import CallCreateRequest
 from .call_created import CallCreated
 from .call_inputs_request import CallInputsRequest
+from .deploy_request import DeployRequest
+from .deployed import Deployed
+from .deployed_function_request import DeployedFunctionRequest
+from .deployed_function_request_definition import DeployedFunctionRequestDefinition
+from .deployed_function_request_volumes_item import DeployedFunctionRequestVolumesItem
+from .environment import Environment
+from .environment_request import EnvironmentRequest
 from .function import Function
 from .function_call import FunctionCall
 from .function_call_status_enum import FunctionCallStatusEnum
@@ -45,11 +53,13 @@ from .output_page import OutputPage
 from .paginated_api_token_list import PaginatedApiTokenList
 from .paginated_app_list import PaginatedAppList
 from .paginated_build_list import PaginatedBuildList
+from .paginated_environment_list import PaginatedEnvironmentList
 from .paginated_function_call_list import PaginatedFunctionCallList
 from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
 from .paginated_task_list import PaginatedTaskList
 from .paginated_volume_list import PaginatedVolumeList
+from .rollback_request import RollbackRequest
 from .session import Session
 from .sign_in_request import SignInRequest
 from .state_enum import StateEnum
@@ -71,6 +81,7 @@ __all__ = (
     "ApiTokenRequest",
     "App",
     "AppRequest",
+    "AppVersion",
     "AutoscalerRequest",
     "BaseEnum",
     "Build",
@@ -83,6 +94,13 @@ __all__ = (
     "CallCreated",
     "CallCreateRequest",
     "CallInputsRequest",
+    "Deployed",
+    "DeployedFunctionRequest",
+    "DeployedFunctionRequestDefinition",
+    "DeployedFunctionRequestVolumesItem",
+    "DeployRequest",
+    "Environment",
+    "EnvironmentRequest",
     "Function",
     "FunctionCall",
     "FunctionCallStatusEnum",
@@ -111,11 +129,13 @@ __all__ = (
     "PaginatedApiTokenList",
     "PaginatedAppList",
     "PaginatedBuildList",
+    "PaginatedEnvironmentList",
     "PaginatedFunctionCallList",
     "PaginatedFunctionList",
     "PaginatedImageList",
     "PaginatedTaskList",
     "PaginatedVolumeList",
+    "RollbackRequest",
     "Session",
     "SignInRequest",
     "StateEnum",

@@ -31,6 +31,8 @@ class App:
             state (StateEnum): * `ephemeral` - Ephemeral
                 * `deployed` - Deployed
                 * `stopped` - Stopped
+            environment (None | str):
+            live_version (int | None): The number of the live version of a deployed app (v3 is 3).
             created_at (datetime.datetime):
             stopped_at (datetime.datetime | None):
             function_count (int):  Default: 0.
@@ -41,6 +43,8 @@ class App:
     id: str
     name: str
     state: StateEnum
+    environment: None | str
+    live_version: int | None
     created_at: datetime.datetime
     stopped_at: datetime.datetime | None
     function_count: int = 0
@@ -58,6 +62,12 @@ class App:
         name = self.name
 
         state = self.state.value
+
+        environment: None | str
+        environment = self.environment
+
+        live_version: int | None
+        live_version = self.live_version
 
         created_at = self.created_at.isoformat()
 
@@ -80,6 +90,8 @@ class App:
             "id": id,
             "name": name,
             "state": state,
+            "environment": environment,
+            "live_version": live_version,
             "created_at": created_at,
             "stopped_at": stopped_at,
             "function_count": function_count,
@@ -103,6 +115,22 @@ class App:
         state = StateEnum(d.pop("state"))
 
 
+
+
+        def _parse_environment(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        environment = _parse_environment(d.pop("environment"))
+
+
+        def _parse_live_version(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        live_version = _parse_live_version(d.pop("live_version"))
 
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
@@ -138,6 +166,8 @@ class App:
             id=id,
             name=name,
             state=state,
+            environment=environment,
+            live_version=live_version,
             created_at=created_at,
             stopped_at=stopped_at,
             function_count=function_count,

@@ -26,6 +26,8 @@ class Function:
         Attributes:
             id (str):
             app_id (str):
+            version_id (None | str):
+            retired_at (datetime.datetime | None):
             name (str):
             module (str): Module to import in the container
             qualname (str):
@@ -42,12 +44,16 @@ class Function:
             max_containers (int | None):
             buffer_containers (int):
             max_inputs (int | None): Retire a container after this many
+            is_generator (bool):
+            definition (Any):
             parent_id (None | str):
             created_at (datetime.datetime):
      """
 
     id: str
     app_id: str
+    version_id: None | str
+    retired_at: datetime.datetime | None
     name: str
     module: str
     qualname: str
@@ -64,6 +70,8 @@ class Function:
     max_containers: int | None
     buffer_containers: int
     max_inputs: int | None
+    is_generator: bool
+    definition: Any
     parent_id: None | str
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -76,6 +84,15 @@ class Function:
         id = self.id
 
         app_id = self.app_id
+
+        version_id: None | str
+        version_id = self.version_id
+
+        retired_at: None | str
+        if isinstance(self.retired_at, datetime.datetime):
+            retired_at = self.retired_at.isoformat()
+        else:
+            retired_at = self.retired_at
 
         name = self.name
 
@@ -112,6 +129,10 @@ class Function:
         max_inputs: int | None
         max_inputs = self.max_inputs
 
+        is_generator = self.is_generator
+
+        definition = self.definition
+
         parent_id: None | str
         parent_id = self.parent_id
 
@@ -123,6 +144,8 @@ class Function:
         field_dict.update({
             "id": id,
             "app_id": app_id,
+            "version_id": version_id,
+            "retired_at": retired_at,
             "name": name,
             "module": module,
             "qualname": qualname,
@@ -139,6 +162,8 @@ class Function:
             "max_containers": max_containers,
             "buffer_containers": buffer_containers,
             "max_inputs": max_inputs,
+            "is_generator": is_generator,
+            "definition": definition,
             "parent_id": parent_id,
             "created_at": created_at,
         })
@@ -153,6 +178,32 @@ class Function:
         id = d.pop("id")
 
         app_id = d.pop("app_id")
+
+        def _parse_version_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        version_id = _parse_version_id(d.pop("version_id"))
+
+
+        def _parse_retired_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                retired_at_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return retired_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        retired_at = _parse_retired_at(d.pop("retired_at"))
+
 
         name = d.pop("name")
 
@@ -204,6 +255,10 @@ class Function:
         max_inputs = _parse_max_inputs(d.pop("max_inputs"))
 
 
+        is_generator = d.pop("is_generator")
+
+        definition = d.pop("definition")
+
         def _parse_parent_id(data: object) -> None | str:
             if data is None:
                 return data
@@ -220,6 +275,8 @@ class Function:
         function = cls(
             id=id,
             app_id=app_id,
+            version_id=version_id,
+            retired_at=retired_at,
             name=name,
             module=module,
             qualname=qualname,
@@ -236,6 +293,8 @@ class Function:
             max_containers=max_containers,
             buffer_containers=buffer_containers,
             max_inputs=max_inputs,
+            is_generator=is_generator,
+            definition=definition,
             parent_id=parent_id,
             created_at=created_at,
         )

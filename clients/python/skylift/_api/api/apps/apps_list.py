@@ -16,8 +16,11 @@ from typing import cast
 
 def _get_kwargs(
     *,
+    environment: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    state: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -26,9 +29,15 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
+    params["environment"] = environment
+
     params["limit"] = limit
 
+    params["name"] = name
+
     params["offset"] = offset
+
+    params["state"] = state
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -71,15 +80,21 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    environment: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    state: str | Unset = UNSET,
 
 ) -> Response[PaginatedAppList]:
     """  Apps of the workspace, newest first.
 
     Args:
+        environment (str | Unset):
         limit (int | Unset):
+        name (str | Unset):
         offset (int | Unset):
+        state (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -91,8 +106,11 @@ def sync_detailed(
 
 
     kwargs = _get_kwargs(
-        limit=limit,
+        environment=environment,
+limit=limit,
+name=name,
 offset=offset,
+state=state,
 
     )
 
@@ -105,15 +123,21 @@ offset=offset,
 def sync(
     *,
     client: AuthenticatedClient,
+    environment: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    state: str | Unset = UNSET,
 
 ) -> PaginatedAppList | None:
     """  Apps of the workspace, newest first.
 
     Args:
+        environment (str | Unset):
         limit (int | Unset):
+        name (str | Unset):
         offset (int | Unset):
+        state (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -126,23 +150,32 @@ def sync(
 
     return sync_detailed(
         client=client,
+environment=environment,
 limit=limit,
+name=name,
 offset=offset,
+state=state,
 
     ).parsed
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    environment: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    state: str | Unset = UNSET,
 
 ) -> Response[PaginatedAppList]:
     """  Apps of the workspace, newest first.
 
     Args:
+        environment (str | Unset):
         limit (int | Unset):
+        name (str | Unset):
         offset (int | Unset):
+        state (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,8 +187,11 @@ async def asyncio_detailed(
 
 
     kwargs = _get_kwargs(
-        limit=limit,
+        environment=environment,
+limit=limit,
+name=name,
 offset=offset,
+state=state,
 
     )
 
@@ -168,15 +204,21 @@ offset=offset,
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    environment: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    state: str | Unset = UNSET,
 
 ) -> PaginatedAppList | None:
     """  Apps of the workspace, newest first.
 
     Args:
+        environment (str | Unset):
         limit (int | Unset):
+        name (str | Unset):
         offset (int | Unset):
+        state (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,7 +231,10 @@ async def asyncio(
 
     return (await asyncio_detailed(
         client=client,
+environment=environment,
 limit=limit,
+name=name,
 offset=offset,
+state=state,
 
     )).parsed

@@ -1,0 +1,334 @@
+"""Deploying apps: immutable versions, redeploys in place, rollbacks, environments and lookups.
+
+A deploy is one transaction: it defines the version's functions, and either finds that they run
+exactly what the live version runs (nothing changes, and the deploy says so) or makes the new
+version live. The live version's functions are then retired: each points at its successor of the
+same name, so that a call through an old handle goes to the new version at once, while what the
+old functions already accepted finishes on them (their containers drain and leave as they idle).
+A failed deploy rolls back whole: the live version is never half-replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from config.errors import ApiError
+from functions.models import Function
+from functions.services import function_create
+
+from .models import DEFAULT_ENVIRONMENT, App, AppState, AppVersion, Environment
+
+__all__ = [
+    "Deployed",
+    "app_deploy",
+    "app_rollback",
+    "definition_of",
+    "environment_create",
+    "environment_delete",
+    "environment_get",
+    "function_lookup",
+    "deployed_app",
+]
+
+
+# Environments ------------------------------------------------------------------------------------
+
+
+def environment_get(*, workspace, name: str | None) -> Environment:
+    """The environment of that name; `main` (the default) is made the first time it is asked for."""
+    name = name or DEFAULT_ENVIRONMENT
+    if name == DEFAULT_ENVIRONMENT:
+        try:
+            with transaction.atomic():
+                return Environment.objects.get_or_create(workspace=workspace, name=name)[0]
+        except IntegrityError:  # made by a concurrent request
+            return Environment.objects.get(workspace=workspace, name=name)
+    environment = Environment.objects.filter(workspace=workspace, name=name).first()
+    if environment is None:
+        raise ApiError(
+            f"No environment {name!r} in this workspace.",
+            code="not_found",
+            status_code=404,
+            field="environment",
+            hint=f"Create it with `skylift environment create {name}`, or leave it out for {DEFAULT_ENVIRONMENT!r}.",
+        )
+    return environment
+
+
+def environment_create(*, workspace, name: str) -> Environment:
+    try:
+        with transaction.atomic():
+            return Environment.objects.create(workspace=workspace, name=name)
+    except IntegrityError:
+        raise ApiError(
+            f"The environment {name!r} exists already.", code="conflict", status_code=409
+        ) from None
+
+
+def environment_delete(*, environment: Environment) -> None:
+    if environment.name == DEFAULT_ENVIRONMENT:
+        raise ApiError(f"The {DEFAULT_ENVIRONMENT!r} environment cannot be deleted.", status_code=409)
+    if App.objects.filter(environment=environment, state=AppState.DEPLOYED).exists():
+        raise ApiError(
+            f"The environment {environment.name!r} has deployed apps.",
+            status_code=409,
+            hint="Stop them first: `skylift app list --env NAME`, then `skylift app stop APP --env NAME`.",
+        )
+    App.objects.filter(environment=environment).update(environment=None)
+    environment.delete()
+
+
+# What a version runs -----------------------------------------------------------------------------
+
+# The fields of a function row that say what it runs; equal definitions run the same thing.
+DEFINITION_FIELDS = (
+    "name",
+    "module",
+    "qualname",
+    "image_id",
+    "cpu",
+    "memory",
+    "timeout",
+    "gpu",
+    "scaledown_window",
+    "block_network",
+    "volumes",
+    "is_generator",
+    "client_python",
+    "min_containers",
+    "max_containers",
+    "buffer_containers",
+    "target_inputs",
+    "max_inputs",
+    "retries",
+    "definition",
+)
+
+
+def definition_of(function: Function) -> dict[str, Any]:
+    """What a function of a version runs, as JSON: its code, image, resources and settings."""
+    definition = {field: getattr(function, field) for field in DEFINITION_FIELDS}
+    definition["mount_sha256"] = function.mount.sha256 if function.mount is not None else None
+    serialized = bytes(function.serialized) if function.serialized else None
+    definition["serialized_sha256"] = hashlib.sha256(serialized).hexdigest() if serialized else None
+    return definition
+
+
+def _spec_of(functions: list[Function]) -> tuple[dict[str, Any], str]:
+    spec = {"functions": sorted((definition_of(f) for f in functions), key=lambda d: d["name"])}
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return spec, digest
+
+
+# Deploy ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deployed:
+    app: App
+    version: AppVersion
+    changed: bool  # False: the app already ran exactly this, and nothing was done
+
+
+class _Unchanged(Exception):
+    """Undoes a deploy whose definitions equal the live version's."""
+
+
+def app_deploy(
+    *,
+    workspace,
+    user,
+    name: str,
+    environment: str | None,
+    functions: list[dict[str, Any]],
+    tag: str = "",
+    client_version: str = "",
+    git_commit: str = "",
+    git_dirty: bool | None = None,
+) -> Deployed:
+    """Deploy `functions` (the SDK's specs, images built and mounts uploaded) as the app `name`."""
+    if not functions:
+        raise ApiError(
+            f"The app {name!r} has no functions to deploy.",
+            field="functions",
+            hint="Decorate at least one function with @app.function() or one class with @app.cls().",
+        )
+    names = [spec["name"] for spec in functions]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ApiError(f"Two functions are named {twice[0]!r}.", field="functions")
+    env = environment_get(workspace=workspace, name=environment)
+    try:
+        with transaction.atomic():
+            app = _deployed_app_for_update(workspace=workspace, user=user, name=name, environment=env)
+            live = app.live_version
+            number = (app.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+            version = AppVersion.objects.create(
+                app=app,
+                number=number,
+                tag=tag,
+                client_version=client_version,
+                git_commit=git_commit,
+                git_dirty=git_dirty,
+                created_by=user,
+                spec_hash="",
+            )
+            defined = [function_create(app=app, spec=spec, version=version) for spec in functions]
+            version.spec, version.spec_hash = _spec_of(defined)
+            if live is not None and live.spec_hash == version.spec_hash:
+                raise _Unchanged
+            version.save(update_fields=["spec", "spec_hash"])
+            _make_live(app, version)
+    except _Unchanged:
+        assert live is not None
+        return Deployed(App.objects.get(pk=app.pk), live, changed=False)
+    return Deployed(App.objects.get(pk=app.pk), version, changed=True)
+
+
+def _deployed_app_for_update(*, workspace, user, name: str, environment: Environment) -> App:
+    """The deployed app of that name in the environment, locked; made when there is none."""
+    found = (
+        App.objects.select_for_update()
+        .filter(workspace=workspace, environment=environment, name=name, state=AppState.DEPLOYED)
+        .first()
+    )
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return App.objects.create(
+                workspace=workspace,
+                environment=environment,
+                name=name,
+                state=AppState.DEPLOYED,
+                created_by=user,
+            )
+    except IntegrityError:  # a concurrent first deploy of the same name made it
+        return (
+            App.objects.select_for_update()
+            .filter(workspace=workspace, environment=environment, name=name, state=AppState.DEPLOYED)
+            .get()
+        )
+
+
+def _make_live(app: App, version: AppVersion) -> None:
+    """Point the app at `version` and retire the functions of every other version.
+
+    A retired function points at the function of the same name in the new version (none when
+    the name disappeared): calls made through it from now on go there. Its variants (classes
+    bound to parameters, functions with other options) point nowhere: they are made again from
+    the new version's function when next asked for.
+    """
+    now = timezone.now()
+    successors = {f.name: f.pk for f in Function.objects.filter(version=version, variant_key="")}
+    old = Function.objects.filter(app=app).exclude(version=version)
+    for function_name, successor in successors.items():
+        old.filter(name=function_name, variant_key="").update(superseded_by_id=successor)
+    old.filter(variant_key="").exclude(name__in=list(successors)).update(superseded_by=None)
+    old.exclude(variant_key="").update(superseded_by=None)
+    old.filter(retired_at__isnull=True).update(retired_at=now)
+    App.objects.filter(pk=app.pk).update(live_version=version)
+
+
+def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
+    """Make a new version that runs what version `number` ran (the one before the live one by default)."""
+    if app.state != AppState.DEPLOYED or app.live_version_id is None:
+        raise ApiError(
+            f"The app {app.name!r} is not deployed: there is nothing to roll back.",
+            status_code=409,
+            hint="Deploy it with `skylift deploy FILE`.",
+        )
+    with transaction.atomic():
+        app = App.objects.select_for_update().get(pk=app.pk)
+        live = app.live_version
+        assert live is not None
+        target = _version(app, number if number is not None else live.number - 1, live=live)
+        latest = app.versions.aggregate(n=Max("number"))["n"] or 0
+        version = AppVersion.objects.create(
+            app=app,
+            number=latest + 1,
+            spec=target.spec,
+            spec_hash=target.spec_hash,
+            tag=target.tag,
+            client_version=target.client_version,
+            git_commit=target.git_commit,
+            git_dirty=target.git_dirty,
+            rollback_of=target,
+            created_by=user,
+        )
+        for function in Function.objects.filter(version=target, variant_key=""):
+            _copy(function, version)
+        _make_live(app, version)
+    return version
+
+
+def _version(app: App, number: int, *, live: AppVersion) -> AppVersion:
+    target = app.versions.filter(number=number).first()
+    if target is None:
+        known = ", ".join(f"v{n}" for n in app.versions.values_list("number", flat=True)[:20])
+        raise ApiError(
+            f"The app {app.name!r} has no version v{number}.",
+            code="not_found",
+            status_code=404,
+            field="version",
+            hint=f"Its versions: {known}. See them with `skylift app history {app.name}`.",
+        )
+    if target.pk == live.pk:
+        raise ApiError(f"v{number} is the live version of {app.name!r} already.", status_code=409)
+    return target
+
+
+def _copy(function: Function, version: AppVersion) -> Function:
+    copied = Function.objects.get(pk=function.pk)
+    copied.pk = None
+    copied.id = Function._meta.get_field("id").get_default()
+    copied.version, copied.retired_at, copied.superseded_by = version, None, None
+    copied.created_at = timezone.now()
+    copied.save(force_insert=True)
+    return copied
+
+
+# Lookups -----------------------------------------------------------------------------------------
+
+
+def deployed_app(*, workspace, name: str, environment: str | None) -> App:
+    """The deployed app of that name (NotFoundError in the SDK when there is none)."""
+    env = environment_get(workspace=workspace, name=environment)
+    app = App.objects.filter(workspace=workspace, environment=env, name=name, state=AppState.DEPLOYED).first()
+    if app is None:
+        raise ApiError(
+            f"No deployed app {name!r} in the environment {env.name!r}.",
+            code="not_found",
+            status_code=404,
+            field="app",
+            hint="Deploy it with `skylift deploy FILE`; `skylift app list` shows the deployed apps.",
+        )
+    return app
+
+
+def function_lookup(*, workspace, app_name: str, name: str, environment: str | None) -> Function:
+    """The live version's function (or class) `name` of a deployed app."""
+    app = deployed_app(workspace=workspace, name=app_name, environment=environment)
+    function = Function.objects.filter(version_id=app.live_version_id, name=name, variant_key="").first()
+    if function is None:
+        names = sorted(
+            Function.objects.filter(version_id=app.live_version_id, variant_key="").values_list(
+                "name", flat=True
+            )
+        )
+        raise ApiError(
+            f"The app {app_name!r} (environment {app.environment.name if app.environment else DEFAULT_ENVIRONMENT!r}) "
+            f"has no function or class {name!r}.",
+            code="not_found",
+            status_code=404,
+            field="name",
+            hint="It has: " + (", ".join(names) or "nothing") + ".",
+        )
+    return function

@@ -1,0 +1,250 @@
+"""`skylift deploy`, `skylift app …` and `skylift environment …`: deployed apps from the command line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+__all__ = ["app", "deploy", "environment"]
+
+_ENV = click.option(
+    "--env", "-e", "env", default=None, help="The environment (default: SKYLIFT_ENVIRONMENT, or main)"
+)
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table")
+
+
+def _client():
+    from ._client import Client
+
+    return Client.from_env()
+
+
+def _env(env: str | None) -> str | None:
+    from ._config import environment_name
+
+    return env or environment_name()
+
+
+def _table(*columns: str):
+    from rich.table import Table
+
+    return Table(*columns, box=None)
+
+
+def _print(renderable: Any) -> None:
+    from rich.console import Console
+
+    Console().print(renderable)
+
+
+def _deployed_app(module: Any, path: str, ref: str) -> Any:
+    """The App FILE[::app] names: the variable `ref`, or the file's only App."""
+    from ._app import App
+
+    apps = {var: obj for var, obj in vars(module).items() if isinstance(obj, App)}
+    if ref:
+        if ref not in apps:
+            raise click.UsageError(f"{path} has no App named {ref!r}; it has: {', '.join(apps) or 'none'}")
+        return apps[ref]
+    if not apps:
+        raise click.UsageError(f"{path} defines no skylift.App to deploy")
+    distinct = {id(a): a for a in apps.values()}
+    if len(distinct) > 1:
+        raise click.UsageError(
+            f"{path} defines {len(distinct)} apps ({', '.join(apps)}): name the one to deploy, "
+            f"`skylift deploy {path}::{next(iter(apps))}`"
+        )
+    return next(iter(apps.values()))
+
+
+@click.command()
+@click.argument("target")
+@click.option("--name", default=None, help="Deploy under this name (default: the App's name)")
+@_ENV
+@click.option("--tag", default="", help="A label for this version (a release number, a ticket)")
+def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
+    """Deploy an app: it runs until stopped, and its functions can be called by name.
+
+    TARGET is FILE.py, or FILE.py::APP with APP the variable holding the App. Deploying an app
+    that runs this already changes nothing; otherwise the deploy is a new version (v1, v2, …).
+    """
+    import time
+
+    from ._import_file import import_file
+
+    started = time.monotonic()
+    path, _, ref = target.partition("::")
+    try:
+        module = import_file(path)
+    except SyntaxError as exc:
+        raise click.UsageError(
+            f"{path} does not parse: {exc.msg} (line {exc.lineno}); nothing was deployed"
+        ) from None
+    app_obj = _deployed_app(module, path, ref)
+    app_name = name or app_obj.name or path.rsplit("/", 1)[-1].removesuffix(".py")
+    app_obj.deploy(name=app_name, environment_name=_env(env), tag=tag)
+    answer = app_obj._deployed
+    version, app_row = answer["version"], answer["app"]
+    took = time.monotonic() - started
+    if answer["changed"]:
+        click.echo(f"Deployed {app_name} v{version['number']} ({version['id']}) in {took:.1f}s.")
+    else:
+        click.echo(f"{app_name} is unchanged: v{version['number']} runs this already ({took:.1f}s).")
+    for function in answer["functions"]:
+        click.echo(f"  {function['name']}  {function['id']}")
+    click.echo(f"Call it from anywhere: skylift.Function.from_name({app_name!r}, NAME)", err=True)
+    del app_row
+
+
+@click.group()
+def app() -> None:
+    """Deployed and running apps: list, stop, logs, history and rollback."""
+
+
+def _lookup(client: Any, name: str, env: str | None) -> dict[str, Any]:
+    """A deployed app by name, or a running (ephemeral) app by id."""
+    if name.startswith("ap-"):
+        found: dict[str, Any] = client.app_get(name)
+        return found
+    looked_up: dict[str, Any] = client.app_lookup(name, environment=_env(env))
+    return looked_up
+
+
+@app.command("list")
+@_ENV
+@_JSON
+@click.option("--all", "show_all", is_flag=True, help="Stopped apps too")
+def app_list(env: str | None, as_json: bool, show_all: bool) -> None:
+    """The apps of the environment: deployed ones first, then running ephemeral ones."""
+    apps = _client().app_list(environment=_env(env) or "main")
+    if not show_all:
+        apps = [a for a in apps if a["state"] != "stopped"]
+    apps.sort(key=lambda a: (a["state"] != "deployed", a["state"] != "ephemeral"))
+    if as_json:
+        click.echo(json.dumps(apps, indent=2, default=str))
+        return
+    table = _table("Name", "Id", "State", "Version", "Functions", "Created")
+    for a in apps:
+        version = f"v{a['live_version']}" if a.get("live_version") else ""
+        table.add_row(
+            a["name"], a["id"], a["state"], version, str(a["function_count"]), str(a["created_at"])[:19]
+        )
+    _print(table)
+
+
+@app.command("stop")
+@click.argument("name")
+@_ENV
+def app_stop(name: str, env: str | None) -> None:
+    """Stop an app (by name, or a running app by id): its calls are cancelled and containers stop."""
+    client = _client()
+    found = _lookup(client, name, env)
+    client.app_stop(found["id"])
+    click.echo(f"Stopped {found['name']} ({found['id']}).")
+
+
+@app.command("history")
+@click.argument("name")
+@_ENV
+@_JSON
+def app_history(name: str, env: str | None, as_json: bool) -> None:
+    """The versions of a deployed app, newest first."""
+    client = _client()
+    found = _lookup(client, name, env)
+    versions = client.app_versions(found["id"])
+    if as_json:
+        click.echo(json.dumps(versions, indent=2, default=str))
+        return
+    table = _table("Version", "Id", "Deployed", "By", "Tag", "Commit", "Note")
+    for v in versions:
+        live = " (live)" if v["number"] == found.get("live_version") else ""
+        commit = (v.get("git_commit") or "")[:10] + ("-dirty" if v.get("git_dirty") else "")
+        note = f"rollback to v{v['rollback_of']}" if v.get("rollback_of") else ""
+        table.add_row(
+            f"v{v['number']}{live}",
+            v["id"],
+            str(v["created_at"])[:19],
+            v.get("created_by") or "",
+            v.get("tag") or "",
+            commit,
+            note,
+        )
+    _print(table)
+
+
+@app.command("rollback")
+@click.argument("name")
+@click.argument("version", required=False)
+@_ENV
+def app_rollback(name: str, version: str | None, env: str | None) -> None:
+    """Make a new version that runs what VERSION ran (v3 or 3; the previous version by default)."""
+    client = _client()
+    found = _lookup(client, name, env)
+    number = None
+    if version is not None:
+        try:
+            number = int(version.removeprefix("v"))
+        except ValueError:
+            raise click.UsageError(f"{version!r} is not a version: give its number, as v3 or 3") from None
+    made = client.app_rollback(found["id"], number)
+    click.echo(
+        f"Rolled {found['name']} back to v{made['rollback_of']}: it is now v{made['number']} ({made['id']})."
+    )
+
+
+@app.command("logs")
+@click.argument("name")
+@_ENV
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until interrupted")
+def app_logs(name: str, env: str | None, follow: bool) -> None:
+    """The log lines of an app's containers (the last day's)."""
+    client = _client()
+    found = _lookup(client, name, env)
+    cursor = "0"
+    while True:
+        page = client.app_logs(found["id"], after=cursor, timeout=10.0 if follow else 0)
+        for entry in page["entries"]:
+            click.echo(entry["text"], err=entry["stream"] == "stderr")
+        cursor = page["cursor"]
+        if not follow and not page["entries"]:
+            return
+
+
+@click.group()
+def environment() -> None:
+    """Environments: namespaces of apps (main, dev, staging, …)."""
+
+
+@environment.command("list")
+@_JSON
+def environment_list(as_json: bool) -> None:
+    """The workspace's environments."""
+    found = _client().environment_list()
+    if as_json:
+        click.echo(json.dumps(found, indent=2, default=str))
+        return
+    table = _table("Name", "Id", "Created")
+    for e in found:
+        table.add_row(e["name"], e["id"], str(e["created_at"])[:19])
+    _print(table)
+
+
+@environment.command("create")
+@click.argument("name")
+def environment_create(name: str) -> None:
+    """Create an environment."""
+    made = _client().environment_create(name)
+    click.echo(f"Created the environment {name} ({made['id']}).")
+
+
+@environment.command("delete")
+@click.argument("name")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask")
+def environment_delete(name: str, yes: bool) -> None:
+    """Delete an environment that has no deployed apps."""
+    if not yes:
+        click.confirm(f"Delete the environment {name}?", abort=True)
+    _client().environment_delete(name)
+    click.echo(f"Deleted the environment {name}.")

@@ -1,0 +1,51 @@
+"""Functions and classes of deployed apps, looked up by name: `Function.from_name`, `Cls.from_name`.
+
+A handle is lazy, as Modal's: nothing is asked of the server until it is first used, and an unknown
+name then raises NotFoundError naming the app, the function and the environment. A handle stays
+good across redeploys: the server sends calls made through a replaced function to its successor.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._exceptions import InvalidError
+
+if TYPE_CHECKING:
+    from ._client import Client
+
+__all__ = ["Lookup", "remote_only"]
+
+
+class Lookup:
+    """The owner of handles looked up from one deployed app (an `Owner`, as an App is)."""
+
+    def __init__(self, app_name: str, environment_name: str | None, client: Client | None) -> None:
+        if not app_name or not isinstance(app_name, str):
+            raise InvalidError("from_name needs the deployed app's name")
+        self.app_name, self.environment_name = app_name, environment_name
+        self._client: Client | None = client  # from the environment when first needed
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """The live version's function or class `name`, as the server describes it."""
+        from ._client import Client
+        from ._config import environment_name
+
+        if self._client is None:
+            self._client = Client.from_env()
+        return self._client.function_lookup(
+            self.app_name, name, environment=self.environment_name or environment_name()
+        )
+
+
+def remote_only(app_name: str, name: str) -> Any:
+    """The stand-in body of a looked-up function: it runs only remotely."""
+
+    def looked_up(*args: Any, **kwargs: Any) -> Any:
+        raise InvalidError(
+            f"{name} was looked up from the deployed app {app_name!r}: its code is not here, "
+            "call it with .remote(), .map() or .spawn()"
+        )
+
+    looked_up.__name__ = looked_up.__qualname__ = name
+    return looked_up
