@@ -11,6 +11,8 @@ from ..types import UNSET, Unset
 from typing import cast
 import datetime
 
+if TYPE_CHECKING:
+  from ..models.cold_starts import ColdStarts
 
 
 
@@ -22,7 +24,9 @@ T = TypeVar("T", bound="AppVersion")
 
 @_attrs_define
 class AppVersion:
-    """ 
+    """ A version. Serializing many at once: pass `context={"cold_starts": coldstarts.of_versions(...)}`
+    (one query for all of them).
+
         Attributes:
             id (str):
             app_id (str):
@@ -32,9 +36,10 @@ class AppVersion:
             git_commit (str):
             git_dirty (bool | None):
             rollback_of (int | None): The number of the version a rollback copied.
-            created_by (str): Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.
+            created_by (None | str):
             created_at (datetime.datetime):
             functions (list[str]): The names of its functions and classes.
+            cold_starts (ColdStarts): A version's cold starts (seconds from a container being asked for to its start).
      """
 
     id: str
@@ -45,9 +50,10 @@ class AppVersion:
     git_commit: str
     git_dirty: bool | None
     rollback_of: int | None
-    created_by: str
+    created_by: None | str
     created_at: datetime.datetime
     functions: list[str]
+    cold_starts: ColdStarts
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -55,6 +61,7 @@ class AppVersion:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.cold_starts import ColdStarts # noqa: PLC0415
         id = self.id
 
         app_id = self.app_id
@@ -73,6 +80,7 @@ class AppVersion:
         rollback_of: int | None
         rollback_of = self.rollback_of
 
+        created_by: None | str
         created_by = self.created_by
 
         created_at = self.created_at.isoformat()
@@ -80,6 +88,8 @@ class AppVersion:
         functions = self.functions
 
 
+
+        cold_starts = self.cold_starts.to_dict()
 
 
         field_dict: dict[str, Any] = {}
@@ -96,6 +106,7 @@ class AppVersion:
             "created_by": created_by,
             "created_at": created_at,
             "functions": functions,
+            "cold_starts": cold_starts,
         })
 
         return field_dict
@@ -104,6 +115,7 @@ class AppVersion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.cold_starts import ColdStarts # noqa: PLC0415
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -133,7 +145,13 @@ class AppVersion:
         rollback_of = _parse_rollback_of(d.pop("rollback_of"))
 
 
-        created_by = d.pop("created_by")
+        def _parse_created_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        created_by = _parse_created_by(d.pop("created_by"))
+
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -141,6 +159,11 @@ class AppVersion:
 
 
         functions = cast(list[str], d.pop("functions"))
+
+
+        cold_starts = ColdStarts.from_dict(d.pop("cold_starts"))
+
+
 
 
         app_version = cls(
@@ -155,6 +178,7 @@ class AppVersion:
             created_by=created_by,
             created_at=created_at,
             functions=functions,
+            cold_starts=cold_starts,
         )
 
 
