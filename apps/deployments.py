@@ -35,6 +35,7 @@ __all__ = [
     "environment_get",
     "function_lookup",
     "deployed_app",
+    "rollback_target",
 ]
 
 
@@ -237,19 +238,24 @@ def _make_live(app: App, version: AppVersion) -> None:
     App.objects.filter(pk=app.pk).update(live_version=version)
 
 
-def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
-    """Make a new version that runs what version `number` ran (the one before the live one by default)."""
-    if app.state != AppState.DEPLOYED or app.live_version_id is None:
+def rollback_target(*, app: App, number: int | None) -> tuple[AppVersion, AppVersion]:
+    """The live version and the version a rollback to `number` copies (the one before the live one
+    by default); a clear error when the app is not deployed or has no such version."""
+    live = app.live_version if app.state == AppState.DEPLOYED else None
+    if live is None:
         raise ApiError(
             f"The app {app.name!r} is not deployed: there is nothing to roll back.",
             status_code=409,
             hint="Deploy it with `skylift deploy FILE`.",
         )
+    return live, _version(app, number if number is not None else live.number - 1, live=live)
+
+
+def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
+    """Make a new version that runs what version `number` ran (the one before the live one by default)."""
     with transaction.atomic():
         app = App.objects.select_for_update().get(pk=app.pk)
-        live = app.live_version
-        assert live is not None
-        target = _version(app, number if number is not None else live.number - 1, live=live)
+        _, target = rollback_target(app=app, number=number)
         latest = app.versions.aggregate(n=Max("number"))["n"] or 0
         version = AppVersion.objects.create(
             app=app,

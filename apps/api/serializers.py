@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from functions.api.serializers import FunctionCreateSerializer, FunctionSerializer
 
+from .. import coldstarts
 from ..models import App, AppVersion, Environment
 
 APP_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")
@@ -100,11 +102,30 @@ class DeploySerializer(serializers.Serializer):
         return AppSerializer().validate_name(value)
 
 
+class ColdStartsSerializer(serializers.Serializer):
+    """A version's cold starts (seconds from a container being asked for to its start)."""
+
+    count = serializers.IntegerField(help_text="Containers of the version that started")
+    median = serializers.FloatField(allow_null=True, help_text=f"Of the last {coldstarts.WINDOW}")
+    p90 = serializers.FloatField(allow_null=True, help_text=f"Of the last {coldstarts.WINDOW}")
+    first_median = serializers.FloatField(allow_null=True, help_text=f"Of the first {coldstarts.FIRST}")
+    first_p90 = serializers.FloatField(allow_null=True, help_text=f"Of the first {coldstarts.FIRST}")
+    previous_median = serializers.FloatField(allow_null=True, help_text="The previous version's median")
+    ratio = serializers.FloatField(allow_null=True, help_text="median / previous_median")
+    flagged = serializers.BooleanField(
+        help_text=f"The median is more than {coldstarts.FLAG_RATIO}× the previous version's"
+    )
+
+
 class AppVersionSerializer(serializers.ModelSerializer):
+    """A version. Serializing many at once: pass `context={"cold_starts": coldstarts.of_versions(...)}`
+    (one query for all of them)."""
+
     app_id = serializers.CharField(read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
     rollback_of = serializers.SerializerMethodField()
     functions = serializers.SerializerMethodField()
+    cold_starts = serializers.SerializerMethodField()
 
     class Meta:
         model = AppVersion
@@ -120,6 +141,7 @@ class AppVersionSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "functions",
+            "cold_starts",
         ]
         read_only_fields = fields
 
@@ -130,6 +152,12 @@ class AppVersionSerializer(serializers.ModelSerializer):
     def get_functions(self, version: AppVersion) -> list[str]:
         """The names of its functions and classes."""
         return [f["name"] for f in version.spec.get("functions", [])]
+
+    @extend_schema_field(ColdStartsSerializer)
+    def get_cold_starts(self, version: AppVersion) -> dict:
+        records = self.context.get("cold_starts")
+        record = records[version.id] if records is not None else coldstarts.of_versions([version])[version.id]
+        return dict(ColdStartsSerializer(record).data)
 
 
 class DeployedSerializer(serializers.Serializer):
@@ -147,3 +175,51 @@ class RollbackSerializer(serializers.Serializer):
         min_value=1,
         help_text="The version's number; the previous one by default",
     )
+
+
+class VersionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppVersion
+        fields = ["id", "number", "tag", "created_at"]
+        read_only_fields = fields
+
+
+class FileChangeSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    change = serializers.ChoiceField(
+        choices=["added", "removed", "modified"],
+        help_text="added: the target version has the file and the live one does not",
+    )
+    binary = serializers.BooleanField(help_text="Not shown as text (binary, or too large)")
+    diff = serializers.CharField(help_text="Unified diff from the live version to the target")
+    note = serializers.CharField()
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    category = serializers.CharField(help_text="resources, autoscaler, code, image, retries, definition, …")
+    live = serializers.JSONField(allow_null=True)
+    target = serializers.JSONField(allow_null=True)
+
+
+class FunctionChangeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    changes = FieldChangeSerializer(many=True)
+    diff = serializers.CharField(help_text="The changes as a unified diff of the function's definition")
+
+
+class RollbackPreviewSerializer(serializers.Serializer):
+    app_id = serializers.CharField(source="app.id")
+    app = serializers.CharField(source="app.name")
+    live = VersionRefSerializer()
+    target = VersionRefSerializer()
+    new_number = serializers.IntegerField(help_text="The number of the version the rollback would make")
+    identical = serializers.BooleanField(help_text="The target runs exactly what the live version runs")
+    added = serializers.ListField(
+        child=serializers.CharField(), help_text="Functions the rollback brings back"
+    )
+    removed = serializers.ListField(child=serializers.CharField(), help_text="Functions the rollback stops")
+    changed = FunctionChangeSerializer(many=True)
+    files = FileChangeSerializer(many=True)
+    restores = serializers.ListField(child=serializers.CharField())
+    does_not_restore = serializers.ListField(child=serializers.CharField())

@@ -16,7 +16,7 @@ from functions import services as function_services
 from functions.api.serializers import FunctionSerializer
 from functions.models import Function
 
-from .. import deployments, services
+from .. import coldstarts, deployments, previews, services
 from ..models import App, AppState, AppVersion, Environment
 from .serializers import (
     AppSerializer,
@@ -25,12 +25,14 @@ from .serializers import (
     DeploySerializer,
     EnvironmentSerializer,
     LogPageSerializer,
+    RollbackPreviewSerializer,
     RollbackSerializer,
 )
 
 # A log cursor: "$" (new lines only), "0", or a Redis stream id whose parts fit in 64 bits (Redis
 # refuses a longer one with an error, which would otherwise surface as a 500).
 _LOG_CURSOR = re.compile(r"\$|0|\d{1,19}(-\d{1,19})?")
+_VERSION = re.compile(r"v?(\d{1,9})")
 
 
 _ENVIRONMENT = OpenApiParameter(
@@ -67,6 +69,7 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
         "lookup": ANY_ROLE,
         "versions": ANY_ROLE,
         "rollback": ADMIN_OR_CREATOR.because("Replaces what the app runs for everyone, as a redeploy does."),
+        "rollback_preview": ANY_ROLE,
         "logs": ANY_ROLE,
         "heartbeat": ADMIN_OR_CREATOR.because(
             "The client that runs the app sends it; it keeps an ephemeral app from being stopped."
@@ -135,8 +138,9 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
     def versions(self, request, pk=None):
         """The app's versions, newest first."""
         app = self.get_object()
-        versions = AppVersion.objects.filter(app=app).select_related("created_by", "rollback_of")
-        return Response(AppVersionSerializer(versions, many=True).data)
+        versions = list(AppVersion.objects.filter(app=app).select_related("created_by", "rollback_of"))
+        context = {"cold_starts": coldstarts.of_versions(versions)}
+        return Response(AppVersionSerializer(versions, many=True, context=context).data)
 
     @extend_schema(request=RollbackSerializer, responses={200: AppVersionSerializer})
     @action(detail=True, methods=["post"])
@@ -149,6 +153,28 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
             app=app, user=request.user, number=serializer.validated_data["version"]
         )
         return Response(AppVersionSerializer(version).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "version",
+                OpenApiTypes.STR,
+                description="The version to roll back to: 3 or v3 (default: the one before the live version)",
+            )
+        ],
+        responses={200: RollbackPreviewSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="rollback-preview")
+    def rollback_preview(self, request, pk=None):
+        """What a rollback would change (code, image, configuration) and what it would not; changes nothing."""
+        app = self.get_object()
+        number = None
+        if request.query_params.get("version"):
+            matched = _VERSION.fullmatch(request.query_params["version"])
+            if matched is None:
+                raise ApiError("version must be a version number, as 3 or v3.", field="version")
+            number = int(matched[1])
+        return Response(RollbackPreviewSerializer(previews.preview_rollback(app=app, number=number)).data)
 
     def perform_create(self, serializer):
         serializer.instance = services.app_create(

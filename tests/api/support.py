@@ -161,13 +161,22 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
     )
     volume = volume_services.volume_create(workspace=member.workspace, name=f"{tag}-volume", user=member.user)
     (volume_storage.root(volume.id) / SAMPLE_FILE).write_text(f"{tag}'s file")
+    square = {"name": "square", "module": "mod", "qualname": "square", "mount_sha256": mount.sha256}
     deployed = deployments.app_deploy(
         workspace=member.workspace,
         user=member.user,
         name=f"{tag}-deployed",
         environment=None,
-        functions=[{"name": "square", "module": "mod", "qualname": "square", "mount_sha256": mount.sha256}],
+        functions=[square],
     ).app
+    # v2, so that there is an earlier version to preview a rollback to
+    deployments.app_deploy(
+        workspace=member.workspace,
+        user=member.user,
+        name=f"{tag}-deployed",
+        environment=None,
+        functions=[{**square, "memory": 256}],
+    )
     environment = deployments.environment_create(workspace=member.workspace, name=f"env-{tag}".lower())
     return WorkspaceObjects(
         deployed=deployed,
@@ -190,10 +199,16 @@ SAMPLE_FILE = "hello.txt"
 REQUIRED_QUERY = {"path": SAMPLE_FILE, "name": "probe", "app": "probe"}
 
 
+# Operations that only answer for a deployed app: walked with the deployed one.
+ON_DEPLOYED_APP = {"apps_rollback_preview_retrieve"}
+
+
 def url_for(op, objects: WorkspaceObjects) -> str:
     """The operation's URL with each path parameter set to the object of its collection, and each
     required query parameter to a value that names something of it."""
     ids = objects.by_collection()
+    if op.operation_id in ON_DEPLOYED_APP:
+        ids["apps"] = objects.deployed.id
     values = {}
     for param, collection in op.resources().items():
         if collection not in ids:

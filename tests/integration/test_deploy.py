@@ -111,12 +111,23 @@ def test_it_deploys_calls_by_name_redeploys_rolls_back_and_stops(platform, cli, 
     assert hello.remote(2) == "two:2"
     assert greeter(name="ada").greet.remote() == "two hello ada"
 
+    # when a rollback to v1 is previewed
+    preview = cli("app", "rollback", "it-deployed", "v1", "--dry-run")
+    # then it shows the changed line and the restore contract, and changes nothing
+    assert preview.returncode == 0, preview.stderr
+    assert "-RELEASE = 'two'" in preview.stdout and "+RELEASE = 'one'" in preview.stdout
+    assert "It does not restore:" in preview.stdout
+    assert hello.remote(5) == "two:5"
+
     # when rolled back to v1
     history = cli("app", "history", "it-deployed", "--json")
     rolled = cli("app", "rollback", "it-deployed", "v1")
     # then
     assert [v["number"] for v in json.loads(history.stdout)] == [2, 1]
     assert json.loads(history.stdout)[0]["tag"] == "r2"
+    # each version records the cold starts of its containers
+    assert all(v["cold_starts"]["count"] >= 1 for v in json.loads(history.stdout))
+    assert json.loads(history.stdout)[0]["cold_starts"]["previous_median"] is not None
     assert rolled.returncode == 0, rolled.stderr
     assert "now v3" in rolled.stdout
     assert hello.remote(3) == "one:3"

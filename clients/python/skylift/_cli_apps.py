@@ -157,7 +157,7 @@ def app_history(name: str, env: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(versions, indent=2, default=str))
         return
-    table = _table("Version", "Id", "Deployed", "By", "Tag", "Commit", "Note")
+    table = _table("Version", "Id", "Deployed", "By", "Tag", "Commit", "Note", "Cold start", "Vs previous")
     for v in versions:
         live = " (live)" if v["number"] == found.get("live_version") else ""
         commit = (v.get("git_commit") or "")[:10] + ("-dirty" if v.get("git_dirty") else "")
@@ -170,16 +170,49 @@ def app_history(name: str, env: str | None, as_json: bool) -> None:
             v.get("tag") or "",
             commit,
             note,
+            *_cold_starts(v.get("cold_starts") or {}, v["number"]),
         )
     _print(table)
+    flagged = [v["number"] for v in versions if (v.get("cold_starts") or {}).get("flagged")]
+    if flagged:
+        shown = ", ".join(f"v{n}" for n in flagged)
+        click.secho(
+            f"Cold starts of {shown} are more than 1.5x slower than the version before (median).",
+            fg="red",
+            err=True,
+        )
+
+
+def _cold_starts(record: dict[str, Any], number: int) -> tuple[str, str]:
+    """A version's cold starts (median and p90 of its latest containers) and the change from the
+    previous version's median, as table cells."""
+    if not record.get("count"):
+        return "", ""
+    figures = f"{record['median']:.2f}s, p90 {record['p90']:.2f}s (n={record['count']})"
+    if record.get("previous_median") is None:
+        return figures, ""
+    ratio = record.get("ratio")
+    versus = f"{ratio:.1f}x v{number - 1} ({record['previous_median']:.2f}s)" if ratio is not None else ""
+    return figures, ("[bold red]! [/]" + versus if record.get("flagged") else versus)
 
 
 @app.command("rollback")
 @click.argument("name")
 @click.argument("version", required=False)
 @_ENV
-def app_rollback(name: str, version: str | None, env: str | None) -> None:
-    """Make a new version that runs what VERSION ran (v3 or 3; the previous version by default)."""
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what the rollback would change (code, image, settings); change nothing",
+)
+@_JSON
+def app_rollback(name: str, version: str | None, env: str | None, dry_run: bool, as_json: bool) -> None:
+    """Make a new version that runs what VERSION ran (v3 or 3; the previous version by default).
+
+    With --dry-run, show the difference between the live version and VERSION (source files, image
+    steps, resources, autoscaler and other settings, functions added or removed) and what a rollback
+    restores and what it does not; nothing is changed.
+    """
     client = _client()
     found = _lookup(client, name, env)
     number = None
@@ -188,10 +221,67 @@ def app_rollback(name: str, version: str | None, env: str | None) -> None:
             number = int(version.removeprefix("v"))
         except ValueError:
             raise click.UsageError(f"{version!r} is not a version: give its number, as v3 or 3") from None
+    if dry_run:
+        preview = client.app_rollback_preview(found["id"], number)
+        if as_json:
+            click.echo(json.dumps(preview, indent=2, default=str))
+        else:
+            _print_preview(preview, env)
+        return
     made = client.app_rollback(found["id"], number)
+    if as_json:
+        click.echo(json.dumps(made, indent=2, default=str))
+        return
     click.echo(
         f"Rolled {found['name']} back to v{made['rollback_of']}: it is now v{made['number']} ({made['id']})."
     )
+
+
+def _print_diff(text: str) -> None:
+    colours = {"+": "green", "-": "red", "@": "cyan"}
+    for line in text.splitlines():
+        bold = line.startswith(("+++", "---"))
+        click.secho(line, fg=None if bold else colours.get(line[:1]), bold=bold)
+
+
+def _print_preview(preview: dict[str, Any], env: str | None) -> None:
+    live, target = preview["live"]["number"], preview["target"]["number"]
+    click.secho(
+        f"Rollback preview of {preview['app']}: v{live} (live) -> v{target}. Nothing was changed.", bold=True
+    )
+    click.echo(f"A rollback would make v{preview['new_number']}, running what v{target} ran.")
+    if preview["identical"]:
+        click.echo(f"v{target} runs exactly what v{live} runs: only the version number would change.")
+    if preview["added"] or preview["removed"] or preview["changed"]:
+        click.secho("\nFunctions and classes", bold=True)
+        for function in preview["added"]:
+            click.secho(f"  + {function}  (brought back)", fg="green")
+        for function in preview["removed"]:
+            click.secho(f"  - {function}  (stops)", fg="red")
+        for change in preview["changed"]:
+            categories = sorted({c["category"] for c in change["changes"]})
+            click.echo(f"  ~ {change['name']}  ({', '.join(categories)})")
+    if preview["files"]:
+        click.secho("\nSource files", bold=True)
+        for file in preview["files"]:
+            click.echo(
+                f"  {file['change']:<8} {file['path']}" + (f"  ({file['note']})" if file["note"] else "")
+            )
+        for file in preview["files"]:
+            if file["diff"]:
+                _print_diff(file["diff"])
+    if preview["changed"]:
+        click.secho("\nImage and settings", bold=True)
+        for change in preview["changed"]:
+            _print_diff(change["diff"])
+    click.secho("\nA rollback restores:", bold=True)
+    for item in preview["restores"]:
+        click.echo(f"  - {item}")
+    click.secho("It does not restore:", bold=True)
+    for item in preview["does_not_restore"]:
+        click.echo(f"  - {item}")
+    again = f"skylift app rollback {preview['app']} v{target}" + (f" --env {env}" if env else "")
+    click.echo(f"\nTo roll back: {again}")
 
 
 @app.command("logs")

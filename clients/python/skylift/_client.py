@@ -25,6 +25,7 @@ from ._api.api.apps import (
     apps_lookup_retrieve,
     apps_retrieve,
     apps_rollback_create,
+    apps_rollback_preview_retrieve,
     apps_stop_create,
     apps_versions_list,
 )
@@ -338,6 +339,16 @@ class Client:
             f"Could not roll back {app_id}",
             id=app_id,
             body=RollbackRequest(version=version),
+        )
+
+    def app_rollback_preview(self, app_id: str, version: int | None) -> dict[str, Any]:
+        """What a rollback to `version` would change; changes nothing."""
+        return self._call_dict(
+            apps_rollback_preview_retrieve,
+            f"Could not preview a rollback of {app_id}",
+            retries=READ_RETRIES,
+            id=app_id,
+            version=str(version) if version is not None else UNSET,
         )
 
     def environment_list(self) -> list[dict[str, Any]]:

@@ -90,6 +90,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/rollback-preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What a rollback would change (code, image, configuration) and what it would not; changes nothing. */
+        get: operations["apps_rollback_preview_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/stop/": {
         parameters: {
             query?: never;
@@ -726,6 +743,10 @@ export interface components {
             /** @description Keeps running when its client goes away */
             detached?: boolean;
         };
+        /**
+         * @description A version. Serializing many at once: pass `context={"cold_starts": coldstarts.of_versions(...)}`
+         *     (one query for all of them).
+         */
         AppVersion: {
             readonly id: string;
             readonly app_id: string;
@@ -741,6 +762,7 @@ export interface components {
             readonly created_at: string;
             /** @description The names of its functions and classes. */
             readonly functions: string[];
+            readonly cold_starts: components["schemas"]["ColdStarts"];
         };
         AutoscalerRequest: {
             min_containers?: number | null;
@@ -882,6 +904,50 @@ export interface components {
              */
             close: boolean;
         };
+        /**
+         * @description * `added` - added
+         *     * `removed` - removed
+         *     * `modified` - modified
+         * @enum {string}
+         */
+        ChangeEnum: "added" | "removed" | "modified";
+        /** @description A version's cold starts (seconds from a container being asked for to its start). */
+        ColdStarts: {
+            /** @description Containers of the version that started */
+            count: number;
+            /**
+             * Format: double
+             * @description Of the last 50
+             */
+            median: number | null;
+            /**
+             * Format: double
+             * @description Of the last 50
+             */
+            p90: number | null;
+            /**
+             * Format: double
+             * @description Of the first 20
+             */
+            first_median: number | null;
+            /**
+             * Format: double
+             * @description Of the first 20
+             */
+            first_p90: number | null;
+            /**
+             * Format: double
+             * @description The previous version's median
+             */
+            previous_median: number | null;
+            /**
+             * Format: double
+             * @description median / previous_median
+             */
+            ratio: number | null;
+            /** @description The median is more than 1.5× the previous version's */
+            flagged: boolean;
+        };
         DeployRequest: {
             name: string;
             /** @default  */
@@ -952,6 +1018,29 @@ export interface components {
         EnvironmentRequest: {
             name: string;
         };
+        FieldChange: {
+            field: string;
+            /** @description resources, autoscaler, code, image, retries, definition, … */
+            category: string;
+            live: unknown;
+            target: unknown;
+        };
+        FileChange: {
+            path: string;
+            /**
+             * @description added: the target version has the file and the live one does not
+             *
+             *     * `added` - added
+             *     * `removed` - removed
+             *     * `modified` - modified
+             */
+            change: components["schemas"]["ChangeEnum"];
+            /** @description Not shown as text (binary, or too large) */
+            binary: boolean;
+            /** @description Unified diff from the live version to the target */
+            diff: string;
+            note: string;
+        };
         Function: {
             readonly id: string;
             readonly app_id: string;
@@ -1008,6 +1097,12 @@ export interface components {
          * @enum {string}
          */
         FunctionCallStatusEnum: "pending" | "running" | "succeeded" | "failed" | "cancelled";
+        FunctionChange: {
+            name: string;
+            changes: components["schemas"]["FieldChange"][];
+            /** @description The changes as a unified diff of the function's definition */
+            diff: string;
+        };
         FunctionCreateRequest: {
             app_id: string;
             name: string;
@@ -1311,6 +1406,24 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Volume"][];
         };
+        RollbackPreview: {
+            app_id: string;
+            app: string;
+            live: components["schemas"]["VersionRef"];
+            target: components["schemas"]["VersionRef"];
+            /** @description The number of the version the rollback would make */
+            new_number: number;
+            /** @description The target runs exactly what the live version runs */
+            identical: boolean;
+            /** @description Functions the rollback brings back */
+            added: string[];
+            /** @description Functions the rollback stops */
+            removed: string[];
+            changed: components["schemas"]["FunctionChange"][];
+            files: components["schemas"]["FileChange"][];
+            restores: string[];
+            does_not_restore: string[];
+        };
         RollbackRequest: {
             /** @description The version's number; the previous one by default */
             version?: number | null;
@@ -1367,6 +1480,13 @@ export interface components {
             username: string;
             /** Email address */
             email?: string;
+        };
+        VersionRef: {
+            readonly id: string;
+            readonly number: number;
+            readonly tag: string;
+            /** Format: date-time */
+            readonly created_at: string;
         };
         Volume: {
             readonly id: string;
@@ -1565,6 +1685,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppVersion"];
+                };
+            };
+        };
+    };
+    apps_rollback_preview_retrieve: {
+        parameters: {
+            query?: {
+                /** @description The version to roll back to: 3 or v3 (default: the one before the live version) */
+                version?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this app. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RollbackPreview"];
                 };
             };
         };

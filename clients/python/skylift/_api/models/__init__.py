@@ -18,6 +18,8 @@ from .build_step_status_enum import BuildStepStatusEnum
 from .call_create_request import CallCreateRequest
 from .call_created import CallCreated
 from .call_inputs_request import CallInputsRequest
+from .change_enum import ChangeEnum
+from .cold_starts import ColdStarts
 from .deploy_request import DeployRequest
 from .deployed import Deployed
 from .deployed_function_request import DeployedFunctionRequest
@@ -25,9 +27,12 @@ from .deployed_function_request_definition import DeployedFunctionRequestDefinit
 from .deployed_function_request_volumes_item import DeployedFunctionRequestVolumesItem
 from .environment import Environment
 from .environment_request import EnvironmentRequest
+from .field_change import FieldChange
+from .file_change import FileChange
 from .function import Function
 from .function_call import FunctionCall
 from .function_call_status_enum import FunctionCallStatusEnum
+from .function_change import FunctionChange
 from .function_create_request import FunctionCreateRequest
 from .function_create_request_definition import FunctionCreateRequestDefinition
 from .function_create_request_volumes_item import FunctionCreateRequestVolumesItem
@@ -59,6 +64,7 @@ from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
 from .paginated_task_list import PaginatedTaskList
 from .paginated_volume_list import PaginatedVolumeList
+from .rollback_preview import RollbackPreview
 from .rollback_request import RollbackRequest
 from .session import Session
 from .sign_in_request import SignInRequest
@@ -67,6 +73,7 @@ from .task import Task
 from .task_status_enum import TaskStatusEnum
 from .type_enum import TypeEnum
 from .user import User
+from .version_ref import VersionRef
 from .volume import Volume
 from .volume_create_request import VolumeCreateRequest
 from .volume_entry import VolumeEntry
@@ -94,6 +101,8 @@ __all__ = (
     "CallCreated",
     "CallCreateRequest",
     "CallInputsRequest",
+    "ChangeEnum",
+    "ColdStarts",
     "Deployed",
     "DeployedFunctionRequest",
     "DeployedFunctionRequestDefinition",
@@ -101,9 +110,12 @@ __all__ = (
     "DeployRequest",
     "Environment",
     "EnvironmentRequest",
+    "FieldChange",
+    "FileChange",
     "Function",
     "FunctionCall",
     "FunctionCallStatusEnum",
+    "FunctionChange",
     "FunctionCreateRequest",
     "FunctionCreateRequestDefinition",
     "FunctionCreateRequestVolumesItem",
@@ -135,6 +147,7 @@ __all__ = (
     "PaginatedImageList",
     "PaginatedTaskList",
     "PaginatedVolumeList",
+    "RollbackPreview",
     "RollbackRequest",
     "Session",
     "SignInRequest",
@@ -143,6 +156,7 @@ __all__ = (
     "TaskStatusEnum",
     "TypeEnum",
     "User",
+    "VersionRef",
     "Volume",
     "VolumeCreateRequest",
     "VolumeEntry",

@@ -11,6 +11,8 @@ from ..types import UNSET, Unset
 from typing import cast
 import datetime
 
+if TYPE_CHECKING:
+  from ..models.cold_starts import ColdStarts
 
 
 
@@ -22,7 +24,9 @@ T = TypeVar("T", bound="AppVersion")
 
 @_attrs_define
 class AppVersion:
-    """ 
+    """ A version. Serializing many at once: pass `context={"cold_starts": coldstarts.of_versions(...)}`
+    (one query for all of them).
+
         Attributes:
             id (str):
             app_id (str):
@@ -35,6 +39,7 @@ class AppVersion:
             created_by (None | str):
             created_at (datetime.datetime):
             functions (list[str]): The names of its functions and classes.
+            cold_starts (ColdStarts): A version's cold starts (seconds from a container being asked for to its start).
      """
 
     id: str
@@ -48,6 +53,7 @@ class AppVersion:
     created_by: None | str
     created_at: datetime.datetime
     functions: list[str]
+    cold_starts: ColdStarts
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -55,6 +61,7 @@ class AppVersion:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.cold_starts import ColdStarts # noqa: PLC0415
         id = self.id
 
         app_id = self.app_id
@@ -82,6 +89,8 @@ class AppVersion:
 
 
 
+        cold_starts = self.cold_starts.to_dict()
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -97,6 +106,7 @@ class AppVersion:
             "created_by": created_by,
             "created_at": created_at,
             "functions": functions,
+            "cold_starts": cold_starts,
         })
 
         return field_dict
@@ -105,6 +115,7 @@ class AppVersion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.cold_starts import ColdStarts # noqa: PLC0415
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -150,6 +161,11 @@ class AppVersion:
         functions = cast(list[str], d.pop("functions"))
 
 
+        cold_starts = ColdStarts.from_dict(d.pop("cold_starts"))
+
+
+
+
         app_version = cls(
             id=id,
             app_id=app_id,
@@ -162,6 +178,7 @@ class AppVersion:
             created_by=created_by,
             created_at=created_at,
             functions=functions,
+            cold_starts=cold_starts,
         )
 
 

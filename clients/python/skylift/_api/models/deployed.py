@@ -28,7 +28,9 @@ class Deployed:
     """ 
         Attributes:
             app (App):
-            version (AppVersion):
+            version (AppVersion): A version. Serializing many at once: pass `context={"cold_starts":
+                coldstarts.of_versions(...)}`
+                (one query for all of them).
             changed (bool): False when the app already ran exactly this
             functions (list[Function]):
      """
