@@ -90,6 +90,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/schedules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The live version's scheduled functions, with their schedules and last and next runs. */
+        get: operations["apps_schedules_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/stop/": {
         parameters: {
             query?: never;
@@ -423,6 +440,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/functions/{id}/run-now/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Run a scheduled function once, now, with no arguments (its schedule goes on as before). */
+        post: operations["functions_run_now_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/functions/{id}/variants/": {
         parameters: {
             query?: never;
@@ -708,7 +742,7 @@ export interface components {
             name: string;
             description?: string;
             readonly state: components["schemas"]["StateEnum"];
-            readonly environment: string;
+            readonly environment: string | null;
             /** @description The number of the live version of a deployed app (v3 is 3). */
             readonly live_version: number | null;
             /** @description Keeps running when its client goes away */
@@ -736,8 +770,7 @@ export interface components {
             readonly git_dirty: boolean | null;
             /** @description The number of the version a rollback copied. */
             readonly rollback_of: number | null;
-            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
-            readonly created_by: string;
+            readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** @description The names of its functions and classes. */
@@ -943,6 +976,8 @@ export interface components {
             definition?: {
                 [key: string]: unknown;
             };
+            /** @description Runs it by itself once deployed: {"period": {"days": 1, ...}} or {"cron": "0 8 * * 1", "timezone": "UTC"} */
+            schedule?: unknown;
         };
         Environment: {
             readonly id: string;
@@ -984,6 +1019,12 @@ export interface components {
             readonly is_generator: boolean;
             readonly definition: unknown;
             readonly parent_id: string | null;
+            readonly schedule: unknown;
+            /** Format: date-time */
+            readonly next_run_at: string | null;
+            /** Format: date-time */
+            readonly last_run_at: string | null;
+            readonly last_run_call_id: string;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -1050,6 +1091,8 @@ export interface components {
             definition?: {
                 [key: string]: unknown;
             };
+            /** @description Runs it by itself once deployed: {"period": {"days": 1, ...}} or {"cron": "0 8 * * 1", "timezone": "UTC"} */
+            schedule?: unknown;
         };
         FunctionVariantRequest: {
             /**
@@ -1566,6 +1609,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppVersion"];
+                };
+            };
+        };
+    };
+    apps_schedules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this app. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"][];
                 };
             };
         };
@@ -2133,6 +2198,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Function"];
+                };
+            };
+        };
+    };
+    functions_run_now_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunctionCall"];
                 };
             };
         };
