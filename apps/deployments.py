@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from config.errors import ApiError
 from functions.models import Function
+from functions.schedules import schedules_start
 from functions.services import function_create
 
 from .models import DEFAULT_ENVIRONMENT, App, AppState, AppVersion, Environment
@@ -119,6 +120,8 @@ def definition_of(function: Function) -> dict[str, Any]:
     definition["mount_sha256"] = function.mount.sha256 if function.mount is not None else None
     serialized = bytes(function.serialized) if function.serialized else None
     definition["serialized_sha256"] = hashlib.sha256(serialized).hexdigest() if serialized else None
+    if function.schedule is not None:  # (absent when none, so that versions made before keep their hash)
+        definition["schedule"] = function.schedule
     return definition
 
 
@@ -228,6 +231,7 @@ def _make_live(app: App, version: AppVersion) -> None:
     the new version's function when next asked for.
     """
     now = timezone.now()
+    previous_version_id = App.objects.filter(pk=app.pk).values_list("live_version_id", flat=True).get()
     successors = {f.name: f.pk for f in Function.objects.filter(version=version, variant_key="")}
     old = Function.objects.filter(app=app).exclude(version=version)
     for function_name, successor in successors.items():
@@ -236,6 +240,7 @@ def _make_live(app: App, version: AppVersion) -> None:
     old.exclude(variant_key="").update(superseded_by=None)
     old.filter(retired_at__isnull=True).update(retired_at=now)
     App.objects.filter(pk=app.pk).update(live_version=version)
+    schedules_start(app=app, version=version, previous_version_id=previous_version_id, now=now)
 
 
 def rollback_target(*, app: App, number: int | None) -> tuple[AppVersion, AppVersion]:

@@ -11,6 +11,10 @@ app of two functions written to a temporary folder:
 3. The first `.remote()` through `Function.from_name` to a deployed function with
    `min_containers=1` once its container is up, against the warm `.remote()` round trip of the same
    function afterwards (target: the same).
+4. Schedule firing precision: an app whose function has `schedule=Period(seconds=1)` is deployed,
+   and for `--ticks` ticks the lateness of each scheduled call is its `created_at` (when the
+   server accepted it) minus the tick it fired for (the microseconds in the call's idempotency
+   key, `schedule:<function>:<tick>`); target: median < 1 s.
 
 Medians of `--runs` runs, side by side. Writes benchmarks/results/deploy-<commit>.json. Nothing
 here is a test.
@@ -49,6 +53,16 @@ def echo(x):
 def other(x):
     return x + 1
 """
+SCHEDULED_APP = """
+import skylift
+
+app = skylift.App("bench-scheduled")
+
+
+@app.function(schedule=skylift.Period(seconds=1))
+def tick():
+    return "tick"
+"""
 
 
 def _deploy(plat: EmbeddedPlatform, path: Path) -> tuple[float, str]:
@@ -79,10 +93,31 @@ def _wait_warm(plat: EmbeddedPlatform, timeout: float = 120) -> None:
     raise RuntimeError("the deployed function's min_containers never came up")
 
 
+def _schedule_lateness(plat: EmbeddedPlatform, folder: Path, ticks: int) -> list[float]:
+    """Deploy an app firing every second; the lateness of its first `ticks` scheduled calls."""
+    path = folder / "bench_scheduled.py"
+    path.write_text(SCHEDULED_APP)
+    _deploy(plat, path)
+    query = """SELECT c.created_at, c.idempotency_key FROM functions_functioncall c
+                 JOIN functions_function f ON f.id = c.function_id
+                 JOIN skylift_apps_app a ON a.id = f.app_id
+                WHERE a.name = 'bench-scheduled' AND c.kind = 'schedule' AND c.idempotency_key IS NOT NULL
+                ORDER BY c.created_at"""
+    deadline = time.monotonic() + ticks * 3 + 60
+    rows = plat.sql(query)
+    while len(rows) < ticks and time.monotonic() < deadline:
+        time.sleep(0.5)
+        rows = plat.sql(query)
+    if len(rows) < ticks:
+        raise RuntimeError(f"only {len(rows)} of {ticks} scheduled calls came")
+    return [created.timestamp() - int(key.rsplit(":", 1)[1]) / 1e6 for created, key in rows[:ticks]]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="deploys of each kind (default 5)")
     parser.add_argument("--warm-calls", type=int, default=100, help="warm round trips (default 100)")
+    parser.add_argument("--ticks", type=int, default=30, help="scheduled calls to time (default 30)")
     parser.add_argument("--keep", action="store_true", help="keep the platform's data directory and logs")
     parser.add_argument("--output", type=Path, help="where to write the JSON (default benchmarks/results/)")
     args = parser.parse_args()
@@ -94,12 +129,12 @@ def main() -> int:
         "dirty": dirty,
         "when": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine_info(),
-        "config": {"runs": args.runs, "warm_calls": args.warm_calls},
+        "config": {"runs": args.runs, "warm_calls": args.warm_calls, "ticks": args.ticks},
     }
     plat = EmbeddedPlatform(keep=args.keep)
     folder = Path(tempfile.mkdtemp(prefix="skylift-bench-deploy-"))
     path = folder / "bench_deployed.py"
-    unchanged, changed, first_calls, warm_calls = [], [], [], []
+    unchanged, changed, first_calls, warm_calls, lateness = [], [], [], [], []
     try:
         plat.start()
         client = plat.client()
@@ -130,6 +165,8 @@ def main() -> int:
             started = time.perf_counter()
             echo.remote(i)
             warm_calls.append(time.perf_counter() - started)
+        lateness = _schedule_lateness(plat, folder, args.ticks)
+        say(f"{len(lateness)} scheduled calls, median lateness {ms(statistics.median(lateness))}")
     finally:
         plat.stop()
 
@@ -139,6 +176,7 @@ def main() -> int:
             "deploy_code_change_seconds": summary(changed),
             "first_call_seconds": summary(first_calls),
             "warm_call_seconds": summary(warm_calls),
+            "schedule_lateness_seconds": summary(lateness),
         }
     )
     ratio = statistics.median(first_calls) / statistics.median(warm_calls)
@@ -150,6 +188,7 @@ def main() -> int:
         ("deploy, code-only change (image cached)", results["deploy_code_change_seconds"], "< 2 s", secs),
         ("first call, min_containers=1 (warm)", results["first_call_seconds"], "= warm", ms),
         ("warm .remote() of the same function", results["warm_call_seconds"], "", ms),
+        ("schedule lateness (call made - tick)", results["schedule_lateness_seconds"], "< 1 s", ms),
     ]
     for name, s, target, fmt in rows:
         print(f"{name:44} {fmt(s['median']):>10} {fmt(s['p90']):>10} {target:>12}")

@@ -99,6 +99,13 @@ class Function(models.Model):
         default=dict, blank=True, help_text="The options a variant was made with (to make it again)"
     )
     params = models.BinaryField(null=True, blank=True, help_text="cloudpickled class parameters (opaque)")
+    # A Period or a Cron (skylift.contract.schedules' JSON form). It fires for the live version
+    # of a deployed app only: `next_run_at` is the tick it fires next (set when the version is
+    # made live), `last_run_at` and `last_run_call_id` the tick that fired last and its call.
+    schedule = models.JSONField(null=True, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_call_id = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -107,6 +114,14 @@ class Function(models.Model):
                 fields=["app", "version", "name", "variant_key"],
                 name="one_function_per_name_and_variant",
                 nulls_distinct=False,
+            )
+        ]
+        indexes = [
+            # The scheduler asks every second which ticks are due: only scheduled functions count.
+            models.Index(
+                fields=["next_run_at"],
+                name="function_next_run_idx",
+                condition=models.Q(next_run_at__isnull=False),
             )
         ]
 

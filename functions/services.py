@@ -28,6 +28,7 @@ from skylift.contract import (
     validate_scaling,
     validate_timeout,
 )
+from skylift.contract.schedules import validate_schedule
 from volumes.services import resolve_mounts
 
 from . import autoscaler, blobs, delivery, ratelimit
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "app_stop",
     "call_create",
+    "enqueue_inputs",
     "function_create",
     "mount_store",
 ]
@@ -103,6 +105,7 @@ def function_create(
         lambda s: validate_scaling(**s),
         {k: spec.get(k) for k in ("min_containers", "max_containers", "buffer_containers", "max_inputs")},
     )
+    schedule = _validated("schedule", validate_schedule, spec.get("schedule"))
     definition = spec.get("definition") or {}
     concurrency = definition.get("concurrency") or {}
     batching = definition.get("batching") or {}
@@ -150,6 +153,7 @@ def function_create(
             **scaling,
             "retries": retries,
             "definition": definition,
+            "schedule": schedule,
             # How many inputs the autoscaler counts on one container taking at once.
             "target_inputs": int(concurrency.get("target_inputs") or batching.get("max_batch_size") or 1),
         },
@@ -344,9 +348,15 @@ def _finish(call_id: str) -> None:
 
 
 def _enqueue(function: Function, input_ids: list[str]) -> None:
+    enqueue_inputs(function.id, input_ids)
+
+
+def enqueue_inputs(function_id: str, input_ids: list[str]) -> None:
+    """After the inputs' accept committed: push them to the function's queue, and see that a
+    container is there to take them."""
     if input_ids:
-        redis_client().rpush(input_queue_key(function.id), *input_ids)
-    autoscaler.ensure_capacity(function_id=function.id)
+        redis_client().rpush(input_queue_key(function_id), *input_ids)
+    autoscaler.ensure_capacity(function_id=function_id)
 
 
 def call_cancel(*, call: FunctionCall, cause: str = "cancelled", message: str = "") -> int:
@@ -367,6 +377,8 @@ def app_stop(*, app, message: str = "The app was stopped.") -> None:
     from apps.models import AppState
 
     type(app).objects.filter(pk=app.pk).update(state=AppState.STOPPED, stopped_at=timezone.now())
+    # Its schedules fire no more: the scheduler skips stopped apps, and has nothing left to read.
+    Function.objects.filter(app=app, next_run_at__isnull=False).update(next_run_at=None)
     for call in FunctionCall.objects.filter(function__app=app, finished_at__isnull=True):
         call_cancel(call=call, message=message)
     for task in Task.objects.filter(function__app=app, status__in=LIVE_TASK_STATUSES):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import autoscaler, reconciler, retention
+from . import autoscaler, reconciler, retention, schedules
 
 
 @shared_task(name="functions.tasks.autoscale", ignore_result=True, acks_late=False)
@@ -12,6 +12,13 @@ def autoscale() -> None:
     # A tick that is lost or skipped is simply made up by the next one.
     reconciler.repair()
     autoscaler.autoscale()
+
+
+@shared_task(name="functions.tasks.fire_schedules", ignore_result=True, acks_late=False)
+def fire_schedules() -> None:
+    # Every second: fires the ticks due within the coming second, each at its time (see
+    # functions.schedules). Runs that overlap, or a second scheduler, fire each tick once.
+    schedules.fire_due()
 
 
 @shared_task(name="functions.tasks.expire_outputs", ignore_result=True)

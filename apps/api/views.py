@@ -71,6 +71,7 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
         "rollback": ADMIN_OR_CREATOR.because("Replaces what the app runs for everyone, as a redeploy does."),
         "rollback_preview": ANY_ROLE,
         "logs": ANY_ROLE,
+        "schedules": ANY_ROLE,
         "heartbeat": ADMIN_OR_CREATOR.because(
             "The client that runs the app sends it; it keeps an ephemeral app from being stopped."
         ),
@@ -141,6 +142,18 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
         versions = list(AppVersion.objects.filter(app=app).select_related("created_by", "rollback_of"))
         context = {"cold_starts": coldstarts.of_versions(versions)}
         return Response(AppVersionSerializer(versions, many=True, context=context).data)
+
+    @extend_schema(responses={200: FunctionSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def schedules(self, request, pk=None):
+        """The live version's scheduled functions, with their schedules and last and next runs."""
+        app = self.get_object()
+        functions = Function.objects.filter(
+            app=app, version_id=app.live_version_id, variant_key="", schedule__isnull=False
+        ).order_by("name")
+        if app.live_version_id is None:
+            functions = functions.none()
+        return Response(FunctionSerializer(functions, many=True).data)
 
     @extend_schema(request=RollbackSerializer, responses={200: AppVersionSerializer})
     @action(detail=True, methods=["post"])

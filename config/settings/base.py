@@ -181,6 +181,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {"builds.tasks.*": {"queue": "builds"}}
 CELERY_BEAT_SCHEDULE = {
     "autoscale": {"task": "functions.tasks.autoscale", "schedule": 1.0, "options": {"expires": 5}},
+    # Schedules of deployed functions; a run not started within a second is made up by the next.
+    "fire-schedules": {
+        "task": "functions.tasks.fire_schedules",
+        "schedule": 1.0,
+        "options": {"expires": 1},
+    },
     "expire-outputs": {
         "task": "functions.tasks.expire_outputs",
         "schedule": 600.0,

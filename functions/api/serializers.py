@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from builds.api.serializers import ImageSpecSerializer  # images have one shape, owned by builds
-from skylift.contract import InvalidError, resources
+from skylift.contract import InvalidError, resources, schedules
 
 from ..models import Function, FunctionCall, Task
 
@@ -85,6 +85,12 @@ class FunctionCreateSerializer(serializers.Serializer):
         required=False,
         help_text="What the container runtime interprets: concurrency, batching, class methods",
     )
+    schedule = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text='Runs it by itself once deployed: {"period": {"days": 1, ...}} or '
+        '{"cron": "0 8 * * 1", "timezone": "UTC"}',
+    )
 
     # The SDK's own validators decide what is valid, so the API and the SDK agree (B8, B10). They
     # run here as well as in the service so that a value they cannot even compare (NaN, 1e400, a
@@ -114,6 +120,12 @@ class FunctionCreateSerializer(serializers.Serializer):
 
     def validate_timeout(self, value):
         return self._check("timeout", resources.validate_timeout, value)
+
+    def validate_schedule(self, value):
+        try:
+            return schedules.validate_schedule(value)
+        except InvalidError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
     def validate_gpu(self, value):
         # None means no GPU; "" and [] are not ways to say it (the SDK refuses them too).
@@ -158,6 +170,10 @@ class FunctionSerializer(serializers.ModelSerializer):
             "is_generator",
             "definition",
             "parent_id",
+            "schedule",
+            "next_run_at",
+            "last_run_at",
+            "last_run_call_id",
             "created_at",
         ]
         read_only_fields = fields

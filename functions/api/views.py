@@ -13,7 +13,7 @@ from apps.models import App
 from config.errors import ApiError
 from config.pagination import NewestFirstCursor
 
-from .. import services
+from .. import schedules, services
 from ..models import Function, FunctionCall, Mount, Task
 from ..outputs import items_wait, outputs_wait
 from .serializers import (
@@ -85,6 +85,10 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         "autoscaler": ADMIN_OR_CREATOR.because(
             "Changes how many containers serve everyone's calls of the function (and what they cost)."
         ),
+        "run_now": ANY_ROLE.because(
+            "One call of the function with no arguments, as any member may call it; its schedule "
+            "goes on unchanged."
+        ),
     }
 
     def scope_queryset(self, queryset):
@@ -151,6 +155,13 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         serializer.is_valid(raise_exception=True)
         function = services.function_update_autoscaler(function=function, changes=serializer.validated_data)
         return Response(FunctionSerializer(function).data)
+
+    @extend_schema(request=None, responses={201: FunctionCallSerializer})
+    @action(detail=True, methods=["post"], url_path="run-now")
+    def run_now(self, request, pk=None):
+        """Run a scheduled function once, now, with no arguments (its schedule goes on as before)."""
+        call = schedules.run_now(function=self.get_object(), user=request.user)
+        return Response(FunctionCallSerializer(call).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

@@ -11,7 +11,8 @@ connection (`arun`, for the fast path and the relay, whose hot paths cannot affo
     rows = await arun(conn, finish_calls(["fc-..."]))    # psycopg AsyncConnection
 
 `plans` holds the runners; `calls`, `inputs` and `containers` the transitions of each kind of
-record. Import them from here: `from functions import delivery; delivery.run(delivery.claim(...))`.
+record, and `schedules` the firing of a schedule's tick (a call it makes). Import them from
+here: `from functions import delivery; delivery.run(delivery.claim(...))`.
 
 The rules of the contract (RELIABILITY.md) live in these statements:
 
@@ -71,6 +72,7 @@ from .inputs import (
     terminal_status,
 )
 from .plans import LIVE, UNFINISHED, Plan, Rows, Stmt, arun, run
+from .schedules import Fired, fire_schedule
 
 __all__ = [
     "LIVE",
@@ -79,6 +81,7 @@ __all__ = [
     "Accepted",
     "Added",
     "Exited",
+    "Fired",
     "Plan",
     "Rows",
     "Stmt",
@@ -91,6 +94,7 @@ __all__ = [
     "claim",
     "fail_pending",
     "finish_calls",
+    "fire_schedule",
     "inputs_released",
     "may_scale_down",
     "outputs_expired",

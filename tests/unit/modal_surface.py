@@ -92,7 +92,7 @@ SURFACE = Surface(
                     "`Client.from_env()` reads ~/.skylift.toml and SKYLIFT_* variables; imported when first used",
                 ),
                 same("Cls", "see Cls below"),
-                not_yet("Cron"),
+                same("Cron", "checked when made: a bad expression or time zone raises InvalidError"),
                 not_yet("Dict"),
                 not_yet("Environment"),
                 same("Error", "base of every SDK error"),
@@ -101,7 +101,7 @@ SURFACE = Surface(
                 same("FunctionCall", "see FunctionCall below"),
                 same("Image", "see Image below"),
                 not_yet("NetworkFileSystem"),
-                not_yet("Period"),
+                differs("Period", "at least one second long; otherwise as Modal's"),
                 not_yet("Probe"),
                 not_yet("Proxy"),
                 not_yet("Queue"),
@@ -214,7 +214,11 @@ SURFACE = Surface(
             OPTION,
             (
                 same("image"),
-                not_yet("schedule"),
+                same(
+                    "schedule",
+                    "`Period` or `Cron`; fires for the live version of a deployed app (not for `skylift run`); "
+                    "a tick missed while the platform was down fires once when it is back",
+                ),
                 not_yet("env"),
                 differs(
                     "secrets",
@@ -501,7 +505,7 @@ SURFACE = Surface(
                     "NetworkFileSystem, CloudBucketMount, Proxy", "whole objects: see the top-level table"
                 ),
                 not_yet("Sandbox, SandboxSnapshot, Probe, Tunnel", "whole objects: see the top-level table"),
-                not_yet("Period, Cron", "whole objects: see the top-level table"),
+                same("Period(...), Cron(...)", "Modal's signatures; see the top-level table"),
             ),
         ),
         Table(

@@ -21,15 +21,14 @@ from ._output import enable_output
 from ._partial import batched, build, concurrent, enter, method, parameter
 from ._partial import exit_ as exit  # noqa: A004 - Modal's name for the decorator
 from ._retries import Retries
+from ._schedule import Cron, Period
 from ._secret import Secret
 from ._unsupported import (
     CloudBucketMount,
-    Cron,
     Dict,
     Environment,
     FilePatternMatcher,
     NetworkFileSystem,
-    Period,
     Probe,
     Proxy,
     Queue,

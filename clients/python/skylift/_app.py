@@ -18,6 +18,7 @@ from ._function import Function, FunctionDecorator
 from ._image import Image, client_python_version
 from ._options import options_spec, parse_options
 from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, parameter
+from ._schedule import Schedule
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack, dataclass_transform
@@ -123,18 +124,27 @@ class App:
         _warn_parentheses_missing: Any = None,
         *,
         name: str | None = None,
+        schedule: Schedule | None = None,
         **options: Unpack[FunctionOptions],
     ) -> FunctionDecorator:
         """Register a function to run in containers. Options are keyword-only and validated here.
 
         Options: image, cpu, memory, gpu, timeout, secrets, volumes, scaledown_window, block_network,
         retries, min_containers, max_containers, buffer_containers, max_inputs, serialized.
+        `schedule` (a `Period` or a `Cron`) runs the function by itself, with no arguments, once
+        its app is deployed.
         """
         if _warn_parentheses_missing is not None:
             if callable(_warn_parentheses_missing):
                 raise InvalidError("Use @app.function() with parentheses.")
             raise InvalidError("@app.function() options are keyword-only, e.g. @app.function(gpu='T4').")
+        if schedule is not None and not isinstance(schedule, Schedule):
+            raise InvalidError(
+                f"schedule= takes a skylift.Period or a skylift.Cron, got {type(schedule).__name__}"
+            )
         parsed = self._with_defaults(_parse(options, "@app.function()"))
+        if schedule is not None:
+            parsed["schedule"] = schedule
 
         def wrapper(f: Callable[..., Any]) -> Function[..., Any, Any]:
             if isinstance(f, Function):
@@ -142,6 +152,8 @@ class App:
             if not callable(f):
                 raise InvalidError("@app.function() decorates a function")
             tag = name or f.__qualname__
+            if schedule is not None:
+                _check_no_arguments(f, tag)
             function: Function[..., Any, Any] = Function(
                 self, f, name=tag, options={**parsed, "definition": _function_definition(f)}
             )
@@ -384,6 +396,7 @@ class App:
             "is_generator": bool(isinstance(obj, Function) and obj.is_generator),
             "client_python": client_python_version(),
             "definition": options["definition"],
+            "schedule": options["schedule"]._spec() if options.get("schedule") is not None else None,
             **options_spec(options),
         }
 
@@ -409,6 +422,18 @@ def _function_definition(f: Callable[..., Any]) -> dict[str, Any]:
     if getattr(f, BATCHED_ATTR, None):
         definition["batching"] = getattr(f, BATCHED_ATTR)
     return definition
+
+
+def _check_no_arguments(f: Callable[..., Any], name: str) -> None:
+    """A scheduled function is called with no arguments: it must take none that have no default."""
+    try:
+        inspect.signature(f).bind()
+    except TypeError:
+        raise InvalidError(
+            f"{name} has a schedule, so it runs with no arguments: give its parameters defaults"
+        ) from None
+    except ValueError:  # no signature to read (a builtin): let it run and say so itself
+        pass
 
 
 def _default_app_name() -> str:

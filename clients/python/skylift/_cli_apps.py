@@ -100,7 +100,7 @@ def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
 
 @click.group()
 def app() -> None:
-    """Deployed and running apps: list, stop, logs, history and rollback."""
+    """Deployed and running apps: list, stop, logs, history, rollback, schedules and run-now."""
 
 
 def _lookup(client: Any, name: str, env: str | None) -> dict[str, Any]:
@@ -300,6 +300,53 @@ def app_logs(name: str, env: str | None, follow: bool) -> None:
         cursor = page["cursor"]
         if not follow and not page["entries"]:
             return
+
+
+@app.command("schedules")
+@click.argument("name")
+@_ENV
+@_JSON
+def app_schedules(name: str, env: str | None, as_json: bool) -> None:
+    """The schedules of a deployed app's functions, with their last and next runs (UTC)."""
+    client = _client()
+    found = _lookup(client, name, env)
+    functions = client.app_schedules(found["id"])
+    if as_json:
+        click.echo(json.dumps(functions, indent=2, default=str))
+        return
+    if not functions:
+        click.echo(f"{found['name']} has no scheduled functions.")
+        return
+    table = _table("Function", "Schedule", "Last run", "Last call", "Next run")
+    for f in functions:
+        table.add_row(
+            f["name"],
+            _schedule_text(f["schedule"]),
+            str(f.get("last_run_at") or "")[:19],
+            f.get("last_run_call_id") or "",
+            str(f.get("next_run_at") or "")[:19],
+        )
+    _print(table)
+
+
+def _schedule_text(schedule: dict[str, Any]) -> str:
+    if "cron" in schedule:
+        zone = schedule.get("timezone") or "UTC"
+        return f"cron {schedule['cron']}" + ("" if zone == "UTC" else f" ({zone})")
+    units = schedule.get("period") or {}
+    return "every " + " ".join(f"{v:g} {k}" for k, v in units.items() if v)
+
+
+@app.command("run-now")
+@click.argument("name")
+@click.argument("function")
+@_ENV
+def app_run_now(name: str, function: str, env: str | None) -> None:
+    """Run a scheduled FUNCTION of the deployed app NAME once, now (its schedule goes on as before)."""
+    client = _client()
+    found = client.function_lookup(name, function, environment=_env(env))
+    call = client.function_run_now(found["id"])
+    click.echo(f"Running {function} of {name} now: call {call['id']}.")
 
 
 @click.group()

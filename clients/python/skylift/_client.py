@@ -26,6 +26,7 @@ from ._api.api.apps import (
     apps_retrieve,
     apps_rollback_create,
     apps_rollback_preview_retrieve,
+    apps_schedules_list,
     apps_stop_create,
     apps_versions_list,
 )
@@ -41,6 +42,7 @@ from ._api.api.functions import (
     functions_autoscaler_create,
     functions_create,
     functions_lookup_retrieve,
+    functions_run_now_create,
     functions_variants_create,
 )
 from ._api.api.mounts import mounts_create, mounts_retrieve
@@ -350,6 +352,15 @@ class Client:
             id=app_id,
             version=str(version) if version is not None else UNSET,
         )
+
+    def app_schedules(self, app_id: str) -> list[dict[str, Any]]:
+        found = self._call(
+            apps_schedules_list, f"Could not read the schedules of {app_id}", retries=READ_RETRIES, id=app_id
+        )
+        return [f.to_dict() for f in found]
+
+    def function_run_now(self, function_id: str) -> dict[str, Any]:
+        return self._call_dict(functions_run_now_create, f"Could not run {function_id} now", id=function_id)
 
     def environment_list(self) -> list[dict[str, Any]]:
         page = self._call(environments_list, "Could not list environments", retries=READ_RETRIES)

@@ -38,14 +38,12 @@ __all__ = [
     "MEMBERS",
     "OPTIONS",
     "CloudBucketMount",
-    "Cron",
     "Dict",
     "Environment",
     "Feature",
     "FilePatternMatcher",
     "NetworkFileSystem",
     "Option",
-    "Period",
     "Planned",
     "Probe",
     "Proxy",
@@ -160,10 +158,6 @@ class CloudBucketMount(Unsupported, hint="Copy the bucket's files into a Volume 
     """Modal's S3/GCS/R2 bucket mount."""
 
 
-class Cron(Unsupported, planned=DEPLOYMENTS):
-    """Modal's cron schedule."""
-
-
 class Dict(Unsupported, planned=SECRETS):
     """Modal's distributed dictionary."""
 
@@ -181,10 +175,6 @@ class FilePatternMatcher(
 
 class NetworkFileSystem(Unsupported, hint="Modal deprecated it: use skylift.Volume."):
     """Modal's network file system."""
-
-
-class Period(Unsupported, planned=DEPLOYMENTS):
-    """Modal's fixed-interval schedule."""
 
 
 class Probe(Unsupported, planned=SANDBOXES):
@@ -442,7 +432,6 @@ def _option(
 
 OPTIONS: dict[str, Option] = dict(
     [
-        _option("schedule", DEPLOYMENTS),
         _option("env", SECRETS, "Set variables in the image with Image.env({...}).", defaults=(None, {})),
         _option(
             "network_file_systems",

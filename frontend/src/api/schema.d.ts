@@ -107,6 +107,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/schedules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The live version's scheduled functions, with their schedules and last and next runs. */
+        get: operations["apps_schedules_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/stop/": {
         parameters: {
             query?: never;
@@ -434,6 +451,23 @@ export interface paths {
         put?: never;
         /** @description Change the running function's scaling (min, max, buffer containers; scale-down window). */
         post: operations["functions_autoscaler_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/functions/{id}/run-now/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Run a scheduled function once, now, with no arguments (its schedule goes on as before). */
+        post: operations["functions_run_now_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1008,6 +1042,8 @@ export interface components {
             definition?: {
                 [key: string]: unknown;
             };
+            /** @description Runs it by itself once deployed: {"period": {"days": 1, ...}} or {"cron": "0 8 * * 1", "timezone": "UTC"} */
+            schedule?: unknown;
         };
         Environment: {
             readonly id: string;
@@ -1072,6 +1108,12 @@ export interface components {
             readonly is_generator: boolean;
             readonly definition: unknown;
             readonly parent_id: string | null;
+            readonly schedule: unknown;
+            /** Format: date-time */
+            readonly next_run_at: string | null;
+            /** Format: date-time */
+            readonly last_run_at: string | null;
+            readonly last_run_call_id: string;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -1144,6 +1186,8 @@ export interface components {
             definition?: {
                 [key: string]: unknown;
             };
+            /** @description Runs it by itself once deployed: {"period": {"days": 1, ...}} or {"cron": "0 8 * * 1", "timezone": "UTC"} */
+            schedule?: unknown;
         };
         FunctionVariantRequest: {
             /**
@@ -1714,6 +1758,28 @@ export interface operations {
             };
         };
     };
+    apps_schedules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this app. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Function"][];
+                };
+            };
+        };
+    };
     apps_stop_create: {
         parameters: {
             query?: never;
@@ -2277,6 +2343,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Function"];
+                };
+            };
+        };
+    };
+    functions_run_now_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunctionCall"];
                 };
             };
         };

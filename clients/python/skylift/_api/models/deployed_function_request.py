@@ -53,6 +53,8 @@ class DeployedFunctionRequest:
             retries (Any | Unset): A count, or {max_retries, backoff_coefficient, initial_delay, max_delay}
             definition (DeployedFunctionRequestDefinition | Unset): What the container runtime interprets: concurrency,
                 batching, class methods
+            schedule (Any | Unset): Runs it by itself once deployed: {"period": {"days": 1, ...}} or {"cron": "0 8 * * 1",
+                "timezone": "UTC"}
      """
 
     name: str
@@ -76,6 +78,7 @@ class DeployedFunctionRequest:
     max_inputs: int | None | Unset = UNSET
     retries: Any | Unset = UNSET
     definition: DeployedFunctionRequestDefinition | Unset = UNSET
+    schedule: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -155,6 +158,8 @@ class DeployedFunctionRequest:
         if not isinstance(self.definition, Unset):
             definition = self.definition.to_dict()
 
+        schedule = self.schedule
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -200,6 +205,8 @@ class DeployedFunctionRequest:
             field_dict["retries"] = retries
         if definition is not UNSET:
             field_dict["definition"] = definition
+        if schedule is not UNSET:
+            field_dict["schedule"] = schedule
 
         return field_dict
 
@@ -311,6 +318,8 @@ class DeployedFunctionRequest:
 
 
 
+        schedule = d.pop("schedule", UNSET)
+
         deployed_function_request = cls(
             name=name,
             qualname=qualname,
@@ -333,6 +342,7 @@ class DeployedFunctionRequest:
             max_inputs=max_inputs,
             retries=retries,
             definition=definition,
+            schedule=schedule,
         )
 
 

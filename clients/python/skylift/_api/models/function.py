@@ -47,6 +47,10 @@ class Function:
             is_generator (bool):
             definition (Any):
             parent_id (None | str):
+            schedule (Any):
+            next_run_at (datetime.datetime | None):
+            last_run_at (datetime.datetime | None):
+            last_run_call_id (str):
             created_at (datetime.datetime):
      """
 
@@ -73,6 +77,10 @@ class Function:
     is_generator: bool
     definition: Any
     parent_id: None | str
+    schedule: Any
+    next_run_at: datetime.datetime | None
+    last_run_at: datetime.datetime | None
+    last_run_call_id: str
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -136,6 +144,22 @@ class Function:
         parent_id: None | str
         parent_id = self.parent_id
 
+        schedule = self.schedule
+
+        next_run_at: None | str
+        if isinstance(self.next_run_at, datetime.datetime):
+            next_run_at = self.next_run_at.isoformat()
+        else:
+            next_run_at = self.next_run_at
+
+        last_run_at: None | str
+        if isinstance(self.last_run_at, datetime.datetime):
+            last_run_at = self.last_run_at.isoformat()
+        else:
+            last_run_at = self.last_run_at
+
+        last_run_call_id = self.last_run_call_id
+
         created_at = self.created_at.isoformat()
 
 
@@ -165,6 +189,10 @@ class Function:
             "is_generator": is_generator,
             "definition": definition,
             "parent_id": parent_id,
+            "schedule": schedule,
+            "next_run_at": next_run_at,
+            "last_run_at": last_run_at,
+            "last_run_call_id": last_run_call_id,
             "created_at": created_at,
         })
 
@@ -267,6 +295,46 @@ class Function:
         parent_id = _parse_parent_id(d.pop("parent_id"))
 
 
+        schedule = d.pop("schedule")
+
+        def _parse_next_run_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                next_run_at_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return next_run_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        next_run_at = _parse_next_run_at(d.pop("next_run_at"))
+
+
+        def _parse_last_run_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                last_run_at_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return last_run_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        last_run_at = _parse_last_run_at(d.pop("last_run_at"))
+
+
+        last_run_call_id = d.pop("last_run_call_id")
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
 
@@ -296,6 +364,10 @@ class Function:
             is_generator=is_generator,
             definition=definition,
             parent_id=parent_id,
+            schedule=schedule,
+            next_run_at=next_run_at,
+            last_run_at=last_run_at,
+            last_run_call_id=last_run_call_id,
             created_at=created_at,
         )
 

@@ -53,6 +53,8 @@ class FunctionCreateRequest:
             retries (Any | Unset): A count, or {max_retries, backoff_coefficient, initial_delay, max_delay}
             definition (FunctionCreateRequestDefinition | Unset): What the container runtime interprets: concurrency,
                 batching, class methods
+            schedule (Any | Unset): Runs it by itself once deployed: {"period": {"days": 1, ...}} or {"cron": "0 8 * * 1",
+                "timezone": "UTC"}
      """
 
     app_id: str
@@ -77,6 +79,7 @@ class FunctionCreateRequest:
     max_inputs: int | None | Unset = UNSET
     retries: Any | Unset = UNSET
     definition: FunctionCreateRequestDefinition | Unset = UNSET
+    schedule: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -158,6 +161,8 @@ class FunctionCreateRequest:
         if not isinstance(self.definition, Unset):
             definition = self.definition.to_dict()
 
+        schedule = self.schedule
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -204,6 +209,8 @@ class FunctionCreateRequest:
             field_dict["retries"] = retries
         if definition is not UNSET:
             field_dict["definition"] = definition
+        if schedule is not UNSET:
+            field_dict["schedule"] = schedule
 
         return field_dict
 
@@ -317,6 +324,8 @@ class FunctionCreateRequest:
 
 
 
+        schedule = d.pop("schedule", UNSET)
+
         function_create_request = cls(
             app_id=app_id,
             name=name,
@@ -340,6 +349,7 @@ class FunctionCreateRequest:
             max_inputs=max_inputs,
             retries=retries,
             definition=definition,
+            schedule=schedule,
         )
 
 
