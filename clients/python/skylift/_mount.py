@@ -62,7 +62,14 @@ def _module_files(module_name: str, file: Path) -> list[tuple[str, Path]]:
     ]
 
 
-_cache: dict[str, tuple[str, bytes]] = {}
+# Packed sources, by module and the state of its files: a function's module is packed once per
+# run, and again once its files change (`skylift serve`, a script that deploys after an edit).
+_cache: dict[tuple[str, tuple[tuple[str, int, int], ...]], tuple[str, bytes]] = {}
+
+
+def _stat(name: str, file: Path) -> tuple[str, int, int]:
+    found = file.stat()
+    return name, found.st_mtime_ns, found.st_size
 
 
 def function_source(f: object, *, serialized: bool = False) -> Source:
@@ -75,12 +82,14 @@ def function_source(f: object, *, serialized: bool = False) -> Source:
     path = Path(file).resolve()
     if module_name == "__main__":
         module_name = path.stem
-    if module_name not in _cache:
-        content = pack_files(_module_files(module_name, path))
+    files = _module_files(module_name, path)
+    key = (module_name, tuple(_stat(name, file) for name, file in files))
+    if key not in _cache:
+        content = pack_files(files)
         if len(content) > MAX_MOUNT_BYTES:
             from ._exceptions import InvalidError
 
             raise InvalidError(f"the source of {module_name} is over {MAX_MOUNT_BYTES // 2**20} MiB")
-        _cache[module_name] = (hashlib.sha256(content).hexdigest(), content)
-    sha, content = _cache[module_name]
+        _cache[key] = (hashlib.sha256(content).hexdigest(), content)
+    sha, content = _cache[key]
     return Source(module=module_name, qualname=qualname, mount_sha256=sha, mount_content=content)

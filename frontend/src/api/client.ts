@@ -111,7 +111,9 @@ type QueryOption<O> = O extends { parameters: { query?: infer Q } }
   : { query?: never };
 type BodyOption<O> = O extends { requestBody: { content: { "application/json": infer B } } }
   ? { body: B }
-  : { body?: never };
+  : O extends { requestBody?: { content: { "application/json": infer B } } }
+    ? { body?: B } // a body the operation may go without
+    : { body?: never };
 type Options<O> = PathOption<O> & QueryOption<O> & BodyOption<O>;
 type OptionsArg<O> = object extends Options<O> ? [options?: Options<O>] : [options: Options<O>];
 

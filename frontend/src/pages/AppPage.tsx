@@ -9,10 +9,14 @@ import { useSession } from "../components/session";
 import { type CallSummary, mergeCalls, upsertCall } from "../lib/calls";
 import { formatDateTime, formatDuration } from "../lib/format";
 import { type LiveState, useAppEvents } from "../lib/useAppEvents";
+import { SchedulesSection } from "./app/SchedulesSection";
+import { VersionsSection } from "./app/VersionsSection";
 
 export function AppPage() {
   const { id = "" } = useParams();
-  const app = useResource(() => api.get("/api/v1/apps/{id}/", { path: { id } }), [id]);
+  const [reloads, setReloads] = useState(0);
+  const app = useResource(() => api.get("/api/v1/apps/{id}/", { path: { id } }), [id, reloads]);
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
 
   if (app.status === "loading") return <p className="muted">Loading…</p>;
   if (app.status === "error") {
@@ -30,14 +34,50 @@ export function AppPage() {
   }
   return (
     <>
-      <AppHeader app={app.data} />
-      <FunctionsSection appId={app.data.id} />
+      <AppHeader app={app.data} onChanged={reload} />
+      {app.data.state === "deployed" && <SchedulesSection key={`s${reloads}`} appId={app.data.id} />}
+      <FunctionsSection key={`f${reloads}`} appId={app.data.id} />
+      {app.data.live_version !== null && app.data.live_version !== undefined && (
+        <VersionsSection app={app.data} onChanged={reload} />
+      )}
       <CallsSection key={app.data.id} appId={app.data.id} />
     </>
   );
 }
 
-function AppHeader({ app }: { app: App }) {
+function StopButton({ app, onStopped }: { app: App; onStopped: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  if (app.state === "stopped") return null;
+  const stop = () => {
+    setError(null);
+    api.post("/api/v1/apps/{id}/stop/", { path: { id: app.id } }).then(onStopped, (e: unknown) => setError(e));
+  };
+  return (
+    <div className="actions">
+      {!confirming && (
+        <button type="button" onClick={() => setConfirming(true)}>
+          Stop app…
+        </button>
+      )}
+      {confirming && (
+        <p>
+          Stopping cancels the app&apos;s unfinished calls and stops its containers
+          {app.state === "deployed" && "; its functions can no longer be looked up"}.{" "}
+          <button type="button" className="primary" onClick={stop}>
+            Stop {app.name}
+          </button>{" "}
+          <button type="button" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {error !== null && <ErrorNotice error={error} />}
+    </div>
+  );
+}
+
+function AppHeader({ app, onChanged }: { app: App; onChanged: () => void }) {
   return (
     <section className="app-header">
       <p className="breadcrumb">
@@ -52,6 +92,18 @@ function AppHeader({ app }: { app: App }) {
         <dd>
           <code>{app.id}</code>
         </dd>
+        {app.environment && (
+          <>
+            <dt>Environment</dt>
+            <dd>{app.environment}</dd>
+          </>
+        )}
+        {app.live_version !== null && app.live_version !== undefined && (
+          <>
+            <dt>Live version</dt>
+            <dd data-testid="live-version">v{app.live_version}</dd>
+          </>
+        )}
         <dt>Created</dt>
         <dd>{formatDateTime(app.created_at)}</dd>
         {app.stopped_at && (
@@ -61,6 +113,7 @@ function AppHeader({ app }: { app: App }) {
           </>
         )}
       </dl>
+      <StopButton app={app} onStopped={onChanged} />
     </section>
   );
 }
@@ -90,7 +143,7 @@ function FunctionsSection({ appId }: { appId: string }) {
             </tr>
           </thead>
           <tbody>
-            {functions.data.results.map((fn) => (
+            {functions.data.results.filter((fn) => !fn.retired_at && !fn.parent_id).map((fn) => (
               <tr key={fn.id}>
                 <td className="strong">{fn.name}</td>
                 <td>

@@ -1,25 +1,76 @@
 import { Link } from "react-router";
 
-import { api } from "../api/client";
+import { api, type App } from "../api/client";
 import { useResource } from "../api/useResource";
 import { AppStateBadge } from "../components/Badge";
 import { Empty, ErrorNotice } from "../components/Notice";
 import { formatDateTime } from "../lib/format";
 
+function AppLink({ app }: { app: App }) {
+  return (
+    <>
+      <Link to={`/apps/${encodeURIComponent(app.id)}`}>{app.name}</Link>
+      {app.description && <div className="muted small">{app.description}</div>}
+    </>
+  );
+}
+
+/** Deployed apps (they run until stopped), then the apps `skylift run` runs and ran. */
 export function AppsPage() {
+  const deployed = useResource(
+    () => api.get("/api/v1/apps/", { query: { state: "deployed", limit: 100 } }),
+    [],
+  );
   const apps = useResource(() => api.get("/api/v1/apps/", { query: { limit: 100 } }), []);
+  const others = apps.status === "ready" ? apps.data.results.filter((app) => app.state !== "deployed") : [];
 
   return (
     <section>
       <h1>Apps</h1>
+      <h2>Deployed</h2>
+      {deployed.status === "loading" && <p className="muted">Loading…</p>}
+      {deployed.status === "error" && <ErrorNotice error={deployed.error} />}
+      {deployed.status === "ready" && deployed.data.results.length === 0 && (
+        <Empty>
+          No deployed apps. Deploy one with <code>skylift deploy file.py</code>.
+        </Empty>
+      )}
+      {deployed.status === "ready" && deployed.data.results.length > 0 && (
+        <table className="table" aria-label="Deployed apps">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Environment</th>
+              <th>Version</th>
+              <th className="num">Functions</th>
+              <th>First deployed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {deployed.data.results.map((app) => (
+              <tr key={app.id}>
+                <td>
+                  <AppLink app={app} />
+                </td>
+                <td>{app.environment ?? "main"}</td>
+                <td>v{app.live_version}</td>
+                <td className="num">{app.function_count}</td>
+                <td>{formatDateTime(app.created_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>Ephemeral</h2>
       {apps.status === "loading" && <p className="muted">Loading…</p>}
       {apps.status === "error" && <ErrorNotice error={apps.error} />}
-      {apps.status === "ready" && apps.data.results.length === 0 && (
+      {apps.status === "ready" && others.length === 0 && (
         <Empty>
           No apps yet. Run one with <code>skylift run file.py</code>.
         </Empty>
       )}
-      {apps.status === "ready" && apps.data.results.length > 0 && (
+      {apps.status === "ready" && others.length > 0 && (
         <>
           <table className="table" aria-label="Apps">
             <thead>
@@ -32,11 +83,10 @@ export function AppsPage() {
               </tr>
             </thead>
             <tbody>
-              {apps.data.results.map((app) => (
+              {others.map((app) => (
                 <tr key={app.id}>
                   <td>
-                    <Link to={`/apps/${encodeURIComponent(app.id)}`}>{app.name}</Link>
-                    {app.description && <div className="muted small">{app.description}</div>}
+                    <AppLink app={app} />
                   </td>
                   <td>
                     <AppStateBadge state={app.state} />
@@ -50,7 +100,7 @@ export function AppsPage() {
           </table>
           {apps.data.count > apps.data.results.length && (
             <p className="muted small">
-              Showing the {apps.data.results.length} newest of {apps.data.count} apps.
+              Showing the newest of {apps.data.count} apps.
             </p>
           )}
         </>

@@ -1,0 +1,98 @@
+"""Deployed apps in the dashboard, in real Chromium: versions, rollback preview and rollback,
+schedules with run now, cold starts per version, and stop."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from playwright.sync_api import expect
+
+from skylift._import_file import import_file
+from tests.browser.test_dashboard import sign_in
+
+pytestmark = pytest.mark.browser
+
+APP = textwrap.dedent(
+    """
+    import skylift
+
+    app = skylift.App("browser-deployed")
+    RELEASE = {release!r}
+
+
+    @app.function()
+    def version() -> str:
+        return RELEASE
+
+
+    @app.function(schedule=skylift.Period(hours=6))
+    def nightly() -> str:
+        return "ran " + RELEASE
+    """
+)
+
+
+def _deploy(client, source, release: str):
+    source.write_text(APP.format(release=release))
+    return import_file(str(source)).app.deploy(client=client)
+
+
+def test_it_shows_versions_previews_a_rollback_runs_a_schedule_and_stops(page, platform, tmp_path):
+    alice = platform.users["alice"]
+    client = platform.client("alice")
+    source = tmp_path / "browser_deployed.py"
+    _deploy(client, source, "one")
+    app = _deploy(client, source, "two")
+    app_id = app.app_id
+    assert app.registered_functions["version"].remote() == "two"  # a container of v2: a cold start
+
+    # given the apps page: the app is among the deployed ones
+    sign_in(page, "alice", alice.password)
+    deployed = page.get_by_role("table", name="Deployed apps")
+    expect(deployed).to_contain_text("browser-deployed")
+    expect(deployed).to_contain_text("v2")
+    deployed.get_by_role("link", name="browser-deployed").click()
+    expect(page).to_have_url(f"{platform.url}/apps/{app_id}")
+    expect(page.get_by_test_id("live-version")).to_have_text("v2")
+
+    # then its versions, the live one with its cold starts
+    versions = page.get_by_role("table", name="Versions")
+    expect(versions.get_by_test_id("version-row")).to_have_count(2)
+    live_row = versions.locator("[data-version='2']")
+    expect(live_row).to_contain_text("live")
+    expect(live_row.get_by_test_id("cold-starts")).to_contain_text(" s")
+
+    # when a rollback to v1 is previewed
+    versions.get_by_role("button", name="Roll back to v1…").click()
+    preview = page.get_by_role("region", name="Rollback preview")
+    # then the diff and the restore contract show, and nothing changed yet
+    expect(preview).to_contain_text("-RELEASE = 'two'")
+    expect(preview).to_contain_text("+RELEASE = 'one'")
+    expect(preview.get_by_test_id("restore-contract")).to_contain_text("secret values")
+    assert client.app_get(app_id)["live_version"] == 2
+
+    # when confirmed
+    preview.get_by_role("button", name="Confirm rollback to v1").click()
+    # then v3 is live and runs v1's code
+    expect(page.get_by_test_id("live-version")).to_have_text("v3")
+    expect(versions.get_by_test_id("version-row")).to_have_count(3)
+    expect(versions.locator("[data-version='3']")).to_contain_text("rollback to v1")
+    assert app.registered_functions["version"].remote() == "one"
+
+    # when the scheduled function is run now
+    schedules = page.get_by_role("table", name="Schedules")
+    expect(schedules).to_contain_text("nightly")
+    expect(schedules).to_contain_text("every 6 hours")
+    schedules.get_by_role("button", name="Run now").click()
+    # then a call starts, and its function returns v1's answer
+    expect(schedules.get_by_test_id("run-now-call")).to_contain_text("fc-")
+    call_id = schedules.get_by_test_id("run-now-call").inner_text().split()[-1]
+    assert client.call_outputs(call_id, timeout=50)["outputs"][0]["status"] == "succeeded"
+
+    # when stopped
+    page.get_by_role("button", name="Stop app…").click()
+    page.get_by_role("button", name="Stop browser-deployed").click()
+    # then
+    expect(page.get_by_role("heading", name="browser-deployed")).to_contain_text("stopped")
+    assert client.app_get(app_id)["state"] == "stopped"
