@@ -19,6 +19,7 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 SKYLIFT = str(Path(sys.executable).parent / "skylift")
+MODAL = str(Path(sys.executable).parent / "modal")  # Skylift's `modal` alias (clients/modal-alias)
 
 APP = textwrap.dedent(
     """
@@ -58,9 +59,9 @@ def cli(platform, tmp_path):
         SKYLIFT_TOKEN_SECRET=alice.token_secret,
     )
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, program: str = SKYLIFT) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [SKYLIFT, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+            [program, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
         )
 
     return run
@@ -169,3 +170,41 @@ def test_it_refuses_bad_deploys_and_lookups_and_keeps_the_live_version(platform,
         skylift.Function.from_name("it-kept", "nope", client=client).remote()
     with pytest.raises(NotFoundError, match="environment 'staging'"):
         skylift.Function.from_name("it-kept", "hello", environment_name="staging", client=client).remote()
+
+
+def test_it_deploys_into_an_environment_with_the_modal_command_and_survives_a_failed_build(
+    platform, cli, tmp_path
+):
+    client = platform.client("alice")
+    source = _write(tmp_path, "dev", name="env_app.py")
+    # when deployed into a new environment, with `modal deploy`
+    created = cli("environment", "create", "dev")
+    deployed = cli("deploy", source, "--env", "dev", "--name", "it-env", program=MODAL)
+    # then it is found there, and only there
+    assert created.returncode == 0, created.stderr
+    assert deployed.returncode == 0, deployed.stderr
+    assert "dev" in {e["name"] for e in json.loads(cli("environment", "list", "--json").stdout)}
+    assert (
+        skylift.Function.from_name("it-env", "hello", environment_name="dev", client=client).remote(1)
+        == "dev:1"
+    )
+    with pytest.raises(NotFoundError, match="environment 'main'"):
+        skylift.Function.from_name("it-env", "hello", client=client).remote(1)
+    # when its image fails to build on a redeploy, or its environment is deleted while it runs
+    bad = tmp_path / "bad_image.py"
+    bad.write_text(
+        "import skylift\napp = skylift.App('it-env')\n"
+        "@app.function(image=skylift.Image.debian_slim().run_commands('exit 3'))\n"
+        "def hello(x: int) -> str:\n    return 'broken'\n"
+    )
+    failed = cli("deploy", str(bad), "--env", "dev")
+    kept = cli("environment", "delete", "dev", "--yes")
+    # then both are refused, saying why, and the live version still answers
+    assert failed.returncode == 1 and "exit 3" in failed.stdout + failed.stderr
+    assert kept.returncode == 1 and "has deployed apps" in kept.stderr
+    assert (
+        skylift.Function.from_name("it-env", "hello", environment_name="dev", client=client).remote(2)
+        == "dev:2"
+    )
+    versions = json.loads(cli("app", "history", "it-env", "--env", "dev", "--json").stdout)
+    assert [v["number"] for v in versions] == [1]
