@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from ._client import Client
     from ._typing import Batched, ResourceOptions
+    from .call_graph import InputInfo
 
 __all__ = ["Function", "FunctionCall", "FunctionDecorator", "MethodDecorator", "Owner", "gather"]
 
@@ -295,6 +296,15 @@ class FunctionCall(Generic[ReturnType]):
     def cancel(self, /) -> None:
         """Cancel the call: inputs not yet finished end `cancelled`; running ones are interrupted."""
         self._get_client().call_cancel(self.object_id)
+
+    @_Blocking
+    def get_call_graph(self, /) -> list[InputInfo]:
+        """The call graph this call belongs to, from its root call: each input, its status, and the
+        inputs of the calls it made from its container (`.remote`, `.map`, `.spawn` inside a function)."""
+        from .call_graph import InputInfo
+
+        graph = self._get_client().call_graph(self.object_id)
+        return [InputInfo.from_dict(node) for node in graph["inputs"]]
 
     @staticmethod
     def gather(*calls: FunctionCall[T]) -> list[T]:
