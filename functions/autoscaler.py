@@ -28,7 +28,7 @@ from . import delivery
 from .models import LIVE_TASK_STATUSES, Function, Input, InputStatus, Task, TaskStatus
 from .queues import done_key, redis_client
 
-__all__ = ["autoscale", "desired_containers", "ensure_capacity", "stop_task"]
+__all__ = ["autoscale", "desired_containers", "ensure_capacity", "ensure_capacity_detached", "stop_task"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,19 @@ def ensure_capacity(*, function_id: str) -> str | None:
     if Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).exists():
         return None
     return _start_one(function_id, want=1)
+
+
+def ensure_capacity_detached(function_id: str) -> None:
+    """`ensure_capacity` from a worker thread that is not a Django request (the fast path's, the
+    relay's): its database connection is opened and closed here, so that one the database dropped
+    is never reused."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+    try:
+        ensure_capacity(function_id=function_id)
+    finally:
+        close_old_connections()
 
 
 def _start_one(function_id: str, *, want: int) -> str | None:

@@ -414,7 +414,9 @@ class RemoteCallFastPath:
         else:
             await self.redis.rpush(queue, input_id)
             if not live:
-                await sync_to_async(_ensure_capacity, thread_sensitive=False)(function_id)
+                from .autoscaler import ensure_capacity_detached
+
+                await sync_to_async(ensure_capacity_detached, thread_sensitive=False)(function_id)
             woken = None
         if not request["wait"]:
             return None, "none"
@@ -462,21 +464,6 @@ class RemoteCallFastPath:
                     return output_message(out, result), "database"
             if remaining <= 0:
                 return None, "none"
-
-
-def _ensure_capacity(function_id: str) -> None:
-    """The autoscaler's start for a function with no container, in a worker thread that is not a
-    Django request: its database connection is opened and closed here, so that one the database
-    dropped is never reused."""
-    from django.db import close_old_connections
-
-    from . import autoscaler
-
-    close_old_connections()
-    try:
-        autoscaler.ensure_capacity(function_id=function_id)
-    finally:
-        close_old_connections()
 
 
 def _carried_output(message: bytes, input_id: str) -> dict | None:

@@ -158,6 +158,14 @@ class FunctionCall(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The call graph: a call made from inside a container names the input that made it (and that
+    # input's call). Cancelling or timing out that input cancels this call (`delivery.cancel_call`).
+    parent_input = models.ForeignKey(
+        "Input", null=True, blank=True, on_delete=models.SET_NULL, related_name="child_calls"
+    )
+    parent_call = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="child_calls"
+    )
 
     class Meta:
         indexes = [

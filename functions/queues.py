@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import re
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -17,15 +18,20 @@ from django.conf import settings
 __all__ = [
     "DELAYED_KEY",
     "OUTPUT_FIELDS",
+    "REDIS_DOWN",
     "STATS_KEY",
     "stream_cursor",
     "cancel_key",
+    "cancellation_messages",
     "done_key",
     "input_queue_key",
     "logs_key",
     "output_message",
     "redis_client",
 ]
+
+# What a Redis that is restarting or unreachable raises (the data plane's asyncio client too).
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 # Wake-up lists and log streams expire on their own, so abandoned calls leave nothing behind.
 DONE_TTL_SECONDS = 600
@@ -70,6 +76,21 @@ STATS_KEY = "skylift:stats"
 
 # Inputs waiting out a retry backoff: member "<function id>:<input id>", score = when due.
 DELAYED_KEY = "skylift:delayed"
+
+
+def cancellation_messages(pipe: Any, cancelled: list[dict], call_ids: list[str]) -> None:
+    """The messages to send once a cancel committed (on a pipeline, sync or async): the running
+    inputs are interrupted in their containers, and the callers of every call touched are woken.
+
+    `cancelled` are the rows `delivery.cancel_call` (or `cancel_children`) returned.
+    """
+    for row in cancelled:
+        if row["status"] == "running" and row["task_id"]:
+            pipe.rpush(cancel_key(row["task_id"]), row["id"])
+            pipe.expire(cancel_key(row["task_id"]), 3600)
+    for call_id in dict.fromkeys([*call_ids, *(row["call_id"] for row in cancelled)]):
+        pipe.rpush(done_key(call_id), "x")
+        pipe.expire(done_key(call_id), DONE_TTL_SECONDS)
 
 
 def logs_key(app_id: str) -> str:

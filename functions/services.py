@@ -41,7 +41,7 @@ from .models import (
     Mount,
     Task,
 )
-from .queues import cancel_key, done_key, input_queue_key, redis_client
+from .queues import cancellation_messages, done_key, input_queue_key, redis_client
 
 if TYPE_CHECKING:
     from builds.models import Image
@@ -360,14 +360,11 @@ def enqueue_inputs(function_id: str, input_ids: list[str]) -> None:
 
 
 def call_cancel(*, call: FunctionCall, cause: str = "cancelled", message: str = "") -> int:
-    """Make the call's unfinished inputs terminal `cancelled`, and interrupt the running ones."""
+    """Make the call's unfinished inputs terminal `cancelled`, and interrupt the running ones; the
+    calls made from inside it (its call graph) are cancelled with it."""
     cancelled = delivery.run(delivery.cancel_call(call.id, cause=cause, message=message))
     pipe = redis_client().pipeline(transaction=False)
-    for row in cancelled:
-        if row["status"] == InputStatus.RUNNING and row["task_id"]:
-            pipe.rpush(cancel_key(row["task_id"]), row["id"])
-            pipe.expire(cancel_key(row["task_id"]), 3600)
-    pipe.rpush(done_key(call.id), "x")
+    cancellation_messages(pipe, cancelled, [call.id])
     pipe.execute()
     return len(cancelled)
 

@@ -22,10 +22,9 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import TypeVar, TypeVarTuple, cast
+from typing import Protocol, TypeVar, TypeVarTuple, cast
 
 import psycopg
-import redis
 import redis.asyncio as aioredis
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -36,6 +35,7 @@ from functions.queues import (
     DELAYED_KEY,
     DONE_TTL_SECONDS,
     LOG_STREAM_MAXLEN,
+    REDIS_DOWN,
     STATS_KEY,
     cancel_key,
     done_key,
@@ -108,7 +108,6 @@ def _definition(task: dict) -> dict:
 
 
 PUBLISH_DELAY_SECONDS = 0.2
-REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 DB_ATTEMPTS = 8  # about 12 s of a database away before a container's request fails
 WAKE_INLINE_MAX = 16 * 1024  # results up to this size ride in the wake-up itself
 
@@ -143,8 +142,20 @@ async def _read_frame(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
     return header, body
 
 
+class CallHandler(Protocol):
+    """What answers the calls a container makes (`hosts.relay_calls.ContainerCalls`)."""
+
+    ops: frozenset[str]
+
+    async def handle(self, task: dict, header: dict, body: bytes) -> tuple[dict, bytes]: ...
+
+    async def cancel_children(self, input_ids: list[str], why: str) -> None: ...
+
+
 class Relay:
-    def __init__(self) -> None:
+    def __init__(self, calls: Callable[[Relay], CallHandler] | None = None) -> None:
+        """`calls` makes the handler of the calls containers make (`.remote()` from inside a function);
+        the host agent gives it (`hosts.relay_calls.ContainerCalls`), and without it they are refused."""
         self.store = RelayStore()
         # No socket timeout: long-polls (BLPOP) outlast redis-py's 5 s default; their own timeouts bound them.
         self.redis = aioredis.Redis.from_url(
@@ -170,6 +181,7 @@ class Relay:
         self.started_calls: set[str] = set()  # calls an input of which was claimed: mark them running
         self.served: Counter[str] = Counter()  # inputs handed to each container since the last flush
         self.publish_scheduled = False
+        self.calls = calls(self) if calls is not None else None
 
     async def serve(self) -> None:
         await self.store.open()
@@ -298,6 +310,9 @@ class Relay:
                         )
                         return
                     writer.write(encode_frame({"cancel": cancelled}))
+                elif self.calls is not None and op in self.calls.ops:
+                    reply, payload = await self.calls.handle(task, header, body)
+                    writer.write(encode_frame(reply, payload))
                 elif op == "bye":
                     reason = str(header.get("reason", ""))
                     log.info("container %s leaves: %s", task_id, reason)
@@ -397,6 +412,14 @@ class Relay:
         if again:
             # Lost, these come back through the reconciler: they are pending in the database.
             await self._best_effort("scheduling retries", self._push_later(task["function_id"], again))
+        # Inputs that timed out or were cancelled: the calls they made go with them.
+        ended = {o["id"] for o in outputs if o.get("cause") in ("timeout", "cancelled")}
+        ended &= {w["id"] for w in written} | {a["id"] for a in again}
+        if ended and self.calls is not None:
+            try:
+                await self.calls.cancel_children(sorted(ended), "was cancelled or timed out")
+            except Exception:  # noqa: BLE001 - the outputs are recorded; the children run out on their own
+                log.warning("could not cancel the calls of ended inputs", exc_info=True)
         if written:
             bodies = {o["id"]: o["body"] for o in outputs}
             pipe = self.redis.pipeline(transaction=False)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from config.database import conninfo
 from functions import blobs, delivery
-from functions.models import Function, FunctionCall, LogLine
+from functions.models import Function, FunctionCall, Input, LogLine
 
 __all__ = ["RelayStore"]
 
@@ -25,6 +25,26 @@ T = TypeVar("T")
 C = FunctionCall._meta.db_table
 F = Function._meta.db_table
 L = LogLine._meta.db_table
+I = Input._meta.db_table  # noqa: E741
+
+CALL_SQL = f"""
+SELECT id, function_id, kind, status, input_count, closed, created_at, finished_at FROM {C}
+ WHERE id = %s AND workspace_id = %s
+"""
+OUTPUT_COLUMNS = "id, idx, status, result, result_blob, result_kind, cause, message, finished_seq"
+# As functions.outputs reads them: after a sequence number in the order written, or from the start
+# in index order from `min_idx` (how a reader fills a gap left by commits out of order).
+OUTPUTS_AFTER_SQL = f"""
+SELECT {OUTPUT_COLUMNS} FROM {I}
+ WHERE call_id = %(call)s AND status NOT IN {delivery.UNFINISHED} AND idx >= %(min_idx)s
+   AND (finished_seq > %(after)s OR finished_seq IS NULL)
+ ORDER BY finished_seq LIMIT %(limit)s
+"""
+OUTPUTS_FROM_START_SQL = f"""
+SELECT {OUTPUT_COLUMNS} FROM {I}
+ WHERE call_id = %(call)s AND status NOT IN {delivery.UNFINISHED} AND idx >= %(min_idx)s
+ ORDER BY idx LIMIT %(limit)s
+"""
 
 
 class RelayStore:
@@ -96,6 +116,47 @@ class RelayStore:
         if not task["min_containers"]:
             return True
         return await self._run(delivery.may_scale_down(task["function_id"], task["min_containers"]))
+
+    # Calls made from inside containers ---------------------------------------------------------
+
+    async def accept_child(self, **kwargs: Any) -> delivery.ChildCall:
+        """A call a container makes, as its task (`delivery.accept_child_call`); large arguments go to
+        blob storage first."""
+        args = kwargs.pop("args")
+        keys = [await asyncio.to_thread(blobs.store, a) if len(a) > blobs.THRESHOLD else "" for a in args]
+        stored = [b"" if key else a for a, key in zip(args, keys, strict=True)]
+        return await self._run(delivery.accept_child_call(args=stored, blobs=keys, **kwargs))
+
+    async def add_inputs(self, **kwargs: Any) -> delivery.Added:
+        args = kwargs.pop("args")
+        keys = [await asyncio.to_thread(blobs.store, a) if len(a) > blobs.THRESHOLD else "" for a in args]
+        stored = [b"" if key else a for a, key in zip(args, keys, strict=True)]
+        return await self._run(delivery.add_inputs(args=stored, blobs=keys, **kwargs))
+
+    async def finish(self, call_ids: list[str]) -> list[str]:
+        return await self._run(delivery.finish_calls(call_ids))
+
+    async def cancel(self, call_id: str) -> list[dict]:
+        return await self._run(delivery.cancel_call(call_id))
+
+    async def cancel_children(self, input_ids: list[str], cause: str, message: str) -> list[dict]:
+        return await self._run(delivery.cancel_children(input_ids, cause=cause, message=message))
+
+    async def call(self, workspace_id: str, call_id: str) -> dict | None:
+        """A call of the workspace (None for any other: a container sees only its own workspace's)."""
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(CALL_SQL, [call_id, workspace_id])
+            return await cur.fetchone()
+
+    async def outputs(self, call_id: str, *, after_seq: int, min_idx: int, limit: int = 1000) -> list[dict]:
+        sql = OUTPUTS_AFTER_SQL if after_seq else OUTPUTS_FROM_START_SQL
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(sql, {"call": call_id, "after": after_seq, "min_idx": min_idx, "limit": limit})
+            rows = await cur.fetchall()
+        for row in rows:
+            if row["result_blob"]:
+                row["result"] = await asyncio.to_thread(blobs.load, row["result_blob"])
+        return rows
 
     async def calls_for_dashboard(self, call_ids: list[str]) -> list[dict]:
         if not call_ids:

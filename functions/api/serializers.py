@@ -285,6 +285,23 @@ class CallCreatedSerializer(serializers.Serializer):
     outputs = OutputSerializer(many=True)
 
 
+class CallGraphInputSerializer(serializers.Serializer):
+    """An input of the call graph, with the inputs of the calls it made from its container."""
+
+    input_id = serializers.CharField()
+    function_call_id = serializers.CharField()
+    task_id = serializers.CharField(help_text="The container that ran it (empty if none did)")
+    status = serializers.CharField()
+    function_name = serializers.CharField()
+    module_name = serializers.CharField()
+    children = serializers.ListField(child=serializers.DictField(), help_text="Inputs of this same shape")
+
+
+class CallGraphSerializer(serializers.Serializer):
+    root_call_id = serializers.CharField(help_text="The call at the top of the graph")
+    inputs = CallGraphInputSerializer(many=True, help_text="The root call's inputs")
+
+
 class OutputPageSerializer(serializers.Serializer):
     outputs = OutputSerializer(many=True)
     done = serializers.BooleanField()

@@ -14,12 +14,14 @@ from config.errors import ApiError
 from config.pagination import NewestFirstCursor
 
 from .. import schedules, services
+from ..graph import call_graph
 from ..models import Function, FunctionCall, Mount, Task
 from ..outputs import items_wait, outputs_wait
 from .serializers import (
     AutoscalerSerializer,
     CallCreatedSerializer,
     CallCreateSerializer,
+    CallGraphSerializer,
     CallInputsSerializer,
     FunctionCallSerializer,
     FunctionCreateSerializer,
@@ -183,6 +185,7 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         "retrieve": ANY_ROLE,
         "outputs": ANY_ROLE,
         "items": ANY_ROLE,
+        "graph": ANY_ROLE,
         "create": ANY_ROLE.because(
             "Members run functions. The fast path (functions/fastpath.py) serves most of these "
             "requests and asks no role, so this stays open to every role."
@@ -313,6 +316,12 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
             close=data["close"],
         )
         return Response({"input_ids": input_ids})
+
+    @extend_schema(responses={200: CallGraphSerializer})
+    @action(detail=True, methods=["get"])
+    def graph(self, request, pk=None):
+        """The call graph this call belongs to, from its root: each input with the calls it made."""
+        return Response(call_graph(self.get_object()))
 
     @extend_schema(request=None, responses={200: FunctionCallSerializer})
     @action(detail=True, methods=["post"])

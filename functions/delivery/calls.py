@@ -6,16 +6,34 @@ from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..models import CallStatus, InputStatus
-from .plans import FAILED, LIVE, PENDING, SUCCEEDED, UNFINISHED, A, C, F, I, K, Rows, Stmt, transition
+from .plans import (
+    FAILED,
+    LIVE,
+    PENDING,
+    RUNNING,
+    SUCCEEDED,
+    UNFINISHED,
+    A,
+    C,
+    F,
+    I,
+    K,
+    Rows,
+    Stmt,
+    transition,
+)
 
 __all__ = [
     "Accepted",
     "Added",
+    "ChildCall",
     "accept_call",
+    "accept_child_call",
     "accept_one",
     "add_inputs",
     "calls_started",
     "cancel_call",
+    "cancel_children",
     "fail_pending",
     "finish_calls",
 ]
@@ -80,7 +98,7 @@ def _insert_call_sql(*, select: str) -> str:
     # No conflict target: a retried statement that meets its own earlier row (the same id) and a
     # request that meets another's idempotency key both insert nothing, and say so.
     return f"""INSERT INTO {C} (id, workspace_id, function_id, kind, status, input_count, idempotency_key, closed,
-                                created_by_id, created_at)
+                                created_by_id, created_at, parent_input_id, parent_call_id)
                {select}
                ON CONFLICT DO NOTHING
                RETURNING id, created_at"""
@@ -88,7 +106,7 @@ def _insert_call_sql(*, select: str) -> str:
 
 ACCEPT_CALL_SQL = f"""
 WITH c AS (
-    {_insert_call_sql(select=f"VALUES (%(call)s, %(workspace)s, %(function)s, %(kind)s, '{PENDING}', %(count)s, %(key)s, %(closed)s, %(user)s, now())")}
+    {_insert_call_sql(select=f"VALUES (%(call)s, %(workspace)s, %(function)s, %(kind)s, '{PENDING}', %(count)s, %(key)s, %(closed)s, %(user)s, now(), %(parent_input)s, %(parent_call)s)")}
 ), i AS (
     {_insert_inputs_sql(workspace="%(workspace)s", call="c.id", function="%(function)s", source="c,")}
 )
@@ -131,11 +149,14 @@ def accept_call(
     input_ids: list[str],
     args: list[bytes],
     blobs: list[str],
+    parent_input_id: str | None = None,
+    parent_call_id: str | None = None,
 ) -> Generator[Stmt, Rows, Accepted]:
     """Accept a call and its first inputs in one statement (durable once it commits).
 
     With an idempotency key already used in the workspace nothing is inserted, and the call that
-    key made is returned instead, with the ids of its inputs at the same indexes.
+    key made is returned instead, with the ids of its inputs at the same indexes. A call made from
+    inside a container names its parent input and call (the call graph).
     """
     rows = yield Stmt(
         ACCEPT_CALL_SQL,
@@ -150,6 +171,8 @@ def accept_call(
             "user": user_id,
             "method": method,
             "spawned": kind == "spawn",
+            "parent_input": parent_input_id,
+            "parent_call": parent_call_id,
             **_input_params(start_idx=0, input_ids=input_ids, args=args, blobs=blobs),
         },
     )
@@ -179,7 +202,7 @@ WITH r AS (
      WHERE f.id = (SELECT id FROM r) AND f.workspace_id = %(workspace)s AND a.state <> 'stopped'
        AND f.retired_at IS NULL AND n.pending < %(max_pending)s AND n.outstanding < %(max_outstanding)s
 ), c AS (
-    {_insert_call_sql(select=f"SELECT %(call)s, f.workspace_id, f.id, %(kind)s, '{PENDING}', 1, %(key)s, true, %(user)s, now() FROM f")}
+    {_insert_call_sql(select=f"SELECT %(call)s, f.workspace_id, f.id, %(kind)s, '{PENDING}', 1, %(key)s, true, %(user)s, now(), NULL, NULL FROM f")}
 ), i AS (
     INSERT INTO {I} ({INPUT_COLUMNS})
     SELECT %(input)s, f.workspace_id, c.id, f.id, 0, %(method)s, %(args)s, '', '{PENDING}', %(spawned)s, 0, 0, 0, 0,
@@ -318,28 +341,165 @@ UPDATE {I} i
    SET status = '{InputStatus.CANCELLED.value}', cause = %(cause)s, message = %(message)s, finished_at = now(),
        finished_seq = nextval('skylift_output_seq')
   FROM {I} old
- WHERE i.id = old.id AND i.call_id = %(call)s AND i.status IN {UNFINISHED}
-RETURNING i.id, old.task_id, old.status
+ WHERE i.id = old.id AND i.call_id = ANY(%(calls)s) AND i.status IN {UNFINISHED}
+RETURNING i.id, i.call_id, old.task_id, old.status
 """
 
-CANCEL_CALL_SQL = f"""
+CANCEL_CALLS_SQL = f"""
 UPDATE {C} SET status = '{CallStatus.CANCELLED.value}', finished_at = now(), closed = true
- WHERE id = %(call)s AND finished_at IS NULL
+ WHERE id = ANY(%(calls)s) AND finished_at IS NULL
 """
+
+
+def _call_tree_sql(roots: str) -> str:
+    """The calls `roots` selects and every call made, at any depth, from inside their inputs."""
+    return f"""WITH RECURSIVE tree(id) AS (
+                   {roots}
+                   UNION
+                   SELECT c.id::text FROM {C} c JOIN tree t ON c.parent_call_id = t.id
+               )
+               SELECT coalesce(array_agg(id), '{{}}') AS ids FROM tree"""
+
+
+CALL_TREE_SQL = _call_tree_sql("SELECT %(call)s::text")
+CHILD_TREES_SQL = _call_tree_sql(f"SELECT id::text FROM {C} WHERE parent_input_id = ANY(%(inputs)s)")
+
+
+def _cancel_calls(call_ids: list[str], cause: str, message: str) -> Generator[Stmt, Rows, list[dict]]:
+    rows = yield Stmt(CANCEL_INPUTS_SQL, {"calls": call_ids, "cause": cause[:64], "message": message})
+    yield Stmt(CANCEL_CALLS_SQL, {"calls": call_ids})
+    return list(rows)
 
 
 @transition(atomic=True)
 def cancel_call(
     call_id: str, *, cause: str = "cancelled", message: str = ""
 ) -> Generator[Stmt, Rows, list[dict]]:
-    """Make the call's unfinished inputs terminal `cancelled` and the call cancelled (and closed).
+    """Make the call's unfinished inputs terminal `cancelled` and the call cancelled (and closed);
+    the same for every unfinished call made from inside it (the call graph), at any depth.
 
-    Returns the inputs cancelled as {id, task_id, status (before)}: the running ones are to be
-    interrupted in their containers.
+    Returns the inputs cancelled as {id, call_id, task_id, status (before)}: the running ones are
+    to be interrupted in their containers.
     """
-    rows = yield Stmt(CANCEL_INPUTS_SQL, {"call": call_id, "cause": cause[:64], "message": message})
-    yield Stmt(CANCEL_CALL_SQL, {"call": call_id})
-    return list(rows)
+    tree = yield Stmt(CALL_TREE_SQL, {"call": call_id})
+    return (yield from _cancel_calls(list(tree[0]["ids"]) or [call_id], cause, message))
+
+
+@transition(atomic=True)
+def cancel_children(
+    input_ids: Iterable[str], *, cause: str, message: str
+) -> Generator[Stmt, Rows, list[dict]]:
+    """Cancel the calls these inputs made from their containers (and the calls those made): the
+    inputs were cancelled or timed out, and nothing waits for those results any more.
+
+    Returns the inputs cancelled, as `cancel_call` does.
+    """
+    input_ids = list(input_ids)
+    if not input_ids:
+        return []
+    tree = yield Stmt(CHILD_TREES_SQL, {"inputs": input_ids})
+    call_ids = list(tree[0]["ids"])
+    if not call_ids:
+        return []
+    return (yield from _cancel_calls(call_ids, cause, message))
+
+
+# Calls made from inside a container --------------------------------------------------------------
+
+# The function a container calls: of the container's own workspace (anything else is unknown to
+# it), followed to its successor when a redeploy replaced it, with its app's state and the limits.
+CHILD_TARGET_SQL = f"""
+WITH r AS (
+    SELECT coalesce(superseded_by_id, id) AS id FROM {F} WHERE id = %(function)s AND workspace_id = %(workspace)s
+), n AS (
+    SELECT count(*) FILTER (WHERE status = '{PENDING}') AS pending, count(*) AS outstanding FROM {I}
+     WHERE function_id = (SELECT id FROM r) AND spawned = %(spawned)s AND status IN {UNFINISHED}
+)
+SELECT f.id, a.state <> 'stopped' AND f.retired_at IS NULL AS live,
+       n.pending + %(adding)s <= %(max_pending)s AND n.outstanding + %(adding)s <= %(max_outstanding)s AS within
+  FROM {F} f JOIN {A} a ON a.id = f.app_id, n
+ WHERE f.id = (SELECT id FROM r) AND f.workspace_id = %(workspace)s
+"""
+
+# The input a container says it runs: only one its own task holds, still running.
+PARENT_INPUT_SQL = (
+    f"SELECT id, call_id FROM {I} WHERE id = %(input)s AND task_id = %(task)s AND status = '{RUNNING}'"
+)
+
+
+@dataclass(frozen=True)
+class ChildCall:
+    """A call a container made: accepted, or refused (`refused`: not_found, stopped, limit, parent)."""
+
+    function_id: str = ""
+    accepted: Accepted | None = None
+    refused: str = ""
+
+
+@transition()
+def accept_child_call(
+    *,
+    task_id: str,
+    workspace_id: str,
+    function_id: str,
+    parent_input_id: str | None,
+    call_id: str,
+    kind: str,
+    method: str,
+    idempotency_key: str | None,
+    closed: bool,
+    input_ids: list[str],
+    args: list[bytes],
+    blobs: list[str],
+    max_pending: int,
+    max_outstanding: int,
+) -> Generator[Stmt, Rows, ChildCall]:
+    """Accept a call a container makes, as its task: a function of the task's workspace only, and
+    recorded in the call graph under the input the container runs (which its task must hold).
+
+    A call made while the parent input is no longer running (it was cancelled, or timed out) is
+    refused: nothing would cancel it.
+    """
+    rows = yield Stmt(
+        CHILD_TARGET_SQL,
+        {
+            "function": function_id,
+            "workspace": workspace_id,
+            "spawned": kind == "spawn",
+            "adding": len(args),
+            "max_pending": max_pending,
+            "max_outstanding": max_outstanding,
+        },
+    )
+    if not rows:
+        return ChildCall(refused="not_found")
+    target = rows[0]
+    if not target["live"]:
+        return ChildCall(target["id"], refused="stopped")
+    if not target["within"]:
+        return ChildCall(target["id"], refused="limit")
+    parent_call_id = None
+    if parent_input_id:
+        parents = yield Stmt(PARENT_INPUT_SQL, {"input": parent_input_id, "task": task_id})
+        if not parents:
+            return ChildCall(target["id"], refused="parent")
+        parent_call_id = parents[0]["call_id"]
+    accepted = yield from accept_call(
+        call_id=call_id,
+        workspace_id=workspace_id,
+        function_id=target["id"],
+        user_id=None,
+        kind=kind,
+        method=method,
+        idempotency_key=idempotency_key,
+        closed=closed,
+        input_ids=input_ids,
+        args=args,
+        blobs=blobs,
+        parent_input_id=parent_input_id,
+        parent_call_id=parent_call_id,
+    ).steps
+    return ChildCall(target["id"], accepted)
 
 
 FAIL_PENDING_SQL = f"""

@@ -21,6 +21,7 @@ from functions import services as function_services
 from functions.models import Input, InputStatus, OutputItem, Task, TaskStatus
 from functions.queues import cancel_key, input_queue_key, redis_client
 from hosts.relay import Relay, task_dir
+from hosts.relay_calls import ContainerCalls
 from skylift.contract.protocol import encode_frame, read_frame
 
 from .support import make_objects, make_trio
@@ -35,7 +36,7 @@ class RelayThread:
         self.relay = self.call(self._make())
 
     async def _make(self) -> Relay:
-        relay = Relay()
+        relay = Relay(calls=ContainerCalls)
         await relay.store.open()
         return relay
 

@@ -340,7 +340,11 @@ SURFACE = Surface(
                     "FunctionCall.cancel()",
                     "no `terminate_containers=`: a cancelled input's container is stopped",
                 ),
-                not_yet("FunctionCall.get_call_graph()"),
+                differs(
+                    "FunctionCall.get_call_graph()",
+                    "`list[InputInfo]` from `skylift.call_graph`; statuses are Skylift's input statuses "
+                    "(Modal's SUCCESS, FAILURE, TIMEOUT are aliases)",
+                ),
                 same("FunctionCall.from_id()"),
                 same("FunctionCall.gather()", "also `skylift.gather(*calls)`"),
                 not_yet("FunctionCall.logs"),

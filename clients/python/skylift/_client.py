@@ -32,6 +32,7 @@ from ._api.api.apps import (
 )
 from ._api.api.calls import (
     calls_cancel_create,
+    calls_graph_retrieve,
     calls_inputs_create,
     calls_items_retrieve,
     calls_outputs_retrieve,
@@ -469,6 +470,15 @@ class Client:
 
     def call_cancel(self, call_id: str) -> None:
         self._call(calls_cancel_create, f"Could not cancel {call_id}", id=call_id)
+
+    def call_graph(self, call_id: str) -> dict[str, Any]:
+        """{root_call_id, inputs}: the call graph `call_id` belongs to, from its root."""
+        return self._call_dict(
+            calls_graph_retrieve,
+            f"Could not read the call graph of {call_id}",
+            retries=READ_RETRIES,
+            id=call_id,
+        )
 
     # Volumes --------------------------------------------------------------------------------
 

@@ -252,7 +252,16 @@ class BoundCls:
     def _hydrated(self) -> tuple[Client, str]:
         root = self._cls._root()
         app = root._app
-        if root.object_id is None or app._client is None:
+        client = app._client
+        if client is None:
+            from ._relay_client import container_client
+
+            relay = container_client()  # inside a container: the relay's; a class of its own app by name
+            if relay is not None:
+                if root.object_id is None:
+                    root.object_id = relay.function_in_app(root._name)["id"]
+                client = relay.as_client()
+        if root.object_id is None or client is None:
             raise InvalidError(
                 f"{self._cls._name} is not running on Skylift: call its methods inside `with app.run():` or from a "
                 "@app.local_entrypoint() run by `skylift run`, or use .local()."
@@ -265,14 +274,14 @@ class BoundCls:
             if not (k in declared and declared[k].has_default and declared[k].default == v)
         }
         if not distinct and not self._overrides:
-            return app._client, root.object_id
+            return client, root.object_id
         blob = cloudpickle.dumps(dict(sorted(self._params.items()))) if self._params else None
         key = repr(sorted(distinct.items())) + json.dumps(self._overrides, sort_keys=True)
         if key not in root._variants:
-            root._variants[key] = app._client.function_variant(
+            root._variants[key] = client.function_variant(
                 root.object_id, params=blob, options=self._overrides
             )["id"]
-        return app._client, root._variants[key]
+        return client, root._variants[key]
 
     def _local_instance(self) -> Any:
         """An instance in this process, for `.local()`: parameters set, `@enter` hooks run once."""

@@ -40,9 +40,11 @@ from typing import Any
 
 import cloudpickle
 
+from . import _relay_client
 from ._context import CurrentInput, current
 from ._exceptions import InputCancellation
 from ._interrupts import Cancelled, Preempted, SafePoints, Timeout, current_safe_points
+from ._relay_client import RelayError
 from .contract.protocol import encode_frame, read_frame, split_body
 
 SOCKET_PATH = os.environ.get("SKYLIFT_IO_SOCKET", "/skylift/io/sock")
@@ -88,7 +90,7 @@ class _Channel:
                 self.close()
                 raise
         if reply.get("error"):
-            raise RuntimeError(f"relay: {reply['error']}")
+            raise RelayError(str(reply["error"]), str(reply.get("code", "")), reply.get("hint"))
         return reply, reply_body
 
     def close(self) -> None:
@@ -883,6 +885,8 @@ def main() -> int:
         control.request({"op": "bye", "reason": "import_failed", "message": traceback.format_exc(limit=5)})
         return 1
     runner = Runner(definition, service, session, control, shipper)
+    # The function's own calls (.remote, .map, ...) go through the relay, one connection per thread.
+    _relay_client.attach(lambda: _Channel.joined(session, "calls"))
 
     def on_term(signum, frame):
         if runner.draining.is_set():

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from ._client import Client
     from ._typing import Batched, ResourceOptions
+    from .call_graph import InputInfo
 
 __all__ = ["Function", "FunctionCall", "FunctionDecorator", "MethodDecorator", "Owner", "gather"]
 
@@ -245,9 +246,9 @@ class FunctionCall(Generic[ReturnType]):
 
     def _get_client(self) -> Client:
         if self._client is None:
-            from ._client import Client
+            from ._relay_client import default_client
 
-            self._client = Client.from_env()
+            self._client = default_client()
         return self._client
 
     @_Blocking
@@ -295,6 +296,15 @@ class FunctionCall(Generic[ReturnType]):
     def cancel(self, /) -> None:
         """Cancel the call: inputs not yet finished end `cancelled`; running ones are interrupted."""
         self._get_client().call_cancel(self.object_id)
+
+    @_Blocking
+    def get_call_graph(self, /) -> list[InputInfo]:
+        """The call graph this call belongs to, from its root call: each input, its status, and the
+        inputs of the calls it made from its container (`.remote`, `.map`, `.spawn` inside a function)."""
+        from .call_graph import InputInfo
+
+        graph = self._get_client().call_graph(self.object_id)
+        return [InputInfo.from_dict(node) for node in graph["inputs"]]
 
     @staticmethod
     def gather(*calls: FunctionCall[T]) -> list[T]:
@@ -457,6 +467,8 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         root = self._root()
         self._described()
         client = self._app._client
+        if client is None:
+            client = _in_container(root)
         if root.object_id is None or client is None:
             raise InvalidError(
                 f"{self._name} is not running on Skylift: call .remote() inside `with app.run():`, from a "
@@ -713,6 +725,19 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
 
     def __repr__(self) -> str:
         return f"<skylift.Function {self._name}>"
+
+
+def _in_container(root: Function[Any, Any, Any]) -> Client | None:
+    """Inside a container, the relay's client; a function of the container's own app is looked up
+    by name (as the container's version defined it) the first time it is called."""
+    from ._relay_client import container_client
+
+    relay = container_client()
+    if relay is None:
+        return None
+    if root.object_id is None:
+        root.object_id = relay.function_in_app(root._name)["id"]
+    return relay.as_client()
 
 
 def _keywords(kwargs: dict[str, Any] | None) -> dict[str, Any]:

@@ -28,11 +28,11 @@ class Lookup:
 
     def describe(self, name: str) -> dict[str, Any]:
         """The live version's function or class `name`, as the server describes it."""
-        from ._client import Client
         from ._config import environment_name
+        from ._relay_client import default_client
 
         if self._client is None:
-            self._client = Client.from_env()
+            self._client = default_client()  # the relay's, inside a container
         return self._client.function_lookup(
             self.app_name, name, environment=self.environment_name or environment_name()
         )

@@ -296,7 +296,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
         [
             _member("FunctionCall", "iter()", hint="Use iter_outputs()."),
             _member("FunctionCall", "num_inputs()"),
-            _member("FunctionCall", "get_call_graph()", DEPLOYMENTS),
             _member("FunctionCall", "get_dashboard_url()", DASHBOARD),
             _member("FunctionCall", "logs", DASHBOARD),
         ]

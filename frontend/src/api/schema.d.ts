@@ -319,6 +319,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{id}/graph/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The call graph this call belongs to, from its root: each input with the calls it made. */
+        get: operations["calls_graph_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{id}/inputs/": {
         parameters: {
             query?: never;
@@ -925,6 +942,26 @@ export interface components {
             call: components["schemas"]["FunctionCall"];
             input_ids: string[];
             outputs: components["schemas"]["Output"][];
+        };
+        CallGraph: {
+            /** @description The call at the top of the graph */
+            root_call_id: string;
+            /** @description The root call's inputs */
+            inputs: components["schemas"]["CallGraphInput"][];
+        };
+        /** @description An input of the call graph, with the inputs of the calls it made from its container. */
+        CallGraphInput: {
+            input_id: string;
+            function_call_id: string;
+            /** @description The container that ran it (empty if none did) */
+            task_id: string;
+            status: string;
+            function_name: string;
+            module_name: string;
+            /** @description Inputs of this same shape */
+            children: {
+                [key: string]: unknown;
+            }[];
         };
         CallInputsRequest: {
             /** @description Index of the first input of this batch */
@@ -2097,6 +2134,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FunctionCall"];
+                };
+            };
+        };
+    };
+    calls_graph_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function call. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallGraph"];
                 };
             };
         };

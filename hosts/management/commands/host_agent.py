@@ -24,6 +24,7 @@ from django.db import close_old_connections
 from hosts import docker_client, services
 from hosts.lease import Lease
 from hosts.relay import Relay
+from hosts.relay_calls import ContainerCalls
 from processes import specs
 
 log = logging.getLogger("skylift.agent")
@@ -64,7 +65,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, shutdown)
         try:
-            uvloop.run(Relay().serve())  # libuv's loop: faster socket I/O for the relay
+            uvloop.run(Relay(calls=ContainerCalls).serve())  # libuv's loop: faster socket I/O for the relay
         except KeyboardInterrupt:
             pass
         finally:

@@ -17,6 +17,9 @@ from .build_step import BuildStep
 from .build_step_status_enum import BuildStepStatusEnum
 from .call_create_request import CallCreateRequest
 from .call_created import CallCreated
+from .call_graph import CallGraph
+from .call_graph_input import CallGraphInput
+from .call_graph_input_children_item import CallGraphInputChildrenItem
 from .call_inputs_request import CallInputsRequest
 from .change_enum import ChangeEnum
 from .cold_starts import ColdStarts
@@ -100,6 +103,9 @@ __all__ = (
     "BuildStepStatusEnum",
     "CallCreated",
     "CallCreateRequest",
+    "CallGraph",
+    "CallGraphInput",
+    "CallGraphInputChildrenItem",
     "CallInputsRequest",
     "ChangeEnum",
     "ColdStarts",
