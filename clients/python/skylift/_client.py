@@ -563,6 +563,7 @@ def _output_from_json(o: dict[str, Any]) -> dict[str, Any]:
         "cause": o["cause"],
         "message": o["message"],
         "seq": o.get("seq"),
+        "codec": o.get("codec") or "",
     }
 
 
@@ -576,6 +577,7 @@ def _output(o: Any) -> dict[str, Any]:
         "cause": o.cause,
         "message": o.message,
         "seq": o.seq if o.seq is not UNSET else None,
+        "codec": o.codec if isinstance(o.codec, str) else "",
     }
 
 

@@ -31,7 +31,7 @@ class App:
             state (StateEnum): * `ephemeral` - Ephemeral
                 * `deployed` - Deployed
                 * `stopped` - Stopped
-            environment (str):
+            environment (None | str):
             live_version (int | None): The number of the live version of a deployed app (v3 is 3).
             created_at (datetime.datetime):
             stopped_at (datetime.datetime | None):
@@ -43,7 +43,7 @@ class App:
     id: str
     name: str
     state: StateEnum
-    environment: str
+    environment: None | str
     live_version: int | None
     created_at: datetime.datetime
     stopped_at: datetime.datetime | None
@@ -63,6 +63,7 @@ class App:
 
         state = self.state.value
 
+        environment: None | str
         environment = self.environment
 
         live_version: int | None
@@ -116,7 +117,13 @@ class App:
 
 
 
-        environment = d.pop("environment")
+        def _parse_environment(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        environment = _parse_environment(d.pop("environment"))
+
 
         def _parse_live_version(data: object) -> int | None:
             if data is None:

@@ -32,7 +32,7 @@ class AppVersion:
             git_commit (str):
             git_dirty (bool | None):
             rollback_of (int | None): The number of the version a rollback copied.
-            created_by (str): Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.
+            created_by (None | str):
             created_at (datetime.datetime):
             functions (list[str]): The names of its functions and classes.
      """
@@ -45,7 +45,7 @@ class AppVersion:
     git_commit: str
     git_dirty: bool | None
     rollback_of: int | None
-    created_by: str
+    created_by: None | str
     created_at: datetime.datetime
     functions: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -73,6 +73,7 @@ class AppVersion:
         rollback_of: int | None
         rollback_of = self.rollback_of
 
+        created_by: None | str
         created_by = self.created_by
 
         created_at = self.created_at.isoformat()
@@ -133,7 +134,13 @@ class AppVersion:
         rollback_of = _parse_rollback_of(d.pop("rollback_of"))
 
 
-        created_by = d.pop("created_by")
+        def _parse_created_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        created_by = _parse_created_by(d.pop("created_by"))
+
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
