@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _platform import EmbeddedPlatform, commit_id, machine_info, ms, say, secs, summary  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-APP = '''
+APP = """
 import skylift
 
 app = skylift.App("bench-deployed")
@@ -48,7 +48,7 @@ def echo(x):
 @app.function()
 def other(x):
     return x + 1
-'''
+"""
 
 
 def _deploy(plat: EmbeddedPlatform, path: Path) -> tuple[float, str]:

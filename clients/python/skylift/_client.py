@@ -283,11 +283,15 @@ class Client:
         tag: str = "",
         git_commit: str = "",
         git_dirty: bool | None = None,
+        ephemeral: bool = False,
+        app_id: str | None = None,
     ) -> dict[str, Any]:
         from . import __version__
 
         body = DeployRequest.from_dict(
             {
+                "ephemeral": ephemeral,
+                "app_id": app_id or "",
                 "name": name,
                 "environment": environment or "",
                 "tag": tag,

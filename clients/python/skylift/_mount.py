@@ -16,7 +16,7 @@ from pathlib import Path
 
 import cloudpickle
 
-__all__ = ["Source", "function_source", "pack_files"]
+__all__ = ["Source", "forget_sources", "function_source", "pack_files"]
 
 MAX_MOUNT_BYTES = 50 * 1024 * 1024
 
@@ -63,6 +63,11 @@ def _module_files(module_name: str, file: Path) -> list[tuple[str, Path]]:
 
 
 _cache: dict[str, tuple[str, bytes]] = {}
+
+
+def forget_sources() -> None:
+    """Pack modules again when next asked for (`skylift serve` after a change): their files changed."""
+    _cache.clear()
 
 
 def function_source(f: object, *, serialized: bool = False) -> Source:

@@ -173,7 +173,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Deploy an app: a new version of the app of that name, or nothing when it runs this already. */
+        /**
+         * @description Deploy an app: a new version of the app of that name, or nothing when it runs this already.
+         *
+         *     With `ephemeral`, a new ephemeral app runs the version (`skylift serve`); with `app_id`,
+         *     that running app is redeployed.
+         */
         post: operations["apps_deploy_create"];
         delete?: never;
         options?: never;
@@ -955,6 +960,16 @@ export interface components {
             git_commit?: string;
             git_dirty?: boolean | null;
             functions: components["schemas"]["DeployedFunctionRequest"][];
+            /**
+             * @description Deploy into a new ephemeral app (skylift serve): stopped when its client goes quiet
+             * @default false
+             */
+            ephemeral: boolean;
+            /**
+             * @description Redeploy this running app (a served app) instead of the deployed app of that name
+             * @default
+             */
+            app_id: string;
         };
         Deployed: {
             app: components["schemas"]["App"];
