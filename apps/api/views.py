@@ -99,7 +99,7 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         workspace = request.auth.workspace
-        environment = deployments.environment_get(workspace=workspace, name=data.pop("environment") or None)
+        existing: App | None = None
         if data["app_id"]:
             # A served app's redeploy: decided on that app (another workspace's is not found).
             existing = self.get_queryset().filter(pk=data["app_id"]).first()
@@ -110,9 +110,8 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
                     status_code=404,
                     field="app_id",
                 )
-        elif data["ephemeral"]:
-            existing = None  # a new ephemeral app
-        else:
+        environment = deployments.environment_get(workspace=workspace, name=data.pop("environment") or None)
+        if not data["app_id"] and not data["ephemeral"]:  # a new ephemeral app is no one's yet
             existing = App.objects.filter(
                 workspace=workspace, environment=environment, name=data["name"], state=AppState.DEPLOYED
             ).first()
