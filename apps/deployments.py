@@ -6,6 +6,9 @@ version live. The live version's functions are then retired: each points at its 
 same name, so that a call through an old handle goes to the new version at once, while what the
 old functions already accepted finishes on them (their containers drain and leave as they idle).
 A failed deploy rolls back whole: the live version is never half-replaced.
+
+`skylift serve` deploys the same way into an *ephemeral* app: the first deploy makes a new one
+(stopped, as `skylift run`'s are, when its client goes quiet), and each redeploy names it by id.
 """
 
 from __future__ import annotations
@@ -156,8 +159,14 @@ def app_deploy(
     client_version: str = "",
     git_commit: str = "",
     git_dirty: bool | None = None,
+    ephemeral: bool = False,
+    app_id: str | None = None,
 ) -> Deployed:
-    """Deploy `functions` (the SDK's specs, images built and mounts uploaded) as the app `name`."""
+    """Deploy `functions` (the SDK's specs, images built and mounts uploaded) as the app `name`.
+
+    With `ephemeral`, into a new ephemeral app of that name (`skylift serve`); with `app_id`,
+    into that app (a served app's redeploy), which must be running.
+    """
     if not functions:
         raise ApiError(
             f"The app {name!r} has no functions to deploy.",
@@ -171,7 +180,19 @@ def app_deploy(
     env = environment_get(workspace=workspace, name=environment)
     try:
         with transaction.atomic():
-            app = _deployed_app_for_update(workspace=workspace, user=user, name=name, environment=env)
+            if app_id:
+                app = _running_app_for_update(workspace=workspace, app_id=app_id)
+            elif ephemeral:
+                app = App.objects.create(
+                    workspace=workspace,
+                    environment=env,
+                    name=name,
+                    state=AppState.EPHEMERAL,
+                    created_by=user,
+                    client_seen_at=timezone.now(),
+                )
+            else:
+                app = _deployed_app_for_update(workspace=workspace, user=user, name=name, environment=env)
             live = app.live_version
             number = (app.versions.aggregate(n=Max("number"))["n"] or 0) + 1
             version = AppVersion.objects.create(
@@ -194,6 +215,23 @@ def app_deploy(
         assert live is not None
         return Deployed(App.objects.get(pk=app.pk), live, changed=False)
     return Deployed(App.objects.get(pk=app.pk), version, changed=True)
+
+
+def _running_app_for_update(*, workspace, app_id: str) -> App:
+    """The app a redeploy names by id, locked: it must be running (not stopped)."""
+    found = App.objects.select_for_update().filter(workspace=workspace, pk=app_id).first()
+    if found is None:
+        raise ApiError(
+            f"No app {app_id} in this workspace.", code="not_found", status_code=404, field="app_id"
+        )
+    if found.state == AppState.STOPPED:
+        raise ApiError(
+            f"The app {found.name!r} ({found.id}) is stopped: it cannot be redeployed.",
+            code="app_stopped",
+            status_code=409,
+            field="app_id",
+        )
+    return found
 
 
 def _deployed_app_for_update(*, workspace, user, name: str, environment: Environment) -> App:

@@ -1,7 +1,9 @@
 """Functions, their calls and inputs, the containers (tasks) that run them, and their logs.
 
 Payloads (`Input.args`, `Input.result`) are opaque bytes: the client and the container
-pickle and unpickle them; the control plane only stores and moves them.
+pickle and unpickle them; the control plane only stores and moves them. An input made by a JSON
+call (`Input.codec` "json", functions.json_calls) carries JSON instead, both ways: the container
+decodes its arguments and encodes its result as JSON, so the control plane still unpickles nothing.
 """
 
 from __future__ import annotations
@@ -218,6 +220,13 @@ class Input(models.Model):
     args = models.BinaryField()
     args_blob = models.CharField(
         max_length=64, blank=True, default="", help_text="Key of large arguments in blob storage"
+    )
+    codec = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        db_default="",
+        help_text='How its arguments and result are encoded: "" cloudpickle, "json" JSON (a JSON call)',
     )
     status = models.CharField(max_length=16, choices=InputStatus.choices, default=InputStatus.PENDING)
     spawned = models.BooleanField(

@@ -26,6 +26,7 @@ OUTPUT_FIELDS = (
     "cause",
     "message",
     "finished_seq",
+    "codec",
 )
 
 

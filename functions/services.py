@@ -256,11 +256,13 @@ def call_create(
     method: str = "",
     idempotency_key: str | None = None,
     closed: bool = True,
+    codec: str = "",
 ) -> tuple[FunctionCall, list[str]]:
     """Accept the inputs of one call: committed in bulk, then queued for containers.
 
     With an `idempotency_key`, a retried request (say, after the connection dropped) returns
-    the call the first one created instead of creating a second (RELIABILITY F7).
+    the call the first one created instead of creating a second (RELIABILITY F7). `codec` "json"
+    makes a JSON call (functions.json_calls): its arguments and result are JSON, not cloudpickle.
     """
     if not args and closed:
         raise ApiError("A call needs at least one input.", field="inputs")
@@ -294,6 +296,7 @@ def call_create(
             input_ids=[new_id("in") for _ in args],
             args=stored,
             blobs=keys,
+            codec=codec,
         )
     )
     if accepted.created:

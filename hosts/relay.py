@@ -388,6 +388,8 @@ class Relay:
                         "attempt": r["attempt"],
                         "method": r["method"],
                         "size": len(r["args"]),
+                        # A JSON call's: the container decodes its arguments and encodes its result as JSON.
+                        **({"codec": r["codec"]} if r["codec"] else {}),
                     }
                     for r in rows
                 ]

@@ -97,6 +97,18 @@ class DeploySerializer(serializers.Serializer):
     git_commit = serializers.RegexField(r"^[0-9a-f]{7,40}$", required=False, allow_blank=True, default="")
     git_dirty = serializers.BooleanField(required=False, allow_null=True, default=None)
     functions = serializers.ListField(child=DeployedFunctionSerializer(), max_length=500)
+    ephemeral = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Deploy into a new ephemeral app (skylift serve): stopped when its client goes quiet",
+    )
+    app_id = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Redeploy this running app (a served app) instead of the deployed app of that name",
+    )
 
     def validate_name(self, value: str) -> str:
         return AppSerializer().validate_name(value)

@@ -94,18 +94,35 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
     @extend_schema(request=DeploySerializer, responses={200: DeployedSerializer})
     @action(detail=False, methods=["post"])
     def deploy(self, request):
-        """Deploy an app: a new version of the app of that name, or nothing when it runs this already."""
+        """Deploy an app: a new version of the app of that name, or nothing when it runs this already.
+
+        With `ephemeral`, a new ephemeral app runs the version (`skylift serve`); with `app_id`,
+        that running app is redeployed.
+        """
         serializer = DeploySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         workspace = request.auth.workspace
+        existing: App | None = None
+        if data["app_id"]:
+            # A served app's redeploy: decided on that app (another workspace's is not found).
+            existing = self.get_queryset().filter(pk=data["app_id"]).first()
+            if existing is None:
+                raise ApiError(
+                    f"No app {data['app_id']} in this workspace.",
+                    code="not_found",
+                    status_code=404,
+                    field="app_id",
+                )
         environment = deployments.environment_get(workspace=workspace, name=data.pop("environment") or None)
-        existing = App.objects.filter(
-            workspace=workspace, environment=environment, name=data["name"], state=AppState.DEPLOYED
-        ).first()
+        if not data["app_id"] and not data["ephemeral"]:  # a new ephemeral app is no one's yet
+            existing = App.objects.filter(
+                workspace=workspace, environment=environment, name=data["name"], state=AppState.DEPLOYED
+            ).first()
         if existing is not None:
             self.check_object_permissions(request, existing)
         self.role_decision_owed = False  # a new name: anyone may deploy it
+        data["app_id"] = data["app_id"] or None
         deployed = deployments.app_deploy(
             workspace=workspace, user=request.user, environment=environment.name, **data
         )

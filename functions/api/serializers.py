@@ -245,6 +245,9 @@ class OutputSerializer(serializers.Serializer):
     cause = serializers.CharField()
     message = serializers.CharField()
     seq = serializers.IntegerField(source="finished_seq", allow_null=True)
+    codec = serializers.CharField(
+        required=False, default="", help_text='"json" for a JSON call\'s output (its result is JSON), else ""'
+    )
 
 
 class OutputItemSerializer(serializers.Serializer):
@@ -325,3 +328,54 @@ class TaskSerializer(serializers.ModelSerializer):
             "stopped_at",
         ]
         read_only_fields = fields
+
+
+class JsonCallSerializer(serializers.Serializer):
+    """A call from any language: JSON arguments (functions.json_calls)."""
+
+    args = serializers.ListField(child=serializers.JSONField(), required=False, default=list)
+    kwargs = serializers.DictField(child=serializers.JSONField(), required=False, default=dict)
+    params = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        default=dict,
+        help_text="A class's parameters (for Class.method)",
+    )
+    environment = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The environment (default: main)",
+    )
+    wait = serializers.FloatField(
+        required=False,
+        default=50,
+        min_value=0,
+        max_value=50,
+        help_text="Seconds to wait for the result (call only) before answering 202 with the call's id",
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {unknown[0]: [f"Unknown field; the body takes {', '.join(self.fields)}."]}
+                )
+        return super().to_internal_value(data)
+
+    def validate_params(self, value):
+        for name, param in value.items():
+            if not isinstance(param, (str, int, bool)):
+                raise serializers.ValidationError(
+                    f"Parameter {name!r} must be a string, an integer or a boolean."
+                )
+        return value
+
+
+class JsonResultSerializer(serializers.Serializer):
+    call_id = serializers.CharField()
+    status = serializers.CharField(help_text="pending, running, succeeded, failed, ...")
+    result = serializers.JSONField(required=False, help_text="The function's result, when it succeeded")
+    result_url = serializers.CharField(required=False, help_text="Where to read the result later")

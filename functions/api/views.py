@@ -13,7 +13,7 @@ from apps.models import App
 from config.errors import ApiError
 from config.pagination import NewestFirstCursor
 
-from .. import schedules, services
+from .. import json_calls, schedules, services
 from ..graph import call_graph
 from ..models import Function, FunctionCall, Mount, Task
 from ..outputs import items_wait, outputs_wait
@@ -29,6 +29,8 @@ from .serializers import (
     FunctionVariantSerializer,
     InputIdsSerializer,
     ItemPageSerializer,
+    JsonCallSerializer,
+    JsonResultSerializer,
     MountCreateSerializer,
     MountSerializer,
     OutputPageSerializer,
@@ -186,6 +188,7 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         "outputs": ANY_ROLE,
         "items": ANY_ROLE,
         "graph": ANY_ROLE,
+        "result": ANY_ROLE,
         "create": ANY_ROLE.because(
             "Members run functions. The fast path (functions/fastpath.py) serves most of these "
             "requests and asks no role, so this stays open to every role."
@@ -300,6 +303,30 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         items, done, output = items_wait(call=call, after=after, timeout=timeout)
         return Response(ItemPageSerializer({"items": items, "done": done, "output": output}).data)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "timeout", OpenApiTypes.FLOAT, description="Seconds to wait for the result (max 50)"
+            ),
+        ],
+        responses={200: JsonResultSerializer, 406: None, 410: None, 422: None},
+    )
+    @action(detail=True, methods=["get"])
+    def result(self, request, pk=None):
+        """The result of a JSON call as JSON (`status` pending or running while it runs).
+
+        406 when the result is not JSON-serialisable or the call was made with cloudpickled
+        arguments (by the Python SDK); 422 when the function failed.
+        """
+        call = self.get_object()
+        try:
+            timeout = max(0.0, min(float(request.query_params.get("timeout", 0)), 50.0))
+        except ValueError:
+            raise ApiError("timeout must be a number of seconds.", field="timeout") from None
+        outputs = outputs_wait(call=call, timeout=timeout, limit=1)
+        found = json_calls.answer(call, outputs[0] if outputs else None, pending_status=200)
+        return Response(found.body, status=found.status_code)
+
     @extend_schema(request=CallInputsSerializer, responses={200: InputIdsSerializer})
     @action(detail=True, methods=["post"])
     def inputs(self, request, pk=None):
@@ -330,6 +357,79 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         call = self.get_object()
         services.call_cancel(call=call)
         return Response(FunctionCallSerializer(self.get_queryset().get(pk=call.pk)).data)
+
+
+_JSON_CALL_PATH = [
+    OpenApiParameter(
+        "app",
+        OpenApiTypes.STR,
+        location=OpenApiParameter.PATH,
+        description="A deployed app's name, or an app's id (ap-…)",
+    ),
+    OpenApiParameter(
+        "name", OpenApiTypes.STR, location=OpenApiParameter.PATH, description="A function, or Class.method"
+    ),
+]
+
+
+class JsonCallViewSet(WorkspaceViewSet):
+    """Calls from any language: JSON arguments in, the result as JSON out (functions.json_calls)."""
+
+    queryset = FunctionCall.objects.all()
+    roles = {
+        "call": ANY_ROLE.because("Members run functions, as with POST /calls/."),
+        "spawn": ANY_ROLE.because("Members run functions, as with POST /calls/."),
+    }
+
+    def _accept(self, request, app: str, name: str, kind: str):
+        serializer = JsonCallSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        target = json_calls.json_target(
+            workspace=request.auth.workspace,
+            app=app,
+            name=name,
+            environment=data["environment"] or None,
+            params=data["params"],
+        )
+        call = json_calls.json_call(
+            target=target, user=request.user, args=data["args"], kwargs=data["kwargs"], kind=kind
+        )
+        return call, data
+
+    @extend_schema(
+        parameters=_JSON_CALL_PATH,
+        request=JsonCallSerializer,
+        responses={200: JsonResultSerializer, 202: JsonResultSerializer, 406: None, 422: None},
+    )
+    @action(detail=False, methods=["post"])
+    def call(self, request, app: str, name: str):
+        """Call a function with JSON arguments and answer its result as JSON.
+
+        202 with the call's id when it is not done within `wait` seconds (read it later from
+        GET /calls/{id}/result/); 406 when the result is not JSON-serialisable (naming its type);
+        422 when the function failed.
+        """
+        call, data = self._accept(request, app, name, "remote")
+        outputs = outputs_wait(call=call, timeout=data["wait"], fresh=True, limit=1) if data["wait"] else []
+        found = json_calls.answer(call, outputs[0] if outputs else None, pending_status=202)
+        return Response(found.body, status=found.status_code)
+
+    @extend_schema(
+        parameters=_JSON_CALL_PATH, request=JsonCallSerializer, responses={202: JsonResultSerializer}
+    )
+    @action(detail=False, methods=["post"])
+    def spawn(self, request, app: str, name: str):
+        """Start a function with JSON arguments; read its result from GET /calls/{id}/result/."""
+        call, _ = self._accept(request, app, name, "spawn")
+        found = json_calls.answer(call, None, pending_status=202)
+        return Response(found.body, status=found.status_code)
+
+
+class JsonCallNoSlashViewSet(JsonCallViewSet):
+    """The same calls at `.../call` and `.../spawn` (without the trailing slash), left out of the schema."""
+
+    schema = None
 
 
 @extend_schema_view(

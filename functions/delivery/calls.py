@@ -85,9 +85,9 @@ INPUT_COLUMNS = (
 
 def _insert_inputs_sql(*, workspace: str, call: str, function: str, source: str = "") -> str:
     """INSERT a batch of inputs from arrays; an index the call already has is skipped (a retried batch)."""
-    return f"""INSERT INTO {I} ({INPUT_COLUMNS})
+    return f"""INSERT INTO {I} ({INPUT_COLUMNS}, codec)
                SELECT a.id, {workspace}, {call}, {function}, a.idx, %(method)s, a.args, a.blob, '{PENDING}',
-                      %(spawned)s, 0, 0, 0, 0, '', '', '', '', now(), now()
+                      %(spawned)s, 0, 0, 0, 0, '', '', '', '', now(), now(), %(codec)s
                  FROM {source} unnest(%(input_ids)s::text[], %(idxs)s::int[], %(args)s::bytea[], %(blobs)s::text[])
                       AS a(id, idx, args, blob)
                ON CONFLICT (call_id, idx) DO NOTHING
@@ -117,8 +117,11 @@ CALL_BY_KEY_SQL = f"SELECT id FROM {C} WHERE workspace_id = %(workspace)s AND id
 INPUT_IDS_SQL = f"SELECT idx, id FROM {I} WHERE call_id = %(call)s AND idx >= %(start)s AND idx < %(end)s"
 
 
-def _input_params(*, start_idx: int, input_ids: list[str], args: list[bytes], blobs: list[str]) -> dict:
+def _input_params(
+    *, start_idx: int, input_ids: list[str], args: list[bytes], blobs: list[str], codec: str
+) -> dict:
     return {
+        "codec": codec,
         "input_ids": input_ids,
         "idxs": list(range(start_idx, start_idx + len(args))),
         "args": args,
@@ -151,12 +154,14 @@ def accept_call(
     blobs: list[str],
     parent_input_id: str | None = None,
     parent_call_id: str | None = None,
+    codec: str = "",
 ) -> Generator[Stmt, Rows, Accepted]:
     """Accept a call and its first inputs in one statement (durable once it commits).
 
     With an idempotency key already used in the workspace nothing is inserted, and the call that
     key made is returned instead, with the ids of its inputs at the same indexes. A call made from
-    inside a container names its parent input and call (the call graph).
+    inside a container names its parent input and call (the call graph). `codec` says how the
+    inputs' arguments (and so their results) are encoded: "" cloudpickle, "json" JSON.
     """
     rows = yield Stmt(
         ACCEPT_CALL_SQL,
@@ -173,7 +178,7 @@ def accept_call(
             "spawned": kind == "spawn",
             "parent_input": parent_input_id,
             "parent_call": parent_call_id,
-            **_input_params(start_idx=0, input_ids=input_ids, args=args, blobs=blobs),
+            **_input_params(start_idx=0, input_ids=input_ids, args=args, blobs=blobs, codec=codec),
         },
     )
     if rows[0]["created"]:
@@ -325,7 +330,7 @@ def add_inputs(
             "spawned": kind == "spawn",
             "end": end,
             "close": close,
-            **_input_params(start_idx=start_idx, input_ids=input_ids, args=args, blobs=blobs),
+            **_input_params(start_idx=start_idx, input_ids=input_ids, args=args, blobs=blobs, codec=""),
         },
     )
     ids = yield Stmt(INPUT_IDS_SQL, {"call": call_id, "start": start_idx, "end": end})

@@ -30,7 +30,7 @@ WITH live AS (
 ), claimed AS (
     UPDATE {I} SET status = '{RUNNING}', attempt = attempt + 1, task_id = %(task)s, started_at = now()
      WHERE id = ANY(%(ids)s) AND status = '{PENDING}' AND function_id = (SELECT function_id FROM live)
- RETURNING id, call_id, idx, attempt, method, args, args_blob
+ RETURNING id, call_id, idx, attempt, method, codec, args, args_blob
 )
 SELECT l.live, claimed.* FROM (SELECT EXISTS (SELECT 1 FROM live) AS live) l LEFT JOIN claimed ON true
 """

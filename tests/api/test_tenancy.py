@@ -136,6 +136,16 @@ def _function_body(objects: WorkspaceObjects, **refs) -> dict:
 # Every place a request body names an object: (operation, field) -> (collection, a valid body of
 # the operation built from the caller's own objects with that field set to `ref`).
 BODY_REFERENCES = {
+    ("apps_deploy_create", "app_id"): (
+        "apps",
+        lambda own, ref: {
+            "name": "served",
+            "app_id": ref,
+            "functions": [
+                {"name": "square", "module": "mod", "qualname": "square", "mount_sha256": own.mount.sha256}
+            ],
+        },
+    ),
     ("functions_create", "app_id"): ("apps", lambda own, ref: _function_body(own, app_id=ref)),
     ("functions_create", "mount_sha256"): ("mounts", lambda own, ref: _function_body(own, mount_sha256=ref)),
     ("calls_create", "function_id"): (

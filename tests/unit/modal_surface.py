@@ -609,7 +609,12 @@ SURFACE = Surface(
                     kind=DOC_ONLY,
                 ),
                 differs("deploy", "FILE[::app] with `--name`, `--env` and `--tag`; no `--stream-logs` yet"),
-                not_yet("serve"),
+                differs(
+                    "serve",
+                    "FILE[::app] with `--name` and `--env`: an ephemeral app redeployed in place on each change of a "
+                    "Python file in FILE's folder (debounced); prints each function's JSON call URL until web "
+                    "endpoints exist; Ctrl-C stops the app",
+                ),
                 not_yet("shell"),
                 not_yet("curl"),
                 differs(

@@ -296,9 +296,6 @@ class App:
         unchanged does nothing. Returns the app, its functions callable as in `app.run()`.
         """
         from ._client import Client
-        from ._config import environment_name as configured_environment
-        from ._git import git_state
-        from ._output import output_enabled
 
         if not is_local():
             raise InvalidError("app.deploy() cannot be used inside a container")
@@ -306,17 +303,38 @@ class App:
         app_name = name or self.name
         if not app_name:
             raise InvalidError('A deployed app needs a name: App("my-app"), or deploy(name="my-app")')
+        self._deploy_to(client, name=app_name, environment_name=environment_name, tag=tag)
+        return self
+
+    def _deploy_to(
+        self,
+        client: Client,
+        *,
+        name: str,
+        environment_name: str | None,
+        tag: str = "",
+        ephemeral: bool = False,
+        app_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Deploy as `deploy()` does; `skylift serve` deploys into an ephemeral app (`ephemeral`
+        first, then that app by `app_id`). Returns the server's answer."""
+        from ._config import environment_name as configured_environment
+        from ._git import git_state
+        from ._output import output_enabled
+
         self._hydrate_volumes(client)
         registered = list(self._specs(client, output_enabled()))
         objects = {obj._name: obj for obj, _ in registered}
         commit, dirty = git_state(self._source_file())
         answer = client.app_deploy(
-            name=app_name,
+            name=name,
             environment=environment_name or configured_environment(),
             tag=tag,
             functions=[spec for _, spec in registered],
             git_commit=commit,
             git_dirty=dirty,
+            ephemeral=ephemeral,
+            app_id=app_id,
         )
         self._deployed = answer
         for owner in self._owners():
@@ -324,7 +342,7 @@ class App:
         for function in answer["functions"]:
             if function["name"] in objects:
                 objects[function["name"]].object_id = function["id"]
-        return self
+        return answer
 
     def _source_file(self) -> str | None:
         """The file the app's first function or class is defined in."""

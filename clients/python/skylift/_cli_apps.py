@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-__all__ = ["app", "deploy", "environment"]
+__all__ = ["app", "deploy", "environment", "serve"]
 
 _ENV = click.option(
     "--env", "-e", "env", default=None, help="The environment (default: SKYLIFT_ENVIRONMENT, or main)"
@@ -96,6 +96,37 @@ def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
         click.echo(f"  {function['name']}  {function['id']}")
     click.echo(f"Call it from anywhere: skylift.Function.from_name({app_name!r}, NAME)", err=True)
     del app_row
+
+
+def _load_app(path: str, ref: str) -> Any:
+    """Import FILE (afresh) and return the App FILE[::app] names, as `skylift deploy` finds it."""
+    from ._import_file import import_file
+
+    try:
+        module = import_file(path)
+    except SyntaxError as exc:
+        raise click.UsageError(f"{path} does not parse: {exc.msg} (line {exc.lineno})") from None
+    return _deployed_app(module, path, ref)
+
+
+@click.command()
+@click.argument("target")
+@click.option("--name", default=None, help="Serve under this name (default: the App's name)")
+@_ENV
+def serve(target: str, name: str | None, env: str | None) -> None:
+    """Run an app that redeploys itself whenever its source changes, until Ctrl-C.
+
+    TARGET is FILE.py or FILE.py::APP. The app is ephemeral: Ctrl-C stops it, and so does the
+    server when this command goes away. Its functions are printed with their JSON call URLs.
+    """
+    import sys
+
+    from ._serve import serve as serve_app
+
+    try:
+        serve_app(target, name=name, environment_name=_env(env), load_app=_load_app, client=_client())
+    except KeyboardInterrupt:
+        sys.exit(0)
 
 
 @click.group()

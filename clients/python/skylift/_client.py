@@ -287,11 +287,15 @@ class Client:
         tag: str = "",
         git_commit: str = "",
         git_dirty: bool | None = None,
+        ephemeral: bool = False,
+        app_id: str | None = None,
     ) -> dict[str, Any]:
         from . import __version__
 
         body = DeployRequest.from_dict(
             {
+                "ephemeral": ephemeral,
+                "app_id": app_id or "",
                 "name": name,
                 "environment": environment or "",
                 "tag": tag,
@@ -595,6 +599,7 @@ def _output_from_json(o: dict[str, Any]) -> dict[str, Any]:
         "cause": o["cause"],
         "message": o["message"],
         "seq": o.get("seq"),
+        "codec": o.get("codec") or "",
     }
 
 
@@ -608,6 +613,7 @@ def _output(o: Any) -> dict[str, Any]:
         "cause": o.cause,
         "message": o.message,
         "seq": o.seq if o.seq is not UNSET else None,
+        "codec": o.codec if isinstance(o.codec, str) else "",
     }
 
 

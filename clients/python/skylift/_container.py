@@ -28,6 +28,7 @@ import contextvars
 import importlib
 import inspect
 import io
+import json
 import os
 import signal
 import socket
@@ -60,6 +61,10 @@ OUTPUT_LINGER_SECONDS = 0.02
 # Docker's stop grace is 30 s, and @exit hooks need time after it.
 DRAIN_SECONDS = float(os.environ.get("SKYLIFT_DRAIN_SECONDS", "20"))
 HOOK_ATTR = "__skylift_hook__"
+# A JSON call's inputs (POST /apps/{app}/functions/{name}/call/): arguments and result are JSON, and
+# a result that is not JSON-serialisable ends the input with NOT_JSON_CAUSE, naming its type.
+JSON_CODEC = "json"
+NOT_JSON_CAUSE = "not_json"
 # The cancellation watcher, after a failure, waits this long before it connects again (doubling).
 WATCH_RETRY_SECONDS = (0.1, 5.0)
 
@@ -237,7 +242,7 @@ class Service:
         if definition.get("kind") == "class":
             user_cls = getattr(obj, "_user_cls", obj)
             instance = user_cls.__new__(user_cls)
-            for name, value in (cloudpickle.loads(params) if params else {}).items():
+            for name, value in _load_params(params).items():
                 setattr(instance, name, value)
             if user_cls.__init__ is not object.__init__:
                 instance.__init__()
@@ -281,7 +286,63 @@ class Service:
         return inspect.iscoroutinefunction(fn)
 
 
-def _serialize_result(fn_name: str, result) -> tuple[str, bytes, str, str]:
+def _load_params(params: bytes) -> dict:
+    """A bound class's parameters: cloudpickled by the SDK (they begin with the pickle protocol
+    opcode), or a JSON object when a JSON call bound them (they begin with "{")."""
+    if not params:
+        return {}
+    if params[:1] == b"{":
+        return json.loads(params)
+    return cloudpickle.loads(params)
+
+
+def _json_path_of_first_foreign(value, path: str = "") -> tuple[str, str] | None:
+    """Where in `value` the first value JSON cannot carry is, and its type's name."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return None
+    if isinstance(value, float):
+        return (
+            None
+            if value == value and value not in (float("inf"), float("-inf"))
+            else (path, "float (NaN or infinity)")
+        )
+    if isinstance(value, (list, tuple)):
+        for n, item in enumerate(value):
+            found = _json_path_of_first_foreign(item, f"{path}[{n}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                return f"{path} (a key)", type(key).__qualname__
+            found = _json_path_of_first_foreign(item, f"{path}[{key!r}]")
+            if found:
+                return found
+        return None
+    kind = type(value)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return path, name
+
+
+def _json_result(fn_name: str, result) -> tuple[str, bytes, str, str]:
+    """A JSON call's result as JSON, or an error naming the type that JSON cannot carry."""
+    try:
+        return "value", json.dumps(result, allow_nan=False, separators=(",", ":")).encode(), "", ""
+    except (TypeError, ValueError, RecursionError) as exc:
+        found = _json_path_of_first_foreign(result)
+        if found is None:
+            what = f"cannot be encoded as JSON ({_describe(exc)})"
+        elif not found[0]:
+            what = f"is a {found[1]}, which is not JSON-serialisable"
+        else:
+            what = f"holds a {found[1]} at result{found[0]}, which is not JSON-serialisable"
+        return "error", b"", NOT_JSON_CAUSE, f"the result of {fn_name} {what}"
+
+
+def _serialize_result(fn_name: str, result, codec: str = "") -> tuple[str, bytes, str, str]:
+    if codec == JSON_CODEC:
+        return _json_result(fn_name, result)
     try:
         return "value", cloudpickle.dumps(result), "", ""
     except Exception as exc:  # noqa: BLE001
@@ -304,8 +365,12 @@ def _exception_output(exc: BaseException) -> tuple[str, bytes, str, str]:
     return "exception", body, "exception", _describe(exc)
 
 
-def _load_args(blob: bytes):
+def _load_args(blob: bytes, codec: str = ""):
+    """(args, kwargs) of an input, and None; or None and the error output when they do not load."""
     try:
+        if codec == JSON_CODEC:
+            decoded = json.loads(blob)
+            return (tuple(decoded.get("args") or ()), dict(decoded.get("kwargs") or {})), None
         return cloudpickle.loads(blob), None
     except Exception as exc:  # noqa: BLE001
         return None, (
@@ -404,7 +469,7 @@ class Runner:
         token = current.set(CurrentInput(item["id"], item["call_id"]))
         try:
             with points.user():
-                payload, error = _load_args(blobs[0])
+                payload, error = _load_args(blobs[0], item.get("codec", ""))
                 if error:
                     return [error]
                 args, kwargs = payload
@@ -415,7 +480,7 @@ class Runner:
                     return [ended]
                 result = None
             with points.user():
-                return [_serialize_result(fn_name, result)]
+                return [_serialize_result(fn_name, result, item.get("codec", ""))]
         except (Timeout, Preempted, InputCancellation):
             raise
         except Exception as exc:  # noqa: BLE001 - everything the user raises goes back to the caller
@@ -469,7 +534,8 @@ class Runner:
         token = current.set(CurrentInput(items[0]["id"], items[0]["call_id"]))
         try:
             with points.user():
-                return self._run_batch(items, [_load_args(b) for b in blobs], fn)
+                loaded = [_load_args(b, i.get("codec", "")) for i, b in zip(items, blobs, strict=True)]
+                return self._run_batch(items, loaded, fn)
         finally:
             current.reset(token)
 
@@ -501,7 +567,8 @@ class Runner:
                     results[n] = ("error", b"", "batching", message)
                 return results
             for n, value in zip(good, returned, strict=True):
-                results[n] = _serialize_result(getattr(fn, "__name__", "function"), value)
+                codec = items[n].get("codec", "")
+                results[n] = _serialize_result(getattr(fn, "__name__", "function"), value, codec)
         except (Timeout, Preempted, InputCancellation):
             raise
         except Exception as exc:  # noqa: BLE001
@@ -703,14 +770,14 @@ class Runner:
         async def run_async(item, blob):
             method = item.get("method", "")
             fn = self.service.callable(method)
-            (payload, error) = _load_args(blob)
+            (payload, error) = _load_args(blob, item.get("codec", ""))
             if error:
                 return error
             args, kwargs = payload
             current.set(CurrentInput(item["id"], item["call_id"]))
             try:
                 value = await asyncio.wait_for(fn(*args, **kwargs), self.timeout)
-                return _serialize_result(getattr(fn, "__name__", "function"), value)
+                return _serialize_result(getattr(fn, "__name__", "function"), value, item.get("codec", ""))
             except asyncio.TimeoutError:  # noqa: UP041 - a distinct class before Python 3.11
                 return ("error", b"", "timeout", f"the function ran past its timeout of {self.timeout:g} s")
             except asyncio.CancelledError:

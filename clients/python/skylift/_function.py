@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import json
 import queue
 import threading
 import time
@@ -158,6 +159,8 @@ def unwrap_output(output: dict[str, Any], fn_name: str) -> Any:
     """Turn one output record into its value, or raise what the remote side raised."""
     kind, status = output["result_kind"], output["status"]
     if status == "succeeded" and kind == "value":
+        if output.get("codec") == "json":  # a call made with JSON arguments (from any language)
+            return json.loads(output["result"])
         return deserialize(output["result"], f"the return value of {fn_name}")
     if kind == "exception":
         info = deserialize(output["result"], f"the exception raised by {fn_name}")

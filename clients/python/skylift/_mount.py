@@ -16,7 +16,7 @@ from pathlib import Path
 
 import cloudpickle
 
-__all__ = ["Source", "function_source", "pack_files"]
+__all__ = ["Source", "forget_sources", "function_source", "pack_files"]
 
 MAX_MOUNT_BYTES = 50 * 1024 * 1024
 
@@ -70,6 +70,11 @@ _cache: dict[tuple[str, tuple[tuple[str, int, int], ...]], tuple[str, bytes]] = 
 def _stat(name: str, file: Path) -> tuple[str, int, int]:
     found = file.stat()
     return name, found.st_mtime_ns, found.st_size
+
+
+def forget_sources() -> None:
+    """Pack modules again when next asked for (`skylift serve` after a change): their files changed."""
+    _cache.clear()
 
 
 def function_source(f: object, *, serialized: bool = False) -> Source:

@@ -609,7 +609,6 @@ def _command(path: str, planned: Planned | None = None, hint: str = "") -> tuple
 # Modal's commands and groups Skylift lacks, by their path below `skylift` ("deploy", "token info").
 COMMANDS: dict[str, Feature] = dict(
     [
-        _command("serve", DEPLOYMENTS),
         _command("shell", SANDBOXES),
         _command("curl", WEB),
         _command("container", DASHBOARD),

@@ -466,9 +466,9 @@ def server_stop() -> None:
 
 
 def _add_app_commands() -> None:
-    from ._cli_apps import app, deploy, environment
+    from ._cli_apps import app, deploy, environment, serve
 
-    for command in (deploy, app, environment):
+    for command in (deploy, serve, app, environment):
         cli.add_command(command)
 
 

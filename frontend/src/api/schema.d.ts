@@ -22,6 +22,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{app}/functions/{name}/call/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Call a function with JSON arguments and answer its result as JSON.
+         *
+         *     202 with the call's id when it is not done within `wait` seconds (read it later from
+         *     GET /calls/{id}/result/); 406 when the result is not JSON-serialisable (naming its type);
+         *     422 when the function failed.
+         */
+        post: operations["apps_functions_call_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{app}/functions/{name}/spawn/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Start a function with JSON arguments; read its result from GET /calls/{id}/result/. */
+        post: operations["apps_functions_spawn_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/": {
         parameters: {
             query?: never;
@@ -167,7 +207,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Deploy an app: a new version of the app of that name, or nothing when it runs this already. */
+        /**
+         * @description Deploy an app: a new version of the app of that name, or nothing when it runs this already.
+         *
+         *     With `ephemeral`, a new ephemeral app runs the version (`skylift serve`); with `app_id`,
+         *     that running app is redeployed.
+         */
         post: operations["apps_deploy_create"];
         delete?: never;
         options?: never;
@@ -379,6 +424,28 @@ export interface paths {
         };
         /** @description Outputs ready after `after_seq`, long-polling up to `timeout` seconds. */
         get: operations["calls_outputs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/result/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The result of a JSON call as JSON (`status` pending or running while it runs).
+         *
+         *     406 when the result is not JSON-serialisable or the call was made with cloudpickled
+         *     arguments (by the Python SDK); 422 when the function failed.
+         */
+        get: operations["calls_result_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1030,6 +1097,16 @@ export interface components {
             git_commit?: string;
             git_dirty?: boolean | null;
             functions: components["schemas"]["DeployedFunctionRequest"][];
+            /**
+             * @description Deploy into a new ephemeral app (skylift serve): stopped when its client goes quiet
+             * @default false
+             */
+            ephemeral: boolean;
+            /**
+             * @description Redeploy this running app (a served app) instead of the deployed app of that name
+             * @default
+             */
+            app_id: string;
         };
         Deployed: {
             app: components["schemas"]["App"];
@@ -1306,6 +1383,37 @@ export interface components {
             done: boolean;
             output: components["schemas"]["Output"] | null;
         };
+        /** @description A call from any language: JSON arguments (functions.json_calls). */
+        JsonCallRequest: {
+            args?: unknown[];
+            kwargs?: {
+                [key: string]: unknown;
+            };
+            /** @description A class's parameters (for Class.method) */
+            params?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The environment (default: main)
+             * @default
+             */
+            environment: string;
+            /**
+             * Format: double
+             * @description Seconds to wait for the result (call only) before answering 202 with the call's id
+             * @default 50
+             */
+            wait: number;
+        };
+        JsonResult: {
+            call_id: string;
+            /** @description pending, running, succeeded, failed, ... */
+            status: string;
+            /** @description The function's result, when it succeeded */
+            result?: unknown;
+            /** @description Where to read the result later */
+            result_url?: string;
+        };
         /**
          * @description * `remote` - remote
          *     * `map` - map
@@ -1344,6 +1452,11 @@ export interface components {
             cause: string;
             message: string;
             seq: number | null;
+            /**
+             * @description "json" for a JSON call's output (its result is JSON), else ""
+             * @default
+             */
+            codec: string;
         };
         OutputItem: {
             /** @description Position in the generator's output, from 0 */
@@ -1670,6 +1783,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["App"];
+                };
+            };
+        };
+    };
+    apps_functions_call_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A deployed app's name, or an app's id (ap-…) */
+                app: string;
+                /** @description A function, or Class.method */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["JsonCallRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonResult"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonResult"];
+                };
+            };
+            /** @description No response body */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No response body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apps_functions_spawn_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A deployed app's name, or an app's id (ap-…) */
+                app: string;
+                /** @description A function, or Class.method */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["JsonCallRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonResult"];
                 };
             };
         };
@@ -2239,6 +2430,52 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["OutputPage"];
                 };
+            };
+        };
+    };
+    calls_result_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Seconds to wait for the result (max 50) */
+                timeout?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function call. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsonResult"];
+                };
+            };
+            /** @description No response body */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No response body */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No response body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -50,6 +50,10 @@ from .image_spec_request_steps_item import ImageSpecRequestStepsItem
 from .image_status_enum import ImageStatusEnum
 from .input_ids import InputIds
 from .item_page import ItemPage
+from .json_call_request import JsonCallRequest
+from .json_call_request_kwargs import JsonCallRequestKwargs
+from .json_call_request_params import JsonCallRequestParams
+from .json_result import JsonResult
 from .kind_enum import KindEnum
 from .log_entry import LogEntry
 from .log_page import LogPage
@@ -136,6 +140,10 @@ __all__ = (
     "ImageStatusEnum",
     "InputIds",
     "ItemPage",
+    "JsonCallRequest",
+    "JsonCallRequestKwargs",
+    "JsonCallRequestParams",
+    "JsonResult",
     "KindEnum",
     "LogEntry",
     "LogPage",

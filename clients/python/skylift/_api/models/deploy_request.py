@@ -33,6 +33,10 @@ class DeployRequest:
             client_version (str | Unset):  Default: ''.
             git_commit (str | Unset):
             git_dirty (bool | None | Unset):
+            ephemeral (bool | Unset): Deploy into a new ephemeral app (skylift serve): stopped when its client goes quiet
+                Default: False.
+            app_id (str | Unset): Redeploy this running app (a served app) instead of the deployed app of that name Default:
+                ''.
      """
 
     name: str
@@ -42,6 +46,8 @@ class DeployRequest:
     client_version: str | Unset = ''
     git_commit: str | Unset = UNSET
     git_dirty: bool | None | Unset = UNSET
+    ephemeral: bool | Unset = False
+    app_id: str | Unset = ''
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -77,6 +83,10 @@ class DeployRequest:
         else:
             git_dirty = self.git_dirty
 
+        ephemeral = self.ephemeral
+
+        app_id = self.app_id
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -94,6 +104,10 @@ class DeployRequest:
             field_dict["git_commit"] = git_commit
         if git_dirty is not UNSET:
             field_dict["git_dirty"] = git_dirty
+        if ephemeral is not UNSET:
+            field_dict["ephemeral"] = ephemeral
+        if app_id is not UNSET:
+            field_dict["app_id"] = app_id
 
         return field_dict
 
@@ -139,6 +153,10 @@ class DeployRequest:
         git_dirty = _parse_git_dirty(d.pop("git_dirty", UNSET))
 
 
+        ephemeral = d.pop("ephemeral", UNSET)
+
+        app_id = d.pop("app_id", UNSET)
+
         deploy_request = cls(
             name=name,
             functions=functions,
@@ -147,6 +165,8 @@ class DeployRequest:
             client_version=client_version,
             git_commit=git_commit,
             git_dirty=git_dirty,
+            ephemeral=ephemeral,
+            app_id=app_id,
         )
 
 

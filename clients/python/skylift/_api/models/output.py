@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 from typing import cast
 
 
@@ -31,6 +32,7 @@ class Output:
             cause (str):
             message (str):
             seq (int | None):
+            codec (str | Unset): "json" for a JSON call's output (its result is JSON), else "" Default: ''.
      """
 
     input_id: str
@@ -41,6 +43,7 @@ class Output:
     cause: str
     message: str
     seq: int | None
+    codec: str | Unset = ''
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -66,6 +69,8 @@ class Output:
         seq: int | None
         seq = self.seq
 
+        codec = self.codec
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -79,6 +84,8 @@ class Output:
             "message": message,
             "seq": seq,
         })
+        if codec is not UNSET:
+            field_dict["codec"] = codec
 
         return field_dict
 
@@ -115,6 +122,8 @@ class Output:
         seq = _parse_seq(d.pop("seq"))
 
 
+        codec = d.pop("codec", UNSET)
+
         output = cls(
             input_id=input_id,
             idx=idx,
@@ -124,6 +133,7 @@ class Output:
             cause=cause,
             message=message,
             seq=seq,
+            codec=codec,
         )
 
 

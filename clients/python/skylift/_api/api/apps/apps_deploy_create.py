@@ -71,6 +71,9 @@ def sync_detailed(
 ) -> Response[Deployed]:
     """  Deploy an app: a new version of the app of that name, or nothing when it runs this already.
 
+    With `ephemeral`, a new ephemeral app runs the version (`skylift serve`); with `app_id`,
+    that running app is redeployed.
+
     Args:
         body (DeployRequest):
 
@@ -102,6 +105,9 @@ def sync(
 ) -> Deployed | None:
     """  Deploy an app: a new version of the app of that name, or nothing when it runs this already.
 
+    With `ephemeral`, a new ephemeral app runs the version (`skylift serve`); with `app_id`,
+    that running app is redeployed.
+
     Args:
         body (DeployRequest):
 
@@ -127,6 +133,9 @@ async def asyncio_detailed(
 
 ) -> Response[Deployed]:
     """  Deploy an app: a new version of the app of that name, or nothing when it runs this already.
+
+    With `ephemeral`, a new ephemeral app runs the version (`skylift serve`); with `app_id`,
+    that running app is redeployed.
 
     Args:
         body (DeployRequest):
@@ -158,6 +167,9 @@ async def asyncio(
 
 ) -> Deployed | None:
     """  Deploy an app: a new version of the app of that name, or nothing when it runs this already.
+
+    With `ephemeral`, a new ephemeral app runs the version (`skylift serve`); with `app_id`,
+    that running app is redeployed.
 
     Args:
         body (DeployRequest):
