@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.unit.source_ast import parse
+
 REPO = Path(__file__).resolve().parents[2]
 SDK_ROOT = REPO / "clients" / "python"
 SERVER_APPS = [
@@ -40,7 +42,7 @@ def _imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     """The modules of `known` that the module `name` imports, anywhere in its body."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     targets: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(parse(path)):
         if isinstance(node, ast.Import):
             targets.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
