@@ -66,7 +66,7 @@ TOKEN_CACHE_SECONDS = 5.0
 I = Input._meta.db_table  # noqa: E741
 
 OUTPUT_SQL = f"""
-SELECT id, idx, status, result, result_blob, result_kind, cause, message, finished_seq FROM {I}
+SELECT id, idx, status, result, result_blob, result_kind, cause, message, finished_seq, codec FROM {I}
  WHERE id = %s AND status NOT IN {delivery.UNFINISHED}
 """
 

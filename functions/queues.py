@@ -40,11 +40,11 @@ LOG_STREAM_TTL_SECONDS = 24 * 3600
 
 
 # An output as the API returns it, and as a wake-up carries a one-input call's small output.
-OUTPUT_FIELDS = ("input_id", "idx", "status", "result_kind", "result", "cause", "message", "seq")
+OUTPUT_FIELDS = ("input_id", "idx", "status", "result_kind", "result", "cause", "message", "seq", "codec")
 
 
 def output_message(row: dict, result: bytes | None) -> dict:
-    """The output of an input's row (id, idx, status, result_kind, cause, message, finished_seq)."""
+    """The output of an input's row (id, idx, status, result_kind, cause, message, finished_seq, codec)."""
     return {
         "input_id": row["id"],
         "idx": row["idx"],
@@ -54,6 +54,7 @@ def output_message(row: dict, result: bytes | None) -> dict:
         "cause": row["cause"],
         "message": row["message"],
         "seq": row["finished_seq"],
+        "codec": row["codec"],  # "json" for a JSON call's output
     }
 
 

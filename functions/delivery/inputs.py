@@ -107,7 +107,7 @@ WITH w AS (
            AS o(id, attempt, status, body, kind, cause, message, blob)
      WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = '{RUNNING}' AND i.task_id = %(task)s
  RETURNING i.call_id, i.id, i.idx, i.status, i.result_kind, i.cause, i.message, i.finished_seq,
-           i.result_blob <> '' AS blob
+           i.codec, i.result_blob <> '' AS blob
 ), single AS (
     {_finish_calls_sql(calls="c.input_count = 1 AND c.id IN (SELECT call_id FROM w)", inputs="w")}
 )

@@ -60,7 +60,10 @@ def test_a_container_calls_functions_of_its_workspace_under_the_input_it_runs(wo
     reply = _call(owner, own["function"]["id"], world["input"])
     # then
     assert own["function"]["id"] == cube.pk
-    assert deployed["function"]["id"] == world["a"].deployed.functions.get(name="square", retired_at__isnull=True).pk
+    assert (
+        deployed["function"]["id"]
+        == world["a"].deployed.functions.get(name="square", retired_at__isnull=True).pk
+    )
     child = FunctionCall.objects.get(pk=reply["call"]["id"])
     assert (child.function_id, child.parent_input_id, child.parent_call_id, child.created_by_id) == (
         cube.pk,
@@ -106,7 +109,9 @@ def test_a_container_cannot_look_up_an_app_of_another_workspace(world):
     own = world["stranger"].ask({"op": "lookup", "app": "bravo-deployed", "name": "square"})[0]
     # then A's is unknown to it
     assert theirs["code"] == "not_found" and "alpha-deployed" in theirs["error"]
-    assert own["function"]["id"] == world["b"].deployed.functions.get(name="square", retired_at__isnull=True).pk
+    assert (
+        own["function"]["id"] == world["b"].deployed.functions.get(name="square", retired_at__isnull=True).pk
+    )
 
 
 @pytest.mark.parametrize("forger", ["neighbour", "stranger"])

@@ -19,6 +19,7 @@ def _row(call_id: str, input_id: str, *, blob: bool = False, idx: int = 0) -> di
         "cause": "",
         "message": "",
         "finished_seq": 41,
+        "codec": "",
         "blob": blob,
         "finished": True,
     }
@@ -36,6 +37,7 @@ def test_a_call_with_one_small_output_gets_it_in_its_wake_up():
         "cause": "",
         "message": "",
         "seq": 41,
+        "codec": "",
     }
 
 
