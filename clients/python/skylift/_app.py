@@ -39,6 +39,7 @@ __all__ = ["App", "LocalEntrypoint", "is_local"]
 # The client tells the server it is still there this often; an ephemeral app whose client has
 # gone quiet for a while is stopped (RELIABILITY F11).
 CLIENT_HEARTBEAT_SECONDS = 5.0
+HEARTBEAT_RETRY_SECONDS = 1.0
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -376,9 +377,16 @@ class App:
 
     @staticmethod
     def _heartbeat(client: Client, app_id: str, stop: threading.Event) -> None:
-        while not stop.wait(CLIENT_HEARTBEAT_SECONDS):
-            with contextlib.suppress(Exception):
+        # A beat the server did not take (its database or Redis briefly away) is sent again a
+        # second later, not a whole period later: the server stops an app whose client has
+        # been quiet for 30 s, and three periods of one failed request each come near that.
+        wait = CLIENT_HEARTBEAT_SECONDS
+        while not stop.wait(wait):
+            try:
                 client.app_heartbeat(app_id)
+                wait = CLIENT_HEARTBEAT_SECONDS
+            except Exception:  # noqa: BLE001 - beats go on whatever one of them met
+                wait = HEARTBEAT_RETRY_SECONDS
 
     def _built_image_spec(
         self,
