@@ -376,11 +376,13 @@ def app_stop(*, app, message: str = "The app was stopped.") -> None:
     """Stop an app: cancel what has not finished and stop its containers."""
     from apps.models import AppState
 
-    type(app).objects.filter(pk=app.pk).update(state=AppState.STOPPED, stopped_at=timezone.now())
-    # Its schedules fire no more: the scheduler skips stopped apps, and has nothing left to read.
-    Function.objects.filter(app=app, next_run_at__isnull=False).update(next_run_at=None)
-    for call in FunctionCall.objects.filter(function__app=app, finished_at__isnull=True):
-        call_cancel(call=call, message=message)
+    # One transaction: whoever sees the app stopped sees its unfinished inputs cancelled too.
+    with transaction.atomic():
+        type(app).objects.filter(pk=app.pk).update(state=AppState.STOPPED, stopped_at=timezone.now())
+        # Its schedules fire no more: the scheduler skips stopped apps, and has nothing left to read.
+        Function.objects.filter(app=app, next_run_at__isnull=False).update(next_run_at=None)
+        for call in FunctionCall.objects.filter(function__app=app, finished_at__isnull=True):
+            call_cancel(call=call, message=message)
     for task in Task.objects.filter(function__app=app, status__in=LIVE_TASK_STATUSES):
         autoscaler.stop_task(task=task, cause="app_stopped")
     # Whatever ids are still queued belong to cancelled inputs: nothing will claim them.
