@@ -49,22 +49,22 @@ __all__ = [
 def environment_get(*, workspace, name: str | None) -> Environment:
     """The environment of that name; `main` (the default) is made the first time it is asked for."""
     name = name or DEFAULT_ENVIRONMENT
+    found = Environment.objects.filter(workspace=workspace, name=name).first()
+    if found is not None:
+        return found
     if name == DEFAULT_ENVIRONMENT:
         try:
             with transaction.atomic():
                 return Environment.objects.get_or_create(workspace=workspace, name=name)[0]
         except IntegrityError:  # made by a concurrent request
             return Environment.objects.get(workspace=workspace, name=name)
-    environment = Environment.objects.filter(workspace=workspace, name=name).first()
-    if environment is None:
-        raise ApiError(
-            f"No environment {name!r} in this workspace.",
-            code="not_found",
-            status_code=404,
-            field="environment",
-            hint=f"Create it with `skylift environment create {name}`, or leave it out for {DEFAULT_ENVIRONMENT!r}.",
-        )
-    return environment
+    raise ApiError(
+        f"No environment {name!r} in this workspace.",
+        code="not_found",
+        status_code=404,
+        field="environment",
+        hint=f"Create it with `skylift environment create {name}`, or leave it out for {DEFAULT_ENVIRONMENT!r}.",
+    )
 
 
 def environment_create(*, workspace, name: str) -> Environment:

@@ -23,6 +23,7 @@ from ._exceptions import (
     SerializationError,
     UserCodeException,
 )
+from ._lookup import Lookup, remote_only
 from ._serialization import deserialize, serialize_args
 from ._typing import MapCall, OutputsCall, StarmapCall
 from ._variants import Variant
@@ -434,8 +435,6 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         Raises NotFoundError then if the app (in the environment: SKYLIFT_ENVIRONMENT, or `main`)
         or the function does not exist.
         """
-        from ._lookup import Lookup, remote_only
-
         owner = Lookup(app_name, environment_name, client)
         return Function(owner, remote_only(app_name, name), name=name, options={"definition": {}})
 
@@ -453,8 +452,6 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
 
     def _described(self) -> dict[str, Any] | None:
         """For a function looked up by name: the server's description of it (looked up once)."""
-        from ._lookup import Lookup
-
         root = self._root()
         if not isinstance(root._app, Lookup) or self._owner is not None:
             return None
