@@ -166,12 +166,37 @@ def _ensure_database(url: str, name: str) -> None:
 def stop_postgres(state: dict) -> None:
     pg = state.get("postgres") or {}
     if pg.get("kind") == "debian":
+        postmaster = _postmaster_pid(Path(pg["dir"]))
         pg_ctl = [str(Path(pg["bin"]) / "pg_ctl"), "stop", "-D", pg["dir"], "-w", "-t", "60"]
         stopped = subprocess.run(_as_pg([*pg_ctl, "-m", "fast"]), capture_output=True)
         if stopped.returncode != 0 and Path(pg["dir"], "postmaster.pid").exists():
             # A fast shutdown that did not finish in time (its checkpoint on a loaded machine):
             # stop at once; the next start recovers from the WAL, as after a crash.
             subprocess.run(_as_pg([*pg_ctl, "-m", "immediate"]), capture_output=True)
+        # pg_ctl returns once the pid file is gone, which the postmaster removes just before it
+        # exits: stopped means the process is gone too.
+        if postmaster is not None:
+            _wait_exited(postmaster, seconds=30)
+
+
+def _postmaster_pid(pg_dir: Path) -> int | None:
+    try:
+        return int((pg_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        return None
+
+
+def _wait_exited(pid: int, *, seconds: float) -> None:
+    """Wait until the process has exited (gone, or a zombie left for its parent to reap)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        if state == "Z":
+            return
+        time.sleep(0.05)
 
 
 # Redis ---------------------------------------------------------------------------------------
