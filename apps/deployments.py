@@ -26,6 +26,7 @@ from config.errors import ApiError
 from functions.models import Function
 from functions.schedules import schedules_start
 from functions.services import function_create
+from vault.models import Secret
 
 from .models import DEFAULT_ENVIRONMENT, App, AppState, AppVersion, Environment
 
@@ -125,6 +126,9 @@ def definition_of(function: Function) -> dict[str, Any]:
     definition["serialized_sha256"] = hashlib.sha256(serialized).hexdigest() if serialized else None
     if function.schedule is not None:  # (absent when none, so that versions made before keep their hash)
         definition["schedule"] = function.schedule
+    if function.secrets:  # (likewise)
+        names = dict(Secret.objects.filter(pk__in=function.secrets).values_list("id", "name"))
+        definition["secrets"] = [{"id": i, "name": names.get(i, "")} for i in function.secrets]
     return definition
 
 

@@ -16,6 +16,9 @@ from builds.routing import websocket_urlpatterns as build_routes  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
 from functions.fastpath import RemoteCallFastPath  # noqa: E402
 from functions.routing import websocket_urlpatterns  # noqa: E402
+from vault.rotation import verify_at_start  # noqa: E402
+
+verify_at_start()  # a wrong secrets key stops the server here, saying so
 
 capped_django = BodyLimit(django_asgi_app)
 # What the fast path does not serve goes to Django behind the same cap as every other route.

@@ -75,6 +75,9 @@ class Function(models.Model):
     volumes = models.JSONField(
         default=list, blank=True, help_text='Volumes mounted in its containers: [{"path", "volume_id"}]'
     )
+    secrets = models.JSONField(
+        default=list, blank=True, help_text="ids of the secrets its containers get, later ones winning"
+    )
     is_generator = models.BooleanField(default=False)
     client_python = models.CharField(max_length=16, blank=True, default="")
     # Scaling: the autoscaler keeps between min and max containers, plus `buffer` idle ones

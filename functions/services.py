@@ -29,6 +29,8 @@ from skylift.contract import (
     validate_timeout,
 )
 from skylift.contract.schedules import validate_schedule
+from vault.models import Secret
+from vault.services import resolve_refs as resolve_secrets
 from volumes.services import resolve_mounts
 
 from . import autoscaler, blobs, delivery, ratelimit
@@ -124,6 +126,7 @@ def function_create(
             "A function needs its source (mount_sha256) or a serialized body.", field="mount_sha256"
         )
     volumes = resolve_mounts(workspace=workspace, mounts=spec.get("volumes"))
+    secrets = resolve_secrets(workspace=workspace, app=app, refs=spec.get("secrets"))
     if image is None:
         image = image_resolve(workspace=workspace, spec=spec.get("image") or {"base": "debian_slim"})
     function, _ = Function.objects.update_or_create(
@@ -148,6 +151,7 @@ def function_create(
             "scaledown_window": spec.get("scaledown_window") or settings.SKYLIFT_DEFAULT_SCALEDOWN_WINDOW,
             "block_network": bool(spec.get("block_network", False)),
             "volumes": volumes,
+            "secrets": secrets,
             "is_generator": bool(spec.get("is_generator", False)),
             "client_python": spec.get("client_python", ""),
             **scaling,
@@ -381,6 +385,8 @@ def app_stop(*, app, message: str = "The app was stopped.") -> None:
         type(app).objects.filter(pk=app.pk).update(state=AppState.STOPPED, stopped_at=timezone.now())
         # Its schedules fire no more: the scheduler skips stopped apps, and has nothing left to read.
         Function.objects.filter(app=app, next_run_at__isnull=False).update(next_run_at=None)
+        # Its inline secrets (Secret.from_dict...) go with it; running containers have their values.
+        Secret.objects.filter(app=app).delete()
         for call in FunctionCall.objects.filter(function__app=app, finished_at__isnull=True):
             call_cancel(call=call, message=message)
     for task in Task.objects.filter(function__app=app, status__in=LIVE_TASK_STATUSES):
@@ -402,6 +408,7 @@ VARIANT_OPTIONS = (
     "buffer_containers",
     "max_inputs",
     "scaledown_window",
+    "secrets",  # with_options(secrets=[...]): in place of the function's own, as Modal's
     "definition",  # with_concurrency() / with_batching(): the concurrency or batching it runs with
 )
 
@@ -424,6 +431,10 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
         raise ApiError(
             "options.definition must be an object, as a function's definition is.", field="options"
         )
+    if "secrets" in options:
+        # Inline values become the app's own secrets here: a variant's options keep only ids.
+        ids = resolve_secrets(workspace=parent.workspace, app=parent.app, refs=options["secrets"])
+        options = {**options, "secrets": ids}
     key = hashlib.sha256(
         (params or b"") + json.dumps(options, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()
@@ -444,6 +455,7 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
         "scaledown_window": parent.scaledown_window,
         "block_network": parent.block_network,
         "volumes": parent.volumes,
+        "secrets": parent.secrets,
         "is_generator": parent.is_generator,
         "client_python": parent.client_python,
         "min_containers": parent.min_containers,

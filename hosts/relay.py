@@ -44,6 +44,7 @@ from functions.queues import (
     output_message,
 )
 from skylift.contract import MAX_HEADER, encode_frame, split_body
+from vault.keys import KeyMismatch
 
 from .relay_store import RelayStore
 
@@ -257,6 +258,15 @@ class Relay:
                         writer.write(encode_frame({"error": "unknown task or bad token"}))
                         await writer.drain()
                         return
+                    try:
+                        env = await self._with_db(self.store.secret_env, task)
+                    except (LookupError, KeyMismatch) as exc:
+                        # Its containers cannot start: after a few, its pending inputs fail with this.
+                        message = f"could not give the container its secrets: {exc}"
+                        await self._with_db(self.store.task_failed, task_id, "secrets_unavailable", message)
+                        writer.write(encode_frame({"error": message}))
+                        await writer.drain()
+                        return
                     session = secrets.token_urlsafe(16)
                     self.sessions[session] = task
                     self.task_sessions.setdefault(task_id, set()).add(session)
@@ -265,6 +275,7 @@ class Relay:
                         encode_frame(
                             {
                                 "function": _definition(task),
+                                "env": env,
                                 "session": session,
                                 "sizes": [len(serialized), len(params)],
                             },

@@ -17,6 +17,8 @@ from psycopg_pool import AsyncConnectionPool
 from config.database import conninfo
 from functions import blobs, delivery
 from functions.models import Function, FunctionCall, Input, LogLine
+from vault.models import Secret
+from vault.services import env_for
 
 __all__ = ["RelayStore"]
 
@@ -26,6 +28,7 @@ C = FunctionCall._meta.db_table
 F = Function._meta.db_table
 L = LogLine._meta.db_table
 I = Input._meta.db_table  # noqa: E741
+S = Secret._meta.db_table
 
 CALL_SQL = f"""
 SELECT id, function_id, kind, status, input_count, closed, created_at, finished_at FROM {C}
@@ -66,6 +69,20 @@ class RelayStore:
     async def task_hello(self, task_id: str, token: str) -> dict | None:
         """Authenticate a container by its task token and mark it running."""
         return await self._run(delivery.task_hello(task_id, hashlib.sha256(token.encode()).hexdigest()))
+
+    async def secret_env(self, task: dict) -> dict[str, str]:
+        """The environment a container gets from its function's secrets (`vault.services.env_for`):
+        decrypted here, sent over its socket, never written anywhere."""
+        ids = list(task["secrets"] or [])
+        if not ids:
+            return {}
+        async with self.pool.connection() as conn, conn.cursor() as cur:
+            await cur.execute(
+                f"SELECT id, ciphertext FROM {S} WHERE id = ANY(%s) AND workspace_id = %s",
+                [ids, task["workspace_id"]],
+            )
+            rows = await cur.fetchall()
+        return env_for(ids, {row[0]: bytes(row[1]) for row in rows})
 
     async def task_failed(self, task_id: str, cause: str, message: str) -> None:
         """Record why a container is giving up (e.g. the user's module failed to import)."""

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "builds",
     "billing",
     "volumes",
+    "vault",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,7 @@ SPECTACULAR_SETTINGS = {
         "BuildStepStatusEnum": ["pending", "cached", "running", "built", "failed"],
         "TypeEnum": ["line", "event"],  # build log entries
         "VolumeEntryTypeEnum": ["file", "directory", "symlink", "other"],
+        "SecretActionEnum": "vault.models.SecretAction",
     },
 }
 
@@ -232,6 +234,14 @@ SKYLIFT_BLOB_DIR = Path(env.str("SKYLIFT_BLOB_DIR", default=str(DATA_DIR / "blob
 # platform points it at shared storage mounted at the same path everywhere).
 SKYLIFT_VOLUME_DIR = Path(env.str("SKYLIFT_VOLUME_DIR", default=str(DATA_DIR / "volumes")))
 SKYLIFT_VOLUME_MAX_UPLOAD = env.int("SKYLIFT_VOLUME_MAX_UPLOAD", default=8 * 1024**3)  # bytes per request
+# Secrets (vault/keys.py): comma-separated Fernet keys, the one that encrypts first. Without the
+# variable the keys are kept in SKYLIFT_SECRETS_KEY_FILE, made with a fresh key (mode 0600) on first
+# use: every process of one platform must read the same file. Production settings require the variable.
+SKYLIFT_SECRETS_KEY = env.str("SKYLIFT_SECRETS_KEY", default="")
+SKYLIFT_SECRETS_KEY_FILE = env.str("SKYLIFT_SECRETS_KEY_FILE", default=str(DATA_DIR / "secrets.key"))
+SKYLIFT_SECRET_MAX_BYTES = env.int(
+    "SKYLIFT_SECRET_MAX_BYTES", default=64 * 1024
+)  # names and values of one secret
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 # The Docker bridge network of function containers and build steps, which Skylift makes with

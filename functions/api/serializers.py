@@ -62,6 +62,14 @@ class FunctionCreateSerializer(serializers.Serializer):
         max_length=32,
         help_text='Volumes to mount: [{"path": "/data", "volume_id": "vo-..."}]',
     )
+    secrets = serializers.ListField(
+        child=serializers.JSONField(),
+        required=False,
+        default=list,
+        max_length=32,
+        help_text='Secrets its containers get, later ones winning: {"id": "st-..."} for a named secret '
+        '(or {"name", "environment", "required_keys"} to look one up), {"values": {...}} for an inline one',
+    )
     is_generator = serializers.BooleanField(required=False, default=False)
     client_python = serializers.CharField(required=False, allow_blank=True, max_length=16)
     min_containers = serializers.IntegerField(required=False, default=0, min_value=0, max_value=1000)
@@ -163,6 +171,7 @@ class FunctionSerializer(serializers.ModelSerializer):
             "scaledown_window",
             "block_network",
             "volumes",
+            "secrets",
             "min_containers",
             "max_containers",
             "buffer_containers",

@@ -26,6 +26,8 @@ from apps.models import App, Environment
 from builds.models import Build, BuildStatus, Image
 from functions import services as function_services
 from functions.models import Function, FunctionCall, Mount, Task
+from vault import services as vault_services
+from vault.models import Secret
 from volumes import services as volume_services
 from volumes import storage as volume_storage
 from volumes.models import Volume
@@ -116,6 +118,7 @@ class WorkspaceObjects:
     volume: Volume
     deployed: App
     environment: Environment
+    secret: Secret
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -130,6 +133,7 @@ class WorkspaceObjects:
             "builds": self.build.id,
             "volumes": self.volume.id,
             "environments": self.environment.name,
+            "secrets": self.secret.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -178,7 +182,15 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         functions=[{**square, "memory": 256}],
     )
     environment = deployments.environment_create(workspace=member.workspace, name=f"env-{tag}".lower())
+    secret = vault_services.secret_create(
+        workspace=member.workspace,
+        environment=deployments.environment_get(workspace=member.workspace, name=None),
+        name=f"{tag}-secret",
+        values={"TOKEN": f"{tag}'s token"},
+        user=member.user,
+    )
     return WorkspaceObjects(
+        secret=secret,
         deployed=deployed,
         environment=environment,
         volume=volume,

@@ -27,7 +27,7 @@ USER_SCOPED = {"tokens"}
 # Query parameters that filter by an object: their value is an id of that collection.
 FILTERS = {"app": "apps", "function": "functions", "image": "images"}
 # Query parameters that filter by a name: the name of A's object of that collection.
-NAME_FILTERS = {"volumes": "name"}
+NAME_FILTERS = {"volumes": "name", "secrets": "name"}
 
 
 def _send(member: Member, method: str, url: str, *, body: dict | None = None):
@@ -55,6 +55,11 @@ def test_it_walks_every_operation_that_takes_an_id():
         "volumes_files_retrieve",
         "volumes_files_destroy",
         "volumes_content_retrieve",
+        "secrets_retrieve",
+        "secrets_update",
+        "secrets_partial_update",
+        "secrets_destroy",
+        "secrets_history_list",
     }
 
 
@@ -116,7 +121,8 @@ def test_it_never_lists_another_workspaces_objects(trio, objects_a, op):
         {param: objects_a.by_collection()[FILTERS[param]]} for param in op.query_params if param in FILTERS
     ]
     if collection in NAME_FILTERS:
-        queries.append({NAME_FILTERS[collection]: objects_a.volume.name})
+        named = {"volumes": objects_a.volume.name, "secrets": objects_a.secret.name}
+        queries.append({NAME_FILTERS[collection]: named[collection]})
     for query in queries:
         response = trio.charlie.api.get(op.path, query)
         # then none of A's ids appears
@@ -163,6 +169,10 @@ BODY_REFERENCES = {
     ("functions_create", "volumes"): (
         "volumes",
         lambda own, ref: _function_body(own, volumes=[{"path": "/data", "volume_id": ref}]),
+    ),
+    ("functions_create", "secrets"): (
+        "secrets",
+        lambda own, ref: _function_body(own, secrets=[{"id": ref}]),
     ),
     ("images_create", "steps"): (
         "volumes",

@@ -67,7 +67,7 @@ class App:
     Args:
         name: The app's name, shown in the dashboard (defaults to the module's name).
         image: Default image of its functions and classes (taken as each is decorated).
-        secrets: Secrets every function and class gets, before its own (none yet: see `Secret`).
+        secrets: Secrets every function and class gets, before its own (whose variables win).
         volumes: Volumes every function and class mounts; a function's own volume at the same
             path replaces the app's.
         include_source: Accepted for Modal's sake: Skylift always sends a function's own module
@@ -105,6 +105,7 @@ class App:
             **parsed,
             "image": parsed["image"] or self.image,
             "volumes": {**self.volumes, **parsed["volumes"]},
+            "secrets": [*self.secrets, *parsed["secrets"]],  # the app's first, so a function's own win
         }
 
     def include(self, other_app: App, /, inherit_tags: bool = True) -> App:
@@ -229,7 +230,7 @@ class App:
             raise InvalidError("app.run() cannot be used inside a container")
         client = client or Client.from_env()
         app_name = self.name or _default_app_name()
-        self._hydrate_volumes(client)  # an unknown volume fails here, before anything is created
+        self._hydrate_objects(client)  # an unknown volume or secret fails here, before anything is created
         app = client.app_create(app_name, detached=detach)
         owners = self._owners()  # this app, and the apps it included objects of
         for owner in owners:
@@ -323,7 +324,7 @@ class App:
         from ._git import git_state
         from ._output import output_enabled
 
-        self._hydrate_volumes(client)
+        self._hydrate_objects(client)
         registered = list(self._specs(client, output_enabled()))
         objects = {obj._name: obj for obj, _ in registered}
         commit, dirty = git_state(self._source_file())
@@ -365,8 +366,9 @@ class App:
                 owners.append(obj._app)
         return owners
 
-    def _hydrate_volumes(self, client: Client) -> None:
-        """Look up every volume the app's functions and their images mount."""
+    def _hydrate_objects(self, client: Client) -> None:
+        """Look up every volume the app's functions and their images mount, and every named
+        secret they are given: an unknown one fails here, before anything is created."""
         for obj in self._registered():
             volumes = list(obj._options.get("volumes", {}).values())
             image = obj._options.get("image")
@@ -374,6 +376,8 @@ class App:
                 volumes += [v for step in image._steps for _, v in step.volumes]
             for volume in volumes:
                 volume.hydrate(client)
+            for secret in obj._options.get("secrets", []):
+                secret.hydrate(client)
 
     @staticmethod
     def _heartbeat(client: Client, app_id: str, stop: threading.Event) -> None:

@@ -47,6 +47,13 @@ from ._api.api.functions import (
     functions_variants_create,
 )
 from ._api.api.mounts import mounts_create, mounts_retrieve
+from ._api.api.secrets import (
+    secrets_create,
+    secrets_destroy,
+    secrets_list,
+    secrets_partial_update,
+    secrets_update,
+)
 from ._api.api.volumes import (
     volumes_create,
     volumes_destroy,
@@ -63,7 +70,13 @@ from ._api.models import (
     FunctionCreateRequest,
     FunctionVariantRequest,
     MountCreateRequest,
+    PatchedSecretEditRequest,
+    PatchedSecretEditRequestSet,
     RollbackRequest,
+    SecretCreateRequest,
+    SecretCreateRequestValues,
+    SecretReplaceRequest,
+    SecretReplaceRequestValues,
     VolumeCreateRequest,
 )
 from ._api.types import UNSET
@@ -483,6 +496,69 @@ class Client:
             retries=READ_RETRIES,
             id=call_id,
         )
+
+    # Secrets (values go one way: no answer carries one) ---------------------------------------
+
+    def secret_lookup(self, name: str, *, environment: str | None) -> dict[str, Any] | None:
+        page = self._call(
+            secrets_list,
+            f"Could not look up secret {name!r}",
+            retries=READ_RETRIES,
+            name=name,
+            environment=environment or UNSET,
+        )
+        found: list[dict[str, Any]] = [v.to_dict() for v in page.results]
+        return found[0] if found else None
+
+    def secret_list(self, *, environment: str | None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            page = self._call(
+                secrets_list,
+                "Could not list secrets",
+                retries=READ_RETRIES,
+                environment=environment or UNSET,
+                offset=offset,
+            )
+            out += [v.to_dict() for v in page.results]
+            offset += len(page.results)
+            if not page.results or offset >= page.count:
+                return out
+
+    def secret_create(self, name: str, values: dict[str, str], *, environment: str | None) -> dict[str, Any]:
+        return self._call_dict(
+            secrets_create,
+            f"Could not create secret {name!r}",
+            body=SecretCreateRequest(
+                name=name,
+                environment=environment or "",
+                values=SecretCreateRequestValues.from_dict(values),
+            ),
+        )
+
+    def secret_replace(self, secret_id: str, values: dict[str, str]) -> dict[str, Any]:
+        return self._call_dict(
+            secrets_update,
+            f"Could not replace the values of secret {secret_id}",
+            id=secret_id,
+            body=SecretReplaceRequest(values=SecretReplaceRequestValues.from_dict(values)),
+        )
+
+    def secret_edit(
+        self, secret_id: str, values: dict[str, str], remove: list[str] | None = None
+    ) -> dict[str, Any]:
+        return self._call_dict(
+            secrets_partial_update,
+            f"Could not change secret {secret_id}",
+            id=secret_id,
+            body=PatchedSecretEditRequest(
+                set_=PatchedSecretEditRequestSet.from_dict(values), remove=remove or []
+            ),
+        )
+
+    def secret_delete(self, secret_id: str) -> None:
+        self._call(secrets_destroy, f"Could not delete secret {secret_id}", id=secret_id)
 
     # Volumes --------------------------------------------------------------------------------
 

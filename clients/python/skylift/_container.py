@@ -939,6 +939,11 @@ def main() -> int:
         }
     )
     os.environ.pop("SKYLIFT_TASK_TOKEN", None)
+    # The function's secrets, before its module is imported; later secrets won already. The
+    # runtime's own variables (SKYLIFT_*, MODAL_*) are reserved, as Modal's are.
+    for key, value in hello.get("env", {}).items():
+        if not (key in os.environ and key.startswith(("SKYLIFT_", "MODAL_"))):
+            os.environ[key] = value
     definition, session = hello["function"], hello["session"]
     serialized, params = split_body(body, hello.get("sizes", [len(body), 0]))
     shipper = _LogShipper(_Channel.joined(session, "logs"))

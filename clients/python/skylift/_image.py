@@ -675,7 +675,7 @@ class Image:
             base.pop("force_build")
         spec: dict[str, Any] = base
         if self._base.secret is not None:
-            spec["registry_secret"] = [dict(self._base.secret._env)]
+            spec["registry_secret"] = secret_values([self._base.secret], "Image.from_registry")
         if self._base.dockerfile_context is not None and _needs_context(base.get("dockerfile", "")):
             spec["context_sha256"] = _upload(
                 client,

@@ -12,7 +12,7 @@ from typing import Any
 from ._exceptions import InvalidError
 from ._image import Image
 from ._retries import Retries
-from ._secret import Secret
+from ._secret import Secret, secret_refs
 from ._unsupported import check_modal_options
 from ._volume import Volume, volume_mounts
 from .contract.resources import (
@@ -34,6 +34,7 @@ OPTION_NAMES = (
     "gpu",
     "timeout",
     "secrets",
+    "env",
     "volumes",
     "scaledown_window",
     "block_network",
@@ -56,6 +57,7 @@ def parse_options(
     gpu: str | list[str] | None = None,
     timeout: int = 300,
     secrets: Sequence[Secret] = (),
+    env: dict[str, str | None] | None = None,
     scaledown_window: int | None = None,
     block_network: bool = False,
     retries: int | Retries | None = None,
@@ -109,10 +111,10 @@ def parse_options(
         raise InvalidError(f"image must be a skylift.Image, got {type(image).__name__}")
     options["image"] = image
     options["volumes"] = volume_mounts(volumes)
-    if not isinstance(secrets, (list, tuple)):
-        raise InvalidError("secrets must be a list of skylift.Secret objects")
-    if secrets:
-        raise InvalidError("Secrets are not supported by this Skylift server yet; pass secrets=[].")
+    if not isinstance(secrets, (list, tuple)) or not all(isinstance(x, Secret) for x in secrets):
+        raise InvalidError("secrets must be a list of skylift.Secret objects, e.g. [Secret.from_name('db')]")
+    # env={...} is an inline secret after the others (Modal's rule), so its variables win.
+    options["secrets"] = [*secrets, *([Secret.from_dict(env)] if env else [])]
     if scaledown_window is not None:
         if (
             isinstance(scaledown_window, bool)
@@ -144,6 +146,8 @@ def options_spec(options: dict[str, Any]) -> dict[str, Any]:
             spec[key] = [request, limit] if limit is not None else request
     if "scaledown_window" in options:
         spec["scaledown_window"] = options["scaledown_window"]
+    if options.get("secrets"):
+        spec["secrets"] = secret_refs(options["secrets"])
     if options.get("volumes"):
         spec["volumes"] = [{"path": p, "volume_id": v.object_id} for p, v in options["volumes"].items()]
     return spec

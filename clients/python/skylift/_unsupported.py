@@ -343,14 +343,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
             _member("Volume", "get_dashboard_url()", DASHBOARD),
         ]
     ),
-    "Secret": dict(
-        [
-            _member("Secret", "from_dotenv()", SECRETS),
-            _member("Secret", "info()", SECRETS),
-            _member("Secret", "update()", SECRETS),
-            _member("Secret", "objects", SECRETS),
-        ]
-    ),
     "Client": dict(
         [
             _member(
@@ -386,7 +378,7 @@ def install_members(classes: Mapping[str, type]) -> None:
     """Put MEMBERS' placeholders on these classes (by name), where a class has no such member itself,
     and make their methods refuse KEYWORDS' options by name (those the method does not take itself)."""
     for owner, cls in classes.items():
-        for name, feature in MEMBERS[owner].items():
+        for name, feature in MEMBERS.get(owner, {}).items():
             if not any(name in vars(klass) for klass in cls.__mro__):
                 setattr(cls, name, _Member(feature, method=feature.name.endswith("()")))
         _install_keywords(cls, KEYWORDS.get(owner, {}))
@@ -431,7 +423,6 @@ def _option(
 
 OPTIONS: dict[str, Option] = dict(
     [
-        _option("env", SECRETS, "Set variables in the image with Image.env({...}).", defaults=(None, {})),
         _option(
             "network_file_systems",
             hint="Modal deprecated network file systems: use volumes= with a skylift.Volume.",
@@ -616,7 +607,6 @@ COMMANDS: dict[str, Feature] = dict(
         _command("image"),
         _command("dict", SECRETS),
         _command("queue", SECRETS),
-        _command("secret", SECRETS),
         _command("nfs", hint="Use `skylift volume`."),
         _command("profile", hint="Choose a profile with `--profile` or SKYLIFT_PROFILE."),
         _command("config"),

@@ -31,6 +31,7 @@ VARIANT_OPTIONS = (
     "buffer_containers",
     "max_inputs",
     "scaledown_window",
+    "secrets",  # in place of the function's own, as Modal's with_options
 )
 # Options of @app.function() that a variant keeps from its function.
 _FIXED = ("image", "volumes", "block_network", "serialized", "include_source")

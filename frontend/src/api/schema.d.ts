@@ -661,6 +661,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/secrets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Named secrets of the workspace's environments: environment variables functions are given.
+         *
+         *     Values are write-only: answers carry the variables' names, never their values.
+         */
+        get: operations["secrets_list"];
+        put?: never;
+        /** @description Create a named secret (409 when the environment has one of that name). */
+        post: operations["secrets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/secrets/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Named secrets of the workspace's environments: environment variables functions are given.
+         *
+         *     Values are write-only: answers carry the variables' names, never their values.
+         */
+        get: operations["secrets_retrieve"];
+        /** @description Replace all the secret's values; functions get them at their next container start. */
+        put: operations["secrets_update"];
+        post?: never;
+        /**
+         * @description Named secrets of the workspace's environments: environment variables functions are given.
+         *
+         *     Values are write-only: answers carry the variables' names, never their values.
+         */
+        delete: operations["secrets_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Add, change or remove some variables, keeping the others' values. */
+        patch: operations["secrets_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/secrets/{id}/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Who changed the secret, when, and which variables (never their values), newest first. */
+        get: operations["secrets_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/": {
         parameters: {
             query?: never;
@@ -1140,6 +1207,8 @@ export interface components {
             volumes?: {
                 [key: string]: unknown;
             }[];
+            /** @description Secrets its containers get, later ones winning: {"id": "st-..."} for a named secret (or {"name", "environment", "required_keys"} to look one up), {"values": {...}} for an inline one */
+            secrets?: unknown[];
             /** @default false */
             is_generator: boolean;
             client_python?: string;
@@ -1214,6 +1283,8 @@ export interface components {
             readonly block_network: boolean;
             /** @description Volumes mounted in its containers: [{"path", "volume_id"}] */
             readonly volumes: unknown;
+            /** @description ids of the secrets its containers get, later ones winning */
+            readonly secrets: unknown;
             readonly min_containers: number;
             readonly max_containers: number | null;
             readonly buffer_containers: number;
@@ -1284,6 +1355,8 @@ export interface components {
             volumes?: {
                 [key: string]: unknown;
             }[];
+            /** @description Secrets its containers get, later ones winning: {"id": "st-..."} for a named secret (or {"name", "environment", "required_keys"} to look one up), {"values": {...}} for an inline one */
+            secrets?: unknown[];
             /** @default false */
             is_generator: boolean;
             client_python?: string;
@@ -1572,6 +1645,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Image"][];
         };
+        PaginatedSecretList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Secret"][];
+        };
         PaginatedTaskList: {
             /**
              * Format: uri
@@ -1600,6 +1688,14 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Volume"][];
         };
+        PatchedSecretEditRequest: {
+            /** @description Variables to add or change; the others keep their values */
+            set?: {
+                [key: string]: string;
+            };
+            /** @description Variables to remove */
+            remove?: string[];
+        };
         RollbackPreview: {
             app_id: string;
             app: string;
@@ -1621,6 +1717,56 @@ export interface components {
         RollbackRequest: {
             /** @description The version's number; the previous one by default */
             version?: number | null;
+        };
+        Secret: {
+            readonly id: string;
+            /** @description empty for an inline secret */
+            readonly name: string;
+            readonly environment: string | null;
+            /** @description The variables' names */
+            readonly keys: string[];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly created_by: string | null;
+            readonly updated_by: string | null;
+        };
+        /**
+         * @description * `created` - Created
+         *     * `updated` - Updated
+         *     * `deleted` - Deleted
+         * @enum {string}
+         */
+        SecretActionEnum: "created" | "updated" | "deleted";
+        SecretCreateRequest: {
+            /** @description 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit */
+            name: string;
+            /**
+             * @description Default: main
+             * @default
+             */
+            environment: string;
+            /** @description Environment variable names to values. Values are write-only: no answer ever carries one. */
+            values: {
+                [key: string]: string;
+            };
+        };
+        SecretEvent: {
+            readonly secret_id: string;
+            readonly name: string;
+            readonly environment: string;
+            readonly action: components["schemas"]["SecretActionEnum"];
+            readonly keys: unknown;
+            readonly actor: string | null;
+            /** Format: date-time */
+            readonly at: string;
+        };
+        SecretReplaceRequest: {
+            /** @description Environment variable names to values. Values are write-only: no answer ever carries one. */
+            values: {
+                [key: string]: string;
+            };
         };
         Session: {
             user: components["schemas"]["User"];
@@ -2834,6 +2980,174 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Mount"];
+                };
+            };
+        };
+    };
+    secrets_list: {
+        parameters: {
+            query?: {
+                /** @description The environment (default: main) */
+                environment?: string;
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description Only the secret of this name */
+                name?: string;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSecretList"];
+                };
+            };
+        };
+    };
+    secrets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Secret"];
+                };
+            };
+        };
+    };
+    secrets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this secret. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Secret"];
+                };
+            };
+        };
+    };
+    secrets_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this secret. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretReplaceRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Secret"];
+                };
+            };
+        };
+    };
+    secrets_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this secret. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    secrets_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this secret. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedSecretEditRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Secret"];
+                };
+            };
+        };
+    };
+    secrets_history_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this secret. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretEvent"][];
                 };
             };
         };

@@ -18,6 +18,7 @@ import time
 
 import uvloop
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
@@ -26,6 +27,7 @@ from hosts.lease import Lease
 from hosts.relay import Relay
 from hosts.relay_calls import ContainerCalls
 from processes import specs
+from vault.rotation import verify_at_start
 
 log = logging.getLogger("skylift.agent")
 
@@ -42,6 +44,10 @@ class Command(BaseCommand):
         try:
             version = docker_client.engine_check()
         except docker_client.DockerUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        try:
+            verify_at_start()  # its relay gives containers their secrets: a wrong key stops it here
+        except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from None
         host = services.host_register()
         log.info("host %s registered (Docker %s, queue %s)", host.name, version, host.queue)

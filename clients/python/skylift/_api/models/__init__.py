@@ -69,10 +69,20 @@ from .paginated_environment_list import PaginatedEnvironmentList
 from .paginated_function_call_list import PaginatedFunctionCallList
 from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
+from .paginated_secret_list import PaginatedSecretList
 from .paginated_task_list import PaginatedTaskList
 from .paginated_volume_list import PaginatedVolumeList
+from .patched_secret_edit_request import PatchedSecretEditRequest
+from .patched_secret_edit_request_set import PatchedSecretEditRequestSet
 from .rollback_preview import RollbackPreview
 from .rollback_request import RollbackRequest
+from .secret import Secret
+from .secret_action_enum import SecretActionEnum
+from .secret_create_request import SecretCreateRequest
+from .secret_create_request_values import SecretCreateRequestValues
+from .secret_event import SecretEvent
+from .secret_replace_request import SecretReplaceRequest
+from .secret_replace_request_values import SecretReplaceRequestValues
 from .session import Session
 from .sign_in_request import SignInRequest
 from .state_enum import StateEnum
@@ -159,10 +169,20 @@ __all__ = (
     "PaginatedFunctionCallList",
     "PaginatedFunctionList",
     "PaginatedImageList",
+    "PaginatedSecretList",
     "PaginatedTaskList",
     "PaginatedVolumeList",
+    "PatchedSecretEditRequest",
+    "PatchedSecretEditRequestSet",
     "RollbackPreview",
     "RollbackRequest",
+    "Secret",
+    "SecretActionEnum",
+    "SecretCreateRequest",
+    "SecretCreateRequestValues",
+    "SecretEvent",
+    "SecretReplaceRequest",
+    "SecretReplaceRequestValues",
     "Session",
     "SignInRequest",
     "StateEnum",

@@ -44,6 +44,8 @@ class DeployedFunctionRequest:
             block_network (bool | Unset):  Default: False.
             volumes (list[DeployedFunctionRequestVolumesItem] | Unset): Volumes to mount: [{"path": "/data", "volume_id":
                 "vo-..."}]
+            secrets (list[Any] | Unset): Secrets its containers get, later ones winning: {"id": "st-..."} for a named secret
+                (or {"name", "environment", "required_keys"} to look one up), {"values": {...}} for an inline one
             is_generator (bool | Unset):  Default: False.
             client_python (str | Unset):
             min_containers (int | Unset):  Default: 0.
@@ -70,6 +72,7 @@ class DeployedFunctionRequest:
     scaledown_window: int | Unset = UNSET
     block_network: bool | Unset = False
     volumes: list[DeployedFunctionRequestVolumesItem] | Unset = UNSET
+    secrets: list[Any] | Unset = UNSET
     is_generator: bool | Unset = False
     client_python: str | Unset = UNSET
     min_containers: int | Unset = 0
@@ -132,6 +135,12 @@ class DeployedFunctionRequest:
 
 
 
+        secrets: list[Any] | Unset = UNSET
+        if not isinstance(self.secrets, Unset):
+            secrets = self.secrets
+
+
+
         is_generator = self.is_generator
 
         client_python = self.client_python
@@ -189,6 +198,8 @@ class DeployedFunctionRequest:
             field_dict["block_network"] = block_network
         if volumes is not UNSET:
             field_dict["volumes"] = volumes
+        if secrets is not UNSET:
+            field_dict["secrets"] = secrets
         if is_generator is not UNSET:
             field_dict["is_generator"] = is_generator
         if client_python is not UNSET:
@@ -278,6 +289,9 @@ class DeployedFunctionRequest:
                 volumes.append(volumes_item)
 
 
+        secrets = cast(list[Any], d.pop("secrets", UNSET))
+
+
         is_generator = d.pop("is_generator", UNSET)
 
         client_python = d.pop("client_python", UNSET)
@@ -334,6 +348,7 @@ class DeployedFunctionRequest:
             scaledown_window=scaledown_window,
             block_network=block_network,
             volumes=volumes,
+            secrets=secrets,
             is_generator=is_generator,
             client_python=client_python,
             min_containers=min_containers,

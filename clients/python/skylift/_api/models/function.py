@@ -40,6 +40,7 @@ class Function:
             scaledown_window (int):
             block_network (bool):
             volumes (Any): Volumes mounted in its containers: [{"path", "volume_id"}]
+            secrets (Any): ids of the secrets its containers get, later ones winning
             min_containers (int):
             max_containers (int | None):
             buffer_containers (int):
@@ -70,6 +71,7 @@ class Function:
     scaledown_window: int
     block_network: bool
     volumes: Any
+    secrets: Any
     min_containers: int
     max_containers: int | None
     buffer_containers: int
@@ -127,6 +129,8 @@ class Function:
 
         volumes = self.volumes
 
+        secrets = self.secrets
+
         min_containers = self.min_containers
 
         max_containers: int | None
@@ -182,6 +186,7 @@ class Function:
             "scaledown_window": scaledown_window,
             "block_network": block_network,
             "volumes": volumes,
+            "secrets": secrets,
             "min_containers": min_containers,
             "max_containers": max_containers,
             "buffer_containers": buffer_containers,
@@ -262,6 +267,8 @@ class Function:
         block_network = d.pop("block_network")
 
         volumes = d.pop("volumes")
+
+        secrets = d.pop("secrets")
 
         min_containers = d.pop("min_containers")
 
@@ -357,6 +364,7 @@ class Function:
             scaledown_window=scaledown_window,
             block_network=block_network,
             volumes=volumes,
+            secrets=secrets,
             min_containers=min_containers,
             max_containers=max_containers,
             buffer_containers=buffer_containers,
