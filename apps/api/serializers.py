@@ -137,6 +137,7 @@ class AppVersionSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
     rollback_of = serializers.SerializerMethodField()
     functions = serializers.SerializerMethodField()
+    secrets = serializers.SerializerMethodField()
     cold_starts = serializers.SerializerMethodField()
 
     class Meta:
@@ -153,6 +154,7 @@ class AppVersionSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "functions",
+            "secrets",
             "cold_starts",
         ]
         read_only_fields = fields
@@ -164,6 +166,13 @@ class AppVersionSerializer(serializers.ModelSerializer):
     def get_functions(self, version: AppVersion) -> list[str]:
         """The names of its functions and classes."""
         return [f["name"] for f in version.spec.get("functions", [])]
+
+    def get_secrets(self, version: AppVersion) -> list[str]:
+        """The names of the named secrets its functions are given (inline ones are not named)."""
+        named = {
+            s["name"] for f in version.spec.get("functions", []) for s in f.get("secrets", []) if s["name"]
+        }
+        return sorted(named)
 
     @extend_schema_field(ColdStartsSerializer)
     def get_cold_starts(self, version: AppVersion) -> dict:

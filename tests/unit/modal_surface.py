@@ -172,8 +172,8 @@ SURFACE = Surface(
                 same("App(image=...)", "the default image of the app's functions and classes", kind=DOC_ONLY),
                 same(
                     "App(secrets=..., volumes=..., include_source=...)",
-                    "defaults for every function and class; `secrets=` takes only `[]` until secrets come "
-                    "(issue 13); `include_source=` changes nothing (see the next table)",
+                    "defaults for every function and class (the app's secrets come before a function's own); "
+                    "`include_source=` changes nothing (see the next table)",
                     kind=DOC_ONLY,
                 ),
                 not_yet("App(tags=...)", "refused by name", kind=DOC_ONLY),
@@ -219,10 +219,9 @@ SURFACE = Surface(
                     "`Period` or `Cron`; fires for the live version of a deployed app (not for `skylift run`); "
                     "a tick missed while the platform was down fires once when it is back",
                 ),
-                not_yet("env"),
-                differs(
-                    "secrets",
-                    "only `[]` until secrets come (issue 13); image build steps take secrets already",
+                same("env", "an inline secret after the others"),
+                same(
+                    "secrets", "in order, later ones winning; in `os.environ` before the module is imported"
                 ),
                 differs(
                     "gpu",
@@ -441,16 +440,16 @@ SURFACE = Surface(
             "Secret",
             MEMBER,
             (
-                not_yet("Secret.from_name()", "refuses until secrets come (issue 13)", kind=DOC_ONLY),
                 differs(
-                    "Secret.from_dict()",
-                    "for image build steps and `from_registry()`; functions take `secrets=[]` only until issue 13",
+                    "Secret.from_name()",
+                    "looked up when the app runs or deploys; not yet in image build steps (use `from_dict()` there)",
                 ),
-                differs("Secret.from_local_environ()", "as `from_dict()`"),
-                not_yet("Secret.from_dotenv()"),
-                not_yet("Secret.info()"),
-                not_yet("Secret.update()"),
-                not_yet("Secret.objects"),
+                same("Secret.from_dict()"),
+                same("Secret.from_local_environ()"),
+                same("Secret.from_dotenv()", "a bad line is an InvalidError naming its number"),
+                differs("Secret.info()", "also lists the variables' names"),
+                same("Secret.update()"),
+                same("Secret.objects"),
             ),
             owner="Secret",
         ),
@@ -627,7 +626,9 @@ SURFACE = Surface(
                 not_yet("image"),
                 not_yet("dict"),
                 not_yet("queue"),
-                not_yet("secret"),
+                same("secret create", "`KEY=VALUE ...`, `--from-dotenv`, `--force`, `--env`"),
+                same("secret list"),
+                same("secret delete"),
                 same("volume create"),
                 differs("volume get", "`-` as the local path writes the file to standard output"),
                 same("volume list"),

@@ -41,8 +41,8 @@ def test_it_says_that_concurrent_goes_on_the_class_not_a_method(tmp_path):
 
 
 def test_it_refuses_an_apps_secrets_with_the_error_a_functions_secrets_get(tmp_path):
-    # given the same secret given to an app, and to a function
-    secret = 'modal.Secret.from_dict({"TOKEN": "x"})'
+    # given the same wrong secret (a string, not a Secret) given to an app, and to a function
+    secret = '"TOKEN=x"'
     header = "import skylift as modal\n"
     # when each program runs
     for_app = _run_program(tmp_path, header + f"app = modal.App(secrets=[{secret}])\n")
@@ -52,5 +52,5 @@ def test_it_refuses_an_apps_secrets_with_the_error_a_functions_secrets_get(tmp_p
     )
     # then both stop before reaching a server, with the same error
     assert for_app.returncode == for_function.returncode == 1, for_app.stderr
-    assert "Secrets are not supported by this Skylift server yet; pass secrets=[]." in for_app.stderr
+    assert "secrets must be a list of skylift.Secret objects" in for_app.stderr
     assert for_app.stderr.strip().splitlines()[-1] == for_function.stderr.strip().splitlines()[-1]

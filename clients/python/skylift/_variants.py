@@ -49,6 +49,8 @@ def _options_overrides(given: Mapping[str, Any]) -> dict[str, Any]:
     except TypeError as exc:  # a positional argument, say
         raise InvalidError(f"with_options(): {exc}") from None
     keys = set(given) | ({"max_inputs"} if given.get("single_use_containers") else set())
+    if "env" in given:  # an inline secret: with secrets=, after them; alone, in place of the function's
+        keys.add("secrets")
     return {k: spec[k] for k in VARIANT_OPTIONS if k in keys and k in spec}
 
 

@@ -947,6 +947,8 @@ export interface components {
             readonly created_at: string;
             /** @description The names of its functions and classes. */
             readonly functions: string[];
+            /** @description The names of the named secrets its functions are given (inline ones are not named). */
+            readonly secrets: string[];
             readonly cold_starts: components["schemas"]["ColdStarts"];
         };
         AutoscalerRequest: {

@@ -39,6 +39,7 @@ class AppVersion:
             created_by (None | str):
             created_at (datetime.datetime):
             functions (list[str]): The names of its functions and classes.
+            secrets (list[str]): The names of the named secrets its functions are given (inline ones are not named).
             cold_starts (ColdStarts): A version's cold starts (seconds from a container being asked for to its start).
      """
 
@@ -53,6 +54,7 @@ class AppVersion:
     created_by: None | str
     created_at: datetime.datetime
     functions: list[str]
+    secrets: list[str]
     cold_starts: ColdStarts
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -89,6 +91,10 @@ class AppVersion:
 
 
 
+        secrets = self.secrets
+
+
+
         cold_starts = self.cold_starts.to_dict()
 
 
@@ -106,6 +112,7 @@ class AppVersion:
             "created_by": created_by,
             "created_at": created_at,
             "functions": functions,
+            "secrets": secrets,
             "cold_starts": cold_starts,
         })
 
@@ -161,6 +168,9 @@ class AppVersion:
         functions = cast(list[str], d.pop("functions"))
 
 
+        secrets = cast(list[str], d.pop("secrets"))
+
+
         cold_starts = ColdStarts.from_dict(d.pop("cold_starts"))
 
 
@@ -178,6 +188,7 @@ class AppVersion:
             created_by=created_by,
             created_at=created_at,
             functions=functions,
+            secrets=secrets,
             cold_starts=cold_starts,
         )
 
