@@ -92,8 +92,9 @@ class Build(models.Model):
     status = models.CharField(max_length=16, choices=BuildStatus.choices, default=BuildStatus.QUEUED)
     # The spec as the builder needs it (function sources, kwargs), without secret values.
     spec = models.JSONField()
-    # Secret values for the steps that asked for them; emptied as soon as the build ends.
-    secrets = models.JSONField(default=dict, blank=True)
+    # Secret values for the steps that asked for them ({"base"|step index: {name: value}}), as one
+    # Fernet token (vault.keys); dropped as soon as the build ends, or is found abandoned.
+    secrets_token = models.BinaryField(null=True, blank=True)
     force = models.BooleanField(default=False)
     ignore_cache = models.BooleanField(default=False)
     # [{"index", "description", "hash", "status": pending|cached|running|built|failed, "duration"}]

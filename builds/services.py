@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import ApiError
+from vault import keys
 
 from . import docker_builder, logs, registry_pull
 from .models import ACTIVE_BUILD_STATUSES, Build, BuildStatus, Image, ImageStatus, Layer
@@ -52,6 +53,7 @@ __all__ = [
     "image_resolve",
     "layers_collect_garbage",
     "registry_check",
+    "sweep_abandoned_builds",
 ]
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ log = logging.getLogger(__name__)
 BASE_IMAGES = settings.SKYLIFT_PYTHON_BASE_IMAGES  # kept for callers of the foundation's name
 STALE_BUILD_SECONDS = 300  # a running build that logged nothing for this long lost its worker
 REQUEUE_QUEUED_SECONDS = 60
+QUEUED_BUILD_EXPIRY_SECONDS = 3600  # a build never started in this long is given up (and its secrets)
 BUILD_TASK = "builds.tasks.build_image"  # the Celery task that runs build_run (builds/tasks.py)
 
 
@@ -289,7 +292,7 @@ def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
             workspace=workspace,
             image=image,
             spec=stored_spec,
-            secrets=plan.secrets,
+            secrets_token=keys.encrypt(plan.secrets) if plan.secrets else None,
             force=plan.force_all or any(lp.force for lp in plan.layers),
             ignore_cache=plan.ignore_cache,
             steps=[
@@ -345,6 +348,30 @@ def _stale(build: Build) -> bool:
         return False
     last = build.heartbeat_at or build.started_at or build.created_at
     return timezone.now() - last > timedelta(seconds=STALE_BUILD_SECONDS)
+
+
+def sweep_abandoned_builds() -> int:
+    """Fail the builds whose worker went away, and those never started within an hour: with them
+    go the secret values they held. Returns how many were failed."""
+    now = timezone.now()
+    abandoned = [
+        b for b in Build.objects.filter(status=BuildStatus.RUNNING).only(*_SWEEP_FIELDS) if _stale(b)
+    ] + list(
+        Build.objects.filter(
+            status=BuildStatus.QUEUED, created_at__lt=now - timedelta(seconds=QUEUED_BUILD_EXPIRY_SECONDS)
+        ).only(*_SWEEP_FIELDS)
+    )
+    for build in abandoned:
+        message = (
+            "The build stopped: its worker went away. Run again to retry."
+            if build.status == BuildStatus.RUNNING
+            else f"The build was not started within {QUEUED_BUILD_EXPIRY_SECONDS // 60} minutes. Run again to retry."
+        )
+        _finish_failed(build, message, None)
+    return len(abandoned)
+
+
+_SWEEP_FIELDS = ("id", "image_id", "status", "heartbeat_at", "started_at", "created_at")
 
 
 def image_resolve(*, workspace, spec: dict) -> Image:
@@ -403,7 +430,7 @@ def build_run(*, build_id: str) -> None:
     if not claimed:
         return  # another delivery has it, or it is over
     build = Build.objects.select_related("image", "workspace").get(pk=build_id)
-    secrets = build.secrets or {}
+    secrets = keys.decrypt(bytes(build.secrets_token)) if build.secrets_token else {}
     sink = logs.BuildLog(
         build.id,
         secrets=[v for env in secrets.values() for v in env.values()],
@@ -468,7 +495,7 @@ def build_run(*, build_id: str) -> None:
 def _finish(build: Build, status: str, sink: logs.BuildLog) -> None:
     sink.close()
     Build.objects.filter(pk=build.pk).update(
-        status=status, finished_at=timezone.now(), secrets={}, log=sink.text, error=""
+        status=status, finished_at=timezone.now(), secrets_token=None, log=sink.text, error=""
     )
     sink.event({"type": "status", "status": status})
 
@@ -481,7 +508,7 @@ def _finish_failed(
     Build.objects.filter(pk=build.pk).update(
         status=BuildStatus.FAILED,
         finished_at=timezone.now(),
-        secrets={},
+        secrets_token=None,
         error=error,
         failed_step=failed_step,
         **({"log": sink.text} if sink is not None else {}),

@@ -150,7 +150,7 @@ class ImagePlan:
     force_all: bool = False  # SKYLIFT_FORCE_BUILD: rebuild every layer
     ignore_cache: bool = False  # SKYLIFT_IGNORE_CACHE: build afresh, leave the cache as it was
     # "base" or layer index -> env values. Not part of any identity or of `canonical`, but the
-    # build that needs them keeps them, in plain text, in its row until it ends (Build.secrets).
+    # build that needs them keeps them, encrypted, in its row until it ends (Build.secrets_token).
     secrets: dict = field(default_factory=dict)
 
     @property

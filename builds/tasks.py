@@ -8,7 +8,7 @@ from celery import shared_task
 
 from . import services
 
-__all__ = ["build_image"]
+__all__ = ["build_image", "sweep_abandoned_builds"]
 
 
 # Safe to deliver twice: build_run claims the build with a conditional UPDATE, and a second
@@ -16,3 +16,8 @@ __all__ = ["build_image"]
 @shared_task(name=services.BUILD_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def build_image(*, build_id: str) -> None:
     services.build_run(build_id=build_id)
+
+
+@shared_task(name="builds.tasks.sweep_abandoned_builds", ignore_result=True)
+def sweep_abandoned_builds() -> None:
+    services.sweep_abandoned_builds()

@@ -20,6 +20,7 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -103,11 +104,11 @@ def _fernet() -> MultiFernet:
         return _cached[1]
 
 
-def encrypt(values: dict[str, str]) -> bytes:
+def encrypt(values: dict[str, Any]) -> bytes:
     return _fernet().encrypt(json.dumps(values, sort_keys=True).encode())
 
 
-def decrypt(token: bytes) -> dict[str, str]:
+def decrypt(token: bytes) -> dict[str, Any]:
     try:
         return json.loads(_fernet().decrypt(bytes(token)))
     except InvalidToken:

@@ -16,6 +16,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 
+from builds.models import Build
+
 from . import keys
 from .models import Secret
 
@@ -26,14 +28,20 @@ __all__ = ["rotate_all", "undecryptable", "verify_at_start"]
 BATCH = 500
 
 
+# Where secret values are stored: each model with its token field.
+ENCRYPTED = ((Secret, "ciphertext"), (Build, "secrets_token"))
+
+
 def undecryptable() -> list[str]:
-    """The ids of stored secrets that no configured key decrypts."""
+    """The ids of stored secrets (and builds' secrets) that no configured key decrypts."""
     bad = []
-    for secret_id, ciphertext in Secret.objects.values_list("id", "ciphertext").iterator(chunk_size=BATCH):
-        try:
-            keys.decrypt(bytes(ciphertext))
-        except keys.KeyMismatch:
-            bad.append(secret_id)
+    for model, field in ENCRYPTED:
+        rows = model.objects.filter(**{f"{field}__isnull": False}).values_list("id", field)
+        for object_id, token in rows.iterator(chunk_size=BATCH):
+            try:
+                keys.decrypt(bytes(token))
+            except keys.KeyMismatch:
+                bad.append(object_id)
     return bad
 
 
@@ -52,15 +60,19 @@ def rotate_all() -> int:
     if path is not None:
         old = keys.keys()
         _write_keys(path, [keys.new_key(), *old])
-    ids = list(Secret.objects.values_list("id", flat=True))
-    for start in range(0, len(ids), BATCH):
-        with transaction.atomic():
-            for secret in Secret.objects.select_for_update().filter(pk__in=ids[start : start + BATCH]):
-                secret.ciphertext = keys.rotate(bytes(secret.ciphertext))
-                secret.save(update_fields=["ciphertext"])
+    count = 0
+    for model, field in ENCRYPTED:
+        ids = list(model.objects.filter(**{f"{field}__isnull": False}).values_list("id", flat=True))
+        for start in range(0, len(ids), BATCH):
+            with transaction.atomic():
+                rows = model.objects.select_for_update().filter(pk__in=ids[start : start + BATCH])
+                for row in rows.exclude(**{f"{field}__isnull": True}):
+                    setattr(row, field, keys.rotate(bytes(getattr(row, field))))
+                    row.save(update_fields=[field])
+                    count += 1
     if path is not None:
         _write_keys(path, keys.keys()[:1])
-    return len(ids)
+    return count
 
 
 def verify_at_start() -> None:

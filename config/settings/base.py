@@ -194,6 +194,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
         "options": {"expires": 300},
     },
+    # Builds whose worker went away fail, and the secret values they held leave the database.
+    "sweep-abandoned-builds": {
+        "task": "builds.tasks.sweep_abandoned_builds",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     "sweep-blobs": {
         "task": "functions.tasks.sweep_blobs",
         "schedule": 24 * 3600.0,

@@ -184,3 +184,27 @@ def test_a_function_may_name_a_secret_by_name_in_its_apps_environment(trio, obje
     assert answer.status_code == 404
     assert "NOPE" in answer.json()["error"]["message"]
     assert environment_get(workspace=trio.alice.workspace, name=None).name == "main"
+
+
+def test_rotation_encrypts_every_secret_again_and_a_removed_key_is_found(trio):
+    from django.test import override_settings
+
+    from vault import rotation
+
+    old, new = keys.new_key(), keys.new_key()
+    with override_settings(SKYLIFT_SECRETS_KEY=old):
+        secret = _create(trio.alice).json()
+        assert secret["id"] not in rotation.undecryptable()
+    # (the module's other secrets were made with the test settings' key: out of the way)
+    Secret.objects.exclude(pk=secret["id"]).delete()
+    # when a new key goes first and everything is encrypted again
+    with override_settings(SKYLIFT_SECRETS_KEY=f"{new},{old}"):
+        assert rotation.rotate_all() >= 1
+    # then the new key alone reads it, and the old one alone reads nothing
+    with override_settings(SKYLIFT_SECRETS_KEY=new):
+        assert rotation.undecryptable() == []
+        assert keys.decrypt(bytes(Secret.objects.get(pk=secret["id"]).ciphertext))["PGPASSWORD"] == CANARY
+    with override_settings(SKYLIFT_SECRETS_KEY=old):
+        assert secret["id"] in rotation.undecryptable()
+        with pytest.raises(keys.KeyMismatch):
+            keys.decrypt(bytes(Secret.objects.get(pk=secret["id"]).ciphertext))

@@ -10,6 +10,7 @@ from builds import services
 from builds.models import Build, Image, Layer
 from builds.spec import plan_image
 from config.errors import ApiError
+from vault import keys
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,42 @@ def test_it_keeps_secret_values_out_of_what_it_stores(workspace):
     resolved = services.image_ensure(workspace=workspace, spec=spec)
     assert "hunter2-value" not in str(resolved.image.spec)
     assert "hunter2-value" not in str(Build.objects.get().spec)
-    assert Build.objects.get().secrets == {"1": {"TOKEN": "hunter2-value"}}  # until the build ends
+    # until the build ends, encrypted
+    token = bytes(Build.objects.get().secrets_token)
+    assert b"hunter2-value" not in token
+    assert keys.decrypt(token) == {"1": {"TOKEN": "hunter2-value"}}
+
+
+def test_it_fails_abandoned_builds_and_drops_their_secrets(workspace):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    spec = {
+        "base": "debian_slim",
+        "steps": [{"kind": "run_commands", "commands": ["true"], "secrets": [{"TOKEN": "hunter2-value"}]}],
+    }
+    running = services.image_ensure(workspace=workspace, spec=spec).build
+    queued = services.image_ensure(
+        workspace=workspace, spec={**spec, "steps": [{**spec["steps"][0], "commands": ["false"]}]}
+    ).build
+    fresh = services.image_ensure(
+        workspace=workspace, spec={**spec, "steps": [{**spec["steps"][0], "commands": [":"]}]}
+    ).build
+    Build.objects.filter(pk=running.pk).update(
+        status="running", heartbeat_at=timezone.now() - timedelta(minutes=10)
+    )
+    Build.objects.filter(pk=queued.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    # when
+    swept = services.sweep_abandoned_builds()
+    # then the worker-less and the never-started fail, their secrets gone; the fresh one waits on
+    assert swept == 2
+    for gone in (running, queued):
+        row = Build.objects.get(pk=gone.pk)
+        assert (row.status, row.secrets_token) == ("failed", None)
+    assert "worker went away" in Build.objects.get(pk=running.pk).error
+    assert "not started within 60 minutes" in Build.objects.get(pk=queued.pk).error
+    assert Build.objects.get(pk=fresh.pk).status == "queued" and Build.objects.get(pk=fresh.pk).secrets_token
 
 
 def test_it_fails_a_build_whose_worker_went_away_and_starts_another(workspace):
