@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django (the hot path of `.remote()` first), WebSockets through Channels."""
 
+import asyncio
 import os
 
 from django.core.asgi import get_asgi_application
@@ -11,14 +12,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 from builds.routing import websocket_urlpatterns as build_routes  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
 from functions.fastpath import RemoteCallFastPath  # noqa: E402
 from functions.routing import websocket_urlpatterns  # noqa: E402
 from vault.rotation import verify_at_start  # noqa: E402
-
-verify_at_start()  # a wrong secrets key stops the server here, saying so
 
 capped_django = BodyLimit(django_asgi_app)
 # What the fast path does not serve goes to Django behind the same cap as every other route.
@@ -31,9 +31,27 @@ async def http(scope, receive, send):
     return await capped_django(scope, receive, send)
 
 
+async def lifespan(scope, receive, send):
+    """The server's start: a secrets key that does not decrypt every stored secret stops it here,
+    saying so (uvicorn exits), before it serves anything."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            try:
+                await asyncio.to_thread(verify_at_start)
+            except ImproperlyConfigured as exc:
+                await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                return
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 application = ProtocolTypeRouter(
     {
         "http": http,
+        "lifespan": lifespan,
         "websocket": AllowedHostsOriginValidator(
             # Django's URL patterns, as Channels documents; its stubs want a pattern type of their own.
             AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *build_routes]))  # type: ignore[list-item]

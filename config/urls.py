@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.signin import AdminLoginForm, admin_login
+from vault.views import jwks, openid_configuration
 
 from .views import dashboard, healthz
 
@@ -17,5 +18,7 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    re_path(r"^(?!api/|static/|admin/|ws/|healthz)(?P<path>.*)$", dashboard, name="dashboard"),
+    path(".well-known/openid-configuration", openid_configuration, name="openid-configuration"),
+    path(".well-known/jwks.json", jwks, name="jwks"),
+    re_path(r"^(?!api/|static/|admin/|ws/|healthz|\.well-known/)(?P<path>.*)$", dashboard, name="dashboard"),
 ]

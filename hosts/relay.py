@@ -260,6 +260,9 @@ class Relay:
                         return
                     try:
                         env = await self._with_db(self.store.secret_env, task)
+                        # Its identity, for outside services that accept OIDC; the runtime's own.
+                        token = await self._with_db(self.store.identity_token, task)
+                        env |= {"SKYLIFT_IDENTITY_TOKEN": token, "MODAL_IDENTITY_TOKEN": token}
                     except (LookupError, KeyMismatch) as exc:
                         # Its containers cannot start: after a few, its pending inputs fail with this.
                         message = f"could not give the container its secrets: {exc}"

@@ -12,12 +12,16 @@ import hashlib
 from typing import Any, TypeVar
 
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
+from accounts.models import Workspace
+from apps.models import DEFAULT_ENVIRONMENT, App, Environment
 from config.database import conninfo
 from functions import blobs, delivery
 from functions.models import Function, FunctionCall, Input, LogLine
-from vault.models import Secret
+from vault import identity
+from vault.models import Secret, SigningKey
 from vault.services import env_for
 
 __all__ = ["RelayStore"]
@@ -29,6 +33,7 @@ F = Function._meta.db_table
 L = LogLine._meta.db_table
 I = Input._meta.db_table  # noqa: E741
 S = Secret._meta.db_table
+SK = SigningKey._meta.db_table
 
 CALL_SQL = f"""
 SELECT id, function_id, kind, status, input_count, closed, created_at, finished_at FROM {C}
@@ -83,6 +88,35 @@ class RelayStore:
             )
             rows = await cur.fetchall()
         return env_for(ids, {row[0]: bytes(row[1]) for row in rows})
+
+    async def identity_token(self, task: dict) -> str:
+        """The container's OIDC identity token (`vault.identity`), signed with the newest key
+        (made the first time one is needed)."""
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            newest = f"SELECT kid, private_token FROM {SK} ORDER BY created_at DESC LIMIT 1"
+            await cur.execute(newest)
+            key = await cur.fetchone()
+            if key is None:
+                kid, token, jwk = await asyncio.to_thread(identity.new_signing_key)
+                await cur.execute(
+                    f"""INSERT INTO {SK} (kid, private_token, public_jwk, created_at)
+                        VALUES (%s, %s, %s, now()) ON CONFLICT DO NOTHING""",
+                    [kid, token, Jsonb(jwk)],
+                )
+                await cur.execute(newest)
+                key = await cur.fetchone()
+            await cur.execute(
+                f"""SELECT w.name AS workspace_name, a.name AS app_name,
+                           coalesce(e.name, %s) AS environment_name
+                      FROM {App._meta.db_table} a
+                      JOIN {Workspace._meta.db_table} w ON w.id = a.workspace_id
+                      LEFT JOIN {Environment._meta.db_table} e ON e.id = a.environment_id
+                     WHERE a.id = %s""",
+                [DEFAULT_ENVIRONMENT, task["app_id"]],
+            )
+            names = await cur.fetchone()
+        assert key is not None and names is not None
+        return identity.sign(identity.claims_for(task, names), key["kid"], bytes(key["private_token"]))
 
     async def task_failed(self, task_id: str, cause: str, message: str) -> None:
         """Record why a container is giving up (e.g. the user's module failed to import)."""

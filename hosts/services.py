@@ -50,8 +50,9 @@ RUNTIME_COMMAND = ["python3", "-m", "skylift._container"]
 # `modal` installed imports Skylift's), then Image.add_local_python_source's packages.
 RUNTIME_PYTHONPATH = "/skylift/lib:/skylift/lib/skylift/_alias_path:/skylift/pysrc"
 # Modal's names for what a container learns from its SKYLIFT_* variables (Modal's guide,
-# "Environment variables"), so that a Modal program reads them unchanged. Not set, having no
-# Skylift counterpart: MODAL_IDENTITY_TOKEN (no OIDC tokens) and MODAL_SANDBOX_ID (no sandboxes).
+# "Environment variables"), so that a Modal program reads them unchanged. MODAL_IDENTITY_TOKEN
+# comes with the container's secrets from its relay (never through Docker); not set, having no
+# Skylift counterpart yet: MODAL_SANDBOX_ID (no sandboxes).
 MODAL_NAMES = {
     "SKYLIFT_TASK_ID": "MODAL_TASK_ID",
     "SKYLIFT_IMAGE_ID": "MODAL_IMAGE_ID",

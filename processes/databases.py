@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -174,9 +175,15 @@ def stop_postgres(state: dict) -> None:
             # stop at once; the next start recovers from the WAL, as after a crash.
             subprocess.run(_as_pg([*pg_ctl, "-m", "immediate"]), capture_output=True)
         # pg_ctl returns once the pid file is gone, which the postmaster removes just before it
-        # exits: stopped means the process is gone too.
-        if postmaster is not None:
-            _wait_exited(postmaster, seconds=30)
+        # exits: stopped means the process is gone too. One that outlived both stops (pg_ctl
+        # itself failing, say) is killed: nothing the platform started may outlive it.
+        if postmaster is not None and not _wait_exited(postmaster, seconds=30):
+            say(f"PostgreSQL ({postmaster}) did not stop; killing it")
+            try:
+                os.kill(postmaster, signal.SIGKILL)
+            except OSError:
+                pass
+            _wait_exited(postmaster, seconds=10)
 
 
 def _postmaster_pid(pg_dir: Path) -> int | None:
@@ -186,16 +193,19 @@ def _postmaster_pid(pg_dir: Path) -> int | None:
         return None
 
 
-def _wait_exited(pid: int, *, seconds: float) -> None:
-    """Wait until the process has exited (gone, or a zombie left for its parent to reap)."""
+def _wait_exited(pid: int, *, seconds: float) -> bool:
+    """Wait until the process has exited (gone, or a zombie left for its parent to reap); False if
+    it is still running after `seconds`."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while True:
         try:
             state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except (OSError, IndexError):
-            return
+            return True
         if state == "Z":
-            return
+            return True
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(0.05)
 
 

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from types import FrameType
@@ -192,6 +193,7 @@ def supervise(port: int) -> int:
         redis_url = start_redis(state, directory)
         _write_state(state)
         env = _django_env(database_url, redis_url)
+        env.setdefault("SKYLIFT_PUBLIC_URL", state["url"].rstrip("/"))  # the OIDC tokens' issuer
         say("Applying database migrations")
         migrated = _manage(env, "migrate", "--no-input", capture_output=True, text=True)
         if migrated.returncode != 0:
@@ -265,14 +267,24 @@ def supervise(port: int) -> int:
                 proc.kill()
                 proc.wait()
             _end_group(proc)
+        # Each step is tried whatever the one before met: a Docker error must not leave the
+        # databases running.
+        steps: list[Callable[[], None]] = [lambda: _stop_redis(state), lambda: stop_postgres(state)]
         if children:
-            _remove_containers(state["host_name"])
-        redis_pid = (state.get("redis") or {}).get("pid")
-        if _alive(redis_pid):
-            os.kill(redis_pid, signal.SIGTERM)
-        stop_postgres(state)
+            steps.insert(0, lambda: _remove_containers(state["host_name"]))
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001
+                print(f"skylift: while stopping: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         state.update({"supervisor": None, "children": {}, "ready": False})
         _write_state(state)
+
+
+def _stop_redis(state: dict) -> None:
+    redis_pid = (state.get("redis") or {}).get("pid")
+    if _alive(redis_pid):
+        os.kill(redis_pid, signal.SIGTERM)
 
 
 def _healthy(port: int) -> bool:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from config.ids import IdFactory
 
-__all__ = ["Secret", "SecretEvent"]
+__all__ = ["Secret", "SecretEvent", "SigningKey"]
 
 
 class Secret(models.Model):
@@ -85,3 +85,13 @@ class SecretEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "-at"])]
+
+
+class SigningKey(models.Model):
+    """A key that signs containers' OIDC identity tokens (`vault.identity`). The private key is
+    stored as a Fernet token, like a secret's values; the public one is served in the JWKS."""
+
+    kid = models.CharField(primary_key=True, max_length=64)
+    private_token = models.BinaryField()
+    public_jwk = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)

@@ -248,6 +248,11 @@ SKYLIFT_SECRETS_KEY_FILE = env.str("SKYLIFT_SECRETS_KEY_FILE", default=str(DATA_
 SKYLIFT_SECRET_MAX_BYTES = env.int(
     "SKYLIFT_SECRET_MAX_BYTES", default=64 * 1024
 )  # names and values of one secret
+# The platform's URL as its users reach it: the issuer of containers' OIDC identity tokens, whose
+# discovery document and keys are served at /.well-known/ (vault/identity.py).
+SKYLIFT_PUBLIC_URL = env.str("SKYLIFT_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+SKYLIFT_OIDC_AUDIENCE = env.str("SKYLIFT_OIDC_AUDIENCE", default="skylift")
+SKYLIFT_IDENTITY_TOKEN_SECONDS = env.int("SKYLIFT_IDENTITY_TOKEN_SECONDS", default=3600)
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 # The Docker bridge network of function containers and build steps, which Skylift makes with

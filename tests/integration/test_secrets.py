@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 
 import skylift
@@ -53,6 +54,11 @@ PROGRAM = textwrap.dedent(
     @app.function(secrets=[skylift.Secret.from_name("it-db")])
     def only_db() -> dict:
         return {"DB_PASSWORD": os.environ.get("DB_PASSWORD"), "SHARED": os.environ.get("SHARED")}
+
+
+    @app.function()
+    def identity() -> list:
+        return [os.environ["SKYLIFT_IDENTITY_TOKEN"], os.environ["MODAL_IDENTITY_TOKEN"], os.environ["SKYLIFT_TASK_ID"]]
 
 
     @app.local_entrypoint()
@@ -141,6 +147,25 @@ def test_secrets_reach_the_container_in_order_and_nowhere_else(platform, cli, tm
     answers = json.dumps([app, client.app_versions(app["id"]), functions], default=str)
     assert "it-db" in answers  # versions name the secrets they give
     assert NAMED_CANARY not in answers and INLINE_CANARY not in answers
+
+    # and a function's identity token is a JWT an outside service verifies with the platform's keys
+    token, modal_token, task_id = skylift.Function.from_name("it-secrets", "identity", client=client).remote()
+    assert token == modal_token
+    discovery = httpx.get(f"{platform.url}/.well-known/openid-configuration").json()
+    assert discovery["issuer"] == platform.url
+    signing_key = jwt.PyJWKClient(discovery["jwks_uri"]).get_signing_key_from_jwt(token)
+    claims = jwt.decode(token, signing_key.key, algorithms=["RS256"], audience="skylift", issuer=platform.url)
+    assert {k: claims[k] for k in ("workspace_name", "environment_name", "app_name", "function_name")} == {
+        "workspace_name": platform.users["alice"].workspace,
+        "environment_name": "main",
+        "app_name": "it-secrets",
+        "function_name": "identity",
+    }
+    assert claims["container_id"] == task_id and claims["exp"] - claims["iat"] == 3600
+    assert claims["sub"].startswith(f"skylift:workspace_id:{platform.users['alice'].workspace_id}:")
+    forged = jwt.encode({**claims, "app_name": "other"}, "not the key", algorithm="HS256")
+    with pytest.raises(jwt.InvalidTokenError):
+        jwt.decode(forged, signing_key.key, algorithms=["RS256"], audience="skylift")
 
     # when the key is rotated, new containers still get the values
     before = (Path(platform.env["SKYLIFT_DATA_DIR"]) / "secrets.key").read_text()

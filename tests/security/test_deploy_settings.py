@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -22,6 +24,7 @@ def _prod_env() -> dict:
         DJANGO_SETTINGS_MODULE="config.settings.prod",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="skylift.example.com",
+        SKYLIFT_SECRETS_KEY=Fernet.generate_key().decode(),
     )
     return env
 
@@ -61,6 +64,19 @@ def test_it_sets_the_cookie_flags_in_production():
         "DEBUG": False,
         "SILENCED_SYSTEM_CHECKS": [],
     }
+
+
+def test_it_refuses_to_start_in_production_without_a_secrets_key():
+    # given production settings without the key secrets are encrypted with
+    env = _prod_env()
+    del env["SKYLIFT_SECRETS_KEY"]
+    # when
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    # then
+    assert result.returncode != 0
+    assert "SKYLIFT_SECRETS_KEY" in result.stderr
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key():

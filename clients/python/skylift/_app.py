@@ -238,17 +238,19 @@ class App:
         streamer = LogStreamer(client, app["id"]) if show_logs else None
         heartbeat_stop = threading.Event()
         try:
-            for obj, spec in self._specs(client, show_logs):
-                obj.object_id = client.function_create({"app_id": app["id"], **spec})["id"]
-            if streamer:
-                streamer.start()
             if not detach:
+                # From the start: building the app's images may take minutes, and the server
+                # stops an app whose client has gone quiet.
                 threading.Thread(
                     target=self._heartbeat,
                     args=(client.clone(), app["id"], heartbeat_stop),
                     name="skylift-heartbeat",
                     daemon=True,
                 ).start()
+            for obj, spec in self._specs(client, show_logs):
+                obj.object_id = client.function_create({"app_id": app["id"], **spec})["id"]
+            if streamer:
+                streamer.start()
             yield self
         finally:
             heartbeat_stop.set()

@@ -940,7 +940,8 @@ def main() -> int:
     )
     os.environ.pop("SKYLIFT_TASK_TOKEN", None)
     # The function's secrets, before its module is imported; later secrets won already. The
-    # runtime's own variables (SKYLIFT_*, MODAL_*) are reserved, as Modal's are.
+    # runtime's own variables (SKYLIFT_*, MODAL_*: from Docker, and the identity token the relay
+    # sends last) are reserved, as Modal's are.
     for key, value in hello.get("env", {}).items():
         if not (key in os.environ and key.startswith(("SKYLIFT_", "MODAL_"))):
             os.environ[key] = value
