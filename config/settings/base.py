@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "builds",
     "billing",
     "volumes",
+    "state",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 600.0,
         "options": {"expires": 300},
     },
+    # Ephemeral Dicts and Queues whose owner is done, and objects unused past their retention.
+    "sweep-state": {
+        "task": "state.tasks.sweep_state",
+        "schedule": 60.0,
+        "options": {"expires": 30},
+    },
     "sweep-blobs": {
         "task": "functions.tasks.sweep_blobs",
         "schedule": 24 * 3600.0,
@@ -232,6 +239,18 @@ SKYLIFT_BLOB_DIR = Path(env.str("SKYLIFT_BLOB_DIR", default=str(DATA_DIR / "blob
 # platform points it at shared storage mounted at the same path everywhere).
 SKYLIFT_VOLUME_DIR = Path(env.str("SKYLIFT_VOLUME_DIR", default=str(DATA_DIR / "volumes")))
 SKYLIFT_VOLUME_MAX_UPLOAD = env.int("SKYLIFT_VOLUME_MAX_UPLOAD", default=8 * 1024**3)  # bytes per request
+# Dicts and Queues (state/). Keys and values are counted as the SDK's pickled bytes.
+SKYLIFT_STATE_MAX_VALUE_BYTES = env.int("SKYLIFT_STATE_MAX_VALUE_BYTES", default=1024**2)
+SKYLIFT_STATE_MAX_KEY_BYTES = env.int("SKYLIFT_STATE_MAX_KEY_BYTES", default=64 * 1024)
+SKYLIFT_QUEUE_MAX_PARTITION_ITEMS = env.int("SKYLIFT_QUEUE_MAX_PARTITION_ITEMS", default=5_000)
+# A named Dict or Queue nobody has read or written for this many days is deleted with its data.
+SKYLIFT_STATE_RETENTION_DAYS = env.float("SKYLIFT_STATE_RETENTION_DAYS", default=30.0)
+# An ephemeral one is deleted when its owner is done: the `ephemeral()` block ends, or the app run
+# that made it stops (within a minute). One whose owner vanished without saying (a killed program)
+# goes once unused this long.
+SKYLIFT_STATE_EPHEMERAL_RETENTION_SECONDS = env.float(
+    "SKYLIFT_STATE_EPHEMERAL_RETENTION_SECONDS", default=24 * 3600.0
+)
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 # The Docker bridge network of function containers and build steps, which Skylift makes with

@@ -236,6 +236,7 @@ _SNAPSHOT_APPS = {
     "builds",
     "billing",
     "volumes",
+    "state",
 }
 # Written by authentication or lookups themselves (the token check, image resolution): not a change
 # the request under test made.

@@ -23,6 +23,7 @@ SERVER_APPS = [
     "functions",
     "hosts",
     "processes",
+    "state",
     "volumes",
 ]
 
