@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("functions.api.urls")),
     path("", include("builds.api.urls")),
     path("", include("volumes.api.urls")),
+    path("", include("state.api.urls")),
 ]

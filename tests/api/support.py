@@ -24,8 +24,12 @@ from apps import deployments
 from apps import services as app_services
 from apps.models import App, Environment
 from builds.models import Build, BuildStatus, Image
+from functions import delivery
 from functions import services as function_services
 from functions.models import Function, FunctionCall, Mount, Task
+from state import operations as state_operations
+from state import services as state_services
+from state.models import Dict, Queue
 from volumes import services as volume_services
 from volumes import storage as volume_storage
 from volumes.models import Volume
@@ -116,6 +120,8 @@ class WorkspaceObjects:
     volume: Volume
     deployed: App
     environment: Environment
+    dict: Dict
+    queue: Queue
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -130,6 +136,8 @@ class WorkspaceObjects:
             "builds": self.build.id,
             "volumes": self.volume.id,
             "environments": self.environment.name,
+            "dicts": self.dict.id,
+            "queues": self.queue.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -178,7 +186,19 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         functions=[{**square, "memory": 256}],
     )
     environment = deployments.environment_create(workspace=member.workspace, name=f"env-{tag}".lower())
+    shared = state_services.object_create(
+        Dict, workspace=member.workspace, name=f"{tag}-dict", user=member.user
+    )
+    jobs = state_services.object_create(
+        Queue, workspace=member.workspace, name=f"{tag}-queue", user=member.user
+    )
+    delivery.run(
+        state_operations.dict_put(member.workspace.id, shared.id, [(b"key", b"value", "key", "value")])
+    )
+    delivery.run(state_operations.queue_put(member.workspace.id, jobs.id, None, [b"job"], ["job"]))
     return WorkspaceObjects(
+        dict=shared,
+        queue=jobs,
         deployed=deployed,
         environment=environment,
         volume=volume,

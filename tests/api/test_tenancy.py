@@ -27,7 +27,7 @@ USER_SCOPED = {"tokens"}
 # Query parameters that filter by an object: their value is an id of that collection.
 FILTERS = {"app": "apps", "function": "functions", "image": "images"}
 # Query parameters that filter by a name: the name of A's object of that collection.
-NAME_FILTERS = {"volumes": "name"}
+NAME_FILTERS = {"volumes": "name", "dicts": "name", "queues": "name"}
 
 
 def _send(member: Member, method: str, url: str, *, body: dict | None = None):
@@ -55,6 +55,20 @@ def test_it_walks_every_operation_that_takes_an_id():
         "volumes_files_retrieve",
         "volumes_files_destroy",
         "volumes_content_retrieve",
+        "dicts_retrieve",
+        "dicts_destroy",
+        "dicts_get_create",
+        "dicts_put_create",
+        "dicts_pop_create",
+        "dicts_clear_create",
+        "dicts_entries_retrieve",
+        "queues_retrieve",
+        "queues_destroy",
+        "queues_put_create",
+        "queues_get_create",
+        "queues_len_retrieve",
+        "queues_clear_create",
+        "queues_peek_retrieve",
     }
 
 
@@ -116,7 +130,8 @@ def test_it_never_lists_another_workspaces_objects(trio, objects_a, op):
         {param: objects_a.by_collection()[FILTERS[param]]} for param in op.query_params if param in FILTERS
     ]
     if collection in NAME_FILTERS:
-        queries.append({NAME_FILTERS[collection]: objects_a.volume.name})
+        named = {"volumes": objects_a.volume, "dicts": objects_a.dict, "queues": objects_a.queue}[collection]
+        queries.append({NAME_FILTERS[collection]: named.name})
     for query in queries:
         response = trio.charlie.api.get(op.path, query)
         # then none of A's ids appears
