@@ -400,23 +400,24 @@ def queue_clear(
 
 @transition()
 def queue_peek(
-    workspace_id: str, queue_id: str, partition: str | None = None, n: int = 10
+    workspace_id: str, queue_id: str, partition: str | None = None, n: int = 10, *, after: int = 0
 ) -> Generator[Stmt, Rows, list[dict] | None]:
-    """The oldest `n` items of a partition, left in place: {value, preview, created_at} each."""
+    """The oldest `n` items of a partition after the item `after`, left in place:
+    {id, value, preview, created_at} each."""
     partition = check_partition(partition)
     n = max(1, min(int(n), 1000))
     rows = yield Stmt(
         f"""WITH {_object(Q)}
             SELECT i.id, i.value, i.preview, i.created_at
               FROM o LEFT JOIN LATERAL (SELECT * FROM {QI} WHERE queue_id = o.id AND partition = %(partition)s
-                                         ORDER BY id LIMIT %(n)s) i ON true
+                                         AND id > %(after)s ORDER BY id LIMIT %(n)s) i ON true
              ORDER BY i.id""",
-        _params(queue_id, workspace_id, partition=partition, n=n),
+        _params(queue_id, workspace_id, partition=partition, n=n, after=int(after)),
     )
     if not rows:
         return None
     return [
-        {"value": bytes(r["value"]), "preview": r["preview"], "created_at": r["created_at"]}
+        {"id": r["id"], "value": bytes(r["value"]), "preview": r["preview"], "created_at": r["created_at"]}
         for r in rows
         if r["id"] is not None
     ]

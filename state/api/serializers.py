@@ -127,6 +127,7 @@ class LenSerializer(serializers.Serializer):
 
 
 class PeekItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Pass as ?after= for the next page")
     value = Base64Field()
     preview = serializers.CharField()
     created_at = serializers.DateTimeField()

@@ -7,6 +7,7 @@ outside DRF, with the same answers (`state.fastpath`).
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -97,6 +98,12 @@ class _StateViewSet(
 
     def perform_destroy(self, instance):
         services.object_delete(instance)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise ops.not_found(self.kind, str(self.kwargs.get("pk", ""))) from None
 
     def _gone(self, obj):
         """The object was deleted between the lookup and the operation."""
@@ -315,7 +322,13 @@ class QueueViewSet(_StateViewSet):
         return Response({"removed": removed})
 
     @extend_schema(
-        parameters=[PARTITION, OpenApiParameter("n", OpenApiTypes.INT, description="How many (default 10)")],
+        parameters=[
+            PARTITION,
+            OpenApiParameter("n", OpenApiTypes.INT, description="How many (default 10)"),
+            OpenApiParameter(
+                "after", OpenApiTypes.INT, description="The id of the last item of the previous page"
+            ),
+        ],
         responses={200: PeekSerializer},
     )
     @action(detail=True, methods=["get"])

@@ -1957,6 +1957,8 @@ export interface components {
             items: components["schemas"]["PeekItem"][];
         };
         PeekItem: {
+            /** @description Pass as ?after= for the next page */
+            id: number;
             /** Format: byte */
             value: string;
             preview: string;
@@ -3669,6 +3671,8 @@ export interface operations {
     queues_peek_retrieve: {
         parameters: {
             query?: {
+                /** @description The id of the last item of the previous page */
+                after?: number;
                 /** @description How many (default 10) */
                 n?: number;
                 /** @description A partition key (default: the default one) */

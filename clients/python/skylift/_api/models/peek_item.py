@@ -24,11 +24,13 @@ T = TypeVar("T", bound="PeekItem")
 class PeekItem:
     """ 
         Attributes:
+            id (int): Pass as ?after= for the next page
             value (str):
             preview (str):
             created_at (datetime.datetime):
      """
 
+    id: int
     value: str
     preview: str
     created_at: datetime.datetime
@@ -39,6 +41,8 @@ class PeekItem:
 
 
     def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
         value = self.value
 
         preview = self.preview
@@ -49,6 +53,7 @@ class PeekItem:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
+            "id": id,
             "value": value,
             "preview": preview,
             "created_at": created_at,
@@ -61,6 +66,8 @@ class PeekItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        id = d.pop("id")
+
         value = d.pop("value")
 
         preview = d.pop("preview")
@@ -71,6 +78,7 @@ class PeekItem:
 
 
         peek_item = cls(
+            id=id,
             value=value,
             preview=preview,
             created_at=created_at,

@@ -17,6 +17,7 @@ from typing import cast
 def _get_kwargs(
     id: str,
     *,
+    after: int | Unset = UNSET,
     n: int | Unset = UNSET,
     partition: str | Unset = UNSET,
 
@@ -26,6 +27,8 @@ def _get_kwargs(
     
 
     params: dict[str, Any] = {}
+
+    params["after"] = after
 
     params["n"] = n
 
@@ -73,6 +76,7 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    after: int | Unset = UNSET,
     n: int | Unset = UNSET,
     partition: str | Unset = UNSET,
 
@@ -81,6 +85,7 @@ def sync_detailed(
 
     Args:
         id (str):
+        after (int | Unset):
         n (int | Unset):
         partition (str | Unset):
 
@@ -95,6 +100,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+after=after,
 n=n,
 partition=partition,
 
@@ -110,6 +116,7 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
+    after: int | Unset = UNSET,
     n: int | Unset = UNSET,
     partition: str | Unset = UNSET,
 
@@ -118,6 +125,7 @@ def sync(
 
     Args:
         id (str):
+        after (int | Unset):
         n (int | Unset):
         partition (str | Unset):
 
@@ -133,6 +141,7 @@ def sync(
     return sync_detailed(
         id=id,
 client=client,
+after=after,
 n=n,
 partition=partition,
 
@@ -142,6 +151,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    after: int | Unset = UNSET,
     n: int | Unset = UNSET,
     partition: str | Unset = UNSET,
 
@@ -150,6 +160,7 @@ async def asyncio_detailed(
 
     Args:
         id (str):
+        after (int | Unset):
         n (int | Unset):
         partition (str | Unset):
 
@@ -164,6 +175,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+after=after,
 n=n,
 partition=partition,
 
@@ -179,6 +191,7 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
+    after: int | Unset = UNSET,
     n: int | Unset = UNSET,
     partition: str | Unset = UNSET,
 
@@ -187,6 +200,7 @@ async def asyncio(
 
     Args:
         id (str):
+        after (int | Unset):
         n (int | Unset):
         partition (str | Unset):
 
@@ -202,6 +216,7 @@ async def asyncio(
     return (await asyncio_detailed(
         id=id,
 client=client,
+after=after,
 n=n,
 partition=partition,
 
