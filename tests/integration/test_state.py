@@ -172,3 +172,53 @@ def test_another_workspaces_objects_are_not_found(running):
     assert d["secret"] == "alice's" and q.len() == 0
     skylift.Dict.objects.delete("it-private", client=alice)
     skylift.Queue.objects.delete("it-private", client=alice)
+
+
+def test_the_cli_shows_and_manages_dicts_and_queues(platform, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    alice = platform.users["alice"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYLIFT_")}
+    env.update(
+        SKYLIFT_SERVER_URL=platform.url,
+        SKYLIFT_TOKEN_ID=alice.token_id,
+        SKYLIFT_TOKEN_SECRET=alice.token_secret,
+        SKYLIFT_CONFIG_PATH=str(tmp_path / "none.toml"),
+    )
+    exe = str(Path(sys.executable).parent / "skylift")
+
+    def cli(*args: str) -> tuple[int, str]:
+        done = subprocess.run([exe, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        return done.returncode, done.stdout + done.stderr
+
+    client = platform.client("alice")
+    d = skylift.Dict.from_name("it-cli", create_if_missing=True, client=client)
+    q = skylift.Queue.from_name("it-cli", create_if_missing=True, client=client)
+    d["greeting"] = "hello"
+    d["config"] = {"lr": 0.1}
+    q.put_many(["first", {"n": 2}])
+    q.put("elsewhere", partition="p")
+    code, out = cli("dict", "list", "--json")
+    assert code == 0 and [o["name"] for o in json.loads(out)] == ["it-cli"]
+    code, out = cli("dict", "items", "it-cli", "--json")
+    assert code == 0 and json.loads(out) == [
+        {"key": "greeting", "value": "hello"},
+        {"key": "config", "value": '{"lr": 0.1}'},
+    ]
+    assert cli("dict", "get", "it-cli", "greeting") == (0, "hello\n")
+    code, out = cli("dict", "get", "it-cli", "nope")
+    assert code == 1 and "no key 'nope'" in out
+    assert cli("queue", "peek", "it-cli", "--json")[1].strip() == json.dumps(["first", '{"n": 2}'], indent=2)
+    assert cli("queue", "len", "it-cli") == (0, "2\n")
+    assert cli("queue", "len", "it-cli", "--total") == (0, "3\n")
+    assert cli("queue", "clear", "it-cli", "--partition", "p", "--yes")[0] == 0
+    assert q.len(total=True) == 2
+    assert cli("dict", "clear", "it-cli", "-y") == (0, "Removed 2 entries.\n")
+    assert cli("dict", "delete", "it-cli", "-y")[0] == 0
+    assert cli("queue", "delete", "it-cli", "-y")[0] == 0
+    code, out = cli("queue", "len", "it-cli")
+    assert code == 1 and "No queue named 'it-cli'" in out

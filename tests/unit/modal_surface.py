@@ -632,8 +632,15 @@ SURFACE = Surface(
                 not_yet("container"),
                 not_yet("endpoint"),
                 not_yet("image"),
-                not_yet("dict"),
-                not_yet("queue"),
+                differs(
+                    "dict",
+                    "`list`, `get NAME KEY` (a string key), `items`, `clear` and `delete`, with `--env` and `--json`; "
+                    "values shown by their text preview, or unpickled on this machine",
+                ),
+                differs(
+                    "queue",
+                    "`list`, `peek`, `len`, `clear` and `delete`, with `--env`, `--partition` and `--json`",
+                ),
                 not_yet("secret"),
                 same("volume create"),
                 differs("volume get", "`-` as the local path writes the file to standard output"),

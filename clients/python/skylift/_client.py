@@ -603,9 +603,10 @@ class Client:
         body = {"name": name, **({"environment": environment} if environment else {})}
         what = f"Could not create the {kind} {name!r}" if name else f"Could not create an ephemeral {kind}"
         # Not repeated: a retry of a create that went through would answer 409.
-        return self._send(
+        made: dict[str, Any] = self._send(
             lambda: _Raw(self.api.get_httpx_client().post(f"/api/v1/{kind}s/", json=body)), what, 0
         ).json()
+        return made
 
     def state_get(self, kind: str, object_id: str) -> dict[str, Any]:
         endpoint = dicts_retrieve if kind == "dict" else queues_retrieve

@@ -604,8 +604,6 @@ COMMANDS: dict[str, Feature] = dict(
         _command("container", DASHBOARD),
         _command("endpoint"),
         _command("image"),
-        _command("dict", SECRETS),
-        _command("queue", SECRETS),
         _command("secret", SECRETS),
         _command("nfs", hint="Use `skylift volume`."),
         _command("profile", hint="Choose a profile with `--profile` or SKYLIFT_PROFILE."),
