@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _platform import EmbeddedPlatform, commit_id, machine_info, ms, say, summary  # noqa: E402
+from _platform import EmbeddedPlatform, commit_id, machine_info, say, summary  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BATCH = 1000
@@ -116,8 +116,8 @@ def main() -> int:
     ]
     for label, ours, theirs, target in rows:
         print(
-            f"{label:34} {ms(statistics.median(figures[ours])):>12} "
-            f"{ms(statistics.median(figures[theirs])):>12} {target:>10}"
+            f"{label:34} {statistics.median(figures[ours]) * 1000:>9.2f} ms "
+            f"{statistics.median(figures[theirs]) * 1000:>9.2f} ms {target:>10}"
         )
     print()
     print(f"{'Queue, items/s (median batch)':34} {'Skylift':>12} {'redis-py':>12} {'target':>10}")

@@ -222,3 +222,26 @@ def test_the_cli_shows_and_manages_dicts_and_queues(platform, tmp_path):
     assert cli("queue", "delete", "it-cli", "-y")[0] == 0
     code, out = cli("queue", "len", "it-cli")
     assert code == 1 and "No queue named 'it-cli'" in out
+
+
+def test_the_callers_dict_get_and_put_take_the_fast_path_and_answer_as_the_api(running):
+    import base64
+
+    import httpx
+
+    alice, charlie = running.users["alice"], running.users["charlie"]
+    d = skylift.Dict.from_name("it-fast", create_if_missing=True, client=running.client("alice"))
+    url = f"{running.url}/api/v1/dicts/{d.object_id}/"
+    key, value = base64.b64encode(b"k").decode(), base64.b64encode(b"v").decode()
+    put = httpx.post(url + "put/", json={"entries": [{"key": key, "value": value}]}, headers=alice.headers)
+    assert (put.status_code, put.headers.get("x-skylift-path"), put.json()) == (200, "fast", {"written": 1})
+    got = httpx.post(url + "get/", json={"key": key}, headers=alice.headers)
+    assert (got.headers.get("x-skylift-path"), got.json()) == ("fast", {"found": True, "value": value})
+    # what it does not serve, Django answers: another workspace's Dict, a malformed body, no token
+    stranger = httpx.post(url + "get/", json={"key": key}, headers=charlie.headers)
+    assert stranger.status_code == 404 and stranger.json()["error"]["code"] == "not_found"
+    assert httpx.post(url + "get/", json={"key": "%%"}, headers=alice.headers).status_code == 400
+    assert httpx.post(url + "get/", json={"key": key}).status_code == 401
+    skylift.Dict.objects.delete("it-fast", client=running.client("alice"))
+    gone = httpx.post(url + "get/", json={"key": key}, headers=alice.headers)
+    assert gone.status_code == 404 and "deleted" in gone.json()["error"]["message"]

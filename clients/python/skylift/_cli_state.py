@@ -34,10 +34,11 @@ def _shown(data: bytes | None, preview: str, unpickle: bool) -> str:
     if data is None:
         return ""
     if unpickle:
-        from ._state import loads
+        from ._state import loads, preview
 
         try:
-            return repr(loads(data, "value"))[:200]
+            value = loads(data, "value")
+            return preview(value) or repr(value)[:200]
         except Exception:  # noqa: BLE001 - a value of a class this machine lacks
             pass
     return f"<{len(data):,} bytes pickled>"
