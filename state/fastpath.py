@@ -135,22 +135,18 @@ class DictFastPath:
         if checked is None:
             return None  # Django answers 401
         workspace_id = checked[0][0]
-        plan = (
-            ops.dict_get(workspace_id, dict_id, request["key"])
-            if op == "get"
-            else ops.dict_put(
-                workspace_id, dict_id, request["entries"], skip_if_exists=request["skip_if_exists"]
-            )
-        )
         async with self.calls.pool.connection() as conn:
-            result = await delivery.arun(conn, plan)
-        if op == "get":
-            if not result.found:
-                return None  # Django's 404
-            value = result.value
-            return {
-                "found": value is not None,
-                "value": base64.b64encode(value).decode() if value is not None else None,
-            }
-        found, written = result
-        return {"written": written} if found else None
+            if op == "put":
+                put = ops.dict_put(
+                    workspace_id, dict_id, request["entries"], skip_if_exists=request["skip_if_exists"]
+                )
+                found, written = await delivery.arun(conn, put)
+                return {"written": written} if found else None
+            got = await delivery.arun(conn, ops.dict_get(workspace_id, dict_id, request["key"]))
+        if not got.found:
+            return None  # Django's 404
+        value = got.value
+        return {
+            "found": value is not None,
+            "value": base64.b64encode(value).decode() if value is not None else None,
+        }

@@ -28,9 +28,9 @@ def _find(client: Any, kind: str, name: str, env: str | None) -> dict[str, Any]:
     return dict(looked_up)
 
 
-def _shown(data: bytes | None, preview: str, unpickle: bool) -> str:
-    if preview:
-        return preview
+def _shown(data: bytes | None, stored_preview: str, unpickle: bool) -> str:
+    if stored_preview:
+        return stored_preview
     if data is None:
         return ""
     if unpickle:
