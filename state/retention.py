@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.models import AppState
 
 from . import services
+from .models import Dict, Queue
 
 __all__ = ["sweep"]
 
@@ -41,7 +42,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     for kind, model in services.KINDS.items():
         count = 0
         while True:
-            batch = list(model.objects.filter(due).order_by("last_used_at")[:BATCH])
+            batch: list[Dict | Queue] = list(model.objects.filter(due).order_by("last_used_at")[:BATCH])
             for obj in batch:
                 services.object_delete(obj)
             count += len(batch)

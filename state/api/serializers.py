@@ -63,7 +63,7 @@ class EntryInSerializer(serializers.Serializer):
 
 
 class DictPutSerializer(serializers.Serializer):
-    entries = EntryInSerializer(many=True, max_length=MAX_BATCH)
+    entries = serializers.ListField(child=EntryInSerializer(), max_length=MAX_BATCH)
     skip_if_exists = serializers.BooleanField(
         default=False, help_text="Leave keys that have an entry as they are"
     )
