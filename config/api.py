@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("builds.api.urls")),
     path("", include("volumes.api.urls")),
     path("", include("vault.api.urls")),
+    path("", include("state.api.urls")),
 ]

@@ -18,16 +18,22 @@ from builds.routing import websocket_urlpatterns as build_routes  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
 from functions.fastpath import RemoteCallFastPath  # noqa: E402
 from functions.routing import websocket_urlpatterns  # noqa: E402
+from state.fastpath import DictFastPath  # noqa: E402
+from state.fastpath import serves as dict_fast_path_serves  # noqa: E402
 from vault.rotation import verify_at_start  # noqa: E402
 
 capped_django = BodyLimit(django_asgi_app)
 # What the fast path does not serve goes to Django behind the same cap as every other route.
 remote_calls = RemoteCallFastPath(fallback=capped_django)
+# A Dict's get and put from the caller, likewise (sharing the calls' pool, Redis and token check).
+dict_ops = DictFastPath(remote_calls, fallback=capped_django)
 
 
 async def http(scope, receive, send):
     if settings.SKYLIFT_FAST_PATH and scope["method"] == "POST" and scope["path"] == "/api/v1/calls/":
         return await remote_calls(scope, receive, send)
+    if settings.SKYLIFT_FAST_PATH and dict_fast_path_serves(scope):
+        return await dict_ops(scope, receive, send)
     return await capped_django(scope, receive, send)
 
 

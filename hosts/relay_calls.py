@@ -26,6 +26,8 @@ from config.ids import new_id
 from functions.queues import DONE_TTL_SECONDS, REDIS_DOWN, cancellation_messages, done_key, input_queue_key
 from skylift.contract import split_body
 
+from .relay_state import ContainerState
+
 __all__ = ["ContainerCalls", "Refused"]
 
 log = logging.getLogger(__name__)
@@ -158,15 +160,19 @@ class ContainerCalls:
     module, which reaches the control plane's services).
     """
 
-    ops = frozenset({"lookup", "variant", "call", "add_inputs", "outputs", "call_get", "cancel"})
+    CALL_OPS = frozenset({"lookup", "variant", "call", "add_inputs", "outputs", "call_get", "cancel"})
+    ops = CALL_OPS | ContainerState.ops  # and Dicts and Queues (`hosts.relay_state`)
 
     def __init__(self, relay: Any) -> None:  # a hosts.relay.Relay
         self.relay = relay
         self.store = relay.store
+        self.state = ContainerState(relay, _in_thread)
 
     async def handle(self, task: dict, header: dict, body: bytes) -> tuple[dict, bytes]:
         try:
             op = header.get("op")
+            if op in ContainerState.ops:
+                return await self.state.handle(task, header, body)
             if op == "lookup":
                 app = header.get("app")
                 described = await _in_thread(
@@ -200,6 +206,8 @@ class ContainerCalls:
             raise Refused("invalid", f"unknown op {op!r}")
         except Refused as refused:
             return refused.reply(), b""
+        except ApiError as err:  # a rule of `state.operations` refused it
+            return _refused(err).reply(), b""
         except (KeyError, TypeError, ValueError) as err:
             return Refused("invalid", f"malformed request: {err}").reply(), b""
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "billing",
     "volumes",
     "vault",
+    "state",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # Ephemeral Dicts and Queues whose owner is done, and objects unused past their retention.
+    "sweep-state": {
+        "task": "state.tasks.sweep_state",
+        "schedule": 60.0,
+        "options": {"expires": 30},
+    },
     "sweep-blobs": {
         "task": "functions.tasks.sweep_blobs",
         "schedule": 24 * 3600.0,
@@ -253,6 +260,18 @@ SKYLIFT_SECRET_MAX_BYTES = env.int(
 SKYLIFT_PUBLIC_URL = env.str("SKYLIFT_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 SKYLIFT_OIDC_AUDIENCE = env.str("SKYLIFT_OIDC_AUDIENCE", default="skylift")
 SKYLIFT_IDENTITY_TOKEN_SECONDS = env.int("SKYLIFT_IDENTITY_TOKEN_SECONDS", default=3600)
+# Dicts and Queues (state/). Keys and values are counted as the SDK's pickled bytes.
+SKYLIFT_STATE_MAX_VALUE_BYTES = env.int("SKYLIFT_STATE_MAX_VALUE_BYTES", default=1024**2)
+SKYLIFT_STATE_MAX_KEY_BYTES = env.int("SKYLIFT_STATE_MAX_KEY_BYTES", default=64 * 1024)
+SKYLIFT_QUEUE_MAX_PARTITION_ITEMS = env.int("SKYLIFT_QUEUE_MAX_PARTITION_ITEMS", default=5_000)
+# A named Dict or Queue nobody has read or written for this many days is deleted with its data.
+SKYLIFT_STATE_RETENTION_DAYS = env.float("SKYLIFT_STATE_RETENTION_DAYS", default=30.0)
+# An ephemeral one is deleted when its owner is done: the `ephemeral()` block ends, or the app run
+# that made it stops (within a minute). One whose owner vanished without saying (a killed program)
+# goes once unused this long.
+SKYLIFT_STATE_EPHEMERAL_RETENTION_SECONDS = env.float(
+    "SKYLIFT_STATE_EPHEMERAL_RETENTION_SECONDS", default=24 * 3600.0
+)
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 # The Docker bridge network of function containers and build steps, which Skylift makes with

@@ -24,8 +24,12 @@ from apps import deployments
 from apps import services as app_services
 from apps.models import App, Environment
 from builds.models import Build, BuildStatus, Image
+from functions import delivery
 from functions import services as function_services
 from functions.models import Function, FunctionCall, Mount, Task
+from state import operations as state_operations
+from state import services as state_services
+from state.models import Dict, Queue
 from vault import services as vault_services
 from vault.models import Secret
 from volumes import services as volume_services
@@ -119,6 +123,8 @@ class WorkspaceObjects:
     deployed: App
     environment: Environment
     secret: Secret
+    dict: Dict
+    queue: Queue
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -134,6 +140,8 @@ class WorkspaceObjects:
             "volumes": self.volume.id,
             "environments": self.environment.name,
             "secrets": self.secret.id,
+            "dicts": self.dict.id,
+            "queues": self.queue.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -189,8 +197,20 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         values={"TOKEN": f"{tag}'s token"},
         user=member.user,
     )
+    shared = state_services.object_create(
+        Dict, workspace=member.workspace, name=f"{tag}-dict", user=member.user
+    )
+    jobs = state_services.object_create(
+        Queue, workspace=member.workspace, name=f"{tag}-queue", user=member.user
+    )
+    delivery.run(
+        state_operations.dict_put(member.workspace.id, shared.id, [(b"key", b"value", "key", "value")])
+    )
+    delivery.run(state_operations.queue_put(member.workspace.id, jobs.id, None, [b"job"], ["job"]))
     return WorkspaceObjects(
         secret=secret,
+        dict=shared,
+        queue=jobs,
         deployed=deployed,
         environment=environment,
         volume=volume,
@@ -248,6 +268,7 @@ _SNAPSHOT_APPS = {
     "builds",
     "billing",
     "volumes",
+    "state",
 }
 # Written by authentication or lookups themselves (the token check, image resolution): not a change
 # the request under test made.

@@ -27,7 +27,7 @@ USER_SCOPED = {"tokens"}
 # Query parameters that filter by an object: their value is an id of that collection.
 FILTERS = {"app": "apps", "function": "functions", "image": "images"}
 # Query parameters that filter by a name: the name of A's object of that collection.
-NAME_FILTERS = {"volumes": "name", "secrets": "name"}
+NAME_FILTERS = {"volumes": "name", "secrets": "name", "dicts": "name", "queues": "name"}
 
 
 def _send(member: Member, method: str, url: str, *, body: dict | None = None):
@@ -60,6 +60,20 @@ def test_it_walks_every_operation_that_takes_an_id():
         "secrets_partial_update",
         "secrets_destroy",
         "secrets_history_list",
+        "dicts_retrieve",
+        "dicts_destroy",
+        "dicts_get_create",
+        "dicts_put_create",
+        "dicts_pop_create",
+        "dicts_clear_create",
+        "dicts_entries_retrieve",
+        "queues_retrieve",
+        "queues_destroy",
+        "queues_put_create",
+        "queues_get_create",
+        "queues_len_retrieve",
+        "queues_clear_create",
+        "queues_peek_retrieve",
     }
 
 
@@ -121,8 +135,13 @@ def test_it_never_lists_another_workspaces_objects(trio, objects_a, op):
         {param: objects_a.by_collection()[FILTERS[param]]} for param in op.query_params if param in FILTERS
     ]
     if collection in NAME_FILTERS:
-        named = {"volumes": objects_a.volume.name, "secrets": objects_a.secret.name}
-        queries.append({NAME_FILTERS[collection]: named[collection]})
+        named = {
+            "volumes": objects_a.volume,
+            "secrets": objects_a.secret,
+            "dicts": objects_a.dict,
+            "queues": objects_a.queue,
+        }[collection]
+        queries.append({NAME_FILTERS[collection]: named.name})
     for query in queries:
         response = trio.charlie.api.get(op.path, query)
         # then none of A's ids appears

@@ -93,7 +93,7 @@ SURFACE = Surface(
                 ),
                 same("Cls", "see Cls below"),
                 same("Cron", "checked when made: a bad expression or time zone raises InvalidError"),
-                not_yet("Dict"),
+                differs("Dict", "see Other objects below"),
                 not_yet("Environment"),
                 same("Error", "base of every SDK error"),
                 not_yet("FilePatternMatcher"),
@@ -104,7 +104,7 @@ SURFACE = Surface(
                 differs("Period", "at least one second long; otherwise as Modal's"),
                 not_yet("Probe"),
                 not_yet("Proxy"),
-                not_yet("Queue"),
+                differs("Queue", "see Other objects below"),
                 same("Retries", "see Other objects below"),
                 not_yet("CloudBucketMount"),
                 not_yet("Sandbox"),
@@ -503,7 +503,14 @@ SURFACE = Surface(
                     "Retries(...)",
                     "`max_retries` from 0 to 10; delays, coefficient and bounds as Modal's",
                 ),
-                not_yet("Dict, Queue", "whole objects: see the top-level table"),
+                differs(
+                    "Dict, Queue",
+                    "Modal's methods with `.aio` twins, `from_name(environment_name=, create_if_missing=)`, "
+                    "`ephemeral()`, `objects.create/list/delete`, `queue.Empty`/`queue.Full`; passed to a "
+                    "function by reference. Values up to 1 MiB pickled, 5,000 items per queue partition; "
+                    "`partition_ttl` is accepted and not applied (items stay until got, or the queue goes "
+                    "unused past its retention); `iterate()` leaves items in place (docs/state.md)",
+                ),
                 not_yet(
                     "NetworkFileSystem, CloudBucketMount, Proxy", "whole objects: see the top-level table"
                 ),
@@ -624,11 +631,18 @@ SURFACE = Surface(
                 not_yet("container"),
                 not_yet("endpoint"),
                 not_yet("image"),
-                not_yet("dict"),
-                not_yet("queue"),
                 same("secret create", "`KEY=VALUE ...`, `--from-dotenv`, `--force`, `--env`"),
                 same("secret list"),
                 same("secret delete"),
+                differs(
+                    "dict",
+                    "`list`, `get NAME KEY` (a string key), `items`, `clear` and `delete`, with `--env` and `--json`; "
+                    "values shown by their text preview, or unpickled on this machine",
+                ),
+                differs(
+                    "queue",
+                    "`list`, `peek`, `len`, `clear` and `delete`, with `--env`, `--partition` and `--json`",
+                ),
                 same("volume create"),
                 differs("volume get", "`-` as the local path writes the file to standard output"),
                 same("volume list"),

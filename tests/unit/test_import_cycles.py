@@ -24,6 +24,7 @@ SERVER_APPS = [
     "hosts",
     "processes",
     "vault",
+    "state",
     "volumes",
 ]
 

@@ -36,11 +36,13 @@ PUBLIC_NAMES = [
     "Client",
     "Cls",
     "Cron",
+    "Dict",
     "Error",
     "Function",
     "FunctionCall",
     "Image",
     "Period",
+    "Queue",
     "Retries",
     "Secret",
     "Volume",
@@ -125,11 +127,11 @@ def test_it_points_from_stub_to_app():
 def test_it_imports_modals_names_skylift_lacks_and_refuses_them_when_used():
     # given a program that imports one: that alone works
     namespace: dict = {}
-    exec("from skylift import Dict", namespace)
-    assert namespace["Dict"] is modal.Dict
+    exec("from skylift import Sandbox", namespace)
+    assert namespace["Sandbox"] is modal.Sandbox
     # when it is used, then the error names it and says it is not supported yet
-    with pytest.raises(exception.InvalidError, match="Dict.from_name is not supported yet by Skylift"):
-        namespace["Dict"].from_name("x")
+    with pytest.raises(exception.InvalidError, match="Sandbox.create is not supported yet by Skylift"):
+        namespace["Sandbox"].create("x")
 
 
 def test_it_refuses_a_web_endpoint_when_the_function_is_decorated():

@@ -24,6 +24,7 @@ NOT_STRICT = {
     "skylift.cli",
     "skylift._cli_apps",
     "skylift._cli_secrets",
+    "skylift._cli_state",
 }
 
 

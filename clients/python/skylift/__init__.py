@@ -14,24 +14,24 @@ from . import _unsupported, exception
 from ._app import App, is_local
 from ._cls import Cls
 from ._context import current_function_call_id, current_input_id
+from ._dict import Dict
 from ._exceptions import Error
 from ._function import Function, FunctionCall, gather
 from ._image import Image
 from ._output import enable_output
 from ._partial import batched, build, concurrent, enter, method, parameter
 from ._partial import exit_ as exit  # noqa: A004 - Modal's name for the decorator
+from ._queue import Queue
 from ._retries import Retries
 from ._schedule import Cron, Period
 from ._secret import Secret
 from ._unsupported import (
     CloudBucketMount,
-    Dict,
     Environment,
     FilePatternMatcher,
     NetworkFileSystem,
     Probe,
     Proxy,
-    Queue,
     Sandbox,
     SandboxSnapshot,
     SchedulerPlacement,

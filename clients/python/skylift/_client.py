@@ -7,6 +7,7 @@ Every REST call goes through `Client._call`, which maps HTTP failures to the exc
 from __future__ import annotations
 
 import base64
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ from ._api.api.calls import (
     calls_outputs_retrieve,
     calls_retrieve,
 )
+from ._api.api.dicts import dicts_destroy, dicts_entries_retrieve, dicts_list, dicts_retrieve
 from ._api.api.environments import environments_create, environments_destroy, environments_list
 from ._api.api.functions import (
     functions_autoscaler_create,
@@ -47,6 +49,13 @@ from ._api.api.functions import (
     functions_variants_create,
 )
 from ._api.api.mounts import mounts_create, mounts_retrieve
+from ._api.api.queues import (
+    queues_destroy,
+    queues_len_retrieve,
+    queues_list,
+    queues_peek_retrieve,
+    queues_retrieve,
+)
 from ._api.api.secrets import (
     secrets_create,
     secrets_destroy,
@@ -638,6 +647,181 @@ class Client:
             yield from response.iter_bytes(chunk_size)
         finally:
             response.close()
+
+    # Dicts and Queues -------------------------------------------------------------------------
+    # The entry and item operations are JSON POSTs on the lean transport (the caller's hot path).
+
+    def _state_post(self, path: str, payload: dict[str, Any], what: str, retries: int) -> dict[str, Any]:
+        def send() -> Any:
+            response = self.lean.post_json(path, payload)
+            if response.status_code == 409 and b'"queue_full"' in response.content:
+                import queue
+
+                raise queue.Full(json.loads(response.content)["error"]["message"])
+            return response
+
+        answer: dict[str, Any] = self._send(send, what, retries)
+        return answer
+
+    def state_lookup(self, kind: str, name: str, *, environment: str | None) -> dict[str, Any] | None:
+        endpoint = dicts_list if kind == "dict" else queues_list
+        page = self._call(
+            endpoint,
+            f"Could not look up the {kind} {name!r}",
+            retries=READ_RETRIES,
+            name=name,
+            environment=environment if environment else UNSET,
+        )
+        found: list[dict[str, Any]] = [v.to_dict() for v in page.results]
+        return found[0] if found else None
+
+    def state_create(self, kind: str, name: str | None, *, environment: str | None) -> dict[str, Any]:
+        body = {"name": name, **({"environment": environment} if environment else {})}
+        what = f"Could not create the {kind} {name!r}" if name else f"Could not create an ephemeral {kind}"
+        # Not repeated: a retry of a create that went through would answer 409.
+        made: dict[str, Any] = self._send(
+            lambda: _Raw(self.api.get_httpx_client().post(f"/api/v1/{kind}s/", json=body)), what, 0
+        ).json()
+        return made
+
+    def state_get(self, kind: str, object_id: str) -> dict[str, Any]:
+        endpoint = dicts_retrieve if kind == "dict" else queues_retrieve
+        return self._call_dict(endpoint, f"Could not read {object_id}", retries=READ_RETRIES, id=object_id)
+
+    def state_list(self, kind: str, *, environment: str | None) -> list[dict[str, Any]]:
+        endpoint = dicts_list if kind == "dict" else queues_list
+        out: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            page = self._call(
+                endpoint,
+                f"Could not list {kind}s",
+                retries=READ_RETRIES,
+                offset=offset,
+                environment=environment if environment else UNSET,
+            )
+            out += [v.to_dict() for v in page.results]
+            offset += len(page.results)
+            if not page.results or offset >= page.count:
+                return out
+
+    def state_delete(self, kind: str, object_id: str) -> None:
+        endpoint = dicts_destroy if kind == "dict" else queues_destroy
+        self._call(endpoint, f"Could not delete {object_id}", id=object_id)
+
+    def dict_get(self, dict_id: str, key: bytes) -> bytes | None:
+        found = self._state_post(
+            f"/api/v1/dicts/{dict_id}/get/", {"key": _b64(key)}, f"Could not read {dict_id}", READ_RETRIES
+        )
+        return base64.b64decode(found["value"]) if found["found"] else None
+
+    def dict_put(
+        self, dict_id: str, entries: list[tuple[bytes, bytes, str, str]], *, skip_if_exists: bool
+    ) -> int:
+        payload = {
+            "entries": [
+                {"key": _b64(k), "value": _b64(v), "key_preview": kp, "value_preview": vp}
+                for k, v, kp, vp in entries
+            ],
+            "skip_if_exists": skip_if_exists,
+        }
+        # Writing the same values again is harmless; a retried skip_if_exists may answer 0 for its own write.
+        answer = self._state_post(
+            f"/api/v1/dicts/{dict_id}/put/", payload, f"Could not write to {dict_id}", SUBMIT_RETRIES
+        )
+        return int(answer["written"])
+
+    def dict_pop(self, dict_id: str, key: bytes) -> bytes | None:
+        found = self._state_post(
+            f"/api/v1/dicts/{dict_id}/pop/", {"key": _b64(key)}, f"Could not pop from {dict_id}", 0
+        )
+        return base64.b64decode(found["value"]) if found["found"] else None
+
+    def dict_len(self, dict_id: str) -> int:
+        return int(self.state_get("dict", dict_id)["len"])
+
+    def dict_clear(self, dict_id: str) -> int:
+        answer = self._state_post(
+            f"/api/v1/dicts/{dict_id}/clear/", {}, f"Could not clear {dict_id}", SUBMIT_RETRIES
+        )
+        return int(answer["removed"])
+
+    def dict_entries(self, dict_id: str, *, after: int, limit: int, values: bool) -> list[dict[str, Any]]:
+        page = self._call(
+            dicts_entries_retrieve,
+            f"Could not read the entries of {dict_id}",
+            retries=READ_RETRIES,
+            id=dict_id,
+            after=after,
+            limit=limit,
+            values=values,
+        )
+        return [
+            {
+                "id": e.id,
+                "key": base64.b64decode(e.key),
+                "value": base64.b64decode(e.value) if isinstance(e.value, str) else None,
+                "key_preview": e.key_preview,
+                "value_preview": e.value_preview,
+            }
+            for e in page.entries
+        ]
+
+    def queue_put(
+        self, queue_id: str, partition: str | None, values: list[bytes], previews: list[str]
+    ) -> int:
+        payload = {"partition": partition, "values": [_b64(v) for v in values], "previews": previews}
+        # Not repeated: a put that went through but whose answer was lost would be added twice.
+        answer = self._state_post(
+            f"/api/v1/queues/{queue_id}/put/", payload, f"Could not put into {queue_id}", 0
+        )
+        return int(answer["added"])
+
+    def queue_get(self, queue_id: str, partition: str | None, n: int, timeout: float) -> list[bytes]:
+        payload = {"partition": partition, "n": n, "timeout": timeout}
+        answer = self._state_post(
+            f"/api/v1/queues/{queue_id}/get/", payload, f"Could not get from {queue_id}", 0
+        )
+        return [base64.b64decode(v) for v in answer["values"]]
+
+    def queue_len(self, queue_id: str, partition: str | None, *, total: bool) -> int:
+        answer = self._call(
+            queues_len_retrieve,
+            f"Could not count the items of {queue_id}",
+            retries=READ_RETRIES,
+            id=queue_id,
+            partition=partition if partition else UNSET,
+            total=total,
+        )
+        return int(answer.len_)
+
+    def queue_clear(self, queue_id: str, partition: str | None, *, everything: bool) -> int:
+        payload = {"partition": partition, "all": everything}
+        answer = self._state_post(
+            f"/api/v1/queues/{queue_id}/clear/", payload, f"Could not clear {queue_id}", 0
+        )
+        return int(answer["removed"])
+
+    def queue_peek(
+        self, queue_id: str, partition: str | None, n: int, *, after: int = 0
+    ) -> list[dict[str, Any]]:
+        page = self._call(
+            queues_peek_retrieve,
+            f"Could not read the items of {queue_id}",
+            retries=READ_RETRIES,
+            id=queue_id,
+            partition=partition if partition else UNSET,
+            n=n,
+            after=after,
+        )
+        return [
+            {"id": i.id, "value": base64.b64decode(i.value), "preview": i.preview, "created_at": i.created_at}
+            for i in page.items
+        ]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
 
 
 class _Raw:

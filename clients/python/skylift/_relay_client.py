@@ -13,6 +13,7 @@ is the in-container runtime's import.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 import uuid
@@ -35,6 +36,9 @@ _ERRORS: dict[str, type[BaseException]] = {
     "app_stopped": exc.InvalidError,
     "cancelled": exc.InputCancellation,
     "resource_exhausted": exc.ResourceExhaustedError,
+    "too_large": exc.InvalidError,
+    "already_exists": exc.InvalidError,
+    "queue_full": queue.Full,  # as Modal raises it: the standard library's
 }
 LIMIT_RETRIES = 60  # a limit answers "later": wait a second and ask again, as the HTTP client does
 
@@ -113,7 +117,7 @@ class RelayClient:
                 if err.code == "resource_exhausted" and attempt < LIMIT_RETRIES:
                     time.sleep(1.0)
                     continue
-                error = _ERRORS.get(err.code, exc.RemoteError)
+                error: type[BaseException] = _ERRORS.get(err.code, exc.RemoteError)
                 raise error(err.message + (f" {err.hint}" if err.hint else "")) from None
         raise AssertionError("unreachable")
 
@@ -205,6 +209,129 @@ class RelayClient:
 
     def call_cancel(self, call_id: str) -> None:
         self._request({"op": "cancel", "call_id": call_id})
+
+    # Dicts and Queues (`hosts.relay_state`): the container's own workspace --------------------------
+
+    def state_lookup(self, kind: str, name: str, *, environment: str | None) -> dict[str, Any] | None:
+        reply, _ = self._request(
+            {"op": "state_lookup", "kind": kind, "name": name, "environment": environment}
+        )
+        found: dict[str, Any] | None = reply["found"]
+        return found
+
+    def state_create(self, kind: str, name: str | None, *, environment: str | None) -> dict[str, Any]:
+        reply, _ = self._request(
+            {"op": "state_create", "kind": kind, "name": name, "environment": environment}
+        )
+        made: dict[str, Any] = reply["object"]
+        return made
+
+    def state_get(self, kind: str, object_id: str) -> dict[str, Any]:
+        reply, _ = self._request({"op": "state_get", "kind": kind, "id": object_id})
+        found: dict[str, Any] = reply["object"]
+        return found
+
+    def state_list(self, kind: str, *, environment: str | None) -> list[dict[str, Any]]:
+        reply, _ = self._request({"op": "state_list", "kind": kind, "environment": environment})
+        found: list[dict[str, Any]] = reply["objects"]
+        return found
+
+    def state_delete(self, kind: str, object_id: str) -> None:
+        self._request({"op": "state_delete", "kind": kind, "id": object_id})
+
+    def dict_get(self, dict_id: str, key: bytes) -> bytes | None:
+        reply, payload = self._request({"op": "dict_get", "id": dict_id}, key)
+        return payload if reply["found"] else None
+
+    def dict_put(
+        self, dict_id: str, entries: list[tuple[bytes, bytes, str, str]], *, skip_if_exists: bool
+    ) -> int:
+        header = {
+            "op": "dict_put",
+            "id": dict_id,
+            "skip_if_exists": skip_if_exists,
+            "sizes": [n for k, v, _, _ in entries for n in (len(k), len(v))],
+            "previews": [[kp, vp] for _, _, kp, vp in entries],
+        }
+        reply, _ = self._request(header, b"".join(k + v for k, v, _, _ in entries))
+        return int(reply["written"])
+
+    def dict_pop(self, dict_id: str, key: bytes) -> bytes | None:
+        reply, payload = self._request({"op": "dict_pop", "id": dict_id}, key)
+        return payload if reply["found"] else None
+
+    def dict_len(self, dict_id: str) -> int:
+        return int(self.state_get("dict", dict_id)["len"])
+
+    def dict_clear(self, dict_id: str) -> int:
+        reply, _ = self._request({"op": "dict_clear", "id": dict_id})
+        return int(reply["removed"])
+
+    def dict_entries(self, dict_id: str, *, after: int, limit: int, values: bool) -> list[dict[str, Any]]:
+        reply, payload = self._request(
+            {"op": "dict_entries", "id": dict_id, "after": after, "limit": limit, "values": values}
+        )
+        entries, offset = [], 0
+        for head in reply["entries"]:
+            key = payload[offset : offset + head["key_size"]]
+            offset += head["key_size"]
+            value = None
+            if head["value_size"] >= 0:
+                value = payload[offset : offset + head["value_size"]]
+                offset += head["value_size"]
+            entries.append({**head, "key": key, "value": value})
+        return entries
+
+    def queue_put(
+        self, queue_id: str, partition: str | None, values: list[bytes], previews: list[str]
+    ) -> int:
+        header = {
+            "op": "queue_put",
+            "id": queue_id,
+            "partition": partition,
+            "sizes": [len(v) for v in values],
+            "previews": previews,
+        }
+        reply, _ = self._request(header, b"".join(values))
+        return int(reply["added"])
+
+    def queue_get(self, queue_id: str, partition: str | None, n: int, timeout: float) -> list[bytes]:
+        reply, payload = self._request(
+            {"op": "queue_get", "id": queue_id, "partition": partition, "n": n, "timeout": timeout}
+        )
+        values, offset = [], 0
+        for size in reply["sizes"]:
+            values.append(payload[offset : offset + size])
+            offset += size
+        return values
+
+    def queue_len(self, queue_id: str, partition: str | None, *, total: bool) -> int:
+        reply, _ = self._request({"op": "queue_len", "id": queue_id, "partition": partition, "total": total})
+        return int(reply["len"])
+
+    def queue_clear(self, queue_id: str, partition: str | None, *, everything: bool) -> int:
+        reply, _ = self._request(
+            {"op": "queue_clear", "id": queue_id, "partition": partition, "all": everything}
+        )
+        return int(reply["removed"])
+
+    def queue_peek(
+        self, queue_id: str, partition: str | None, n: int, *, after: int = 0
+    ) -> list[dict[str, Any]]:
+        reply, payload = self._request(
+            {"op": "queue_peek", "id": queue_id, "partition": partition, "n": n, "after": after}
+        )
+        items, offset = [], 0
+        for head in reply["items"]:
+            items.append(
+                {
+                    "id": head["id"],
+                    "value": payload[offset : offset + head["size"]],
+                    "preview": head["preview"],
+                }
+            )
+            offset += head["size"]
+        return items
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

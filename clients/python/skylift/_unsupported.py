@@ -38,7 +38,6 @@ __all__ = [
     "MEMBERS",
     "OPTIONS",
     "CloudBucketMount",
-    "Dict",
     "Environment",
     "Feature",
     "FilePatternMatcher",
@@ -47,7 +46,6 @@ __all__ = [
     "Planned",
     "Probe",
     "Proxy",
-    "Queue",
     "Sandbox",
     "SandboxSnapshot",
     "SchedulerPlacement",
@@ -158,10 +156,6 @@ class CloudBucketMount(Unsupported, hint="Copy the bucket's files into a Volume 
     """Modal's S3/GCS/R2 bucket mount."""
 
 
-class Dict(Unsupported, planned=SECRETS):
-    """Modal's distributed dictionary."""
-
-
 class Environment(Unsupported, planned=DEPLOYMENTS):
     """Modal's environments (dev, staging, main)."""
 
@@ -183,10 +177,6 @@ class Probe(Unsupported, planned=SANDBOXES):
 
 class Proxy(Unsupported):
     """Modal's static egress IP proxy."""
-
-
-class Queue(Unsupported, planned=SECRETS):
-    """Modal's distributed queue."""
 
 
 class Sandbox(Unsupported, planned=SANDBOXES):
@@ -605,8 +595,6 @@ COMMANDS: dict[str, Feature] = dict(
         _command("container", DASHBOARD),
         _command("endpoint"),
         _command("image"),
-        _command("dict", SECRETS),
-        _command("queue", SECRETS),
         _command("nfs", hint="Use `skylift volume`."),
         _command("profile", hint="Choose a profile with `--profile` or SKYLIFT_PROFILE."),
         _command("config"),

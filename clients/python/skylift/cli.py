@@ -468,8 +468,9 @@ def server_stop() -> None:
 def _add_app_commands() -> None:
     from ._cli_apps import app, deploy, environment, serve
     from ._cli_secrets import secret
+    from ._cli_state import dict_, queue_
 
-    for command in (deploy, serve, app, environment, secret):
+    for command in (deploy, serve, app, environment, secret, dict_, queue_):
         cli.add_command(command)
 
 

@@ -454,6 +454,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dicts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Dicts of the workspace: key-value stores shared by functions and their callers. */
+        get: operations["dicts_list"];
+        put?: never;
+        /** @description Create an empty Dict (409 when the environment has one of that name); no name: ephemeral. */
+        post: operations["dicts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dicts/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Dicts of the workspace: key-value stores shared by functions and their callers. */
+        get: operations["dicts_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Dicts of the workspace: key-value stores shared by functions and their callers. */
+        delete: operations["dicts_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dicts/{id}/clear/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Remove every entry. */
+        post: operations["dicts_clear_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dicts/{id}/entries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A page of entries, in the order their keys were first written. */
+        get: operations["dicts_entries_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dicts/{id}/get/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description The value of a key (found: false when it has none). */
+        post: operations["dicts_get_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dicts/{id}/pop/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Remove a key's entry; its value (found: false when it had none). */
+        post: operations["dicts_pop_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dicts/{id}/put/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Write entries, all or none; a later entry of the same key wins. */
+        post: operations["dicts_put_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/environments/": {
         parameters: {
             query?: never;
@@ -655,6 +776,127 @@ export interface paths {
         get: operations["mounts_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Queues of the workspace: FIFO partitions of values shared by functions and their callers. */
+        get: operations["queues_list"];
+        put?: never;
+        /** @description Create an empty Queue (409 when the environment has one of that name); no name: ephemeral. */
+        post: operations["queues_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Queues of the workspace: FIFO partitions of values shared by functions and their callers. */
+        get: operations["queues_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Queues of the workspace: FIFO partitions of values shared by functions and their callers. */
+        delete: operations["queues_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{id}/clear/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Remove the items of a partition (or of every partition, with all). */
+        post: operations["queues_clear_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{id}/get/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Take up to n of the oldest values of a partition, waiting up to `timeout` seconds for one. */
+        post: operations["queues_get_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{id}/len/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description How many items a partition holds (or all of them, with total). */
+        get: operations["queues_len_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{id}/peek/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The oldest items of a partition, left where they are. */
+        get: operations["queues_peek_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{id}/put/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Add values at the end of a partition, all or none (409 queue_full when they do not fit). */
+        post: operations["queues_put_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -874,6 +1116,9 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Added: {
+            added: number;
+        };
         ApiToken: {
             readonly id: string;
             name?: string;
@@ -1230,6 +1475,65 @@ export interface components {
             /** @description Runs it by itself once deployed: {"period": {"days": 1, ...}} or {"cron": "0 8 * * 1", "timezone": "UTC"} */
             schedule?: unknown;
         };
+        Dict: {
+            readonly id: string;
+            /** @description None: ephemeral */
+            readonly name: string | null;
+            readonly environment: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description Retention counts from here
+             */
+            readonly last_used_at: string;
+        };
+        DictDetail: {
+            readonly id: string;
+            /** @description None: ephemeral */
+            readonly name: string | null;
+            readonly environment: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description Retention counts from here
+             */
+            readonly last_used_at: string;
+            /** @description How many entries it has */
+            readonly len: number;
+        };
+        DictPutRequest: {
+            entries: components["schemas"]["EntryInRequest"][];
+            /**
+             * @description Leave keys that have an entry as they are
+             * @default false
+             */
+            skip_if_exists: boolean;
+        };
+        Entries: {
+            entries: components["schemas"]["Entry"][];
+        };
+        Entry: {
+            /** @description Pass as ?after= for the next page */
+            id: number;
+            /** Format: byte */
+            key: string;
+            /** Format: byte */
+            value: string | null;
+            /** @description The key as text, when it is plain text or JSON */
+            key_preview: string;
+            /** @description The value as text, when it is plain text or JSON */
+            value_preview: string;
+        };
+        EntryInRequest: {
+            /** Format: byte */
+            key: string;
+            /** Format: byte */
+            value: string;
+            key_preview?: string;
+            value_preview?: string;
+        };
         Environment: {
             readonly id: string;
             name: string;
@@ -1261,6 +1565,15 @@ export interface components {
             /** @description Unified diff from the live version to the target */
             diff: string;
             note: string;
+        };
+        Found: {
+            /** @description Whether the key has an entry */
+            found: boolean;
+            /**
+             * Format: byte
+             * @description The cloudpickled value, when found
+             */
+            value: string | null;
         };
         Function: {
             readonly id: string;
@@ -1489,6 +1802,13 @@ export interface components {
             /** @description Where to read the result later */
             result_url?: string;
         };
+        KeyRequest: {
+            /**
+             * Format: byte
+             * @description The cloudpickled key
+             */
+            key: string;
+        };
         /**
          * @description * `remote` - remote
          *     * `map` - map
@@ -1496,6 +1816,9 @@ export interface components {
          * @enum {string}
          */
         KindEnum: "remote" | "map" | "spawn";
+        Len: {
+            len: number;
+        };
         LogEntry: {
             id: string;
             text: string;
@@ -1589,6 +1912,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Build"][];
         };
+        PaginatedDictList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Dict"][];
+        };
         PaginatedEnvironmentList: {
             /** @example 123 */
             count: number;
@@ -1647,6 +1985,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Image"][];
         };
+        PaginatedQueueList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Queue"][];
+        };
         PaginatedSecretList: {
             /** @example 123 */
             count: number;
@@ -1697,6 +2050,73 @@ export interface components {
             };
             /** @description Variables to remove */
             remove?: string[];
+        };
+        Peek: {
+            items: components["schemas"]["PeekItem"][];
+        };
+        PeekItem: {
+            /** @description Pass as ?after= for the next page */
+            id: number;
+            /** Format: byte */
+            value: string;
+            preview: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        Queue: {
+            readonly id: string;
+            /** @description None: ephemeral */
+            readonly name: string | null;
+            readonly environment: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description Retention counts from here
+             */
+            readonly last_used_at: string;
+        };
+        QueueClearRequest: {
+            partition?: string | null;
+            /**
+             * @description Every partition
+             * @default false
+             */
+            all: boolean;
+        };
+        QueueDetail: {
+            readonly id: string;
+            /** @description None: ephemeral */
+            readonly name: string | null;
+            readonly environment: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /**
+             * Format: date-time
+             * @description Retention counts from here
+             */
+            readonly last_used_at: string;
+            /** @description How many items it holds, in all partitions */
+            readonly len: number;
+        };
+        QueueGetRequest: {
+            partition?: string | null;
+            /** @default 1 */
+            n: number;
+            /**
+             * Format: double
+             * @description Seconds to wait for a value (at most 50 per request)
+             * @default 0
+             */
+            timeout: number;
+        };
+        QueuePutRequest: {
+            partition?: string | null;
+            values: string[];
+            previews?: string[];
+        };
+        Removed: {
+            removed: number;
         };
         RollbackPreview: {
             app_id: string;
@@ -1779,6 +2199,12 @@ export interface components {
             username: string;
             password: string;
         };
+        StateCreateRequest: {
+            /** @description 1 to 64 letters, digits, '.', '_' or '-'; leave it out for an ephemeral object */
+            name?: string | null;
+            /** @description Default: the workspace's main environment */
+            environment?: string | null;
+        };
         /**
          * @description * `ephemeral` - Ephemeral
          *     * `deployed` - Deployed
@@ -1822,6 +2248,10 @@ export interface components {
             username: string;
             /** Email address */
             email?: string;
+        };
+        Values: {
+            /** @description Oldest first; empty when none came in time */
+            values: string[];
         };
         VersionRef: {
             readonly id: string;
@@ -1872,6 +2302,10 @@ export interface components {
             name: string;
             /** Format: date-time */
             created_at?: string;
+        };
+        Written: {
+            /** @description Entries written (with skip_if_exists, the new keys only) */
+            written: number;
         };
     };
     responses: never;
@@ -2627,6 +3061,229 @@ export interface operations {
             };
         };
     };
+    dicts_list: {
+        parameters: {
+            query?: {
+                /** @description Only those of this environment */
+                environment?: string;
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description Only the one of this name */
+                name?: string;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDictList"];
+                };
+            };
+        };
+    };
+    dicts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StateCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dict"];
+                };
+            };
+        };
+    };
+    dicts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this dict. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DictDetail"];
+                };
+            };
+        };
+    };
+    dicts_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this dict. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    dicts_clear_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this dict. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Removed"];
+                };
+            };
+        };
+    };
+    dicts_entries_retrieve: {
+        parameters: {
+            query?: {
+                /** @description The id of the last entry of the previous page */
+                after?: number;
+                /** @description At most this many (default 1000) */
+                limit?: number;
+                /** @description With the values (default true) */
+                values?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this dict. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Entries"];
+                };
+            };
+        };
+    };
+    dicts_get_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this dict. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Found"];
+                };
+            };
+        };
+    };
+    dicts_pop_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this dict. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeyRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Found"];
+                };
+            };
+        };
+    };
+    dicts_put_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this dict. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DictPutRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Written"];
+                };
+            };
+        };
+    };
     environments_list: {
         parameters: {
             query?: {
@@ -2982,6 +3639,234 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Mount"];
+                };
+            };
+        };
+    };
+    queues_list: {
+        parameters: {
+            query?: {
+                /** @description Only those of this environment */
+                environment?: string;
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description Only the one of this name */
+                name?: string;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedQueueList"];
+                };
+            };
+        };
+    };
+    queues_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["StateCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Queue"];
+                };
+            };
+        };
+    };
+    queues_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this queue. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueDetail"];
+                };
+            };
+        };
+    };
+    queues_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this queue. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    queues_clear_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this queue. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["QueueClearRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Removed"];
+                };
+            };
+        };
+    };
+    queues_get_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this queue. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["QueueGetRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Values"];
+                };
+            };
+        };
+    };
+    queues_len_retrieve: {
+        parameters: {
+            query?: {
+                /** @description A partition key (default: the default one) */
+                partition?: string;
+                /** @description Count every partition */
+                total?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this queue. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Len"];
+                };
+            };
+        };
+    };
+    queues_peek_retrieve: {
+        parameters: {
+            query?: {
+                /** @description The id of the last item of the previous page */
+                after?: number;
+                /** @description How many (default 10) */
+                n?: number;
+                /** @description A partition key (default: the default one) */
+                partition?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this queue. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Peek"];
+                };
+            };
+        };
+    };
+    queues_put_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this queue. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueuePutRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Added"];
                 };
             };
         };

@@ -1,5 +1,6 @@
 """ Contains all the data models used in inputs/outputs """
 
+from .added import Added
 from .api_token import ApiToken
 from .api_token_created import ApiTokenCreated
 from .api_token_request import ApiTokenRequest
@@ -28,10 +29,17 @@ from .deployed import Deployed
 from .deployed_function_request import DeployedFunctionRequest
 from .deployed_function_request_definition import DeployedFunctionRequestDefinition
 from .deployed_function_request_volumes_item import DeployedFunctionRequestVolumesItem
+from .dict_ import Dict
+from .dict_detail import DictDetail
+from .dict_put_request import DictPutRequest
+from .entries import Entries
+from .entry import Entry
+from .entry_in_request import EntryInRequest
 from .environment import Environment
 from .environment_request import EnvironmentRequest
 from .field_change import FieldChange
 from .file_change import FileChange
+from .found import Found
 from .function import Function
 from .function_call import FunctionCall
 from .function_call_status_enum import FunctionCallStatusEnum
@@ -54,7 +62,9 @@ from .json_call_request import JsonCallRequest
 from .json_call_request_kwargs import JsonCallRequestKwargs
 from .json_call_request_params import JsonCallRequestParams
 from .json_result import JsonResult
+from .key_request import KeyRequest
 from .kind_enum import KindEnum
+from .len_ import Len
 from .log_entry import LogEntry
 from .log_page import LogPage
 from .mount import Mount
@@ -65,15 +75,25 @@ from .output_page import OutputPage
 from .paginated_api_token_list import PaginatedApiTokenList
 from .paginated_app_list import PaginatedAppList
 from .paginated_build_list import PaginatedBuildList
+from .paginated_dict_list import PaginatedDictList
 from .paginated_environment_list import PaginatedEnvironmentList
 from .paginated_function_call_list import PaginatedFunctionCallList
 from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
+from .paginated_queue_list import PaginatedQueueList
 from .paginated_secret_list import PaginatedSecretList
 from .paginated_task_list import PaginatedTaskList
 from .paginated_volume_list import PaginatedVolumeList
 from .patched_secret_edit_request import PatchedSecretEditRequest
 from .patched_secret_edit_request_set import PatchedSecretEditRequestSet
+from .peek import Peek
+from .peek_item import PeekItem
+from .queue import Queue
+from .queue_clear_request import QueueClearRequest
+from .queue_detail import QueueDetail
+from .queue_get_request import QueueGetRequest
+from .queue_put_request import QueuePutRequest
+from .removed import Removed
 from .rollback_preview import RollbackPreview
 from .rollback_request import RollbackRequest
 from .secret import Secret
@@ -85,11 +105,13 @@ from .secret_replace_request import SecretReplaceRequest
 from .secret_replace_request_values import SecretReplaceRequestValues
 from .session import Session
 from .sign_in_request import SignInRequest
+from .state_create_request import StateCreateRequest
 from .state_enum import StateEnum
 from .task import Task
 from .task_status_enum import TaskStatusEnum
 from .type_enum import TypeEnum
 from .user import User
+from .values import Values
 from .version_ref import VersionRef
 from .volume import Volume
 from .volume_create_request import VolumeCreateRequest
@@ -98,8 +120,10 @@ from .volume_entry_type_enum import VolumeEntryTypeEnum
 from .volume_listing import VolumeListing
 from .volume_upload import VolumeUpload
 from .workspace import Workspace
+from .written import Written
 
 __all__ = (
+    "Added",
     "ApiToken",
     "ApiTokenCreated",
     "ApiTokenRequest",
@@ -128,10 +152,17 @@ __all__ = (
     "DeployedFunctionRequestDefinition",
     "DeployedFunctionRequestVolumesItem",
     "DeployRequest",
+    "Dict",
+    "DictDetail",
+    "DictPutRequest",
+    "Entries",
+    "Entry",
+    "EntryInRequest",
     "Environment",
     "EnvironmentRequest",
     "FieldChange",
     "FileChange",
+    "Found",
     "Function",
     "FunctionCall",
     "FunctionCallStatusEnum",
@@ -154,7 +185,9 @@ __all__ = (
     "JsonCallRequestKwargs",
     "JsonCallRequestParams",
     "JsonResult",
+    "KeyRequest",
     "KindEnum",
+    "Len",
     "LogEntry",
     "LogPage",
     "Mount",
@@ -165,15 +198,25 @@ __all__ = (
     "PaginatedApiTokenList",
     "PaginatedAppList",
     "PaginatedBuildList",
+    "PaginatedDictList",
     "PaginatedEnvironmentList",
     "PaginatedFunctionCallList",
     "PaginatedFunctionList",
     "PaginatedImageList",
+    "PaginatedQueueList",
     "PaginatedSecretList",
     "PaginatedTaskList",
     "PaginatedVolumeList",
     "PatchedSecretEditRequest",
     "PatchedSecretEditRequestSet",
+    "Peek",
+    "PeekItem",
+    "Queue",
+    "QueueClearRequest",
+    "QueueDetail",
+    "QueueGetRequest",
+    "QueuePutRequest",
+    "Removed",
     "RollbackPreview",
     "RollbackRequest",
     "Secret",
@@ -185,11 +228,13 @@ __all__ = (
     "SecretReplaceRequestValues",
     "Session",
     "SignInRequest",
+    "StateCreateRequest",
     "StateEnum",
     "Task",
     "TaskStatusEnum",
     "TypeEnum",
     "User",
+    "Values",
     "VersionRef",
     "Volume",
     "VolumeCreateRequest",
@@ -198,4 +243,5 @@ __all__ = (
     "VolumeListing",
     "VolumeUpload",
     "Workspace",
+    "Written",
 )

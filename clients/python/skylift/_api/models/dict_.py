@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+import datetime
+
+
+
+
+
+
+T = TypeVar("T", bound="Dict")
+
+
+
+@_attrs_define
+class Dict:
+    """ 
+        Attributes:
+            id (str):
+            name (None | str): None: ephemeral
+            environment (str):
+            created_at (datetime.datetime):
+            last_used_at (datetime.datetime): Retention counts from here
+     """
+
+    id: str
+    name: None | str
+    environment: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        name: None | str
+        name = self.name
+
+        environment = self.environment
+
+        created_at = self.created_at.isoformat()
+
+        last_used_at = self.last_used_at.isoformat()
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "id": id,
+            "name": name,
+            "environment": environment,
+            "created_at": created_at,
+            "last_used_at": last_used_at,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        name = _parse_name(d.pop("name"))
+
+
+        environment = d.pop("environment")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+
+
+
+        last_used_at = datetime.datetime.fromisoformat(d.pop("last_used_at"))
+
+
+
+
+        dict_ = cls(
+            id=id,
+            name=name,
+            environment=environment,
+            created_at=created_at,
+            last_used_at=last_used_at,
+        )
+
+
+        dict_.additional_properties = d
+        return dict_
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
