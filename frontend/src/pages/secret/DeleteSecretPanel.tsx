@@ -24,7 +24,7 @@ export function DeleteSecretPanel({
     });
   };
   return (
-    <div className="panel" role="region" aria-label="Delete secret">
+    <div className="panel form" role="region" aria-label="Delete secret">
       <p>
         Delete <strong>{secret.name}</strong> from {secret.environment}? Apps that name it could no longer run or
         deploy.
