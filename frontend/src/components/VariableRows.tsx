@@ -1,4 +1,4 @@
-import type { VariableRow } from "../lib/secretTemplates";
+import type { VariableRow } from "../lib/secrets";
 
 /**
  * Rows of a variable's name and value. Values are password fields: what is typed is not shown,

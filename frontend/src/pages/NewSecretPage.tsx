@@ -5,8 +5,13 @@ import { api } from "../api/client";
 import { EnvironmentSelect } from "../components/EnvironmentSelect";
 import { ErrorNotice } from "../components/Notice";
 import { VariableRows } from "../components/VariableRows";
-import { rowsForTemplate, SECRET_TEMPLATES, valuesFromRows, type VariableRow } from "../lib/secretTemplates";
-import { DEFAULT_ENVIRONMENT } from "./SecretsPage";
+import {
+  DEFAULT_ENVIRONMENT,
+  rowsForTemplate,
+  SECRET_TEMPLATES,
+  valuesFromRows,
+  type VariableRow,
+} from "../lib/secrets";
 
 const [CUSTOM] = SECRET_TEMPLATES;
 

@@ -5,17 +5,10 @@ import { api } from "../api/client";
 import { useResource } from "../api/useResource";
 import { ErrorNotice } from "../components/Notice";
 import { formatDateTime } from "../lib/format";
+import { DEFAULT_ENVIRONMENT, usageSnippet } from "../lib/secrets";
 import { DeleteSecretPanel } from "./secret/DeleteSecretPanel";
 import { EditVariables } from "./secret/EditVariables";
 import { SecretHistory } from "./secret/SecretHistory";
-import { DEFAULT_ENVIRONMENT } from "./SecretsPage";
-
-/** The Python that gives a function this secret. */
-export function usageSnippet(name: string, environment: string | null): string {
-  const args = [JSON.stringify(name)];
-  if (environment && environment !== DEFAULT_ENVIRONMENT) args.push(`environment_name=${JSON.stringify(environment)}`);
-  return `@app.function(secrets=[skylift.Secret.from_name(${args.join(", ")})])`;
-}
 
 /** One named secret: its variables' names, edits to them, its audit history, and deleting it. */
 export function SecretPage() {

@@ -5,8 +5,7 @@ import { useResource } from "../api/useResource";
 import { EnvironmentSelect } from "../components/EnvironmentSelect";
 import { Empty, ErrorNotice } from "../components/Notice";
 import { formatDateTime } from "../lib/format";
-
-export const DEFAULT_ENVIRONMENT = "main";
+import { DEFAULT_ENVIRONMENT } from "../lib/secrets";
 
 /** The named secrets of one environment (`?environment=`, main by default): names of variables, never values. */
 export function SecretsPage() {

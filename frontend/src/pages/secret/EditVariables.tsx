@@ -3,15 +3,7 @@ import { type FormEvent, useState } from "react";
 import { api, type Secret } from "../../api/client";
 import { ErrorNotice } from "../../components/Notice";
 import { VariableRows } from "../../components/VariableRows";
-import { valuesFromRows, type VariableRow } from "../../lib/secretTemplates";
-
-/** "set PGPASSWORD; removed PGPORT". */
-export function describeEdit(set: string[], remove: string[]): string {
-  const parts = [];
-  if (set.length) parts.push(`set ${set.join(", ")}`);
-  if (remove.length) parts.push(`removed ${remove.join(", ")}`);
-  return parts.join("; ");
-}
+import { describeEdit, valuesFromRows, type VariableRow } from "../../lib/secrets";
 
 /**
  * The secret's variables by name: give one a new value, remove some, add others, all saved at

@@ -1,4 +1,8 @@
-/** The templates a new secret starts from, and the rows of variables the forms edit. */
+/** Secrets in the dashboard: the templates a new secret starts from, the rows of variables the
+ * forms edit, and what the pages say about a secret. */
+
+/** The environment a secret is in when none is named. */
+export const DEFAULT_ENVIRONMENT = "main";
 
 export interface SecretTemplate {
   id: string;
@@ -71,4 +75,19 @@ export function valuesFromRows(rows: VariableRow[]): { values: Record<string, st
     values[key] = row.value;
   }
   return { values };
+}
+
+/** The Python that gives a function the secret. */
+export function usageSnippet(name: string, environment: string | null): string {
+  const args = [JSON.stringify(name)];
+  if (environment && environment !== DEFAULT_ENVIRONMENT) args.push(`environment_name=${JSON.stringify(environment)}`);
+  return `@app.function(secrets=[skylift.Secret.from_name(${args.join(", ")})])`;
+}
+
+/** "set PGPASSWORD; removed PGPORT". */
+export function describeEdit(set: string[], remove: string[]): string {
+  const parts = [];
+  if (set.length) parts.push(`set ${set.join(", ")}`);
+  if (remove.length) parts.push(`removed ${remove.join(", ")}`);
+  return parts.join("; ");
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { rowsForTemplate, SECRET_TEMPLATES, valuesFromRows } from "./secretTemplates";
+import { describeEdit, rowsForTemplate, SECRET_TEMPLATES, usageSnippet, valuesFromRows } from "./secrets";
 
 function template(id: string) {
   const found = SECRET_TEMPLATES.find((t) => t.id === id);
@@ -62,5 +62,24 @@ describe("valuesFromRows", () => {
 
   it("leaves bad names to the API", () => {
     expect(valuesFromRows([{ key: "1-BAD", value: "x" }])).toEqual({ values: { "1-BAD": "x" } });
+  });
+});
+
+describe("usageSnippet", () => {
+  it("names the secret, and its environment when not main", () => {
+    expect(usageSnippet("db", "main")).toBe('@app.function(secrets=[skylift.Secret.from_name("db")])');
+    expect(usageSnippet("db", "dev")).toBe(
+      '@app.function(secrets=[skylift.Secret.from_name("db", environment_name="dev")])',
+    );
+  });
+});
+
+describe("describeEdit", () => {
+  it.each([
+    [["A", "B"], [], "set A, B"],
+    [[], ["C"], "removed C"],
+    [["A"], ["C"], "set A; removed C"],
+  ])("describes set %j and remove %j", (set, remove, text) => {
+    expect(describeEdit(set, remove)).toBe(text);
   });
 });
