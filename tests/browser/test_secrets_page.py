@@ -9,6 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser import secrets_app
 from tests.browser.test_dashboard import sign_in
 
 pytestmark = pytest.mark.browser
@@ -121,3 +122,27 @@ def test_it_shows_the_apis_words_for_a_taken_name_a_bad_variable_and_a_role(page
     expect(page.get_by_role("alert")).to_contain_text(refused.json()["error"]["message"])
     after = httpx.get(f"{platform.url}/api/v1/secrets/{made.json()['id']}/", headers=alice.headers).json()
     assert after["keys"] == ["TOKEN"]
+
+
+def test_it_says_which_running_apps_keep_a_secret_from_being_deleted(page, platform):
+    alice = platform.users["alice"]
+    made = httpx.post(
+        f"{platform.url}/api/v1/secrets/",
+        json={"name": secrets_app.SECRET_NAME, "values": {"TOKEN": "t"}},
+        headers=alice.headers,
+    )
+    assert made.status_code == 201, made.text
+    with secrets_app.app.run(client=platform.client("alice"), show_logs=False):
+        # given the secret's page while an app given it runs
+        sign_in(page, "alice", alice.password)
+        expect(page.get_by_role("heading", name="Apps")).to_be_visible()
+        page.goto(f"/secrets/{made.json()['id']}")
+        # when alice deletes it, then the API's 409 says which app, and the secret stays
+        page.get_by_role("button", name="Delete secret…").click()
+        page.get_by_role("button", name=f"Delete {secrets_app.SECRET_NAME}").click()
+        expect(page.get_by_role("alert")).to_contain_text(
+            f"The secret '{secrets_app.SECRET_NAME}' is given to functions of running apps: browser-secrets."
+        )
+        expect(page.get_by_role("heading", name=secrets_app.SECRET_NAME)).to_be_visible()
+    kept = httpx.get(f"{platform.url}/api/v1/secrets/{made.json()['id']}/", headers=alice.headers)
+    assert kept.status_code == 200
