@@ -5,7 +5,10 @@ import { RequireSession, SessionProvider } from "./components/session";
 import { AppPage } from "./pages/AppPage";
 import { AppsPage } from "./pages/AppsPage";
 import { LoginPage } from "./pages/LoginPage";
+import { NewSecretPage } from "./pages/NewSecretPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { SecretPage } from "./pages/SecretPage";
+import { SecretsPage } from "./pages/SecretsPage";
 import { VolumePage } from "./pages/VolumePage";
 import { VolumesPage } from "./pages/VolumesPage";
 
@@ -26,6 +29,9 @@ export function Dashboard() {
             <Route path="apps/:id" element={<AppPage />} />
             <Route path="volumes" element={<VolumesPage />} />
             <Route path="volumes/:id" element={<VolumePage />} />
+            <Route path="secrets" element={<SecretsPage />} />
+            <Route path="secrets/new" element={<NewSecretPage />} />
+            <Route path="secrets/:id" element={<SecretPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

@@ -13,6 +13,8 @@ export type App = Schemas["App"];
 export type Func = Schemas["Function"];
 export type Call = Schemas["FunctionCall"];
 export type CallStatus = Schemas["FunctionCallStatusEnum"];
+export type Secret = Schemas["Secret"];
+export type SecretEvent = Schemas["SecretEvent"];
 
 /** The body of every API error: `{"error": {"code", "message", "hint"?, "field"?}}`. */
 export interface ErrorDetail {
@@ -92,7 +94,7 @@ export function buildUrl(template: string, path: Record<string, string> = {}, qu
 
 // --- Typing the wrapper from the generated `paths` ------------------------------------------
 
-type Method = "get" | "post" | "delete";
+type Method = "get" | "post" | "put" | "patch" | "delete";
 type PathsWith<M extends Method> = {
   [P in keyof paths]: paths[P][M] extends { responses: unknown } ? P : never;
 }[keyof paths];
@@ -163,5 +165,7 @@ function method<M extends Method>(name: M) {
 export const api = {
   get: method("get"),
   post: method("post"),
+  put: method("put"),
+  patch: method("patch"),
   delete: method("delete"),
 };

@@ -30,6 +30,7 @@ export function Layout() {
         <nav className="topnav">
           <Link to="/">Apps</Link>
           <Link to="/volumes">Volumes</Link>
+          <Link to="/secrets">Secrets</Link>
           <a href="/api/docs/">API docs</a>
         </nav>
         <span className="user" data-testid="user">
