@@ -2179,7 +2179,8 @@ export interface components {
             readonly name: string;
             readonly environment: string;
             readonly action: components["schemas"]["SecretActionEnum"];
-            readonly keys: unknown;
+            /** @description The variables changed */
+            readonly keys: string[];
             readonly actor: string | null;
             /** Format: date-time */
             readonly at: string;

@@ -31,7 +31,7 @@ class SecretEvent:
             action (SecretActionEnum): * `created` - Created
                 * `updated` - Updated
                 * `deleted` - Deleted
-            keys (Any):
+            keys (list[str]): The variables changed
             actor (None | str):
             at (datetime.datetime):
      """
@@ -40,7 +40,7 @@ class SecretEvent:
     name: str
     environment: str
     action: SecretActionEnum
-    keys: Any
+    keys: list[str]
     actor: None | str
     at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -59,6 +59,8 @@ class SecretEvent:
         action = self.action.value
 
         keys = self.keys
+
+
 
         actor: None | str
         actor = self.actor
@@ -96,7 +98,8 @@ class SecretEvent:
 
 
 
-        keys = d.pop("keys")
+        keys = cast(list[str], d.pop("keys"))
+
 
         def _parse_actor(data: object) -> None | str:
             if data is None:
