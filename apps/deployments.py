@@ -126,6 +126,8 @@ def definition_of(function: Function) -> dict[str, Any]:
     definition["serialized_sha256"] = hashlib.sha256(serialized).hexdigest() if serialized else None
     if function.schedule is not None:  # (absent when none, so that versions made before keep their hash)
         definition["schedule"] = function.schedule
+    if function.restrict_modal_access:  # (likewise)
+        definition["restrict_modal_access"] = True
     if function.secrets:  # (likewise)
         names = dict(Secret.objects.filter(pk__in=function.secrets).values_list("id", "name"))
         definition["secrets"] = [{"id": i, "name": names.get(i, "")} for i in function.secrets]

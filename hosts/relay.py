@@ -44,6 +44,7 @@ from functions.queues import (
     output_message,
 )
 from skylift.contract import MAX_HEADER, encode_frame, split_body
+from skylift.contract.protocol import RESTRICTED
 from vault.keys import KeyMismatch
 
 from .relay_store import RelayStore
@@ -100,7 +101,16 @@ def control_request(message: dict, timeout: float = 10.0) -> dict:
     return reply
 
 
-RUNTIME_FIELDS = ("module", "qualname", "name", "timeout", "scaledown_window", "is_generator", "max_inputs")
+RUNTIME_FIELDS = (
+    "module",
+    "qualname",
+    "name",
+    "timeout",
+    "scaledown_window",
+    "is_generator",
+    "max_inputs",
+    "restrict_modal_access",
+)
 
 
 def _definition(task: dict) -> dict:
@@ -260,9 +270,11 @@ class Relay:
                         return
                     try:
                         env = await self._with_db(self.store.secret_env, task)
-                        # Its identity, for outside services that accept OIDC; the runtime's own.
-                        token = await self._with_db(self.store.identity_token, task)
-                        env |= {"SKYLIFT_IDENTITY_TOKEN": token, "MODAL_IDENTITY_TOKEN": token}
+                        if not task["restrict_modal_access"]:
+                            # Its identity, for outside services that accept OIDC; the runtime's
+                            # own. Not for a restricted function: its code is not trusted.
+                            token = await self._with_db(self.store.identity_token, task)
+                            env |= {"SKYLIFT_IDENTITY_TOKEN": token, "MODAL_IDENTITY_TOKEN": token}
                     except (LookupError, KeyMismatch) as exc:
                         # Its containers cannot start: after a few, its pending inputs fail with this.
                         message = f"could not give the container its secrets: {exc}"
@@ -325,8 +337,11 @@ class Relay:
                         return
                     writer.write(encode_frame({"cancel": cancelled}))
                 elif self.calls is not None and op in self.calls.ops:
-                    reply, payload = await self.calls.handle(task, header, body)
-                    writer.write(encode_frame(reply, payload))
+                    if task["restrict_modal_access"]:
+                        writer.write(encode_frame({"error": RESTRICTED, "code": "restricted"}))
+                    else:
+                        reply, payload = await self.calls.handle(task, header, body)
+                        writer.write(encode_frame(reply, payload))
                 elif op == "bye":
                     reason = str(header.get("reason", ""))
                     log.info("container %s leaves: %s", task_id, reason)

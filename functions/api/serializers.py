@@ -55,6 +55,12 @@ class FunctionCreateSerializer(serializers.Serializer):
     gpu = serializers.JSONField(required=False, allow_null=True, help_text='"T4", "H100:8", "any", or a list')
     scaledown_window = serializers.IntegerField(required=False, min_value=1, max_value=86400)
     block_network = serializers.BooleanField(required=False, default=False)
+    restrict_modal_access = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Its containers reach no platform object (Dict, Queue, function, secret, lookup) but "
+        "their own inputs and outputs",
+    )
     volumes = serializers.ListField(
         child=serializers.DictField(),
         required=False,
@@ -170,6 +176,7 @@ class FunctionSerializer(serializers.ModelSerializer):
             "gpu",
             "scaledown_window",
             "block_network",
+            "restrict_modal_access",
             "volumes",
             "secrets",
             "min_containers",

@@ -89,7 +89,7 @@ def task_start_failed(task_id: str, message: str) -> Generator[Stmt, Rows, None]
 TASK_HELLO_SQL = f"""
 SELECT t.id, t.token_hash, t.status, t.workspace_id, f.id AS function_id, f.app_id, f.name, f.module, f.qualname,
        f.serialized, f.params, f.timeout, f.scaledown_window, f.is_generator, f.max_inputs, f.min_containers,
-       f.retries, f.definition, f.secrets
+       f.retries, f.definition, f.secrets, f.restrict_modal_access
   FROM {K} t JOIN {F} f ON f.id = t.function_id WHERE t.id = %(task)s
 """
 

@@ -253,7 +253,10 @@ SURFACE = Surface(
                 ),
                 not_yet("enable_memory_snapshot"),
                 same("block_network"),
-                not_yet("restrict_modal_access"),
+                same(
+                    "restrict_modal_access",
+                    "enforced by the relay: every other platform object raises AuthError; no identity token",
+                ),
                 same("single_use_containers", "`max_inputs=1`, as Modal's"),
                 not_yet("i6pn"),
                 differs(

@@ -53,7 +53,9 @@ class SecretEditSerializer(serializers.Serializer):
 
 class SecretEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
-    keys = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="The variables changed")
+    keys = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The variables changed"
+    )
 
     class Meta:
         model = SecretEvent

@@ -7,9 +7,16 @@ and in asyncio tasks alike.
 from __future__ import annotations
 
 import contextvars
+import os
 from dataclasses import dataclass
 
-__all__ = ["CurrentInput", "current_function_call_id", "current_input_id", "current"]
+__all__ = [
+    "CurrentInput",
+    "check_not_restricted",
+    "current",
+    "current_function_call_id",
+    "current_input_id",
+]
 
 
 @dataclass(frozen=True)
@@ -33,3 +40,13 @@ def current_function_call_id() -> str | None:
     """The id (`fc-…`) of the call the current input belongs to, or None outside a container."""
     value = current.get()
     return value.call_id if value else None
+
+
+def check_not_restricted() -> None:
+    """Raise AuthError in a container of a function with restrict_modal_access=True (whose relay
+    refuses its platform requests anyway)."""
+    if os.environ.get("SKYLIFT_RESTRICTED") == "1":
+        from ._exceptions import AuthError
+        from .contract.protocol import RESTRICTED
+
+        raise AuthError(RESTRICTED)

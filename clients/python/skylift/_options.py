@@ -38,6 +38,7 @@ OPTION_NAMES = (
     "volumes",
     "scaledown_window",
     "block_network",
+    "restrict_modal_access",
     "retries",
     "min_containers",
     "max_containers",
@@ -60,6 +61,7 @@ def parse_options(
     env: dict[str, str | None] | None = None,
     scaledown_window: int | None = None,
     block_network: bool = False,
+    restrict_modal_access: bool = False,
     retries: int | Retries | None = None,
     min_containers: int | None = None,
     max_containers: int | None = None,
@@ -94,6 +96,7 @@ def parse_options(
         "timeout": validate_timeout(timeout),
         "gpu": parse_gpu(gpu),
         "block_network": bool(block_network),
+        "restrict_modal_access": _flag("restrict_modal_access", restrict_modal_access),
         "serialized": bool(serialized),
         "retries": validate_retries(retries.to_dict() if isinstance(retries, Retries) else retries),
         **validate_scaling(
@@ -128,6 +131,12 @@ def parse_options(
     return options
 
 
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
 def options_spec(options: dict[str, Any]) -> dict[str, Any]:
     """The API form of validated options (what a function or a variant sends)."""
     spec: dict[str, Any] = {
@@ -146,6 +155,8 @@ def options_spec(options: dict[str, Any]) -> dict[str, Any]:
             spec[key] = [request, limit] if limit is not None else request
     if "scaledown_window" in options:
         spec["scaledown_window"] = options["scaledown_window"]
+    if options.get("restrict_modal_access"):
+        spec["restrict_modal_access"] = True
     if options.get("secrets"):
         spec["secrets"] = secret_refs(options["secrets"])
     if options.get("volumes"):

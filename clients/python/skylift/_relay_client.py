@@ -39,6 +39,7 @@ _ERRORS: dict[str, type[BaseException]] = {
     "too_large": exc.InvalidError,
     "already_exists": exc.InvalidError,
     "queue_full": queue.Full,  # as Modal raises it: the standard library's
+    "restricted": exc.AuthError,  # restrict_modal_access=True
 }
 LIMIT_RETRIES = 60  # a limit answers "later": wait a second and ask again, as the HTTP client does
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._context import check_not_restricted
 from ._exceptions import InvalidError, NotFoundError
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class _Objects:
 def _client(client: Client | None) -> Client:
     if client is not None:
         return client
+    check_not_restricted()
     if _in_container():
         raise InvalidError(
             "Secrets are managed from outside containers; a function reads its own from os.environ."

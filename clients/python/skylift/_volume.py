@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
+from ._context import check_not_restricted
 from ._exceptions import InvalidError, NotFoundError
 
 if TYPE_CHECKING:
@@ -144,6 +145,7 @@ class Volume:
         return object_id
 
     def _api(self) -> Client:
+        check_not_restricted()
         if _in_container():
             raise InvalidError(
                 "Inside a container, use a volume through the path it is mounted at "

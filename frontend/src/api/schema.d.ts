@@ -1450,6 +1450,11 @@ export interface components {
             scaledown_window?: number;
             /** @default false */
             block_network: boolean;
+            /**
+             * @description Its containers reach no platform object (Dict, Queue, function, secret, lookup) but their own inputs and outputs
+             * @default false
+             */
+            restrict_modal_access: boolean;
             /** @description Volumes to mount: [{"path": "/data", "volume_id": "vo-..."}] */
             volumes?: {
                 [key: string]: unknown;
@@ -1596,6 +1601,7 @@ export interface components {
             readonly gpu: string;
             readonly scaledown_window: number;
             readonly block_network: boolean;
+            readonly restrict_modal_access: boolean;
             /** @description Volumes mounted in its containers: [{"path", "volume_id"}] */
             readonly volumes: unknown;
             /** @description ids of the secrets its containers get, later ones winning */
@@ -1666,6 +1672,11 @@ export interface components {
             scaledown_window?: number;
             /** @default false */
             block_network: boolean;
+            /**
+             * @description Its containers reach no platform object (Dict, Queue, function, secret, lookup) but their own inputs and outputs
+             * @default false
+             */
+            restrict_modal_access: boolean;
             /** @description Volumes to mount: [{"path": "/data", "volume_id": "vo-..."}] */
             volumes?: {
                 [key: string]: unknown;

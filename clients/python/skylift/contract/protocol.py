@@ -14,7 +14,14 @@ import socket
 import struct
 from typing import Any
 
-__all__ = ["MAX_HEADER", "decode_header", "encode_frame", "read_frame", "split_body"]
+__all__ = ["MAX_HEADER", "RESTRICTED", "decode_header", "encode_frame", "read_frame", "split_body"]
+
+# Why the relay refuses a request of a container whose function has restrict_modal_access=True
+# (its error code: "restricted"); the runtime raises AuthError with it before even asking.
+RESTRICTED = (
+    "This function runs with restrict_modal_access=True: it reaches no platform object (Dict, "
+    "Queue, Volume API, function, secret or lookup) but its own inputs and outputs."
+)
 
 _PREFIX = struct.Struct(">II")
 MAX_HEADER = 16 * 1024 * 1024

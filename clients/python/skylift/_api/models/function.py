@@ -39,6 +39,7 @@ class Function:
             gpu (str):
             scaledown_window (int):
             block_network (bool):
+            restrict_modal_access (bool):
             volumes (Any): Volumes mounted in its containers: [{"path", "volume_id"}]
             secrets (Any): ids of the secrets its containers get, later ones winning
             min_containers (int):
@@ -70,6 +71,7 @@ class Function:
     gpu: str
     scaledown_window: int
     block_network: bool
+    restrict_modal_access: bool
     volumes: Any
     secrets: Any
     min_containers: int
@@ -126,6 +128,8 @@ class Function:
         scaledown_window = self.scaledown_window
 
         block_network = self.block_network
+
+        restrict_modal_access = self.restrict_modal_access
 
         volumes = self.volumes
 
@@ -185,6 +189,7 @@ class Function:
             "gpu": gpu,
             "scaledown_window": scaledown_window,
             "block_network": block_network,
+            "restrict_modal_access": restrict_modal_access,
             "volumes": volumes,
             "secrets": secrets,
             "min_containers": min_containers,
@@ -265,6 +270,8 @@ class Function:
         scaledown_window = d.pop("scaledown_window")
 
         block_network = d.pop("block_network")
+
+        restrict_modal_access = d.pop("restrict_modal_access")
 
         volumes = d.pop("volumes")
 
@@ -363,6 +370,7 @@ class Function:
             gpu=gpu,
             scaledown_window=scaledown_window,
             block_network=block_network,
+            restrict_modal_access=restrict_modal_access,
             volumes=volumes,
             secrets=secrets,
             min_containers=min_containers,

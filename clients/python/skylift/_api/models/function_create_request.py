@@ -42,6 +42,8 @@ class FunctionCreateRequest:
             gpu (Any | Unset): "T4", "H100:8", "any", or a list
             scaledown_window (int | Unset):
             block_network (bool | Unset):  Default: False.
+            restrict_modal_access (bool | Unset): Its containers reach no platform object (Dict, Queue, function, secret,
+                lookup) but their own inputs and outputs Default: False.
             volumes (list[FunctionCreateRequestVolumesItem] | Unset): Volumes to mount: [{"path": "/data", "volume_id":
                 "vo-..."}]
             secrets (list[Any] | Unset): Secrets its containers get, later ones winning: {"id": "st-..."} for a named secret
@@ -72,6 +74,7 @@ class FunctionCreateRequest:
     gpu: Any | Unset = UNSET
     scaledown_window: int | Unset = UNSET
     block_network: bool | Unset = False
+    restrict_modal_access: bool | Unset = False
     volumes: list[FunctionCreateRequestVolumesItem] | Unset = UNSET
     secrets: list[Any] | Unset = UNSET
     is_generator: bool | Unset = False
@@ -128,6 +131,8 @@ class FunctionCreateRequest:
         scaledown_window = self.scaledown_window
 
         block_network = self.block_network
+
+        restrict_modal_access = self.restrict_modal_access
 
         volumes: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.volumes, Unset):
@@ -200,6 +205,8 @@ class FunctionCreateRequest:
             field_dict["scaledown_window"] = scaledown_window
         if block_network is not UNSET:
             field_dict["block_network"] = block_network
+        if restrict_modal_access is not UNSET:
+            field_dict["restrict_modal_access"] = restrict_modal_access
         if volumes is not UNSET:
             field_dict["volumes"] = volumes
         if secrets is not UNSET:
@@ -283,6 +290,8 @@ class FunctionCreateRequest:
 
         block_network = d.pop("block_network", UNSET)
 
+        restrict_modal_access = d.pop("restrict_modal_access", UNSET)
+
         _volumes = d.pop("volumes", UNSET)
         volumes: list[FunctionCreateRequestVolumesItem] | Unset = UNSET
         if _volumes is not UNSET:
@@ -354,6 +363,7 @@ class FunctionCreateRequest:
             gpu=gpu,
             scaledown_window=scaledown_window,
             block_network=block_network,
+            restrict_modal_access=restrict_modal_access,
             volumes=volumes,
             secrets=secrets,
             is_generator=is_generator,
