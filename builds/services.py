@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from config.errors import ApiError
 from vault import keys
+from vault.services import build_secret_values
 
 from . import docker_builder, logs, registry_pull
 from .models import ACTIVE_BUILD_STATUSES, Build, BuildStatus, Image, ImageStatus, Layer
@@ -193,6 +194,7 @@ class Resolved:
 
 def image_ensure(*, workspace, spec: dict, user=None) -> Resolved:
     """The image for `spec`, built or being built; a build only for what is not in the cache."""
+    spec = _with_named_secrets(workspace, spec)
     plan = _plan(workspace=workspace, spec=spec)
     if plan.layers[0].step["base"] == "from_registry":
         try:
@@ -209,6 +211,31 @@ def image_ensure(*, workspace, spec: dict, user=None) -> Resolved:
         if chain is not None and chain[-1].python_version and _docker_has(chain[-1].docker_ref):
             return Resolved(_image_ready(workspace, plan, chain), None)
     return _build_start(workspace=workspace, plan=plan, spec=spec, user=user)
+
+
+def _with_named_secrets(workspace, spec: dict) -> dict:
+    """The spec with the values of the named secrets its steps (and registry pull) name put before
+    their inline ones; the ids stay, and enter the layers' identity (values never do)."""
+    if not isinstance(spec, dict):
+        return spec
+    spec = dict(spec)
+    if spec.get("registry_secret_ids"):
+        named = build_secret_values(
+            workspace=workspace, ids=spec.pop("registry_secret_ids"), field="image.registry_secret_ids"
+        )
+        spec["registry_secret"] = [*named, *(spec.get("registry_secret") or [])]
+    steps = spec.get("steps")
+    if isinstance(steps, list):
+        resolved = []
+        for i, step in enumerate(steps):
+            if isinstance(step, dict) and step.get("secret_ids"):
+                named = build_secret_values(
+                    workspace=workspace, ids=step["secret_ids"], field=f"image.steps[{i}].secret_ids"
+                )
+                step = {**step, "secrets": [*named, *(step.get("secrets") or [])]}
+            resolved.append(step)
+        spec["steps"] = resolved
+    return spec
 
 
 def _image_ready(workspace, plan: ImagePlan, chain: list[Layer]) -> Image:

@@ -434,6 +434,8 @@ def _canonical_step(step: dict, where: str) -> tuple[dict, dict]:
     out: dict[str, Any] = {"kind": kind}
     if step.get("secret_names"):
         out["secret_names"] = sorted(step["secret_names"])
+    if step.get("secret_ids"):
+        out["secret_ids"] = [str(i) for i in step["secret_ids"]]
     gpu = _gpu(step.get("gpu"), f"{where}.gpu")
     if gpu:
         out["gpu"] = gpu

@@ -263,6 +263,29 @@ def _named(*, workspace, app, ref: dict) -> Secret:
     return found
 
 
+def build_secret_values(*, workspace, ids, field: str) -> list[dict[str, str]]:
+    """The values of the named secrets a build step (or a registry pull) names, in order."""
+    if (
+        not isinstance(ids, list)
+        or not all(isinstance(i, str) for i in ids)
+        or len(ids) > MAX_SECRETS_PER_FUNCTION
+    ):
+        raise ApiError(
+            f"{field} must be a list of at most {MAX_SECRETS_PER_FUNCTION} secret ids.", field=field
+        )
+    found = {s.id: s for s in Secret.objects.filter(workspace=workspace, app__isnull=True, pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ApiError(
+            f"No secret {missing[0]!r} in this workspace.",
+            code="not_found",
+            status_code=404,
+            field=field,
+            hint="Look secrets up by name: Secret.from_name(NAME); `skylift secret list` shows them.",
+        )
+    return [keys.decrypt(bytes(found[i].ciphertext)) for i in ids]
+
+
 def env_for(secret_ids: list[str], values_by_id: dict[str, bytes]) -> dict[str, str]:
     """The environment a container gets from its secrets, later ones winning (as Modal's).
 

@@ -32,6 +32,12 @@ class ImageSpecSerializer(serializers.Serializer):
         write_only=True,
         help_text="from_registry: REGISTRY_USERNAME / REGISTRY_PASSWORD; used to pull, never stored with the spec",
     )
+    registry_secret_ids = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        required=False,
+        max_length=32,
+        help_text="from_registry: named secrets (st-...) with the credentials, before registry_secret's",
+    )
     dockerfile = serializers.CharField(
         required=False, max_length=1_000_000, trim_whitespace=False, help_text="from_dockerfile: its text"
     )
@@ -44,7 +50,8 @@ class ImageSpecSerializer(serializers.Serializer):
     steps = serializers.ListField(
         child=serializers.DictField(),
         required=False,
-        help_text="Build steps in order, each {kind, ...}; each is one cached layer",
+        help_text="Build steps in order, each {kind, ...}; each is one cached layer. A step's secrets: "
+        '"secret_ids" (named secrets, st-...) then "secrets" (inline values), later ones winning',
     )
     mounts = serializers.ListField(
         child=serializers.DictField(),

@@ -209,6 +209,10 @@ BODY_REFERENCES = {
             ],
         },
     ),
+    ("images_create", "registry_secret_ids"): (
+        "secrets",
+        lambda own, ref: {"base": "debian_slim", "registry_secret_ids": [ref]},
+    ),
     ("images_create", "mounts"): (
         "mounts",
         lambda own, ref: {

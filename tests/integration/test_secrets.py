@@ -56,6 +56,17 @@ PROGRAM = textwrap.dedent(
         return {"DB_PASSWORD": os.environ.get("DB_PASSWORD"), "SHARED": os.environ.get("SHARED")}
 
 
+    built_with_secret = skylift.Image.debian_slim().run_commands(
+        'test "$BUILD_TOKEN" = build-value && echo "built with $(echo -n $BUILD_TOKEN | wc -c) chars" > /built',
+        secrets=[skylift.Secret.from_name("it-build")],
+    )
+
+
+    @app.function(image=built_with_secret)
+    def built() -> str:
+        return open("/built").read().strip()
+
+
     @app.function()
     def identity() -> list:
         return [os.environ["SKYLIFT_IDENTITY_TOKEN"], os.environ["MODAL_IDENTITY_TOKEN"], os.environ["SKYLIFT_TASK_ID"]]
@@ -99,9 +110,12 @@ def test_secrets_reach_the_container_in_order_and_nowhere_else(platform, cli, tm
     assert made.returncode == 0, made.stderr
     made = cli("secret", "create", "it-api", "API_TOKEN=tok", "SHARED=from-api")
     assert made.returncode == 0, made.stderr
+    made = cli("secret", "create", "it-build", "BUILD_TOKEN=build-value")
+    assert made.returncode == 0, made.stderr
     listed = cli("secret", "list", "--json")
     assert {s["name"]: s["keys"] for s in json.loads(listed.stdout)} == {
         "it-api": ["API_TOKEN", "SHARED"],
+        "it-build": ["BUILD_TOKEN"],
         "it-db": ["DB_PASSWORD", "SHARED"],
     }
     # when a program run with them reports its containers' environment
@@ -122,6 +136,10 @@ def test_secrets_reach_the_container_in_order_and_nowhere_else(platform, cli, tm
     client = platform.client("alice")
     only_db = skylift.Function.from_name("it-secrets", "only_db", client=client)
     assert only_db.remote() == {"DB_PASSWORD": NAMED_CANARY, "SHARED": "from-db"}
+    # (a build step was given a named secret: it saw the value, which no build log shows)
+    assert skylift.Function.from_name("it-secrets", "built", client=client).remote() == "built with 11 chars"
+    build_logs = "".join(row[0] for row in platform.sql("SELECT log FROM builds_build"))
+    assert "BUILD_TOKEN" in build_logs and "build-value" not in build_logs
     [(function_id,)] = platform.sql(
         "SELECT f.id FROM functions_function f JOIN skylift_apps_app a ON a.id = f.app_id "
         "WHERE a.name = 'it-secrets' AND a.state = 'deployed' AND f.name = 'only_db' AND f.retired_at IS NULL"

@@ -445,7 +445,7 @@ SURFACE = Surface(
             (
                 differs(
                     "Secret.from_name()",
-                    "looked up when the app runs or deploys; not yet in image build steps (use `from_dict()` there)",
+                    "looked up when the app runs or deploys (in image build steps, when the image is sent to be built)",
                 ),
                 same("Secret.from_dict()"),
                 same("Secret.from_local_environ()"),

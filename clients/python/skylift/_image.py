@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import InvalidError
-from ._secret import Secret, secret_values
+from ._secret import Secret, build_secret_spec, build_secrets
 from ._volume import Volume, volume_mounts
 
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ class _Step:
     """One build step as the server knows it, plus what must be uploaded or pickled first."""
 
     spec: dict[str, Any]
-    secrets: tuple[dict[str, str], ...] = ()
+    secrets: tuple[Secret, ...] = ()
     local: _Local | None = None
     function: Any = None  # run_function / @build: the callable or class
     kwargs: dict[str, Any] | None = None
@@ -297,8 +297,9 @@ class Image:
                     "at container start. Pass copy=True to add_local_*, or move them to the end of the image."
                 )
         where = spec["kind"]
-        values = secret_values(secrets, where) if secrets is not None else []
-        step = _Step({**spec, "force_build": bool(force_build)}, secrets=tuple(values), **extra)
+        step = _Step(
+            {**spec, "force_build": bool(force_build)}, secrets=build_secrets(secrets, where), **extra
+        )
         return Image(self._base, (*self._steps, step))
 
     def pip_install(
@@ -675,7 +676,11 @@ class Image:
             base.pop("force_build")
         spec: dict[str, Any] = base
         if self._base.secret is not None:
-            spec["registry_secret"] = secret_values([self._base.secret], "Image.from_registry")
+            values, ids = build_secret_spec([self._base.secret], client)
+            if values:
+                spec["registry_secret"] = values
+            if ids:
+                spec["registry_secret_ids"] = ids
         if self._base.dockerfile_context is not None and _needs_context(base.get("dockerfile", "")):
             spec["context_sha256"] = _upload(
                 client,
@@ -698,7 +703,11 @@ class Image:
             if not out.get("pre"):
                 out.pop("pre", None)
             if step.secrets:
-                out["secrets"] = [dict(s) for s in step.secrets]
+                values, ids = build_secret_spec(step.secrets, client)
+                if values:
+                    out["secrets"] = values
+                if ids:
+                    out["secret_ids"] = ids
             if step.local is not None:
                 content, entry = step.local.pack()
                 out.update(entry)

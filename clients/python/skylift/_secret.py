@@ -313,24 +313,35 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return _checked(values, str(path))
 
 
-def secret_values(secrets: Iterable[Secret] | Secret | None, where: str) -> list[dict[str, str]]:
-    """The env dicts of a list of inline Secrets, for a build request."""
-    if secrets is None or _in_container():  # a container never builds its image
-        return []
+def build_secrets(secrets: Iterable[Secret] | Secret | None, where: str) -> tuple[Secret, ...]:
+    """A build step's secrets, checked as the image is described (their values are read when the
+    image is sent to be built)."""
+    if secrets is None:
+        return ()
     if isinstance(secrets, Secret):
         raise InvalidError(f"{where}: pass a list of secrets, e.g. secrets=[secret]")
-    out = []
-    for secret in secrets:
+    out = tuple(secrets)
+    for secret in out:
         if not isinstance(secret, Secret):
             raise InvalidError(f"{where}: expected skylift.Secret objects, got {type(secret).__name__}")
-        if secret.name is not None:
-            raise InvalidError(
-                f"{where}: named secrets (Secret.from_name) in image build steps are not supported yet; "
-                "pass the values with Secret.from_dict(...) or Secret.from_local_environ([...])."
-            )
-        secret.hydrate()
-        out.append(dict(secret._env or {}))
     return out
+
+
+def build_secret_spec(
+    secrets: Iterable[Secret], client: Client | None
+) -> tuple[list[dict[str, str]], list[str]]:
+    """What a build request sends for a step's secrets: the inline ones' values, and the named
+    ones' ids (the server puts their values first)."""
+    values: list[dict[str, str]] = []
+    ids: list[str] = []
+    for secret in secrets:
+        secret.hydrate(client)
+        if secret.name is not None:
+            assert secret._object_id is not None  # hydrate() found it or raised
+            ids.append(secret._object_id)
+        else:
+            values.append(dict(secret._env or {}))
+    return values, ids
 
 
 def secret_refs(secrets: Iterable[Secret]) -> list[dict[str, Any]]:

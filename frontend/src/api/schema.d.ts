@@ -1743,11 +1743,13 @@ export interface components {
             registry_secret?: {
                 [key: string]: string;
             }[];
+            /** @description from_registry: named secrets (st-...) with the credentials, before registry_secret's */
+            registry_secret_ids?: string[];
             /** @description from_dockerfile: its text */
             dockerfile?: string;
             /** @description from_dockerfile: the uploaded context (a mount) */
             context_sha256?: string | null;
-            /** @description Build steps in order, each {kind, ...}; each is one cached layer */
+            /** @description Build steps in order, each {kind, ...}; each is one cached layer. A step's secrets: "secret_ids" (named secrets, st-...) then "secrets" (inline values), later ones winning */
             steps?: {
                 [key: string]: unknown;
             }[];

@@ -38,10 +38,12 @@ class ImageSpecRequest:
             tag (str | Unset): from_registry: the image reference
             registry_secret (list[ImageSpecRequestRegistrySecretItem] | Unset): from_registry: REGISTRY_USERNAME /
                 REGISTRY_PASSWORD; used to pull, never stored with the spec
+            registry_secret_ids (list[str] | Unset): from_registry: named secrets (st-...) with the credentials, before
+                registry_secret's
             dockerfile (str | Unset): from_dockerfile: its text
             context_sha256 (None | str | Unset): from_dockerfile: the uploaded context (a mount)
             steps (list[ImageSpecRequestStepsItem] | Unset): Build steps in order, each {kind, ...}; each is one cached
-                layer
+                layer. A step's secrets: "secret_ids" (named secrets, st-...) then "secrets" (inline values), later ones winning
             mounts (list[ImageSpecRequestMountsItem] | Unset): Uploaded files attached read-only at container start:
                 {sha256, target, type, name?}
             force_build (bool | Unset): Rebuild every layer Default: False.
@@ -52,6 +54,7 @@ class ImageSpecRequest:
     python_version: str | Unset = UNSET
     tag: str | Unset = UNSET
     registry_secret: list[ImageSpecRequestRegistrySecretItem] | Unset = UNSET
+    registry_secret_ids: list[str] | Unset = UNSET
     dockerfile: str | Unset = UNSET
     context_sha256: None | str | Unset = UNSET
     steps: list[ImageSpecRequestStepsItem] | Unset = UNSET
@@ -83,6 +86,12 @@ class ImageSpecRequest:
             for registry_secret_item_data in self.registry_secret:
                 registry_secret_item = registry_secret_item_data.to_dict()
                 registry_secret.append(registry_secret_item)
+
+
+
+        registry_secret_ids: list[str] | Unset = UNSET
+        if not isinstance(self.registry_secret_ids, Unset):
+            registry_secret_ids = self.registry_secret_ids
 
 
 
@@ -129,6 +138,8 @@ class ImageSpecRequest:
             field_dict["tag"] = tag
         if registry_secret is not UNSET:
             field_dict["registry_secret"] = registry_secret
+        if registry_secret_ids is not UNSET:
+            field_dict["registry_secret_ids"] = registry_secret_ids
         if dockerfile is not UNSET:
             field_dict["dockerfile"] = dockerfile
         if context_sha256 is not UNSET:
@@ -178,6 +189,9 @@ class ImageSpecRequest:
                 registry_secret.append(registry_secret_item)
 
 
+        registry_secret_ids = cast(list[str], d.pop("registry_secret_ids", UNSET))
+
+
         dockerfile = d.pop("dockerfile", UNSET)
 
         def _parse_context_sha256(data: object) -> None | str | Unset:
@@ -223,6 +237,7 @@ class ImageSpecRequest:
             python_version=python_version,
             tag=tag,
             registry_secret=registry_secret,
+            registry_secret_ids=registry_secret_ids,
             dockerfile=dockerfile,
             context_sha256=context_sha256,
             steps=steps,
