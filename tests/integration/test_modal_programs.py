@@ -59,6 +59,8 @@ def test_it_runs_a_modal_program_whose_container_gets_skylift_as_modal_and_modal
         "WHERE t.id = %s",
         [task_id],
     )
+    # (and its OIDC identity token, a JWT: tests/integration/test_secrets.py verifies one)
+    assert remote["modal_env"].pop("MODAL_IDENTITY_TOKEN").count(".") == 2
     assert remote["modal_env"] == {
         "MODAL_IS_REMOTE": "1",
         "MODAL_TASK_ID": task_id,
