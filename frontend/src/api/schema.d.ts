@@ -1482,6 +1482,7 @@ export interface components {
             readonly environment: string;
             /** Format: date-time */
             readonly created_at: string;
+            readonly created_by: string | null;
             /**
              * Format: date-time
              * @description Retention counts from here
@@ -1495,6 +1496,7 @@ export interface components {
             readonly environment: string;
             /** Format: date-time */
             readonly created_at: string;
+            readonly created_by: string | null;
             /**
              * Format: date-time
              * @description Retention counts from here
@@ -2070,6 +2072,7 @@ export interface components {
             readonly environment: string;
             /** Format: date-time */
             readonly created_at: string;
+            readonly created_by: string | null;
             /**
              * Format: date-time
              * @description Retention counts from here
@@ -2091,6 +2094,7 @@ export interface components {
             readonly environment: string;
             /** Format: date-time */
             readonly created_at: string;
+            readonly created_by: string | null;
             /**
              * Format: date-time
              * @description Retention counts from here
