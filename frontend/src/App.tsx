@@ -4,9 +4,13 @@ import { Layout } from "./components/Layout";
 import { RequireSession, SessionProvider } from "./components/session";
 import { AppPage } from "./pages/AppPage";
 import { AppsPage } from "./pages/AppsPage";
+import { DictPage } from "./pages/DictPage";
+import { DictsPage } from "./pages/DictsPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NewSecretPage } from "./pages/NewSecretPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { QueuePage } from "./pages/QueuePage";
+import { QueuesPage } from "./pages/QueuesPage";
 import { SecretPage } from "./pages/SecretPage";
 import { SecretsPage } from "./pages/SecretsPage";
 import { VolumePage } from "./pages/VolumePage";
@@ -32,6 +36,10 @@ export function Dashboard() {
             <Route path="secrets" element={<SecretsPage />} />
             <Route path="secrets/new" element={<NewSecretPage />} />
             <Route path="secrets/:id" element={<SecretPage />} />
+            <Route path="dicts" element={<DictsPage />} />
+            <Route path="dicts/:id" element={<DictPage />} />
+            <Route path="queues" element={<QueuesPage />} />
+            <Route path="queues/:id" element={<QueuePage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

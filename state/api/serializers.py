@@ -13,6 +13,7 @@ class StateObjectSerializer(serializers.Serializer):
     name = serializers.CharField(allow_null=True, read_only=True, help_text="None: ephemeral")
     environment = serializers.CharField(source="environment.name", read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
     last_used_at = serializers.DateTimeField(read_only=True, help_text="Retention counts from here")
 
 

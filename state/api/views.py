@@ -76,7 +76,7 @@ class _StateViewSet(
     }
 
     def scope_queryset(self, queryset):
-        queryset = queryset.select_related("environment")
+        queryset = queryset.select_related("environment", "created_by")
         name = self.request.query_params.get("name")
         environment = self.request.query_params.get("environment")
         if name:
@@ -337,10 +337,13 @@ class QueueViewSet(_StateViewSet):
         obj = self.get_object()
         try:
             n = int(request.query_params.get("n", 10))
+            after = int(request.query_params.get("after", 0))
         except ValueError:
-            raise ApiError("n is a whole number.", field="n") from None
+            raise ApiError("n and after are whole numbers.", field="n") from None
         items = run(
-            ops.queue_peek(request.auth.workspace.id, obj.id, request.query_params.get("partition"), n)
+            ops.queue_peek(
+                request.auth.workspace.id, obj.id, request.query_params.get("partition"), n, after=after
+            )
         )
         if items is None:
             raise self._gone(obj)

@@ -40,6 +40,7 @@ def test_a_dict_over_the_api(trio, dict_id):
     # found by name, in the default environment
     found = trio.alice.api.get("/api/v1/dicts/", {"name": "cache", "environment": "main"}).json()["results"]
     assert [d["id"] for d in found] == [dict_id] and found[0]["environment"] == "main"
+    assert found[0]["created_by"] == trio.alice.user.username
     # put, get, pop
     put = _post(
         trio.bob, url + "put/", {"entries": [{"key": b64(b"k"), "value": b64(b"v"), "value_preview": "v"}]}
@@ -68,7 +69,12 @@ def test_a_queue_over_the_api(trio, queue_id):
     assert _post(trio.alice, url + "put/", {"values": [b64(b"x")], "partition": "p"}).json() == {"added": 1}
     assert trio.alice.api.get(url + "len/").json() == {"len": 2}
     assert trio.alice.api.get(url + "len/", {"total": "true"}).json() == {"len": 3}
-    assert [i["preview"] for i in trio.alice.api.get(url + "peek/").json()["items"]] == ["1", "2"]
+    peeked = trio.alice.api.get(url + "peek/").json()["items"]
+    assert [i["preview"] for i in peeked] == ["1", "2"]
+    # the next page starts after the last item seen
+    after = trio.alice.api.get(url + "peek/", {"after": peeked[0]["id"]}).json()["items"]
+    assert [i["preview"] for i in after] == ["2"]
+    assert trio.alice.api.get(url + "peek/", {"after": "x"}).status_code == 400
     assert _post(trio.bob, url + "get/", {"n": 5}).json() == {"values": [b64(b"1"), b64(b"2")]}
     # nothing there: an empty answer once the timeout passes
     assert _post(trio.bob, url + "get/", {"n": 5, "timeout": 0.1}).json() == {"values": []}

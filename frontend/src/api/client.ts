@@ -15,6 +15,8 @@ export type Call = Schemas["FunctionCall"];
 export type CallStatus = Schemas["FunctionCallStatusEnum"];
 export type Secret = Schemas["Secret"];
 export type SecretEvent = Schemas["SecretEvent"];
+/** A Dict or a Queue as listed (the two have the same fields). */
+export type StateObject = Schemas["Dict"];
 
 /** The body of every API error: `{"error": {"code", "message", "hint"?, "field"?}}`. */
 export interface ErrorDetail {

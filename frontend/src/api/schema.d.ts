@@ -1487,6 +1487,7 @@ export interface components {
             readonly environment: string;
             /** Format: date-time */
             readonly created_at: string;
+            readonly created_by: string | null;
             /**
              * Format: date-time
              * @description Retention counts from here
@@ -1500,6 +1501,7 @@ export interface components {
             readonly environment: string;
             /** Format: date-time */
             readonly created_at: string;
+            readonly created_by: string | null;
             /**
              * Format: date-time
              * @description Retention counts from here
@@ -2083,6 +2085,7 @@ export interface components {
             readonly environment: string;
             /** Format: date-time */
             readonly created_at: string;
+            readonly created_by: string | null;
             /**
              * Format: date-time
              * @description Retention counts from here
@@ -2104,6 +2107,7 @@ export interface components {
             readonly environment: string;
             /** Format: date-time */
             readonly created_at: string;
+            readonly created_by: string | null;
             /**
              * Format: date-time
              * @description Retention counts from here

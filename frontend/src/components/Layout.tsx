@@ -31,6 +31,8 @@ export function Layout() {
           <Link to="/">Apps</Link>
           <Link to="/volumes">Volumes</Link>
           <Link to="/secrets">Secrets</Link>
+          <Link to="/dicts">Dicts</Link>
+          <Link to="/queues">Queues</Link>
           <a href="/api/docs/">API docs</a>
         </nav>
         <span className="user" data-testid="user">

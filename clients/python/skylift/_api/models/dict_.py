@@ -28,6 +28,7 @@ class Dict:
             name (None | str): None: ephemeral
             environment (str):
             created_at (datetime.datetime):
+            created_by (None | str):
             last_used_at (datetime.datetime): Retention counts from here
      """
 
@@ -35,6 +36,7 @@ class Dict:
     name: None | str
     environment: str
     created_at: datetime.datetime
+    created_by: None | str
     last_used_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -52,6 +54,9 @@ class Dict:
 
         created_at = self.created_at.isoformat()
 
+        created_by: None | str
+        created_by = self.created_by
+
         last_used_at = self.last_used_at.isoformat()
 
 
@@ -62,6 +67,7 @@ class Dict:
             "name": name,
             "environment": environment,
             "created_at": created_at,
+            "created_by": created_by,
             "last_used_at": last_used_at,
         })
 
@@ -89,6 +95,14 @@ class Dict:
 
 
 
+        def _parse_created_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        created_by = _parse_created_by(d.pop("created_by"))
+
+
         last_used_at = datetime.datetime.fromisoformat(d.pop("last_used_at"))
 
 
@@ -99,6 +113,7 @@ class Dict:
             name=name,
             environment=environment,
             created_at=created_at,
+            created_by=created_by,
             last_used_at=last_used_at,
         )
 

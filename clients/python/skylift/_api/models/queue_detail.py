@@ -28,6 +28,7 @@ class QueueDetail:
             name (None | str): None: ephemeral
             environment (str):
             created_at (datetime.datetime):
+            created_by (None | str):
             last_used_at (datetime.datetime): Retention counts from here
             len_ (int): How many items it holds, in all partitions
      """
@@ -36,6 +37,7 @@ class QueueDetail:
     name: None | str
     environment: str
     created_at: datetime.datetime
+    created_by: None | str
     last_used_at: datetime.datetime
     len_: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -54,6 +56,9 @@ class QueueDetail:
 
         created_at = self.created_at.isoformat()
 
+        created_by: None | str
+        created_by = self.created_by
+
         last_used_at = self.last_used_at.isoformat()
 
         len_ = self.len_
@@ -66,6 +71,7 @@ class QueueDetail:
             "name": name,
             "environment": environment,
             "created_at": created_at,
+            "created_by": created_by,
             "last_used_at": last_used_at,
             "len": len_,
         })
@@ -94,6 +100,14 @@ class QueueDetail:
 
 
 
+        def _parse_created_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        created_by = _parse_created_by(d.pop("created_by"))
+
+
         last_used_at = datetime.datetime.fromisoformat(d.pop("last_used_at"))
 
 
@@ -106,6 +120,7 @@ class QueueDetail:
             name=name,
             environment=environment,
             created_at=created_at,
+            created_by=created_by,
             last_used_at=last_used_at,
             len_=len_,
         )
