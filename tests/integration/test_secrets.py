@@ -67,6 +67,13 @@ PROGRAM = textwrap.dedent(
         return open("/built").read().strip()
 
 
+    @app.cls(secrets=[skylift.Secret.from_name("it-api")])
+    class Reader:
+        @skylift.method()
+        def read(self) -> dict:
+            return {"SHARED": os.environ.get("SHARED"), "DB_PASSWORD": os.environ.get("DB_PASSWORD")}
+
+
     @app.function()
     def identity() -> list:
         return [os.environ["SKYLIFT_IDENTITY_TOKEN"], os.environ["MODAL_IDENTITY_TOKEN"], os.environ["SKYLIFT_TASK_ID"]]
@@ -136,13 +143,22 @@ def test_secrets_reach_the_container_in_order_and_nowhere_else(platform, cli, tm
     client = platform.client("alice")
     only_db = skylift.Function.from_name("it-secrets", "only_db", client=client)
     assert only_db.remote() == {"DB_PASSWORD": NAMED_CANARY, "SHARED": "from-db"}
+    # a class gets its own (after the app's), and with_options(secrets=) replaces all a function's
+    # (the app's it got too), as Modal's does
+    assert skylift.Cls.from_name("it-secrets", "Reader", client=client)().read.remote() == {
+        "SHARED": "from-api",
+        "DB_PASSWORD": NAMED_CANARY,
+    }
+    replaced = only_db.with_options(secrets=[skylift.Secret.from_name("it-api")])
+    assert replaced.remote() == {"DB_PASSWORD": None, "SHARED": "from-api"}
     # (a build step was given a named secret: it saw the value, which no build log shows)
     assert skylift.Function.from_name("it-secrets", "built", client=client).remote() == "built with 11 chars"
     build_logs = "".join(row[0] for row in platform.sql("SELECT log FROM builds_build"))
     assert "BUILD_TOKEN" in build_logs and "build-value" not in build_logs
     [(function_id,)] = platform.sql(
         "SELECT f.id FROM functions_function f JOIN skylift_apps_app a ON a.id = f.app_id "
-        "WHERE a.name = 'it-secrets' AND a.state = 'deployed' AND f.name = 'only_db' AND f.retired_at IS NULL"
+        "WHERE a.name = 'it-secrets' AND a.state = 'deployed' AND f.name = 'only_db' AND f.retired_at IS NULL "
+        "AND f.parent_id IS NULL"
     )
     inspected = json.dumps(platform.containers(function=function_id))
     # then Docker never saw a value: not in the container's environment, command or labels
@@ -188,7 +204,9 @@ def test_secrets_reach_the_container_in_order_and_nowhere_else(platform, cli, tm
     # when the key is rotated, new containers still get the values
     before = (Path(platform.env["SKYLIFT_DATA_DIR"]) / "secrets.key").read_text()
     assert "Encrypted" in platform.manage("secrets_key", "rotate")
-    after = (Path(platform.env["SKYLIFT_DATA_DIR"]) / "secrets.key").read_text()
+    key_file = Path(platform.env["SKYLIFT_DATA_DIR"]) / "secrets.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    after = key_file.read_text()
     assert after != before and len(after.split()) == 1
     fresh = only_db.with_options(timeout=61)  # a variant: a container of its own, started now
     assert fresh.remote() == {"DB_PASSWORD": NAMED_CANARY, "SHARED": "from-db"}
