@@ -11,8 +11,8 @@ import skylift as modal
 app = modal.App("it-modal-program")
 uses = os.environ.get("MODAL_PROGRAM_USES", "")
 
-if uses == "dict":
-    counts = modal.Dict.from_name("counts", create_if_missing=True)
+if uses == "sandbox":
+    sandbox = modal.Sandbox.create("sleep", "1", app=app)
 
 
 # Options given Modal's defaults ask for nothing, and run; nonpreemptible is accepted.

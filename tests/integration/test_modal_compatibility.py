@@ -39,7 +39,7 @@ def _apps(platform) -> int:
 @pytest.mark.parametrize(
     ("uses", "named"),
     [
-        ("dict", "Dict.from_name is not supported yet by Skylift"),
+        ("sandbox", "Sandbox.create is not supported yet by Skylift"),
         ("web", "fastapi_endpoint is not supported yet by Skylift"),
         ("region", "The option region= is not supported yet by Skylift"),
     ],
