@@ -350,6 +350,23 @@ def call_add_inputs(
     return added.input_ids
 
 
+def admit_container_inputs(*, workspace_id: str, function_id: str, kind: str, adding: int) -> None:
+    """The rules an API request's inputs meet, for inputs a container sends through its relay (a
+    child call, or a map's next batch): the function's app is not stopped, and the workspace's
+    rate and the function's limits hold (429 with a wait, which the runtime honours). A function
+    that is not the workspace's is left to the accept, which refuses it in its own words."""
+    function = (
+        Function.objects.select_related("app", "workspace")
+        .filter(workspace_id=workspace_id, pk=function_id)
+        .first()
+    )
+    if function is None:
+        return
+    if function.app.state == "stopped":
+        raise ApiError(f"App {function.app.name} is stopped.", code="app_stopped", status_code=409)
+    _check_limits(function, kind, adding)
+
+
 def _finish(call_id: str) -> None:
     delivery.run(delivery.finish_calls([call_id]))
     redis_client().rpush(done_key(call_id), "1")

@@ -119,6 +119,12 @@ def _variant(task: dict, function_id: str, params: bytes | None, options: dict) 
     return _described(function_variant(parent=parent, params=params, options=options))
 
 
+def admit(workspace_id: str, function_id: str, kind: str, adding: int) -> None:
+    from functions.services import admit_container_inputs
+
+    admit_container_inputs(workspace_id=workspace_id, function_id=function_id, kind=kind, adding=adding)
+
+
 def _call_json(call: dict) -> dict:
     return {
         "id": call["id"],
@@ -233,6 +239,7 @@ class ContainerCalls:
         key = header.get("idempotency_key")
         max_pending, max_outstanding = limits_for(kind)
         function_id = str(header.get("function_id", ""))
+        await _in_thread(admit, task["workspace_id"], function_id, kind, len(args))
         child = await self.relay._with_db(
             functools.partial(
                 self.store.accept_child,
@@ -270,6 +277,8 @@ class ContainerCalls:
         args = split_body(body, [int(n) for n in header.get("sizes", [])])
         if len(args) > MAX_INPUTS_PER_REQUEST:
             raise Refused("invalid", f"At most {MAX_INPUTS_PER_REQUEST} inputs per request.")
+        if args and not call["closed"]:  # (a batch repeated after the close gets its ids back)
+            await _in_thread(admit, task["workspace_id"], call["function_id"], call["kind"], len(args))
         close = bool(header.get("close", False))
         added = await self.relay._with_db(
             functools.partial(

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import Workspace
 from functions import delivery
 from functions import services as function_services
 from functions.models import CallStatus, FunctionCall, Input, InputStatus, Task
 from functions.queues import cancel_key, input_queue_key, redis_client
+from functions.ratelimit import bucket_key
 
 from .support import make_objects, make_trio
 from .test_relay_tenancy import Container, relay  # noqa: F401 - the relay fixture
@@ -153,3 +155,53 @@ def test_an_input_that_times_out_cancels_the_calls_it_made(world, cause):
     # then its call is cancelled, and the other one goes on
     assert FunctionCall.objects.get(pk=child["call"]["id"]).status == CallStatus.CANCELLED
     assert FunctionCall.objects.get(pk=unrelated["call"]["id"]).status == CallStatus.PENDING
+
+
+def _open_map(container: Container, function_id: str, parent: str, n: int) -> dict:
+    args = [b"x"] * n
+    header = {
+        "op": "call",
+        "function_id": function_id,
+        "kind": "map",
+        "sizes": [len(a) for a in args],
+        "parent_input": parent,
+        "closed": False,
+    }
+    return container.ask(header, b"".join(args))[0]
+
+
+def _add(container: Container, call_id: str, start_idx: int, n: int) -> dict:
+    header = {"op": "add_inputs", "call_id": call_id, "start_idx": start_idx, "sizes": [1] * n}
+    return container.ask(header, b"x" * n)[0]
+
+
+def test_a_containers_inputs_meet_the_workspaces_rate_as_an_api_requests_do(world):
+    # given a workspace allowed a burst of 3 inputs, refilled at one a second
+    Workspace.objects.filter(pk=world["a"].app.workspace_id).update(input_rate=1, input_burst=3)
+    redis_client().delete(bucket_key(world["a"].app.workspace_id))
+    owner, cube = world["owner"], world["cube"]
+    # when a container's map takes 2, adds 1, then adds 1 more at once
+    opened = _open_map(owner, cube.pk, world["input"], 2)
+    added = _add(owner, opened["call"]["id"], 2, 1)
+    refused = _add(owner, opened["call"]["id"], 3, 1)
+    # then the last waits its turn, as the API's 429 makes the SDK wait, and adds nothing
+    assert len(opened["input_ids"]) == 2 and len(added["input_ids"]) == 1
+    assert refused["code"] == "rate_limited", refused
+    assert Input.objects.filter(call_id=opened["call"]["id"]).count() == 3
+
+
+def test_a_container_cannot_feed_a_map_of_a_stopped_app_or_past_the_functions_limit(world, settings):
+    owner, cube = world["owner"], world["cube"]
+    settings.SKYLIFT_MAX_PENDING_INPUTS = 3
+    opened = _open_map(owner, cube.pk, world["input"], 3)
+    # when the function has 3 inputs waiting, one more is refused for now
+    full = _add(owner, opened["call"]["id"], 3, 1)
+    assert full["code"] == "resource_exhausted", full
+    # and once the app is stopped (which cancels and closes its calls), a batch and a new call
+    # are refused for good, naming why
+    function_services.app_stop(app=world["a"].app)
+    stopped = _add(owner, opened["call"]["id"], 3, 1)
+    assert stopped["code"] == "call_closed", stopped
+    again = _open_map(owner, cube.pk, world["input"], 1)
+    assert again["code"] == "app_stopped", again
+    assert Input.objects.filter(function=cube).count() == 3

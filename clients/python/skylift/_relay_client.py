@@ -36,6 +36,7 @@ _ERRORS: dict[str, type[BaseException]] = {
     "app_stopped": exc.InvalidError,
     "cancelled": exc.InputCancellation,
     "resource_exhausted": exc.ResourceExhaustedError,
+    "rate_limited": exc.ResourceExhaustedError,  # after waiting it out LIMIT_RETRIES times
     "too_large": exc.InvalidError,
     "already_exists": exc.InvalidError,
     "queue_full": queue.Full,  # as Modal raises it: the standard library's
@@ -115,7 +116,7 @@ class RelayClient:
                 reply, payload = self._channel().request(header, body)
                 return reply, payload
             except RelayError as err:
-                if err.code == "resource_exhausted" and attempt < LIMIT_RETRIES:
+                if err.code in ("resource_exhausted", "rate_limited") and attempt < LIMIT_RETRIES:
                     time.sleep(1.0)
                     continue
                 error: type[BaseException] = _ERRORS.get(err.code, exc.RemoteError)
