@@ -23,7 +23,7 @@ from apps.models import DEFAULT_ENVIRONMENT
 from functions import delivery
 from functions.models import LIVE_TASK_STATUSES, Mount, Task, TaskStatus
 from functions.mounts import extract_once
-from functions.queues import done_key, input_queue_key, redis_client
+from functions.queues import cancellation_messages, done_key, input_queue_key, redis_client
 from skylift.contract import parse_gpu
 from volumes.services import mounts_for as volume_mounts
 
@@ -302,12 +302,13 @@ def container_exited(*, task_id: str, exit_code: int | None, oom: bool) -> None:
     exited = delivery.run(delivery.task_exited(task_id, exit_code=exit_code, oom=oom))
     if exited is None:
         return
-    if exited.requeued or exited.failed_calls:
+    if exited.requeued or exited.failed_calls or exited.cancelled:
         pipe = redis_client().pipeline(transaction=False)
         if exited.requeued:
             pipe.rpush(input_queue_key(exited.function_id), *exited.requeued)
         for call_id in exited.failed_calls:
             pipe.rpush(done_key(call_id), "1")
+        cancellation_messages(pipe, exited.cancelled, [])
         transaction.on_commit(pipe.execute)
     _close_socket(task_id)
     if exited.container_id:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from ..models import TaskStatus
-from .calls import finish_calls
+from .calls import cancel_children, finish_calls
 from .plans import FAILED, LIVE, PENDING, RUNNING, SETTLED, STARTED, F, I, K, Rows, Stmt, _in, transition
 
 __all__ = [
@@ -190,6 +190,8 @@ class Exited:
     requeued: list[str]
     failed_calls: list[str]
     container_id: str
+    # The inputs of the calls its inputs had made, cancelled (`queues.cancellation_messages`).
+    cancelled: list[dict]
 
 
 TASK_LOCK_SQL = f"""
@@ -281,7 +283,13 @@ def task_exited(task_id: str, *, exit_code: int | None, oom: bool) -> Generator[
         )
         failed_calls = list(dict.fromkeys(r["call_id"] for r in rows))
         yield from finish_calls(failed_calls).steps
-    return Exited(task["function_id"], requeued, failed_calls, task["container_id"])
+    # What those inputs called from the container is of no use now: a run again makes its own.
+    cancelled = yield from cancel_children(
+        [inp["id"] for inp in held],
+        cause="cancelled",
+        message="The input that made this call was interrupted: its container exited.",
+    ).steps
+    return Exited(task["function_id"], requeued, failed_calls, task["container_id"], cancelled)
 
 
 _EXITED_COLUMNS = {

@@ -205,3 +205,19 @@ def test_a_container_cannot_feed_a_map_of_a_stopped_app_or_past_the_functions_li
     again = _open_map(owner, cube.pk, world["input"], 1)
     assert again["code"] == "app_stopped", again
     assert Input.objects.filter(function=cube).count() == 3
+
+
+def test_the_calls_an_input_made_are_cancelled_when_its_container_exits(world):
+    from hosts.services import container_exited
+
+    owner, cube = world["owner"], world["cube"]
+    # given a container that called a function under the input it runs
+    child = _call(owner, cube.pk, world["input"])
+    (child_input,) = child["input_ids"]
+    # when its container crashes
+    container_exited(task_id=world["tasks"]["owner"].pk, exit_code=137, oom=False)
+    # then its input fails (it has no retries; with some, a run again would make its own calls), and
+    # the call it made is cancelled
+    assert Input.objects.get(pk=world["input"]).status == InputStatus.FAILED
+    assert FunctionCall.objects.get(pk=child["call"]["id"]).status == CallStatus.CANCELLED
+    assert Input.objects.get(pk=child_input).status == InputStatus.CANCELLED
