@@ -166,7 +166,9 @@ class ContainerCalls:
     module, which reaches the control plane's services).
     """
 
-    CALL_OPS = frozenset({"lookup", "variant", "call", "add_inputs", "outputs", "call_get", "cancel"})
+    CALL_OPS = frozenset(
+        {"lookup", "variant", "call", "add_inputs", "outputs", "items", "call_get", "cancel"}
+    )
     ops = CALL_OPS | ContainerState.ops  # and Dicts and Queues (`hosts.relay_state`)
 
     def __init__(self, relay: Any) -> None:  # a hosts.relay.Relay
@@ -205,6 +207,8 @@ class ContainerCalls:
                 return await self.add_inputs(task, header, body), b""
             if op == "outputs":
                 return await self.outputs(task, header)
+            if op == "items":
+                return await self.items(task, header)
             if op == "call_get":
                 return {"call": _call_json(await self._call(task, header))}, b""
             if op == "cancel":
@@ -315,6 +319,33 @@ class ContainerCalls:
             call = await self._call(task, header)  # as it stands after the wait
         outputs, payload = _outputs_frame(rows)
         return {"outputs": outputs, "done": call["finished_at"] is not None}, payload
+
+    async def items(self, task: dict, header: dict) -> tuple[dict, bytes]:
+        """A generator call's values after `after` (`.remote_gen()` from a container), waiting up to
+        `timeout` s for some; `done` with no values: the stream ended, `outputs` holds its end."""
+        call = await self._call(task, header)
+        after = int(header.get("after", -1))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, min(float(header.get("timeout", 0) or 0), MAX_WAIT_SECONDS))
+        while True:
+            items, end = await self.relay._with_db(
+                functools.partial(self.store.items, call["id"], after=after)
+            )
+            remaining = deadline - loop.time()
+            if items or end is not None or remaining <= 0:
+                break
+            try:
+                await self.relay.redis.blpop([done_key(call["id"])], timeout=max(0.05, min(remaining, 1.0)))
+            except REDIS_DOWN:
+                await asyncio.sleep(min(remaining, 0.5))
+        outputs, result = _outputs_frame([end] if end is not None else [])
+        data = [bytes(item["data"]) for item in items]
+        reply = {
+            "items": [{"n": item["n"], "size": len(d)} for item, d in zip(items, data, strict=True)],
+            "done": end is not None,
+            "outputs": outputs,
+        }
+        return reply, b"".join(data) + result
 
     async def cancel(self, task: dict, header: dict) -> dict:
         call = await self._call(task, header)

@@ -19,7 +19,7 @@ from accounts.models import Workspace
 from apps.models import DEFAULT_ENVIRONMENT, App, Environment
 from config.database import conninfo
 from functions import blobs, delivery
-from functions.models import Function, FunctionCall, Input, LogLine
+from functions.models import Function, FunctionCall, Input, LogLine, OutputItem
 from vault import identity
 from vault.models import Secret, SigningKey
 from vault.services import env_for
@@ -47,6 +47,15 @@ SELECT {OUTPUT_COLUMNS} FROM {I}
  WHERE call_id = %(call)s AND status NOT IN {delivery.UNFINISHED} AND idx >= %(min_idx)s
    AND (finished_seq > %(after)s OR finished_seq IS NULL)
  ORDER BY finished_seq LIMIT %(limit)s
+"""
+# A generator call's values after a position, and its end (`functions.outputs.items_wait`, for a
+# container's `.remote_gen()`).
+ITEMS_SQL = f"""
+SELECT o.n, o.data FROM {OutputItem._meta.db_table} o JOIN {I} i ON i.id = o.input_id
+ WHERE i.call_id = %(call)s AND i.idx = 0 AND o.n > %(after)s ORDER BY o.n LIMIT %(limit)s
+"""
+ITEMS_END_SQL = f"""
+SELECT {OUTPUT_COLUMNS} FROM {I} WHERE call_id = %(call)s AND idx = 0 AND status NOT IN {delivery.UNFINISHED}
 """
 OUTPUTS_FROM_START_SQL = f"""
 SELECT {OUTPUT_COLUMNS} FROM {I}
@@ -198,6 +207,19 @@ class RelayStore:
         async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(CALL_SQL, [call_id, workspace_id])
             return await cur.fetchone()
+
+    async def items(self, call_id: str, *, after: int, limit: int = 1000) -> tuple[list[dict], dict | None]:
+        """A generator call's values after `after`, and its output once it ended (read first: every
+        value is stored before the output, so an ended call's values are all here)."""
+        params = {"call": call_id, "after": after, "limit": limit}
+        async with self.pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(ITEMS_END_SQL, params)
+            end = await cur.fetchone()
+            await cur.execute(ITEMS_SQL, params)
+            items = await cur.fetchall()
+        if end is not None and end["result_blob"]:
+            end["result"] = await asyncio.to_thread(blobs.load, end["result_blob"])
+        return items, end
 
     async def outputs(self, call_id: str, *, after_seq: int, min_idx: int, limit: int = 1000) -> list[dict]:
         sql = OUTPUTS_AFTER_SQL if after_seq else OUTPUTS_FROM_START_SQL

@@ -25,6 +25,24 @@ def double(x: int) -> int:
 
 
 @app.function()
+def countdown(n: int):
+    yield from range(n, 0, -1)
+    if n < 0:
+        raise ValueError("a countdown from below zero")
+
+
+@app.function()
+def streams(n: int) -> list:
+    """Reads a generator's values as they come (.remote_gen) from inside its container, and its error."""
+    values = list(countdown.remote_gen(n))
+    try:
+        list(countdown.remote_gen(-1))
+    except ValueError as exc:
+        values.append(str(exc))
+    return values
+
+
+@app.function()
 def combine(n: int) -> dict:
     """Calls a function of its own app with .remote and .map."""
     return {"remote": double.remote(n), "map": list(double.map(range(n)))}

@@ -51,6 +51,10 @@ def test_a_function_calls_its_own_app_and_the_graph_shows_the_calls(running):
     assert all(c.task_id.startswith("ta-") and not c.children for c in root.children)
 
 
+def test_a_function_reads_a_generators_values_from_inside_its_container(running):
+    assert calls_app.streams.remote(3) == [3, 2, 1, "a countdown from below zero"]
+
+
 def test_a_function_calls_a_function_looked_up_from_a_deployed_app(running):
     assert calls_app.via_library.remote(5) == 15 + 18
 

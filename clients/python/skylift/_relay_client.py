@@ -204,6 +204,18 @@ class RelayClient:
         reply, payload = self._request(header)
         return {"outputs": _outputs(reply, payload), "done": bool(reply.get("done"))}
 
+    def call_items(self, call_id: str, *, after: int, timeout: float) -> dict[str, Any]:
+        """A generator call's values after `after` (as the API's `call_items`)."""
+        reply, payload = self._request(
+            {"op": "items", "call_id": call_id, "after": after, "timeout": timeout}
+        )
+        items, offset = [], 0
+        for head in reply["items"]:
+            items.append({"n": head["n"], "data": payload[offset : offset + head["size"]]})
+            offset += head["size"]
+        outputs = _outputs(reply, payload[offset:])
+        return {"items": items, "done": bool(reply["done"]), "output": outputs[0] if outputs else None}
+
     def call_retrieve(self, call_id: str) -> dict[str, Any]:
         reply, _ = self._request({"op": "call_get", "call_id": call_id})
         call: dict[str, Any] = reply["call"]
