@@ -20,7 +20,7 @@ from functions.ratelimit import bucket_key
 from .support import make_objects, make_trio
 from .test_relay_tenancy import Container, relay  # noqa: F401 - the relay fixture
 
-CALLS = ("call", "add_inputs", "outputs", "call_get", "cancel")
+CALLS = ("call", "add_inputs", "outputs", "items", "call_get", "cancel")
 
 
 @pytest.fixture
