@@ -65,3 +65,9 @@ def sleeper(seconds: float) -> float:
 @app.function()
 def waits_on_child(seconds: float) -> float:
     return sleeper.remote(seconds)
+
+
+@app.function(timeout=3)
+def impatient(seconds: float) -> float:
+    """Times out while waiting on a slow call it made."""
+    return sleeper.remote(seconds)

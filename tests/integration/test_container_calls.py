@@ -73,3 +73,18 @@ def test_cancelling_the_parent_cancels_the_call_it_is_waiting_on(running):
     assert graph[0].children[0].status == InputStatus.CANCELLED
     with pytest.raises(skylift.exception.ExecutionError, match="cancelled"):
         skylift.FunctionCall.from_id(child.function_call_id, client=running).get(timeout=30)
+
+
+def test_a_parent_that_times_out_cancels_the_call_it_is_waiting_on(running):
+    # given a function with a 3 s timeout, waiting on a call that would take 300 s
+    parent = calls_app.impatient.spawn(300)
+    # then it times out, and the call it made is cancelled with it
+    with pytest.raises(skylift.exception.FunctionTimeoutError):
+        parent.get(timeout=120)
+    graph = _graph_until(parent, lambda g: g and g[0].children and g[0].children[0].status != "running")
+    (child,) = graph[0].children
+    assert (graph[0].status, child.function_name, child.status) == (
+        InputStatus.TIMEOUT,
+        "sleeper",
+        InputStatus.CANCELLED,
+    )
