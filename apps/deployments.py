@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from config.errors import ApiError
@@ -43,6 +46,9 @@ __all__ = [
     "rollback_target",
 ]
 
+
+log = logging.getLogger(__name__)
+WARM_POLL_SECONDS = 0.2
 
 # Environments ------------------------------------------------------------------------------------
 
@@ -216,11 +222,63 @@ def app_deploy(
             if live is not None and live.spec_hash == version.spec_hash:
                 raise _Unchanged
             version.save(update_fields=["spec", "spec_hash"])
-            _make_live(app, version)
+            warm_first = _warm_first(live, defined)
+            if not warm_first:
+                _make_live(app, version)
     except _Unchanged:
         assert live is not None
         return Deployed(App.objects.get(pk=app.pk), live, changed=False)
+    if warm_first:
+        _live_once_warm(app, version, previous=live, functions=defined)
     return Deployed(App.objects.get(pk=app.pk), version, changed=True)
+
+
+def _warm_first(live: AppVersion | None, functions: list[Function]) -> bool:
+    """A new version of an app kept warm replaces a live one only once its own warm containers
+    are up, so that no call after the switch waits for a cold start; any other goes live at once."""
+    return live is not None and any(f.min_containers for f in functions)
+
+
+def _live_once_warm(
+    app: App, version: AppVersion, *, previous: AppVersion | None, functions: list[Function]
+) -> None:
+    """Make `version` live after waiting for its warm containers (`_wait_warm`); refused (409) if
+    the app was stopped or another version went live meanwhile."""
+    _wait_warm(functions)
+    with transaction.atomic():
+        app = App.objects.select_for_update().get(pk=app.pk)
+        if app.state == AppState.STOPPED or app.live_version_id != (previous.pk if previous else None):
+            raise ApiError(
+                f"While v{version.number} of {app.name!r} warmed up, the app was "
+                + ("stopped" if app.state == AppState.STOPPED else "deployed again")
+                + f": v{version.number} was not made live.",
+                code="conflict",
+                status_code=409,
+                hint=f"`skylift app history {app.name}` shows the versions; deploy again if needed.",
+            )
+        _make_live(app, version)
+
+
+def _wait_warm(functions: list[Function]) -> bool:
+    """Wait (at most SKYLIFT_DEPLOY_WARM_SECONDS) until each function has its min_containers
+    running; the autoscaler starts them as it does for any function kept warm. False if the time
+    ran out (the version then goes live anyway, as a deploy without a minimum does)."""
+    from functions.models import Task, TaskStatus
+
+    wanted = {f.pk: f.min_containers for f in functions if f.min_containers}
+    deadline = time.monotonic() + settings.SKYLIFT_DEPLOY_WARM_SECONDS
+    while True:
+        running = dict(
+            Task.objects.filter(function_id__in=list(wanted), status=TaskStatus.RUNNING)
+            .values_list("function_id")
+            .annotate(n=Count("id"))
+        )
+        if all(running.get(pk, 0) >= n for pk, n in wanted.items()):
+            return True
+        if time.monotonic() >= deadline:
+            log.warning("deploy: warm containers of %s not all up in time", sorted(wanted))
+            return False
+        time.sleep(WARM_POLL_SECONDS)
 
 
 def _running_app_for_update(*, workspace, app_id: str) -> App:
@@ -304,7 +362,7 @@ def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
     """Make a new version that runs what version `number` ran (the one before the live one by default)."""
     with transaction.atomic():
         app = App.objects.select_for_update().get(pk=app.pk)
-        _, target = rollback_target(app=app, number=number)
+        live, target = rollback_target(app=app, number=number)
         latest = app.versions.aggregate(n=Max("number"))["n"] or 0
         version = AppVersion.objects.create(
             app=app,
@@ -318,9 +376,14 @@ def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
             rollback_of=target,
             created_by=user,
         )
-        for function in Function.objects.filter(version=target, variant_key=""):
-            _copy(function, version)
-        _make_live(app, version)
+        copied = [
+            _copy(function, version) for function in Function.objects.filter(version=target, variant_key="")
+        ]
+        warm_first = _warm_first(live, copied)
+        if not warm_first:
+            _make_live(app, version)
+    if warm_first:
+        _live_once_warm(app, version, previous=live, functions=copied)
     return version
 
 

@@ -272,6 +272,9 @@ SKYLIFT_STATE_RETENTION_DAYS = env.float("SKYLIFT_STATE_RETENTION_DAYS", default
 SKYLIFT_STATE_EPHEMERAL_RETENTION_SECONDS = env.float(
     "SKYLIFT_STATE_EPHEMERAL_RETENTION_SECONDS", default=24 * 3600.0
 )
+# A redeploy of an app with min_containers goes live once the new version's warm containers run,
+# waiting at most this long (then it goes live anyway).
+SKYLIFT_DEPLOY_WARM_SECONDS = env.float("SKYLIFT_DEPLOY_WARM_SECONDS", default=30.0)
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
 # The Docker bridge network of function containers and build steps, which Skylift makes with

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,62 @@ def test_it_deploys_into_an_environment_with_the_modal_command_and_survives_a_fa
     )
     versions = json.loads(cli("app", "history", "it-env", "--env", "dev", "--json").stdout)
     assert [v["number"] for v in versions] == [1]
+
+
+WARM_APP = """
+import skylift
+
+app = skylift.App("it-warm")
+
+
+@app.function(min_containers=1)
+def hello() -> str:
+    return {release!r}
+"""
+GONE = """
+
+@app.function(min_containers=1)
+def gone() -> str:
+    return "gone"
+"""
+
+
+def _tasks(platform, function: str, statuses: tuple[str, ...], *, live_only: bool = True) -> int:
+    return platform.sql(
+        """SELECT count(*) FROM functions_task t JOIN functions_function f ON f.id = t.function_id
+            JOIN skylift_apps_app a ON a.id = f.app_id
+           WHERE a.name = 'it-warm' AND f.name = %s AND t.status = ANY(%s)"""
+        + (" AND f.retired_at IS NULL" if live_only else ""),
+        [function, list(statuses)],
+    )[0][0]
+
+
+def _until(probe, seconds: float = 90.0):
+    deadline = time.monotonic() + seconds
+    while not (found := probe()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return found
+
+
+def test_a_warm_app_redeploys_with_no_cold_start_and_a_removed_functions_containers_leave(
+    platform, cli, tmp_path
+):
+    client = platform.client("alice")
+    path = tmp_path / "warm_app.py"
+    path.write_text(WARM_APP.format(release="one") + GONE)
+    first = cli("deploy", str(path))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert _until(lambda: _tasks(platform, "hello", ("running",)) and _tasks(platform, "gone", ("running",)))
+    # when redeployed with new code and without `gone`
+    path.write_text(WARM_APP.format(release="two"))
+    second = cli("deploy", str(path))
+    # then when the deploy returns, the live version's warm container runs already: no call waits
+    # for a cold start
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert _tasks(platform, "hello", ("running",)) >= 1
+    assert skylift.Function.from_name("it-warm", "hello", client=client).remote() == "two"
+    # and the removed function's containers leave (after their scale-down window)
+    assert _until(
+        lambda: _tasks(platform, "gone", ("pending", "starting", "running", "stopping"), live_only=False) == 0
+    )
+    assert cli("app", "stop", "it-warm").returncode == 0
