@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import skylift
+
 pytestmark = pytest.mark.integration
 
 SKYLIFT = str(Path(sys.executable).parent / "skylift")
@@ -117,7 +119,11 @@ def test_a_restricted_function_runs_its_inputs_and_reaches_nothing_else(platform
     assert control["child_call"] == "allowed"
     assert control["lookup"].startswith("NotFoundError: No deployed app 'it-restricted'")  # it asked
     assert not [o for o in control.values() if o.startswith("AuthError")]
-    # and nothing was created by the restricted one
-    assert (
-        platform.sql("SELECT count(*) FROM state_queue WHERE name = 'it-restricted-queue'")[0][0] == 1
-    )  # (trusted's)
+    # and nothing was created by the restricted one (the queue is the trusted control's)
+    assert platform.sql("SELECT count(*) FROM state_queue WHERE name = 'it-restricted-queue'")[0][0] == 1
+    # (the platform is shared: what the control made goes)
+    client = platform.client("alice")
+    skylift.Dict.objects.delete("it-restricted-dict", client=client)
+    skylift.Queue.objects.delete("it-restricted-queue", client=client)
+    assert cli("secret", "delete", "it-restricted-secret", "--yes").returncode == 0
+    assert cli("volume", "delete", "it-restricted-volume", "--yes").returncode == 0
