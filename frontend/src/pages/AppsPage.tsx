@@ -94,6 +94,7 @@ export function AppsPage() {
               <tr>
                 <th>Name</th>
                 <th>State</th>
+                <th>Environment</th>
                 <th className="num">Functions</th>
                 <th>Created</th>
                 <th>Stopped</th>
@@ -108,6 +109,7 @@ export function AppsPage() {
                   <td>
                     <AppStateBadge state={app.state} />
                   </td>
+                  <td>{app.environment ?? "main"}</td>
                   <td className="num">{app.function_count}</td>
                   <td>{formatDateTime(app.created_at)}</td>
                   <td>{formatDateTime(app.stopped_at)}</td>
