@@ -4,6 +4,7 @@ import { Layout } from "./components/Layout";
 import { RequireSession, SessionProvider } from "./components/session";
 import { AppPage } from "./pages/AppPage";
 import { AppsPage } from "./pages/AppsPage";
+import { CallPage } from "./pages/CallPage";
 import { DictPage } from "./pages/DictPage";
 import { DictsPage } from "./pages/DictsPage";
 import { LoginPage } from "./pages/LoginPage";
@@ -31,6 +32,7 @@ export function Dashboard() {
           >
             <Route index element={<AppsPage />} />
             <Route path="apps/:id" element={<AppPage />} />
+            <Route path="calls/:id" element={<CallPage />} />
             <Route path="volumes" element={<VolumesPage />} />
             <Route path="volumes/:id" element={<VolumePage />} />
             <Route path="secrets" element={<SecretsPage />} />

@@ -13,6 +13,8 @@ export type App = Schemas["App"];
 export type Func = Schemas["Function"];
 export type Call = Schemas["FunctionCall"];
 export type CallStatus = Schemas["FunctionCallStatusEnum"];
+export type CallGraphResponse = Schemas["CallGraph"];
+export type CallGraphInput = Schemas["CallGraphInput"];
 export type Secret = Schemas["Secret"];
 export type SecretEvent = Schemas["SecretEvent"];
 /** A Dict or a Queue as listed (the two have the same fields). */

@@ -244,7 +244,9 @@ function CallsSection({ appId }: { appId: string }) {
                 <td>{formatDateTime(call.created_at)}</td>
                 <td className="num">{formatDuration(call.created_at, call.finished_at)}</td>
                 <td>
-                  <code className="small">{call.id}</code>
+                  <Link to={`/calls/${encodeURIComponent(call.id)}`} title="Open its call graph">
+                    <code className="small">{call.id}</code>
+                  </Link>
                 </td>
               </tr>
             ))}
