@@ -1,7 +1,8 @@
 """Schedules of deployed functions: when each fires, the scheduler that fires them, and "run now".
 
 A schedule's state is on its function row: `next_run_at` (the tick it fires next), `last_run_at`
-and `last_run_call_id`. Only the live version of a deployed app has a `next_run_at`: making a
+and `last_run_call_id`. Only the live version of a deployed app (or of an app `skylift serve`
+runs) has a `next_run_at`: making a
 version live sets it for the version's functions and clears it for every other (`schedules_start`);
 stopping the app clears it too.
 
@@ -97,9 +98,9 @@ def _due(until: datetime) -> list[Any]:
             next_run_at__lte=until,
             retired_at__isnull=True,
             variant_key="",
-            app__state="deployed",
-            app__live_version_id=F("version_id"),
+            app__live_version_id=F("version_id"),  # a deployed or a served app (`skylift serve`)
         )
+        .exclude(app__state="stopped")
         .order_by("next_run_at")
         .values("id", "schedule", "next_run_at")[:BATCH]
     )

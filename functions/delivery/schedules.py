@@ -54,10 +54,10 @@ def fire_schedule(
     one call with `args` (the pickled empty arguments) in the same transaction.
 
     Nothing happens (None) when the tick was fired already, or the function is no longer of the
-    live version of a deployed app (redeployed, rolled back, stopped).
+    live version of a deployed (or served) app: redeployed, rolled back, stopped.
     """
     app = yield Stmt(LIVE_VERSION_SQL, {"function": function_id})
-    if not app or app[0]["state"] != AppState.DEPLOYED.value or app[0]["live_version_id"] is None:
+    if not app or app[0]["state"] == AppState.STOPPED.value or app[0]["live_version_id"] is None:
         return None
     advanced = yield Stmt(
         ADVANCE_SQL,

@@ -185,3 +185,34 @@ def test_run_now_makes_one_call_and_leaves_the_schedule_as_it_was(member):
     unscheduled = _function(_deploy(member, name="plain", plain=None), "plain")
     with pytest.raises(ApiError, match="has no schedule"):
         schedules.run_now(function=unscheduled, user=member.user)
+
+
+def test_a_served_apps_schedule_fires_until_the_app_stops(member):
+    # given an app `skylift serve` runs (an ephemeral app deployed in place), with a schedule
+    content = source_tar("def tick():\n    return 'served'\n")
+    mount = function_services.mount_store(
+        workspace=member.workspace, sha256=hashlib.sha256(content).hexdigest(), content=content
+    )
+    served = deployments.app_deploy(
+        workspace=member.workspace,
+        user=member.user,
+        name="served",
+        environment=None,
+        ephemeral=True,
+        functions=[
+            {"name": "every", "module": "mod", "qualname": "tick", "mount_sha256": mount.sha256,
+             "schedule": _period(minutes=1)}
+        ],
+    )  # fmt: skip
+    function = _function(served, "every")
+    assert served.app.state == "ephemeral" and function.next_run_at is not None
+    # when a tick is due, then the scheduler fires it
+    due = timezone.now() - timedelta(seconds=1)
+    _make_due(function, due)
+    fired = schedules.fire_due(horizon=0)
+    assert [f.call_id for f in fired] == [c.id for c in _scheduled_calls(function)] and len(fired) == 1
+    # and once the app is stopped (Ctrl-C), nothing fires any more
+    function_services.app_stop(app=served.app)
+    _make_due(function, timezone.now() - timedelta(seconds=1))
+    assert schedules.fire_due(horizon=0) == []
+    assert len(_scheduled_calls(function)) == 1

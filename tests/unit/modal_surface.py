@@ -216,7 +216,7 @@ SURFACE = Surface(
                 same("image"),
                 same(
                     "schedule",
-                    "`Period` or `Cron`; fires for the live version of a deployed app (not for `skylift run`); "
+                    "`Period` or `Cron`; fires for the live version of a deployed or served app (not for `skylift run`); "
                     "a tick missed while the platform was down fires once when it is back",
                 ),
                 same("env", "an inline secret after the others"),
