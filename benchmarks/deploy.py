@@ -11,7 +11,10 @@ app of two functions written to a temporary folder:
 3. The first `.remote()` through `Function.from_name` to a deployed function with
    `min_containers=1` once its container is up (running, and a second to take its first input),
    against the warm `.remote()` round trip of the same function afterwards (target: the same). The
-   lookup by name (`hydrate()`, one request) is timed apart.
+   lookup by name (`hydrate()`, one request) is timed apart. Beside them, a warm call made after
+   the container and the client sat idle as long as before the first call (PAUSE_SECONDS): a
+   call after a pause pays for what went cold meanwhile (the server's token check after
+   TOKEN_CACHE_SECONDS, CPU caches), which is not the first call's own cost.
 4. Schedule firing precision: an app whose function has `schedule=Period(seconds=1)` is deployed,
    and for `--ticks` ticks the lateness of each scheduled call is its `created_at` (when the
    server accepted it) minus the tick it fired for (the microseconds in the call's idempotency
@@ -40,6 +43,7 @@ from _platform import EmbeddedPlatform, commit_id, machine_info, ms, say, secs, 
 
 HERE = Path(__file__).resolve().parent
 SETTLE_SECONDS = 1.0
+PAUSE_SECONDS = 6.0  # about the idle time before a first call here (deploy, warm-up, settle)
 APP = """
 import skylift
 
@@ -120,6 +124,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="deploys of each kind (default 5)")
     parser.add_argument("--warm-calls", type=int, default=100, help="warm round trips (default 100)")
     parser.add_argument("--ticks", type=int, default=30, help="scheduled calls to time (default 30)")
+    parser.add_argument(
+        "--pause", type=float, default=PAUSE_SECONDS, help="idle seconds before each paused warm call"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the platform's data directory and logs")
     parser.add_argument("--output", type=Path, help="where to write the JSON (default benchmarks/results/)")
     args = parser.parse_args()
@@ -131,12 +138,18 @@ def main() -> int:
         "dirty": dirty,
         "when": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine_info(),
-        "config": {"runs": args.runs, "warm_calls": args.warm_calls, "ticks": args.ticks},
+        "config": {
+            "runs": args.runs,
+            "warm_calls": args.warm_calls,
+            "ticks": args.ticks,
+            "pause": args.pause,
+        },
     }
     plat = EmbeddedPlatform(keep=args.keep)
     folder = Path(tempfile.mkdtemp(prefix="skylift-bench-deploy-"))
     path = folder / "bench_deployed.py"
     unchanged, changed, first_calls, warm_calls, lateness, lookups = [], [], [], [], [], []
+    paused_calls: list[float] = []
     try:
         plat.start()
         client = plat.client()
@@ -176,6 +189,11 @@ def main() -> int:
             started = time.perf_counter()
             echo.remote(i)
             warm_calls.append(time.perf_counter() - started)
+        for i in range(args.runs):
+            time.sleep(args.pause)
+            started = time.perf_counter()
+            echo.remote(i)
+            paused_calls.append(time.perf_counter() - started)
         lateness = _schedule_lateness(plat, folder, args.ticks)
         say(f"{len(lateness)} scheduled calls, median lateness {ms(statistics.median(lateness))}")
     finally:
@@ -188,6 +206,7 @@ def main() -> int:
             "first_call_seconds": summary(first_calls),
             "lookup_seconds": summary(lookups),
             "warm_call_seconds": summary(warm_calls),
+            "warm_call_after_pause_seconds": summary(paused_calls),
             "schedule_lateness_seconds": summary(lateness),
         }
     )
@@ -201,11 +220,15 @@ def main() -> int:
         ("Function.from_name(...).hydrate() (lookup)", results["lookup_seconds"], "", ms),
         ("first call, min_containers=1 (warm)", results["first_call_seconds"], "= warm", ms),
         ("warm .remote() of the same function", results["warm_call_seconds"], "", ms),
+        (f"warm .remote() after {args.pause:g} s idle", results["warm_call_after_pause_seconds"], "", ms),
         ("schedule lateness (call made - tick)", results["schedule_lateness_seconds"], "< 1 s", ms),
     ]
     for name, s, target, fmt in rows:
         print(f"{name:44} {fmt(s['median']):>10} {fmt(s['p90']):>10} {target:>12}")
     print(f"first call / warm call (medians): {ratio:.2f}x")
+    paused = statistics.median(first_calls) / statistics.median(paused_calls)
+    results["first_call_over_paused_warm"] = paused
+    print(f"first call / warm call after the same idle time (medians): {paused:.2f}x")
     out = args.output or HERE / "results" / f"deploy-{commit}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
