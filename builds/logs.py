@@ -102,6 +102,10 @@ class BuildLog:
             text = text.replace(secret, "***")
         return text
 
+    def mask(self, text: str) -> str:
+        """`text` with the build's secret values masked, as its log lines are (for its error)."""
+        return self._mask(text)
+
     def line(self, text: str) -> None:
         text = self._mask(text)
         with self.lock:

@@ -532,6 +532,8 @@ def _finish_failed(
 ) -> None:
     if sink is not None:
         sink.close()
+        # A failed step's output is in the error: masked as its log lines are.
+        error = sink.mask(error)
     Build.objects.filter(pk=build.pk).update(
         status=BuildStatus.FAILED,
         finished_at=timezone.now(),

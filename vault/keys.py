@@ -126,6 +126,15 @@ def rotate(token: bytes) -> bytes:
         raise KeyMismatch("a secret cannot be decrypted with any configured key") from None
 
 
+def first_key_reads(token: bytes) -> bool:
+    """Whether the first key alone decrypts `token` (what rotation leaves every token with)."""
+    try:
+        Fernet(keys()[0].encode()).decrypt(bytes(token))
+    except InvalidToken:
+        return False
+    return True
+
+
 def content_digest(values: dict[str, str]) -> str:
     """A keyed hash of some values: the same inline secret sent again is found without decrypting."""
     key = hashlib.sha256(b"skylift inline secret\0" + keys()[0].encode()).digest()

@@ -46,7 +46,7 @@ def undecryptable() -> list[str]:
 
 
 def _write_keys(path: Path, lines: list[str]) -> None:
-    temporary = path.with_name(f".{path.name}.rotating")
+    temporary = path.with_name(f".{path.name}.rotating.{os.getpid()}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write("".join(f"{k}\n" for k in lines))
@@ -63,15 +63,27 @@ def rotate_all() -> int:
     count = 0
     for model, field in ENCRYPTED:
         ids = list(model.objects.filter(**{f"{field}__isnull": False}).values_list("id", flat=True))
-        for start in range(0, len(ids), BATCH):
-            with transaction.atomic():
-                rows = model.objects.select_for_update().filter(pk__in=ids[start : start + BATCH])
-                for row in rows.exclude(**{f"{field}__isnull": True}):
-                    setattr(row, field, keys.rotate(bytes(getattr(row, field))))
-                    row.save(update_fields=[field])
-                    count += 1
+        count += _rotate_rows(model, field, ids)
+    # A process that read the keys before the new one went first may have written a token with
+    # the old key meanwhile: encrypt those again too, before the old key goes.
+    for model, field in ENCRYPTED:
+        rows = model.objects.filter(**{f"{field}__isnull": False}).values_list("id", field)
+        stale = [i for i, token in rows.iterator(chunk_size=BATCH) if not keys.first_key_reads(bytes(token))]
+        count += _rotate_rows(model, field, stale)
     if path is not None:
         _write_keys(path, keys.keys()[:1])
+    return count
+
+
+def _rotate_rows(model, field: str, ids: list) -> int:
+    count = 0
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            rows = model.objects.select_for_update().filter(pk__in=ids[start : start + BATCH])
+            for row in rows.exclude(**{f"{field}__isnull": True}):
+                setattr(row, field, keys.rotate(bytes(getattr(row, field))))
+                row.save(update_fields=[field])
+                count += 1
     return count
 
 

@@ -167,6 +167,24 @@ def test_it_masks_secret_values_in_build_logs():
     assert log.text == "token is ***, ok"
 
 
+def test_a_failed_steps_error_masks_the_secret_values_its_output_printed(workspace):
+    from builds.logs import BuildLog
+
+    # given a build of a step given a secret, whose output printed the value before it failed
+    spec = {
+        "base": "debian_slim",
+        "steps": [{"kind": "run_commands", "commands": ["false"], "secrets": [{"TOKEN": "hunter2-value"}]}],
+    }
+    build = services.image_ensure(workspace=workspace, spec=spec).build
+    sink = BuildLog(build.id, secrets=["hunter2-value"])
+    # when it fails with that output in its error
+    services._finish_failed(build, "Step 1 failed:\n--- output ---\nTOKEN=hunter2-value\n", 1, sink)
+    # then neither the build's nor the image's error holds the value
+    build.refresh_from_db()
+    assert "TOKEN=***" in build.error and "hunter2-value" not in build.error
+    assert "hunter2-value" not in Image.objects.get(pk=build.image_id).error
+
+
 GPU_SPEC = {
     "base": "debian_slim",
     "steps": [{"kind": "run_commands", "commands": ["nvidia-smi > /gpu.txt"], "gpu": "A100"}],
