@@ -325,19 +325,12 @@ class ContainerCalls:
         `timeout` s for some; `done` with no values: the stream ended, `outputs` holds its end."""
         call = await self._call(task, header)
         after = int(header.get("after", -1))
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(0.0, min(float(header.get("timeout", 0) or 0), MAX_WAIT_SECONDS))
-        while True:
-            items, end = await self.relay._with_db(
-                functools.partial(self.store.items, call["id"], after=after)
-            )
-            remaining = deadline - loop.time()
-            if items or end is not None or remaining <= 0:
-                break
-            try:
-                await self.relay.redis.blpop([done_key(call["id"])], timeout=max(0.05, min(remaining, 1.0)))
-            except REDIS_DOWN:
-                await asyncio.sleep(min(remaining, 0.5))
+        items, end = await self._wait_for_call(
+            call["id"],
+            float(header.get("timeout", 0) or 0),
+            functools.partial(self.store.items, call["id"], after=after),
+            lambda found: bool(found[0]) or found[1] is not None,
+        )
         outputs, result = _outputs_frame([end] if end is not None else [])
         data = [bytes(item["data"]) for item in items]
         reply = {
@@ -393,15 +386,19 @@ class ContainerCalls:
 
     async def _wait_outputs(self, call_id: str, after_seq: int, min_idx: int, timeout: float) -> list[dict]:
         """Outputs ready after `after_seq`, waiting up to `timeout` s for a wake-up (the database decides)."""
+        read = functools.partial(self.store.outputs, call_id, after_seq=after_seq, min_idx=min_idx)
+        return await self._wait_for_call(call_id, timeout, read, bool)
+
+    async def _wait_for_call(self, call_id: str, timeout: float, read, found) -> Any:
+        """`read()` until `found(what it read)` or `timeout` s (at most MAX_WAIT_SECONDS) passed,
+        waiting between reads on the call's wake-up without holding a database connection."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, min(timeout, MAX_WAIT_SECONDS))
         while True:
-            rows = await self.relay._with_db(
-                functools.partial(self.store.outputs, call_id, after_seq=after_seq, min_idx=min_idx)
-            )
+            what = await self.relay._with_db(read)
             remaining = deadline - loop.time()
-            if rows or remaining <= 0:
-                return rows
+            if found(what) or remaining <= 0:
+                return what
             try:
                 await self.relay.redis.blpop([done_key(call_id)], timeout=max(0.05, min(remaining, 1.0)))
             except REDIS_DOWN:

@@ -216,13 +216,7 @@ def resolve_refs(*, workspace, app, refs) -> list[str]:
         secret_id = ref.get("id")
         found = Secret.objects.filter(workspace=workspace, pk=secret_id).only("id", "app_id").first()
         if found is None or (found.app_id is not None and found.app_id != app.id):
-            raise ApiError(
-                f"No secret {secret_id!r} in this workspace.",
-                code="not_found",
-                status_code=404,
-                field="secrets",
-                hint="Look secrets up by name: Secret.from_name(NAME); `skylift secret list` shows them.",
-            )
+            raise _no_secret(secret_id, "secrets")
         ids.append(found.id)
     return ids
 
@@ -263,6 +257,16 @@ def _named(*, workspace, app, ref: dict) -> Secret:
     return found
 
 
+def _no_secret(secret_id, field: str) -> ApiError:
+    return ApiError(
+        f"No secret {secret_id!r} in this workspace.",
+        code="not_found",
+        status_code=404,
+        field=field,
+        hint="Look secrets up by name: Secret.from_name(NAME); `skylift secret list` shows them.",
+    )
+
+
 def build_secret_values(*, workspace, ids, field: str) -> list[dict[str, str]]:
     """The values of the named secrets a build step (or a registry pull) names, in order."""
     if (
@@ -276,13 +280,7 @@ def build_secret_values(*, workspace, ids, field: str) -> list[dict[str, str]]:
     found = {s.id: s for s in Secret.objects.filter(workspace=workspace, app__isnull=True, pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise ApiError(
-            f"No secret {missing[0]!r} in this workspace.",
-            code="not_found",
-            status_code=404,
-            field=field,
-            hint="Look secrets up by name: Secret.from_name(NAME); `skylift secret list` shows them.",
-        )
+        raise _no_secret(missing[0], field)
     return [keys.decrypt(bytes(found[i].ciphertext)) for i in ids]
 
 
