@@ -26,6 +26,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from config.errors import ApiError
+from functions import web_endpoints
 from functions.models import Function
 from functions.schedules import schedules_start
 from functions.services import function_create
@@ -410,6 +411,7 @@ def _copy(function: Function, version: AppVersion) -> Function:
     copied.version, copied.retired_at, copied.superseded_by = version, None, None
     copied.created_at = timezone.now()
     copied.save(force_insert=True)
+    web_endpoints.register(copied)
     return copied
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Task",
     "TaskStatus",
     "UNFINISHED_INPUT_STATUSES",
+    "WebEndpoint",
 ]
 
 
@@ -363,3 +364,31 @@ class OutputItem(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["input", "n"], name="one_item_per_position")]
+
+
+class WebEndpoint(models.Model):
+    """A function, or a method of a class, served over HTTP by the gateway (`web/`), with its URL names.
+
+    One row per endpoint of each function row (a redeploy makes new ones, under the same names):
+    the gateway serves the one of the app's live version. `host_label` is the first label of its
+    host name (`{workspace}--{app}-{function}`, `-dev` while the app is ephemeral), `path` the
+    part after `/web/` of its path form (`{workspace}/{app}/{function}`); both are lower-case.
+    """
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    app = models.ForeignKey("skylift_apps.App", on_delete=models.CASCADE, related_name="web_endpoints")
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="web_endpoints")
+    method = models.CharField(max_length=128, blank=True, default="", help_text="a class's web method")
+    kind = models.CharField(max_length=16, help_text="fastapi, asgi, wsgi or server")
+    host_label = models.CharField(max_length=63, db_index=True)
+    path = models.CharField(max_length=400, db_index=True)
+    requires_proxy_auth = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["function", "method"], name="one_web_endpoint_per_method")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host_label} -> {self.function_id}{'.' + self.method if self.method else ''}"

@@ -33,7 +33,7 @@ from vault.models import Secret
 from vault.services import resolve_refs as resolve_secrets
 from volumes.services import resolve_mounts
 
-from . import autoscaler, blobs, delivery, ratelimit
+from . import autoscaler, blobs, delivery, ratelimit, web_endpoints
 from .models import (
     LIVE_TASK_STATUSES,
     Function,
@@ -163,6 +163,7 @@ def function_create(
             "target_inputs": int(concurrency.get("target_inputs") or batching.get("max_batch_size") or 1),
         },
     )
+    web_endpoints.register(function)
     return function
 
 

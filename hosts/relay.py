@@ -45,9 +45,11 @@ from functions.queues import (
 )
 from skylift.contract import MAX_HEADER, encode_frame, split_body
 from skylift.contract.protocol import RESTRICTED
+from skylift.contract.web import web_parts
 from vault.keys import KeyMismatch
 
 from .relay_store import RelayStore
+from .relay_web import WebTunnels
 
 __all__ = ["Relay", "control_request", "wake_messages"]
 
@@ -193,6 +195,7 @@ class Relay:
         self.served: Counter[str] = Counter()  # inputs handed to each container since the last flush
         self.publish_scheduled = False
         self.calls = calls(self) if calls is not None else None
+        self.web = WebTunnels(self.redis)
 
     async def serve(self) -> None:
         await self.store.open()
@@ -201,6 +204,7 @@ class Relay:
         path.unlink(missing_ok=True)
         server = await asyncio.start_unix_server(self._control, path=str(path))
         os.chmod(path, 0o600)
+        await self.web.listen()
         log.info("relay listening on %s", path)
         asyncio.get_running_loop().create_task(self.move_due())
         async with server:
@@ -239,6 +243,7 @@ class Relay:
         )
 
     async def close_task(self, task_id: str) -> None:
+        await self.web.gone(task_id)
         self.handed.pop(task_id, None)
         for session in self.task_sessions.pop(task_id, ()):
             self.sessions.pop(session, None)
@@ -255,6 +260,7 @@ class Relay:
         """One connection of a container: `hello` first (task token), or `join` with the session it got."""
         task: dict | None = None
         handed_calls = self.handed.setdefault(task_id, {})
+        parked = False
         try:
             while True:
                 try:
@@ -342,13 +348,27 @@ class Relay:
                     else:
                         reply, payload = await self.calls.handle(task, header, body)
                         writer.write(encode_frame(reply, payload))
+                elif op == "web_wait":
+                    # Parked for a gateway's tunnel (hosts.relay_web): the connection is the tunnel's now.
+                    await self.web.park(task_id, reader, writer)
+                    parked = True
+                    return
+                elif op == "web_ready":
+                    await self.web.ready(task, int(header.get("capacity", 1)))
+                    writer.write(encode_frame({"ok": True}))
+                elif op == "web_gone":
+                    await self.web.gone(task_id)
+                    writer.write(encode_frame({"ok": True}))
                 elif op == "bye":
                     reason = str(header.get("reason", ""))
                     log.info("container %s leaves: %s", task_id, reason)
-                    if reason == "import_failed":
+                    if reason in ("import_failed", "web_start_failed"):
                         await self._with_db(
                             self.store.task_failed, task_id, reason, str(header.get("message", ""))
                         )
+                    if reason in ("import_failed", "web_start_failed") and web_parts(_definition(task)):
+                        # Requests waiting for this container get the reason instead of waiting on.
+                        await self.web.failed(task, reason, str(header.get("message", "")))
                     writer.write(encode_frame({"ok": True}))
                 else:
                     writer.write(encode_frame({"error": f"unknown op {op!r}"}))
@@ -356,7 +376,8 @@ class Relay:
         except Exception:  # noqa: BLE001
             log.exception("relay connection of %s failed", task_id)
         finally:
-            writer.close()
+            if not parked:
+                writer.close()
 
     async def _get(self, task: dict, header: dict, handed_calls: dict[str, None]) -> tuple[dict, bytes]:
         try:

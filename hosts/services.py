@@ -5,6 +5,7 @@ from __future__ import annotations
 import compileall
 import functools
 import hashlib
+import importlib
 import logging
 import os
 import secrets
@@ -12,13 +13,11 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-import cloudpickle
 from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
-import skylift
 from apps.models import DEFAULT_ENVIRONMENT
 from functions import delivery
 from functions.models import LIVE_TASK_STATUSES, Mount, Task, TaskStatus
@@ -45,6 +44,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 RUNTIME_COMMAND = ["python3", "-m", "skylift._container"]
+# What the runtime runs with (mounted at /skylift/lib), and what its web server runs with (at
+# WEB_LIB: put on the path only by a container that serves web endpoints, skylift._web_runtime).
+RUNTIME_PACKAGES = ("skylift", "cloudpickle")
+WEB_PACKAGES = ("uvicorn", "h11", "click", "websockets")
+WEB_LIB = "/skylift/weblib"
 # Where a container's Python finds the runtime (mounted at /skylift/lib), then Skylift's `modal` (the
 # alias, skylift/_alias_path: ahead of the image's own packages, so even an image with Modal's own
 # `modal` installed imports Skylift's), then Image.add_local_python_source's packages.
@@ -155,16 +159,22 @@ def runtime_dir() -> Path:
     host directory is a real path on the host even when the agent itself runs in a container, and
     its bytecode spares every cold start compiling the runtime.
     """
-    sources = [Path(skylift.__file__).parent, Path(cloudpickle.__file__).parent]
+    sources = {name: _package_dir(name) for name in RUNTIME_PACKAGES}
+    web = {name: _package_dir(name) for name in WEB_PACKAGES}
     digest = hashlib.sha256()
-    for source in sources:
+    for source in [*sources.values(), *web.values()]:
         for path in sorted(p for p in source.rglob("*.py") if "__pycache__" not in p.parts):
             digest.update(str(path.relative_to(source.parent)).encode() + b"\0" + path.read_bytes())
     target = host_dir() / "runtime" / digest.hexdigest()[:16]
     if not target.exists():
         staging = target.with_name(f".{target.name}.{secrets.token_hex(4)}")
-        for source in sources:
-            shutil.copytree(source, staging / source.name, ignore=shutil.ignore_patterns("__pycache__"))
+        for name, source in sources.items():
+            shutil.copytree(source, staging / name, ignore=shutil.ignore_patterns("__pycache__"))
+        for name, source in web.items():
+            # Compiled speed-ups are for this Python only: the image's may differ (each has a pure fallback).
+            shutil.copytree(
+                source, staging / "web" / name, ignore=shutil.ignore_patterns("__pycache__", "*.so")
+            )
         compileall.compile_dir(staging, quiet=1, workers=1)
         try:
             staging.rename(target)
@@ -173,11 +183,20 @@ def runtime_dir() -> Path:
     return target
 
 
+def _package_dir(name: str) -> Path:
+    module = importlib.import_module(name)
+    assert module.__file__ is not None
+    return Path(module.__file__).parent
+
+
 def _runtime_mounts() -> list[dict]:
     runtime = runtime_dir()
     return [
-        {"source": str(runtime / name), "target": f"/skylift/lib/{name}", "read_only": True}
-        for name in ("skylift", "cloudpickle")
+        *(
+            {"source": str(runtime / name), "target": f"/skylift/lib/{name}", "read_only": True}
+            for name in RUNTIME_PACKAGES
+        ),
+        {"source": str(runtime / "web"), "target": WEB_LIB, "read_only": True},
     ]
 
 

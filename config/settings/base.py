@@ -277,6 +277,23 @@ SKYLIFT_STATE_EPHEMERAL_RETENTION_SECONDS = env.float(
 SKYLIFT_DEPLOY_WARM_SECONDS = env.float("SKYLIFT_DEPLOY_WARM_SECONDS", default=30.0)
 # Serve `.remote()` (one input, with a wait) on the lean async path of functions/fastpath.py.
 SKYLIFT_FAST_PATH = env.bool("SKYLIFT_FAST_PATH", default=True)
+
+# Web endpoints (docs/web-endpoints.md). With SKYLIFT_WEB_DOMAIN set (a wildcard DNS record and TLS in
+# front), URLs are https://{workspace}--{app}-{function}.{domain}; without it, the path form under
+# SKYLIFT_PUBLIC_URL (/web/{workspace}/{app}/{function}).
+SKYLIFT_WEB_DOMAIN = env.str("SKYLIFT_WEB_DOMAIN", default="").strip(".").lower()
+SKYLIFT_WEB_SCHEME = env.str("SKYLIFT_WEB_SCHEME", default="https")
+SKYLIFT_WEB_MAX_BODY = env.int("SKYLIFT_WEB_MAX_BODY", default=4 * 1024**3)  # bytes per request
+SKYLIFT_WEB_REQUEST_TIMEOUT = env.float(
+    "SKYLIFT_WEB_REQUEST_TIMEOUT", default=150.0
+)  # until the response starts
+SKYLIFT_WEB_QUEUE_MAX = env.int("SKYLIFT_WEB_QUEUE_MAX", default=1000)  # requests waiting per function
+SKYLIFT_WEB_QUEUE_SECONDS = env.float("SKYLIFT_WEB_QUEUE_SECONDS", default=60.0)  # then 503
+SKYLIFT_WEB_RATE = env.int("SKYLIFT_WEB_RATE", default=0)  # requests/s per workspace; 0: its input rate
+SKYLIFT_WEB_TRUSTED_PROXIES = env.list("SKYLIFT_WEB_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# Where a host agent listens for the gateway's tunnels, and the address it announces for them.
+SKYLIFT_AGENT_WEB_BIND = env.str("SKYLIFT_AGENT_WEB_BIND", default="127.0.0.1:0")
+SKYLIFT_AGENT_WEB_ADDRESS = env.str("SKYLIFT_AGENT_WEB_ADDRESS", default="")
 # The Docker bridge network of function containers and build steps, which Skylift makes with
 # traffic between containers turned off (RELIABILITY S9, S18).
 SKYLIFT_CONTAINER_NETWORK = env.str("SKYLIFT_CONTAINER_NETWORK", default="skylift")

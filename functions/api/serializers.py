@@ -10,6 +10,7 @@ from rest_framework import serializers
 from builds.api.serializers import ImageSpecSerializer  # images have one shape, owned by builds
 from skylift.contract import InvalidError, resources, schedules
 
+from .. import web_endpoints
 from ..models import Function, FunctionCall, Task
 
 
@@ -157,6 +158,9 @@ class FunctionSerializer(serializers.ModelSerializer):
     parent_id = serializers.CharField(read_only=True, allow_null=True)
     version_id = serializers.CharField(read_only=True, allow_null=True)
     mount_sha256 = serializers.SerializerMethodField()
+    web_urls = serializers.SerializerMethodField(
+        help_text='The URL of each part served over HTTP: "" for a function, a method\'s name for a class'
+    )
 
     class Meta:
         model = Function
@@ -190,12 +194,16 @@ class FunctionSerializer(serializers.ModelSerializer):
             "next_run_at",
             "last_run_at",
             "last_run_call_id",
+            "web_urls",
             "created_at",
         ]
         read_only_fields = fields
 
     def get_mount_sha256(self, obj) -> str | None:
         return obj.mount.sha256 if obj.mount_id else None
+
+    def get_web_urls(self, obj) -> dict[str, str]:
+        return web_endpoints.urls_of(obj)
 
 
 class CallCreateSerializer(serializers.Serializer):

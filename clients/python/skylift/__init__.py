@@ -38,16 +38,12 @@ from ._unsupported import (
     Server,
     Tunnel,
     Workspace,
-    asgi_app,
     billing,
-    fastapi_endpoint,
     forward,
     interact,
-    web_endpoint,
-    web_server,
-    wsgi_app,
 )
 from ._volume import FileEntry, FileEntryType, Volume
+from ._web import asgi_app, fastapi_endpoint, web_endpoint, web_server, wsgi_app
 
 if TYPE_CHECKING:
     from ._client import Client

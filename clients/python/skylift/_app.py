@@ -19,6 +19,7 @@ from ._image import Image, client_python_version
 from ._options import options_spec, parse_options
 from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, parameter
 from ._schedule import Schedule
+from ._web import check_web_function, web_config
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack, dataclass_transform
@@ -453,6 +454,10 @@ def _function_definition(f: Callable[..., Any]) -> dict[str, Any]:
         definition["concurrency"] = getattr(f, CONCURRENT_ATTR)
     if getattr(f, BATCHED_ATTR, None):
         definition["batching"] = getattr(f, BATCHED_ATTR)
+    web = web_config(f)
+    if web is not None:
+        check_web_function(f, web, f.__qualname__)
+        definition["web"] = web
     return definition
 
 

@@ -19,6 +19,7 @@ from ._exceptions import InvalidError
 from ._function import Function, Owner
 from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, HOOK_ATTR, METHOD_ATTR, PARAMETER_TYPES, Parameter
 from ._variants import Variant
+from ._web import check_web_function, web_config
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -36,7 +37,11 @@ def _methods(user_cls: type) -> dict[str, Any]:
                 raise InvalidError(
                     f"@skylift.concurrent goes on the class {user_cls.__qualname__}, not on its method {name}"
                 )
-            if getattr(value, METHOD_ATTR, None) is not None or getattr(value, BATCHED_ATTR, None):
+            if (
+                getattr(value, METHOD_ATTR, None) is not None
+                or getattr(value, BATCHED_ATTR, None)
+                or web_config(value) is not None
+            ):
                 found[name] = value
     return found
 
@@ -64,6 +69,19 @@ def class_definition(user_cls: type) -> dict[str, Any]:
             for name, fn in methods.items()
         },
     }
+    for name, fn in methods.items():
+        web = web_config(fn)
+        if web is not None:
+            check_web_function(fn, web, f"{user_cls.__qualname__}.{name}", method=True)
+            definition["methods"][name]["web"] = web
+    if any("web" in spec for spec in definition["methods"].values()):
+        # A web request picks the class's parameters from its query string: the gateway reads them as these types.
+        annotations = inspect.get_annotations(user_cls, eval_str=False)
+        definition["parameters"] = {
+            name: {"type": _type_name(annotations.get(name)), "required": not param.has_default}
+            for name, param in _parameters(user_cls).items()
+            if param.init
+        }
     if getattr(user_cls, CONCURRENT_ATTR, None):
         definition["concurrency"] = getattr(user_cls, CONCURRENT_ATTR)
     hooks = [
@@ -74,6 +92,12 @@ def class_definition(user_cls: type) -> dict[str, Any]:
     ]
     definition["hooks"] = sorted(set(hooks))
     return definition
+
+
+def _type_name(annotation: Any) -> str:
+    """ "int", "str", "bytes" or "bool" for a parameter's annotation (a string one too)."""
+    name = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "str")
+    return name if name in ("int", "str", "bytes", "bool") else "str"
 
 
 def _check_params(user_cls: type, params: dict[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from ._context import CurrentInput, current
 from ._exceptions import InputCancellation
 from ._interrupts import Cancelled, Preempted, SafePoints, Timeout, current_safe_points
 from ._relay_client import RelayError
+from ._web_runtime import WebServer, WebStartFailed, web_parts
 from .contract.protocol import encode_frame, read_frame, split_body
 
 SOCKET_PATH = os.environ.get("SKYLIFT_IO_SOCKET", "/skylift/io/sock")
@@ -400,6 +401,7 @@ class Runner:
         self.capacity = int(concurrency.get("max_inputs", 1))
         self.started = 0
         self.draining = threading.Event()
+        self.web: WebServer | None = None  # its web endpoints' server, when it has some
         self.points: SafePoints | None = None  # the main thread's, when it runs the inputs (inline)
         self.cancel_hook: Callable[[str], None] | None = (
             None  # how a cancellation reaches a running input (concurrent mode)
@@ -588,6 +590,8 @@ class Runner:
         return max(0.05, min(POLL_SECONDS, self.scaledown - (time.monotonic() - idle_since)))
 
     def may_leave(self, channel: _Channel) -> bool:
+        if self.web is not None and self.web.idle_for() < self.scaledown:
+            return False  # its web endpoints served a request lately (or serve one now)
         reply, _ = channel.request({"op": "may_exit"})
         return bool(reply.get("ok", True))
 
@@ -988,6 +992,49 @@ def main() -> int:
         )
         return 1
     threading.Thread(target=runner.watch_cancellations, daemon=True, name="skylift-cancel").start()
+    parts = web_parts(definition)
+    if parts:
+        try:
+            runner.web = WebServer(service, definition, session, SOCKET_PATH)
+            runner.web.start()
+        except BaseException as exc:  # noqa: BLE001
+            traceback.print_exc()
+            shipper.flush()
+            message = str(exc) if isinstance(exc, WebStartFailed) else traceback.format_exc(limit=5)
+            control.request({"op": "bye", "reason": "web_start_failed", "message": message})
+            return 1
+        control.request({"op": "web_ready", "capacity": runner.web.capacity})
+    if parts and set(parts) >= set(definition.get("methods") or {"": None}):
+        reason = serve_web_only(runner, control)
+    else:
+        reason = run_inputs(runner, service, definition, session)
+    if runner.web is not None:
+        # No new requests reach it; those in flight finish (at most DRAIN_SECONDS).
+        control.request({"op": "web_gone"})
+        runner.web.stop(DRAIN_SECONDS)
+    try:
+        runner.run_hooks("exit")
+    except BaseException:  # noqa: BLE001
+        traceback.print_exc()
+    sys.stdout.flush()
+    shipper.flush()
+    control.request({"op": "bye", "reason": reason})
+    if reason == "timeout":
+        os._exit(0)  # abandoned threads must not keep the container alive
+    return 0
+
+
+def serve_web_only(runner: Runner, control: _Channel) -> str:
+    """A container that only serves web endpoints: it waits until idle past its scale-down window, or told to stop."""
+    assert runner.web is not None
+    while not runner.draining.wait(0.5):
+        if runner.web.idle_for() >= runner.scaledown and runner.may_leave(control):
+            return "idle"
+    return "draining"
+
+
+def run_inputs(runner: Runner, service: Service, definition: dict, session: str) -> str:
+    """Pull inputs and run them until the container leaves; returns why it leaves."""
     fetch_channel = _Channel.joined(session, "fetch")
     inline = (
         runner.capacity == 1
@@ -1000,17 +1047,7 @@ def main() -> int:
             )
         )
     )
-    reason = runner.run_inline(fetch_channel) if inline else runner.run_concurrent(fetch_channel)
-    try:
-        runner.run_hooks("exit")
-    except BaseException:  # noqa: BLE001
-        traceback.print_exc()
-    sys.stdout.flush()
-    shipper.flush()
-    control.request({"op": "bye", "reason": reason})
-    if reason == "timeout":
-        os._exit(0)  # abandoned threads must not keep the container alive
-    return 0
+    return runner.run_inline(fetch_channel) if inline else runner.run_concurrent(fetch_channel)
 
 
 if __name__ == "__main__":

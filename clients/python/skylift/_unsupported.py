@@ -2,8 +2,8 @@
 InvalidError that names it, says it is not supported yet, and which part of the platform brings it.
 
 - Top-level placeholders: classes (`Dict`, `Sandbox`, ...) that refuse to be made and whose class
-  attributes refuse (`Dict.from_name`); decorators and functions (`fastapi_endpoint`, `forward`)
-  that refuse when called (so `@fastapi_endpoint()` fails where it is written, before anything
+  attributes refuse (`Dict.from_name`); decorators and functions (`forward`, `interact`)
+  that refuse when called (so `forward()` fails where it is written, before anything
   is created on the server); modules (`billing`) whose attributes refuse.
 - `MEMBERS`: methods and properties Modal's classes have and Skylift's lack; `install_members`
   puts them on Skylift's classes (a method the class defines itself always wins).
@@ -53,10 +53,8 @@ __all__ = [
     "Tunnel",
     "Unsupported",
     "Workspace",
-    "asgi_app",
     "billing",
     "check_modal_options",
-    "fastapi_endpoint",
     "feature_of",
     "forward",
     "install_members",
@@ -64,9 +62,6 @@ __all__ = [
     "missing_name",
     "partial_module",
     "simulate_preemption",
-    "web_endpoint",
-    "web_server",
-    "wsgi_app",
 ]
 
 FEATURE_ATTR = "__skylift_unsupported__"
@@ -216,11 +211,6 @@ def _refusing(name: str, planned: Planned | None = None, hint: str = "") -> Call
     return refuse
 
 
-asgi_app = _refusing("asgi_app", WEB)
-fastapi_endpoint = _refusing("fastapi_endpoint", WEB)
-web_endpoint = _refusing("web_endpoint", WEB, "Modal renamed it fastapi_endpoint.")
-web_server = _refusing("web_server", WEB)
-wsgi_app = _refusing("wsgi_app", WEB)
 forward = _refusing("forward", WEB)
 interact = _refusing("interact")
 simulate_preemption = _refusing("simulate_preemption")  # of modal.exception
@@ -276,7 +266,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
     ),
     "Function": dict(
         [
-            _member("Function", "get_web_url()", WEB),
             _member("Function", "get_current_stats()", DASHBOARD),
             _member("Function", "get_dashboard_url()", DASHBOARD),
             _member("Function", "logs", DASHBOARD),

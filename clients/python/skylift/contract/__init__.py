@@ -9,6 +9,7 @@ changes with both sides in mind: a change is a change of the platform, not of th
   what one accepts the other accepts. Bad values raise `InvalidError`.
 - `protocol`: the frames a container's runtime and its host agent's relay exchange over the
   Unix socket mounted at /skylift/io.
+- `web`: where a definition describes its web endpoints.
 - `InvalidError`: what the shared validation raises (also `skylift.exception.InvalidError`).
 - `load_config` / `write_profile`: the SDK's token profiles in ~/.skylift.toml, which the
   server's first-start bootstrap writes for the SDK on its machine.
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from .._config import load_config, write_profile
 from .._exceptions import InvalidError
-from . import protocol, resources
+from . import protocol, resources, web
 from .protocol import MAX_HEADER, decode_header, encode_frame, read_frame, split_body
 from .resources import (
     GPU_TYPES,
@@ -65,5 +66,6 @@ __all__ = [
     "validate_retries",
     "validate_scaling",
     "validate_timeout",
+    "web",
     "write_profile",
 ]

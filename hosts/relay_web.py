@@ -1,0 +1,246 @@
+"""Web requests through the host agent: the gateway's tunnels to the containers of this host.
+
+A container never listens where the platform could reach it, and has no route out to it: it
+connects *to* its relay, as for everything else. A web container keeps a few connections parked
+on its socket (`web_wait`); the relay listens on TCP for the gateway (`SKYLIFT_AGENT_WEB_BIND`),
+and when the gateway asks for a tunnel to a task, the relay takes one of the task's parked
+connections, tells the container which endpoint it is for (a `go` frame), answers the gateway,
+and from then on copies bytes both ways. The gateway speaks HTTP/1.1 (or a WebSocket after an
+upgrade) through the tunnel straight to the container's server, and reuses the tunnel for the
+next request (keep-alive), so a request costs no set-up.
+
+The gateway proves it is the gateway with an HMAC of the task and method under a key derived
+from the platform's SECRET_KEY (every control-plane process and agent shares the settings).
+Which containers serve which function is announced in Redis (`ready_key`), refreshed every
+ANNOUNCE_SECONDS and removed when a container stops serving: routing state, not durable state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections import deque
+
+from django.conf import settings
+
+from skylift.contract import encode_frame
+
+__all__ = ["ANNOUNCE_SECONDS", "WebTunnels", "failed_key", "ready_key", "tunnel_signature", "wake_key"]
+
+log = logging.getLogger(__name__)
+
+ANNOUNCE_SECONDS = 5.0
+# A container's announcement older than this is stale (its agent stopped refreshing it).
+STALE_SECONDS = 3 * ANNOUNCE_SECONDS
+# How long a gateway's tunnel request waits for a parked connection of a busy container.
+PARK_WAIT_SECONDS = 3.0
+CHUNK = 256 * 1024
+
+
+def ready_key(function_id: str) -> str:
+    """Hash: task id -> JSON {agent address, capacity, at} of the containers serving the function."""
+    return f"skylift:web:ready:{function_id}"
+
+
+def wake_key(function_id: str) -> str:
+    """Pub/sub channel: a container of the function began serving (gateways waiting look again)."""
+    return f"skylift:web:wake:{function_id}"
+
+
+def failed_key(function_id: str) -> str:
+    """The last reason a container of the function could not start serving (JSON, short-lived)."""
+    return f"skylift:web:failed:{function_id}"
+
+
+FAILED_TTL_SECONDS = 30
+
+
+def _key() -> bytes:
+    return hashlib.sha256(b"skylift-web-tunnel\0" + settings.SECRET_KEY.encode()).digest()
+
+
+def tunnel_signature(task_id: str, method: str) -> str:
+    return hmac.new(_key(), f"{task_id}\0{method}".encode(), hashlib.sha256).hexdigest()
+
+
+class _Parked:
+    __slots__ = ("reader", "watch", "writer")
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.watch: asyncio.Task | None = None
+
+
+class WebTunnels:
+    """The relay's side of web requests: parked container connections and the gateway listener."""
+
+    def __init__(self, redis) -> None:
+        self.redis = redis
+        self.parked: dict[str, deque[_Parked]] = {}
+        self.arrived: dict[str, asyncio.Event] = {}
+        self.serving: dict[str, dict] = {}  # task id -> {function_id, capacity}
+        self.address = ""
+        self.server: asyncio.base_events.Server | None = None
+
+    async def listen(self) -> None:
+        host, _, port = settings.SKYLIFT_AGENT_WEB_BIND.rpartition(":")
+        self.server = await asyncio.start_server(self._gateway, host or "127.0.0.1", int(port or 0))
+        bound = self.server.sockets[0].getsockname()
+        self.address = settings.SKYLIFT_AGENT_WEB_ADDRESS or f"{bound[0]}:{bound[1]}"
+        log.info("web tunnels listening on %s (announced as %s)", bound, self.address)
+        asyncio.get_running_loop().create_task(self._announce_forever())
+
+    # Containers ---------------------------------------------------------------------------------
+
+    async def ready(self, task: dict, capacity: int) -> None:
+        """The container serves its endpoints now: gateways may route to it."""
+        self.serving[task["id"]] = {"function_id": task["function_id"], "capacity": max(1, capacity)}
+        await self._announce(task["id"])
+        await self.redis.publish(wake_key(task["function_id"]), task["id"])
+
+    async def failed(self, task: dict, reason: str, message: str) -> None:
+        """A container of a web function could not start serving: say why to the requests waiting."""
+        entry = json.dumps({"reason": reason, "message": message, "task": task["id"], "at": time.time()})
+        await self.redis.set(failed_key(task["function_id"]), entry, ex=FAILED_TTL_SECONDS)
+        await self.redis.publish(wake_key(task["function_id"]), task["id"])
+
+    async def gone(self, task_id: str) -> None:
+        """The container stops taking requests (leaving, or closed): no new tunnel reaches it."""
+        serving = self.serving.pop(task_id, None)
+        if serving is not None:
+            try:
+                await self.redis.hdel(ready_key(serving["function_id"]), task_id)
+            except Exception:  # noqa: BLE001 - stale entries age out; gateways skip dead tunnels
+                log.warning("could not withdraw %s from web routing", task_id, exc_info=True)
+        for parked in self.parked.pop(task_id, deque()):
+            self._drop(parked)
+        self.arrived.pop(task_id, None)
+
+    async def park(self, task_id: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Keep a container's connection until a gateway's tunnel takes it (`web_wait`)."""
+        parked = _Parked(reader, writer)
+        self.parked.setdefault(task_id, deque()).append(parked)
+        parked.watch = asyncio.get_running_loop().create_task(self._watch(task_id, parked))
+        event = self.arrived.get(task_id)
+        if event is not None:
+            event.set()
+
+    async def _watch(self, task_id: str, parked: _Parked) -> None:
+        """A parked connection the container closes leaves the pool (it sends nothing while parked)."""
+        try:
+            await parked.reader.read(1)
+        except (asyncio.CancelledError, ConnectionError):
+            return
+        queue = self.parked.get(task_id)
+        if queue is not None and parked in queue:
+            queue.remove(parked)
+        self._drop(parked)
+
+    @staticmethod
+    def _drop(parked: _Parked) -> None:
+        if parked.watch is not None:
+            parked.watch.cancel()
+        parked.writer.close()
+
+    async def _take(self, task_id: str) -> _Parked | None:
+        deadline = time.monotonic() + PARK_WAIT_SECONDS
+        while task_id in self.serving:
+            queue = self.parked.get(task_id)
+            while queue:
+                parked = queue.popleft()
+                if parked.watch is not None:
+                    parked.watch.cancel()
+                if not parked.writer.is_closing():
+                    return parked
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            event = self.arrived.setdefault(task_id, asyncio.Event())
+            event.clear()
+            try:
+                await asyncio.wait_for(event.wait(), remaining)
+            except TimeoutError:
+                return None
+        return None
+
+    async def _announce(self, task_id: str) -> None:
+        serving = self.serving.get(task_id)
+        if serving is None:
+            return
+        entry = {"agent": self.address, "capacity": serving["capacity"], "at": time.time()}
+        await self.redis.hset(ready_key(serving["function_id"]), task_id, json.dumps(entry))
+
+    async def _announce_forever(self) -> None:
+        while True:
+            await asyncio.sleep(ANNOUNCE_SECONDS)
+            for task_id in list(self.serving):
+                try:
+                    await self._announce(task_id)
+                except Exception:  # noqa: BLE001 - the next round tries again
+                    log.warning("could not announce %s for web routing", task_id, exc_info=True)
+
+    # The gateway --------------------------------------------------------------------------------
+
+    async def _gateway(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            line = await asyncio.wait_for(reader.readline(), 10.0)
+            request = json.loads(line or b"{}")
+            task_id, method = str(request.get("task", "")), str(request.get("method", ""))
+            if not hmac.compare_digest(str(request.get("sig", "")), tunnel_signature(task_id, method)):
+                await self._refuse(writer, "bad signature")
+                return
+            parked = await self._take(task_id)
+            if parked is None:
+                await self._refuse(writer, "gone" if task_id not in self.serving else "busy")
+                return
+            parked.writer.write(encode_frame({"go": True, "method": method}))
+            writer.write(b'{"ok":true}\n')
+            await writer.drain()
+        except (TimeoutError, ValueError, ConnectionError, asyncio.IncompleteReadError):
+            writer.close()
+            return
+        await _splice(reader, writer, parked.reader, parked.writer)
+
+    @staticmethod
+    async def _refuse(writer: asyncio.StreamWriter, why: str) -> None:
+        writer.write(json.dumps({"error": why}).encode() + b"\n")
+        try:
+            await writer.drain()
+        finally:
+            writer.close()
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while True:
+            data = await reader.read(CHUNK)
+            if not data:
+                break
+            writer.write(data)
+            await writer.drain()  # back-pressure: a slow reader slows the writer, memory stays bounded
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        if writer.can_write_eof() and not writer.is_closing():
+            try:
+                writer.write_eof()
+            except (OSError, RuntimeError):
+                writer.close()
+
+
+async def _splice(
+    a_reader: asyncio.StreamReader,
+    a_writer: asyncio.StreamWriter,
+    b_reader: asyncio.StreamReader,
+    b_writer: asyncio.StreamWriter,
+) -> None:
+    """Copy both ways until both sides are done; then close both."""
+    try:
+        await asyncio.gather(_pipe(a_reader, b_writer), _pipe(b_reader, a_writer))
+    finally:
+        a_writer.close()
+        b_writer.close()
