@@ -21,15 +21,21 @@ from functions.routing import websocket_urlpatterns  # noqa: E402
 from state.fastpath import DictFastPath  # noqa: E402
 from state.fastpath import serves as dict_fast_path_serves  # noqa: E402
 from vault.rotation import verify_at_start  # noqa: E402
+from web.gateway import WebGateway  # noqa: E402
+from web.gateway import serves as web_gateway_serves  # noqa: E402
 
 capped_django = BodyLimit(django_asgi_app)
 # What the fast path does not serve goes to Django behind the same cap as every other route.
 remote_calls = RemoteCallFastPath(fallback=capped_django)
 # A Dict's get and put from the caller, likewise (sharing the calls' pool, Redis and token check).
 dict_ops = DictFastPath(remote_calls, fallback=capped_django)
+# Web endpoints: requests by a web URL's host name or /web/ path go to the functions' containers.
+web_gateway = WebGateway()
 
 
 async def http(scope, receive, send):
+    if web_gateway_serves(scope):
+        return await web_gateway(scope, receive, send)
     if settings.SKYLIFT_FAST_PATH and scope["method"] == "POST" and scope["path"] == "/api/v1/calls/":
         return await remote_calls(scope, receive, send)
     if settings.SKYLIFT_FAST_PATH and dict_fast_path_serves(scope):
@@ -54,13 +60,17 @@ async def lifespan(scope, receive, send):
             return
 
 
-application = ProtocolTypeRouter(
-    {
-        "http": http,
-        "lifespan": lifespan,
-        "websocket": AllowedHostsOriginValidator(
-            # Django's URL patterns, as Channels documents; its stubs want a pattern type of their own.
-            AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *build_routes]))  # type: ignore[list-item]
-        ),
-    }
+# The dashboard's live updates and build logs; a web endpoint's WebSockets (any origin) go to its container.
+channels_websockets = AllowedHostsOriginValidator(
+    # Django's URL patterns, as Channels documents; its stubs want a pattern type of their own.
+    AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, *build_routes]))  # type: ignore[list-item]
 )
+
+
+async def websocket(scope, receive, send):
+    if web_gateway_serves(scope):
+        return await web_gateway(scope, receive, send)
+    return await channels_websockets(scope, receive, send)
+
+
+application = ProtocolTypeRouter({"http": http, "lifespan": lifespan, "websocket": websocket})

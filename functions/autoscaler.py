@@ -13,7 +13,9 @@ holds more than one host's lock (no lock-order deadlocks between hosts).
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -26,7 +28,7 @@ from hosts.tasks import start_container, stop_container
 
 from . import delivery
 from .models import LIVE_TASK_STATUSES, Function, Input, InputStatus, Task, TaskStatus
-from .queues import done_key, redis_client
+from .queues import REDIS_DOWN, WEB_DEMAND_FRESH_SECONDS, WEB_DEMAND_KEY, done_key, redis_client
 
 __all__ = ["autoscale", "desired_containers", "ensure_capacity", "ensure_capacity_detached", "stop_task"]
 
@@ -213,8 +215,27 @@ def desired_containers(function: Function, *, pending: int, running: int) -> int
     return max(minimum, min(wanted, upper))
 
 
+def web_demand() -> dict[str, int]:
+    """Web requests in flight or waiting per function, as the gateways last reported them."""
+    demand: dict[str, int] = {}
+    now = time.time()
+    try:
+        entries = redis_client().hgetall(WEB_DEMAND_KEY)
+    except REDIS_DOWN:
+        return demand
+    for field_name, raw in entries.items():
+        function_id = field_name.decode().partition("|")[0]
+        try:
+            entry = json.loads(raw)
+        except ValueError:
+            continue
+        if now - float(entry.get("at", 0)) <= WEB_DEMAND_FRESH_SECONDS:
+            demand[function_id] = demand.get(function_id, 0) + int(entry.get("busy", 0))
+    return demand
+
+
 def autoscale() -> None:
-    """One tick: scale every function with a backlog or a minimum to its bounds."""
+    """One tick: scale every function with a backlog (inputs, or web requests) or a minimum to its bounds."""
     counts: dict[str, dict[str, int]] = {}
     for row in (
         Input.objects.filter(status__in=[InputStatus.PENDING, InputStatus.RUNNING])
@@ -222,6 +243,9 @@ def autoscale() -> None:
         .annotate(n=Count("id"))
     ):
         counts.setdefault(row["function_id"], {})[row["status"]] = row["n"]
+    for function_id, busy in web_demand().items():
+        n = counts.setdefault(function_id, {})
+        n[InputStatus.RUNNING] = n.get(InputStatus.RUNNING, 0) + busy
     kept_warm = (
         Function.objects.filter(min_containers__gt=0, retired_at__isnull=True)
         .exclude(app__state="stopped")

@@ -77,6 +77,10 @@ STATS_KEY = "skylift:stats"
 
 # Inputs waiting out a retry backoff: member "<function id>:<input id>", score = when due.
 DELAYED_KEY = "skylift:delayed"
+# Hash: "{function id}|{gateway process}" -> JSON {busy, at}: web requests in flight or waiting for a
+# container in each gateway process (web.pool); the autoscaler counts them as it counts inputs.
+WEB_DEMAND_KEY = "skylift:web:demand"
+WEB_DEMAND_FRESH_SECONDS = 3.0
 
 
 def cancellation_messages(pipe: Any, cancelled: list[dict], call_ids: list[str]) -> None:

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from apps.models import DEFAULT_ENVIRONMENT, AppState
 from skylift.contract.web import web_parts
 
+from . import ratelimit
 from .models import Function, WebEndpoint
 from .web_names import endpoint_names, web_url
 
@@ -74,6 +75,8 @@ class Route:
     timeout: int
     max_containers: int | None
     concurrency: int
+    rate: float  # the workspace's requests and inputs per second
+    burst: float
 
 
 def _live(endpoints) -> Route | None:
@@ -81,7 +84,7 @@ def _live(endpoints) -> Route | None:
         endpoints.filter(function__retired_at__isnull=True)
         .exclude(app__state=AppState.STOPPED)
         .filter(Q(app__live_version__isnull=True) | Q(function__version_id=F("app__live_version_id")))
-        .select_related("function")
+        .select_related("function", "workspace")
         .order_by("-id")
         .first()
     )
@@ -90,6 +93,7 @@ def _live(endpoints) -> Route | None:
     function = found.function
     definition = function.definition or {}
     web = web_parts(definition).get(found.method, {})
+    rate, burst = ratelimit.limits(found.workspace)
     return Route(
         endpoint_id=found.pk,
         workspace_id=found.workspace_id,
@@ -103,6 +107,8 @@ def _live(endpoints) -> Route | None:
         timeout=function.timeout,
         max_containers=function.max_containers,
         concurrency=int((definition.get("concurrency") or {}).get("max_inputs") or 1),
+        rate=rate,
+        burst=burst,
     )
 
 

@@ -1,0 +1,67 @@
+"""The app of tests/integration/test_web.py: each kind of web endpoint, with what it needs installed."""
+
+import asyncio
+import os
+import subprocess
+import time
+
+import skylift
+
+app = skylift.App("it-web")
+plain = skylift.Image.debian_slim()
+frameworks = skylift.Image.debian_slim().pip_install("fastapi", "flask")
+
+STARTS = []
+
+
+@app.function(image=plain)
+@skylift.concurrent(max_inputs=20)
+@skylift.asgi_app()
+def raw():
+    """A bare ASGI app: echo, a stream, a WebSocket echo; its lifespan is counted."""
+    state = {"started": 0}
+
+    async def application(scope, receive, send):
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    state["started"] += 1
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] == "websocket":
+            await receive()
+            await send({"type": "websocket.accept"})
+            while True:
+                message = await receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                text = message.get("text") or message.get("bytes", b"").decode()
+                await send({"type": "websocket.send", "text": f"echo:{text}"})
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        path = scope["path"]
+        if path == "/stream":
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+            for i in range(5):
+                await send({"type": "http.response.body", "body": f"data: {i} {time.time()}\n\n".encode(), "more_body": True})
+                await asyncio.sleep(0.3)
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if path == "/crash":
+            os._exit(3)
+        answer = (
+            f"path={path} root={scope.get('root_path', '')} client={scope['client'][0] if scope.get('client') else ''} "
+            f"method={scope['method']} query={scope['query_string'].decode()} body={len(body)} "
+            f"lifespans={state['started']} task={os.environ['SKYLIFT_TASK_ID']}"
+        ).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": answer})
+
+    return application

@@ -1,0 +1,384 @@
+"""The web gateway: serves functions' web endpoints to the public, over HTTP and WebSockets.
+
+Part of the control plane's ASGI application (config.asgi sends it what `serves` recognises). A
+request is routed by its host name (`{label}.{SKYLIFT_WEB_DOMAIN}`) or its path
+(`/web/{workspace}/{app}/{function}/...`) to the live version's endpoint
+(functions.web_endpoints), checked (proxy auth, the workspace's rate, the body cap), given a
+container with room (web.pool, starting one when none runs) and sent through that container's
+host agent (hosts.relay_web) as HTTP/1.1 on a kept-alive tunnel; the response streams back as
+the container writes it. A WebSocket is carried both ways on a tunnel of its own.
+
+Every refusal is a clear status with a JSON body of the API's shape: 400 malformed, 401 proxy
+auth, 404 no such endpoint (or a stopped app), 413 body past the cap, 429 over the rate (with
+Retry-After), 502 a container that failed or vanished mid-request (with the request's id, which
+names the container, whose logs tell the rest), 503 no room within the bounded wait, 504 no
+response within SKYLIFT_WEB_REQUEST_TIMEOUT or a web server that never listened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import redis.asyncio as aioredis
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+
+from config.errors import error_body, send_error
+from config.ids import new_id
+from functions import web_endpoints
+from functions.ratelimit import RATE_SCRIPT, bucket_key
+
+from .http11 import ProxyError, forward_http
+from .pool import Busy, FunctionPool, Slot, StartFailed, TunnelRefused
+from .websocket import forward_websocket
+
+__all__ = ["WebGateway", "serves"]
+
+log = logging.getLogger(__name__)
+
+ROUTE_CACHE_SECONDS = 1.0
+VARIANT_CACHE_MAX = 10_000
+PATH_PREFIX = "/web/"
+
+
+def _host(scope: dict) -> str:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return value.decode("latin-1").rsplit(":", 1)[0].lower() if b"]" not in value else ""
+    return ""
+
+
+def serves(scope: dict) -> bool:
+    """Whether a request is for a web endpoint (the rest goes to the API and the dashboard)."""
+    if scope["path"].startswith(PATH_PREFIX):
+        return True
+    domain = settings.SKYLIFT_WEB_DOMAIN
+    return bool(domain) and _host(scope).endswith("." + domain)
+
+
+@dataclass(frozen=True)
+class Target:
+    route: web_endpoints.Route
+    root_path: str  # the path form's prefix (cut from the path the app sees; its own links use it)
+
+
+def _variant(route: web_endpoints.Route, params: dict[str, Any]) -> str:
+    from functions.models import Function
+    from functions.services import function_variant
+
+    close_old_connections()
+    try:
+        blob = json.dumps(dict(sorted(params.items())), separators=(",", ":")).encode()
+        parent = Function.objects.select_related("app", "workspace", "version", "image", "mount").get(
+            pk=route.function_id
+        )
+        return function_variant(parent=parent, params=blob, options={}).pk
+    finally:
+        close_old_connections()
+
+
+def _resolve(kind: str, key: str) -> web_endpoints.Route | None:
+    close_old_connections()
+    try:
+        return web_endpoints.route_by_host(key) if kind == "host" else web_endpoints.route_by_path(key)
+    finally:
+        close_old_connections()
+
+
+def _cold_start(function_id: str) -> None:
+    from functions.autoscaler import ensure_capacity_detached
+
+    ensure_capacity_detached(function_id)
+
+
+class Refused(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, *, hint: str | None = None, headers=None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.hint = status, code, hint
+        self.headers: dict[bytes, bytes] = headers or {}
+
+
+class WebGateway:
+    def __init__(self) -> None:
+        self.redis: aioredis.Redis | None = None
+        self.routes: dict[tuple[str, str], tuple[float, web_endpoints.Route | None]] = {}
+        self.variants: dict[tuple[str, str], str] = {}
+        self.pools: dict[str, FunctionPool] = {}
+        self.tokens: dict[str, float] = {}  # workspace -> rate tokens taken ahead from its bucket
+        self.trusted = [ipaddress.ip_network(p, strict=False) for p in settings.SKYLIFT_WEB_TRUSTED_PROXIES]
+
+    def _redis(self) -> aioredis.Redis:
+        if self.redis is None:
+            self.redis = aioredis.Redis.from_url(settings.REDIS_URL, max_connections=256, socket_timeout=None)
+        return self.redis
+
+    def _pool(self, function_id: str) -> FunctionPool:
+        pool = self.pools.get(function_id)
+        if pool is None:
+            pool = self.pools[function_id] = FunctionPool(
+                function_id,
+                self._redis(),
+                lambda f: asyncio.get_running_loop().run_in_executor(None, _cold_start, f),
+            )
+        return pool
+
+    async def __call__(self, scope: dict, receive, send) -> None:
+        request_id = new_id("wr")
+        try:
+            target = await self._target(scope)
+            function_id = await self._admit(scope, target)
+            pool = self._pool(function_id)
+            try:
+                slot = await pool.acquire(target.route.method)
+            except Busy as exc:
+                raise Refused(
+                    503,
+                    "no_capacity",
+                    f"The endpoint has no container with room: {exc}.",
+                    hint="Try again shortly; raise max_containers or @concurrent(max_inputs=...) for more room.",
+                    headers={b"retry-after": b"1"},
+                ) from exc
+            except StartFailed as exc:
+                status = 504 if "listened" in str(exc) else 502
+                raise Refused(status, exc.reason, str(exc)) from exc
+            await self._forward(scope, receive, send, target, slot, request_id)
+        except Refused as refused:
+            if scope["type"] == "websocket":
+                await _refuse_websocket(send, refused, request_id)
+            else:
+                body = error_body(refused.code, str(refused), hint=refused.hint)
+                body["error"]["request_id"] = request_id
+                await send_error(send, refused.status, body, headers=refused.headers)
+
+    # Routing and admission -----------------------------------------------------------------------
+
+    async def _target(self, scope: dict) -> Target:
+        path = scope["path"]
+        domain = settings.SKYLIFT_WEB_DOMAIN
+        host = _host(scope)
+        if domain and host.endswith("." + domain) and not path.startswith(PATH_PREFIX):
+            label = host[: -len(domain) - 1]
+            route = await self._route("host", label)
+            where, root = f"{label}.{domain}", ""
+        else:
+            parts = path[len(PATH_PREFIX) :].split("/", 3)
+            if len(parts) < 3 or not all(parts[:3]):
+                raise Refused(
+                    404,
+                    "not_found",
+                    f"No web endpoint at {path}: a web URL is /web/WORKSPACE/APP/FUNCTION/...",
+                    hint="`skylift app list` and the dashboard show each deployed endpoint's URL.",
+                )
+            key = "/".join(parts[:3])
+            route = await self._route("path", key)
+            where, root = f"/web/{key}", f"/web/{key}"
+        if route is None:
+            raise Refused(
+                404,
+                "not_found",
+                f"No web endpoint is served at {where}: no running app has it (stopped, or never deployed).",
+                hint="Deploy the app (`skylift deploy`) or serve it (`skylift serve`); it prints its URLs.",
+            )
+        return Target(route, root)
+
+    async def _route(self, kind: str, key: str) -> web_endpoints.Route | None:
+        now = time.monotonic()
+        cached = self.routes.get((kind, key))
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        route = await asyncio.get_running_loop().run_in_executor(None, _resolve, kind, key)
+        if len(self.routes) > 10_000:
+            self.routes.clear()
+        self.routes[(kind, key)] = (now + ROUTE_CACHE_SECONDS, route)
+        return route
+
+    async def _admit(self, scope: dict, target: Target) -> str:
+        """Proxy auth, the workspace's rate, the declared body size, the class's parameters:
+        the function (or class variant) that serves the request."""
+        route = target.route
+        if route.requires_proxy_auth:
+            from . import proxy_tokens
+
+            problem = await proxy_tokens.check(route.workspace_id, scope["headers"])
+            if problem is not None:
+                raise Refused(
+                    401,
+                    "unauthorized",
+                    problem,
+                    hint="Send a proxy auth token of the workspace in the Skylift-Key and Skylift-Secret "
+                    "(or Modal-Key and Modal-Secret) headers; `skylift proxy-token create` makes one.",
+                )
+        wait = await self._take_rate(route)
+        if wait:
+            raise Refused(
+                429,
+                "rate_limited",
+                "The workspace is over its rate of requests and inputs.",
+                hint=f"Try again in {wait} s.",
+                headers={b"retry-after": str(wait).encode()},
+            )
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    size = int(value)
+                except ValueError:
+                    raise Refused(400, "bad_request", "The Content-Length header is not a number.") from None
+                if size > settings.SKYLIFT_WEB_MAX_BODY:
+                    raise Refused(
+                        413,
+                        "too_large",
+                        f"The request body ({size} bytes) is over the cap of "
+                        f"{settings.SKYLIFT_WEB_MAX_BODY} bytes (SKYLIFT_WEB_MAX_BODY).",
+                    )
+        if not route.parameters:
+            return route.function_id
+        return await self._variant(route, scope.get("query_string", b""))
+
+    async def _variant(self, route: web_endpoints.Route, query: bytes) -> str:
+        given = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+        params: dict[str, Any] = {}
+        for name, spec in route.parameters.items():
+            if name not in given:
+                if spec.get("required"):
+                    raise Refused(
+                        400,
+                        "bad_request",
+                        f"The class needs its parameter {name!r}: add ?{name}=... to the URL.",
+                    )
+                continue
+            params[name] = _parameter(name, spec.get("type", "str"), given[name])
+        if not params:
+            return route.function_id
+        key = (route.function_id, json.dumps(params, sort_keys=True))
+        variant = self.variants.get(key)
+        if variant is None:
+            variant = await sync_to_async(_variant, thread_sensitive=False)(route, params)
+            if len(self.variants) > VARIANT_CACHE_MAX:
+                self.variants.clear()
+            self.variants[key] = variant
+        return variant
+
+    async def _take_rate(self, route: web_endpoints.Route) -> int:
+        """0 when the request may go, else seconds to wait. Tokens are taken from the workspace's
+        bucket (shared by every server, and with its inputs) a few at a time, ahead."""
+        if self.tokens.get(route.workspace_id, 0) >= 1:
+            self.tokens[route.workspace_id] -= 1
+            return 0
+        rate = float(settings.SKYLIFT_WEB_RATE or route.rate)
+        ahead = max(1, min(50, int(rate / 20)))
+        wait = int(
+            await self._redis().eval(
+                RATE_SCRIPT, 1, bucket_key(route.workspace_id), rate, route.burst, time.time(), ahead
+            )
+        )
+        if wait and ahead > 1:
+            wait = int(
+                await self._redis().eval(
+                    RATE_SCRIPT, 1, bucket_key(route.workspace_id), rate, route.burst, time.time(), 1
+                )
+            )
+            ahead = 1
+        if not wait:
+            self.tokens[route.workspace_id] = ahead - 1
+        return wait
+
+    # Forwarding -----------------------------------------------------------------------------------
+
+    def _client(self, scope: dict) -> tuple[str, str]:
+        """The client's address (from X-Forwarded-For when the peer is a trusted proxy) and the
+        X-Forwarded-For to pass on."""
+        peer = (scope.get("client") or ("", 0))[0]
+        forwarded = ""
+        for name, value in scope["headers"]:
+            if name == b"x-forwarded-for":
+                forwarded = value.decode("latin-1")
+        client = peer
+        if forwarded and self._trusted(peer):
+            hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+            for hop in reversed(hops):
+                client = hop
+                if not self._trusted(hop):
+                    break
+        chain = f"{forwarded}, {peer}" if forwarded and self._trusted(peer) else peer
+        return client, chain
+
+    def _trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    async def _forward(self, scope, receive, send, target: Target, slot: Slot, request_id: str) -> None:
+        client, chain = self._client(scope)
+        extra = [
+            (b"x-forwarded-for", chain.encode("latin-1")),
+            (b"x-forwarded-proto", scope.get("scheme", "http").encode()),
+            (b"x-skylift-client", f"{client}:0".encode("latin-1")),
+            (b"x-skylift-request-id", request_id.encode()),
+        ]
+        if target.root_path:
+            extra.append((b"x-skylift-root-path", target.root_path.encode("latin-1")))
+        try:
+            if scope["type"] == "websocket":
+                await forward_websocket(scope, receive, send, slot, target.root_path, extra)
+            else:
+                await forward_http(scope, receive, send, slot, target.root_path, extra)
+        except ProxyError as exc:
+            if not exc.started:
+                raise Refused(exc.status, exc.code, f"{exc} (request {request_id})", hint=exc.hint) from exc
+            log.warning("web request %s broke off after its response began: %s", request_id, exc)
+        except (TunnelRefused, OSError, TimeoutError) as exc:
+            raise Refused(
+                502,
+                "container_unreachable",
+                f"The container {slot.container.task_id} could not be reached (request {request_id}): {exc}",
+                hint="Try again: the next request goes to another container.",
+            ) from exc
+
+
+def _parameter(name: str, kind: str, raw: str) -> Any:
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise Refused(
+                400, "bad_request", f"The parameter {name!r} is a whole number, not {raw!r}."
+            ) from None
+    if kind == "bool":
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise Refused(400, "bad_request", f"The parameter {name!r} is true or false, not {raw!r}.")
+    if kind == "bytes":
+        raise Refused(400, "bad_request", f"The parameter {name!r} is bytes: it cannot come from a URL.")
+    return raw
+
+
+async def _refuse_websocket(send, refused: Refused, request_id: str) -> None:
+    """A WebSocket handshake refused with an HTTP answer (the ASGI denial response), else closed."""
+    body = error_body(refused.code, str(refused), hint=refused.hint)
+    body["error"]["request_id"] = request_id
+    payload = json.dumps(body).encode()
+    try:
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": refused.status,
+                "headers": [(b"content-type", b"application/json"), *refused.headers.items()],
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": payload})
+    except Exception:  # noqa: BLE001 - a server without the denial extension: close with a policy code
+        await send({"type": "websocket.close", "code": 1008, "reason": str(refused)[:120]})
