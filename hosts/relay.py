@@ -261,6 +261,7 @@ class Relay:
         task: dict | None = None
         handed_calls = self.handed.setdefault(task_id, {})
         parked = False
+        control = False  # the container's first connection: it closes when the container ends
         try:
             while True:
                 try:
@@ -269,6 +270,7 @@ class Relay:
                     return
                 op = header.get("op")
                 if op == "hello":
+                    control = True
                     task = await self._with_db(self.store.task_hello, task_id, header.get("token", ""))
                     if task is None:
                         writer.write(encode_frame({"error": "unknown task or bad token"}))
@@ -378,6 +380,9 @@ class Relay:
         finally:
             if not parked:
                 writer.close()
+            if control:
+                # The container ended (or crashed): no gateway tunnel may wait for it.
+                await self.web.gone(task_id)
 
     async def _get(self, task: dict, header: dict, handed_calls: dict[str, None]) -> tuple[dict, bytes]:
         try:

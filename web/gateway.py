@@ -37,7 +37,7 @@ from functions import web_endpoints
 from functions.ratelimit import RATE_SCRIPT, bucket_key
 
 from .http11 import ProxyError, forward_http
-from .pool import Busy, FunctionPool, Slot, StartFailed, TunnelRefused
+from .pool import Busy, FunctionPool, Slot, StartFailed, Tunnel, TunnelRefused
 from .websocket import forward_websocket
 
 __all__ = ["WebGateway", "serves"]
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 ROUTE_CACHE_SECONDS = 1.0
 VARIANT_CACHE_MAX = 10_000
 PATH_PREFIX = "/web/"
+UNREACHABLE_RETRIES = 5
+TOKENS_AHEAD_SECONDS = 0.5
 
 
 def _host(scope: dict) -> str:
@@ -114,7 +116,7 @@ class WebGateway:
         self.routes: dict[tuple[str, str], tuple[float, web_endpoints.Route | None]] = {}
         self.variants: dict[tuple[str, str], str] = {}
         self.pools: dict[str, FunctionPool] = {}
-        self.tokens: dict[str, float] = {}  # workspace -> rate tokens taken ahead from its bucket
+        self.tokens: dict[str, tuple[int, float]] = {}  # workspace -> (tokens taken ahead, until)
         self.trusted = [ipaddress.ip_network(p, strict=False) for p in settings.SKYLIFT_WEB_TRUSTED_PROXIES]
 
     def _redis(self) -> aioredis.Redis:
@@ -138,20 +140,22 @@ class WebGateway:
             target = await self._target(scope)
             function_id = await self._admit(scope, target)
             pool = self._pool(function_id)
-            try:
-                slot = await pool.acquire(target.route.method)
-            except Busy as exc:
-                raise Refused(
-                    503,
-                    "no_capacity",
-                    f"The endpoint has no container with room: {exc}.",
-                    hint="Try again shortly; raise max_containers or @concurrent(max_inputs=...) for more room.",
-                    headers={b"retry-after": b"1"},
-                ) from exc
-            except StartFailed as exc:
-                status = 504 if "listened" in str(exc) else 502
-                raise Refused(status, exc.reason, str(exc)) from exc
-            await self._forward(scope, receive, send, target, slot, request_id)
+            for _ in range(UNREACHABLE_RETRIES):
+                slot = await self._acquire(pool, target.route.method)
+                try:
+                    tunnel = await slot.tunnel()
+                except (TunnelRefused, OSError, TimeoutError):
+                    # Gone before the request was sent (it left, or crashed): another container takes it.
+                    slot.release()
+                    continue
+                await self._forward(scope, receive, send, target, slot, tunnel, request_id)
+                return
+            raise Refused(
+                502,
+                "container_unreachable",
+                f"The endpoint's containers could not be reached (request {request_id}).",
+                hint="Try again shortly.",
+            )
         except Refused as refused:
             if scope["type"] == "websocket":
                 await _refuse_websocket(send, refused, request_id)
@@ -159,6 +163,22 @@ class WebGateway:
                 body = error_body(refused.code, str(refused), hint=refused.hint)
                 body["error"]["request_id"] = request_id
                 await send_error(send, refused.status, body, headers=refused.headers)
+
+    @staticmethod
+    async def _acquire(pool: FunctionPool, method: str) -> Slot:
+        try:
+            return await pool.acquire(method)
+        except Busy as exc:
+            raise Refused(
+                503,
+                "no_capacity",
+                f"The endpoint has no container with room: {exc}.",
+                hint="Try again shortly; raise max_containers or @concurrent(max_inputs=...) for more room.",
+                headers={b"retry-after": b"1"},
+            ) from exc
+        except StartFailed as exc:
+            status = 504 if "listened" in str(exc) else 502
+            raise Refused(status, exc.reason, str(exc)) from exc
 
     # Routing and admission -----------------------------------------------------------------------
 
@@ -271,8 +291,10 @@ class WebGateway:
     async def _take_rate(self, route: web_endpoints.Route) -> int:
         """0 when the request may go, else seconds to wait. Tokens are taken from the workspace's
         bucket (shared by every server, and with its inputs) a few at a time, ahead."""
-        if self.tokens.get(route.workspace_id, 0) >= 1:
-            self.tokens[route.workspace_id] -= 1
+        now = time.monotonic()
+        stock, until = self.tokens.get(route.workspace_id, (0, 0.0))
+        if stock >= 1 and until > now:
+            self.tokens[route.workspace_id] = (stock - 1, until)
             return 0
         rate = float(settings.SKYLIFT_WEB_RATE or route.rate)
         ahead = max(1, min(50, int(rate / 20)))
@@ -289,7 +311,8 @@ class WebGateway:
             )
             ahead = 1
         if not wait:
-            self.tokens[route.workspace_id] = ahead - 1
+            # Taken ahead tokens keep for a moment only: a rate lowered meanwhile applies at once after.
+            self.tokens[route.workspace_id] = (ahead - 1, now + TOKENS_AHEAD_SECONDS)
         return wait
 
     # Forwarding -----------------------------------------------------------------------------------
@@ -319,7 +342,9 @@ class WebGateway:
             return False
         return any(ip in network for network in self.trusted)
 
-    async def _forward(self, scope, receive, send, target: Target, slot: Slot, request_id: str) -> None:
+    async def _forward(
+        self, scope, receive, send, target: Target, slot: Slot, tunnel: Tunnel, request_id: str
+    ) -> None:
         client, chain = self._client(scope)
         extra = [
             (b"x-forwarded-for", chain.encode("latin-1")),
@@ -331,9 +356,9 @@ class WebGateway:
             extra.append((b"x-skylift-root-path", target.root_path.encode("latin-1")))
         try:
             if scope["type"] == "websocket":
-                await forward_websocket(scope, receive, send, slot, target.root_path, extra)
+                await forward_websocket(scope, receive, send, slot, tunnel, target.root_path, extra)
             else:
-                await forward_http(scope, receive, send, slot, target.root_path, extra)
+                await forward_http(scope, receive, send, slot, tunnel, target.root_path, extra)
         except ProxyError as exc:
             if not exc.started:
                 raise Refused(exc.status, exc.code, f"{exc} (request {request_id})", hint=exc.hint) from exc

@@ -99,8 +99,9 @@ def raw_target(scope: dict, root_path: str) -> bytes:
 
 
 async def forward_http(
-    scope: dict, receive, send, slot: Slot, root_path: str, extra: list[tuple[bytes, bytes]]
+    scope: dict, receive, send, slot: Slot, tunnel: Tunnel, root_path: str, extra: list[tuple[bytes, bytes]]
 ) -> None:
+    """Send the request on `tunnel` (from `slot`), stream the response back; releases the slot."""
     target = raw_target(scope, root_path)
     client_send = send
 
@@ -112,24 +113,26 @@ async def forward_http(
 
     first = await receive()
     body, more = first.get("body", b""), first.get("more_body", False)
-    tunnel: Tunnel | None = None
     reusable = False
+    current: Tunnel | None = tunnel
     try:
         for attempt in range(3):
-            tunnel = await slot.tunnel() if attempt == 0 else await slot.fresh_tunnel()
+            if attempt:
+                current = await slot.fresh_tunnel()
+            tunnel = current
             try:
                 reusable = await _exchange(scope, receive, send, tunnel, target, extra, body, more)
                 return
             except _Stale:
                 tunnel.close()
-                tunnel = None
+                current = None
                 if more:
                     raise ProxyError(
                         502, "container_closed", "The container closed the connection."
                     ) from None
         raise ProxyError(502, "container_closed", "The container kept closing its connections.")
     finally:
-        slot.release(tunnel, reusable=reusable)
+        slot.release(current, reusable=reusable)
 
 
 async def _exchange(

@@ -38,15 +38,14 @@ HANDSHAKE = frozenset(
 
 
 async def forward_websocket(
-    scope: dict, receive, send, slot: Slot, root_path: str, extra: list[tuple[bytes, bytes]]
+    scope: dict, receive, send, slot: Slot, tunnel: Tunnel, root_path: str, extra: list[tuple[bytes, bytes]]
 ) -> None:
+    """Carry the WebSocket on `tunnel` (from `slot`, not to be reused after); releases the slot."""
     connect = await receive()
     if connect["type"] != "websocket.connect":
-        slot.release()
+        slot.release(tunnel)
         return
-    tunnel: Tunnel | None = None
     try:
-        tunnel = await slot.fresh_tunnel()
         protocol = await _handshake(scope, send, tunnel, root_path, extra)
         if protocol is None:
             return

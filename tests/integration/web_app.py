@@ -65,3 +65,79 @@ def raw():
         await send({"type": "http.response.body", "body": answer})
 
     return application
+
+
+@app.function(image=frameworks)
+@skylift.fastapi_endpoint(docs=True)
+def square(x: int) -> dict:
+    return {"square": x**2}
+
+
+@app.function(image=frameworks)
+@skylift.fastapi_endpoint(method="POST", label="it-web-total")
+def total(item: dict) -> dict:
+    return {"total": sum(item["values"])}
+
+
+@app.function(image=frameworks)
+@skylift.concurrent(max_inputs=10)
+@skylift.wsgi_app()
+def flask_app():
+    from flask import Flask, request
+
+    web_app = Flask(__name__)
+
+    @web_app.post("/echo")
+    def echo():
+        return {"echo": request.json, "client": request.remote_addr}
+
+    return web_app
+
+
+@app.function(image=plain)
+@skylift.concurrent(max_inputs=10)
+@skylift.web_server(8000, startup_timeout=10)
+def files():
+    os.makedirs("/tmp/site", exist_ok=True)
+    with open("/tmp/site/hello.txt", "w") as f:
+        f.write("hello from http.server")
+    subprocess.Popen(["python3", "-m", "http.server", "-d", "/tmp/site", "8000"])
+
+
+@app.function(image=plain)
+@skylift.web_server(8001, startup_timeout=1)
+def never_listens():
+    pass
+
+
+@app.function(image=plain)
+@skylift.asgi_app()
+def broken_lifespan():
+    async def application(scope, receive, send):
+        if scope["type"] == "lifespan":
+            await receive()
+            raise RuntimeError("the database is not there")
+
+    return application
+
+
+@app.function(image=frameworks, max_containers=1)
+@skylift.fastapi_endpoint()
+def slow(seconds: float = 0.0) -> str:
+    time.sleep(seconds)
+    return "done"
+
+
+@app.cls(image=frameworks)
+class Greeter:
+    greeting: str = skylift.parameter(default="hello")
+    times: int = skylift.parameter(default=1)
+
+    @skylift.enter()
+    def ready(self):
+        self.entered = True
+
+    @skylift.fastapi_endpoint()
+    def greet(self, name: str = "world") -> dict:
+        return {"text": " ".join([f"{self.greeting} {name}"] * self.times), "entered": self.entered,
+                "task": os.environ["SKYLIFT_TASK_ID"]}

@@ -249,7 +249,8 @@ class App:
                     daemon=True,
                 ).start()
             for obj, spec in self._specs(client, show_logs):
-                obj.object_id = client.function_create({"app_id": app["id"], **spec})["id"]
+                created = client.function_create({"app_id": app["id"], **spec})
+                obj.object_id, obj._web_urls = created["id"], created.get("web_urls") or {}
             if streamer:
                 streamer.start()
             yield self
@@ -262,7 +263,7 @@ class App:
                 if streamer:
                     streamer.stop()
                 for obj in self._registered():
-                    obj.object_id = None
+                    obj.object_id, obj._web_urls = None, {}
                     if isinstance(obj, Cls):
                         obj._variants.clear()
                 for owner in owners:
@@ -346,7 +347,8 @@ class App:
             owner.app_id, owner._client = answer["app"]["id"], client
         for function in answer["functions"]:
             if function["name"] in objects:
-                objects[function["name"]].object_id = function["id"]
+                found = objects[function["name"]]
+                found.object_id, found._web_urls = function["id"], function.get("web_urls") or {}
         return answer
 
     def _source_file(self) -> str | None:

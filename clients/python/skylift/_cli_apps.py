@@ -94,6 +94,7 @@ def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
         click.echo(f"{app_name} is unchanged: v{version['number']} runs this already ({took:.1f}s).")
     for function in answer["functions"]:
         click.echo(f"  {function['name']}  {function['id']}")
+        echo_web_urls(function)
     click.echo(f"Call it from anywhere: skylift.Function.from_name({app_name!r}, NAME)", err=True)
     del app_row
 
@@ -416,3 +417,9 @@ def environment_delete(name: str, yes: bool) -> None:
         click.confirm(f"Delete the environment {name}?", abort=True)
     _client().environment_delete(name)
     click.echo(f"Deleted the environment {name}.")
+
+
+def echo_web_urls(function: dict[str, Any]) -> None:
+    """The URL of each of a function's web endpoints (a class's, one per web method)."""
+    for method, url in sorted((function.get("web_urls") or {}).items()):
+        click.echo(f"    {function['name'] + '.' + method if method else 'web'}  {url}")

@@ -159,6 +159,7 @@ class Cls:
         self.object_id: str | None = None
         self._variants: dict[str, str] = {}  # variant key -> function id
         self._looked_up = False  # Cls.from_name: its methods come from the server
+        self._web_urls: dict[str, str] = {}  # its web methods' URLs (method -> URL), set by the server
         self.__name__ = user_cls.__name__
         self.__qualname__ = user_cls.__qualname__
         self.__module__ = user_cls.__module__
@@ -201,11 +202,24 @@ class Cls:
         root._user_cls = remote_class(root._app.app_name, root._name, definition)
         root._options = {**root._options, "definition": definition}
         root.object_id = described["id"]
+        root._web_urls = described.get("web_urls") or {}
         for clone in (self, root):
             clone._user_cls, clone._options = root._user_cls, {**clone._options, "definition": definition}
 
     def get_raw_f(self) -> type[Any]:
         return self._user_cls
+
+    def _web_url(self, method: str) -> str | None:
+        root = self._root()
+        root._describe()
+        return root._web_urls.get(method)
+
+    def _web_part(self, method: str) -> dict[str, Any] | None:
+        """The web description of one of its methods, when that method is a web endpoint."""
+        self._describe()
+        spec = (self._options.get("definition", {}).get("methods") or {}).get(method) or {}
+        web: dict[str, Any] | None = spec.get("web")
+        return web
 
     def __call__(self, **params: Any) -> BoundCls:
         if self._root()._looked_up:

@@ -412,6 +412,7 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         self._variants: dict[tuple[str, str], str] = {}  # (function id, variant key) -> variant id
         self.object_id: str | None = None
         self._description: dict[str, Any] | None = None  # of a function looked up by name
+        self._web_urls: dict[str, str] = {}  # its web endpoint's URL ("" -> URL), set by the server
         self.__name__ = getattr(raw_f, "__name__", name)
         self.__qualname__ = getattr(raw_f, "__qualname__", name)
         self.__doc__ = getattr(raw_f, "__doc__", None)
@@ -458,10 +459,38 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         if root._description is None:
             root._description = root._app.describe(root._name)
             root.object_id = root._description["id"]
+            root._web_urls = root._description.get("web_urls") or {}
             root._options = {**root._options, "definition": root._description.get("definition") or {}}
         return root._description
 
+    def get_web_url(self) -> str | None:
+        """The URL of this web endpoint (None when it is not one), in the form the server is
+        configured for: `https://{workspace}--{app}-{function}.{domain}`, or the path form
+        `{server}/web/{workspace}/{app}/{function}`. Known once its app runs or is deployed, or
+        when it was looked up by name."""
+        if self._owner is not None:
+            return self._owner._cls._web_url(self._method)
+        root = self._root()
+        self._described()
+        return root._web_urls.get("")
+
+    def _web(self) -> dict[str, Any] | None:
+        """Its web endpoint's description, when it is one."""
+        if self._owner is not None:
+            return self._owner._cls._web_part(self._method)
+        self._described()
+        web: dict[str, Any] | None = self._root()._options.get("definition", {}).get("web")
+        return web
+
     def _hydrated(self) -> tuple[Client, str]:
+        web = self._web()
+        if web:
+            url = self.get_web_url()
+            raise InvalidError(
+                f"{self._name} is a web endpoint: call it over HTTP"
+                + (f" at {url}" if url else " at its URL (get_web_url() once its app runs)")
+                + ", or run it here with .local()"
+            )
         if self._owner is not None:
             return self._owner._hydrated()
         root = self._root()

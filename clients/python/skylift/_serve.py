@@ -39,17 +39,22 @@ DEBOUNCE_MAX_MS = 1600
 def served_urls(server_url: str, answer: dict[str, Any]) -> list[tuple[str, str]]:
     """What to print for each function of a served app: its name and how to call it.
 
-    Web endpoints (with their `-dev` URLs) come with their own issue; until then each function's
-    JSON call URL, by the app's id.
+    A web endpoint's URL (the `-dev` one of a served app); for the others, their JSON call URL
+    (`POST`), by the app's id.
     """
     app_id = answer["app"]["id"]
     base = server_url.rstrip("/")
     found: list[tuple[str, str]] = []
     for function in answer["functions"]:
         name = function["name"]
+        web = function.get("web_urls") or {}
         methods = sorted((function.get("definition") or {}).get("methods") or {})
-        for called in [f"{name}.{m}" for m in methods] or [name]:
-            found.append((called, f"{base}/api/v1/apps/{app_id}/functions/{called}/call"))
+        for method in methods or [""]:
+            called = f"{name}.{method}" if method else name
+            if method in web:
+                found.append((called, web[method]))
+            else:
+                found.append((called, f"POST {base}/api/v1/apps/{app_id}/functions/{called}/call"))
     return found
 
 
@@ -127,7 +132,7 @@ def serve(
 
 def _print_urls(client: Client, answer: dict[str, Any], echo: Callable[[str], None]) -> None:
     for called, url in served_urls(client.config.server_url, answer):
-        echo(f"  {called}  POST {url}")
+        echo(f"  {called}  {url}")
 
 
 def _watch(folder: Path, stop: threading.Event) -> Iterable[set[Any]]:

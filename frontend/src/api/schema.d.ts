@@ -1622,6 +1622,10 @@ export interface components {
             /** Format: date-time */
             readonly last_run_at: string | null;
             readonly last_run_call_id: string;
+            /** @description The URL of each part served over HTTP: "" for a function, a method's name for a class */
+            readonly web_urls: {
+                [key: string]: string;
+            };
             /** Format: date-time */
             readonly created_at: string;
         };

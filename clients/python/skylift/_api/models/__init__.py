@@ -49,6 +49,7 @@ from .function_create_request_definition import FunctionCreateRequestDefinition
 from .function_create_request_volumes_item import FunctionCreateRequestVolumesItem
 from .function_variant_request import FunctionVariantRequest
 from .function_variant_request_options import FunctionVariantRequestOptions
+from .function_web_urls import FunctionWebUrls
 from .image import Image
 from .image_ensured import ImageEnsured
 from .image_spec_request import ImageSpecRequest
@@ -172,6 +173,7 @@ __all__ = (
     "FunctionCreateRequestVolumesItem",
     "FunctionVariantRequest",
     "FunctionVariantRequestOptions",
+    "FunctionWebUrls",
     "Image",
     "ImageEnsured",
     "ImageSpecRequest",

@@ -11,6 +11,8 @@ from ..types import UNSET, Unset
 from typing import cast
 import datetime
 
+if TYPE_CHECKING:
+  from ..models.function_web_urls import FunctionWebUrls
 
 
 
@@ -53,6 +55,8 @@ class Function:
             next_run_at (datetime.datetime | None):
             last_run_at (datetime.datetime | None):
             last_run_call_id (str):
+            web_urls (FunctionWebUrls): The URL of each part served over HTTP: "" for a function, a method's name for a
+                class
             created_at (datetime.datetime):
      """
 
@@ -85,6 +89,7 @@ class Function:
     next_run_at: datetime.datetime | None
     last_run_at: datetime.datetime | None
     last_run_call_id: str
+    web_urls: FunctionWebUrls
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -93,6 +98,7 @@ class Function:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.function_web_urls import FunctionWebUrls # noqa: PLC0415
         id = self.id
 
         app_id = self.app_id
@@ -168,6 +174,8 @@ class Function:
 
         last_run_call_id = self.last_run_call_id
 
+        web_urls = self.web_urls.to_dict()
+
         created_at = self.created_at.isoformat()
 
 
@@ -203,6 +211,7 @@ class Function:
             "next_run_at": next_run_at,
             "last_run_at": last_run_at,
             "last_run_call_id": last_run_call_id,
+            "web_urls": web_urls,
             "created_at": created_at,
         })
 
@@ -212,6 +221,7 @@ class Function:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.function_web_urls import FunctionWebUrls # noqa: PLC0415
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -349,6 +359,11 @@ class Function:
 
         last_run_call_id = d.pop("last_run_call_id")
 
+        web_urls = FunctionWebUrls.from_dict(d.pop("web_urls"))
+
+
+
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
 
@@ -384,6 +399,7 @@ class Function:
             next_run_at=next_run_at,
             last_run_at=last_run_at,
             last_run_call_id=last_run_call_id,
+            web_urls=web_urls,
             created_at=created_at,
         )
 

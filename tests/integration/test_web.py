@@ -1,0 +1,207 @@
+"""Web endpoints against the real platform: each decorator kind in real containers, through the
+gateway and the host agents, with real HTTP and WebSocket clients.
+
+One deploy of tests/integration/web_app.py serves every test of the module (its images build
+once); the shared platform runs with SKYLIFT_WEB_DOMAIN=web.test, so host-form URLs are reached by
+sending their Host header to the platform's address, and the path form works as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.sync.client import connect as ws_connect
+
+import skylift
+
+pytestmark = pytest.mark.integration
+
+HERE = Path(__file__).resolve().parent
+SKYLIFT = str(Path(sys.executable).parent / "skylift")
+
+
+@pytest.fixture(scope="module")
+def cli_env(platform, tmp_path_factory):
+    alice = platform.users["alice"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYLIFT_")}
+    env.update(
+        SKYLIFT_CONFIG_PATH=str(tmp_path_factory.mktemp("web") / "skylift.toml"),
+        SKYLIFT_SERVER_URL=platform.url,
+        SKYLIFT_TOKEN_ID=alice.token_id,
+        SKYLIFT_TOKEN_SECRET=alice.token_secret,
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def deployed(platform, cli_env):
+    result = subprocess.run(
+        [SKYLIFT, "deploy", str(HERE / "web_app.py")], env=cli_env, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def web(platform, deployed):
+    with httpx.Client(base_url=platform.url, timeout=120) as client:
+        yield client
+
+
+def _host(label: str) -> dict[str, str]:
+    return {"host": f"alpha--{label}.web.test"}
+
+
+def test_deploy_prints_every_url_and_the_sdk_gives_them(platform, deployed, cli_env):
+    assert "http://alpha--it-web-raw.web.test" in deployed
+    assert "http://alpha--it-web-total.web.test" in deployed  # label= replaces app-function
+    assert "http://alpha--it-web-greeter-greet.web.test" in deployed
+    script = (
+        "import skylift\n"
+        "print(skylift.Function.from_name('it-web', 'square').get_web_url())\n"
+        "print(skylift.Cls.from_name('it-web', 'Greeter')().greet.get_web_url())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=cli_env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["http://alpha--it-web-square.web.test", "http://alpha--it-web-greeter-greet.web.test"], out.stderr
+
+
+def test_an_asgi_app_serves_by_host_and_by_path_with_its_lifespan_run_once(web):
+    by_host = web.get("/hello?x=1", headers=_host("it-web-raw"))
+    assert by_host.status_code == 200, by_host.text
+    assert "path=/hello " in by_host.text and "query=x=1" in by_host.text and "client=127.0.0.1" in by_host.text
+    by_path = web.get("/web/alpha/it-web/raw/there/again")
+    assert by_path.status_code == 200, by_path.text
+    # The app sees its own path, and where it is mounted (for its links).
+    assert "path=/there/again root=/web/alpha/it-web/raw " in by_path.text
+    posted = web.post("/web/alpha/it-web/raw/upload", content=b"x" * 300_000)
+    assert "body=300000" in posted.text
+    tasks = {r.text.split("task=")[1] for r in (by_host, by_path, posted)}
+    assert len(tasks) == 1  # one container, with concurrency 20
+    assert all("lifespans=1" in r.text for r in (by_host, by_path, posted))
+
+
+def test_a_stream_arrives_as_it_is_produced(web):
+    arrivals = []
+    with web.stream("GET", "/web/alpha/it-web/raw/stream") as response:
+        assert response.headers["content-type"] == "text/event-stream"
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                arrivals.append((time.time(), line))
+    assert [line.split()[1] for _, line in arrivals] == ["0", "1", "2", "3", "4"]
+    produced_last = float(arrivals[-1][1].split()[2])
+    # The first event reached the client before the app produced the last one.
+    assert arrivals[0][0] < produced_last
+
+
+def test_a_websocket_is_carried_both_ways(platform, deployed):
+    with ws_connect(platform.url.replace("http", "ws") + "/web/alpha/it-web/raw/ws", open_timeout=120) as ws:
+        for word in ("one", "two", "three"):
+            ws.send(word)
+            assert ws.recv(timeout=30) == f"echo:{word}"
+
+
+def test_fastapi_endpoints_parse_by_fastapis_rules(web):
+    assert web.get("/?x=42", headers=_host("it-web-square")).json() == {"square": 1764}
+    wrong_type = web.get("/?x=forty", headers=_host("it-web-square"))
+    assert wrong_type.status_code == 422
+    assert web.post("/?x=1", headers=_host("it-web-square")).status_code == 405
+    assert web.get("/docs", headers=_host("it-web-square")).status_code == 200
+    total = web.post("/", json={"values": [1, 2, 3]}, headers=_host("it-web-total"))
+    assert total.json() == {"total": 6}
+
+
+def test_a_flask_app_and_a_web_server_serve(web):
+    echoed = web.post("/web/alpha/it-web/flask-app/echo", json={"a": 1}, headers={"x-forwarded-for": "203.0.113.9"})
+    assert echoed.status_code == 200, echoed.text
+    # The gateway's peer (127.0.0.1) is a trusted proxy: the address it forwards is the client's.
+    assert echoed.json() == {"echo": {"a": 1}, "client": "203.0.113.9"}
+    served = web.get("/hello.txt", headers=_host("it-web-files"))
+    assert served.status_code == 200 and served.text == "hello from http.server"
+
+
+def test_class_parameters_come_from_the_query_each_set_its_own_pool(web):
+    default = web.get("/", headers=_host("it-web-greeter-greet")).json()
+    assert default["text"] == "hello world" and default["entered"] is True
+    custom = web.get("/?greeting=hi&times=2&name=bob", headers=_host("it-web-greeter-greet")).json()
+    assert custom["text"] == "hi bob hi bob"
+    assert custom["task"] != default["task"]
+    bad = web.get("/?times=many", headers=_host("it-web-greeter-greet"))
+    assert bad.status_code == 400 and "whole number" in bad.json()["error"]["message"]
+
+
+def test_what_cannot_be_served_gets_a_clear_status(web, platform):
+    missing = web.get("/web/alpha/it-web/nothing-here")
+    assert missing.status_code == 404 and "No web endpoint" in missing.json()["error"]["message"]
+    too_large = web.post("/web/alpha/it-web/raw/upload", content=b"x" * (4 * 1024 * 1024 + 1))
+    assert too_large.status_code == 413
+    broken = web.get("/", headers=_host("it-web-broken-lifespan"))
+    assert broken.status_code == 502 and "lifespan" in broken.json()["error"]["message"]
+    silent = web.get("/", headers=_host("it-web-never-listens"))
+    assert silent.status_code == 504 and "port 8001" in silent.json()["error"]["message"]
+    # A container that dies mid-request: 502 with the request's id, naming the container.
+    crashed = web.get("/web/alpha/it-web/raw/crash")
+    assert crashed.status_code == 502
+    error = crashed.json()["error"]
+    assert error["request_id"].startswith("wr-") and "ta-" in error["message"]
+    # ... and the endpoint's other requests go on (a new container).
+    assert web.get("/web/alpha/it-web/raw/after").status_code == 200
+
+
+def test_requests_beyond_capacity_wait_then_get_503(web):
+    holder = threading.Thread(target=lambda: web.get("/?seconds=12", headers=_host("it-web-slow")))
+    assert web.get("/", headers=_host("it-web-slow")).text == '"done"'  # its one container is up
+    holder.start()
+    time.sleep(1.0)
+    waited = web.get("/", headers=_host("it-web-slow"))  # max_containers=1, one request at a time
+    holder.join()
+    assert waited.status_code == 503
+    assert waited.headers["retry-after"] == "1"
+    assert web.get("/", headers=_host("it-web-slow")).text == '"done"'
+
+
+def test_the_workspace_rate_answers_429(platform, web):
+    workspace_id = platform.sql("SELECT id FROM accounts_workspace WHERE name = 'alpha'")[0][0]
+    platform.sql("UPDATE accounts_workspace SET input_rate = 1, input_burst = 1 WHERE id = %s RETURNING id", [workspace_id])
+    platform.redis().delete(f"skylift:rate:{workspace_id}")
+    try:
+        time.sleep(1.2)  # the gateway's routes (and the rate they carry) are cached for a second
+        answers = [web.get("/web/alpha/it-web/raw/rate") for _ in range(4)]
+        limited = [a for a in answers if a.status_code == 429]
+        assert limited and all(a.headers["retry-after"].isdigit() for a in limited)
+    finally:
+        platform.sql(
+            "UPDATE accounts_workspace SET input_rate = NULL, input_burst = NULL WHERE id = %s RETURNING id",
+            [workspace_id],
+        )
+        platform.redis().delete(f"skylift:rate:{workspace_id}")
+        time.sleep(1.2)
+
+
+def test_a_stopped_apps_urls_answer_404(platform, web, cli_env):
+    assert web.get("/web/alpha/it-web/raw/before").status_code == 200
+    stopped = subprocess.run([SKYLIFT, "app", "stop", "it-web"], env=cli_env, capture_output=True, text=True, timeout=120)
+    assert stopped.returncode == 0, stopped.stderr
+    time.sleep(1.2)  # routes are cached for a second
+    gone = web.get("/web/alpha/it-web/raw/after-stop")
+    assert gone.status_code == 404
+    assert json.loads(gone.text)["error"]["code"] == "not_found"
+
+
+def test_web_functions_refuse_remote_calls():
+    app = skylift.App("not-deployed")
+
+    @app.function()
+    @skylift.asgi_app()
+    def served():
+        return None
+
+    with pytest.raises(skylift.exception.InvalidError, match="web"):
+        served.remote()
