@@ -224,7 +224,7 @@ def web_demand() -> dict[str, int]:
     except REDIS_DOWN:
         return demand
     for field_name, raw in entries.items():
-        function_id = field_name.decode().partition("|")[0]
+        function_id = (field_name.decode() if isinstance(field_name, bytes) else field_name).partition("|")[0]
         try:
             entry = json.loads(raw)
         except ValueError:

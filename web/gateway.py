@@ -95,7 +95,7 @@ def _resolve(kind: str, key: str) -> web_endpoints.Route | None:
         close_old_connections()
 
 
-def _cold_start(function_id: str) -> None:
+def _start_first_container(function_id: str) -> None:
     from functions.autoscaler import ensure_capacity_detached
 
     ensure_capacity_detached(function_id)
@@ -127,12 +127,13 @@ class WebGateway:
     def _pool(self, function_id: str) -> FunctionPool:
         pool = self.pools.get(function_id)
         if pool is None:
-            pool = self.pools[function_id] = FunctionPool(
-                function_id,
-                self._redis(),
-                lambda f: asyncio.get_running_loop().run_in_executor(None, _cold_start, f),
-            )
+            pool = self.pools[function_id] = FunctionPool(function_id, self._redis(), self._cold_start)
         return pool
+
+    @staticmethod
+    def _cold_start(function_id: str) -> None:
+        """Start the function's first container, from a worker thread (the ORM is synchronous)."""
+        asyncio.get_running_loop().run_in_executor(None, _start_first_container, function_id)
 
     async def __call__(self, scope: dict, receive, send) -> None:
         request_id = new_id("wr")

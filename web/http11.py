@@ -103,11 +103,10 @@ async def forward_http(
 ) -> None:
     """Send the request on `tunnel` (from `slot`), stream the response back; releases the slot."""
     target = raw_target(scope, root_path)
-    client_send = send
 
-    async def send(message: dict) -> None:
+    async def to_client(message: dict) -> None:
         try:
-            await client_send(message)
+            await send(message)
         except OSError as exc:  # the client went away: the tunnel goes too
             raise ProxyError(499, "client_gone", f"The client went away: {exc}", started=True) from None
 
@@ -116,15 +115,14 @@ async def forward_http(
     reusable = False
     current: Tunnel | None = tunnel
     try:
-        for attempt in range(3):
-            if attempt:
+        for _ in range(3):
+            if current is None:
                 current = await slot.fresh_tunnel()
-            tunnel = current
             try:
-                reusable = await _exchange(scope, receive, send, tunnel, target, extra, body, more)
+                reusable = await _exchange(scope, receive, to_client, current, target, extra, body, more)
                 return
             except _Stale:
-                tunnel.close()
+                current.close()
                 current = None
                 if more:
                     raise ProxyError(

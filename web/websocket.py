@@ -14,7 +14,7 @@ import contextlib
 
 from django.conf import settings
 from websockets.client import ClientProtocol
-from websockets.frames import Opcode
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
@@ -134,10 +134,12 @@ async def _carry(receive, send, tunnel: Tunnel, protocol: ClientProtocol) -> Non
             else:
                 protocol.receive_data(data)
             for frame in protocol.events_received():
+                if not isinstance(frame, Frame):
+                    continue
                 if frame.opcode in (Opcode.TEXT, Opcode.BINARY):
-                    parts, text = [frame.data], frame.opcode is Opcode.TEXT
+                    parts, text = [bytes(frame.data)], frame.opcode is Opcode.TEXT
                 elif frame.opcode is Opcode.CONT:
-                    parts.append(frame.data)
+                    parts.append(bytes(frame.data))
                 elif frame.opcode is Opcode.CLOSE:
                     code = protocol.close_rcvd.code if protocol.close_rcvd else 1000
                     await send({"type": "websocket.close", "code": code})

@@ -44,7 +44,11 @@ def cli_env(platform, tmp_path_factory):
 @pytest.fixture(scope="module")
 def deployed(platform, cli_env):
     result = subprocess.run(
-        [SKYLIFT, "deploy", str(HERE / "web_app.py")], env=cli_env, capture_output=True, text=True, timeout=900
+        [SKYLIFT, "deploy", str(HERE / "web_app.py")],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -69,14 +73,21 @@ def test_deploy_prints_every_url_and_the_sdk_gives_them(platform, deployed, cli_
         "print(skylift.Function.from_name('it-web', 'square').get_web_url())\n"
         "print(skylift.Cls.from_name('it-web', 'Greeter')().greet.get_web_url())\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], env=cli_env, capture_output=True, text=True, timeout=60)
-    assert out.stdout.split() == ["http://alpha--it-web-square.web.test", "http://alpha--it-web-greeter-greet.web.test"], out.stderr
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=cli_env, capture_output=True, text=True, timeout=60
+    )
+    assert out.stdout.split() == [
+        "http://alpha--it-web-square.web.test",
+        "http://alpha--it-web-greeter-greet.web.test",
+    ], out.stderr
 
 
 def test_an_asgi_app_serves_by_host_and_by_path_with_its_lifespan_run_once(web):
     by_host = web.get("/hello?x=1", headers=_host("it-web-raw"))
     assert by_host.status_code == 200, by_host.text
-    assert "path=/hello " in by_host.text and "query=x=1" in by_host.text and "client=127.0.0.1" in by_host.text
+    assert (
+        "path=/hello " in by_host.text and "query=x=1" in by_host.text and "client=127.0.0.1" in by_host.text
+    )
     by_path = web.get("/web/alpha/it-web/raw/there/again")
     assert by_path.status_code == 200, by_path.text
     # The app sees its own path, and where it is mounted (for its links).
@@ -119,7 +130,9 @@ def test_fastapi_endpoints_parse_by_fastapis_rules(web):
 
 
 def test_a_flask_app_and_a_web_server_serve(web):
-    echoed = web.post("/web/alpha/it-web/flask-app/echo", json={"a": 1}, headers={"x-forwarded-for": "203.0.113.9"})
+    echoed = web.post(
+        "/web/alpha/it-web/flask-app/echo", json={"a": 1}, headers={"x-forwarded-for": "203.0.113.9"}
+    )
     assert echoed.status_code == 200, echoed.text
     # The gateway's peer (127.0.0.1) is a trusted proxy: the address it forwards is the client's.
     assert echoed.json() == {"echo": {"a": 1}, "client": "203.0.113.9"}
@@ -169,7 +182,10 @@ def test_requests_beyond_capacity_wait_then_get_503(web):
 
 def test_the_workspace_rate_answers_429(platform, web):
     workspace_id = platform.sql("SELECT id FROM accounts_workspace WHERE name = 'alpha'")[0][0]
-    platform.sql("UPDATE accounts_workspace SET input_rate = 1, input_burst = 1 WHERE id = %s RETURNING id", [workspace_id])
+    platform.sql(
+        "UPDATE accounts_workspace SET input_rate = 1, input_burst = 1 WHERE id = %s RETURNING id",
+        [workspace_id],
+    )
     platform.redis().delete(f"skylift:rate:{workspace_id}")
     try:
         time.sleep(1.2)  # the gateway's routes (and the rate they carry) are cached for a second
@@ -187,7 +203,9 @@ def test_the_workspace_rate_answers_429(platform, web):
 
 def test_a_stopped_apps_urls_answer_404(platform, web, cli_env):
     assert web.get("/web/alpha/it-web/raw/before").status_code == 200
-    stopped = subprocess.run([SKYLIFT, "app", "stop", "it-web"], env=cli_env, capture_output=True, text=True, timeout=120)
+    stopped = subprocess.run(
+        [SKYLIFT, "app", "stop", "it-web"], env=cli_env, capture_output=True, text=True, timeout=120
+    )
     assert stopped.returncode == 0, stopped.stderr
     time.sleep(1.2)  # routes are cached for a second
     gone = web.get("/web/alpha/it-web/raw/after-stop")

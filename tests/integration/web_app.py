@@ -48,9 +48,21 @@ def raw():
                 break
         path = scope["path"]
         if path == "/stream":
-            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"text/event-stream")],
+                }
+            )
             for i in range(5):
-                await send({"type": "http.response.body", "body": f"data: {i} {time.time()}\n\n".encode(), "more_body": True})
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": f"data: {i} {time.time()}\n\n".encode(),
+                        "more_body": True,
+                    }
+                )
                 await asyncio.sleep(0.3)
             await send({"type": "http.response.body", "body": b""})
             return
@@ -61,7 +73,9 @@ def raw():
             f"method={scope['method']} query={scope['query_string'].decode()} body={len(body)} "
             f"lifespans={state['started']} task={os.environ['SKYLIFT_TASK_ID']}"
         ).encode()
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
         await send({"type": "http.response.body", "body": answer})
 
     return application
@@ -139,5 +153,8 @@ class Greeter:
 
     @skylift.fastapi_endpoint()
     def greet(self, name: str = "world") -> dict:
-        return {"text": " ".join([f"{self.greeting} {name}"] * self.times), "entered": self.entered,
-                "task": os.environ["SKYLIFT_TASK_ID"]}
+        return {
+            "text": " ".join([f"{self.greeting} {name}"] * self.times),
+            "entered": self.entered,
+            "task": os.environ["SKYLIFT_TASK_ID"],
+        }

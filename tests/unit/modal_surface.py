@@ -153,11 +153,18 @@ SURFACE = Surface(
                 same("parameter", "int, str, bytes and bool fields, keyword-only"),
                 same("concurrent", "`max_inputs` and `target_inputs`"),
                 same("batched", "`max_batch_size` up to 1,000, `wait_ms` up to 10 minutes"),
-                not_yet("fastapi_endpoint"),
-                not_yet("web_endpoint"),
-                not_yet("asgi_app"),
-                not_yet("wsgi_app"),
-                not_yet("web_server"),
+                differs(
+                    "fastapi_endpoint",
+                    "`method`, `label`, `docs`, `requires_proxy_auth`; `custom_domains` is refused "
+                    "(a wildcard DNS record and `label` instead)",
+                ),
+                same("web_endpoint", "refuses, as Modal's does: renamed `fastapi_endpoint`"),
+                differs("asgi_app", "`label`, `requires_proxy_auth`; `custom_domains` is refused"),
+                differs("wsgi_app", "`label`, `requires_proxy_auth`; `custom_domains` is refused"),
+                differs(
+                    "web_server",
+                    "`port`, `startup_timeout`, `label`, `requires_proxy_auth`; `custom_domains` is refused",
+                ),
             ),
             intro=(
                 "A decorator Skylift lacks refuses where it is written, when the module is imported: "
@@ -304,7 +311,11 @@ SURFACE = Surface(
                     "`await f.remote.aio(...)`, `f.map.aio(...)` and the others",
                     kind=DOC_ONLY,
                 ),
-                not_yet("Function.get_web_url()"),
+                same(
+                    "Function.get_web_url()",
+                    "the host form with SKYLIFT_WEB_DOMAIN set, else the path form; on looked-up functions and "
+                    "class methods too",
+                ),
                 same(
                     "Function.from_name()",
                     "looked up when first used; a handle keeps calling the live version across redeploys",
@@ -621,8 +632,8 @@ SURFACE = Surface(
                 differs(
                     "serve",
                     "FILE[::app] with `--name` and `--env`: an ephemeral app redeployed in place on each change of a "
-                    "Python file in FILE's folder (debounced); prints each function's JSON call URL until web "
-                    "endpoints exist; Ctrl-C stops the app",
+                    "Python file in FILE's folder (debounced); prints each web endpoint's `-dev` URL and each "
+                    "other function's JSON call URL; Ctrl-C stops the app",
                 ),
                 not_yet("shell"),
                 not_yet("curl"),

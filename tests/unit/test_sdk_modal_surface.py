@@ -46,6 +46,7 @@ PUBLIC_NAMES = [
     "Retries",
     "Secret",
     "Volume",
+    "asgi_app",
     "batched",
     "build",
     "concurrent",
@@ -55,11 +56,15 @@ PUBLIC_NAMES = [
     "enter",
     "exception",
     "exit",
+    "fastapi_endpoint",
     "gather",
     "is_local",
     "method",
     "parameter",
     "types",
+    "web_endpoint",
+    "web_server",
+    "wsgi_app",
 ]
 
 
@@ -134,17 +139,57 @@ def test_it_imports_modals_names_skylift_lacks_and_refuses_them_when_used():
         namespace["Sandbox"].create("x")
 
 
-def test_it_refuses_a_web_endpoint_when_the_function_is_decorated():
+def test_a_web_endpoint_is_described_where_it_is_written_and_refuses_remote_calls():
     app = modal.App("unit-web")
-    with pytest.raises(
-        exception.InvalidError,
-        match=r"fastapi_endpoint is not supported yet by Skylift; it comes with web endpoints \(issue 14\)",
-    ):
+
+    @app.function()
+    @modal.fastapi_endpoint(method="post", label="hook-here", requires_proxy_auth=True)
+    def hook(body: dict) -> dict:
+        return body
+
+    assert hook._options["definition"]["web"] == {
+        "kind": "fastapi",
+        "label": "hook-here",
+        "requires_proxy_auth": True,
+        "method": "POST",
+        "docs": False,
+    }
+    assert hook.get_web_url() is None  # until its app runs or is deployed
+    with pytest.raises(exception.InvalidError, match="hook is a web endpoint: call it over HTTP"):
+        hook.remote({})
+    assert hook.local({"a": 1}) == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("decorate", "message"),
+    [
+        (lambda: modal.fastapi_endpoint(method="FETCH"), "not an HTTP method"),
+        (lambda: modal.asgi_app(label="Not_A_Label"), "not a valid URL label"),
+        (lambda: modal.wsgi_app(custom_domains=["x.example"]), "custom_domains= is not supported"),
+        (lambda: modal.web_server(70000), "port is a number from 1 to 65535"),
+        (lambda: modal.web_endpoint(), "renamed @fastapi_endpoint"),
+    ],
+)
+def test_web_decorators_refuse_bad_options_where_written(decorate, message):
+    with pytest.raises((exception.InvalidError, exception.DeprecationError), match=message):
+        decorate()
+
+
+def test_an_app_or_server_factory_takes_no_arguments_and_no_endpoint_is_a_generator():
+    app = modal.App("unit-web-2")
+    with pytest.raises(exception.InvalidError, match="takes arguments"):
 
         @app.function()
-        @modal.fastapi_endpoint(method="POST")
-        def hook(body: dict) -> dict:
-            return body
+        @modal.asgi_app()
+        def factory(port: int) -> None:
+            return None
+
+    with pytest.raises(exception.InvalidError, match="is a generator"):
+
+        @app.function()
+        @modal.fastapi_endpoint()
+        def stream() -> object:
+            yield 1
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ SDK = REPO / "clients" / "python" / "skylift"
 NOT_STRICT = {
     "skylift._container",
     "skylift._build_runner",
+    "skylift._web_runtime",
     "skylift.cli",
     "skylift._cli_apps",
     "skylift._cli_secrets",

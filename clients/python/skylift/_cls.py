@@ -287,6 +287,12 @@ class BoundCls:
                 ),
             )
 
+    def _web_url(self, method: str) -> str | None:
+        return self._cls._web_url(method)
+
+    def _web_part(self, method: str) -> dict[str, Any] | None:
+        return self._cls._web_part(method)
+
     def _hydrated(self) -> tuple[Client, str]:
         root = self._cls._root()
         app = root._app

@@ -373,6 +373,8 @@ class _Bound(Protocol):
 
     def _hydrated(self) -> tuple[Client, str]: ...
     def _local_instance(self) -> Any: ...
+    def _web_url(self, method: str) -> str | None: ...
+    def _web_part(self, method: str) -> dict[str, Any] | None: ...
 
 
 class Owner(Protocol):
@@ -469,7 +471,7 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         `{server}/web/{workspace}/{app}/{function}`. Known once its app runs or is deployed, or
         when it was looked up by name."""
         if self._owner is not None:
-            return self._owner._cls._web_url(self._method)
+            return self._owner._web_url(self._method)
         root = self._root()
         self._described()
         return root._web_urls.get("")
@@ -477,7 +479,7 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
     def _web(self) -> dict[str, Any] | None:
         """Its web endpoint's description, when it is one."""
         if self._owner is not None:
-            return self._owner._cls._web_part(self._method)
+            return self._owner._web_part(self._method)
         self._described()
         web: dict[str, Any] | None = self._root()._options.get("definition", {}).get("web")
         return web

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from .contract.protocol import MAX_HEADER, encode_frame
 from .contract.web import web_parts
@@ -93,8 +93,8 @@ class _Tracked:
 
 def _fastapi_app(fn: Callable[..., Any], web: dict[str, Any], name: str) -> Any:
     try:
-        from fastapi import FastAPI
-        from fastapi.middleware.cors import CORSMiddleware
+        from fastapi import FastAPI  # type: ignore[import-not-found]  # in the user's image
+        from fastapi.middleware.cors import CORSMiddleware  # type: ignore[import-not-found]
     except ImportError as exc:
         raise WebStartFailed(
             f"{name} is a @fastapi_endpoint: its image needs FastAPI "
@@ -122,6 +122,7 @@ class _Part:
             return
         import uvicorn
 
+        interface: Literal["auto", "asgi3", "wsgi"]
         if self.kind == "fastapi":
             app, interface = _fastapi_app(fn, web, name), "asgi3"
         else:
