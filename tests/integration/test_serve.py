@@ -28,6 +28,16 @@ app = skylift.App("it-serve")
 @app.function()
 def hello(x):
     return "{release}:" + str(x)
+
+
+@app.function()
+@skylift.asgi_app()
+def page():
+    async def application(scope, receive, send):
+        await send({{"type": "http.response.start", "status": 200, "headers": []}})
+        await send({{"type": "http.response.body", "body": b"{release}"}})
+
+    return application
 """
 
 
@@ -84,6 +94,13 @@ def test_serve_redeploys_on_an_edit_and_stops_its_app_on_ctrl_c(platform, tmp_pa
         # then its function answers, by its app's id, as printed
         assert url == f"{platform.url}/api/v1/apps/{app_id}/functions/hello/call"
         assert http.post(url, json={"args": [1]}).json()["result"] == "one:1"
+        # and its web endpoint answers at its -dev URL, as printed
+        page = lines.wait_for(r"page  (\S+)")[1]
+        assert page == "http://alpha--it-serve-page-dev.web.test"
+        web = httpx.Client(
+            base_url=platform.url, headers={"host": "alpha--it-serve-page-dev.web.test"}, timeout=120
+        )
+        assert web.get("/").text == "one"
         assert platform.sql("SELECT state FROM skylift_apps_app WHERE id = %s", [app_id]) == [("ephemeral",)]
 
         # when the file is edited
@@ -91,6 +108,8 @@ def test_serve_redeploys_on_an_edit_and_stops_its_app_on_ctrl_c(platform, tmp_pa
         lines.wait_for(r"Redeployed it-serve v2")
         # then the same app answers with the new code
         assert http.post(url, json={"args": [2]}).json()["result"] == "two:2"
+        time.sleep(1.2)  # the gateway's routes are cached for a second
+        assert web.get("/").text == "two"
 
         # when interrupted (Ctrl-C)
         proc.send_signal(signal.SIGINT)
@@ -99,6 +118,8 @@ def test_serve_redeploys_on_an_edit_and_stops_its_app_on_ctrl_c(platform, tmp_pa
         lines.wait_for(rf"Stopped it-serve \({app_id}\)")
         assert platform.sql("SELECT state FROM skylift_apps_app WHERE id = %s", [app_id]) == [("stopped",)]
         assert http.post(url, json={"args": [3]}).status_code == 404
+        time.sleep(1.2)
+        assert web.get("/").status_code == 404
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -201,18 +201,6 @@ def test_the_workspace_rate_answers_429(platform, web):
         time.sleep(1.2)
 
 
-def test_a_stopped_apps_urls_answer_404(platform, web, cli_env):
-    assert web.get("/web/alpha/it-web/raw/before").status_code == 200
-    stopped = subprocess.run(
-        [SKYLIFT, "app", "stop", "it-web"], env=cli_env, capture_output=True, text=True, timeout=120
-    )
-    assert stopped.returncode == 0, stopped.stderr
-    time.sleep(1.2)  # routes are cached for a second
-    gone = web.get("/web/alpha/it-web/raw/after-stop")
-    assert gone.status_code == 404
-    assert json.loads(gone.text)["error"]["code"] == "not_found"
-
-
 def test_web_functions_refuse_remote_calls():
     app = skylift.App("not-deployed")
 
@@ -223,3 +211,92 @@ def test_web_functions_refuse_remote_calls():
 
     with pytest.raises(skylift.exception.InvalidError, match="web"):
         served.remote()
+
+
+REDEPLOYED = """
+import asyncio
+
+import skylift
+
+app = skylift.App("it-web-redeploy")
+
+
+@app.function()
+@skylift.concurrent(max_inputs=10)
+@skylift.asgi_app()
+def counter():
+    async def application(scope, receive, send):
+        await send({{"type": "http.response.start", "status": 200, "headers": []}})
+        for i in range(6):
+            await send({{"type": "http.response.body", "body": b"{release}%d " % i, "more_body": True}})
+            await asyncio.sleep(0.5 if scope["path"] == "/slow" else 0)
+        await send({{"type": "http.response.body", "body": b""}})
+
+    return application
+"""
+
+
+def test_a_redeploy_moves_traffic_without_dropping_a_request_in_flight(platform, web, cli_env, tmp_path):
+    source = tmp_path / "redeployed_app.py"
+    source.write_text(REDEPLOYED.format(release="one"))
+    first = subprocess.run(
+        [SKYLIFT, "deploy", str(source)], env=cli_env, capture_output=True, text=True, timeout=300
+    )
+    assert first.returncode == 0, first.stderr
+    host = _host("it-web-redeploy-counter")
+    assert web.get("/", headers=host).text.startswith("one0")
+    received: list[str] = []
+
+    def slow_request() -> None:
+        with web.stream("GET", "/slow", headers=host) as response:
+            received.extend(response.iter_text())
+
+    in_flight = threading.Thread(target=slow_request)
+    in_flight.start()
+    time.sleep(0.8)  # the slow response has begun
+    source.write_text(REDEPLOYED.format(release="two"))
+    second = subprocess.run(
+        [SKYLIFT, "deploy", str(source)], env=cli_env, capture_output=True, text=True, timeout=300
+    )
+    assert second.returncode == 0, second.stderr
+    time.sleep(1.2)  # routes are cached for a second
+    assert web.get("/", headers=host).text.startswith("two0")
+    in_flight.join(timeout=60)
+    # The request in flight finished on the version it started on, whole.
+    assert "".join(received) == "one0 one1 one2 one3 one4 one5 "
+    subprocess.run([SKYLIFT, "app", "stop", "it-web-redeploy"], env=cli_env, capture_output=True, timeout=120)
+
+
+def test_a_request_reaches_a_container_on_a_second_host(platform, web, tmp_path):
+    from tests.fixtures.partitioned_host import PartitionedHost
+
+    main_host = platform.env["SKYLIFT_HOST_NAME"]
+    second = PartitionedHost(platform, tmp_path, lease_seconds=30.0, heartbeat_seconds=1.0)
+    try:
+        second.wait_registered(platform)
+        # The first host takes no new containers: a new pool's container starts on the second.
+        platform.sql("UPDATE hosts_host SET draining = true WHERE name = %s RETURNING id", [main_host])
+        answer = web.get("/?greeting=far", headers=_host("it-web-greeter-greet"))
+        assert answer.status_code == 200, answer.text
+        task = answer.json()["task"]
+        placed = platform.sql(
+            "SELECT h.name FROM functions_task t JOIN hosts_host h ON h.id = t.host_id WHERE t.id = %s",
+            [task],
+        )
+        assert placed == [(second.name,)]
+        assert answer.json()["text"] == "far world"
+    finally:
+        platform.sql("UPDATE hosts_host SET draining = false WHERE name = %s RETURNING id", [main_host])
+        second.stop()
+
+
+def test_a_stopped_apps_urls_answer_404(platform, web, cli_env):
+    assert web.get("/web/alpha/it-web/raw/before").status_code == 200
+    stopped = subprocess.run(
+        [SKYLIFT, "app", "stop", "it-web"], env=cli_env, capture_output=True, text=True, timeout=120
+    )
+    assert stopped.returncode == 0, stopped.stderr
+    time.sleep(1.2)  # routes are cached for a second
+    gone = web.get("/web/alpha/it-web/raw/after-stop")
+    assert gone.status_code == 404
+    assert json.loads(gone.text)["error"]["code"] == "not_found"

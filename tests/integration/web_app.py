@@ -124,15 +124,19 @@ def never_listens():
     pass
 
 
-@app.function(image=plain)
+@app.function(image=frameworks)
 @skylift.asgi_app()
 def broken_lifespan():
-    async def application(scope, receive, send):
-        if scope["type"] == "lifespan":
-            await receive()
-            raise RuntimeError("the database is not there")
+    from contextlib import asynccontextmanager
 
-    return application
+    from fastapi import FastAPI
+
+    @asynccontextmanager
+    async def lifespan(web_app):
+        raise RuntimeError("the database is not there")
+        yield
+
+    return FastAPI(lifespan=lifespan)
 
 
 @app.function(image=frameworks, max_containers=1)

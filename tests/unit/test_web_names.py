@@ -10,7 +10,14 @@ from functions.web_names import MAX_LABEL, dns_label, endpoint_names, web_url
 
 
 def names(**given):
-    args = {"workspace": "acme", "environment": None, "app": "shop", "name": "checkout", "label": None, "dev": False}
+    args = {
+        "workspace": "acme",
+        "environment": None,
+        "app": "shop",
+        "name": "checkout",
+        "label": None,
+        "dev": False,
+    }
     return endpoint_names(**{**args, **given})
 
 
@@ -45,6 +52,12 @@ def test_a_label_too_long_for_dns_is_cut_and_ends_with_a_hash_of_the_whole():
 
 def test_the_url_takes_the_form_the_server_is_configured_for():
     with override_settings(SKYLIFT_WEB_DOMAIN="", SKYLIFT_PUBLIC_URL="http://127.0.0.1:8000"):
-        assert web_url("acme--shop-checkout", "acme/shop/checkout") == "http://127.0.0.1:8000/web/acme/shop/checkout"
+        assert (
+            web_url("acme--shop-checkout", "acme/shop/checkout")
+            == "http://127.0.0.1:8000/web/acme/shop/checkout"
+        )
     with override_settings(SKYLIFT_WEB_DOMAIN="run.example.com", SKYLIFT_WEB_SCHEME="https"):
-        assert web_url("acme--shop-checkout", "acme/shop/checkout") == "https://acme--shop-checkout.run.example.com"
+        assert (
+            web_url("acme--shop-checkout", "acme/shop/checkout")
+            == "https://acme--shop-checkout.run.example.com"
+        )

@@ -133,7 +133,9 @@ class _Part:
         self.config = uvicorn.Config(
             app,
             interface=interface,
-            lifespan="on" if self.kind == "asgi" else "off",
+            # "auto": an app that does not speak the lifespan protocol serves without it; one that
+            # reports its startup failed (Starlette does, for a lifespan that raises) does not start.
+            lifespan="auto" if self.kind == "asgi" else "off",
             ws="websockets-sansio",
             proxy_headers=False,
             server_header=False,
@@ -148,7 +150,7 @@ class _Part:
         if self.kind == "server":
             await self._wait_port(float(self.web.get("startup_timeout") or 5.0))
             return
-        if self.config.lifespan != "on":
+        if self.config.lifespan == "off":
             return
         self.lifespan = self.config.lifespan_class(self.config)
         await self.lifespan.startup()
