@@ -14,6 +14,7 @@ from ..models import ProxyToken
 from .serializers import ProxyTokenCreatedSerializer, ProxyTokenCreateSerializer, ProxyTokenSerializer
 
 OPENS_ENDPOINTS = "A proxy token opens every web endpoint of the workspace that requires proxy auth."
+CUTS_OFF = "Cuts off every client that uses the token."
 
 
 class ProxyTokenViewSet(
@@ -32,8 +33,8 @@ class ProxyTokenViewSet(
         "list": ANY_ROLE,
         "retrieve": ANY_ROLE,
         "create": ADMIN_ONLY.because(OPENS_ENDPOINTS),
-        "revoke": ADMIN_ONLY.because(OPENS_ENDPOINTS + " Revoking one stops every client that uses it."),
-        "destroy": ADMIN_ONLY.because(OPENS_ENDPOINTS + " Deleting one stops every client that uses it."),
+        "revoke": ADMIN_ONLY.because(CUTS_OFF),
+        "destroy": ADMIN_ONLY.because(CUTS_OFF),
     }
 
     @extend_schema(request=ProxyTokenCreateSerializer, responses={201: ProxyTokenCreatedSerializer})
