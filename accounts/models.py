@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from config.ids import IdFactory
 
-__all__ = ["ApiToken", "Membership", "Role", "Workspace"]
+__all__ = ["ApiToken", "Membership", "Role", "Workspace", "hash_secret", "new_secret"]
 
 
 class Workspace(models.Model):
@@ -52,9 +52,14 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")]
 
 
+def new_secret(prefix: str) -> str:
+    """A token's secret (`as-…` for API tokens, `ws-…` for proxy tokens): 32 random bytes."""
+    return f"{prefix}-" + secrets.token_urlsafe(32)
+
+
 def hash_secret(secret: str) -> str:
-    # Secrets are 32 random bytes: a fast hash is enough (no dictionary to attack), and
-    # it keeps token checks off the hot path's critical latency.
+    # Secrets are 32 random bytes (`new_secret`): a fast hash is enough (no dictionary to
+    # attack), and it keeps token checks off the hot path's critical latency.
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -89,7 +94,7 @@ class ApiToken(models.Model):
     @classmethod
     def issue(cls, *, workspace: Workspace, user, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
         """Create a token; returns it with its plaintext secret, which is never stored."""
-        secret = "as-" + secrets.token_urlsafe(32)
+        secret = new_secret("as")
         token = cls.objects.create(
             workspace=workspace,
             user=user,

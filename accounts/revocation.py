@@ -24,7 +24,7 @@ from django.db import transaction
 
 from config.errors import REDIS_DOWN
 
-__all__ = ["EPOCH_KEY", "current", "current_async", "revoked"]
+__all__ = ["EPOCH_KEY", "current", "current_async", "revoked", "watch"]
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +96,21 @@ def _on_delete(sender, instance, **kwargs) -> None:
     revoked()
 
 
+def watch(model) -> None:
+    """Changes made to `model`'s rows through the model (the admin, scripts) revoke, as the
+    services' own revocations do: for models whose rows grant access (tokens, memberships)."""
+    from django.db.models.signals import post_delete, post_save
+
+    label = model._meta.label
+    post_save.connect(_on_save, sender=model, dispatch_uid=f"revocation-save-{label}")
+    post_delete.connect(_on_delete, sender=model, dispatch_uid=f"revocation-delete-{label}")
+
+
 def connect_signals() -> None:
     """Changes made through the models (the admin, scripts) revoke as `services.token_revoke` does."""
     from django.contrib.auth import get_user_model
-    from django.db.models.signals import post_delete, post_save
 
     from .models import ApiToken, Membership
 
     for model in (ApiToken, Membership, get_user_model()):
-        post_save.connect(_on_save, sender=model, dispatch_uid=f"revocation-save-{model._meta.label}")
-        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"revocation-delete-{model._meta.label}")
+        watch(model)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("volumes.api.urls")),
     path("", include("vault.api.urls")),
     path("", include("state.api.urls")),
+    path("", include("web.api.urls")),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "volumes",
     "vault",
     "state",
+    "web",
 ]
 
 MIDDLEWARE = [

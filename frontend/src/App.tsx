@@ -10,6 +10,7 @@ import { DictsPage } from "./pages/DictsPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NewSecretPage } from "./pages/NewSecretPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { ProxyTokensPage } from "./pages/ProxyTokensPage";
 import { QueuePage } from "./pages/QueuePage";
 import { QueuesPage } from "./pages/QueuesPage";
 import { SecretPage } from "./pages/SecretPage";
@@ -42,6 +43,7 @@ export function Dashboard() {
             <Route path="dicts/:id" element={<DictPage />} />
             <Route path="queues" element={<QueuesPage />} />
             <Route path="queues/:id" element={<QueuePage />} />
+            <Route path="proxy-tokens" element={<ProxyTokensPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

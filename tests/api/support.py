@@ -35,6 +35,8 @@ from vault.models import Secret
 from volumes import services as volume_services
 from volumes import storage as volume_storage
 from volumes.models import Volume
+from web import proxy_tokens
+from web.models import ProxyToken
 
 __all__ = [
     "Member",
@@ -125,6 +127,7 @@ class WorkspaceObjects:
     secret: Secret
     dict: Dict
     queue: Queue
+    proxy_token: ProxyToken
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -142,6 +145,7 @@ class WorkspaceObjects:
             "secrets": self.secret.id,
             "dicts": self.dict.id,
             "queues": self.queue.id,
+            "proxy-tokens": self.proxy_token.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -207,7 +211,9 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         state_operations.dict_put(member.workspace.id, shared.id, [(b"key", b"value", "key", "value")])
     )
     delivery.run(state_operations.queue_put(member.workspace.id, jobs.id, None, [b"job"], ["job"]))
+    proxy_token, _ = proxy_tokens.create(workspace=member.workspace, user=member.user, name=f"{tag}-proxy")
     return WorkspaceObjects(
+        proxy_token=proxy_token,
         secret=secret,
         dict=shared,
         queue=jobs,
@@ -269,6 +275,7 @@ _SNAPSHOT_APPS = {
     "billing",
     "volumes",
     "state",
+    "web",
 }
 # Written by authentication or lookups themselves (the token check, image resolution): not a change
 # the request under test made.

@@ -74,6 +74,9 @@ def test_it_walks_every_operation_that_takes_an_id():
         "queues_len_retrieve",
         "queues_clear_create",
         "queues_peek_retrieve",
+        "proxy_tokens_retrieve",
+        "proxy_tokens_revoke_create",
+        "proxy_tokens_destroy",
     }
 
 

@@ -677,7 +677,14 @@ SURFACE = Surface(
                 not_yet("profile"),
                 not_yet("config"),
                 differs("environment", "`list`, `create` and `delete`; no `update` yet"),
-                not_yet("workspace"),
+                not_yet("workspace members"),
+                not_yet("workspace settings"),
+                differs(
+                    "workspace proxy-tokens",
+                    "`create [--name]`, `list`, `revoke KEY` and `delete KEY`, with `--json`; also "
+                    "`skylift proxy-token …`",
+                ),
+                not_yet("workspace proxy-tokens allow"),
                 not_yet("billing"),
                 not_yet("setup"),
                 not_yet("bootstrap"),

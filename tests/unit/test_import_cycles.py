@@ -26,6 +26,7 @@ SERVER_APPS = [
     "vault",
     "state",
     "volumes",
+    "web",
 ]
 
 

@@ -26,6 +26,8 @@ NOT_STRICT = {
     "skylift._cli_apps",
     "skylift._cli_secrets",
     "skylift._cli_state",
+    "skylift._cli_group",
+    "skylift._cli_workspace",
 }
 
 

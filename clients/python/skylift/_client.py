@@ -49,6 +49,12 @@ from ._api.api.functions import (
     functions_variants_create,
 )
 from ._api.api.mounts import mounts_create, mounts_retrieve
+from ._api.api.proxy_tokens import (
+    proxy_tokens_create,
+    proxy_tokens_destroy,
+    proxy_tokens_list,
+    proxy_tokens_revoke_create,
+)
 from ._api.api.queues import (
     queues_destroy,
     queues_len_retrieve,
@@ -81,6 +87,7 @@ from ._api.models import (
     MountCreateRequest,
     PatchedSecretEditRequest,
     PatchedSecretEditRequestSet,
+    ProxyTokenCreateRequest,
     RollbackRequest,
     SecretCreateRequest,
     SecretCreateRequestValues,
@@ -647,6 +654,34 @@ class Client:
             yield from response.iter_bytes(chunk_size)
         finally:
             response.close()
+
+    # Proxy tokens ---------------------------------------------------------------------------
+
+    def proxy_token_create(self, name: str) -> dict[str, Any]:
+        """A new proxy token of the workspace, with its secret (the only answer that carries it)."""
+        return self._call_dict(
+            proxy_tokens_create, "Could not create a proxy token", body=ProxyTokenCreateRequest(name=name)
+        )
+
+    def proxy_token_list(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            page = self._call(
+                proxy_tokens_list, "Could not list proxy tokens", retries=READ_RETRIES, offset=offset
+            )
+            out += [t.to_dict() for t in page.results]
+            offset += len(page.results)
+            if not page.results or offset >= page.count:
+                return out
+
+    def proxy_token_revoke(self, key: str) -> dict[str, Any]:
+        return self._call_dict(
+            proxy_tokens_revoke_create, f"Could not revoke proxy token {key}", retries=READ_RETRIES, id=key
+        )
+
+    def proxy_token_delete(self, key: str) -> None:
+        self._call(proxy_tokens_destroy, f"Could not delete proxy token {key}", id=key)
 
     # Dicts and Queues -------------------------------------------------------------------------
     # The entry and item operations are JSON POSTs on the lean transport (the caller's hot path).

@@ -12,24 +12,11 @@ from typing import Any
 
 import click
 
+from ._cli_group import Group
 from ._exceptions import Error
 from ._import_file import import_file
-from ._unsupported import COMMANDS
 
 __all__ = ["main"]
-
-
-class Group(click.Group):
-    """A command group that answers Modal's commands it lacks with "not supported yet" (not
-    "No such command"): the commands are listed in skylift._unsupported.COMMANDS."""
-
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple:
-        name = args[0]
-        if self.get_command(ctx, name) is None:
-            feature = COMMANDS.get(" ".join([*ctx.command_path.split(" ")[1:], name]))
-            if feature is not None:
-                ctx.fail(feature.named(f"`{ctx.command_path} {name}`").message())
-        return super().resolve_command(ctx, args)
 
 
 @click.group(cls=Group)
@@ -469,9 +456,11 @@ def _add_app_commands() -> None:
     from ._cli_apps import app, deploy, environment, serve
     from ._cli_secrets import secret
     from ._cli_state import dict_, queue_
+    from ._cli_workspace import proxy_tokens, workspace
 
-    for command in (deploy, serve, app, environment, secret, dict_, queue_):
+    for command in (deploy, serve, app, environment, secret, dict_, queue_, workspace):
         cli.add_command(command)
+    cli.add_command(proxy_tokens, "proxy-token")  # short for `skylift workspace proxy-tokens`
 
 
 _add_app_commands()

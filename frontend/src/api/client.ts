@@ -17,6 +17,7 @@ export type CallGraphResponse = Schemas["CallGraph"];
 export type CallGraphInput = Schemas["CallGraphInput"];
 export type Secret = Schemas["Secret"];
 export type SecretEvent = Schemas["SecretEvent"];
+export type ProxyTokenCreated = Schemas["ProxyTokenCreated"];
 /** A Dict or a Queue as listed (the two have the same fields). */
 export type StateObject = Schemas["Dict"];
 

@@ -782,6 +782,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/proxy-tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Proxy auth tokens of the workspace: the key and secret that web endpoints with
+         *     `requires_proxy_auth=True` require. Secrets are shown once, at creation.
+         */
+        get: operations["proxy_tokens_list"];
+        put?: never;
+        /** @description Create a token; the answer carries its secret, which no later answer does. */
+        post: operations["proxy_tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proxy-tokens/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Proxy auth tokens of the workspace: the key and secret that web endpoints with
+         *     `requires_proxy_auth=True` require. Secrets are shown once, at creation.
+         */
+        get: operations["proxy_tokens_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * @description Proxy auth tokens of the workspace: the key and secret that web endpoints with
+         *     `requires_proxy_auth=True` require. Secrets are shown once, at creation.
+         */
+        delete: operations["proxy_tokens_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/proxy-tokens/{id}/revoke/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Revoke the token: requests carrying it are refused from now on, by every process. */
+        post: operations["proxy_tokens_revoke_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/queues/": {
         parameters: {
             query?: never;
@@ -2004,6 +2066,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Image"][];
         };
+        PaginatedProxyTokenList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["ProxyToken"][];
+        };
         PaginatedQueueList: {
             /** @example 123 */
             count: number;
@@ -2081,6 +2158,39 @@ export interface components {
             preview: string;
             /** Format: date-time */
             created_at: string;
+        };
+        ProxyToken: {
+            /** @description The token's key (`wk-…`): the Skylift-Key header */
+            readonly id: string;
+            readonly name: string;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+        };
+        ProxyTokenCreateRequest: {
+            /**
+             * @description What the token is for
+             * @default
+             */
+            name: string;
+        };
+        ProxyTokenCreated: {
+            /** @description The token's key (`wk-…`): the Skylift-Key header */
+            readonly id: string;
+            readonly name: string;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            /** @description The Skylift-Secret header. Shown once; only its hash is stored. */
+            readonly secret: string;
         };
         Queue: {
             readonly id: string;
@@ -3661,6 +3771,118 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Mount"];
+                };
+            };
+        };
+    };
+    proxy_tokens_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedProxyTokenList"];
+                };
+            };
+        };
+    };
+    proxy_tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProxyTokenCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyTokenCreated"];
+                };
+            };
+        };
+    };
+    proxy_tokens_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this proxy token. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyToken"];
+                };
+            };
+        };
+    };
+    proxy_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this proxy token. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    proxy_tokens_revoke_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this proxy token. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProxyToken"];
                 };
             };
         };

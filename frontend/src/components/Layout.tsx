@@ -33,6 +33,7 @@ export function Layout() {
           <Link to="/secrets">Secrets</Link>
           <Link to="/dicts">Dicts</Link>
           <Link to="/queues">Queues</Link>
+          <Link to="/proxy-tokens">Proxy tokens</Link>
           <a href="/api/docs/">API docs</a>
         </nav>
         <span className="user" data-testid="user">

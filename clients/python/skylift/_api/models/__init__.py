@@ -81,6 +81,7 @@ from .paginated_environment_list import PaginatedEnvironmentList
 from .paginated_function_call_list import PaginatedFunctionCallList
 from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
+from .paginated_proxy_token_list import PaginatedProxyTokenList
 from .paginated_queue_list import PaginatedQueueList
 from .paginated_secret_list import PaginatedSecretList
 from .paginated_task_list import PaginatedTaskList
@@ -89,6 +90,9 @@ from .patched_secret_edit_request import PatchedSecretEditRequest
 from .patched_secret_edit_request_set import PatchedSecretEditRequestSet
 from .peek import Peek
 from .peek_item import PeekItem
+from .proxy_token import ProxyToken
+from .proxy_token_create_request import ProxyTokenCreateRequest
+from .proxy_token_created import ProxyTokenCreated
 from .queue import Queue
 from .queue_clear_request import QueueClearRequest
 from .queue_detail import QueueDetail
@@ -205,6 +209,7 @@ __all__ = (
     "PaginatedFunctionCallList",
     "PaginatedFunctionList",
     "PaginatedImageList",
+    "PaginatedProxyTokenList",
     "PaginatedQueueList",
     "PaginatedSecretList",
     "PaginatedTaskList",
@@ -213,6 +218,9 @@ __all__ = (
     "PatchedSecretEditRequestSet",
     "Peek",
     "PeekItem",
+    "ProxyToken",
+    "ProxyTokenCreated",
+    "ProxyTokenCreateRequest",
     "Queue",
     "QueueClearRequest",
     "QueueDetail",
