@@ -36,6 +36,7 @@ from config.ids import new_id
 from functions import web_endpoints
 from functions.ratelimit import RATE_SCRIPT, bucket_key
 
+from . import proxy_tokens
 from .http11 import ProxyError, forward_http
 from .pool import Busy, FunctionPool, Slot, StartFailed, Tunnel, TunnelRefused
 from .websocket import forward_websocket
@@ -228,9 +229,10 @@ class WebGateway:
         the function (or class variant) that serves the request."""
         route = target.route
         if route.requires_proxy_auth:
-            from . import proxy_tokens
-
-            problem = await proxy_tokens.check(route.workspace_id, scope["headers"])
+            try:
+                problem = await proxy_tokens.check(route.workspace_id, scope["headers"])
+            except proxy_tokens.Unavailable as exc:
+                raise Refused(503, "unavailable", str(exc), headers={b"retry-after": b"1"}) from exc
             if problem is not None:
                 raise Refused(
                     401,

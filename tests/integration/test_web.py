@@ -168,6 +168,24 @@ def test_what_cannot_be_served_gets_a_clear_status(web, platform):
     assert web.get("/web/alpha/it-web/raw/after").status_code == 200
 
 
+def test_proxy_auth_lets_only_a_live_token_of_the_workspace_through(platform, web):
+    alice = platform.users["alice"]
+    host = _host("it-web-private")
+    refused = web.get("/", headers=host)
+    assert refused.status_code == 401 and "Skylift-Key" in refused.json()["error"]["hint"]
+    api = httpx.Client(base_url=platform.url, headers=alice.headers, timeout=60)
+    made = api.post("/api/v1/proxy-tokens/", json={"name": "it-web"})
+    assert made.status_code == 201, made.text
+    key, secret = made.json()["id"], made.json()["secret"]
+    for names in (("Skylift-Key", "Skylift-Secret"), ("Modal-Key", "Modal-Secret")):
+        allowed = web.get("/", headers={**host, names[0]: key, names[1]: secret})
+        assert allowed.status_code == 200, allowed.text
+        assert allowed.text == "private; credential headers seen: []"  # the credentials stop at the gateway
+    assert web.get("/", headers={**host, "Skylift-Key": key, "Skylift-Secret": "ws-wrong"}).status_code == 401
+    assert api.post(f"/api/v1/proxy-tokens/{key}/revoke/").status_code == 200
+    assert web.get("/", headers={**host, "Skylift-Key": key, "Skylift-Secret": secret}).status_code == 401
+
+
 def test_requests_beyond_capacity_wait_then_get_503(web):
     holder = threading.Thread(target=lambda: web.get("/?seconds=12", headers=_host("it-web-slow")))
     assert web.get("/", headers=_host("it-web-slow")).text == '"done"'  # its one container is up

@@ -162,3 +162,16 @@ class Greeter:
             "entered": self.entered,
             "task": os.environ["SKYLIFT_TASK_ID"],
         }
+
+
+@app.function(image=plain)
+@skylift.asgi_app(requires_proxy_auth=True)
+def private():
+    async def application(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        seen = sorted(name.decode() for name, _ in scope["headers"] if name.endswith((b"-key", b"-secret")))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": f"private; credential headers seen: {seen}".encode()})
+
+    return application
