@@ -1622,6 +1622,9 @@ export interface components {
             /** Format: date-time */
             readonly last_run_at: string | null;
             readonly last_run_call_id: string;
+            readonly waiting_reason: string;
+            /** Format: date-time */
+            readonly waiting_since: string | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -1633,6 +1636,8 @@ export interface components {
             readonly kind: string;
             readonly status: components["schemas"]["FunctionCallStatusEnum"];
             readonly input_count: number;
+            /** @description While the call is not finished: why no container of its function could be placed (which hosts lack what); empty when one was */
+            readonly waiting_reason: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2238,6 +2243,8 @@ export interface components {
             readonly exit_code: number | null;
             readonly cause: string;
             readonly inputs_served: number;
+            readonly gpu_type: string;
+            readonly gpu_devices: number[];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */

@@ -53,6 +53,8 @@ class Function:
             next_run_at (datetime.datetime | None):
             last_run_at (datetime.datetime | None):
             last_run_call_id (str):
+            waiting_reason (str):
+            waiting_since (datetime.datetime | None):
             created_at (datetime.datetime):
      """
 
@@ -85,6 +87,8 @@ class Function:
     next_run_at: datetime.datetime | None
     last_run_at: datetime.datetime | None
     last_run_call_id: str
+    waiting_reason: str
+    waiting_since: datetime.datetime | None
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -168,6 +172,14 @@ class Function:
 
         last_run_call_id = self.last_run_call_id
 
+        waiting_reason = self.waiting_reason
+
+        waiting_since: None | str
+        if isinstance(self.waiting_since, datetime.datetime):
+            waiting_since = self.waiting_since.isoformat()
+        else:
+            waiting_since = self.waiting_since
+
         created_at = self.created_at.isoformat()
 
 
@@ -203,6 +215,8 @@ class Function:
             "next_run_at": next_run_at,
             "last_run_at": last_run_at,
             "last_run_call_id": last_run_call_id,
+            "waiting_reason": waiting_reason,
+            "waiting_since": waiting_since,
             "created_at": created_at,
         })
 
@@ -349,6 +363,26 @@ class Function:
 
         last_run_call_id = d.pop("last_run_call_id")
 
+        waiting_reason = d.pop("waiting_reason")
+
+        def _parse_waiting_since(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                waiting_since_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return waiting_since_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        waiting_since = _parse_waiting_since(d.pop("waiting_since"))
+
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
 
@@ -384,6 +418,8 @@ class Function:
             next_run_at=next_run_at,
             last_run_at=last_run_at,
             last_run_call_id=last_run_call_id,
+            waiting_reason=waiting_reason,
+            waiting_since=waiting_since,
             created_at=created_at,
         )
 
