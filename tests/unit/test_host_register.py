@@ -51,3 +51,43 @@ def test_it_refuses_a_gpu_type_it_does_not_know(settings):
     settings.SKYLIFT_HOST_GPUS = ["RTX9999"]
     with pytest.raises(InvalidError, match="unknown gpu type 'RTX9999'"):
         host_register(name="gpu-host")
+
+
+def test_a_heartbeat_reports_the_devices_and_stops_containers_on_a_lost_one(settings, transactional_db):
+    from apps import services as app_services
+    from config.ids import new_id
+    from functions import delivery
+    from functions import services as function_services
+    from functions.models import Task, TaskStatus
+    from hosts.services import host_heartbeat
+    from tests.api.support import make_member
+
+    # given a host of two declared T4s, each held by a container
+    settings.SKYLIFT_HOST_GPUS = ["T4:2"]
+    host = host_register(name="beating-host")
+    member = make_member("beater")
+    app = app_services.app_create(workspace=member.workspace, user=member.user, name="beat")
+    function = function_services.function_create(
+        app=app, spec={"name": "f", "module": "m", "qualname": "f", "gpu": "T4", "serialized": b"x"}
+    )
+    placed = [
+        delivery.run(delivery.place_container(task_id=new_id("ta"), function_id=function.id))
+        for _ in range(2)
+    ]
+    assert sorted(p.devices for p in placed) == [(0,), (1,)]
+    # when a heartbeat finds the same devices, nothing is stopped, and the usage is reported
+    assert host_heartbeat(host=host) == []
+    assert Host.objects.get(pk=host.pk).gpu_usage == {"used": [], "free": [0, 1]}  # no container runs yet
+    # when the host has one device fewer
+    settings.SKYLIFT_HOST_GPUS = ["T4"]
+    stopped = host_heartbeat(host=host)
+    # then the container on the lost device is stopping (preempted), the other runs on
+    lost = next(p.task_id for p in placed if p.devices == (1,))
+    assert stopped == [lost]
+    assert (
+        Task.objects.get(pk=lost).status == TaskStatus.STOPPING
+        and Task.objects.get(pk=lost).cause == "gpu_lost"
+    )
+    assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0]
+    assert Host.objects.get(pk=host.pk).gpu_usage == {"used": [], "free": [0]}
+    assert host_heartbeat(host=host) == []
