@@ -28,6 +28,8 @@ class Workspace(models.Model):
     # Accepted inputs per second, and the burst above it (None: the platform's defaults).
     input_rate = models.PositiveIntegerField(null=True, blank=True)
     input_burst = models.PositiveIntegerField(null=True, blank=True)
+    # GPU devices its containers may hold at once (None: no limit).
+    gpu_limit = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

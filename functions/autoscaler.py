@@ -5,10 +5,9 @@ container without waiting for a tick; `autoscale` runs every second from Celery 
 reconciler's repairs, `functions.reconciler`) to add containers for a backlog and keep the
 functions' minimums warm.
 
-Placement is one decision per host at a time: a container is placed while holding its host's
-lock, which is held until the new task row commits, so two functions can never both take a
-host's last CPU or memory. Each start is its own short transaction, so a transaction never
-holds more than one host's lock (no lock-order deadlocks between hosts).
+Where a container goes, and which GPU devices it gets, is `delivery.place_container`'s decision
+(one per host at a time, under the host's lock, held until the new task row commits). Each
+start is its own short transaction.
 """
 
 from __future__ import annotations
@@ -18,8 +17,9 @@ import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from config.ids import new_id
@@ -78,48 +78,6 @@ def _start_one(function_id: str, *, want: int) -> str | None:
         return _start_task(function)
 
 
-def _usage(hosts: list[int] | None = None) -> dict[int, tuple[float, int]]:
-    """CPU and memory (MiB) taken by live containers, per host."""
-    tasks = Task.objects.filter(status__in=LIVE_TASK_STATUSES, host__isnull=False)
-    if hosts is not None:
-        tasks = tasks.filter(host_id__in=hosts)
-    return {
-        row["host_id"]: (row["cpu"] or 0.0, row["memory"] or 0)
-        for row in tasks.values("host_id").annotate(cpu=Sum("function__cpu"), memory=Sum("function__memory"))
-    }
-
-
-def _fits(host: Host, function: Function, used: tuple[float, int]) -> bool:
-    cpu, memory = used
-    return (
-        host.memory - memory >= function.memory
-        and host.cpu - cpu >= function.cpu
-        and host.fits_gpu(function.gpu)
-    )
-
-
-def _place(function: Function) -> Host | None:
-    """The live host with the most free CPU that fits the function, locked for this decision.
-
-    The host's usage is read again under its lock: a placement on the same host by another
-    function that committed meanwhile is counted. If the best host no longer fits, nothing is
-    placed this time (the next tick tries again), so this transaction locks one host at most.
-    """
-    hosts = list(Host.objects.alive())
-    usage = _usage([h.pk for h in hosts])
-    fitting = [h for h in hosts if _fits(h, function, usage.get(h.pk, (0.0, 0)))]
-    if not fitting:
-        return None
-    best = max(fitting, key=lambda h: h.cpu - usage.get(h.pk, (0.0, 0))[0])
-    _lock(f"place:{best.pk}")
-    if not _fits(best, function, _usage([best.pk]).get(best.pk, (0.0, 0))):
-        log.info(
-            "host %s filled up while %s was being placed; trying again next tick", best.name, function.id
-        )
-        return None
-    return best
-
-
 # Containers that fail before serving a single input, this many times in a row within the
 # window, mean the function cannot run as defined (its module does not import, its image cannot
 # start): its pending inputs fail with the cause instead of waiting on a crash loop.
@@ -167,27 +125,50 @@ def _start_task(function: Function) -> str | None:
         fail_pending(function=function, cause=cause, message=message)
         return None
     if function.gpu and not any(h.fits_gpu(function.gpu) for h in Host.objects.all()):
-        inventory = sorted({str(g) for h in Host.objects.all() for g in (h.gpus or [])}) or ["none"]
+        inventory = sorted({str(g["model"]) for h in Host.objects.all() for g in (h.gpus or [])}) or ["none"]
         fail_pending(
             function=function,
             cause="no_capacity",
             message=f"no host of this platform has the GPU {function.gpu!r} (GPUs available: {', '.join(inventory)})",
         )
         return None
-    host = _place(function)
-    if host is None:
-        log.warning(
-            "no live host can run %s (memory %s MiB); inputs stay queued", function.id, function.memory
-        )
+    placed = delivery.run(delivery.place_container(task_id=new_id("ta"), function_id=function.id))
+    if placed.task_id is None:
+        _waited_too_long(function, placed.reason)
         return None
-    task_id = delivery.run(
-        delivery.task_create(
-            task_id=new_id("ta"), workspace_id=function.workspace_id, function_id=function.id, host_id=host.pk
-        )
-    )
-    queue = host.queue
+    task_id, queue = placed.task_id, placed.queue
     transaction.on_commit(lambda: start_container.apply_async(kwargs={"task_id": task_id}, queue=queue))
     return task_id
+
+
+def _waited_too_long(function: Function, reason: str) -> None:
+    """Inputs wait for room while the function has no container at all, up to
+    SKYLIFT_PLACEMENT_TIMEOUT; then they fail with the reason no host could take one."""
+    since = Function.objects.filter(pk=function.pk).values_list("waiting_since", flat=True).first()
+    oldest = (
+        Input.objects.filter(function_id=function.pk, status=InputStatus.PENDING)
+        .order_by("enqueued_at")
+        .values_list("enqueued_at", flat=True)
+        .first()
+    )
+    timeout = float(settings.SKYLIFT_PLACEMENT_TIMEOUT)
+    # The wait of the inputs: since the function began to wait, or since the oldest arrived after.
+    if (
+        since is None
+        or oldest is None
+        or (timezone.now() - max(since, oldest)).total_seconds() < timeout
+        or _live(function.id)
+    ):
+        log.info("%s: inputs stay queued. %s", function.id, reason)
+        return
+    log.warning(
+        "%s: no host could take a container for %.0f s; failing its pending inputs", function.id, timeout
+    )
+    fail_pending(
+        function=function,
+        cause="no_capacity",
+        message=f"No host could take a container of {function.name} for {timeout:.0f} s. {reason}",
+    )
 
 
 def stop_task(*, task: Task, cause: str) -> None:

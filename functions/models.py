@@ -9,6 +9,7 @@ decodes its arguments and encodes its result as JSON, so the control plane still
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
@@ -114,6 +115,9 @@ class Function(models.Model):
     next_run_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_run_call_id = models.CharField(max_length=32, blank=True, default="")
+    # Why its last container could not be placed ("" once one is): which hosts lack what.
+    waiting_reason = models.TextField(blank=True, default="")
+    waiting_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -327,6 +331,10 @@ class Task(models.Model):
     cause = models.CharField(max_length=64, blank=True, default="")
     message = models.TextField(blank=True, default="", help_text="Why it failed, for the user")
     inputs_served = models.PositiveIntegerField(default=0)
+    # The GPU devices (indices on its host) placement gave it, and their model; held while the
+    # task is live or stopping, free again once it has settled (functions/delivery/placement.py).
+    gpu_devices = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    gpu_type = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)

@@ -100,9 +100,10 @@ def _settle_lost_hosts() -> None:
 
     The inputs go back as preempted (a host loss is the platform's, not the user's, fault).
     """
-    lost = Task.objects.filter(status__in=LIVE_TASK_STATUSES, host__lease_expires_at__lt=Now()).values_list(
-        "id", flat=True
-    )
+    # Stopping ones too: their container went with the host, and until settled they hold its devices.
+    lost = Task.objects.filter(
+        status__in=[*LIVE_TASK_STATUSES, TaskStatus.STOPPING], host__lease_expires_at__lt=Now()
+    ).values_list("id", flat=True)
     for task_id in list(lost[:100]):
         log.warning("container %s is on a lost host; its inputs run elsewhere", task_id)
         delivery.run(delivery.task_lost(task_id))

@@ -18,6 +18,7 @@ __all__ = [
     "container_network",
     "engine_check",
     "find_by_label",
+    "gpu_device_requests",
     "forget_network",
     "network_missing",
     "inspect",
@@ -158,8 +159,12 @@ def run(
     pids_limit: int,
     network_disabled: bool,
     runtime: str | None = None,
+    gpu_device_ids: list[str] | None = None,
 ) -> str:
-    """Start a hardened container (RELIABILITY S7) and return its id."""
+    """Start a hardened container (RELIABILITY S7) and return its id.
+
+    `gpu_device_ids`: the NVIDIA devices (UUIDs) it gets, through a device request.
+    """
     from docker.types import Mount
 
     def start() -> str:
@@ -185,6 +190,7 @@ def run(
             network_mode="none" if network_disabled else container_network(),
             init=True,
             runtime=runtime or None,  # None: the engine's default runtime
+            device_requests=gpu_device_requests(gpu_device_ids or []) or None,
         )
         assert container.id is not None  # a container the engine created has its id
         return container.id
@@ -197,6 +203,15 @@ def run(
         forget_network()  # pruned while this process had it checked: made again, once
         remove(name)  # Docker may have created the container before refusing to start it
         return start()
+
+
+def gpu_device_requests(device_ids: list[str]) -> list:
+    """The Docker device request for these NVIDIA devices (by UUID or index), or none."""
+    from docker.types import DeviceRequest
+
+    if not device_ids:
+        return []
+    return [DeviceRequest(driver="nvidia", device_ids=list(device_ids), capabilities=[["gpu"]])]
 
 
 def find_by_label(label: str, value: str) -> list:

@@ -20,7 +20,18 @@ class Host(models.Model):
     name = models.CharField(max_length=128, unique=True)
     cpu = models.FloatField()
     memory = models.PositiveBigIntegerField(help_text="MiB")
+    # Its devices (hosts/gpus.py Device: index, uuid, model, memory, healthy), as its agent last
+    # reported them; `gpu_source` says whence: "nvml" (real), "declared" (simulated), "" (none).
     gpus = models.JSONField(default=list, blank=True)
+    gpu_source = models.CharField(max_length=16, blank=True, default="")
+    # The agent's own view at its last heartbeat: device indices its containers hold, and free ones.
+    gpu_usage = models.JSONField(default=dict, blank=True)
+    # A GPU request that waits for this host's devices to free up holds them from smaller requests
+    # (docs/gpus.md, "Fairness"): the function, how many devices of which model, and until when.
+    reserved_for = models.CharField(max_length=32, blank=True, default="")
+    reserved_model = models.CharField(max_length=32, blank=True, default="")
+    reserved_count = models.PositiveSmallIntegerField(default=0)
+    reserved_until = models.DateTimeField(null=True, blank=True)
     draining = models.BooleanField(default=False)
     last_heartbeat = models.DateTimeField(default=timezone.now)
     # Every heartbeat renews the host's lease for its agent's lease length. Past it, the control
@@ -36,26 +47,21 @@ class Host(models.Model):
     def queue(self) -> str:
         return f"host.{self.name}"
 
+    @property
+    def simulated_gpus(self) -> bool:
+        return self.gpu_source != "nvml"
+
     def fits_gpu(self, gpu: str) -> bool:
-        """Whether the host's GPU inventory holds one of the GPU specs in `gpu` (see matched_gpu)."""
+        """Whether the host's healthy devices could ever meet the request (see matched_gpu)."""
         return not gpu or self.matched_gpu(gpu) is not None
 
     def matched_gpu(self, gpu: str) -> str | None:
-        """The first of the GPU specs in `gpu` ("H100", "A100:2", "H100!", "any", or fallbacks
-        "H100,A100") that the host's inventory holds, or None.
+        """The first spec of the request `gpu` ("H100", "A100:2", "H100!", "any", or fallbacks
+        "H100,A100") that the host's healthy devices meet, counting none as taken, or None."""
+        from .gpus import fit, parse_request
 
-        The full scheduler (upgrades, per-GPU accounting) arrives with the GPU issue; this is
-        enough to never place GPU work on a host without that GPU.
-        """
-        inventory = [str(g).upper() for g in self.gpus or []]
-        for spec in gpu.split(","):
-            kind, _, count = spec.partition(":")
-            kind = kind.rstrip("!")
-            need = int(count or 1)
-            have = len(inventory) if kind == "any" else sum(1 for g in inventory if g == kind.upper())
-            if have >= need:
-                return spec
-        return None
+        found = fit(parse_request(gpu), self.gpus or [])
+        return found.spec if found else None
 
     def __str__(self) -> str:
         return self.name

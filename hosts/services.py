@@ -23,10 +23,9 @@ from functions import delivery
 from functions.models import LIVE_TASK_STATUSES, Mount, Task, TaskStatus
 from functions.mounts import extract_once
 from functions.queues import cancellation_messages, done_key, input_queue_key, redis_client
-from skylift.contract import parse_gpu
 from volumes.services import mounts_for as volume_mounts
 
-from . import docker_client
+from . import docker_client, gpus
 from .models import Host
 from .relay import control_request, host_dir
 
@@ -74,31 +73,26 @@ def with_modal_names(environment: dict[str, str]) -> dict[str, str]:
     }
 
 
-def declared_gpus(entries: list[str]) -> list[str]:
-    """SKYLIFT_HOST_GPUS as one entry per device, by the names gpu= requests use ("A10" is "A10G";
-    "A100:2" is two A100s). Raises InvalidError on a GPU type Skylift does not know."""
-    out: list[str] = []
-    for entry in entries:
-        if entry.strip():
-            for spec in parse_gpu(entry.strip()):
-                kind, _, count = spec.partition(":")
-                out += [kind.rstrip("!").upper()] * int(count or 1)
-    return out
-
-
 def host_register(*, name: str | None = None) -> Host:
-    """Record this machine's inventory; called when the agent starts."""
+    """Record this machine's inventory; called when the agent starts.
+
+    GPUs come from NVML where a driver answers, else from SKYLIFT_HOST_GPUS as simulated devices
+    (hosts/gpus.py); a declaration of a type Skylift does not know raises InvalidError.
+    """
     name = name or settings.SKYLIFT_HOST_NAME
     cpu = float(os.cpu_count() or 1)
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
     lease = float(settings.SKYLIFT_HOST_LEASE_SECONDS)
+    devices, source = gpus.inventory(settings.SKYLIFT_HOST_GPUS, name)
     now = timezone.now()
     host, _ = Host.objects.update_or_create(
         name=name,
         defaults={
             "cpu": cpu,
             "memory": memory,
-            "gpus": declared_gpus(settings.SKYLIFT_HOST_GPUS),
+            "gpus": devices,
+            "gpu_source": source,
+            "gpu_usage": {"used": [], "free": [d["index"] for d in gpus.healthy(devices)]},
             "last_heartbeat": now,
             "lease_seconds": lease,
             "lease_expires_at": now + timedelta(seconds=lease),
@@ -108,11 +102,55 @@ def host_register(*, name: str | None = None) -> Host:
     return host
 
 
-def host_heartbeat(*, host: Host) -> None:
-    """Renew the host's lease (from the database's clock, which the control plane judges by)."""
-    Host.objects.filter(pk=host.pk).update(
-        last_heartbeat=Now(), lease_expires_at=Now() + timedelta(seconds=host.lease_seconds)
-    )
+def _devices_in_use(host: Host) -> list[int] | None:
+    """The device indices this host's running containers hold, from their labels (None: Docker
+    did not answer; the heartbeat goes on without it)."""
+    try:
+        containers = docker_client.find_by_label("skylift.host", host.name)
+    except Exception:  # noqa: BLE001 - the lease matters more than the report
+        return None
+    used: set[int] = set()
+    for container in containers:
+        if container.status in ("exited", "dead"):
+            continue
+        label = (container.labels or {}).get("skylift.gpus", "")
+        used.update(int(i) for i in label.split(",") if i.strip().isdigit())
+    return sorted(used)
+
+
+def host_heartbeat(*, host: Host) -> list[str]:
+    """Renew the host's lease (from the database's clock, which the control plane judges by), with
+    its GPU devices as they are now and which of them its containers hold.
+
+    Devices that vanished or turned unhealthy since the last beat take their containers down:
+    those are stopped, their inputs run again as preempted. Returns the tasks stopped so.
+    """
+    fields: dict = {
+        "last_heartbeat": Now(),
+        "lease_expires_at": Now() + timedelta(seconds=host.lease_seconds),
+    }
+    stopped: list[str] = []
+    if host.gpus or host.gpu_source == "nvml":
+        devices, source = gpus.inventory(settings.SKYLIFT_HOST_GPUS, host.name)
+        if devices != host.gpus:
+            lost = sorted(
+                {d["index"] for d in gpus.healthy(host.gpus)} - {d["index"] for d in gpus.healthy(devices)}
+            )
+            log.warning("GPU inventory of %s changed (devices %s lost or unhealthy)", host.name, lost)
+            fields |= {"gpus": devices, "gpu_source": source}
+            host.gpus, host.gpu_source = devices, source
+            stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, lost=lost)) if lost else []
+        used = _devices_in_use(host)
+        if used is not None:
+            fields["gpu_usage"] = {
+                "used": used,
+                "free": [d["index"] for d in gpus.healthy(devices) if d["index"] not in used],
+            }
+    Host.objects.filter(pk=host.pk).update(**fields)
+    for task_id in stopped:
+        for container in docker_client.find_by_label("skylift.task", task_id):
+            docker_client.kill(container.id)
+    return stopped
 
 
 def fence_all(*, host: Host) -> int:
@@ -249,6 +287,9 @@ def container_start(*, task_id: str) -> None:
         mounts += _image_mounts(function.image)
         mounts += volume_mounts(function.volumes)
         host_cpus = float(os.cpu_count() or 1)
+        # Its devices: a device request for real ones; on a host whose GPUs are declared (simulated)
+        # the same variables without one, for no NVIDIA runtime could honour it.
+        gpu = gpus.visible_devices(task.host.gpus, task.gpu_devices, real=not task.host.simulated_gpus)
         container_id = docker_client.run(
             image=function.image.docker_ref,
             command=RUNTIME_COMMAND,
@@ -260,6 +301,7 @@ def container_start(*, task_id: str) -> None:
                 "skylift.app": function.app_id,
                 "skylift.workspace": task.workspace_id,
                 "skylift.host": task.host.name,
+                "skylift.gpus": ",".join(str(i) for i in sorted(task.gpu_devices)),
             },
             environment=with_modal_names(
                 {
@@ -279,6 +321,7 @@ def container_start(*, task_id: str) -> None:
                     "PYTHONUNBUFFERED": "1",
                     "PYTHONDONTWRITEBYTECODE": "1",
                 }
+                | gpu["environment"]
             ),
             mounts=mounts,
             memory_mib=function.memory,
@@ -289,6 +332,7 @@ def container_start(*, task_id: str) -> None:
             pids_limit=1024,
             network_disabled=function.block_network,
             runtime=settings.SKYLIFT_CONTAINER_RUNTIME or None,
+            gpu_device_ids=gpu["device_ids"],
         )
     except Exception as exc:
         log.exception("could not start container for %s", task.id)

@@ -217,9 +217,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # Skylift
 SKYLIFT_HOST_NAME = env.str("SKYLIFT_HOST_NAME", default=socket.gethostname())
-# The GPUs this host offers, one entry per device, by Modal's names: "A100,A100" or "H100".
-# Build steps and functions with gpu= are placed only on hosts whose inventory holds that GPU.
+# The GPUs this host offers when no NVIDIA driver reports them (simulated devices, docs/gpus.md),
+# by Modal's names: "A100,A100", "H100:8". Where NVML answers, its devices are used instead.
 SKYLIFT_HOST_GPUS = env.list("SKYLIFT_HOST_GPUS", default=[])
+# How long a function's inputs wait for a host with room for its container (GPUs taken, CPU or
+# memory full) before they fail with the reason; a request no host could ever hold fails at once.
+SKYLIFT_PLACEMENT_TIMEOUT = env.float("SKYLIFT_PLACEMENT_TIMEOUT", default=600.0)
 SKYLIFT_HOST_DIR = Path(env.str("SKYLIFT_HOST_DIR", default=str(DATA_DIR / "host")))
 # A host agent renews its lease every SKYLIFT_HEARTBEAT_SECONDS for SKYLIFT_HOST_LEASE_SECONDS;
 # a host whose lease ran out is lost (its inputs run elsewhere, and it has fenced itself).

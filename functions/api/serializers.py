@@ -11,7 +11,7 @@ from builds.api.serializers import ImageSpecSerializer  # images have one shape,
 from skylift.contract import InvalidError, resources, schedules
 
 from .. import web_endpoints
-from ..models import Function, FunctionCall, Task
+from ..models import CallStatus, Function, FunctionCall, Task
 
 
 @extend_schema_field(OpenApiTypes.BYTE)
@@ -194,6 +194,8 @@ class FunctionSerializer(serializers.ModelSerializer):
             "next_run_at",
             "last_run_at",
             "last_run_call_id",
+            "waiting_reason",
+            "waiting_since",
             "web_urls",
             "created_at",
         ]
@@ -289,6 +291,10 @@ class ItemPageSerializer(serializers.Serializer):
 class FunctionCallSerializer(serializers.ModelSerializer):
     function_name = serializers.CharField(source="function.name", read_only=True)
     app_id = serializers.CharField(source="function.app_id", read_only=True)
+    waiting_reason = serializers.SerializerMethodField(
+        help_text="While the call is not finished: why no container of its function could be placed "
+        "(which hosts lack what); empty when one was"
+    )
 
     class Meta:
         model = FunctionCall
@@ -300,10 +306,16 @@ class FunctionCallSerializer(serializers.ModelSerializer):
             "kind",
             "status",
             "input_count",
+            "waiting_reason",
             "created_at",
             "finished_at",
         ]
         read_only_fields = fields
+
+    def get_waiting_reason(self, obj) -> str:
+        if obj.status in (CallStatus.PENDING, CallStatus.RUNNING):
+            return obj.function.waiting_reason
+        return ""
 
 
 class CallCreatedSerializer(serializers.Serializer):
@@ -347,6 +359,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "exit_code",
             "cause",
             "inputs_served",
+            "gpu_type",
+            "gpu_devices",
             "created_at",
             "started_at",
             "stopped_at",

@@ -11,7 +11,8 @@ connection (`arun`, for the fast path and the relay, whose hot paths cannot affo
     rows = await arun(conn, finish_calls(["fc-..."]))    # psycopg AsyncConnection
 
 `plans` holds the runners; `calls`, `inputs` and `containers` the transitions of each kind of
-record, and `schedules` the firing of a schedule's tick (a call it makes). Import them from
+record, `placement` the choice of a new container's host and GPU devices, and `schedules` the
+firing of a schedule's tick (a call it makes). Import them from
 here: `from functions import delivery; delivery.run(delivery.claim(...))`.
 
 The rules of the contract (RELIABILITY.md) live in these statements:
@@ -74,10 +75,12 @@ from .inputs import (
     retry_delay,
     terminal_status,
 )
+from .placement import HOLDING, Placed, place_container, tasks_on_lost_devices
 from .plans import LIVE, UNFINISHED, Plan, Rows, Stmt, arun, run
 from .schedules import Fired, fire_schedule
 
 __all__ = [
+    "HOLDING",
     "LIVE",
     "PLATFORM_STOP_CAUSES",
     "UNFINISHED",
@@ -86,6 +89,7 @@ __all__ = [
     "ChildCall",
     "Exited",
     "Fired",
+    "Placed",
     "Plan",
     "Rows",
     "Stmt",
@@ -104,6 +108,7 @@ __all__ = [
     "inputs_released",
     "may_scale_down",
     "outputs_expired",
+    "place_container",
     "record_item",
     "record_outputs",
     "requeue_preempted",
@@ -119,6 +124,7 @@ __all__ = [
     "task_start_failed",
     "task_starting",
     "task_stopping",
+    "tasks_on_lost_devices",
     "tasks_start_timed_out",
     "terminal_status",
 ]

@@ -29,25 +29,42 @@ __all__ = [
 
 # Stops the platform itself asked for: inputs caught in them run again without spending the
 # user's retries (RELIABILITY contract 5).
-PLATFORM_STOP_CAUSES = frozenset({"app_stopped", "scaled_down", "host_drain", "host_lost", "agent_restart"})
+PLATFORM_STOP_CAUSES = frozenset(
+    {"app_stopped", "scaled_down", "host_drain", "host_lost", "agent_restart", "gpu_lost"}
+)
 
 # Containers ----------------------------------------------------------------------------------
 
 TASK_CREATE_SQL = f"""
 INSERT INTO {K} (id, workspace_id, function_id, host_id, status, container_id, token_hash, cause, message,
-                 inputs_served, created_at)
-VALUES (%(task)s, %(workspace)s, %(function)s, %(host)s, '{TaskStatus.PENDING.value}', '', '', '', '', 0, now())
+                 inputs_served, gpu_devices, gpu_type, created_at)
+VALUES (%(task)s, %(workspace)s, %(function)s, %(host)s, '{TaskStatus.PENDING.value}', '', '', '', '', 0,
+        %(gpu_devices)s, %(gpu_type)s, now())
 """
 
 
 @transition()
 def task_create(
-    *, task_id: str, workspace_id: str, function_id: str, host_id: int
+    *,
+    task_id: str,
+    workspace_id: str,
+    function_id: str,
+    host_id: int,
+    gpu_devices: tuple[int, ...] = (),
+    gpu_type: str = "",
 ) -> Generator[Stmt, Rows, str]:
-    """A container of the function is to start on the host (placed by the autoscaler)."""
+    """A container of the function is to start on the host, with these of its GPU devices
+    (placed by `placement.place_container`)."""
     yield Stmt(
         TASK_CREATE_SQL,
-        {"task": task_id, "workspace": workspace_id, "function": function_id, "host": host_id},
+        {
+            "task": task_id,
+            "workspace": workspace_id,
+            "function": function_id,
+            "host": host_id,
+            "gpu_devices": list(gpu_devices),
+            "gpu_type": gpu_type,
+        },
     )
     return task_id
 

@@ -232,8 +232,9 @@ SURFACE = Surface(
                 ),
                 differs(
                     "gpu",
-                    "validated as Modal's (types, counts, fallback lists) and chooses a host that has the GPU; "
-                    "the container gets its devices with issue 17",
+                    "Modal's types, counts, fallback lists, `any`, `A100` as 40 GB, `H100` upgraded to `H200` "
+                    "unless `H100!`; specific devices are allocated per host and reach the container by a "
+                    "Docker device request (docs/gpus.md); on hosts with declared GPUs they are simulated",
                 ),
                 same("serialized"),
                 not_yet("network_file_systems"),

@@ -15,17 +15,34 @@ def test_it_records_the_gpus_the_operator_declares(settings):
     settings.SKYLIFT_HOST_GPUS = ["a100", " A100 ", "A10:2"]
     # when its agent registers it
     host = host_register(name="gpu-host")
-    # then its inventory holds them, and GPU work fits it
-    assert Host.objects.get(pk=host.pk).gpus == ["A100", "A100", "A10G", "A10G"]
-    assert host.fits_gpu("A100:2") and host.fits_gpu("H100,A100") and host.fits_gpu("any:4")
-    assert not host.fits_gpu("A100:3") and not host.fits_gpu("H100") and not host.fits_gpu("any:5")
+    # then its inventory holds them as simulated devices, indexed in order, "A100" the 40 GB one
+    stored = Host.objects.get(pk=host.pk)
+    assert [(d["index"], d["model"], d["healthy"]) for d in stored.gpus] == [
+        (0, "A100-40GB", True),
+        (1, "A100-40GB", True),
+        (2, "A10G", True),
+        (3, "A10G", True),
+    ]
+    assert len({d["uuid"] for d in stored.gpus}) == 4 and all(
+        d["uuid"].startswith("GPU-") for d in stored.gpus
+    )
+    assert stored.gpu_source == "declared" and stored.simulated_gpus
+    assert stored.gpu_usage == {"used": [], "free": [0, 1, 2, 3]}
+    # its devices keep their UUIDs when it registers again
+    assert host_register(name="gpu-host").gpus == stored.gpus
+    # and GPU work fits it
+    assert host.fits_gpu("A100:2") and host.fits_gpu("H100,A100") and host.fits_gpu("any:2")
+    assert not host.fits_gpu("A100:3") and not host.fits_gpu("H100") and not host.fits_gpu("A100-80GB")
+    # the devices of one spec are of one model: four of two models are not "any:4"
+    assert not host.fits_gpu("any:4")
     # the spec that fits is the one used (its count goes to the engine)
     assert host.matched_gpu("H100:8,A10G:2") == "A10G:2"
     settings.SKYLIFT_HOST_GPUS = ["H100", "H100"]
     assert host_register(name="gpu-host").matched_gpu("H100!:2") == "H100!:2"
     # and a host without a declaration has none
     settings.SKYLIFT_HOST_GPUS = []
-    assert host_register(name="gpu-host").gpus == []
+    again = host_register(name="gpu-host")
+    assert again.gpus == [] and again.gpu_source == ""
 
 
 def test_it_refuses_a_gpu_type_it_does_not_know(settings):
@@ -34,3 +51,43 @@ def test_it_refuses_a_gpu_type_it_does_not_know(settings):
     settings.SKYLIFT_HOST_GPUS = ["RTX9999"]
     with pytest.raises(InvalidError, match="unknown gpu type 'RTX9999'"):
         host_register(name="gpu-host")
+
+
+def test_a_heartbeat_reports_the_devices_and_stops_containers_on_a_lost_one(settings, transactional_db):
+    from apps import services as app_services
+    from config.ids import new_id
+    from functions import delivery
+    from functions import services as function_services
+    from functions.models import Task, TaskStatus
+    from hosts.services import host_heartbeat
+    from tests.api.support import make_member
+
+    # given a host of two declared T4s, each held by a container
+    settings.SKYLIFT_HOST_GPUS = ["T4:2"]
+    host = host_register(name="beating-host")
+    member = make_member("beater")
+    app = app_services.app_create(workspace=member.workspace, user=member.user, name="beat")
+    function = function_services.function_create(
+        app=app, spec={"name": "f", "module": "m", "qualname": "f", "gpu": "T4", "serialized": b"x"}
+    )
+    placed = [
+        delivery.run(delivery.place_container(task_id=new_id("ta"), function_id=function.id))
+        for _ in range(2)
+    ]
+    assert sorted(p.devices for p in placed) == [(0,), (1,)]
+    # when a heartbeat finds the same devices, nothing is stopped, and the usage is reported
+    assert host_heartbeat(host=host) == []
+    assert Host.objects.get(pk=host.pk).gpu_usage == {"used": [], "free": [0, 1]}  # no container runs yet
+    # when the host has one device fewer
+    settings.SKYLIFT_HOST_GPUS = ["T4"]
+    stopped = host_heartbeat(host=host)
+    # then the container on the lost device is stopping (preempted), the other runs on
+    lost = next(p.task_id for p in placed if p.devices == (1,))
+    assert stopped == [lost]
+    assert (
+        Task.objects.get(pk=lost).status == TaskStatus.STOPPING
+        and Task.objects.get(pk=lost).cause == "gpu_lost"
+    )
+    assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0]
+    assert Host.objects.get(pk=host.pk).gpu_usage == {"used": [], "free": [0]}
+    assert host_heartbeat(host=host) == []

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from skylift.contract import InvalidError
 from skylift.contract.resources import (
+    GPU_MAX_COUNTS,
     GPU_TYPES,
     MAX_GPU_COUNT,
     parse_gpu,
@@ -217,6 +218,18 @@ def test_it_refuses_invalid_gpu_specs_listing_the_accepted_forms(spec):
         assert kind in message
 
 
+def _canonical(kind: str) -> str:
+    return "A10G" if kind.upper() == "A10" else kind.upper()
+
+
+@pytest.mark.parametrize("spec", ["A10G:5", "a10:8", ["T4", "A10G:6"]])
+def test_it_caps_a10g_at_four_devices(spec):
+    # A10G machines hold up to 4 GPUs (Modal's guide); the other types up to 8
+    with pytest.raises(InvalidError, match="from 1 to 4"):
+        parse_gpu(spec)
+    assert parse_gpu("A10G:4") == ["A10G:4"] and parse_gpu("T4:8") == ["T4:8"]
+
+
 def test_it_allows_the_no_upgrade_suffix_on_h100_only():
     with pytest.raises(InvalidError, match=r"'!'.*H100"):
         parse_gpu("T4!")
@@ -246,6 +259,9 @@ gpu_specs = st.builds(
     st.booleans(),
     st.none() | st.integers(min_value=1, max_value=MAX_GPU_COUNT),
 ).filter(lambda spec: "!" not in spec or spec.upper().startswith("H100!"))
+gpu_specs = gpu_specs.filter(
+    lambda spec: not spec.upper().startswith(("A10G:", "A10:")) or int(spec[-1]) <= 4
+)
 CANONICAL = re.compile(r"(?:any|[A-Z0-9-]+)(?:!)?(?::[2-8])?")
 
 
@@ -279,7 +295,7 @@ def test_it_refuses_everything_that_is_not_a_gpu_spec(spec):
         m is not None
         and m[1].upper() in kinds
         and (not m[2] or m[1].upper() == "H100")
-        and (m[3] is None or 1 <= int(m[3]) <= MAX_GPU_COUNT)
+        and (m[3] is None or 1 <= int(m[3]) <= GPU_MAX_COUNTS.get(_canonical(m[1]), MAX_GPU_COUNT))
     )
     if valid:
         return

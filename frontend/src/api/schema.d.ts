@@ -1684,6 +1684,9 @@ export interface components {
             /** Format: date-time */
             readonly last_run_at: string | null;
             readonly last_run_call_id: string;
+            readonly waiting_reason: string;
+            /** Format: date-time */
+            readonly waiting_since: string | null;
             /** @description The URL of each part served over HTTP: "" for a function, a method's name for a class */
             readonly web_urls: {
                 [key: string]: string;
@@ -1699,6 +1702,8 @@ export interface components {
             readonly kind: string;
             readonly status: components["schemas"]["FunctionCallStatusEnum"];
             readonly input_count: number;
+            /** @description While the call is not finished: why no container of its function could be placed (which hosts lack what); empty when one was */
+            readonly waiting_reason: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2352,6 +2357,8 @@ export interface components {
             readonly exit_code: number | null;
             readonly cause: string;
             readonly inputs_served: number;
+            readonly gpu_type: string;
+            readonly gpu_devices: number[];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */

@@ -11,17 +11,28 @@ from typing import Any
 
 from .._exceptions import InvalidError
 
-__all__ = ["GPU_TYPES", "MAX_GPU_COUNT", "parse_gpu", "validate_cpu", "validate_memory", "validate_timeout"]
+__all__ = [
+    "GPU_MAX_COUNTS",
+    "GPU_TYPES",
+    "MAX_GPU_COUNT",
+    "parse_gpu",
+    "validate_cpu",
+    "validate_memory",
+    "validate_timeout",
+]
 
 MIN_TIMEOUT, MAX_TIMEOUT = 1, 24 * 3600
 MAX_CPU = 64.0
 MIN_MEMORY, MAX_MEMORY = 16, 336 * 1024  # MiB
 MAX_GPU_COUNT = 8
+# Types whose machines hold fewer than MAX_GPU_COUNT devices (Modal's guide: "A10G instances
+# support up to 4 GPUs").
+GPU_MAX_COUNTS = {"A10G": 4}
 GPU_TYPES = ("T4", "L4", "A10G", "A100", "A100-40GB", "A100-80GB", "L40S", "H100", "H200", "B200")
 _GPU_ALIASES = {"A10": "A10G"}
 _GPU_FORMS = (
     'a type ("T4", "L4", "A10G", "A100", "A100-40GB", "A100-80GB", "L40S", "H100", "H200", "B200"), '
-    'with an optional count from 1 to 8 ("H100:8"), "H100!" to forbid upgrades, "any" (optionally "any:2"), '
+    'with an optional count from 1 to 8 ("H100:8"; up to 4 for A10G), "H100!" to forbid upgrades, "any" (optionally "any:2"), '
     "or a list of these in order of preference"
 )
 _GPU_RE = re.compile(r"^(?P<type>[A-Za-z0-9-]+?)(?P<strict>!)?(?::(?P<count>-?[0-9]+))?$", re.ASCII)
@@ -92,8 +103,9 @@ def _parse_one_gpu(spec: object) -> str:
             f"gpu {spec!r}: the '!' (no upgrade) suffix applies to H100 only; use {_GPU_FORMS}"
         )
     count = int(m["count"]) if m["count"] is not None else 1
-    if not (1 <= count <= MAX_GPU_COUNT):
-        raise InvalidError(f"gpu {spec!r}: the count must be from 1 to {MAX_GPU_COUNT}; use {_GPU_FORMS}")
+    most = GPU_MAX_COUNTS.get(kind, MAX_GPU_COUNT)
+    if not (1 <= count <= most):
+        raise InvalidError(f"gpu {spec!r}: the count must be from 1 to {most}; use {_GPU_FORMS}")
     name = "any" if kind == "ANY" else kind
     return f"{name}{'!' if m['strict'] else ''}" + (f":{count}" if count != 1 else "")
 

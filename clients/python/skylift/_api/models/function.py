@@ -55,6 +55,8 @@ class Function:
             next_run_at (datetime.datetime | None):
             last_run_at (datetime.datetime | None):
             last_run_call_id (str):
+            waiting_reason (str):
+            waiting_since (datetime.datetime | None):
             web_urls (FunctionWebUrls): The URL of each part served over HTTP: "" for a function, a method's name for a
                 class
             created_at (datetime.datetime):
@@ -89,6 +91,8 @@ class Function:
     next_run_at: datetime.datetime | None
     last_run_at: datetime.datetime | None
     last_run_call_id: str
+    waiting_reason: str
+    waiting_since: datetime.datetime | None
     web_urls: FunctionWebUrls
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -174,6 +178,14 @@ class Function:
 
         last_run_call_id = self.last_run_call_id
 
+        waiting_reason = self.waiting_reason
+
+        waiting_since: None | str
+        if isinstance(self.waiting_since, datetime.datetime):
+            waiting_since = self.waiting_since.isoformat()
+        else:
+            waiting_since = self.waiting_since
+
         web_urls = self.web_urls.to_dict()
 
         created_at = self.created_at.isoformat()
@@ -211,6 +223,8 @@ class Function:
             "next_run_at": next_run_at,
             "last_run_at": last_run_at,
             "last_run_call_id": last_run_call_id,
+            "waiting_reason": waiting_reason,
+            "waiting_since": waiting_since,
             "web_urls": web_urls,
             "created_at": created_at,
         })
@@ -359,6 +373,26 @@ class Function:
 
         last_run_call_id = d.pop("last_run_call_id")
 
+        waiting_reason = d.pop("waiting_reason")
+
+        def _parse_waiting_since(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                waiting_since_type_0 = datetime.datetime.fromisoformat(data)
+
+
+
+                return waiting_since_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        waiting_since = _parse_waiting_since(d.pop("waiting_since"))
+
+
         web_urls = FunctionWebUrls.from_dict(d.pop("web_urls"))
 
 
@@ -399,6 +433,8 @@ class Function:
             next_run_at=next_run_at,
             last_run_at=last_run_at,
             last_run_call_id=last_run_call_id,
+            waiting_reason=waiting_reason,
+            waiting_since=waiting_since,
             web_urls=web_urls,
             created_at=created_at,
         )

@@ -36,6 +36,8 @@ class FunctionCall:
                 * `failed` - Failed
                 * `cancelled` - Cancelled
             input_count (int):
+            waiting_reason (str): While the call is not finished: why no container of its function could be placed (which
+                hosts lack what); empty when one was
             created_at (datetime.datetime):
             finished_at (datetime.datetime | None):
      """
@@ -47,6 +49,7 @@ class FunctionCall:
     kind: str
     status: FunctionCallStatusEnum
     input_count: int
+    waiting_reason: str
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -70,6 +73,8 @@ class FunctionCall:
 
         input_count = self.input_count
 
+        waiting_reason = self.waiting_reason
+
         created_at = self.created_at.isoformat()
 
         finished_at: None | str
@@ -89,6 +94,7 @@ class FunctionCall:
             "kind": kind,
             "status": status,
             "input_count": input_count,
+            "waiting_reason": waiting_reason,
             "created_at": created_at,
             "finished_at": finished_at,
         })
@@ -116,6 +122,8 @@ class FunctionCall:
 
 
         input_count = d.pop("input_count")
+
+        waiting_reason = d.pop("waiting_reason")
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -148,6 +156,7 @@ class FunctionCall:
             kind=kind,
             status=status,
             input_count=input_count,
+            waiting_reason=waiting_reason,
             created_at=created_at,
             finished_at=finished_at,
         )

@@ -37,6 +37,8 @@ class Task:
             exit_code (int | None):
             cause (str):
             inputs_served (int):
+            gpu_type (str):
+            gpu_devices (list[int]):
             created_at (datetime.datetime):
             started_at (datetime.datetime | None):
             stopped_at (datetime.datetime | None):
@@ -49,6 +51,8 @@ class Task:
     exit_code: int | None
     cause: str
     inputs_served: int
+    gpu_type: str
+    gpu_devices: list[int]
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     stopped_at: datetime.datetime | None
@@ -73,6 +77,12 @@ class Task:
         cause = self.cause
 
         inputs_served = self.inputs_served
+
+        gpu_type = self.gpu_type
+
+        gpu_devices = self.gpu_devices
+
+
 
         created_at = self.created_at.isoformat()
 
@@ -99,6 +109,8 @@ class Task:
             "exit_code": exit_code,
             "cause": cause,
             "inputs_served": inputs_served,
+            "gpu_type": gpu_type,
+            "gpu_devices": gpu_devices,
             "created_at": created_at,
             "started_at": started_at,
             "stopped_at": stopped_at,
@@ -133,6 +145,11 @@ class Task:
         cause = d.pop("cause")
 
         inputs_served = d.pop("inputs_served")
+
+        gpu_type = d.pop("gpu_type")
+
+        gpu_devices = cast(list[int], d.pop("gpu_devices"))
+
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -183,6 +200,8 @@ class Task:
             exit_code=exit_code,
             cause=cause,
             inputs_served=inputs_served,
+            gpu_type=gpu_type,
+            gpu_devices=gpu_devices,
             created_at=created_at,
             started_at=started_at,
             stopped_at=stopped_at,

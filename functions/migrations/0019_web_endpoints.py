@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0002_workspace_input_rate"),
-        ("functions", "0017_restrict_modal_access"),
+        ("functions", "0018_placement"),
         ("skylift_apps", "0003_environments_and_versions"),
     ]
 

@@ -1,0 +1,397 @@
+"""Placement: which host a new container runs on, and which of its GPU devices it gets.
+
+One decision per host at a time (DESIGN.md): a container is placed while holding its host's
+advisory lock `place:<host id>`, and the host's usage is read again under it, so two decisions
+never both take a host's last CPU, memory or device. The lock is held until the new task row
+commits. A decision waits for the lock of its best host only; the next candidates are tried
+with a lock that does not wait, so a transaction that waits holds no host lock (no deadlocks).
+
+A device is held by its task while the task is live or stopping (its container may still run),
+and is free again once the task has settled, whichever way it ended (exit, crash, start failure,
+host loss: every one of them settles the task, `containers.task_exited`). Nothing else frees it.
+
+The policy (docs/gpus.md): the request's specs in their order, the model asked for before an
+upgrade; then best fit (the host left with the fewest free devices of that model, so that hosts
+with many free devices stay whole for large requests); then the most free CPU. CPU-only
+containers go to hosts without GPUs first. A GPU request that cannot be placed *reserves* the
+host nearest to holding it: until it is placed (or stops asking), other requests take that
+host's devices of that model only while enough stay free for it, so a stream of small requests
+cannot starve a large one. A workspace's `gpu_limit` caps the devices its containers hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from accounts.models import Workspace
+from hosts import gpus
+from hosts.models import Host
+
+from ..models import TaskStatus
+from .containers import task_create
+from .plans import LIVE, F, K, Rows, Stmt, _in, transition
+
+__all__ = [
+    "HOLDING",
+    "RESERVATION_SECONDS",
+    "HostState",
+    "alive_hosts",
+    "Need",
+    "Placed",
+    "explain",
+    "place_container",
+    "rank",
+    "shortfall",
+    "tasks_on_lost_devices",
+]
+
+H = Host._meta.db_table
+W = Workspace._meta.db_table
+
+# Statuses in which a task holds its host's resources: its container may be running.
+HOLDING = _in(TaskStatus.PENDING, TaskStatus.STARTING, TaskStatus.RUNNING, TaskStatus.STOPPING)
+# How long a waiting request's reservation lasts without being renewed (the autoscaler renews
+# it every tick while the request waits).
+RESERVATION_SECONDS = 30.0
+# Candidates tried in one decision before giving up until the next tick.
+MAX_CANDIDATES = 8
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a container of a function asks for."""
+
+    function_id: str
+    cpu: float
+    memory: int
+    wants: tuple[gpus.Want, ...] = ()
+
+    @property
+    def gpu(self) -> bool:
+        return bool(self.wants)
+
+
+@dataclass
+class HostState:
+    """A host and what the containers placed on it hold."""
+
+    id: int
+    name: str
+    cpu: float
+    memory: int
+    devices: list[gpus.Device]
+    used_cpu: float = 0.0
+    used_memory: int = 0
+    used_devices: set[int] = field(default_factory=set)
+    reserved_for: str = ""
+    reserved_model: str = ""
+    reserved_count: int = 0
+
+    @classmethod
+    def from_row(cls, row: dict) -> HostState:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            cpu=row["cpu"],
+            memory=row["memory"],
+            devices=row["gpus"] or [],
+            used_cpu=float(row["used_cpu"] or 0.0),
+            used_memory=int(row["used_memory"] or 0),
+            used_devices={i for held in row["used_devices"] or [] for i in held},
+            reserved_for=row["reserved_for"] if row["reserved"] else "",
+            reserved_model=row["reserved_model"] if row["reserved"] else "",
+            reserved_count=row["reserved_count"] if row["reserved"] else 0,
+        )
+
+    @property
+    def free_cpu(self) -> float:
+        return self.cpu - self.used_cpu
+
+    @property
+    def free_memory(self) -> int:
+        return self.memory - self.used_memory
+
+    def free_of(self, model: str) -> int:
+        return sum(
+            1
+            for d in gpus.healthy(self.devices)
+            if d["model"] == model and d["index"] not in self.used_devices
+        )
+
+    def held_for_others(self, function_id: str) -> dict[str, int]:
+        """Devices of a model that another function's reservation keeps free on this host."""
+        if self.reserved_for and self.reserved_for != function_id:
+            return {self.reserved_model: self.reserved_count}
+        return {}
+
+
+def _fit(need: Need, host: HostState) -> gpus.Fit | None:
+    """How the host meets the need's GPUs now, leaving alone what another request's reservation
+    keeps free."""
+    return gpus.fit(need.wants, host.devices, host.used_devices, host.held_for_others(need.function_id))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    host: HostState
+    fit: gpus.Fit | None
+    key: tuple
+
+
+def rank(need: Need, hosts: Iterable[HostState]) -> list[Candidate]:
+    """The hosts that can take the container now, best first (see the module's policy)."""
+    out = []
+    for host in hosts:
+        if host.free_cpu < need.cpu or host.free_memory < need.memory:
+            continue
+        if not need.gpu:
+            out.append(Candidate(host, None, (bool(gpus.healthy(host.devices)), -host.free_cpu, host.name)))
+            continue
+        found = _fit(need, host)
+        if found is not None:
+            key = (found.rank, found.model_rank, found.left, -host.free_cpu, host.name)
+            out.append(Candidate(host, found, key))
+    return sorted(out, key=lambda c: c.key)
+
+
+def shortfall(need: Need, host: HostState) -> str | None:
+    """What the host lacks to take the container now, in words; None if it can take it."""
+    lacks = []
+    if need.gpu and _fit(need, host) is None:
+        lacks.append(_gpu_shortfall(need, host))
+    if host.free_cpu < need.cpu:
+        lacks.append(f"{max(host.free_cpu, 0):g} of {host.cpu:g} CPU free (needs {need.cpu:g})")
+    if host.free_memory < need.memory:
+        lacks.append(f"{max(host.free_memory, 0)} of {host.memory} MiB free (needs {need.memory})")
+    return "; ".join(lacks) or None
+
+
+def _gpu_shortfall(need: Need, host: HostState) -> str:
+    words = []
+    for want in need.wants:
+        models = [m for m in want.models if any(d["model"] == m for d in gpus.healthy(host.devices))]
+        if want.any:
+            models += sorted({d["model"] for d in gpus.healthy(host.devices)} - set(models))
+        if not models:
+            words.append(f"no {want.spec.split(':')[0].rstrip('!')}")
+            continue
+        best = max(models, key=host.free_of)
+        total = sum(1 for d in gpus.healthy(host.devices) if d["model"] == best)
+        free = host.free_of(best)
+        note = f"{free} of {total} {best} free (needs {want.count})"
+        if total < want.count:
+            note = f"only {total} {best} (needs {want.count})"
+        elif free >= want.count:
+            note = f"its free {best} are held for a larger request that waits"
+        words.append(note)
+    return ", ".join(dict.fromkeys(words))
+
+
+def explain(need: Need, hosts: Sequence[HostState], *, unavailable: int = 0, limit: int = 6) -> str:
+    """Why no host can take the container now: the hosts grouped by what they lack."""
+    groups: dict[str, list[str]] = {}
+    for host in hosts:
+        reason = shortfall(need, host)
+        if reason:
+            groups.setdefault(reason, []).append(host.name)
+    parts = []
+    for reason, names in list(groups.items())[:limit]:
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        parts.append(f"{shown}: {reason}")
+    if len(groups) > limit:
+        parts.append(f"{len(groups) - limit} more kinds of shortfall")
+    if unavailable:
+        parts.append(f"{unavailable} host(s) draining or lost")
+    if not hosts:
+        parts.insert(0, "no live host")
+    wanted = gpus.describe(need.wants) if need.gpu else "no GPU"
+    head = f"Waiting for a host with {need.cpu:g} CPU, {need.memory} MiB and {wanted}"
+    return f"{head}: " + "; ".join(parts) if parts else head
+
+
+# Statements -----------------------------------------------------------------------------------
+
+FUNCTION_SQL = f"""
+SELECT f.id, f.workspace_id, f.cpu, f.memory, f.gpu, w.gpu_limit FROM {F} f JOIN {W} w ON w.id = f.workspace_id
+ WHERE f.id = %(function)s
+"""
+
+HOSTS_SQL = f"""
+SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
+       coalesce(h.reserved_until > now(), false) AS reserved,
+       coalesce(u.cpu, 0) AS used_cpu, coalesce(u.memory, 0) AS used_memory,
+       coalesce(u.devices, '[]'::jsonb) AS used_devices
+  FROM {H} h
+  LEFT JOIN (
+      SELECT t.host_id, sum(f.cpu) AS cpu, sum(f.memory) AS memory,
+             jsonb_agg(t.gpu_devices) FILTER (WHERE cardinality(t.gpu_devices) > 0) AS devices
+        FROM {K} t JOIN {F} f ON f.id = t.function_id
+       WHERE t.status IN {HOLDING} AND t.host_id IS NOT NULL {{task_filter}}
+       GROUP BY t.host_id
+  ) u ON u.host_id = h.id
+ WHERE h.lease_expires_at >= now() AND NOT h.draining {{host_filter}}
+"""
+ALIVE_HOSTS_SQL = HOSTS_SQL.format(task_filter="", host_filter="")
+ONE_HOST_SQL = HOSTS_SQL.format(task_filter="AND t.host_id = %(host)s", host_filter="AND h.id = %(host)s")
+UNAVAILABLE_SQL = f"SELECT count(*) AS n FROM {H} WHERE lease_expires_at < now() OR draining"
+
+LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(%(key)s))"
+TRY_LOCK_SQL = "SELECT pg_try_advisory_xact_lock(hashtext(%(key)s)) AS locked"
+
+WORKSPACE_GPUS_SQL = f"""
+SELECT coalesce(sum(cardinality(gpu_devices)), 0) AS held FROM {K}
+ WHERE workspace_id = %(workspace)s AND status IN {HOLDING}
+"""
+
+PLACED_SQL = f"""
+UPDATE {F} SET waiting_reason = '', waiting_since = NULL WHERE id = %(function)s AND waiting_reason <> ''
+"""
+WAITING_SQL = f"""
+UPDATE {F} SET waiting_reason = %(reason)s, waiting_since = coalesce(waiting_since, now()) WHERE id = %(function)s
+"""
+UNRESERVE_SQL = f"""
+UPDATE {H} SET reserved_for = '', reserved_model = '', reserved_count = 0, reserved_until = NULL
+ WHERE reserved_for = %(function)s
+"""
+RESERVE_SQL = f"""
+UPDATE {H} SET reserved_for = %(function)s, reserved_model = %(model)s, reserved_count = %(count)s,
+       reserved_until = now() + make_interval(secs => %(seconds)s)
+ WHERE id = %(host)s AND (reserved_for IN ('', %(function)s) OR reserved_until IS NULL OR reserved_until < now())
+"""
+
+
+@transition()
+def alive_hosts() -> Generator[Stmt, Rows, list[HostState]]:
+    """The live hosts that take containers, with what their containers hold now."""
+    return [HostState.from_row(r) for r in (yield Stmt(ALIVE_HOSTS_SQL, {}))]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A placement decision: the task and its host, or why none could take it."""
+
+    task_id: str | None
+    host_id: int | None = None
+    queue: str = ""
+    devices: tuple[int, ...] = ()
+    model: str = ""
+    reason: str = ""
+
+
+def _lock_key(host_id: int) -> str:
+    return f"place:{host_id}"
+
+
+def _reserve(need: Need, hosts: Sequence[HostState]) -> tuple[HostState, str, int] | None:
+    """The host nearest to holding the waiting GPU request once its containers end: one with
+    enough healthy devices of a model of the first spec that any host could hold, most of them
+    free now. None when no live host could ever hold it."""
+    for want in need.wants:
+        best = None
+        for host in hosts:
+            if host.cpu < need.cpu or host.memory < need.memory:
+                continue
+            for model in want.models:
+                total = sum(1 for d in gpus.healthy(host.devices) if d["model"] == model)
+                if total >= want.count:
+                    key = (host.free_of(model), -len(host.used_devices))
+                    if best is None or key > best[0]:
+                        best = (key, host, model, want.count)
+                    break
+        if best is not None:
+            return best[1], best[2], best[3]
+    return None
+
+
+@transition(atomic=True)
+def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, Placed]:
+    """Place a container of the function: a task row on the best host that can take it, with its
+    GPU devices; or, when none can now, the reason recorded on the function (and a reservation
+    for a GPU request, see the module). Runs inside the caller's transaction, whose end releases
+    the host's lock."""
+    rows = yield Stmt(FUNCTION_SQL, {"function": function_id})
+    fn = rows[0]
+    need = Need(function_id, fn["cpu"], fn["memory"], tuple(gpus.parse_request(fn["gpu"] or None)))
+    limit_note = ""
+    if need.gpu and fn["gpu_limit"] is not None:
+        # One decision per workspace at a time for its GPU quota, taken before any host's lock.
+        yield Stmt(LOCK_SQL, {"key": f"gpu-quota:{fn['workspace_id']}"})
+        rows = yield Stmt(WORKSPACE_GPUS_SQL, {"workspace": fn["workspace_id"]})
+        room = fn["gpu_limit"] - int(rows[0]["held"])
+        allowed = tuple(w for w in need.wants if w.count <= room)
+        if not allowed:
+            limit_note = (
+                f"the workspace's GPU limit is reached ({int(rows[0]['held'])} of {fn['gpu_limit']} "
+                f"devices held; this needs {min(w.count for w in need.wants)})"
+            )
+        need = Need(need.function_id, need.cpu, need.memory, allowed)
+    if limit_note:
+        reason = f"Waiting for GPUs: {limit_note}"
+        yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
+        return Placed(None, reason=reason)
+    hosts = yield from alive_hosts().steps
+    for n, candidate in enumerate(rank(need, hosts)[:MAX_CANDIDATES]):
+        key = _lock_key(candidate.host.id)
+        if n == 0:
+            yield Stmt(LOCK_SQL, {"key": key})
+        elif not (yield Stmt(TRY_LOCK_SQL, {"key": key}))[0]["locked"]:
+            continue  # another decision has it: the next host
+        fresh = yield Stmt(ONE_HOST_SQL, {"host": candidate.host.id})
+        if not fresh:
+            continue  # lost or draining meanwhile
+        again = rank(need, [HostState.from_row(fresh[0])])
+        if not again:
+            continue  # filled up meanwhile
+        found = again[0].fit
+        yield from task_create(
+            task_id=task_id,
+            workspace_id=fn["workspace_id"],
+            function_id=function_id,
+            host_id=candidate.host.id,
+            gpu_devices=found.devices if found else (),
+            gpu_type=found.model if found else "",
+        ).steps
+        if found is not None:
+            yield Stmt(UNRESERVE_SQL, {"function": function_id})
+        yield Stmt(PLACED_SQL, {"function": function_id})
+        return Placed(
+            task_id,
+            candidate.host.id,
+            f"host.{candidate.host.name}",
+            found.devices if found else (),
+            found.model if found else "",
+        )
+    unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
+    reason = explain(need, hosts, unavailable=unavailable)
+    if need.gpu:
+        target = _reserve(need, hosts)
+        if target is not None:
+            host, model, count = target
+            yield Stmt(
+                RESERVE_SQL,
+                {
+                    "host": host.id,
+                    "function": function_id,
+                    "model": model,
+                    "count": count,
+                    "seconds": RESERVATION_SECONDS,
+                },
+            )
+    yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
+    return Placed(None, reason=reason)
+
+
+LOST_DEVICES_SQL = f"""
+UPDATE {K} SET status = '{TaskStatus.STOPPING.value}', cause = 'gpu_lost'
+ WHERE host_id = %(host)s AND status IN {LIVE} AND gpu_devices && %(lost)s::smallint[]
+RETURNING id
+"""
+
+
+@transition()
+def tasks_on_lost_devices(*, host_id: int, lost: list[int]) -> Generator[Stmt, Rows, list[str]]:
+    """The host no longer has (healthy) these devices: the live containers holding one of them
+    are to stop, and what they ran runs again as preempted (cause `gpu_lost`). Returns their ids."""
+    rows = yield Stmt(LOST_DEVICES_SQL, {"host": host_id, "lost": lost})
+    return [r["id"] for r in rows]
