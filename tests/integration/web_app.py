@@ -172,6 +172,8 @@ def private():
             return
         seen = sorted(name.decode() for name, _ in scope["headers"] if name.endswith((b"-key", b"-secret")))
         await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": f"private; credential headers seen: {seen}".encode()})
+        await send(
+            {"type": "http.response.body", "body": f"private; credential headers seen: {seen}".encode()}
+        )
 
     return application
