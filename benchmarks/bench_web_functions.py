@@ -1,15 +1,11 @@
 """The app of benchmarks/web.py: a trivial FastAPI endpoint, a stream, and a class for cold requests.
 
-`direct_app` is the same FastAPI app, for running straight under uvicorn beside the gateway.
+With BENCH_WEB_DIRECT set, the module is only `direct_app`, the same FastAPI app, for running straight
+under uvicorn beside the gateway (from the benchmarks' venv, which has no Skylift).
 """
 
 import asyncio
 import os
-
-import skylift
-
-app = skylift.App("bench-web")
-image = skylift.Image.debian_slim().pip_install("fastapi[standard]")
 
 
 def make_app():
@@ -34,21 +30,24 @@ def make_app():
     return web_app
 
 
-@app.function(image=image, min_containers=1)
-@skylift.concurrent(max_inputs=64)
-@skylift.asgi_app()
-def hello():
-    return make_app()
-
-
-@app.cls(image=image, scaledown_window=2)
-class Cold:
-    run: int = skylift.parameter(default=0)
-
-    @skylift.fastapi_endpoint()
-    def ping(self) -> dict:
-        return {"run": self.run, "task": os.environ.get("SKYLIFT_TASK_ID")}
-
-
 if os.environ.get("BENCH_WEB_DIRECT"):
     direct_app = make_app()
+else:
+    import skylift
+
+    app = skylift.App("bench-web")
+    image = skylift.Image.debian_slim().pip_install("fastapi[standard]")
+
+    @app.function(image=image, min_containers=1)
+    @skylift.concurrent(max_inputs=64)
+    @skylift.asgi_app()
+    def hello():
+        return make_app()
+
+    @app.cls(image=image, scaledown_window=2)
+    class Cold:
+        run: int = skylift.parameter(default=0)
+
+        @skylift.fastapi_endpoint()
+        def ping(self) -> dict:
+            return {"run": self.run, "task": os.environ.get("SKYLIFT_TASK_ID")}

@@ -169,6 +169,8 @@ def main() -> int:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
+        else:
+            raise RuntimeError("the gateway or the direct uvicorn did not answer:\n" + plat.logs())
         say("both servers answer; measuring")
         for _ in range(args.rounds):
             for clients in (1, 32):

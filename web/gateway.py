@@ -115,6 +115,7 @@ class WebGateway:
     def __init__(self) -> None:
         self.redis: aioredis.Redis | None = None
         self.routes: dict[tuple[str, str], tuple[float, web_endpoints.Route | None]] = {}
+        self.resolving: dict[tuple[str, str], asyncio.Future[web_endpoints.Route | None]] = {}
         self.variants: dict[tuple[str, str], str] = {}
         self.pools: dict[str, FunctionPool] = {}
         self.tokens: dict[str, tuple[int, float]] = {}  # workspace -> (tokens taken ahead, until)
@@ -214,15 +215,25 @@ class WebGateway:
         return Target(route, root)
 
     async def _route(self, kind: str, key: str) -> web_endpoints.Route | None:
-        now = time.monotonic()
+        """The endpoint's route, read again at most every ROUTE_CACHE_SECONDS; requests that find it
+        out of date together wait for one read (not one each)."""
         cached = self.routes.get((kind, key))
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        route = await asyncio.get_running_loop().run_in_executor(None, _resolve, kind, key)
-        if len(self.routes) > 10_000:
-            self.routes.clear()
-        self.routes[(kind, key)] = (now + ROUTE_CACHE_SECONDS, route)
-        return route
+        pending = self.resolving.get((kind, key))
+        if pending is None:
+            pending = self.resolving[(kind, key)] = asyncio.ensure_future(self._resolve(kind, key))
+        return await asyncio.shield(pending)
+
+    async def _resolve(self, kind: str, key: str) -> web_endpoints.Route | None:
+        try:
+            route = await asyncio.get_running_loop().run_in_executor(None, _resolve, kind, key)
+            if len(self.routes) > 10_000:
+                self.routes.clear()
+            self.routes[(kind, key)] = (time.monotonic() + ROUTE_CACHE_SECONDS, route)
+            return route
+        finally:
+            del self.resolving[(kind, key)]
 
     async def _admit(self, scope: dict, target: Target) -> str:
         """Proxy auth, the workspace's rate, the declared body size, the class's parameters:

@@ -142,6 +142,7 @@ class _Part:
             access_log=False,
             log_level="warning",
             ws_max_size=2 * 1024 * 1024,
+            timeout_keep_alive=60,  # the only client is the gateway, which keeps its tunnels for reuse
         )
         self.config.load()
         self.config.loaded_app = _Tracked(self.config.loaded_app, activity)
