@@ -120,6 +120,7 @@ class WebGateway:
         self.pools: dict[str, FunctionPool] = {}
         self.tokens: dict[str, tuple[int, float]] = {}  # workspace -> (tokens taken ahead, until)
         self.trusted = [ipaddress.ip_network(p, strict=False) for p in settings.SKYLIFT_WEB_TRUSTED_PROXIES]
+        self.trusted_addresses: dict[str, bool] = {}
 
     def _redis(self) -> aioredis.Redis:
         if self.redis is None:
@@ -350,11 +351,19 @@ class WebGateway:
         return client, chain
 
     def _trusted(self, address: str) -> bool:
+        known = self.trusted_addresses.get(address)
+        if known is not None:
+            return known
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
-            return False
-        return any(ip in network for network in self.trusted)
+            trusted = False
+        else:
+            trusted = any(ip in network for network in self.trusted)
+        if len(self.trusted_addresses) > 10_000:
+            self.trusted_addresses.clear()
+        self.trusted_addresses[address] = trusted
+        return trusted
 
     async def _forward(
         self, scope, receive, send, target: Target, slot: Slot, tunnel: Tunnel, request_id: str

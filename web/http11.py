@@ -172,7 +172,8 @@ async def _exchange(
             if started:
                 data = await reader.read(READ)
             else:
-                data = await asyncio.wait_for(reader.read(READ), max(0.0, deadline - loop.time()))
+                async with asyncio.timeout_at(deadline):  # no task of its own, unlike wait_for
+                    data = await reader.read(READ)
         except TimeoutError:
             tunnel.close()
             raise ProxyError(
@@ -214,12 +215,13 @@ async def _exchange(
             if head_only:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return False
-        if started and response.chunks:
+        if started and (response.chunks or response.complete):
             chunks, response.chunks = response.chunks, []
-            await send({"type": "http.response.body", "body": b"".join(chunks), "more_body": True})
-        if response.complete:
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-            return response.keep_alive
+            body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            # A response read whole goes out in one message: the body and its end together.
+            await send({"type": "http.response.body", "body": body, "more_body": not response.complete})
+            if response.complete:
+                return response.keep_alive
 
 
 async def _send_chunked(receive, writer: asyncio.StreamWriter, first: bytes) -> None:
