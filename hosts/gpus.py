@@ -112,8 +112,23 @@ class Fit:
     left: int  # free devices of that model the host keeps after this
 
 
-def healthy(devices: Iterable[Device]) -> list[Device]:
-    return [d for d in devices if d.get("healthy", True)]
+def as_devices(entries: Iterable[Device | str]) -> list[Device]:
+    """A host's inventory as devices. Rows written before devices were recorded list type names
+    ("A100"): each is a device, indexed in the order listed."""
+    devices: list[Device] = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, str):
+            model = _canonical(entry.partition(":")[0].rstrip("!"))
+            devices.append(
+                Device(index=index, uuid="", model=model, memory=MEMORY_MIB.get(model, 0), healthy=True)
+            )
+        else:
+            devices.append(entry)
+    return devices
+
+
+def healthy(devices: Iterable[Device | str]) -> list[Device]:
+    return [d for d in as_devices(devices) if d.get("healthy", True)]
 
 
 def fit(

@@ -26,12 +26,8 @@ def square(x: int) -> int:
     return x * x
 
 
-if uses == "web":
-
-    @app.function()
-    @modal.fastapi_endpoint(method="POST")
-    def hook(body: dict) -> dict:
-        return body
+if uses == "tunnel":
+    modal.forward(8000)
 
 
 @app.local_entrypoint()

@@ -40,7 +40,7 @@ def _apps(platform) -> int:
     ("uses", "named"),
     [
         ("sandbox", "Sandbox.create is not supported yet by Skylift"),
-        ("web", "fastapi_endpoint is not supported yet by Skylift"),
+        ("tunnel", "forward is not supported yet by Skylift"),
         ("region", "The option region= is not supported yet by Skylift"),
     ],
 )

@@ -212,7 +212,7 @@ SURFACE = Surface(
                 same("App.registered_functions"),
                 same("App.registered_classes"),
                 same("App.registered_entrypoints"),
-                not_yet("App.registered_web_endpoints"),
+                same("App.registered_web_endpoints", "`Class.method` for a class's web methods"),
             ),
             owner="App",
         ),

@@ -109,6 +109,15 @@ class App:
             "secrets": [*self.secrets, *parsed["secrets"]],  # the app's first, so a function's own win
         }
 
+    @property
+    def registered_web_endpoints(self) -> list[str]:
+        """The names of its functions served over HTTP, and `Class.method` for a class's web methods."""
+        names = [tag for tag, f in self.registered_functions.items() if f._options["definition"].get("web")]
+        for tag, cls in self.registered_classes.items():
+            methods = cls._options["definition"].get("methods") or {}
+            names += [f"{tag}.{m}" for m, spec in methods.items() if (spec or {}).get("web")]
+        return names
+
     def include(self, other_app: App, /, inherit_tags: bool = True) -> App:
         """Add another app's functions and classes to this one: they run when this app runs.
 

@@ -82,7 +82,6 @@ class Planned:
 
 DEPLOYMENTS = Planned(12, "deployed apps, schedules and lookups by name")
 SECRETS = Planned(13, "secrets, Dict and Queue")
-WEB = Planned(14, "web endpoints")
 DASHBOARD = Planned(15, "the dashboard's calls, logs, containers and teams")
 BILLING = Planned(16, "usage and billing")
 GPUS = Planned(17, "GPUs, placement across hosts and clusters")
@@ -186,11 +185,11 @@ class SchedulerPlacement(Unsupported, planned=GPUS):
     """Modal's placement by region, zone and instance type."""
 
 
-class Server(Unsupported, planned=WEB):
+class Server(Unsupported):
     """Modal's `@app.server` HTTP services."""
 
 
-class Tunnel(Unsupported, planned=WEB):
+class Tunnel(Unsupported, planned=SANDBOXES):
     """Modal's tunnel to a container port."""
 
 
@@ -211,7 +210,7 @@ def _refusing(name: str, planned: Planned | None = None, hint: str = "") -> Call
     return refuse
 
 
-forward = _refusing("forward", WEB)
+forward = _refusing("forward", SANDBOXES)
 interact = _refusing("interact")
 simulate_preemption = _refusing("simulate_preemption")  # of modal.exception
 
@@ -255,13 +254,12 @@ MEMBERS: dict[str, dict[str, Feature]] = {
     "App": dict(
         [
             _member("App", "lookup()", DEPLOYMENTS),
-            _member("App", "server()", WEB),
+            _member("App", "server()"),
             _member("App", "set_tags()"),
             _member("App", "get_tags()"),
             _member("App", "get_dashboard_url()", DASHBOARD),
             _member("App", "logs", DEPLOYMENTS),
             _member("App", "description"),
-            _member("App", "registered_web_endpoints", WEB),
         ]
     ),
     "Function": dict(
@@ -579,7 +577,7 @@ def _command(path: str, planned: Planned | None = None, hint: str = "") -> tuple
 COMMANDS: dict[str, Feature] = dict(
     [
         _command("shell", SANDBOXES),
-        _command("curl", WEB),
+        _command("curl"),
         _command("container", DASHBOARD),
         _command("endpoint"),
         _command("image"),
