@@ -169,10 +169,13 @@ def stop_postgres(state: dict) -> None:
     if pg.get("kind") == "debian":
         postmaster = _postmaster_pid(Path(pg["dir"]))
         pg_ctl = [str(Path(pg["bin"]) / "pg_ctl"), "stop", "-D", pg["dir"], "-w", "-t", "60"]
-        stopped = subprocess.run(_as_pg([*pg_ctl, "-m", "fast"]), capture_output=True)
+        stopped = subprocess.run(_as_pg([*pg_ctl, "-m", "fast"]), capture_output=True, text=True)
         if stopped.returncode != 0 and Path(pg["dir"], "postmaster.pid").exists():
             # A fast shutdown that did not finish in time (its checkpoint on a loaded machine):
             # stop at once; the next start recovers from the WAL, as after a crash.
+            say(
+                f"PostgreSQL's fast stop failed ({stopped.stderr.strip() or stopped.returncode}); stopping it at once"
+            )
             subprocess.run(_as_pg([*pg_ctl, "-m", "immediate"]), capture_output=True)
         # pg_ctl returns once the pid file is gone, which the postmaster removes just before it
         # exits: stopped means the process is gone too. One that outlived both stops (pg_ctl
@@ -183,7 +186,9 @@ def stop_postgres(state: dict) -> None:
                 os.kill(postmaster, signal.SIGKILL)
             except OSError:
                 pass
-            _wait_exited(postmaster, seconds=10)
+            if _wait_exited(postmaster, seconds=10):
+                # Killed, it left its pid file: gone with it, the next start finds no stale lock.
+                Path(pg["dir"], "postmaster.pid").unlink(missing_ok=True)
 
 
 def _postmaster_pid(pg_dir: Path) -> int | None:

@@ -155,7 +155,7 @@ def test_a_web_endpoint_is_described_where_it_is_written_and_refuses_remote_call
         "docs": False,
     }
     assert hook.get_web_url() is None  # until its app runs or is deployed
-    assert app.registered_web_endpoints == ["hook"]
+    assert app.registered_web_endpoints == [hook._name]
     with pytest.raises(exception.InvalidError, match="hook is a web endpoint: call it over HTTP"):
         hook.remote({})
     assert hook.local({"a": 1}) == {"a": 1}
