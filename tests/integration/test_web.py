@@ -308,15 +308,20 @@ def test_a_redeploy_moves_traffic_without_dropping_a_request_in_flight(platform,
 
 
 def test_a_request_reaches_a_container_on_a_second_host(platform, web, tmp_path):
+    from tests.fixtures.live_platform import wait_for
     from tests.fixtures.partitioned_host import PartitionedHost
 
     main_host = platform.env["SKYLIFT_HOST_NAME"]
     second = PartitionedHost(platform, tmp_path, lease_seconds=30.0, heartbeat_seconds=1.0)
     try:
         second.wait_registered(platform)
+        # Its Celery worker (which starts containers) is up too, however loaded the machine is.
+        assert wait_for(
+            lambda: second.log.read_text(), lambda text: f"host.{second.name}@" in text and " ready." in text
+        )
         # The first host takes no new containers: a new pool's container starts on the second.
         platform.sql("UPDATE hosts_host SET draining = true WHERE name = %s RETURNING id", [main_host])
-        answer = web.get("/?greeting=far", headers=_host("it-web-greeter-greet"))
+        answer = web.get("/?greeting=far", headers=_host("it-web-greeter-greet"), timeout=300)
         assert answer.status_code == 200, answer.text
         task = answer.json()["task"]
         placed = platform.sql(
