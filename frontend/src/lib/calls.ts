@@ -5,8 +5,8 @@
  */
 import type { Call, CallStatus } from "../api/client";
 
-/** A call as the WebSocket sends it: the API's call without `app_id`. */
-export type CallSummary = Omit<Call, "app_id">;
+/** A call as the WebSocket sends it: the API's call without `app_id` and `waiting_reason`. */
+export type CallSummary = Omit<Call, "app_id" | "waiting_reason">;
 
 /** How many calls the page keeps; older ones are a page away in the API. */
 export const MAX_CALLS = 100;
