@@ -42,7 +42,7 @@ export function WebEndpointsSection({ functions }: { functions: Func[] }) {
   return (
     <section>
       <h2>Web endpoints</h2>
-      <table className="table" aria-label="Web endpoints">
+      <table className="table web-endpoints" aria-label="Web endpoints">
         <thead>
           <tr>
             <th>Function</th>
@@ -52,30 +52,32 @@ export function WebEndpointsSection({ functions }: { functions: Func[] }) {
         </thead>
         <tbody>
           {endpoints.map((endpoint) => (
-            <tr key={`${endpoint.name}`} data-testid="web-endpoint" data-name={endpoint.name}>
+            <tr key={endpoint.name} data-testid="web-endpoint" data-name={endpoint.name}>
               <td className="strong">{endpoint.name}</td>
               <td>
                 <EndpointUrl endpoint={endpoint} />
               </td>
-              <td className="web-badges">
-                <span className={`badge badge-web-${endpoint.kind || "other"}`} data-testid="web-kind">
-                  {kindLabel(endpoint.kind)}
-                </span>
-                {endpoint.httpMethod && (
-                  <span className="muted small" data-testid="web-method">
-                    {endpoint.httpMethod}
+              <td>
+                <div className="web-badges">
+                  <span className={`badge badge-web-${endpoint.kind || "other"}`} data-testid="web-kind">
+                    {kindLabel(endpoint.kind)}
                   </span>
-                )}
-                {endpoint.requiresProxyAuth && (
-                  <Link
-                    to="/proxy-tokens"
-                    className="badge badge-proxy-auth"
-                    data-testid="proxy-auth"
-                    title="Requests need a proxy auth token of this workspace: manage them on the Proxy tokens page"
-                  >
-                    proxy auth
-                  </Link>
-                )}
+                  {endpoint.httpMethod && (
+                    <span className="muted small" data-testid="web-method">
+                      {endpoint.httpMethod}
+                    </span>
+                  )}
+                  {endpoint.requiresProxyAuth && (
+                    <Link
+                      to="/proxy-tokens"
+                      className="badge badge-proxy-auth"
+                      data-testid="proxy-auth"
+                      title="Requests need a proxy auth token of this workspace: manage them on the Proxy tokens page"
+                    >
+                      proxy auth
+                    </Link>
+                  )}
+                </div>
               </td>
             </tr>
           ))}
