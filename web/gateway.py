@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import itertools
 import json
 import logging
 import time
@@ -57,6 +58,15 @@ def _host(scope: dict) -> str:
         if name == b"host":
             return value.decode("latin-1").rsplit(":", 1)[0].lower() if b"]" not in value else ""
     return ""
+
+
+_REQUEST_PREFIX = new_id("wr", 10)
+_request_numbers = itertools.count(1)
+
+
+def _request_id() -> str:
+    """A request's id: this process's random prefix and a count (no randomness read per request)."""
+    return f"{_REQUEST_PREFIX}{next(_request_numbers):x}"
 
 
 def serves(scope: dict) -> bool:
@@ -115,10 +125,13 @@ class WebGateway:
     def __init__(self) -> None:
         self.redis: aioredis.Redis | None = None
         self.routes: dict[tuple[str, str], tuple[float, web_endpoints.Route | None]] = {}
+        self.resolving: dict[tuple[str, str], asyncio.Future[web_endpoints.Route | None]] = {}
         self.variants: dict[tuple[str, str], str] = {}
         self.pools: dict[str, FunctionPool] = {}
         self.tokens: dict[str, tuple[int, float]] = {}  # workspace -> (tokens taken ahead, until)
+        self.refills: dict[str, asyncio.Future[int]] = {}
         self.trusted = [ipaddress.ip_network(p, strict=False) for p in settings.SKYLIFT_WEB_TRUSTED_PROXIES]
+        self.trusted_addresses: dict[str, bool] = {}
 
     def _redis(self) -> aioredis.Redis:
         if self.redis is None:
@@ -137,7 +150,7 @@ class WebGateway:
         asyncio.get_running_loop().run_in_executor(None, _start_first_container, function_id)
 
     async def __call__(self, scope: dict, receive, send) -> None:
-        request_id = new_id("wr")
+        request_id = _request_id()
         try:
             target = await self._target(scope)
             function_id = await self._admit(scope, target)
@@ -214,15 +227,25 @@ class WebGateway:
         return Target(route, root)
 
     async def _route(self, kind: str, key: str) -> web_endpoints.Route | None:
-        now = time.monotonic()
+        """The endpoint's route, read again at most every ROUTE_CACHE_SECONDS; requests that find it
+        out of date together wait for one read (not one each)."""
         cached = self.routes.get((kind, key))
-        if cached is not None and cached[0] > now:
+        if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        route = await asyncio.get_running_loop().run_in_executor(None, _resolve, kind, key)
-        if len(self.routes) > 10_000:
-            self.routes.clear()
-        self.routes[(kind, key)] = (now + ROUTE_CACHE_SECONDS, route)
-        return route
+        pending = self.resolving.get((kind, key))
+        if pending is None:
+            pending = self.resolving[(kind, key)] = asyncio.ensure_future(self._resolve(kind, key))
+        return await asyncio.shield(pending)
+
+    async def _resolve(self, kind: str, key: str) -> web_endpoints.Route | None:
+        try:
+            route = await asyncio.get_running_loop().run_in_executor(None, _resolve, kind, key)
+            if len(self.routes) > 10_000:
+                self.routes.clear()
+            self.routes[(kind, key)] = (time.monotonic() + ROUTE_CACHE_SECONDS, route)
+            return route
+        finally:
+            del self.resolving[(kind, key)]
 
     async def _admit(self, scope: dict, target: Target) -> str:
         """Proxy auth, the workspace's rate, the declared body size, the class's parameters:
@@ -293,30 +316,45 @@ class WebGateway:
 
     async def _take_rate(self, route: web_endpoints.Route) -> int:
         """0 when the request may go, else seconds to wait. Tokens are taken from the workspace's
-        bucket (shared by every server, and with its inputs) a few at a time, ahead."""
-        now = time.monotonic()
-        stock, until = self.tokens.get(route.workspace_id, (0, 0.0))
-        if stock >= 1 and until > now:
-            self.tokens[route.workspace_id] = (stock - 1, until)
-            return 0
-        rate = float(settings.SKYLIFT_WEB_RATE or route.rate)
-        ahead = max(1, min(50, int(rate / 20)))
-        wait = int(
-            await self._redis().eval(
-                RATE_SCRIPT, 1, bucket_key(route.workspace_id), rate, route.burst, time.time(), ahead
-            )
-        )
-        if wait and ahead > 1:
+        bucket (shared by every server, and with its inputs) a few at a time, ahead; requests that
+        find none left wait for one refill together."""
+        while True:
+            stock, until = self.tokens.get(route.workspace_id, (0, 0.0))
+            if stock >= 1 and until > time.monotonic():
+                self.tokens[route.workspace_id] = (stock - 1, until)
+                return 0
+            refill = self.refills.get(route.workspace_id)
+            if refill is None:
+                refill = self.refills[route.workspace_id] = asyncio.ensure_future(self._refill(route))
+            if await asyncio.shield(refill):
+                # The bucket holds fewer than a refill's worth: this request asks for its own token.
+                return await self._take_one(route)
+
+    async def _refill(self, route: web_endpoints.Route) -> int:
+        try:
+            rate = float(settings.SKYLIFT_WEB_RATE or route.rate)
+            ahead = max(1, min(200, int(rate / 20)))
             wait = int(
                 await self._redis().eval(
-                    RATE_SCRIPT, 1, bucket_key(route.workspace_id), rate, route.burst, time.time(), 1
+                    RATE_SCRIPT, 1, bucket_key(route.workspace_id), rate, route.burst, time.time(), ahead
                 )
             )
-            ahead = 1
-        if not wait:
-            # Taken ahead tokens keep for a moment only: a rate lowered meanwhile applies at once after.
-            self.tokens[route.workspace_id] = (ahead - 1, now + TOKENS_AHEAD_SECONDS)
-        return wait
+            if wait:
+                return wait
+            # Taken-ahead tokens keep for a moment only: a rate lowered meanwhile applies soon after.
+            self.tokens[route.workspace_id] = (ahead, time.monotonic() + TOKENS_AHEAD_SECONDS)
+            return 0
+        finally:
+            del self.refills[route.workspace_id]
+
+    async def _take_one(self, route: web_endpoints.Route) -> int:
+        """Past the bucket's end, each request asks for one token of its own (its exact wait)."""
+        rate = float(settings.SKYLIFT_WEB_RATE or route.rate)
+        return int(
+            await self._redis().eval(
+                RATE_SCRIPT, 1, bucket_key(route.workspace_id), rate, route.burst, time.time(), 1
+            )
+        )
 
     # Forwarding -----------------------------------------------------------------------------------
 
@@ -339,11 +377,19 @@ class WebGateway:
         return client, chain
 
     def _trusted(self, address: str) -> bool:
+        known = self.trusted_addresses.get(address)
+        if known is not None:
+            return known
         try:
             ip = ipaddress.ip_address(address)
         except ValueError:
-            return False
-        return any(ip in network for network in self.trusted)
+            trusted = False
+        else:
+            trusted = any(ip in network for network in self.trusted)
+        if len(self.trusted_addresses) > 10_000:
+            self.trusted_addresses.clear()
+        self.trusted_addresses[address] = trusted
+        return trusted
 
     async def _forward(
         self, scope, receive, send, target: Target, slot: Slot, tunnel: Tunnel, request_id: str

@@ -64,6 +64,8 @@ class _Response:
         self.head = False
         self.chunks: list[bytes] = []
         self.complete = False
+        self.keep_alive = False
+        self.parser: httptools.HttpResponseParser | None = None
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self.headers.append((name.lower(), value))
@@ -76,6 +78,8 @@ class _Response:
 
     def on_message_complete(self) -> None:
         self.complete = True
+        # Asked now: once the message is over, the parser answers False whatever the response said.
+        self.keep_alive = self.parser is not None and self.parser.should_keep_alive()
 
 
 def _request_head(scope: dict, target: bytes, extra: list[tuple[bytes, bytes]], framing: bytes) -> bytes:
@@ -157,7 +161,7 @@ async def _exchange(
     await writer.drain()
 
     response = _Response()
-    parser = httptools.HttpResponseParser(response)
+    parser = response.parser = httptools.HttpResponseParser(response)
     started = False
     head_only = scope["method"] == "HEAD"
     received = 0
@@ -168,7 +172,8 @@ async def _exchange(
             if started:
                 data = await reader.read(READ)
             else:
-                data = await asyncio.wait_for(reader.read(READ), max(0.0, deadline - loop.time()))
+                async with asyncio.timeout_at(deadline):  # no task of its own, unlike wait_for
+                    data = await reader.read(READ)
         except TimeoutError:
             tunnel.close()
             raise ProxyError(
@@ -210,12 +215,13 @@ async def _exchange(
             if head_only:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return False
-        if started and response.chunks:
+        if started and (response.chunks or response.complete):
             chunks, response.chunks = response.chunks, []
-            await send({"type": "http.response.body", "body": b"".join(chunks), "more_body": True})
-        if response.complete:
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-            return parser.should_keep_alive()
+            body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            # A response read whole goes out in one message: the body and its end together.
+            await send({"type": "http.response.body", "body": body, "more_body": not response.complete})
+            if response.complete:
+                return response.keep_alive
 
 
 async def _send_chunked(receive, writer: asyncio.StreamWriter, first: bytes) -> None:

@@ -208,7 +208,7 @@ class FunctionPool:
             return Slot(self, container, method)
         if self.waiting >= settings.SKYLIFT_WEB_QUEUE_MAX:
             raise Busy(f"{self.waiting} requests are waiting for this endpoint already")
-        deadline = time.monotonic() + settings.SKYLIFT_WEB_QUEUE_SECONDS
+        began = time.monotonic()
         failure_checked_after = time.time()
         self.waiting += 1
         self._report_demand()
@@ -217,12 +217,16 @@ class FunctionPool:
                 if not self.containers and time.monotonic() - self.cold_started_at > COLD_START_EVERY_SECONDS:
                     self.cold_started_at = time.monotonic()
                     self.cold_start(self.function_id)
-                remaining = deadline - time.monotonic()
+                # Waiting for room on running containers is bounded by the queue's time; waiting for
+                # the first container (scale from zero), by the time a container may take to start.
+                limit, setting = (
+                    (settings.SKYLIFT_WEB_QUEUE_SECONDS, "SKYLIFT_WEB_QUEUE_SECONDS")
+                    if self.containers
+                    else (settings.SKYLIFT_WEB_START_SECONDS, "SKYLIFT_WEB_START_SECONDS")
+                )
+                remaining = began + limit - time.monotonic()
                 if remaining <= 0:
-                    raise Busy(
-                        f"no container had room within {settings.SKYLIFT_WEB_QUEUE_SECONDS:g} s "
-                        "(SKYLIFT_WEB_QUEUE_SECONDS)"
-                    )
+                    raise Busy(f"no container had room within {limit:g} s ({setting})")
                 self.event.clear()
                 try:
                     await asyncio.wait_for(self.event.wait(), min(WAIT_POLL_SECONDS, remaining))

@@ -293,6 +293,8 @@ SKYLIFT_WEB_REQUEST_TIMEOUT = env.float(
 )  # until the response starts
 SKYLIFT_WEB_QUEUE_MAX = env.int("SKYLIFT_WEB_QUEUE_MAX", default=1000)  # requests waiting per function
 SKYLIFT_WEB_QUEUE_SECONDS = env.float("SKYLIFT_WEB_QUEUE_SECONDS", default=60.0)  # then 503
+# A request that finds no container at all waits this long for the first to start (then 503).
+SKYLIFT_WEB_START_SECONDS = env.float("SKYLIFT_WEB_START_SECONDS", default=300.0)
 SKYLIFT_WEB_RATE = env.int("SKYLIFT_WEB_RATE", default=0)  # requests/s per workspace; 0: its input rate
 SKYLIFT_WEB_TRUSTED_PROXIES = env.list("SKYLIFT_WEB_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 # Where a host agent listens for the gateway's tunnels, and the address it announces for them.

@@ -186,8 +186,11 @@ def test_proxy_auth_lets_only_a_live_token_of_the_workspace_through(platform, we
     assert web.get("/", headers={**host, "Skylift-Key": key, "Skylift-Secret": secret}).status_code == 401
 
 
-def test_requests_beyond_capacity_wait_then_get_503(web):
-    holder = threading.Thread(target=lambda: web.get("/?seconds=12", headers=_host("it-web-slow")))
+def test_requests_beyond_capacity_wait_then_get_503_and_a_slow_one_504(web):
+    held: list[httpx.Response] = []
+    holder = threading.Thread(
+        target=lambda: held.append(web.get("/?seconds=12", headers=_host("it-web-slow")))
+    )
     assert web.get("/", headers=_host("it-web-slow")).text == '"done"'  # its one container is up
     holder.start()
     time.sleep(1.0)
@@ -195,7 +198,26 @@ def test_requests_beyond_capacity_wait_then_get_503(web):
     holder.join()
     assert waited.status_code == 503
     assert waited.headers["retry-after"] == "1"
+    # The held request began no response within SKYLIFT_WEB_REQUEST_TIMEOUT (10 s here).
+    assert held[0].status_code == 504 and "SKYLIFT_WEB_REQUEST_TIMEOUT" in held[0].json()["error"]["message"]
+    time.sleep(2.5)  # the container finishes the abandoned request
     assert web.get("/", headers=_host("it-web-slow")).text == '"done"'
+
+
+def test_requests_beyond_one_containers_room_scale_out(web):
+    assert web.get("/", headers=_host("it-web-busy")).status_code == 200  # one container up
+    answers: list[httpx.Response] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(web.get("/?seconds=4", headers=_host("it-web-busy"))))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [200, 200, 200], [a.text for a in answers]
+    # One request at a time per container: the autoscaler saw the gateway's waiting requests.
+    assert len({a.json() for a in answers}) >= 2
 
 
 def test_the_workspace_rate_answers_429(platform, web):

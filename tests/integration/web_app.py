@@ -177,3 +177,10 @@ def private():
         )
 
     return application
+
+
+@app.function(image=frameworks, scaledown_window=5)
+@skylift.fastapi_endpoint()
+def busy(seconds: float = 0.0) -> str:
+    time.sleep(seconds)
+    return os.environ["SKYLIFT_TASK_ID"]

@@ -53,6 +53,10 @@ MAP_BATCH = 500
 MAP_WINDOW = 2_000
 WAIT_SECONDS = 50.0
 GAP_WAIT_SECONDS = 0.05
+# A map's reader re-reads a gap in index order this long after it opened, then at doubling
+# intervals up to the maximum while it stays open (see _Outputs.poll).
+GAP_REREAD_SECONDS = 0.1
+GAP_REREAD_MAX_SECONDS = 5.0
 
 
 class _Aio(Generic[A, T]):
@@ -208,24 +212,45 @@ class _Outputs:
         self.low = 0  # lowest index not received yet
         self.high = -1  # highest index received
         self.seen: set[int] = set()
+        self.reread_every = GAP_REREAD_SECONDS
+        self.reread_at = 0.0
 
     def poll(self, timeout: float) -> list[dict[str, Any]]:
-        # Outputs are numbered as they are written, but two containers' writes can commit out of
-        # that order, so reading "after the highest number seen" may skip one. While indexes below
-        # the highest one received are missing, wait only briefly, then re-read from the lowest
-        # missing index (in index order, after_seq 0) to close the gap.
+        # Outputs are numbered as they are written, but two containers' writes run at once (their
+        # numbers interleave) and can commit out of that order, so a read "after the highest
+        # number seen" (after_seq) skips outputs that commit late with lower numbers. A read in
+        # index order from the lowest missing index (after_seq 0) skips nothing; after_seq only
+        # spares sending again the outputs received above a gap. So: with no gap (every index
+        # below `low` received, none above it) read in index order. While indexes below the
+        # highest one received are missing, read after the highest number, waiting only
+        # briefly; and in index order after an empty page, and GAP_REREAD_SECONDS after the gap
+        # opened, then at doubling intervals while it stays open (an input still running).
+        # Before, only an empty page led to a read in index order, which does not come while
+        # outputs keep arriving: the skipped ones stalled a map for 0.5-1 s (benchmarks/calls.py).
         gap = self.low < self.high
+        now = time.monotonic()
+        by_index = not gap or not self.after_seq or now >= self.reread_at
+        if gap and by_index:
+            self.reread_every = min(self.reread_every * 2, GAP_REREAD_MAX_SECONDS)
+            self.reread_at = now + self.reread_every
+        low = self.low
         page = self.client.call_outputs(
             self.call_id,
-            after_seq=self.after_seq,
+            after_seq=0 if by_index else self.after_seq,
             min_idx=self.low,
             timeout=min(timeout, GAP_WAIT_SECONDS) if gap else timeout,
         )
-        fresh: list[dict[str, Any]] = []
+        fresh = self._take(page["outputs"])
         if not page["outputs"]:
             self.after_seq = 0
-            return fresh
-        for output in page["outputs"]:
+        if self.low != low:
+            self.reread_every, self.reread_at = GAP_REREAD_SECONDS, time.monotonic() + GAP_REREAD_SECONDS
+        return fresh
+
+    def _take(self, outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The outputs not received before, noted as received."""
+        fresh: list[dict[str, Any]] = []
+        for output in outputs:
             self.after_seq = max(self.after_seq, output["seq"] or 0)
             if output["idx"] not in self.seen:
                 self.seen.add(output["idx"])

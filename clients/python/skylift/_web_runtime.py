@@ -142,6 +142,7 @@ class _Part:
             access_log=False,
             log_level="warning",
             ws_max_size=2 * 1024 * 1024,
+            timeout_keep_alive=60,  # the only client is the gateway, which keeps its tunnels for reuse
         )
         self.config.load()
         self.config.loaded_app = _Tracked(self.config.loaded_app, activity)
@@ -198,6 +199,16 @@ async def _read_frame(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> d
     return header
 
 
+def _new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's event loop when the image has it (`fastapi[standard]` brings it), else asyncio's."""
+    try:
+        import uvloop  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
 class WebServer:
     """Serves the container's endpoints on an event loop of its own thread."""
 
@@ -206,7 +217,7 @@ class WebServer:
         self.session, self.socket_path = session, socket_path
         self.activity = _Activity()
         self.parts: dict[str, _Part] = {}
-        self.loop = asyncio.new_event_loop()
+        self.loop = _new_loop()
         self.server_state: Any = None
         self.stopping = False
         self.parkers: list[asyncio.Task] = []
