@@ -82,7 +82,5 @@ export function parseCallEvent(data: unknown): CallSummary | null {
     input_count: c.input_count as number,
     created_at: c.created_at as string,
     finished_at: c.finished_at as string | null,
-    // Live updates do not carry why a call waits for a container; the calls list does.
-    waiting_reason: isString(c.waiting_reason) ? c.waiting_reason : "",
   };
 }
