@@ -12,7 +12,6 @@ function call(id: string, overrides: Partial<CallSummary> = {}): CallSummary {
     input_count: 1,
     created_at: "2025-01-01T00:00:00Z",
     finished_at: null,
-    waiting_reason: "",
     ...overrides,
   };
 }

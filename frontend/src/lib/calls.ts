@@ -5,8 +5,8 @@
  */
 import type { Call, CallStatus } from "../api/client";
 
-/** A call as the WebSocket sends it: the API's call without `app_id`. */
-export type CallSummary = Omit<Call, "app_id">;
+/** A call as the WebSocket sends it: the API's call without `app_id` and `waiting_reason`. */
+export type CallSummary = Omit<Call, "app_id" | "waiting_reason">;
 
 /** How many calls the page keeps; older ones are a page away in the API. */
 export const MAX_CALLS = 100;
@@ -82,7 +82,5 @@ export function parseCallEvent(data: unknown): CallSummary | null {
     input_count: c.input_count as number,
     created_at: c.created_at as string,
     finished_at: c.finished_at as string | null,
-    // Live updates do not carry why a call waits for a container; the calls list does.
-    waiting_reason: isString(c.waiting_reason) ? c.waiting_reason : "",
   };
 }

@@ -11,6 +11,7 @@ import { formatDateTime, formatDuration } from "../lib/format";
 import { type LiveState, useAppEvents } from "../lib/useAppEvents";
 import { SchedulesSection } from "./app/SchedulesSection";
 import { VersionsSection } from "./app/VersionsSection";
+import { WebEndpointsSection } from "./app/WebEndpointsSection";
 
 export function AppPage() {
   const { id = "" } = useParams();
@@ -123,45 +124,50 @@ function FunctionsSection({ appId }: { appId: string }) {
     () => api.get("/api/v1/functions/", { query: { app: appId, limit: 500 } }),
     [appId],
   );
+  const current =
+    functions.status === "ready" ? functions.data.results.filter((fn) => !fn.retired_at && !fn.parent_id) : [];
   return (
-    <section>
-      <h2>Functions</h2>
-      {functions.status === "loading" && <p className="muted">Loading…</p>}
-      {functions.status === "error" && <ErrorNotice error={functions.error} />}
-      {functions.status === "ready" && functions.data.results.length === 0 && <Empty>No functions.</Empty>}
-      {functions.status === "ready" && functions.data.results.length > 0 && (
-        <table className="table" aria-label="Functions">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Entry point</th>
-              <th className="num">CPU</th>
-              <th className="num">Memory</th>
-              <th className="num">Timeout</th>
-              <th>GPU</th>
-              <th>Image</th>
-            </tr>
-          </thead>
-          <tbody>
-            {functions.data.results.filter((fn) => !fn.retired_at && !fn.parent_id).map((fn) => (
-              <tr key={fn.id}>
-                <td className="strong">{fn.name}</td>
-                <td>
-                  <code>{fn.module ? `${fn.module}.${fn.qualname}` : fn.qualname}</code>
-                </td>
-                <td className="num">{fn.cpu}</td>
-                <td className="num">{fn.memory} MiB</td>
-                <td className="num">{fn.timeout} s</td>
-                <td>{fn.gpu || "—"}</td>
-                <td>
-                  <code className="small">{fn.image_id}</code>
-                </td>
+    <>
+      <section>
+        <h2>Functions</h2>
+        {functions.status === "loading" && <p className="muted">Loading…</p>}
+        {functions.status === "error" && <ErrorNotice error={functions.error} />}
+        {functions.status === "ready" && current.length === 0 && <Empty>No functions.</Empty>}
+        {current.length > 0 && (
+          <table className="table" aria-label="Functions">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Entry point</th>
+                <th className="num">CPU</th>
+                <th className="num">Memory</th>
+                <th className="num">Timeout</th>
+                <th>GPU</th>
+                <th>Image</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
+            </thead>
+            <tbody>
+              {current.map((fn) => (
+                <tr key={fn.id}>
+                  <td className="strong">{fn.name}</td>
+                  <td>
+                    <code>{fn.module ? `${fn.module}.${fn.qualname}` : fn.qualname}</code>
+                  </td>
+                  <td className="num">{fn.cpu}</td>
+                  <td className="num">{fn.memory} MiB</td>
+                  <td className="num">{fn.timeout} s</td>
+                  <td>{fn.gpu || "—"}</td>
+                  <td>
+                    <code className="small">{fn.image_id}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <WebEndpointsSection functions={current} />
+    </>
   );
 }
 
