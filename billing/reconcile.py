@@ -20,7 +20,7 @@ GRACE = timedelta(seconds=60)
 SQL = """
 SELECT t.id, extract(epoch FROM t.stopped_at - t.started_at) AS lived, coalesce(sum(r.seconds), 0) AS metered
   FROM functions_task t LEFT JOIN billing_usagerecord r ON r.task_id = t.id
- WHERE t.started_at IS NOT NULL AND t.stopped_at BETWEEN now() - %s AND now() - %s
+ WHERE t.started_at IS NOT NULL AND t.stopped_at BETWEEN now() - make_interval(secs => %s) AND now() - make_interval(secs => %s)
  GROUP BY t.id, t.started_at, t.stopped_at
 """
 
@@ -37,7 +37,7 @@ def reconcile(window: timedelta = timedelta(hours=2), grace: timedelta = GRACE) 
     more than 1 % from their lifetime; each is logged as a warning."""
     metering.settle_unmetered(grace)
     with connection.cursor() as cursor:
-        cursor.execute(SQL, [window, grace])
+        cursor.execute(SQL, [window.total_seconds(), grace.total_seconds()])
         rows = cursor.fetchall()
     found = []
     for task_id, lived, metered in rows:
