@@ -19,8 +19,12 @@ from .openapi import METHODS, operations, paths
 from .support import Member, WorkspaceObjects, db_snapshot, make_objects, url_for
 
 ID_OPERATIONS = [op for op in operations() if op.path_params]
+# Reports (usage) are walked as lists: they name the objects they sum up.
+REPORTS = {"/api/v1/usage/"}
 LIST_OPERATIONS = [
-    op for op in operations() if op.method == "get" and not op.path_params and op.path.endswith("s/")
+    op
+    for op in operations()
+    if op.method == "get" and not op.path_params and (op.path.endswith("s/") or op.path in REPORTS)
 ]
 # Collections whose objects belong to one user, not to the whole workspace (bob cannot see alice's).
 USER_SCOPED = {"tokens"}

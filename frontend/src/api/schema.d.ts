@@ -1102,6 +1102,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/usage/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Usage and cost per period, by app, function, environment or resource; empty where none. */
+        get: operations["usage_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/volumes/": {
         parameters: {
             query?: never;
@@ -2382,6 +2399,45 @@ export interface components {
          * @enum {string}
          */
         TypeEnum: "line" | "event";
+        UsageReport: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            by: string;
+            granularity: string;
+            /** Format: double */
+            total_cost: number;
+            results: components["schemas"]["UsageRow"][];
+        };
+        UsageRow: {
+            /** @description Start of the day or hour, UTC (ISO 8601) */
+            period: string;
+            /** @description by=app */
+            app_id?: string;
+            /** @description by=app or by=function: the app's name */
+            app?: string;
+            /** @description by=function */
+            function_id?: string;
+            /** @description by=function: the function's name */
+            function?: string;
+            /** @description by=environment */
+            environment?: string;
+            /** @description "cpu", "memory" or "gpu:<type>" */
+            resource: string;
+            /** @description core-seconds, GiB-seconds or GPU-seconds */
+            unit: string;
+            /**
+             * Format: double
+             * @description Charged: max of reserved and measured
+             */
+            quantity: number;
+            /**
+             * Format: double
+             * @description US dollars, at the prices the usage was metered at
+             */
+            cost: number;
+        };
         User: {
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             username: string;
@@ -4425,6 +4481,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    usage_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Group by (default app) */
+                by?: "app" | "environment" | "function" | "resource";
+                /** @description Before this day or time, UTC (default: now) */
+                end?: string;
+                /** @description day/hour */
+                granularity?: "day" | "hour";
+                /** @description From this day or time, UTC (default: end - 30 d) */
+                start?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
             };
         };
     };

@@ -115,6 +115,10 @@ from .state_enum import StateEnum
 from .task import Task
 from .task_status_enum import TaskStatusEnum
 from .type_enum import TypeEnum
+from .usage_report import UsageReport
+from .usage_retrieve_by import UsageRetrieveBy
+from .usage_retrieve_granularity import UsageRetrieveGranularity
+from .usage_row import UsageRow
 from .user import User
 from .values import Values
 from .version_ref import VersionRef
@@ -243,6 +247,10 @@ __all__ = (
     "Task",
     "TaskStatusEnum",
     "TypeEnum",
+    "UsageReport",
+    "UsageRetrieveBy",
+    "UsageRetrieveGranularity",
+    "UsageRow",
     "User",
     "Values",
     "VersionRef",
