@@ -35,6 +35,6 @@ class Command(BaseCommand):
             except (OSError, prices.PriceError) as exc:
                 raise CommandError(f"{file}: {exc}") from None
         else:
-            table = prices.current(ws.id) if ws else prices.current("")
-        scope = f"workspace {ws.id}" if table.workspace_id else "default"
+            table = prices.current(ws.id if ws else "")
+        scope = f"workspace {table.workspace_id}" if table.workspace_id else "default"
         self.stdout.write(f"prices ({scope}) version {table.version}: {json.dumps(table.prices)}")
