@@ -52,7 +52,12 @@ def usage(
         raise ValueError(f"by is one of {BY}, granularity one of {GRANULARITY}")
     columns, joins, group_by = GROUPS[by]
     sql = SQL.format(group_columns=columns, joins=joins, group_by=group_by)
-    params: dict[str, str | datetime] = {"granularity": granularity, "workspace": workspace_id, "start": start, "end": end}
+    params: dict[str, str | datetime] = {
+        "granularity": granularity,
+        "workspace": workspace_id,
+        "start": start,
+        "end": end,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]

@@ -69,6 +69,7 @@ from ._api.api.secrets import (
     secrets_partial_update,
     secrets_update,
 )
+from ._api.api.usage import usage_retrieve
 from ._api.api.volumes import (
     volumes_create,
     volumes_destroy,
@@ -586,6 +587,26 @@ class Client:
     def volume_create(self, name: str) -> dict[str, Any]:
         return self._call_dict(
             volumes_create, f"Could not create volume {name!r}", body=VolumeCreateRequest(name=name)
+        )
+
+    def usage_report(
+        self, *, start: str | None = None, end: str | None = None, by: str = "app", granularity: str = "day"
+    ) -> dict[str, Any]:
+        """The workspace's usage and its cost (GET /api/v1/usage/); bad dates or choices: InvalidError."""
+        from ._api.models import UsageRetrieveBy, UsageRetrieveGranularity
+
+        try:
+            by_value, granularity_value = UsageRetrieveBy(by), UsageRetrieveGranularity(granularity)
+        except ValueError as error:
+            raise exc.InvalidError(str(error)) from None
+        return self._call_dict(
+            usage_retrieve,
+            "Could not read the usage",
+            retries=READ_RETRIES,
+            start=start or UNSET,
+            end=end or UNSET,
+            by=by_value,
+            granularity=granularity_value,
         )
 
     def volume_list(self) -> list[dict[str, Any]]:
