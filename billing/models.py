@@ -69,3 +69,51 @@ class UsageRecord(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "hour"])]
+
+
+class BudgetPeriod(models.TextChoices):
+    DAY = "day"
+    MONTH = "month"
+
+
+class Budget(models.Model):
+    """A dollar cap on a workspace's spend (app null) or on one app's, per day or month (UTC).
+
+    At the cap no new container of the app (or of the workspace) starts; billing/budgets.py.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("bu"), editable=False)
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    app = models.ForeignKey(
+        "skylift_apps.App", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    limit_usd = models.FloatField()
+    period = models.CharField(max_length=8, choices=BudgetPeriod.choices, default=BudgetPeriod.MONTH)
+    created_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "app"], name="one_budget_per_app"),
+            models.UniqueConstraint(
+                fields=["workspace"], condition=models.Q(app=None), name="one_budget_per_workspace"
+            ),
+        ]
+
+
+class BudgetAlert(models.Model):
+    """A threshold (50, 80, 100 %) a budget crossed in one period: raised once."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="alerts")
+    period_start = models.DateTimeField()
+    threshold = models.PositiveSmallIntegerField()
+    spend_usd = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "period_start", "threshold"], name="one_alert_per_threshold"
+            )
+        ]
