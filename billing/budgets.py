@@ -72,3 +72,32 @@ def check_alerts(now: datetime | None = None) -> list[BudgetAlert]:
                 raised.append(alert)
                 log.warning("%s: %d %% spent ($%.2f)", describe(budget), threshold, spent)
     return raised
+
+
+class BudgetRefused(ValueError):
+    """A budget that cannot be set; `field` names the part of the request that is wrong."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def budget_set(*, workspace, app, limit_usd: float, period: str, user) -> tuple[Budget, bool]:
+    """Set the workspace's budget (app None) or the app's: (the budget, whether it is already spent).
+
+    A cap at or below the spend takes effect at once: no new container of the app starts."""
+    if limit_usd < 0:
+        raise BudgetRefused("limit_usd must be 0 or more (US dollars)", "limit_usd")
+    if period not in BudgetPeriod.values:
+        raise BudgetRefused(f"period is one of {', '.join(BudgetPeriod.values)}", "period")
+    budget, _ = Budget.objects.update_or_create(
+        workspace=workspace,
+        app=app,
+        defaults={
+            "limit_usd": limit_usd,
+            "period": period,
+            "created_by": user,
+            "updated_at": datetime.now(UTC),
+        },
+    )
+    return budget, spend(budget) >= limit_usd

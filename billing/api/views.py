@@ -6,15 +6,18 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins
 from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
-from accounts.permissions import ANY_ROLE
+from accounts.permissions import ADMIN_ONLY, ANY_ROLE
+from apps.models import App
 from config.errors import ApiError
+from config.pagination import Pagination
 
-from .. import reports
-from ..models import UsageRecord
-from .serializers import UsageReportSerializer
+from .. import budgets, reports
+from ..models import Budget, UsageRecord
+from .serializers import BudgetSerializer, UsageReportSerializer
 
 DEFAULT_DAYS = 30
 
@@ -90,3 +93,44 @@ class UsageViewSet(WorkspaceViewSet):
             "results": rows,
         }
         return Response(UsageReportSerializer(body).data)
+
+
+class BudgetViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet
+):
+    """Budgets: a workspace's or an app's dollar cap per day or month (docs/billing.md#budgets)."""
+
+    queryset = Budget.objects.select_related("app").order_by("created_at")
+    serializer_class = BudgetSerializer
+    pagination_class = Pagination
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "create": ADMIN_ONLY.because("A cap stops the containers of every member's apps."),
+        "destroy": ADMIN_ONLY.because("Removes a cap that stops spending."),
+    }
+
+    @extend_schema(request=BudgetSerializer, responses={201: BudgetSerializer})
+    def create(self, request):
+        """Set the workspace's budget (no app_id) or an app's; setting it again replaces it. A cap
+        below what is already spent takes effect at once (`reached` says so)."""
+        given = BudgetSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        app = None
+        if app_id := given.validated_data.get("app_id"):
+            app = App.objects.filter(workspace=request.auth.workspace, pk=app_id).first()
+            if app is None:
+                raise ApiError(
+                    f"No app {app_id} in this workspace.", code="not_found", status_code=404, field="app_id"
+                )
+        try:
+            budget, _ = budgets.budget_set(
+                workspace=request.auth.workspace,
+                app=app,
+                limit_usd=given.validated_data["limit_usd"],
+                period=given.validated_data["period"],
+                user=request.user,
+            )
+        except budgets.BudgetRefused as exc:
+            raise ApiError(str(exc), field=exc.field) from None
+        return Response(self.get_serializer(budget).data, status=201)

@@ -26,6 +26,7 @@ from apps import deployments
 from apps import services as app_services
 from apps.models import App, Environment
 from billing import metering
+from billing.models import Budget
 from builds.models import Build, BuildStatus, Image
 from functions import delivery
 from functions import services as function_services
@@ -131,6 +132,7 @@ class WorkspaceObjects:
     dict: Dict
     queue: Queue
     proxy_token: ProxyToken
+    budget: Budget
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -150,6 +152,7 @@ class WorkspaceObjects:
             "queues": self.queue.id,
             "proxy-tokens": self.proxy_token.id,
             "usage": self.app.id,  # its usage report names the app
+            "budgets": self.budget.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -224,7 +227,9 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
     )
     delivery.run(state_operations.queue_put(member.workspace.id, jobs.id, None, [b"job"], ["job"]))
     proxy_token, _ = proxy_tokens.create(workspace=member.workspace, user=member.user, name=f"{tag}-proxy")
+    budget = Budget.objects.create(workspace=member.workspace, app=app, limit_usd=100)
     return WorkspaceObjects(
+        budget=budget,
         proxy_token=proxy_token,
         secret=secret,
         dict=shared,

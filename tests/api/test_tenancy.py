@@ -81,6 +81,8 @@ def test_it_walks_every_operation_that_takes_an_id():
         "proxy_tokens_retrieve",
         "proxy_tokens_revoke_create",
         "proxy_tokens_destroy",
+        "budgets_retrieve",
+        "budgets_destroy",
     }
 
 
@@ -179,6 +181,7 @@ BODY_REFERENCES = {
         },
     ),
     ("functions_create", "app_id"): ("apps", lambda own, ref: _function_body(own, app_id=ref)),
+    ("budgets_create", "app_id"): ("apps", lambda own, ref: {"app_id": ref, "limit_usd": 10}),
     ("functions_create", "mount_sha256"): ("mounts", lambda own, ref: _function_body(own, mount_sha256=ref)),
     ("calls_create", "function_id"): (
         "functions",

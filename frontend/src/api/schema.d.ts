@@ -256,6 +256,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/budgets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Budgets: a workspace's or an app's dollar cap per day or month (docs/billing.md#budgets). */
+        get: operations["budgets_list"];
+        put?: never;
+        /**
+         * @description Set the workspace's budget (no app_id) or an app's; setting it again replaces it. A cap
+         *     below what is already spent takes effect at once (`reached` says so).
+         */
+        post: operations["budgets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/budgets/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Budgets: a workspace's or an app's dollar cap per day or month (docs/billing.md#budgets). */
+        get: operations["budgets_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Budgets: a workspace's or an app's dollar cap per day or month (docs/billing.md#budgets). */
+        delete: operations["budgets_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/builds/": {
         parameters: {
             query?: never;
@@ -1289,6 +1328,53 @@ export interface components {
          * @enum {string}
          */
         BaseEnum: "debian_slim" | "from_registry" | "from_dockerfile" | "micromamba";
+        Budget: {
+            readonly id: string;
+            /** @description The app it caps; none: the whole workspace */
+            app_id?: string | null;
+            readonly app: string | null;
+            /**
+             * Format: double
+             * @description US dollars per period
+             */
+            limit_usd: number;
+            /**
+             * @description UTC day or month
+             *
+             *     * `day` - day
+             *     * `month` - month
+             * @default month
+             */
+            period: components["schemas"]["PeriodEnum"];
+            /**
+             * Format: double
+             * @description Spent in the current period
+             */
+            readonly spend_usd: number;
+            /** @description At the cap: no new container starts */
+            readonly reached: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        BudgetRequest: {
+            /** @description The app it caps; none: the whole workspace */
+            app_id?: string | null;
+            /**
+             * Format: double
+             * @description US dollars per period
+             */
+            limit_usd: number;
+            /**
+             * @description UTC day or month
+             *
+             *     * `day` - day
+             *     * `month` - month
+             * @default month
+             */
+            period: components["schemas"]["PeriodEnum"];
+        };
         Build: {
             readonly id: string;
             readonly image_id: string;
@@ -2002,6 +2088,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["App"][];
         };
+        PaginatedBudgetList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Budget"][];
+        };
         PaginatedBuildList: {
             /**
              * Format: uri
@@ -2181,6 +2282,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description * `day` - day
+         *     * `month` - month
+         * @enum {string}
+         */
+        PeriodEnum: "day" | "month";
         ProxyToken: {
             /** @description The token's key (`wk-…`): the Skylift-Key header */
             readonly id: string;
@@ -2922,6 +3029,96 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    budgets_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedBudgetList"];
+                };
+            };
+        };
+    };
+    budgets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BudgetRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+        };
+    };
+    budgets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this budget. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+        };
+    };
+    budgets_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this budget. */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
