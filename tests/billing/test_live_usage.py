@@ -27,6 +27,17 @@ SELECT extract(epoch FROM t.stopped_at - t.started_at), sum(r.seconds), sum(r.cp
 """
 
 
+def _cli(platform, tmp_path, user, *args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYLIFT_")}
+    env.update(
+        SKYLIFT_CONFIG_PATH=str(tmp_path / "skylift.toml"),
+        SKYLIFT_SERVER_URL=platform.url,
+        SKYLIFT_TOKEN_ID=user.token_id,
+        SKYLIFT_TOKEN_SECRET=user.token_secret,
+    )
+    return subprocess.run([SKYLIFT, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
 def test_a_containers_run_is_metered_once_and_reconciles_with_its_lifetime(platform, tmp_path):
     biller = platform.create_user("biller", "billing-ws")
     # given a function of 0.25 cores and 256 MiB that burns 2 CPU-seconds
@@ -72,3 +83,37 @@ def test_a_containers_run_is_metered_once_and_reconciles_with_its_lifetime(platf
         timeout=120,
     )
     assert refused.returncode == 1 and "start='soon' is not a date" in refused.stderr
+
+
+def test_a_workspace_at_its_cap_starts_no_container_until_the_cap_is_raised(platform, tmp_path):
+    capped = platform.create_user("capped", "capped-ws")
+    # given a workspace whose budget is 0 dollars a month, set over the CLI: reached at once
+    made = _cli(platform, tmp_path, capped, "billing", "budget", "set", "0")
+    assert made.returncode == 0, made.stderr
+    assert "already reached" in made.stdout
+    with billing_app.app.run(client=platform.client("capped")):
+        # when an input is spawned
+        call = billing_app.burn.spawn(0.1)
+        function_id = platform.sql(
+            "SELECT function_id FROM functions_functioncall WHERE id = %s", [call.object_id]
+        )[0][0]
+        # then its function waits on the cap, and no container starts for it
+        reason = wait_for(
+            lambda: platform.sql(
+                "SELECT waiting_reason FROM functions_function WHERE id = %s", [function_id]
+            )[0][0],
+            lambda r: "cap of $0.00 is reached" in r,
+        )
+        assert "The workspace's monthly cap of $0.00 is reached" in reason
+        assert platform.sql("SELECT count(*) FROM functions_task WHERE function_id = %s", [function_id]) == [
+            (0,)
+        ]
+        # when an owner raises it, the input runs, once
+        raised = _cli(platform, tmp_path, capped, "billing", "budget", "set", "100")
+        assert raised.returncode == 0, raised.stderr
+        assert call.get(timeout=120).startswith("ta-")
+        listed = _cli(platform, tmp_path, capped, "billing", "budget", "list")
+        assert listed.returncode == 0 and "(workspace)" in listed.stdout
+    assert platform.sql(
+        "SELECT count(*) FROM functions_input WHERE call_id = %s AND status = 'succeeded'", [call.object_id]
+    ) == [(1,)]
