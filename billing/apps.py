@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class BillingConfig(AppConfig):
     name = "billing"
-    verbose_name = "Billing (metering of container time; models arrive with the billing issue)"
+    verbose_name = "Billing (metered usage, prices, reports)"

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("vault.api.urls")),
     path("", include("state.api.urls")),
     path("", include("web.api.urls")),
+    path("", include("billing.api.urls")),
 ]

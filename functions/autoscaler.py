@@ -20,8 +20,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
+from billing import budgets
 from config.ids import new_id
 from hosts.models import Host
 from hosts.tasks import start_container, stop_container
@@ -132,6 +134,10 @@ def _start_task(function: Function) -> str | None:
             message=f"no host of this platform has the GPU {function.gpu!r} (GPUs available: {', '.join(inventory)})",
         )
         return None
+    cap = budgets.blocking_cap(function.workspace_id, function.app_id)
+    if cap is not None:
+        _capped(function, cap)
+        return None
     placed = delivery.run(delivery.place_container(task_id=new_id("ta"), function_id=function.id))
     if placed.task_id is None:
         _waited_too_long(function, placed.reason)
@@ -139,6 +145,25 @@ def _start_task(function: Function) -> str | None:
     task_id, queue = placed.task_id, placed.queue
     transaction.on_commit(lambda: start_container.apply_async(kwargs={"task_id": task_id}, queue=queue))
     return task_id
+
+
+def _capped(function: Function, cap: str) -> None:
+    """A budget's cap is reached: no container starts, its inputs wait (running ones finish); once
+    the oldest has waited SKYLIFT_BUDGET_WAIT_SECONDS they fail as resource_exhausted, naming the cap."""
+    Function.objects.filter(pk=function.pk).update(
+        waiting_reason=cap, waiting_since=Coalesce("waiting_since", Now())
+    )
+    oldest = (
+        Input.objects.filter(function_id=function.pk, status=InputStatus.PENDING)
+        .order_by("enqueued_at")
+        .values_list("enqueued_at", flat=True)
+        .first()
+    )
+    limit = float(settings.SKYLIFT_BUDGET_WAIT_SECONDS)
+    if oldest is None or (timezone.now() - oldest).total_seconds() < limit or _live(function.id):
+        log.info("%s: inputs stay queued. %s", function.id, cap)
+        return
+    fail_pending(function=function, cause="resource_exhausted", message=cap)
 
 
 def _waited_too_long(function: Function, reason: str) -> None:

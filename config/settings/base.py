@@ -208,6 +208,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 30},
     },
+    # Usage that differs by over 1 % from its tasks' lifetimes is reported (billing/reconcile.py).
+    "reconcile-usage": {
+        "task": "billing.tasks.reconcile_usage",
+        "schedule": 300.0,
+        "options": {"expires": 120},
+    },
+    # Budgets' 50/80/100 % alerts (billing/budgets.py).
+    "budget-alerts": {
+        "task": "billing.tasks.budget_alerts",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     "sweep-blobs": {
         "task": "functions.tasks.sweep_blobs",
         "schedule": 24 * 3600.0,
@@ -223,12 +235,16 @@ SKYLIFT_HOST_GPUS = env.list("SKYLIFT_HOST_GPUS", default=[])
 # How long a function's inputs wait for a host with room for its container (GPUs taken, CPU or
 # memory full) before they fail with the reason; a request no host could ever hold fails at once.
 SKYLIFT_PLACEMENT_TIMEOUT = env.float("SKYLIFT_PLACEMENT_TIMEOUT", default=600.0)
+# Inputs of an app whose budget cap is reached wait this long, then fail with ResourceExhaustedError.
+SKYLIFT_BUDGET_WAIT_SECONDS = env.float("SKYLIFT_BUDGET_WAIT_SECONDS", default=300.0)
 SKYLIFT_HOST_DIR = Path(env.str("SKYLIFT_HOST_DIR", default=str(DATA_DIR / "host")))
 # A host agent renews its lease every SKYLIFT_HEARTBEAT_SECONDS for SKYLIFT_HOST_LEASE_SECONDS;
 # a host whose lease ran out is lost (its inputs run elsewhere, and it has fenced itself).
 SKYLIFT_HEARTBEAT_SECONDS = env.float("SKYLIFT_HEARTBEAT_SECONDS", default=5.0)
 SKYLIFT_HOST_LEASE_SECONDS = env.float("SKYLIFT_HOST_LEASE_SECONDS", default=30.0)
 SKYLIFT_CONTAINER_CRASH_CAP = 3
+# Each host agent samples its containers' cgroups and writes their usage this often (docs/billing.md).
+SKYLIFT_METER_SECONDS = env.float("SKYLIFT_METER_SECONDS", default=10.0)
 SKYLIFT_DEFAULT_SCALEDOWN_WINDOW = env.int("SKYLIFT_DEFAULT_SCALEDOWN_WINDOW", default=60)
 # An ephemeral app whose client has not sent a heartbeat for this long is stopped (its caller is gone).
 SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", default=30)

@@ -11,11 +11,13 @@ import io
 import secrets
 import tarfile
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
@@ -23,10 +25,12 @@ from accounts.models import ApiToken, Membership, Role, Workspace
 from apps import deployments
 from apps import services as app_services
 from apps.models import App, Environment
+from billing import metering
+from billing.models import Budget
 from builds.models import Build, BuildStatus, Image
 from functions import delivery
 from functions import services as function_services
-from functions.models import Function, FunctionCall, Mount, Task
+from functions.models import Function, FunctionCall, Mount, Task, TaskStatus
 from state import operations as state_operations
 from state import services as state_services
 from state.models import Dict, Queue
@@ -128,6 +132,7 @@ class WorkspaceObjects:
     dict: Dict
     queue: Queue
     proxy_token: ProxyToken
+    budget: Budget
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -146,6 +151,8 @@ class WorkspaceObjects:
             "dicts": self.dict.id,
             "queues": self.queue.id,
             "proxy-tokens": self.proxy_token.id,
+            "usage": self.app.id,  # its usage report names the app
+            "budgets": self.budget.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -167,7 +174,15 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         function=function, user=member.user, args=[b"opaque pickled args"]
     )
     # Tasks are made by the autoscaler, not by an API call; one row is all the walker needs.
-    task = Task.objects.create(workspace=member.workspace, function=function)
+    # It ran for a minute: its usage is metered (the usage report's object).
+    task = Task.objects.create(
+        workspace=member.workspace,
+        function=function,
+        status=TaskStatus.STOPPED,
+        started_at=timezone.now() - timedelta(minutes=2),
+        stopped_at=timezone.now() - timedelta(minutes=1),
+    )
+    metering.meter_task(task.id)
     # Builds are made by image_ensure when layers are missing; a finished one needs no builder.
     build = Build.objects.create(
         workspace=member.workspace,
@@ -212,7 +227,9 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
     )
     delivery.run(state_operations.queue_put(member.workspace.id, jobs.id, None, [b"job"], ["job"]))
     proxy_token, _ = proxy_tokens.create(workspace=member.workspace, user=member.user, name=f"{tag}-proxy")
+    budget = Budget.objects.create(workspace=member.workspace, app=app, limit_usd=100)
     return WorkspaceObjects(
+        budget=budget,
         proxy_token=proxy_token,
         secret=secret,
         dict=shared,

@@ -19,8 +19,12 @@ from .openapi import METHODS, operations, paths
 from .support import Member, WorkspaceObjects, db_snapshot, make_objects, url_for
 
 ID_OPERATIONS = [op for op in operations() if op.path_params]
+# Reports (usage) are walked as lists: they name the objects they sum up.
+REPORTS = {"/api/v1/usage/"}
 LIST_OPERATIONS = [
-    op for op in operations() if op.method == "get" and not op.path_params and op.path.endswith("s/")
+    op
+    for op in operations()
+    if op.method == "get" and not op.path_params and (op.path.endswith("s/") or op.path in REPORTS)
 ]
 # Collections whose objects belong to one user, not to the whole workspace (bob cannot see alice's).
 USER_SCOPED = {"tokens"}
@@ -77,6 +81,8 @@ def test_it_walks_every_operation_that_takes_an_id():
         "proxy_tokens_retrieve",
         "proxy_tokens_revoke_create",
         "proxy_tokens_destroy",
+        "budgets_retrieve",
+        "budgets_destroy",
     }
 
 
@@ -175,6 +181,7 @@ BODY_REFERENCES = {
         },
     ),
     ("functions_create", "app_id"): ("apps", lambda own, ref: _function_body(own, app_id=ref)),
+    ("budgets_create", "app_id"): ("apps", lambda own, ref: {"app_id": ref, "limit_usd": 10}),
     ("functions_create", "mount_sha256"): ("mounts", lambda own, ref: _function_body(own, mount_sha256=ref)),
     ("calls_create", "function_id"): (
         "functions",

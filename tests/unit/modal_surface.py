@@ -686,7 +686,11 @@ SURFACE = Surface(
                     "`skylift proxy-token …`",
                 ),
                 not_yet("workspace proxy-tokens allow"),
-                not_yet("billing"),
+                differs(
+                    "billing",
+                    "`billing report --start --end --by app|function|environment|resource "
+                    "--granularity day|hour --csv` (docs/billing.md); no `--tz` or `--json` yet",
+                ),
                 not_yet("setup"),
                 not_yet("bootstrap"),
                 not_yet("skills"),

@@ -24,6 +24,7 @@ NOT_STRICT = {
     "skylift._web_runtime",
     "skylift.cli",
     "skylift._cli_apps",
+    "skylift._cli_billing",
     "skylift._cli_secrets",
     "skylift._cli_state",
     "skylift._cli_group",

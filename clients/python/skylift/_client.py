@@ -31,6 +31,7 @@ from ._api.api.apps import (
     apps_stop_create,
     apps_versions_list,
 )
+from ._api.api.budgets import budgets_create, budgets_destroy, budgets_list
 from ._api.api.calls import (
     calls_cancel_create,
     calls_graph_retrieve,
@@ -69,6 +70,7 @@ from ._api.api.secrets import (
     secrets_partial_update,
     secrets_update,
 )
+from ._api.api.usage import usage_retrieve
 from ._api.api.volumes import (
     volumes_create,
     volumes_destroy,
@@ -587,6 +589,43 @@ class Client:
         return self._call_dict(
             volumes_create, f"Could not create volume {name!r}", body=VolumeCreateRequest(name=name)
         )
+
+    def usage_report(
+        self, *, start: str | None = None, end: str | None = None, by: str = "app", granularity: str = "day"
+    ) -> dict[str, Any]:
+        """The workspace's usage and its cost (GET /api/v1/usage/); bad dates or choices: InvalidError."""
+        from ._api.models import UsageRetrieveBy, UsageRetrieveGranularity
+
+        try:
+            by_value, granularity_value = UsageRetrieveBy(by), UsageRetrieveGranularity(granularity)
+        except ValueError as error:
+            raise exc.InvalidError(str(error)) from None
+        return self._call_dict(
+            usage_retrieve,
+            "Could not read the usage",
+            retries=READ_RETRIES,
+            start=start or UNSET,
+            end=end or UNSET,
+            by=by_value,
+            granularity=granularity_value,
+        )
+
+    def budget_set(self, *, app_id: str | None, limit_usd: float, period: str = "month") -> dict[str, Any]:
+        """Set the workspace's budget (app_id None) or an app's; owners and admins only."""
+        from ._api.models import BudgetRequest, PeriodEnum
+
+        try:
+            body = BudgetRequest(limit_usd=limit_usd, app_id=app_id, period=PeriodEnum(period))
+        except ValueError as error:
+            raise exc.InvalidError(str(error)) from None
+        return self._call_dict(budgets_create, "Could not set the budget", body=body)
+
+    def budget_list(self) -> list[dict[str, Any]]:
+        page = self._call(budgets_list, "Could not list budgets", retries=READ_RETRIES, limit=500)
+        return [b.to_dict() for b in page.results]
+
+    def budget_delete(self, budget_id: str) -> None:
+        self._call(budgets_destroy, f"Could not remove budget {budget_id}", id=budget_id)
 
     def volume_list(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -20,6 +20,7 @@ from ._exceptions import (
     InvalidError,
     OutputExpiredError,
     RemoteError,
+    ResourceExhaustedError,
     SerializationError,
     UserCodeException,
 )
@@ -185,6 +186,8 @@ def unwrap_output(output: dict[str, Any], fn_name: str) -> Any:
         raise FunctionTimeoutError(f"{fn_name}: {message}")
     if cause == "serialization":
         raise SerializationError(message)
+    if cause == "resource_exhausted":
+        raise ResourceExhaustedError(f"{fn_name}: {message}")
     if cause == "deserialization":
         raise DeserializationError(message)
     if status == "cancelled":

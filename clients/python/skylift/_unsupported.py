@@ -587,7 +587,6 @@ COMMANDS: dict[str, Feature] = dict(
         _command("workspace members", DASHBOARD),
         _command("workspace settings", DASHBOARD),
         _command("workspace proxy-tokens allow", hint="Create a new token: a revoked one stays revoked."),
-        _command("billing", BILLING),
         _command("setup", hint="Use `skylift token new`."),
         _command("bootstrap"),
         _command("skills"),

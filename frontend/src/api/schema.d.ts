@@ -256,6 +256,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/budgets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Budgets: a workspace's or an app's dollar cap per day or month (docs/billing.md#budgets). */
+        get: operations["budgets_list"];
+        put?: never;
+        /**
+         * @description Set the workspace's budget (no app_id) or an app's; setting it again replaces it. A cap
+         *     below what is already spent takes effect at once (`reached` says so).
+         */
+        post: operations["budgets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/budgets/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Budgets: a workspace's or an app's dollar cap per day or month (docs/billing.md#budgets). */
+        get: operations["budgets_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Budgets: a workspace's or an app's dollar cap per day or month (docs/billing.md#budgets). */
+        delete: operations["budgets_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/builds/": {
         parameters: {
             query?: never;
@@ -1102,6 +1141,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/usage/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Usage and cost per period, by app, function, environment or resource; empty where none. */
+        get: operations["usage_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/volumes/": {
         parameters: {
             query?: never;
@@ -1272,6 +1328,53 @@ export interface components {
          * @enum {string}
          */
         BaseEnum: "debian_slim" | "from_registry" | "from_dockerfile" | "micromamba";
+        Budget: {
+            readonly id: string;
+            /** @description The app it caps; none: the whole workspace */
+            app_id?: string | null;
+            readonly app: string | null;
+            /**
+             * Format: double
+             * @description US dollars per period
+             */
+            limit_usd: number;
+            /**
+             * @description UTC day or month
+             *
+             *     * `day` - day
+             *     * `month` - month
+             * @default month
+             */
+            period: components["schemas"]["PeriodEnum"];
+            /**
+             * Format: double
+             * @description Spent in the current period
+             */
+            readonly spend_usd: number;
+            /** @description At the cap: no new container starts */
+            readonly reached: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        BudgetRequest: {
+            /** @description The app it caps; none: the whole workspace */
+            app_id?: string | null;
+            /**
+             * Format: double
+             * @description US dollars per period
+             */
+            limit_usd: number;
+            /**
+             * @description UTC day or month
+             *
+             *     * `day` - day
+             *     * `month` - month
+             * @default month
+             */
+            period: components["schemas"]["PeriodEnum"];
+        };
         Build: {
             readonly id: string;
             readonly image_id: string;
@@ -1985,6 +2088,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["App"][];
         };
+        PaginatedBudgetList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Budget"][];
+        };
         PaginatedBuildList: {
             /**
              * Format: uri
@@ -2164,6 +2282,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @description * `day` - day
+         *     * `month` - month
+         * @enum {string}
+         */
+        PeriodEnum: "day" | "month";
         ProxyToken: {
             /** @description The token's key (`wk-…`): the Skylift-Key header */
             readonly id: string;
@@ -2382,6 +2506,45 @@ export interface components {
          * @enum {string}
          */
         TypeEnum: "line" | "event";
+        UsageReport: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            by: string;
+            granularity: string;
+            /** Format: double */
+            total_cost: number;
+            results: components["schemas"]["UsageRow"][];
+        };
+        UsageRow: {
+            /** @description Start of the day or hour, UTC (ISO 8601) */
+            period: string;
+            /** @description by=app */
+            app_id?: string;
+            /** @description by=app or by=function: the app's name */
+            app?: string;
+            /** @description by=function */
+            function_id?: string;
+            /** @description by=function: the function's name */
+            function?: string;
+            /** @description by=environment */
+            environment?: string;
+            /** @description "cpu", "memory" or "gpu:<type>" */
+            resource: string;
+            /** @description core-seconds, GiB-seconds or GPU-seconds */
+            unit: string;
+            /**
+             * Format: double
+             * @description Charged: max of reserved and measured
+             */
+            quantity: number;
+            /**
+             * Format: double
+             * @description US dollars, at the prices the usage was metered at
+             */
+            cost: number;
+        };
         User: {
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             username: string;
@@ -2866,6 +3029,96 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    budgets_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedBudgetList"];
+                };
+            };
+        };
+    };
+    budgets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BudgetRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+        };
+    };
+    budgets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this budget. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+        };
+    };
+    budgets_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this budget. */
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -4425,6 +4678,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    usage_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Group by (default app) */
+                by?: "app" | "environment" | "function" | "resource";
+                /** @description Before this day or time, UTC (default: now) */
+                end?: string;
+                /** @description day/hour */
+                granularity?: "day" | "hour";
+                /** @description From this day or time, UTC (default: end - 30 d) */
+                start?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
             };
         };
     };

@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from billing import metering
 from hosts import docker_client, services
 from hosts.lease import Lease
 from hosts.relay import Relay
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         threading.Thread(target=self._watch, args=(host,), daemon=True, name="docker-events").start()
         threading.Thread(target=self._sweep, args=(host, stop), daemon=True, name="sweeper").start()
         threading.Thread(target=self._guard, args=(stop,), daemon=True, name="firewall").start()
+        threading.Thread(target=self._meter, args=(host, stop), daemon=True, name="metering").start()
         threading.Thread(target=worker.keep_running, args=(stop,), daemon=True, name="worker-keeper").start()
 
         def shutdown(signum, frame):
@@ -87,6 +89,15 @@ class Command(BaseCommand):
                 docker_client.container_network()
             except Exception:  # noqa: BLE001 - said in the log; container starts refuse meanwhile
                 log.exception("the host's firewall rules could not be checked")
+
+    def _meter(self, host, stop: threading.Event) -> None:
+        """Every SKYLIFT_METER_SECONDS: this host's containers' usage into billing (billing/metering.py)."""
+        while not stop.wait(settings.SKYLIFT_METER_SECONDS):
+            try:
+                close_old_connections()
+                metering.meter_host(host.id)
+            except Exception:  # noqa: BLE001 - the next round meters the same seconds
+                log.warning("metering failed", exc_info=True)
 
     def _sweep(self, host, stop: threading.Event) -> None:
         """Every SWEEP_SECONDS: settle running tasks whose container went without a `die` event seen."""

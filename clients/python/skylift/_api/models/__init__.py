@@ -9,6 +9,8 @@ from .app_request import AppRequest
 from .app_version import AppVersion
 from .autoscaler_request import AutoscalerRequest
 from .base_enum import BaseEnum
+from .budget import Budget
+from .budget_request import BudgetRequest
 from .build import Build
 from .build_detail import BuildDetail
 from .build_log_entry import BuildLogEntry
@@ -75,6 +77,7 @@ from .output_item import OutputItem
 from .output_page import OutputPage
 from .paginated_api_token_list import PaginatedApiTokenList
 from .paginated_app_list import PaginatedAppList
+from .paginated_budget_list import PaginatedBudgetList
 from .paginated_build_list import PaginatedBuildList
 from .paginated_dict_list import PaginatedDictList
 from .paginated_environment_list import PaginatedEnvironmentList
@@ -90,6 +93,7 @@ from .patched_secret_edit_request import PatchedSecretEditRequest
 from .patched_secret_edit_request_set import PatchedSecretEditRequestSet
 from .peek import Peek
 from .peek_item import PeekItem
+from .period_enum import PeriodEnum
 from .proxy_token import ProxyToken
 from .proxy_token_create_request import ProxyTokenCreateRequest
 from .proxy_token_created import ProxyTokenCreated
@@ -115,6 +119,10 @@ from .state_enum import StateEnum
 from .task import Task
 from .task_status_enum import TaskStatusEnum
 from .type_enum import TypeEnum
+from .usage_report import UsageReport
+from .usage_retrieve_by import UsageRetrieveBy
+from .usage_retrieve_granularity import UsageRetrieveGranularity
+from .usage_row import UsageRow
 from .user import User
 from .values import Values
 from .version_ref import VersionRef
@@ -137,6 +145,8 @@ __all__ = (
     "AppVersion",
     "AutoscalerRequest",
     "BaseEnum",
+    "Budget",
+    "BudgetRequest",
     "Build",
     "BuildDetail",
     "BuildLogEntry",
@@ -203,6 +213,7 @@ __all__ = (
     "OutputPage",
     "PaginatedApiTokenList",
     "PaginatedAppList",
+    "PaginatedBudgetList",
     "PaginatedBuildList",
     "PaginatedDictList",
     "PaginatedEnvironmentList",
@@ -218,6 +229,7 @@ __all__ = (
     "PatchedSecretEditRequestSet",
     "Peek",
     "PeekItem",
+    "PeriodEnum",
     "ProxyToken",
     "ProxyTokenCreated",
     "ProxyTokenCreateRequest",
@@ -243,6 +255,10 @@ __all__ = (
     "Task",
     "TaskStatusEnum",
     "TypeEnum",
+    "UsageReport",
+    "UsageRetrieveBy",
+    "UsageRetrieveGranularity",
+    "UsageRow",
     "User",
     "Values",
     "VersionRef",

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins
+from rest_framework.response import Response
+
+from accounts.api.base import WorkspaceViewSet
+from accounts.permissions import ADMIN_ONLY, ANY_ROLE
+from apps.models import App
+from config.errors import ApiError
+from config.pagination import Pagination
+
+from .. import budgets, reports
+from ..models import Budget, UsageRecord
+from .serializers import BudgetSerializer, UsageReportSerializer
+
+DEFAULT_DAYS = 30
+
+
+def _moment(request, name: str) -> datetime | None:
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None and (day := parse_date(value)) is not None:
+        parsed = datetime.combine(day, time())
+    if parsed is None:
+        raise ApiError(
+            f"{name}={value!r} is not a date or time, e.g. 2026-12-01 or 2026-12-01T10:00Z", field=name
+        )
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _choice(request, name: str, choices: tuple[str, ...], default: str) -> str:
+    value = request.query_params.get(name, default)
+    if value not in choices:
+        raise ApiError(f"{name}={value!r}: choose one of {', '.join(choices)}", field=name)
+    return value
+
+
+class _ReportSchema(AutoSchema):
+    """`list` here answers one report object, not an array of them."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
+class UsageViewSet(WorkspaceViewSet):
+    """The workspace's metered usage and its cost (docs/billing.md)."""
+
+    queryset = UsageRecord.objects.all()
+    schema = _ReportSchema()
+    pagination_class = None  # a report, whole
+    roles = {"list": ANY_ROLE}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "start", OpenApiTypes.STR, description="From this day or time, UTC (default: end - 30 d)"
+            ),
+            OpenApiParameter(
+                "end", OpenApiTypes.STR, description="Before this day or time, UTC (default: now)"
+            ),
+            OpenApiParameter(
+                "by", OpenApiTypes.STR, enum=list(reports.BY), description="Group by (default app)"
+            ),
+            OpenApiParameter(
+                "granularity", OpenApiTypes.STR, enum=list(reports.GRANULARITY), description="day/hour"
+            ),
+        ],
+        responses=UsageReportSerializer,
+    )
+    def list(self, request):
+        """Usage and cost per period, by app, function, environment or resource; empty where none."""
+        end = _moment(request, "end") or datetime.now(UTC)
+        start = _moment(request, "start") or end - timedelta(days=DEFAULT_DAYS)
+        if start >= end:
+            raise ApiError("start must be before end", field="start")
+        by = _choice(request, "by", reports.BY, "app")
+        granularity = _choice(request, "granularity", reports.GRANULARITY, "day")
+        rows = reports.usage(request.auth.workspace.id, start=start, end=end, by=by, granularity=granularity)
+        body = {
+            "start": start,
+            "end": end,
+            "by": by,
+            "granularity": granularity,
+            "total_cost": round(sum(row["cost"] for row in rows), 8),
+            "results": rows,
+        }
+        return Response(UsageReportSerializer(body).data)
+
+
+class BudgetViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet
+):
+    """Budgets: a workspace's or an app's dollar cap per day or month (docs/billing.md#budgets)."""
+
+    queryset = Budget.objects.select_related("app").order_by("created_at")
+    serializer_class = BudgetSerializer
+    pagination_class = Pagination
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "create": ADMIN_ONLY.because("A cap stops the containers of every member's apps."),
+        "destroy": ADMIN_ONLY.because("Removes a cap that stops spending."),
+    }
+
+    @extend_schema(request=BudgetSerializer, responses={201: BudgetSerializer})
+    def create(self, request):
+        """Set the workspace's budget (no app_id) or an app's; setting it again replaces it. A cap
+        below what is already spent takes effect at once (`reached` says so)."""
+        given = BudgetSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        app = None
+        if app_id := given.validated_data.get("app_id"):
+            app = App.objects.filter(workspace=request.auth.workspace, pk=app_id).first()
+            if app is None:
+                raise ApiError(
+                    f"No app {app_id} in this workspace.", code="not_found", status_code=404, field="app_id"
+                )
+        try:
+            budget, _ = budgets.budget_set(
+                workspace=request.auth.workspace,
+                app=app,
+                limit_usd=given.validated_data["limit_usd"],
+                period=given.validated_data["period"],
+                user=request.user,
+            )
+        except budgets.BudgetRefused as exc:
+            raise ApiError(str(exc), field=exc.field) from None
+        return Response(self.get_serializer(budget).data, status=201)

@@ -1,0 +1,103 @@
+"""Budgets: what a workspace or an app has spent this day or month, the cap that stops new
+containers (functions/autoscaler.py asks `blocking_cap` before it places one), and the alerts at
+50, 80 and 100 %."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from django.db import connection
+
+from .models import Budget, BudgetAlert, BudgetPeriod
+
+log = logging.getLogger("skylift.billing")
+
+THRESHOLDS = (50, 80, 100)
+RAISE_HINT = "an owner or admin of the workspace can raise it (`skylift billing budget set`)"
+
+SPEND_SQL = """
+SELECT coalesce(sum(r.cpu_seconds * (p.prices->>'cpu')::float8
+                  + r.memory_gib_seconds * (p.prices->>'memory')::float8
+                  + r.gpu_seconds * coalesce((p.prices->'gpu'->>r.gpu_type)::float8, 0)), 0)
+  FROM billing_usagerecord r JOIN billing_pricetable p ON p.id = r.price_id
+ WHERE r.workspace_id = %s AND r.hour >= %s {app}
+"""
+
+
+def period_start(period: str, now: datetime | None = None) -> datetime:
+    now = now or datetime.now(UTC)
+    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day if period == BudgetPeriod.DAY else day.replace(day=1)
+
+
+def spend(budget: Budget, now: datetime | None = None) -> float:
+    """Dollars metered against the budget in its current period."""
+    params: list = [budget.workspace_id, period_start(budget.period, now)]
+    if budget.app_id:
+        params.append(budget.app_id)
+    with connection.cursor() as cursor:
+        cursor.execute(SPEND_SQL.format(app="AND r.app_id = %s" if budget.app_id else ""), params)
+        return float(cursor.fetchone()[0])
+
+
+def describe(budget: Budget) -> str:
+    what = f"app {budget.app.name}'s" if budget.app is not None else "workspace's"
+    return f"The {what} {'daily' if budget.period == BudgetPeriod.DAY else 'monthly'} cap of ${budget.limit_usd:.2f}"
+
+
+def blocking_cap(workspace_id: str, app_id: str) -> str | None:
+    """Why no container of the app may start (a cap reached), or None."""
+    budgets = Budget.objects.filter(workspace_id=workspace_id).select_related("app")
+    for budget in budgets.filter(app_id=app_id) | budgets.filter(app=None):
+        spent = spend(budget)
+        if spent >= budget.limit_usd:
+            return f"{describe(budget)} is reached (${spent:.2f} spent); {RAISE_HINT}."
+    return None
+
+
+def check_alerts(now: datetime | None = None) -> list[BudgetAlert]:
+    """Raise each threshold every budget crossed in its period, once; the alerts new now."""
+    raised = []
+    for budget in Budget.objects.select_related("app"):
+        spent = spend(budget, now)
+        start = period_start(budget.period, now)
+        for threshold in THRESHOLDS:
+            if budget.limit_usd > 0 and spent < budget.limit_usd * threshold / 100:
+                break
+            alert, created = BudgetAlert.objects.get_or_create(
+                budget=budget, period_start=start, threshold=threshold, defaults={"spend_usd": spent}
+            )
+            if created:
+                raised.append(alert)
+                log.warning("%s: %d %% spent ($%.2f)", describe(budget), threshold, spent)
+    return raised
+
+
+class BudgetRefused(ValueError):
+    """A budget that cannot be set; `field` names the part of the request that is wrong."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def budget_set(*, workspace, app, limit_usd: float, period: str, user) -> tuple[Budget, bool]:
+    """Set the workspace's budget (app None) or the app's: (the budget, whether it is already spent).
+
+    A cap at or below the spend takes effect at once: no new container of the app starts."""
+    if limit_usd < 0:
+        raise BudgetRefused("limit_usd must be 0 or more (US dollars)", "limit_usd")
+    if period not in BudgetPeriod.values:
+        raise BudgetRefused(f"period is one of {', '.join(BudgetPeriod.values)}", "period")
+    budget, _ = Budget.objects.update_or_create(
+        workspace=workspace,
+        app=app,
+        defaults={
+            "limit_usd": limit_usd,
+            "period": period,
+            "created_by": user,
+            "updated_at": datetime.now(UTC),
+        },
+    )
+    return budget, spend(budget) >= limit_usd

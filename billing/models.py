@@ -1,0 +1,119 @@
+"""Billing: the price tables an operator sets, and the usage the host agents meter.
+
+A UsageRecord is one window of one task's life inside one hour, written once under its
+idempotency key (task and window start); a Meter row per task says up to when that task is
+metered, so every second of a task is in exactly one record (billing/metering.py).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from config.ids import IdFactory
+
+
+class PriceTable(models.Model):
+    """A version of the prices: the default one (workspace null) or a workspace's override.
+
+    Rows are never changed: a new price is a new version, and each usage record keeps the
+    version it was metered at, so past usage keeps its price.
+    """
+
+    workspace = models.ForeignKey(
+        "accounts.Workspace", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.PositiveIntegerField()
+    # {"cpu": $ per core-second, "memory": $ per GiB-second, "gpu": {"H100": $ per GPU-second, ...}}
+    prices = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "version"], name="one_price_version_per_workspace"),
+            models.UniqueConstraint(
+                fields=["version"], condition=models.Q(workspace=None), name="one_default_price_version"
+            ),
+        ]
+
+
+class Meter(models.Model):
+    """Up to when a task is metered, and its cgroup's CPU counter then."""
+
+    task = models.OneToOneField(
+        "functions.Task", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    metered_until = models.DateTimeField()
+    cpu_ns = models.BigIntegerField(default=0)
+
+
+class UsageRecord(models.Model):
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("us"), editable=False)
+    key = models.CharField(max_length=96, unique=True, help_text="Idempotency key: task id and window start")
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    environment = models.ForeignKey(
+        "skylift_apps.Environment", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    app = models.ForeignKey("skylift_apps.App", on_delete=models.CASCADE, related_name="+")
+    function = models.ForeignKey("functions.Function", on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey("functions.Task", null=True, on_delete=models.SET_NULL, related_name="+")
+    hour = models.DateTimeField(help_text="Start of the hour the window lies in")
+    start = models.DateTimeField()
+    seconds = models.FloatField(help_text="Length of the window")
+    cpu_seconds = models.FloatField(help_text="Core-seconds charged: max(reserved, measured)")
+    cpu_used_seconds = models.FloatField(help_text="Core-seconds measured in the cgroup")
+    memory_gib_seconds = models.FloatField(help_text="GiB-seconds charged: max(reserved, measured)")
+    gpu_type = models.CharField(max_length=32, blank=True, default="")
+    gpu_seconds = models.FloatField(default=0.0, help_text="GPU-seconds: GPUs held times seconds")
+    price = models.ForeignKey(PriceTable, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "hour"])]
+
+
+class BudgetPeriod(models.TextChoices):
+    DAY = "day"
+    MONTH = "month"
+
+
+class Budget(models.Model):
+    """A dollar cap on a workspace's spend (app null) or on one app's, per day or month (UTC).
+
+    At the cap no new container of the app (or of the workspace) starts; billing/budgets.py.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("bu"), editable=False)
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    app = models.ForeignKey(
+        "skylift_apps.App", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    limit_usd = models.FloatField()
+    period = models.CharField(max_length=8, choices=BudgetPeriod.choices, default=BudgetPeriod.MONTH)
+    created_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "app"], name="one_budget_per_app"),
+            models.UniqueConstraint(
+                fields=["workspace"], condition=models.Q(app=None), name="one_budget_per_workspace"
+            ),
+        ]
+
+
+class BudgetAlert(models.Model):
+    """A threshold (50, 80, 100 %) a budget crossed in one period: raised once."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="alerts")
+    period_start = models.DateTimeField()
+    threshold = models.PositiveSmallIntegerField()
+    spend_usd = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "period_start", "threshold"], name="one_alert_per_threshold"
+            )
+        ]

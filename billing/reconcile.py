@@ -1,0 +1,48 @@
+"""The periodic check that metering lost or doubled nothing: each stopped task's metered seconds
+against its own start and end times (billing.tasks.reconcile_usage, on Celery beat)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import connection
+
+from . import metering
+
+log = logging.getLogger("skylift.billing")
+
+TOLERANCE = 0.01
+# A stopped task's last window is written by its agent's next round; settled here after this.
+GRACE = timedelta(seconds=60)
+
+SQL = """
+SELECT t.id, extract(epoch FROM t.stopped_at - t.started_at) AS lived, coalesce(sum(r.seconds), 0) AS metered
+  FROM functions_task t LEFT JOIN billing_usagerecord r ON r.task_id = t.id
+ WHERE t.started_at IS NOT NULL AND t.stopped_at BETWEEN now() - make_interval(secs => %s) AND now() - make_interval(secs => %s)
+ GROUP BY t.id, t.started_at, t.stopped_at
+"""
+
+
+@dataclass(frozen=True)
+class Difference:
+    task_id: str
+    lived: float  # seconds between the task's start and stop
+    metered: float  # seconds in its usage records
+
+
+def reconcile(window: timedelta = timedelta(hours=2), grace: timedelta = GRACE) -> list[Difference]:
+    """Tasks stopped in the last `window` (and at least `grace` ago) whose metered seconds differ by
+    more than 1 % from their lifetime; each is logged as a warning."""
+    metering.settle_unmetered(grace)
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, [window.total_seconds(), grace.total_seconds()])
+        rows = cursor.fetchall()
+    found = []
+    for task_id, lived, metered in rows:
+        lived = float(lived)
+        if abs(metered - lived) > TOLERANCE * max(lived, 1e-9):
+            found.append(Difference(task_id, lived, metered))
+            log.warning("usage of task %s: %.3f s metered, %.3f s lived", task_id, metered, lived)
+    return found

@@ -1,0 +1,123 @@
+"""`skylift billing report`: the workspace's usage and cost, as a table or CSV."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import Any
+
+import click
+
+__all__ = ["billing"]
+
+COLUMNS = {
+    "app": ("app",),
+    "function": ("app", "function"),
+    "environment": ("environment",),
+    "resource": (),
+}
+
+
+@click.group()
+def billing() -> None:
+    """Usage and cost of the workspace."""
+
+
+@billing.command("report")
+@click.option("--start", default=None, help="From this day or time, UTC (default: 30 days before --end)")
+@click.option("--end", default=None, help="Before this day or time, UTC (default: now)")
+@click.option("--by", type=click.Choice(list(COLUMNS)), default="app", show_default=True)
+@click.option("--granularity", type=click.Choice(["day", "hour"]), default="day", show_default=True)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per period, group and resource)")
+def billing_report(start: str | None, end: str | None, by: str, granularity: str, as_csv: bool) -> None:
+    """Usage and cost per day (or hour), by app, function, environment or resource."""
+    from ._client import Client
+
+    report = Client.from_env().usage_report(start=start, end=end, by=by, granularity=granularity)
+    header = ["period", *COLUMNS[by], "resource", "quantity", "unit", "cost_usd"]
+    rows: list[list[Any]] = [
+        [
+            r["period"],
+            *(r.get(c, "") for c in COLUMNS[by]),
+            r["resource"],
+            r["quantity"],
+            r["unit"],
+            r["cost"],
+        ]
+        for r in report["results"]
+    ]
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*header, box=None)
+    for row in rows:
+        table.add_row(*(f"{v:.6f}" if isinstance(v, float) else str(v) for v in row))
+    console = Console()
+    console.print(table)
+    console.print(f"Total {report['start']} to {report['end']}: ${report['total_cost']:.4f}")
+
+
+@billing.group("budget")
+def budget() -> None:
+    """Budgets: the workspace's or an app's dollar cap per day or month (owners and admins set them)."""
+
+
+@budget.command("set")
+@click.argument("limit_usd", type=float)
+@click.option(
+    "--app", "app_name", default=None, help="Cap this deployed app (name, or ap-… id); default: the workspace"
+)
+@click.option(
+    "--env", "-e", "env", default=None, help="The app's environment (default: SKYLIFT_ENVIRONMENT, or main)"
+)
+@click.option("--period", type=click.Choice(["day", "month"]), default="month", show_default=True)
+def budget_set(limit_usd: float, app_name: str | None, env: str | None, period: str) -> None:
+    """Set a cap of LIMIT_USD dollars per period; at the cap no new container starts."""
+    from ._cli_apps import _lookup
+    from ._client import Client
+
+    client = Client.from_env()
+    app_id = _lookup(client, app_name, env)["id"] if app_name else None
+    made = client.budget_set(app_id=app_id, limit_usd=limit_usd, period=period)
+    what = f"app {made['app']}" if made.get("app") else "the workspace"
+    click.echo(
+        f"Budget {made['id']}: ${limit_usd:.2f} per {period} for {what}; ${made['spend_usd']:.4f} spent."
+    )
+    if made["reached"]:
+        click.echo("The cap is already reached: no new container starts until it is raised.")
+
+
+@budget.command("list")
+def budget_list() -> None:
+    """The workspace's budgets and what each has spent this period."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ._client import Client
+
+    table = Table("id", "app", "period", "limit_usd", "spend_usd", "reached", box=None)
+    for b in Client.from_env().budget_list():
+        table.add_row(
+            b["id"],
+            b.get("app") or "(workspace)",
+            b["period"],
+            f"{b['limit_usd']:.2f}",
+            f"{b['spend_usd']:.4f}",
+            "yes" if b["reached"] else "no",
+        )
+    Console().print(table)
+
+
+@budget.command("remove")
+@click.argument("budget_id")
+def budget_remove(budget_id: str) -> None:
+    """Remove a budget (its cap no longer stops containers)."""
+    from ._client import Client
+
+    Client.from_env().budget_delete(budget_id)
+    click.echo(f"Removed budget {budget_id}.")
