@@ -17,6 +17,8 @@ __all__ = [
     "client",
     "container_network",
     "engine_check",
+    "exec_exit_code",
+    "exec_open",
     "find_by_label",
     "gpu_device_requests",
     "forget_network",
@@ -160,6 +162,7 @@ def run(
     network_disabled: bool,
     runtime: str | None = None,
     gpu_device_ids: list[str] | None = None,
+    working_dir: str | None = None,
 ) -> str:
     """Start a hardened container (RELIABILITY S7) and return its id.
 
@@ -191,6 +194,7 @@ def run(
             init=True,
             runtime=runtime or None,  # None: the engine's default runtime
             device_requests=gpu_device_requests(gpu_device_ids or []) or None,
+            working_dir=working_dir or None,
         )
         assert container.id is not None  # a container the engine created has its id
         return container.id
@@ -284,3 +288,29 @@ def die_events(label_filter: str) -> Iterator[dict]:
     yield from client().events(
         decode=True, filters={"type": "container", "event": "die", "label": label_filter}
     )
+
+
+def exec_open(container_id: str, command: list[str], *, workdir: str = "", environment: dict | None = None):
+    """Start a process in a running container (`docker exec`: the container's namespaces, cgroup,
+    capabilities and no-new-privileges; no TTY). Returns (exec id, the raw socket carrying its
+    stdin one way and its multiplexed stdout/stderr the other)."""
+    api = client().api
+    created = api.exec_create(
+        container_id,
+        command,
+        stdin=True,
+        stdout=True,
+        stderr=True,
+        tty=False,
+        workdir=workdir or None,
+        environment=environment or None,
+    )
+    sock = api.exec_start(created["Id"], socket=True, demux=False)
+    raw = getattr(sock, "_sock", sock)
+    return created["Id"], raw
+
+
+def exec_exit_code(exec_id: str) -> int | None:
+    """The exit code of an exec'd process, None while it runs."""
+    info = client().api.exec_inspect(exec_id)
+    return None if info.get("Running") else info.get("ExitCode")

@@ -24,9 +24,9 @@ from apps import deployments
 from apps import services as app_services
 from apps.models import App, Environment
 from builds.models import Build, BuildStatus, Image
-from functions import delivery
+from functions import delivery, sandboxes
 from functions import services as function_services
-from functions.models import Function, FunctionCall, Mount, Task
+from functions.models import Function, FunctionCall, Mount, Sandbox, Task
 from state import operations as state_operations
 from state import services as state_services
 from state.models import Dict, Queue
@@ -128,6 +128,7 @@ class WorkspaceObjects:
     dict: Dict
     queue: Queue
     proxy_token: ProxyToken
+    sandbox: Sandbox
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -146,6 +147,7 @@ class WorkspaceObjects:
             "dicts": self.dict.id,
             "queues": self.queue.id,
             "proxy-tokens": self.proxy_token.id,
+            "sandboxes": self.sandbox.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -212,7 +214,12 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
     )
     delivery.run(state_operations.queue_put(member.workspace.id, jobs.id, None, [b"job"], ["job"]))
     proxy_token, _ = proxy_tokens.create(workspace=member.workspace, user=member.user, name=f"{tag}-proxy")
+    # No host takes it in these tests: it waits to be placed, as a sandbox does when hosts are full.
+    sandbox = sandboxes.sandbox_create(
+        workspace=member.workspace, user=member.user, image_id=function.image_id, app=app, command=[]
+    )
     return WorkspaceObjects(
+        sandbox=sandbox,
         proxy_token=proxy_token,
         secret=secret,
         dict=shared,
