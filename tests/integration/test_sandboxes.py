@@ -1,0 +1,107 @@
+"""Sandboxes through the whole platform: a container created at run time by the SDK, processes
+exec'd into it through the host agent, and stopped by terminate or by its timeout without the client."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import skylift
+from skylift.exception import InvalidError, NotFoundError
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def client(platform):
+    return platform.client("alice")
+
+
+def _until(probe, seconds: float = 60.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("gave up waiting")
+
+
+def test_a_sandbox_runs_its_command_and_ends_with_its_exit_code(client, platform):
+    # when a sandbox runs a command that prints and exits 3
+    sb = skylift.Sandbox.create("sh", "-c", "echo hello; exit 3", client=client)
+    sb.wait()
+    # then it ended with that code, and its container is gone from the host
+    assert sb.returncode == 3
+    assert sb.poll() == 3
+    _until(lambda: not platform.containers(sandbox=sb.object_id))
+
+
+def test_exec_streams_lines_in_order_and_stdin_reaches_cat(client):
+    sb = skylift.Sandbox.create(client=client, timeout=120)
+    try:
+        # when a process prints many lines, some on stderr
+        p = sb.exec("sh", "-c", "for i in $(seq 1 2000); do echo line-$i; done; echo oops >&2; exit 7")
+        # then they come in order, each once, and its exit code comes after
+        assert [line.rstrip("\n") for line in p.stdout] == [f"line-{i}" for i in range(1, 2001)]
+        assert p.stderr.read() == "oops\n"
+        assert p.wait() == 7
+        assert p.returncode == 7
+        # when stdin is written to cat and closed
+        cat = sb.exec("cat")
+        cat.stdin.write("to cat\n")
+        cat.stdin.write(b"\x00binary\n")
+        cat.stdin.write_eof()
+        cat.stdin.drain()
+        # then cat echoes it back and ends
+        assert cat.stdout.read() == "to cat\n\x00binary\n"
+        assert cat.wait() == 0
+        # and a command that does not exist answers as a shell does, not with a server error
+        missing = sb.exec("no-such-command-here")
+        assert missing.wait() != 0
+        # and writing to stdin after its end is refused
+        with pytest.raises(InvalidError):
+            cat.stdin.write("more")
+        # and a sandbox is found by its id
+        assert skylift.Sandbox.from_id(sb.object_id, client=client).object_id == sb.object_id
+        assert sb.object_id in [s.object_id for s in skylift.Sandbox.list(client=client)]
+    finally:
+        sb.terminate()
+    # when terminated, it ends; exec on it is refused clearly
+    sb.wait()
+    assert sb.returncode is not None
+    with pytest.raises(InvalidError, match="finished"):
+        sb.exec("echo", "late").wait()
+    with pytest.raises(NotFoundError):
+        skylift.Sandbox.from_id("sb-doesnotexist", client=client)
+
+
+def test_a_sandbox_outlives_its_creator_until_its_timeout(client, platform):
+    # given a sandbox that would idle forever, with a 2 s timeout, and a client that goes away
+    sb = skylift.Sandbox.create("sleep", "infinity", timeout=2, client=client)
+    sandbox_id = sb.object_id
+    del sb
+    # then the platform stops it, by itself, for its timeout
+    record = _until(
+        lambda: (r := platform.sql("SELECT status, cause FROM functions_sandbox WHERE id = %s", [sandbox_id]))
+        and r[0][0] in ("stopped", "failed")
+        and r[0]
+    )
+    assert record[1] == "timeout"
+    _until(lambda: not platform.containers(sandbox=sandbox_id))
+
+
+def test_a_noisy_process_is_read_as_fast_as_the_reader_reads(client):
+    # given a process printing 64 MiB
+    sb = skylift.Sandbox.create(client=client, timeout=120)
+    try:
+        p = sb.exec("sh", "-c", "head -c 67108864 /dev/zero", text=False)
+        # then every byte arrives, through the agent in bounded chunks
+        total = 0
+        for chunk in iter(lambda: p.stdout._next_chunk(), None):
+            total += len(chunk)
+        assert total == 64 * 1024 * 1024
+        assert p.wait() == 0
+    finally:
+        sb.terminate()
