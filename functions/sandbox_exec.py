@@ -98,7 +98,7 @@ def _prepare(header: str, sandbox_id: str, request: dict) -> tuple[str, dict]:
         "workdir": workdir,
         "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir),
     }
-    return address.decode(), signed
+    return address.decode() if isinstance(address, bytes) else str(address), signed
 
 
 def _active(sandbox_id: str) -> None:

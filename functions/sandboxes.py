@@ -7,6 +7,7 @@ validates, decides and sends the host agent its messages after the transitions c
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -131,12 +132,11 @@ def _place(sandbox: Sandbox) -> bool:
 def _send_stops(stops: list[delivery.Stop]) -> None:
     for stop in stops:
         if stop.queue:
-            sandbox_id, queue = stop.sandbox_id, stop.queue
-            transaction.on_commit(
-                lambda sandbox_id=sandbox_id, queue=queue: stop_sandbox.apply_async(
-                    kwargs={"sandbox_id": sandbox_id}, queue=queue
-                )
-            )
+            transaction.on_commit(functools.partial(_send_stop, stop.sandbox_id, stop.queue))
+
+
+def _send_stop(sandbox_id: str, queue: str) -> None:
+    stop_sandbox.apply_async(kwargs={"sandbox_id": sandbox_id}, queue=queue)
 
 
 def sandbox_terminate(sandbox: Sandbox, *, cause: str = "terminated") -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import socket
 import time
 from collections.abc import Iterator
 
@@ -290,7 +291,9 @@ def die_events(label_filter: str) -> Iterator[dict]:
     )
 
 
-def exec_open(container_id: str, command: list[str], *, workdir: str = "", environment: dict | None = None):
+def exec_open(
+    container_id: str, command: list[str], *, workdir: str = "", environment: dict | None = None
+) -> tuple[str, socket.socket]:
     """Start a process in a running container (`docker exec`: the container's namespaces, cgroup,
     capabilities and no-new-privileges; no TTY). Returns (exec id, the raw socket carrying its
     stdin one way and its multiplexed stdout/stderr the other)."""
@@ -306,7 +309,9 @@ def exec_open(container_id: str, command: list[str], *, workdir: str = "", envir
         environment=environment or None,
     )
     sock = api.exec_start(created["Id"], socket=True, demux=False)
-    raw = getattr(sock, "_sock", sock)
+    raw = getattr(sock, "_sock", sock)  # the engine's connection under docker-py's file wrapper
+    if not isinstance(raw, socket.socket):
+        raise DockerUnavailable(f"exec over {type(raw).__name__} is not supported (a local engine socket is)")
     return created["Id"], raw
 
 

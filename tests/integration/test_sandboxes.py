@@ -3,7 +3,11 @@ exec'd into it through the host agent, and stopped by terminate or by its timeou
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +15,8 @@ import skylift
 from skylift.exception import InvalidError, NotFoundError
 
 pytestmark = pytest.mark.integration
+
+SKYLIFT = str(Path(sys.executable).parent / "skylift")
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +90,11 @@ def test_a_sandbox_outlives_its_creator_until_its_timeout(client, platform):
     del sb
     # then the platform stops it, by itself, for its timeout
     record = _until(
-        lambda: (r := platform.sql("SELECT status, cause FROM functions_sandbox WHERE id = %s", [sandbox_id]))
-        and r[0][0] in ("stopped", "failed")
-        and r[0]
+        lambda: (
+            (r := platform.sql("SELECT status, cause FROM functions_sandbox WHERE id = %s", [sandbox_id]))
+            and r[0][0] in ("stopped", "failed")
+            and r[0]
+        )
     )
     assert record[1] == "timeout"
     _until(lambda: not platform.containers(sandbox=sandbox_id))
@@ -99,9 +107,41 @@ def test_a_noisy_process_is_read_as_fast_as_the_reader_reads(client):
         p = sb.exec("sh", "-c", "head -c 67108864 /dev/zero", text=False)
         # then every byte arrives, through the agent in bounded chunks
         total = 0
-        for chunk in iter(lambda: p.stdout._next_chunk(), None):
+        for chunk in p.stdout.chunks():
             total += len(chunk)
         assert total == 64 * 1024 * 1024
         assert p.wait() == 0
     finally:
         sb.terminate()
+
+
+def test_the_cli_lists_execs_in_and_terminates_a_sandbox(client, platform, tmp_path):
+    alice = platform.users["alice"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYLIFT_")}
+    env.update(
+        SKYLIFT_SERVER_URL=platform.url,
+        SKYLIFT_TOKEN_ID=alice.token_id,
+        SKYLIFT_TOKEN_SECRET=alice.token_secret,
+        SKYLIFT_CONFIG_PATH=str(tmp_path / "none.toml"),
+    )
+
+    def cli(*args, stdin=""):
+        done = subprocess.run(
+            [SKYLIFT, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    sb = skylift.Sandbox.create(client=client, timeout=120)
+    # when the CLI lists the sandboxes, then this one is there
+    code, out, _ = cli("sandbox", "list")
+    assert code == 0 and sb.object_id in out
+    # when it runs a command with this terminal's stdin, then the output and exit code are the command's
+    code, out, err = cli(
+        "sandbox", "exec", sb.object_id, "sh", "-c", "cat; echo e >&2; exit 4", stdin="piped\n"
+    )
+    assert (code, out, err) == (4, "piped\n", "e\n")
+    # when it terminates the sandbox, then it ends
+    code, out, _ = cli("sandbox", "terminate", sb.object_id)
+    assert code == 0
+    sb.wait()
+    assert sb.returncode is not None

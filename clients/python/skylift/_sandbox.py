@@ -85,6 +85,11 @@ class StreamReader:
             self._eof = True
         return data
 
+    def chunks(self) -> Iterator[bytes]:
+        """Its bytes as they come, in the pieces they came in."""
+        while (data := self._next_chunk()) is not None:
+            yield data
+
     def read(self) -> Any:
         """Everything it prints until it closes."""
         parts = []
@@ -131,7 +136,6 @@ class StreamWriter:
         if self._eof and not self._process._stdin_closed:
             self._process._stdin_closed = True
             self._process._send(bytes([KIND_STDIN]))
-
 
 
 class ContainerProcess:
@@ -371,13 +375,14 @@ class Sandbox:
             raise InvalidError("exec takes the command as strings, e.g. sb.exec('echo', 'hi')")
         config = self._client.config
         url = config.server_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+        # Entered at once and closed by the process's reader thread when the process ends.
         connection = connect(
             f"{url}/api/v1/sandboxes/{self.object_id}/exec/",
             additional_headers={"Authorization": f"Bearer {config.token_id}:{config.token_secret}"},
             max_size=2 * CHUNK,
             max_queue=4,
             open_timeout=30,
-        )
+        ).__enter__()
         connection.send(json.dumps({"command": list(args), "workdir": workdir or ""}))
         return ContainerProcess(connection, text=text)
 
@@ -385,4 +390,6 @@ class Sandbox:
 def _retrieve(client: Client, sandbox_id: str) -> dict[str, Any]:
     from ._api.api.sandboxes import sandboxes_retrieve
 
-    return client._call_dict(sandboxes_retrieve, f"Could not read sandbox {sandbox_id}", retries=3, id=sandbox_id)
+    return client._call_dict(
+        sandboxes_retrieve, f"Could not read sandbox {sandbox_id}", retries=3, id=sandbox_id
+    )
