@@ -392,19 +392,19 @@ def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
     reconnecting, the database unreachable while the event was handled). Returns how many.
     """
     cutoff = timezone.now() - timedelta(seconds=older_than)
+    settled = _sweep_sandboxes(host, cutoff)
     tasks = list(
         Task.objects.filter(host=host, status=TaskStatus.RUNNING, started_at__lt=cutoff).values_list(
             "pk", flat=True
         )
     )
     if not tasks:
-        return 0
+        return settled
     alive = {
         c.labels.get("skylift.task")
         for c in docker_client.find_by_label("skylift.host", host.name)
         if c.status not in ("exited", "dead") and not c.labels.get(SANDBOX_LABEL)
     }
-    settled = 0
     for task_id in tasks:
         if task_id in alive:
             continue
@@ -412,6 +412,31 @@ def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
         log.warning("container %s is gone but its task was running: settling it", task_id)
         container_exited(task_id=task_id, exit_code=state.get("ExitCode"), oom=bool(state.get("OOMKilled")))
         settled += 1
+    return settled
+
+
+def _sweep_sandboxes(host: Host, cutoff) -> int:
+    """Settle this host's running sandboxes whose container has exited or is gone (a missed die event)."""
+    running = list(
+        Sandbox.objects.filter(
+            host=host, status__in=[TaskStatus.RUNNING, TaskStatus.STOPPING], started_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    if not running:
+        return 0
+    alive = {
+        c.labels.get(SANDBOX_LABEL)
+        for c in docker_client.find_by_label("skylift.host", host.name)
+        if c.status not in ("exited", "dead")
+    }
+    settled = 0
+    for sandbox_id in running:
+        if sandbox_id not in alive:
+            state = (docker_client.inspect(f"skylift-{sandbox_id}") or {}).get("State", {})
+            sandbox_exited(
+                sandbox_id=sandbox_id, exit_code=state.get("ExitCode"), oom=bool(state.get("OOMKilled"))
+            )
+            settled += 1
     return settled
 
 
@@ -528,9 +553,13 @@ def sandbox_start(*, sandbox_id: str) -> None:
 
 
 def sandbox_stop(*, sandbox_id: str) -> None:
-    """Stop a sandbox's container (SIGTERM, then SIGKILL after a short grace)."""
-    for container in docker_client.find_by_label(SANDBOX_LABEL, sandbox_id):
+    """Stop a sandbox's container (SIGTERM, then SIGKILL after a short grace); one stopped before
+    its container was made ends here (its start, if it comes, finds it stopping and starts nothing)."""
+    containers = docker_client.find_by_label(SANDBOX_LABEL, sandbox_id)
+    for container in containers:
         docker_client.stop(container.id, timeout=3)
+    if not containers:
+        sandbox_exited(sandbox_id=sandbox_id, exit_code=None, oom=False)
 
 
 def sandbox_exited(*, sandbox_id: str, exit_code: int | None, oom: bool) -> None:
