@@ -163,3 +163,32 @@ def test_a_sandbox_is_hardened_as_a_function_container_and_knows_its_id(client, 
         assert p.wait() == 0
     finally:
         sb.terminate()
+
+
+def test_files_written_by_open_are_read_by_a_command_and_back(client):
+    from skylift.exception import SandboxFilesystemNotFoundError
+
+    sb = skylift.Sandbox.create(client=client, timeout=120)
+    try:
+        # when a file is written, appended to, and a folder made
+        with sb.open("/tmp/notes.txt", "w") as f:
+            f.write("one\n")
+        with sb.open("/tmp/notes.txt", "a") as f:
+            f.write("two\n")
+        sb.mkdir("/tmp/d/e", parents=True)
+        with sb.open("/tmp/d/e/blob", "wb") as f:
+            f.write(bytes(range(256)))
+        # then a command reads it, and open reads it back
+        assert sb.exec("cat", "/tmp/notes.txt").stdout.read() == "one\ntwo\n"
+        f = sb.open("/tmp/notes.txt")
+        assert f.readline() == "one\n" and f.read() == "two\n"
+        assert sb.open("/tmp/d/e/blob", "rb").read() == bytes(range(256))
+        assert sb.ls("/tmp/d/e") == ["blob"]
+        sb.rm("/tmp/d", recursive=True)
+        # and what is not there is a clear error
+        with pytest.raises(SandboxFilesystemNotFoundError):
+            sb.open("/tmp/d/e/blob")
+        with pytest.raises(InvalidError, match="absolute"):
+            sb.open("relative.txt")
+    finally:
+        sb.terminate()

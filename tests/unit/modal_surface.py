@@ -535,9 +535,10 @@ SURFACE = Surface(
                     "block_network=, name=)`, `from_id`, `list(app_id=, tags=)`, `set_tags`/`get_tags`, "
                     "`exec(*cmd, workdir=)` (a process with `stdout`/`stderr` to iterate or `read()`, `stdin` "
                     "`write`/`write_eof`/`drain`, `wait`/`poll`/`returncode`), `wait`/`poll`/`terminate`/"
-                    "`returncode`, `.aio` twins; `timeout`/`idle_timeout` enforced by the server. Not yet: "
-                    "`secrets=`, `volumes=`, `gpu=`, `cidr_allowlist=`, ports and tunnels, `open`/`ls`/`mkdir`/"
-                    "`rm`, `snapshot_filesystem`, `from_name`, `pty=` (docs/sandboxes.md)",
+                    "`returncode`, `open(path, mode)` (r, w, a; binary; up to 64 MiB), `ls`, `mkdir`, `rm`, "
+                    "`.aio` twins; `timeout`/`idle_timeout` enforced by the server. Not yet: `secrets=`, "
+                    "`volumes=`, `gpu=`, `cidr_allowlist=`, ports and tunnels, `snapshot_filesystem`, "
+                    "`from_name`, `pty=` (docs/sandboxes.md)",
                 ),
                 not_yet("SandboxSnapshot, Probe, Tunnel", "whole objects: see the top-level table"),
                 same("Period(...), Cron(...)", "Modal's signatures; see the top-level table"),

@@ -14,6 +14,7 @@ most a few chunks per stream, so a process that prints faster than the program r
 
 from __future__ import annotations
 
+import builtins
 import functools
 import json
 import queue
@@ -22,7 +23,18 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ._exceptions import InvalidError, NotFoundError, RemoteError
+from ._exceptions import (
+    InvalidError,
+    NotFoundError,
+    RemoteError,
+    SandboxFilesystemError,
+    SandboxFilesystemFileTooLargeError,
+    SandboxFilesystemIsADirectoryError,
+    SandboxFilesystemNotADirectoryError,
+    SandboxFilesystemNotFoundError,
+    SandboxFilesystemPathAlreadyExistsError,
+    SandboxFilesystemPermissionError,
+)
 from ._function import _Aio, _Blocking
 
 if TYPE_CHECKING:
@@ -30,7 +42,7 @@ if TYPE_CHECKING:
     from ._client import Client
     from ._image import Image
 
-__all__ = ["ContainerProcess", "Sandbox", "StreamReader", "StreamWriter"]
+__all__ = ["ContainerProcess", "FileHandle", "MAX_FILE_BYTES", "Sandbox", "StreamReader", "StreamWriter"]
 
 A = TypeVar("A")
 T = TypeVar("T")
@@ -41,6 +53,18 @@ CHUNK = 64 * 1024
 BUFFERED_CHUNKS = 16
 POLL_SECONDS = 0.2
 ENDED = ("stopped", "failed")
+# The largest file `open` reads or writes (a larger one: SandboxFilesystemFileTooLargeError).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MODES = {"r": "read", "rb": "read", "w": "write", "wb": "write", "a": "append", "ab": "append"}
+# What the tools in the sandbox say, mapped to Modal's errors.
+_FS_ERRORS = (
+    ("No such file", SandboxFilesystemNotFoundError),  # "or directory" in coreutils, not in dash
+    ("Is a directory", SandboxFilesystemIsADirectoryError),
+    ("Not a directory", SandboxFilesystemNotADirectoryError),
+    ("File exists", SandboxFilesystemPathAlreadyExistsError),
+    ("Permission denied", SandboxFilesystemPermissionError),
+    ("Read-only file system", SandboxFilesystemPermissionError),
+)
 
 
 class _Static(Generic[T]):
@@ -385,6 +409,146 @@ class Sandbox:
         ).__enter__()
         connection.send(json.dumps({"command": list(args), "workdir": workdir or ""}))
         return ContainerProcess(connection, text=text)
+
+    # Files -----------------------------------------------------------------------------------------
+
+    def open(self, path: str, mode: str = "r") -> FileHandle:
+        """A file of the sandbox: modes r, rb, w, wb, a, ab (files up to MAX_FILE_BYTES)."""
+        if mode not in MODES:
+            raise InvalidError(f"Sandbox.open takes the modes {', '.join(MODES)}; got {mode!r}")
+        return FileHandle(self, _checked_path(path), mode)
+
+    def ls(self, path: str) -> builtins.list[str]:
+        """The names in a folder of the sandbox."""
+        out = _fs_run(self, _checked_path(path), ["ls", "-1A", "--", path])
+        return [name for name in out.decode(errors="replace").split("\n") if name]
+
+    def mkdir(self, path: str, parents: bool = False) -> None:
+        _fs_run(self, _checked_path(path), ["mkdir", *(["-p"] if parents else []), "--", path])
+
+    def rm(self, path: str, recursive: bool = False) -> None:
+        _fs_run(
+            self,
+            _checked_path(path),
+            ["rm", "-r", "--", path]
+            if recursive
+            else ["sh", "-c", 'if [ -d "$1" ]; then rmdir -- "$1"; else rm -- "$1"; fi', "sh", path],
+        )
+
+
+def _fs_error(path: str, stderr: bytes) -> SandboxFilesystemError:
+    said = stderr.decode(errors="replace").strip()
+    for words, error in _FS_ERRORS:
+        if words in said:
+            return error(f"{path}: {words}")
+    return SandboxFilesystemError(f"{path}: {said or 'the operation failed'}")
+
+
+def _checked_path(path: str) -> str:
+    if not isinstance(path, str) or not path.startswith("/") or "\0" in path:
+        raise InvalidError(f"A sandbox path is absolute, e.g. /tmp/x.txt; got {path!r}")
+    return path
+
+
+class FileHandle:
+    """A file of a sandbox opened by `Sandbox.open`: read whole at open (read modes), or written
+    as it is flushed or closed (write and append modes)."""
+
+    def __init__(self, sandbox: Sandbox, path: str, mode: str) -> None:
+        self._sandbox, self._path, self._mode = sandbox, path, mode
+        self._binary = mode.endswith("b")
+        self._kind = MODES[mode]
+        self._data = b""
+        self._pending = bytearray()
+        self._position = 0
+        self.closed = False
+        if self._kind == "read":
+            self._data = self._run(
+                [
+                    "sh",
+                    "-c",
+                    'test -d "$1" && { echo "$1: Is a directory" >&2; exit 1; }; '
+                    'size=$(wc -c < "$1") || exit 1; [ "$size" -le "$2" ] || exit 27; cat "$1"',
+                    "sh",
+                    path,
+                    str(MAX_FILE_BYTES),
+                ]
+            )
+        elif self._kind == "write":
+            self._run(["sh", "-c", ': > "$1"', "sh", path])
+
+    def _run(self, command: list[str], stdin: bytes | None = None) -> bytes:
+        process = self._sandbox.exec(*command, text=False)
+        if stdin is not None:
+            process.stdin.write(stdin)
+        process.stdin.write_eof()
+        process.stdin.drain()
+        out = b"".join(process.stdout.chunks())
+        err = b"".join(process.stderr.chunks())
+        code = process.wait()
+        if code == 27:
+            raise SandboxFilesystemFileTooLargeError(f"{self._path} is larger than {MAX_FILE_BYTES} bytes")
+        if code != 0:
+            raise _fs_error(self._path, err)
+        return out
+
+    def _check(self, kind: str) -> None:
+        if self.closed:
+            raise InvalidError(f"{self._path} is closed")
+        if (kind == "read") != (self._kind == "read"):
+            raise InvalidError(f"{self._path} is open in mode {self._mode!r}")
+
+    def read(self, n: int = -1) -> Any:
+        self._check("read")
+        end = len(self._data) if n is None or n < 0 else self._position + n
+        data, self._position = self._data[self._position : end], min(end, len(self._data))
+        return data if self._binary else data.decode()
+
+    def readline(self) -> Any:
+        self._check("read")
+        cut = self._data.find(b"\n", self._position)
+        end = len(self._data) if cut < 0 else cut + 1
+        data, self._position = self._data[self._position : end], end
+        return data if self._binary else data.decode()
+
+    def write(self, data: str | bytes) -> None:
+        self._check("write")
+        if isinstance(data, str) == self._binary:
+            raise InvalidError(
+                f"{self._path} takes {'bytes' if self._binary else 'str'} in mode {self._mode!r}"
+            )
+        self._pending += data.encode() if isinstance(data, str) else data
+        if len(self._pending) > MAX_FILE_BYTES:
+            raise SandboxFilesystemFileTooLargeError(f"writes to {self._path} exceed {MAX_FILE_BYTES} bytes")
+
+    def flush(self) -> None:
+        if self._kind != "read" and self._pending:
+            self._run(["sh", "-c", 'cat >> "$1"', "sh", self._path], stdin=bytes(self._pending))
+            self._pending.clear()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.flush()
+            self.closed = True
+
+    def __enter__(self) -> FileHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _fs_run(sandbox: Sandbox, path: str, command: list[str]) -> bytes:
+    process = sandbox.exec(*command, text=False)
+    out = b"".join(process.stdout.chunks())
+    err = b"".join(process.stderr.chunks())
+    if process.wait() != 0:
+        if b"not empty" in err:
+            from ._exceptions import SandboxFilesystemDirectoryNotEmptyError
+
+            raise SandboxFilesystemDirectoryNotEmptyError(f"{path}: Directory not empty")
+        raise _fs_error(path, err)
+    return out
 
 
 def _retrieve(client: Client, sandbox_id: str) -> dict[str, Any]:
