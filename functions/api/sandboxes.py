@@ -45,6 +45,8 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
         if params.get("live") in ("1", "true"):
             queryset = queryset.filter(status__in=["pending", "starting", "running"])
         tags = {key[4:]: value for key, value in params.items() if key.startswith("tag.")}
+        if any("\x00" in key or "\x00" in value for key, value in tags.items()):
+            raise ApiError("A tag filter may not contain a NUL character.", field="tag")
         if tags:
             queryset = queryset.filter(tags__contains=tags)
         return queryset
