@@ -100,17 +100,32 @@ def test_a_sandbox_outlives_its_creator_until_its_timeout(client, platform):
     _until(lambda: not platform.containers(sandbox=sandbox_id))
 
 
-def test_a_noisy_process_is_read_as_fast_as_the_reader_reads(client):
-    # given a process printing 64 MiB
-    sb = skylift.Sandbox.create(client=client, timeout=120)
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_a_noisy_process_read_slowly_stays_bounded_in_the_agents_memory(client, platform):
+    # given the host agent's process (its relay carries exec streams), and a process printing 256 MiB
+    agent = platform.procs["agent"].pid
+    sb = skylift.Sandbox.create(client=client, timeout=300)
     try:
-        p = sb.exec("sh", "-c", "head -c 67108864 /dev/zero", text=False)
-        # then every byte arrives, through the agent in bounded chunks
-        total = 0
-        for chunk in p.stdout.chunks():
+        before = _rss_kib(agent)
+        p = sb.exec("sh", "-c", "head -c 268435456 /dev/zero", text=False)
+        # when the program reads it slowly at first, then all of it
+        peak, total = before, 0
+        for n, chunk in enumerate(p.stdout.chunks()):
             total += len(chunk)
-        assert total == 64 * 1024 * 1024
+            if n < 20:
+                time.sleep(0.05)
+            if n % 64 == 0:
+                peak = max(peak, _rss_kib(agent))
+        # then every byte arrives, and the agent never held more than a few MiB of it
+        assert total == 256 * 1024 * 1024
         assert p.wait() == 0
+        assert peak - before < 32 * 1024, (before, peak)
     finally:
         sb.terminate()
 
