@@ -34,7 +34,7 @@ __all__ = ["PATH", "serves", "serve"]
 log = logging.getLogger(__name__)
 
 PATH = re.compile(r"^/api/v1/sandboxes/(?P<id>[A-Za-z0-9_-]{1,32})/exec/?$")
-ACTIVE_EVERY_SECONDS = 5.0
+ACTIVE_EVERY_SECONDS = 2.0  # below the smallest idle_timeout (5 s)
 MAX_COMMAND_BYTES = 256 * 1024
 
 

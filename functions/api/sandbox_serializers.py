@@ -65,7 +65,11 @@ class SandboxCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=1, max_value=MAX_TIMEOUT_SECONDS
     )
     idle_timeout = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=MAX_TIMEOUT_SECONDS
+        required=False,
+        allow_null=True,
+        min_value=5,
+        max_value=MAX_TIMEOUT_SECONDS,
+        help_text="Seconds without an open exec before it stops (an open exec counts as activity)",
     )
     block_network = serializers.BooleanField(required=False, default=False)
     tags = serializers.DictField(child=serializers.CharField(max_length=256), required=False, default=dict)

@@ -207,3 +207,31 @@ def test_files_written_by_open_are_read_by_a_command_and_back(client):
             sb.open("relative.txt")
     finally:
         sb.terminate()
+
+
+def test_a_named_sandbox_of_a_deployed_app_is_found_by_name_and_by_tags(client):
+    # given a deployed app, and a named sandbox of it, tagged
+    app = skylift.App("sandbox-home")
+
+    @app.function(serialized=True, name="noop")
+    def noop() -> None:
+        pass
+
+    app.deploy(client=client)
+    sb = skylift.Sandbox.create(app=app, name="worker-1", client=client, timeout=120)
+    try:
+        sb.set_tags({"team": "ml"})
+        # then it is found by its app and name, and by its app and tags; other tags find nothing
+        assert skylift.Sandbox.from_name("sandbox-home", "worker-1", client=client).object_id == sb.object_id
+        found = skylift.Sandbox.list(app_id=app.app_id, tags={"team": "ml"}, client=client)
+        assert [s.object_id for s in found] == [sb.object_id]
+        assert skylift.Sandbox.list(app_id=app.app_id, tags={"team": "other"}, client=client) == []
+        assert sb.get_tags() == {"team": "ml"}
+        # and a second running sandbox of that name is refused
+        with pytest.raises(InvalidError, match="named 'worker-1' already"):
+            skylift.Sandbox.create(app=app, name="worker-1", client=client, timeout=60)
+    finally:
+        sb.terminate()
+    sb.wait()
+    with pytest.raises(NotFoundError):
+        skylift.Sandbox.from_name("sandbox-home", "worker-1", client=client)

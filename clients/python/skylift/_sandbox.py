@@ -317,6 +317,24 @@ class Sandbox:
         return Sandbox(_retrieve(client, sandbox_id), client)
 
     @_Static
+    def from_name(
+        app_name: str, name: str, *, environment_name: str | None = None, client: Client | None = None
+    ) -> Sandbox:
+        """The running sandbox of this name, created with `name=` under the deployed app `app_name`."""
+        client = _client(client)
+        app = client.app_lookup(app_name, environment=environment_name)
+        response = client.api.get_httpx_client().get(
+            "/api/v1/sandboxes/", params={"app_id": app["id"], "name": name, "live": "true"}
+        )
+        from ._client import raise_for_response
+
+        raise_for_response(response, f"Could not look up sandbox {name!r}")
+        found = response.json()["results"]
+        if not found:
+            raise NotFoundError(f"No running sandbox named {name!r} in app {app_name!r}")
+        return Sandbox(found[0], client)
+
+    @_Static
     def list(
         *, app_id: str | None = None, tags: dict[str, str] | None = None, client: Client | None = None
     ) -> list[Sandbox]:
