@@ -2403,6 +2403,7 @@ export interface components {
             cpu?: number | null;
             memory?: number | null;
             timeout?: number | null;
+            /** @description Seconds without an open exec before it stops (an open exec counts as activity) */
             idle_timeout?: number | null;
             /** @default false */
             block_network: boolean;

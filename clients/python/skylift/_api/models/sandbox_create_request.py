@@ -34,7 +34,8 @@ class SandboxCreateRequest:
             cpu (float | None | Unset):
             memory (int | None | Unset):
             timeout (int | None | Unset):
-            idle_timeout (int | None | Unset):
+            idle_timeout (int | None | Unset): Seconds without an open exec before it stops (an open exec counts as
+                activity)
             block_network (bool | Unset):  Default: False.
             tags (SandboxCreateRequestTags | Unset):
      """
