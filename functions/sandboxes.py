@@ -156,6 +156,9 @@ def sandboxes_tick() -> None:
         _send_stops(stops)
     if stops:
         log.info("sandboxes stopped for their timeouts: %s", [s.sandbox_id for s in stops])
+    lost = delivery.run(delivery.sandboxes_host_lost())
+    if lost:
+        log.warning("sandboxes lost with their host: %s", lost)
     for sandbox in Sandbox.objects.filter(status=SandboxStatus.PENDING, host__isnull=True).order_by(
         "created_at"
     )[:50]:

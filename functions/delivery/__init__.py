@@ -87,6 +87,7 @@ from .sandboxes import (
     sandbox_starting,
     sandbox_stopping,
     sandboxes_expired,
+    sandboxes_host_lost,
 )
 from .schedules import Fired, fire_schedule
 
@@ -135,6 +136,7 @@ __all__ = [
     "sandbox_starting",
     "sandbox_stopping",
     "sandboxes_expired",
+    "sandboxes_host_lost",
     "task_container",
     "task_create",
     "task_exited",

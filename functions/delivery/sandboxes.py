@@ -24,6 +24,7 @@ __all__ = [
     "sandbox_starting",
     "sandbox_stopping",
     "sandboxes_expired",
+    "sandboxes_host_lost",
 ]
 
 S = Sandbox._meta.db_table
@@ -153,3 +154,19 @@ def sandbox_exited(sandbox_id: str, *, exit_code: int | None, oom: bool) -> Gene
         return rows[0]["container_id"]
     rows = yield Stmt(f"SELECT container_id FROM {S} WHERE id = %(sb)s", {"sb": sandbox_id})
     return rows[0]["container_id"] if rows else None
+
+
+@transition()
+def sandboxes_host_lost() -> Generator[Stmt, Rows, list[str]]:
+    """Sandboxes on a host whose lease ran out end (its agent kills its containers as its lease
+    runs out, RELIABILITY F9): their end could not be reported otherwise."""
+    rows = yield Stmt(
+        f"""UPDATE {S} SET status = CASE WHEN status = '{SandboxStatus.STOPPING.value}'
+                                       THEN '{SandboxStatus.STOPPED.value}' ELSE '{SandboxStatus.FAILED.value}' END,
+                   cause = CASE WHEN cause <> '' THEN cause ELSE 'host_lost' END, stopped_at = now()
+             WHERE status NOT IN {_in(*SB_SETTLED)}
+               AND host_id IN (SELECT id FROM {H} WHERE lease_expires_at < now())
+            RETURNING id""",
+        {},
+    )
+    return [r["id"] for r in rows]

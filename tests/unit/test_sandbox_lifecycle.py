@@ -99,6 +99,23 @@ def test_a_sandbox_never_placed_stops_at_once_and_its_end_is_recorded_once():
     assert (record.status, record.exit_code, record.cause) == ("failed", 3, "container_crash")
 
 
+@pytest.mark.django_db
+def test_sandboxes_on_a_host_whose_lease_ran_out_end_as_lost():
+    lost_host = _host("lost-host")
+    Host.objects.filter(pk=lost_host.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    running = _sandbox(host=lost_host, status="running")
+    stopping = _sandbox(host=lost_host, status="stopping", cause="terminated")
+    alive = _sandbox(host=_host("alive-host"), status="running")
+    assert sorted(delivery.run(delivery.sandboxes_host_lost())) == sorted([running.id, stopping.id])
+    assert (Sandbox.objects.get(pk=running.id).status, Sandbox.objects.get(pk=running.id).cause) == (
+        "failed",
+        "host_lost",
+    )
+    assert Sandbox.objects.get(pk=stopping.id).status == "stopped"
+    assert Sandbox.objects.get(pk=alive.id).status == "running"
+    assert delivery.run(delivery.sandboxes_host_lost()) == []
+
+
 def test_frames_read_back_as_written_and_an_oversized_one_is_refused():
     async def roundtrip(data: bytes):
         reader = asyncio.StreamReader()
