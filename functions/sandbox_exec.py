@@ -3,10 +3,10 @@ through the sandbox's host agent (hosts/relay_sandbox.py), the way the web gatew
 containers (hosts/relay_web.py).
 
     GET /api/v1/sandboxes/{id}/exec/   (WebSocket; Authorization: Bearer <token>)
-    client -> {"command": [...], "workdir": "..."}            first message, text
+    client -> {"command": [...], "workdir": "...", "timeout": s}   first message, text
     client -> b"\\x00" + stdin bytes; b"\\x00" alone closes stdin
     server -> b"\\x01" + stdout bytes, b"\\x02" + stderr bytes
-    server -> {"returncode": n}  or  {"error": {"code", "message"}}   last message, text; then close
+    server -> {"returncode": n, "timed_out": bool}  or  {"error": {"code", "message"}}   last, text
 
 Each WebSocket message is one tunnel frame and the other way round; one is read only once the
 last has been sent on, so a slow reader slows the process down (back-pressure end to end). While
@@ -25,7 +25,7 @@ from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 from rest_framework import exceptions
 
-from hosts.relay_sandbox import KIND_EXIT, agent_key, exec_signature, frame, read_frame
+from hosts.relay_sandbox import KIND_EXIT, KIND_TIMED_OUT, agent_key, exec_signature, frame, read_frame
 
 from . import delivery
 
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 PATH = re.compile(r"^/api/v1/sandboxes/(?P<id>[A-Za-z0-9_-]{1,32})/exec/?$")
 ACTIVE_EVERY_SECONDS = 2.0  # below the smallest idle_timeout (5 s)
 MAX_COMMAND_BYTES = 256 * 1024
+MAX_EXEC_TIMEOUT = 24 * 3600
 
 
 def serves(scope) -> bool:
@@ -80,6 +81,11 @@ def _prepare(header: str, sandbox_id: str, request: dict) -> tuple[str, dict]:
         raise Refused("invalid", str(exc)) from None
     if not command:
         raise Refused("invalid", "The command is empty.")
+    timeout = request.get("timeout")
+    if timeout is not None and (
+        not isinstance(timeout, int) or isinstance(timeout, bool) or not 0 < timeout <= MAX_EXEC_TIMEOUT
+    ):
+        raise Refused("invalid", f"The timeout is a whole number of seconds from 1 to {MAX_EXEC_TIMEOUT}.")
     workdir = request.get("workdir") or ""
     if not isinstance(workdir, str) or (workdir and not workdir.startswith("/")):
         raise Refused("invalid", "The workdir is an absolute path, e.g. /root.")
@@ -96,7 +102,8 @@ def _prepare(header: str, sandbox_id: str, request: dict) -> tuple[str, dict]:
         "container": sandbox.container_id,
         "command": command,
         "workdir": workdir,
-        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir),
+        "timeout": timeout,
+        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir, timeout),
     }
     return address.decode() if isinstance(address, bytes) else str(address), signed
 
@@ -163,14 +170,18 @@ async def _splice(sandbox_id: str, receive, send, reader: asyncio.StreamReader, 
     loop = asyncio.get_running_loop()
     feeding, touching = loop.create_task(upstream()), loop.create_task(keep_active())
     final: dict = {"error": {"code": "lost", "message": "The connection to the sandbox's host was lost."}}
+    timed_out = False
     try:
         while True:
             got = await read_frame(reader)
             if got is None:
                 break
             kind, payload = got
+            if kind == KIND_TIMED_OUT:
+                timed_out = True
+                continue
             if kind == KIND_EXIT:
-                final = {"returncode": int(payload or b"-1")}
+                final = {"returncode": int(payload or b"-1"), "timed_out": timed_out}
                 break
             if feeding.done():
                 return  # the client went away: the process's output has nowhere to go

@@ -19,6 +19,7 @@ __all__ = [
     "container_network",
     "engine_check",
     "exec_exit_code",
+    "exec_kill",
     "exec_open",
     "find_by_label",
     "gpu_device_requests",
@@ -319,3 +320,33 @@ def exec_exit_code(exec_id: str) -> int | None:
     """The exit code of an exec'd process, None while it runs."""
     info = client().api.exec_inspect(exec_id)
     return None if info.get("Running") else info.get("ExitCode")
+
+
+def exec_kill(exec_id: str) -> None:
+    """SIGKILL an exec'd process, by its PID on the host (an agent in its own PID namespace cannot:
+    it is said in the log, and the process ends with its sandbox)."""
+    import os
+    import signal
+    from pathlib import Path
+
+    pid = int(client().api.exec_inspect(exec_id).get("Pid") or 0)
+    if pid <= 0:
+        return
+    # The process and what it started (a shell's children hold its output open too).
+    found: list[int] = []
+    todo = [pid]
+    while todo and len(found) < 4096:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(c) for c in children.read_text().split()]
+            except OSError:
+                pass
+    for target in found:
+        try:
+            os.kill(target, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            log.warning("could not kill the exec'd process %s (pid %s)", exec_id[:12], target)

@@ -235,3 +235,25 @@ def test_a_named_sandbox_of_a_deployed_app_is_found_by_name_and_by_tags(client):
     sb.wait()
     with pytest.raises(NotFoundError):
         skylift.Sandbox.from_name("sandbox-home", "worker-1", client=client)
+
+
+def test_an_exec_past_its_timeout_is_killed_and_its_wait_says_so(client):
+    from skylift.exception import ExecTimeoutError
+
+    sb = skylift.Sandbox.create(client=client, timeout=120)
+    try:
+        # when a process that prints, then sleeps long, has a 1 s timeout
+        p = sb.exec("sh", "-c", "echo started; sleep 300", timeout=1)
+        # then what it printed arrives, and it is killed: wait raises, and nothing of it is left
+        assert p.stdout.read() == "started\n"
+        with pytest.raises(ExecTimeoutError):
+            p.wait()
+        sleeping = "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done 2>/dev/null | grep -c '^sleep 300 $'"
+        assert sb.exec("sh", "-c", sleeping).stdout.read() == "0\n"
+        # (the count sees a sleep that runs: the positive control)
+        sb.exec("sleep", "300")
+        assert _until(lambda: sb.exec("sh", "-c", sleeping).stdout.read() == "1\n", 10)
+        # and a process within its timeout ends as usual
+        assert sb.exec("true", timeout=30).wait() == 0
+    finally:
+        sb.terminate()

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._exceptions import (
+    ExecTimeoutError,
     InvalidError,
     NotFoundError,
     RemoteError,
@@ -173,6 +174,7 @@ class ContainerProcess:
         self._stdin_closed = False
         self._returncode: int | None = None
         self._error: dict[str, Any] | None = None
+        self._timed_out = False
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True, name="skylift-sandbox-exec")
@@ -194,6 +196,7 @@ class ContainerProcess:
                     final = json.loads(message)
                     if "returncode" in final:
                         self._returncode = int(final["returncode"])
+                        self._timed_out = bool(final.get("timed_out"))
                     else:
                         self._error = final.get("error") or {"message": message}
                     break
@@ -213,6 +216,10 @@ class ContainerProcess:
                 pass
 
     def _check(self) -> None:
+        if self._timed_out:
+            raise ExecTimeoutError(
+                f"the process ran past its timeout and was killed (exit code {self._returncode})"
+            )
         if self._error is not None:
             code = self._error.get("code", "")
             message = str(self._error.get("message", "the exec failed"))
@@ -409,8 +416,11 @@ class Sandbox:
     # Processes -----------------------------------------------------------------------------------
 
     @_Blocking
-    def exec(self, *args: str, workdir: str | None = None, text: bool = True) -> ContainerProcess:
-        """Run a command in the sandbox; its process, whose streams are read as they come."""
+    def exec(
+        self, *args: str, workdir: str | None = None, timeout: int | None = None, text: bool = True
+    ) -> ContainerProcess:
+        """Run a command in the sandbox; its process, whose streams are read as they come. Past
+        `timeout` seconds it is killed, and its wait() raises ExecTimeoutError."""
         from websockets.sync.client import connect
 
         if not args or not all(isinstance(a, str) for a in args):
@@ -425,7 +435,7 @@ class Sandbox:
             max_queue=4,
             open_timeout=30,
         ).__enter__()
-        connection.send(json.dumps({"command": list(args), "workdir": workdir or ""}))
+        connection.send(json.dumps({"command": list(args), "workdir": workdir or "", "timeout": timeout}))
         return ContainerProcess(connection, text=text)
 
     # Files -----------------------------------------------------------------------------------------
