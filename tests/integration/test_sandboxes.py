@@ -257,3 +257,24 @@ def test_an_exec_past_its_timeout_is_killed_and_its_wait_says_so(client):
         assert sb.exec("true", timeout=30).wait() == 0
     finally:
         sb.terminate()
+
+
+def test_a_python_session_answers_each_line_before_stdin_closes(client):
+    sb = skylift.Sandbox.create(client=client, timeout=120)
+    try:
+        # given a Python interpreter reading expressions line by line
+        program = "import sys\nfor line in sys.stdin:\n    print(eval(line), flush=True)"
+        p = sb.exec("python3", "-u", "-c", program)
+        lines = iter(p.stdout)
+        # when one expression is sent at a time, then each answer comes back while stdin stays open
+        for expression, answer in (("6 * 7", "42"), ("'ab' * 2", "abab"), ("sum(range(10))", "45")):
+            p.stdin.write(expression + "\n")
+            p.stdin.drain()
+            assert next(lines) == answer + "\n"
+        assert p.poll() is None
+        # and when stdin closes, the session ends
+        p.stdin.write_eof()
+        p.stdin.drain()
+        assert p.wait() == 0
+    finally:
+        sb.terminate()
