@@ -200,7 +200,8 @@ class WebTunnels:
         try:
             line = await asyncio.wait_for(reader.readline(), 10.0)
             request = json.loads(line or b"{}")
-            if "sandbox" in request:  # a process exec'd into a sandbox (hosts/relay_sandbox.py)
+            # A process exec'd into a sandbox (hosts/relay_sandbox.py) comes through this listener too.
+            if isinstance(request, dict) and "sandbox" in request:
                 await serve_exec(request, reader, writer)
                 return
             task_id, method = str(request.get("task", "")), str(request.get("method", ""))
