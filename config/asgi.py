@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
 from builds.routing import websocket_urlpatterns as build_routes  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
+from functions import sandbox_exec  # noqa: E402
 from functions.fastpath import RemoteCallFastPath  # noqa: E402
 from functions.routing import websocket_urlpatterns  # noqa: E402
 from state.fastpath import DictFastPath  # noqa: E402
@@ -70,6 +71,8 @@ channels_websockets = AllowedHostsOriginValidator(
 async def websocket(scope, receive, send):
     if web_gateway_serves(scope):
         return await web_gateway(scope, receive, send)
+    if sandbox_exec.serves(scope):  # `exec` in a sandbox: token-authenticated, any origin
+        return await sandbox_exec.serve(scope, receive, send)
     return await channels_websockets(scope, receive, send)
 
 

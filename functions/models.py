@@ -24,6 +24,8 @@ __all__ = [
     "LogLine",
     "Mount",
     "OutputItem",
+    "Sandbox",
+    "SandboxStatus",
     "Task",
     "TaskStatus",
     "UNFINISHED_INPUT_STATUSES",
@@ -400,3 +402,55 @@ class WebEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host_label} -> {self.function_id}{'.' + self.method if self.method else ''}"
+
+
+# A sandbox's container goes through the states of a task's.
+SandboxStatus = TaskStatus
+
+
+LIVE_SANDBOX_STATUSES = [SandboxStatus.PENDING, SandboxStatus.STARTING, SandboxStatus.RUNNING]
+
+
+class Sandbox(models.Model):
+    """A container a program creates at run time, runs commands in, and throws away (Modal's Sandbox).
+
+    It is its own container record (host, container, status), as a Task is for a function's
+    container; its transitions live in functions/delivery/sandboxes.py, and placement counts what
+    it holds on its host beside the tasks (functions/delivery/placement.py).
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("sb"), editable=False)
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="sandboxes")
+    app = models.ForeignKey(
+        "skylift_apps.App", null=True, blank=True, on_delete=models.SET_NULL, related_name="sandboxes"
+    )
+    image = models.ForeignKey("builds.Image", on_delete=models.PROTECT, related_name="sandboxes")
+    name = models.CharField(max_length=128, blank=True, default="")
+    command = models.JSONField(default=list, blank=True, help_text="argv; empty: the container idles")
+    workdir = models.CharField(max_length=1024, blank=True, default="")
+    cpu = models.FloatField(default=0.125)
+    memory = models.PositiveIntegerField(default=128, help_text="MiB")
+    timeout = models.PositiveIntegerField(default=300, help_text="seconds it may live")
+    idle_timeout = models.PositiveIntegerField(null=True, blank=True, help_text="seconds without an exec")
+    block_network = models.BooleanField(default=False)
+    secrets = models.JSONField(default=list, blank=True, help_text="secret ids whose values it gets")
+    tags = models.JSONField(default=dict, blank=True)
+    host = models.ForeignKey("hosts.Host", null=True, on_delete=models.SET_NULL, related_name="sandboxes")
+    status = models.CharField(max_length=16, choices=SandboxStatus.choices, default=SandboxStatus.PENDING)
+    container_id = models.CharField(max_length=80, blank=True, default="")
+    exit_code = models.IntegerField(null=True, blank=True)
+    cause = models.CharField(max_length=64, blank=True, default="")
+    message = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    active_at = models.DateTimeField(default=timezone.now, help_text="last exec began or ended")
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["status"]),
+        ]

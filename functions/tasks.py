@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import autoscaler, reconciler, retention, schedules
+from . import autoscaler, reconciler, retention, sandboxes, schedules
 
 
 @shared_task(name="functions.tasks.autoscale", ignore_result=True, acks_late=False)
@@ -12,6 +12,7 @@ def autoscale() -> None:
     # A tick that is lost or skipped is simply made up by the next one.
     reconciler.repair()
     autoscaler.autoscale()
+    sandboxes.sandboxes_tick()
 
 
 @shared_task(name="functions.tasks.fire_schedules", ignore_result=True, acks_late=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import socket
 import time
 from collections.abc import Iterator
 
@@ -17,6 +18,9 @@ __all__ = [
     "client",
     "container_network",
     "engine_check",
+    "exec_exit_code",
+    "exec_kill",
+    "exec_open",
     "find_by_label",
     "gpu_device_requests",
     "forget_network",
@@ -160,6 +164,7 @@ def run(
     network_disabled: bool,
     runtime: str | None = None,
     gpu_device_ids: list[str] | None = None,
+    working_dir: str | None = None,
 ) -> str:
     """Start a hardened container (RELIABILITY S7) and return its id.
 
@@ -191,6 +196,7 @@ def run(
             init=True,
             runtime=runtime or None,  # None: the engine's default runtime
             device_requests=gpu_device_requests(gpu_device_ids or []) or None,
+            working_dir=working_dir or None,
         )
         assert container.id is not None  # a container the engine created has its id
         return container.id
@@ -284,3 +290,63 @@ def die_events(label_filter: str) -> Iterator[dict]:
     yield from client().events(
         decode=True, filters={"type": "container", "event": "die", "label": label_filter}
     )
+
+
+def exec_open(
+    container_id: str, command: list[str], *, workdir: str = "", environment: dict | None = None
+) -> tuple[str, socket.socket]:
+    """Start a process in a running container (`docker exec`: the container's namespaces, cgroup,
+    capabilities and no-new-privileges; no TTY). Returns (exec id, the raw socket carrying its
+    stdin one way and its multiplexed stdout/stderr the other)."""
+    api = client().api
+    created = api.exec_create(
+        container_id,
+        command,
+        stdin=True,
+        stdout=True,
+        stderr=True,
+        tty=False,
+        workdir=workdir or None,
+        environment=environment or None,
+    )
+    sock = api.exec_start(created["Id"], socket=True, demux=False)
+    raw = getattr(sock, "_sock", sock)  # the engine's connection under docker-py's file wrapper
+    if not isinstance(raw, socket.socket):
+        raise DockerUnavailable(f"exec over {type(raw).__name__} is not supported (a local engine socket is)")
+    return created["Id"], raw
+
+
+def exec_exit_code(exec_id: str) -> int | None:
+    """The exit code of an exec'd process, None while it runs."""
+    info = client().api.exec_inspect(exec_id)
+    return None if info.get("Running") else info.get("ExitCode")
+
+
+def exec_kill(exec_id: str) -> None:
+    """SIGKILL an exec'd process, by its PID on the host (an agent in its own PID namespace cannot:
+    it is said in the log, and the process ends with its sandbox)."""
+    import os
+    import signal
+    from pathlib import Path
+
+    pid = int(client().api.exec_inspect(exec_id).get("Pid") or 0)
+    if pid <= 0:
+        return
+    # The process and what it started (a shell's children hold its output open too).
+    found: list[int] = []
+    todo = [pid]
+    while todo and len(found) < 4096:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(c) for c in children.read_text().split()]
+            except OSError:
+                pass
+    for target in found:
+        try:
+            os.kill(target, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            log.warning("could not kill the exec'd process %s (pid %s)", exec_id[:12], target)

@@ -29,6 +29,8 @@ from django.conf import settings
 
 from skylift.contract import encode_frame
 
+from .relay_sandbox import agent_key, serve_exec
+
 __all__ = ["ANNOUNCE_SECONDS", "WebTunnels", "failed_key", "ready_key", "tunnel_signature", "wake_key"]
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,7 @@ class WebTunnels:
         bound = self.server.sockets[0].getsockname()
         self.address = settings.SKYLIFT_AGENT_WEB_ADDRESS or f"{bound[0]}:{bound[1]}"
         log.info("web tunnels listening on %s (announced as %s)", bound, self.address)
+        await self._announce_agent()
         asyncio.get_running_loop().create_task(self._announce_forever())
 
     # Containers ---------------------------------------------------------------------------------
@@ -174,9 +177,17 @@ class WebTunnels:
         entry = {"agent": self.address, "capacity": serving["capacity"], "at": time.time()}
         await self.redis.hset(ready_key(serving["function_id"]), task_id, json.dumps(entry))
 
+    async def _announce_agent(self) -> None:
+        """Where the control plane reaches this agent for sandboxes (hosts/relay_sandbox.py)."""
+        try:
+            await self.redis.set(agent_key(settings.SKYLIFT_HOST_NAME), self.address, ex=int(STALE_SECONDS))
+        except Exception:  # noqa: BLE001 - the next round tries again
+            log.warning("could not announce this agent's tunnel address", exc_info=True)
+
     async def _announce_forever(self) -> None:
         while True:
             await asyncio.sleep(ANNOUNCE_SECONDS)
+            await self._announce_agent()
             for task_id in list(self.serving):
                 try:
                     await self._announce(task_id)
@@ -189,6 +200,10 @@ class WebTunnels:
         try:
             line = await asyncio.wait_for(reader.readline(), 10.0)
             request = json.loads(line or b"{}")
+            # A process exec'd into a sandbox (hosts/relay_sandbox.py) comes through this listener too.
+            if isinstance(request, dict) and "sandbox" in request:
+                await serve_exec(request, reader, writer)
+                return
             task_id, method = str(request.get("task", "")), str(request.get("method", ""))
             if not hmac.compare_digest(str(request.get("sig", "")), tunnel_signature(task_id, method)):
                 await self._refuse(writer, "bad signature")

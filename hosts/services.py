@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.models import DEFAULT_ENVIRONMENT
 from functions import delivery
-from functions.models import LIVE_TASK_STATUSES, Mount, Task, TaskStatus
+from functions.models import LIVE_SANDBOX_STATUSES, LIVE_TASK_STATUSES, Mount, Sandbox, Task, TaskStatus
 from functions.mounts import extract_once
 from functions.queues import cancellation_messages, done_key, input_queue_key, redis_client
 from volumes.services import mounts_for as volume_mounts
@@ -37,8 +37,15 @@ __all__ = [
     "fence_settled",
     "host_heartbeat",
     "host_register",
+    "sandbox_exited",
+    "sandbox_start",
+    "sandbox_stop",
     "sweep_containers",
 ]
+
+# The label naming the sandbox of a sandbox's container (beside skylift.host, which every container
+# of the host carries: fencing, the die events and the embedded platform's cleanup see it too).
+SANDBOX_LABEL = "skylift.sandbox"
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +61,9 @@ WEB_LIB = "/skylift/weblib"
 RUNTIME_PYTHONPATH = "/skylift/lib:/skylift/lib/skylift/_alias_path:/skylift/pysrc"
 # Modal's names for what a container learns from its SKYLIFT_* variables (Modal's guide,
 # "Environment variables"), so that a Modal program reads them unchanged. MODAL_IDENTITY_TOKEN
-# comes with the container's secrets from its relay (never through Docker); not set, having no
-# Skylift counterpart yet: MODAL_SANDBOX_ID (no sandboxes).
+# comes with the container's secrets from its relay (never through Docker).
 MODAL_NAMES = {
+    "SKYLIFT_SANDBOX_ID": "MODAL_SANDBOX_ID",
     "SKYLIFT_TASK_ID": "MODAL_TASK_ID",
     "SKYLIFT_IMAGE_ID": "MODAL_IMAGE_ID",
     "SKYLIFT_IS_REMOTE": "MODAL_IS_REMOTE",
@@ -170,17 +177,14 @@ def fence_settled(*, host: Host) -> int:
     A container whose task is no longer live was given up for lost: its inputs run elsewhere, and
     whatever it still writes is refused by attempt. Returns how many were killed.
     """
-    running = {
-        c.labels.get("skylift.task"): c
-        for c in docker_client.find_by_label("skylift.host", host.name)
-        if c.status != "exited"
-    }
+    containers = [c for c in docker_client.find_by_label("skylift.host", host.name) if c.status != "exited"]
+    killed = _fence_sandboxes([c for c in containers if c.labels.get(SANDBOX_LABEL)])
+    running = {c.labels.get("skylift.task"): c for c in containers if not c.labels.get(SANDBOX_LABEL)}
     if not running:
-        return 0
+        return killed
     live = set(
         Task.objects.filter(pk__in=list(running), status__in=LIVE_TASK_STATUSES).values_list("pk", flat=True)
     )
-    killed = 0
     for task_id, container in running.items():
         if task_id not in live:
             log.warning("container %s outlived its lease; killing it", task_id)
@@ -388,19 +392,19 @@ def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
     reconnecting, the database unreachable while the event was handled). Returns how many.
     """
     cutoff = timezone.now() - timedelta(seconds=older_than)
+    settled = _sweep_sandboxes(host, cutoff)
     tasks = list(
         Task.objects.filter(host=host, status=TaskStatus.RUNNING, started_at__lt=cutoff).values_list(
             "pk", flat=True
         )
     )
     if not tasks:
-        return 0
+        return settled
     alive = {
         c.labels.get("skylift.task")
         for c in docker_client.find_by_label("skylift.host", host.name)
-        if c.status not in ("exited", "dead")
+        if c.status not in ("exited", "dead") and not c.labels.get(SANDBOX_LABEL)
     }
-    settled = 0
     for task_id in tasks:
         if task_id in alive:
             continue
@@ -411,10 +415,63 @@ def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
     return settled
 
 
+def _sweep_sandboxes(host: Host, cutoff) -> int:
+    """Settle this host's running sandboxes whose container has exited or is gone (a missed die event)."""
+    running = list(
+        Sandbox.objects.filter(
+            host=host, status__in=[TaskStatus.RUNNING, TaskStatus.STOPPING], started_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    if not running:
+        return 0
+    alive = {
+        c.labels.get(SANDBOX_LABEL)
+        for c in docker_client.find_by_label("skylift.host", host.name)
+        if c.status not in ("exited", "dead")
+    }
+    settled = 0
+    for sandbox_id in running:
+        if sandbox_id not in alive:
+            state = (docker_client.inspect(f"skylift-{sandbox_id}") or {}).get("State", {})
+            sandbox_exited(
+                sandbox_id=sandbox_id, exit_code=state.get("ExitCode"), oom=bool(state.get("OOMKilled"))
+            )
+            settled += 1
+    return settled
+
+
+def _fence_sandboxes(containers: list) -> int:
+    """Kill the sandbox containers whose sandbox is no longer live (settled while out of reach)."""
+    if not containers:
+        return 0
+    live = set(
+        Sandbox.objects.filter(
+            pk__in=[c.labels[SANDBOX_LABEL] for c in containers], status__in=LIVE_SANDBOX_STATUSES
+        ).values_list("pk", flat=True)
+    )
+    killed = 0
+    for container in containers:
+        if container.labels[SANDBOX_LABEL] not in live:
+            docker_client.kill(container.id)
+            killed += 1
+    return killed
+
+
 def reconcile_containers(*, host: Host) -> None:
-    """On agent start: containers whose task is over go; live tasks without a container end."""
+    """On agent start: containers whose task is over go; live tasks without a container end.
+    Sandboxes' containers need no relay socket: a live one keeps running."""
     seen = set()
     for container in docker_client.find_by_label("skylift.host", host.name):
+        sandbox_id = container.labels.get(SANDBOX_LABEL)
+        if sandbox_id:
+            sandbox = Sandbox.objects.filter(pk=sandbox_id).first()
+            if sandbox is None or sandbox.status not in LIVE_SANDBOX_STATUSES or container.status == "exited":
+                state = (docker_client.inspect(container.id) or {}).get("State", {})
+                sandbox_exited(
+                    sandbox_id=sandbox_id, exit_code=state.get("ExitCode"), oom=bool(state.get("OOMKilled"))
+                )
+                docker_client.remove(container.id)
+            continue
         task_id = container.labels.get("skylift.task")
         seen.add(task_id)
         task = Task.objects.filter(pk=task_id).first()
@@ -431,3 +488,85 @@ def reconcile_containers(*, host: Host) -> None:
             docker_client.stop(container.id, timeout=5)
     for task in Task.objects.filter(host=host, status__in=LIVE_TASK_STATUSES).exclude(pk__in=seen):
         container_exited(task_id=task.id, exit_code=None, oom=False)
+
+
+# Sandboxes ------------------------------------------------------------------------------------
+
+IDLE_COMMAND = ["sleep", "infinity"]
+
+
+def sandbox_start(*, sandbox_id: str) -> None:
+    """Start a sandbox's container on this host, hardened as a function's (idempotent under redelivery).
+
+    It runs the sandbox's command (or idles); processes `exec`'d into it come through the relay
+    (hosts/relay_sandbox.py). No runtime, no relay socket: the container knows nothing of the platform.
+    """
+    if not delivery.run(delivery.sandbox_starting(sandbox_id)):
+        return
+    sandbox = Sandbox.objects.select_related("image", "host", "app__environment").get(pk=sandbox_id)
+    if docker_client.find_by_label(SANDBOX_LABEL, sandbox.id):
+        return
+    assert sandbox.host is not None, "a sandbox starts on the host it was placed on"
+    try:
+        host_cpus = float(os.cpu_count() or 1)
+        environment = {
+            "SKYLIFT_SANDBOX_ID": sandbox.id,
+            "SKYLIFT_IMAGE_ID": sandbox.image_id,
+            "SKYLIFT_IS_REMOTE": "1",
+            "SKYLIFT_ENVIRONMENT": (
+                sandbox.app.environment.name
+                if sandbox.app and sandbox.app.environment
+                else DEFAULT_ENVIRONMENT
+            ),
+            "SKYLIFT_CLOUD_PROVIDER": "skylift",
+            "SKYLIFT_REGION": "local",
+            "PYTHONUNBUFFERED": "1",
+        }
+        if sandbox.app_id:
+            environment["SKYLIFT_APP_ID"] = sandbox.app_id
+        container_id = docker_client.run(
+            image=sandbox.image.docker_ref,
+            command=list(sandbox.command) or IDLE_COMMAND,
+            name=f"skylift-{sandbox.id}",
+            labels={
+                "skylift.managed": "1",
+                SANDBOX_LABEL: sandbox.id,
+                "skylift.workspace": sandbox.workspace_id,
+                "skylift.host": sandbox.host.name,
+            },
+            environment=with_modal_names(environment),
+            mounts=[],
+            memory_mib=sandbox.memory,
+            nano_cpus=int(min(host_cpus, sandbox.cpu + 16) * 1e9),
+            cpu_shares=max(2, int(sandbox.cpu * 1024)),
+            pids_limit=1024,
+            network_disabled=sandbox.block_network,
+            runtime=settings.SKYLIFT_CONTAINER_RUNTIME or None,
+            working_dir=sandbox.workdir or None,
+        )
+    except Exception as exc:
+        log.exception("could not start the container of sandbox %s", sandbox.id)
+        delivery.run(delivery.sandbox_start_failed(sandbox.id, f"could not start a container: {exc}"))
+        raise docker_client.DockerUnavailable(str(exc)) from exc
+    if not delivery.run(delivery.sandbox_container(sandbox.id, container_id)):
+        docker_client.stop(container_id, timeout=2)  # terminated while it started
+
+
+def sandbox_stop(*, sandbox_id: str) -> None:
+    """Stop a sandbox's container (SIGTERM, then SIGKILL after a short grace); one stopped before
+    its container was made ends here (its start, if it comes, finds it stopping and starts nothing)."""
+    containers = docker_client.find_by_label(SANDBOX_LABEL, sandbox_id)
+    for container in containers:
+        docker_client.stop(container.id, timeout=3)
+    if not containers:
+        sandbox_exited(sandbox_id=sandbox_id, exit_code=None, oom=False)
+
+
+def sandbox_exited(*, sandbox_id: str, exit_code: int | None, oom: bool) -> None:
+    """Record a sandbox container's end and remove the container (safe to repeat)."""
+    container_id = delivery.run(delivery.sandbox_exited(sandbox_id, exit_code=exit_code, oom=oom))
+    if container_id:
+        try:
+            docker_client.remove(container_id)
+        except Exception:  # noqa: BLE001 - called off the host too; its agent cleans up
+            log.info("could not remove container %s from here", container_id)

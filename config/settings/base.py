@@ -154,6 +154,7 @@ SPECTACULAR_SETTINGS = {
         "TypeEnum": ["line", "event"],  # build log entries
         "VolumeEntryTypeEnum": ["file", "directory", "symlink", "other"],
         "SecretActionEnum": "vault.models.SecretAction",
+        "TaskStatusEnum": "functions.models.TaskStatus",  # tasks and sandboxes
     },
 }
 

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .sandboxes import SandboxViewSet
 from .views import (
     FunctionCallViewSet,
     FunctionViewSet,
@@ -17,6 +18,7 @@ router.register("mounts", MountViewSet, basename="mount")
 router.register("functions", FunctionViewSet, basename="function")
 router.register("calls", FunctionCallViewSet, basename="call")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("sandboxes", SandboxViewSet, basename="sandbox")
 
 # Calls from any language (functions.json_calls), under the app that serves the function.
 urlpatterns = [

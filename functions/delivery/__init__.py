@@ -11,7 +11,8 @@ connection (`arun`, for the fast path and the relay, whose hot paths cannot affo
     rows = await arun(conn, finish_calls(["fc-..."]))    # psycopg AsyncConnection
 
 `plans` holds the runners; `calls`, `inputs` and `containers` the transitions of each kind of
-record, `placement` the choice of a new container's host and GPU devices, and `schedules` the
+record, `placement` the choice of a new container's host and GPU devices, `sandboxes` the lifecycle
+of sandbox containers, and `schedules` the
 firing of a schedule's tick (a call it makes). Import them from
 here: `from functions import delivery; delivery.run(delivery.claim(...))`.
 
@@ -75,8 +76,19 @@ from .inputs import (
     retry_delay,
     terminal_status,
 )
-from .placement import HOLDING, Placed, place_container, tasks_on_lost_devices
+from .placement import HOLDING, Placed, place_container, place_sandbox, tasks_on_lost_devices
 from .plans import LIVE, UNFINISHED, Plan, Rows, Stmt, arun, run
+from .sandboxes import (
+    Stop,
+    sandbox_active,
+    sandbox_container,
+    sandbox_exited,
+    sandbox_start_failed,
+    sandbox_starting,
+    sandbox_stopping,
+    sandboxes_expired,
+    sandboxes_host_lost,
+)
 from .schedules import Fired, fire_schedule
 
 __all__ = [
@@ -93,6 +105,7 @@ __all__ = [
     "Plan",
     "Rows",
     "Stmt",
+    "Stop",
     "accept_call",
     "accept_child_call",
     "accept_one",
@@ -109,12 +122,21 @@ __all__ = [
     "may_scale_down",
     "outputs_expired",
     "place_container",
+    "place_sandbox",
     "record_item",
     "record_outputs",
     "requeue_preempted",
     "requeue_stranded",
     "retry_delay",
     "run",
+    "sandbox_active",
+    "sandbox_container",
+    "sandbox_exited",
+    "sandbox_start_failed",
+    "sandbox_starting",
+    "sandbox_stopping",
+    "sandboxes_expired",
+    "sandboxes_host_lost",
     "task_container",
     "task_create",
     "task_exited",

@@ -28,7 +28,7 @@ from accounts.models import Workspace
 from hosts import gpus
 from hosts.models import Host
 
-from ..models import TaskStatus
+from ..models import Sandbox, TaskStatus
 from .containers import task_create
 from .plans import LIVE, F, K, Rows, Stmt, _in, transition
 
@@ -41,6 +41,7 @@ __all__ = [
     "Placed",
     "explain",
     "place_container",
+    "place_sandbox",
     "rank",
     "shortfall",
     "tasks_on_lost_devices",
@@ -48,6 +49,7 @@ __all__ = [
 
 H = Host._meta.db_table
 W = Workspace._meta.db_table
+S = Sandbox._meta.db_table  # sandboxes hold their host's CPU and memory as tasks do
 
 # Statuses in which a task holds its host's resources: its container may be running.
 HOLDING = _in(TaskStatus.PENDING, TaskStatus.STARTING, TaskStatus.RUNNING, TaskStatus.STOPPING)
@@ -224,16 +226,26 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
        coalesce(u.devices, '[]'::jsonb) AS used_devices
   FROM {H} h
   LEFT JOIN (
-      SELECT t.host_id, sum(f.cpu) AS cpu, sum(f.memory) AS memory,
-             jsonb_agg(t.gpu_devices) FILTER (WHERE cardinality(t.gpu_devices) > 0) AS devices
-        FROM {K} t JOIN {F} f ON f.id = t.function_id
-       WHERE t.status IN {HOLDING} AND t.host_id IS NOT NULL {{task_filter}}
-       GROUP BY t.host_id
+      SELECT x.host_id, sum(x.cpu) AS cpu, sum(x.memory) AS memory,
+             jsonb_agg(x.gpu_devices) FILTER (WHERE cardinality(x.gpu_devices) > 0) AS devices
+        FROM (
+            SELECT t.host_id, f.cpu, f.memory, t.gpu_devices
+              FROM {K} t JOIN {F} f ON f.id = t.function_id
+             WHERE t.status IN {HOLDING} AND t.host_id IS NOT NULL {{task_filter}}
+            UNION ALL
+            SELECT s.host_id, s.cpu, s.memory, '{{{{}}}}'::smallint[] FROM {S} s
+             WHERE s.status IN {HOLDING} AND s.host_id IS NOT NULL {{sandbox_filter}}
+        ) x
+       GROUP BY x.host_id
   ) u ON u.host_id = h.id
  WHERE h.lease_expires_at >= now() AND NOT h.draining {{host_filter}}
 """
-ALIVE_HOSTS_SQL = HOSTS_SQL.format(task_filter="", host_filter="")
-ONE_HOST_SQL = HOSTS_SQL.format(task_filter="AND t.host_id = %(host)s", host_filter="AND h.id = %(host)s")
+ALIVE_HOSTS_SQL = HOSTS_SQL.format(task_filter="", sandbox_filter="", host_filter="")
+ONE_HOST_SQL = HOSTS_SQL.format(
+    task_filter="AND t.host_id = %(host)s",
+    sandbox_filter="AND s.host_id = %(host)s",
+    host_filter="AND h.id = %(host)s",
+)
 UNAVAILABLE_SQL = f"SELECT count(*) AS n FROM {H} WHERE lease_expires_at < now() OR draining"
 
 LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(%(key)s))"
@@ -395,3 +407,34 @@ def tasks_on_lost_devices(*, host_id: int, lost: list[int]) -> Generator[Stmt, R
     are to stop, and what they ran runs again as preempted (cause `gpu_lost`). Returns their ids."""
     rows = yield Stmt(LOST_DEVICES_SQL, {"host": host_id, "lost": lost})
     return [r["id"] for r in rows]
+
+
+PLACE_SANDBOX_SQL = f"""
+UPDATE {S} SET host_id = %(host)s, message = '' WHERE id = %(sandbox)s AND host_id IS NULL AND status = 'pending'
+"""
+SANDBOX_WAITING_SQL = f"UPDATE {S} SET message = %(reason)s WHERE id = %(sandbox)s AND host_id IS NULL"
+
+
+@transition(atomic=True)
+def place_sandbox(*, sandbox_id: str, cpu: float, memory: int) -> Generator[Stmt, Rows, Placed]:
+    """Place a sandbox's container on the best host that can take it (the same policy and host
+    locks as a function's container, without GPUs); or record on it why none can now."""
+    need = Need(sandbox_id, cpu, memory)
+    hosts = yield from alive_hosts().steps
+    for n, candidate in enumerate(rank(need, hosts)[:MAX_CANDIDATES]):
+        key = _lock_key(candidate.host.id)
+        if n == 0:
+            yield Stmt(LOCK_SQL, {"key": key})
+        elif not (yield Stmt(TRY_LOCK_SQL, {"key": key}))[0]["locked"]:
+            continue
+        fresh = yield Stmt(ONE_HOST_SQL, {"host": candidate.host.id})
+        if not fresh or not rank(need, [HostState.from_row(fresh[0])]):
+            continue
+        rows = yield Stmt(PLACE_SANDBOX_SQL, {"host": candidate.host.id, "sandbox": sandbox_id})
+        if rows.rowcount != 1:
+            return Placed(None, reason="placed already, or terminated")
+        return Placed(sandbox_id, candidate.host.id, f"host.{candidate.host.name}")
+    unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
+    reason = explain(need, hosts, unavailable=unavailable)
+    yield Stmt(SANDBOX_WAITING_SQL, {"sandbox": sandbox_id, "reason": reason})
+    return Placed(None, reason=reason)

@@ -28,9 +28,9 @@ from apps.models import App, Environment
 from billing import metering
 from billing.models import Budget
 from builds.models import Build, BuildStatus, Image
-from functions import delivery
+from functions import delivery, sandboxes
 from functions import services as function_services
-from functions.models import Function, FunctionCall, Mount, Task, TaskStatus
+from functions.models import Function, FunctionCall, Mount, Sandbox, Task, TaskStatus
 from state import operations as state_operations
 from state import services as state_services
 from state.models import Dict, Queue
@@ -133,6 +133,7 @@ class WorkspaceObjects:
     queue: Queue
     proxy_token: ProxyToken
     budget: Budget
+    sandbox: Sandbox
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -153,6 +154,7 @@ class WorkspaceObjects:
             "proxy-tokens": self.proxy_token.id,
             "usage": self.app.id,  # its usage report names the app
             "budgets": self.budget.id,
+            "sandboxes": self.sandbox.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -228,8 +230,13 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
     delivery.run(state_operations.queue_put(member.workspace.id, jobs.id, None, [b"job"], ["job"]))
     proxy_token, _ = proxy_tokens.create(workspace=member.workspace, user=member.user, name=f"{tag}-proxy")
     budget = Budget.objects.create(workspace=member.workspace, app=app, limit_usd=100)
+    # No host takes it in these tests: it waits to be placed, as a sandbox does when hosts are full.
+    sandbox = sandboxes.sandbox_create(
+        workspace=member.workspace, user=member.user, image_id=function.image_id, app=app, command=[]
+    )
     return WorkspaceObjects(
         budget=budget,
+        sandbox=sandbox,
         proxy_token=proxy_token,
         secret=secret,
         dict=shared,

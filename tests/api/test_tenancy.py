@@ -29,7 +29,7 @@ LIST_OPERATIONS = [
 # Collections whose objects belong to one user, not to the whole workspace (bob cannot see alice's).
 USER_SCOPED = {"tokens"}
 # Query parameters that filter by an object: their value is an id of that collection.
-FILTERS = {"app": "apps", "function": "functions", "image": "images"}
+FILTERS = {"app": "apps", "app_id": "apps", "function": "functions", "image": "images"}
 # Query parameters that filter by a name: the name of A's object of that collection.
 NAME_FILTERS = {"volumes": "name", "secrets": "name", "dicts": "name", "queues": "name"}
 
@@ -83,6 +83,9 @@ def test_it_walks_every_operation_that_takes_an_id():
         "proxy_tokens_destroy",
         "budgets_retrieve",
         "budgets_destroy",
+        "sandboxes_retrieve",
+        "sandboxes_terminate_create",
+        "sandboxes_tags_update",
     }
 
 
@@ -219,6 +222,8 @@ BODY_REFERENCES = {
             ],
         },
     ),
+    ("sandboxes_create", "image_id"): ("images", lambda own, ref: {"image_id": ref}),
+    ("sandboxes_create", "app_id"): ("apps", lambda own, ref: {"image_id": own.image.id, "app_id": ref}),
     ("images_create", "registry_secret_ids"): (
         "secrets",
         lambda own, ref: {"base": "debian_slim", "registry_secret_ids": [ref]},

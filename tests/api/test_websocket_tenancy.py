@@ -95,3 +95,52 @@ def test_it_refuses_a_foreign_origin_even_with_a_valid_session(world, origin):
     connected, _ = _connect(f"/ws/apps/{objects_a.app.id}/", cookie=_session_cookie("alice"), origin=origin)
     # then
     assert connected is False
+
+
+def _exec(path: str, authorization: str | None) -> dict:
+    """Open a sandbox's exec WebSocket and send a command: the server's final message."""
+    import json
+
+    async def attempt():
+        headers = [(b"host", b"testserver")]
+        if authorization:
+            headers.append((b"authorization", authorization.encode()))
+        scope = {
+            "type": "websocket",
+            "path": path,
+            "headers": headers,
+            "subprotocols": [],
+            "query_string": b"",
+        }
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "websocket.connect"})
+        assert (await communicator.receive_output(timeout=5))["type"] == "websocket.accept"
+        await communicator.send_input(
+            {"type": "websocket.receive", "text": json.dumps({"command": ["true"]})}
+        )
+        final = await communicator.receive_output(timeout=10)
+        closed = await communicator.receive_output(timeout=5)
+        assert closed["type"] == "websocket.close"
+        await communicator.wait(timeout=5)
+        return json.loads(final["text"])
+
+    return async_to_sync(attempt)()
+
+
+def test_a_sandboxs_exec_is_refused_to_a_stranger_as_if_it_did_not_exist(world):
+    # given A's sandbox (waiting for a host: no agent in these tests)
+    trio, objects_a = world
+    path = f"/api/v1/sandboxes/{objects_a.sandbox.id}/exec/"
+    # when charlie runs a command in it, and in a sandbox that does not exist
+    on_a = _exec(path, trio.charlie.authorization)
+    on_missing = _exec("/api/v1/sandboxes/sb-doesnotexist/exec/", trio.charlie.authorization)
+    # then both are not found, alike
+    assert on_a["error"]["code"] == on_missing["error"]["code"] == "not_found"
+    assert on_a["error"]["message"].replace(objects_a.sandbox.id, "x") == on_missing["error"][
+        "message"
+    ].replace("sb-doesnotexist", "x")
+    # a visitor without a token is refused, and alice is told it has not started yet (the control)
+    assert _exec(path, None)["error"]["code"] == "not_authenticated"
+    assert _exec(path, trio.alice.authorization)["error"]["code"] == "not_ready"
+    # and bob, a member, may not run commands in the sandbox alice created
+    assert _exec(path, trio.bob.authorization)["error"]["code"] == "permission_denied"

@@ -107,7 +107,7 @@ SURFACE = Surface(
                 differs("Queue", "see Other objects below"),
                 same("Retries", "see Other objects below"),
                 not_yet("CloudBucketMount"),
-                not_yet("Sandbox"),
+                differs("Sandbox", "see Other objects below"),
                 not_yet("SandboxSnapshot"),
                 not_yet("SchedulerPlacement"),
                 differs("Secret", "see Secret below"),
@@ -529,7 +529,18 @@ SURFACE = Surface(
                 not_yet(
                     "NetworkFileSystem, CloudBucketMount, Proxy", "whole objects: see the top-level table"
                 ),
-                not_yet("Sandbox, SandboxSnapshot, Probe, Tunnel", "whole objects: see the top-level table"),
+                differs(
+                    "Sandbox",
+                    "`create(*cmd, app=, image=, timeout=, idle_timeout=, workdir=, cpu=, memory=, "
+                    "block_network=, name=)`, `from_id`, `from_name`, `list(app_id=, tags=)`, `set_tags`/`get_tags`, "
+                    "`exec(*cmd, workdir=, timeout=)` (a process with `stdout`/`stderr` to iterate or `read()`, `stdin` "
+                    "`write`/`write_eof`/`drain`, `wait`/`poll`/`returncode`), `wait`/`poll`/`terminate`/"
+                    "`returncode`, `open(path, mode)` (r, w, a; binary; up to 64 MiB), `ls`, `mkdir`, `rm`, "
+                    "`.aio` twins; `timeout`/`idle_timeout` enforced by the server. Not yet: `secrets=`, "
+                    "`volumes=`, `gpu=`, `cidr_allowlist=`, ports and tunnels, `snapshot_filesystem`, "
+                    "`exec(pty=, secrets=)` (docs/sandboxes.md)",
+                ),
+                not_yet("SandboxSnapshot, Probe, Tunnel", "whole objects: see the top-level table"),
                 same("Period(...), Cron(...)", "Modal's signatures; see the top-level table"),
             ),
         ),

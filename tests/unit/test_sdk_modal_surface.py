@@ -44,6 +44,7 @@ PUBLIC_NAMES = [
     "Period",
     "Queue",
     "Retries",
+    "Sandbox",
     "Secret",
     "Volume",
     "asgi_app",
@@ -132,11 +133,11 @@ def test_it_points_from_stub_to_app():
 def test_it_imports_modals_names_skylift_lacks_and_refuses_them_when_used():
     # given a program that imports one: that alone works
     namespace: dict = {}
-    exec("from skylift import Sandbox", namespace)
-    assert namespace["Sandbox"] is modal.Sandbox
+    exec("from skylift import Proxy", namespace)
+    assert namespace["Proxy"] is modal.Proxy
     # when it is used, then the error names it and says it is not supported yet
-    with pytest.raises(exception.InvalidError, match="Sandbox.create is not supported yet by Skylift"):
-        namespace["Sandbox"].create("x")
+    with pytest.raises(exception.InvalidError, match="Proxy.from_name is not supported yet by Skylift"):
+        namespace["Proxy"].from_name("x")
 
 
 def test_a_web_endpoint_is_described_where_it_is_written_and_refuses_remote_calls():

@@ -27,6 +27,7 @@ NOT_STRICT = {
     "skylift._cli_billing",
     "skylift._cli_secrets",
     "skylift._cli_state",
+    "skylift._cli_sandbox",
     "skylift._cli_group",
     "skylift._cli_workspace",
 }

@@ -23,6 +23,7 @@ from ._partial import batched, build, concurrent, enter, method, parameter
 from ._partial import exit_ as exit  # noqa: A004 - Modal's name for the decorator
 from ._queue import Queue
 from ._retries import Retries
+from ._sandbox import Sandbox
 from ._schedule import Cron, Period
 from ._secret import Secret
 from ._unsupported import (
@@ -32,7 +33,6 @@ from ._unsupported import (
     NetworkFileSystem,
     Probe,
     Proxy,
-    Sandbox,
     SandboxSnapshot,
     SchedulerPlacement,
     Server,

@@ -46,7 +46,6 @@ __all__ = [
     "Planned",
     "Probe",
     "Proxy",
-    "Sandbox",
     "SandboxSnapshot",
     "SchedulerPlacement",
     "Server",
@@ -171,10 +170,6 @@ class Probe(Unsupported, planned=SANDBOXES):
 
 class Proxy(Unsupported):
     """Modal's static egress IP proxy."""
-
-
-class Sandbox(Unsupported, planned=SANDBOXES):
-    """Modal's sandboxes."""
 
 
 class SandboxSnapshot(Unsupported, planned=SANDBOXES):

@@ -1004,6 +1004,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sandboxes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["sandboxes_list"];
+        put?: never;
+        /** @description Create a sandbox: placed on a host and started there; poll it for its state. */
+        post: operations["sandboxes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandboxes/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["sandboxes_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandboxes/{id}/tags/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** @description Replace the sandbox's tags. */
+        put: operations["sandboxes_tags_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandboxes/{id}/terminate/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Stop the sandbox (its end is recorded once its container has exited). */
+        post: operations["sandboxes_terminate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/secrets/": {
         parameters: {
             query?: never;
@@ -2219,6 +2286,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Queue"][];
         };
+        PaginatedSandboxList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Sandbox"][];
+        };
         PaginatedSecretList: {
             /** @example 123 */
             count: number;
@@ -2399,6 +2481,68 @@ export interface components {
         RollbackRequest: {
             /** @description The version's number; the previous one by default */
             version?: number | null;
+        };
+        Sandbox: {
+            readonly id: string;
+            readonly name: string;
+            readonly app_id: string | null;
+            readonly image_id: string;
+            /** @description argv; empty: the container idles */
+            readonly command: unknown;
+            readonly workdir: string;
+            /** Format: double */
+            readonly cpu: number;
+            /** @description MiB */
+            readonly memory: number;
+            /** @description seconds it may live */
+            readonly timeout: number;
+            /** @description seconds without an exec */
+            readonly idle_timeout: number | null;
+            readonly block_network: boolean;
+            readonly tags: unknown;
+            readonly status: components["schemas"]["TaskStatusEnum"];
+            readonly exit_code: number | null;
+            /** @description Its command's exit code once it ended, else null */
+            readonly returncode: number | null;
+            readonly cause: string;
+            readonly message: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly stopped_at: string | null;
+        };
+        SandboxCreateRequest: {
+            /** @description A built image of the workspace (POST /images/) */
+            image_id: string;
+            app_id?: string | null;
+            /** @description argv; empty: the sandbox idles until terminated or timed out */
+            command?: string[];
+            /** @default  */
+            name: string;
+            /** @default  */
+            workdir: string;
+            /** Format: double */
+            cpu?: number | null;
+            memory?: number | null;
+            timeout?: number | null;
+            /** @description Seconds without an open exec before it stops (an open exec counts as activity) */
+            idle_timeout?: number | null;
+            /** @default false */
+            block_network: boolean;
+            tags?: {
+                [key: string]: string;
+            };
+        };
+        SandboxTagsRequest: {
+            tags: {
+                [key: string]: string;
+            };
+        };
+        SandboxTerminated: {
+            /** @description False when it had ended already */
+            terminated: boolean;
         };
         Secret: {
             readonly id: string;
@@ -4371,6 +4515,131 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Added"];
+                };
+            };
+        };
+    };
+    sandboxes_list: {
+        parameters: {
+            query?: {
+                /** @description Only the sandboxes of this app */
+                app_id?: string;
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description Only those not ended yet */
+                live?: boolean;
+                /** @description Only the sandboxes of this name */
+                name?: string;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description Only those whose tag <name> has this value (repeatable) */
+                "tag.<name>"?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSandboxList"];
+                };
+            };
+        };
+    };
+    sandboxes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+        };
+    };
+    sandboxes_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+        };
+    };
+    sandboxes_tags_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxTagsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+        };
+    };
+    sandboxes_terminate_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxTerminated"];
                 };
             };
         };

@@ -113,6 +113,15 @@ class Command(BaseCommand):
             try:
                 for event in docker_client.die_events(f"skylift.host={host.name}"):
                     attrs = event.get("Actor", {}).get("Attributes", {})
+                    if attrs.get(services.SANDBOX_LABEL):
+                        state = (docker_client.inspect(event["Actor"]["ID"]) or {}).get("State", {})
+                        close_old_connections()
+                        services.sandbox_exited(
+                            sandbox_id=attrs[services.SANDBOX_LABEL],
+                            exit_code=int(attrs.get("exitCode", state.get("ExitCode", -1))),
+                            oom=bool(state.get("OOMKilled")),
+                        )
+                        continue
                     task_id = attrs.get("skylift.task")
                     if not task_id:
                         continue

@@ -86,6 +86,7 @@ from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
 from .paginated_proxy_token_list import PaginatedProxyTokenList
 from .paginated_queue_list import PaginatedQueueList
+from .paginated_sandbox_list import PaginatedSandboxList
 from .paginated_secret_list import PaginatedSecretList
 from .paginated_task_list import PaginatedTaskList
 from .paginated_volume_list import PaginatedVolumeList
@@ -105,6 +106,12 @@ from .queue_put_request import QueuePutRequest
 from .removed import Removed
 from .rollback_preview import RollbackPreview
 from .rollback_request import RollbackRequest
+from .sandbox import Sandbox
+from .sandbox_create_request import SandboxCreateRequest
+from .sandbox_create_request_tags import SandboxCreateRequestTags
+from .sandbox_tags_request import SandboxTagsRequest
+from .sandbox_tags_request_tags import SandboxTagsRequestTags
+from .sandbox_terminated import SandboxTerminated
 from .secret import Secret
 from .secret_action_enum import SecretActionEnum
 from .secret_create_request import SecretCreateRequest
@@ -222,6 +229,7 @@ __all__ = (
     "PaginatedImageList",
     "PaginatedProxyTokenList",
     "PaginatedQueueList",
+    "PaginatedSandboxList",
     "PaginatedSecretList",
     "PaginatedTaskList",
     "PaginatedVolumeList",
@@ -241,6 +249,12 @@ __all__ = (
     "Removed",
     "RollbackPreview",
     "RollbackRequest",
+    "Sandbox",
+    "SandboxCreateRequest",
+    "SandboxCreateRequestTags",
+    "SandboxTagsRequest",
+    "SandboxTagsRequestTags",
+    "SandboxTerminated",
     "Secret",
     "SecretActionEnum",
     "SecretCreateRequest",

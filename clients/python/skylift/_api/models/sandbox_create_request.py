@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..types import UNSET, Unset
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.sandbox_create_request_tags import SandboxCreateRequestTags
+
+
+
+
+
+T = TypeVar("T", bound="SandboxCreateRequest")
+
+
+
+@_attrs_define
+class SandboxCreateRequest:
+    """ 
+        Attributes:
+            image_id (str): A built image of the workspace (POST /images/)
+            app_id (None | str | Unset):
+            command (list[str] | Unset): argv; empty: the sandbox idles until terminated or timed out
+            name (str | Unset):  Default: ''.
+            workdir (str | Unset):  Default: ''.
+            cpu (float | None | Unset):
+            memory (int | None | Unset):
+            timeout (int | None | Unset):
+            idle_timeout (int | None | Unset): Seconds without an open exec before it stops (an open exec counts as
+                activity)
+            block_network (bool | Unset):  Default: False.
+            tags (SandboxCreateRequestTags | Unset):
+     """
+
+    image_id: str
+    app_id: None | str | Unset = UNSET
+    command: list[str] | Unset = UNSET
+    name: str | Unset = ''
+    workdir: str | Unset = ''
+    cpu: float | None | Unset = UNSET
+    memory: int | None | Unset = UNSET
+    timeout: int | None | Unset = UNSET
+    idle_timeout: int | None | Unset = UNSET
+    block_network: bool | Unset = False
+    tags: SandboxCreateRequestTags | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.sandbox_create_request_tags import SandboxCreateRequestTags # noqa: PLC0415
+        image_id = self.image_id
+
+        app_id: None | str | Unset
+        if isinstance(self.app_id, Unset):
+            app_id = UNSET
+        else:
+            app_id = self.app_id
+
+        command: list[str] | Unset = UNSET
+        if not isinstance(self.command, Unset):
+            command = self.command
+
+
+
+        name = self.name
+
+        workdir = self.workdir
+
+        cpu: float | None | Unset
+        if isinstance(self.cpu, Unset):
+            cpu = UNSET
+        else:
+            cpu = self.cpu
+
+        memory: int | None | Unset
+        if isinstance(self.memory, Unset):
+            memory = UNSET
+        else:
+            memory = self.memory
+
+        timeout: int | None | Unset
+        if isinstance(self.timeout, Unset):
+            timeout = UNSET
+        else:
+            timeout = self.timeout
+
+        idle_timeout: int | None | Unset
+        if isinstance(self.idle_timeout, Unset):
+            idle_timeout = UNSET
+        else:
+            idle_timeout = self.idle_timeout
+
+        block_network = self.block_network
+
+        tags: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
+            tags = self.tags.to_dict()
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "image_id": image_id,
+        })
+        if app_id is not UNSET:
+            field_dict["app_id"] = app_id
+        if command is not UNSET:
+            field_dict["command"] = command
+        if name is not UNSET:
+            field_dict["name"] = name
+        if workdir is not UNSET:
+            field_dict["workdir"] = workdir
+        if cpu is not UNSET:
+            field_dict["cpu"] = cpu
+        if memory is not UNSET:
+            field_dict["memory"] = memory
+        if timeout is not UNSET:
+            field_dict["timeout"] = timeout
+        if idle_timeout is not UNSET:
+            field_dict["idle_timeout"] = idle_timeout
+        if block_network is not UNSET:
+            field_dict["block_network"] = block_network
+        if tags is not UNSET:
+            field_dict["tags"] = tags
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.sandbox_create_request_tags import SandboxCreateRequestTags # noqa: PLC0415
+        d = dict(src_dict)
+        image_id = d.pop("image_id")
+
+        def _parse_app_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        app_id = _parse_app_id(d.pop("app_id", UNSET))
+
+
+        command = cast(list[str], d.pop("command", UNSET))
+
+
+        name = d.pop("name", UNSET)
+
+        workdir = d.pop("workdir", UNSET)
+
+        def _parse_cpu(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        cpu = _parse_cpu(d.pop("cpu", UNSET))
+
+
+        def _parse_memory(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        memory = _parse_memory(d.pop("memory", UNSET))
+
+
+        def _parse_timeout(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        timeout = _parse_timeout(d.pop("timeout", UNSET))
+
+
+        def _parse_idle_timeout(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        idle_timeout = _parse_idle_timeout(d.pop("idle_timeout", UNSET))
+
+
+        block_network = d.pop("block_network", UNSET)
+
+        _tags = d.pop("tags", UNSET)
+        tags: SandboxCreateRequestTags | Unset
+        if isinstance(_tags,  Unset):
+            tags = UNSET
+        else:
+            tags = SandboxCreateRequestTags.from_dict(_tags)
+
+
+
+
+        sandbox_create_request = cls(
+            image_id=image_id,
+            app_id=app_id,
+            command=command,
+            name=name,
+            workdir=workdir,
+            cpu=cpu,
+            memory=memory,
+            timeout=timeout,
+            idle_timeout=idle_timeout,
+            block_network=block_network,
+            tags=tags,
+        )
+
+
+        sandbox_create_request.additional_properties = d
+        return sandbox_create_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

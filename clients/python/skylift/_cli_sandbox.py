@@ -1,0 +1,90 @@
+"""`skylift sandbox list | exec | terminate`: the workspace's sandboxes from the command line."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import BinaryIO
+
+import click
+
+from ._cli_group import Group
+
+__all__ = ["sandbox"]
+
+
+@click.group(cls=Group)
+def sandbox() -> None:
+    """Sandboxes: containers that programs create, run commands in and throw away."""
+
+
+@sandbox.command("list")
+@click.option("--app-id", default=None, help="Only the sandboxes of this app")
+@click.option("--tag", "tags", multiple=True, help="NAME=VALUE: only those with this tag (repeatable)")
+def sandbox_list(app_id: str | None, tags: tuple[str, ...]) -> None:
+    """The workspace's running sandboxes, newest first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ._sandbox import Sandbox
+
+    wanted = dict(t.split("=", 1) for t in tags if "=" in t)
+    table = Table("Id", "Name", "Status", "Created", "Tags", box=None)
+    for found in Sandbox.list(app_id=app_id, tags=wanted):
+        record = found._record
+        shown_tags = ", ".join(f"{k}={v}" for k, v in (record.get("tags") or {}).items())
+        table.add_row(
+            record["id"],
+            record.get("name") or "",
+            record["status"],
+            str(record["created_at"])[:19],
+            shown_tags,
+        )
+    Console().print(table)
+
+
+@sandbox.command("exec", context_settings={"ignore_unknown_options": True})
+@click.argument("sandbox_id")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+@click.option("--workdir", default=None, help="Run it in this folder of the sandbox")
+def sandbox_exec(sandbox_id: str, command: tuple[str, ...], workdir: str | None) -> None:
+    """Run COMMAND in a sandbox: this terminal's stdin goes to it, its output comes here, and
+    its exit code is this command's."""
+    from ._sandbox import Sandbox, StreamReader
+
+    process = Sandbox.from_id(sandbox_id).exec(*command, workdir=workdir, text=False)
+
+    def pump(stream: StreamReader, out: BinaryIO) -> None:
+        for chunk in stream.chunks():
+            out.write(chunk)
+            out.flush()
+
+    readers = [
+        threading.Thread(target=pump, args=(process.stdout, sys.stdout.buffer), daemon=True),
+        threading.Thread(target=pump, args=(process.stderr, sys.stderr.buffer), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    if not sys.stdin.isatty():
+        source = sys.stdin.buffer
+        for data in iter(
+            lambda: source.read(65536) if not hasattr(source, "read1") else source.read1(65536), b""
+        ):
+            process.stdin.write(data)
+            process.stdin.drain()
+    process.stdin.write_eof()
+    process.stdin.drain()
+    code = process.wait()
+    for reader in readers:
+        reader.join()
+    sys.exit(code)
+
+
+@sandbox.command("terminate")
+@click.argument("sandbox_id")
+def sandbox_terminate(sandbox_id: str) -> None:
+    """Stop a sandbox and what runs in it."""
+    from ._sandbox import Sandbox
+
+    Sandbox.from_id(sandbox_id).terminate()
+    click.echo(f"Terminated sandbox {sandbox_id}.")

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import Sandbox
+from ..sandboxes import MAX_TIMEOUT_SECONDS
+
+
+class SandboxSerializer(serializers.ModelSerializer):
+    app_id = serializers.CharField(allow_null=True, read_only=True)
+    image_id = serializers.CharField(read_only=True)
+    returncode = serializers.SerializerMethodField(
+        help_text="Its command's exit code once it ended, else null"
+    )
+
+    class Meta:
+        model = Sandbox
+        fields = [
+            "id",
+            "name",
+            "app_id",
+            "image_id",
+            "command",
+            "workdir",
+            "cpu",
+            "memory",
+            "timeout",
+            "idle_timeout",
+            "block_network",
+            "tags",
+            "status",
+            "exit_code",
+            "returncode",
+            "cause",
+            "message",
+            "created_at",
+            "started_at",
+            "stopped_at",
+        ]
+        read_only_fields = fields
+
+    def get_returncode(self, obj: Sandbox) -> int | None:
+        if obj.status not in ("stopped", "failed"):
+            return None
+        return obj.exit_code if obj.exit_code is not None else -1
+
+
+class SandboxCreateSerializer(serializers.Serializer):
+    image_id = serializers.CharField(
+        max_length=32, help_text="A built image of the workspace (POST /images/)"
+    )
+    app_id = serializers.CharField(max_length=32, required=False, allow_null=True, allow_blank=True)
+    command = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=65536),
+        required=False,
+        default=list,
+        max_length=4096,
+        help_text="argv; empty: the sandbox idles until terminated or timed out",
+    )
+    name = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+    workdir = serializers.CharField(max_length=1024, required=False, allow_blank=True, default="")
+    cpu = serializers.FloatField(required=False, allow_null=True, min_value=0.01, max_value=64)
+    memory = serializers.IntegerField(required=False, allow_null=True, min_value=16, max_value=1024 * 1024)
+    timeout = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_TIMEOUT_SECONDS
+    )
+    idle_timeout = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=5,
+        max_value=MAX_TIMEOUT_SECONDS,
+        help_text="Seconds without an open exec before it stops (an open exec counts as activity)",
+    )
+    block_network = serializers.BooleanField(required=False, default=False)
+    tags = serializers.DictField(child=serializers.CharField(max_length=256), required=False, default=dict)
+
+
+class SandboxTagsSerializer(serializers.Serializer):
+    tags = serializers.DictField(child=serializers.CharField(max_length=256))
+
+
+class SandboxTerminatedSerializer(serializers.Serializer):
+    terminated = serializers.BooleanField(help_text="False when it had ended already")

@@ -1,0 +1,116 @@
+"""Sandboxes of the workspace: containers a program creates, runs commands in and throws away."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.api.base import WorkspaceViewSet
+from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
+from apps.models import App
+from config.errors import ApiError
+from config.pagination import Pagination
+
+from .. import sandboxes
+from ..models import Sandbox
+from .sandbox_serializers import (
+    SandboxCreateSerializer,
+    SandboxSerializer,
+    SandboxTagsSerializer,
+    SandboxTerminatedSerializer,
+)
+
+
+class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
+    queryset = Sandbox.objects.order_by("-created_at")
+    serializer_class = SandboxSerializer
+    pagination_class = Pagination
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "create": ANY_ROLE,
+        "terminate": ADMIN_OR_CREATOR.because("Stops the sandbox and whatever runs in it."),
+        "tags": ADMIN_OR_CREATOR.because("Replaces the sandbox's tags, which programs find it by."),
+    }
+
+    def scope_queryset(self, queryset):
+        params = self.request.query_params
+        if params.get("app_id"):
+            queryset = queryset.filter(app_id=params["app_id"])
+        if params.get("name"):
+            queryset = queryset.filter(name=params["name"])
+        if params.get("live") in ("1", "true"):
+            queryset = queryset.filter(status__in=["pending", "starting", "running"])
+        tags = {key[4:]: value for key, value in params.items() if key.startswith("tag.")}
+        if any("\x00" in key or "\x00" in value for key, value in tags.items()):
+            raise ApiError("A tag filter may not contain a NUL character.", field="tag")
+        if tags:
+            queryset = queryset.filter(tags__contains=tags)
+        return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("app_id", OpenApiTypes.STR, description="Only the sandboxes of this app"),
+            OpenApiParameter("name", OpenApiTypes.STR, description="Only the sandboxes of this name"),
+            OpenApiParameter("live", OpenApiTypes.BOOL, description="Only those not ended yet"),
+            OpenApiParameter(
+                "tag.<name>",
+                OpenApiTypes.STR,
+                description="Only those whose tag <name> has this value (repeatable)",
+            ),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=SandboxCreateSerializer, responses={201: SandboxSerializer})
+    def create(self, request):
+        """Create a sandbox: placed on a host and started there; poll it for its state."""
+        serializer = SandboxCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        workspace = request.auth.workspace
+        app = None
+        if data.get("app_id"):
+            app = App.objects.filter(workspace=workspace, pk=data["app_id"]).first()
+            if app is None:
+                raise ApiError(
+                    f"App {data['app_id']} not found.", code="not_found", status_code=404, field="app_id"
+                )
+        sandbox = sandboxes.sandbox_create(
+            workspace=workspace,
+            user=request.user,
+            image_id=data["image_id"],
+            app=app,
+            command=data["command"],
+            name=data["name"],
+            workdir=data["workdir"],
+            cpu=data.get("cpu"),
+            memory=data.get("memory"),
+            timeout=data.get("timeout"),
+            idle_timeout=data.get("idle_timeout"),
+            block_network=data["block_network"],
+            tags=data["tags"],
+        )
+        return Response(SandboxSerializer(sandbox).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: SandboxTerminatedSerializer})
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        """Stop the sandbox (its end is recorded once its container has exited)."""
+        sandbox = self.get_object()
+        return Response({"terminated": sandboxes.sandbox_terminate(sandbox)})
+
+    @extend_schema(request=SandboxTagsSerializer, responses={200: SandboxSerializer})
+    @action(detail=True, methods=["put"])
+    def tags(self, request, pk=None):
+        """Replace the sandbox's tags."""
+        sandbox = self.get_object()
+        serializer = SandboxTagsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sandbox.tags = sandboxes.validate_tags(serializer.validated_data["tags"])
+        sandbox.save(update_fields=["tags"])
+        return Response(SandboxSerializer(sandbox).data)

@@ -1,0 +1,171 @@
+"""Sandboxes on the control plane: create one (placed and started through its host agent),
+terminate it, and the tick that enforces `timeout` and `idle_timeout` whatever the client does.
+
+Every change of a sandbox's state is a transition in functions/delivery/sandboxes.py; this module
+validates, decides and sends the host agent its messages after the transitions commit.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from builds.models import Image, ImageStatus
+from config.errors import ApiError
+from hosts.tasks import start_sandbox, stop_sandbox
+
+from . import delivery
+from .models import LIVE_SANDBOX_STATUSES, Sandbox, SandboxStatus
+
+__all__ = [
+    "MAX_TIMEOUT_SECONDS",
+    "sandbox_create",
+    "sandbox_terminate",
+    "sandboxes_tick",
+    "validate_command",
+    "validate_tags",
+]
+
+log = logging.getLogger(__name__)
+
+# Modal's bounds: a sandbox lives at most 24 hours (default 5 minutes).
+MAX_TIMEOUT_SECONDS = 24 * 3600
+DEFAULT_TIMEOUT_SECONDS = 300
+# A sandbox placed but not running within this long is given up.
+START_DEADLINE_SECONDS = 300
+MAX_TAGS = 32
+
+
+def validate_command(command: object, *, field: str = "command") -> list[str]:
+    if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
+        raise ApiError('The command is a list of strings, e.g. ["echo", "hi"].', field=field)
+    if any("\0" in a for a in command):
+        raise ApiError("A command argument may not contain a NUL character.", field=field)
+    return command
+
+
+def validate_tags(tags: object) -> dict[str, str]:
+    if not isinstance(tags, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in tags.items()
+    ):
+        raise ApiError('Tags are an object of strings to strings, e.g. {"team": "ml"}.', field="tags")
+    if len(tags) > MAX_TAGS or any(len(k) > 64 or len(v) > 256 for k, v in tags.items()):
+        raise ApiError(
+            f"At most {MAX_TAGS} tags, names up to 64 and values up to 256 characters.", field="tags"
+        )
+    return tags
+
+
+def sandbox_create(
+    *,
+    workspace,
+    user,
+    image_id: str,
+    app=None,
+    command: list[str],
+    name: str = "",
+    workdir: str = "",
+    cpu: float | None = None,
+    memory: int | None = None,
+    timeout: int | None = None,
+    idle_timeout: int | None = None,
+    block_network: bool = False,
+    tags: dict | None = None,
+) -> Sandbox:
+    """A new sandbox, placed on a host (or waiting for one) and started by its agent."""
+    image = Image.objects.filter(workspace=workspace, pk=image_id).first()
+    if image is None:
+        raise ApiError(f"Image {image_id} not found.", code="not_found", status_code=404, field="image_id")
+    if image.status != ImageStatus.READY:
+        raise ApiError(
+            f"Image {image.id} is not built yet.", code="image_not_ready", status_code=409, field="image_id"
+        )
+    if workdir and not workdir.startswith("/"):
+        raise ApiError("The workdir is an absolute path, e.g. /root.", field="workdir")
+    if (
+        name
+        and Sandbox.objects.filter(workspace=workspace, name=name, status__in=LIVE_SANDBOX_STATUSES).exists()
+    ):
+        raise ApiError(
+            f"A running sandbox is named {name!r} already.",
+            code="already_exists",
+            status_code=409,
+            field="name",
+        )
+    with transaction.atomic():
+        sandbox = Sandbox.objects.create(
+            workspace=workspace,
+            app=app,
+            image=image,
+            name=name,
+            command=validate_command(command),
+            workdir=workdir,
+            cpu=0.125 if cpu is None else cpu,
+            memory=128 if memory is None else memory,
+            timeout=DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout,
+            idle_timeout=idle_timeout,
+            block_network=block_network,
+            tags=validate_tags(tags or {}),
+            created_by=user,
+        )
+        _place(sandbox)
+    sandbox.refresh_from_db()
+    return sandbox
+
+
+def _place(sandbox: Sandbox) -> bool:
+    """Inside the caller's transaction: place it, and start it once that commits."""
+    placed = delivery.run(
+        delivery.place_sandbox(sandbox_id=sandbox.id, cpu=sandbox.cpu, memory=sandbox.memory)
+    )
+    if placed.task_id is None:
+        return False
+    sandbox_id, queue = sandbox.id, placed.queue
+    transaction.on_commit(lambda: start_sandbox.apply_async(kwargs={"sandbox_id": sandbox_id}, queue=queue))
+    return True
+
+
+def _send_stops(stops: list[delivery.Stop]) -> None:
+    for stop in stops:
+        if stop.queue:
+            transaction.on_commit(functools.partial(_send_stop, stop.sandbox_id, stop.queue))
+
+
+def _send_stop(sandbox_id: str, queue: str) -> None:
+    stop_sandbox.apply_async(kwargs={"sandbox_id": sandbox_id}, queue=queue)
+
+
+def sandbox_terminate(sandbox: Sandbox, *, cause: str = "terminated") -> bool:
+    """Stop it; its end is recorded when its container's exit is seen. False if it was not live."""
+    with transaction.atomic():
+        stop = delivery.run(delivery.sandbox_stopping(sandbox.id, cause))
+        if stop is not None:
+            _send_stops([stop])
+    return stop is not None
+
+
+def sandboxes_tick() -> None:
+    """Every autoscaler tick: stop the sandboxes past their time or idle too long, place the ones
+    waiting for a host, and give up the ones that never came up."""
+    with transaction.atomic():
+        stops = delivery.run(delivery.sandboxes_expired())
+        _send_stops(stops)
+    if stops:
+        log.info("sandboxes stopped for their timeouts: %s", [s.sandbox_id for s in stops])
+    lost = delivery.run(delivery.sandboxes_host_lost())
+    if lost:
+        log.warning("sandboxes lost with their host: %s", lost)
+    for sandbox in Sandbox.objects.filter(status=SandboxStatus.PENDING, host__isnull=True).order_by(
+        "created_at"
+    )[:50]:
+        with transaction.atomic():
+            _place(sandbox)
+    cutoff = timezone.now() - timedelta(seconds=START_DEADLINE_SECONDS)
+    for sandbox_id in Sandbox.objects.filter(
+        status__in=[SandboxStatus.PENDING, SandboxStatus.STARTING], host__isnull=False, created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        delivery.run(delivery.sandbox_start_failed(sandbox_id, "its container did not start in time"))

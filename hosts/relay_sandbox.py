@@ -1,0 +1,216 @@
+"""Processes `exec`'d into sandboxes, through the host agent: the relay's side.
+
+A sandbox's container has no route to the platform, and the platform none into it. The control
+plane reaches a sandbox's host agent through the same TCP listener as the web gateway's tunnels
+(hosts/relay_web.py, SKYLIFT_AGENT_WEB_BIND): its first line is a JSON request naming the sandbox
+and the command, signed with a key derived from SECRET_KEY. The agent starts the process with
+`docker exec` (the container's namespaces, cgroup, dropped capabilities and no-new-privileges:
+the same isolation as the sandbox's own command) and from then on the tunnel carries frames:
+
+    1 byte kind | 4 bytes big-endian length | payload
+    kind 0 (to the agent): stdin bytes; an empty payload closes stdin
+    kind 1, 2 (from the agent): stdout, stderr bytes
+    kind 4 (from the agent): the process ran past its timeout and was killed (before kind 3)
+    kind 3 (from the agent): the exit code, as ASCII digits; the last frame
+
+A process that outlives its `timeout`, or whose caller goes away (the tunnel closes before the
+process ends), is killed: its PID on the host comes from `docker exec`'s inspection.
+
+Back-pressure, both ways: the agent reads the process's output only once the previous chunk has
+drained into the tunnel, so a process printing 1 GB waits on its pipe instead of filling the
+agent's memory (at most one CHUNK per exec is held here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import struct
+
+from django.conf import settings
+
+__all__ = [
+    "CHUNK",
+    "KIND_EXIT",
+    "KIND_STDERR",
+    "KIND_STDIN",
+    "KIND_STDOUT",
+    "KIND_TIMED_OUT",
+    "agent_key",
+    "exec_signature",
+    "frame",
+    "read_frame",
+    "serve_exec",
+]
+
+log = logging.getLogger(__name__)
+
+KIND_STDIN, KIND_STDOUT, KIND_STDERR, KIND_EXIT, KIND_TIMED_OUT = 0, 1, 2, 3, 4
+CHUNK = 64 * 1024
+HEADER = struct.Struct(">BI")
+# A stdin frame larger than this is refused (the SDK sends at most CHUNK at a time).
+MAX_FRAME = 1024 * 1024
+
+
+def agent_key(host_name: str) -> str:
+    """Redis: the address the host's agent listens on for tunnels (refreshed while it runs)."""
+    return f"skylift:agent:tunnels:{host_name}"
+
+
+def _key() -> bytes:
+    return hashlib.sha256(b"skylift-sandbox-exec\0" + settings.SECRET_KEY.encode()).digest()
+
+
+def exec_signature(
+    sandbox_id: str, container_id: str, command: list[str], workdir: str, timeout: int | None = None
+) -> str:
+    message = json.dumps([sandbox_id, container_id, command, workdir, timeout]).encode()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
+def frame(kind: int, payload: bytes = b"") -> bytes:
+    return HEADER.pack(kind, len(payload)) + payload
+
+
+async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes] | None:
+    """The next frame, or None at the end of the stream."""
+    try:
+        head = await reader.readexactly(HEADER.size)
+    except asyncio.IncompleteReadError:
+        return None
+    kind, size = HEADER.unpack(head)
+    if size > MAX_FRAME:
+        raise ValueError(f"a frame of {size} bytes")
+    return kind, (await reader.readexactly(size)) if size else b""
+
+
+async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Run the request's command in its sandbox's container and carry its streams over the tunnel."""
+    from . import docker_client
+
+    sandbox_id = str(request.get("sandbox", ""))
+    container_id = str(request.get("container", ""))
+    command = request.get("command")
+    workdir = str(request.get("workdir", ""))
+    timeout = request.get("timeout")
+    if not isinstance(command, list) or not command or not all(isinstance(a, str) for a in command):
+        await _refuse(writer, "bad command")
+        return
+    if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0):
+        await _refuse(writer, "bad timeout")
+        return
+    expected = exec_signature(sandbox_id, container_id, command, workdir, timeout)
+    if not hmac.compare_digest(str(request.get("sig", "")), expected):
+        await _refuse(writer, "bad signature")
+        return
+    try:
+        exec_id, sock = await asyncio.to_thread(
+            docker_client.exec_open, container_id, command, workdir=workdir
+        )
+    except Exception as exc:  # noqa: BLE001 - the container is gone or Docker refused: said to the caller
+        await _refuse(writer, f"could not start the process: {exc}")
+        return
+    proc_reader, proc_writer = await asyncio.open_connection(sock=sock, limit=CHUNK)
+    writer.write(b'{"ok":true}\n')
+    loop = asyncio.get_running_loop()
+    feeding = loop.create_task(_feed_stdin(reader, proc_writer))
+    copying = loop.create_task(_copy_output(proc_reader, writer))
+    try:
+        await writer.drain()
+        outcome = await _watch(loop, copying, feeding, timeout)
+        if outcome != "ended":
+            # Past its timeout, or its caller went away: the process is killed.
+            await asyncio.to_thread(docker_client.exec_kill, exec_id)
+            if outcome == "gone":
+                log.info("the caller of an exec in %s went away: its process was killed", sandbox_id)
+                return
+            try:
+                await asyncio.wait_for(asyncio.shield(copying), 5.0)
+            except TimeoutError:
+                copying.cancel()
+            writer.write(frame(KIND_TIMED_OUT))
+        else:
+            copying.result()  # a tunnel that broke while output went out raises here
+        code = await _exit_code(exec_id)
+        writer.write(frame(KIND_EXIT, str(code).encode()))
+        await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError):
+        log.info("the tunnel of an exec in %s closed before its process ended", sandbox_id)
+        await asyncio.to_thread(docker_client.exec_kill, exec_id)
+    finally:
+        feeding.cancel()
+        copying.cancel()
+        proc_writer.close()
+        writer.close()
+
+
+async def _watch(loop, copying: asyncio.Task, feeding: asyncio.Task, timeout: int | None) -> str:
+    """How the process's streams end: "ended" (its output closed), "timed_out" or "gone" (the
+    tunnel closed before the process ended)."""
+    deadline = None if timeout is None else loop.time() + timeout
+    waiting: set[asyncio.Task] = {copying, feeding}
+    while not copying.done():
+        remaining = None if deadline is None else max(0.0, deadline - loop.time())
+        done, _ = await asyncio.wait(waiting, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+        if not done:
+            return "timed_out"
+        if feeding in done and not copying.done():
+            waiting = {copying}
+            if feeding.result() == "closed":
+                return "gone"
+    return "ended"
+
+
+async def _copy_output(proc: asyncio.StreamReader, tunnel: asyncio.StreamWriter) -> None:
+    """Docker's multiplexed stream (8-byte headers: stream, 0, 0, 0, size) to tunnel frames."""
+    while True:
+        try:
+            head = await proc.readexactly(8)
+        except asyncio.IncompleteReadError:
+            return
+        stream, size = head[0], struct.unpack(">I", head[4:])[0]
+        kind = KIND_STDERR if stream == 2 else KIND_STDOUT
+        while size:
+            data = await proc.readexactly(min(size, CHUNK))
+            size -= len(data)
+            tunnel.write(frame(kind, data))
+            await tunnel.drain()  # back-pressure: the process waits while the caller is slow
+
+
+async def _feed_stdin(tunnel: asyncio.StreamReader, proc: asyncio.StreamWriter) -> str:
+    """Stdin frames to the process: "eof" when the caller closed stdin, "closed" when the tunnel
+    itself closed (the caller went away), "error" when the process's stdin broke."""
+    try:
+        while True:
+            got = await read_frame(tunnel)
+            if got is None or (got[0] == KIND_STDIN and not got[1]):
+                if proc.can_write_eof():
+                    proc.write_eof()
+                return "closed" if got is None else "eof"
+            if got[0] == KIND_STDIN:
+                proc.write(got[1])
+                await proc.drain()
+    except (ConnectionError, ValueError, OSError):
+        return "error"
+
+
+async def _exit_code(exec_id: str) -> int:
+    from . import docker_client
+
+    for _ in range(50):
+        code = await asyncio.to_thread(docker_client.exec_exit_code, exec_id)
+        if code is not None:
+            return int(code)
+        await asyncio.sleep(0.02)
+    return -1
+
+
+async def _refuse(writer: asyncio.StreamWriter, why: str) -> None:
+    writer.write(json.dumps({"error": why}).encode() + b"\n")
+    try:
+        await writer.drain()
+    finally:
+        writer.close()

@@ -1,0 +1,148 @@
+"""A sandbox's lifecycle rules (functions/delivery/sandboxes.py) on the real database, and the
+pieces of its exec streams that hold no connection: frames and the SDK's line splitting."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from functions import delivery
+from functions.models import Sandbox
+from hosts.models import Host
+from hosts.relay_sandbox import KIND_STDIN, KIND_STDOUT, frame, read_frame
+from skylift._sandbox import StreamReader
+
+
+def _sandbox(**fields) -> Sandbox:
+    from apps import services as app_services
+    from functions import services as function_services
+    from tests.api.support import make_member
+
+    member = make_member(f"sb{Sandbox.objects.count()}")
+    app = app_services.app_create(workspace=member.workspace, user=member.user, name="sandboxes")
+    function = function_services.function_create(
+        app=app, spec={"name": "f", "module": "m", "qualname": "f", "serialized": b"x"}
+    )
+    return Sandbox.objects.create(workspace=member.workspace, image=function.image, **fields)
+
+
+def _host(name: str, cpu: float = 2.0, memory: int = 1024) -> Host:
+    now = timezone.now()
+    return Host.objects.create(
+        name=name,
+        cpu=cpu,
+        memory=memory,
+        last_heartbeat=now,
+        lease_seconds=30,
+        lease_expires_at=now + timedelta(seconds=30),
+    )
+
+
+@pytest.mark.django_db
+def test_placement_counts_what_sandboxes_hold_on_a_host():
+    # given one host with 1 CPU, and a sandbox asking for 0.75 of it, placed there
+    host = _host("sandbox-host", cpu=1.0)
+    first = _sandbox(cpu=0.75)
+    placed = delivery.run(delivery.place_sandbox(sandbox_id=first.id, cpu=0.75, memory=128))
+    assert placed.host_id == host.id and placed.queue == "host.sandbox-host"
+    # when a second sandbox asks for 0.5, then it waits, saying why
+    second = _sandbox(cpu=0.5)
+    waiting = delivery.run(delivery.place_sandbox(sandbox_id=second.id, cpu=0.5, memory=128))
+    assert waiting.task_id is None and "0.25 of 1 CPU free" in waiting.reason
+    assert Sandbox.objects.get(pk=second.id).message == waiting.reason
+    # when the first is terminated and its container exits, then the second is placed
+    stop = delivery.run(delivery.sandbox_stopping(first.id, "terminated"))
+    assert stop is not None and stop.queue == "host.sandbox-host"
+    delivery.run(delivery.sandbox_exited(first.id, exit_code=137, oom=False))
+    assert Sandbox.objects.get(pk=first.id).status == "stopped"
+    assert delivery.run(delivery.place_sandbox(sandbox_id=second.id, cpu=0.5, memory=128)).host_id == host.id
+
+
+@pytest.mark.django_db
+def test_it_stops_sandboxes_past_their_timeout_or_idle_too_long():
+    host = _host("tick-host")
+    long_ago = timezone.now() - timedelta(seconds=100)
+    # given a sandbox past its timeout, one idle past its idle_timeout, and one within both
+    expired = _sandbox(host=host, status="running", timeout=10, created_at=long_ago)
+    idle = _sandbox(host=host, status="running", timeout=1000, idle_timeout=5, active_at=long_ago)
+    fresh = _sandbox(host=host, status="running", timeout=1000, idle_timeout=500, active_at=long_ago)
+    # when the tick looks
+    stops = delivery.run(delivery.sandboxes_expired())
+    # then the first two are asked to stop, each for its reason, and the third runs on
+    assert sorted(s.sandbox_id for s in stops) == sorted([expired.id, idle.id])
+    assert {s.queue for s in stops} == {"host.tick-host"}
+    assert Sandbox.objects.get(pk=expired.id).cause == "timeout"
+    assert Sandbox.objects.get(pk=idle.id).cause == "idle_timeout"
+    assert Sandbox.objects.get(pk=fresh.id).status == "running"
+    # and a second look asks nothing more
+    assert delivery.run(delivery.sandboxes_expired()) == []
+    # an exec keeps a sandbox from idling; a stopped one is not active any more
+    assert delivery.run(delivery.sandbox_active(fresh.id))
+    assert not delivery.run(delivery.sandbox_active(idle.id))
+
+
+@pytest.mark.django_db
+def test_a_sandbox_never_placed_stops_at_once_and_its_end_is_recorded_once():
+    waiting = _sandbox()
+    stop = delivery.run(delivery.sandbox_stopping(waiting.id, "terminated"))
+    assert stop is not None and stop.queue == ""
+    assert Sandbox.objects.get(pk=waiting.id).status == "stopped"
+    assert delivery.run(delivery.sandbox_stopping(waiting.id, "terminated")) is None
+    # a container's exit reported twice changes nothing the second time
+    ran = _sandbox(host=_host("exit-host"), status="running", container_id="c1")
+    assert delivery.run(delivery.sandbox_exited(ran.id, exit_code=3, oom=False)) == "c1"
+    assert delivery.run(delivery.sandbox_exited(ran.id, exit_code=0, oom=False)) == "c1"
+    record = Sandbox.objects.get(pk=ran.id)
+    assert (record.status, record.exit_code, record.cause) == ("failed", 3, "container_crash")
+
+
+@pytest.mark.django_db
+def test_sandboxes_on_a_host_whose_lease_ran_out_end_as_lost():
+    lost_host = _host("lost-host")
+    Host.objects.filter(pk=lost_host.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    running = _sandbox(host=lost_host, status="running")
+    stopping = _sandbox(host=lost_host, status="stopping", cause="terminated")
+    alive = _sandbox(host=_host("alive-host"), status="running")
+    assert sorted(delivery.run(delivery.sandboxes_host_lost())) == sorted([running.id, stopping.id])
+    assert (Sandbox.objects.get(pk=running.id).status, Sandbox.objects.get(pk=running.id).cause) == (
+        "failed",
+        "host_lost",
+    )
+    assert Sandbox.objects.get(pk=stopping.id).status == "stopped"
+    assert Sandbox.objects.get(pk=alive.id).status == "running"
+    assert delivery.run(delivery.sandboxes_host_lost()) == []
+
+
+def test_frames_read_back_as_written_and_an_oversized_one_is_refused():
+    async def roundtrip(data: bytes):
+        reader = asyncio.StreamReader()
+        reader.feed_data(data)
+        reader.feed_eof()
+        out = []
+        while (got := await read_frame(reader)) is not None:
+            out.append(got)
+        return out
+
+    wire = frame(KIND_STDOUT, b"hello\n") + frame(KIND_STDIN) + frame(KIND_STDOUT, b"x" * 70_000)
+    assert asyncio.run(roundtrip(wire)) == [
+        (KIND_STDOUT, b"hello\n"),
+        (KIND_STDIN, b""),
+        (KIND_STDOUT, b"x" * 70_000),
+    ]
+    with pytest.raises(ValueError, match="a frame of"):
+        asyncio.run(roundtrip(b"\x00" + (2 * 1024 * 1024).to_bytes(4, "big")))
+
+
+def test_the_sdk_splits_lines_across_chunks_and_keeps_a_last_partial_line():
+    stream = StreamReader(text=True)
+    for chunk in (b"one\ntw", b"o\n", b"", b"three"):
+        stream._put(chunk)
+    stream._put(None)
+    assert list(stream) == ["one\n", "two\n", "three"]
+    raw = StreamReader(text=False)
+    raw._put(b"\x00\xff")
+    raw._put(None)
+    assert raw.read() == b"\x00\xff"
