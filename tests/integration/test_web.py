@@ -333,6 +333,8 @@ def test_a_request_reaches_a_container_on_a_second_host(platform, web, tmp_path)
     finally:
         platform.sql("UPDATE hosts_host SET draining = false WHERE name = %s RETURNING id", [main_host])
         second.stop()
+        # Gone: no later container may be placed on it while its lease would still run.
+        platform.sql("UPDATE hosts_host SET draining = true WHERE name = %s RETURNING id", [second.name])
 
 
 def test_a_stopped_apps_urls_answer_404(platform, web, cli_env):
