@@ -11,10 +11,6 @@ import skylift as modal
 app = modal.App("it-modal-program")
 uses = os.environ.get("MODAL_PROGRAM_USES", "")
 
-if uses == "sandbox":
-    sandbox = modal.Sandbox.create("sleep", "1", app=app)
-
-
 # Options given Modal's defaults ask for nothing, and run; nonpreemptible is accepted.
 options: dict = {"cloud": None, "enable_memory_snapshot": False, "nonpreemptible": True}
 if uses == "region":

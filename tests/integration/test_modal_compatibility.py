@@ -39,7 +39,6 @@ def _apps(platform) -> int:
 @pytest.mark.parametrize(
     ("uses", "named"),
     [
-        ("sandbox", "Sandbox.create is not supported yet by Skylift"),
         ("tunnel", "forward is not supported yet by Skylift"),
         ("region", "The option region= is not supported yet by Skylift"),
     ],

@@ -4,6 +4,7 @@ pieces of its exec streams that hold no connection: frames and the SDK's line sp
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from datetime import timedelta
 
 import pytest
@@ -126,14 +127,19 @@ def test_frames_read_back_as_written_and_an_oversized_one_is_refused():
             out.append(got)
         return out
 
+    def run(coroutine):
+        # On a thread of its own: the suite may leave an event loop running in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coroutine).result()
+
     wire = frame(KIND_STDOUT, b"hello\n") + frame(KIND_STDIN) + frame(KIND_STDOUT, b"x" * 70_000)
-    assert asyncio.run(roundtrip(wire)) == [
+    assert run(roundtrip(wire)) == [
         (KIND_STDOUT, b"hello\n"),
         (KIND_STDIN, b""),
         (KIND_STDOUT, b"x" * 70_000),
     ]
     with pytest.raises(ValueError, match="a frame of"):
-        asyncio.run(roundtrip(b"\x00" + (2 * 1024 * 1024).to_bytes(4, "big")))
+        run(roundtrip(b"\x00" + (2 * 1024 * 1024).to_bytes(4, "big")))
 
 
 def test_the_sdk_splits_lines_across_chunks_and_keeps_a_last_partial_line():
