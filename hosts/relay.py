@@ -365,12 +365,11 @@ class Relay:
                     reason = str(header.get("reason", ""))
                     log.info("container %s leaves: %s", task_id, reason)
                     if reason in ("import_failed", "web_start_failed"):
-                        await self._with_db(
-                            self.store.task_failed, task_id, reason, str(header.get("message", ""))
-                        )
-                    if reason in ("import_failed", "web_start_failed") and web_parts(_definition(task)):
-                        # Requests waiting for this container get the reason instead of waiting on.
-                        await self.web.failed(task, reason, str(header.get("message", "")))
+                        message = str(header.get("message", ""))
+                        await self._with_db(self.store.task_failed, task_id, reason, message)
+                        if web_parts(_definition(task)):
+                            # Requests waiting for this container get the reason instead of waiting on.
+                            await self.web.failed(task, reason, message)
                     writer.write(encode_frame({"ok": True}))
                 else:
                     writer.write(encode_frame({"error": f"unknown op {op!r}"}))

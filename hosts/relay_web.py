@@ -18,6 +18,7 @@ ANNOUNCE_SECONDS and removed when a container stops serving: routing state, not 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -61,7 +62,9 @@ def failed_key(function_id: str) -> str:
 FAILED_TTL_SECONDS = 30
 
 
+@functools.cache
 def _key() -> bytes:
+    """The tunnels' signing key, from SECRET_KEY (the same in every process of the platform)."""
     return hashlib.sha256(b"skylift-web-tunnel\0" + settings.SECRET_KEY.encode()).digest()
 
 
