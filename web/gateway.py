@@ -177,7 +177,8 @@ class WebGateway:
             else:
                 body = error_body(refused.code, str(refused), hint=refused.hint)
                 body["error"]["request_id"] = request_id
-                await send_error(send, refused.status, body, headers=refused.headers)
+                headers = {**refused.headers, b"x-skylift-request-id": request_id.encode()}
+                await send_error(send, refused.status, body, headers=headers)
 
     @staticmethod
     async def _acquire(pool: FunctionPool, method: str) -> Slot:

@@ -105,8 +105,11 @@ def raw_target(scope: dict, root_path: str) -> bytes:
 async def forward_http(
     scope: dict, receive, send, slot: Slot, tunnel: Tunnel, root_path: str, extra: list[tuple[bytes, bytes]]
 ) -> None:
-    """Send the request on `tunnel` (from `slot`), stream the response back; releases the slot."""
+    """Send the request on `tunnel` (from `slot`), stream the response back; releases the slot.
+
+    `extra` (headers the gateway adds) carries the request's id, which the response carries back."""
     target = raw_target(scope, root_path)
+    request_id = next((v for n, v in extra if n == b"x-skylift-request-id"), b"")
 
     async def to_client(message: dict) -> None:
         try:
@@ -123,7 +126,9 @@ async def forward_http(
             if current is None:
                 current = await slot.fresh_tunnel()
             try:
-                reusable = await _exchange(scope, receive, to_client, current, target, extra, body, more)
+                reusable = await _exchange(
+                    scope, receive, to_client, current, target, extra, body, more, request_id
+                )
                 return
             except _Stale:
                 current.close()
@@ -146,6 +151,7 @@ async def _exchange(
     extra: list[tuple[bytes, bytes]],
     body: bytes,
     more: bool,
+    request_id: bytes,
 ) -> bool:
     """Send the request, stream the response; whether the tunnel may carry another request."""
     writer, reader = tunnel.writer, tunnel.reader
@@ -210,6 +216,7 @@ async def _exchange(
                 response.headers.clear()
                 continue
             headers = [(n, v) for n, v in response.headers if n not in DROPPED_RESPONSE]
+            headers.append((b"x-skylift-request-id", request_id))  # what finds the request in the logs
             await send({"type": "http.response.start", "status": status, "headers": headers})
             started = True
             if head_only:

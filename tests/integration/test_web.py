@@ -119,6 +119,55 @@ def test_a_websocket_is_carried_both_ways(platform, deployed):
             assert ws.recv(timeout=30) == f"echo:{word}"
 
 
+def test_a_web_servers_websocket_is_carried_both_ways(platform, deployed):
+    url = platform.url.replace("http", "ws") + "/web/alpha/it-web/websocket-server/"
+    with ws_connect(url, open_timeout=120) as ws:
+        for word in ("one", "two"):
+            ws.send(word)
+            assert ws.recv(timeout=30) == f"server:{word}"
+
+
+def test_an_asgi_apps_lifespan_starts_and_shuts_down_once_per_container(platform, web, cli_env):
+    from tests.fixtures.live_platform import wait_for
+
+    answer = web.get("/web/alpha/it-web/lifecycle/")
+    assert answer.status_code == 200, answer.text
+    task = answer.json()["task"]
+    # scaledown_window=2: idle, the container leaves, and its app's lifespan shutdown runs on the way out.
+    stopped = wait_for(
+        lambda: platform.sql("SELECT 1 FROM functions_task WHERE id = %s AND status = 'stopped'", [task]),
+        bool,
+        attempts=1200,
+    )
+    assert stopped, f"{task} did not leave when idle"
+    script = (
+        "import skylift\n"
+        "marks = skylift.Dict.from_name('it-web-lifecycle')\n"
+        f"print(marks.get('{task}:startup'), marks.get('{task}:shutdown'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=cli_env, capture_output=True, text=True, timeout=60
+    )
+    assert out.stdout.split() == ["1", "1"], out.stderr
+
+
+def test_a_failed_request_gives_its_id_which_finds_it_in_the_logs(platform, web):
+    from tests.fixtures.live_platform import wait_for
+
+    failed = web.get("/web/alpha/it-web/raw/raise")
+    assert failed.status_code == 500
+    request_id = failed.headers["x-skylift-request-id"]
+    assert request_id.startswith("wr-")
+    assert web.get("/web/alpha/it-web/raw/fine").headers["x-skylift-request-id"] != request_id
+    line = wait_for(
+        lambda: platform.sql(
+            "SELECT text FROM functions_logline WHERE text LIKE %s", [f"%web request {request_id}%"]
+        ),
+        bool,
+    )
+    assert "GET /raise failed: RuntimeError: broken on purpose" in line[0][0]
+
+
 def test_fastapi_endpoints_parse_by_fastapis_rules(web):
     assert web.get("/?x=42", headers=_host("it-web-square")).json() == {"square": 1764}
     wrong_type = web.get("/?x=forty", headers=_host("it-web-square"))

@@ -9,7 +9,7 @@ import skylift
 
 app = skylift.App("it-web")
 plain = skylift.Image.debian_slim()
-frameworks = skylift.Image.debian_slim().pip_install("fastapi", "flask")
+frameworks = skylift.Image.debian_slim().pip_install("fastapi", "flask", "websockets")
 
 STARTS = []
 
@@ -68,6 +68,8 @@ def raw():
             return
         if path == "/crash":
             os._exit(3)
+        if path == "/raise":
+            raise RuntimeError("broken on purpose")
         answer = (
             f"path={path} root={scope.get('root_path', '')} client={scope['client'][0] if scope.get('client') else ''} "
             f"method={scope['method']} query={scope['query_string'].decode()} body={len(body)} "
@@ -184,3 +186,50 @@ def private():
 def busy(seconds: float = 0.0) -> str:
     time.sleep(seconds)
     return os.environ["SKYLIFT_TASK_ID"]
+
+
+@app.function(image=frameworks, scaledown_window=2)
+@skylift.asgi_app()
+def lifecycle():
+    """A FastAPI app whose lifespan marks its startup and its shutdown in a Dict, per container."""
+    from contextlib import asynccontextmanager
+
+    from fastapi import FastAPI
+
+    marks = skylift.Dict.from_name("it-web-lifecycle", create_if_missing=True)
+    task = os.environ["SKYLIFT_TASK_ID"]
+
+    async def mark(what: str) -> None:
+        await marks.put.aio(f"{task}:{what}", (await marks.get.aio(f"{task}:{what}", 0)) + 1)
+
+    @asynccontextmanager
+    async def lifespan(web_app):
+        await mark("startup")
+        yield
+        await mark("shutdown")
+
+    web_app = FastAPI(lifespan=lifespan)
+
+    @web_app.get("/")
+    def who() -> dict:
+        return {"task": task}
+
+    return web_app
+
+
+WEBSOCKET_ECHO = """
+from websockets.sync.server import serve
+
+def echo(websocket):
+    for message in websocket:
+        websocket.send("server:" + message)
+
+with serve(echo, "0.0.0.0", 8002) as server:
+    server.serve_forever()
+"""
+
+
+@app.function(image=frameworks)
+@skylift.web_server(8002, startup_timeout=30)
+def websocket_server():
+    subprocess.Popen(["python3", "-c", WEBSOCKET_ECHO])

@@ -60,7 +60,10 @@ class _Activity:
 
 class _Tracked:
     """The outermost ASGI layer: counts requests, and restores what the gateway says of the client
-    (its address, in X-Skylift-Client) and of the URL (the path-form prefix, in X-Skylift-Root-Path)."""
+    (its address, in X-Skylift-Client) and of the URL (the path-form prefix, in X-Skylift-Root-Path).
+
+    A request that raises, or that the app answers with a 5xx, leaves a line naming the gateway's
+    request id (X-Skylift-Request-Id, which the client also gets back) in the container's logs."""
 
     def __init__(self, app: Any, activity: _Activity) -> None:
         self.app, self.activity = app, activity
@@ -69,7 +72,7 @@ class _Tracked:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers, client, root = [], None, ""
+        headers, client, root, request_id = [], None, "", ""
         for name, value in scope["headers"]:
             if name == b"x-skylift-client":
                 host, _, port = value.decode("latin-1").rpartition(":")
@@ -77,6 +80,8 @@ class _Tracked:
             elif name == b"x-skylift-root-path":
                 root = value.decode("latin-1")
             else:
+                if name == b"x-skylift-request-id":
+                    request_id = value.decode("latin-1")
                 headers.append((name, value))
         scope = {
             **scope,
@@ -84,9 +89,19 @@ class _Tracked:
             "client": client,
             "root_path": scope.get("root_path", "") + root,
         }
+        what = f"web request {request_id or '(no id)'}: {scope.get('method', 'WEBSOCKET')} {scope['path']}"
+
+        async def sending(message: dict) -> None:
+            if message["type"] == "http.response.start" and message.get("status", 200) >= 500:
+                print(f"{what} answered {message['status']}", file=sys.stderr, flush=True)
+            await send(message)
+
         self.activity.begin()
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            print(f"{what} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            raise
         finally:
             self.activity.end()
 
