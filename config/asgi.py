@@ -22,7 +22,7 @@ from functions.routing import websocket_urlpatterns  # noqa: E402
 from state.fastpath import DictFastPath  # noqa: E402
 from state.fastpath import serves as dict_fast_path_serves  # noqa: E402
 from vault.rotation import verify_at_start  # noqa: E402
-from web.gateway import WebGateway  # noqa: E402
+from web.gateway import WebGateway, watch_custom_domains  # noqa: E402
 from web.gateway import serves as web_gateway_serves  # noqa: E402
 
 capped_django = BodyLimit(django_asgi_app)
@@ -46,7 +46,9 @@ async def http(scope, receive, send):
 
 async def lifespan(scope, receive, send):
     """The server's start: a secrets key that does not decrypt every stored secret stops it here,
-    saying so (uvicorn exits), before it serves anything."""
+    saying so (uvicorn exits), before it serves anything. While it runs, the gateway's set of
+    custom domains is kept current."""
+    watching: asyncio.Task | None = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
@@ -55,8 +57,11 @@ async def lifespan(scope, receive, send):
             except ImproperlyConfigured as exc:
                 await send({"type": "lifespan.startup.failed", "message": str(exc)})
                 return
+            watching = asyncio.get_running_loop().create_task(watch_custom_domains())
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            if watching is not None:
+                watching.cancel()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

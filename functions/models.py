@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
@@ -393,12 +394,19 @@ class WebEndpoint(models.Model):
     host_label = models.CharField(max_length=63, db_index=True)
     path = models.CharField(max_length=400, db_index=True)
     requires_proxy_auth = models.BooleanField(default=False)
+    custom_domains = ArrayField(
+        models.CharField(max_length=253),
+        default=list,
+        blank=True,
+        help_text="full host names the endpoint also answers (a deployed app's claim; lower-case)",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["function", "method"], name="one_web_endpoint_per_method")
         ]
+        indexes = [GinIndex(fields=["custom_domains"], name="web_endpoint_domains_idx")]
 
     def __str__(self) -> str:
         return f"{self.host_label} -> {self.function_id}{'.' + self.method if self.method else ''}"

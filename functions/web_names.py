@@ -20,11 +20,32 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-__all__ = ["EndpointNames", "MAX_LABEL", "dns_label", "endpoint_names", "web_url"]
+__all__ = [
+    "EndpointNames",
+    "MAX_LABEL",
+    "custom_url",
+    "dns_label",
+    "endpoint_names",
+    "is_host_name",
+    "is_label",
+    "web_url",
+]
 
 MAX_LABEL = 63
 _NOT_DNS = re.compile(r"[^a-z0-9-]+")
 DEV_SUFFIX = "-dev"
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def is_label(text: str) -> bool:
+    """Whether `text` is one lower-case DNS label (what `label=` must be)."""
+    return bool(_LABEL.match(text))
+
+
+def is_host_name(text: str) -> bool:
+    """Whether `text` is a full lower-case host name of two labels or more (a custom domain)."""
+    labels = text.split(".")
+    return len(labels) >= 2 and len(text) <= 253 and all(_LABEL.match(label) for label in labels)
 
 
 def dns_label(text: str) -> str:
@@ -64,3 +85,8 @@ def web_url(host_label: str, path: str) -> str:
     if settings.SKYLIFT_WEB_DOMAIN:
         return f"{settings.SKYLIFT_WEB_SCHEME}://{host_label}.{settings.SKYLIFT_WEB_DOMAIN}"
     return f"{settings.SKYLIFT_PUBLIC_URL}/web/{path}"
+
+
+def custom_url(domain: str) -> str:
+    """The URL of a custom domain (its DNS and TLS are the operator's, as for SKYLIFT_WEB_DOMAIN)."""
+    return f"{settings.SKYLIFT_WEB_SCHEME}://{domain}"

@@ -42,7 +42,7 @@ from .http11 import ProxyError, forward_http
 from .pool import Busy, FunctionPool, Slot, StartFailed, Tunnel, TunnelRefused
 from .websocket import forward_websocket
 
-__all__ = ["WebGateway", "serves"]
+__all__ = ["WebGateway", "serves", "watch_custom_domains"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ VARIANT_CACHE_MAX = 10_000
 PATH_PREFIX = "/web/"
 UNREACHABLE_RETRIES = 5
 TOKENS_AHEAD_SECONDS = 0.5
+CUSTOM_DOMAINS_SECONDS = 2.0
 
 
 def _host(scope: dict) -> str:
@@ -69,12 +70,39 @@ def _request_id() -> str:
     return f"{_REQUEST_PREFIX}{next(_request_numbers):x}"
 
 
+# Every custom domain an endpoint claimed, refreshed by `watch_custom_domains` in the background.
+_custom_domains: frozenset[str] = frozenset()
+
+
 def serves(scope: dict) -> bool:
     """Whether a request is for a web endpoint (the rest goes to the API and the dashboard)."""
     if scope["path"].startswith(PATH_PREFIX):
         return True
+    host = _host(scope)
+    if host in _custom_domains:
+        return True
     domain = settings.SKYLIFT_WEB_DOMAIN
-    return bool(domain) and _host(scope).endswith("." + domain)
+    return bool(domain) and host.endswith("." + domain)
+
+
+def _read_custom_domains() -> frozenset[str]:
+    close_old_connections()
+    try:
+        return web_endpoints.custom_domains()
+    finally:
+        close_old_connections()
+
+
+async def watch_custom_domains() -> None:
+    """Keep this process's set of custom domains current: a domain a deploy claims is served
+    within CUSTOM_DOMAINS_SECONDS (`serves` runs on every request, so it cannot ask the database)."""
+    global _custom_domains
+    while True:
+        try:
+            _custom_domains = await asyncio.to_thread(_read_custom_domains)
+        except Exception:  # noqa: BLE001 - the next round tries again; the known set stays meanwhile
+            log.warning("could not read the web endpoints' custom domains", exc_info=True)
+        await asyncio.sleep(CUSTOM_DOMAINS_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -101,6 +129,8 @@ def _variant(route: web_endpoints.Route, params: dict[str, Any]) -> str:
 def _resolve(kind: str, key: str) -> web_endpoints.Route | None:
     close_old_connections()
     try:
+        if kind == "domain":
+            return web_endpoints.route_by_domain(key)
         return web_endpoints.route_by_host(key) if kind == "host" else web_endpoints.route_by_path(key)
     finally:
         close_old_connections()
@@ -202,7 +232,10 @@ class WebGateway:
         path = scope["path"]
         domain = settings.SKYLIFT_WEB_DOMAIN
         host = _host(scope)
-        if domain and host.endswith("." + domain) and not path.startswith(PATH_PREFIX):
+        if host in _custom_domains:  # the whole host is the endpoint's, /web/ paths included
+            route = await self._route("domain", host)
+            where, root = host, ""
+        elif domain and host.endswith("." + domain) and not path.startswith(PATH_PREFIX):
             label = host[: -len(domain) - 1]
             route = await self._route("host", label)
             where, root = f"{label}.{domain}", ""

@@ -161,6 +161,9 @@ class FunctionSerializer(serializers.ModelSerializer):
     web_urls = serializers.SerializerMethodField(
         help_text='The URL of each part served over HTTP: "" for a function, a method\'s name for a class'
     )
+    web_custom_urls = serializers.SerializerMethodField(
+        help_text="The URLs of the custom domains of each part that has some (custom_domains=)"
+    )
 
     class Meta:
         model = Function
@@ -197,6 +200,7 @@ class FunctionSerializer(serializers.ModelSerializer):
             "waiting_reason",
             "waiting_since",
             "web_urls",
+            "web_custom_urls",
             "created_at",
         ]
         read_only_fields = fields
@@ -206,6 +210,9 @@ class FunctionSerializer(serializers.ModelSerializer):
 
     def get_web_urls(self, obj) -> dict[str, str]:
         return web_endpoints.urls_of(obj)
+
+    def get_web_custom_urls(self, obj) -> dict[str, list[str]]:
+        return web_endpoints.custom_urls_of(obj)
 
 
 class CallCreateSerializer(serializers.Serializer):

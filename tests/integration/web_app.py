@@ -90,7 +90,7 @@ def square(x: int) -> dict:
 
 
 @app.function(image=frameworks)
-@skylift.fastapi_endpoint(method="POST", label="it-web-total")
+@skylift.fastapi_endpoint(method="POST", label="it-web-total", custom_domains=["total.custom.test"])
 def total(item: dict) -> dict:
     return {"total": sum(item["values"])}
 

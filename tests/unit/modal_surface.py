@@ -153,17 +153,17 @@ SURFACE = Surface(
                 same("parameter", "int, str, bytes and bool fields, keyword-only"),
                 same("concurrent", "`max_inputs` and `target_inputs`"),
                 same("batched", "`max_batch_size` up to 1,000, `wait_ms` up to 10 minutes"),
-                differs(
+                same(
                     "fastapi_endpoint",
-                    "`method`, `label`, `docs`, `requires_proxy_auth`; `custom_domains` is refused "
-                    "(a wildcard DNS record and `label` instead)",
+                    "`method`, `label`, `docs`, `requires_proxy_auth`, `custom_domains` (claimed by a "
+                    "deployed app; the operator points their DNS at the gateway)",
                 ),
                 same("web_endpoint", "refuses, as Modal's does: renamed `fastapi_endpoint`"),
-                differs("asgi_app", "`label`, `requires_proxy_auth`; `custom_domains` is refused"),
-                differs("wsgi_app", "`label`, `requires_proxy_auth`; `custom_domains` is refused"),
-                differs(
+                same("asgi_app", "`label`, `requires_proxy_auth`, `custom_domains`"),
+                same("wsgi_app", "`label`, `requires_proxy_auth`, `custom_domains`"),
+                same(
                     "web_server",
-                    "`port`, `startup_timeout`, `label`, `requires_proxy_auth`; `custom_domains` is refused",
+                    "`port`, `startup_timeout`, `label`, `requires_proxy_auth`, `custom_domains`",
                 ),
             ),
             intro=(

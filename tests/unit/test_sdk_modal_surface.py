@@ -167,7 +167,8 @@ def test_a_web_endpoint_is_described_where_it_is_written_and_refuses_remote_call
     [
         (lambda: modal.fastapi_endpoint(method="FETCH"), "not an HTTP method"),
         (lambda: modal.asgi_app(label="Not_A_Label"), "not a valid URL label"),
-        (lambda: modal.wsgi_app(custom_domains=["x.example"]), "custom_domains= is not supported"),
+        (lambda: modal.wsgi_app(custom_domains=["https://x.example"]), "is not a host name"),
+        (lambda: modal.asgi_app(custom_domains="x.example"), "pass a list"),
         (lambda: modal.web_server(70000), "port is a number from 1 to 65535"),
         (lambda: modal.web_endpoint(), "renamed @fastapi_endpoint"),
     ],

@@ -421,5 +421,8 @@ def environment_delete(name: str, yes: bool) -> None:
 
 def echo_web_urls(function: dict[str, Any]) -> None:
     """The URL of each of a function's web endpoints (a class's, one per web method)."""
+    custom = function.get("web_custom_urls") or {}
     for method, url in sorted((function.get("web_urls") or {}).items()):
         click.echo(f"    {function['name'] + '.' + method if method else 'web'}  {url}")
+        for custom_url in custom.get(method, []):
+            click.echo(f"    {'':{len(function['name'] + '.' + method) if method else 3}}  {custom_url}")

@@ -41,12 +41,30 @@ def _common(
             f"label={label!r} is not a valid URL label: use lower-case letters, digits and hyphens "
             "(at most 63, not starting or ending with a hyphen)"
         )
+    config: dict[str, Any] = {"kind": kind, "label": label, "requires_proxy_auth": bool(requires_proxy_auth)}
     if custom_domains:
+        config["custom_domains"] = _domains(custom_domains)
+    return config
+
+
+def _domains(custom_domains: Sequence[str]) -> list[str]:
+    """The custom domains, checked: full host names such as api.example.com, lower-cased."""
+    if isinstance(custom_domains, str):
         raise InvalidError(
-            "custom_domains= is not supported by Skylift: point a wildcard DNS record at the gateway "
-            "and use label= instead (docs/web-endpoints.md)"
+            f"custom_domains={custom_domains!r} is one string: pass a list, custom_domains=[{custom_domains!r}]"
         )
-    return {"kind": kind, "label": label, "requires_proxy_auth": bool(requires_proxy_auth)}
+    domains = []
+    for domain in custom_domains:
+        name = domain.lower().rstrip(".") if isinstance(domain, str) else ""
+        labels = name.split(".")
+        if len(labels) < 2 or len(name) > 253 or not all(_LABEL.match(part) for part in labels):
+            raise InvalidError(
+                f"custom_domains: {domain!r} is not a host name: give a full name such as "
+                "'api.example.com' (letters, digits and hyphens; no scheme, port, path or wildcard)"
+            )
+        if name not in domains:
+            domains.append(name)
+    return domains
 
 
 def _marking(config: dict[str, Any], decorator: str) -> Callable[[F], F]:

@@ -1861,6 +1861,10 @@ export interface components {
             readonly web_urls: {
                 [key: string]: string;
             };
+            /** @description The URLs of the custom domains of each part that has some (custom_domains=) */
+            readonly web_custom_urls: {
+                [key: string]: string[];
+            };
             /** Format: date-time */
             readonly created_at: string;
         };

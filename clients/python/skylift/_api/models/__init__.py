@@ -51,6 +51,7 @@ from .function_create_request_definition import FunctionCreateRequestDefinition
 from .function_create_request_volumes_item import FunctionCreateRequestVolumesItem
 from .function_variant_request import FunctionVariantRequest
 from .function_variant_request_options import FunctionVariantRequestOptions
+from .function_web_custom_urls import FunctionWebCustomUrls
 from .function_web_urls import FunctionWebUrls
 from .image import Image
 from .image_ensured import ImageEnsured
@@ -194,6 +195,7 @@ __all__ = (
     "FunctionCreateRequestVolumesItem",
     "FunctionVariantRequest",
     "FunctionVariantRequestOptions",
+    "FunctionWebCustomUrls",
     "FunctionWebUrls",
     "Image",
     "ImageEnsured",

@@ -12,6 +12,7 @@ from typing import cast
 import datetime
 
 if TYPE_CHECKING:
+  from ..models.function_web_custom_urls import FunctionWebCustomUrls
   from ..models.function_web_urls import FunctionWebUrls
 
 
@@ -59,6 +60,8 @@ class Function:
             waiting_since (datetime.datetime | None):
             web_urls (FunctionWebUrls): The URL of each part served over HTTP: "" for a function, a method's name for a
                 class
+            web_custom_urls (FunctionWebCustomUrls): The URLs of the custom domains of each part that has some
+                (custom_domains=)
             created_at (datetime.datetime):
      """
 
@@ -94,6 +97,7 @@ class Function:
     waiting_reason: str
     waiting_since: datetime.datetime | None
     web_urls: FunctionWebUrls
+    web_custom_urls: FunctionWebCustomUrls
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -102,6 +106,7 @@ class Function:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.function_web_custom_urls import FunctionWebCustomUrls # noqa: PLC0415
         from ..models.function_web_urls import FunctionWebUrls # noqa: PLC0415
         id = self.id
 
@@ -188,6 +193,8 @@ class Function:
 
         web_urls = self.web_urls.to_dict()
 
+        web_custom_urls = self.web_custom_urls.to_dict()
+
         created_at = self.created_at.isoformat()
 
 
@@ -226,6 +233,7 @@ class Function:
             "waiting_reason": waiting_reason,
             "waiting_since": waiting_since,
             "web_urls": web_urls,
+            "web_custom_urls": web_custom_urls,
             "created_at": created_at,
         })
 
@@ -235,6 +243,7 @@ class Function:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.function_web_custom_urls import FunctionWebCustomUrls # noqa: PLC0415
         from ..models.function_web_urls import FunctionWebUrls # noqa: PLC0415
         d = dict(src_dict)
         id = d.pop("id")
@@ -398,6 +407,11 @@ class Function:
 
 
 
+        web_custom_urls = FunctionWebCustomUrls.from_dict(d.pop("web_custom_urls"))
+
+
+
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
 
@@ -436,6 +450,7 @@ class Function:
             waiting_reason=waiting_reason,
             waiting_since=waiting_since,
             web_urls=web_urls,
+            web_custom_urls=web_custom_urls,
             created_at=created_at,
         )
 
