@@ -38,6 +38,7 @@ __all__ = [
     "Deployed",
     "app_deploy",
     "app_rollback",
+    "callable_by_name",
     "definition_of",
     "environment_create",
     "environment_delete",
@@ -431,6 +432,19 @@ def deployed_app(*, workspace, name: str, environment: str | None) -> App:
             hint="Deploy it with `skylift deploy FILE`; `skylift app list` shows the deployed apps.",
         )
     return app
+
+
+def callable_by_name(*, workspace, app_name: str, name: str, environment: str | None) -> Function:
+    """The function a call names by its deployed app (`Function.from_name(...).remote()`): as
+    `function_lookup` finds it (the same NotFoundError), but never a web endpoint, which is called
+    over HTTP. The fast path (`functions.delivery.calls.ACCEPT_ONE_BY_NAME_SQL`) follows this rule."""
+    function = function_lookup(workspace=workspace, app_name=app_name, name=name, environment=environment)
+    if isinstance((function.definition or {}).get("web"), dict):
+        raise ApiError(
+            f"{name} of the app {app_name!r} is a web endpoint: call it over HTTP at its URL.",
+            field="function_name",
+        )
+    return function
 
 
 def function_lookup(*, workspace, app_name: str, name: str, environment: str | None) -> Function:

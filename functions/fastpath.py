@@ -5,7 +5,9 @@ A warm `.remote()` must come back in a few milliseconds, and Django's per-reques
 ASGI handler serves the common case in one database round trip (authenticate from a short
 cache, check the function, insert the call and its input, see whether a container is alive),
 one Redis push, and a wait on the call's wake-up list; it answers with exactly what
-`FunctionCallViewSet.create` would. Anything else (another kind of call, a session, an
+`FunctionCallViewSet.create` would. The function is named by its id, or by its deployed app's
+name, its own and the environment's (`Function.from_name(...).remote()` with no lookup first:
+the same statement finds it). Anything else (another kind of call, a session, an
 idempotency key already used, a stopped app, a limit reached, malformed input, any error)
 falls through to Django, which gives the full answer.
 
@@ -44,6 +46,7 @@ from accounts.authentication import (
     NO_CREDENTIALS,
     parse_bearer,
 )
+from apps.models import DEFAULT_ENVIRONMENT
 from config.body_limit import declared_length, read_body
 from config.database import conninfo
 from config.errors import TOKEN_HINT, error_body, send_error
@@ -129,6 +132,9 @@ def _parse(body: bytes, headers: dict) -> dict | None:
             "wait",
             "idempotency_key",
             "closed",
+            "app_name",
+            "function_name",
+            "environment",
         }:
             return None
         inputs, wait, kind = data.get("inputs"), data.get("wait", 0), data.get("kind", "remote")
@@ -139,9 +145,12 @@ def _parse(body: bytes, headers: dict) -> dict | None:
         if not isinstance(wait, (int, float)) or isinstance(wait, bool) or not 0 <= wait <= 50:
             return None
         key, method, function = data.get("idempotency_key"), data.get("method", ""), data.get("function_id")
+        named = {"app_name", "function_name", "environment"} & set(data)
+        if function is not None and named:
+            return None  # one or the other: Django says so
+        by_name = _named(data) if function is None else None
         if (
-            not isinstance(function, str)
-            or len(function) > 32
+            not (isinstance(function, str) and len(function) <= 32 or by_name)
             or not isinstance(method, str)
             or len(method) > 128
         ):
@@ -153,6 +162,7 @@ def _parse(body: bytes, headers: dict) -> dict | None:
             return None  # large arguments go to blob storage, on Django's path
         return {
             "function": function,
+            "by_name": by_name,
             "kind": kind,
             "method": method,
             "wait": float(wait),
@@ -161,6 +171,18 @@ def _parse(body: bytes, headers: dict) -> dict | None:
         }
     except (ValueError, TypeError, binascii.Error, RecursionError):
         return None  # Django's parser gives the 400 (a document nested too deeply included)
+
+
+def _named(data: dict) -> tuple[str, str, str] | None:
+    """(app, function, environment) of a call to a deployed app's function by its names; None when
+    the request does not name one this path can look up (Django then explains)."""
+    app, name = data.get("app_name"), data.get("function_name")
+    environment = data.get("environment") or DEFAULT_ENVIRONMENT
+    if not (isinstance(app, str) and isinstance(name, str) and isinstance(environment, str)):
+        return None
+    if not all(0 < len(n) <= 128 for n in (app, name, environment)):
+        return None
+    return app, name, environment
 
 
 class RemoteCallFastPath:
@@ -430,6 +452,7 @@ class RemoteCallFastPath:
             input_id=input_id,
             workspace_id=who[0],
             function_id=request["function"],
+            by_name=request["by_name"],
             user_id=who[1],
             kind=request["kind"],
             method=request["method"],

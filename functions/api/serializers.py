@@ -216,7 +216,22 @@ class FunctionSerializer(serializers.ModelSerializer):
 
 
 class CallCreateSerializer(serializers.Serializer):
-    function_id = serializers.CharField(max_length=32)
+    function_id = serializers.CharField(
+        max_length=32,
+        required=False,
+        help_text="The function to call; or name it by app_name and function_name",
+    )
+    app_name = serializers.CharField(
+        max_length=128,
+        required=False,
+        help_text="A deployed app's name (with function_name, instead of function_id)",
+    )
+    function_name = serializers.CharField(
+        max_length=128, required=False, help_text="The function's name in that app's live version"
+    )
+    environment = serializers.CharField(
+        max_length=128, required=False, help_text="The app's environment (default: main)"
+    )
     kind = serializers.ChoiceField(choices=["remote", "map", "spawn"], default="remote")
     method = serializers.CharField(
         max_length=128, required=False, default="", allow_blank=True, help_text="Method of a class to call"
@@ -244,6 +259,20 @@ class CallCreateSerializer(serializers.Serializer):
     closed = serializers.BooleanField(
         default=True, help_text="False to add more inputs later with POST /calls/{id}/inputs/"
     )
+
+    def validate(self, attrs):
+        named = [f for f in ("app_name", "function_name", "environment") if f in attrs]
+        if "function_id" in attrs and named:
+            raise serializers.ValidationError(
+                {named[0]: "Name the function by function_id, or by app_name and function_name: not both."}
+            )
+        if "function_id" not in attrs:
+            missing = (
+                [f for f in ("app_name", "function_name") if f not in attrs] if named else ["function_id"]
+            )
+            if missing:
+                raise serializers.ValidationError({missing[0]: "This field is required."})
+        return attrs
 
 
 class FunctionVariantSerializer(serializers.Serializer):

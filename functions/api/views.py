@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
 from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
+from apps.deployments import callable_by_name
 from apps.deployments import function_lookup as lookup_function
 from apps.models import App
 from config.errors import ApiError
@@ -232,13 +233,21 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         serializer = CallCreateSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        function = (
-            Function.objects.select_related("app")
-            .filter(workspace=request.auth.workspace, pk=data["function_id"])
-            .first()
-        )
-        if function is None:
-            raise _not_found("function", data["function_id"], "function_id")
+        if "function_id" in data:
+            function = (
+                Function.objects.select_related("app")
+                .filter(workspace=request.auth.workspace, pk=data["function_id"])
+                .first()
+            )
+            if function is None:
+                raise _not_found("function", data["function_id"], "function_id")
+        else:
+            function = callable_by_name(
+                workspace=request.auth.workspace,
+                app_name=data["app_name"],
+                name=data["function_name"],
+                environment=data.get("environment"),
+            )
         call, input_ids = services.call_create(
             function=function,
             user=request.user,

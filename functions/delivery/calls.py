@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..models import CallStatus, InputStatus
 from .plans import (
+    DEPLOYED,
     FAILED,
     LIVE,
     PENDING,
@@ -15,6 +16,7 @@ from .plans import (
     UNFINISHED,
     A,
     C,
+    E,
     F,
     I,
     K,
@@ -196,9 +198,10 @@ def accept_call(
 # 0.1 ms). A function a redeploy replaced is called as its successor (`r`). A function of
 # another workspace, a stopped app, a function a redeploy removed or a limit reached inserts
 # nothing (the fast path then lets Django give the full answer).
-ACCEPT_ONE_SQL = f"""
+def _accept_one_sql(resolve: str) -> str:
+    return f"""
 WITH r AS (
-    SELECT coalesce(superseded_by_id, id) AS id FROM {F} WHERE id = %(function)s
+    {resolve}
 ), n AS (
     SELECT count(*) FILTER (WHERE status = '{PENDING}') AS pending, count(*) AS outstanding FROM {I}
      WHERE function_id = (SELECT id FROM r) AND spawned = %(spawned)s AND status IN {UNFINISHED}
@@ -220,6 +223,22 @@ SELECT f.id AS function_id, f.name, f.app_id, c.created_at, (SELECT count(*) FRO
   FROM f, c
 """
 
+
+ACCEPT_ONE_SQL = _accept_one_sql(
+    f"SELECT coalesce(superseded_by_id, id) AS id FROM {F} WHERE id = %(function)s"
+)
+# The same, to a deployed app's function named in the request (`Function.from_name(...).remote()`
+# without a lookup first): the live version's function of that name, as `apps.deployments.
+# function_lookup` finds it, unless it is a web endpoint (called over HTTP only). Nothing found
+# inserts nothing, and Django's answer names what is missing.
+ACCEPT_ONE_BY_NAME_SQL = _accept_one_sql(
+    f"""SELECT fn.id FROM {F} fn JOIN {A} ap ON ap.live_version_id = fn.version_id
+      JOIN {E} env ON env.id = ap.environment_id
+     WHERE ap.workspace_id = %(workspace)s AND ap.name = %(app_name)s AND ap.state = '{DEPLOYED}'
+       AND env.name = %(environment)s AND fn.name = %(function_name)s AND fn.variant_key = ''
+       AND jsonb_typeof(fn.definition -> 'web') IS DISTINCT FROM 'object'"""
+)
+
 # A statement whose connection dropped may have committed: its retry finds the call it made.
 ACCEPTED_ALREADY_SQL = f"""
 SELECT f.id AS function_id, f.name, f.app_id, c.created_at, 1 AS inserted, false AS live
@@ -234,7 +253,7 @@ def accept_one(
     call_id: str,
     input_id: str,
     workspace_id: str,
-    function_id: str,
+    function_id: str | None,
     user_id: int,
     kind: str,
     method: str,
@@ -243,6 +262,7 @@ def accept_one(
     max_pending: int,
     max_outstanding: int,
     retrying: bool = False,
+    by_name: tuple[str, str, str] | None = None,
 ) -> Generator[Stmt, Rows, dict | None]:
     """Accept a call of one input, checking the function, its app and the limits in the same statement.
 
@@ -250,9 +270,14 @@ def accept_one(
     function is alive; None when nothing was accepted. `retrying` is set when an earlier run of
     this very statement (same ids) lost its connection: if that one committed, its call is
     returned as accepted instead of a second one being made (or the request being refused).
+    `by_name` (app, function, environment) names a deployed app's function instead of
+    `function_id`: the call goes to its live version's function of that name.
     """
     params = {
         "function": function_id,
+        "app_name": by_name[0] if by_name else None,
+        "function_name": by_name[1] if by_name else None,
+        "environment": by_name[2] if by_name else None,
         "workspace": workspace_id,
         "user": user_id,
         "call": call_id,
@@ -265,7 +290,7 @@ def accept_one(
         "input": input_id,
         "args": args,
     }
-    rows = yield Stmt(ACCEPT_ONE_SQL, params)
+    rows = yield Stmt(ACCEPT_ONE_BY_NAME_SQL if by_name else ACCEPT_ONE_SQL, params)
     if rows and rows[0]["inserted"]:
         return rows[0]
     if retrying:

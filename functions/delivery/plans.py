@@ -17,7 +17,7 @@ from typing import Any, Generic, ParamSpec, TypeVar
 
 from django.db import connection, transaction
 
-from apps.models import App
+from apps.models import App, AppState, Environment
 
 from ..models import (
     LIVE_TASK_STATUSES,
@@ -40,6 +40,7 @@ C = FunctionCall._meta.db_table
 K = Task._meta.db_table
 F = Function._meta.db_table
 A = App._meta.db_table
+E = Environment._meta.db_table
 O = OutputItem._meta.db_table  # noqa: E741
 
 
@@ -54,6 +55,7 @@ UNFINISHED = _in(InputStatus.PENDING, InputStatus.RUNNING)
 LIVE = _in(*LIVE_TASK_STATUSES)
 STARTED = _in(TaskStatus.STARTING, TaskStatus.RUNNING)
 SETTLED = (TaskStatus.STOPPED.value, TaskStatus.FAILED.value)
+DEPLOYED = AppState.DEPLOYED.value
 
 
 # Plans and their runners ---------------------------------------------------------------------

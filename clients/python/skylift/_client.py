@@ -10,7 +10,7 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any, Protocol
 
 import httpx
@@ -416,7 +416,7 @@ class Client:
 
     def call_create(
         self,
-        function_id: str,
+        function_id: str | Mapping[str, str],
         inputs: list[bytes],
         *,
         kind: str,
@@ -426,12 +426,14 @@ class Client:
     ) -> dict[str, Any]:
         """Submit a call. Retried on connection loss: the idempotency key makes a retry return the same call.
 
-        This is the request every `.remote()` makes, so it takes the lean transport.
+        This is the request every `.remote()` makes, so it takes the lean transport. The function
+        is its id, or a deployed one's names (`app_name`, `function_name`, `environment`).
         """
         if kind not in ("remote", "spawn", "map"):
             raise exc.InvalidError(f"unknown call kind {kind!r}")
+        target = {"function_id": function_id} if isinstance(function_id, str) else dict(function_id)
         payload = {
-            "function_id": function_id,
+            **target,
             "inputs": [base64.b64encode(b).decode() for b in inputs],
             "kind": kind,
             "wait": wait,

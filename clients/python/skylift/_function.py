@@ -543,6 +543,22 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
             )["id"]
         return client, root._variants[key]
 
+    def _target(self) -> tuple[Client, str | dict[str, str]]:
+        """Where `.remote()` and `.spawn()` send a call: the function's id, or, for a function
+        looked up by name and not yet described, its names (the server finds it in the call's
+        own request, refusing a web endpoint as `_hydrated` does; no lookup round trip first)."""
+        root = self._root()
+        if (
+            isinstance(root._app, Lookup)
+            and root._description is None
+            and self._owner is None
+            and not self._variant.overrides
+        ):
+            named = root._app.named(root._name)
+            if named is not None:
+                return named
+        return self._hydrated()
+
     def _root(self) -> Function[P, ReturnType, OriginalReturnType]:
         return self._parent._root() if self._parent is not None else self
 
@@ -608,7 +624,7 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
     @_Blocking
     def remote(self, /, *args: P.args, **kwargs: P.kwargs) -> ReturnType:
         """Run the function in a container and return its result."""
-        client, function_id = self._hydrated()
+        client, function_id = self._target()
         created = client.call_create(
             function_id, [self._args(args, kwargs)], kind="remote", wait=WAIT_SECONDS, method=self._method
         )
@@ -640,7 +656,7 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
     @_Blocking
     def spawn(self, /, *args: P.args, **kwargs: P.kwargs) -> FunctionCall[ReturnType]:
         """Start the function in a container and return a handle to its result."""
-        client, function_id = self._hydrated()
+        client, function_id = self._target()
         created = client.call_create(
             function_id, [self._args(args, kwargs)], kind="spawn", wait=0, method=self._method
         )

@@ -1,7 +1,9 @@
 """Functions and classes of deployed apps, looked up by name: `Function.from_name`, `Cls.from_name`.
 
 A handle is lazy, as Modal's: nothing is asked of the server until it is first used, and an unknown
-name then raises NotFoundError naming the app, the function and the environment. A handle stays
+name then raises NotFoundError naming the app, the function and the environment. Until something
+needs its description, `.remote()` and `.spawn()` name the function in the call itself (the server
+finds it there): a fresh process's first call is one request. A handle stays
 good across redeploys: the server sends calls made through a replaced function to its successor.
 """
 
@@ -26,16 +28,37 @@ class Lookup:
         self.app_name, self.environment_name = app_name, environment_name
         self._client: Client | None = client  # from the environment when first needed
 
-    def describe(self, name: str) -> dict[str, Any]:
-        """The live version's function or class `name`, as the server describes it."""
-        from ._config import environment_name
+    def client(self) -> Client:
         from ._relay_client import default_client
 
         if self._client is None:
             self._client = default_client()  # the relay's, inside a container
-        return self._client.function_lookup(
-            self.app_name, name, environment=self.environment_name or environment_name()
-        )
+        return self._client
+
+    def environment(self) -> str | None:
+        from ._config import environment_name
+
+        return self.environment_name or environment_name()
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """The live version's function or class `name`, as the server describes it."""
+        return self.client().function_lookup(self.app_name, name, environment=self.environment())
+
+    def named(self, name: str) -> tuple[Client, dict[str, str]] | None:
+        """The client, and the names a call to the function `name` gives instead of its id: the
+        server then finds the function in the call's own request, with no lookup first (a first
+        `.remote()` costs one request, not two). None where calls cannot name it (the relay's
+        client, in a container: there the handle is looked up)."""
+        from ._client import Client
+
+        client = self.client()
+        if not isinstance(client, Client):
+            return None
+        names = {"app_name": self.app_name, "function_name": name}
+        environment = self.environment()
+        if environment:
+            names["environment"] = environment
+        return client, names
 
 
 def remote_only(app_name: str, name: str) -> Any:

@@ -1527,7 +1527,14 @@ export interface components {
          */
         BuildStepStatusEnum: "pending" | "cached" | "running" | "built" | "failed";
         CallCreateRequest: {
-            function_id: string;
+            /** @description The function to call; or name it by app_name and function_name */
+            function_id?: string;
+            /** @description A deployed app's name (with function_name, instead of function_id) */
+            app_name?: string;
+            /** @description The function's name in that app's live version */
+            function_name?: string;
+            /** @description The app's environment (default: main) */
+            environment?: string;
             /** @default remote */
             kind: components["schemas"]["KindEnum"];
             /**

@@ -25,8 +25,11 @@ T = TypeVar("T", bound="CallCreateRequest")
 class CallCreateRequest:
     """ 
         Attributes:
-            function_id (str):
             inputs (list[str]): cloudpickled (args, kwargs) per input, base64
+            function_id (str | Unset): The function to call; or name it by app_name and function_name
+            app_name (str | Unset): A deployed app's name (with function_name, instead of function_id)
+            function_name (str | Unset): The function's name in that app's live version
+            environment (str | Unset): The app's environment (default: main)
             kind (KindEnum | Unset): * `remote` - remote
                 * `map` - map
                 * `spawn` - spawn Default: KindEnum.REMOTE.
@@ -36,8 +39,11 @@ class CallCreateRequest:
             closed (bool | Unset): False to add more inputs later with POST /calls/{id}/inputs/ Default: True.
      """
 
-    function_id: str
     inputs: list[str]
+    function_id: str | Unset = UNSET
+    app_name: str | Unset = UNSET
+    function_name: str | Unset = UNSET
+    environment: str | Unset = UNSET
     kind: KindEnum | Unset = KindEnum.REMOTE
     method: str | Unset = ''
     wait: float | Unset = 0.0
@@ -50,11 +56,17 @@ class CallCreateRequest:
 
 
     def to_dict(self) -> dict[str, Any]:
-        function_id = self.function_id
-
         inputs = self.inputs
 
 
+
+        function_id = self.function_id
+
+        app_name = self.app_name
+
+        function_name = self.function_name
+
+        environment = self.environment
 
         kind: str | Unset = UNSET
         if not isinstance(self.kind, Unset):
@@ -77,9 +89,16 @@ class CallCreateRequest:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
-            "function_id": function_id,
             "inputs": inputs,
         })
+        if function_id is not UNSET:
+            field_dict["function_id"] = function_id
+        if app_name is not UNSET:
+            field_dict["app_name"] = app_name
+        if function_name is not UNSET:
+            field_dict["function_name"] = function_name
+        if environment is not UNSET:
+            field_dict["environment"] = environment
         if kind is not UNSET:
             field_dict["kind"] = kind
         if method is not UNSET:
@@ -98,10 +117,16 @@ class CallCreateRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        function_id = d.pop("function_id")
-
         inputs = cast(list[str], d.pop("inputs"))
 
+
+        function_id = d.pop("function_id", UNSET)
+
+        app_name = d.pop("app_name", UNSET)
+
+        function_name = d.pop("function_name", UNSET)
+
+        environment = d.pop("environment", UNSET)
 
         _kind = d.pop("kind", UNSET)
         kind: KindEnum | Unset
@@ -130,8 +155,11 @@ class CallCreateRequest:
         closed = d.pop("closed", UNSET)
 
         call_create_request = cls(
-            function_id=function_id,
             inputs=inputs,
+            function_id=function_id,
+            app_name=app_name,
+            function_name=function_name,
+            environment=environment,
             kind=kind,
             method=method,
             wait=wait,
