@@ -231,7 +231,7 @@ def invite_find(secret: str, *, lock: bool = False) -> Invite:
     invite_id, _, raw = (secret or "").strip().partition(".")
     found = Invite.objects.select_related("workspace", "created_by")
     if lock:
-        found = found.select_for_update()
+        found = found.select_for_update(of=("self",))
     invite = found.filter(pk=invite_id).first() if invite_id.startswith("iv-") and raw else None
     if invite is None or not hmac.compare_digest(invite.secret_hash, hash_secret(raw)):
         raise ApiError(INVALID_INVITE, code="invalid_invite", status_code=404, field="token")

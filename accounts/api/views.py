@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import get_user, login, logout
 from django.http import StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.utils.dateparse import parse_datetime
@@ -167,7 +167,7 @@ class ApiTokenViewSet(
 class InvitationPreviewView(APIView):
     """What an invite link offers, before anyone accepts it."""
 
-    authentication_classes = [SessionAuthentication]
+    authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
@@ -192,7 +192,9 @@ class InvitationPreviewView(APIView):
 class InvitationView(APIView):
     """Accept an invite: as the signed-in user, or signing in, or signing up."""
 
-    authentication_classes = [SessionAuthentication]
+    # The session's user, read below, may belong to no workspace yet (SessionAuthentication would
+    # refuse him): whoever holds the link needs no role.
+    authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(
@@ -207,10 +209,11 @@ class InvitationView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         secret = data["token"]
+        signed_in = get_user(request._request)  # the session's user, if any
         with audit.bound(request):
-            if request.user.is_authenticated and not data.get("username"):
-                membership = team.invite_accept(secret=secret, user=request.user)
-                return _signed_in(request, request.user, membership)
+            if signed_in.is_authenticated and not data.get("username"):
+                membership = team.invite_accept(secret=secret, user=signed_in)
+                return _signed_in(request, signed_in, membership)
             for field in ("username", "password"):
                 if not data.get(field):
                     raise ApiError(f"{field}: This field is required.", field=field)
