@@ -89,9 +89,15 @@ def test_it_lets_an_owner_step_down_once_another_owns_the_workspace(trio):
     ("what", "request_of"),
     [
         ("Making someone an owner", lambda api, ids: api.patch(ids["bob"], {"role": "owner"}, format="json")),
-        ("Changing an owner's role", lambda api, ids: api.patch(ids["alice"], {"role": "member"}, format="json")),
+        (
+            "Changing an owner's role",
+            lambda api, ids: api.patch(ids["alice"], {"role": "member"}, format="json"),
+        ),
         ("Removing an owner", lambda api, ids: api.delete(ids["alice"])),
-        ("Inviting an owner", lambda api, ids: api.post("/api/v1/invites/", {"role": "owner"}, format="json")),
+        (
+            "Inviting an owner",
+            lambda api, ids: api.post("/api/v1/invites/", {"role": "owner"}, format="json"),
+        ),
     ],
 )
 def test_it_refuses_an_admin_what_only_an_owner_may_do(trio, dana, what, request_of):
@@ -223,7 +229,10 @@ def test_it_signs_in_an_existing_user_and_makes_him_a_member(trio):
     assert joined.status_code == 200, joined.content
     body = joined.json()
     assert body["workspace"]["name"] == "alice-ws" and body["role"] == "admin"
-    assert {(w["name"], w["role"]) for w in body["workspaces"]} == {("alice-ws", "admin"), ("charlie-ws", "owner")}
+    assert {(w["name"], w["role"]) for w in body["workspaces"]} == {
+        ("alice-ws", "admin"),
+        ("charlie-ws", "owner"),
+    }
     event = AuditEvent.objects.get(action="member.join", data__invite=made["id"])
     assert (event.actor_name, event.ip) == ("charlie", "127.0.0.1")
 
@@ -263,7 +272,9 @@ def test_it_checks_a_new_accounts_password_and_name(trio):
     error = _error(APIClient().post(ACCEPT, short, format="json"), 400, "invalid")
     assert error["field"] == "password"
     taken = {"token": made["token"], "new_account": True, "username": "bob", "password": PASSWORD}
-    assert _error(APIClient().post(ACCEPT, taken, format="json"), 409, "already_exists")["field"] == "username"
+    assert (
+        _error(APIClient().post(ACCEPT, taken, format="json"), 409, "already_exists")["field"] == "username"
+    )
     assert Invite.objects.get(pk=made["id"]).accepted_at is None
 
 
@@ -371,7 +382,11 @@ def test_it_records_an_app_stopped_by_the_platform_as_nobodys(trio, objects_a):
 
     function_services.app_stop(app=objects_a.app, message="The client that ran the app went away.")
     event = AuditEvent.objects.get(action="app.stop", target_id=objects_a.app.id)
-    assert (event.actor, event.ip, event.data["message"]) == (None, None, "The client that ran the app went away.")
+    assert (event.actor, event.ip, event.data["message"]) == (
+        None,
+        None,
+        "The client that ran the app went away.",
+    )
 
 
 # Settings ---------------------------------------------------------------------------------------
@@ -383,14 +398,20 @@ def test_it_changes_the_settings_an_admin_may_change(trio, dana):
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["log_retention_days"], body["effective_log_retention_days"], body["gpu_limit"]) == (14, 14, 2)
+    assert (body["log_retention_days"], body["effective_log_retention_days"], body["gpu_limit"]) == (
+        14,
+        14,
+        2,
+    )
     workspace = Workspace.objects.get(pk=trio.alice.workspace.pk)
     assert (workspace.log_retention_days, workspace.gpu_limit, workspace.input_rate) == (14, 2, 50)
     event = AuditEvent.objects.get(action="workspace.settings_change", workspace=workspace)
     assert event.actor_name == "dana"
     assert event.data == {"log_retention_days": [None, 14], "gpu_limit": [None, 2], "input_rate": [None, 50]}
     # and back to the defaults
-    cleared = dana.api.patch("/api/v1/workspace/", {"gpu_limit": None, "log_retention_days": None}, format="json")
+    cleared = dana.api.patch(
+        "/api/v1/workspace/", {"gpu_limit": None, "log_retention_days": None}, format="json"
+    )
     assert cleared.json()["gpu_limit"] is None
     assert cleared.json()["effective_log_retention_days"] == 7
 
@@ -418,8 +439,13 @@ def test_it_refuses_bad_settings_beside_their_field(trio, body, field):
 
 
 def test_it_refuses_a_member_changing_settings(trio):
-    error = _error(trio.bob.api.patch("/api/v1/workspace/", {"gpu_limit": 1}, format="json"), 403, "permission_denied")
-    assert error["message"] == "PATCH /api/v1/workspace/ needs the role owner or admin; your role in workspace alice-ws is member."
+    error = _error(
+        trio.bob.api.patch("/api/v1/workspace/", {"gpu_limit": 1}, format="json"), 403, "permission_denied"
+    )
+    assert (
+        error["message"]
+        == "PATCH /api/v1/workspace/ needs the role owner or admin; your role in workspace alice-ws is member."
+    )
     assert trio.bob.api.get("/api/v1/workspace/").json()["name"] == "alice-ws"
 
 
