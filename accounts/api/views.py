@@ -339,8 +339,10 @@ class AuditEventViewSet(mixins.ListModelMixin, WorkspaceViewSet):
 
     def scope_queryset(self, queryset):
         request = self.request
+        ctx = request.auth
+        assert isinstance(ctx, WorkspaceContext)  # WorkspaceRole let no other request through
         return audit.events(
-            workspace=request.auth.workspace,
+            workspace=ctx.workspace,
             action=request.query_params.get("action"),
             actor=request.query_params.get("actor"),
             target=request.query_params.get("target"),

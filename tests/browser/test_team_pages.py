@@ -36,7 +36,7 @@ def test_a_member_invited_by_link_signs_up_switches_and_cannot_delete(page, chro
     skylift.Queue.from_name(queue, create_if_missing=True, client=platform.client("alice")).put("job")
     # given alice's invite link for a member, made on the Members page
     _members_page(page, "alice", alice.password)
-    page.get_by_label("Role").select_option("member")
+    page.get_by_label("Role", exact=True).select_option("member")
     page.get_by_role("button", name="Create invite link").click()
     link = page.get_by_role("region", name="New invite").get_by_test_id("invite-link").inner_text()
     assert "/invite#iv-" in link
