@@ -107,10 +107,10 @@ class SessionView(APIView):
     )
     def put(self, request):
         """Act in another of the user's workspaces (the dashboard's workspace switcher)."""
+        serializer = SessionSwitchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)  # a body that is not one: 400, signed in or not
         if not isinstance(request.auth, WorkspaceContext):
             raise ApiError("Not signed in.", code="unauthenticated", status_code=401)
-        serializer = SessionSwitchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         membership = (
             Membership.objects.select_related("workspace")
             .filter(user=request.user, workspace_id=serializer.validated_data["workspace"])
