@@ -25,8 +25,10 @@ __all__ = [
     "NO_CREDENTIALS",
     "ApiTokenAuthentication",
     "SessionAuthentication",
+    "SESSION_WORKSPACE",
     "WorkspaceContext",
     "parse_bearer",
+    "session_membership",
 ]
 
 # A verified token is trusted for this long without asking the database again, so that a
@@ -136,6 +138,22 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="skylift"'
 
 
+# The session key of the workspace the dashboard shows (the workspace switcher sets it).
+SESSION_WORKSPACE = "skylift_workspace"
+
+
+def session_membership(user, session) -> Membership | None:
+    """The membership the dashboard acts in: the workspace the session chose, while the user is
+    still a member of it; else the one he owns, then the one he administers, then his oldest."""
+    memberships = Membership.objects.select_related("workspace").filter(user=user)
+    chosen = session.get(SESSION_WORKSPACE) if session is not None else None
+    if chosen:
+        found = memberships.filter(workspace_id=chosen).first()
+        if found is not None:
+            return found
+    return memberships.order_by(models_role_order(), "created_at").first()
+
+
 class SessionAuthentication(authentication.SessionAuthentication):
     """The dashboard's session (CSRF enforced by DRF for unsafe methods)."""
 
@@ -144,16 +162,7 @@ class SessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user, _ = result
-        membership = (
-            Membership.objects.select_related("workspace")
-            .filter(user=user)
-            .order_by(
-                # Prefer the workspace the user owns, then the oldest membership.
-                models_role_order(),
-                "created_at",
-            )
-            .first()
-        )
+        membership = session_membership(user, request._request.session)
         if membership is None:
             raise exceptions.AuthenticationFailed("This user belongs to no workspace.")
         return user, WorkspaceContext(workspace=membership.workspace, role=membership.role)

@@ -17,7 +17,16 @@ from django.utils import timezone
 
 from config.ids import IdFactory
 
-__all__ = ["ApiToken", "Membership", "Role", "Workspace", "hash_secret", "new_secret"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Invite",
+    "Membership",
+    "Role",
+    "Workspace",
+    "hash_secret",
+    "new_secret",
+]
 
 
 class Workspace(models.Model):
@@ -30,6 +39,8 @@ class Workspace(models.Model):
     input_burst = models.PositiveIntegerField(null=True, blank=True)
     # GPU devices its containers may hold at once (None: no limit).
     gpu_limit = models.PositiveIntegerField(null=True, blank=True)
+    # Days its containers' logs are kept (None: SKYLIFT_LOG_RETENTION_DAYS).
+    log_retention_days = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -43,8 +54,9 @@ class Role(models.TextChoices):
 
 
 class Membership(models.Model):
-    """A user's role in a workspace."""
+    """A user's role in a workspace. `public_id` (`mb-…`) names it in the API."""
 
+    public_id = models.CharField(max_length=32, unique=True, default=IdFactory("mb"), editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
@@ -113,3 +125,61 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+class Invite(models.Model):
+    """A link that makes whoever opens it a member of the workspace with `role`, once, until it expires.
+
+    Its secret (`iv-…` id plus an `it-…` secret in the link) is stored only as a hash.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("iv"), editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invites")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    email = models.EmailField(blank=True, default="")
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= timezone.now() else "pending"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object of a workspace, when, and from which address (accounts.audit)."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("ae"), editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="audit_events")
+    created_at = models.DateTimeField(default=timezone.now)
+    # The user (None: the platform itself, e.g. an app stopped when its client went away); the
+    # name stays when the user is deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, default="")
+    token_id = models.CharField(max_length=32, blank=True, default="")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=32, blank=True, default="")
+    target_id = models.CharField(max_length=64, blank=True, default="")
+    target_name = models.CharField(max_length=200, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="audit_by_time"),
+            models.Index(fields=["workspace", "action", "-created_at"], name="audit_by_action"),
+        ]

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import revocation
+from . import audit, revocation
 from .models import ApiToken, Membership, Role, Workspace
 
 __all__ = ["bootstrap_admin", "token_issue", "token_revoke", "workspace_create"]
@@ -48,10 +48,20 @@ def token_issue(
 
     A token with `expires_at` stops authenticating at that time (within the token cache's TTL).
     """
-    return ApiToken.issue(workspace=workspace, user=user, name=name, expires_at=expires_at)
+    token, secret = ApiToken.issue(workspace=workspace, user=user, name=name, expires_at=expires_at)
+    audit.record(
+        workspace=workspace,
+        action="token.create",
+        target=token,
+        actor=user,
+        data={"expires_at": expires_at.isoformat() if expires_at else None},
+    )
+    return token, secret
 
 
 def token_revoke(*, token: ApiToken) -> None:
     """Revoke a token: it stops authenticating at once, cached or not (accounts.revocation)."""
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     revocation.revoked()
+    if changed:
+        audit.record(workspace=token.workspace_id, action="token.revoke", target=token)

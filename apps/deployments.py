@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from accounts import audit
 from config.errors import ApiError
 from functions import web_endpoints
 from functions.models import Function
@@ -232,7 +233,15 @@ def app_deploy(
         return Deployed(App.objects.get(pk=app.pk), live, changed=False)
     if warm_first:
         _live_once_warm(app, version, previous=live, functions=defined)
-    return Deployed(App.objects.get(pk=app.pk), version, changed=True)
+    deployed = App.objects.get(pk=app.pk)
+    audit.record(
+        workspace=workspace,
+        action="app.deploy",
+        target=deployed,
+        actor=user,
+        data={"version": version.number, "environment": env.name, "ephemeral": ephemeral, "tag": tag},
+    )
+    return Deployed(deployed, version, changed=True)
 
 
 def _warm_first(live: AppVersion | None, functions: list[Function]) -> bool:
@@ -386,6 +395,13 @@ def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
             _make_live(app, version)
     if warm_first:
         _live_once_warm(app, version, previous=live, functions=copied)
+    audit.record(
+        workspace=app.workspace_id,
+        action="app.rollback",
+        target=app,
+        actor=user,
+        data={"version": version.number, "to_version": target.number},
+    )
     return version
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts import audit
 from builds.services import image_resolve
 from config.errors import ApiError
 from config.ids import new_id
@@ -408,6 +409,7 @@ def app_stop(*, app, message: str = "The app was stopped.") -> None:
         Secret.objects.filter(app=app).delete()
         for call in FunctionCall.objects.filter(function__app=app, finished_at__isnull=True):
             call_cancel(call=call, message=message)
+        audit.record(workspace=app.workspace_id, action="app.stop", target=app, data={"message": message})
     for task in Task.objects.filter(function__app=app, status__in=LIVE_TASK_STATUSES):
         autoscaler.stop_task(task=task, cause="app_stopped")
     # Whatever ids are still queued belong to cancelled inputs: nothing will claim them.

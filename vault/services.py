@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import audit
 from config.errors import ApiError
 
 from . import keys
@@ -73,6 +74,23 @@ def _record(secret: Secret, action: SecretAction, user, keys_changed: Iterable[s
         keys=sorted(keys_changed),
         actor=user if user is not None and user.is_authenticated else None,
     )
+    audit.record(
+        workspace=secret.workspace_id,
+        action=_AUDITED[action],
+        target=secret,
+        actor=user,
+        data={
+            "keys": sorted(keys_changed),
+            "environment": secret.environment.name if secret.environment else "",
+        },
+    )
+
+
+_AUDITED = {
+    SecretAction.CREATED: "secret.create",
+    SecretAction.UPDATED: "secret.update",
+    SecretAction.DELETED: "secret.delete",
+}
 
 
 def secret_create(*, workspace, environment, name: str, values, user=None) -> Secret:

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, models
 from django.utils import timezone
 
-from accounts import revocation
+from accounts import audit, revocation
 from accounts.models import Workspace, hash_secret, new_secret
 from config.errors import REDIS_DOWN
 
@@ -105,6 +105,7 @@ def create(*, workspace: Workspace, user, name: str = "") -> tuple[ProxyToken, s
         secret_suffix=secret[-4:],
         created_by=user,
     )
+    audit.record(workspace=workspace, action="proxy_token.create", target=token, actor=user)
     return token, secret
 
 
@@ -115,8 +116,12 @@ def tokens(workspace: Workspace) -> models.QuerySet[ProxyToken]:
 
 def revoke(*, token: ProxyToken) -> ProxyToken:
     """Revoke a token for good: every process refuses it from its next request on."""
-    ProxyToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    changed = ProxyToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     revocation.revoked()
+    if changed:
+        audit.record(workspace=token.workspace_id, action="proxy_token.revoke", target=token)
     token.refresh_from_db(fields=["revoked_at"])
     return token
 
@@ -125,6 +130,7 @@ def delete(*, token: ProxyToken) -> None:
     """Remove a token (revoked or not); like revoking, at once everywhere."""
     ProxyToken.objects.filter(pk=token.pk).delete()
     revocation.revoked()
+    audit.record(workspace=token.workspace_id, action="proxy_token.delete", target=token)
 
 
 # Checking --------------------------------------------------------------------------------------

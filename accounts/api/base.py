@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import viewsets
 
+from .. import audit
 from ..permissions import WorkspaceRole, check_roles_table
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class WorkspaceScoped:
     roles: dict = {}
     # Set by WorkspaceRole when the role can only be decided on an object the view looks up.
     role_decision_owed = False
+    _audit_origin = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -61,6 +63,8 @@ class WorkspaceScoped:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        # What the domain records in the audit log names this request's user and address.
+        self._audit_origin = audit.bind(request)
         # Parse the body even where the action reads none (stop, cancel): a request whose body
         # does not parse, or is not JSON, is refused before it acts (RELIABILITY B1, B2). A
         # request without a body, as the SDK sends for these actions, parses to nothing.
@@ -68,6 +72,9 @@ class WorkspaceScoped:
             request.data  # noqa: B018
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if self._audit_origin is not None:
+            audit.unbind(self._audit_origin)
+            self._audit_origin = None
         if self.role_decision_owed and response.status_code < 400:
             # The action succeeded without ever asking about the object its rule depends on.
             action = f"{type(self).__name__}.{getattr(self, 'action', None)}"

@@ -15,7 +15,7 @@ from django.urls import resolve
 from ..models import Role
 from ..permissions import ROLE_ORDER, Rule
 from .base import WorkspaceScoped
-from .views import SessionView
+from .views import InvitationPreviewView, InvitationView, SessionView
 
 __all__ = ["BEGIN", "END", "Row", "render", "rows", "view_of"]
 
@@ -24,7 +24,11 @@ END = "<!-- end of the permission matrix -->"
 
 METHODS = ("get", "post", "put", "patch", "delete")
 # Views of the API outside any workspace, with what they are for: no role applies to them.
-OUTSIDE_WORKSPACE = {SessionView: "Signing in and out: anyone, before any workspace role applies."}
+OUTSIDE_WORKSPACE = {
+    SessionView: "Signing in and out, and choosing among one's own workspaces: anyone, before any workspace role applies.",
+    InvitationPreviewView: "What an invite link offers: whoever holds the link.",
+    InvitationView: "Accepting an invite (signing up or in): whoever holds the link, once, before it expires.",
+}
 
 
 @dataclass(frozen=True)

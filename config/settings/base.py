@@ -155,6 +155,9 @@ SPECTACULAR_SETTINGS = {
         "VolumeEntryTypeEnum": ["file", "directory", "symlink", "other"],
         "SecretActionEnum": "vault.models.SecretAction",
         "TaskStatusEnum": "functions.models.TaskStatus",  # tasks and sandboxes
+        "InviteStateEnum": ["pending", "accepted", "revoked", "expired"],
+        "StateEnum": "apps.models.AppState",
+        "RoleEnum": "accounts.models.Role",
     },
 }
 
@@ -279,6 +282,19 @@ SKYLIFT_SECRET_MAX_BYTES = env.int(
 # The platform's URL as its users reach it: the issuer of containers' OIDC identity tokens, whose
 # discovery document and keys are served at /.well-known/ (vault/identity.py).
 SKYLIFT_PUBLIC_URL = env.str("SKYLIFT_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Invites to a workspace (accounts/team.py) are also e-mailed through Django's e-mail backend
+# (EMAIL_BACKEND, EMAIL_HOST, ...) when this is on; the link is always shown to whoever invites.
+SKYLIFT_INVITE_EMAILS = env.bool("SKYLIFT_INVITE_EMAILS", default=False)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="skylift@localhost")
+# Days containers' logs are kept, unless a workspace's settings say otherwise (up to the maximum).
+SKYLIFT_LOG_RETENTION_DAYS = env.int("SKYLIFT_LOG_RETENTION_DAYS", default=7)
+SKYLIFT_LOG_RETENTION_MAX_DAYS = env.int("SKYLIFT_LOG_RETENTION_MAX_DAYS", default=365)
 SKYLIFT_OIDC_AUDIENCE = env.str("SKYLIFT_OIDC_AUDIENCE", default="skylift")
 SKYLIFT_IDENTITY_TOKEN_SECONDS = env.int("SKYLIFT_IDENTITY_TOKEN_SECONDS", default=3600)
 # Dicts and Queues (state/). Keys and values are counted as the SDK's pickled bytes.

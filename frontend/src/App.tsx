@@ -4,10 +4,13 @@ import { Layout } from "./components/Layout";
 import { RequireSession, SessionProvider } from "./components/session";
 import { AppPage } from "./pages/AppPage";
 import { AppsPage } from "./pages/AppsPage";
+import { AuditPage } from "./pages/AuditPage";
 import { CallPage } from "./pages/CallPage";
 import { DictPage } from "./pages/DictPage";
 import { DictsPage } from "./pages/DictsPage";
+import { InvitePage } from "./pages/InvitePage";
 import { LoginPage } from "./pages/LoginPage";
+import { MembersPage } from "./pages/MembersPage";
 import { NewSecretPage } from "./pages/NewSecretPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ProxyTokensPage } from "./pages/ProxyTokensPage";
@@ -15,6 +18,8 @@ import { QueuePage } from "./pages/QueuePage";
 import { QueuesPage } from "./pages/QueuesPage";
 import { SecretPage } from "./pages/SecretPage";
 import { SecretsPage } from "./pages/SecretsPage";
+import { SettingsPage } from "./pages/SettingsPage";
+import { TokensPage } from "./pages/TokensPage";
 import { VolumePage } from "./pages/VolumePage";
 import { VolumesPage } from "./pages/VolumesPage";
 
@@ -24,6 +29,7 @@ export function Dashboard() {
       <SessionProvider>
         <Routes>
           <Route path="/login" element={<LoginPage />} />
+          <Route path="/invite" element={<InvitePage />} />
           <Route
             element={
               <RequireSession>
@@ -44,6 +50,10 @@ export function Dashboard() {
             <Route path="queues" element={<QueuesPage />} />
             <Route path="queues/:id" element={<QueuePage />} />
             <Route path="proxy-tokens" element={<ProxyTokensPage />} />
+            <Route path="members" element={<MembersPage />} />
+            <Route path="tokens" element={<TokensPage />} />
+            <Route path="audit" element={<AuditPage />} />
+            <Route path="settings" element={<SettingsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

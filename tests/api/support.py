@@ -21,7 +21,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
-from accounts.models import ApiToken, Membership, Role, Workspace
+from accounts import team
+from accounts.models import ApiToken, AuditEvent, Invite, Membership, Role, Workspace
 from apps import deployments
 from apps import services as app_services
 from apps.models import App, Environment
@@ -134,6 +135,9 @@ class WorkspaceObjects:
     proxy_token: ProxyToken
     budget: Budget
     sandbox: Sandbox
+    mate: Membership
+    invite: Invite
+    audit_event: AuditEvent
 
     def by_collection(self) -> dict[str, str]:
         """The value a path parameter takes for each API collection (`/apps/{id}/` -> app id)."""
@@ -155,6 +159,9 @@ class WorkspaceObjects:
             "usage": self.app.id,  # its usage report names the app
             "budgets": self.budget.id,
             "sandboxes": self.sandbox.id,
+            "members": self.mate.public_id,
+            "invites": self.invite.id,
+            "audit-events": self.audit_event.id,
         }
 
     def all_ids(self) -> set[str]:
@@ -234,7 +241,17 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
     sandbox = sandboxes.sandbox_create(
         workspace=member.workspace, user=member.user, image_id=function.image_id, app=app, command=[]
     )
+    # A member of the workspace besides its owner (one that any admin may remove), and an invite.
+    mate_user = get_user_model().objects.create_user(username=f"{tag}-mate", password=PASSWORD)
+    mate = Membership.objects.create(workspace=member.workspace, user=mate_user, role=Role.MEMBER)
+    invite, _, _ = team.invite_create(
+        workspace=member.workspace, role=Role.MEMBER, by_user=member.user, by_role=Role.OWNER
+    )
+    audit_event = AuditEvent.objects.get(action="app.deploy", target_id=deployed.id, data__version=1)
     return WorkspaceObjects(
+        mate=mate,
+        invite=invite,
+        audit_event=audit_event,
         budget=budget,
         sandbox=sandbox,
         proxy_token=proxy_token,

@@ -21,7 +21,10 @@ from .openapi import operations
 from .support import db_snapshot
 
 # The session endpoints are how one signs in, so they answer without a token.
-AUTHENTICATED_OPERATIONS = [op for op in operations() if "/auth/session/" not in op.path]
+# Signing in and accepting an invite link are open to anyone (docs/permissions.md).
+AUTHENTICATED_OPERATIONS = [
+    op for op in operations() if "/auth/session/" not in op.path and "/auth/invitation/" not in op.path
+]
 
 
 def _assert_401_with_hint(response):

@@ -15,7 +15,7 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
 from accounts.api.base import WorkspaceViewSet
-from accounts.api.views import SessionView
+from accounts.api.views import InvitationPreviewView, InvitationView, SessionView
 from accounts.authentication import WorkspaceContext
 from accounts.models import Membership, Role
 from accounts.permissions import ADMIN_ONLY, ADMIN_OR_CREATOR, ANY_ROLE
@@ -139,5 +139,9 @@ def test_it_serves_every_view_of_the_api_through_a_table_or_as_a_known_exception
             pending.extend(pattern.url_patterns)
         else:
             views.add(pattern.callback.cls)
-    # then each is a WorkspaceViewSet (with its table), or the sign-in, open to anyone
-    assert {v for v in views if not issubclass(v, WorkspaceViewSet)} == {SessionView}
+    # then each is a WorkspaceViewSet (with its table), or the sign-in and invite links, open to anyone
+    assert {v for v in views if not issubclass(v, WorkspaceViewSet)} == {
+        SessionView,
+        InvitationView,
+        InvitationPreviewView,
+    }

@@ -33,11 +33,11 @@ def test_it_deploys_into_a_new_ephemeral_app_then_redeploys_it_by_id(trio, objec
 
 
 def test_it_refuses_to_redeploy_a_strangers_or_a_stopped_app(trio, objects_a):
-    # given
-    before = row_counts()
-    # when charlie names A's app, and alice a stopped one
-    stranger = _deploy(trio.charlie, objects_a, app_id=objects_a.app.id)
+    # given A's app, stopped (which the audit log records)
     app_stop(app=objects_a.app)
+    before = row_counts()
+    # when charlie names A's app, and alice the stopped one
+    stranger = _deploy(trio.charlie, objects_a, app_id=objects_a.app.id)
     stopped = _deploy(trio.alice, objects_a, app_id=objects_a.app.id)
     # then
     assert stranger.status_code == 404, stranger.content[:300]

@@ -18,6 +18,11 @@ export type CallGraphInput = Schemas["CallGraphInput"];
 export type Secret = Schemas["Secret"];
 export type SecretEvent = Schemas["SecretEvent"];
 export type ProxyTokenCreated = Schemas["ProxyTokenCreated"];
+export type Member = Schemas["Member"];
+export type InviteCreated = Schemas["InviteCreated"];
+export type ApiTokenCreated = Schemas["ApiTokenCreated"];
+export type AuditEvent = Schemas["AuditEvent"];
+export type WorkspaceSettings = Schemas["WorkspaceSettings"];
 /** A Dict or a Queue as listed (the two have the same fields). */
 export type StateObject = Schemas["Dict"];
 

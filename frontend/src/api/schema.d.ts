@@ -237,6 +237,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The workspace's audit log, newest first; `export` answers it as JSON lines. */
+        get: operations["audit_events_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every event the filters select, as JSON lines (a download). */
+        get: operations["audit_events_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/invitation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Accept an invite: as the signed-in user, or signing in, or signing up. */
+        post: operations["invitation_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/invitation/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description What an invite link offers, before anyone accepts it. */
+        post: operations["invitation_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/session/": {
         parameters: {
             query?: never;
@@ -246,7 +314,8 @@ export interface paths {
         };
         /** @description The dashboard's sign-in: a Django session protected by CSRF. */
         get: operations["session_retrieve"];
-        put?: never;
+        /** @description Act in another of the user's workspaces (the dashboard's workspace switcher). */
+        put: operations["session_update"];
         /** @description The dashboard's sign-in: a Django session protected by CSRF. */
         post: operations["session_create"];
         /** @description The dashboard's sign-in: a Django session protected by CSRF. */
@@ -787,6 +856,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invites/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Invites to the workspace by link. POST makes one (its link shown once); DELETE revokes it. */
+        get: operations["invites_list"];
+        put?: never;
+        /** @description Invites to the workspace by link. POST makes one (its link shown once); DELETE revokes it. */
+        post: operations["invites_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invites/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Invites to the workspace by link. POST makes one (its link shown once); DELETE revokes it. */
+        get: operations["invites_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Invites to the workspace by link. POST makes one (its link shown once); DELETE revokes it. */
+        delete: operations["invites_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The workspace's members with their roles. PATCH changes a role; DELETE removes a member. */
+        get: operations["members_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The workspace's members with their roles. PATCH changes a role; DELETE removes a member. */
+        get: operations["members_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description The workspace's members with their roles. PATCH changes a role; DELETE removes a member. */
+        delete: operations["members_destroy"];
+        options?: never;
+        head?: never;
+        /** @description The workspace's members with their roles. PATCH changes a role; DELETE removes a member. */
+        patch: operations["members_partial_update"];
+        trace?: never;
+    };
     "/api/v1/mounts/": {
         parameters: {
             query?: never;
@@ -1297,6 +1438,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspace/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The workspace's own settings: its name, log retention and limits. */
+        get: operations["workspace_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description The workspace's own settings: its name, log retention and limits. */
+        patch: operations["workspace_partial_update"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1380,6 +1539,19 @@ export interface components {
             /** @description The names of the named secrets its functions are given (inline ones are not named). */
             readonly secrets: string[];
             readonly cold_starts: components["schemas"]["ColdStarts"];
+        };
+        AuditEvent: {
+            readonly id: string;
+            /** Format: date-time */
+            created_at?: string;
+            actor: string | null;
+            token_id?: string;
+            ip?: string | null;
+            action: string;
+            target_type?: string;
+            target_id?: string;
+            target_name?: string;
+            data?: unknown;
         };
         AutoscalerRequest: {
             min_containers?: number | null;
@@ -2032,6 +2204,82 @@ export interface components {
         InputIds: {
             input_ids: string[];
         };
+        InvitationAcceptRequest: {
+            /** @description The invite's secret, from its link. */
+            token: string;
+            /**
+             * @description Make a new account with this username and password (else sign in with them).
+             * @default false
+             */
+            new_account: boolean;
+            username?: string;
+            password?: string;
+            email?: string;
+        };
+        InvitationPreview: {
+            workspace: string;
+            role: components["schemas"]["RoleEnum"];
+            invited_by: string | null;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        InvitationRequest: {
+            /** @description The invite's secret, from its link. */
+            token: string;
+        };
+        Invite: {
+            readonly id: string;
+            role?: components["schemas"]["RoleEnum"];
+            email?: string;
+            readonly state: components["schemas"]["InviteStateEnum"];
+            readonly created_by: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            expires_at: string;
+            readonly accepted_by: string;
+            /** Format: date-time */
+            accepted_at?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+        };
+        InviteCreateRequest: {
+            /** @default member */
+            role: components["schemas"]["RoleEnum"];
+            email?: string;
+            /** @default 7 */
+            expires_in_days: number;
+        };
+        InviteCreated: {
+            readonly id: string;
+            role?: components["schemas"]["RoleEnum"];
+            email?: string;
+            readonly state: components["schemas"]["InviteStateEnum"];
+            readonly created_by: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            expires_at: string;
+            readonly accepted_by: string;
+            /** Format: date-time */
+            accepted_at?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @description Shown once; only its hash is stored. */
+            readonly token: string;
+            /** @description The dashboard's page that accepts it. */
+            readonly link: string;
+            /** @description Whether the link was e-mailed too. */
+            readonly emailed: boolean;
+        };
+        /**
+         * @description * `pending` - pending
+         *     * `accepted` - accepted
+         *     * `revoked` - revoked
+         *     * `expired` - expired
+         * @enum {string}
+         */
+        InviteStateEnum: "pending" | "accepted" | "revoked" | "expired";
         ItemPage: {
             items: components["schemas"]["OutputItem"][];
             /** @description The generator ended (see output for how) */
@@ -2097,6 +2345,14 @@ export interface components {
         LogPage: {
             entries: components["schemas"]["LogEntry"][];
             cursor: string;
+        };
+        Member: {
+            readonly id: string;
+            readonly username: string;
+            readonly email: string;
+            readonly role: components["schemas"]["RoleEnum"];
+            /** Format: date-time */
+            readonly joined_at: string;
         };
         Mount: {
             sha256: string;
@@ -2165,6 +2421,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["App"][];
+        };
+        PaginatedAuditEventList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["AuditEvent"][];
         };
         PaginatedBudgetList: {
             /** @example 123 */
@@ -2267,6 +2538,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Image"][];
         };
+        PaginatedInviteList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Invite"][];
+        };
+        PaginatedMemberList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["Member"][];
+        };
         PaginatedProxyTokenList: {
             /** @example 123 */
             count: number;
@@ -2355,6 +2656,9 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Volume"][];
         };
+        PatchedMemberUpdateRequest: {
+            role?: components["schemas"]["RoleEnum"];
+        };
         PatchedSecretEditRequest: {
             /** @description Variables to add or change; the others keep their values */
             set?: {
@@ -2362,6 +2666,17 @@ export interface components {
             };
             /** @description Variables to remove */
             remove?: string[];
+        };
+        PatchedWorkspaceSettingsRequest: {
+            name?: string;
+            /** @description Days logs are kept (empty: the platform's default). */
+            log_retention_days?: number | null;
+            /** @description GPUs its containers may hold at once (empty: no limit). */
+            gpu_limit?: number | null;
+            /** @description Inputs accepted per second (empty: the platform's). */
+            input_rate?: number | null;
+            /** @description Inputs accepted at once above the rate (empty: the platform's). */
+            input_burst?: number | null;
         };
         Peek: {
             items: components["schemas"]["PeekItem"][];
@@ -2471,6 +2786,13 @@ export interface components {
         Removed: {
             removed: number;
         };
+        /**
+         * @description * `owner` - Owner
+         *     * `admin` - Admin
+         *     * `member` - Member
+         * @enum {string}
+         */
+        RoleEnum: "owner" | "admin" | "member";
         RollbackPreview: {
             app_id: string;
             app: string;
@@ -2610,6 +2932,17 @@ export interface components {
             user: components["schemas"]["User"];
             workspace: components["schemas"]["Workspace"];
             role: string;
+            /** @description Every workspace the user belongs to, with his role there (the switcher's list). */
+            workspaces: components["schemas"]["SessionWorkspace"][];
+        };
+        SessionSwitchRequest: {
+            /** @description The id of a workspace the user belongs to. */
+            workspace: string;
+        };
+        SessionWorkspace: {
+            id: string;
+            name: string;
+            role: components["schemas"]["RoleEnum"];
         };
         SignInRequest: {
             username: string;
@@ -2759,6 +3092,25 @@ export interface components {
             name: string;
             /** Format: date-time */
             created_at?: string;
+        };
+        WorkspaceSettings: {
+            readonly id: string;
+            name: string;
+            /** @description Days logs are kept (empty: the platform's default). */
+            log_retention_days?: number | null;
+            /** @description GPUs its containers may hold at once (empty: no limit). */
+            gpu_limit?: number | null;
+            /** @description Inputs accepted per second (empty: the platform's). */
+            input_rate?: number | null;
+            /** @description Inputs accepted at once above the rate (empty: the platform's). */
+            input_burst?: number | null;
+            readonly effective_log_retention_days: number;
+            /** @description Each numeric setting's least and greatest value. */
+            readonly limits: {
+                [key: string]: number[];
+            };
+            /** Format: date-time */
+            readonly created_at: string;
         };
         Written: {
             /** @description Entries written (with skip_if_exists, the new keys only) */
@@ -3137,6 +3489,117 @@ export interface operations {
             };
         };
     };
+    audit_events_list: {
+        parameters: {
+            query?: {
+                /** @description One action (app.deploy), or a prefix ending in a dot (app.) */
+                action?: string;
+                /** @description The username of who did it */
+                actor?: string;
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+                /** @description From this time on */
+                since?: string;
+                /** @description The id of the object it was done to */
+                target?: string;
+                /** @description Before this time */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAuditEventList"];
+                };
+            };
+        };
+    };
+    audit_events_export_retrieve: {
+        parameters: {
+            query?: {
+                /** @description One action (app.deploy), or a prefix ending in a dot (app.) */
+                action?: string;
+                /** @description The username of who did it */
+                actor?: string;
+                /** @description From this time on */
+                since?: string;
+                /** @description The id of the object it was done to */
+                target?: string;
+                /** @description Before this time */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One JSON object per line, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                };
+            };
+        };
+    };
+    invitation_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAcceptRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+        };
+    };
+    invitation_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreview"];
+                };
+            };
+        };
+    };
     session_retrieve: {
         parameters: {
             query?: never;
@@ -3145,6 +3608,29 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+        };
+    };
+    session_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionSwitchRequest"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -4142,6 +4628,187 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Image"];
+                };
+            };
+        };
+    };
+    invites_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedInviteList"];
+                };
+            };
+        };
+    };
+    invites_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InviteCreateRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteCreated"];
+                };
+            };
+        };
+    };
+    invites_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this invite. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invite"];
+                };
+            };
+        };
+    };
+    invites_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this invite. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invite"];
+                };
+            };
+        };
+    };
+    members_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedMemberList"];
+                };
+            };
+        };
+    };
+    members_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+        };
+    };
+    members_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    members_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMemberUpdateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
                 };
             };
         };
@@ -5185,6 +5852,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    workspace_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceSettings"];
+                };
+            };
+        };
+    };
+    workspace_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedWorkspaceSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceSettings"];
+                };
             };
         };
     };

@@ -3,6 +3,7 @@ import { Link, Outlet, useNavigate } from "react-router";
 
 import { errorMessage } from "../api/client";
 import { useSession } from "./session";
+import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
 
 /** The header (workspace, user, API docs, sign-out) around every signed-in page. */
 export function Layout() {
@@ -24,9 +25,7 @@ export function Layout() {
         <Link to="/" className="brand">
           Skylift
         </Link>
-        <span className="workspace" title="Workspace">
-          {session?.workspace.name}
-        </span>
+        <WorkspaceSwitcher onError={setError} />
         <nav className="topnav">
           <Link to="/">Apps</Link>
           <Link to="/volumes">Volumes</Link>
@@ -34,6 +33,10 @@ export function Layout() {
           <Link to="/dicts">Dicts</Link>
           <Link to="/queues">Queues</Link>
           <Link to="/proxy-tokens">Proxy tokens</Link>
+          <Link to="/members">Members</Link>
+          <Link to="/tokens">API tokens</Link>
+          <Link to="/audit">Audit log</Link>
+          <Link to="/settings">Settings</Link>
           <a href="/api/docs/">API docs</a>
         </nav>
         <span className="user" data-testid="user">
@@ -50,7 +53,8 @@ export function Layout() {
         </p>
       )}
       <main className="content">
-        <Outlet />
+        {/* Keyed by workspace: a switch loads every page afresh. */}
+        <Outlet key={session?.workspace.id} />
       </main>
     </>
   );

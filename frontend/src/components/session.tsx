@@ -12,6 +12,10 @@ interface SessionContextValue {
   /** A request answered 401: the session ended elsewhere (signed out, expired). */
   expire(): void;
   signOut(): Promise<void>;
+  /** Ask the server again (after a change the session shows, e.g. the workspace's name). */
+  refresh(): void;
+  /** Act in another of the user's workspaces (the workspace switcher). */
+  switchTo(workspaceId: string): Promise<void>;
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);
@@ -38,8 +42,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     await api.delete("/api/v1/auth/session/");
     setLoaded({ status: "ready", session: null });
   }, []);
+  const refresh = useCallback(() => {
+    api.get("/api/v1/auth/session/").then(
+      (session) => setLoaded({ status: "ready", session }),
+      () => undefined, // the page in view shows its own errors; the session stays as it was
+    );
+  }, []);
+  const switchTo = useCallback(async (workspaceId: string) => {
+    const session = await api.put("/api/v1/auth/session/", { body: { workspace: workspaceId } });
+    setLoaded({ status: "ready", session });
+  }, []);
   const session = loaded.status === "ready" ? loaded.session : null;
-  const value = useMemo(() => ({ session, signedIn, expire, signOut }), [session, signedIn, expire, signOut]);
+  const value = useMemo(
+    () => ({ session, signedIn, expire, signOut, refresh, switchTo }),
+    [session, signedIn, expire, signOut, refresh, switchTo],
+  );
 
   if (loaded.status === "loading") return <p className="page-status">Loading…</p>;
   if (loaded.status === "error") {

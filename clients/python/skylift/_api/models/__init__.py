@@ -7,6 +7,7 @@ from .api_token_request import ApiTokenRequest
 from .app import App
 from .app_request import AppRequest
 from .app_version import AppVersion
+from .audit_event import AuditEvent
 from .autoscaler_request import AutoscalerRequest
 from .base_enum import BaseEnum
 from .budget import Budget
@@ -61,6 +62,13 @@ from .image_spec_request_registry_secret_item import ImageSpecRequestRegistrySec
 from .image_spec_request_steps_item import ImageSpecRequestStepsItem
 from .image_status_enum import ImageStatusEnum
 from .input_ids import InputIds
+from .invitation_accept_request import InvitationAcceptRequest
+from .invitation_preview import InvitationPreview
+from .invitation_request import InvitationRequest
+from .invite import Invite
+from .invite_create_request import InviteCreateRequest
+from .invite_created import InviteCreated
+from .invite_state_enum import InviteStateEnum
 from .item_page import ItemPage
 from .json_call_request import JsonCallRequest
 from .json_call_request_kwargs import JsonCallRequestKwargs
@@ -71,6 +79,7 @@ from .kind_enum import KindEnum
 from .len_ import Len
 from .log_entry import LogEntry
 from .log_page import LogPage
+from .member import Member
 from .mount import Mount
 from .mount_create_request import MountCreateRequest
 from .output import Output
@@ -78,6 +87,7 @@ from .output_item import OutputItem
 from .output_page import OutputPage
 from .paginated_api_token_list import PaginatedApiTokenList
 from .paginated_app_list import PaginatedAppList
+from .paginated_audit_event_list import PaginatedAuditEventList
 from .paginated_budget_list import PaginatedBudgetList
 from .paginated_build_list import PaginatedBuildList
 from .paginated_dict_list import PaginatedDictList
@@ -85,14 +95,18 @@ from .paginated_environment_list import PaginatedEnvironmentList
 from .paginated_function_call_list import PaginatedFunctionCallList
 from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
+from .paginated_invite_list import PaginatedInviteList
+from .paginated_member_list import PaginatedMemberList
 from .paginated_proxy_token_list import PaginatedProxyTokenList
 from .paginated_queue_list import PaginatedQueueList
 from .paginated_sandbox_list import PaginatedSandboxList
 from .paginated_secret_list import PaginatedSecretList
 from .paginated_task_list import PaginatedTaskList
 from .paginated_volume_list import PaginatedVolumeList
+from .patched_member_update_request import PatchedMemberUpdateRequest
 from .patched_secret_edit_request import PatchedSecretEditRequest
 from .patched_secret_edit_request_set import PatchedSecretEditRequestSet
+from .patched_workspace_settings_request import PatchedWorkspaceSettingsRequest
 from .peek import Peek
 from .peek_item import PeekItem
 from .period_enum import PeriodEnum
@@ -105,6 +119,7 @@ from .queue_detail import QueueDetail
 from .queue_get_request import QueueGetRequest
 from .queue_put_request import QueuePutRequest
 from .removed import Removed
+from .role_enum import RoleEnum
 from .rollback_preview import RollbackPreview
 from .rollback_request import RollbackRequest
 from .sandbox import Sandbox
@@ -121,6 +136,8 @@ from .secret_event import SecretEvent
 from .secret_replace_request import SecretReplaceRequest
 from .secret_replace_request_values import SecretReplaceRequestValues
 from .session import Session
+from .session_switch_request import SessionSwitchRequest
+from .session_workspace import SessionWorkspace
 from .sign_in_request import SignInRequest
 from .state_create_request import StateCreateRequest
 from .state_enum import StateEnum
@@ -141,6 +158,8 @@ from .volume_entry_type_enum import VolumeEntryTypeEnum
 from .volume_listing import VolumeListing
 from .volume_upload import VolumeUpload
 from .workspace import Workspace
+from .workspace_settings import WorkspaceSettings
+from .workspace_settings_limits import WorkspaceSettingsLimits
 from .written import Written
 
 __all__ = (
@@ -151,6 +170,7 @@ __all__ = (
     "App",
     "AppRequest",
     "AppVersion",
+    "AuditEvent",
     "AutoscalerRequest",
     "BaseEnum",
     "Budget",
@@ -205,6 +225,13 @@ __all__ = (
     "ImageSpecRequestStepsItem",
     "ImageStatusEnum",
     "InputIds",
+    "InvitationAcceptRequest",
+    "InvitationPreview",
+    "InvitationRequest",
+    "Invite",
+    "InviteCreated",
+    "InviteCreateRequest",
+    "InviteStateEnum",
     "ItemPage",
     "JsonCallRequest",
     "JsonCallRequestKwargs",
@@ -215,6 +242,7 @@ __all__ = (
     "Len",
     "LogEntry",
     "LogPage",
+    "Member",
     "Mount",
     "MountCreateRequest",
     "Output",
@@ -222,6 +250,7 @@ __all__ = (
     "OutputPage",
     "PaginatedApiTokenList",
     "PaginatedAppList",
+    "PaginatedAuditEventList",
     "PaginatedBudgetList",
     "PaginatedBuildList",
     "PaginatedDictList",
@@ -229,14 +258,18 @@ __all__ = (
     "PaginatedFunctionCallList",
     "PaginatedFunctionList",
     "PaginatedImageList",
+    "PaginatedInviteList",
+    "PaginatedMemberList",
     "PaginatedProxyTokenList",
     "PaginatedQueueList",
     "PaginatedSandboxList",
     "PaginatedSecretList",
     "PaginatedTaskList",
     "PaginatedVolumeList",
+    "PatchedMemberUpdateRequest",
     "PatchedSecretEditRequest",
     "PatchedSecretEditRequestSet",
+    "PatchedWorkspaceSettingsRequest",
     "Peek",
     "PeekItem",
     "PeriodEnum",
@@ -249,6 +282,7 @@ __all__ = (
     "QueueGetRequest",
     "QueuePutRequest",
     "Removed",
+    "RoleEnum",
     "RollbackPreview",
     "RollbackRequest",
     "Sandbox",
@@ -265,6 +299,8 @@ __all__ = (
     "SecretReplaceRequest",
     "SecretReplaceRequestValues",
     "Session",
+    "SessionSwitchRequest",
+    "SessionWorkspace",
     "SignInRequest",
     "StateCreateRequest",
     "StateEnum",
@@ -285,5 +321,7 @@ __all__ = (
     "VolumeListing",
     "VolumeUpload",
     "Workspace",
+    "WorkspaceSettings",
+    "WorkspaceSettingsLimits",
     "Written",
 )

@@ -11,6 +11,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.session_workspace import SessionWorkspace
   from ..models.user import User
   from ..models.workspace import Workspace
 
@@ -29,11 +30,14 @@ class Session:
             user (User):
             workspace (Workspace):
             role (str):
+            workspaces (list[SessionWorkspace]): Every workspace the user belongs to, with his role there (the switcher's
+                list).
      """
 
     user: User
     workspace: Workspace
     role: str
+    workspaces: list[SessionWorkspace]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -41,6 +45,7 @@ class Session:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.session_workspace import SessionWorkspace # noqa: PLC0415
         from ..models.user import User # noqa: PLC0415
         from ..models.workspace import Workspace # noqa: PLC0415
         user = self.user.to_dict()
@@ -49,6 +54,13 @@ class Session:
 
         role = self.role
 
+        workspaces = []
+        for workspaces_item_data in self.workspaces:
+            workspaces_item = workspaces_item_data.to_dict()
+            workspaces.append(workspaces_item)
+
+
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -56,6 +68,7 @@ class Session:
             "user": user,
             "workspace": workspace,
             "role": role,
+            "workspaces": workspaces,
         })
 
         return field_dict
@@ -64,6 +77,7 @@ class Session:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.session_workspace import SessionWorkspace # noqa: PLC0415
         from ..models.user import User # noqa: PLC0415
         from ..models.workspace import Workspace # noqa: PLC0415
         d = dict(src_dict)
@@ -79,10 +93,21 @@ class Session:
 
         role = d.pop("role")
 
+        workspaces = []
+        _workspaces = d.pop("workspaces")
+        for workspaces_item_data in (_workspaces):
+            workspaces_item = SessionWorkspace.from_dict(workspaces_item_data)
+
+
+
+            workspaces.append(workspaces_item)
+
+
         session = cls(
             user=user,
             workspace=workspace,
             role=role,
+            workspaces=workspaces,
         )
 
 
