@@ -221,6 +221,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # Log lines past SKYLIFT_LOG_RETENTION_DAYS; the task sends itself again while a backlog remains.
+    "purge-logs": {
+        "task": "functions.tasks.purge_logs",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
     "sweep-blobs": {
         "task": "functions.tasks.sweep_blobs",
         "schedule": 24 * 3600.0,
@@ -374,6 +380,8 @@ SKYLIFT_BUILD_CA_BUNDLE = env.str(
 )
 SKYLIFT_BUILD_DIR = Path(env.str("SKYLIFT_BUILD_DIR", default=str(DATA_DIR / "builds")))
 SKYLIFT_BUILD_LOG_SECONDS = 0.2  # how often a build flushes its log lines to watchers
+# Containers' log lines are kept this many days, then deleted by the purge-logs job (functions/logs.py).
+SKYLIFT_LOG_RETENTION_DAYS = env.int("SKYLIFT_LOG_RETENTION_DAYS", default=30)
 SKYLIFT_LAYER_MAX_UNUSED_DAYS = env.int("SKYLIFT_LAYER_MAX_UNUSED_DAYS", default=30)
 
 LOGGING = {

@@ -29,7 +29,14 @@ LIST_OPERATIONS = [
 # Collections whose objects belong to one user, not to the whole workspace (bob cannot see alice's).
 USER_SCOPED = {"tokens"}
 # Query parameters that filter by an object: their value is an id of that collection.
-FILTERS = {"app": "apps", "app_id": "apps", "function": "functions", "image": "images"}
+FILTERS = {
+    "app": "apps",
+    "app_id": "apps",
+    "function": "functions",
+    "image": "images",
+    "call": "calls",
+    "container": "tasks",
+}
 # Query parameters that filter by a name: the name of A's object of that collection.
 NAME_FILTERS = {"volumes": "name", "secrets": "name", "dicts": "name", "queues": "name"}
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
 from ._cli_group import Group
 
-__all__ = ["sandbox"]
+if TYPE_CHECKING:
+    from ._sandbox import ContainerProcess, StreamReader
+
+__all__ = ["run_in_terminal", "sandbox"]
 
 
 @click.group(cls=Group)
@@ -50,9 +53,15 @@ def sandbox_list(app_id: str | None, tags: tuple[str, ...]) -> None:
 def sandbox_exec(sandbox_id: str, command: tuple[str, ...], workdir: str | None) -> None:
     """Run COMMAND in a sandbox: this terminal's stdin goes to it, its output comes here, and
     its exit code is this command's."""
-    from ._sandbox import Sandbox, StreamReader
+    from ._sandbox import Sandbox
 
     process = Sandbox.from_id(sandbox_id).exec(*command, workdir=workdir, text=False)
+    sys.exit(run_in_terminal(process))
+
+
+def run_in_terminal(process: ContainerProcess) -> int:
+    """Carry this terminal's stdin to a process started with exec and its output back here, as
+    they come; its exit code. (`skylift sandbox exec` and `skylift container exec`.)"""
 
     def pump(stream: StreamReader, out: BinaryIO) -> None:
         for chunk in stream.chunks():
@@ -77,7 +86,7 @@ def sandbox_exec(sandbox_id: str, command: tuple[str, ...], workdir: str | None)
     code = process.wait()
     for reader in readers:
         reader.join()
-    sys.exit(code)
+    return code
 
 
 @sandbox.command("terminate")

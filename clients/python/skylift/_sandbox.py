@@ -249,6 +249,33 @@ class ContainerProcess:
         return self._returncode
 
 
+def exec_open(
+    client: Client,
+    resource: str,
+    command: builtins.list[str],
+    *,
+    workdir: str | None = None,
+    timeout: int | None = None,
+    text: bool = True,
+) -> ContainerProcess:
+    """A process started in a container through its host agent: `resource` is `sandboxes/<id>`
+    or, for a function's container (`skylift container exec`), `tasks/<id>`."""
+    from websockets.sync.client import connect
+
+    config = client.config
+    url = config.server_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+    # Entered at once and closed by the process's reader thread when the process ends.
+    connection = connect(
+        f"{url}/api/v1/{resource}/exec/",
+        additional_headers={"Authorization": f"Bearer {config.token_id}:{config.token_secret}"},
+        max_size=2 * CHUNK,
+        max_queue=4,
+        open_timeout=30,
+    ).__enter__()
+    connection.send(json.dumps({"command": command, "workdir": workdir or "", "timeout": timeout}))
+    return ContainerProcess(connection, text=text)
+
+
 class Sandbox:
     """A handle on a sandbox (`Sandbox.create`, `Sandbox.from_id`)."""
 
@@ -421,22 +448,16 @@ class Sandbox:
     ) -> ContainerProcess:
         """Run a command in the sandbox; its process, whose streams are read as they come. Past
         `timeout` seconds it is killed, and its wait() raises ExecTimeoutError."""
-        from websockets.sync.client import connect
-
         if not args or not all(isinstance(a, str) for a in args):
             raise InvalidError("exec takes the command as strings, e.g. sb.exec('echo', 'hi')")
-        config = self._client.config
-        url = config.server_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-        # Entered at once and closed by the process's reader thread when the process ends.
-        connection = connect(
-            f"{url}/api/v1/sandboxes/{self.object_id}/exec/",
-            additional_headers={"Authorization": f"Bearer {config.token_id}:{config.token_secret}"},
-            max_size=2 * CHUNK,
-            max_queue=4,
-            open_timeout=30,
-        ).__enter__()
-        connection.send(json.dumps({"command": list(args), "workdir": workdir or "", "timeout": timeout}))
-        return ContainerProcess(connection, text=text)
+        return exec_open(
+            self._client,
+            f"sandboxes/{self.object_id}",
+            list(args),
+            workdir=workdir,
+            timeout=timeout,
+            text=text,
+        )
 
     # Files -----------------------------------------------------------------------------------------
 
