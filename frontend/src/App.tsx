@@ -4,10 +4,13 @@ import { Layout } from "./components/Layout";
 import { RequireSession, SessionProvider } from "./components/session";
 import { AppPage } from "./pages/AppPage";
 import { AppsPage } from "./pages/AppsPage";
+import { BuildsPage } from "./pages/BuildsPage";
 import { CallPage } from "./pages/CallPage";
+import { ContainersPage } from "./pages/ContainersPage";
 import { DictPage } from "./pages/DictPage";
 import { DictsPage } from "./pages/DictsPage";
 import { LoginPage } from "./pages/LoginPage";
+import { LogsPage } from "./pages/LogsPage";
 import { NewSecretPage } from "./pages/NewSecretPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ProxyTokensPage } from "./pages/ProxyTokensPage";
@@ -44,6 +47,9 @@ export function Dashboard() {
             <Route path="queues" element={<QueuesPage />} />
             <Route path="queues/:id" element={<QueuePage />} />
             <Route path="proxy-tokens" element={<ProxyTokensPage />} />
+            <Route path="logs" element={<LogsPage />} />
+            <Route path="containers" element={<ContainersPage />} />
+            <Route path="builds" element={<BuildsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

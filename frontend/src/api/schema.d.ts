@@ -346,6 +346,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/builds/{id}/rebuild/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Build this build's image again with every layer built anew (force rebuild): 201 with the new build. */
+        post: operations["builds_rebuild_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/": {
         parameters: {
             query?: never;
@@ -1585,6 +1602,8 @@ export interface components {
             status: components["schemas"]["BuildStepStatusEnum"];
             /** Format: double */
             duration: number | null;
+            /** @description Bytes the step's layer adds (null: not known) */
+            size?: number | null;
         };
         /**
          * @description * `pending` - pending
@@ -3460,6 +3479,28 @@ export interface operations {
             };
         };
     };
+    builds_rebuild_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this build. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageEnsured"];
+                };
+            };
+        };
+    };
     calls_list: {
         parameters: {
             query?: {
@@ -4282,7 +4323,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LogLinePage"][];
+                    "application/json": components["schemas"]["LogLinePage"];
                 };
             };
         };

@@ -84,16 +84,11 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> list[LogLinePage] | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> LogLinePage | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = response.json()
-        for response_200_item_data in (_response_200):
-            response_200_item = LogLinePage.from_dict(response_200_item_data)
+        response_200 = LogLinePage.from_dict(response.json())
 
 
-
-            response_200.append(response_200_item)
 
         return response_200
 
@@ -103,7 +98,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[list[LogLinePage]]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[LogLinePage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -127,7 +122,7 @@ def sync_detailed(
     stream: LogsListStream | Unset = UNSET,
     until: datetime.datetime | Unset = UNSET,
 
-) -> Response[list[LogLinePage]]:
+) -> Response[LogLinePage]:
     """  Without `after`: the newest matching lines (before `before`), oldest first. With it: the
     lines after that cursor, to follow them as they are printed.
 
@@ -149,7 +144,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[list[LogLinePage]]
+        Response[LogLinePage]
      """
 
 
@@ -189,7 +184,7 @@ def sync(
     stream: LogsListStream | Unset = UNSET,
     until: datetime.datetime | Unset = UNSET,
 
-) -> list[LogLinePage] | None:
+) -> LogLinePage | None:
     """  Without `after`: the newest matching lines (before `before`), oldest first. With it: the
     lines after that cursor, to follow them as they are printed.
 
@@ -211,7 +206,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        list[LogLinePage]
+        LogLinePage
      """
 
 
@@ -246,7 +241,7 @@ async def asyncio_detailed(
     stream: LogsListStream | Unset = UNSET,
     until: datetime.datetime | Unset = UNSET,
 
-) -> Response[list[LogLinePage]]:
+) -> Response[LogLinePage]:
     """  Without `after`: the newest matching lines (before `before`), oldest first. With it: the
     lines after that cursor, to follow them as they are printed.
 
@@ -268,7 +263,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[list[LogLinePage]]
+        Response[LogLinePage]
      """
 
 
@@ -308,7 +303,7 @@ async def asyncio(
     stream: LogsListStream | Unset = UNSET,
     until: datetime.datetime | Unset = UNSET,
 
-) -> list[LogLinePage] | None:
+) -> LogLinePage | None:
     """  Without `after`: the newest matching lines (before `before`), oldest first. With it: the
     lines after that cursor, to follow them as they are printed.
 
@@ -330,7 +325,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        list[LogLinePage]
+        LogLinePage
      """
 
 
