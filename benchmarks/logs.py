@@ -14,7 +14,7 @@
 The purge must be faster than the insert: at the maximum rate for the retention's N days, a day's
 worth of lines comes due each day, and the job (which runs until the backlog is gone) must delete
 it in less than a day; the ratio says by how much. Prints both and writes
-results/logs-<commit>.json. It writes into the database it is pointed at (a workspace and app of
+benchmarks/results/logs-<commit>.json. It writes into the database it is pointed at (a workspace and app of
 its own, deleted at the end). Not a test.
 """
 

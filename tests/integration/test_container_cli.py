@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.live_platform import wait_for
-from tests.integration.basic_app import app, square, whoami
+from tests.integration.container_app import app, square
 
 pytestmark = pytest.mark.integration
 
@@ -41,13 +41,15 @@ def test_a_container_is_listed_read_exec_d_into_and_stopped(platform, skylift):
     with app.run(client=platform.client("alice")):
         # given a container of the app that printed a line
         assert square.remote(7) == 49
-        task_id = whoami.remote()["task_id"]
         # when alice lists the live containers
         listed = skylift("container", "list", "--json")
         assert listed.returncode == 0, listed.stderr
-        (mine,) = [c for c in json.loads(listed.stdout) if c["id"] == task_id]
-        # then it is there with its app, function, host and resources
-        assert mine["app"] == "it-basic" and mine["host"] and mine["memory"] > 0
+        # then the function's container is there with its app, host and resources
+        (mine,) = [
+            c for c in json.loads(listed.stdout) if c["app"] == "it-container" and c["function"] == "square"
+        ]
+        task_id = mine["id"]
+        assert mine["host"] and mine["memory"] > 0 and mine["cpu"] > 0
         # and its logs have the line it printed
         logs = skylift("container", "logs", task_id)
         assert logs.returncode == 0, logs.stderr

@@ -461,7 +461,19 @@ def _add_app_commands() -> None:
     from ._cli_state import dict_, queue_
     from ._cli_workspace import proxy_tokens, workspace
 
-    for command in (deploy, serve, app, environment, secret, dict_, queue_, workspace, billing, sandbox, container):
+    for command in (
+        deploy,
+        serve,
+        app,
+        environment,
+        secret,
+        dict_,
+        queue_,
+        workspace,
+        billing,
+        sandbox,
+        container,
+    ):
         cli.add_command(command)
     cli.add_command(proxy_tokens, "proxy-token")  # short for `skylift workspace proxy-tokens`
 
