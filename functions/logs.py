@@ -24,7 +24,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -75,7 +76,7 @@ _FROM = (
 class Filters:
     """Which lines: all of them given are ANDed; `q` is a case-insensitive substring of the text."""
 
-    workspace_id: int
+    workspace_id: str
     app: str = ""
     function: str = ""
     call: str = ""
@@ -85,8 +86,9 @@ class Filters:
     until: datetime | None = None
     q: str = ""
 
-    def where(self) -> tuple[str, list]:
-        clauses, params = ["l.workspace_id = %s"], [self.workspace_id]
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = ["l.workspace_id = %s"]
+        params: list[Any] = [self.workspace_id]
         for column, value in (
             ("l.app_id", self.app),
             ("l.function_id", self.function),
@@ -116,7 +118,7 @@ def _time(params, name: str) -> datetime | None:
     parsed = parse_datetime(raw)
     if parsed is None:
         raise ApiError(f"{name} is a date and time, e.g. 2026-12-05T18:00:00Z.", field=name)
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed, timezone.utc)
+    return parsed if parsed.tzinfo else timezone.make_aware(parsed, UTC)
 
 
 def line_id(params, name: str) -> int | None:
@@ -137,7 +139,7 @@ def limit_from(params, default: int = DEFAULT_LIMIT) -> int:
     return int(raw)
 
 
-def filters_from(workspace_id: int, params) -> Filters:
+def filters_from(workspace_id: str, params) -> Filters:
     """The filters of a request's query string (API or WebSocket); bad values are 400s."""
     stream = params.get("stream") or ""
     if stream not in ("", "stdout", "stderr"):

@@ -26,7 +26,7 @@ from ..models import LogLine
 async def _chunks(filters: logs.Filters):
     """The download's chunks, read on Django's thread one at a time (nothing is held whole)."""
     lines = logs.download(filters)
-    while (chunk := await sync_to_async(next)(lines, None)) is not None:
+    while (chunk := await sync_to_async(lambda: next(lines, None))()) is not None:
         yield chunk
 
 

@@ -477,7 +477,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceVie
         return queryset
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
         context = {**self.get_serializer_context(), "current_inputs": containers.current_inputs(page)}
         return self.get_paginated_response(TaskSerializer(page, many=True, context=context).data)
 

@@ -17,7 +17,7 @@ def container() -> None:
     """Containers that run functions: list them, read their logs, stop one, run a command in one."""
 
 
-def _client():  # type: ignore[no-untyped-def]
+def _client():
     from ._client import Client
 
     return Client.from_env()

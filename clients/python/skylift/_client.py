@@ -284,14 +284,12 @@ class Client:
         found: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
-            page = self._call_dict(
-                tasks_list,
-                "Could not list containers",
-                live=live,
-                **({"app": app} if app else {}),
-                **({"cursor": cursor} if cursor else {}),
-                limit=500,
-            )
+            query: dict[str, Any] = {"live": live, "limit": 500}
+            if app:
+                query["app"] = app
+            if cursor:
+                query["cursor"] = cursor
+            page = self._call_dict(tasks_list, "Could not list containers", **query)
             found.extend(page["results"])
             following = page.get("next")
             if not following:
