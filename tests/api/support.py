@@ -196,6 +196,7 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         image=function.image,
         spec=function.image.spec,
         status=BuildStatus.SUCCEEDED,
+        created_by=member.user,
     )
     volume = volume_services.volume_create(workspace=member.workspace, name=f"{tag}-volume", user=member.user)
     (volume_storage.root(volume.id) / SAMPLE_FILE).write_text(f"{tag}'s file")
