@@ -17,6 +17,11 @@ from tests.browser.test_dashboard import sign_in
 pytestmark = pytest.mark.browser
 
 
+def _sign_in(page, platform) -> None:
+    sign_in(page, "alice", platform.users["alice"].password)
+    expect(page.get_by_test_id("user")).to_contain_text("alice")  # signed in: the session is set
+
+
 @pytest.fixture(scope="module")
 def ops(platform):
     os.environ["OPS_BUILD_MARK"] = f"mark-{secrets.token_hex(6)}"
@@ -31,7 +36,7 @@ def test_a_line_appears_live_while_a_function_prints(page, platform, ops):
     token = f"hello-{secrets.token_hex(4)}"
     app_id = ops.app.app_id
     # given the Logs page of the app, tailing
-    sign_in(page, "alice", platform.users["alice"].password)
+    _sign_in(page, platform)
     page.goto(f"/logs?app={app_id}")
     expect(page.get_by_text("Live", exact=True)).to_be_visible()
     view = page.get_by_role("log", name="Log lines")
@@ -55,7 +60,7 @@ def test_a_container_stopped_from_the_browser_disappears(page, platform, ops):
     ops.chatter.remote("warm", 1)
     client = platform.client("alice")
     task = [c for c in client.containers(app=ops.app.app_id) if c["function"] == "chatter"][0]
-    sign_in(page, "alice", platform.users["alice"].password)
+    _sign_in(page, platform)
     page.goto("/containers")
     table = page.get_by_role("table", name="Containers")
     row = table.get_by_test_id("container-row").filter(has_text=task["id"])
@@ -73,7 +78,7 @@ def test_a_container_stopped_from_the_browser_disappears(page, platform, ops):
 def test_the_builds_page_shows_a_real_builds_steps_and_rebuilds(page, platform, ops):
     mark = os.environ["OPS_BUILD_MARK"]
     assert ops.marked.remote() == mark  # the image was built for this run
-    sign_in(page, "alice", platform.users["alice"].password)
+    _sign_in(page, platform)
     page.goto("/builds")
     builds = page.get_by_role("table", name="Builds")
     expect(builds.get_by_test_id("build-row").first).to_be_visible()
