@@ -5,8 +5,10 @@ web gateway reaches containers (hosts/relay_web.py).
     GET /api/v1/sandboxes/{id}/exec/   (WebSocket; Authorization: Bearer <token>)
     GET /api/v1/tasks/{id}/exec/       (the same, in a function's running container:
                                         `skylift container exec`)
-    client -> {"command": [...], "workdir": "...", "timeout": s}   first message, text
+    client -> {"command": [...], "workdir": "...", "timeout": s, "tty": bool}   first message, text
     client -> b"\\x00" + stdin bytes; b"\\x00" alone closes stdin
+    client -> b"\\x05" + b"ROWS COLS": the terminal's size (with "tty": the process has a terminal,
+              its output all comes as stdout)
     server -> b"\\x01" + stdout bytes, b"\\x02" + stderr bytes
     server -> {"returncode": n, "timed_out": bool}  or  {"error": {"code", "message"}}   last, text
 
@@ -95,6 +97,9 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
         not isinstance(timeout, int) or isinstance(timeout, bool) or not 0 < timeout <= MAX_EXEC_TIMEOUT
     ):
         raise Refused("invalid", f"The timeout is a whole number of seconds from 1 to {MAX_EXEC_TIMEOUT}.")
+    tty = request.get("tty", False)
+    if not isinstance(tty, bool):
+        raise Refused("invalid", "tty is true or false.")
     workdir = request.get("workdir") or ""
     if not isinstance(workdir, str) or (workdir and not workdir.startswith("/")):
         raise Refused("invalid", "The workdir is an absolute path, e.g. /root.")
@@ -114,7 +119,8 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
         "command": command,
         "workdir": workdir,
         "timeout": timeout,
-        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir, timeout),
+        "tty": tty,
+        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir, timeout, tty),
     }
     return address.decode() if isinstance(address, bytes) else str(address), signed
 

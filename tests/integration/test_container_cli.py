@@ -1,5 +1,6 @@
 """`skylift container list | logs | exec | stop` against a real container of a running app: exec
-carries stdin, stdout, stderr and the exit code through the host agent (the sandbox exec path)."""
+carries stdin, stdout, stderr and the exit code through the host agent (the sandbox exec path),
+and with --pty runs the command in a terminal."""
 
 from __future__ import annotations
 
@@ -68,6 +69,13 @@ def test_a_container_is_listed_read_exec_d_into_and_stopped(platform, skylift):
         assert ran.returncode == 4, ran.stderr
         assert ran.stdout.splitlines() == ["from stdin", task_id]
         assert "to-stderr" in ran.stderr
+        # and without --pty it has no terminal; with it, it has one
+        plain = skylift("container", "exec", task_id, "sh", "-c", "tty; exit 0")
+        assert plain.stdout.strip() == "not a tty"
+        pty = skylift("container", "exec", "--pty", task_id, "sh", "-c", "tty; echo oops >&2; exit 3")
+        assert pty.returncode == 3, pty.stderr
+        assert pty.stdout.splitlines()[0].startswith("/dev/pts/")
+        assert "oops" in pty.stdout  # a terminal has one output stream
         # and a container that does not exist is said to be missing
         missing = skylift("container", "exec", "ta-doesnotexist", "true")
         assert missing.returncode != 0

@@ -657,7 +657,7 @@ SURFACE = Surface(
                 differs(
                     "container",
                     "`list`, `logs [--follow]`, `stop` and `exec ID CMD...` (stdin and output through the host "
-                    "agent, as `sandbox exec`); no `--pty` terminal yet",
+                    "agent, as `sandbox exec`; `--pty` for a terminal)",
                 ),
                 not_yet("endpoint"),
                 not_yet("image"),

@@ -89,12 +89,16 @@ def container_stop(container_id: str) -> None:
 @click.argument("container_id")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--workdir", default=None, help="Run it in this folder of the container")
-def container_exec(container_id: str, command: tuple[str, ...], workdir: str | None) -> None:
+@click.option("--pty", is_flag=True, help="Give it a terminal (for a shell: `--pty ID bash`)")
+def container_exec(container_id: str, command: tuple[str, ...], workdir: str | None, pty: bool) -> None:
     """Run COMMAND in a running container, through its host agent (as `skylift sandbox exec`
     does): this terminal's stdin goes to it, its output comes here, and its exit code is this
-    command's. No terminal is allocated (no --pty): run commands, or `sh` with its input piped."""
+    command's. With --pty it runs in a terminal (its output all on stdout), and this one is raw
+    meanwhile: Ctrl-C, Ctrl-D and the window's size go to it."""
     from ._cli_sandbox import run_in_terminal
     from ._sandbox import exec_open
 
-    process = exec_open(_client(), f"tasks/{container_id}", list(command), workdir=workdir, text=False)
-    sys.exit(run_in_terminal(process))
+    process = exec_open(
+        _client(), f"tasks/{container_id}", list(command), workdir=workdir, text=False, tty=pty
+    )
+    sys.exit(run_in_terminal(process, pty=pty))

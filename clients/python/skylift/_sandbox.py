@@ -48,7 +48,7 @@ __all__ = ["ContainerProcess", "FileHandle", "MAX_FILE_BYTES", "Sandbox", "Strea
 A = TypeVar("A")
 T = TypeVar("T")
 
-KIND_STDIN, KIND_STDOUT, KIND_STDERR = 0, 1, 2
+KIND_STDIN, KIND_STDOUT, KIND_STDERR, KIND_RESIZE = 0, 1, 2, 5
 CHUNK = 64 * 1024
 # Chunks a stream holds unread before the reader thread waits (and the process with it).
 BUFFERED_CHUNKS = 16
@@ -189,6 +189,10 @@ class ContainerProcess:
             except Exception:  # noqa: BLE001 - the connection closed; the reader reports why
                 pass
 
+    def _resize(self, rows: int, cols: int) -> None:
+        """Its terminal's size (a process exec'd with a TTY: `skylift container exec --pty`)."""
+        self._send(bytes([KIND_RESIZE]) + f"{rows} {cols}".encode())
+
     def _read(self) -> None:
         try:
             for message in self._ws:
@@ -257,9 +261,11 @@ def exec_open(
     workdir: str | None = None,
     timeout: int | None = None,
     text: bool = True,
+    tty: bool = False,
 ) -> ContainerProcess:
     """A process started in a container through its host agent: `resource` is `sandboxes/<id>`
-    or, for a function's container (`skylift container exec`), `tasks/<id>`."""
+    or, for a function's container (`skylift container exec`), `tasks/<id>`. With `tty` it gets a
+    terminal, whose output all comes on stdout."""
     from websockets.sync.client import connect
 
     config = client.config
@@ -272,7 +278,10 @@ def exec_open(
         max_queue=4,
         open_timeout=30,
     ).__enter__()
-    connection.send(json.dumps({"command": command, "workdir": workdir or "", "timeout": timeout}))
+    request: dict[str, Any] = {"command": command, "workdir": workdir or "", "timeout": timeout}
+    if tty:
+        request["tty"] = True
+    connection.send(json.dumps(request))
     return ContainerProcess(connection, text=text)
 
 
