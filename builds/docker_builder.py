@@ -102,6 +102,14 @@ def image_id(ref: str) -> str | None:
         return None
 
 
+def image_size(ref: str) -> int | None:
+    """The image's size in bytes (its layers and its parents'), None when the engine lacks it."""
+    try:
+        return int(client().api.inspect_image(ref).get("Size") or 0)
+    except (ImageNotFound, NotFound):
+        return None
+
+
 def image_exists(ref: str) -> bool:
     return image_id(ref) is not None
 

@@ -10,6 +10,7 @@ else built by `builds.steps` and recorded only once it succeeded.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -211,6 +212,21 @@ def image_ensure(*, workspace, spec: dict, user=None) -> Resolved:
         if chain is not None and chain[-1].python_version and _docker_has(chain[-1].docker_ref):
             return Resolved(_image_ready(workspace, plan, chain), None)
     return _build_start(workspace=workspace, plan=plan, spec=spec, user=user)
+
+
+def build_again(*, build: Build, user) -> Resolved:
+    """The image of `build`, rebuilt from its spec with every layer built anew (force_build)."""
+    spec = json.loads(json.dumps(build.spec))
+    steps = spec.get("steps") or []
+    if spec.get("registry_secret_names") or any(isinstance(s, dict) and s.get("secret_names") for s in steps):
+        raise ApiError(
+            f"Build {build.id} used secret values given inline, which the platform does not keep.",
+            code="secrets_not_kept",
+            status_code=409,
+            hint="Rebuild it from the SDK (force_build=True, or SKYLIFT_FORCE_BUILD=1), which sends them again.",
+        )
+    spec["force_build"] = True
+    return image_ensure(workspace=build.workspace, spec=spec, user=user)
 
 
 def _with_named_secrets(workspace, spec: dict) -> dict:
@@ -434,12 +450,14 @@ class _Step:
     def __init__(self, build: Build, sink: logs.BuildLog):
         self.build, self.sink = build, sink
 
-    def set(self, index: int, status: str, duration: float | None = None) -> None:
+    def set(self, index: int, status: str, duration: float | None = None, size: int | None = None) -> None:
         for step in self.build.steps:
             if step["index"] == index:
                 step["status"] = status
                 if duration is not None:
                     step["duration"] = round(duration, 3)
+                if size is not None:
+                    step["size"] = size
         Build.objects.filter(pk=self.build.pk).update(
             steps=self.build.steps,
             cache_hits=sum(1 for s in self.build.steps if s["status"] == "cached"),
@@ -583,14 +601,14 @@ def _layer_get_or_build(
         row = _reusable(lp, parent)
         if row is not None:
             sink.line(f"{header} (cached)")
-            steps.set(lp.index, "cached", 0)
+            steps.set(lp.index, "cached", 0, _layer_size(row.docker_ref, parent))
             return row, False
     with AdvisoryLock(lp.hash, sink):
         if use_cache:
             row = _reusable(lp, parent)  # another build made it while we waited
             if row is not None:
                 sink.line(f"{header} (cached)")
-                steps.set(lp.index, "cached", 0)
+                steps.set(lp.index, "cached", 0, _layer_size(row.docker_ref, parent))
                 return row, False
         sink.line(header)
         steps.set(lp.index, "running")
@@ -603,7 +621,7 @@ def _layer_get_or_build(
             sink.line(f"   pushing {target}")
             docker_builder.push(target, sink.line)
         duration = time.monotonic() - started
-        steps.set(lp.index, "built", duration)
+        steps.set(lp.index, "built", duration, _layer_size(target, parent))
         sink.line(f"   done in {duration:.1f} s")
         fields = {
             "workspace_id": build.workspace_id,
@@ -652,8 +670,20 @@ def _base_layer(build: Build, lp: LayerPlan, sink: logs.BuildLog, steps: _Step) 
         Layer.objects.filter(pk=row.pk).update(docker_id=docker_id, docker_ref=ref)
         row.docker_id, row.docker_ref = docker_id, ref
     sink.line(f"=> Step 0: {lp.describe()} ({ref})")
-    steps.set(0, "cached", 0)
+    steps.set(0, "cached", 0, _layer_size(ref, None))
     return row
+
+
+def _layer_size(ref: str, parent: Layer | None) -> int | None:
+    """What a step adds, in bytes: its image's size less its parent's (the whole base for step 0)."""
+    try:
+        size = docker_builder.image_size(ref)
+        below = docker_builder.image_size(parent.docker_ref) if parent is not None else 0
+    except Exception:  # noqa: BLE001 - a size is for show: a build never fails for it
+        return None
+    if size is None or below is None:
+        return None
+    return max(0, size - below)
 
 
 # Garbage collection -----------------------------------------------------------------------------

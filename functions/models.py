@@ -348,21 +348,37 @@ class Task(models.Model):
             models.Index(fields=["workspace", "-created_at"]),
         ]
 
+    @property
+    def app(self):
+        """Its function's app: whose creator may stop it (accounts.permissions.creator_of)."""
+        return self.function.app
+
 
 class LogLine(models.Model):
     """A line a container printed, tied to its app, function, task and (when known) call."""
 
-    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     app = models.ForeignKey("skylift_apps.App", on_delete=models.CASCADE, related_name="logs")
     function = models.ForeignKey(Function, null=True, on_delete=models.CASCADE, related_name="+")
-    task = models.ForeignKey(Task, null=True, on_delete=models.SET_NULL, related_name="+")
-    call = models.ForeignKey(FunctionCall, null=True, on_delete=models.SET_NULL, related_name="+")
+    task = models.ForeignKey(Task, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    call = models.ForeignKey(
+        FunctionCall, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     stream = models.CharField(max_length=8, default="stdout")
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["app", "id"])]
+        # The dashboard's and the CLI's filters (functions.logs), and retention by age.
+        indexes = [
+            models.Index(fields=["app", "id"]),
+            models.Index(fields=["workspace", "id"], name="logline_workspace_idx"),
+            models.Index(fields=["task", "id"], name="logline_task_idx"),
+            models.Index(fields=["call", "id"], name="logline_call_idx"),
+            models.Index(fields=["created_at"], name="logline_created_idx"),
+        ]
 
 
 class OutputItem(models.Model):

@@ -1,16 +1,21 @@
-"""`exec` in a sandbox, from the client: a WebSocket on the control plane spliced to a tunnel
-through the sandbox's host agent (hosts/relay_sandbox.py), the way the web gateway reaches
-containers (hosts/relay_web.py).
+"""`exec` in a sandbox or in a function's container, from the client: a WebSocket on the control
+plane spliced to a tunnel through the container's host agent (hosts/relay_sandbox.py), the way the
+web gateway reaches containers (hosts/relay_web.py).
 
     GET /api/v1/sandboxes/{id}/exec/   (WebSocket; Authorization: Bearer <token>)
-    client -> {"command": [...], "workdir": "...", "timeout": s}   first message, text
+    GET /api/v1/tasks/{id}/exec/       (the same, in a function's running container:
+                                        `skylift container exec`)
+    client -> {"command": [...], "workdir": "...", "timeout": s, "tty": bool}   first message, text
     client -> b"\\x00" + stdin bytes; b"\\x00" alone closes stdin
+    client -> b"\\x05" + b"ROWS COLS": the terminal's size (with "tty": the process has a terminal,
+              its output all comes as stdout)
     server -> b"\\x01" + stdout bytes, b"\\x02" + stderr bytes
     server -> {"returncode": n, "timed_out": bool}  or  {"error": {"code", "message"}}   last, text
 
 Each WebSocket message is one tunnel frame and the other way round; one is read only once the
 last has been sent on, so a slow reader slows the process down (back-pressure end to end). While
-an exec is open the sandbox counts as active (its idle_timeout does not run).
+an exec is open a sandbox counts as active (its idle_timeout does not run). A function's container
+takes the same request and the same frames; who may: its app's creator, an owner or an admin.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ __all__ = ["PATH", "serves", "serve"]
 
 log = logging.getLogger(__name__)
 
-PATH = re.compile(r"^/api/v1/sandboxes/(?P<id>[A-Za-z0-9_-]{1,32})/exec/?$")
+PATH = re.compile(r"^/api/v1/(?P<kind>sandboxes|tasks)/(?P<id>[A-Za-z0-9_-]{1,32})/exec/?$")
 ACTIVE_EVERY_SECONDS = 2.0  # below the smallest idle_timeout (5 s)
 MAX_COMMAND_BYTES = 256 * 1024
 MAX_EXEC_TIMEOUT = 24 * 3600
@@ -49,8 +54,8 @@ class Refused(Exception):
         self.code = code
 
 
-def _prepare(header: str, sandbox_id: str, request: dict) -> tuple[str, dict]:
-    """Who asks, whether they may, and the signed request for the sandbox's agent."""
+def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[str, dict]:
+    """Who asks, whether they may, and the signed request for the container's agent."""
     from accounts.authentication import ApiTokenAuthentication
     from accounts.permissions import ADMIN_OR_CREATOR
 
@@ -66,14 +71,20 @@ def _prepare(header: str, sandbox_id: str, request: dict) -> tuple[str, dict]:
     if auth is None:
         raise Refused("not_authenticated", "An API token is required (Authorization: Bearer ...).")
     user, context = auth
-    sandbox = (
-        Sandbox.objects.select_related("host").filter(pk=sandbox_id, workspace=context.workspace).first()
-    )
-    if sandbox is None:
-        raise Refused("not_found", f"Sandbox {sandbox_id} not found.")
-    if context.role not in ADMIN_OR_CREATOR.anyone and sandbox.created_by_id != user.id:
+    if kind == "tasks":
+        sandbox = _task(sandbox_id, context.workspace)
+        creator, what = sandbox.app.created_by_id, "the app of this container"
+    else:
+        sandbox = (
+            Sandbox.objects.select_related("host").filter(pk=sandbox_id, workspace=context.workspace).first()
+        )
+        if sandbox is None:
+            raise Refused("not_found", f"Sandbox {sandbox_id} not found.")
+        creator, what = sandbox.created_by_id, "it"
+    if context.role not in ADMIN_OR_CREATOR.anyone and creator != user.id:
         raise Refused(
-            "permission_denied", f"Running commands in a sandbox needs {ADMIN_OR_CREATOR.needs('it')}."
+            "permission_denied",
+            f"Running commands in a {_NOUN[kind]} needs {ADMIN_OR_CREATOR.needs(what)}.",
         )
     try:
         command = validate_command(request.get("command"))
@@ -86,26 +97,46 @@ def _prepare(header: str, sandbox_id: str, request: dict) -> tuple[str, dict]:
         not isinstance(timeout, int) or isinstance(timeout, bool) or not 0 < timeout <= MAX_EXEC_TIMEOUT
     ):
         raise Refused("invalid", f"The timeout is a whole number of seconds from 1 to {MAX_EXEC_TIMEOUT}.")
+    tty = request.get("tty", False)
+    if not isinstance(tty, bool):
+        raise Refused("invalid", "tty is true or false.")
     workdir = request.get("workdir") or ""
     if not isinstance(workdir, str) or (workdir and not workdir.startswith("/")):
         raise Refused("invalid", "The workdir is an absolute path, e.g. /root.")
+    noun = _NOUN[kind].capitalize()
     if sandbox.status != SandboxStatus.RUNNING or not sandbox.container_id or sandbox.host is None:
         if sandbox.status in (SandboxStatus.PENDING, SandboxStatus.STARTING):
-            raise Refused("not_ready", f"Sandbox {sandbox.id} is still starting.")
-        raise Refused("terminated", f"Sandbox {sandbox.id} has finished ({sandbox.cause or sandbox.status}).")
+            raise Refused("not_ready", f"{noun} {sandbox.id} is still starting.")
+        raise Refused("terminated", f"{noun} {sandbox.id} has finished ({sandbox.cause or sandbox.status}).")
     address = redis_client().get(agent_key(sandbox.host.name))
     if not address:
-        raise Refused("unavailable", f"The host of sandbox {sandbox.id} does not answer.")
-    delivery.run(delivery.sandbox_active(sandbox.id))
+        raise Refused("unavailable", f"The host of {_NOUN[kind]} {sandbox.id} does not answer.")
+    if kind == "sandboxes":
+        delivery.run(delivery.sandbox_active(sandbox.id))
     signed = {
         "sandbox": sandbox.id,
         "container": sandbox.container_id,
         "command": command,
         "workdir": workdir,
         "timeout": timeout,
-        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir, timeout),
+        "tty": tty,
+        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir, timeout, tty),
     }
     return address.decode() if isinstance(address, bytes) else str(address), signed
+
+
+_NOUN = {"sandboxes": "sandbox", "tasks": "container"}
+
+
+def _task(task_id: str, workspace):
+    from .models import Task
+
+    task = (
+        Task.objects.select_related("host", "function__app").filter(pk=task_id, workspace=workspace).first()
+    )
+    if task is None:
+        raise Refused("not_found", f"Container {task_id} not found.")
+    return task
 
 
 def _active(sandbox_id: str) -> None:
@@ -114,7 +145,9 @@ def _active(sandbox_id: str) -> None:
 
 
 async def serve(scope, receive, send) -> None:
-    sandbox_id = PATH.match(scope["path"])["id"]  # type: ignore[index]  # serves() matched it
+    matched = PATH.match(scope["path"])
+    assert matched is not None  # serves() matched it
+    kind, sandbox_id = matched["kind"], matched["id"]
     message = await receive()
     if message["type"] != "websocket.connect":
         return
@@ -132,7 +165,9 @@ async def serve(scope, receive, send) -> None:
             raise Refused("invalid", "The first message is not JSON.") from None
         if not isinstance(request, dict):
             raise Refused("invalid", "The first message is a JSON object.")
-        address, signed = await sync_to_async(_prepare)(headers.get("authorization", ""), sandbox_id, request)
+        address, signed = await sync_to_async(_prepare)(
+            headers.get("authorization", ""), kind, sandbox_id, request
+        )
         host, _, port = address.rpartition(":")
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), 5.0)
         writer.write(json.dumps(signed).encode() + b"\n")
@@ -145,13 +180,22 @@ async def serve(scope, receive, send) -> None:
         return
     except (TimeoutError, OSError, ValueError) as exc:
         await _close(
-            send, {"error": {"code": "unavailable", "message": f"The sandbox's host did not answer: {exc}"}}
+            send,
+            {"error": {"code": "unavailable", "message": f"The {_NOUN[kind]}'s host did not answer: {exc}"}},
         )
         return
-    await _splice(sandbox_id, receive, send, reader, writer)
+    await _splice(sandbox_id, receive, send, reader, writer, sandbox=kind == "sandboxes")
 
 
-async def _splice(sandbox_id: str, receive, send, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+async def _splice(
+    sandbox_id: str,
+    receive,
+    send,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    *,
+    sandbox: bool,
+):
     async def upstream() -> None:
         while True:
             message = await receive()
@@ -163,13 +207,14 @@ async def _splice(sandbox_id: str, receive, send, reader: asyncio.StreamReader, 
                 await writer.drain()
 
     async def keep_active() -> None:
-        while True:
+        # A sandbox's idle clock; a function's container has none.
+        while sandbox:
             await asyncio.sleep(ACTIVE_EVERY_SECONDS)
             await sync_to_async(_active)(sandbox_id)
 
     loop = asyncio.get_running_loop()
     feeding, touching = loop.create_task(upstream()), loop.create_task(keep_active())
-    final: dict = {"error": {"code": "lost", "message": "The connection to the sandbox's host was lost."}}
+    final: dict = {"error": {"code": "lost", "message": "The connection to the container's host was lost."}}
     timed_out = False
     try:
         while True:
@@ -193,7 +238,8 @@ async def _splice(sandbox_id: str, receive, send, reader: asyncio.StreamReader, 
         touching.cancel()
         writer.close()
         try:
-            await sync_to_async(_active)(sandbox_id)
+            if sandbox:
+                await sync_to_async(_active)(sandbox_id)
         except Exception:  # noqa: BLE001 - only the idle clock
             log.warning("could not mark %s active", sandbox_id, exc_info=True)
     await _close(send, final)

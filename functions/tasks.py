@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import autoscaler, reconciler, retention, sandboxes, schedules
+from . import autoscaler, logs, reconciler, retention, sandboxes, schedules
 
 
 @shared_task(name="functions.tasks.autoscale", ignore_result=True, acks_late=False)
@@ -28,6 +28,14 @@ def expire_outputs() -> None:
     # again at once instead of waiting for the next beat. Runs that overlap skip each other's rows.
     if not retention.outputs_expire().done:
         expire_outputs.apply_async(expires=retention.RUN_SECONDS * 2)
+
+
+@shared_task(name="functions.tasks.purge_logs", ignore_result=True)
+def purge_logs() -> None:
+    # Like expire_outputs: each run stops after logs.RUN_SECONDS and goes on at once while lines
+    # past the retention remain, so deletion keeps up with any rate the relays insert at.
+    if not logs.purge().done:
+        purge_logs.apply_async(expires=logs.RUN_SECONDS * 2)
 
 
 @shared_task(name="functions.tasks.sweep_blobs", ignore_result=True)

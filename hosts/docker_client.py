@@ -293,11 +293,16 @@ def die_events(label_filter: str) -> Iterator[dict]:
 
 
 def exec_open(
-    container_id: str, command: list[str], *, workdir: str = "", environment: dict | None = None
+    container_id: str,
+    command: list[str],
+    *,
+    workdir: str = "",
+    environment: dict | None = None,
+    tty: bool = False,
 ) -> tuple[str, socket.socket]:
     """Start a process in a running container (`docker exec`: the container's namespaces, cgroup,
-    capabilities and no-new-privileges; no TTY). Returns (exec id, the raw socket carrying its
-    stdin one way and its multiplexed stdout/stderr the other)."""
+    capabilities and no-new-privileges). Returns (exec id, the raw socket carrying its stdin one
+    way and the other its multiplexed stdout/stderr, or with `tty` its terminal's output)."""
     api = client().api
     created = api.exec_create(
         container_id,
@@ -305,15 +310,23 @@ def exec_open(
         stdin=True,
         stdout=True,
         stderr=True,
-        tty=False,
+        tty=tty,
         workdir=workdir or None,
         environment=environment or None,
     )
-    sock = api.exec_start(created["Id"], socket=True, demux=False)
+    sock = api.exec_start(created["Id"], socket=True, demux=False, tty=tty)
     raw = getattr(sock, "_sock", sock)  # the engine's connection under docker-py's file wrapper
     if not isinstance(raw, socket.socket):
         raise DockerUnavailable(f"exec over {type(raw).__name__} is not supported (a local engine socket is)")
     return created["Id"], raw
+
+
+def exec_resize(exec_id: str, rows: int, cols: int) -> None:
+    """Set the size of an exec'd process's terminal."""
+    try:
+        client().api.exec_resize(exec_id, height=rows, width=cols)
+    except APIError:
+        pass  # the process has ended
 
 
 def exec_exit_code(exec_id: str) -> int | None:

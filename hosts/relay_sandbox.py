@@ -12,6 +12,10 @@ the same isolation as the sandbox's own command) and from then on the tunnel car
     kind 1, 2 (from the agent): stdout, stderr bytes
     kind 4 (from the agent): the process ran past its timeout and was killed (before kind 3)
     kind 3 (from the agent): the exit code, as ASCII digits; the last frame
+    kind 5 (to the agent): a terminal's new size, "ROWS COLS" in ASCII (with a TTY only)
+
+With `"tty": true` the process gets a terminal (`docker exec -t`, for `skylift container exec
+--pty`): its output is one stream, sent as kind 1, and the caller's terminal size follows it.
 
 A process that outlives its `timeout`, or whose caller goes away (the tunnel closes before the
 process ends), is killed: its PID on the host comes from `docker exec`'s inspection.
@@ -38,6 +42,7 @@ __all__ = [
     "KIND_STDERR",
     "KIND_STDIN",
     "KIND_STDOUT",
+    "KIND_RESIZE",
     "KIND_TIMED_OUT",
     "agent_key",
     "exec_signature",
@@ -48,7 +53,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-KIND_STDIN, KIND_STDOUT, KIND_STDERR, KIND_EXIT, KIND_TIMED_OUT = 0, 1, 2, 3, 4
+KIND_STDIN, KIND_STDOUT, KIND_STDERR, KIND_EXIT, KIND_TIMED_OUT, KIND_RESIZE = 0, 1, 2, 3, 4, 5
 CHUNK = 64 * 1024
 HEADER = struct.Struct(">BI")
 # A stdin frame larger than this is refused (the SDK sends at most CHUNK at a time).
@@ -65,9 +70,16 @@ def _key() -> bytes:
 
 
 def exec_signature(
-    sandbox_id: str, container_id: str, command: list[str], workdir: str, timeout: int | None = None
+    sandbox_id: str,
+    container_id: str,
+    command: list[str],
+    workdir: str,
+    timeout: int | None = None,
+    tty: bool = False,
 ) -> str:
-    message = json.dumps([sandbox_id, container_id, command, workdir, timeout]).encode()
+    message = json.dumps(
+        [sandbox_id, container_id, command, workdir, timeout, *(["tty"] if tty else [])]
+    ).encode()
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 
@@ -96,19 +108,20 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
     command = request.get("command")
     workdir = str(request.get("workdir", ""))
     timeout = request.get("timeout")
+    tty = request.get("tty") is True
     if not isinstance(command, list) or not command or not all(isinstance(a, str) for a in command):
         await _refuse(writer, "bad command")
         return
     if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0):
         await _refuse(writer, "bad timeout")
         return
-    expected = exec_signature(sandbox_id, container_id, command, workdir, timeout)
+    expected = exec_signature(sandbox_id, container_id, command, workdir, timeout, tty)
     if not hmac.compare_digest(str(request.get("sig", "")), expected):
         await _refuse(writer, "bad signature")
         return
     try:
         exec_id, sock = await asyncio.to_thread(
-            docker_client.exec_open, container_id, command, workdir=workdir
+            docker_client.exec_open, container_id, command, workdir=workdir, tty=tty
         )
     except Exception as exc:  # noqa: BLE001 - the container is gone or Docker refused: said to the caller
         await _refuse(writer, f"could not start the process: {exc}")
@@ -116,8 +129,8 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
     proc_reader, proc_writer = await asyncio.open_connection(sock=sock, limit=CHUNK)
     writer.write(b'{"ok":true}\n')
     loop = asyncio.get_running_loop()
-    feeding = loop.create_task(_feed_stdin(reader, proc_writer))
-    copying = loop.create_task(_copy_output(proc_reader, writer))
+    feeding = loop.create_task(_feed_stdin(reader, proc_writer, exec_id if tty else None))
+    copying = loop.create_task((_copy_raw if tty else _copy_output)(proc_reader, writer))
     try:
         await writer.drain()
         outcome = await _watch(loop, copying, feeding, timeout)
@@ -180,19 +193,40 @@ async def _copy_output(proc: asyncio.StreamReader, tunnel: asyncio.StreamWriter)
             await tunnel.drain()  # back-pressure: the process waits while the caller is slow
 
 
-async def _feed_stdin(tunnel: asyncio.StreamReader, proc: asyncio.StreamWriter) -> str:
+async def _copy_raw(proc: asyncio.StreamReader, tunnel: asyncio.StreamWriter) -> None:
+    """A TTY's output (one stream, no headers) to stdout frames."""
+    while data := await proc.read(CHUNK):
+        tunnel.write(frame(KIND_STDOUT, data))
+        await tunnel.drain()
+
+
+async def _feed_stdin(
+    tunnel: asyncio.StreamReader, proc: asyncio.StreamWriter, tty_exec: str | None = None
+) -> str:
     """Stdin frames to the process: "eof" when the caller closed stdin, "closed" when the tunnel
-    itself closed (the caller went away), "error" when the process's stdin broke."""
+    itself closed (the caller went away), "error" when the process's stdin broke. With a TTY
+    (`tty_exec`, its exec id), resize frames set the terminal's size."""
+    from . import docker_client
+
     try:
         while True:
             got = await read_frame(tunnel)
             if got is None or (got[0] == KIND_STDIN and not got[1]):
-                if proc.can_write_eof():
+                if tty_exec is not None and got is not None:
+                    # A terminal has no end of input (shutting the socket would end its output
+                    # too): the caller's EOF is the terminal's end-of-file key, Ctrl-D.
+                    proc.write(b"\x04")
+                    await proc.drain()
+                elif proc.can_write_eof():
                     proc.write_eof()
                 return "closed" if got is None else "eof"
             if got[0] == KIND_STDIN:
                 proc.write(got[1])
                 await proc.drain()
+            elif got[0] == KIND_RESIZE and tty_exec is not None:
+                rows, _, cols = got[1].decode(errors="replace").partition(" ")
+                if rows.isdigit() and cols.isdigit() and 0 < int(rows) < 10_000 and 0 < int(cols) < 10_000:
+                    await asyncio.to_thread(docker_client.exec_resize, tty_exec, int(rows), int(cols))
     except (ConnectionError, ValueError, OSError):
         return "error"
 

@@ -88,6 +88,9 @@ class BuildStepSerializer(serializers.Serializer):
     hash = serializers.CharField()
     status = serializers.ChoiceField(choices=["pending", "cached", "running", "built", "failed"])
     duration = serializers.FloatField(allow_null=True)
+    size = serializers.IntegerField(
+        allow_null=True, required=False, help_text="Bytes the step's layer adds (null: not known)"
+    )
 
 
 class BuildSerializer(serializers.ModelSerializer):

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
-from accounts.permissions import ANY_ROLE
+from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
 from config.errors import ApiError
 from config.pagination import NewestFirstCursor
 
@@ -60,7 +60,14 @@ class BuildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceVi
     queryset = Build.objects.all()
     serializer_class = BuildSerializer
     pagination_class = NewestFirstCursor
-    roles = {"list": ANY_ROLE, "retrieve": ANY_ROLE, "logs": ANY_ROLE}
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "logs": ANY_ROLE,
+        "rebuild": ADMIN_OR_CREATOR.because(
+            "Builds every layer of the image anew, replacing the cached layers other images share."
+        ),
+    }
 
     def get_serializer_class(self):
         return BuildDetailSerializer if self.action == "retrieve" else BuildSerializer
@@ -94,3 +101,12 @@ class BuildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceVi
         current = Build.objects.filter(pk=build.pk).values_list("status", flat=True).first()
         done = current not in ACTIVE_BUILD_STATUSES and not entries
         return Response({"entries": entries, "cursor": cursor, "status": current, "done": done})
+
+    @extend_schema(request=None, responses={201: ImageEnsuredSerializer})
+    @action(detail=True, methods=["post"])
+    def rebuild(self, request, pk=None):
+        """Build this build's image again with every layer built anew (force rebuild): 201 with the new build."""
+        build = self.get_object()
+        resolved = services.build_again(build=build, user=request.user)
+        body = ImageEnsuredSerializer({"image": resolved.image, "build": resolved.build}).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -224,6 +224,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # Log lines past SKYLIFT_LOG_RETENTION_DAYS; the task sends itself again while a backlog remains.
+    "purge-logs": {
+        "task": "functions.tasks.purge_logs",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
     "sweep-blobs": {
         "task": "functions.tasks.sweep_blobs",
         "schedule": 24 * 3600.0,
@@ -292,8 +298,7 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="skylift@localhost")
-# Days containers' logs are kept, unless a workspace's settings say otherwise (up to the maximum).
-SKYLIFT_LOG_RETENTION_DAYS = env.int("SKYLIFT_LOG_RETENTION_DAYS", default=7)
+# The most days a workspace's settings may keep its containers' logs (SKYLIFT_LOG_RETENTION_DAYS below).
 SKYLIFT_LOG_RETENTION_MAX_DAYS = env.int("SKYLIFT_LOG_RETENTION_MAX_DAYS", default=365)
 SKYLIFT_OIDC_AUDIENCE = env.str("SKYLIFT_OIDC_AUDIENCE", default="skylift")
 SKYLIFT_IDENTITY_TOKEN_SECONDS = env.int("SKYLIFT_IDENTITY_TOKEN_SECONDS", default=3600)
@@ -390,6 +395,9 @@ SKYLIFT_BUILD_CA_BUNDLE = env.str(
 )
 SKYLIFT_BUILD_DIR = Path(env.str("SKYLIFT_BUILD_DIR", default=str(DATA_DIR / "builds")))
 SKYLIFT_BUILD_LOG_SECONDS = 0.2  # how often a build flushes its log lines to watchers
+# Containers' log lines are kept this many days (unless a workspace's settings say otherwise, up to
+# SKYLIFT_LOG_RETENTION_MAX_DAYS), then deleted by the purge-logs job (functions/logs.py).
+SKYLIFT_LOG_RETENTION_DAYS = env.int("SKYLIFT_LOG_RETENTION_DAYS", default=30)
 SKYLIFT_LAYER_MAX_UNUSED_DAYS = env.int("SKYLIFT_LAYER_MAX_UNUSED_DAYS", default=30)
 
 LOGGING = {

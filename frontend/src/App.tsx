@@ -5,11 +5,14 @@ import { RequireSession, SessionProvider } from "./components/session";
 import { AppPage } from "./pages/AppPage";
 import { AppsPage } from "./pages/AppsPage";
 import { AuditPage } from "./pages/AuditPage";
+import { BuildsPage } from "./pages/BuildsPage";
 import { CallPage } from "./pages/CallPage";
+import { ContainersPage } from "./pages/ContainersPage";
 import { DictPage } from "./pages/DictPage";
 import { DictsPage } from "./pages/DictsPage";
 import { InvitePage } from "./pages/InvitePage";
 import { LoginPage } from "./pages/LoginPage";
+import { LogsPage } from "./pages/LogsPage";
 import { MembersPage } from "./pages/MembersPage";
 import { NewSecretPage } from "./pages/NewSecretPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -54,6 +57,9 @@ export function Dashboard() {
             <Route path="tokens" element={<TokensPage />} />
             <Route path="audit" element={<AuditPage />} />
             <Route path="settings" element={<SettingsPage />} />
+            <Route path="logs" element={<LogsPage />} />
+            <Route path="containers" element={<ContainersPage />} />
+            <Route path="builds" element={<BuildsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

@@ -384,14 +384,31 @@ class OutputPageSerializer(serializers.Serializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     host = serializers.CharField(source="host.name", read_only=True, default=None)
+    app_id = serializers.CharField(source="function.app_id", read_only=True)
+    app = serializers.CharField(source="function.app.name", read_only=True)
+    function = serializers.CharField(source="function.name", read_only=True)
+    cpu = serializers.FloatField(source="function.cpu", read_only=True, help_text="Cores it may use")
+    memory = serializers.IntegerField(source="function.memory", read_only=True, help_text="MiB")
+    current_inputs = serializers.SerializerMethodField(
+        help_text="The inputs it runs now: their ids and their calls' ids"
+    )
+
+    def get_current_inputs(self, task) -> list[dict[str, str]]:
+        return self.context.get("current_inputs", {}).get(task.id, [])
 
     class Meta:
         model = Task
         fields = [
             "id",
             "function_id",
+            "function",
+            "app_id",
+            "app",
             "host",
             "status",
+            "cpu",
+            "memory",
+            "current_inputs",
             "exit_code",
             "cause",
             "inputs_served",

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .logs import LogViewSet
 from .sandboxes import SandboxViewSet
 from .views import (
     FunctionCallViewSet,
@@ -19,6 +20,7 @@ router.register("functions", FunctionViewSet, basename="function")
 router.register("calls", FunctionCallViewSet, basename="call")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("sandboxes", SandboxViewSet, basename="sandbox")
+router.register("logs", LogViewSet, basename="log")
 
 # Calls from any language (functions.json_calls), under the app that serves the function.
 urlpatterns = [

@@ -14,9 +14,9 @@ from apps.models import App
 from config.errors import ApiError
 from config.pagination import NewestFirstCursor
 
-from .. import json_calls, schedules, services
+from .. import containers, json_calls, schedules, services
 from ..graph import call_graph
-from ..models import Function, FunctionCall, Mount, Task
+from ..models import LIVE_TASK_STATUSES, Function, FunctionCall, Mount, Task
 from ..outputs import items_wait, outputs_wait
 from ..queues import output_message
 from .serializers import (
@@ -447,17 +447,61 @@ class JsonCallNoSlashViewSet(JsonCallViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[OpenApiParameter("function", OpenApiTypes.STR, description="Only this function's")]
+        parameters=[
+            OpenApiParameter("function", OpenApiTypes.STR, description="Only this function's"),
+            OpenApiParameter("app", OpenApiTypes.STR, description="Only this app's functions'"),
+            OpenApiParameter(
+                "live", OpenApiTypes.BOOL, description="Only those pending, starting or running"
+            ),
+        ]
     )
 )
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
-    """Containers (tasks) that ran or run the workspace's functions."""
+    """Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
 
-    queryset = Task.objects.select_related("host")
+    `exec` (a process in a running container, its streams over a WebSocket) is
+    `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+    (functions.sandbox_exec).
+    """
+
+    queryset = Task.objects.select_related("host", "function__app")
     serializer_class = TaskSerializer
     pagination_class = NewestFirstCursor
-    roles = {"list": ANY_ROLE, "retrieve": ANY_ROLE}
+    roles = {
+        "list": ANY_ROLE,
+        "retrieve": ANY_ROLE,
+        "stop": ADMIN_OR_CREATOR.because(
+            "Stops a container of an app, whose inputs then run elsewhere: the app's creator, an owner or an admin."
+        ),
+    }
 
     def scope_queryset(self, queryset):
-        function = self.request.query_params.get("function")
-        return queryset.filter(function_id=function) if function else queryset
+        params = self.request.query_params
+        if params.get("function"):
+            queryset = queryset.filter(function_id=params["function"])
+        if params.get("app"):
+            queryset = queryset.filter(function__app_id=params["app"])
+        if params.get("live") in ("1", "true"):
+            queryset = queryset.filter(status__in=LIVE_TASK_STATUSES)
+        return queryset
+
+    def list(self, request, *args, **kwargs):
+        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
+        context = {**self.get_serializer_context(), "current_inputs": containers.current_inputs(page)}
+        return self.get_paginated_response(TaskSerializer(page, many=True, context=context).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        task = self.get_object()
+        context = {**self.get_serializer_context(), "current_inputs": containers.current_inputs([task])}
+        return Response(TaskSerializer(task, context=context).data)
+
+    @extend_schema(request=None, responses={200: TaskSerializer})
+    @action(detail=True, methods=["post"])
+    def stop(self, request, pk=None):
+        """Stop a live container: what it runs goes back to the queue and runs again elsewhere,
+        without spending its retries (as when the platform stops a container)."""
+        task = self.get_object()
+        containers.stop(task)
+        task.refresh_from_db()
+        context = {**self.get_serializer_context(), "current_inputs": containers.current_inputs([task])}
+        return Response(TaskSerializer(task, context=context).data)

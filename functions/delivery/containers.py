@@ -30,7 +30,15 @@ __all__ = [
 # Stops the platform itself asked for: inputs caught in them run again without spending the
 # user's retries (RELIABILITY contract 5).
 PLATFORM_STOP_CAUSES = frozenset(
-    {"app_stopped", "scaled_down", "host_drain", "host_lost", "agent_restart", "gpu_lost"}
+    {
+        "app_stopped",
+        "scaled_down",
+        "host_drain",
+        "host_lost",
+        "agent_restart",
+        "gpu_lost",
+        "container_stopped",
+    }
 )
 
 # Containers ----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from billing.models import Budget
 from builds.models import Build, BuildStatus, Image
 from functions import delivery, sandboxes
 from functions import services as function_services
-from functions.models import Function, FunctionCall, Mount, Sandbox, Task, TaskStatus
+from functions.models import Function, FunctionCall, LogLine, Mount, Sandbox, Task, TaskStatus
 from state import operations as state_operations
 from state import services as state_services
 from state.models import Dict, Queue
@@ -162,6 +162,7 @@ class WorkspaceObjects:
             "members": self.mate.public_id,
             "invites": self.invite.id,
             "audit-events": self.audit_event.id,
+            "logs": self.app.id,  # each line names its app
         }
 
     def all_ids(self) -> set[str]:
@@ -192,12 +193,17 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         stopped_at=timezone.now() - timedelta(minutes=1),
     )
     metering.meter_task(task.id)
+    # A line the container printed (the relay writes these; one row is all the walker needs).
+    LogLine.objects.create(
+        workspace=member.workspace, app=app, function=function, task=task, call=call, text=f"{tag} says hello"
+    )
     # Builds are made by image_ensure when layers are missing; a finished one needs no builder.
     build = Build.objects.create(
         workspace=member.workspace,
         image=function.image,
         spec=function.image.spec,
         status=BuildStatus.SUCCEEDED,
+        created_by=member.user,
     )
     volume = volume_services.volume_create(workspace=member.workspace, name=f"{tag}-volume", user=member.user)
     (volume_storage.root(volume.id) / SAMPLE_FILE).write_text(f"{tag}'s file")

@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.utils import timezone
@@ -413,7 +414,7 @@ def test_it_changes_the_settings_an_admin_may_change(trio, dana):
         "/api/v1/workspace/", {"gpu_limit": None, "log_retention_days": None}, format="json"
     )
     assert cleared.json()["gpu_limit"] is None
-    assert cleared.json()["effective_log_retention_days"] == 7
+    assert cleared.json()["effective_log_retention_days"] == settings.SKYLIFT_LOG_RETENTION_DAYS
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,14 @@ USER_SCOPED = {"tokens"}
 # What a member may do with each operation (invites are for owners and admins to read).
 MEMBER_CELLS = {row.operation_id: row.cell("member") for row in matrix.rows()}
 # Query parameters that filter by an object: their value is an id of that collection.
-FILTERS = {"app": "apps", "app_id": "apps", "function": "functions", "image": "images"}
+FILTERS = {
+    "app": "apps",
+    "app_id": "apps",
+    "function": "functions",
+    "image": "images",
+    "call": "calls",
+    "container": "tasks",
+}
 # Query parameters that filter by a name: the name of A's object of that collection.
 NAME_FILTERS = {"volumes": "name", "secrets": "name", "dicts": "name", "queues": "name"}
 

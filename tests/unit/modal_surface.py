@@ -651,10 +651,14 @@ SURFACE = Surface(
                 not_yet("curl"),
                 differs(
                     "app",
-                    "`list`, `stop`, `logs [--follow]`, `history` and `rollback APP [VERSION]`, with `--env` and "
-                    "`--json`",
+                    "`list`, `stop`, `logs [--follow] [-n N] [--timestamps] [--grep]`, `history` and "
+                    "`rollback APP [VERSION]`, with `--env` and `--json`",
                 ),
-                not_yet("container"),
+                differs(
+                    "container",
+                    "`list`, `logs [--follow]`, `stop` and `exec ID CMD...` (stdin and output through the host "
+                    "agent, as `sandbox exec`; `--pty` for a terminal)",
+                ),
                 not_yet("endpoint"),
                 not_yet("image"),
                 same("secret create", "`KEY=VALUE ...`, `--from-dotenv`, `--force`, `--env`"),

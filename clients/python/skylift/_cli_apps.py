@@ -320,18 +320,37 @@ def _print_preview(preview: dict[str, Any], env: str | None) -> None:
 @click.argument("name")
 @_ENV
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until interrupted")
-def app_logs(name: str, env: str | None, follow: bool) -> None:
-    """The log lines of an app's containers (the last day's)."""
+@click.option("--lines", "-n", default=200, show_default=True, help="Print the newest N lines (0: all kept)")
+@click.option("--timestamps", "-t", is_flag=True, help="Start each line with its time (UTC)")
+@click.option("--function", "function_id", default=None, help="Only this function's lines (its id)")
+@click.option("--stream", type=click.Choice(["stdout", "stderr"]), default=None, help="Only this stream")
+@click.option("--grep", "q", default=None, help="Only lines containing this text (any case)")
+def app_logs(
+    name: str,
+    env: str | None,
+    follow: bool,
+    lines: int,
+    timestamps: bool,
+    function_id: str | None,
+    stream: str | None,
+    q: str | None,
+) -> None:
+    """The log lines of an app's containers (kept SKYLIFT_LOG_RETENTION_DAYS days), as the
+    dashboard's Logs page shows them."""
+    from ._cli_logs import print_logs
+
     client = _client()
     found = _lookup(client, name, env)
-    cursor = "0"
-    while True:
-        page = client.app_logs(found["id"], after=cursor, timeout=10.0 if follow else 0)
-        for entry in page["entries"]:
-            click.echo(entry["text"], err=entry["stream"] == "stderr")
-        cursor = page["cursor"]
-        if not follow and not page["entries"]:
-            return
+    print_logs(
+        client,
+        lines=lines,
+        follow=follow,
+        timestamps=timestamps,
+        app=found["id"],
+        function=function_id or "",
+        stream=stream or "",
+        q=q or "",
+    )
 
 
 @app.command("schedules")

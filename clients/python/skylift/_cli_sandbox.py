@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
 from ._cli_group import Group
 
-__all__ = ["sandbox"]
+if TYPE_CHECKING:
+    from ._sandbox import ContainerProcess, StreamReader
+
+__all__ = ["run_in_terminal", "sandbox"]
 
 
 @click.group(cls=Group)
@@ -50,9 +53,19 @@ def sandbox_list(app_id: str | None, tags: tuple[str, ...]) -> None:
 def sandbox_exec(sandbox_id: str, command: tuple[str, ...], workdir: str | None) -> None:
     """Run COMMAND in a sandbox: this terminal's stdin goes to it, its output comes here, and
     its exit code is this command's."""
-    from ._sandbox import Sandbox, StreamReader
+    from ._sandbox import Sandbox
 
     process = Sandbox.from_id(sandbox_id).exec(*command, workdir=workdir, text=False)
+    sys.exit(run_in_terminal(process))
+
+
+def run_in_terminal(process: ContainerProcess, *, pty: bool = False) -> int:
+    """Carry this terminal's stdin to a process started with exec and its output back here, as
+    they come; its exit code. (`skylift sandbox exec` and `skylift container exec`.) With `pty`
+    (the process has a terminal) and a terminal here, this one is put in raw mode meanwhile: keys
+    go to the remote terminal as typed, and its size follows this one's."""
+    if pty and sys.stdin.isatty():
+        return _run_in_raw_terminal(process)
 
     def pump(stream: StreamReader, out: BinaryIO) -> None:
         for chunk in stream.chunks():
@@ -77,7 +90,46 @@ def sandbox_exec(sandbox_id: str, command: tuple[str, ...], workdir: str | None)
     code = process.wait()
     for reader in readers:
         reader.join()
-    sys.exit(code)
+    return code
+
+
+def _run_in_raw_terminal(process: ContainerProcess) -> int:
+    import os
+    import shutil
+    import signal
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+
+    def resize(*_: object) -> None:
+        size = shutil.get_terminal_size()
+        process._resize(size.lines, size.columns)
+
+    def keys() -> None:
+        while data := os.read(fd, 65536):
+            process.stdin.write(data)
+            process.stdin.drain()
+
+    def out() -> None:
+        for chunk in process.stdout.chunks():
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+
+    previous = signal.signal(signal.SIGWINCH, resize)
+    try:
+        tty.setraw(fd)
+        resize()
+        threading.Thread(target=keys, daemon=True).start()
+        printer = threading.Thread(target=out, daemon=True)
+        printer.start()
+        code = process.wait()
+        printer.join()
+        return code
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        signal.signal(signal.SIGWINCH, previous)
 
 
 @sandbox.command("terminate")

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, Any, Protocol
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 
@@ -256,6 +257,49 @@ class Client:
         return self._call_dict(
             apps_logs_retrieve, "Could not read logs", id=app_id, after=after, timeout=timeout
         )
+
+    def logs(self, **query: str | int) -> dict[str, Any]:
+        """A page of the workspace's log lines (GET /logs/: filters app, function, call,
+        container, stream, since, until, q; before or after; limit)."""
+        from ._api.api.logs import logs_list
+        from ._api.models import LogsListStream
+
+        kwargs: dict[str, Any] = {k: (str(v) if k != "limit" else int(v)) for k, v in query.items() if v}
+        if "stream" in kwargs:
+            kwargs["stream"] = LogsListStream(kwargs["stream"])
+        if "since" in kwargs or "until" in kwargs:
+            from datetime import datetime
+
+            for name in ("since", "until"):
+                if name in kwargs:
+                    kwargs[name] = datetime.fromisoformat(kwargs[name])
+        return self._call_dict(logs_list, "Could not read logs", **kwargs)
+
+    # Containers -----------------------------------------------------------------------------
+
+    def containers(self, *, app: str | None = None, live: bool = True) -> list[dict[str, Any]]:
+        """The workspace's containers (tasks), newest first: the live ones unless `live` is False."""
+        from ._api.api.tasks import tasks_list
+
+        found: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while True:
+            query: dict[str, Any] = {"live": live, "limit": 500}
+            if app:
+                query["app"] = app
+            if cursor:
+                query["cursor"] = cursor
+            page = self._call_dict(tasks_list, "Could not list containers", **query)
+            found.extend(page["results"])
+            following = page.get("next")
+            if not following:
+                return found
+            cursor = parse_qs(urlparse(following).query)["cursor"][0]
+
+    def container_stop(self, task_id: str) -> dict[str, Any]:
+        from ._api.api.tasks import tasks_stop_create
+
+        return self._call_dict(tasks_stop_create, f"Could not stop container {task_id}", id=task_id)
 
     # Functions ------------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ __all__ = ["ContainerProcess", "FileHandle", "MAX_FILE_BYTES", "Sandbox", "Strea
 A = TypeVar("A")
 T = TypeVar("T")
 
-KIND_STDIN, KIND_STDOUT, KIND_STDERR = 0, 1, 2
+KIND_STDIN, KIND_STDOUT, KIND_STDERR, KIND_RESIZE = 0, 1, 2, 5
 CHUNK = 64 * 1024
 # Chunks a stream holds unread before the reader thread waits (and the process with it).
 BUFFERED_CHUNKS = 16
@@ -189,6 +189,10 @@ class ContainerProcess:
             except Exception:  # noqa: BLE001 - the connection closed; the reader reports why
                 pass
 
+    def _resize(self, rows: int, cols: int) -> None:
+        """Its terminal's size (a process exec'd with a TTY: `skylift container exec --pty`)."""
+        self._send(bytes([KIND_RESIZE]) + f"{rows} {cols}".encode())
+
     def _read(self) -> None:
         try:
             for message in self._ws:
@@ -247,6 +251,38 @@ class ContainerProcess:
     @property
     def returncode(self) -> int | None:
         return self._returncode
+
+
+def exec_open(
+    client: Client,
+    resource: str,
+    command: builtins.list[str],
+    *,
+    workdir: str | None = None,
+    timeout: int | None = None,
+    text: bool = True,
+    tty: bool = False,
+) -> ContainerProcess:
+    """A process started in a container through its host agent: `resource` is `sandboxes/<id>`
+    or, for a function's container (`skylift container exec`), `tasks/<id>`. With `tty` it gets a
+    terminal, whose output all comes on stdout."""
+    from websockets.sync.client import connect
+
+    config = client.config
+    url = config.server_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+    # Entered at once and closed by the process's reader thread when the process ends.
+    connection = connect(
+        f"{url}/api/v1/{resource}/exec/",
+        additional_headers={"Authorization": f"Bearer {config.token_id}:{config.token_secret}"},
+        max_size=2 * CHUNK,
+        max_queue=4,
+        open_timeout=30,
+    ).__enter__()
+    request: dict[str, Any] = {"command": command, "workdir": workdir or "", "timeout": timeout}
+    if tty:
+        request["tty"] = True
+    connection.send(json.dumps(request))
+    return ContainerProcess(connection, text=text)
 
 
 class Sandbox:
@@ -421,22 +457,16 @@ class Sandbox:
     ) -> ContainerProcess:
         """Run a command in the sandbox; its process, whose streams are read as they come. Past
         `timeout` seconds it is killed, and its wait() raises ExecTimeoutError."""
-        from websockets.sync.client import connect
-
         if not args or not all(isinstance(a, str) for a in args):
             raise InvalidError("exec takes the command as strings, e.g. sb.exec('echo', 'hi')")
-        config = self._client.config
-        url = config.server_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
-        # Entered at once and closed by the process's reader thread when the process ends.
-        connection = connect(
-            f"{url}/api/v1/sandboxes/{self.object_id}/exec/",
-            additional_headers={"Authorization": f"Bearer {config.token_id}:{config.token_secret}"},
-            max_size=2 * CHUNK,
-            max_queue=4,
-            open_timeout=30,
-        ).__enter__()
-        connection.send(json.dumps({"command": list(args), "workdir": workdir or "", "timeout": timeout}))
-        return ContainerProcess(connection, text=text)
+        return exec_open(
+            self._client,
+            f"sandboxes/{self.object_id}",
+            list(args),
+            workdir=workdir,
+            timeout=timeout,
+            text=text,
+        )
 
     # Files -----------------------------------------------------------------------------------------
 

@@ -573,7 +573,6 @@ COMMANDS: dict[str, Feature] = dict(
     [
         _command("shell", SANDBOXES),
         _command("curl"),
-        _command("container", DASHBOARD),
         _command("endpoint"),
         _command("image"),
         _command("nfs", hint="Use `skylift volume`."),

@@ -455,12 +455,25 @@ def server_stop() -> None:
 def _add_app_commands() -> None:
     from ._cli_apps import app, deploy, environment, serve
     from ._cli_billing import billing
+    from ._cli_container import container
     from ._cli_sandbox import sandbox
     from ._cli_secrets import secret
     from ._cli_state import dict_, queue_
     from ._cli_workspace import proxy_tokens, workspace
 
-    for command in (deploy, serve, app, environment, secret, dict_, queue_, workspace, billing, sandbox):
+    for command in (
+        deploy,
+        serve,
+        app,
+        environment,
+        secret,
+        dict_,
+        queue_,
+        workspace,
+        billing,
+        sandbox,
+        container,
+    ):
         cli.add_command(command)
     cli.add_command(proxy_tokens, "proxy-token")  # short for `skylift workspace proxy-tokens`
 

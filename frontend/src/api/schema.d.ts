@@ -415,6 +415,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/builds/{id}/rebuild/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Build this build's image again with every layer built anew (force rebuild): 201 with the new build. */
+        post: operations["builds_rebuild_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/": {
         parameters: {
             query?: never;
@@ -892,6 +909,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/logs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Without `after`: the newest matching lines (before `before`), oldest first. With it: the
+         *     lines after that cursor, to follow them as they are printed.
+         */
+        get: operations["logs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every matching line, oldest first, as a text file: `time stream [app.function container] text`. */
+        get: operations["logs_download_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/": {
         parameters: {
             query?: never;
@@ -1286,7 +1340,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Containers (tasks) that ran or run the workspace's functions. */
+        /**
+         * @description Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+         *
+         *     `exec` (a process in a running container, its streams over a WebSocket) is
+         *     `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+         *     (functions.sandbox_exec).
+         */
         get: operations["tasks_list"];
         put?: never;
         post?: never;
@@ -1303,10 +1363,36 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Containers (tasks) that ran or run the workspace's functions. */
+        /**
+         * @description Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+         *
+         *     `exec` (a process in a running container, its streams over a WebSocket) is
+         *     `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+         *     (functions.sandbox_exec).
+         */
         get: operations["tasks_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/stop/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Stop a live container: what it runs goes back to the queue and runs again elsewhere,
+         *     without spending its retries (as when the platform stops a container).
+         */
+        post: operations["tasks_stop_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1688,6 +1774,8 @@ export interface components {
             status: components["schemas"]["BuildStepStatusEnum"];
             /** Format: double */
             duration: number | null;
+            /** @description Bytes the step's layer adds (null: not known) */
+            size?: number | null;
         };
         /**
          * @description * `pending` - pending
@@ -2342,6 +2430,28 @@ export interface components {
             call: string;
             task: string;
         };
+        LogLine: {
+            /** @description Lines are ordered by id (a whole number, as a string) */
+            id: string;
+            app_id: string;
+            /** @description The app's name */
+            app: string;
+            function_id: string | null;
+            function: string;
+            call_id: string | null;
+            container_id: string | null;
+            stream: components["schemas"]["StreamEnum"];
+            text: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        LogLinePage: {
+            results: components["schemas"]["LogLine"][];
+            /** @description Read on with ?after=cursor; the next page may repeat lines younger than a second (drop ids already shown) */
+            cursor: string;
+            /** @description Older lines exist: ask ?before=next_before for them */
+            next_before: string | null;
+        };
         LogPage: {
             entries: components["schemas"]["LogEntry"][];
             cursor: string;
@@ -2961,11 +3071,31 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "ephemeral" | "deployed" | "stopped";
+        /**
+         * @description * `stdout` - stdout
+         *     * `stderr` - stderr
+         * @enum {string}
+         */
+        StreamEnum: "stdout" | "stderr";
         Task: {
             readonly id: string;
             readonly function_id: string;
+            readonly function: string;
+            readonly app_id: string;
+            readonly app: string;
             readonly host: string;
             readonly status: components["schemas"]["TaskStatusEnum"];
+            /**
+             * Format: double
+             * @description Cores it may use
+             */
+            readonly cpu: number;
+            /** @description MiB */
+            readonly memory: number;
+            /** @description The inputs it runs now: their ids and their calls' ids */
+            readonly current_inputs: {
+                [key: string]: string;
+            }[];
             readonly exit_code: number | null;
             readonly cause: string;
             readonly inputs_served: number;
@@ -3842,6 +3972,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BuildLogPage"];
+                };
+            };
+        };
+    };
+    builds_rebuild_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this build. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageEnsured"];
                 };
             };
         };
@@ -4723,6 +4875,83 @@ export interface operations {
             };
         };
     };
+    logs_list: {
+        parameters: {
+            query?: {
+                /** @description Lines after this cursor, oldest first (tailing: a previous page's cursor) */
+                after?: string;
+                /** @description Only lines of this app (id) */
+                app?: string;
+                /** @description Lines older than this id (a page back) */
+                before?: string;
+                /** @description Only lines printed for this call (id) */
+                call?: string;
+                /** @description Only lines of this container (task id) */
+                container?: string;
+                /** @description Only lines of this function (id) */
+                function?: string;
+                /** @description At most this many (1-5000) */
+                limit?: number;
+                /** @description Lines containing this text (any case) */
+                q?: string;
+                /** @description Lines printed at or after this time */
+                since?: string;
+                stream?: "stderr" | "stdout";
+                /** @description Lines printed before this time */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogLinePage"];
+                };
+            };
+        };
+    };
+    logs_download_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Only lines of this app (id) */
+                app?: string;
+                /** @description Only lines printed for this call (id) */
+                call?: string;
+                /** @description Only lines of this container (task id) */
+                container?: string;
+                /** @description Only lines of this function (id) */
+                function?: string;
+                /** @description Lines containing this text (any case) */
+                q?: string;
+                /** @description Lines printed at or after this time */
+                since?: string;
+                stream?: "stderr" | "stdout";
+                /** @description Lines printed before this time */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One line per log line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
     members_list: {
         parameters: {
             query?: {
@@ -5493,12 +5722,16 @@ export interface operations {
     tasks_list: {
         parameters: {
             query?: {
+                /** @description Only this app's functions' */
+                app?: string;
                 /** @description The pagination cursor value. */
                 cursor?: string;
                 /** @description Only this function's */
                 function?: string;
                 /** @description Number of results to return per page. */
                 limit?: number;
+                /** @description Only those pending, starting or running */
+                live?: boolean;
             };
             header?: never;
             path?: never;
@@ -5517,6 +5750,28 @@ export interface operations {
         };
     };
     tasks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this task. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+        };
+    };
+    tasks_stop_create: {
         parameters: {
             query?: never;
             header?: never;

@@ -28,6 +28,9 @@ export function Layout() {
         <WorkspaceSwitcher onError={setError} />
         <nav className="topnav">
           <Link to="/">Apps</Link>
+          <Link to="/logs">Logs</Link>
+          <Link to="/containers">Containers</Link>
+          <Link to="/builds">Builds</Link>
           <Link to="/volumes">Volumes</Link>
           <Link to="/secrets">Secrets</Link>
           <Link to="/dicts">Dicts</Link>

@@ -78,7 +78,11 @@ from .key_request import KeyRequest
 from .kind_enum import KindEnum
 from .len_ import Len
 from .log_entry import LogEntry
+from .log_line import LogLine
+from .log_line_page import LogLinePage
 from .log_page import LogPage
+from .logs_download_retrieve_stream import LogsDownloadRetrieveStream
+from .logs_list_stream import LogsListStream
 from .member import Member
 from .mount import Mount
 from .mount_create_request import MountCreateRequest
@@ -141,7 +145,9 @@ from .session_workspace import SessionWorkspace
 from .sign_in_request import SignInRequest
 from .state_create_request import StateCreateRequest
 from .state_enum import StateEnum
+from .stream_enum import StreamEnum
 from .task import Task
+from .task_current_inputs_item import TaskCurrentInputsItem
 from .task_status_enum import TaskStatusEnum
 from .type_enum import TypeEnum
 from .usage_report import UsageReport
@@ -241,7 +247,11 @@ __all__ = (
     "KindEnum",
     "Len",
     "LogEntry",
+    "LogLine",
+    "LogLinePage",
     "LogPage",
+    "LogsDownloadRetrieveStream",
+    "LogsListStream",
     "Member",
     "Mount",
     "MountCreateRequest",
@@ -304,7 +314,9 @@ __all__ = (
     "SignInRequest",
     "StateCreateRequest",
     "StateEnum",
+    "StreamEnum",
     "Task",
+    "TaskCurrentInputsItem",
     "TaskStatusEnum",
     "TypeEnum",
     "UsageReport",

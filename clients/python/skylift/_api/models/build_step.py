@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..models.build_step_status_enum import BuildStepStatusEnum
+from ..types import UNSET, Unset
 from typing import cast
 
 
@@ -33,6 +34,7 @@ class BuildStep:
                 * `built` - built
                 * `failed` - failed
             duration (float | None):
+            size (int | None | Unset): Bytes the step's layer adds (null: not known)
      """
 
     index: int
@@ -40,6 +42,7 @@ class BuildStep:
     hash_: str
     status: BuildStepStatusEnum
     duration: float | None
+    size: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -58,6 +61,12 @@ class BuildStep:
         duration: float | None
         duration = self.duration
 
+        size: int | None | Unset
+        if isinstance(self.size, Unset):
+            size = UNSET
+        else:
+            size = self.size
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -68,6 +77,8 @@ class BuildStep:
             "status": status,
             "duration": duration,
         })
+        if size is not UNSET:
+            field_dict["size"] = size
 
         return field_dict
 
@@ -95,12 +106,23 @@ class BuildStep:
         duration = _parse_duration(d.pop("duration"))
 
 
+        def _parse_size(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        size = _parse_size(d.pop("size", UNSET))
+
+
         build_step = cls(
             index=index,
             description=description,
             hash_=hash_,
             status=status,
             duration=duration,
+            size=size,
         )
 
 

@@ -12,6 +12,8 @@ from ..models.task_status_enum import TaskStatusEnum
 from typing import cast
 import datetime
 
+if TYPE_CHECKING:
+  from ..models.task_current_inputs_item import TaskCurrentInputsItem
 
 
 
@@ -27,6 +29,9 @@ class Task:
         Attributes:
             id (str):
             function_id (str):
+            function (str):
+            app_id (str):
+            app (str):
             host (str):
             status (TaskStatusEnum): * `pending` - Pending
                 * `starting` - Starting
@@ -34,6 +39,9 @@ class Task:
                 * `stopping` - Stopping
                 * `stopped` - Stopped
                 * `failed` - Failed
+            cpu (float): Cores it may use
+            memory (int): MiB
+            current_inputs (list[TaskCurrentInputsItem]): The inputs it runs now: their ids and their calls' ids
             exit_code (int | None):
             cause (str):
             inputs_served (int):
@@ -46,8 +54,14 @@ class Task:
 
     id: str
     function_id: str
+    function: str
+    app_id: str
+    app: str
     host: str
     status: TaskStatusEnum
+    cpu: float
+    memory: int
+    current_inputs: list[TaskCurrentInputsItem]
     exit_code: int | None
     cause: str
     inputs_served: int
@@ -63,13 +77,31 @@ class Task:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.task_current_inputs_item import TaskCurrentInputsItem # noqa: PLC0415
         id = self.id
 
         function_id = self.function_id
 
+        function = self.function
+
+        app_id = self.app_id
+
+        app = self.app
+
         host = self.host
 
         status = self.status.value
+
+        cpu = self.cpu
+
+        memory = self.memory
+
+        current_inputs = []
+        for current_inputs_item_data in self.current_inputs:
+            current_inputs_item = current_inputs_item_data.to_dict()
+            current_inputs.append(current_inputs_item)
+
+
 
         exit_code: int | None
         exit_code = self.exit_code
@@ -104,8 +136,14 @@ class Task:
         field_dict.update({
             "id": id,
             "function_id": function_id,
+            "function": function,
+            "app_id": app_id,
+            "app": app,
             "host": host,
             "status": status,
+            "cpu": cpu,
+            "memory": memory,
+            "current_inputs": current_inputs,
             "exit_code": exit_code,
             "cause": cause,
             "inputs_served": inputs_served,
@@ -122,16 +160,37 @@ class Task:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.task_current_inputs_item import TaskCurrentInputsItem # noqa: PLC0415
         d = dict(src_dict)
         id = d.pop("id")
 
         function_id = d.pop("function_id")
+
+        function = d.pop("function")
+
+        app_id = d.pop("app_id")
+
+        app = d.pop("app")
 
         host = d.pop("host")
 
         status = TaskStatusEnum(d.pop("status"))
 
 
+
+
+        cpu = d.pop("cpu")
+
+        memory = d.pop("memory")
+
+        current_inputs = []
+        _current_inputs = d.pop("current_inputs")
+        for current_inputs_item_data in (_current_inputs):
+            current_inputs_item = TaskCurrentInputsItem.from_dict(current_inputs_item_data)
+
+
+
+            current_inputs.append(current_inputs_item)
 
 
         def _parse_exit_code(data: object) -> int | None:
@@ -195,8 +254,14 @@ class Task:
         task = cls(
             id=id,
             function_id=function_id,
+            function=function,
+            app_id=app_id,
+            app=app,
             host=host,
             status=status,
+            cpu=cpu,
+            memory=memory,
+            current_inputs=current_inputs,
             exit_code=exit_code,
             cause=cause,
             inputs_served=inputs_served,

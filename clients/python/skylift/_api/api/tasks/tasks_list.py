@@ -16,9 +16,11 @@ from typing import cast
 
 def _get_kwargs(
     *,
+    app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    live: bool | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -27,11 +29,15 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
+    params["app"] = app
+
     params["cursor"] = cursor
 
     params["function"] = function
 
     params["limit"] = limit
+
+    params["live"] = live
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -74,17 +80,25 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    live: bool | Unset = UNSET,
 
 ) -> Response[PaginatedTaskList]:
-    """  Containers (tasks) that ran or run the workspace's functions.
+    """  Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+
+    `exec` (a process in a running container, its streams over a WebSocket) is
+    `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+    (functions.sandbox_exec).
 
     Args:
+        app (str | Unset):
         cursor (str | Unset):
         function (str | Unset):
         limit (int | Unset):
+        live (bool | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -96,9 +110,11 @@ def sync_detailed(
 
 
     kwargs = _get_kwargs(
-        cursor=cursor,
+        app=app,
+cursor=cursor,
 function=function,
 limit=limit,
+live=live,
 
     )
 
@@ -111,17 +127,25 @@ limit=limit,
 def sync(
     *,
     client: AuthenticatedClient,
+    app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    live: bool | Unset = UNSET,
 
 ) -> PaginatedTaskList | None:
-    """  Containers (tasks) that ran or run the workspace's functions.
+    """  Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+
+    `exec` (a process in a running container, its streams over a WebSocket) is
+    `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+    (functions.sandbox_exec).
 
     Args:
+        app (str | Unset):
         cursor (str | Unset):
         function (str | Unset):
         limit (int | Unset):
+        live (bool | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,26 +158,36 @@ def sync(
 
     return sync_detailed(
         client=client,
+app=app,
 cursor=cursor,
 function=function,
 limit=limit,
+live=live,
 
     ).parsed
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    live: bool | Unset = UNSET,
 
 ) -> Response[PaginatedTaskList]:
-    """  Containers (tasks) that ran or run the workspace's functions.
+    """  Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+
+    `exec` (a process in a running container, its streams over a WebSocket) is
+    `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+    (functions.sandbox_exec).
 
     Args:
+        app (str | Unset):
         cursor (str | Unset):
         function (str | Unset):
         limit (int | Unset):
+        live (bool | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,9 +199,11 @@ async def asyncio_detailed(
 
 
     kwargs = _get_kwargs(
-        cursor=cursor,
+        app=app,
+cursor=cursor,
 function=function,
 limit=limit,
+live=live,
 
     )
 
@@ -180,17 +216,25 @@ limit=limit,
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    live: bool | Unset = UNSET,
 
 ) -> PaginatedTaskList | None:
-    """  Containers (tasks) that ran or run the workspace's functions.
+    """  Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+
+    `exec` (a process in a running container, its streams over a WebSocket) is
+    `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+    (functions.sandbox_exec).
 
     Args:
+        app (str | Unset):
         cursor (str | Unset):
         function (str | Unset):
         limit (int | Unset):
+        live (bool | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,8 +247,10 @@ async def asyncio(
 
     return (await asyncio_detailed(
         client=client,
+app=app,
 cursor=cursor,
 function=function,
 limit=limit,
+live=live,
 
     )).parsed

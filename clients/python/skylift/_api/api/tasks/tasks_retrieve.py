@@ -62,7 +62,11 @@ def sync_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Task]:
-    """  Containers (tasks) that ran or run the workspace's functions.
+    """  Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+
+    `exec` (a process in a running container, its streams over a WebSocket) is
+    `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+    (functions.sandbox_exec).
 
     Args:
         id (str):
@@ -93,7 +97,11 @@ def sync(
     client: AuthenticatedClient,
 
 ) -> Task | None:
-    """  Containers (tasks) that ran or run the workspace's functions.
+    """  Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+
+    `exec` (a process in a running container, its streams over a WebSocket) is
+    `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+    (functions.sandbox_exec).
 
     Args:
         id (str):
@@ -119,7 +127,11 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 
 ) -> Response[Task]:
-    """  Containers (tasks) that ran or run the workspace's functions.
+    """  Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+
+    `exec` (a process in a running container, its streams over a WebSocket) is
+    `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+    (functions.sandbox_exec).
 
     Args:
         id (str):
@@ -150,7 +162,11 @@ async def asyncio(
     client: AuthenticatedClient,
 
 ) -> Task | None:
-    """  Containers (tasks) that ran or run the workspace's functions.
+    """  Containers (tasks) that ran or run the workspace's functions: where, with what, doing what.
+
+    `exec` (a process in a running container, its streams over a WebSocket) is
+    `/api/v1/tasks/{id}/exec/`, the same path through the host agent as a sandbox's
+    (functions.sandbox_exec).
 
     Args:
         id (str):

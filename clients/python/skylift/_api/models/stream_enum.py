@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+class StreamEnum(StrEnum):
+    STDERR = "stderr"
+    STDOUT = "stdout"
+
+    def __str__(self) -> str:
+        return str(self.value)
