@@ -155,6 +155,7 @@ SPECTACULAR_SETTINGS = {
         "VolumeEntryTypeEnum": ["file", "directory", "symlink", "other"],
         "SecretActionEnum": "vault.models.SecretAction",
         "TaskStatusEnum": "functions.models.TaskStatus",  # tasks and sandboxes
+        "FunctionCallStatusEnum": "functions.models.CallStatus",  # calls and the calls table's rows
     },
 }
 

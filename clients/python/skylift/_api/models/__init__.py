@@ -23,9 +23,17 @@ from .call_created import CallCreated
 from .call_graph import CallGraph
 from .call_graph_input import CallGraphInput
 from .call_graph_input_children_item import CallGraphInputChildrenItem
+from .call_input_report import CallInputReport
 from .call_inputs_request import CallInputsRequest
+from .call_log_line import CallLogLine
+from .call_report import CallReport
+from .call_report_counts import CallReportCounts
+from .call_row import CallRow
 from .change_enum import ChangeEnum
+from .cold_start_breakdown import ColdStartBreakdown
+from .cold_start_stage import ColdStartStage
 from .cold_starts import ColdStarts
+from .deploy_marker import DeployMarker
 from .deploy_request import DeployRequest
 from .deployed import Deployed
 from .deployed_function_request import DeployedFunctionRequest
@@ -49,9 +57,11 @@ from .function_change import FunctionChange
 from .function_create_request import FunctionCreateRequest
 from .function_create_request_definition import FunctionCreateRequestDefinition
 from .function_create_request_volumes_item import FunctionCreateRequestVolumesItem
+from .function_metrics import FunctionMetrics
 from .function_variant_request import FunctionVariantRequest
 from .function_variant_request_options import FunctionVariantRequestOptions
 from .function_web_urls import FunctionWebUrls
+from .functions_metrics_retrieve_window import FunctionsMetricsRetrieveWindow
 from .image import Image
 from .image_ensured import ImageEnsured
 from .image_spec_request import ImageSpecRequest
@@ -70,6 +80,8 @@ from .kind_enum import KindEnum
 from .len_ import Len
 from .log_entry import LogEntry
 from .log_page import LogPage
+from .metric_series import MetricSeries
+from .metric_totals import MetricTotals
 from .mount import Mount
 from .mount_create_request import MountCreateRequest
 from .output import Output
@@ -79,9 +91,9 @@ from .paginated_api_token_list import PaginatedApiTokenList
 from .paginated_app_list import PaginatedAppList
 from .paginated_budget_list import PaginatedBudgetList
 from .paginated_build_list import PaginatedBuildList
+from .paginated_call_row_list import PaginatedCallRowList
 from .paginated_dict_list import PaginatedDictList
 from .paginated_environment_list import PaginatedEnvironmentList
-from .paginated_function_call_list import PaginatedFunctionCallList
 from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
 from .paginated_proxy_token_list import PaginatedProxyTokenList
@@ -166,13 +178,21 @@ __all__ = (
     "CallGraph",
     "CallGraphInput",
     "CallGraphInputChildrenItem",
+    "CallInputReport",
     "CallInputsRequest",
+    "CallLogLine",
+    "CallReport",
+    "CallReportCounts",
+    "CallRow",
     "ChangeEnum",
+    "ColdStartBreakdown",
     "ColdStarts",
+    "ColdStartStage",
     "Deployed",
     "DeployedFunctionRequest",
     "DeployedFunctionRequestDefinition",
     "DeployedFunctionRequestVolumesItem",
+    "DeployMarker",
     "DeployRequest",
     "Dict",
     "DictDetail",
@@ -192,6 +212,8 @@ __all__ = (
     "FunctionCreateRequest",
     "FunctionCreateRequestDefinition",
     "FunctionCreateRequestVolumesItem",
+    "FunctionMetrics",
+    "FunctionsMetricsRetrieveWindow",
     "FunctionVariantRequest",
     "FunctionVariantRequestOptions",
     "FunctionWebUrls",
@@ -213,6 +235,8 @@ __all__ = (
     "Len",
     "LogEntry",
     "LogPage",
+    "MetricSeries",
+    "MetricTotals",
     "Mount",
     "MountCreateRequest",
     "Output",
@@ -222,9 +246,9 @@ __all__ = (
     "PaginatedAppList",
     "PaginatedBudgetList",
     "PaginatedBuildList",
+    "PaginatedCallRowList",
     "PaginatedDictList",
     "PaginatedEnvironmentList",
-    "PaginatedFunctionCallList",
     "PaginatedFunctionList",
     "PaginatedImageList",
     "PaginatedProxyTokenList",
