@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
 
 import { Layout } from "./components/Layout";
@@ -18,6 +19,9 @@ import { SecretsPage } from "./pages/SecretsPage";
 import { VolumePage } from "./pages/VolumePage";
 import { VolumesPage } from "./pages/VolumesPage";
 
+// The function page carries the chart library: loaded when it is first opened.
+const FunctionPage = lazy(() => import("./pages/FunctionPage"));
+
 export function Dashboard() {
   return (
     <BrowserRouter>
@@ -33,6 +37,14 @@ export function Dashboard() {
           >
             <Route index element={<AppsPage />} />
             <Route path="apps/:id" element={<AppPage />} />
+            <Route
+              path="functions/:id"
+              element={
+                <Suspense fallback={<p className="muted">Loading…</p>}>
+                  <FunctionPage />
+                </Suspense>
+              }
+            />
             <Route path="calls/:id" element={<CallPage />} />
             <Route path="volumes" element={<VolumesPage />} />
             <Route path="volumes/:id" element={<VolumePage />} />

@@ -49,7 +49,7 @@ def test_it_shows_versions_previews_a_rollback_runs_a_schedule_and_stops(page, p
 
     # given the apps page: the app is among the deployed ones
     sign_in(page, "alice", alice.password)
-    deployed = page.get_by_role("table", name="Deployed apps")
+    deployed = page.get_by_role("table", name="Apps")
     expect(deployed).to_contain_text("browser-deployed")
     expect(deployed).to_contain_text("v2")
     deployed.get_by_role("link", name="browser-deployed").click()

@@ -149,7 +149,9 @@ function FunctionsSection({ appId }: { appId: string }) {
             <tbody>
               {current.map((fn) => (
                 <tr key={fn.id}>
-                  <td className="strong">{fn.name}</td>
+                  <td className="strong">
+                    <Link to={`/functions/${encodeURIComponent(fn.id)}`}>{fn.name}</Link>
+                  </td>
                   <td>
                     <code>{fn.module ? `${fn.module}.${fn.qualname}` : fn.qualname}</code>
                   </td>
