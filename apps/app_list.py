@@ -55,6 +55,4 @@ def with_list_facts(queryset: QuerySet[App]) -> QuerySet[App]:
 def _grouped_count(queryset) -> Coalesce:
     """The number of rows of a subquery correlated on the app, 0 when none."""
     counted = queryset.order_by().values("function__app" if queryset.model is not Function else "app")
-    return Coalesce(
-        Subquery(counted.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0
-    )
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0)

@@ -78,7 +78,9 @@ SELECT 'in' || substr(c.id, 3), c.workspace_id, c.id, c.function_id, 0, '', '\\x
 
 def bundle_sizes() -> dict:
     if not (DIST / "index.html").exists():
-        raise SystemExit("Build the dashboard first: platform/scripts/frontend.sh (or npm run build in frontend/).")
+        raise SystemExit(
+            "Build the dashboard first: platform/scripts/frontend.sh (or npm run build in frontend/)."
+        )
     files = {}
     for path in sorted((DIST / "assets").glob("*.js")):
         data = path.read_bytes()
@@ -143,7 +145,9 @@ def paint_times(plat: EmbeddedPlatform, function_id: str, runs: int) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--apps", type=int, default=200)
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)

@@ -56,7 +56,7 @@ def with_row_facts(queryset: QuerySet[FunctionCall]) -> QuerySet[FunctionCall]:
     )
 
 
-def remote_traceback(body: bytes | None) -> str:
+def remote_traceback(body: bytes | memoryview | None) -> str:
     """The traceback text an exception output carries ("" when there is none), without unpickling."""
     if not body:
         return ""
@@ -140,11 +140,7 @@ def call_report(call: FunctionCall) -> dict:
     counts: dict[str, int] = {}
     for status in Input.objects.filter(call=call).values_list("status", flat=True).order_by():
         counts[status] = counts.get(status, 0) + 1
-    rows = list(
-        Input.objects.filter(call=call)
-        .order_by("idx")
-        .defer("args")[:INPUTS_SHOWN]
-    )
+    rows = list(Input.objects.filter(call=call).order_by("idx").defer("args")[:INPUTS_SHOWN])
     shown_tracebacks = 0
     inputs = []
     for row in rows:

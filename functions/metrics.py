@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -173,7 +174,14 @@ def function_metrics(function: Function, window: str, *, now: datetime | None = 
     count = int(length / step)
     start = last - (count - 1) * step
     end = last + step
-    params = {"app": function.app_id, "name": function.name, "start": start, "end": end, "step": step, "now": now}
+    params: dict[str, Any] = {
+        "app": function.app_id,
+        "name": function.name,
+        "start": start,
+        "end": end,
+        "step": step,
+        "now": now,
+    }
     series: dict[str, list[float | None]] = {name: [None] * count for name in SERIES}
     times = [start + i * step for i in range(count)]
     totals = {"inputs": 0, "succeeded": 0, "failed": 0}

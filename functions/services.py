@@ -358,7 +358,9 @@ def call_retry(*, call: FunctionCall, user) -> FunctionCall:
     after an input finished) there is nothing to send again, and the retry is refused with 409.
     """
     rows = list(
-        Input.objects.filter(call=call).order_by("idx").values_list("args", "args_blob", "method", "codec", "result_kind")
+        Input.objects.filter(call=call)
+        .order_by("idx")
+        .values_list("args", "args_blob", "method", "codec", "result_kind")
     )
     if not rows:
         raise ApiError(f"{call.id} has no inputs to send again.", code="no_inputs", status_code=409)
@@ -372,7 +374,13 @@ def call_retry(*, call: FunctionCall, user) -> FunctionCall:
     method, codec = rows[0][2], rows[0][3]
     first, rest = args[:MAX_INPUTS_PER_REQUEST], args[MAX_INPUTS_PER_REQUEST:]
     retried, _ = call_create(
-        function=call.function, user=user, args=first, kind=call.kind, method=method, closed=not rest, codec=codec
+        function=call.function,
+        user=user,
+        args=first,
+        kind=call.kind,
+        method=method,
+        closed=not rest,
+        codec=codec,
     )
     for start in range(0, len(rest), MAX_INPUTS_PER_REQUEST):
         batch = rest[start : start + MAX_INPUTS_PER_REQUEST]

@@ -429,7 +429,10 @@ class CallRowSerializer(FunctionCallSerializer):
         read_only=True, default=False, help_text="An input waited for its container to start"
     )
     task_id = serializers.CharField(
-        source="first_task_id", read_only=True, allow_null=True, default=None,
+        source="first_task_id",
+        read_only=True,
+        allow_null=True,
+        default=None,
         help_text="The container of its first input (null before one claimed it)",
     )
     attempts = serializers.IntegerField(

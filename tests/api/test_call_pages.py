@@ -114,7 +114,9 @@ def test_the_traceback_reader_never_unpickles():
         def __reduce__(self):
             return (exec, ("raise SystemExit('unpickled')",))
 
-    body = cloudpickle.dumps({"exc": Boom(), "traceback": "Traceback (most recent call last):\n  x", "type": "B"})
+    body = cloudpickle.dumps(
+        {"exc": Boom(), "traceback": "Traceback (most recent call last):\n  x", "type": "B"}
+    )
     assert call_reports.remote_traceback(body) == "Traceback (most recent call last):\n  x"
     assert call_reports.remote_traceback(b"not a pickle") == ""
     assert call_reports.remote_traceback(None) == ""
@@ -131,8 +133,14 @@ def test_retry_makes_a_new_call_with_the_same_inputs(trio, objects_a):
     retried = FunctionCall.objects.get(pk=response.json()["id"])
     assert retried.id != call.id and retried.function_id == call.function_id
     assert (retried.kind, retried.input_count, retried.created_by) == ("map", 2, trio.bob.user)
-    old = [function_services.blobs.load(k) if k else bytes(a) for a, k in call.inputs.order_by("idx").values_list("args", "args_blob")]
-    new = [function_services.blobs.load(k) if k else bytes(a) for a, k in retried.inputs.order_by("idx").values_list("args", "args_blob")]
+    old = [
+        function_services.blobs.load(k) if k else bytes(a)
+        for a, k in call.inputs.order_by("idx").values_list("args", "args_blob")
+    ]
+    new = [
+        function_services.blobs.load(k) if k else bytes(a)
+        for a, k in retried.inputs.order_by("idx").values_list("args", "args_blob")
+    ]
     assert new == old == [b"one", b"two" * 100_000]
     assert FunctionCall.objects.get(pk=call.pk).status == call.status  # the original is unchanged
 
@@ -146,7 +154,9 @@ def test_retry_refuses_a_call_whose_arguments_expired(trio, objects_a):
 
 
 def test_cancel_from_the_api_makes_unfinished_inputs_cancelled(trio, objects_a):
-    call, _ = function_services.call_create(function=objects_a.function, user=trio.alice.user, args=[b"x", b"y"])
+    call, _ = function_services.call_create(
+        function=objects_a.function, user=trio.alice.user, args=[b"x", b"y"]
+    )
     response = trio.alice.api.post(f"/api/v1/calls/{call.id}/cancel/")
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"
@@ -158,7 +168,9 @@ def test_the_apps_list_shows_deployer_containers_and_error_rate_in_one_query(tri
     function = Function.objects.filter(app=deployed, retired_at__isnull=True).first()
     Task.objects.create(workspace=deployed.workspace, function=function, status="running")
     Task.objects.create(workspace=deployed.workspace, function=function, status="stopped")
-    call, _ = function_services.call_create(function=function, user=trio.alice.user, args=[b"1", b"2", b"3", b"4"])
+    call, _ = function_services.call_create(
+        function=function, user=trio.alice.user, args=[b"1", b"2", b"3", b"4"]
+    )
     rows = list(Input.objects.filter(call=call).order_by("idx"))
     now = timezone.now()
     for row, status in zip(rows, ["succeeded", "failed", "succeeded", "cancelled"], strict=True):

@@ -124,7 +124,14 @@ def test_it_charts_containers_cold_starts_pending_running_and_usage(trio):
         stopped_at=current - 2 * STEP + timedelta(seconds=1),
     )
     # an input running on it since 3 minutes ago
-    _input(function, current - 3 * STEP + timedelta(seconds=10), status="running", queued=1.0, ran=None, task=live)
+    _input(
+        function,
+        current - 3 * STEP + timedelta(seconds=10),
+        status="running",
+        queued=1.0,
+        ran=None,
+        task=live,
+    )
     # 30 core-seconds and 60 GiB-seconds metered in the last minute
     price = PriceTable.objects.create(version=9_999, prices={})
     UsageRecord.objects.create(

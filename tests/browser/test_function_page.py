@@ -17,12 +17,16 @@ pytestmark = pytest.mark.browser
 
 def _function_id(platform, app_id: str, name: str) -> str:
     alice = platform.users["alice"]
-    found = httpx.get(f"{platform.url}/api/v1/functions/", params={"app": app_id}, headers=alice.headers).json()
+    found = httpx.get(
+        f"{platform.url}/api/v1/functions/", params={"app": app_id}, headers=alice.headers
+    ).json()
     return next(f["id"] for f in found["results"] if f["name"] == name)
 
 
 def _api(platform, path: str, **params):
-    response = httpx.get(f"{platform.url}/api/v1{path}", params=params, headers=platform.users["alice"].headers)
+    response = httpx.get(
+        f"{platform.url}/api/v1{path}", params=params, headers=platform.users["alice"].headers
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -71,7 +75,11 @@ def test_the_function_page_charts_a_real_map_lists_its_call_and_applies_scaling(
         assert (function["min_containers"], function["scaledown_window"]) == (1, 120)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            live = [t for t in _api(platform, "/tasks/", function=function_id)["results"] if t["status"] == "running"]
+            live = [
+                t
+                for t in _api(platform, "/tasks/", function=function_id)["results"]
+                if t["status"] == "running"
+            ]
             if live:
                 break
             time.sleep(1)
@@ -111,7 +119,9 @@ def test_a_call_is_cancelled_from_the_browser_and_a_failed_one_retried(page, pla
         # given a call that printed and failed in its container
         with pytest.raises(RuntimeError, match="kaput"):
             fapp.loud_failure.remote("kaput")
-        failed_id = _api(platform, "/calls/", function=_function_id(platform, app_id, "loud_failure"))["results"][0]["id"]
+        failed_id = _api(platform, "/calls/", function=_function_id(platform, app_id, "loud_failure"))[
+            "results"
+        ][0]["id"]
         # when its page is opened
         page.goto(f"/calls/{failed_id}")
         # then its input, the remote traceback, its log line and its cold start are shown
