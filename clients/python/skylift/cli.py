@@ -203,6 +203,8 @@ def run(ctx: click.Context, target: str, quiet: bool, detach: bool) -> None:
     field_values = {f.name: kwargs.pop(f.name) for f in fields}
     result = None
     with app.run(show_logs=not quiet, detach=detach):
+        if not quiet:
+            click.echo(f"Running {app.name or target}: {app.get_dashboard_url()}", err=True)
         if runnable.kind == "entrypoint":
             result = runnable.obj(**kwargs)
             if inspect.iscoroutine(result):  # an `async def` entrypoint
@@ -216,7 +218,7 @@ def run(ctx: click.Context, target: str, quiet: bool, detach: bool) -> None:
         if detach:
             click.echo(
                 f"The app {app.app_id} keeps running (--detach): stop it in the dashboard, "
-                f"{app._client.config.server_url}/apps/{app.app_id}",
+                f"{app.get_dashboard_url()}",
                 err=True,
             )
     # After the app's output: leaving app.run() prints every line the call logged, and the
