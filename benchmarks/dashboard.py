@@ -110,7 +110,33 @@ def seed(plat: EmbeddedPlatform, client, apps: int, calls: int) -> dict:
     plat.sql("VACUUM ANALYZE functions_input")
     plat.sql("VACUUM ANALYZE functions_functioncall")
     say(f"  written in {time.perf_counter() - t0:.1f} s")
-    return {"function_id": function_id, "app_id": found["id"]}
+    return {"function_id": function_id, "app_id": found["id"], "headers": headers}
+
+
+def api_times(plat: EmbeddedPlatform, seeded: dict, runs: int) -> dict[str, list[float]]:
+    """Seconds each request the two pages make takes, from here (no browser)."""
+    api = f"{plat.url}/api/v1"
+    fid = seeded["function_id"]
+    requests = {
+        "GET /apps/ (a page of 50)": (f"{api}/apps/", {"limit": 50}),
+        "GET /functions/{id}/metrics/?window=1h": (f"{api}/functions/{fid}/metrics/", {"window": "1h"}),
+        "GET /functions/{id}/metrics/?window=7d": (f"{api}/functions/{fid}/metrics/", {"window": "7d"}),
+        "GET /calls/ (the function's, a page of 50)": (
+            f"{api}/calls/",
+            {"app": seeded["app_id"], "function_name": "noop", "limit": 50},
+        ),
+    }
+    out: dict[str, list[float]] = {}
+    with httpx.Client(headers=seeded["headers"], timeout=60) as http:
+        for name, (url, params) in requests.items():
+            http.get(url, params=params).raise_for_status()  # warm
+            times = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                http.get(url, params=params).raise_for_status()
+                times.append(time.perf_counter() - t0)
+            out[name] = times
+    return out
 
 
 def paint_times(plat: EmbeddedPlatform, function_id: str, runs: int) -> dict:
@@ -139,9 +165,14 @@ def paint_times(plat: EmbeddedPlatform, function_id: str, runs: int) -> dict:
             fresh.locator("[data-chart=rate] canvas").wait_for()
             results["function_page"].append(fresh.evaluate("performance.now()") / 1000)
             totals = fresh.get_by_test_id("metrics-totals").inner_text()
+            # Where the time went: each request's start and end since navigation start.
+            waterfall = fresh.evaluate(
+                "performance.getEntriesByType('resource').map(e => "
+                "[e.name.replace(location.origin, ''), Math.round(e.startTime), Math.round(e.responseEnd)])"
+            )
             fresh.close()
         browser.close()
-    return {**results, "function_totals": totals}
+    return {**results, "function_totals": totals, "function_waterfall": waterfall}
 
 
 def main() -> int:
@@ -169,6 +200,7 @@ def main() -> int:
         plat.start()
         client = plat.client()
         seeded = seed(plat, client, args.apps, args.calls)
+        results["api"] = api_times(plat, seeded, args.runs)
         results["paint"] = paint_times(plat, seeded["function_id"], args.runs)
     finally:
         plat.stop()
@@ -190,7 +222,12 @@ def main() -> int:
         values = paint[key]
         print(row.format(label, f"{statistics.median(values):.3f} s", f"< {PAINT_TARGET_S:.0f} s"))
         print(row.format("  first load (cold cache) / slowest", f"{values[0]:.3f} / {max(values):.3f} s", ""))
+    for name, values in results["api"].items():
+        print(row.format(f"  {name}, median", f"{statistics.median(values) * 1000:.0f} ms", ""))
     print(f"function page totals: {paint['function_totals']}")
+    print("function page requests (ms since navigation start, last run):")
+    for name, start, end in paint["function_waterfall"]:
+        print(f"  {start:>5} - {end:>5}  {name}")
     out = args.output or HERE / "results" / f"dashboard-{commit}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")

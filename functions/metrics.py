@@ -92,14 +92,26 @@ started AS (
            percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM started_at - created_at)) AS q95
       FROM ins WHERE started_at >= %(start)s AND started_at < %(end)s GROUP BY 1
 ),
+-- Pending and running at each bucket's end, swept from the inputs' changes: +1 pending when made,
+-- -1 when it started (or ended without starting), +1 running when it started, -1 when it ended.
+-- Changes before the window fall in its first bucket; one pass over the rows, not one per bucket.
+changes AS (
+    SELECT greatest(date_bin(%(step)s, e.at, %(start)s), %(start)s::timestamptz) AS b,
+           sum(e.dp) AS dp, sum(e.dr) AS dr
+      FROM (SELECT created_at AS at, 1 AS dp, 0 AS dr FROM ins
+            UNION ALL SELECT coalesce(started_at, finished_at), -1, 0 FROM ins
+             WHERE coalesce(started_at, finished_at) IS NOT NULL
+            UNION ALL SELECT started_at, 0, 1 FROM ins WHERE started_at IS NOT NULL
+            UNION ALL SELECT finished_at, 0, -1 FROM ins WHERE started_at IS NOT NULL AND finished_at IS NOT NULL
+           ) e
+     GROUP BY 1
+),
 waiting AS (
-    SELECT t.b,
-           count(i.*) FILTER (WHERE i.started_at IS NULL OR i.started_at > t.at) AS pending,
-           count(i.*) FILTER (WHERE i.started_at <= t.at) AS running
-      FROM (SELECT b, least(b + %(step)s, %(now)s) AS at
-              FROM generate_series(%(start)s::timestamptz, %(end)s::timestamptz - %(step)s, %(step)s) AS b) t
-      LEFT JOIN ins i ON i.created_at <= t.at AND coalesce(i.finished_at, 'infinity') > t.at
-     GROUP BY t.b
+    SELECT g.b,
+           sum(coalesce(c.dp, 0)) OVER (ORDER BY g.b) AS pending,
+           sum(coalesce(c.dr, 0)) OVER (ORDER BY g.b) AS running
+      FROM generate_series(%(start)s::timestamptz, %(end)s::timestamptz - %(step)s, %(step)s) AS g(b)
+      LEFT JOIN changes c ON c.b = g.b
 )
 SELECT w.b, coalesce(a.n, 0), coalesce(f.ok, 0), coalesce(f.bad, 0), f.p50, f.p95, s.q50, s.q95,
        w.pending, w.running
@@ -207,8 +219,8 @@ def function_metrics(function: Function, window: str, *, now: datetime | None = 
             series["latency_p95"][i] = _round(p95)
             series["queue_p50"][i] = _round(q50)
             series["queue_p95"][i] = _round(q95)
-            series["pending"][i] = pending
-            series["running"][i] = running
+            series["pending"][i] = int(pending)
+            series["running"][i] = int(running)
         cursor.execute(_TASKS_SQL, params)
         for b, colds, p50, live in cursor.fetchall():
             i = index(b)

@@ -19,8 +19,11 @@ import { SecretsPage } from "./pages/SecretsPage";
 import { VolumePage } from "./pages/VolumePage";
 import { VolumesPage } from "./pages/VolumesPage";
 
-// The function page carries the chart library: loaded when it is first opened.
-const FunctionPage = lazy(() => import("./pages/FunctionPage"));
+// The function page carries the chart library: loaded when it is first opened, and fetched at
+// once (beside the session check) when the dashboard is opened on a function's URL.
+const loadFunctionPage = () => import("./pages/FunctionPage");
+if (typeof window !== "undefined" && window.location.pathname.startsWith("/functions/")) void loadFunctionPage();
+const FunctionPage = lazy(loadFunctionPage);
 
 export function Dashboard() {
   return (

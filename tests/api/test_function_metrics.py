@@ -132,6 +132,8 @@ def test_it_charts_containers_cold_starts_pending_running_and_usage(trio):
         ran=None,
         task=live,
     )
+    # an input made two hours ago, before the window, still waiting
+    _input(function, current - timedelta(hours=2), status="pending", queued=None)
     # 30 core-seconds and 60 GiB-seconds metered in the last minute
     price = PriceTable.objects.create(version=9_999, prices={})
     UsageRecord.objects.create(
@@ -161,6 +163,7 @@ def test_it_charts_containers_cold_starts_pending_running_and_usage(trio):
     assert s["containers"][56] == 2  # both live at the end of that minute
     assert s["containers"][57] == 1  # the older one stopped during it
     assert s["running"][55] == 0 and s["running"][56] == 1 and s["running"][59] == 1
+    assert s["pending"][0] == 1 and s["pending"][59] == 1  # waiting since before the window
     assert s["cpu_cores"][59] == 0.5 and s["memory_gib"][59] == 1.0
     assert s["cpu_cores"][58] is None
     body = response.json()

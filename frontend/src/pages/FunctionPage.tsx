@@ -19,7 +19,6 @@ export default function FunctionPage() {
   const [fn, setFn] = useState<Func | null>(null);
   const loaded = useResource(() => api.get("/api/v1/functions/{id}/", { path: { id } }), [id]);
 
-  if (loaded.status === "loading") return <p className="muted">Loading…</p>;
   if (loaded.status === "error") {
     if (loaded.error instanceof ApiError && loaded.error.status === 404) {
       return (
@@ -33,16 +32,20 @@ export default function FunctionPage() {
     }
     return <ErrorNotice error={loaded.error} />;
   }
-  const current = fn && fn.id === loaded.data.id ? fn : loaded.data;
+  const ready = loaded.status === "ready" ? (fn && fn.id === loaded.data.id ? fn : loaded.data) : null;
+  // The charts need only the id: their request goes out beside the function's own, and they keep
+  // their place (and their data) when the function arrives.
   return (
     <>
-      <FunctionHeader fn={current} />
-      <ScalingSection fn={current} onSaved={setFn} />
-      <ChartsSection fn={current} />
-      <section aria-labelledby="function-calls-title">
-        <h2 id="function-calls-title">Calls</h2>
-        <CallsTable query={{ app: current.app_id, function_name: current.name }} label="Function calls" />
-      </section>
+      {ready ? <FunctionHeader fn={ready} /> : <p className="muted">Loading…</p>}
+      {ready && <ScalingSection fn={ready} onSaved={setFn} />}
+      <ChartsSection functionId={id} name={ready?.name} />
+      {ready && (
+        <section aria-labelledby="function-calls-title">
+          <h2 id="function-calls-title">Calls</h2>
+          <CallsTable query={{ app: ready.app_id, function_name: ready.name }} label="Function calls" />
+        </section>
+      )}
     </>
   );
 }
@@ -194,14 +197,14 @@ function ScalingSection({ fn, onSaved }: { fn: Func; onSaved: (fn: Func) => void
   );
 }
 
-function ChartsSection({ fn }: { fn: Func }) {
+function ChartsSection({ functionId, name }: { functionId: string; name?: string }) {
   const [search, setSearch] = useSearchParams();
   const asked = search.get("window");
   const window: Window = (WINDOWS as readonly string[]).includes(asked ?? "") ? (asked as Window) : "1h";
   const [reloads, setReloads] = useState(0);
   const metrics = useResource(
-    () => api.get("/api/v1/functions/{id}/metrics/", { path: { id: fn.id }, query: { window } }),
-    [fn.id, window, reloads],
+    () => api.get("/api/v1/functions/{id}/metrics/", { path: { id: functionId }, query: { window } }),
+    [functionId, window, reloads],
   );
   return (
     <section aria-labelledby="charts-title">
@@ -223,7 +226,9 @@ function ChartsSection({ fn }: { fn: Func }) {
           </button>
         </div>
       </div>
-      <p className="muted small">Every version and variant of {fn.name}; dashed lines mark deploys.</p>
+      <p className="muted small">
+        Every version and variant of {name ?? "the function"}; dashed lines mark deploys.
+      </p>
       {metrics.status === "loading" && <p className="muted">Loading…</p>}
       {metrics.status === "error" && <ErrorNotice error={metrics.error} />}
       {metrics.status === "ready" && (
