@@ -17,13 +17,23 @@ import { QueuesPage } from "./pages/QueuesPage";
 import { SecretPage } from "./pages/SecretPage";
 import { SecretsPage } from "./pages/SecretsPage";
 import { VolumePage } from "./pages/VolumePage";
+import { loadedFunctionPage, loadFunctionPage, preloadFunctionPage } from "./pages/functionPageLoader";
 import { VolumesPage } from "./pages/VolumesPage";
 
-// The function page carries the chart library: loaded when it is first opened, and fetched at
-// once (beside the session check) when the dashboard is opened on a function's URL.
-const loadFunctionPage = () => import("./pages/FunctionPage");
-if (typeof window !== "undefined" && window.location.pathname.startsWith("/functions/")) void loadFunctionPage();
-const FunctionPage = lazy(loadFunctionPage);
+// The function page carries the chart library: loaded when it is first needed, and fetched at once
+// (beside the session check) when the dashboard is opened on a function's URL.
+if (typeof window !== "undefined" && window.location.pathname.startsWith("/functions/")) preloadFunctionPage();
+const LazyFunctionPage = lazy(loadFunctionPage);
+
+function FunctionRoute() {
+  const Loaded = loadedFunctionPage();
+  if (Loaded) return <Loaded />;
+  return (
+    <Suspense fallback={<p className="muted">Loading…</p>}>
+      <LazyFunctionPage />
+    </Suspense>
+  );
+}
 
 export function Dashboard() {
   return (
@@ -40,14 +50,7 @@ export function Dashboard() {
           >
             <Route index element={<AppsPage />} />
             <Route path="apps/:id" element={<AppPage />} />
-            <Route
-              path="functions/:id"
-              element={
-                <Suspense fallback={<p className="muted">Loading…</p>}>
-                  <FunctionPage />
-                </Suspense>
-              }
-            />
+            <Route path="functions/:id" element={<FunctionRoute />} />
             <Route path="calls/:id" element={<CallPage />} />
             <Route path="volumes" element={<VolumesPage />} />
             <Route path="volumes/:id" element={<VolumePage />} />

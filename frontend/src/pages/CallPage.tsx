@@ -6,6 +6,7 @@ import { useResource } from "../api/useResource";
 import { InputStatusBadge, StatusBadge } from "../components/Badge";
 import { Empty, ErrorNotice } from "../components/Notice";
 import { useSession } from "../components/session";
+import { preloadFunctionPage } from "./functionPageLoader";
 import { type CallGraph, describeStatuses, type GraphNode, graphSettled, toCallGraph } from "../lib/callGraph";
 import { formatDateTime, formatDuration } from "../lib/format";
 import { formatSeconds } from "../lib/metrics";
@@ -15,6 +16,7 @@ const POLL_MS = 1500;
 
 /** One call: its facts and the call graph it belongs to (`/calls/{id}`). */
 export function CallPage() {
+  useEffect(preloadFunctionPage, []); // it links to its functions
   const { id = "" } = useParams();
   const [reloads, setReloads] = useState(0);
   const call = useResource(() => api.get("/api/v1/calls/{id}/", { path: { id } }), [id, reloads]);
