@@ -683,7 +683,7 @@ SURFACE = Surface(
                 same("volume delete"),
                 not_yet("volume cp"),
                 not_yet("volume rename"),
-                not_yet("volume dashboard"),
+                differs("volume dashboard", "prints the URL of its page; `--open` also opens a browser"),
                 not_yet("nfs"),
                 differs(
                     "token set",
@@ -711,7 +711,10 @@ SURFACE = Surface(
                 not_yet("bootstrap"),
                 not_yet("skills"),
                 not_yet("changelog"),
-                not_yet("dashboard"),
+                differs(
+                    "dashboard",
+                    "`[OBJECT_ID]` of an app, function, call or volume: prints the URL; `--open` also opens a browser",
+                ),
                 not_yet("launch"),
                 not_yet("cluster"),
                 not_yet(

@@ -44,3 +44,21 @@ def test_an_app_links_to_its_page_once_it_has_an_id():
     app = skylift.App("running")
     app.app_id, app._client = "ap-xyz", _client()
     assert app.get_dashboard_url() == "https://skylift.example.org/apps/ap-xyz"
+
+
+def test_the_cli_prints_an_objects_dashboard_url(monkeypatch):
+    from click.testing import CliRunner
+
+    from skylift.cli import cli
+
+    monkeypatch.setenv("SKYLIFT_SERVER_URL", "http://dash.example:8000")
+    monkeypatch.setenv("SKYLIFT_TOKEN_ID", "tk-1")
+    monkeypatch.setenv("SKYLIFT_TOKEN_SECRET", "secret")
+    ran = CliRunner().invoke(cli, ["dashboard", "fc-123"])
+    assert ran.exit_code == 0, ran.output
+    assert ran.output.strip() == "http://dash.example:8000/calls/fc-123"
+    home = CliRunner().invoke(cli, ["dashboard"])
+    assert home.output.strip() == "http://dash.example:8000/"
+    wrong = CliRunner().invoke(cli, ["dashboard", "xx-1"])
+    assert wrong.exit_code == 2
+    assert "not the id of an app" in wrong.output

@@ -582,13 +582,11 @@ COMMANDS: dict[str, Feature] = dict(
         _command("bootstrap"),
         _command("skills"),
         _command("changelog"),
-        _command("dashboard", DASHBOARD),
         _command("launch"),
         _command("cluster", GPUS),
         _command("token info"),
         _command("volume cp"),
         _command("volume rename"),
-        _command("volume dashboard", DASHBOARD),
     ]
 )
 

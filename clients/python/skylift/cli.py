@@ -408,6 +408,49 @@ def volume_delete(name: str, yes: bool) -> None:
     click.echo(f"Deleted volume {name}.")
 
 
+@volume.command("dashboard")
+@click.argument("name")
+@click.option("--open", "open_browser", is_flag=True, help="Also open it in a web browser")
+def volume_dashboard(name: str, open_browser: bool) -> None:
+    """The URL of the volume's page in the dashboard."""
+    from ._volume import Volume
+
+    _show_url(Volume.lookup(name, client=_client()).get_dashboard_url(), open_browser)
+
+
+# skylift dashboard -----------------------------------------------------------------------------
+
+_DASHBOARD_KINDS = {"ap": "app", "fu": "function", "fc": "call", "vo": "volume"}
+
+
+def _show_url(url: str, open_browser: bool) -> None:
+    click.echo(url)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+
+
+@cli.command()
+@click.argument("object_id", required=False)
+@click.option("--open", "open_browser", is_flag=True, help="Also open it in a web browser")
+def dashboard(object_id: str | None, open_browser: bool) -> None:
+    """The URL of the dashboard, or of an object's page in it: an app (ap-…), a function (fu-…),
+    a call (fc-…) or a volume (vo-…)."""
+    from ._dashboard import dashboard_url
+
+    client = _client()
+    if not object_id:
+        _show_url(client.config.server_url.rstrip("/") + "/", open_browser)
+        return
+    kind = _DASHBOARD_KINDS.get(object_id.split("-", 1)[0])
+    if kind is None:
+        raise click.UsageError(
+            f"{object_id!r} is not the id of an app (ap-…), a function (fu-…), a call (fc-…) or a volume (vo-…)."
+        )
+    _show_url(dashboard_url(client, kind, object_id), open_browser)
+
+
 # skylift server --------------------------------------------------------------------------------
 
 
