@@ -92,7 +92,7 @@ export function CallsTable({ query, label = "Calls" }: { query: Query; label?: s
       {rows !== null && rows.length === 0 && <Empty>No calls yet.</Empty>}
       {rows !== null && rows.length > 0 && (
         <div className="table-scroll">
-          <table className="table" aria-label={label}>
+          <table className="table calls-table" aria-label={label}>
             <thead>
               <tr>
                 <th>Status</th>

@@ -118,7 +118,7 @@ export function AppsPage() {
       {apps.status === "ready" && apps.data.results.length > 0 && (
         <>
           <div className="table-scroll">
-            <table className="table" aria-label="Apps">
+            <table className="table apps-table" aria-label="Apps">
               <thead>
                 <tr>
                   <th>Name</th>

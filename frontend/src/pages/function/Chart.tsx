@@ -46,11 +46,25 @@ export function Chart({ metrics, spec }: { metrics: FunctionMetrics; spec: Chart
       height: HEIGHT,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(max ?? 1, spec.unit === "%" ? 100 : 1e-9)] } },
+      scales: {
+        x: { time: true },
+        // From 0; a percentage up to 100; a flat line of zeros still gets a readable scale.
+        y: {
+          range: (_u, min, max) =>
+            spec.unit === "%" ? [0, 100] : [Math.min(0, min ?? 0), max !== null && max > 0 ? max * 1.1 : 1],
+        },
+      },
       axes: [{}, { values: (_u, ticks) => ticks.map((t) => `${+t.toPrecision(3)}${spec.unit === "%" ? "%" : ""}`), size: 56 }],
       series: [
         {},
-        ...spec.lines.map((line) => ({ label: line.label, stroke: line.color, width: 1.5, spanGaps: false })),
+        // Points as well as lines: a bucket between two empty ones is a point of its own.
+        ...spec.lines.map((line) => ({
+          label: line.label,
+          stroke: line.color,
+          width: 1.5,
+          spanGaps: false,
+          points: { show: true, size: 4, fill: line.color },
+        })),
       ],
       plugins: [deployPlugin(marks)],
     };
