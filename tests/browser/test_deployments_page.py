@@ -80,6 +80,15 @@ def test_it_shows_versions_previews_a_rollback_runs_a_schedule_and_stops(page, p
     expect(versions.locator("[data-version='3']")).to_contain_text("rollback to v1")
     assert app.registered_functions["version"].remote() == "one"
 
+    # and the function's page counts the calls of all its versions and marks the three deploys
+    page.get_by_role("table", name="Functions").get_by_role("link", name="version", exact=True).click()
+    expect(page.get_by_test_id("metrics-totals")).to_contain_text("2 inputs · 2 succeeded")
+    deploys = page.get_by_test_id("deploys")
+    for number in ("v1", "v2", "v3"):
+        expect(deploys).to_contain_text(number)
+    expect(deploys).to_contain_text("by alice")
+    page.go_back()
+
     # when the scheduled function is run now
     schedules = page.get_by_role("table", name="Schedules")
     expect(schedules).to_contain_text("nightly")

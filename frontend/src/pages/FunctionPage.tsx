@@ -237,6 +237,14 @@ function ChartsSection({ functionId, name }: { functionId: string; name?: string
             {metrics.data.totals.inputs} inputs · {metrics.data.totals.succeeded} succeeded ·{" "}
             {metrics.data.totals.failed} failed in the last {window}
           </p>
+          {metrics.data.deploys.length > 0 && (
+            <p className="small" data-testid="deploys">
+              Deploys in this window:{" "}
+              {metrics.data.deploys
+                .map((d) => `v${d.version} ${formatDateTime(d.at)}${d.by ? ` by ${d.by}` : ""}`)
+                .join(" · ")}
+            </p>
+          )}
           <div className="charts">
             {CHARTS.map((spec) => (
               <figure key={spec.id} className="chart" data-testid="chart" data-chart={spec.id}>
