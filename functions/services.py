@@ -352,6 +352,50 @@ def call_add_inputs(
     return added.input_ids
 
 
+def call_retry(*, call: FunctionCall, user) -> FunctionCall:
+    """A new call of the same function with the same inputs (the original is left as it is).
+
+    Arguments come from the inputs' rows (or their blobs); once retention has dropped them (7 days
+    after an input finished) there is nothing to send again, and the retry is refused with 409.
+    """
+    rows = list(
+        Input.objects.filter(call=call)
+        .order_by("idx")
+        .values_list("args", "args_blob", "method", "codec", "result_kind")
+    )
+    if not rows:
+        raise ApiError(f"{call.id} has no inputs to send again.", code="no_inputs", status_code=409)
+    if any(kind == "expired" for *_, kind in rows):
+        raise ApiError(
+            f"The arguments of {call.id} are no longer kept (outputs and arguments expire after 7 days).",
+            code="inputs_expired",
+            status_code=409,
+        )
+    args = [blobs.load(key) if key else bytes(data) for data, key, *_ in rows]
+    method, codec = rows[0][2], rows[0][3]
+    first, rest = args[:MAX_INPUTS_PER_REQUEST], args[MAX_INPUTS_PER_REQUEST:]
+    retried, _ = call_create(
+        function=call.function,
+        user=user,
+        args=first,
+        kind=call.kind,
+        method=method,
+        closed=not rest,
+        codec=codec,
+    )
+    for start in range(0, len(rest), MAX_INPUTS_PER_REQUEST):
+        batch = rest[start : start + MAX_INPUTS_PER_REQUEST]
+        call_add_inputs(
+            call=retried,
+            start_idx=len(first) + start,
+            args=batch,
+            method=method,
+            close=start + MAX_INPUTS_PER_REQUEST >= len(rest),
+        )
+    retried.refresh_from_db()
+    return retried
+
+
 def admit_container_inputs(*, workspace_id: str, function_id: str, kind: str, adding: int) -> None:
     """The rules an API request's inputs meet, for inputs a container sends through its relay (a
     child call, or a map's next batch): the function's app is not stopped, and the workspace's

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,6 +18,18 @@ class AppSerializer(serializers.ModelSerializer):
     function_count = serializers.IntegerField(read_only=True, default=0)
     environment = serializers.CharField(source="environment.name", read_only=True, allow_null=True)
     live_version = serializers.SerializerMethodField()
+    deployed_by = serializers.SerializerMethodField(help_text="Who made the live version (a deployed app)")
+    deployed_at = serializers.SerializerMethodField(help_text="When the live version was made")
+    running_containers = serializers.IntegerField(read_only=True, default=0)
+    inputs_1h = serializers.IntegerField(
+        read_only=True, default=0, help_text="Inputs that finished in the last hour (cancelled ones aside)"
+    )
+    error_rate_1h = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Share of those that failed, timed out or were terminated; null when none finished",
+    )
 
     class Meta:
         model = App
@@ -27,18 +40,39 @@ class AppSerializer(serializers.ModelSerializer):
             "state",
             "environment",
             "live_version",
+            "deployed_by",
+            "deployed_at",
             "detached",
             "created_at",
             "stopped_at",
             "function_count",
+            "running_containers",
+            "inputs_1h",
+            "error_rate_1h",
         ]
-        read_only_fields = ["id", "state", "created_at", "stopped_at", "function_count"]
+        read_only_fields = [
+            "id",
+            "state",
+            "created_at",
+            "stopped_at",
+            "function_count",
+            "running_containers",
+            "inputs_1h",
+            "error_rate_1h",
+        ]
         # A name is taken exactly as sent: "app\n" is refused, not quietly stored as "app".
         extra_kwargs = {"name": {"trim_whitespace": False}}
 
     def get_live_version(self, app: App) -> int | None:
         """The number of the live version of a deployed app (v3 is 3)."""
         return app.live_version.number if app.live_version_id and app.live_version else None
+
+    def get_deployed_by(self, app: App) -> str | None:
+        version = app.live_version if app.live_version_id else None
+        return version.created_by.username if version is not None and version.created_by else None
+
+    def get_deployed_at(self, app: App) -> datetime | None:
+        return app.live_version.created_at if app.live_version_id and app.live_version else None
 
     def validate_name(self, value: str) -> str:
         # `--` separates workspace, app and function in web endpoint host names.

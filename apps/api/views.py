@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
@@ -16,7 +16,7 @@ from functions import services as function_services
 from functions.api.serializers import FunctionSerializer
 from functions.models import Function
 
-from .. import coldstarts, deployments, previews, services
+from .. import app_list, coldstarts, deployments, previews, services
 from ..models import App, AppState, AppVersion, Environment
 from .serializers import (
     AppSerializer,
@@ -46,16 +46,17 @@ _ENVIRONMENT = OpenApiParameter(
             OpenApiParameter("environment", OpenApiTypes.STR, description="Only apps of this environment"),
             OpenApiParameter("state", OpenApiTypes.STR, description="ephemeral, deployed or stopped"),
             OpenApiParameter("name", OpenApiTypes.STR, description="Only apps of this name"),
+            OpenApiParameter(
+                "search", OpenApiTypes.STR, description="Only apps whose name or description contains this"
+            ),
         ]
     )
 )
 class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, WorkspaceViewSet):
     """Apps of the workspace, newest first."""
 
-    queryset = (
-        App.objects.select_related("environment", "live_version")
-        .annotate(function_count=Count("functions", filter=Q(functions__retired_at__isnull=True)))
-        .order_by("-created_at")
+    queryset = app_list.with_list_facts(
+        App.objects.select_related("environment", "live_version__created_by").order_by("-created_at", "-id")
     )
     serializer_class = AppSerializer
     roles = {
@@ -89,6 +90,9 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
             queryset = queryset.filter(state=params["state"])
         if params.get("name"):
             queryset = queryset.filter(name=params["name"])
+        if params.get("search"):
+            term = params["search"]
+            queryset = queryset.filter(Q(name__icontains=term) | Q(description__icontains=term))
         return queryset
 
     @extend_schema(request=DeploySerializer, responses={200: DeployedSerializer})

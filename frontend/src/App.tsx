@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
 
 import { Layout } from "./components/Layout";
@@ -24,7 +25,23 @@ import { SecretsPage } from "./pages/SecretsPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { TokensPage } from "./pages/TokensPage";
 import { VolumePage } from "./pages/VolumePage";
+import { loadedFunctionPage, loadFunctionPage, preloadFunctionPage } from "./pages/functionPageLoader";
 import { VolumesPage } from "./pages/VolumesPage";
+
+// The function page carries the chart library: loaded when it is first needed, and fetched at once
+// (beside the session check) when the dashboard is opened on a function's URL.
+if (typeof window !== "undefined" && window.location.pathname.startsWith("/functions/")) preloadFunctionPage();
+const LazyFunctionPage = lazy(loadFunctionPage);
+
+function FunctionRoute() {
+  const Loaded = loadedFunctionPage();
+  if (Loaded) return <Loaded />;
+  return (
+    <Suspense fallback={<p className="muted">Loading…</p>}>
+      <LazyFunctionPage />
+    </Suspense>
+  );
+}
 
 export function Dashboard() {
   return (
@@ -42,6 +59,7 @@ export function Dashboard() {
           >
             <Route index element={<AppsPage />} />
             <Route path="apps/:id" element={<AppPage />} />
+            <Route path="functions/:id" element={<FunctionRoute />} />
             <Route path="calls/:id" element={<CallPage />} />
             <Route path="volumes" element={<VolumesPage />} />
             <Route path="volumes/:id" element={<VolumePage />} />

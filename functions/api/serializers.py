@@ -470,3 +470,122 @@ class JsonResultSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="pending, running, succeeded, failed, ...")
     result = serializers.JSONField(required=False, help_text="The function's result, when it succeeded")
     result_url = serializers.CharField(required=False, help_text="Where to read the result later")
+
+
+class CallRowSerializer(FunctionCallSerializer):
+    """A call as the calls table shows it (GET /calls/): the call, with how its inputs ran."""
+
+    queue_seconds = serializers.SerializerMethodField(
+        help_text="The call made until its first input started (null while none has)"
+    )
+    cold_start = serializers.BooleanField(
+        read_only=True, default=False, help_text="An input waited for its container to start"
+    )
+    task_id = serializers.CharField(
+        source="first_task_id",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The container of its first input (null before one claimed it)",
+    )
+    attempts = serializers.IntegerField(
+        read_only=True, allow_null=True, default=None, help_text="The most attempts any of its inputs took"
+    )
+
+    class Meta(FunctionCallSerializer.Meta):
+        fields = [*FunctionCallSerializer.Meta.fields, "queue_seconds", "cold_start", "task_id", "attempts"]
+        read_only_fields = fields
+
+    def get_queue_seconds(self, obj) -> float | None:
+        started = getattr(obj, "first_started_at", None)
+        return round((started - obj.created_at).total_seconds(), 3) if started else None
+
+
+class CallInputReportSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    idx = serializers.IntegerField()
+    status = serializers.CharField()
+    attempts = serializers.IntegerField(help_text="Times a container claimed it")
+    crashes = serializers.IntegerField(help_text="Attempts lost to container crashes")
+    retries_used = serializers.IntegerField(help_text="Attempts spent on the function's Retries policy")
+    preemptions = serializers.IntegerField(help_text="Re-runs the platform caused (not counted)")
+    cause = serializers.CharField()
+    message = serializers.CharField()
+    traceback = serializers.CharField(help_text="The remote traceback of an exception, else empty")
+    task_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    queue_seconds = serializers.FloatField(allow_null=True)
+    run_seconds = serializers.FloatField(allow_null=True)
+
+
+class ColdStartStageSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    what = serializers.CharField()
+    seconds = serializers.FloatField(allow_null=True)
+
+
+class ColdStartBreakdownSerializer(serializers.Serializer):
+    cold = serializers.BooleanField(help_text="The first input waited for its container to start")
+    stages = ColdStartStageSerializer(many=True)
+
+
+class CallLogLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    stream = serializers.CharField()
+    text = serializers.CharField()
+    task_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CallReportSerializer(serializers.Serializer):
+    call_id = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Inputs by status")
+    inputs = CallInputReportSerializer(many=True, help_text="The first 200 inputs, by index")
+    inputs_shown = serializers.IntegerField()
+    cold_start = ColdStartBreakdownSerializer()
+    logs = CallLogLineSerializer(many=True, help_text="Its log lines, oldest first (the first 2,000)")
+
+
+class DeployMarkerSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    by = serializers.CharField()
+
+
+class MetricSeriesSerializer(serializers.Serializer):
+    """One value per bucket in each list (null where there is nothing to show)."""
+
+    inputs_per_second = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    succeeded = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    failed = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    success_rate = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    latency_p50 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    latency_p95 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    queue_p50 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    queue_p95 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    cold_start_p50 = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    cold_starts = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    pending = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    running = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    containers = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    cpu_cores = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    memory_gib = serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+
+class MetricTotalsSerializer(serializers.Serializer):
+    inputs = serializers.IntegerField()
+    succeeded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class FunctionMetricsSerializer(serializers.Serializer):
+    window = serializers.CharField()
+    step_seconds = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    times = serializers.ListField(child=serializers.DateTimeField(), help_text="Each bucket's start")
+    series = MetricSeriesSerializer()
+    deploys = DeployMarkerSerializer(many=True, help_text="The app's versions made in the window")
+    totals = MetricTotalsSerializer()

@@ -14,7 +14,7 @@ from apps.models import App
 from config.errors import ApiError
 from config.pagination import NewestFirstCursor
 
-from .. import containers, json_calls, schedules, services
+from .. import call_reports, containers, json_calls, metrics, schedules, services
 from ..graph import call_graph
 from ..models import LIVE_TASK_STATUSES, Function, FunctionCall, Mount, Task
 from ..outputs import items_wait, outputs_wait
@@ -25,8 +25,11 @@ from .serializers import (
     CallCreateSerializer,
     CallGraphSerializer,
     CallInputsSerializer,
+    CallReportSerializer,
+    CallRowSerializer,
     FunctionCallSerializer,
     FunctionCreateSerializer,
+    FunctionMetricsSerializer,
     FunctionSerializer,
     FunctionVariantSerializer,
     InputIdsSerializer,
@@ -90,6 +93,7 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         "autoscaler": ADMIN_OR_CREATOR.because(
             "Changes how many containers serve everyone's calls of the function (and what they cost)."
         ),
+        "metrics": ANY_ROLE,
         "run_now": ANY_ROLE.because(
             "One call of the function with no arguments, as any member may call it; its schedule "
             "goes on unchanged."
@@ -161,6 +165,26 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         function = services.function_update_autoscaler(function=function, changes=serializer.validated_data)
         return Response(FunctionSerializer(function).data)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "window",
+                OpenApiTypes.STR,
+                enum=list(metrics.WINDOWS),
+                description="How far back: 1h (default), 6h, 24h or 7d",
+            )
+        ],
+        responses={200: FunctionMetricsSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def metrics(self, request, pk=None):
+        """The function's metrics over a window, in buckets: every version and variant of its name."""
+        window = request.query_params.get("window") or "1h"
+        if window not in metrics.WINDOWS:
+            raise ApiError(f"window must be one of {', '.join(metrics.WINDOWS)}.", field="window")
+        found = metrics.function_metrics(self.get_object(), window)
+        return Response(FunctionMetricsSerializer(found).data)
+
     @extend_schema(request=None, responses={201: FunctionCallSerializer})
     @action(detail=True, methods=["post"], url_path="run-now")
     def run_now(self, request, pk=None):
@@ -174,7 +198,16 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         parameters=[
             OpenApiParameter("app", OpenApiTypes.STR, description="Only calls of this app's functions"),
             OpenApiParameter("function", OpenApiTypes.STR, description="Only calls of this function"),
-        ]
+            OpenApiParameter(
+                "function_name",
+                OpenApiTypes.STR,
+                description="With app: only calls of the functions of this name (every version and variant)",
+            ),
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, description="Only calls in this status (pending, running, ...)"
+            ),
+        ],
+        responses={200: CallRowSerializer(many=True)},
     )
 )
 class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
@@ -198,15 +231,29 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
             "Adds inputs to a map in progress: someone else's inputs would mix into its results."
         ),
         "cancel": ADMIN_OR_CREATOR.because("Stops work that someone else is waiting for."),
+        "report": ANY_ROLE,
+        "retry": ANY_ROLE.because(
+            "A new call with the same inputs, made by whoever retries it, as any member may call the "
+            "function; the original call is left as it is."
+        ),
     }
 
     def scope_queryset(self, queryset):
         params = self.request.query_params
         if params.get("app"):
             queryset = queryset.filter(function__app_id=params["app"])
+            if params.get("function_name"):
+                queryset = queryset.filter(function__name=params["function_name"])
         if params.get("function"):
             queryset = queryset.filter(function_id=params["function"])
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if self.action == "list":
+            queryset = call_reports.with_row_facts(queryset)
         return queryset
+
+    def get_serializer_class(self):
+        return CallRowSerializer if self.action == "list" else FunctionCallSerializer
 
     @extend_schema(
         request=CallCreateSerializer,
@@ -370,6 +417,19 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
         call = self.get_object()
         services.call_cancel(call=call)
         return Response(FunctionCallSerializer(self.get_queryset().get(pk=call.pk)).data)
+
+    @extend_schema(request=None, responses={201: FunctionCallSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        """Call the function again with the same inputs: a new call (the original is unchanged)."""
+        call = services.call_retry(call=self.get_object(), user=request.user)
+        return Response(FunctionCallSerializer(call).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: CallReportSerializer})
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        """The call's inputs with their attempts and causes, remote tracebacks, logs and cold start."""
+        return Response(CallReportSerializer(call_reports.call_report(self.get_object())).data)
 
 
 _JSON_CALL_PATH = [

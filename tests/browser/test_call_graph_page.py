@@ -96,10 +96,9 @@ def test_it_filters_the_apps_by_environment_and_keeps_it_in_the_url(page, platfo
     select.select_option(environment)
     # then the URL says so and only its app is listed
     expect(page).to_have_url(f"{platform.url}/?environment={environment}")
-    deployed = page.get_by_role("table", name="Deployed apps")
-    expect(deployed.locator("tbody tr")).to_have_count(1)
-    expect(deployed).to_contain_text(environment)
-    expect(page.get_by_text(f"No ephemeral apps in {environment}.")).to_be_visible()
+    listed = page.get_by_role("table", name="Apps")
+    expect(listed.locator("tbody tr")).to_have_count(1)
+    expect(listed).to_contain_text(environment)
 
     # when main is chosen, and the page reloaded
     select.select_option("main")
@@ -107,7 +106,7 @@ def test_it_filters_the_apps_by_environment_and_keeps_it_in_the_url(page, platfo
     page.reload()
     # then the choice holds and the staged app is not listed
     expect(page.get_by_label("Environment")).to_have_value("main")
-    expect(page.get_by_role("heading", name="Ephemeral")).to_be_visible()
+    expect(page.get_by_role("table", name="Apps")).to_be_visible()
     expect(staged).to_have_count(0)
 
     # when all environments are chosen again

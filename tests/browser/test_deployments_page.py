@@ -49,7 +49,7 @@ def test_it_shows_versions_previews_a_rollback_runs_a_schedule_and_stops(page, p
 
     # given the apps page: the app is among the deployed ones
     sign_in(page, "alice", alice.password)
-    deployed = page.get_by_role("table", name="Deployed apps")
+    deployed = page.get_by_role("table", name="Apps")
     expect(deployed).to_contain_text("browser-deployed")
     expect(deployed).to_contain_text("v2")
     deployed.get_by_role("link", name="browser-deployed").click()
@@ -79,6 +79,15 @@ def test_it_shows_versions_previews_a_rollback_runs_a_schedule_and_stops(page, p
     expect(versions.get_by_test_id("version-row")).to_have_count(3)
     expect(versions.locator("[data-version='3']")).to_contain_text("rollback to v1")
     assert app.registered_functions["version"].remote() == "one"
+
+    # and the function's page counts the calls of all its versions and marks the three deploys
+    page.get_by_role("table", name="Functions").get_by_role("link", name="version", exact=True).click()
+    expect(page.get_by_test_id("metrics-totals")).to_contain_text("2 inputs · 2 succeeded")
+    deploys = page.get_by_test_id("deploys")
+    for number in ("v1", "v2", "v3"):
+        expect(deploys).to_contain_text(number)
+    expect(deploys).to_contain_text("by alice")
+    page.go_back()
 
     # when the scheduled function is run now
     schedules = page.get_by_role("table", name="Schedules")

@@ -89,6 +89,9 @@ def test_it_deploys_calls_by_name_redeploys_rolls_back_and_stops(platform, cli, 
     hello = skylift.Function.from_name("it-deployed", "hello", client=client)
     greeter = skylift.Cls.from_name("it-deployed", "Greeter", client=client)
     assert hello.remote(1) == "one:1"
+    # and the deploy printed the dashboard's page of each function, as get_dashboard_url() gives it
+    assert hello.get_dashboard_url() == f"{client.config.server_url}/functions/{hello.object_id}"
+    assert f"/functions/{hello.object_id}" in first.stdout
     assert greeter(name="ada").greet.remote() == "one hello ada"
 
     # when redeployed with other code while a map runs: the map's inputs finish on v1

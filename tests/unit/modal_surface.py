@@ -204,7 +204,7 @@ SURFACE = Surface(
                 ),
                 not_yet("App.set_tags()"),
                 not_yet("App.get_tags()"),
-                not_yet("App.get_dashboard_url()"),
+                same("App.get_dashboard_url()", "`{server}/apps/{id}`, while it runs or once deployed"),
                 not_yet("App.logs"),
                 same("App.name"),
                 same("App.app_id", "set while the app runs"),
@@ -334,7 +334,9 @@ SURFACE = Surface(
                 same("Function.get_raw_f()"),
                 same("Function.object_id", "set while the app runs"),
                 same("Function.hydrate()"),
-                not_yet("Function.get_dashboard_url()"),
+                same(
+                    "Function.get_dashboard_url()", "`{server}/functions/{id}`: its charts, scaling and calls"
+                ),
                 same(
                     "remote exceptions",
                     "re-raised locally with the remote traceback; timeouts raise `FunctionTimeoutError`",
@@ -362,7 +364,10 @@ SURFACE = Surface(
                 same("FunctionCall.from_id()"),
                 same("FunctionCall.gather()", "also `skylift.gather(*calls)`"),
                 not_yet("FunctionCall.logs"),
-                not_yet("FunctionCall.get_dashboard_url()"),
+                same(
+                    "FunctionCall.get_dashboard_url()",
+                    "`{server}/calls/{id}`: its inputs, traceback, logs and cold start",
+                ),
                 same("FunctionCall.object_id"),
             ),
             owner="FunctionCall",
@@ -495,7 +500,7 @@ SURFACE = Surface(
                 not_yet("Volume.copy_files()"),
                 differs("Volume.batch_upload()", "`put_file()` takes no `mode=`"),
                 not_yet("Volume.info()"),
-                not_yet("Volume.get_dashboard_url()"),
+                same("Volume.get_dashboard_url()", "`{server}/volumes/{id}`"),
             ),
             owner="Volume",
         ),
@@ -682,7 +687,7 @@ SURFACE = Surface(
                 same("volume delete"),
                 not_yet("volume cp"),
                 not_yet("volume rename"),
-                not_yet("volume dashboard"),
+                differs("volume dashboard", "prints the URL of its page; `--open` also opens a browser"),
                 not_yet("nfs"),
                 differs(
                     "token set",
@@ -710,7 +715,10 @@ SURFACE = Surface(
                 not_yet("bootstrap"),
                 not_yet("skills"),
                 not_yet("changelog"),
-                not_yet("dashboard"),
+                differs(
+                    "dashboard",
+                    "`[OBJECT_ID]` of an app, function, call or volume: prints the URL; `--open` also opens a browser",
+                ),
                 not_yet("launch"),
                 not_yet("cluster"),
                 not_yet(

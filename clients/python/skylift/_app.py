@@ -219,6 +219,17 @@ class App:
 
     # Running ---------------------------------------------------------------------------------
 
+    def get_dashboard_url(self) -> str:
+        """The app's page in the dashboard, while it runs or once it is deployed."""
+        from ._dashboard import dashboard_url
+
+        if self.app_id is None:
+            raise InvalidError(
+                f"App {self.name or ''!r} has no id yet: its dashboard URL is known inside `with app.run():` "
+                "or after app.deploy()."
+            )
+        return dashboard_url(self._client, "app", self.app_id)
+
     @contextlib.contextmanager
     def run(
         self, *, client: Client | None = None, show_logs: bool | None = None, detach: bool = False

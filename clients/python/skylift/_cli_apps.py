@@ -72,6 +72,7 @@ def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
     """
     import time
 
+    from ._dashboard import dashboard_url
     from ._import_file import import_file
 
     started = time.monotonic()
@@ -92,8 +93,11 @@ def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
         click.echo(f"Deployed {app_name} v{version['number']} ({version['id']}) in {took:.1f}s.")
     else:
         click.echo(f"{app_name} is unchanged: v{version['number']} runs this already ({took:.1f}s).")
+    click.echo(f"  Dashboard: {app_obj.get_dashboard_url()}")
     for function in answer["functions"]:
-        click.echo(f"  {function['name']}  {function['id']}")
+        click.echo(
+            f"  {function['name']}  {function['id']}  {dashboard_url(app_obj._client, 'function', function['id'])}"
+        )
         echo_web_urls(function)
     click.echo(f"Call it from anywhere: skylift.Function.from_name({app_name!r}, NAME)", err=True)
     del app_row

@@ -283,6 +283,12 @@ class FunctionCall(Generic[ReturnType]):
             self._client = default_client()
         return self._client
 
+    def get_dashboard_url(self) -> str:
+        """The call's page in the dashboard: its inputs, attempts, traceback, logs and cold start."""
+        from ._dashboard import dashboard_url
+
+        return dashboard_url(self._client, "call", self.object_id)
+
     @_Blocking
     def get(self, /, timeout: float | None = None) -> ReturnType:
         """Wait for the result: at most `timeout` seconds (0 polls once; None waits as long as it takes)."""
@@ -503,6 +509,23 @@ class Function(Generic[P, ReturnType, OriginalReturnType]):
         root = self._root()
         self._described()
         return root._web_urls.get("")
+
+    def get_dashboard_url(self) -> str:
+        """The function's page in the dashboard (charts, scaling, calls), once its app runs or is
+        deployed, or when it was looked up by name."""
+        from ._dashboard import dashboard_url
+
+        if self._owner is not None:
+            client, object_id = self._owner._hydrated()
+            return dashboard_url(client, "function", object_id)
+        root = self._root()
+        self._described()
+        if root.object_id is None:
+            raise InvalidError(
+                f"{self._name} has no id yet: its dashboard URL is known inside `with app.run():`, after "
+                "app.deploy(), or for a function looked up with Function.from_name()."
+            )
+        return dashboard_url(self._app._client, "function", root.object_id)
 
     def _web(self) -> dict[str, Any] | None:
         """Its web endpoint's description, when it is one."""

@@ -252,7 +252,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
             _member("App", "server()"),
             _member("App", "set_tags()"),
             _member("App", "get_tags()"),
-            _member("App", "get_dashboard_url()", DASHBOARD),
             _member("App", "logs", DEPLOYMENTS),
             _member("App", "description"),
         ]
@@ -260,7 +259,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
     "Function": dict(
         [
             _member("Function", "get_current_stats()", DASHBOARD),
-            _member("Function", "get_dashboard_url()", DASHBOARD),
             _member("Function", "logs", DASHBOARD),
         ]
     ),
@@ -268,7 +266,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
         [
             _member("FunctionCall", "iter()", hint="Use iter_outputs()."),
             _member("FunctionCall", "num_inputs()"),
-            _member("FunctionCall", "get_dashboard_url()", DASHBOARD),
             _member("FunctionCall", "logs", DASHBOARD),
         ]
     ),
@@ -312,7 +309,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
             _member("Volume", "with_mount_options()"),
             _member("Volume", "copy_files()"),
             _member("Volume", "info()"),
-            _member("Volume", "get_dashboard_url()", DASHBOARD),
         ]
     ),
     "Client": dict(
@@ -585,13 +581,11 @@ COMMANDS: dict[str, Feature] = dict(
         _command("bootstrap"),
         _command("skills"),
         _command("changelog"),
-        _command("dashboard", DASHBOARD),
         _command("launch"),
         _command("cluster", GPUS),
         _command("token info"),
         _command("volume cp"),
         _command("volume rename"),
-        _command("volume dashboard", DASHBOARD),
     ]
 )
 

@@ -144,6 +144,12 @@ class Volume:
         assert object_id is not None  # hydrate() found it or raised
         return object_id
 
+    def get_dashboard_url(self) -> str:
+        """The volume's page in the dashboard (a folder-by-folder browser of its files)."""
+        from ._dashboard import dashboard_url
+
+        return dashboard_url(self._client, "volume", self.object_id)
+
     def _api(self) -> Client:
         check_not_restricted()
         if _in_container():

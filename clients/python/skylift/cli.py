@@ -203,6 +203,8 @@ def run(ctx: click.Context, target: str, quiet: bool, detach: bool) -> None:
     field_values = {f.name: kwargs.pop(f.name) for f in fields}
     result = None
     with app.run(show_logs=not quiet, detach=detach):
+        if not quiet:
+            click.echo(f"Running {app.name or target}: {app.get_dashboard_url()}", err=True)
         if runnable.kind == "entrypoint":
             result = runnable.obj(**kwargs)
             if inspect.iscoroutine(result):  # an `async def` entrypoint
@@ -216,7 +218,7 @@ def run(ctx: click.Context, target: str, quiet: bool, detach: bool) -> None:
         if detach:
             click.echo(
                 f"The app {app.app_id} keeps running (--detach): stop it in the dashboard, "
-                f"{app._client.config.server_url}/apps/{app.app_id}",
+                f"{app.get_dashboard_url()}",
                 err=True,
             )
     # After the app's output: leaving app.run() prints every line the call logged, and the
@@ -404,6 +406,49 @@ def volume_delete(name: str, yes: bool) -> None:
         click.confirm(f"Delete volume {name} and all its files?", abort=True)
     Volume.delete(name, client=_client())
     click.echo(f"Deleted volume {name}.")
+
+
+@volume.command("dashboard")
+@click.argument("name")
+@click.option("--open", "open_browser", is_flag=True, help="Also open it in a web browser")
+def volume_dashboard(name: str, open_browser: bool) -> None:
+    """The URL of the volume's page in the dashboard."""
+    from ._volume import Volume
+
+    _show_url(Volume.lookup(name, client=_client()).get_dashboard_url(), open_browser)
+
+
+# skylift dashboard -----------------------------------------------------------------------------
+
+_DASHBOARD_KINDS = {"ap": "app", "fu": "function", "fc": "call", "vo": "volume"}
+
+
+def _show_url(url: str, open_browser: bool) -> None:
+    click.echo(url)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+
+
+@cli.command()
+@click.argument("object_id", required=False)
+@click.option("--open", "open_browser", is_flag=True, help="Also open it in a web browser")
+def dashboard(object_id: str | None, open_browser: bool) -> None:
+    """The URL of the dashboard, or of an object's page in it: an app (ap-…), a function (fu-…),
+    a call (fc-…) or a volume (vo-…)."""
+    from ._dashboard import dashboard_url
+
+    client = _client()
+    if not object_id:
+        _show_url(client.config.server_url.rstrip("/") + "/", open_browser)
+        return
+    kind = _DASHBOARD_KINDS.get(object_id.split("-", 1)[0])
+    if kind is None:
+        raise click.UsageError(
+            f"{object_id!r} is not the id of an app (ap-…), a function (fu-…), a call (fc-…) or a volume (vo-…)."
+        )
+    _show_url(dashboard_url(client, kind, object_id), open_browser)
 
 
 # skylift server --------------------------------------------------------------------------------

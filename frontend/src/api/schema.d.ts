@@ -557,6 +557,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{id}/report/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The call's inputs with their attempts and causes, remote tracebacks, logs and cold start. */
+        get: operations["calls_report_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{id}/result/": {
         parameters: {
             query?: never;
@@ -573,6 +590,23 @@ export interface paths {
         get: operations["calls_result_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Call the function again with the same inputs: a new call (the original is unchanged). */
+        post: operations["calls_retry_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -781,6 +815,23 @@ export interface paths {
         put?: never;
         /** @description Change the running function's scaling (min, max, buffer containers; scale-down window). */
         post: operations["functions_autoscaler_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/functions/{id}/metrics/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The function's metrics over a window, in buckets: every version and variant of its name. */
+        get: operations["functions_metrics_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1588,6 +1639,13 @@ export interface components {
             readonly environment: string | null;
             /** @description The number of the live version of a deployed app (v3 is 3). */
             readonly live_version: number | null;
+            /** @description Who made the live version (a deployed app) */
+            readonly deployed_by: string | null;
+            /**
+             * Format: date-time
+             * @description When the live version was made
+             */
+            readonly deployed_at: string | null;
             /** @description Keeps running when its client goes away */
             detached?: boolean;
             /** Format: date-time */
@@ -1596,6 +1654,18 @@ export interface components {
             readonly stopped_at: string | null;
             /** @default 0 */
             readonly function_count: number;
+            /** @default 0 */
+            readonly running_containers: number;
+            /**
+             * @description Inputs that finished in the last hour (cancelled ones aside)
+             * @default 0
+             */
+            readonly inputs_1h: number;
+            /**
+             * Format: double
+             * @description Share of those that failed, timed out or were terminated; null when none finished
+             */
+            readonly error_rate_1h: number | null;
         };
         AppRequest: {
             name: string;
@@ -1843,6 +1913,34 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        CallInputReport: {
+            id: string;
+            idx: number;
+            status: string;
+            /** @description Times a container claimed it */
+            attempts: number;
+            /** @description Attempts lost to container crashes */
+            crashes: number;
+            /** @description Attempts spent on the function's Retries policy */
+            retries_used: number;
+            /** @description Re-runs the platform caused (not counted) */
+            preemptions: number;
+            cause: string;
+            message: string;
+            /** @description The remote traceback of an exception, else empty */
+            traceback: string;
+            task_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** Format: double */
+            queue_seconds: number | null;
+            /** Format: double */
+            run_seconds: number | null;
+        };
         CallInputsRequest: {
             /** @description Index of the first input of this batch */
             start_idx: number;
@@ -1855,6 +1953,57 @@ export interface components {
              */
             close: boolean;
         };
+        CallLogLine: {
+            id: number;
+            stream: string;
+            text: string;
+            task_id: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CallReport: {
+            call_id: string;
+            /** @description Inputs by status */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description The first 200 inputs, by index */
+            inputs: components["schemas"]["CallInputReport"][];
+            inputs_shown: number;
+            cold_start: components["schemas"]["ColdStartBreakdown"];
+            /** @description Its log lines, oldest first (the first 2,000) */
+            logs: components["schemas"]["CallLogLine"][];
+        };
+        /** @description A call as the calls table shows it (GET /calls/): the call, with how its inputs ran. */
+        CallRow: {
+            readonly id: string;
+            readonly function_id: string;
+            readonly function_name: string;
+            readonly app_id: string;
+            readonly kind: string;
+            readonly status: components["schemas"]["FunctionCallStatusEnum"];
+            readonly input_count: number;
+            /** @description While the call is not finished: why no container of its function could be placed (which hosts lack what); empty when one was */
+            readonly waiting_reason: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            /**
+             * Format: double
+             * @description The call made until its first input started (null while none has)
+             */
+            readonly queue_seconds: number | null;
+            /**
+             * @description An input waited for its container to start
+             * @default false
+             */
+            readonly cold_start: boolean;
+            /** @description The container of its first input (null before one claimed it) */
+            readonly task_id: string | null;
+            /** @description The most attempts any of its inputs took */
+            readonly attempts: number | null;
+        };
         /**
          * @description * `added` - added
          *     * `removed` - removed
@@ -1862,6 +2011,17 @@ export interface components {
          * @enum {string}
          */
         ChangeEnum: "added" | "removed" | "modified";
+        ColdStartBreakdown: {
+            /** @description The first input waited for its container to start */
+            cold: boolean;
+            stages: components["schemas"]["ColdStartStage"][];
+        };
+        ColdStartStage: {
+            name: string;
+            what: string;
+            /** Format: double */
+            seconds: number | null;
+        };
         /** @description A version's cold starts (seconds from a container being asked for to its start). */
         ColdStarts: {
             /** @description Containers of the version that started */
@@ -1898,6 +2058,12 @@ export interface components {
             ratio: number | null;
             /** @description The median is more than 1.5× the previous version's */
             flagged: boolean;
+        };
+        DeployMarker: {
+            version: number;
+            /** Format: date-time */
+            at: string;
+            by: string;
         };
         DeployRequest: {
             name: string;
@@ -2216,6 +2382,20 @@ export interface components {
             /** @description Runs it by itself once deployed: {"period": {"days": 1, ...}} or {"cron": "0 8 * * 1", "timezone": "UTC"} */
             schedule?: unknown;
         };
+        FunctionMetrics: {
+            window: string;
+            step_seconds: number;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            /** @description Each bucket's start */
+            times: string[];
+            series: components["schemas"]["MetricSeries"];
+            /** @description The app's versions made in the window */
+            deploys: components["schemas"]["DeployMarker"][];
+            totals: components["schemas"]["MetricTotals"];
+        };
         FunctionVariantRequest: {
             /**
              * Format: byte
@@ -2464,6 +2644,29 @@ export interface components {
             /** Format: date-time */
             readonly joined_at: string;
         };
+        /** @description One value per bucket in each list (null where there is nothing to show). */
+        MetricSeries: {
+            inputs_per_second: (number | null)[];
+            succeeded: (number | null)[];
+            failed: (number | null)[];
+            success_rate: (number | null)[];
+            latency_p50: (number | null)[];
+            latency_p95: (number | null)[];
+            queue_p50: (number | null)[];
+            queue_p95: (number | null)[];
+            cold_start_p50: (number | null)[];
+            cold_starts: (number | null)[];
+            pending: (number | null)[];
+            running: (number | null)[];
+            containers: (number | null)[];
+            cpu_cores: (number | null)[];
+            memory_gib: (number | null)[];
+        };
+        MetricTotals: {
+            inputs: number;
+            succeeded: number;
+            failed: number;
+        };
         Mount: {
             sha256: string;
             size: number;
@@ -2575,6 +2778,19 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Build"][];
         };
+        PaginatedCallRowList: {
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
+             */
+            previous?: string | null;
+            results: components["schemas"]["CallRow"][];
+        };
         PaginatedDictList: {
             /** @example 123 */
             count: number;
@@ -2604,19 +2820,6 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["Environment"][];
-        };
-        PaginatedFunctionCallList: {
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?cursor=cD00ODY%3D"
-             */
-            next?: string | null;
-            /**
-             * Format: uri
-             * @example http://api.example.org/accounts/?cursor=cj0xJnA9NDg3
-             */
-            previous?: string | null;
-            results: components["schemas"]["FunctionCall"][];
         };
         PaginatedFunctionList: {
             /** @example 123 */
@@ -3266,6 +3469,8 @@ export interface operations {
                 name?: string;
                 /** @description The initial index from which to return the results. */
                 offset?: number;
+                /** @description Only apps whose name or description contains this */
+                search?: string;
                 /** @description ephemeral, deployed or stopped */
                 state?: string;
             };
@@ -4007,8 +4212,12 @@ export interface operations {
                 cursor?: string;
                 /** @description Only calls of this function */
                 function?: string;
+                /** @description With app: only calls of the functions of this name (every version and variant) */
+                function_name?: string;
                 /** @description Number of results to return per page. */
                 limit?: number;
+                /** @description Only calls in this status (pending, running, ...) */
+                status?: string;
             };
             header?: never;
             path?: never;
@@ -4021,7 +4230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedFunctionCallList"];
+                    "application/json": components["schemas"]["PaginatedCallRowList"];
                 };
             };
         };
@@ -4200,6 +4409,28 @@ export interface operations {
             };
         };
     };
+    calls_report_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function call. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallReport"];
+                };
+            };
+        };
+    };
     calls_result_retrieve: {
         parameters: {
             query?: {
@@ -4243,6 +4474,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    calls_retry_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function call. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunctionCall"];
+                };
             };
         };
     };
@@ -4629,6 +4882,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Function"];
+                };
+            };
+        };
+    };
+    functions_metrics_retrieve: {
+        parameters: {
+            query?: {
+                /** @description How far back: 1h (default), 6h, 24h or 7d */
+                window?: "1h" | "24h" | "6h" | "7d";
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this function. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunctionMetrics"];
                 };
             };
         };

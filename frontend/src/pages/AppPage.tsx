@@ -6,6 +6,7 @@ import { useResource } from "../api/useResource";
 import { AppStateBadge, StatusBadge } from "../components/Badge";
 import { Empty, ErrorNotice } from "../components/Notice";
 import { useSession } from "../components/session";
+import { preloadFunctionPage } from "./functionPageLoader";
 import { type CallSummary, mergeCalls, upsertCall } from "../lib/calls";
 import { formatDateTime, formatDuration } from "../lib/format";
 import { type LiveState, useAppEvents } from "../lib/useAppEvents";
@@ -14,6 +15,7 @@ import { VersionsSection } from "./app/VersionsSection";
 import { WebEndpointsSection } from "./app/WebEndpointsSection";
 
 export function AppPage() {
+  useEffect(preloadFunctionPage, []); // it links to its functions
   const { id = "" } = useParams();
   const [reloads, setReloads] = useState(0);
   const app = useResource(() => api.get("/api/v1/apps/{id}/", { path: { id } }), [id, reloads]);
@@ -149,7 +151,9 @@ function FunctionsSection({ appId }: { appId: string }) {
             <tbody>
               {current.map((fn) => (
                 <tr key={fn.id}>
-                  <td className="strong">{fn.name}</td>
+                  <td className="strong">
+                    <Link to={`/functions/${encodeURIComponent(fn.id)}`}>{fn.name}</Link>
+                  </td>
                   <td>
                     <code>{fn.module ? `${fn.module}.${fn.qualname}` : fn.qualname}</code>
                   </td>

@@ -24,9 +24,17 @@ from .call_created import CallCreated
 from .call_graph import CallGraph
 from .call_graph_input import CallGraphInput
 from .call_graph_input_children_item import CallGraphInputChildrenItem
+from .call_input_report import CallInputReport
 from .call_inputs_request import CallInputsRequest
+from .call_log_line import CallLogLine
+from .call_report import CallReport
+from .call_report_counts import CallReportCounts
+from .call_row import CallRow
 from .change_enum import ChangeEnum
+from .cold_start_breakdown import ColdStartBreakdown
+from .cold_start_stage import ColdStartStage
 from .cold_starts import ColdStarts
+from .deploy_marker import DeployMarker
 from .deploy_request import DeployRequest
 from .deployed import Deployed
 from .deployed_function_request import DeployedFunctionRequest
@@ -50,10 +58,12 @@ from .function_change import FunctionChange
 from .function_create_request import FunctionCreateRequest
 from .function_create_request_definition import FunctionCreateRequestDefinition
 from .function_create_request_volumes_item import FunctionCreateRequestVolumesItem
+from .function_metrics import FunctionMetrics
 from .function_variant_request import FunctionVariantRequest
 from .function_variant_request_options import FunctionVariantRequestOptions
 from .function_web_custom_urls import FunctionWebCustomUrls
 from .function_web_urls import FunctionWebUrls
+from .functions_metrics_retrieve_window import FunctionsMetricsRetrieveWindow
 from .image import Image
 from .image_ensured import ImageEnsured
 from .image_spec_request import ImageSpecRequest
@@ -84,6 +94,8 @@ from .log_page import LogPage
 from .logs_download_retrieve_stream import LogsDownloadRetrieveStream
 from .logs_list_stream import LogsListStream
 from .member import Member
+from .metric_series import MetricSeries
+from .metric_totals import MetricTotals
 from .mount import Mount
 from .mount_create_request import MountCreateRequest
 from .output import Output
@@ -94,9 +106,9 @@ from .paginated_app_list import PaginatedAppList
 from .paginated_audit_event_list import PaginatedAuditEventList
 from .paginated_budget_list import PaginatedBudgetList
 from .paginated_build_list import PaginatedBuildList
+from .paginated_call_row_list import PaginatedCallRowList
 from .paginated_dict_list import PaginatedDictList
 from .paginated_environment_list import PaginatedEnvironmentList
-from .paginated_function_call_list import PaginatedFunctionCallList
 from .paginated_function_list import PaginatedFunctionList
 from .paginated_image_list import PaginatedImageList
 from .paginated_invite_list import PaginatedInviteList
@@ -193,13 +205,21 @@ __all__ = (
     "CallGraph",
     "CallGraphInput",
     "CallGraphInputChildrenItem",
+    "CallInputReport",
     "CallInputsRequest",
+    "CallLogLine",
+    "CallReport",
+    "CallReportCounts",
+    "CallRow",
     "ChangeEnum",
+    "ColdStartBreakdown",
     "ColdStarts",
+    "ColdStartStage",
     "Deployed",
     "DeployedFunctionRequest",
     "DeployedFunctionRequestDefinition",
     "DeployedFunctionRequestVolumesItem",
+    "DeployMarker",
     "DeployRequest",
     "Dict",
     "DictDetail",
@@ -219,6 +239,8 @@ __all__ = (
     "FunctionCreateRequest",
     "FunctionCreateRequestDefinition",
     "FunctionCreateRequestVolumesItem",
+    "FunctionMetrics",
+    "FunctionsMetricsRetrieveWindow",
     "FunctionVariantRequest",
     "FunctionVariantRequestOptions",
     "FunctionWebCustomUrls",
@@ -253,6 +275,8 @@ __all__ = (
     "LogsDownloadRetrieveStream",
     "LogsListStream",
     "Member",
+    "MetricSeries",
+    "MetricTotals",
     "Mount",
     "MountCreateRequest",
     "Output",
@@ -263,9 +287,9 @@ __all__ = (
     "PaginatedAuditEventList",
     "PaginatedBudgetList",
     "PaginatedBuildList",
+    "PaginatedCallRowList",
     "PaginatedDictList",
     "PaginatedEnvironmentList",
-    "PaginatedFunctionCallList",
     "PaginatedFunctionList",
     "PaginatedImageList",
     "PaginatedInviteList",

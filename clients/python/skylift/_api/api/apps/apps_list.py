@@ -20,6 +20,7 @@ def _get_kwargs(
     limit: int | Unset = UNSET,
     name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    search: str | Unset = UNSET,
     state: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
@@ -36,6 +37,8 @@ def _get_kwargs(
     params["name"] = name
 
     params["offset"] = offset
+
+    params["search"] = search
 
     params["state"] = state
 
@@ -84,6 +87,7 @@ def sync_detailed(
     limit: int | Unset = UNSET,
     name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    search: str | Unset = UNSET,
     state: str | Unset = UNSET,
 
 ) -> Response[PaginatedAppList]:
@@ -94,6 +98,7 @@ def sync_detailed(
         limit (int | Unset):
         name (str | Unset):
         offset (int | Unset):
+        search (str | Unset):
         state (str | Unset):
 
     Raises:
@@ -110,6 +115,7 @@ def sync_detailed(
 limit=limit,
 name=name,
 offset=offset,
+search=search,
 state=state,
 
     )
@@ -127,6 +133,7 @@ def sync(
     limit: int | Unset = UNSET,
     name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    search: str | Unset = UNSET,
     state: str | Unset = UNSET,
 
 ) -> PaginatedAppList | None:
@@ -137,6 +144,7 @@ def sync(
         limit (int | Unset):
         name (str | Unset):
         offset (int | Unset):
+        search (str | Unset):
         state (str | Unset):
 
     Raises:
@@ -154,6 +162,7 @@ environment=environment,
 limit=limit,
 name=name,
 offset=offset,
+search=search,
 state=state,
 
     ).parsed
@@ -165,6 +174,7 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
     name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    search: str | Unset = UNSET,
     state: str | Unset = UNSET,
 
 ) -> Response[PaginatedAppList]:
@@ -175,6 +185,7 @@ async def asyncio_detailed(
         limit (int | Unset):
         name (str | Unset):
         offset (int | Unset):
+        search (str | Unset):
         state (str | Unset):
 
     Raises:
@@ -191,6 +202,7 @@ async def asyncio_detailed(
 limit=limit,
 name=name,
 offset=offset,
+search=search,
 state=state,
 
     )
@@ -208,6 +220,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     name: str | Unset = UNSET,
     offset: int | Unset = UNSET,
+    search: str | Unset = UNSET,
     state: str | Unset = UNSET,
 
 ) -> PaginatedAppList | None:
@@ -218,6 +231,7 @@ async def asyncio(
         limit (int | Unset):
         name (str | Unset):
         offset (int | Unset):
+        search (str | Unset):
         state (str | Unset):
 
     Raises:
@@ -235,6 +249,7 @@ environment=environment,
 limit=limit,
 name=name,
 offset=offset,
+search=search,
 state=state,
 
     )).parsed

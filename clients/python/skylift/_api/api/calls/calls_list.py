@@ -8,7 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
-from ...models.paginated_function_call_list import PaginatedFunctionCallList
+from ...models.paginated_call_row_list import PaginatedCallRowList
 from ...types import UNSET, Unset
 from typing import cast
 
@@ -19,7 +19,9 @@ def _get_kwargs(
     app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
+    function_name: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
@@ -34,7 +36,11 @@ def _get_kwargs(
 
     params["function"] = function
 
+    params["function_name"] = function_name
+
     params["limit"] = limit
+
+    params["status"] = status
 
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -51,9 +57,9 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PaginatedFunctionCallList | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> PaginatedCallRowList | None:
     if response.status_code == 200:
-        response_200 = PaginatedFunctionCallList.from_dict(response.json())
+        response_200 = PaginatedCallRowList.from_dict(response.json())
 
 
 
@@ -65,7 +71,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PaginatedFunctionCallList]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[PaginatedCallRowList]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -80,23 +86,27 @@ def sync_detailed(
     app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
+    function_name: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
 
-) -> Response[PaginatedFunctionCallList]:
+) -> Response[PaginatedCallRowList]:
     """  Calls (`.remote()`, `.map()`, `.spawn()`): submit inputs, collect outputs.
 
     Args:
         app (str | Unset):
         cursor (str | Unset):
         function (str | Unset):
+        function_name (str | Unset):
         limit (int | Unset):
+        status (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PaginatedFunctionCallList]
+        Response[PaginatedCallRowList]
      """
 
 
@@ -104,7 +114,9 @@ def sync_detailed(
         app=app,
 cursor=cursor,
 function=function,
+function_name=function_name,
 limit=limit,
+status=status,
 
     )
 
@@ -120,23 +132,27 @@ def sync(
     app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
+    function_name: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
 
-) -> PaginatedFunctionCallList | None:
+) -> PaginatedCallRowList | None:
     """  Calls (`.remote()`, `.map()`, `.spawn()`): submit inputs, collect outputs.
 
     Args:
         app (str | Unset):
         cursor (str | Unset):
         function (str | Unset):
+        function_name (str | Unset):
         limit (int | Unset):
+        status (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PaginatedFunctionCallList
+        PaginatedCallRowList
      """
 
 
@@ -145,7 +161,9 @@ def sync(
 app=app,
 cursor=cursor,
 function=function,
+function_name=function_name,
 limit=limit,
+status=status,
 
     ).parsed
 
@@ -155,23 +173,27 @@ async def asyncio_detailed(
     app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
+    function_name: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
 
-) -> Response[PaginatedFunctionCallList]:
+) -> Response[PaginatedCallRowList]:
     """  Calls (`.remote()`, `.map()`, `.spawn()`): submit inputs, collect outputs.
 
     Args:
         app (str | Unset):
         cursor (str | Unset):
         function (str | Unset):
+        function_name (str | Unset):
         limit (int | Unset):
+        status (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[PaginatedFunctionCallList]
+        Response[PaginatedCallRowList]
      """
 
 
@@ -179,7 +201,9 @@ async def asyncio_detailed(
         app=app,
 cursor=cursor,
 function=function,
+function_name=function_name,
 limit=limit,
+status=status,
 
     )
 
@@ -195,23 +219,27 @@ async def asyncio(
     app: str | Unset = UNSET,
     cursor: str | Unset = UNSET,
     function: str | Unset = UNSET,
+    function_name: str | Unset = UNSET,
     limit: int | Unset = UNSET,
+    status: str | Unset = UNSET,
 
-) -> PaginatedFunctionCallList | None:
+) -> PaginatedCallRowList | None:
     """  Calls (`.remote()`, `.map()`, `.spawn()`): submit inputs, collect outputs.
 
     Args:
         app (str | Unset):
         cursor (str | Unset):
         function (str | Unset):
+        function_name (str | Unset):
         limit (int | Unset):
+        status (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        PaginatedFunctionCallList
+        PaginatedCallRowList
      """
 
 
@@ -220,6 +248,8 @@ async def asyncio(
 app=app,
 cursor=cursor,
 function=function,
+function_name=function_name,
 limit=limit,
+status=status,
 
     )).parsed

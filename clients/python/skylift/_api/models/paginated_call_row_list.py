@@ -12,26 +12,26 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
-  from ..models.function_call import FunctionCall
+  from ..models.call_row import CallRow
 
 
 
 
 
-T = TypeVar("T", bound="PaginatedFunctionCallList")
+T = TypeVar("T", bound="PaginatedCallRowList")
 
 
 
 @_attrs_define
-class PaginatedFunctionCallList:
+class PaginatedCallRowList:
     """ 
         Attributes:
-            results (list[FunctionCall]):
+            results (list[CallRow]):
             next_ (None | str | Unset):  Example: http://api.example.org/accounts/?cursor=cD00ODY%3D".
             previous (None | str | Unset):  Example: http://api.example.org/accounts/?cursor=cj0xJnA9NDg3.
      """
 
-    results: list[FunctionCall]
+    results: list[CallRow]
     next_: None | str | Unset = UNSET
     previous: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -41,7 +41,7 @@ class PaginatedFunctionCallList:
 
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.function_call import FunctionCall # noqa: PLC0415
+        from ..models.call_row import CallRow # noqa: PLC0415
         results = []
         for results_item_data in self.results:
             results_item = results_item_data.to_dict()
@@ -78,12 +78,12 @@ class PaginatedFunctionCallList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.function_call import FunctionCall # noqa: PLC0415
+        from ..models.call_row import CallRow # noqa: PLC0415
         d = dict(src_dict)
         results = []
         _results = d.pop("results")
         for results_item_data in (_results):
-            results_item = FunctionCall.from_dict(results_item_data)
+            results_item = CallRow.from_dict(results_item_data)
 
 
 
@@ -110,15 +110,15 @@ class PaginatedFunctionCallList:
         previous = _parse_previous(d.pop("previous", UNSET))
 
 
-        paginated_function_call_list = cls(
+        paginated_call_row_list = cls(
             results=results,
             next_=next_,
             previous=previous,
         )
 
 
-        paginated_function_call_list.additional_properties = d
-        return paginated_function_call_list
+        paginated_call_row_list.additional_properties = d
+        return paginated_call_row_list
 
     @property
     def additional_keys(self) -> list[str]:
