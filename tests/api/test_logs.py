@@ -189,7 +189,9 @@ def test_a_workspaces_own_retention_decides_for_its_lines(trio, objects_a, setti
     workspace = objects_a.app.workspace
     workspace.log_retention_days = 3
     workspace.save(update_fields=["log_retention_days"])
-    other = app_services.app_create(workspace=trio.charlie.workspace, user=trio.charlie.user, name="charlie-logs")
+    other = app_services.app_create(
+        workspace=trio.charlie.workspace, user=trio.charlie.user, name="charlie-logs"
+    )
 
     def line(workspace, app, text, days):
         LogLine.objects.create(

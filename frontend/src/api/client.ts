@@ -165,12 +165,15 @@ async function request(method: string, template: string, options: RawOptions = {
   return body;
 }
 
-function method<M extends Method>(name: M) {
-  return <P extends PathsWith<M>>(
-    path: P,
-    ...[options]: OptionsArg<Operation<P, M>>
-  ): Promise<Success<Operation<P, M>>> =>
-    request(name.toUpperCase(), path, options as RawOptions) as Promise<Success<Operation<P, M>>>;
+type Caller<M extends Method> = <P extends PathsWith<M>>(
+  path: P,
+  ...[options]: OptionsArg<Operation<P, M>>
+) => Promise<Success<Operation<P, M>>>;
+
+function method<M extends Method>(name: M): Caller<M> {
+  // Typed where it is called (a concrete path); inside, a path and options are plain values.
+  const call = (path: string, options?: RawOptions) => request(name.toUpperCase(), path, options);
+  return call as unknown as Caller<M>;
 }
 
 /** `api.get("/api/v1/apps/{id}/", { path: { id } })` and so on, typed by the schema. */
