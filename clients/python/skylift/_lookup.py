@@ -49,10 +49,10 @@ class Lookup:
         server then finds the function in the call's own request, with no lookup first (a first
         `.remote()` costs one request, not two). None where calls cannot name it (the relay's
         client, in a container: there the handle is looked up)."""
-        from ._client import Client
+        from ._relay_client import RelayClient
 
         client = self.client()
-        if not isinstance(client, Client):
+        if isinstance(client, RelayClient):  # in a container, where the SDK's HTTP client is not
             return None
         names = {"app_name": self.app_name, "function_name": name}
         environment = self.environment()
