@@ -204,7 +204,7 @@ class Relay:
         path.unlink(missing_ok=True)
         server = await asyncio.start_unix_server(self._control, path=str(path))
         os.chmod(path, 0o600)
-        await self.web.listen()
+        await self.web.listen(local=socket_dir() / "web.sock")
         log.info("relay listening on %s", path)
         asyncio.get_running_loop().create_task(self.move_due())
         async with server:

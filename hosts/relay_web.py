@@ -9,6 +9,12 @@ and from then on copies bytes both ways. The gateway speaks HTTP/1.1 (or a WebSo
 upgrade) through the tunnel straight to the container's server, and reuses the tunnel for the
 next request (keep-alive), so a request costs no set-up.
 
+A gateway on the same machine (the same kernel boot, and the agent's socket directory reachable)
+asks on the agent's Unix socket instead (`local`), and is handed the container's connection
+itself (SCM_RIGHTS) once the `go` frame is sent: its requests then reach the container with no
+process between them, the agent being out of the path after the hand-over. The container's side
+is unchanged: it still holds only a connection it opened to its relay.
+
 The gateway proves it is the gateway with an HMAC of the task and method under a key derived
 from the platform's SECRET_KEY (every control-plane process and agent shares the settings).
 Which containers serve which function is announced in Redis (`ready_key`), refreshed every
@@ -17,14 +23,18 @@ ANNOUNCE_SECONDS and removed when a container stops serving: routing state, not 
 
 from __future__ import annotations
 
+import array
 import asyncio
 import functools
 import hashlib
 import hmac
 import json
 import logging
+import os
+import socket
 import time
 from collections import deque
+from pathlib import Path
 
 from django.conf import settings
 
@@ -32,7 +42,15 @@ from skylift.contract import encode_frame
 
 from .relay_sandbox import agent_key, serve_exec
 
-__all__ = ["ANNOUNCE_SECONDS", "WebTunnels", "failed_key", "ready_key", "tunnel_signature", "wake_key"]
+__all__ = [
+    "ANNOUNCE_SECONDS",
+    "WebTunnels",
+    "boot_id",
+    "failed_key",
+    "ready_key",
+    "tunnel_signature",
+    "wake_key",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +81,15 @@ FAILED_TTL_SECONDS = 30
 
 
 @functools.cache
+def boot_id() -> str:
+    """This machine's kernel boot: a gateway and an agent that share it may pass connections."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+@functools.cache
 def _key() -> bytes:
     """The tunnels' signing key, from SECRET_KEY (the same in every process of the platform)."""
     return hashlib.sha256(b"skylift-web-tunnel\0" + settings.SECRET_KEY.encode()).digest()
@@ -89,14 +116,24 @@ class WebTunnels:
         self.arrived: dict[str, asyncio.Event] = {}
         self.serving: dict[str, dict] = {}  # task id -> {function_id, capacity}
         self.address = ""
+        self.local = ""  # the Unix socket where gateways of this machine are handed connections
         self.server: asyncio.base_events.Server | None = None
 
-    async def listen(self) -> None:
+    async def listen(self, local: Path | None = None) -> None:
         host, _, port = settings.SKYLIFT_AGENT_WEB_BIND.rpartition(":")
         self.server = await asyncio.start_server(self._gateway, host or "127.0.0.1", int(port or 0))
         bound = self.server.sockets[0].getsockname()
         self.address = settings.SKYLIFT_AGENT_WEB_ADDRESS or f"{bound[0]}:{bound[1]}"
         log.info("web tunnels listening on %s (announced as %s)", bound, self.address)
+        if local is not None and settings.SKYLIFT_AGENT_WEB_LOCAL and boot_id():
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            local.unlink(missing_ok=True)
+            listener.bind(str(local))
+            os.chmod(local, 0o600)
+            listener.listen(128)
+            listener.setblocking(False)
+            self.local = str(local)
+            asyncio.get_running_loop().create_task(self._accept_local(listener))
         await self._announce_agent()
         asyncio.get_running_loop().create_task(self._announce_forever())
 
@@ -178,6 +215,8 @@ class WebTunnels:
         if serving is None:
             return
         entry = {"agent": self.address, "capacity": serving["capacity"], "at": time.time()}
+        if self.local:
+            entry |= {"local": self.local, "boot": boot_id()}
         await self.redis.hset(ready_key(serving["function_id"]), task_id, json.dumps(entry))
 
     async def _announce_agent(self) -> None:
@@ -223,6 +262,39 @@ class WebTunnels:
             return
         await _splice(reader, writer, parked.reader, parked.writer)
 
+    async def _accept_local(self, listener: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            connection, _ = await loop.sock_accept(listener)
+            loop.create_task(self._local_gateway(connection))
+
+    async def _local_gateway(self, connection: socket.socket) -> None:
+        """A gateway of this machine: checked as on TCP, then handed the container's connection."""
+        loop = asyncio.get_running_loop()
+        try:
+            request = json.loads(await asyncio.wait_for(_read_line(loop, connection), 10.0) or b"{}")
+            task_id, method = str(request.get("task", "")), str(request.get("method", ""))
+            if not hmac.compare_digest(str(request.get("sig", "")), tunnel_signature(task_id, method)):
+                await loop.sock_sendall(connection, b'{"error":"bad signature"}\n')
+                return
+            parked = await self._take(task_id)
+            if parked is None:
+                why = "gone" if task_id not in self.serving else "busy"
+                await loop.sock_sendall(connection, json.dumps({"error": why}).encode() + b"\n")
+                return
+            parked.writer.write(encode_frame({"go": True, "method": method}))
+            await parked.writer.drain()  # in the container's socket before the gateway writes
+            container = parked.writer.get_extra_info("socket")
+            connection.sendmsg(
+                [b'{"ok":true}\n'],
+                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [container.fileno()]))],
+            )
+            parked.writer.close()  # this process's copy; the gateway holds the connection now
+        except (TimeoutError, ValueError, OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            connection.close()
+
     @staticmethod
     async def _refuse(writer: asyncio.StreamWriter, why: str) -> None:
         writer.write(json.dumps({"error": why}).encode() + b"\n")
@@ -230,6 +302,16 @@ class WebTunnels:
             await writer.drain()
         finally:
             writer.close()
+
+
+async def _read_line(loop: asyncio.AbstractEventLoop, connection: socket.socket) -> bytes:
+    line = b""
+    while not line.endswith(b"\n"):
+        data = await loop.sock_recv(connection, 4096)
+        if not data or len(line) > 64 * 1024:
+            raise ValueError("no request line")
+        line += data
+    return line
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -19,6 +19,7 @@ import asyncio
 import json
 import logging
 import os
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from functions.queues import WEB_DEMAND_KEY
-from hosts.relay_web import STALE_SECONDS, failed_key, ready_key, tunnel_signature
+from hosts.relay_web import STALE_SECONDS, boot_id, failed_key, ready_key, tunnel_signature
 
 __all__ = [
     "Busy",
@@ -78,7 +79,14 @@ class Tunnel:
         return not self.writer.is_closing() and not self.reader.at_eof()
 
 
-async def open_tunnel(agent: str, task_id: str, method: str) -> Tunnel:
+async def open_tunnel(agent: str, task_id: str, method: str, local: str = "") -> Tunnel:
+    """A tunnel to the container: its own connection, handed over by an agent of this machine
+    (`local`, its Unix socket), else through the agent's TCP listener."""
+    if local:
+        try:
+            return await _handed_over(local, task_id, method)
+        except (OSError, TimeoutError) as exc:  # not reachable from here after all: through TCP
+            log.info("no connection handed over by %s (%s); tunnelling through %s", local, exc, agent)
     host, _, port = agent.rpartition(":")
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port), limit=1 << 20), 5.0)
     request = {"task": task_id, "method": method, "sig": tunnel_signature(task_id, method)}
@@ -94,11 +102,64 @@ async def open_tunnel(agent: str, task_id: str, method: str) -> Tunnel:
     return Tunnel(task_id, reader, writer)
 
 
+async def _handed_over(path: str, task_id: str, method: str) -> Tunnel:
+    loop = asyncio.get_running_loop()
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    control.setblocking(False)
+    try:
+        await asyncio.wait_for(loop.sock_connect(control, path), 5.0)
+        request = {"task": task_id, "method": method, "sig": tunnel_signature(task_id, method)}
+        await loop.sock_sendall(control, json.dumps(request).encode() + b"\n")
+        line, fds = await asyncio.wait_for(_receive_with_fds(loop, control), 10.0)
+    finally:
+        control.close()
+    try:
+        reply = json.loads(line or b"{}")
+    except ValueError:
+        reply = {}
+    if not reply.get("ok") or len(fds) != 1:
+        for fd in fds:
+            os.close(fd)
+        raise TunnelRefused(str(reply.get("error", "refused")))
+    connection = socket.socket(fileno=fds[0])
+    connection.setblocking(False)
+    reader, writer = await asyncio.open_connection(sock=connection, limit=1 << 20)
+    return Tunnel(task_id, reader, writer)
+
+
+async def _receive_with_fds(
+    loop: asyncio.AbstractEventLoop, control: socket.socket
+) -> tuple[bytes, list[int]]:
+    """The agent's answer line, and the file descriptors that came with it."""
+    line, fds = b"", []
+    while not line.endswith(b"\n"):
+        try:
+            data, received, _, _ = socket.recv_fds(control, 4096, 1)
+        except BlockingIOError:
+            await _readable(loop, control)
+            continue
+        fds.extend(received)
+        if not data:
+            break
+        line += data
+    return line, fds
+
+
+async def _readable(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> None:
+    ready = loop.create_future()
+    loop.add_reader(sock.fileno(), lambda: ready.done() or ready.set_result(None))
+    try:
+        await ready
+    finally:
+        loop.remove_reader(sock.fileno())
+
+
 @dataclass
 class _Container:
     task_id: str
     agent: str
     capacity: int
+    local: str = ""  # the agent's Unix socket, when it runs on this machine
     inflight: int = 0
     idle: dict[str, list[Tunnel]] = field(default_factory=dict)  # per method
 
@@ -124,7 +185,8 @@ class Slot:
     async def fresh_tunnel(self) -> Tunnel:
         """A new tunnel (for a WebSocket, or after a reused one was found closed)."""
         try:
-            return await open_tunnel(self.container.agent, self.container.task_id, self.method)
+            container = self.container
+            return await open_tunnel(container.agent, container.task_id, self.method, container.local)
         except (TunnelRefused, OSError, TimeoutError):
             self.pool.forget(self.container.task_id)
             raise
@@ -182,7 +244,10 @@ class FunctionPool:
             seen.add(task_id)
             known = self.containers.get(task_id)
             if known is None:
-                self.containers[task_id] = _Container(task_id, entry["agent"], int(entry.get("capacity", 1)))
+                local = entry.get("local", "") if entry.get("boot") == boot_id() else ""
+                self.containers[task_id] = _Container(
+                    task_id, entry["agent"], int(entry.get("capacity", 1)), str(local or "")
+                )
             else:
                 known.capacity = int(entry.get("capacity", known.capacity))
         for task_id in set(self.containers) - seen:

@@ -339,6 +339,9 @@ SKYLIFT_WEB_TRUSTED_PROXIES = env.list("SKYLIFT_WEB_TRUSTED_PROXIES", default=["
 # Where a host agent listens for the gateway's tunnels, and the address it announces for them.
 SKYLIFT_AGENT_WEB_BIND = env.str("SKYLIFT_AGENT_WEB_BIND", default="127.0.0.1:0")
 SKYLIFT_AGENT_WEB_ADDRESS = env.str("SKYLIFT_AGENT_WEB_ADDRESS", default="")
+# Whether a gateway on the agent's own machine is handed containers' connections on a Unix socket
+# (no agent in a request's path), rather than tunnelled through the agent over TCP.
+SKYLIFT_AGENT_WEB_LOCAL = env.bool("SKYLIFT_AGENT_WEB_LOCAL", default=True)
 # The Docker bridge network of function containers and build steps, which Skylift makes with
 # traffic between containers turned off (RELIABILITY S9, S18).
 SKYLIFT_CONTAINER_NETWORK = env.str("SKYLIFT_CONTAINER_NETWORK", default="skylift")
