@@ -15,9 +15,10 @@ have_cmd npm || die "npm not found: run platform/scripts/install-system.sh"
 cd "$FRONTEND"
 mkdir -p "$STAMPS"
 
-# Everything the build reads, apart from node_modules and the output.
+# Everything the build reads, apart from node_modules and the output: the dashboard and the
+# source of the API client package it builds in (clients/typescript/src).
 sources_hash() {
-    find . \( -name node_modules -o -name dist \) -prune -o -type f -print0 \
+    find . ../clients/typescript/src \( -name node_modules -o -name dist \) -prune -o -type f -print0 \
         | LC_ALL=C sort -z | xargs -0 -r sha256sum | sha256sum | cut -d' ' -f1
 }
 

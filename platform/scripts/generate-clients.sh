@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the OpenAPI schema and everything generated from it: the SDK's low-level client
-# (clients/python/skylift/_api) and the dashboard's TypeScript types. Tests fail on drift.
+# (clients/python/skylift/_api) and the TypeScript client's types (clients/typescript, which the
+# dashboard uses). Tests fail on drift.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=.venv/bin/python
@@ -11,7 +12,6 @@ DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.test} \
 echo "==> clients/python/skylift/_api"
 .venv/bin/openapi-python-client generate --path schema.yml --config clients/python/openapi-config.yml \
   --meta none --output-path clients/python/skylift/_api --overwrite >/dev/null
-if [ -f frontend/package.json ]; then
-  echo "==> frontend/src/api/schema.d.ts"
-  (cd frontend && npx --no-install openapi-typescript ../schema.yml -o src/api/schema.d.ts >/dev/null)
-fi
+echo "==> clients/typescript/src/schema.ts"
+[ -x clients/typescript/node_modules/.bin/openapi-typescript ] || platform/scripts/typescript-client.sh
+(cd clients/typescript && npx --no-install openapi-typescript ../../schema.yml -o src/schema.ts >/dev/null)
