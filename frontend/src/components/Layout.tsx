@@ -71,12 +71,9 @@ export function Layout() {
           <nav className="sidenav" aria-label="Main">
             {NAV_SECTIONS.map((section) => (
               <div key={section.title} className="nav-section">
-                {section.title !== "Apps" && (
-                  <p className="nav-title" id={`nav-${section.title.toLowerCase()}`}>
-                    {section.title}
-                  </p>
-                )}
-                <ul aria-labelledby={section.title !== "Apps" ? `nav-${section.title.toLowerCase()}` : undefined}>
+                {/* A visible title, read before its list; not a label (the workspace switcher is "Workspace"). */}
+                {section.title !== "Apps" && <p className="nav-title">{section.title}</p>}
+                <ul>
                   {section.links.map((link) => (
                     <li key={link.to}>
                       <NavLink to={link.to} end={link.to === "/"}>
