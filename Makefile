@@ -3,7 +3,7 @@ SCRIPTS := platform/scripts
 RUFF := $(if $(wildcard .venv/bin/ruff),.venv/bin/ruff,ruff)
 PYTHON := $(if $(wildcard .venv/bin/python),.venv/bin/python,python3)
 
-.PHONY: setup demo test lint schema clean-services
+.PHONY: setup demo test lint schema screenshots clean-services
 
 setup:          ## install and build everything this machine needs (idempotent)
 	$(SCRIPTS)/setup.sh
@@ -18,6 +18,9 @@ lint:           ## ruff, then mypy over the server and the SDK (settings in pypr
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(PYTHON) -m mypy
+
+screenshots:    ## every page in Chromium with real data (.cache/test-artifacts/screenshots), and the README's few into docs/screenshots
+	SKYLIFT_README_SCREENSHOTS=docs/screenshots $(SCRIPTS)/test.sh tests/browser/test_screenshots.py
 
 schema:         ## regenerate the OpenAPI schema
 	.venv/bin/python manage.py spectacular --file schema.yml --validate

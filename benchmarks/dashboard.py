@@ -1,6 +1,7 @@
 """The dashboard benchmark: the main bundle's size, and how soon pages are painted in Chromium (issue 15).
 
     .venv/bin/python benchmarks/dashboard.py [--apps 200] [--calls 10000] [--runs 5]
+                                             [--tail-lines 20000] [--tail-rate 5000] [--tail-only]
 
 It needs the built dashboard (platform/scripts/frontend.sh, or `npm run build` in frontend/) and
 the system's Chromium. In one run it:
@@ -14,7 +15,14 @@ the system's Chromium. In one run it:
 3. signs in as the platform's admin in Chromium and, `--runs` times each, loads the Apps page and
    the function page from a fresh page, timing from navigation start (`performance.now()`) until
    the first page of apps is in the table, and until the function page's calls table and its
-   inputs-per-second chart are drawn (target < 1 s each).
+   inputs-per-second chart are drawn (target < 1 s each);
+4. the live log tail: opens the Logs page of bench-dashboard (live over /ws/logs/), then runs
+   `chatty`, a real function printing `--tail-lines` numbered lines at `--tail-rate` lines per
+   second in its container. The page's own count of lines shown is watched (a MutationObserver,
+   timed with Date.now(): the container, the platform and Chromium share this machine's clock). It
+   reports how many lines arrived (target: all of them, nothing dropped), the lag of the last line
+   (when the page showed it minus when it was printed; target < 1 s), and the largest lag seen while
+   the lines streamed (the newest line shown against when it was due to be printed).
 
 It prints the figures and writes results/dashboard-<commit>.json. Nothing here is a test.
 """
@@ -40,6 +48,19 @@ CHROMIUM = Path("/usr/bin/chromium")
 DIST = REPO / "frontend" / "dist"
 BUNDLE_TARGET_KB = 300
 PAINT_TARGET_S = 1.0
+TAIL_LAG_TARGET_S = 1.0
+
+# Installed in the Logs page: every change of its "N lines shown" is stamped with Date.now() / 1000.
+WATCH_COUNT_JS = """
+() => {
+  const counter = document.querySelector('[data-testid=log-count]');
+  const samples = [];
+  window.__tail = samples;
+  const read = () => samples.push([Date.now() / 1000, parseInt(counter.textContent, 10)]);
+  new MutationObserver(read).observe(counter, { childList: true, characterData: true, subtree: true });
+  read();
+}
+"""
 
 CALLS_SQL = """
 WITH f AS (SELECT id, workspace_id FROM functions_function WHERE id = %(function)s),
@@ -175,6 +196,59 @@ def paint_times(plat: EmbeddedPlatform, function_id: str, runs: int) -> dict:
     return {**results, "function_totals": totals, "function_waterfall": waterfall}
 
 
+def tail_figures(plat: EmbeddedPlatform, client, lines: int, rate: int) -> dict:
+    """How many of `lines` printed at `rate`/s by a real function the Logs page's live tail shows, and how late."""
+    from bench_dashboard_functions import app, chatty
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    password = (plat.data_dir / "initial-admin-password").read_text().strip()
+    app.deploy(client=client)  # again after seed(): its functions are then callable from here
+    say("Warming chatty's container (10 lines)")
+    chatty.remote(10, 1000)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(base_url=plat.url, viewport={"width": 1280, "height": 800})
+        page.goto("/login")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Apps").wait_for()
+        page.goto(f"/logs?app={app.app_id}&q=tail")
+        page.get_by_text("Live", exact=True).wait_for()
+        before = int(page.get_by_test_id("log-count").inner_text().split()[0])
+        page.evaluate(WATCH_COUNT_JS)
+        say(f"Printing {lines} lines at {rate}/s in chatty, the Logs page tailing")
+        printed_from, printed_to = chatty.remote(lines, rate)
+        target = before + lines
+        try:
+            page.wait_for_function(
+                f"window.__tail.length && window.__tail[window.__tail.length - 1][1] >= {target}",
+                timeout=60_000,
+                polling=100,
+            )
+        except PlaywrightTimeout:
+            pass  # reported as lines missing
+        page.wait_for_timeout(2_000)  # any line later than that is as good as dropped
+        samples = page.evaluate("window.__tail")
+        browser.close()
+    shown = samples[-1][1] - before
+    reached = next((t for t, n in samples if n >= target), None)
+    # While streaming: the newest line shown (count n: line n-1) against when it was due.
+    lags = [t - (printed_from + (n - before - 1) / rate) for t, n in samples if n > before]
+    return {
+        "lines": lines,
+        "rate_asked": rate,
+        "rate_printed": lines / (printed_to - printed_from) if printed_to > printed_from else None,
+        "printed_seconds": printed_to - printed_from,
+        "arrived": shown,
+        "dropped": lines - shown,
+        "last_line_lag_s": (reached - printed_to) if reached is not None else None,
+        "max_lag_while_streaming_s": max(lags) if lags else None,
+        "renders": len(samples),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -182,6 +256,9 @@ def main() -> int:
     parser.add_argument("--apps", type=int, default=200)
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tail-lines", type=int, default=20_000)
+    parser.add_argument("--tail-rate", type=int, default=5_000)
+    parser.add_argument("--tail-only", action="store_true", help="only the live log tail's figure")
     parser.add_argument("--keep", action="store_true", help="keep the platform's data dir")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
@@ -192,26 +269,53 @@ def main() -> int:
         "dirty": dirty,
         "when": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine_info(),
-        "config": {"apps": args.apps, "calls": args.calls, "runs": args.runs},
+        "config": {
+            "apps": args.apps,
+            "calls": args.calls,
+            "runs": args.runs,
+            "tail_lines": args.tail_lines,
+            "tail_rate": args.tail_rate,
+        },
         "bundle": bundle_sizes(),
     }
     plat = EmbeddedPlatform(keep=args.keep)
     try:
         plat.start()
         client = plat.client()
-        seeded = seed(plat, client, args.apps, args.calls)
-        results["api"] = api_times(plat, seeded, args.runs)
-        results["paint"] = paint_times(plat, seeded["function_id"], args.runs)
+        if not args.tail_only:
+            seeded = seed(plat, client, args.apps, args.calls)
+            results["api"] = api_times(plat, seeded, args.runs)
+            results["paint"] = paint_times(plat, seeded["function_id"], args.runs)
+        results["tail"] = tail_figures(plat, client, args.tail_lines, args.tail_rate)
     finally:
         plat.stop()
 
-    bundle, paint = results["bundle"], results["paint"]
+    bundle, tail = results["bundle"], results["tail"]
     main_kb = bundle["files"][bundle["main"]]["gzip_bytes"] / 1024
     print()
     print(f"Skylift dashboard benchmark — commit {commit}{' (dirty)' if dirty else ''}")
     row = "{:<62} {:>12} {:>10}"
     print(row.format("", "figure", "target"))
     print(row.format("main bundle, gzipped", f"{main_kb:.1f} KB", f"<= {BUNDLE_TARGET_KB} KB"))
+    rate = f"{tail['rate_printed']:.0f}/s" if tail["rate_printed"] else "?"
+    print(
+        row.format(
+            f"live tail: lines shown of {tail['lines']} printed at {rate}", str(tail["arrived"]), "all"
+        )
+    )
+    last = tail["last_line_lag_s"]
+    print(
+        row.format(
+            "  lag of the last line",
+            f"{last:.3f} s" if last is not None else "never",
+            f"< {TAIL_LAG_TARGET_S:.0f} s",
+        )
+    )
+    worst = tail["max_lag_while_streaming_s"]
+    print(row.format("  largest lag while streaming", f"{worst:.3f} s" if worst is not None else "-", ""))
+    if args.tail_only:
+        return _write(results, args, commit)
+    paint = results["paint"]
     for name, sizes in bundle["files"].items():
         if name != bundle["main"]:
             print(row.format(f"  lazy chunk {name}, gzipped", f"{sizes['gzip_bytes'] / 1024:.1f} KB", ""))
@@ -228,6 +332,10 @@ def main() -> int:
     print("function page requests (ms since navigation start, last run):")
     for name, start, end in paint["function_waterfall"]:
         print(f"  {start:>5} - {end:>5}  {name}")
+    return _write(results, args, commit)
+
+
+def _write(results: dict, args, commit: str) -> int:
     out = args.output or HERE / "results" / f"dashboard-{commit}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")

@@ -15,19 +15,20 @@ export interface ChartSpec {
   id: string;
   title: string;
   unit: string;
+  /** Each line's colour is a CSS variable of styles.css (`--chart-1`…), read for the theme in effect. */
   lines: { series: SeriesName; label: string; color: string }[];
 }
 
 export const CHARTS: readonly ChartSpec[] = [
-  { id: "rate", title: "Inputs per second", unit: "/s", lines: [{ series: "inputs_per_second", label: "inputs/s", color: "#3557d4" }] },
-  { id: "success", title: "Success rate", unit: "%", lines: [{ series: "success_rate", label: "success", color: "#12805c" }] },
+  { id: "rate", title: "Inputs per second", unit: "/s", lines: [{ series: "inputs_per_second", label: "inputs/s", color: "--chart-1" }] },
+  { id: "success", title: "Success rate", unit: "%", lines: [{ series: "success_rate", label: "success", color: "--chart-3" }] },
   {
     id: "latency",
     title: "Latency",
     unit: "s",
     lines: [
-      { series: "latency_p50", label: "p50", color: "#3557d4" },
-      { series: "latency_p95", label: "p95", color: "#b54708" },
+      { series: "latency_p50", label: "p50", color: "--chart-1" },
+      { series: "latency_p95", label: "p95", color: "--chart-2" },
     ],
   },
   {
@@ -35,28 +36,28 @@ export const CHARTS: readonly ChartSpec[] = [
     title: "Queue time",
     unit: "s",
     lines: [
-      { series: "queue_p50", label: "p50", color: "#3557d4" },
-      { series: "queue_p95", label: "p95", color: "#b54708" },
+      { series: "queue_p50", label: "p50", color: "--chart-1" },
+      { series: "queue_p95", label: "p95", color: "--chart-2" },
     ],
   },
-  { id: "cold", title: "Cold-start time (p50)", unit: "s", lines: [{ series: "cold_start_p50", label: "cold start", color: "#7a5af8" }] },
+  { id: "cold", title: "Cold-start time (p50)", unit: "s", lines: [{ series: "cold_start_p50", label: "cold start", color: "--chart-4" }] },
   {
     id: "inputs",
     title: "Pending vs running inputs",
     unit: "",
     lines: [
-      { series: "pending", label: "pending", color: "#b54708" },
-      { series: "running", label: "running", color: "#3557d4" },
+      { series: "pending", label: "pending", color: "--chart-2" },
+      { series: "running", label: "running", color: "--chart-1" },
     ],
   },
-  { id: "containers", title: "Containers", unit: "", lines: [{ series: "containers", label: "containers", color: "#12805c" }] },
+  { id: "containers", title: "Containers", unit: "", lines: [{ series: "containers", label: "containers", color: "--chart-3" }] },
   {
     id: "usage",
     title: "CPU (cores used) and memory (GiB charged)",
     unit: "",
     lines: [
-      { series: "cpu_cores", label: "CPU cores", color: "#3557d4" },
-      { series: "memory_gib", label: "memory GiB", color: "#7a5af8" },
+      { series: "cpu_cores", label: "CPU cores", color: "--chart-1" },
+      { series: "memory_gib", label: "memory GiB", color: "--chart-4" },
     ],
   },
 ];
