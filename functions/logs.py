@@ -24,17 +24,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Min
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from apps.models import App
 from config.errors import ApiError
+from config.moments import moment
 
 from .models import Function, LogLine
 
@@ -112,16 +112,6 @@ class Filters:
         return " AND ".join(clauses), params
 
 
-def _time(params, name: str) -> datetime | None:
-    raw = params.get(name)
-    if not raw:
-        return None
-    parsed = parse_datetime(raw)
-    if parsed is None:
-        raise ApiError(f"{name} is a date and time, e.g. 2026-12-05T18:00:00Z.", field=name)
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed, UTC)
-
-
 def line_id(params, name: str) -> int | None:
     raw = params.get(name)
     if raw in (None, ""):
@@ -158,8 +148,8 @@ def filters_from(workspace_id: str, params) -> Filters:
         call=params.get("call") or "",
         container=params.get("container") or "",
         stream=stream,
-        since=_time(params, "since"),
-        until=_time(params, "until"),
+        since=moment(params, "since"),
+        until=moment(params, "until"),
         q=q,
     )
     if found.since and found.until and found.since >= found.until:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user, login, logout
 from django.http import StreamingHttpResponse
 from django.middleware.csrf import get_token
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApiError
+from config.moments import moment
 from config.pagination import Pagination
 
 from .. import audit, services, signin, team, workspace_settings
@@ -316,19 +316,6 @@ AUDIT_FILTERS = [
 READ_AUDIT = ADMIN_ONLY.because("The log names every member's actions and addresses.")
 
 
-def _when(request, name: str):
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        value = parse_datetime(raw)
-    except ValueError:
-        value = None
-    if value is None:
-        raise ApiError(f"{name}: not a date and time, e.g. 2026-12-05T10:00:00Z.", field=name)
-    return value
-
-
 class AuditEventViewSet(mixins.ListModelMixin, WorkspaceViewSet):
     """The workspace's audit log, newest first; `export` answers it as JSON lines."""
 
@@ -346,8 +333,8 @@ class AuditEventViewSet(mixins.ListModelMixin, WorkspaceViewSet):
             action=request.query_params.get("action"),
             actor=request.query_params.get("actor"),
             target=request.query_params.get("target"),
-            since=_when(request, "since"),
-            until=_when(request, "until"),
+            since=moment(request.query_params, "since"),
+            until=moment(request.query_params, "until"),
         )
 
     @extend_schema(parameters=AUDIT_FILTERS)

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,6 +12,7 @@ from accounts.api.base import WorkspaceViewSet
 from accounts.permissions import ADMIN_ONLY, ANY_ROLE
 from apps.models import App
 from config.errors import ApiError
+from config.moments import moment
 from config.pagination import Pagination
 
 from .. import budgets, reports
@@ -20,20 +20,6 @@ from ..models import Budget, UsageRecord
 from .serializers import BudgetSerializer, UsageReportSerializer
 
 DEFAULT_DAYS = 30
-
-
-def _moment(request, name: str) -> datetime | None:
-    value = request.query_params.get(name)
-    if value is None:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None and (day := parse_date(value)) is not None:
-        parsed = datetime.combine(day, time())
-    if parsed is None:
-        raise ApiError(
-            f"{name}={value!r} is not a date or time, e.g. 2026-12-01 or 2026-12-01T10:00Z", field=name
-        )
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _choice(request, name: str, choices: tuple[str, ...], default: str) -> str:
@@ -77,8 +63,8 @@ class UsageViewSet(WorkspaceViewSet):
     )
     def list(self, request):
         """Usage and cost per period, by app, function, environment or resource; empty where none."""
-        end = _moment(request, "end") or datetime.now(UTC)
-        start = _moment(request, "start") or end - timedelta(days=DEFAULT_DAYS)
+        end = moment(request.query_params, "end") or datetime.now(UTC)
+        start = moment(request.query_params, "start") or end - timedelta(days=DEFAULT_DAYS)
         if start >= end:
             raise ApiError("start must be before end", field="start")
         by = _choice(request, "by", reports.BY, "app")

@@ -131,6 +131,7 @@ def test_it_downloads_every_matching_line_as_text(trio, objects_a, lines):
     [
         ({"stream": "stdin"}, "stream"),
         ({"since": "yesterday"}, "since"),
+        ({"until": "2026-13-01T00:00:00Z"}, "until"),  # well formed, but no such month
         ({"since": "2026-12-05T10:00:00Z", "until": "2026-12-05T09:00:00Z"}, "since"),
         ({"limit": "0"}, "limit"),
         ({"limit": "100000"}, "limit"),
