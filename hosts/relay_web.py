@@ -246,21 +246,28 @@ class WebTunnels:
             if isinstance(request, dict) and "sandbox" in request:
                 await serve_exec(request, reader, writer)
                 return
-            task_id, method = str(request.get("task", "")), str(request.get("method", ""))
-            if not hmac.compare_digest(str(request.get("sig", "")), tunnel_signature(task_id, method)):
-                await self._refuse(writer, "bad signature")
-                return
-            parked = await self._take(task_id)
+            parked, refusal = await self._claim(request)
             if parked is None:
-                await self._refuse(writer, "gone" if task_id not in self.serving else "busy")
+                await self._refuse(writer, refusal)
                 return
-            parked.writer.write(encode_frame({"go": True, "method": method}))
             writer.write(b'{"ok":true}\n')
             await writer.drain()
         except (TimeoutError, ValueError, ConnectionError, asyncio.IncompleteReadError):
             writer.close()
             return
         await _splice(reader, writer, parked.reader, parked.writer)
+
+    async def _claim(self, request: dict) -> tuple[_Parked | None, str]:
+        """A gateway's signed tunnel request: the task's parked connection, told which endpoint it
+        serves (its `go` frame written), or None and why not."""
+        task_id, method = str(request.get("task", "")), str(request.get("method", ""))
+        if not hmac.compare_digest(str(request.get("sig", "")), tunnel_signature(task_id, method)):
+            return None, "bad signature"
+        parked = await self._take(task_id)
+        if parked is None:
+            return None, "gone" if task_id not in self.serving else "busy"
+        parked.writer.write(encode_frame({"go": True, "method": method}))
+        return parked, ""
 
     async def _accept_local(self, listener: socket.socket) -> None:
         loop = asyncio.get_running_loop()
@@ -273,16 +280,10 @@ class WebTunnels:
         loop = asyncio.get_running_loop()
         try:
             request = json.loads(await asyncio.wait_for(_read_line(loop, connection), 10.0) or b"{}")
-            task_id, method = str(request.get("task", "")), str(request.get("method", ""))
-            if not hmac.compare_digest(str(request.get("sig", "")), tunnel_signature(task_id, method)):
-                await loop.sock_sendall(connection, b'{"error":"bad signature"}\n')
-                return
-            parked = await self._take(task_id)
+            parked, refusal = await self._claim(request)
             if parked is None:
-                why = "gone" if task_id not in self.serving else "busy"
-                await loop.sock_sendall(connection, json.dumps({"error": why}).encode() + b"\n")
+                await loop.sock_sendall(connection, json.dumps({"error": refusal}).encode() + b"\n")
                 return
-            parked.writer.write(encode_frame({"go": True, "method": method}))
             await parked.writer.drain()  # in the container's socket before the gateway writes
             container = parked.writer.get_extra_info("socket")
             connection.sendmsg(
