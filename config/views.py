@@ -22,13 +22,17 @@ def dashboard(request, path: str = ""):
 
 
 def healthz(request):
-    """Liveness and readiness: answers 200 when the database does."""
+    """Liveness and readiness: 200 when the database answers, with how much of this process's pool
+    of database connections is handed out (a pool that stays full means requests wait for one)."""
     from django.db import connection
     from django.http import JsonResponse
+
+    from config.database import pool_usage
 
     try:
         with connection.cursor() as cur:
             cur.execute("SELECT 1")
     except Exception:  # noqa: BLE001
         return JsonResponse({"ok": False}, status=503)
-    return JsonResponse({"ok": True})
+    usage = pool_usage()
+    return JsonResponse({"ok": True, "database_pool": usage._asdict() if usage else None})

@@ -44,6 +44,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from config.database import pool_usage
+
 __all__ = ["RECHECK_SECONDS", "long_poll", "wait_for_wake_up", "wait_without_database"]
 
 log = logging.getLogger(__name__)
@@ -88,14 +90,8 @@ def wait_without_database(wait: Callable[[redis.Redis], T]) -> T:
 
 def _pool_mostly_free() -> bool:
     """Whether fewer than half of this process's pooled database connections are in use."""
-    # The PostgreSQL backend's pool (psycopg_pool), when the settings ask for one.
-    pool = (
-        getattr(connection, "pool", None) if connection.settings_dict.get("OPTIONS", {}).get("pool") else None
-    )
-    if pool is None:
-        return True
-    stats = pool.get_stats()
-    return stats.get("pool_size", 0) - stats.get("pool_available", 0) < pool.max_size // 2
+    usage = pool_usage()
+    return usage is None or usage.in_use < usage.max // 2
 
 
 def wait_for_wake_up(key: str, timeout: float) -> bool:
