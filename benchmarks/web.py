@@ -12,7 +12,7 @@ On the embedded platform (`skylift server start --background` in a temporary dat
    32 concurrent clients (keep-alive connections, `--seconds` each, alternating the two), from one
    asyncio load generator on this machine;
 3. streaming time to first byte (a response of three events 0.5 s apart), through the gateway and
-   directly;
+   directly, `--ttfb` of each per round (the first of a round follows the 32-client load);
 4. cold requests: the first request of a new pool (a class parameter value never used, so no
    container runs) until its answer, against the `docker run --rm <image> python3 -c pass` floor.
 
@@ -101,6 +101,9 @@ def main() -> int:
     parser.add_argument(
         "--rounds", type=int, default=3, help="alternating rounds of each measure (default 3)"
     )
+    parser.add_argument(
+        "--ttfb", type=int, default=10, help="streams' first bytes measured per round and side (default 10)"
+    )
     parser.add_argument("--cold", type=int, default=5, help="cold requests and docker run floors (default 5)")
     parser.add_argument("--keep", action="store_true", help="keep the platform's data directory and logs")
     parser.add_argument("--output", type=Path, help="where to write the JSON (default benchmarks/results/)")
@@ -117,7 +120,7 @@ def main() -> int:
         "dirty": dirty,
         "when": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine_info(),
-        "config": {"seconds": args.seconds, "rounds": args.rounds, "cold": args.cold},
+        "config": {"seconds": args.seconds, "rounds": args.rounds, "ttfb": args.ttfb, "cold": args.cold},
     }
     plat = EmbeddedPlatform(keep=args.keep)
     direct_port = free_port()
@@ -181,10 +184,11 @@ def main() -> int:
                     figures.setdefault(f"{side}_{clients}", []).append(
                         asyncio.run(_load("127.0.0.1", port, target, "127.0.0.1", clients, args.seconds))
                     )
-            ttfb["gateway"].append(
-                asyncio.run(_first_byte("127.0.0.1", plat.port, gateway_path + "/stream", "x"))
-            )
-            ttfb["direct"].append(asyncio.run(_first_byte("127.0.0.1", direct_port, "/stream", "x")))
+            for _ in range(args.ttfb):
+                ttfb["gateway"].append(
+                    asyncio.run(_first_byte("127.0.0.1", plat.port, gateway_path + "/stream", "x"))
+                )
+                ttfb["direct"].append(asyncio.run(_first_byte("127.0.0.1", direct_port, "/stream", "x")))
         say("cold requests")
         for i in range(args.cold):
             floors.append(_floor(image))
