@@ -99,17 +99,49 @@ def test_an_asgi_app_serves_by_host_and_by_path_with_its_lifespan_run_once(web):
     assert all("lifespans=1" in r.text for r in (by_host, by_path, posted))
 
 
-def test_a_stream_arrives_as_it_is_produced(web):
-    arrivals = []
+def _tcp_peer_ports(pid: int) -> list[int]:
+    """Remote ports of the process's TCP connections (from /proc)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = []
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes:
+                ports.append(int(fields[2].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_a_stream_arrives_as_it_is_produced_with_no_agent_between(platform, web):
+    (function_id,) = platform.sql(
+        "SELECT f.id FROM functions_function f JOIN skylift_apps_app a ON a.id = f.app_id "
+        "WHERE a.name = 'it-web' AND f.name = 'raw' AND a.state = 'deployed'"
+    )[0]
+    arrivals, tunnelled = [], []
     with web.stream("GET", "/web/alpha/it-web/raw/stream") as response:
         assert response.headers["content-type"] == "text/event-stream"
         for line in response.iter_lines():
             if line.startswith("data: "):
                 arrivals.append((time.time(), line))
+                # While the stream runs: does the web process hold a TCP tunnel through the agent?
+                announced = platform.redis().hgetall(f"skylift:web:ready:{function_id}")
+                agents = [json.loads(entry) for entry in announced.values()]
+                agent_ports = {int(a["agent"].rsplit(":", 1)[1]) for a in agents}
+                tunnelled.append(set(_tcp_peer_ports(platform.procs["web"].pid)) & agent_ports)
     assert [line.split()[1] for _, line in arrivals] == ["0", "1", "2", "3", "4"]
     produced_last = float(arrivals[-1][1].split()[2])
     # The first event reached the client before the app produced the last one.
     assert arrivals[0][0] < produced_last
+    # The agent of this machine handed the container's connection over (its announcement offers
+    # its Unix socket): the gateway reached the container with no TCP tunnel through the agent.
+    assert all(a.get("local") for a in agents), agents
+    assert tunnelled == [set()] * 5
 
 
 def test_a_websocket_is_carried_both_ways(platform, deployed):
