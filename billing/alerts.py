@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import httpx
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
@@ -141,9 +142,8 @@ def raised(alert: BudgetAlert) -> None:
 
 
 def _enqueue(delivery_id: str, countdown: float = 0.0) -> None:
-    from .tasks import deliver_alert
-
-    deliver_alert.apply_async(args=(delivery_id,), countdown=countdown)
+    # By name: billing.tasks imports this module.
+    current_app.send_task("billing.tasks.deliver_alert", args=(delivery_id,), countdown=countdown)
 
 
 def payload(delivery: AlertDelivery) -> bytes:
