@@ -7,6 +7,7 @@ Django template; PDF is drawn with fpdf2 (pure Python: no system library on the 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from django.template.loader import render_to_string
 
 from . import reports
 
-__all__ = ["AppLine", "Statement", "StatementError", "html", "month_range", "pdf", "statement"]
+__all__ = ["AppLine", "Statement", "StatementError", "html", "money", "month_range", "pdf", "statement"]
 
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -84,13 +85,17 @@ def statement(workspace, month: str, now: datetime | None = None) -> Statement:
     )
 
 
-def _money(value: float) -> str:
-    return f"${value:,.2f}" if value >= 0.01 or value == 0 else f"${value:,.4f}"
+def money(value: float) -> str:
+    """$12.34; below a cent, two significant digits ($0.0031, $0.000012); the dashboard's rule too."""
+    if value == 0 or abs(value) >= 0.01:
+        return f"${value:,.2f}"
+    digits = min(8, max(4, math.ceil(-math.log10(abs(value))) + 1))
+    return f"${value:,.{digits}f}"
 
 
 def _rows(found: Statement) -> list[list[str]]:
     return [
-        [line.app, _money(line.cpu), _money(line.memory), _money(line.gpu), _money(line.total)]
+        [line.app, money(line.cpu), money(line.memory), money(line.gpu), money(line.total)]
         for line in found.apps
     ]
 
@@ -106,7 +111,7 @@ def html(found: Statement) -> str:
             "s": found,
             "title": _title(found),
             "rows": _rows(found),
-            "total": _money(found.total),
+            "total": money(found.total),
             "header": ["App", "CPU", "Memory", "GPU", "Total"],
         },
     )
@@ -147,12 +152,12 @@ def pdf(found: Statement) -> bytes:
         doc.cell(width, 7, text, border="B", align="L" if text == "App" else "R")
     doc.ln()
     doc.set_font("Helvetica", size=10)
-    for row in _rows(found) or [["No usage this month", "", "", "", _money(0)]]:
+    for row in _rows(found) or [["No usage this month", "", "", "", money(0)]]:
         for index, (width, text) in enumerate(zip(widths, row, strict=True)):
             doc.cell(width, 7, text, align="L" if index == 0 else "R")
         doc.ln()
     doc.set_font("Helvetica", "B", 10)
     doc.cell(sum(widths[:-1]), 8, "Total", border="T")
-    doc.cell(widths[-1], 8, _money(found.total), border="T", align="R")
+    doc.cell(widths[-1], 8, money(found.total), border="T", align="R")
     doc.ln()
     return bytes(doc.output())

@@ -38,7 +38,7 @@ def test_the_statement_as_html_and_pdf(trio, objects_a):
     # then both name the app and its cost, the total, and the month
     assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
     text = page.content.decode()
-    total = statements._money(CPU + MEMORY)
+    total = statements.money(CPU + MEMORY)
     assert objects_a.app.name in text and f"<td>Total</td><td></td><td></td><td></td><td>{total}</td>" in text
     assert document.status_code == 200 and document["Content-Type"] == "application/pdf"
     assert f"skylift-statement-{trio.alice.workspace.id}-{MONTH}.pdf" in document["Content-Disposition"]

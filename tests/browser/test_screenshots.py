@@ -106,6 +106,8 @@ def _pages(ids: dict) -> list[tuple[str, str, str]]:
         ("tokens", "/tokens", "API tokens"),
         ("audit", "/audit", "Audit log"),
         ("settings", "/settings", "Settings"),
+        ("usage", "/usage", "Usage"),
+        ("budgets", "/budgets", "Budgets"),
     ]
 
 
