@@ -44,6 +44,11 @@ ACTIONS = {
     "member.role_change": "A member's role was changed.",
     "member.remove": "A member was removed from the workspace.",
     "workspace.settings_change": "The workspace's settings were changed.",
+    "budget.set": "A budget (a workspace's or an app's cap) was set or changed.",
+    "budget.remove": "A budget was removed.",
+    "budget.alert": "A budget crossed 50, 80 or 100 % of its cap in its period.",
+    "billing.webhook_set": "The URL budget alerts are posted to was set (or its secret renewed).",
+    "billing.webhook_remove": "The URL budget alerts are posted to was removed.",
 }
 
 

@@ -126,7 +126,8 @@ def _refused(request, rule: Rule, role: str, what: str = "it") -> ApiError:
         f"{request.method} {request.path} needs {rule.needs(what)}; your role in workspace {workspace} is {role}.",
         code="permission_denied",
         status_code=403,
-        hint=REFUSED_HINT,
+        # Why the rule is what it is, where the table says (`Rule.because`), then what to do.
+        hint=f"{rule.reason} {REFUSED_HINT}" if rule.reason else REFUSED_HINT,
     )
 
 

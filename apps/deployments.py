@@ -176,11 +176,13 @@ def app_deploy(
     git_dirty: bool | None = None,
     ephemeral: bool = False,
     app_id: str | None = None,
+    force: bool = False,
 ) -> Deployed:
     """Deploy `functions` (the SDK's specs, images built and mounts uploaded) as the app `name`.
 
     With `ephemeral`, into a new ephemeral app of that name (`skylift serve`); with `app_id`,
-    into that app (a served app's redeploy), which must be running.
+    into that app (a served app's redeploy), which must be running. A deployed app whose idle
+    cost alone exceeds a cap that applies to it (billing.standing) is refused unless `force`.
     """
     if not functions:
         raise ApiError(
@@ -225,6 +227,8 @@ def app_deploy(
             if live is not None and live.spec_hash == version.spec_hash:
                 raise _Unchanged
             version.save(update_fields=["spec", "spec_hash"])
+            if not ephemeral and not force:
+                _refuse_over_cap(app, defined)
             warm_first = _warm_first(live, defined)
             if not warm_first:
                 _make_live(app, version)
@@ -242,6 +246,24 @@ def app_deploy(
         data={"version": version.number, "environment": env.name, "ephemeral": ephemeral, "tag": tag},
     )
     return Deployed(deployed, version, changed=True)
+
+
+def _refuse_over_cap(app: App, functions: list[Function]) -> None:
+    """Refuse (and so undo) a deploy whose idle containers alone would exceed a cap."""
+    from billing import standing
+
+    why = standing.refusal(
+        standing.of_definitions(functions, workspace_id=app.workspace_id, app_id=app.id), app.name
+    )
+    if why:
+        raise ApiError(
+            why,
+            code="over_budget",
+            status_code=409,
+            field="functions",
+            hint="Lower min_containers, ask an owner or admin to raise the cap (`skylift billing budget "
+            "set`), or deploy anyway with `skylift deploy --force`.",
+        )
 
 
 def _warm_first(live: AppVersion | None, functions: list[Function]) -> bool:

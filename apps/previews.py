@@ -117,10 +117,13 @@ class RollbackPreview:
     files: list[FileChange]
     restores: tuple[str, ...] = RESTORES
     does_not_restore: tuple[str, ...] = DOES_NOT_RESTORE
+    standing_cost: Any = None  # billing.standing.StandingCost of the target: its idle cost
 
 
 def preview_rollback(*, app: App, number: int | None) -> RollbackPreview:
     """What `app_rollback(app=app, number=number)` would change; the same errors, and nothing done."""
+    from billing import standing
+
     live, target = rollback_target(app=app, number=number)
     live_functions = {f["name"]: f for f in live.spec.get("functions", [])}
     target_functions = {f["name"]: f for f in target.spec.get("functions", [])}
@@ -142,6 +145,9 @@ def preview_rollback(*, app: App, number: int | None) -> RollbackPreview:
         removed=sorted(live_functions.keys() - target_functions.keys()),
         changed=changed,
         files=_file_changes(app, live, target, [*live_functions.values()], [*target_functions.values()]),
+        standing_cost=standing.of_definitions(
+            target_functions.values(), workspace_id=app.workspace_id, app_id=app.id
+        ),
     )
 
 

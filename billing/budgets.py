@@ -7,8 +7,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
+from accounts import audit
+
+from . import alerts
 from .models import Budget, BudgetAlert, BudgetPeriod
 
 log = logging.getLogger("skylift.billing")
@@ -41,6 +44,11 @@ def spend(budget: Budget, now: datetime | None = None) -> float:
         return float(cursor.fetchone()[0])
 
 
+def threshold_reached(spent: float, limit_usd: float) -> int:
+    """The highest alert threshold (50, 80, 100) `spent` reached of `limit_usd`, or 0."""
+    return max((t for t in THRESHOLDS if spent >= limit_usd * t / 100), default=0)
+
+
 def describe(budget: Budget) -> str:
     what = f"app {budget.app.name}'s" if budget.app is not None else "workspace's"
     return f"The {what} {'daily' if budget.period == BudgetPeriod.DAY else 'monthly'} cap of ${budget.limit_usd:.2f}"
@@ -65,9 +73,12 @@ def check_alerts(now: datetime | None = None) -> list[BudgetAlert]:
         for threshold in THRESHOLDS:
             if budget.limit_usd > 0 and spent < budget.limit_usd * threshold / 100:
                 break
-            alert, created = BudgetAlert.objects.get_or_create(
-                budget=budget, period_start=start, threshold=threshold, defaults={"spend_usd": spent}
-            )
+            with transaction.atomic():  # the alert, its audit record and its delivery: all or none
+                alert, created = BudgetAlert.objects.get_or_create(
+                    budget=budget, period_start=start, threshold=threshold, defaults={"spend_usd": spent}
+                )
+                if created:
+                    alerts.raised(alert)
             if created:
                 raised.append(alert)
                 log.warning("%s: %d %% spent ($%.2f)", describe(budget), threshold, spent)
@@ -100,4 +111,23 @@ def budget_set(*, workspace, app, limit_usd: float, period: str, user) -> tuple[
             "updated_at": datetime.now(UTC),
         },
     )
-    return budget, spend(budget) >= limit_usd
+    spent = spend(budget)
+    audit.record(
+        workspace=workspace,
+        action="budget.set",
+        target=budget,
+        target_name=app.name if app is not None else "workspace",
+        data={"limit_usd": limit_usd, "period": period, "spend_usd": round(spent, 6)},
+    )
+    return budget, spent >= limit_usd
+
+
+def budget_remove(budget: Budget) -> None:
+    audit.record(
+        workspace=budget.workspace_id,
+        action="budget.remove",
+        target=budget,
+        target_name=budget.app.name if budget.app is not None else "workspace",
+        data={"limit_usd": budget.limit_usd, "period": budget.period},
+    )
+    budget.delete()

@@ -117,3 +117,38 @@ class BudgetAlert(models.Model):
                 fields=["budget", "period_start", "threshold"], name="one_alert_per_threshold"
             )
         ]
+
+
+class AlertWebhook(models.Model):
+    """The URL a workspace's budget alerts are posted to, signed with its secret (billing/alerts.py)."""
+
+    workspace = models.OneToOneField(
+        "accounts.Workspace", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    url = models.URLField(max_length=2000)
+    # The HMAC key, encrypted at rest as secrets are (vault.keys).
+    secret_encrypted = models.BinaryField()
+    updated_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class AlertDelivery(models.Model):
+    """One alert's post to the workspace's webhook: one per alert, so each is delivered once."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("wh"), editable=False)
+    alert = models.OneToOneField(BudgetAlert, on_delete=models.CASCADE, related_name="delivery")
+    url = models.URLField(max_length=2000, help_text="The webhook's URL when the alert was raised")
+    status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]

@@ -6,6 +6,7 @@ from datetime import datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from billing.api.serializers import StandingCostSerializer
 from functions.api.serializers import FunctionCreateSerializer, FunctionSerializer
 
 from .. import coldstarts
@@ -143,6 +144,11 @@ class DeploySerializer(serializers.Serializer):
         default="",
         help_text="Redeploy this running app (a served app) instead of the deployed app of that name",
     )
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Deploy even if the app's idle cost alone exceeds a cap (docs/billing.md#standing-cost)",
+    )
 
     def validate_name(self, value: str) -> str:
         return AppSerializer().validate_name(value)
@@ -220,6 +226,7 @@ class DeployedSerializer(serializers.Serializer):
     version = AppVersionSerializer()
     changed = serializers.BooleanField(help_text="False when the app already ran exactly this")
     functions = FunctionSerializer(many=True)
+    standing_cost = StandingCostSerializer(help_text="What the deployed version costs while idle")
 
 
 class RollbackSerializer(serializers.Serializer):
@@ -278,3 +285,4 @@ class RollbackPreviewSerializer(serializers.Serializer):
     files = FileChangeSerializer(many=True)
     restores = serializers.ListField(child=serializers.CharField())
     does_not_restore = serializers.ListField(child=serializers.CharField())
+    standing_cost = StandingCostSerializer(help_text="What the app would cost while idle once rolled back")

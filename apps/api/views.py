@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
 from accounts.permissions import ADMIN_ONLY, ADMIN_OR_CREATOR, ANY_ROLE
+from billing import standing
+from billing.api.serializers import StandingCostSerializer
 from config.errors import ApiError
 from functions import services as function_services
 from functions.api.serializers import FunctionSerializer
@@ -71,6 +73,7 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
         "versions": ANY_ROLE,
         "rollback": ADMIN_OR_CREATOR.because("Replaces what the app runs for everyone, as a redeploy does."),
         "rollback_preview": ANY_ROLE,
+        "standing_cost": ANY_ROLE,
         "logs": ANY_ROLE,
         "schedules": ANY_ROLE,
         "heartbeat": ADMIN_OR_CREATOR.because(
@@ -137,6 +140,9 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
                 "version": AppVersionSerializer(deployed.version).data,
                 "changed": deployed.changed,
                 "functions": FunctionSerializer(functions, many=True).data,
+                "standing_cost": StandingCostSerializer(
+                    standing.of_definitions(functions, workspace_id=workspace.id, app_id=deployed.app.pk)
+                ).data,
             }
         )
 
@@ -187,6 +193,12 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
             app=app, user=request.user, number=serializer.validated_data["version"]
         )
         return Response(AppVersionSerializer(version).data)
+
+    @extend_schema(responses={200: StandingCostSerializer})
+    @action(detail=True, methods=["get"], url_path="standing-cost")
+    def standing_cost(self, request, pk=None):
+        """What the app's live version costs per hour and per month while idle, and its caps."""
+        return Response(StandingCostSerializer(standing.of_app(self.get_object())).data)
 
     @extend_schema(
         parameters=[

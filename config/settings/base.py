@@ -248,6 +248,11 @@ SKYLIFT_HOST_GPUS = env.list("SKYLIFT_HOST_GPUS", default=[])
 SKYLIFT_PLACEMENT_TIMEOUT = env.float("SKYLIFT_PLACEMENT_TIMEOUT", default=600.0)
 # Inputs of an app whose budget cap is reached wait this long, then fail with ResourceExhaustedError.
 SKYLIFT_BUDGET_WAIT_SECONDS = env.float("SKYLIFT_BUDGET_WAIT_SECONDS", default=300.0)
+# Budget alerts posted to a workspace's webhook (billing/alerts.py): attempts, and the wait before
+# the second (doubled for each next one); private addresses (the platform's own network) refused.
+SKYLIFT_WEBHOOK_ATTEMPTS = env.int("SKYLIFT_WEBHOOK_ATTEMPTS", default=8)
+SKYLIFT_WEBHOOK_BACKOFF_SECONDS = env.float("SKYLIFT_WEBHOOK_BACKOFF_SECONDS", default=30.0)
+SKYLIFT_WEBHOOK_PRIVATE_ADDRESSES = env.bool("SKYLIFT_WEBHOOK_PRIVATE_ADDRESSES", default=False)
 SKYLIFT_HOST_DIR = Path(env.str("SKYLIFT_HOST_DIR", default=str(DATA_DIR / "host")))
 # A host agent renews its lease every SKYLIFT_HEARTBEAT_SECONDS for SKYLIFT_HOST_LEASE_SECONDS;
 # a host whose lease ran out is lost (its inputs run elsewhere, and it has fenced itself).

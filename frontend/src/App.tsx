@@ -6,6 +6,7 @@ import { RequireSession, SessionProvider } from "./components/session";
 import { AppPage } from "./pages/AppPage";
 import { AppsPage } from "./pages/AppsPage";
 import { AuditPage } from "./pages/AuditPage";
+import { BudgetsPage } from "./pages/BudgetsPage";
 import { BuildsPage } from "./pages/BuildsPage";
 import { CallPage } from "./pages/CallPage";
 import { ContainersPage } from "./pages/ContainersPage";
@@ -32,6 +33,8 @@ import { VolumesPage } from "./pages/VolumesPage";
 // (beside the session check) when the dashboard is opened on a function's URL.
 if (typeof window !== "undefined" && window.location.pathname.startsWith("/functions/")) preloadFunctionPage();
 const LazyFunctionPage = lazy(loadFunctionPage);
+// The Usage page draws charts too: its chunk (with uPlot) is loaded when it is visited.
+const LazyUsagePage = lazy(() => import("./pages/UsagePage"));
 
 function FunctionRoute() {
   const Loaded = loadedFunctionPage();
@@ -74,6 +77,15 @@ export function Dashboard() {
             <Route path="members" element={<MembersPage />} />
             <Route path="tokens" element={<TokensPage />} />
             <Route path="audit" element={<AuditPage />} />
+            <Route
+              path="usage"
+              element={
+                <Suspense fallback={<p className="muted">Loading…</p>}>
+                  <LazyUsagePage />
+                </Suspense>
+              }
+            />
+            <Route path="budgets" element={<BudgetsPage />} />
             <Route path="settings" element={<SettingsPage />} />
             <Route path="logs" element={<LogsPage />} />
             <Route path="containers" element={<ContainersPage />} />

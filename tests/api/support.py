@@ -158,6 +158,7 @@ class WorkspaceObjects:
             "proxy-tokens": self.proxy_token.id,
             "usage": self.app.id,  # its usage report names the app
             "budgets": self.budget.id,
+            "statements": self.app.id,  # this month's statement names the app
             "sandboxes": self.sandbox.id,
             "members": self.mate.public_id,
             "invites": self.invite.id,

@@ -50,6 +50,7 @@ def test_owners_and_admins_set_budgets_and_a_cap_below_the_spend_is_reached_at_o
     assert (
         refused.status_code == 403 and "needs the role owner or admin" in refused.json()["error"]["message"]
     )
+    assert refused.json()["error"]["hint"].startswith("A cap stops the containers of every member's apps.")
     # when alice caps the app below what it spent
     made = trio.alice.api.post(
         "/api/v1/budgets/",

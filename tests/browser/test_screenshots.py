@@ -106,6 +106,8 @@ def _pages(ids: dict) -> list[tuple[str, str, str]]:
         ("tokens", "/tokens", "API tokens"),
         ("audit", "/audit", "Audit log"),
         ("settings", "/settings", "Settings"),
+        ("usage", "/usage", "Usage"),
+        ("budgets", "/budgets", "Budgets"),
     ]
 
 
@@ -174,7 +176,7 @@ def test_every_page_is_captured_with_real_data(world, dashboard_built, platform,
             shots.append(_shoot(page, "phone-function-menu"))
         context.close()
         assert errors == [], f"uncaught errors in the page: {errors}"
-    assert len(shots) == 21 + 4 + 1 + 3
+    assert len(shots) == 23 + 4 + 1 + 3
     assert all(shot.stat().st_size > 10_000 for shot in shots)  # a page, not a blank
     readme = os.environ.get("SKYLIFT_README_SCREENSHOTS")
     if readme:

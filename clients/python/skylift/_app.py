@@ -341,9 +341,11 @@ class App:
         tag: str = "",
         ephemeral: bool = False,
         app_id: str | None = None,
+        force: bool = False,
     ) -> dict[str, Any]:
         """Deploy as `deploy()` does; `skylift serve` deploys into an ephemeral app (`ephemeral`
-        first, then that app by `app_id`). Returns the server's answer."""
+        first, then that app by `app_id`); `force` deploys even if the app's idle cost alone
+        exceeds a cap (`skylift deploy --force`). Returns the server's answer."""
         from ._config import environment_name as configured_environment
         from ._git import git_state
         from ._output import output_enabled
@@ -361,6 +363,7 @@ class App:
             git_dirty=dirty,
             ephemeral=ephemeral,
             app_id=app_id,
+            force=force,
         )
         self._deployed = answer
         for owner in self._owners():

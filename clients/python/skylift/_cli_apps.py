@@ -64,7 +64,12 @@ def _deployed_app(module: Any, path: str, ref: str) -> Any:
 @click.option("--name", default=None, help="Deploy under this name (default: the App's name)")
 @_ENV
 @click.option("--tag", default="", help="A label for this version (a release number, a ticket)")
-def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Deploy even if the app's idle cost alone exceeds its cap (or the workspace's)",
+)
+def deploy(target: str, name: str | None, env: str | None, tag: str, force: bool) -> None:
     """Deploy an app: it runs until stopped, and its functions can be called by name.
 
     TARGET is FILE.py, or FILE.py::APP with APP the variable holding the App. Deploying an app
@@ -72,6 +77,7 @@ def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
     """
     import time
 
+    from ._client import Client
     from ._dashboard import dashboard_url
     from ._import_file import import_file
 
@@ -85,8 +91,9 @@ def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
         ) from None
     app_obj = _deployed_app(module, path, ref)
     app_name = name or app_obj.name or path.rsplit("/", 1)[-1].removesuffix(".py")
-    app_obj.deploy(name=app_name, environment_name=_env(env), tag=tag)
-    answer = app_obj._deployed
+    answer = app_obj._deploy_to(
+        Client.from_env(), name=app_name, environment_name=_env(env), tag=tag, force=force
+    )
     version, app_row = answer["version"], answer["app"]
     took = time.monotonic() - started
     if answer["changed"]:
@@ -99,8 +106,27 @@ def deploy(target: str, name: str | None, env: str | None, tag: str) -> None:
             f"  {function['name']}  {function['id']}  {dashboard_url(app_obj._client, 'function', function['id'])}"
         )
         echo_web_urls(function)
+    echo_standing_cost(answer["standing_cost"])
     click.echo(f"Call it from anywhere: skylift.Function.from_name({app_name!r}, NAME)", err=True)
     del app_row
+
+
+def echo_standing_cost(cost: dict[str, Any]) -> None:
+    """What the deployed app costs while idle, and what its caps allow (docs/billing.md)."""
+    warm = sum(f["idle_containers"] for f in cost["functions"])
+    click.echo(
+        f"  Idle cost: ${cost['per_hour']:.4f} an hour, ${cost['per_month']:.2f} a month "
+        f"({warm} container{'s' if warm != 1 else ''} kept warm by min_containers)"
+    )
+    if cost["buffer_per_hour"]:
+        click.echo(f"  While serving: ${cost['buffer_per_hour']:.4f} an hour more (buffer_containers)")
+    for cap in cost["caps"]:
+        whose = "The app's" if cap["scope"] == "app" else "The workspace's"
+        period = "daily" if cap["period"] == "day" else "monthly"
+        over = " (exceeded by the idle cost alone: deployed with --force)" if cap["exceeded"] else ""
+        click.echo(
+            f"  {whose} {period} cap of ${cap['limit_usd']:.2f} allows ${cap['allows_per_hour']:.4f} an hour{over}"
+        )
 
 
 def _load_app(path: str, ref: str) -> Any:

@@ -1,4 +1,5 @@
-"""`skylift billing report`: the workspace's usage and cost, as a table or CSV."""
+"""`skylift billing`: the workspace's usage and cost (a table or CSV), its budgets, the webhook its
+budget alerts are posted to, and its monthly statements (HTML or PDF)."""
 
 from __future__ import annotations
 
@@ -121,3 +122,80 @@ def budget_remove(budget_id: str) -> None:
 
     Client.from_env().budget_delete(budget_id)
     click.echo(f"Removed budget {budget_id}.")
+
+
+@billing.command("statement")
+@click.option("--month", default=None, help="YYYY-MM, UTC (default: this month, to date)")
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the PDF here",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the HTML page here",
+)
+def billing_statement(month: str | None, pdf_file: str | None, html_file: str | None) -> None:
+    """The monthly statement: each app's cost in the month."""
+    from ._client import Client
+
+    client = Client.from_env()
+    found = client.statement(month)
+    for path, document in ((pdf_file, "pdf"), (html_file, "html")):
+        if path:
+            with open(path, "wb") as out:
+                out.write(client.statement(month, document=document))
+            click.echo(f"Wrote the statement of {found['month']} to {path} ({document.upper()}).")
+    if pdf_file or html_file:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    to_date = "" if found["complete"] else " (to date)"
+    table = Table("app", "cpu_usd", "memory_usd", "gpu_usd", "total_usd", box=None, title=None)
+    for line in found["results"]:
+        table.add_row(line["app"], *(f"{line[k]:.4f}" for k in ("cpu", "memory", "gpu", "total")))
+    console = Console()
+    console.print(f"Statement of {found['workspace']} for {found['month']}{to_date}")
+    console.print(table)
+    console.print(f"Total: ${found['total_cost']:.2f}")
+
+
+@billing.group("webhook")
+def webhook() -> None:
+    """The URL budget alerts (50, 80, 100 %) are posted to, signed (owners and admins)."""
+
+
+@webhook.command("set")
+@click.argument("url")
+@click.option("--rotate-secret", is_flag=True, help="Make a new signing secret")
+def webhook_set(url: str, rotate_secret: bool) -> None:
+    """Post each budget alert once to URL, signed with the webhook's secret (X-Skylift-Signature)."""
+    from ._client import Client
+
+    made = Client.from_env().budget_webhook_set(url, rotate_secret=rotate_secret)
+    click.echo(f"Budget alerts are posted to {made['url']}.")
+    click.echo(f"Signing secret (HMAC-SHA256 of '<X-Skylift-Timestamp>.<body>'): {made['secret']}")
+
+
+@webhook.command("show")
+def webhook_show() -> None:
+    """The webhook's URL and signing secret."""
+    from ._client import Client
+
+    found = Client.from_env().budget_webhook_get()
+    click.echo(f"{found['url']}\nSigning secret: {found['secret']}")
+
+
+@webhook.command("remove")
+def webhook_remove() -> None:
+    """Post budget alerts nowhere (they are still recorded and shown in the dashboard)."""
+    from ._client import Client
+
+    Client.from_env().budget_webhook_remove()
+    click.echo("Budget alerts are posted nowhere now.")

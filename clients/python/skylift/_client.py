@@ -32,6 +32,7 @@ from ._api.api.apps import (
     apps_stop_create,
     apps_versions_list,
 )
+from ._api.api.budget_webhook import budget_webhook_destroy, budget_webhook_retrieve, budget_webhook_update
 from ._api.api.budgets import budgets_create, budgets_destroy, budgets_list
 from ._api.api.calls import (
     calls_cancel_create,
@@ -364,6 +365,7 @@ class Client:
         git_dirty: bool | None = None,
         ephemeral: bool = False,
         app_id: str | None = None,
+        force: bool = False,
     ) -> dict[str, Any]:
         from . import __version__
 
@@ -378,6 +380,7 @@ class Client:
                 "git_commit": git_commit,
                 "git_dirty": git_dirty,
                 "functions": [_wire_spec(spec) for spec in functions],
+                "force": force,
             }
         )
         return self._call_dict(apps_deploy_create, f"Could not deploy {name!r}", body=body)
@@ -672,6 +675,32 @@ class Client:
 
     def budget_delete(self, budget_id: str) -> None:
         self._call(budgets_destroy, f"Could not remove budget {budget_id}", id=budget_id)
+
+    def budget_webhook_set(self, url: str, *, rotate_secret: bool = False) -> dict[str, Any]:
+        """Post the workspace's budget alerts to `url` (owners and admins); the answer has the secret."""
+        from ._api.models import AlertWebhookRequest
+
+        body = AlertWebhookRequest(url=url, rotate_secret=rotate_secret)
+        return self._call_dict(budget_webhook_update, "Could not set the budget alert webhook", body=body)
+
+    def budget_webhook_get(self) -> dict[str, Any]:
+        return self._call_dict(
+            budget_webhook_retrieve, "Could not read the budget alert webhook", retries=READ_RETRIES
+        )
+
+    def budget_webhook_remove(self) -> None:
+        self._call(budget_webhook_destroy, "Could not remove the budget alert webhook")
+
+    def statement(self, month: str | None, *, document: str = "") -> Any:
+        """The workspace's statement of `month` (YYYY-MM; this month by default): as a dict, or
+        with `document` "html" or "pdf", that document's bytes."""
+        path = f"/api/v1/statements/{document + '/' if document else ''}"
+        params = {"month": month} if month else {}
+        http = self.api.get_httpx_client()
+        answer = self._send(
+            lambda: _Raw(http.get(path, params=params)), "Could not read the statement", READ_RETRIES
+        )
+        return answer.content if document else answer.json()
 
     def volume_list(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -164,6 +164,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{id}/standing-cost/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What the app's live version costs per hour and per month while idle, and its caps. */
+        get: operations["apps_standing_cost_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{id}/stop/": {
         parameters: {
             query?: never;
@@ -320,6 +337,25 @@ export interface paths {
         post: operations["session_create"];
         /** @description The dashboard's sign-in: a Django session protected by CSRF. */
         delete: operations["session_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/budget-webhook/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The webhook, with its secret; 404 when the workspace has none. */
+        get: operations["budget_webhook_retrieve"];
+        /** @description Set the URL (the secret is made at the first set, kept after unless rotate_secret). */
+        put: operations["budget_webhook_update"];
+        post?: never;
+        /** @description Post budget alerts nowhere (alerts are still recorded and shown). */
+        delete: operations["budget_webhook_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1384,6 +1420,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/statements/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Each app's cost in the month (the month to date while it runs); empty where none. */
+        get: operations["statements_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statements/html/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The statement as an HTML page. */
+        get: operations["statements_html_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/statements/pdf/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The statement as a PDF. */
+        get: operations["statements_pdf_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/": {
         parameters: {
             query?: never;
@@ -1600,6 +1687,31 @@ export interface components {
         Added: {
             added: number;
         };
+        /** @description Where the workspace's budget alerts are posted (docs/billing.md#alert-webhooks). */
+        AlertWebhook: {
+            /**
+             * Format: uri
+             * @description http:// or https://; each alert is posted once
+             */
+            url: string;
+            /** @description Key of the HMAC-SHA256 in X-Skylift-Signature (owners and admins see it) */
+            readonly secret: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /** @description Where the workspace's budget alerts are posted (docs/billing.md#alert-webhooks). */
+        AlertWebhookRequest: {
+            /**
+             * Format: uri
+             * @description http:// or https://; each alert is posted once
+             */
+            url: string;
+            /**
+             * @description Make a new signing secret
+             * @default false
+             */
+            rotate_secret: boolean;
+        };
         ApiToken: {
             readonly id: string;
             name?: string;
@@ -1748,6 +1860,8 @@ export interface components {
             readonly spend_usd: number;
             /** @description At the cap: no new container starts */
             readonly reached: boolean;
+            /** @description The highest alert threshold reached this period: 0, 50, 80 or 100 (%) */
+            readonly threshold: number;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2004,6 +2118,25 @@ export interface components {
             /** @description The most attempts any of its inputs took */
             readonly attempts: number | null;
         };
+        CapCheck: {
+            budget_id: string;
+            scope: components["schemas"]["ScopeEnum"];
+            period: components["schemas"]["PeriodEnum"];
+            /** Format: double */
+            limit_usd: number;
+            /**
+             * Format: double
+             * @description What the idle containers alone cost per period
+             */
+            idle_per_period: number;
+            /**
+             * Format: double
+             * @description The cap spread over its period's hours
+             */
+            allows_per_hour: number;
+            /** @description The idle cost alone exceeds the cap */
+            exceeded: boolean;
+        };
         /**
          * @description * `added` - added
          *     * `removed` - removed
@@ -2086,6 +2219,11 @@ export interface components {
              * @default
              */
             app_id: string;
+            /**
+             * @description Deploy even if the app's idle cost alone exceeds a cap (docs/billing.md#standing-cost)
+             * @default false
+             */
+            force: boolean;
         };
         Deployed: {
             app: components["schemas"]["App"];
@@ -2093,6 +2231,8 @@ export interface components {
             /** @description False when the app already ran exactly this */
             changed: boolean;
             functions: components["schemas"]["Function"][];
+            /** @description What the deployed version costs while idle */
+            standing_cost: components["schemas"]["StandingCost"];
         };
         /** @description A function of a deploy: as for `POST /functions/`, without the app (the deploy names it). */
         DeployedFunctionRequest: {
@@ -2381,6 +2521,37 @@ export interface components {
             };
             /** @description Runs it by itself once deployed: {"period": {"days": 1, ...}} or {"cron": "0 8 * * 1", "timezone": "UTC"} */
             schedule?: unknown;
+        };
+        FunctionIdle: {
+            name: string;
+            /** @description Kept warm with no input (min_containers) */
+            idle_containers: number;
+            /** @description Started more, only while it serves */
+            buffer_containers: number;
+            /**
+             * Format: double
+             * @description Cores per container
+             */
+            cpu: number;
+            /**
+             * Format: double
+             * @description GiB per container
+             */
+            memory_gib: number;
+            /** @description The GPU type it is priced at (the one asked for first) */
+            gpu_type: string;
+            /** @description GPUs per container */
+            gpus: number;
+            /**
+             * Format: double
+             * @description One container, US dollars per hour
+             */
+            container_per_hour: number;
+            /**
+             * Format: double
+             * @description Its idle containers, US dollars per hour
+             */
+            per_hour: number;
         };
         FunctionMetrics: {
             window: string;
@@ -3123,6 +3294,8 @@ export interface components {
             files: components["schemas"]["FileChange"][];
             restores: string[];
             does_not_restore: string[];
+            /** @description What the app would cost while idle once rolled back */
+            standing_cost: components["schemas"]["StandingCost"];
         };
         RollbackRequest: {
             /** @description The version's number; the previous one by default */
@@ -3190,6 +3363,12 @@ export interface components {
             /** @description False when it had ended already */
             terminated: boolean;
         };
+        /**
+         * @description * `app` - app
+         *     * `workspace` - workspace
+         * @enum {string}
+         */
+        ScopeEnum: "app" | "workspace";
         Secret: {
             readonly id: string;
             /** @description empty for an inline secret */
@@ -3261,6 +3440,29 @@ export interface components {
             username: string;
             password: string;
         };
+        /** @description What an app costs while idle (docs/billing.md#standing-cost). */
+        StandingCost: {
+            /**
+             * Format: double
+             * @description US dollars per hour with no input
+             */
+            per_hour: number;
+            /**
+             * Format: double
+             * @description US dollars per month (730 h) with no input
+             */
+            per_month: number;
+            /**
+             * Format: double
+             * @description US dollars per hour more while it serves
+             */
+            buffer_per_hour: number;
+            functions: components["schemas"]["FunctionIdle"][];
+            /** @description The app's cap and the workspace's, checked */
+            caps: components["schemas"]["CapCheck"][];
+            /** @description The price table version it is priced at */
+            price_version: number;
+        };
         StateCreateRequest: {
             /** @description 1 to 64 letters, digits, '.', '_' or '-'; leave it out for an ephemeral object */
             name?: string | null;
@@ -3274,6 +3476,50 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "ephemeral" | "deployed" | "stopped";
+        /** @description A workspace's monthly statement: each app's cost in the month (docs/billing.md#statements). */
+        Statement: {
+            workspace_id: string;
+            workspace: string;
+            /** @description YYYY-MM, UTC */
+            month: string;
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            /** @description False while the month runs: the month to date */
+            complete: boolean;
+            /**
+             * Format: double
+             * @description US dollars
+             */
+            total_cost: number;
+            /** @description One line per app, costliest first */
+            results: components["schemas"]["StatementLine"][];
+        };
+        StatementLine: {
+            app_id: string;
+            app: string;
+            /**
+             * Format: double
+             * @description US dollars
+             */
+            cpu: number;
+            /**
+             * Format: double
+             * @description US dollars
+             */
+            memory: number;
+            /**
+             * Format: double
+             * @description US dollars
+             */
+            gpu: number;
+            /**
+             * Format: double
+             * @description US dollars
+             */
+            total: number;
+        };
         /**
          * @description * `stdout` - stdout
          *     * `stderr` - stderr
@@ -3734,6 +3980,28 @@ export interface operations {
             };
         };
     };
+    apps_standing_cost_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this app. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingCost"];
+                };
+            };
+        };
+    };
     apps_stop_create: {
         parameters: {
             query?: never;
@@ -4001,6 +4269,66 @@ export interface operations {
         };
     };
     session_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    budget_webhook_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertWebhook"];
+                };
+            };
+        };
+    };
+    budget_webhook_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertWebhookRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertWebhook"];
+                };
+            };
+        };
+    };
+    budget_webhook_destroy: {
         parameters: {
             query?: never;
             header?: never;
@@ -5993,6 +6321,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretEvent"][];
+                };
+            };
+        };
+    };
+    statements_retrieve: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM, UTC (default: this month) */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                };
+            };
+        };
+    };
+    statements_html_retrieve: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM, UTC (default: this month) */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    statements_pdf_retrieve: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM, UTC (default: this month) */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
         };

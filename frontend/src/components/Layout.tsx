@@ -2,6 +2,7 @@ import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 
 import { errorMessage } from "../api/client";
+import { BudgetBanner } from "./BudgetBanner";
 import { NAV_SECTIONS } from "./navigation";
 import { useSession } from "./session";
 import { ThemeToggle } from "./ThemeToggle";
@@ -103,6 +104,7 @@ export function Layout() {
             {error}
           </p>
         )}
+        <BudgetBanner key={session?.workspace.id} />
         <main id="content" className="content" tabIndex={-1} aria-label="Page">
           {/* Keyed by workspace: a switch loads every page afresh. */}
           <Outlet key={session?.workspace.id} />

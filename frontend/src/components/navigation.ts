@@ -29,6 +29,8 @@ export const NAV_SECTIONS: readonly NavSection[] = [
       { to: "/members", label: "Members" },
       { to: "/tokens", label: "API tokens" },
       { to: "/proxy-tokens", label: "Proxy tokens" },
+      { to: "/usage", label: "Usage" },
+      { to: "/budgets", label: "Budgets" },
       { to: "/audit", label: "Audit log" },
       { to: "/settings", label: "Settings" },
     ],

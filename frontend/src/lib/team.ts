@@ -62,6 +62,11 @@ const ACTIONS: Record<string, string> = {
   "member.role_change": "changed role of",
   "member.remove": "removed",
   "workspace.settings_change": "changed settings of",
+  "budget.set": "set budget of",
+  "budget.remove": "removed budget of",
+  "budget.alert": "budget alert for",
+  "billing.webhook_set": "set the budget alert webhook",
+  "billing.webhook_remove": "removed the budget alert webhook",
 };
 
 /** The filters of the audit page, in the order of its select. */

@@ -6,6 +6,7 @@ import { useResource } from "../api/useResource";
 import { AppStateBadge, StatusBadge } from "../components/Badge";
 import { Empty, ErrorNotice } from "../components/Notice";
 import { useSession } from "../components/session";
+import { StandingCostFacts } from "../components/StandingCost";
 import { preloadFunctionPage } from "./functionPageLoader";
 import { type CallSummary, mergeCalls, upsertCall } from "../lib/calls";
 import { formatDateTime, formatDuration } from "../lib/format";
@@ -80,6 +81,13 @@ function StopButton({ app, onStopped }: { app: App; onStopped: () => void }) {
   );
 }
 
+/** The live version's idle cost (billing/standing.py, as `skylift deploy` prints it). */
+function AppStandingCost({ appId }: { appId: string }) {
+  const cost = useResource(() => api.get("/api/v1/apps/{id}/standing-cost/", { path: { id: appId } }), [appId]);
+  if (cost.status !== "ready") return null;
+  return <StandingCostFacts cost={cost.data} label="Standing cost" />;
+}
+
 function AppHeader({ app, onChanged }: { app: App; onChanged: () => void }) {
   return (
     <section className="app-header">
@@ -116,6 +124,7 @@ function AppHeader({ app, onChanged }: { app: App; onChanged: () => void }) {
           </>
         )}
       </dl>
+      {app.state !== "stopped" && <AppStandingCost appId={app.id} />}
       <StopButton app={app} onStopped={onChanged} />
     </section>
   );

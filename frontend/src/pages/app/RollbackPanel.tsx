@@ -3,6 +3,7 @@ import { useState } from "react";
 import { api } from "../../api/client";
 import { useResource } from "../../api/useResource";
 import { ErrorNotice } from "../../components/Notice";
+import { StandingCostFacts } from "../../components/StandingCost";
 
 /** What a rollback would change (files, functions, settings) and what it restores; then confirm. */
 export function RollbackPanel({
@@ -64,6 +65,7 @@ export function RollbackPanel({
               <pre className="diff">{fn.diff}</pre>
             </details>
           ))}
+          <StandingCostFacts cost={preview.data.standing_cost} label={`Standing cost of v${version}`} />
           <div className="contract" data-testid="restore-contract">
             <p className="strong">A rollback restores</p>
             <ul>

@@ -1,6 +1,8 @@
 """ Contains all the data models used in inputs/outputs """
 
 from .added import Added
+from .alert_webhook import AlertWebhook
+from .alert_webhook_request import AlertWebhookRequest
 from .api_token import ApiToken
 from .api_token_created import ApiTokenCreated
 from .api_token_request import ApiTokenRequest
@@ -30,6 +32,7 @@ from .call_log_line import CallLogLine
 from .call_report import CallReport
 from .call_report_counts import CallReportCounts
 from .call_row import CallRow
+from .cap_check import CapCheck
 from .change_enum import ChangeEnum
 from .cold_start_breakdown import ColdStartBreakdown
 from .cold_start_stage import ColdStartStage
@@ -58,6 +61,7 @@ from .function_change import FunctionChange
 from .function_create_request import FunctionCreateRequest
 from .function_create_request_definition import FunctionCreateRequestDefinition
 from .function_create_request_volumes_item import FunctionCreateRequestVolumesItem
+from .function_idle import FunctionIdle
 from .function_metrics import FunctionMetrics
 from .function_variant_request import FunctionVariantRequest
 from .function_variant_request_options import FunctionVariantRequestOptions
@@ -144,6 +148,7 @@ from .sandbox_create_request_tags import SandboxCreateRequestTags
 from .sandbox_tags_request import SandboxTagsRequest
 from .sandbox_tags_request_tags import SandboxTagsRequestTags
 from .sandbox_terminated import SandboxTerminated
+from .scope_enum import ScopeEnum
 from .secret import Secret
 from .secret_action_enum import SecretActionEnum
 from .secret_create_request import SecretCreateRequest
@@ -155,8 +160,11 @@ from .session import Session
 from .session_switch_request import SessionSwitchRequest
 from .session_workspace import SessionWorkspace
 from .sign_in_request import SignInRequest
+from .standing_cost import StandingCost
 from .state_create_request import StateCreateRequest
 from .state_enum import StateEnum
+from .statement import Statement
+from .statement_line import StatementLine
 from .stream_enum import StreamEnum
 from .task import Task
 from .task_current_inputs_item import TaskCurrentInputsItem
@@ -182,6 +190,8 @@ from .written import Written
 
 __all__ = (
     "Added",
+    "AlertWebhook",
+    "AlertWebhookRequest",
     "ApiToken",
     "ApiTokenCreated",
     "ApiTokenRequest",
@@ -211,6 +221,7 @@ __all__ = (
     "CallReport",
     "CallReportCounts",
     "CallRow",
+    "CapCheck",
     "ChangeEnum",
     "ColdStartBreakdown",
     "ColdStarts",
@@ -239,6 +250,7 @@ __all__ = (
     "FunctionCreateRequest",
     "FunctionCreateRequestDefinition",
     "FunctionCreateRequestVolumesItem",
+    "FunctionIdle",
     "FunctionMetrics",
     "FunctionsMetricsRetrieveWindow",
     "FunctionVariantRequest",
@@ -325,6 +337,7 @@ __all__ = (
     "SandboxTagsRequest",
     "SandboxTagsRequestTags",
     "SandboxTerminated",
+    "ScopeEnum",
     "Secret",
     "SecretActionEnum",
     "SecretCreateRequest",
@@ -336,8 +349,11 @@ __all__ = (
     "SessionSwitchRequest",
     "SessionWorkspace",
     "SignInRequest",
+    "StandingCost",
     "StateCreateRequest",
     "StateEnum",
+    "Statement",
+    "StatementLine",
     "StreamEnum",
     "Task",
     "TaskCurrentInputsItem",

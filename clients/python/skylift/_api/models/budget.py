@@ -31,6 +31,7 @@ class Budget:
             limit_usd (float): US dollars per period
             spend_usd (float): Spent in the current period
             reached (bool): At the cap: no new container starts
+            threshold (int): The highest alert threshold reached this period: 0, 50, 80 or 100 (%)
             created_at (datetime.datetime):
             updated_at (datetime.datetime):
             app_id (None | str | Unset): The app it caps; none: the whole workspace
@@ -43,6 +44,7 @@ class Budget:
     limit_usd: float
     spend_usd: float
     reached: bool
+    threshold: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
     app_id: None | str | Unset = UNSET
@@ -64,6 +66,8 @@ class Budget:
         spend_usd = self.spend_usd
 
         reached = self.reached
+
+        threshold = self.threshold
 
         created_at = self.created_at.isoformat()
 
@@ -89,6 +93,7 @@ class Budget:
             "limit_usd": limit_usd,
             "spend_usd": spend_usd,
             "reached": reached,
+            "threshold": threshold,
             "created_at": created_at,
             "updated_at": updated_at,
         })
@@ -119,6 +124,8 @@ class Budget:
         spend_usd = d.pop("spend_usd")
 
         reached = d.pop("reached")
+
+        threshold = d.pop("threshold")
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -156,6 +163,7 @@ class Budget:
             limit_usd=limit_usd,
             spend_usd=spend_usd,
             reached=reached,
+            threshold=threshold,
             created_at=created_at,
             updated_at=updated_at,
             app_id=app_id,

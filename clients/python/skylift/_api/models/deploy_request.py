@@ -37,6 +37,8 @@ class DeployRequest:
                 Default: False.
             app_id (str | Unset): Redeploy this running app (a served app) instead of the deployed app of that name Default:
                 ''.
+            force (bool | Unset): Deploy even if the app's idle cost alone exceeds a cap (docs/billing.md#standing-cost)
+                Default: False.
      """
 
     name: str
@@ -48,6 +50,7 @@ class DeployRequest:
     git_dirty: bool | None | Unset = UNSET
     ephemeral: bool | Unset = False
     app_id: str | Unset = ''
+    force: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -87,6 +90,8 @@ class DeployRequest:
 
         app_id = self.app_id
 
+        force = self.force
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -108,6 +113,8 @@ class DeployRequest:
             field_dict["ephemeral"] = ephemeral
         if app_id is not UNSET:
             field_dict["app_id"] = app_id
+        if force is not UNSET:
+            field_dict["force"] = force
 
         return field_dict
 
@@ -157,6 +164,8 @@ class DeployRequest:
 
         app_id = d.pop("app_id", UNSET)
 
+        force = d.pop("force", UNSET)
+
         deploy_request = cls(
             name=name,
             functions=functions,
@@ -167,6 +176,7 @@ class DeployRequest:
             git_dirty=git_dirty,
             ephemeral=ephemeral,
             app_id=app_id,
+            force=force,
         )
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
   from ..models.app import App
   from ..models.app_version import AppVersion
   from ..models.function import Function
+  from ..models.standing_cost import StandingCost
 
 
 
@@ -33,12 +34,14 @@ class Deployed:
                 (one query for all of them).
             changed (bool): False when the app already ran exactly this
             functions (list[Function]):
+            standing_cost (StandingCost): What an app costs while idle (docs/billing.md#standing-cost).
      """
 
     app: App
     version: AppVersion
     changed: bool
     functions: list[Function]
+    standing_cost: StandingCost
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -49,6 +52,7 @@ class Deployed:
         from ..models.app import App # noqa: PLC0415
         from ..models.app_version import AppVersion # noqa: PLC0415
         from ..models.function import Function # noqa: PLC0415
+        from ..models.standing_cost import StandingCost # noqa: PLC0415
         app = self.app.to_dict()
 
         version = self.version.to_dict()
@@ -62,6 +66,8 @@ class Deployed:
 
 
 
+        standing_cost = self.standing_cost.to_dict()
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -70,6 +76,7 @@ class Deployed:
             "version": version,
             "changed": changed,
             "functions": functions,
+            "standing_cost": standing_cost,
         })
 
         return field_dict
@@ -81,6 +88,7 @@ class Deployed:
         from ..models.app import App # noqa: PLC0415
         from ..models.app_version import AppVersion # noqa: PLC0415
         from ..models.function import Function # noqa: PLC0415
+        from ..models.standing_cost import StandingCost # noqa: PLC0415
         d = dict(src_dict)
         app = App.from_dict(d.pop("app"))
 
@@ -104,11 +112,17 @@ class Deployed:
             functions.append(functions_item)
 
 
+        standing_cost = StandingCost.from_dict(d.pop("standing_cost"))
+
+
+
+
         deployed = cls(
             app=app,
             version=version,
             changed=changed,
             functions=functions,
+            standing_cost=standing_cost,
         )
 
 

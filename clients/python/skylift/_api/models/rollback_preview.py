@@ -13,6 +13,7 @@ from typing import cast
 if TYPE_CHECKING:
   from ..models.file_change import FileChange
   from ..models.function_change import FunctionChange
+  from ..models.standing_cost import StandingCost
   from ..models.version_ref import VersionRef
 
 
@@ -39,6 +40,7 @@ class RollbackPreview:
             files (list[FileChange]):
             restores (list[str]):
             does_not_restore (list[str]):
+            standing_cost (StandingCost): What an app costs while idle (docs/billing.md#standing-cost).
      """
 
     app_id: str
@@ -53,6 +55,7 @@ class RollbackPreview:
     files: list[FileChange]
     restores: list[str]
     does_not_restore: list[str]
+    standing_cost: StandingCost
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -62,6 +65,7 @@ class RollbackPreview:
     def to_dict(self) -> dict[str, Any]:
         from ..models.file_change import FileChange # noqa: PLC0415
         from ..models.function_change import FunctionChange # noqa: PLC0415
+        from ..models.standing_cost import StandingCost # noqa: PLC0415
         from ..models.version_ref import VersionRef # noqa: PLC0415
         app_id = self.app_id
 
@@ -105,6 +109,8 @@ class RollbackPreview:
 
 
 
+        standing_cost = self.standing_cost.to_dict()
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -121,6 +127,7 @@ class RollbackPreview:
             "files": files,
             "restores": restores,
             "does_not_restore": does_not_restore,
+            "standing_cost": standing_cost,
         })
 
         return field_dict
@@ -131,6 +138,7 @@ class RollbackPreview:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.file_change import FileChange # noqa: PLC0415
         from ..models.function_change import FunctionChange # noqa: PLC0415
+        from ..models.standing_cost import StandingCost # noqa: PLC0415
         from ..models.version_ref import VersionRef # noqa: PLC0415
         d = dict(src_dict)
         app_id = d.pop("app_id")
@@ -183,6 +191,11 @@ class RollbackPreview:
         does_not_restore = cast(list[str], d.pop("does_not_restore"))
 
 
+        standing_cost = StandingCost.from_dict(d.pop("standing_cost"))
+
+
+
+
         rollback_preview = cls(
             app_id=app_id,
             app=app,
@@ -196,6 +209,7 @@ class RollbackPreview:
             files=files,
             restores=restores,
             does_not_restore=does_not_restore,
+            standing_cost=standing_cost,
         )
 
 
