@@ -57,7 +57,15 @@ INVENTORIES: list[tuple[str, ...]] = [
     ("L4:8",),
     (),
 ]
-REQUESTS: list[str | list[str] | None] = [None, "T4", "L4:2", "H100", "H100:8", ["A100-80GB", "A10G:2"], "any"]
+REQUESTS: list[str | list[str] | None] = [
+    None,
+    "T4",
+    "L4:2",
+    "H100",
+    "H100:8",
+    ["A100-80GB", "A10G:2"],
+    "any",
+]
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -245,7 +253,9 @@ def main() -> None:
     parser.add_argument("--hosts", default="100,1000", help="host counts, comma-separated")
     parser.add_argument("--schedulers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--rate", type=float, default=400.0, help="queued requests per second in the latency phase")
+    parser.add_argument(
+        "--rate", type=float, default=400.0, help="queued requests per second in the latency phase"
+    )
     args = parser.parse_args()
     from _platform import commit_id
 
@@ -265,11 +275,21 @@ def main() -> None:
     out.parent.mkdir(exist_ok=True)
     out.write_text(
         json.dumps(
-            {"benchmark": "placement", "commit": sha, "dirty": dirty, "cpus": os.cpu_count(), "figures": figures},
+            {
+                "benchmark": "placement",
+                "commit": sha,
+                "dirty": dirty,
+                "cpus": os.cpu_count(),
+                "loadavg_at_end": os.getloadavg(),
+                "figures": figures,
+            },
             indent=2,
         )
     )
     print("targets: >= 500 decisions/s at 1,000 hosts; p99 queued -> placed < 100 ms")
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1) / 2:
+        print(f"warning: the machine is busy (load average {load:.1f}): the figures are pessimistic")
     print(f"wrote {out.relative_to(REPO)}")
 
 
