@@ -91,7 +91,10 @@ class HostUsage(models.Model):
     whichever code path makes it, recomputes its host's row from the containers that hold
     resources, under that row's lock. Placement reads it to choose candidate hosts without
     reading every container; the decision itself re-reads its host's containers under the host's
-    lock (functions/delivery/placement.py)."""
+    lock (functions/delivery/placement.py). A transaction that changes a host's containers holds
+    that host's row until it commits; one statement that changes containers of several hosts (the
+    reconciler settling lost hosts) takes their rows in the order it meets them, so two such
+    statements at once could deadlock, and PostgreSQL would abort one (its next tick repeats it)."""
 
     host = models.OneToOneField(
         Host, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="usage"
