@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from config.ids import IdFactory
@@ -346,6 +347,12 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["function", "status"]),
             models.Index(fields=["workspace", "-created_at"]),
+            # A host's containers that hold its resources (placement, hosts.HostUsage).
+            models.Index(
+                fields=["host"],
+                condition=Q(status__in=["pending", "starting", "running", "stopping"]),
+                name="task_holding_by_host",
+            ),
         ]
 
     @property
@@ -477,4 +484,9 @@ class Sandbox(models.Model):
         indexes = [
             models.Index(fields=["workspace", "-created_at"]),
             models.Index(fields=["status"]),
+            models.Index(
+                fields=["host"],
+                condition=Q(status__in=["pending", "starting", "running", "stopping"]),
+                name="sandbox_holding_by_host",
+            ),
         ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F, Func
 from django.utils import timezone
 
-__all__ = ["Host"]
+__all__ = ["Host", "HostUsage"]
 
 
 class HostQuerySet(models.QuerySet):
@@ -24,6 +26,13 @@ class Host(models.Model):
     # reported them; `gpu_source` says whence: "nvml" (real), "declared" (simulated), "" (none).
     gpus = models.JSONField(default=list, blank=True)
     gpu_source = models.CharField(max_length=16, blank=True, default="")
+    # How many healthy devices of each model it has ({"H100": 8}), derived from `gpus` by the
+    # database (skylift_gpu_models, migration 0004): placement filters hosts by it in SQL.
+    gpu_models = models.GeneratedField(
+        expression=Func(F("gpus"), function="skylift_gpu_models", output_field=models.JSONField()),
+        output_field=models.JSONField(),
+        db_persist=True,
+    )
     # The agent's own view at its last heartbeat: device indices its containers hold, and free ones.
     gpu_usage = models.JSONField(default=dict, blank=True)
     # A GPU request that waits for this host's devices to free up holds them from smaller requests
@@ -42,6 +51,14 @@ class Host(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = HostQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The hosts a waiting request reserves (placement drops them once it is placed).
+            models.Index(
+                fields=["reserved_for"], condition=~models.Q(reserved_for=""), name="host_reserved_for"
+            ),
+        ]
 
     @property
     def queue(self) -> str:
@@ -65,3 +82,24 @@ class Host(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HostUsage(models.Model):
+    """What the containers placed on a host hold now: CPU, memory (MiB), the GPU device indices
+    and how many devices of each model. Kept by the database (triggers on tasks and sandboxes,
+    functions migration 0023_host_usage): every change of a container's host, status or devices,
+    whichever code path makes it, recomputes its host's row from the containers that hold
+    resources, under that row's lock. Placement reads it to choose candidate hosts without
+    reading every container; the decision itself re-reads its host's containers under the host's
+    lock (functions/delivery/placement.py). A transaction that changes a host's containers holds
+    that host's row until it commits; one statement that changes containers of several hosts (the
+    reconciler settling lost hosts) takes their rows in the order it meets them, so two such
+    statements at once could deadlock, and PostgreSQL would abort one (its next tick repeats it)."""
+
+    host = models.OneToOneField(
+        Host, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="usage"
+    )
+    cpu = models.FloatField(default=0.0)
+    memory = models.BigIntegerField(default=0, help_text="MiB")
+    devices = ArrayField(models.SmallIntegerField(), default=list, blank=True)
+    held = models.JSONField(default=dict, blank=True, help_text="devices held per model")

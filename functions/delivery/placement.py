@@ -1,10 +1,18 @@
 """Placement: which host a new container runs on, and which of its GPU devices it gets.
 
 One decision per host at a time (DESIGN.md): a container is placed while holding its host's
-advisory lock `place:<host id>`, and the host's usage is read again under it, so two decisions
-never both take a host's last CPU, memory or device. The lock is held until the new task row
-commits. A decision waits for the lock of its best host only; the next candidates are tried
-with a lock that does not wait, so a transaction that waits holds no host lock (no deadlocks).
+advisory lock `place:<host id>`, and the host's usage is read again under it (from its
+containers), so two decisions never both take a host's last CPU, memory or device. The lock is
+held until the new task row commits. A decision waits for the lock of its best host only; the
+next candidates are tried with a lock that does not wait, so a transaction that waits holds no
+host lock (no deadlocks).
+
+The candidates are chosen in SQL, without reading every host's containers: each host's usage
+(hosts.HostUsage, kept by the database on every change of a container) and its healthy devices
+per model (Host.gpu_models) let one statement keep only the live hosts with the CPU, memory and
+free devices the request needs, ordered by the policy below, the best few. They are ranked again
+exactly in Python, and the chosen one is checked again under its lock. Only a request that no
+host can take now reads every live host, to say why.
 
 A device is held by its task while the task is live or stopping (its container may still run),
 and is free again once the task has settled, whichever way it ended (exit, crash, start failure,
@@ -26,7 +34,7 @@ from dataclasses import dataclass, field
 
 from accounts.models import Workspace
 from hosts import gpus
-from hosts.models import Host
+from hosts.models import Host, HostUsage
 
 from ..models import Sandbox, TaskStatus
 from .containers import task_create
@@ -48,6 +56,7 @@ __all__ = [
 ]
 
 H = Host._meta.db_table
+U = HostUsage._meta.db_table
 W = Workspace._meta.db_table
 S = Sandbox._meta.db_table  # sandboxes hold their host's CPU and memory as tasks do
 
@@ -92,6 +101,9 @@ class HostState:
 
     @classmethod
     def from_row(cls, row: dict) -> HostState:
+        """A host from HOSTS_SQL (its tasks' devices as a list of arrays) or from CANDIDATES_SQL
+        and ALIVE_HOSTS_SQL (its usage's devices, one array)."""
+        used = row["used_devices"] or []
         return cls(
             id=row["id"],
             name=row["name"],
@@ -100,7 +112,7 @@ class HostState:
             devices=row["gpus"] or [],
             used_cpu=float(row["used_cpu"] or 0.0),
             used_memory=int(row["used_memory"] or 0),
-            used_devices={i for held in row["used_devices"] or [] for i in held},
+            used_devices={i for held in used for i in (held if isinstance(held, list) else [held])},
             reserved_for=row["reserved_for"] if row["reserved"] else "",
             reserved_model=row["reserved_model"] if row["reserved"] else "",
             reserved_count=row["reserved_count"] if row["reserved"] else 0,
@@ -240,12 +252,65 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
   ) u ON u.host_id = h.id
  WHERE h.lease_expires_at >= now() AND NOT h.draining {{host_filter}}
 """
-ALIVE_HOSTS_SQL = HOSTS_SQL.format(task_filter="", sandbox_filter="", host_filter="")
 ONE_HOST_SQL = HOSTS_SQL.format(
     task_filter="AND t.host_id = %(host)s",
     sandbox_filter="AND s.host_id = %(host)s",
     host_filter="AND h.id = %(host)s",
 )
+# Every live host with its usage as the database keeps it (hosts.HostUsage).
+ALIVE_HOSTS_SQL = f"""
+SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
+       coalesce(h.reserved_until > now(), false) AS reserved,
+       coalesce(u.cpu, 0) AS used_cpu, coalesce(u.memory, 0) AS used_memory,
+       coalesce(u.devices, '{{}}') AS used_devices
+  FROM {H} h LEFT JOIN {U} u ON u.host_id = h.id
+ WHERE h.lease_expires_at >= now() AND NOT h.draining
+"""
+
+# The live hosts that can take the container now, by their usage, best first (the module's
+# policy; ranked again exactly in Python), the best %(limit)s: ranked over the narrow columns,
+# then read in full. A GPU request's specs come as parallel arrays, one row per (spec, model) it
+# accepts; "*" stands for the models an "any" spec takes that have no Modal name (after the named
+# ones). Free devices of a model are its healthy ones less those held (a held device that turned
+# unhealthy makes it count one too few until its container has stopped).
+CANDIDATES_SQL = f"""
+SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
+       coalesce(h.reserved_until > now(), false) AS reserved,
+       coalesce(u.cpu, 0) AS used_cpu, coalesce(u.memory, 0) AS used_memory,
+       coalesce(u.devices, '{{{{}}}}') AS used_devices
+  FROM (SELECT h.id FROM {H} h LEFT JOIN {U} u ON u.host_id = h.id
+        {{gpu_join}}
+         WHERE h.lease_expires_at >= now() AND NOT h.draining {{gpu_filter}}
+           AND h.cpu - coalesce(u.cpu, 0) >= %(cpu)s AND h.memory - coalesce(u.memory, 0) >= %(memory)s
+         ORDER BY {{order}}
+         LIMIT %(limit)s) c
+  JOIN {H} h ON h.id = c.id LEFT JOIN {U} u ON u.host_id = h.id
+"""
+GPU_CANDIDATES_SQL = CANDIDATES_SQL.format(
+    gpu_join="""CROSS JOIN LATERAL (
+          SELECT w.spec_rank, w.model_rank, w.free - w.count AS left_after
+            FROM (SELECT w.*, CASE WHEN w.model = '*'
+                    THEN (SELECT max(g.value::int - coalesce((u.held->>g.key)::int, 0))
+                            FROM jsonb_each_text(h.gpu_models) g WHERE NOT g.key = ANY(%(named)s::text[]))
+                    ELSE coalesce((h.gpu_models->>w.model)::int, 0) - coalesce((u.held->>w.model)::int, 0)
+                    END AS free
+                    FROM unnest(%(spec_ranks)s::int[], %(model_ranks)s::int[], %(models)s::text[], %(counts)s::int[])
+                         AS w(spec_rank, model_rank, model, count)) w
+           WHERE w.free - w.count >=
+                 CASE WHEN h.reserved_until > now() AND h.reserved_for NOT IN ('', %(function)s)
+                           AND h.reserved_model = w.model THEN h.reserved_count ELSE 0 END
+           ORDER BY w.spec_rank, w.model_rank
+           LIMIT 1
+        ) best""",
+    gpu_filter="AND (h.gpu_models ?| %(models)s::text[] OR (%(any)s AND h.gpu_models <> '{}'::jsonb))",
+    order="best.spec_rank, best.model_rank, best.left_after, h.cpu - coalesce(u.cpu, 0) DESC, h.name",
+)
+CPU_CANDIDATES_SQL = CANDIDATES_SQL.format(
+    gpu_join="", gpu_filter="", order="h.gpu_models <> '{}'::jsonb, h.cpu - coalesce(u.cpu, 0) DESC, h.name"
+)
+# Candidates read per decision: a few more than are tried, so the exact ranking has a choice.
+CANDIDATE_ROWS = 16
+
 UNAVAILABLE_SQL = f"SELECT count(*) AS n FROM {H} WHERE lease_expires_at < now() OR draining"
 
 LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(%(key)s))"
@@ -277,6 +342,30 @@ UPDATE {H} SET reserved_for = %(function)s, reserved_model = %(model)s, reserved
 def alive_hosts() -> Generator[Stmt, Rows, list[HostState]]:
     """The live hosts that take containers, with what their containers hold now."""
     return [HostState.from_row(r) for r in (yield Stmt(ALIVE_HOSTS_SQL, {}))]
+
+
+def candidates(need: Need) -> Generator[Stmt, Rows, list[Candidate]]:
+    """The best few live hosts that can take the container now (see CANDIDATES_SQL), ranked."""
+    params: dict = {"cpu": need.cpu, "memory": need.memory, "limit": CANDIDATE_ROWS}
+    if not need.gpu:
+        rows = yield Stmt(CPU_CANDIDATES_SQL, params)
+    else:
+        flat = [
+            (spec_rank, model_rank, model, want.count)
+            for spec_rank, want in enumerate(need.wants)
+            for model_rank, model in enumerate(want.models + (("*",) if want.any else ()))
+        ]
+        params.update(
+            function=need.function_id,
+            named=list(gpus.ANY_ORDER),
+            any=any(w.any for w in need.wants),
+            spec_ranks=[f[0] for f in flat],
+            model_ranks=[f[1] for f in flat],
+            models=[f[2] for f in flat],
+            counts=[f[3] for f in flat],
+        )
+        rows = yield Stmt(GPU_CANDIDATES_SQL, params)
+    return rank(need, [HostState.from_row(r) for r in rows])
 
 
 @dataclass(frozen=True)
@@ -316,6 +405,36 @@ def _reserve(need: Need, hosts: Sequence[HostState]) -> tuple[HostState, str, in
     return None
 
 
+def _take(need: Need, ranked: Sequence[Candidate]) -> Generator[Stmt, Rows, Candidate | None]:
+    """The best of the ranked hosts that this decision could lock and that can still take the
+    container under its lock, as read again there (with the devices it gets); None if none.
+    Each candidate's lock is tried without waiting (a host another decision has is skipped for
+    the next); only when every one was busy, so that this transaction holds no host's lock, does
+    it wait for the best one's. A transaction that waits never holds a host's lock: decisions
+    cannot deadlock."""
+    tried = ranked[:MAX_CANDIDATES]
+    busy: list[Candidate] = []
+    for candidate in tried:
+        if (yield Stmt(TRY_LOCK_SQL, {"key": _lock_key(candidate.host.id)}))[0]["locked"]:
+            fresh = yield from _recheck(need, candidate)
+            if fresh is not None:
+                return fresh
+        else:
+            busy.append(candidate)
+    if busy and len(busy) == len(tried):
+        yield Stmt(LOCK_SQL, {"key": _lock_key(busy[0].host.id)})
+        return (yield from _recheck(need, busy[0]))
+    return None
+
+
+def _recheck(need: Need, candidate: Candidate) -> Generator[Stmt, Rows, Candidate | None]:
+    """Under the host's lock: the host as its containers leave it now, if it can still take the
+    container (not filled up, lost or draining meanwhile)."""
+    fresh = yield Stmt(ONE_HOST_SQL, {"host": candidate.host.id})
+    again = rank(need, [HostState.from_row(fresh[0])]) if fresh else []
+    return again[0] if again else None
+
+
 @transition(atomic=True)
 def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, Placed]:
     """Place a container of the function: a task row on the best host that can take it, with its
@@ -342,20 +461,9 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
         reason = f"Waiting for GPUs: {limit_note}"
         yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
         return Placed(None, reason=reason)
-    hosts = yield from alive_hosts().steps
-    for n, candidate in enumerate(rank(need, hosts)[:MAX_CANDIDATES]):
-        key = _lock_key(candidate.host.id)
-        if n == 0:
-            yield Stmt(LOCK_SQL, {"key": key})
-        elif not (yield Stmt(TRY_LOCK_SQL, {"key": key}))[0]["locked"]:
-            continue  # another decision has it: the next host
-        fresh = yield Stmt(ONE_HOST_SQL, {"host": candidate.host.id})
-        if not fresh:
-            continue  # lost or draining meanwhile
-        again = rank(need, [HostState.from_row(fresh[0])])
-        if not again:
-            continue  # filled up meanwhile
-        found = again[0].fit
+    candidate = yield from _take(need, (yield from candidates(need)))
+    if candidate is not None:
+        found = candidate.fit
         yield from task_create(
             task_id=task_id,
             workspace_id=fn["workspace_id"],
@@ -374,6 +482,7 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
             found.devices if found else (),
             found.model if found else "",
         )
+    hosts = yield from alive_hosts().steps
     unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
     reason = explain(need, hosts, unavailable=unavailable)
     if need.gpu:
@@ -420,20 +529,13 @@ def place_sandbox(*, sandbox_id: str, cpu: float, memory: int) -> Generator[Stmt
     """Place a sandbox's container on the best host that can take it (the same policy and host
     locks as a function's container, without GPUs); or record on it why none can now."""
     need = Need(sandbox_id, cpu, memory)
-    hosts = yield from alive_hosts().steps
-    for n, candidate in enumerate(rank(need, hosts)[:MAX_CANDIDATES]):
-        key = _lock_key(candidate.host.id)
-        if n == 0:
-            yield Stmt(LOCK_SQL, {"key": key})
-        elif not (yield Stmt(TRY_LOCK_SQL, {"key": key}))[0]["locked"]:
-            continue
-        fresh = yield Stmt(ONE_HOST_SQL, {"host": candidate.host.id})
-        if not fresh or not rank(need, [HostState.from_row(fresh[0])]):
-            continue
+    candidate = yield from _take(need, (yield from candidates(need)))
+    if candidate is not None:
         rows = yield Stmt(PLACE_SANDBOX_SQL, {"host": candidate.host.id, "sandbox": sandbox_id})
         if rows.rowcount != 1:
             return Placed(None, reason="placed already, or terminated")
         return Placed(sandbox_id, candidate.host.id, f"host.{candidate.host.name}")
+    hosts = yield from alive_hosts().steps
     unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
     reason = explain(need, hosts, unavailable=unavailable)
     yield Stmt(SANDBOX_WAITING_SQL, {"sandbox": sandbox_id, "reason": reason})

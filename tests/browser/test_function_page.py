@@ -159,3 +159,41 @@ def test_the_apps_list_shows_running_containers_and_the_hours_error_rate(page, p
         expect(row.get_by_test_id("running-containers")).not_to_have_text("0")
         page.get_by_label("State").select_option("stopped")
         expect(page.locator(f'[data-app-id="{app_id}"]')).to_have_count(0)
+
+
+def test_a_call_that_waits_for_room_says_why_on_its_page_and_its_functions(page, platform):
+    from tests.browser import waiting_app
+
+    alice = platform.users["alice"]
+    with waiting_app.app.run(client=platform.client("alice"), show_logs=False):
+        # given a call of a function that asks for 64 CPU, more than the test host has free
+        call = waiting_app.too_big.spawn()
+        function_id = _function_id(platform, waiting_app.app.app_id, "too_big")
+        deadline = time.monotonic() + 60
+        while not (reason := _api(platform, f"/calls/{call.object_id}/")["waiting_reason"]):
+            assert time.monotonic() < deadline, "the call never recorded why it waits"
+            time.sleep(0.5)
+        assert "Waiting for a host with 64 CPU" in reason and "(needs 64)" in reason
+        try:
+            # when its page is opened, then it says why no container is placed yet
+            sign_in(page, "alice", alice.password)
+            expect(page.get_by_role("heading", name="Apps")).to_be_visible()
+            page.goto(f"/calls/{call.object_id}")
+            notice = page.get_by_test_id("waiting-reason")
+            expect(notice).to_contain_text("Waiting for a container")
+            expect(notice).to_contain_text("Waiting for a host with 64 CPU")
+            expect(notice).to_contain_text("(needs 64)")
+            # and so does its function's page, with the hosts that lack what
+            page.get_by_role("link", name="too_big").last.click()
+            expect(page).to_have_url(f"{platform.url}/functions/{function_id}")
+            expect(page.get_by_role("status").filter(has_text="Waiting for a container")).to_contain_text(
+                "CPU free (needs 64)"
+            )
+        finally:
+            call.cancel()
+    # a function that has a container shows no such notice
+    with fapp.app.run(client=platform.client("alice"), show_logs=False):
+        assert fapp.square.remote(3) == 9
+        page.goto(f"/functions/{_function_id(platform, fapp.app.app_id, 'square')}")
+        expect(page.get_by_role("heading", name="square")).to_be_visible()
+        expect(page.get_by_test_id("waiting-reason")).to_have_count(0)

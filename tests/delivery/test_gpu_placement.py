@@ -243,3 +243,45 @@ def test_a_large_request_is_not_starved_by_a_stream_of_small_ones(member):
     got = _place(big)
     assert got.devices == (0, 1, 2, 3) and got.host_id == host.pk
     assert Host.objects.get(pk=host.pk).reserved_for == ""
+
+
+def _usage(host: Host) -> tuple[float, int, list[int], dict]:
+    from hosts.models import HostUsage
+
+    row = HostUsage.objects.filter(host_id=host.pk).values_list("cpu", "memory", "devices", "held").first()
+    return row or (0.0, 0, [], {})
+
+
+def test_a_hosts_usage_follows_its_containers_whatever_changes_them(member):
+    # given a host with 4 L4s and a function of 2 L4s, 0.5 CPU, 256 MiB
+    host = _host("usage", "L4:4")
+    assert Host.objects.get(pk=host.pk).gpu_models == {"L4": 4}
+    function = _function(member, "pair", "L4:2", cpu=0.5, memory=256)
+    first, second = _place(function), _place(function)
+    # then the host's usage is what its two containers hold
+    assert _usage(host) == (1.0, 512, [0, 1, 2, 3], {"L4": 4})
+    # when one stops (still holding), then settles through the ORM rather than a transition
+    Task.objects.filter(pk=first.task_id).update(status=TaskStatus.STOPPING)
+    assert _usage(host)[3] == {"L4": 4}
+    Task.objects.filter(pk=first.task_id).update(status=TaskStatus.STOPPED)
+    assert _usage(host) == (0.5, 256, list(second.devices), {"L4": 2})
+    # when the other's row is deleted, and a sandbox takes CPU and memory
+    Task.objects.filter(pk=second.task_id).delete()
+    assert _usage(host) == (0.0, 0, [], {})
+    from functions.models import Sandbox
+
+    sandbox = Sandbox.objects.create(
+        workspace=member.workspace, image=function.image, cpu=2, memory=1024, host=host, status="running"
+    )
+    assert _usage(host)[:2] == (2.0, 1024)
+    # a device turning unhealthy leaves the host one fewer of that model
+    devices = host.gpus
+    devices[3]["healthy"] = False
+    Host.objects.filter(pk=host.pk).update(gpus=devices)
+    assert Host.objects.get(pk=host.pk).gpu_models == {"L4": 3}
+    # and a deleted host takes its usage with it
+    Sandbox.objects.filter(pk=sandbox.pk).update(status="stopped")
+    Host.objects.filter(pk=host.pk).delete()
+    from hosts.models import HostUsage
+
+    assert not HostUsage.objects.filter(host_id=host.pk).exists()

@@ -16,3 +16,19 @@ export function ErrorNotice({ error }: { error: unknown }) {
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
+
+/**
+ * Why no container could be placed for a function (its `waiting_reason`: which hosts lack what),
+ * while it waits; nothing once it has one.
+ */
+export function WaitingNotice({ reason, since }: { reason: string; since?: string | null }) {
+  if (!reason) return null;
+  return (
+    <div role="status" className="waiting notice" data-testid="waiting-reason">
+      <p>
+        <strong>Waiting for a container{since ? ` since ${new Date(since).toLocaleTimeString()}` : ""}.</strong>{" "}
+        {reason}
+      </p>
+    </div>
+  );
+}

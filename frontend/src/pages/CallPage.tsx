@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { api, ApiError, type Call, type CallReport } from "../api/client";
 import { useResource } from "../api/useResource";
 import { InputStatusBadge, StatusBadge } from "../components/Badge";
-import { Empty, ErrorNotice } from "../components/Notice";
+import { Empty, ErrorNotice, WaitingNotice } from "../components/Notice";
 import { useSession } from "../components/session";
 import { preloadFunctionPage } from "./functionPageLoader";
 import { type CallGraph, describeStatuses, type GraphNode, graphSettled, toCallGraph } from "../lib/callGraph";
@@ -63,6 +63,7 @@ export function CallPage() {
             <Link to={`/functions/${encodeURIComponent(data.function_id)}`}>{data.function_name}</Link>
           </dd>
         </dl>
+        {data.finished_at === null && <WaitingNotice reason={data.waiting_reason} />}
         <CallActions call={data} onChanged={() => setReloads((n) => n + 1)} />
       </section>
       <CallReportSection key={`${data.id}-${reloads}`} callId={data.id} settled={data.finished_at !== null} />

@@ -4,7 +4,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { api, ApiError, type Func } from "../api/client";
 import { useResource } from "../api/useResource";
 import { CallsTable } from "../components/CallsTable";
-import { Empty, ErrorNotice } from "../components/Notice";
+import { Empty, ErrorNotice, WaitingNotice } from "../components/Notice";
 import { formatDateTime } from "../lib/format";
 import { CHARTS, hasData, type Window, WINDOWS } from "../lib/metrics";
 import { Chart } from "./function/Chart";
@@ -116,6 +116,7 @@ function FunctionHeader({ fn }: { fn: Func }) {
           </>
         )}
       </dl>
+      <WaitingNotice reason={fn.waiting_reason} since={fn.waiting_since} />
     </section>
   );
 }
