@@ -90,9 +90,15 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
             workdir=data["workdir"],
             cpu=data.get("cpu"),
             memory=data.get("memory"),
+            cpu_limit=data.get("cpu_limit"),
+            memory_limit=data.get("memory_limit"),
+            gpu=data.get("gpu"),
             timeout=data.get("timeout"),
             idle_timeout=data.get("idle_timeout"),
             block_network=data["block_network"],
+            cidr_allowlist=data.get("cidr_allowlist"),
+            volumes=data.get("volumes"),
+            secrets=data.get("secrets"),
             tags=data["tags"],
         )
         return Response(SandboxSerializer(sandbox).data, status=status.HTTP_201_CREATED)

@@ -39,9 +39,13 @@ from ._exceptions import (
 from ._function import _Aio, _Blocking
 
 if TYPE_CHECKING:
+    from pathlib import PurePosixPath
+
     from ._app import App
     from ._client import Client
     from ._image import Image
+    from ._secret import Secret
+    from ._volume import Volume
 
 __all__ = ["ContainerProcess", "FileHandle", "MAX_FILE_BYTES", "Sandbox", "StreamReader", "StreamWriter"]
 
@@ -262,6 +266,7 @@ def exec_open(
     timeout: int | None = None,
     text: bool = True,
     tty: bool = False,
+    secrets: builtins.list[dict[str, Any]] | None = None,
 ) -> ContainerProcess:
     """A process started in a container through its host agent: `resource` is `sandboxes/<id>`
     or, for a function's container (`skylift container exec`), `tasks/<id>`. With `tty` it gets a
@@ -281,6 +286,8 @@ def exec_open(
     request: dict[str, Any] = {"command": command, "workdir": workdir or "", "timeout": timeout}
     if tty:
         request["tty"] = True
+    if secrets:
+        request["secrets"] = secrets
     connection.send(json.dumps(request))
     return ContainerProcess(connection, text=text)
 
@@ -306,26 +313,37 @@ class Sandbox:
         *entrypoint_args: str,
         app: App | None = None,
         image: Image | None = None,
-        secrets: Sequence[Any] = (),
+        secrets: Sequence[Secret] = (),
+        volumes: dict[str | PurePosixPath, Volume] | None = None,
         timeout: int = 300,
         idle_timeout: int | None = None,
         workdir: str | None = None,
-        cpu: float | None = None,
-        memory: int | None = None,
+        cpu: float | tuple[float, float] | None = None,
+        memory: int | tuple[int, int] | None = None,
+        gpu: str | builtins.list[str] | None = None,
         block_network: bool = False,
+        cidr_allowlist: Sequence[str] | None = None,
         name: str | None = None,
         client: Client | None = None,
     ) -> Sandbox:
-        """Create a sandbox running `entrypoint_args` (or idling, when none), and wait until it runs."""
+        """Create a sandbox running `entrypoint_args` (or idling, when none), and wait until it runs.
+
+        `cpu` and `memory` are reservations, or `(reservation, limit)` pairs; `gpu` a request as a
+        function's; `secrets` reach its processes' environment (never Docker's); `volumes` mount
+        as a function's; `cidr_allowlist` the only IPv4 ranges it may reach."""
         from ._api.api.sandboxes import sandboxes_create
         from ._api.models import SandboxCreateRequest
         from ._build import image_build
         from ._image import Image as _Image
+        from ._volume import volume_mounts
+        from .contract import parse_gpu, validate_cpu, validate_memory
 
-        if secrets:
-            raise InvalidError("Sandbox.create(secrets=...) is not supported yet by Skylift")
         if not all(isinstance(a, str) for a in entrypoint_args):
             raise InvalidError("Sandbox.create's command arguments are strings")
+        if isinstance(cidr_allowlist, str):
+            raise InvalidError('cidr_allowlist is a list of ranges, e.g. ["10.0.0.0/8"]')
+        mounts = volume_mounts(volumes)
+        refs = _secret_refs(secrets)
         client = _client(client)
         image = image or (app.image if app is not None else None) or _Image.debian_slim()
         _, record = image_build(client, image, show_logs=False)
@@ -337,11 +355,22 @@ class Sandbox:
         }
         if app is not None and app.app_id:
             body["app_id"] = app.app_id
+        cpu_pair = validate_cpu(cpu) if cpu is not None else (None, None)
+        memory_pair = validate_memory(memory) if memory is not None else (None, None)
         for key, value in (
             ("idle_timeout", idle_timeout),
             ("workdir", workdir),
-            ("cpu", cpu),
-            ("memory", memory),
+            ("cpu", cpu_pair[0]),
+            ("cpu_limit", cpu_pair[1]),
+            ("memory", memory_pair[0]),
+            ("memory_limit", memory_pair[1]),
+            ("gpu", parse_gpu(gpu) or None),
+            ("cidr_allowlist", None if cidr_allowlist is None else builtins.list(cidr_allowlist)),
+            (
+                "volumes",
+                [{"path": p, "volume_id": v.hydrate(client).object_id} for p, v in mounts.items()] or None,
+            ),
+            ("secrets", refs or None),
             ("name", name),
         ):
             if value is not None:
@@ -453,10 +482,16 @@ class Sandbox:
 
     @_Blocking
     def exec(
-        self, *args: str, workdir: str | None = None, timeout: int | None = None, text: bool = True
+        self,
+        *args: str,
+        workdir: str | None = None,
+        timeout: int | None = None,
+        secrets: Sequence[Secret] = (),
+        text: bool = True,
     ) -> ContainerProcess:
         """Run a command in the sandbox; its process, whose streams are read as they come. Past
-        `timeout` seconds it is killed, and its wait() raises ExecTimeoutError."""
+        `timeout` seconds it is killed, and its wait() raises ExecTimeoutError. `secrets` are
+        added to its environment, over the sandbox's own."""
         if not args or not all(isinstance(a, str) for a in args):
             raise InvalidError("exec takes the command as strings, e.g. sb.exec('echo', 'hi')")
         return exec_open(
@@ -466,6 +501,7 @@ class Sandbox:
             workdir=workdir,
             timeout=timeout,
             text=text,
+            secrets=_secret_refs(secrets),
         )
 
     # Files -----------------------------------------------------------------------------------------
@@ -492,6 +528,15 @@ class Sandbox:
             if recursive
             else ["sh", "-c", 'if [ -d "$1" ]; then rmdir -- "$1"; else rm -- "$1"; fi', "sh", path],
         )
+
+
+def _secret_refs(secrets: Sequence[Secret]) -> builtins.list[dict[str, Any]]:
+    """What the server is sent for these secrets (a named one by id or name, an inline one's values)."""
+    from ._secret import Secret as _Secret
+
+    if isinstance(secrets, _Secret) or not all(isinstance(s, _Secret) for s in secrets):
+        raise InvalidError("secrets is a list of skylift.Secret, e.g. secrets=[Secret.from_name('api')]")
+    return [secret._ref() for secret in secrets]
 
 
 def _fs_error(path: str, stderr: bytes) -> SandboxFilesystemError:

@@ -3140,11 +3140,24 @@ export interface components {
             readonly cpu: number;
             /** @description MiB */
             readonly memory: number;
+            /** Format: double */
+            readonly cpu_limit: number | null;
+            /** @description MiB */
+            readonly memory_limit: number | null;
+            /** @description a GPU request, as a function's */
+            readonly gpu: string;
+            readonly gpu_type: string;
             /** @description seconds it may live */
             readonly timeout: number;
             /** @description seconds without an exec */
             readonly idle_timeout: number | null;
             readonly block_network: boolean;
+            /** @description the only IPv4 ranges it may reach (None: any) */
+            readonly cidr_allowlist: unknown;
+            /** @description [{"path", "volume_id"}], as a function's */
+            readonly volumes: unknown;
+            /** @description secret ids whose values it gets */
+            readonly secrets: unknown;
             readonly tags: unknown;
             readonly status: components["schemas"]["TaskStatusEnum"];
             readonly exit_code: number | null;
@@ -3169,9 +3182,28 @@ export interface components {
             name: string;
             /** @default  */
             workdir: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description cores reserved
+             */
             cpu?: number | null;
+            /** @description MiB reserved */
             memory?: number | null;
+            /**
+             * Format: double
+             * @description at most this many cores
+             */
+            cpu_limit?: number | null;
+            /** @description MiB at most */
+            memory_limit?: number | null;
+            /** @description A GPU request as a function's: "T4", "H100:2" or a list */
+            gpu?: unknown;
+            /** @description Volumes to mount: [{"path", "volume_id"}] */
+            volumes?: unknown;
+            /** @description Secrets its processes get: [{"id"}|{"name", "environment"}|{"values": {...}}] */
+            secrets?: unknown;
+            /** @description The only IPv4 ranges it may reach (null: any) */
+            cidr_allowlist?: string[] | null;
             timeout?: number | null;
             /** @description Seconds without an open exec before it stops (an open exec counts as activity) */
             idle_timeout?: number | null;
