@@ -127,8 +127,6 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
     address = redis_client().get(agent_key(sandbox.host.name))
     if not address:
         raise Refused("unavailable", f"The host of {_NOUN[kind]} {sandbox.id} does not answer.")
-    if kind == "sandboxes":
-        delivery.run(delivery.sandbox_active(sandbox.id))
     signed = {
         "sandbox": sandbox.id,
         "container": sandbox.container_id,
@@ -224,10 +222,11 @@ async def _splice(
                 await writer.drain()
 
     async def keep_active() -> None:
-        # A sandbox's idle clock; a function's container has none.
+        # A sandbox's idle clock (a function's container has none): touched as the process starts,
+        # beside its first output rather than before it, then every ACTIVE_EVERY_SECONDS.
         while sandbox:
-            await asyncio.sleep(ACTIVE_EVERY_SECONDS)
             await sync_to_async(_active)(sandbox_id)
+            await asyncio.sleep(ACTIVE_EVERY_SECONDS)
 
     loop = asyncio.get_running_loop()
     feeding, touching = loop.create_task(upstream()), loop.create_task(keep_active())

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_TIMEOUT_SECONDS",
     "sandbox_create",
     "sandbox_terminate",
+    "sandbox_wait_started",
     "sandboxes_tick",
     "validate_cidrs",
     "validate_command",
@@ -188,6 +189,24 @@ def sandbox_create(
         _place(sandbox)
     sandbox.refresh_from_db()
     return sandbox
+
+
+def sandbox_wait_started(sandbox: Sandbox, seconds: float) -> Sandbox:
+    """The sandbox once it runs (or failed to start, or ended), waiting up to `seconds` for its
+    agent's wake-up (`hosts.services.sandbox_start`) with no database connection held; as it is
+    then, if it is still pending or starting."""
+    from .longpoll import long_poll
+    from .queues import sandbox_started_key
+
+    def look() -> Sandbox | None:
+        fresh = Sandbox.objects.get(pk=sandbox.pk)
+        return None if fresh.status in (SandboxStatus.PENDING, SandboxStatus.STARTING) else fresh
+
+    if seconds <= 0:
+        return sandbox
+    return long_poll(look, key=sandbox_started_key(sandbox.id), timeout=seconds) or Sandbox.objects.get(
+        pk=sandbox.pk
+    )
 
 
 def _place(sandbox: Sandbox) -> bool:

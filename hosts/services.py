@@ -22,7 +22,14 @@ from apps.models import DEFAULT_ENVIRONMENT
 from functions import delivery
 from functions.models import LIVE_SANDBOX_STATUSES, LIVE_TASK_STATUSES, Mount, Sandbox, Task, TaskStatus
 from functions.mounts import extract_once
-from functions.queues import cancellation_messages, done_key, input_queue_key, redis_client
+from functions.queues import (
+    REDIS_DOWN,
+    cancellation_messages,
+    done_key,
+    input_queue_key,
+    redis_client,
+    sandbox_started_key,
+)
 from volumes.services import mounts_for as volume_mounts
 
 from . import docker_client, firewall, gpus, sandbox_env
@@ -502,10 +509,27 @@ def sandbox_start(*, sandbox_id: str) -> None:
     (hosts/relay_sandbox.py). No runtime, no relay socket: the container knows nothing of the platform.
     """
     if not delivery.run(delivery.sandbox_starting(sandbox_id)):
-        return
+        return  # (a redelivery: the first delivery took it, and starts its container or failed it)
+    try:
+        _sandbox_start(sandbox_id)
+    finally:
+        _announce_started(sandbox_id)
+
+
+def _announce_started(sandbox_id: str) -> None:
+    """Wake whoever waits for the sandbox to start (`GET /sandboxes/{id}/?wait=`)."""
+    key = sandbox_started_key(sandbox_id)
+    try:
+        pipe = redis_client().pipeline(transaction=False)
+        pipe.rpush(key, "1")
+        pipe.expire(key, 60)
+        pipe.execute()
+    except REDIS_DOWN:
+        log.warning("could not announce that sandbox %s started; its waiters look again soon", sandbox_id)
+
+
+def _sandbox_start(sandbox_id: str) -> None:
     sandbox = Sandbox.objects.select_related("image", "host", "app__environment").get(pk=sandbox_id)
-    if docker_client.find_by_label(SANDBOX_LABEL, sandbox.id):
-        return
     assert sandbox.host is not None, "a sandbox starts on the host it was placed on"
     command = list(sandbox.command) or IDLE_COMMAND
     try:

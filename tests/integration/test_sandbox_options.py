@@ -77,6 +77,15 @@ def test_secrets_reach_the_processes_and_never_docker(client, platform):
         cat.stdin.write_eof()
         cat.stdin.drain()
         assert cat.stdout.read() == "first\n\nafter an empty line\n"
+        # and a process with a terminal gets them too, without the terminal echoing them
+        from skylift._sandbox import exec_open
+
+        tty = exec_open(
+            client, f"sandboxes/{sb.object_id}", ["sh", "-c", 'printf "<%s>" "$API_KEY"'], tty=True
+        )
+        shown_on_tty = tty.stdout.read()
+        assert "<named-value-7f3>" in shown_on_tty and "API_KEY=" not in shown_on_tty
+        assert tty.wait() == 0
         # and a command that does not exist still says so as a shell would
         missing = sb.exec("no-such-command-here")
         assert "not found" in missing.stderr.read()

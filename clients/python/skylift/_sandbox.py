@@ -57,6 +57,9 @@ CHUNK = 64 * 1024
 # Chunks a stream holds unread before the reader thread waits (and the process with it).
 BUFFERED_CHUNKS = 16
 POLL_SECONDS = 0.2
+# How long one request waits on the server for a new sandbox to start (the HTTP client's
+# timeout is 75 s; a sandbox waiting for a host is asked again).
+START_WAIT_SECONDS = 30.0
 ENDED = ("stopped", "failed")
 # The largest file `open` reads or writes (a larger one: SandboxFilesystemFileTooLargeError).
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -375,8 +378,12 @@ class Sandbox:
         ):
             if value is not None:
                 body[key] = value
+        # The server answers once it runs (`wait`): no polling between its start and the first exec.
         created = client._call_dict(
-            sandboxes_create, "Could not create the sandbox", body=SandboxCreateRequest.from_dict(body)
+            sandboxes_create,
+            "Could not create the sandbox",
+            body=SandboxCreateRequest.from_dict(body),
+            wait=START_WAIT_SECONDS,
         )
         sandbox = Sandbox(created, client)
         sandbox._wait_started()
@@ -428,13 +435,11 @@ class Sandbox:
         return self._record
 
     def _wait_started(self) -> None:
-        while True:
-            record = self._refresh()
-            if record["status"] in ("running", *ENDED):
-                if record["status"] == "failed" and record.get("cause") == "start_failed":
-                    raise RemoteError(f"Sandbox {self.object_id} could not start: {record.get('message')}")
-                return
-            time.sleep(0.05)
+        record = self._record
+        while record["status"] not in ("running", *ENDED):
+            record = self._record = _retrieve(self._client, self.object_id, wait=START_WAIT_SECONDS)
+        if record["status"] == "failed" and record.get("cause") == "start_failed":
+            raise RemoteError(f"Sandbox {self.object_id} could not start: {record.get('message')}")
 
     # State ---------------------------------------------------------------------------------------
 
@@ -654,9 +659,15 @@ def _fs_run(sandbox: Sandbox, path: str, command: list[str]) -> bytes:
     return out
 
 
-def _retrieve(client: Client, sandbox_id: str) -> dict[str, Any]:
+def _retrieve(client: Client, sandbox_id: str, wait: float | None = None) -> dict[str, Any]:
+    """The sandbox's record; with `wait`, once it has started (or after that many seconds)."""
     from ._api.api.sandboxes import sandboxes_retrieve
+    from ._api.types import UNSET
 
     return client._call_dict(
-        sandboxes_retrieve, f"Could not read sandbox {sandbox_id}", retries=3, id=sandbox_id
+        sandboxes_retrieve,
+        f"Could not read sandbox {sandbox_id}",
+        retries=3,
+        id=sandbox_id,
+        wait=UNSET if wait is None else wait,
     )

@@ -1259,7 +1259,10 @@ export interface paths {
         };
         get: operations["sandboxes_list"];
         put?: never;
-        /** @description Create a sandbox: placed on a host and started there; poll it for its state. */
+        /**
+         * @description Create a sandbox: placed on a host and started there; poll it for its state, or ask
+         *     with `wait` to have the answer once it has started.
+         */
         post: operations["sandboxes_create"];
         delete?: never;
         options?: never;
@@ -1274,6 +1277,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description A sandbox; with `wait`, once it has started (or after that many seconds). */
         get: operations["sandboxes_retrieve"];
         put?: never;
         post?: never;
@@ -5770,7 +5774,10 @@ export interface operations {
     };
     sandboxes_create: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Seconds to wait for it to start (running, or failed to start) before answering; at most 50 */
+                wait?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5793,7 +5800,10 @@ export interface operations {
     };
     sandboxes_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Seconds to wait for it to start (running, or failed to start) before answering; at most 50 */
+                wait?: number;
+            };
             header?: never;
             path: {
                 /** @description A unique value identifying this sandbox. */
