@@ -329,3 +329,21 @@ def test_cidr_allowlist_lets_only_its_ranges_out(client, platform, outside):
         skylift.Sandbox.create(cidr_allowlist=["not-a-range"], client=client)
     with pytest.raises(InvalidError, match="block_network"):
         skylift.Sandbox.create(cidr_allowlist=["10.0.0.0/8"], block_network=True, client=client)
+
+
+def test_a_remembered_image_that_is_gone_is_resolved_again(client):
+    from skylift import _sandbox
+
+    # given a sandbox made from debian_slim: its image is remembered, so the next skips resolving it
+    skylift.Sandbox.create(client=client, timeout=60).terminate()
+    remembered = [k for k in _sandbox._READY_IMAGES if k[0] == client.config.server_url]
+    assert remembered
+    real = _sandbox._READY_IMAGES[remembered[0]]
+    # when the remembered id no longer names an image, then create resolves it again and succeeds
+    _sandbox._READY_IMAGES[remembered[0]] = "im-gone0000000000000000"
+    sb = skylift.Sandbox.create(client=client, timeout=60)
+    try:
+        assert sb._record["image_id"] == real
+        assert _sandbox._READY_IMAGES[remembered[0]] == real
+    finally:
+        sb.terminate()

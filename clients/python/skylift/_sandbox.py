@@ -336,7 +336,6 @@ class Sandbox:
         as a function's; `cidr_allowlist` the only IPv4 ranges it may reach."""
         from ._api.api.sandboxes import sandboxes_create
         from ._api.models import SandboxCreateRequest
-        from ._build import image_build
         from ._image import Image as _Image
         from ._volume import volume_mounts
         from .contract import parse_gpu, validate_cpu, validate_memory
@@ -349,9 +348,9 @@ class Sandbox:
         refs = _secret_refs(secrets)
         client = _client(client)
         image = image or (app.image if app is not None else None) or _Image.debian_slim()
-        _, record = image_build(client, image, show_logs=False)
+        image_id, remembered = _image_id(client, image)
         body: dict[str, Any] = {
-            "image_id": record["id"],
+            "image_id": image_id,
             "command": list(entrypoint_args),
             "timeout": timeout,
             "block_network": block_network,
@@ -378,13 +377,25 @@ class Sandbox:
         ):
             if value is not None:
                 body[key] = value
+
         # The server answers once it runs (`wait`): no polling between its start and the first exec.
-        created = client._call_dict(
-            sandboxes_create,
-            "Could not create the sandbox",
-            body=SandboxCreateRequest.from_dict(body),
-            wait=START_WAIT_SECONDS,
-        )
+        def create() -> dict[str, Any]:
+            return client._call_dict(
+                sandboxes_create,
+                "Could not create the sandbox",
+                body=SandboxCreateRequest.from_dict(body),
+                wait=START_WAIT_SECONDS,
+            )
+
+        try:
+            created = create()
+        except (NotFoundError, InvalidError) as exc:
+            if not remembered or f"Image {image_id}" not in str(exc):
+                raise
+            # The image this process remembered is gone (or rebuilding): resolved again, once.
+            _READY_IMAGES.clear()
+            body["image_id"], _ = _image_id(client, image)
+            created = create()
         sandbox = Sandbox(created, client)
         sandbox._wait_started()
         return sandbox
@@ -533,6 +544,26 @@ class Sandbox:
             if recursive
             else ["sh", "-c", 'if [ -d "$1" ]; then rmdir -- "$1"; else rm -- "$1"; fi', "sh", path],
         )
+
+
+# Images sandboxes of this process were made from, by server, token and spec, once ready: an
+# image's spec is its identity and a ready one stays ready, so later creates skip resolving it
+# (one round trip less between Sandbox.create and its first output).
+_READY_IMAGES: dict[tuple[str, str | None, str], str] = {}
+
+
+def _image_id(client: Client, image: Image) -> tuple[str, bool]:
+    """The id of the built image, and whether it was remembered rather than resolved now."""
+    from ._build import image_build
+
+    spec = image.to_spec(client)
+    key = (client.config.server_url, client.config.token_id, json.dumps(spec, sort_keys=True, default=str))
+    if key in _READY_IMAGES and not spec.get("force_build"):
+        return _READY_IMAGES[key], True
+    _, record = image_build(client, image, show_logs=False)
+    if record.get("status") == "ready":
+        _READY_IMAGES[key] = str(record["id"])
+    return str(record["id"]), False
 
 
 def _secret_refs(secrets: Sequence[Secret]) -> builtins.list[dict[str, Any]]:
