@@ -463,8 +463,24 @@ class Sandbox(models.Model):
     memory = models.PositiveIntegerField(default=128, help_text="MiB")
     timeout = models.PositiveIntegerField(default=300, help_text="seconds it may live")
     idle_timeout = models.PositiveIntegerField(null=True, blank=True, help_text="seconds without an exec")
+    # Hard limits above the reservations `cpu` and `memory` (None: memory's is the reservation;
+    # CPU may burst up to the host's cores, as a function's container does).
+    cpu_limit = models.FloatField(null=True, blank=True)
+    memory_limit = models.PositiveIntegerField(null=True, blank=True, help_text="MiB")
+    gpu = models.CharField(max_length=128, blank=True, default="", help_text="a GPU request, as a function's")
+    gpu_devices = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    gpu_type = models.CharField(max_length=32, blank=True, default="")
     block_network = models.BooleanField(default=False)
+    cidr_allowlist = models.JSONField(
+        null=True, blank=True, help_text="the only IPv4 ranges it may reach (None: any)"
+    )
+    volumes = models.JSONField(
+        default=list, blank=True, help_text='[{"path", "volume_id"}], as a function\'s'
+    )
     secrets = models.JSONField(default=list, blank=True, help_text="secret ids whose values it gets")
+    # The environment its secrets give, one Fernet token (vault.keys): decrypted by its host agent
+    # only, and handed to its processes through their stdin (hosts/sandbox_env.py).
+    secrets_token = models.BinaryField(null=True, blank=True)
     tags = models.JSONField(default=dict, blank=True)
     host = models.ForeignKey("hosts.Host", null=True, on_delete=models.SET_NULL, related_name="sandboxes")
     status = models.CharField(max_length=16, choices=SandboxStatus.choices, default=SandboxStatus.PENDING)

@@ -28,6 +28,7 @@ __all__ = [
     "logs_key",
     "output_message",
     "redis_client",
+    "sandbox_started_key",
 ]
 
 # What a Redis that is restarting or unreachable raises (the data plane's asyncio client too).
@@ -64,6 +65,11 @@ def input_queue_key(function_id: str) -> str:
 
 def done_key(call_id: str) -> str:
     return f"skylift:done:{call_id}"
+
+
+def sandbox_started_key(sandbox_id: str) -> str:
+    """Wakes who waits for a sandbox to start (its agent pushes once it runs or failed to)."""
+    return f"skylift:sandbox-started:{sandbox_id}"
 
 
 def cancel_key(task_id: str) -> str:

@@ -5,7 +5,8 @@ web gateway reaches containers (hosts/relay_web.py).
     GET /api/v1/sandboxes/{id}/exec/   (WebSocket; Authorization: Bearer <token>)
     GET /api/v1/tasks/{id}/exec/       (the same, in a function's running container:
                                         `skylift container exec`)
-    client -> {"command": [...], "workdir": "...", "timeout": s, "tty": bool}   first message, text
+    client -> {"command": [...], "workdir": "...", "timeout": s, "tty": bool, "secrets": [refs]}
+              first message, text ("secrets": sandboxes only, as Sandbox.create's)
     client -> b"\\x00" + stdin bytes; b"\\x00" alone closes stdin
     client -> b"\\x05" + b"ROWS COLS": the terminal's size (with "tty": the process has a terminal,
               its output all comes as stdout)
@@ -58,6 +59,7 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
     """Who asks, whether they may, and the signed request for the container's agent."""
     from accounts.authentication import ApiTokenAuthentication
     from accounts.permissions import ADMIN_OR_CREATOR
+    from vault.services import sealed_env
 
     from .models import Sandbox, SandboxStatus
     from .queues import redis_client
@@ -76,7 +78,9 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
         creator, what = sandbox.app.created_by_id, "the app of this container"
     else:
         sandbox = (
-            Sandbox.objects.select_related("host").filter(pk=sandbox_id, workspace=context.workspace).first()
+            Sandbox.objects.select_related("host", "app__environment")
+            .filter(pk=sandbox_id, workspace=context.workspace)
+            .first()
         )
         if sandbox is None:
             raise Refused("not_found", f"Sandbox {sandbox_id} not found.")
@@ -103,6 +107,18 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
     workdir = request.get("workdir") or ""
     if not isinstance(workdir, str) or (workdir and not workdir.startswith("/")):
         raise Refused("invalid", "The workdir is an absolute path, e.g. /root.")
+    env: list[str] = []
+    refs = request.get("secrets")
+    if refs:
+        if kind != "sandboxes":
+            raise Refused("invalid", "secrets are given to processes exec'd into sandboxes only.")
+        try:
+            _, token = sealed_env(workspace=context.workspace, app=sandbox.app, refs=refs)
+        except Exception as exc:  # noqa: BLE001 - an ApiError: its words go back
+            raise Refused(getattr(exc, "code", "invalid"), str(exc)) from None
+        env = [token.decode()] if token else []
+    if kind == "sandboxes" and sandbox.secrets_token:
+        env.insert(0, bytes(sandbox.secrets_token).decode())
     noun = _NOUN[kind].capitalize()
     if sandbox.status != SandboxStatus.RUNNING or not sandbox.container_id or sandbox.host is None:
         if sandbox.status in (SandboxStatus.PENDING, SandboxStatus.STARTING):
@@ -111,8 +127,6 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
     address = redis_client().get(agent_key(sandbox.host.name))
     if not address:
         raise Refused("unavailable", f"The host of {_NOUN[kind]} {sandbox.id} does not answer.")
-    if kind == "sandboxes":
-        delivery.run(delivery.sandbox_active(sandbox.id))
     signed = {
         "sandbox": sandbox.id,
         "container": sandbox.container_id,
@@ -120,7 +134,8 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
         "workdir": workdir,
         "timeout": timeout,
         "tty": tty,
-        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir, timeout, tty),
+        "env": env,
+        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir, timeout, tty, env),
     }
     return address.decode() if isinstance(address, bytes) else str(address), signed
 
@@ -207,10 +222,11 @@ async def _splice(
                 await writer.drain()
 
     async def keep_active() -> None:
-        # A sandbox's idle clock; a function's container has none.
+        # A sandbox's idle clock (a function's container has none): touched as the process starts,
+        # beside its first output rather than before it, then every ACTIVE_EVERY_SECONDS.
         while sandbox:
-            await asyncio.sleep(ACTIVE_EVERY_SECONDS)
             await sync_to_async(_active)(sandbox_id)
+            await asyncio.sleep(ACTIVE_EVERY_SECONDS)
 
     loop = asyncio.get_running_loop()
     feeding, touching = loop.create_task(upstream()), loop.create_task(keep_active())

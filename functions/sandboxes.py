@@ -8,6 +8,7 @@ validates, decides and sends the host agent its messages after the transitions c
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 from datetime import timedelta
 
@@ -17,6 +18,9 @@ from django.utils import timezone
 from builds.models import Image, ImageStatus
 from config.errors import ApiError
 from hosts.tasks import start_sandbox, stop_sandbox
+from skylift.contract import InvalidError, parse_gpu, validate_cpu, validate_memory
+from vault.services import sealed_env
+from volumes.services import resolve_mounts
 
 from . import delivery
 from .models import LIVE_SANDBOX_STATUSES, Sandbox, SandboxStatus
@@ -25,7 +29,9 @@ __all__ = [
     "MAX_TIMEOUT_SECONDS",
     "sandbox_create",
     "sandbox_terminate",
+    "sandbox_wait_started",
     "sandboxes_tick",
+    "validate_cidrs",
     "validate_command",
     "validate_tags",
 ]
@@ -38,6 +44,7 @@ DEFAULT_TIMEOUT_SECONDS = 300
 # A sandbox placed but not running within this long is given up.
 START_DEADLINE_SECONDS = 300
 MAX_TAGS = 32
+MAX_CIDRS = 100
 
 
 def validate_command(command: object, *, field: str = "command") -> list[str]:
@@ -60,6 +67,48 @@ def validate_tags(tags: object) -> dict[str, str]:
     return tags
 
 
+def validate_cidrs(cidrs: object) -> list[str] | None:
+    """`cidr_allowlist`: IPv4 ranges ("10.0.0.0/8", "1.2.3.4/32"), normalised; None lets it reach any."""
+    if cidrs is None:
+        return None
+    if not isinstance(cidrs, list) or len(cidrs) > MAX_CIDRS or not all(isinstance(c, str) for c in cidrs):
+        raise ApiError(
+            f'cidr_allowlist is a list of at most {MAX_CIDRS} IPv4 ranges, e.g. ["10.0.0.0/8"].',
+            field="cidr_allowlist",
+        )
+    out = []
+    for cidr in cidrs:
+        try:
+            out.append(str(ipaddress.IPv4Network(cidr.strip(), strict=False)))
+        except ValueError:
+            raise ApiError(
+                f"{cidr!r} is not an IPv4 range like 10.0.0.0/8 (IPv6 is not routed to sandboxes).",
+                field="cidr_allowlist",
+            ) from None
+    return sorted(set(out))
+
+
+def _resources(cpu, cpu_limit, memory, memory_limit, gpu) -> tuple[float, float | None, int, int | None, str]:
+    """The reservations and limits, checked as a function's are (skylift.contract)."""
+    try:
+        cpu, cpu_limit = validate_cpu(
+            0.125 if cpu is None else cpu if cpu_limit is None else (cpu, cpu_limit)
+        )
+    except InvalidError as exc:
+        raise ApiError(str(exc), field="cpu") from None
+    try:
+        memory, memory_limit = validate_memory(
+            128 if memory is None else memory if memory_limit is None else (memory, memory_limit)
+        )
+    except InvalidError as exc:
+        raise ApiError(str(exc), field="memory") from None
+    try:
+        specs = parse_gpu(gpu or None)
+    except InvalidError as exc:
+        raise ApiError(str(exc), field="gpu") from None
+    return cpu, cpu_limit, memory, memory_limit, ",".join(specs)
+
+
 def sandbox_create(
     *,
     workspace,
@@ -71,12 +120,22 @@ def sandbox_create(
     workdir: str = "",
     cpu: float | None = None,
     memory: int | None = None,
+    cpu_limit: float | None = None,
+    memory_limit: int | None = None,
+    gpu: str | list[str] | None = None,
     timeout: int | None = None,
     idle_timeout: int | None = None,
     block_network: bool = False,
+    cidr_allowlist: list[str] | None = None,
+    volumes: list[dict] | None = None,
+    secrets: list | None = None,
     tags: dict | None = None,
 ) -> Sandbox:
-    """A new sandbox, placed on a host (or waiting for one) and started by its agent."""
+    """A new sandbox, placed on a host (or waiting for one) and started by its agent.
+
+    `cpu` and `memory` are reservations (placement counts them), `cpu_limit` and `memory_limit`
+    hard limits above them; `gpu` a request as a function's; `volumes` and `secrets` as a
+    function's (secrets sealed into one token, `vault.services.sealed_env`)."""
     image = Image.objects.filter(workspace=workspace, pk=image_id).first()
     if image is None:
         raise ApiError(f"Image {image_id} not found.", code="not_found", status_code=404, field="image_id")
@@ -86,6 +145,14 @@ def sandbox_create(
         )
     if workdir and not workdir.startswith("/"):
         raise ApiError("The workdir is an absolute path, e.g. /root.", field="workdir")
+    cpu, cpu_limit, memory, memory_limit, gpu_spec = _resources(cpu, cpu_limit, memory, memory_limit, gpu)
+    allowlist = validate_cidrs(cidr_allowlist)
+    if block_network and allowlist is not None:
+        raise ApiError(
+            "block_network cuts every connection: give cidr_allowlist without it.", field="cidr_allowlist"
+        )
+    mounts = resolve_mounts(workspace=workspace, mounts=volumes)
+    secret_ids, secrets_token = sealed_env(workspace=workspace, app=app, refs=secrets)
     if (
         name
         and Sandbox.objects.filter(workspace=workspace, name=name, status__in=LIVE_SANDBOX_STATUSES).exists()
@@ -104,11 +171,18 @@ def sandbox_create(
             name=name,
             command=validate_command(command),
             workdir=workdir,
-            cpu=0.125 if cpu is None else cpu,
-            memory=128 if memory is None else memory,
+            cpu=cpu,
+            memory=memory,
+            cpu_limit=cpu_limit,
+            memory_limit=memory_limit,
+            gpu=gpu_spec,
             timeout=DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout,
             idle_timeout=idle_timeout,
             block_network=block_network,
+            cidr_allowlist=allowlist,
+            volumes=mounts,
+            secrets=secret_ids,
+            secrets_token=secrets_token,
             tags=validate_tags(tags or {}),
             created_by=user,
         )
@@ -117,11 +191,27 @@ def sandbox_create(
     return sandbox
 
 
+def sandbox_wait_started(sandbox: Sandbox, seconds: float) -> Sandbox:
+    """The sandbox once it runs (or failed to start, or ended), waiting up to `seconds` for its
+    agent's wake-up (`hosts.services.sandbox_start`) with no database connection held; as it is
+    then, if it is still pending or starting."""
+    from .longpoll import long_poll
+    from .queues import sandbox_started_key
+
+    def look() -> Sandbox | None:
+        fresh = Sandbox.objects.get(pk=sandbox.pk)
+        return None if fresh.status in (SandboxStatus.PENDING, SandboxStatus.STARTING) else fresh
+
+    if seconds <= 0:
+        return sandbox
+    return long_poll(look, key=sandbox_started_key(sandbox.id), timeout=seconds) or Sandbox.objects.get(
+        pk=sandbox.pk
+    )
+
+
 def _place(sandbox: Sandbox) -> bool:
     """Inside the caller's transaction: place it, and start it once that commits."""
-    placed = delivery.run(
-        delivery.place_sandbox(sandbox_id=sandbox.id, cpu=sandbox.cpu, memory=sandbox.memory)
-    )
+    placed = delivery.run(delivery.place_sandbox(sandbox_id=sandbox.id))
     if placed.task_id is None:
         return False
     sandbox_id, queue = sandbox.id, placed.queue

@@ -16,6 +16,7 @@ __all__ = [
     "HOST_LABEL",
     "DockerUnavailable",
     "client",
+    "container_ip",
     "container_network",
     "engine_check",
     "exec_exit_code",
@@ -30,6 +31,7 @@ __all__ = [
     "remove_host_containers",
     "run",
     "stop",
+    "write_stdin",
 ]
 
 log = logging.getLogger(__name__)
@@ -65,15 +67,23 @@ ICC_OPTION = "com.docker.network.bridge.enable_icc"
 _checked: dict[str, float] = {}  # network name -> when it and the host's rules were last checked
 
 
-def container_network(engine: docker.DockerClient | None = None) -> str:
+def container_network(engine: docker.DockerClient | None = None, *, allowlist: bool = False) -> str:
     """The isolating network's name, made on first use, with the host's rules for it checked
     every SKYLIFT_FIREWALL_CHECK_SECONDS; refuses a same-named network that lets containers reach
-    each other or speaks IPv6, and (unless SKYLIFT_HOST_FIREWALL=off) a host it cannot guard."""
+    each other or speaks IPv6, and (unless SKYLIFT_HOST_FIREWALL=off) a host it cannot guard.
+
+    With `allowlist`: its twin `<name>-allowlist` for sandboxes with a `cidr_allowlist`, whose
+    containers reach only the ranges `firewall.allow_egress` opens for each (it needs the host's
+    firewall: without it such a sandbox does not start)."""
     from django.conf import settings
 
     from . import firewall
 
-    name = settings.SKYLIFT_CONTAINER_NETWORK
+    name = settings.SKYLIFT_CONTAINER_NETWORK + ("-allowlist" if allowlist else "")
+    if allowlist and settings.SKYLIFT_HOST_FIREWALL == "off":
+        raise DockerUnavailable(
+            "cidr_allowlist needs the host's firewall (SKYLIFT_HOST_FIREWALL=off on this host)."
+        )
     checked = _checked.get(name)
     if checked is not None and time.monotonic() - checked < settings.SKYLIFT_FIREWALL_CHECK_SECONDS:
         return name
@@ -107,7 +117,7 @@ def container_network(engine: docker.DockerClient | None = None) -> str:
     if settings.SKYLIFT_HOST_FIREWALL != "off":
         interface = options.get("com.docker.network.bridge.name") or f"br-{network.short_id}"
         try:
-            firewall.guard_host(interface, tuple(settings.SKYLIFT_HOST_FIREWALL_ALLOW))
+            firewall.guard_host(interface, tuple(settings.SKYLIFT_HOST_FIREWALL_ALLOW), egress=allowlist)
         except firewall.FirewallUnavailable as exc:
             raise DockerUnavailable(
                 f"Containers would reach this host's own ports: the host's firewall rules could not "
@@ -158,6 +168,7 @@ def run(
     environment: dict,
     mounts: list[dict],
     memory_mib: int,
+    memory_reservation_mib: int | None = None,
     nano_cpus: int,
     cpu_shares: int,
     pids_limit: int,
@@ -165,10 +176,14 @@ def run(
     runtime: str | None = None,
     gpu_device_ids: list[str] | None = None,
     working_dir: str | None = None,
+    allowlist: bool = False,
+    stdin_open: bool = False,
 ) -> str:
     """Start a hardened container (RELIABILITY S7) and return its id.
 
-    `gpu_device_ids`: the NVIDIA devices (UUIDs) it gets, through a device request.
+    `gpu_device_ids`: the NVIDIA devices (UUIDs) it gets, through a device request. `allowlist`:
+    on the allowlist network (`container_network`). `stdin_open`: its command's stdin is a pipe
+    open to `write_stdin`.
     """
     from docker.types import Mount
 
@@ -186,17 +201,19 @@ def run(
             ],
             mem_limit=f"{memory_mib}m",
             memswap_limit=f"{memory_mib}m",
+            mem_reservation=f"{memory_reservation_mib}m" if memory_reservation_mib else None,
             nano_cpus=nano_cpus,
             cpu_shares=cpu_shares,
             pids_limit=pids_limit,
             cap_drop=["ALL"],
             security_opt=["no-new-privileges:true"],
             privileged=False,
-            network_mode="none" if network_disabled else container_network(),
+            network_mode="none" if network_disabled else container_network(allowlist=allowlist),
             init=True,
             runtime=runtime or None,  # None: the engine's default runtime
             device_requests=gpu_device_requests(gpu_device_ids or []) or None,
             working_dir=working_dir or None,
+            stdin_open=stdin_open,
         )
         assert container.id is not None  # a container the engine created has its id
         return container.id
@@ -209,6 +226,25 @@ def run(
         forget_network()  # pruned while this process had it checked: made again, once
         remove(name)  # Docker may have created the container before refusing to start it
         return start()
+
+
+def write_stdin(container_id: str, data: bytes) -> None:
+    """Write `data` to a container's command's stdin (started with `stdin_open`). Over an attach
+    stream: the bytes are in no config Docker keeps or shows."""
+    sock = client().api.attach_socket(container_id, params={"stdin": 1, "stream": 1})
+    raw = getattr(sock, "_sock", sock)
+    try:
+        raw.sendall(data)
+    finally:
+        raw.close()
+
+
+def container_ip(container_id: str, network: str) -> str:
+    """The container's address on `network` ("" when it has none)."""
+    attrs = inspect(container_id) or {}
+    return ((attrs.get("NetworkSettings") or {}).get("Networks") or {}).get(network, {}).get(
+        "IPAddress"
+    ) or ""
 
 
 def gpu_device_requests(device_ids: list[str]) -> list:

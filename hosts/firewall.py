@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["FirewallUnavailable", "guard_host", "rules_for"]
+__all__ = ["EGRESS_CHAIN", "FirewallUnavailable", "allow_egress", "guard_host", "revoke_egress", "rules_for"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 LOCK_DIR = Path("/run/skylift")
 LOCK_SECONDS = 30
 DNS = [["-p", "udp", "--dport", "53"], ["-p", "tcp", "--dport", "53"]]
+# Sandboxes with a `cidr_allowlist` sit on a bridge of their own whose forwarded traffic goes
+# through this chain: one RETURN rule per container and allowed range, then DROP. A container's
+# traffic is dropped until its rules are in, so nothing gets out before they are.
+EGRESS_CHAIN = "SKYLIFT-EGRESS"
 
 
 class FirewallUnavailable(RuntimeError):
@@ -44,12 +48,13 @@ class FirewallUnavailable(RuntimeError):
 
 
 def rules_for(
-    interface: str, forward_chain: str = "DOCKER-USER", allowed: tuple[str, ...] = ()
+    interface: str, forward_chain: str = "DOCKER-USER", allowed: tuple[str, ...] = (), egress: bool = False
 ) -> list[tuple[str, list[str]]]:
     """The (chain, rule) pairs for a bridge interface, in the order they must match.
 
     `allowed` are the host's ports containers may reach after all ("3141/tcp": say, a package
-    mirror on the build host), from SKYLIFT_HOST_FIREWALL_ALLOW.
+    mirror on the build host), from SKYLIFT_HOST_FIREWALL_ALLOW. With `egress` (the allowlist
+    bridge), what its containers send out goes through EGRESS_CHAIN.
     """
     opened = [["-p", proto, "--dport", port] for port, proto in (_port(a) for a in allowed)]
     tag = ["-m", "comment", "--comment", f"skylift:{interface}"]
@@ -65,6 +70,8 @@ def rules_for(
     ]
     if forward_chain != "DOCKER-USER":  # in FORWARD itself, RETURN would skip Docker's own rules
         link_local = [[*r[:-1], "ACCEPT"] if r[-1] == "RETURN" else r for r in link_local]
+    if egress:
+        link_local.append(["-i", interface, "-j", EGRESS_CHAIN])
     # Each rule carries a comment naming the bridge, so that the set can be compared as a whole.
     return [("INPUT", [*r[:-2], *tag, *r[-2:]]) for r in into_host] + [
         (forward_chain, [*r[:-2], *tag, *r[-2:]]) for r in link_local
@@ -80,26 +87,75 @@ def _port(entry: str) -> tuple[str, str]:
     return port, proto
 
 
-def guard_host(interface: str, allowed: tuple[str, ...] = ()) -> None:
-    """Make sure the rules for `interface` are in place, first in their chains and in order.
-
-    Raises FirewallUnavailable when they cannot be (no iptables, not allowed to change it).
-    """
+def _iptables() -> Callable[..., subprocess.CompletedProcess]:
     iptables = shutil.which("iptables")
     if iptables is None:
         raise FirewallUnavailable("iptables is missing")
-    if not Path("/sys/class/net", interface).exists():
-        # Rules made in another network namespace (an agent in a container) would guard nothing.
-        raise FirewallUnavailable(f"the bridge {interface} is not in this process's network namespace")
 
     def run(*args: str, check: bool = False) -> subprocess.CompletedProcess:
         return subprocess.run([iptables, "-w", *args], capture_output=True, check=check)
 
+    return run
+
+
+def _egress_chain(run: Callable[..., subprocess.CompletedProcess]) -> None:
+    """EGRESS_CHAIN exists and ends with DROP (containers' rules go before it)."""
+    run("-N", EGRESS_CHAIN)  # fails when it exists already
+    listed = run("-S", EGRESS_CHAIN, check=True).stdout.decode().splitlines()
+    if not listed or listed[-1] != f"-A {EGRESS_CHAIN} -j DROP":
+        run("-D", EGRESS_CHAIN, "-j", "DROP")
+        run("-A", EGRESS_CHAIN, "-j", "DROP", check=True)
+
+
+def allow_egress(ip: str, cidrs: list[str], owner: str) -> None:
+    """Let the container at `ip` (on the allowlist bridge) reach `cidrs` and nothing else. Any
+    rules an earlier container of that address left are removed first."""
+    run = _iptables()
+    try:
+        with _locked():
+            _egress_chain(run)
+            _drop_rules(run, lambda line: f" -s {ip}/32 " in f"{line} ")
+            for cidr in reversed(cidrs):
+                tag = ["-m", "comment", "--comment", f"skylift-sandbox:{owner}"]
+                run("-I", EGRESS_CHAIN, "1", "-s", f"{ip}/32", "-d", cidr, *tag, "-j", "RETURN", check=True)
+    except subprocess.CalledProcessError as exc:
+        raise FirewallUnavailable(exc.stderr.decode(errors="replace").strip() or str(exc)) from None
+    except OSError as exc:
+        raise FirewallUnavailable(str(exc)) from None
+
+
+def revoke_egress(owner: str) -> None:
+    """Remove the rules `allow_egress` put in for `owner` (its container ended)."""
+    run = _iptables()
+    with _locked():
+        # `iptables -S` quotes a comment: "skylift-sandbox:sb-..."
+        _drop_rules(run, lambda line: f"skylift-sandbox:{owner}" in line.replace('"', " ").split())
+
+
+def _drop_rules(run: Callable[..., subprocess.CompletedProcess], matches: Callable[[str], bool]) -> None:
+    listed = run("-S", EGRESS_CHAIN).stdout.decode().splitlines()
+    for line in listed:
+        if line.startswith("-A ") and matches(line):
+            run("-D", EGRESS_CHAIN, *shlex.split(line)[2:])
+
+
+def guard_host(interface: str, allowed: tuple[str, ...] = (), egress: bool = False) -> None:
+    """Make sure the rules for `interface` are in place, first in their chains and in order.
+
+    Raises FirewallUnavailable when they cannot be (no iptables, not allowed to change it).
+    """
+    run = _iptables()
+    if not Path("/sys/class/net", interface).exists():
+        # Rules made in another network namespace (an agent in a container) would guard nothing.
+        raise FirewallUnavailable(f"the bridge {interface} is not in this process's network namespace")
+
     try:
         with _locked():  # one process at a time checks and rewrites them
+            if egress:
+                _egress_chain(run)
             forward = "DOCKER-USER" if run("-S", "DOCKER-USER").returncode == 0 else "FORWARD"
             chains: dict[str, list[list[str]]] = {}
-            for chain, rule in rules_for(interface, forward, allowed):
+            for chain, rule in rules_for(interface, forward, allowed, egress):
                 chains.setdefault(chain, []).append(rule)
             for chain, rules in chains.items():
                 listed = [

@@ -36,6 +36,8 @@ import struct
 
 from django.conf import settings
 
+from . import sandbox_env
+
 __all__ = [
     "CHUNK",
     "KIND_EXIT",
@@ -76,9 +78,18 @@ def exec_signature(
     workdir: str,
     timeout: int | None = None,
     tty: bool = False,
+    env: list[str] | None = None,
 ) -> str:
     message = json.dumps(
-        [sandbox_id, container_id, command, workdir, timeout, *(["tty"] if tty else [])]
+        [
+            sandbox_id,
+            container_id,
+            command,
+            workdir,
+            timeout,
+            *(["tty"] if tty else []),
+            *(["env", env] if env else []),
+        ]
     ).encode()
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
@@ -115,10 +126,24 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
     if timeout is not None and (not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0):
         await _refuse(writer, "bad timeout")
         return
-    expected = exec_signature(sandbox_id, container_id, command, workdir, timeout, tty)
+    env_tokens = request.get("env") or []
+    if not isinstance(env_tokens, list) or not all(isinstance(t, str) for t in env_tokens):
+        await _refuse(writer, "bad env")
+        return
+    expected = exec_signature(sandbox_id, container_id, command, workdir, timeout, tty, env_tokens)
     if not hmac.compare_digest(str(request.get("sig", "")), expected):
         await _refuse(writer, "bad signature")
         return
+    secret_env: dict[str, str] = {}
+    if env_tokens:
+        # The sandbox's secrets and the exec's own, as ciphertext until here (hosts/sandbox_env.py).
+        try:
+            secret_env = sandbox_env.decrypt([t.encode() for t in env_tokens])
+        except Exception as exc:  # noqa: BLE001 - a key that no longer reads them: said to the caller
+            await _refuse(writer, f"could not read the secrets: {type(exc).__name__}")
+            return
+        if secret_env:
+            command = sandbox_env.wrap(command, tty=tty)
     try:
         exec_id, sock = await asyncio.to_thread(
             docker_client.exec_open, container_id, command, workdir=workdir, tty=tty
@@ -127,6 +152,17 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
         await _refuse(writer, f"could not start the process: {exc}")
         return
     proc_reader, proc_writer = await asyncio.open_connection(sock=sock, limit=CHUNK)
+    if secret_env:
+        try:
+            if tty:  # written once the loader has turned the terminal's echo off
+                await asyncio.wait_for(proc_reader.readuntil(sandbox_env.READY), 10.0)
+            proc_writer.write(sandbox_env.block(secret_env))
+            await proc_writer.drain()
+        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError) as exc:
+            await asyncio.to_thread(docker_client.exec_kill, exec_id)
+            proc_writer.close()
+            await _refuse(writer, f"could not hand the process its secrets: {type(exc).__name__}")
+            return
     writer.write(b'{"ok":true}\n')
     loop = asyncio.get_running_loop()
     feeding = loop.create_task(_feed_stdin(reader, proc_writer, exec_id if tty else None))

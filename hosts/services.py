@@ -22,10 +22,17 @@ from apps.models import DEFAULT_ENVIRONMENT
 from functions import delivery
 from functions.models import LIVE_SANDBOX_STATUSES, LIVE_TASK_STATUSES, Mount, Sandbox, Task, TaskStatus
 from functions.mounts import extract_once
-from functions.queues import cancellation_messages, done_key, input_queue_key, redis_client
+from functions.queues import (
+    REDIS_DOWN,
+    cancellation_messages,
+    done_key,
+    input_queue_key,
+    redis_client,
+    sandbox_started_key,
+)
 from volumes.services import mounts_for as volume_mounts
 
-from . import docker_client, gpus
+from . import docker_client, firewall, gpus, sandbox_env
 from .models import Host
 from .relay import control_request, host_dir
 
@@ -502,13 +509,39 @@ def sandbox_start(*, sandbox_id: str) -> None:
     (hosts/relay_sandbox.py). No runtime, no relay socket: the container knows nothing of the platform.
     """
     if not delivery.run(delivery.sandbox_starting(sandbox_id)):
-        return
+        return  # (a redelivery: the first delivery took it, and starts its container or failed it)
+    try:
+        _sandbox_start(sandbox_id)
+    finally:
+        _announce_started(sandbox_id)
+
+
+def _announce_started(sandbox_id: str) -> None:
+    """Wake whoever waits for the sandbox to start (`GET /sandboxes/{id}/?wait=`)."""
+    key = sandbox_started_key(sandbox_id)
+    try:
+        pipe = redis_client().pipeline(transaction=False)
+        pipe.rpush(key, "1")
+        pipe.expire(key, 60)
+        pipe.execute()
+    except REDIS_DOWN:
+        log.warning("could not announce that sandbox %s started; its waiters look again soon", sandbox_id)
+
+
+def _sandbox_start(sandbox_id: str) -> None:
     sandbox = Sandbox.objects.select_related("image", "host", "app__environment").get(pk=sandbox_id)
-    if docker_client.find_by_label(SANDBOX_LABEL, sandbox.id):
-        return
     assert sandbox.host is not None, "a sandbox starts on the host it was placed on"
+    command = list(sandbox.command) or IDLE_COMMAND
     try:
         host_cpus = float(os.cpu_count() or 1)
+        # Secrets come through its command's stdin, never its environment (hosts/sandbox_env.py);
+        # an idle sandbox's own command needs none (its exec'd processes get them).
+        secret_env = sandbox_env.decrypt([sandbox.secrets_token]) if sandbox.command else {}
+        if secret_env:
+            command = sandbox_env.wrap(command, main=True)
+        gpu = gpus.visible_devices(
+            sandbox.host.gpus, sandbox.gpu_devices, real=not sandbox.host.simulated_gpus
+        )
         environment = {
             "SKYLIFT_SANDBOX_ID": sandbox.id,
             "SKYLIFT_IMAGE_ID": sandbox.image_id,
@@ -526,28 +559,48 @@ def sandbox_start(*, sandbox_id: str) -> None:
             environment["SKYLIFT_APP_ID"] = sandbox.app_id
         container_id = docker_client.run(
             image=sandbox.image.docker_ref,
-            command=list(sandbox.command) or IDLE_COMMAND,
+            command=command,
             name=f"skylift-{sandbox.id}",
             labels={
                 "skylift.managed": "1",
                 SANDBOX_LABEL: sandbox.id,
                 "skylift.workspace": sandbox.workspace_id,
                 "skylift.host": sandbox.host.name,
+                "skylift.gpus": ",".join(str(i) for i in sorted(sandbox.gpu_devices)),
             },
-            environment=with_modal_names(environment),
-            mounts=[],
-            memory_mib=sandbox.memory,
-            nano_cpus=int(min(host_cpus, sandbox.cpu + 16) * 1e9),
+            environment=with_modal_names(environment | gpu["environment"]),
+            mounts=volume_mounts(sandbox.volumes),
+            # `memory` is what placement reserves; its limit, when given, is the hard one above it.
+            memory_mib=sandbox.memory_limit or sandbox.memory,
+            memory_reservation_mib=sandbox.memory if sandbox.memory_limit else None,
+            # `cpu` weighs it against its neighbours; without a limit it may burst to the host's cores.
+            nano_cpus=int((sandbox.cpu_limit or min(host_cpus, sandbox.cpu + 16)) * 1e9),
             cpu_shares=max(2, int(sandbox.cpu * 1024)),
             pids_limit=1024,
             network_disabled=sandbox.block_network,
             runtime=settings.SKYLIFT_CONTAINER_RUNTIME or None,
+            gpu_device_ids=gpu["device_ids"],
             working_dir=sandbox.workdir or None,
+            allowlist=sandbox.cidr_allowlist is not None,
+            stdin_open=bool(secret_env),
         )
     except Exception as exc:
         log.exception("could not start the container of sandbox %s", sandbox.id)
         delivery.run(delivery.sandbox_start_failed(sandbox.id, f"could not start a container: {exc}"))
         raise docker_client.DockerUnavailable(str(exc)) from exc
+    try:
+        if sandbox.cidr_allowlist is not None:
+            network = docker_client.container_network(allowlist=True)
+            firewall.allow_egress(
+                docker_client.container_ip(container_id, network), sandbox.cidr_allowlist, sandbox.id
+            )
+        if secret_env:
+            docker_client.write_stdin(container_id, sandbox_env.block(secret_env))
+    except Exception as exc:
+        log.exception("could not set up the container of sandbox %s", sandbox.id)
+        docker_client.kill(container_id)
+        delivery.run(delivery.sandbox_start_failed(sandbox.id, f"could not set up its container: {exc}"))
+        return
     if not delivery.run(delivery.sandbox_container(sandbox.id, container_id)):
         docker_client.stop(container_id, timeout=2)  # terminated while it started
 
@@ -565,6 +618,11 @@ def sandbox_stop(*, sandbox_id: str) -> None:
 def sandbox_exited(*, sandbox_id: str, exit_code: int | None, oom: bool) -> None:
     """Record a sandbox container's end and remove the container (safe to repeat)."""
     container_id = delivery.run(delivery.sandbox_exited(sandbox_id, exit_code=exit_code, oom=oom))
+    if Sandbox.objects.filter(pk=sandbox_id, cidr_allowlist__isnull=False).exists():
+        try:
+            firewall.revoke_egress(sandbox_id)  # (a later container of its address has them removed too)
+        except Exception:  # noqa: BLE001 - called off the host too
+            log.info("could not remove the egress rules of %s from here", sandbox_id)
     if container_id:
         try:
             docker_client.remove(container_id)

@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 
 from builds.models import Build
+from functions.models import Sandbox
 
 from . import keys
 from .models import Secret
@@ -29,7 +30,7 @@ BATCH = 500
 
 
 # Where secret values are stored: each model with its token field.
-ENCRYPTED = ((Secret, "ciphertext"), (Build, "secrets_token"))
+ENCRYPTED = ((Secret, "ciphertext"), (Build, "secrets_token"), (Sandbox, "secrets_token"))
 
 
 def undecryptable() -> list[str]:

@@ -28,6 +28,7 @@ __all__ = [
     "secret_edit",
     "secret_replace",
     "secrets_in_use",
+    "sealed_env",
     "validate_values",
 ]
 
@@ -239,6 +240,38 @@ def resolve_refs(*, workspace, app, refs) -> list[str]:
     return ids
 
 
+def sealed_env(*, workspace, app, refs, field: str = "secrets") -> tuple[list[str], bytes | None]:
+    """What a sandbox (or one process exec'd into it) is given: the named secrets' ids, and the
+    environment all its secrets make (later ones winning) as one Fernet token, None when empty.
+
+    Inline values (`Secret.from_dict`) are not stored as secrets here: they go into the token only,
+    which lives as long as the sandbox. `app` may be None (a sandbox of no app): then only the
+    workspace's named secrets and inline values are given."""
+    if refs in (None, []):
+        return [], None
+    if not isinstance(refs, list) or len(refs) > MAX_SECRETS_PER_FUNCTION:
+        raise ApiError(f"{field} must be a list of at most {MAX_SECRETS_PER_FUNCTION} secrets.", field=field)
+    ids: list[str] = []
+    env: dict[str, str] = {}
+    for ref in refs:
+        if isinstance(ref, str):
+            ref = {"id": ref}
+        if not isinstance(ref, dict):
+            raise ApiError('Each secret is {"id": "st-..."} or {"values": {...}}.', field=field)
+        if "values" in ref:
+            env.update(validate_values(ref["values"], field=field))
+            continue
+        if "name" in ref:
+            found: Secret | None = _named(workspace=workspace, app=app, ref=ref)
+        else:
+            found = Secret.objects.filter(workspace=workspace, pk=ref.get("id")).first()
+        if found is None or (found.app_id is not None and (app is None or found.app_id != app.id)):
+            raise _no_secret(ref.get("id"), field)
+        ids.append(found.id)
+        env.update(keys.decrypt(bytes(found.ciphertext)))
+    return ids, keys.encrypt(env) if env else None
+
+
 def _named(*, workspace, app, ref: dict) -> Secret:
     """A named secret a definition names (with_options from a container, say), in the environment
     it gives or the app's, with the keys it requires."""
@@ -246,7 +279,7 @@ def _named(*, workspace, app, ref: dict) -> Secret:
 
     name = ref.get("name")
     environment = ref.get("environment") or (
-        app.environment.name if app.environment_id else DEFAULT_ENVIRONMENT
+        app.environment.name if app is not None and app.environment_id else DEFAULT_ENVIRONMENT
     )
     found = (
         Secret.objects.filter(workspace=workspace, environment__name=environment, name=name)

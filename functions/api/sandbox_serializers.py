@@ -24,9 +24,16 @@ class SandboxSerializer(serializers.ModelSerializer):
             "workdir",
             "cpu",
             "memory",
+            "cpu_limit",
+            "memory_limit",
+            "gpu",
+            "gpu_type",
             "timeout",
             "idle_timeout",
             "block_network",
+            "cidr_allowlist",
+            "volumes",
+            "secrets",
             "tags",
             "status",
             "exit_code",
@@ -59,8 +66,35 @@ class SandboxCreateSerializer(serializers.Serializer):
     )
     name = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
     workdir = serializers.CharField(max_length=1024, required=False, allow_blank=True, default="")
-    cpu = serializers.FloatField(required=False, allow_null=True, min_value=0.01, max_value=64)
-    memory = serializers.IntegerField(required=False, allow_null=True, min_value=16, max_value=1024 * 1024)
+    cpu = serializers.FloatField(
+        required=False, allow_null=True, min_value=0.01, max_value=64, help_text="cores reserved"
+    )
+    memory = serializers.IntegerField(
+        required=False, allow_null=True, min_value=16, max_value=1024 * 1024, help_text="MiB reserved"
+    )
+    cpu_limit = serializers.FloatField(
+        required=False, allow_null=True, min_value=0.01, max_value=64, help_text="at most this many cores"
+    )
+    memory_limit = serializers.IntegerField(
+        required=False, allow_null=True, min_value=16, max_value=1024 * 1024, help_text="MiB at most"
+    )
+    gpu = serializers.JSONField(
+        required=False, allow_null=True, help_text='A GPU request as a function\'s: "T4", "H100:2" or a list'
+    )
+    volumes = serializers.JSONField(
+        required=False, allow_null=True, help_text='Volumes to mount: [{"path", "volume_id"}]'
+    )
+    secrets = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text='Secrets its processes get: [{"id"}|{"name", "environment"}|{"values": {...}}]',
+    )
+    cidr_allowlist = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        allow_null=True,
+        help_text="The only IPv4 ranges it may reach (null: any)",
+    )
     timeout = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_TIMEOUT_SECONDS
     )

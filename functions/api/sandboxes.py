@@ -23,6 +23,25 @@ from .sandbox_serializers import (
     SandboxTerminatedSerializer,
 )
 
+WAIT = OpenApiParameter(
+    "wait",
+    OpenApiTypes.NUMBER,
+    description="Seconds to wait for it to start (running, or failed to start) before answering; at most 50",
+)
+
+
+def _wait(request) -> float:
+    raw = request.query_params.get("wait")
+    if raw in (None, ""):
+        return 0.0
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 50:
+        raise ApiError("wait is a number of seconds from 0 to 50.", field="wait")
+    return seconds
+
 
 class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
     queryset = Sandbox.objects.order_by("-created_at")
@@ -66,9 +85,16 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=SandboxCreateSerializer, responses={201: SandboxSerializer})
+    @extend_schema(parameters=[WAIT])
+    def retrieve(self, request, *args, **kwargs):
+        """A sandbox; with `wait`, once it has started (or after that many seconds)."""
+        sandbox = sandboxes.sandbox_wait_started(self.get_object(), _wait(request))
+        return Response(SandboxSerializer(sandbox).data)
+
+    @extend_schema(request=SandboxCreateSerializer, responses={201: SandboxSerializer}, parameters=[WAIT])
     def create(self, request):
-        """Create a sandbox: placed on a host and started there; poll it for its state."""
+        """Create a sandbox: placed on a host and started there; poll it for its state, or ask
+        with `wait` to have the answer once it has started."""
         serializer = SandboxCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -90,11 +116,18 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
             workdir=data["workdir"],
             cpu=data.get("cpu"),
             memory=data.get("memory"),
+            cpu_limit=data.get("cpu_limit"),
+            memory_limit=data.get("memory_limit"),
+            gpu=data.get("gpu"),
             timeout=data.get("timeout"),
             idle_timeout=data.get("idle_timeout"),
             block_network=data["block_network"],
+            cidr_allowlist=data.get("cidr_allowlist"),
+            volumes=data.get("volumes"),
+            secrets=data.get("secrets"),
             tags=data["tags"],
         )
+        sandbox = sandboxes.sandbox_wait_started(sandbox, _wait(request))
         return Response(SandboxSerializer(sandbox).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: SandboxTerminatedSerializer})

@@ -245,7 +245,7 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
               FROM {K} t JOIN {F} f ON f.id = t.function_id
              WHERE t.status IN {HOLDING} AND t.host_id IS NOT NULL {{task_filter}}
             UNION ALL
-            SELECT s.host_id, s.cpu, s.memory, '{{{{}}}}'::smallint[] FROM {S} s
+            SELECT s.host_id, s.cpu, s.memory, s.gpu_devices FROM {S} s
              WHERE s.status IN {HOLDING} AND s.host_id IS NOT NULL {{sandbox_filter}}
         ) x
        GROUP BY x.host_id
@@ -317,8 +317,11 @@ LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(%(key)s))"
 TRY_LOCK_SQL = "SELECT pg_try_advisory_xact_lock(hashtext(%(key)s)) AS locked"
 
 WORKSPACE_GPUS_SQL = f"""
-SELECT coalesce(sum(cardinality(gpu_devices)), 0) AS held FROM {K}
- WHERE workspace_id = %(workspace)s AND status IN {HOLDING}
+SELECT coalesce(sum(n), 0) AS held FROM (
+    SELECT cardinality(gpu_devices) AS n FROM {K} WHERE workspace_id = %(workspace)s AND status IN {HOLDING}
+    UNION ALL
+    SELECT cardinality(gpu_devices) FROM {S} WHERE workspace_id = %(workspace)s AND status IN {HOLDING}
+) held
 """
 
 PLACED_SQL = f"""
@@ -518,25 +521,66 @@ def tasks_on_lost_devices(*, host_id: int, lost: list[int]) -> Generator[Stmt, R
     return [r["id"] for r in rows]
 
 
+SANDBOX_SQL = f"""
+SELECT s.id, s.workspace_id, s.cpu, s.memory, s.gpu, w.gpu_limit FROM {S} s JOIN {W} w ON w.id = s.workspace_id
+ WHERE s.id = %(sandbox)s
+"""
 PLACE_SANDBOX_SQL = f"""
-UPDATE {S} SET host_id = %(host)s, message = '' WHERE id = %(sandbox)s AND host_id IS NULL AND status = 'pending'
+UPDATE {S} SET host_id = %(host)s, message = '', gpu_devices = %(devices)s, gpu_type = %(model)s
+ WHERE id = %(sandbox)s AND host_id IS NULL AND status = 'pending'
 """
 SANDBOX_WAITING_SQL = f"UPDATE {S} SET message = %(reason)s WHERE id = %(sandbox)s AND host_id IS NULL"
 
 
 @transition(atomic=True)
-def place_sandbox(*, sandbox_id: str, cpu: float, memory: int) -> Generator[Stmt, Rows, Placed]:
-    """Place a sandbox's container on the best host that can take it (the same policy and host
-    locks as a function's container, without GPUs); or record on it why none can now."""
-    need = Need(sandbox_id, cpu, memory)
+def place_sandbox(*, sandbox_id: str) -> Generator[Stmt, Rows, Placed]:
+    """Place a sandbox's container on the best host that can take it, with its GPU devices (the
+    same policy, host locks, reservations and workspace GPU limit as a function's container: a
+    sandbox's devices count against that limit beside its containers'); or record on it why
+    none can now."""
+    rows = yield Stmt(SANDBOX_SQL, {"sandbox": sandbox_id})
+    sb = rows[0]
+    need = Need(sandbox_id, sb["cpu"], sb["memory"], tuple(gpus.parse_request(sb["gpu"] or None)))
+    if need.gpu and sb["gpu_limit"] is not None:
+        yield Stmt(LOCK_SQL, {"key": f"gpu-quota:{sb['workspace_id']}"})
+        rows = yield Stmt(WORKSPACE_GPUS_SQL, {"workspace": sb["workspace_id"]})
+        room = sb["gpu_limit"] - int(rows[0]["held"])
+        allowed = tuple(w for w in need.wants if w.count <= room)
+        if not allowed:
+            reason = (
+                f"Waiting for GPUs: the workspace's GPU limit is reached ({int(rows[0]['held'])} of "
+                f"{sb['gpu_limit']} devices held; this needs {min(w.count for w in need.wants)})"
+            )
+            yield Stmt(SANDBOX_WAITING_SQL, {"sandbox": sandbox_id, "reason": reason})
+            return Placed(None, reason=reason)
+        need = Need(need.function_id, need.cpu, need.memory, allowed)
     candidate = yield from _take(need, (yield from candidates(need)))
     if candidate is not None:
-        rows = yield Stmt(PLACE_SANDBOX_SQL, {"host": candidate.host.id, "sandbox": sandbox_id})
+        found = candidate.fit
+        devices, model = (list(found.devices), found.model) if found else ([], "")
+        rows = yield Stmt(
+            PLACE_SANDBOX_SQL,
+            {"host": candidate.host.id, "sandbox": sandbox_id, "devices": devices, "model": model},
+        )
         if rows.rowcount != 1:
             return Placed(None, reason="placed already, or terminated")
-        return Placed(sandbox_id, candidate.host.id, f"host.{candidate.host.name}")
+        if found is not None:
+            yield Stmt(UNRESERVE_SQL, {"function": sandbox_id})
+        return Placed(sandbox_id, candidate.host.id, f"host.{candidate.host.name}", tuple(devices), model)
     hosts = yield from alive_hosts().steps
     unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
     reason = explain(need, hosts, unavailable=unavailable)
+    if need.gpu and (target := _reserve(need, hosts)) is not None:
+        host, model, count = target
+        yield Stmt(
+            RESERVE_SQL,
+            {
+                "host": host.id,
+                "function": sandbox_id,
+                "model": model,
+                "count": count,
+                "seconds": RESERVATION_SECONDS,
+            },
+        )
     yield Stmt(SANDBOX_WAITING_SQL, {"sandbox": sandbox_id, "reason": reason})
     return Placed(None, reason=reason)

@@ -274,6 +274,11 @@ def test_a_hosts_usage_follows_its_containers_whatever_changes_them(member):
         workspace=member.workspace, image=function.image, cpu=2, memory=1024, host=host, status="running"
     )
     assert _usage(host)[:2] == (2.0, 1024)
+    # and its devices count as a task's do, given and given back
+    Sandbox.objects.filter(pk=sandbox.pk).update(gpu_devices=[2], gpu_type="L4")
+    assert _usage(host) == (2.0, 1024, [2], {"L4": 1})
+    Sandbox.objects.filter(pk=sandbox.pk).update(gpu_devices=[], gpu_type="")
+    assert _usage(host) == (2.0, 1024, [], {})
     # a device turning unhealthy leaves the host one fewer of that model
     devices = host.gpus
     devices[3]["healthy"] = False

@@ -126,7 +126,7 @@ def container_violations(
 def assert_hardened(platform, **labels) -> int:
     """Check every container of the platform's host (filtered by `labels`); returns how many.
 
-    Looks up each container's function for its `block_network`, and reads the allowlisted host
+    Looks up each container's function (or sandbox) for its `block_network` and volumes, and reads the allowlisted host
     paths from the platform's environment and installed packages.
     """
     import cloudpickle
@@ -150,6 +150,9 @@ def assert_hardened(platform, **labels) -> int:
         rows = platform.sql(
             "SELECT block_network, volumes FROM functions_function WHERE id = %s",
             [labels_of.get("skylift.function")],
+        ) or platform.sql(
+            "SELECT block_network, volumes FROM functions_sandbox WHERE id = %s",
+            [labels_of.get("skylift.sandbox")],
         )
         volume_root = Path(platform.env["SKYLIFT_DATA_DIR"]) / "volumes"
         volumes = [(volume_root / v["volume_id"], v["path"]) for v in (rows[0][1] if rows else [])]

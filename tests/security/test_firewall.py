@@ -183,3 +183,34 @@ def test_a_network_pruned_under_a_running_process_is_made_again(settings):
         docker_client.forget_network()
         for network in engine.networks.list(names=["skylift-prunetest"]):
             network.remove()
+
+
+def _egress() -> list[str]:
+    out = subprocess.run(["iptables", "-w", "-S", firewall.EGRESS_CHAIN], capture_output=True, text=True)
+    return [line for line in out.stdout.splitlines() if line.startswith("-A ")]
+
+
+def test_an_allowlist_bridge_sends_its_traffic_through_the_egress_chain_which_drops_the_rest(interface):
+    try:
+        # given the allowlist bridge guarded, and one container's ranges opened
+        firewall.guard_host(interface, egress=True)
+        tag = f'-m comment --comment "skylift:{INTERFACE}"'
+        assert _rules("DOCKER-USER")[-1] == f"-A DOCKER-USER -i {INTERFACE} {tag} -j {firewall.EGRESS_CHAIN}"
+        firewall.allow_egress("192.0.2.7", ["10.0.0.0/8", "198.51.100.0/24"], "sb-fwtest-a")
+        mine = [line for line in _egress() if "192.0.2.7/32" in line]
+        assert [line.split(" -d ")[1].split()[0] for line in mine] == ["10.0.0.0/8", "198.51.100.0/24"]
+        assert _egress()[-1] == f"-A {firewall.EGRESS_CHAIN} -j DROP"
+        # when a later container of the same address gets its own, then the earlier ones are gone
+        firewall.allow_egress("192.0.2.7", ["203.0.113.0/24"], "sb-fwtest-b")
+        mine = [line for line in _egress() if "192.0.2.7/32" in line]
+        assert len(mine) == 1 and "203.0.113.0/24" in mine[0] and "sb-fwtest-b" in mine[0]
+        # when it ends, then its rules go, and the drop stays last
+        firewall.revoke_egress("sb-fwtest-b")
+        assert not [line for line in _egress() if "192.0.2.7/32" in line]
+        assert _egress()[-1] == f"-A {firewall.EGRESS_CHAIN} -j DROP"
+    finally:
+        firewall.revoke_egress("sb-fwtest-a")
+        firewall.revoke_egress("sb-fwtest-b")
+        for chain, rule in firewall.rules_for(INTERFACE, egress=True):
+            while subprocess.run(["iptables", "-w", "-D", chain, *rule], capture_output=True).returncode == 0:
+                pass

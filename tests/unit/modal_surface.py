@@ -536,14 +536,15 @@ SURFACE = Surface(
                 ),
                 differs(
                     "Sandbox",
-                    "`create(*cmd, app=, image=, timeout=, idle_timeout=, workdir=, cpu=, memory=, "
-                    "block_network=, name=)`, `from_id`, `from_name`, `list(app_id=, tags=)`, `set_tags`/`get_tags`, "
-                    "`exec(*cmd, workdir=, timeout=)` (a process with `stdout`/`stderr` to iterate or `read()`, `stdin` "
+                    "`create(*cmd, app=, image=, secrets=, volumes=, timeout=, idle_timeout=, workdir=, cpu=, "
+                    "memory=, gpu=, block_network=, cidr_allowlist=, name=)` (cpu and memory: a reservation or a "
+                    "(reservation, limit) pair), `from_id`, `from_name`, `list(app_id=, tags=)`, `set_tags`/`get_tags`, "
+                    "`exec(*cmd, workdir=, timeout=, secrets=)` (a process with `stdout`/`stderr` to iterate or `read()`, `stdin` "
                     "`write`/`write_eof`/`drain`, `wait`/`poll`/`returncode`), `wait`/`poll`/`terminate`/"
                     "`returncode`, `open(path, mode)` (r, w, a; binary; up to 64 MiB), `ls`, `mkdir`, `rm`, "
-                    "`.aio` twins; `timeout`/`idle_timeout` enforced by the server. Not yet: `secrets=`, "
-                    "`volumes=`, `gpu=`, `cidr_allowlist=`, ports and tunnels, `snapshot_filesystem`, "
-                    "`exec(pty=, secrets=)` (docs/sandboxes.md)",
+                    "`.aio` twins; `timeout`/`idle_timeout` enforced by the server; secrets reach the "
+                    "processes through their stdin, never Docker. Not yet: ports and tunnels, "
+                    "`snapshot_filesystem`, `exec(pty=)` (docs/sandboxes.md)",
                 ),
                 not_yet("SandboxSnapshot, Probe, Tunnel", "whole objects: see the top-level table"),
                 same("Period(...), Cron(...)", "Modal's signatures; see the top-level table"),

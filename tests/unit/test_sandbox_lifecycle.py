@@ -47,11 +47,11 @@ def test_placement_counts_what_sandboxes_hold_on_a_host():
     # given one host with 1 CPU, and a sandbox asking for 0.75 of it, placed there
     host = _host("sandbox-host", cpu=1.0)
     first = _sandbox(cpu=0.75)
-    placed = delivery.run(delivery.place_sandbox(sandbox_id=first.id, cpu=0.75, memory=128))
+    placed = delivery.run(delivery.place_sandbox(sandbox_id=first.id))
     assert placed.host_id == host.id and placed.queue == "host.sandbox-host"
     # when a second sandbox asks for 0.5, then it waits, saying why
     second = _sandbox(cpu=0.5)
-    waiting = delivery.run(delivery.place_sandbox(sandbox_id=second.id, cpu=0.5, memory=128))
+    waiting = delivery.run(delivery.place_sandbox(sandbox_id=second.id))
     assert waiting.task_id is None and "0.25 of 1 CPU free" in waiting.reason
     assert Sandbox.objects.get(pk=second.id).message == waiting.reason
     # when the first is terminated and its container exits, then the second is placed
@@ -59,7 +59,67 @@ def test_placement_counts_what_sandboxes_hold_on_a_host():
     assert stop is not None and stop.queue == "host.sandbox-host"
     delivery.run(delivery.sandbox_exited(first.id, exit_code=137, oom=False))
     assert Sandbox.objects.get(pk=first.id).status == "stopped"
-    assert delivery.run(delivery.place_sandbox(sandbox_id=second.id, cpu=0.5, memory=128)).host_id == host.id
+    assert delivery.run(delivery.place_sandbox(sandbox_id=second.id)).host_id == host.id
+
+
+@pytest.mark.django_db
+def test_a_gpu_sandbox_holds_devices_within_the_workspaces_gpu_limit_beside_its_containers():
+    from hosts import gpus
+
+    # given a host with two T4s, and a workspace that may hold two GPUs
+    host = _host("gpu-sandbox-host", cpu=8.0, memory=8192)
+    host.gpus = gpus.declared_devices(["T4:2"], host.name)
+    host.gpu_source = "declared"
+    host.save()
+    first = _sandbox(gpu="T4")
+    first.workspace.gpu_limit = 2
+    first.workspace.save()
+    # when a sandbox asks for one T4, then it holds one device of it
+    placed = delivery.run(delivery.place_sandbox(sandbox_id=first.id))
+    first.refresh_from_db()
+    assert placed.host_id == host.id and first.gpu_type == "T4" and len(first.gpu_devices) == 1
+    # when another of the same workspace asks for two, then the limit holds it back, saying so
+    second = Sandbox.objects.create(workspace=first.workspace, image=first.image, gpu="T4:2")
+    waiting = delivery.run(delivery.place_sandbox(sandbox_id=second.id))
+    assert waiting.task_id is None and "GPU limit is reached (1 of 2" in waiting.reason
+    # when one more asks for the last one, then it gets the other device
+    third = Sandbox.objects.create(workspace=first.workspace, image=first.image, gpu="T4")
+    assert delivery.run(delivery.place_sandbox(sandbox_id=third.id)).host_id == host.id
+    third.refresh_from_db()
+    assert set(third.gpu_devices).isdisjoint(first.gpu_devices)
+    # and a CPU-only sandbox still places beside them
+    plain = Sandbox.objects.create(workspace=first.workspace, image=first.image)
+    assert delivery.run(delivery.place_sandbox(sandbox_id=plain.id)).host_id == host.id
+
+
+def test_the_env_loader_hands_any_value_to_the_command_and_leaves_stdin_after_it():
+    import subprocess
+
+    from hosts import sandbox_env
+
+    env = {"A": "two\nlines 'q' \"d\" $HOME `x` \\ 100% ✓", "EMPTY": "", "B_2": "-n"}
+    shown = "import os, sys; print(repr([os.environ[k] for k in ('A', 'EMPTY', 'B_2')])); print(repr(sys.stdin.read()))"
+    done = subprocess.run(
+        sandbox_env.wrap(["python3", "-c", shown]),
+        input=sandbox_env.block(env) + b"\nthe caller's stdin\n",
+        capture_output=True,
+        check=True,
+    )
+    assert done.stdout.decode().splitlines() == [repr(list(env.values())), repr("\nthe caller's stdin\n")]
+    # one line a variable, then the empty one: a value's newlines, quotes and spaces are escaped
+    block = sandbox_env.block(env)
+    assert block.count(b"\n") == len(env) + 1 and not set(b"'\" $`") & set(block)
+
+
+def test_cidr_allowlists_are_normalised_and_bad_ones_refused():
+    from config.errors import ApiError
+    from functions.sandboxes import validate_cidrs
+
+    assert validate_cidrs(None) is None
+    assert validate_cidrs(["10.1.2.3/8", "192.168.0.1", "10.0.0.0/8"]) == ["10.0.0.0/8", "192.168.0.1/32"]
+    for bad in (["::1/128"], ["10.0.0.0/33"], "10.0.0.0/8", [7]):
+        with pytest.raises(ApiError):
+            validate_cidrs(bad)
 
 
 @pytest.mark.django_db

@@ -39,9 +39,13 @@ from ._exceptions import (
 from ._function import _Aio, _Blocking
 
 if TYPE_CHECKING:
+    from pathlib import PurePosixPath
+
     from ._app import App
     from ._client import Client
     from ._image import Image
+    from ._secret import Secret
+    from ._volume import Volume
 
 __all__ = ["ContainerProcess", "FileHandle", "MAX_FILE_BYTES", "Sandbox", "StreamReader", "StreamWriter"]
 
@@ -53,6 +57,9 @@ CHUNK = 64 * 1024
 # Chunks a stream holds unread before the reader thread waits (and the process with it).
 BUFFERED_CHUNKS = 16
 POLL_SECONDS = 0.2
+# How long one request waits on the server for a new sandbox to start (the HTTP client's
+# timeout is 75 s; a sandbox waiting for a host is asked again).
+START_WAIT_SECONDS = 30.0
 ENDED = ("stopped", "failed")
 # The largest file `open` reads or writes (a larger one: SandboxFilesystemFileTooLargeError).
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -262,6 +269,7 @@ def exec_open(
     timeout: int | None = None,
     text: bool = True,
     tty: bool = False,
+    secrets: builtins.list[dict[str, Any]] | None = None,
 ) -> ContainerProcess:
     """A process started in a container through its host agent: `resource` is `sandboxes/<id>`
     or, for a function's container (`skylift container exec`), `tasks/<id>`. With `tty` it gets a
@@ -281,6 +289,8 @@ def exec_open(
     request: dict[str, Any] = {"command": command, "workdir": workdir or "", "timeout": timeout}
     if tty:
         request["tty"] = True
+    if secrets:
+        request["secrets"] = secrets
     connection.send(json.dumps(request))
     return ContainerProcess(connection, text=text)
 
@@ -306,49 +316,86 @@ class Sandbox:
         *entrypoint_args: str,
         app: App | None = None,
         image: Image | None = None,
-        secrets: Sequence[Any] = (),
+        secrets: Sequence[Secret] = (),
+        volumes: dict[str | PurePosixPath, Volume] | None = None,
         timeout: int = 300,
         idle_timeout: int | None = None,
         workdir: str | None = None,
-        cpu: float | None = None,
-        memory: int | None = None,
+        cpu: float | tuple[float, float] | None = None,
+        memory: int | tuple[int, int] | None = None,
+        gpu: str | builtins.list[str] | None = None,
         block_network: bool = False,
+        cidr_allowlist: Sequence[str] | None = None,
         name: str | None = None,
         client: Client | None = None,
     ) -> Sandbox:
-        """Create a sandbox running `entrypoint_args` (or idling, when none), and wait until it runs."""
+        """Create a sandbox running `entrypoint_args` (or idling, when none), and wait until it runs.
+
+        `cpu` and `memory` are reservations, or `(reservation, limit)` pairs; `gpu` a request as a
+        function's; `secrets` reach its processes' environment (never Docker's); `volumes` mount
+        as a function's; `cidr_allowlist` the only IPv4 ranges it may reach."""
         from ._api.api.sandboxes import sandboxes_create
         from ._api.models import SandboxCreateRequest
-        from ._build import image_build
         from ._image import Image as _Image
+        from ._volume import volume_mounts
+        from .contract import parse_gpu, validate_cpu, validate_memory
 
-        if secrets:
-            raise InvalidError("Sandbox.create(secrets=...) is not supported yet by Skylift")
         if not all(isinstance(a, str) for a in entrypoint_args):
             raise InvalidError("Sandbox.create's command arguments are strings")
+        if isinstance(cidr_allowlist, str):
+            raise InvalidError('cidr_allowlist is a list of ranges, e.g. ["10.0.0.0/8"]')
+        mounts = volume_mounts(volumes)
+        refs = _secret_refs(secrets)
         client = _client(client)
         image = image or (app.image if app is not None else None) or _Image.debian_slim()
-        _, record = image_build(client, image, show_logs=False)
+        image_id, remembered = _image_id(client, image)
         body: dict[str, Any] = {
-            "image_id": record["id"],
+            "image_id": image_id,
             "command": list(entrypoint_args),
             "timeout": timeout,
             "block_network": block_network,
         }
         if app is not None and app.app_id:
             body["app_id"] = app.app_id
+        cpu_pair = validate_cpu(cpu) if cpu is not None else (None, None)
+        memory_pair = validate_memory(memory) if memory is not None else (None, None)
         for key, value in (
             ("idle_timeout", idle_timeout),
             ("workdir", workdir),
-            ("cpu", cpu),
-            ("memory", memory),
+            ("cpu", cpu_pair[0]),
+            ("cpu_limit", cpu_pair[1]),
+            ("memory", memory_pair[0]),
+            ("memory_limit", memory_pair[1]),
+            ("gpu", parse_gpu(gpu) or None),
+            ("cidr_allowlist", None if cidr_allowlist is None else builtins.list(cidr_allowlist)),
+            (
+                "volumes",
+                [{"path": p, "volume_id": v.hydrate(client).object_id} for p, v in mounts.items()] or None,
+            ),
+            ("secrets", refs or None),
             ("name", name),
         ):
             if value is not None:
                 body[key] = value
-        created = client._call_dict(
-            sandboxes_create, "Could not create the sandbox", body=SandboxCreateRequest.from_dict(body)
-        )
+
+        # The server answers once it runs (`wait`): no polling between its start and the first exec.
+        def create() -> dict[str, Any]:
+            return client._call_dict(
+                sandboxes_create,
+                "Could not create the sandbox",
+                body=SandboxCreateRequest.from_dict(body),
+                wait=START_WAIT_SECONDS,
+            )
+
+        try:
+            created = create()
+        except (NotFoundError, InvalidError) as exc:
+            if not remembered or f"Image {image_id}" not in str(exc):
+                raise
+            # The image this process remembered is gone (or rebuilding): resolved again, once.
+            _READY_IMAGES.clear()
+            body["image_id"], _ = _image_id(client, image)
+            created = create()
         sandbox = Sandbox(created, client)
         sandbox._wait_started()
         return sandbox
@@ -399,13 +446,11 @@ class Sandbox:
         return self._record
 
     def _wait_started(self) -> None:
-        while True:
-            record = self._refresh()
-            if record["status"] in ("running", *ENDED):
-                if record["status"] == "failed" and record.get("cause") == "start_failed":
-                    raise RemoteError(f"Sandbox {self.object_id} could not start: {record.get('message')}")
-                return
-            time.sleep(0.05)
+        record = self._record
+        while record["status"] not in ("running", *ENDED):
+            record = self._record = _retrieve(self._client, self.object_id, wait=START_WAIT_SECONDS)
+        if record["status"] == "failed" and record.get("cause") == "start_failed":
+            raise RemoteError(f"Sandbox {self.object_id} could not start: {record.get('message')}")
 
     # State ---------------------------------------------------------------------------------------
 
@@ -453,10 +498,16 @@ class Sandbox:
 
     @_Blocking
     def exec(
-        self, *args: str, workdir: str | None = None, timeout: int | None = None, text: bool = True
+        self,
+        *args: str,
+        workdir: str | None = None,
+        timeout: int | None = None,
+        secrets: Sequence[Secret] = (),
+        text: bool = True,
     ) -> ContainerProcess:
         """Run a command in the sandbox; its process, whose streams are read as they come. Past
-        `timeout` seconds it is killed, and its wait() raises ExecTimeoutError."""
+        `timeout` seconds it is killed, and its wait() raises ExecTimeoutError. `secrets` are
+        added to its environment, over the sandbox's own."""
         if not args or not all(isinstance(a, str) for a in args):
             raise InvalidError("exec takes the command as strings, e.g. sb.exec('echo', 'hi')")
         return exec_open(
@@ -466,6 +517,7 @@ class Sandbox:
             workdir=workdir,
             timeout=timeout,
             text=text,
+            secrets=_secret_refs(secrets),
         )
 
     # Files -----------------------------------------------------------------------------------------
@@ -492,6 +544,35 @@ class Sandbox:
             if recursive
             else ["sh", "-c", 'if [ -d "$1" ]; then rmdir -- "$1"; else rm -- "$1"; fi', "sh", path],
         )
+
+
+# Images sandboxes of this process were made from, by server, token and spec, once ready: an
+# image's spec is its identity and a ready one stays ready, so later creates skip resolving it
+# (one round trip less between Sandbox.create and its first output).
+_READY_IMAGES: dict[tuple[str, str | None, str], str] = {}
+
+
+def _image_id(client: Client, image: Image) -> tuple[str, bool]:
+    """The id of the built image, and whether it was remembered rather than resolved now."""
+    from ._build import image_build
+
+    spec = image.to_spec(client)
+    key = (client.config.server_url, client.config.token_id, json.dumps(spec, sort_keys=True, default=str))
+    if key in _READY_IMAGES and not spec.get("force_build"):
+        return _READY_IMAGES[key], True
+    _, record = image_build(client, image, show_logs=False)
+    if record.get("status") == "ready":
+        _READY_IMAGES[key] = str(record["id"])
+    return str(record["id"]), False
+
+
+def _secret_refs(secrets: Sequence[Secret]) -> builtins.list[dict[str, Any]]:
+    """What the server is sent for these secrets (a named one by id or name, an inline one's values)."""
+    from ._secret import Secret as _Secret
+
+    if isinstance(secrets, _Secret) or not all(isinstance(s, _Secret) for s in secrets):
+        raise InvalidError("secrets is a list of skylift.Secret, e.g. secrets=[Secret.from_name('api')]")
+    return [secret._ref() for secret in secrets]
 
 
 def _fs_error(path: str, stderr: bytes) -> SandboxFilesystemError:
@@ -609,9 +690,15 @@ def _fs_run(sandbox: Sandbox, path: str, command: list[str]) -> bytes:
     return out
 
 
-def _retrieve(client: Client, sandbox_id: str) -> dict[str, Any]:
+def _retrieve(client: Client, sandbox_id: str, wait: float | None = None) -> dict[str, Any]:
+    """The sandbox's record; with `wait`, once it has started (or after that many seconds)."""
     from ._api.api.sandboxes import sandboxes_retrieve
+    from ._api.types import UNSET
 
     return client._call_dict(
-        sandboxes_retrieve, f"Could not read sandbox {sandbox_id}", retries=3, id=sandbox_id
+        sandboxes_retrieve,
+        f"Could not read sandbox {sandbox_id}",
+        retries=3,
+        id=sandbox_id,
+        wait=UNSET if wait is None else wait,
     )

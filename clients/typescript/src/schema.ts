@@ -1295,7 +1295,10 @@ export interface paths {
         };
         get: operations["sandboxes_list"];
         put?: never;
-        /** @description Create a sandbox: placed on a host and started there; poll it for its state. */
+        /**
+         * @description Create a sandbox: placed on a host and started there; poll it for its state, or ask
+         *     with `wait` to have the answer once it has started.
+         */
         post: operations["sandboxes_create"];
         delete?: never;
         options?: never;
@@ -1310,6 +1313,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description A sandbox; with `wait`, once it has started (or after that many seconds). */
         get: operations["sandboxes_retrieve"];
         put?: never;
         post?: never;
@@ -3313,11 +3317,24 @@ export interface components {
             readonly cpu: number;
             /** @description MiB */
             readonly memory: number;
+            /** Format: double */
+            readonly cpu_limit: number | null;
+            /** @description MiB */
+            readonly memory_limit: number | null;
+            /** @description a GPU request, as a function's */
+            readonly gpu: string;
+            readonly gpu_type: string;
             /** @description seconds it may live */
             readonly timeout: number;
             /** @description seconds without an exec */
             readonly idle_timeout: number | null;
             readonly block_network: boolean;
+            /** @description the only IPv4 ranges it may reach (None: any) */
+            readonly cidr_allowlist: unknown;
+            /** @description [{"path", "volume_id"}], as a function's */
+            readonly volumes: unknown;
+            /** @description secret ids whose values it gets */
+            readonly secrets: unknown;
             readonly tags: unknown;
             readonly status: components["schemas"]["TaskStatusEnum"];
             readonly exit_code: number | null;
@@ -3342,9 +3359,28 @@ export interface components {
             name: string;
             /** @default  */
             workdir: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description cores reserved
+             */
             cpu?: number | null;
+            /** @description MiB reserved */
             memory?: number | null;
+            /**
+             * Format: double
+             * @description at most this many cores
+             */
+            cpu_limit?: number | null;
+            /** @description MiB at most */
+            memory_limit?: number | null;
+            /** @description A GPU request as a function's: "T4", "H100:2" or a list */
+            gpu?: unknown;
+            /** @description Volumes to mount: [{"path", "volume_id"}] */
+            volumes?: unknown;
+            /** @description Secrets its processes get: [{"id"}|{"name", "environment"}|{"values": {...}}] */
+            secrets?: unknown;
+            /** @description The only IPv4 ranges it may reach (null: any) */
+            cidr_allowlist?: string[] | null;
             timeout?: number | null;
             /** @description Seconds without an open exec before it stops (an open exec counts as activity) */
             idle_timeout?: number | null;
@@ -6066,7 +6102,10 @@ export interface operations {
     };
     sandboxes_create: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Seconds to wait for it to start (running, or failed to start) before answering; at most 50 */
+                wait?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6089,7 +6128,10 @@ export interface operations {
     };
     sandboxes_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Seconds to wait for it to start (running, or failed to start) before answering; at most 50 */
+                wait?: number;
+            };
             header?: never;
             path: {
                 /** @description A unique value identifying this sandbox. */

@@ -33,9 +33,16 @@ class Sandbox:
             workdir (str):
             cpu (float):
             memory (int): MiB
+            cpu_limit (float | None):
+            memory_limit (int | None): MiB
+            gpu (str): a GPU request, as a function's
+            gpu_type (str):
             timeout (int): seconds it may live
             idle_timeout (int | None): seconds without an exec
             block_network (bool):
+            cidr_allowlist (Any): the only IPv4 ranges it may reach (None: any)
+            volumes (Any): [{"path", "volume_id"}], as a function's
+            secrets (Any): secret ids whose values it gets
             tags (Any):
             status (TaskStatusEnum): * `pending` - Pending
                 * `starting` - Starting
@@ -60,9 +67,16 @@ class Sandbox:
     workdir: str
     cpu: float
     memory: int
+    cpu_limit: float | None
+    memory_limit: int | None
+    gpu: str
+    gpu_type: str
     timeout: int
     idle_timeout: int | None
     block_network: bool
+    cidr_allowlist: Any
+    volumes: Any
+    secrets: Any
     tags: Any
     status: TaskStatusEnum
     exit_code: int | None
@@ -96,12 +110,28 @@ class Sandbox:
 
         memory = self.memory
 
+        cpu_limit: float | None
+        cpu_limit = self.cpu_limit
+
+        memory_limit: int | None
+        memory_limit = self.memory_limit
+
+        gpu = self.gpu
+
+        gpu_type = self.gpu_type
+
         timeout = self.timeout
 
         idle_timeout: int | None
         idle_timeout = self.idle_timeout
 
         block_network = self.block_network
+
+        cidr_allowlist = self.cidr_allowlist
+
+        volumes = self.volumes
+
+        secrets = self.secrets
 
         tags = self.tags
 
@@ -143,9 +173,16 @@ class Sandbox:
             "workdir": workdir,
             "cpu": cpu,
             "memory": memory,
+            "cpu_limit": cpu_limit,
+            "memory_limit": memory_limit,
+            "gpu": gpu,
+            "gpu_type": gpu_type,
             "timeout": timeout,
             "idle_timeout": idle_timeout,
             "block_network": block_network,
+            "cidr_allowlist": cidr_allowlist,
+            "volumes": volumes,
+            "secrets": secrets,
             "tags": tags,
             "status": status,
             "exit_code": exit_code,
@@ -186,6 +223,26 @@ class Sandbox:
 
         memory = d.pop("memory")
 
+        def _parse_cpu_limit(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        cpu_limit = _parse_cpu_limit(d.pop("cpu_limit"))
+
+
+        def _parse_memory_limit(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        memory_limit = _parse_memory_limit(d.pop("memory_limit"))
+
+
+        gpu = d.pop("gpu")
+
+        gpu_type = d.pop("gpu_type")
+
         timeout = d.pop("timeout")
 
         def _parse_idle_timeout(data: object) -> int | None:
@@ -197,6 +254,12 @@ class Sandbox:
 
 
         block_network = d.pop("block_network")
+
+        cidr_allowlist = d.pop("cidr_allowlist")
+
+        volumes = d.pop("volumes")
+
+        secrets = d.pop("secrets")
 
         tags = d.pop("tags")
 
@@ -275,9 +338,16 @@ class Sandbox:
             workdir=workdir,
             cpu=cpu,
             memory=memory,
+            cpu_limit=cpu_limit,
+            memory_limit=memory_limit,
+            gpu=gpu,
+            gpu_type=gpu_type,
             timeout=timeout,
             idle_timeout=idle_timeout,
             block_network=block_network,
+            cidr_allowlist=cidr_allowlist,
+            volumes=volumes,
+            secrets=secrets,
             tags=tags,
             status=status,
             exit_code=exit_code,

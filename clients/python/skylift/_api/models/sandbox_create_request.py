@@ -31,8 +31,14 @@ class SandboxCreateRequest:
             command (list[str] | Unset): argv; empty: the sandbox idles until terminated or timed out
             name (str | Unset):  Default: ''.
             workdir (str | Unset):  Default: ''.
-            cpu (float | None | Unset):
-            memory (int | None | Unset):
+            cpu (float | None | Unset): cores reserved
+            memory (int | None | Unset): MiB reserved
+            cpu_limit (float | None | Unset): at most this many cores
+            memory_limit (int | None | Unset): MiB at most
+            gpu (Any | Unset): A GPU request as a function's: "T4", "H100:2" or a list
+            volumes (Any | Unset): Volumes to mount: [{"path", "volume_id"}]
+            secrets (Any | Unset): Secrets its processes get: [{"id"}|{"name", "environment"}|{"values": {...}}]
+            cidr_allowlist (list[str] | None | Unset): The only IPv4 ranges it may reach (null: any)
             timeout (int | None | Unset):
             idle_timeout (int | None | Unset): Seconds without an open exec before it stops (an open exec counts as
                 activity)
@@ -47,6 +53,12 @@ class SandboxCreateRequest:
     workdir: str | Unset = ''
     cpu: float | None | Unset = UNSET
     memory: int | None | Unset = UNSET
+    cpu_limit: float | None | Unset = UNSET
+    memory_limit: int | None | Unset = UNSET
+    gpu: Any | Unset = UNSET
+    volumes: Any | Unset = UNSET
+    secrets: Any | Unset = UNSET
+    cidr_allowlist: list[str] | None | Unset = UNSET
     timeout: int | None | Unset = UNSET
     idle_timeout: int | None | Unset = UNSET
     block_network: bool | Unset = False
@@ -89,6 +101,34 @@ class SandboxCreateRequest:
         else:
             memory = self.memory
 
+        cpu_limit: float | None | Unset
+        if isinstance(self.cpu_limit, Unset):
+            cpu_limit = UNSET
+        else:
+            cpu_limit = self.cpu_limit
+
+        memory_limit: int | None | Unset
+        if isinstance(self.memory_limit, Unset):
+            memory_limit = UNSET
+        else:
+            memory_limit = self.memory_limit
+
+        gpu = self.gpu
+
+        volumes = self.volumes
+
+        secrets = self.secrets
+
+        cidr_allowlist: list[str] | None | Unset
+        if isinstance(self.cidr_allowlist, Unset):
+            cidr_allowlist = UNSET
+        elif isinstance(self.cidr_allowlist, list):
+            cidr_allowlist = self.cidr_allowlist
+
+
+        else:
+            cidr_allowlist = self.cidr_allowlist
+
         timeout: int | None | Unset
         if isinstance(self.timeout, Unset):
             timeout = UNSET
@@ -125,6 +165,18 @@ class SandboxCreateRequest:
             field_dict["cpu"] = cpu
         if memory is not UNSET:
             field_dict["memory"] = memory
+        if cpu_limit is not UNSET:
+            field_dict["cpu_limit"] = cpu_limit
+        if memory_limit is not UNSET:
+            field_dict["memory_limit"] = memory_limit
+        if gpu is not UNSET:
+            field_dict["gpu"] = gpu
+        if volumes is not UNSET:
+            field_dict["volumes"] = volumes
+        if secrets is not UNSET:
+            field_dict["secrets"] = secrets
+        if cidr_allowlist is not UNSET:
+            field_dict["cidr_allowlist"] = cidr_allowlist
         if timeout is not UNSET:
             field_dict["timeout"] = timeout
         if idle_timeout is not UNSET:
@@ -181,6 +233,50 @@ class SandboxCreateRequest:
         memory = _parse_memory(d.pop("memory", UNSET))
 
 
+        def _parse_cpu_limit(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        cpu_limit = _parse_cpu_limit(d.pop("cpu_limit", UNSET))
+
+
+        def _parse_memory_limit(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        memory_limit = _parse_memory_limit(d.pop("memory_limit", UNSET))
+
+
+        gpu = d.pop("gpu", UNSET)
+
+        volumes = d.pop("volumes", UNSET)
+
+        secrets = d.pop("secrets", UNSET)
+
+        def _parse_cidr_allowlist(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                cidr_allowlist_type_0 = cast(list[str], data)
+
+                return cidr_allowlist_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        cidr_allowlist = _parse_cidr_allowlist(d.pop("cidr_allowlist", UNSET))
+
+
         def _parse_timeout(data: object) -> int | None | Unset:
             if data is None:
                 return data
@@ -221,6 +317,12 @@ class SandboxCreateRequest:
             workdir=workdir,
             cpu=cpu,
             memory=memory,
+            cpu_limit=cpu_limit,
+            memory_limit=memory_limit,
+            gpu=gpu,
+            volumes=volumes,
+            secrets=secrets,
+            cidr_allowlist=cidr_allowlist,
             timeout=timeout,
             idle_timeout=idle_timeout,
             block_network=block_network,

@@ -10,6 +10,7 @@ from ... import errors
 
 from ...models.sandbox import Sandbox
 from ...models.sandbox_create_request import SandboxCreateRequest
+from ...types import UNSET, Unset
 from typing import cast
 
 
@@ -17,6 +18,7 @@ from typing import cast
 def _get_kwargs(
     *,
     body: SandboxCreateRequest,
+    wait: float | Unset = UNSET,
 
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -24,11 +26,18 @@ def _get_kwargs(
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    params["wait"] = wait
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/api/v1/sandboxes/",
+        "params": params,
     }
 
     _kwargs["json"] = body.to_dict()
@@ -67,11 +76,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SandboxCreateRequest,
+    wait: float | Unset = UNSET,
 
 ) -> Response[Sandbox]:
-    """  Create a sandbox: placed on a host and started there; poll it for its state.
+    """  Create a sandbox: placed on a host and started there; poll it for its state, or ask
+    with `wait` to have the answer once it has started.
 
     Args:
+        wait (float | Unset):
         body (SandboxCreateRequest):
 
     Raises:
@@ -85,6 +97,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+wait=wait,
 
     )
 
@@ -98,11 +111,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SandboxCreateRequest,
+    wait: float | Unset = UNSET,
 
 ) -> Sandbox | None:
-    """  Create a sandbox: placed on a host and started there; poll it for its state.
+    """  Create a sandbox: placed on a host and started there; poll it for its state, or ask
+    with `wait` to have the answer once it has started.
 
     Args:
+        wait (float | Unset):
         body (SandboxCreateRequest):
 
     Raises:
@@ -117,6 +133,7 @@ def sync(
     return sync_detailed(
         client=client,
 body=body,
+wait=wait,
 
     ).parsed
 
@@ -124,11 +141,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SandboxCreateRequest,
+    wait: float | Unset = UNSET,
 
 ) -> Response[Sandbox]:
-    """  Create a sandbox: placed on a host and started there; poll it for its state.
+    """  Create a sandbox: placed on a host and started there; poll it for its state, or ask
+    with `wait` to have the answer once it has started.
 
     Args:
+        wait (float | Unset):
         body (SandboxCreateRequest):
 
     Raises:
@@ -142,6 +162,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+wait=wait,
 
     )
 
@@ -155,11 +176,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SandboxCreateRequest,
+    wait: float | Unset = UNSET,
 
 ) -> Sandbox | None:
-    """  Create a sandbox: placed on a host and started there; poll it for its state.
+    """  Create a sandbox: placed on a host and started there; poll it for its state, or ask
+    with `wait` to have the answer once it has started.
 
     Args:
+        wait (float | Unset):
         body (SandboxCreateRequest):
 
     Raises:
@@ -174,5 +198,6 @@ async def asyncio(
     return (await asyncio_detailed(
         client=client,
 body=body,
+wait=wait,
 
     )).parsed

@@ -9,23 +9,33 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.sandbox import Sandbox
+from ...types import UNSET, Unset
 from typing import cast
 
 
 
 def _get_kwargs(
     id: str,
+    *,
+    wait: float | Unset = UNSET,
 
 ) -> dict[str, Any]:
     
 
     
 
-    
+    params: dict[str, Any] = {}
+
+    params["wait"] = wait
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/api/v1/sandboxes/{id}/".format(id=quote(str(id), safe=""),),
+        "params": params,
     }
 
 
@@ -60,11 +70,14 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    wait: float | Unset = UNSET,
 
 ) -> Response[Sandbox]:
-    """ 
+    """  A sandbox; with `wait`, once it has started (or after that many seconds).
+
     Args:
         id (str):
+        wait (float | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -77,6 +90,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+wait=wait,
 
     )
 
@@ -90,11 +104,14 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
+    wait: float | Unset = UNSET,
 
 ) -> Sandbox | None:
-    """ 
+    """  A sandbox; with `wait`, once it has started (or after that many seconds).
+
     Args:
         id (str):
+        wait (float | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -108,6 +125,7 @@ def sync(
     return sync_detailed(
         id=id,
 client=client,
+wait=wait,
 
     ).parsed
 
@@ -115,11 +133,14 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    wait: float | Unset = UNSET,
 
 ) -> Response[Sandbox]:
-    """ 
+    """  A sandbox; with `wait`, once it has started (or after that many seconds).
+
     Args:
         id (str):
+        wait (float | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,6 +153,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+wait=wait,
 
     )
 
@@ -145,11 +167,14 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
+    wait: float | Unset = UNSET,
 
 ) -> Sandbox | None:
-    """ 
+    """  A sandbox; with `wait`, once it has started (or after that many seconds).
+
     Args:
         id (str):
+        wait (float | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,5 +188,6 @@ async def asyncio(
     return (await asyncio_detailed(
         id=id,
 client=client,
+wait=wait,
 
     )).parsed
