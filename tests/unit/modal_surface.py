@@ -538,12 +538,12 @@ SURFACE = Surface(
                     "Sandbox",
                     "`create(*cmd, app=, image=, timeout=, idle_timeout=, workdir=, cpu=, memory=, "
                     "block_network=, name=)`, `from_id`, `from_name`, `list(app_id=, tags=)`, `set_tags`/`get_tags`, "
-                    "`exec(*cmd, workdir=, timeout=)` (a process with `stdout`/`stderr` to iterate or `read()`, `stdin` "
+                    "`exec(*cmd, workdir=, timeout=, pty=)` (a process with `stdout`/`stderr` to iterate or `read()`, `stdin` "
                     "`write`/`write_eof`/`drain`, `wait`/`poll`/`returncode`), `wait`/`poll`/`terminate`/"
                     "`returncode`, `open(path, mode)` (r, w, a; binary; up to 64 MiB), `ls`, `mkdir`, `rm`, "
                     "`.aio` twins; `timeout`/`idle_timeout` enforced by the server. Not yet: `secrets=`, "
                     "`volumes=`, `gpu=`, `cidr_allowlist=`, ports and tunnels, `snapshot_filesystem`, "
-                    "`exec(pty=, secrets=)` (docs/sandboxes.md)",
+                    "`exec(secrets=)` (docs/sandboxes.md)",
                 ),
                 not_yet("SandboxSnapshot, Probe, Tunnel", "whole objects: see the top-level table"),
                 same("Period(...), Cron(...)", "Modal's signatures; see the top-level table"),
@@ -652,7 +652,13 @@ SURFACE = Surface(
                     "Python file in FILE's folder (debounced); prints each web endpoint's `-dev` URL and each "
                     "other function's JSON call URL; Ctrl-C stops the app",
                 ),
-                not_yet("shell"),
+                differs(
+                    "shell",
+                    "`[REF]` with `-c/--cmd`, `--image` (a registry image), `--cpu`, `--memory`, `--timeout`, "
+                    "`--pty/--no-pty`: a new sandbox from FILE.py::FUNCTION's image (or debian_slim), terminated "
+                    "when the shell exits, or a running `sb-...`/`ta-...`; no `--volume`, `--secret`, `--gpu`, "
+                    "`--add-local` yet",
+                ),
                 not_yet("curl"),
                 differs(
                     "app",

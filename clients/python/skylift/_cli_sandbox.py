@@ -105,7 +105,7 @@ def _run_in_raw_terminal(process: ContainerProcess) -> int:
 
     def resize(*_: object) -> None:
         size = shutil.get_terminal_size()
-        process._resize(size.lines, size.columns)
+        process.resize(size.lines, size.columns)
 
     def keys() -> None:
         while data := os.read(fd, 65536):

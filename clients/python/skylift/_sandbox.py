@@ -189,8 +189,10 @@ class ContainerProcess:
             except Exception:  # noqa: BLE001 - the connection closed; the reader reports why
                 pass
 
-    def _resize(self, rows: int, cols: int) -> None:
-        """Its terminal's size (a process exec'd with a TTY: `skylift container exec --pty`)."""
+    def resize(self, rows: int, cols: int) -> None:
+        """Its terminal's size (a process exec'd with `pty=True`, or `skylift container exec --pty`)."""
+        if not (0 < rows < 10_000 and 0 < cols < 10_000):
+            raise InvalidError(f"a terminal of {rows} rows and {cols} columns is not one")
         self._send(bytes([KIND_RESIZE]) + f"{rows} {cols}".encode())
 
     def _read(self) -> None:
@@ -453,10 +455,16 @@ class Sandbox:
 
     @_Blocking
     def exec(
-        self, *args: str, workdir: str | None = None, timeout: int | None = None, text: bool = True
+        self,
+        *args: str,
+        workdir: str | None = None,
+        timeout: int | None = None,
+        text: bool = True,
+        pty: bool = False,
     ) -> ContainerProcess:
         """Run a command in the sandbox; its process, whose streams are read as they come. Past
-        `timeout` seconds it is killed, and its wait() raises ExecTimeoutError."""
+        `timeout` seconds it is killed, and its wait() raises ExecTimeoutError. With `pty` it runs
+        in a terminal (its output all on stdout; `process.resize(rows, cols)` sets its size)."""
         if not args or not all(isinstance(a, str) for a in args):
             raise InvalidError("exec takes the command as strings, e.g. sb.exec('echo', 'hi')")
         return exec_open(
@@ -466,6 +474,7 @@ class Sandbox:
             workdir=workdir,
             timeout=timeout,
             text=text,
+            tty=bool(pty),
         )
 
     # Files -----------------------------------------------------------------------------------------

@@ -1,0 +1,139 @@
+"""Reaching into sandboxes: a terminal (`exec(pty=True)`, `skylift shell` driven through a real
+pty), tunnels to their ports through the web gateway, filesystem snapshots that later sandboxes and
+functions start from, and their logs."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import skylift
+
+pytestmark = pytest.mark.integration
+
+SKYLIFT = str(Path(sys.executable).parent / "skylift")
+
+
+@pytest.fixture(scope="module")
+def client(platform):
+    return platform.client("alice")
+
+
+def _cli_env(platform, tmp_path: Path) -> dict[str, str]:
+    who = platform.users["alice"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYLIFT_")}
+    env.update(
+        SKYLIFT_CONFIG_PATH=str(tmp_path / "skylift.toml"),
+        SKYLIFT_SERVER_URL=platform.url,
+        SKYLIFT_TOKEN_ID=who.token_id,
+        SKYLIFT_TOKEN_SECRET=who.token_secret,
+    )
+    return env
+
+
+class Terminal:
+    """A program run on the far side of a real pty, as a person's terminal runs it."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path) -> None:
+        self.fd, child = pty.openpty()
+        self.proc = subprocess.Popen(
+            args, stdin=child, stdout=child, stderr=child, env=env, cwd=cwd, start_new_session=True
+        )
+        os.close(child)
+        self.seen = b""
+
+    def type(self, text: str) -> None:
+        os.write(self.fd, text.encode())
+
+    def expect(self, wanted: bytes, seconds: float = 90.0) -> bytes:
+        deadline = time.monotonic() + seconds
+        while wanted not in self.seen:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{wanted!r} never came; the terminal shows {self.seen[-2000:]!r}")
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            if ready:
+                try:
+                    self.seen += os.read(self.fd, 65536)
+                except OSError:  # the program ended and closed its side
+                    if wanted not in self.seen:
+                        raise AssertionError(f"{wanted!r} never came: {self.seen[-2000:]!r}") from None
+        return self.seen
+
+    def wait(self, seconds: float = 60.0) -> int:
+        try:
+            return self.proc.wait(seconds)
+        finally:
+            os.close(self.fd)
+
+
+def test_exec_with_a_pty_has_a_terminal_whose_size_is_set(client):
+    sb = skylift.Sandbox.create(client=client, timeout=120)
+    try:
+        # when a process runs with pty=True
+        p = sb.exec("sh", "-c", "read size; tty; stty size; echo oops >&2; exit 6", pty=True, text=False)
+        p.resize(33, 101)
+        p.stdin.write(b"go\n")
+        p.stdin.drain()
+        out = p.stdout.read()
+        # then it has a terminal of the size asked, and its stderr comes on the terminal too
+        assert p.wait() == 6
+        assert b"/dev/pts/" in out
+        assert b"33 101" in out
+        assert b"oops" in out
+        assert p.stderr.read() == b""
+        # and without one, it has none
+        assert sb.exec("sh", "-c", "tty || true").stdout.read().strip() == "not a tty"
+    finally:
+        sb.terminate()
+
+
+def test_skylift_shell_opens_an_interactive_shell_in_a_new_sandbox_and_in_a_running_one(
+    client, platform, tmp_path
+):
+    env = _cli_env(platform, tmp_path)
+    # when a person opens `skylift shell` at a terminal and types into it
+    term = Terminal([SKYLIFT, "shell"], env, tmp_path)
+    term.expect(b"is ready")
+    term.expect(b"# ")  # bash's prompt: a person types once it shows
+    term.type("echo answer=$((6*7)); tty; echo $SKYLIFT_SANDBOX_ID\r")
+    seen = term.expect(b"answer=42")
+    term.expect(b"/dev/pts/")
+    term.type("exit 5\r")
+    # then the shell's exit code is the command's, and its sandbox was terminated
+    assert term.wait() == 5
+    sandbox_id = next(w for w in term.seen.decode(errors="replace").split() if w.startswith("sb-"))
+    assert seen
+    deadline = time.monotonic() + 60
+    while platform.sql("SELECT status FROM functions_sandbox WHERE id = %s", [sandbox_id])[0][0] not in (
+        "stopped",
+        "failed",
+    ):
+        assert time.monotonic() < deadline, "the shell's sandbox was not terminated"
+        time.sleep(0.2)
+    # when a person opens a shell in a running sandbox, by its id
+    sb = skylift.Sandbox.create(client=client, timeout=120)
+    try:
+        sb.exec("sh", "-c", "echo left-here > /tmp/mark").wait()
+        term = Terminal([SKYLIFT, "shell", sb.object_id], env, tmp_path)
+        term.expect(b"# ")
+        term.type("cat /tmp/mark\r")
+        # then it is that sandbox's filesystem, and the sandbox outlives the shell
+        term.expect(b"left-here")
+        term.type("exit\r")
+        assert term.wait() == 0
+        assert sb.poll() is None
+    finally:
+        sb.terminate()
+    # and a reference that is neither a sandbox, a container nor a file is refused clearly
+    refused = subprocess.run(
+        [SKYLIFT, "shell", "nothing-here"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert refused.returncode != 0
+    assert "FILE.py::FUNCTION" in refused.stderr
