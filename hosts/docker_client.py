@@ -16,6 +16,7 @@ __all__ = [
     "HOST_LABEL",
     "DockerUnavailable",
     "client",
+    "commit",
     "container_network",
     "engine_check",
     "exec_exit_code",
@@ -209,6 +210,27 @@ def run(
         forget_network()  # pruned while this process had it checked: made again, once
         remove(name)  # Docker may have created the container before refusing to start it
         return start()
+
+
+def commit(container_id: str, ref: str) -> str:
+    """`docker commit` a running container's filesystem as the image `ref` (repository:tag), with
+    the configuration of the image it started from (not the container's own environment, command
+    or labels, which name the container); pushed when `ref` is in the shared registry
+    (SKYLIFT_IMAGE_REGISTRY). Returns its id."""
+    api = client().api
+    container = api.inspect_container(container_id)
+    source = api.inspect_image(container["Image"]).get("Config") or {}
+    conf = {key: source.get(key) for key in ("Env", "Cmd", "Entrypoint", "WorkingDir", "User", "Labels")}
+    repository, _, tag = ref.rpartition(":")
+    committed = api.commit(container_id, repository=repository, tag=tag, conf=conf, pause=True)
+    from django.conf import settings
+
+    registry = settings.SKYLIFT_IMAGE_REGISTRY.strip("/")
+    if registry and ref.startswith(registry + "/"):  # other hosts pull it from there
+        for event in api.push(repository, tag=tag, stream=True, decode=True):
+            if "error" in event:
+                raise DockerUnavailable(f"could not push {ref}: {event['error']}")
+    return str(committed["Id"])
 
 
 def gpu_device_requests(device_ids: list[str]) -> list:

@@ -49,6 +49,7 @@ __all__ = [
     "frame",
     "read_frame",
     "serve_exec",
+    "snapshot_signature",
 ]
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,11 @@ def exec_signature(
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 
+def snapshot_signature(sandbox_id: str, container_id: str, ref: str) -> str:
+    message = json.dumps(["snapshot", sandbox_id, container_id, ref]).encode()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
 def frame(kind: int, payload: bytes = b"") -> bytes:
     return HEADER.pack(kind, len(payload)) + payload
 
@@ -100,8 +106,13 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes] | None:
 
 
 async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Run the request's command in its sandbox's container and carry its streams over the tunnel."""
+    """Run the request's command in its sandbox's container and carry its streams over the tunnel
+    (or, for `"op": "snapshot"`, commit its filesystem as an image)."""
     from . import docker_client
+
+    if request.get("op") == "snapshot":
+        await _serve_snapshot(request, writer)
+        return
 
     sandbox_id = str(request.get("sandbox", ""))
     container_id = str(request.get("container", ""))
@@ -240,6 +251,30 @@ async def _exit_code(exec_id: str) -> int:
             return int(code)
         await asyncio.sleep(0.02)
     return -1
+
+
+async def _serve_snapshot(request: dict, writer: asyncio.StreamWriter) -> None:
+    """`docker commit` of a sandbox's container as `ref` (pushed to the shared registry when there
+    is one); answers {"ok": true, "docker_id": ...} or {"error": ...}."""
+    from . import docker_client
+
+    sandbox_id, container_id = str(request.get("sandbox", "")), str(request.get("container", ""))
+    ref = str(request.get("ref", ""))
+    expected = snapshot_signature(sandbox_id, container_id, ref)
+    if not ref or not hmac.compare_digest(str(request.get("sig", "")), expected):
+        await _refuse(writer, "bad signature")
+        return
+    try:
+        docker_id = await asyncio.to_thread(docker_client.commit, container_id, ref)
+    except Exception as exc:  # noqa: BLE001 - the container is gone or Docker refused: said to the caller
+        log.warning("could not snapshot sandbox %s", sandbox_id, exc_info=True)
+        await _refuse(writer, f"could not snapshot the sandbox: {exc}")
+        return
+    writer.write(json.dumps({"ok": True, "docker_id": docker_id}).encode() + b"\n")
+    try:
+        await writer.drain()
+    finally:
+        writer.close()
 
 
 async def _refuse(writer: asyncio.StreamWriter, why: str) -> None:

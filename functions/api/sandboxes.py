@@ -11,10 +11,11 @@ from rest_framework.response import Response
 from accounts.api.base import WorkspaceViewSet
 from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
 from apps.models import App
+from builds.api.serializers import ImageSerializer
 from config.errors import ApiError
 from config.pagination import Pagination
 
-from .. import sandboxes
+from .. import sandbox_snapshots, sandboxes
 from ..models import Sandbox
 from .sandbox_serializers import (
     SandboxCreateSerializer,
@@ -34,6 +35,9 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
         "create": ANY_ROLE,
         "terminate": ADMIN_OR_CREATOR.because("Stops the sandbox and whatever runs in it."),
         "tags": ADMIN_OR_CREATOR.because("Replaces the sandbox's tags, which programs find it by."),
+        "snapshot": ADMIN_OR_CREATOR.because(
+            "Copies the sandbox's files, whatever they hold, into an image."
+        ),
     }
 
     def scope_queryset(self, queryset):
@@ -114,3 +118,12 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
         sandbox.tags = sandboxes.validate_tags(serializer.validated_data["tags"])
         sandbox.save(update_fields=["tags"])
         return Response(SandboxSerializer(sandbox).data)
+
+    @extend_schema(request=None, responses={201: ImageSerializer})
+    @action(detail=True, methods=["post"])
+    def snapshot(self, request, pk=None):
+        """Commit the running sandbox's filesystem as a new image of the workspace (ready at once):
+        sandboxes (`image_id`) and functions (image spec `{"image_id": ...}`) start from it."""
+        sandbox = self.get_object()
+        image = sandbox_snapshots.sandbox_snapshot(sandbox)
+        return Response(ImageSerializer(image).data, status=status.HTTP_201_CREATED)

@@ -137,3 +137,46 @@ def test_skylift_shell_opens_an_interactive_shell_in_a_new_sandbox_and_in_a_runn
     )
     assert refused.returncode != 0
     assert "FILE.py::FUNCTION" in refused.stderr
+
+
+def test_a_snapshot_of_a_sandbox_starts_later_sandboxes_and_functions_with_its_files(client, platform):
+    # given a sandbox in which files were written and a package-like folder made
+    sb = skylift.Sandbox.create(client=client, timeout=120)
+    try:
+        with sb.open("/srv/state.txt", "w") as f:
+            f.write("kept across the snapshot\n")
+        sb.exec("sh", "-c", "mkdir -p /opt/tool && echo 'print(6 * 7)' > /opt/tool/run.py").wait()
+        # when its filesystem is snapshotted
+        image = sb.snapshot_filesystem()
+    finally:
+        sb.terminate()
+    # then the image is one of the workspace's, ready, on a Docker image of its own
+    assert image.object_id is not None and image.object_id.startswith("im-")
+    status, ref = platform.sql(
+        "SELECT status, docker_ref FROM builds_image WHERE id = %s", [image.object_id]
+    )[0]
+    assert status == "ready" and "skylift/snapshot:" in ref
+    # and a new sandbox from it sees the files, and not the first sandbox's identity
+    later = skylift.Sandbox.create(image=image, client=client, timeout=120)
+    try:
+        p = later.exec("sh", "-c", "cat /srv/state.txt; python3 /opt/tool/run.py; echo $SKYLIFT_SANDBOX_ID")
+        assert p.stdout.read().splitlines() == ["kept across the snapshot", "42", later.object_id]
+        assert p.wait() == 0
+    finally:
+        later.terminate()
+    # and a function on it sees them too
+    app = skylift.App("it-snapshot")
+
+    @app.function(image=image, serialized=True, name="read_state")
+    def read_state() -> str:
+        with open("/srv/state.txt") as f:
+            return f.read()
+
+    with app.run(client=client):
+        assert read_state.remote() == "kept across the snapshot\n"
+    # and build steps on an image given by its id are refused clearly
+    with pytest.raises(skylift.exception.InvalidError, match="as it is"):
+        image.pip_install("requests")
+    # and an image id of nothing is not found
+    with pytest.raises(skylift.exception.NotFoundError):
+        skylift.Sandbox.create(image=skylift.Image.from_id("im-doesnotexist"), client=client)

@@ -414,7 +414,10 @@ SURFACE = Surface(
                     "a conda environment made by the server's solver: the image has no `micromamba` command",
                 ),
                 not_yet("Image.from_scratch()"),
-                not_yet("Image.from_id()"),
+                differs(
+                    "Image.from_id()",
+                    "an image of the workspace (a snapshot's) used as it is: no build steps on top",
+                ),
                 not_yet("Image.from_name()"),
                 differs("Image.pip_install()", ""),
                 differs("Image.uv_pip_install()", ""),
@@ -541,8 +544,9 @@ SURFACE = Surface(
                     "`exec(*cmd, workdir=, timeout=, pty=)` (a process with `stdout`/`stderr` to iterate or `read()`, `stdin` "
                     "`write`/`write_eof`/`drain`, `wait`/`poll`/`returncode`), `wait`/`poll`/`terminate`/"
                     "`returncode`, `open(path, mode)` (r, w, a; binary; up to 64 MiB), `ls`, `mkdir`, `rm`, "
+                    "`snapshot_filesystem()` (an Image used as it is by later sandboxes and functions; no `ttl`), "
                     "`.aio` twins; `timeout`/`idle_timeout` enforced by the server. Not yet: `secrets=`, "
-                    "`volumes=`, `gpu=`, `cidr_allowlist=`, ports and tunnels, `snapshot_filesystem`, "
+                    "`volumes=`, `gpu=`, `cidr_allowlist=`, ports and tunnels, "
                     "`exec(secrets=)` (docs/sandboxes.md)",
                 ),
                 not_yet("SandboxSnapshot, Probe, Tunnel", "whole objects: see the top-level table"),

@@ -283,7 +283,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
                 hint="Use Image.from_registry(tag, secret=...) with REGISTRY_USERNAME and REGISTRY_PASSWORD.",
             ),
             _member("Image", "from_scratch()"),
-            _member("Image", "from_id()"),
             _member("Image", "from_name()"),
             _member("Image", "pip_install_from_pyproject()", hint="Use pip_install() with its dependencies."),
             _member("Image", "pip_install_private_repos()"),

@@ -1283,6 +1283,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sandboxes/{id}/snapshot/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Commit the running sandbox's filesystem as a new image of the workspace (ready at once):
+         *     sandboxes (`image_id`) and functions (image spec `{"image_id": ...}`) start from it.
+         */
+        post: operations["sandboxes_snapshot_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sandboxes/{id}/tags/": {
         parameters: {
             query?: never;
@@ -2431,6 +2451,8 @@ export interface components {
             /** @default debian_slim */
             base: components["schemas"]["BaseEnum"];
             python_version?: string;
+            /** @description An image the workspace has (im-...: a sandbox's snapshot), used as it is, in place of a base */
+            image_id?: string;
             /** @description from_registry: the image reference */
             tag?: string;
             /** @description from_registry: REGISTRY_USERNAME / REGISTRY_PASSWORD; used to pull, never stored with the spec */
@@ -5777,6 +5799,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+        };
+    };
+    sandboxes_snapshot_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
                 };
             };
         };
