@@ -26,6 +26,7 @@ __all__ = [
     "Mount",
     "OutputItem",
     "Sandbox",
+    "SandboxPort",
     "SandboxStatus",
     "Task",
     "TaskStatus",
@@ -477,4 +478,19 @@ class Sandbox(models.Model):
         indexes = [
             models.Index(fields=["workspace", "-created_at"]),
             models.Index(fields=["status"]),
+        ]
+
+
+class SandboxPort(models.Model):
+    """A port of a sandbox exposed through the web gateway (`encrypted_ports=`/`unencrypted_ports=`):
+    its URL is named by `label`, random and unguessable (functions/sandbox_ports.py)."""
+
+    label = models.CharField(primary_key=True, max_length=32)
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="ports")
+    port = models.PositiveIntegerField()
+    encrypted = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sandbox", "port"], name="one_tunnel_per_sandbox_port")
         ]

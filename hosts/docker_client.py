@@ -17,6 +17,7 @@ __all__ = [
     "DockerUnavailable",
     "client",
     "commit",
+    "container_address",
     "container_network",
     "engine_check",
     "exec_exit_code",
@@ -231,6 +232,17 @@ def commit(container_id: str, ref: str) -> str:
             if "error" in event:
                 raise DockerUnavailable(f"could not push {ref}: {event['error']}")
     return str(committed["Id"])
+
+
+def container_address(container_id: str) -> str | None:
+    """A running container's IPv4 address on its (first) network, None without one."""
+    info = inspect(container_id)
+    if info is None or not (info.get("State") or {}).get("Running"):
+        return None
+    for network in ((info.get("NetworkSettings") or {}).get("Networks") or {}).values():
+        if network.get("IPAddress"):
+            return str(network["IPAddress"])
+    return None
 
 
 def gpu_device_requests(device_ids: list[str]) -> list:

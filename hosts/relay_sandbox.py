@@ -48,6 +48,7 @@ __all__ = [
     "exec_signature",
     "frame",
     "read_frame",
+    "port_signature",
     "serve_exec",
     "snapshot_signature",
 ]
@@ -89,6 +90,11 @@ def snapshot_signature(sandbox_id: str, container_id: str, ref: str) -> str:
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 
+def port_signature(sandbox_id: str, container_id: str, port: int) -> str:
+    message = json.dumps(["port", sandbox_id, container_id, port]).encode()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
 def frame(kind: int, payload: bytes = b"") -> bytes:
     return HEADER.pack(kind, len(payload)) + payload
 
@@ -107,11 +113,15 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes] | None:
 
 async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Run the request's command in its sandbox's container and carry its streams over the tunnel
-    (or, for `"op": "snapshot"`, commit its filesystem as an image)."""
+    (or, for `"op": "snapshot"`, commit its filesystem as an image; for `"op": "port"`, connect
+    the tunnel to one of its ports)."""
     from . import docker_client
 
     if request.get("op") == "snapshot":
         await _serve_snapshot(request, writer)
+        return
+    if request.get("op") == "port":
+        await _serve_port(request, reader, writer)
         return
 
     sandbox_id = str(request.get("sandbox", ""))
@@ -275,6 +285,36 @@ async def _serve_snapshot(request: dict, writer: asyncio.StreamWriter) -> None:
         await writer.drain()
     finally:
         writer.close()
+
+
+async def _serve_port(request: dict, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A tunnel to a port of a sandbox (`encrypted_ports=`), for the web gateway: the agent connects
+    to the port at the container's address on its isolated network (the host reaches it; nothing
+    else does) and, after answering {"ok": true}, copies bytes both ways as for a web endpoint."""
+    from . import docker_client
+    from .relay_web import _splice
+
+    sandbox_id, container_id = str(request.get("sandbox", "")), str(request.get("container", ""))
+    port = request.get("port")
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        await _refuse(writer, "bad port")
+        return
+    if not hmac.compare_digest(str(request.get("sig", "")), port_signature(sandbox_id, container_id, port)):
+        await _refuse(writer, "bad signature")
+        return
+    # Asked each time, not remembered: a stopped container's address may go to another one.
+    address = await asyncio.to_thread(docker_client.container_address, container_id)
+    if address is None:
+        await _refuse(writer, "the sandbox has no network address (stopped, or no network)")
+        return
+    try:
+        port_reader, port_writer = await asyncio.wait_for(asyncio.open_connection(address, port), 5.0)
+    except (OSError, TimeoutError):
+        await _refuse(writer, f"nothing listens on port {port} in sandbox {sandbox_id}")
+        return
+    writer.write(b'{"ok":true}\n')
+    await writer.drain()
+    await _splice(reader, writer, port_reader, port_writer)
 
 
 async def _refuse(writer: asyncio.StreamWriter, why: str) -> None:

@@ -73,6 +73,30 @@ class SandboxCreateSerializer(serializers.Serializer):
     )
     block_network = serializers.BooleanField(required=False, default=False)
     tags = serializers.DictField(child=serializers.CharField(max_length=256), required=False, default=dict)
+    encrypted_ports = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=65535),
+        required=False,
+        default=list,
+        max_length=16,
+        help_text="Ports reached through the web gateway at a URL of their own (GET .../tunnels/)",
+    )
+    unencrypted_ports = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=65535),
+        required=False,
+        default=list,
+        max_length=16,
+        help_text="As encrypted_ports (Skylift offers no raw TCP tunnel yet: the same URL)",
+    )
+
+
+class SandboxTunnelSerializer(serializers.Serializer):
+    port = serializers.IntegerField()
+    encrypted = serializers.BooleanField()
+    url = serializers.CharField(help_text="Public: whoever has it reaches the port")
+
+
+class SandboxTunnelsSerializer(serializers.Serializer):
+    tunnels = SandboxTunnelSerializer(many=True)
 
 
 class SandboxTagsSerializer(serializers.Serializer):

@@ -15,13 +15,14 @@ from builds.api.serializers import ImageSerializer
 from config.errors import ApiError
 from config.pagination import Pagination
 
-from .. import sandbox_snapshots, sandboxes
+from .. import sandbox_ports, sandbox_snapshots, sandboxes
 from ..models import Sandbox
 from .sandbox_serializers import (
     SandboxCreateSerializer,
     SandboxSerializer,
     SandboxTagsSerializer,
     SandboxTerminatedSerializer,
+    SandboxTunnelsSerializer,
 )
 
 
@@ -32,6 +33,7 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
     roles = {
         "list": ANY_ROLE,
         "retrieve": ANY_ROLE,
+        "tunnels": ANY_ROLE,
         "create": ANY_ROLE,
         "terminate": ADMIN_OR_CREATOR.because("Stops the sandbox and whatever runs in it."),
         "tags": ADMIN_OR_CREATOR.because("Replaces the sandbox's tags, which programs find it by."),
@@ -84,6 +86,9 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
                 raise ApiError(
                     f"App {data['app_id']} not found.", code="not_found", status_code=404, field="app_id"
                 )
+        ports = sandbox_ports.validate_ports(
+            data["encrypted_ports"], data["unencrypted_ports"], block_network=data["block_network"]
+        )
         sandbox = sandboxes.sandbox_create(
             workspace=workspace,
             user=request.user,
@@ -99,6 +104,7 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
             block_network=data["block_network"],
             tags=data["tags"],
         )
+        sandbox_ports.expose(sandbox, ports)  # looked up by requests, once it runs
         return Response(SandboxSerializer(sandbox).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: SandboxTerminatedSerializer})
@@ -118,6 +124,13 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
         sandbox.tags = sandboxes.validate_tags(serializer.validated_data["tags"])
         sandbox.save(update_fields=["tags"])
         return Response(SandboxSerializer(sandbox).data)
+
+    @extend_schema(responses={200: SandboxTunnelsSerializer})
+    @action(detail=True, methods=["get"])
+    def tunnels(self, request, pk=None):
+        """The URL of each port the sandbox exposes (`encrypted_ports`), through the web gateway."""
+        sandbox = self.get_object()
+        return Response({"tunnels": sandbox_ports.tunnels_of(sandbox)})
 
     @extend_schema(request=None, responses={201: ImageSerializer})
     @action(detail=True, methods=["post"])

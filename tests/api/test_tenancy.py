@@ -98,6 +98,7 @@ def test_it_walks_every_operation_that_takes_an_id():
         "sandboxes_terminate_create",
         "sandboxes_tags_update",
         "sandboxes_snapshot_create",
+        "sandboxes_tunnels_retrieve",
         "members_retrieve",
         "members_partial_update",
         "members_destroy",

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -180,3 +181,77 @@ def test_a_snapshot_of_a_sandbox_starts_later_sandboxes_and_functions_with_its_f
     # and an image id of nothing is not found
     with pytest.raises(skylift.exception.NotFoundError):
         skylift.Sandbox.create(image=skylift.Image.from_id("im-doesnotexist"), client=client)
+
+
+def _get(platform, url: str, path: str, http=None):
+    """GET a tunnel URL: the shared platform runs with SKYLIFT_WEB_DOMAIN=web.test, so a host-form
+    URL is reached by sending its Host header to the platform's address."""
+    import httpx
+
+    parts = urlsplit(url)
+    assert parts.hostname is not None
+    send = http.get if http is not None else httpx.get
+    if parts.hostname.endswith(".web.test"):
+        return send(f"{platform.url}{parts.path}{path}", headers={"host": parts.netloc}, timeout=30)
+    return send(url + path, timeout=30)
+
+
+def test_an_http_server_in_a_sandbox_answers_through_its_tunnel_url(client, platform):
+    import httpx
+
+    # given a sandbox serving a folder over HTTP on port 8000, exposed, and port 9000 exposed unused
+    sb = skylift.Sandbox.create(
+        "sh",
+        "-c",
+        "mkdir -p /srv/www/sub && echo hello-from-the-sandbox > /srv/www/sub/index.txt && "
+        "cd /srv/www && exec python3 -m http.server 8000",
+        encrypted_ports=[8000],
+        unencrypted_ports=[9000],
+        client=client,
+        timeout=120,
+    )
+    try:
+        tunnels = sb.tunnels()
+        assert sorted(tunnels) == [8000, 9000]
+        url = tunnels[8000].url
+        assert tunnels[9000].url != url
+        # when someone fetches a file through the tunnel's URL (public: no token), once it listens
+        deadline = time.monotonic() + 60
+        while True:
+            response = _get(platform, url, "/sub/index.txt")
+            if response.status_code != 502 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        # then the sandbox's server answered it, and again on the same kept-alive path
+        assert response.status_code == 200, response.text
+        assert response.text == "hello-from-the-sandbox\n"
+        with httpx.Client(timeout=30) as http:
+            for _ in range(3):
+                assert _get(platform, url, "/sub/index.txt", http).text == "hello-from-the-sandbox\n"
+        # and the path form of the same tunnel reaches it too
+        label = urlsplit(url).hostname.split(".")[0]
+        by_path = httpx.get(f"{platform.url}/tunnels/{label}/sub/index.txt", timeout=30)
+        assert by_path.text == "hello-from-the-sandbox\n"
+        # and a port nothing listens on answers 502, saying so
+        empty = _get(platform, tunnels[9000].url, "/")
+        assert empty.status_code == 502
+        assert "nothing listens on port 9000" in empty.json()["error"]["message"]
+        # and raw TCP is said not to be offered
+        with pytest.raises(skylift.exception.InvalidError):
+            _ = tunnels[9000].tcp_socket
+    finally:
+        sb.terminate()
+    sb.wait()
+    # when the sandbox has ended, its URL is gone
+    deadline = time.monotonic() + 10
+    while (gone := _get(platform, url, "/sub/index.txt")).status_code != 404:
+        assert time.monotonic() < deadline, gone.status_code
+        time.sleep(0.3)
+    assert gone.json()["error"]["code"] == "not_found"
+    # and a URL of no tunnel is not found
+    assert httpx.get(f"{platform.url}/tunnels/tn-aaaaaaaaaaaaaaaaaaaa/", timeout=30).status_code == 404
+    # and ports with block_network are refused, as are ports out of range
+    with pytest.raises(skylift.exception.InvalidError, match="block_network"):
+        skylift.Sandbox.create(encrypted_ports=[8000], block_network=True, client=client)
+    with pytest.raises(skylift.exception.InvalidError):
+        skylift.Sandbox.create(encrypted_ports=[70000], client=client)

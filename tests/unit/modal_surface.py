@@ -112,7 +112,11 @@ SURFACE = Surface(
                 not_yet("SchedulerPlacement"),
                 differs("Secret", "see Secret below"),
                 not_yet("Server"),
-                not_yet("Tunnel"),
+                differs(
+                    "Tunnel",
+                    "`host`, `port`, `url` (with a path under the platform's URL when it has no web domain), "
+                    "`tls_socket`; `tcp_socket` refuses (no raw TCP tunnels yet)",
+                ),
                 same("Volume", "see Volume below"),
                 not_yet("Workspace"),
                 same("Stub", "an AttributeError that points to App, as Modal's", kind=DOC_ONLY),
@@ -540,16 +544,17 @@ SURFACE = Surface(
                 differs(
                     "Sandbox",
                     "`create(*cmd, app=, image=, timeout=, idle_timeout=, workdir=, cpu=, memory=, "
-                    "block_network=, name=)`, `from_id`, `from_name`, `list(app_id=, tags=)`, `set_tags`/`get_tags`, "
+                    "block_network=, name=, encrypted_ports=, unencrypted_ports=)`, `tunnels()` (a URL through the web "
+                    "gateway per port; no raw TCP), `from_id`, `from_name`, `list(app_id=, tags=)`, `set_tags`/`get_tags`, "
                     "`exec(*cmd, workdir=, timeout=, pty=)` (a process with `stdout`/`stderr` to iterate or `read()`, `stdin` "
                     "`write`/`write_eof`/`drain`, `wait`/`poll`/`returncode`), `wait`/`poll`/`terminate`/"
                     "`returncode`, `open(path, mode)` (r, w, a; binary; up to 64 MiB), `ls`, `mkdir`, `rm`, "
                     "`snapshot_filesystem()` (an Image used as it is by later sandboxes and functions; no `ttl`), "
                     "`.aio` twins; `timeout`/`idle_timeout` enforced by the server. Not yet: `secrets=`, "
-                    "`volumes=`, `gpu=`, `cidr_allowlist=`, ports and tunnels, "
+                    "`volumes=`, `gpu=`, `cidr_allowlist=`, raw TCP tunnels, "
                     "`exec(secrets=)` (docs/sandboxes.md)",
                 ),
-                not_yet("SandboxSnapshot, Probe, Tunnel", "whole objects: see the top-level table"),
+                not_yet("SandboxSnapshot, Probe", "whole objects: see the top-level table"),
                 same("Period(...), Cron(...)", "Modal's signatures; see the top-level table"),
             ),
         ),

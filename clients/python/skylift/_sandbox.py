@@ -35,6 +35,8 @@ from ._exceptions import (
     SandboxFilesystemNotFoundError,
     SandboxFilesystemPathAlreadyExistsError,
     SandboxFilesystemPermissionError,
+    SandboxTerminatedError,
+    SandboxTimeoutError,
 )
 from ._function import _Aio, _Blocking
 
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from ._app import App
     from ._client import Client
     from ._image import Image
+    from ._tunnel import Tunnel
 
 __all__ = ["ContainerProcess", "FileHandle", "MAX_FILE_BYTES", "Sandbox", "StreamReader", "StreamWriter"]
 
@@ -316,6 +319,8 @@ class Sandbox:
         memory: int | None = None,
         block_network: bool = False,
         name: str | None = None,
+        encrypted_ports: Sequence[int] = (),
+        unencrypted_ports: Sequence[int] = (),
         client: Client | None = None,
     ) -> Sandbox:
         """Create a sandbox running `entrypoint_args` (or idling, when none), and wait until it runs."""
@@ -337,6 +342,9 @@ class Sandbox:
             "timeout": timeout,
             "block_network": block_network,
         }
+        if encrypted_ports or unencrypted_ports:
+            body["encrypted_ports"] = [int(p) for p in encrypted_ports]
+            body["unencrypted_ports"] = [int(p) for p in unencrypted_ports]
         if app is not None and app.app_id:
             body["app_id"] = app.app_id
         for key, value in (
@@ -450,6 +458,25 @@ class Sandbox:
 
     def get_tags(self) -> dict[str, str]:
         return dict(self._refresh().get("tags") or {})
+
+    @_Blocking
+    def tunnels(self, timeout: int = 50) -> dict[int, Tunnel]:
+        """The URL of each port exposed with `encrypted_ports=`/`unencrypted_ports=`, by port,
+        once the sandbox runs (through the platform's web gateway; public, as Modal's)."""
+        from ._api.api.sandboxes import sandboxes_tunnels_retrieve
+        from ._tunnel import Tunnel as _Tunnel
+
+        deadline = time.monotonic() + timeout
+        while self._refresh()["status"] in ("pending", "starting"):
+            if time.monotonic() > deadline:
+                raise SandboxTimeoutError(f"Sandbox {self.object_id} did not start within {timeout} s")
+            time.sleep(POLL_SECONDS)
+        if self._record["status"] in ENDED:
+            raise SandboxTerminatedError(f"Sandbox {self.object_id} has ended: its ports are gone")
+        found = self._client._call_dict(
+            sandboxes_tunnels_retrieve, f"Could not read the tunnels of {self.object_id}", id=self.object_id
+        )
+        return {int(t["port"]): _Tunnel._from_url(str(t["url"])) for t in found["tunnels"]}
 
     @_Blocking
     def snapshot_filesystem(self, timeout: int = 55) -> Image:

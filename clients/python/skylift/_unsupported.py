@@ -49,7 +49,6 @@ __all__ = [
     "SandboxSnapshot",
     "SchedulerPlacement",
     "Server",
-    "Tunnel",
     "Unsupported",
     "Workspace",
     "billing",
@@ -182,10 +181,6 @@ class SchedulerPlacement(Unsupported, planned=GPUS):
 
 class Server(Unsupported):
     """Modal's `@app.server` HTTP services."""
-
-
-class Tunnel(Unsupported, planned=SANDBOXES):
-    """Modal's tunnel to a container port."""
 
 
 class Workspace(Unsupported, planned=DASHBOARD):

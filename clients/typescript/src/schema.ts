@@ -1337,6 +1337,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sandboxes/{id}/tunnels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The URL of each port the sandbox exposes (`encrypted_ports`), through the web gateway. */
+        get: operations["sandboxes_tunnels_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/secrets/": {
         parameters: {
             query?: never;
@@ -3202,6 +3219,10 @@ export interface components {
             tags?: {
                 [key: string]: string;
             };
+            /** @description Ports reached through the web gateway at a URL of their own (GET .../tunnels/) */
+            encrypted_ports?: number[];
+            /** @description As encrypted_ports (Skylift offers no raw TCP tunnel yet: the same URL) */
+            unencrypted_ports?: number[];
         };
         SandboxTagsRequest: {
             tags: {
@@ -3211,6 +3232,15 @@ export interface components {
         SandboxTerminated: {
             /** @description False when it had ended already */
             terminated: boolean;
+        };
+        SandboxTunnel: {
+            port: number;
+            encrypted: boolean;
+            /** @description Public: whoever has it reaches the port */
+            url: string;
+        };
+        SandboxTunnels: {
+            tunnels: components["schemas"]["SandboxTunnel"][];
         };
         Secret: {
             readonly id: string;
@@ -5869,6 +5899,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SandboxTerminated"];
+                };
+            };
+        };
+    };
+    sandboxes_tunnels_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxTunnels"];
                 };
             };
         };

@@ -144,6 +144,8 @@ from .sandbox_create_request_tags import SandboxCreateRequestTags
 from .sandbox_tags_request import SandboxTagsRequest
 from .sandbox_tags_request_tags import SandboxTagsRequestTags
 from .sandbox_terminated import SandboxTerminated
+from .sandbox_tunnel import SandboxTunnel
+from .sandbox_tunnels import SandboxTunnels
 from .secret import Secret
 from .secret_action_enum import SecretActionEnum
 from .secret_create_request import SecretCreateRequest
@@ -325,6 +327,8 @@ __all__ = (
     "SandboxTagsRequest",
     "SandboxTagsRequestTags",
     "SandboxTerminated",
+    "SandboxTunnel",
+    "SandboxTunnels",
     "Secret",
     "SecretActionEnum",
     "SecretCreateRequest",
