@@ -26,6 +26,7 @@ __all__ = [
     "Mount",
     "OutputItem",
     "Sandbox",
+    "SandboxLog",
     "SandboxPort",
     "SandboxStatus",
     "Task",
@@ -494,3 +495,13 @@ class SandboxPort(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["sandbox", "port"], name="one_tunnel_per_sandbox_port")
         ]
+
+
+class SandboxLog(models.Model):
+    """What a sandbox's own command printed, kept when its container ends (functions/sandbox_logs.py;
+    while it runs, its logs are read from its container): [[at, stream, text], ...], the last
+    lines up to a cap."""
+
+    sandbox = models.OneToOneField(Sandbox, primary_key=True, on_delete=models.CASCADE, related_name="log")
+    lines = models.JSONField(default=list)
+    truncated = models.BooleanField(default=False, help_text="earlier lines were dropped for the cap")

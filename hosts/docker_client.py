@@ -18,6 +18,8 @@ __all__ = [
     "client",
     "commit",
     "container_address",
+    "container_logs",
+    "container_processes",
     "container_network",
     "engine_check",
     "exec_exit_code",
@@ -243,6 +245,42 @@ def container_address(container_id: str) -> str | None:
         if network.get("IPAddress"):
             return str(network["IPAddress"])
     return None
+
+
+def container_logs(container_id: str, *, tail: int = 1000, since: float | None = None) -> list[list[str]]:
+    """What a container printed, oldest first: [[RFC 3339 time, "stdout"|"stderr", line], ...], its
+    last `tail` lines (after `since`, seconds since the epoch), the two streams merged by time."""
+    api = client().api
+    lines: list[list[str]] = []
+    for stream in ("stdout", "stderr"):
+        raw = api.logs(
+            container_id,
+            stdout=stream == "stdout",
+            stderr=stream == "stderr",
+            timestamps=True,
+            tail=tail,
+            since=since,
+        )
+        for line in raw.decode(errors="replace").splitlines():
+            at, _, text = line.partition(" ")
+            lines.append([at, stream, text])
+    # RFC 3339 in UTC, its fraction padded (Docker trims trailing zeros): then it sorts as text.
+    lines.sort(key=lambda entry: _time_key(entry[0]))
+    return lines[-tail:]
+
+
+def _time_key(at: str) -> str:
+    whole, _, fraction = at.rstrip("Z").partition(".")
+    return f"{whole}.{fraction.ljust(9, '0')}"
+
+
+def container_processes(container_id: str) -> dict:
+    """The processes running in a container (`docker top`): {"titles": [...], "processes": [[...]]}."""
+    top = client().api.top(container_id)
+    return {
+        "titles": list(top.get("Titles") or []),
+        "processes": [list(p) for p in top.get("Processes") or []],
+    }
 
 
 def gpu_device_requests(device_ids: list[str]) -> list:

@@ -49,6 +49,7 @@ __all__ = [
     "frame",
     "read_frame",
     "port_signature",
+    "query_signature",
     "serve_exec",
     "snapshot_signature",
 ]
@@ -95,6 +96,11 @@ def port_signature(sandbox_id: str, container_id: str, port: int) -> str:
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 
+def query_signature(op: str, sandbox_id: str, container_id: str) -> str:
+    message = json.dumps([op, sandbox_id, container_id]).encode()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
 def frame(kind: int, payload: bytes = b"") -> bytes:
     return HEADER.pack(kind, len(payload)) + payload
 
@@ -122,6 +128,9 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
         return
     if request.get("op") == "port":
         await _serve_port(request, reader, writer)
+        return
+    if request.get("op") in ("logs", "processes"):
+        await _serve_query(request, writer)
         return
 
     sandbox_id = str(request.get("sandbox", ""))
@@ -281,6 +290,40 @@ async def _serve_snapshot(request: dict, writer: asyncio.StreamWriter) -> None:
         await _refuse(writer, f"could not snapshot the sandbox: {exc}")
         return
     writer.write(json.dumps({"ok": True, "docker_id": docker_id}).encode() + b"\n")
+    try:
+        await writer.drain()
+    finally:
+        writer.close()
+
+
+async def _serve_query(request: dict, writer: asyncio.StreamWriter) -> None:
+    """A sandbox container's logs (`docker logs`, "tail" lines after "since") or processes
+    (`docker top`), for the API; one JSON line."""
+    from . import docker_client
+
+    op = str(request.get("op"))
+    sandbox_id, container_id = str(request.get("sandbox", "")), str(request.get("container", ""))
+    if not hmac.compare_digest(str(request.get("sig", "")), query_signature(op, sandbox_id, container_id)):
+        await _refuse(writer, "bad signature")
+        return
+    tail, since = request.get("tail", 1000), request.get("since")
+    try:
+        if op == "logs":
+            if not isinstance(tail, int) or not 0 < tail <= 100_000:
+                raise ValueError("bad tail")
+            if since is not None and not isinstance(since, (int, float)):
+                raise ValueError("bad since")
+            answer = {
+                "lines": await asyncio.to_thread(
+                    docker_client.container_logs, container_id, tail=tail, since=since
+                )
+            }
+        else:
+            answer = await asyncio.to_thread(docker_client.container_processes, container_id)
+    except Exception as exc:  # noqa: BLE001 - the container is gone, or Docker refused: said to the caller
+        await _refuse(writer, f"could not read its {op}: {exc}")
+        return
+    writer.write(json.dumps({"ok": True, **answer}).encode() + b"\n")
     try:
         await writer.drain()
     finally:

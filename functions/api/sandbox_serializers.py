@@ -105,3 +105,20 @@ class SandboxTagsSerializer(serializers.Serializer):
 
 class SandboxTerminatedSerializer(serializers.Serializer):
     terminated = serializers.BooleanField(help_text="False when it had ended already")
+
+
+class SandboxLogLineSerializer(serializers.Serializer):
+    at = serializers.CharField(help_text="When it was printed (RFC 3339, UTC)")
+    stream = serializers.ChoiceField(choices=["stdout", "stderr"])
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class SandboxLogsSerializer(serializers.Serializer):
+    lines = SandboxLogLineSerializer(many=True)
+    live = serializers.BooleanField(help_text="Read from its running container (else: kept at its end)")
+    truncated = serializers.BooleanField(help_text="Earlier lines exist that are not shown")
+
+
+class SandboxProcessesSerializer(serializers.Serializer):
+    titles = serializers.ListField(child=serializers.CharField())
+    processes = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))

@@ -13,12 +13,15 @@ from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
 from apps.models import App
 from builds.api.serializers import ImageSerializer
 from config.errors import ApiError
+from config.moments import moment
 from config.pagination import Pagination
 
-from .. import sandbox_ports, sandbox_snapshots, sandboxes
+from .. import sandbox_logs, sandbox_ports, sandbox_snapshots, sandboxes
 from ..models import Sandbox
 from .sandbox_serializers import (
     SandboxCreateSerializer,
+    SandboxLogsSerializer,
+    SandboxProcessesSerializer,
     SandboxSerializer,
     SandboxTagsSerializer,
     SandboxTerminatedSerializer,
@@ -34,6 +37,8 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
         "list": ANY_ROLE,
         "retrieve": ANY_ROLE,
         "tunnels": ANY_ROLE,
+        "logs": ANY_ROLE,
+        "processes": ANY_ROLE,
         "create": ANY_ROLE,
         "terminate": ADMIN_OR_CREATOR.because("Stops the sandbox and whatever runs in it."),
         "tags": ADMIN_OR_CREATOR.because("Replaces the sandbox's tags, which programs find it by."),
@@ -131,6 +136,36 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
         """The URL of each port the sandbox exposes (`encrypted_ports`), through the web gateway."""
         sandbox = self.get_object()
         return Response({"tunnels": sandbox_ports.tunnels_of(sandbox)})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "tail", OpenApiTypes.INT, description="The last N lines (default 1000, at most 10000)"
+            ),
+            OpenApiParameter(
+                "since", OpenApiTypes.DATETIME, description="Only lines printed after this moment"
+            ),
+        ],
+        responses={200: SandboxLogsSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def logs(self, request, pk=None):
+        """What the sandbox's own command printed, oldest first: from its container while it runs,
+        then as kept when it ended."""
+        sandbox = self.get_object()
+        try:
+            tail = int(request.query_params.get("tail", 1000))
+        except ValueError:
+            raise ApiError("tail is a whole number of lines.", field="tail") from None
+        return Response(
+            sandbox_logs.sandbox_logs(sandbox, tail=tail, since=moment(request.query_params, "since"))
+        )
+
+    @extend_schema(responses={200: SandboxProcessesSerializer})
+    @action(detail=True, methods=["get"])
+    def processes(self, request, pk=None):
+        """What runs in the sandbox now (as `ps` shows it, from its host)."""
+        return Response(sandbox_logs.sandbox_processes(self.get_object()))
 
     @extend_schema(request=None, responses={201: ImageSerializer})
     @action(detail=True, methods=["post"])

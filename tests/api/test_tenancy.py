@@ -99,6 +99,8 @@ def test_it_walks_every_operation_that_takes_an_id():
         "sandboxes_tags_update",
         "sandboxes_snapshot_create",
         "sandboxes_tunnels_retrieve",
+        "sandboxes_logs_retrieve",
+        "sandboxes_processes_retrieve",
         "members_retrieve",
         "members_partial_update",
         "members_destroy",

@@ -255,3 +255,68 @@ def test_an_http_server_in_a_sandbox_answers_through_its_tunnel_url(client, plat
         skylift.Sandbox.create(encrypted_ports=[8000], block_network=True, client=client)
     with pytest.raises(skylift.exception.InvalidError):
         skylift.Sandbox.create(encrypted_ports=[70000], client=client)
+
+
+def test_a_sandboxs_logs_and_processes_are_read_while_it_runs_and_its_logs_after(client, platform, tmp_path):
+    env = _cli_env(platform, tmp_path)
+    # given a sandbox whose command prints on both streams, then waits for a file
+    sb = skylift.Sandbox.create(
+        "sh",
+        "-c",
+        "for i in 1 2 3; do echo out-$i; echo err-$i >&2; done; "
+        "while [ ! -f /tmp/go ]; do sleep 0.1; done; echo last-line; exit 2",
+        client=client,
+        timeout=120,
+    )
+    http = client.api.get_httpx_client()
+    # when its logs are read while it runs, then each stream's lines come in order, each marked
+    # with its stream (the two streams are merged by when Docker read them)
+    deadline = time.monotonic() + 30
+    while len((page := http.get(f"/api/v1/sandboxes/{sb.object_id}/logs/").json())["lines"]) < 6:
+        assert time.monotonic() < deadline, page
+        time.sleep(0.2)
+    assert page["live"] is True
+    for stream, word in (("stdout", "out"), ("stderr", "err")):
+        assert [line["text"] for line in page["lines"] if line["stream"] == stream] == [
+            f"{word}-{i}" for i in (1, 2, 3)
+        ]
+    # and its processes are listed, the command's loop among them
+    processes = http.get(f"/api/v1/sandboxes/{sb.object_id}/processes/").json()
+    assert "PID" in processes["titles"]
+    assert any("/tmp/go" in " ".join(p) for p in processes["processes"])
+    # and `skylift sandbox logs` prints them, stderr on stderr
+    shown = subprocess.run(
+        [SKYLIFT, "sandbox", "logs", sb.object_id], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == ["out-1", "out-2", "out-3"]
+    assert shown.stderr.splitlines() == ["err-1", "err-2", "err-3"]
+    # when it is followed and the sandbox goes on to its end
+    following = subprocess.Popen(
+        [SKYLIFT, "sandbox", "logs", "--follow", "-n", "1", sb.object_id],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(2)
+    sb.exec("touch", "/tmp/go").wait()
+    out, err = following.communicate(timeout=60)
+    # then the follower printed the new line and stopped with the sandbox
+    assert following.returncode == 0, err
+    assert out.splitlines()[-1] == "last-line"
+    assert sb.wait() is None and sb.returncode == 2
+    # and once it has ended, its logs are still there, kept from its container
+    page = http.get(f"/api/v1/sandboxes/{sb.object_id}/logs/").json()
+    assert page["live"] is False
+    assert sorted(line["text"] for line in page["lines"]) == sorted(
+        [*(f"out-{i}" for i in (1, 2, 3)), *(f"err-{i}" for i in (1, 2, 3)), "last-line"]
+    )
+    assert page["lines"][-1]["text"] == "last-line"
+    page = http.get(f"/api/v1/sandboxes/{sb.object_id}/logs/", params={"tail": 1}).json()
+    assert [line["text"] for line in page["lines"]] == ["last-line"]
+    assert page["truncated"] is True
+    # and an ended sandbox runs no process
+    assert http.get(f"/api/v1/sandboxes/{sb.object_id}/processes/").json()["processes"] == []
+    # and a bad tail is a 400
+    assert http.get(f"/api/v1/sandboxes/{sb.object_id}/logs/", params={"tail": "x"}).status_code == 400

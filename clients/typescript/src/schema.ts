@@ -1283,6 +1283,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sandboxes/{id}/logs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What the sandbox's own command printed, oldest first: from its container while it runs,
+         *     then as kept when it ended.
+         */
+        get: operations["sandboxes_logs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandboxes/{id}/processes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What runs in the sandbox now (as `ps` shows it, from its host). */
+        get: operations["sandboxes_processes_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sandboxes/{id}/snapshot/": {
         parameters: {
             query?: never;
@@ -3223,6 +3260,23 @@ export interface components {
             encrypted_ports?: number[];
             /** @description As encrypted_ports (Skylift offers no raw TCP tunnel yet: the same URL) */
             unencrypted_ports?: number[];
+        };
+        SandboxLogLine: {
+            /** @description When it was printed (RFC 3339, UTC) */
+            at: string;
+            stream: components["schemas"]["StreamEnum"];
+            text: string;
+        };
+        SandboxLogs: {
+            lines: components["schemas"]["SandboxLogLine"][];
+            /** @description Read from its running container (else: kept at its end) */
+            live: boolean;
+            /** @description Earlier lines exist that are not shown */
+            truncated: boolean;
+        };
+        SandboxProcesses: {
+            titles: string[];
+            processes: string[][];
         };
         SandboxTagsRequest: {
             tags: {
@@ -5829,6 +5883,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Sandbox"];
+                };
+            };
+        };
+    };
+    sandboxes_logs_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Only lines printed after this moment */
+                since?: string;
+                /** @description The last N lines (default 1000, at most 10000) */
+                tail?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxLogs"];
+                };
+            };
+        };
+    };
+    sandboxes_processes_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxProcesses"];
                 };
             };
         };

@@ -141,6 +141,9 @@ from .rollback_request import RollbackRequest
 from .sandbox import Sandbox
 from .sandbox_create_request import SandboxCreateRequest
 from .sandbox_create_request_tags import SandboxCreateRequestTags
+from .sandbox_log_line import SandboxLogLine
+from .sandbox_logs import SandboxLogs
+from .sandbox_processes import SandboxProcesses
 from .sandbox_tags_request import SandboxTagsRequest
 from .sandbox_tags_request_tags import SandboxTagsRequestTags
 from .sandbox_terminated import SandboxTerminated
@@ -324,6 +327,9 @@ __all__ = (
     "Sandbox",
     "SandboxCreateRequest",
     "SandboxCreateRequestTags",
+    "SandboxLogLine",
+    "SandboxLogs",
+    "SandboxProcesses",
     "SandboxTagsRequest",
     "SandboxTagsRequestTags",
     "SandboxTerminated",
