@@ -12,6 +12,7 @@ class SandboxSerializer(serializers.ModelSerializer):
     returncode = serializers.SerializerMethodField(
         help_text="Its command's exit code once it ended, else null"
     )
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = Sandbox
@@ -36,6 +37,7 @@ class SandboxSerializer(serializers.ModelSerializer):
             "created_at",
             "started_at",
             "stopped_at",
+            "created_by",
         ]
         read_only_fields = fields
 

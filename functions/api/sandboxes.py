@@ -30,7 +30,7 @@ from .sandbox_serializers import (
 
 
 class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
-    queryset = Sandbox.objects.order_by("-created_at")
+    queryset = Sandbox.objects.select_related("created_by").order_by("-created_at")
     serializer_class = SandboxSerializer
     pagination_class = Pagination
     roles = {

@@ -3234,6 +3234,7 @@ export interface components {
             readonly started_at: string | null;
             /** Format: date-time */
             readonly stopped_at: string | null;
+            readonly created_by: string | null;
         };
         SandboxCreateRequest: {
             /** @description A built image of the workspace (POST /images/) */
