@@ -335,7 +335,6 @@ async def _serve_port(request: dict, reader: asyncio.StreamReader, writer: async
     to the port at the container's address on its isolated network (the host reaches it; nothing
     else does) and, after answering {"ok": true}, copies bytes both ways as for a web endpoint."""
     from . import docker_client
-    from .relay_web import _splice
 
     sandbox_id, container_id = str(request.get("sandbox", "")), str(request.get("container", ""))
     port = request.get("port")
@@ -357,7 +356,28 @@ async def _serve_port(request: dict, reader: asyncio.StreamReader, writer: async
         return
     writer.write(b'{"ok":true}\n')
     await writer.drain()
-    await _splice(reader, writer, port_reader, port_writer)
+    try:
+        await asyncio.gather(_copy(reader, port_writer), _copy(port_reader, writer))
+    finally:
+        writer.close()
+        port_writer.close()
+
+
+async def _copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    """One direction of a port's tunnel, a chunk at a time (a slow reader slows the writer); its
+    end is passed on as a half-close, so that the other direction goes on."""
+    try:
+        while data := await source.read(CHUNK):
+            sink.write(data)
+            await sink.drain()
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        if sink.can_write_eof() and not sink.is_closing():
+            try:
+                sink.write_eof()
+            except (OSError, RuntimeError):
+                sink.close()
 
 
 async def _refuse(writer: asyncio.StreamWriter, why: str) -> None:
