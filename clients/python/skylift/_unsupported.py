@@ -561,7 +561,6 @@ def _command(path: str, planned: Planned | None = None, hint: str = "") -> tuple
 # Modal's commands and groups Skylift lacks, by their path below `skylift` ("deploy", "token info").
 COMMANDS: dict[str, Feature] = dict(
     [
-        _command("shell", SANDBOXES),
         _command("curl"),
         _command("endpoint"),
         _command("image"),
