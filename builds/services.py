@@ -195,6 +195,8 @@ class Resolved:
 
 def image_ensure(*, workspace, spec: dict, user=None) -> Resolved:
     """The image for `spec`, built or being built; a build only for what is not in the cache."""
+    if isinstance(spec, dict) and spec.get("image_id"):
+        return Resolved(_image_by_id(workspace, spec), None)
     spec = _with_named_secrets(workspace, spec)
     plan = _plan(workspace=workspace, spec=spec)
     if plan.layers[0].step["base"] == "from_registry":
@@ -212,6 +214,24 @@ def image_ensure(*, workspace, spec: dict, user=None) -> Resolved:
         if chain is not None and chain[-1].python_version and _docker_has(chain[-1].docker_ref):
             return Resolved(_image_ready(workspace, plan, chain), None)
     return _build_start(workspace=workspace, plan=plan, spec=spec, user=user)
+
+
+def _image_by_id(workspace, spec: dict) -> Image:
+    """`{"image_id": ...}`: an image the workspace has already (a sandbox's snapshot,
+    `Image.from_id`), as it is; build steps on top of one are not taken (yet)."""
+    extra = [k for k, v in spec.items() if k not in ("image_id", "base", "force_build", "ignore_cache") and v]
+    if extra:
+        raise ApiError(
+            f"An image given by its id takes no {', '.join(sorted(extra))}: it is used as it is.",
+            field="image_id",
+            hint="Build on it inside a sandbox started from it, then snapshot that sandbox.",
+        )
+    image = Image.objects.filter(workspace=workspace, pk=str(spec["image_id"])).first()
+    if image is None:
+        raise ApiError(
+            f"Image {spec['image_id']} not found.", code="not_found", status_code=404, field="image_id"
+        )
+    return image
 
 
 def build_again(*, build: Build, user) -> Resolved:

@@ -24,6 +24,8 @@ from state.fastpath import serves as dict_fast_path_serves  # noqa: E402
 from vault.rotation import verify_at_start  # noqa: E402
 from web.gateway import WebGateway, watch_custom_domains  # noqa: E402
 from web.gateway import serves as web_gateway_serves  # noqa: E402
+from web.sandbox_tunnels import SandboxTunnels  # noqa: E402
+from web.sandbox_tunnels import serves as sandbox_tunnels_serve  # noqa: E402
 
 capped_django = BodyLimit(django_asgi_app)
 # What the fast path does not serve goes to Django behind the same cap as every other route.
@@ -32,9 +34,13 @@ remote_calls = RemoteCallFastPath(fallback=capped_django)
 dict_ops = DictFastPath(remote_calls, fallback=capped_django)
 # Web endpoints: requests by a web URL's host name or /web/ path go to the functions' containers.
 web_gateway = WebGateway()
+# Sandboxes' exposed ports (`encrypted_ports=`): /tunnels/{label}/ or {label}.{SKYLIFT_WEB_DOMAIN}.
+sandbox_tunnels = SandboxTunnels()
 
 
 async def http(scope, receive, send):
+    if sandbox_tunnels_serve(scope):
+        return await sandbox_tunnels(scope, receive, send)
     if web_gateway_serves(scope):
         return await web_gateway(scope, receive, send)
     if settings.SKYLIFT_FAST_PATH and scope["method"] == "POST" and scope["path"] == "/api/v1/calls/":
@@ -74,6 +80,8 @@ channels_websockets = AllowedHostsOriginValidator(
 
 
 async def websocket(scope, receive, send):
+    if sandbox_tunnels_serve(scope):
+        return await sandbox_tunnels(scope, receive, send)
     if web_gateway_serves(scope):
         return await web_gateway(scope, receive, send)
     if sandbox_exec.serves(scope):  # `exec` in a sandbox: token-authenticated, any origin

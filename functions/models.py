@@ -27,6 +27,8 @@ __all__ = [
     "Mount",
     "OutputItem",
     "Sandbox",
+    "SandboxLog",
+    "SandboxPort",
     "SandboxStatus",
     "Task",
     "TaskStatus",
@@ -506,3 +508,28 @@ class Sandbox(models.Model):
                 name="sandbox_holding_by_host",
             ),
         ]
+
+
+class SandboxPort(models.Model):
+    """A port of a sandbox exposed through the web gateway (`encrypted_ports=`/`unencrypted_ports=`):
+    its URL is named by `label`, random and unguessable (functions/sandbox_ports.py)."""
+
+    label = models.CharField(primary_key=True, max_length=32)
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="ports")
+    port = models.PositiveIntegerField()
+    encrypted = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sandbox", "port"], name="one_tunnel_per_sandbox_port")
+        ]
+
+
+class SandboxLog(models.Model):
+    """What a sandbox's own command printed, kept when its container ends (functions/sandbox_logs.py;
+    while it runs, its logs are read from its container): [[at, stream, text], ...], the last
+    lines up to a cap."""
+
+    sandbox = models.OneToOneField(Sandbox, primary_key=True, on_delete=models.CASCADE, related_name="log")
+    lines = models.JSONField(default=list)
+    truncated = models.BooleanField(default=False, help_text="earlier lines were dropped for the cap")

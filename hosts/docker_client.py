@@ -16,7 +16,11 @@ __all__ = [
     "HOST_LABEL",
     "DockerUnavailable",
     "client",
+    "commit",
+    "container_address",
     "container_ip",
+    "container_logs",
+    "container_processes",
     "container_network",
     "engine_check",
     "exec_exit_code",
@@ -245,6 +249,74 @@ def container_ip(container_id: str, network: str) -> str:
     return ((attrs.get("NetworkSettings") or {}).get("Networks") or {}).get(network, {}).get(
         "IPAddress"
     ) or ""
+
+
+def commit(container_id: str, ref: str) -> str:
+    """`docker commit` a running container's filesystem as the image `ref` (repository:tag), with
+    the configuration of the image it started from (not the container's own environment, command
+    or labels, which name the container); pushed when `ref` is in the shared registry
+    (SKYLIFT_IMAGE_REGISTRY). Returns its id."""
+    api = client().api
+    container = api.inspect_container(container_id)
+    source = api.inspect_image(container["Image"]).get("Config") or {}
+    conf = {key: source.get(key) for key in ("Env", "Cmd", "Entrypoint", "WorkingDir", "User", "Labels")}
+    repository, _, tag = ref.rpartition(":")
+    committed = api.commit(container_id, repository=repository, tag=tag, conf=conf, pause=True)
+    from django.conf import settings
+
+    registry = settings.SKYLIFT_IMAGE_REGISTRY.strip("/")
+    if registry and ref.startswith(registry + "/"):  # other hosts pull it from there
+        for event in api.push(repository, tag=tag, stream=True, decode=True):
+            if "error" in event:
+                raise DockerUnavailable(f"could not push {ref}: {event['error']}")
+    return str(committed["Id"])
+
+
+def container_address(container_id: str) -> str | None:
+    """A running container's IPv4 address on its (first) network, None without one."""
+    info = inspect(container_id)
+    if info is None or not (info.get("State") or {}).get("Running"):
+        return None
+    for network in ((info.get("NetworkSettings") or {}).get("Networks") or {}).values():
+        if network.get("IPAddress"):
+            return str(network["IPAddress"])
+    return None
+
+
+def container_logs(container_id: str, *, tail: int = 1000, since: float | None = None) -> list[list[str]]:
+    """What a container printed, oldest first: [[RFC 3339 time, "stdout"|"stderr", line], ...], its
+    last `tail` lines (after `since`, seconds since the epoch), the two streams merged by time."""
+    api = client().api
+    lines: list[list[str]] = []
+    for stream in ("stdout", "stderr"):
+        raw = api.logs(
+            container_id,
+            stdout=stream == "stdout",
+            stderr=stream == "stderr",
+            timestamps=True,
+            tail=tail,
+            since=since,
+        )
+        for line in raw.decode(errors="replace").splitlines():
+            at, _, text = line.partition(" ")
+            lines.append([at, stream, text])
+    # RFC 3339 in UTC, its fraction padded (Docker trims trailing zeros): then it sorts as text.
+    lines.sort(key=lambda entry: _time_key(entry[0]))
+    return lines[-tail:]
+
+
+def _time_key(at: str) -> str:
+    whole, _, fraction = at.rstrip("Z").partition(".")
+    return f"{whole}.{fraction.ljust(9, '0')}"
+
+
+def container_processes(container_id: str) -> dict:
+    """The processes running in a container (`docker top`): {"titles": [...], "processes": [[...]]}."""
+    top = client().api.top(container_id)
+    return {
+        "titles": list(top.get("Titles") or []),
+        "processes": [list(p) for p in top.get("Processes") or []],
+    }
 
 
 def gpu_device_requests(device_ids: list[str]) -> list:

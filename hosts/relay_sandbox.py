@@ -50,7 +50,10 @@ __all__ = [
     "exec_signature",
     "frame",
     "read_frame",
+    "port_signature",
+    "query_signature",
     "serve_exec",
+    "snapshot_signature",
 ]
 
 log = logging.getLogger(__name__)
@@ -94,6 +97,21 @@ def exec_signature(
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 
+def snapshot_signature(sandbox_id: str, container_id: str, ref: str) -> str:
+    message = json.dumps(["snapshot", sandbox_id, container_id, ref]).encode()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
+def port_signature(sandbox_id: str, container_id: str, port: int) -> str:
+    message = json.dumps(["port", sandbox_id, container_id, port]).encode()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
+def query_signature(op: str, sandbox_id: str, container_id: str) -> str:
+    message = json.dumps([op, sandbox_id, container_id]).encode()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
 def frame(kind: int, payload: bytes = b"") -> bytes:
     return HEADER.pack(kind, len(payload)) + payload
 
@@ -111,8 +129,20 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes] | None:
 
 
 async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Run the request's command in its sandbox's container and carry its streams over the tunnel."""
+    """Run the request's command in its sandbox's container and carry its streams over the tunnel
+    (or, for `"op": "snapshot"`, commit its filesystem as an image; for `"op": "port"`, connect
+    the tunnel to one of its ports)."""
     from . import docker_client
+
+    if request.get("op") == "snapshot":
+        await _serve_snapshot(request, writer)
+        return
+    if request.get("op") == "port":
+        await _serve_port(request, reader, writer)
+        return
+    if request.get("op") in ("logs", "processes"):
+        await _serve_query(request, writer)
+        return
 
     sandbox_id = str(request.get("sandbox", ""))
     container_id = str(request.get("container", ""))
@@ -276,6 +306,114 @@ async def _exit_code(exec_id: str) -> int:
             return int(code)
         await asyncio.sleep(0.02)
     return -1
+
+
+async def _serve_snapshot(request: dict, writer: asyncio.StreamWriter) -> None:
+    """`docker commit` of a sandbox's container as `ref` (pushed to the shared registry when there
+    is one); answers {"ok": true, "docker_id": ...} or {"error": ...}."""
+    from . import docker_client
+
+    sandbox_id, container_id = str(request.get("sandbox", "")), str(request.get("container", ""))
+    ref = str(request.get("ref", ""))
+    expected = snapshot_signature(sandbox_id, container_id, ref)
+    if not ref or not hmac.compare_digest(str(request.get("sig", "")), expected):
+        await _refuse(writer, "bad signature")
+        return
+    try:
+        docker_id = await asyncio.to_thread(docker_client.commit, container_id, ref)
+    except Exception as exc:  # noqa: BLE001 - the container is gone or Docker refused: said to the caller
+        log.warning("could not snapshot sandbox %s", sandbox_id, exc_info=True)
+        await _refuse(writer, f"could not snapshot the sandbox: {exc}")
+        return
+    writer.write(json.dumps({"ok": True, "docker_id": docker_id}).encode() + b"\n")
+    try:
+        await writer.drain()
+    finally:
+        writer.close()
+
+
+async def _serve_query(request: dict, writer: asyncio.StreamWriter) -> None:
+    """A sandbox container's logs (`docker logs`, "tail" lines after "since") or processes
+    (`docker top`), for the API; one JSON line."""
+    from . import docker_client
+
+    op = str(request.get("op"))
+    sandbox_id, container_id = str(request.get("sandbox", "")), str(request.get("container", ""))
+    if not hmac.compare_digest(str(request.get("sig", "")), query_signature(op, sandbox_id, container_id)):
+        await _refuse(writer, "bad signature")
+        return
+    tail, since = request.get("tail", 1000), request.get("since")
+    try:
+        if op == "logs":
+            if not isinstance(tail, int) or not 0 < tail <= 100_000:
+                raise ValueError("bad tail")
+            if since is not None and not isinstance(since, (int, float)):
+                raise ValueError("bad since")
+            answer = {
+                "lines": await asyncio.to_thread(
+                    docker_client.container_logs, container_id, tail=tail, since=since
+                )
+            }
+        else:
+            answer = await asyncio.to_thread(docker_client.container_processes, container_id)
+    except Exception as exc:  # noqa: BLE001 - the container is gone, or Docker refused: said to the caller
+        await _refuse(writer, f"could not read its {op}: {exc}")
+        return
+    writer.write(json.dumps({"ok": True, **answer}).encode() + b"\n")
+    try:
+        await writer.drain()
+    finally:
+        writer.close()
+
+
+async def _serve_port(request: dict, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A tunnel to a port of a sandbox (`encrypted_ports=`), for the web gateway: the agent connects
+    to the port at the container's address on its isolated network (the host reaches it; nothing
+    else does) and, after answering {"ok": true}, copies bytes both ways as for a web endpoint."""
+    from . import docker_client
+
+    sandbox_id, container_id = str(request.get("sandbox", "")), str(request.get("container", ""))
+    port = request.get("port")
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        await _refuse(writer, "bad port")
+        return
+    if not hmac.compare_digest(str(request.get("sig", "")), port_signature(sandbox_id, container_id, port)):
+        await _refuse(writer, "bad signature")
+        return
+    # Asked each time, not remembered: a stopped container's address may go to another one.
+    address = await asyncio.to_thread(docker_client.container_address, container_id)
+    if address is None:
+        await _refuse(writer, "the sandbox has no network address (stopped, or no network)")
+        return
+    try:
+        port_reader, port_writer = await asyncio.wait_for(asyncio.open_connection(address, port), 5.0)
+    except (OSError, TimeoutError):
+        await _refuse(writer, f"nothing listens on port {port} in sandbox {sandbox_id}")
+        return
+    writer.write(b'{"ok":true}\n')
+    await writer.drain()
+    try:
+        await asyncio.gather(_copy(reader, port_writer), _copy(port_reader, writer))
+    finally:
+        writer.close()
+        port_writer.close()
+
+
+async def _copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    """One direction of a port's tunnel, a chunk at a time (a slow reader slows the writer); its
+    end is passed on as a half-close, so that the other direction goes on."""
+    try:
+        while data := await source.read(CHUNK):
+            sink.write(data)
+            await sink.drain()
+    except (ConnectionError, asyncio.CancelledError):
+        pass
+    finally:
+        if sink.can_write_eof() and not sink.is_closing():
+            try:
+                sink.write_eof()
+            except (OSError, RuntimeError):
+                sink.close()
 
 
 async def _refuse(writer: asyncio.StreamWriter, why: str) -> None:

@@ -617,6 +617,12 @@ def sandbox_stop(*, sandbox_id: str) -> None:
 
 def sandbox_exited(*, sandbox_id: str, exit_code: int | None, oom: bool) -> None:
     """Record a sandbox container's end and remove the container (safe to repeat)."""
+    from functions.sandbox_logs import keep_logs
+
+    # Its logs are kept before its end is recorded: whoever sees it ended finds them.
+    known = Sandbox.objects.filter(pk=sandbox_id).values_list("container_id", flat=True).first()
+    if known:
+        keep_logs(sandbox_id, known)
     container_id = delivery.run(delivery.sandbox_exited(sandbox_id, exit_code=exit_code, oom=oom))
     if Sandbox.objects.filter(pk=sandbox_id, cidr_allowlist__isnull=False).exists():
         try:

@@ -23,6 +23,11 @@ class ImageSpecSerializer(serializers.Serializer):
         choices=["debian_slim", "from_registry", "from_dockerfile", "micromamba"], default="debian_slim"
     )
     python_version = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    image_id = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="An image the workspace has (im-...: a sandbox's snapshot), used as it is, in place of a base",
+    )
     tag = serializers.CharField(
         required=False, max_length=512, help_text="from_registry: the image reference"
     )

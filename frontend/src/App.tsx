@@ -21,6 +21,8 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 import { ProxyTokensPage } from "./pages/ProxyTokensPage";
 import { QueuePage } from "./pages/QueuePage";
 import { QueuesPage } from "./pages/QueuesPage";
+import { SandboxesPage } from "./pages/SandboxesPage";
+import { SandboxPage } from "./pages/SandboxPage";
 import { SecretPage } from "./pages/SecretPage";
 import { SecretsPage } from "./pages/SecretsPage";
 import { SettingsPage } from "./pages/SettingsPage";
@@ -89,6 +91,8 @@ export function Dashboard() {
             <Route path="settings" element={<SettingsPage />} />
             <Route path="logs" element={<LogsPage />} />
             <Route path="containers" element={<ContainersPage />} />
+            <Route path="sandboxes" element={<SandboxesPage />} />
+            <Route path="sandboxes/:id" element={<SandboxPage />} />
             <Route path="builds" element={<BuildsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>

@@ -12,6 +12,7 @@ class SandboxSerializer(serializers.ModelSerializer):
     returncode = serializers.SerializerMethodField(
         help_text="Its command's exit code once it ended, else null"
     )
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = Sandbox
@@ -43,6 +44,7 @@ class SandboxSerializer(serializers.ModelSerializer):
             "created_at",
             "started_at",
             "stopped_at",
+            "created_by",
         ]
         read_only_fields = fields
 
@@ -107,6 +109,30 @@ class SandboxCreateSerializer(serializers.Serializer):
     )
     block_network = serializers.BooleanField(required=False, default=False)
     tags = serializers.DictField(child=serializers.CharField(max_length=256), required=False, default=dict)
+    encrypted_ports = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=65535),
+        required=False,
+        default=list,
+        max_length=16,
+        help_text="Ports reached through the web gateway at a URL of their own (GET .../tunnels/)",
+    )
+    unencrypted_ports = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=65535),
+        required=False,
+        default=list,
+        max_length=16,
+        help_text="As encrypted_ports (Skylift offers no raw TCP tunnel yet: the same URL)",
+    )
+
+
+class SandboxTunnelSerializer(serializers.Serializer):
+    port = serializers.IntegerField()
+    encrypted = serializers.BooleanField()
+    url = serializers.CharField(help_text="Public: whoever has it reaches the port")
+
+
+class SandboxTunnelsSerializer(serializers.Serializer):
+    tunnels = SandboxTunnelSerializer(many=True)
 
 
 class SandboxTagsSerializer(serializers.Serializer):
@@ -115,3 +141,20 @@ class SandboxTagsSerializer(serializers.Serializer):
 
 class SandboxTerminatedSerializer(serializers.Serializer):
     terminated = serializers.BooleanField(help_text="False when it had ended already")
+
+
+class SandboxLogLineSerializer(serializers.Serializer):
+    at = serializers.CharField(help_text="When it was printed (RFC 3339, UTC)")
+    stream = serializers.ChoiceField(choices=["stdout", "stderr"])
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class SandboxLogsSerializer(serializers.Serializer):
+    lines = SandboxLogLineSerializer(many=True)
+    live = serializers.BooleanField(help_text="Read from its running container (else: kept at its end)")
+    truncated = serializers.BooleanField(help_text="Earlier lines exist that are not shown")
+
+
+class SandboxProcessesSerializer(serializers.Serializer):
+    titles = serializers.ListField(child=serializers.CharField())
+    processes = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))

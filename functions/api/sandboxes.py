@@ -11,16 +11,21 @@ from rest_framework.response import Response
 from accounts.api.base import WorkspaceViewSet
 from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
 from apps.models import App
+from builds.api.serializers import ImageSerializer
 from config.errors import ApiError
+from config.moments import moment
 from config.pagination import Pagination
 
-from .. import sandboxes
+from .. import sandbox_logs, sandbox_ports, sandbox_snapshots, sandboxes
 from ..models import Sandbox
 from .sandbox_serializers import (
     SandboxCreateSerializer,
+    SandboxLogsSerializer,
+    SandboxProcessesSerializer,
     SandboxSerializer,
     SandboxTagsSerializer,
     SandboxTerminatedSerializer,
+    SandboxTunnelsSerializer,
 )
 
 WAIT = OpenApiParameter(
@@ -44,15 +49,21 @@ def _wait(request) -> float:
 
 
 class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
-    queryset = Sandbox.objects.order_by("-created_at")
+    queryset = Sandbox.objects.select_related("created_by").order_by("-created_at")
     serializer_class = SandboxSerializer
     pagination_class = Pagination
     roles = {
         "list": ANY_ROLE,
         "retrieve": ANY_ROLE,
+        "tunnels": ANY_ROLE,
+        "logs": ANY_ROLE,
+        "processes": ANY_ROLE,
         "create": ANY_ROLE,
         "terminate": ADMIN_OR_CREATOR.because("Stops the sandbox and whatever runs in it."),
         "tags": ADMIN_OR_CREATOR.because("Replaces the sandbox's tags, which programs find it by."),
+        "snapshot": ADMIN_OR_CREATOR.because(
+            "Copies the sandbox's files, whatever they hold, into an image."
+        ),
     }
 
     def scope_queryset(self, queryset):
@@ -106,6 +117,9 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
                 raise ApiError(
                     f"App {data['app_id']} not found.", code="not_found", status_code=404, field="app_id"
                 )
+        ports = sandbox_ports.validate_ports(
+            data["encrypted_ports"], data["unencrypted_ports"], block_network=data["block_network"]
+        )
         sandbox = sandboxes.sandbox_create(
             workspace=workspace,
             user=request.user,
@@ -127,6 +141,7 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
             secrets=data.get("secrets"),
             tags=data["tags"],
         )
+        sandbox_ports.expose(sandbox, ports)  # looked up by requests, once it runs
         sandbox = sandboxes.sandbox_wait_started(sandbox, _wait(request))
         return Response(SandboxSerializer(sandbox).data, status=status.HTTP_201_CREATED)
 
@@ -147,3 +162,49 @@ class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspace
         sandbox.tags = sandboxes.validate_tags(serializer.validated_data["tags"])
         sandbox.save(update_fields=["tags"])
         return Response(SandboxSerializer(sandbox).data)
+
+    @extend_schema(responses={200: SandboxTunnelsSerializer})
+    @action(detail=True, methods=["get"])
+    def tunnels(self, request, pk=None):
+        """The URL of each port the sandbox exposes (`encrypted_ports`), through the web gateway."""
+        sandbox = self.get_object()
+        return Response({"tunnels": sandbox_ports.tunnels_of(sandbox)})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "tail", OpenApiTypes.INT, description="The last N lines (default 1000, at most 10000)"
+            ),
+            OpenApiParameter(
+                "since", OpenApiTypes.DATETIME, description="Only lines printed after this moment"
+            ),
+        ],
+        responses={200: SandboxLogsSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def logs(self, request, pk=None):
+        """What the sandbox's own command printed, oldest first: from its container while it runs,
+        then as kept when it ended."""
+        sandbox = self.get_object()
+        try:
+            tail = int(request.query_params.get("tail", 1000))
+        except ValueError:
+            raise ApiError("tail is a whole number of lines.", field="tail") from None
+        return Response(
+            sandbox_logs.sandbox_logs(sandbox, tail=tail, since=moment(request.query_params, "since"))
+        )
+
+    @extend_schema(responses={200: SandboxProcessesSerializer})
+    @action(detail=True, methods=["get"])
+    def processes(self, request, pk=None):
+        """What runs in the sandbox now (as `ps` shows it, from its host)."""
+        return Response(sandbox_logs.sandbox_processes(self.get_object()))
+
+    @extend_schema(request=None, responses={201: ImageSerializer})
+    @action(detail=True, methods=["post"])
+    def snapshot(self, request, pk=None):
+        """Commit the running sandbox's filesystem as a new image of the workspace (ready at once):
+        sandboxes (`image_id`) and functions (image spec `{"image_id": ...}`) start from it."""
+        sandbox = self.get_object()
+        image = sandbox_snapshots.sandbox_snapshot(sandbox)
+        return Response(ImageSerializer(image).data, status=status.HTTP_201_CREATED)

@@ -97,6 +97,10 @@ def test_it_walks_every_operation_that_takes_an_id():
         "sandboxes_retrieve",
         "sandboxes_terminate_create",
         "sandboxes_tags_update",
+        "sandboxes_snapshot_create",
+        "sandboxes_tunnels_retrieve",
+        "sandboxes_logs_retrieve",
+        "sandboxes_processes_retrieve",
         "members_retrieve",
         "members_partial_update",
         "members_destroy",
@@ -240,6 +244,7 @@ BODY_REFERENCES = {
         },
     ),
     ("sandboxes_create", "image_id"): ("images", lambda own, ref: {"image_id": ref}),
+    ("images_create", "image_id"): ("images", lambda own, ref: {"image_id": ref}),
     ("sandboxes_create", "app_id"): ("apps", lambda own, ref: {"image_id": own.image.id, "app_id": ref}),
     ("images_create", "registry_secret_ids"): (
         "secrets",

@@ -112,7 +112,11 @@ SURFACE = Surface(
                 not_yet("SchedulerPlacement"),
                 differs("Secret", "see Secret below"),
                 not_yet("Server"),
-                not_yet("Tunnel"),
+                differs(
+                    "Tunnel",
+                    "`host`, `port`, `url` (with a path under the platform's URL when it has no web domain), "
+                    "`tls_socket`; `tcp_socket` refuses (no raw TCP tunnels yet)",
+                ),
                 same("Volume", "see Volume below"),
                 not_yet("Workspace"),
                 same("Stub", "an AttributeError that points to App, as Modal's", kind=DOC_ONLY),
@@ -414,7 +418,10 @@ SURFACE = Surface(
                     "a conda environment made by the server's solver: the image has no `micromamba` command",
                 ),
                 not_yet("Image.from_scratch()"),
-                not_yet("Image.from_id()"),
+                differs(
+                    "Image.from_id()",
+                    "an image of the workspace (a snapshot's) used as it is: no build steps on top",
+                ),
                 not_yet("Image.from_name()"),
                 differs("Image.pip_install()", ""),
                 differs("Image.uv_pip_install()", ""),
@@ -537,16 +544,18 @@ SURFACE = Surface(
                 differs(
                     "Sandbox",
                     "`create(*cmd, app=, image=, secrets=, volumes=, timeout=, idle_timeout=, workdir=, cpu=, "
-                    "memory=, gpu=, block_network=, cidr_allowlist=, name=)` (cpu and memory: a reservation or a "
-                    "(reservation, limit) pair), `from_id`, `from_name`, `list(app_id=, tags=)`, `set_tags`/`get_tags`, "
-                    "`exec(*cmd, workdir=, timeout=, secrets=)` (a process with `stdout`/`stderr` to iterate or `read()`, `stdin` "
-                    "`write`/`write_eof`/`drain`, `wait`/`poll`/`returncode`), `wait`/`poll`/`terminate`/"
-                    "`returncode`, `open(path, mode)` (r, w, a; binary; up to 64 MiB), `ls`, `mkdir`, `rm`, "
-                    "`.aio` twins; `timeout`/`idle_timeout` enforced by the server; secrets reach the "
-                    "processes through their stdin, never Docker. Not yet: ports and tunnels, "
-                    "`snapshot_filesystem`, `exec(pty=)` (docs/sandboxes.md)",
+                    "memory=, gpu=, block_network=, cidr_allowlist=, name=, encrypted_ports=, unencrypted_ports=)` "
+                    "(cpu and memory: a reservation or a (reservation, limit) pair), `tunnels()` (a URL through the "
+                    "web gateway per port; no raw TCP), `from_id`, `from_name`, `list(app_id=, tags=)`, "
+                    "`set_tags`/`get_tags`, `exec(*cmd, workdir=, timeout=, secrets=, pty=)` (a process with "
+                    "`stdout`/`stderr` to iterate or `read()`, `stdin` `write`/`write_eof`/`drain`, "
+                    "`wait`/`poll`/`returncode`), `wait`/`poll`/`terminate`/`returncode`, `open(path, mode)` (r, w, a; "
+                    "binary; up to 64 MiB), `ls`, `mkdir`, `rm`, `snapshot_filesystem()` (an Image used as it is by "
+                    "later sandboxes and functions; no `ttl`), `.aio` twins; `timeout`/`idle_timeout` enforced by the "
+                    "server; secrets reach the processes through their stdin, never Docker. Not yet: raw TCP tunnels "
+                    "(docs/sandboxes.md)",
                 ),
-                not_yet("SandboxSnapshot, Probe, Tunnel", "whole objects: see the top-level table"),
+                not_yet("SandboxSnapshot, Probe", "whole objects: see the top-level table"),
                 same("Period(...), Cron(...)", "Modal's signatures; see the top-level table"),
             ),
         ),
@@ -653,7 +662,13 @@ SURFACE = Surface(
                     "Python file in FILE's folder (debounced); prints each web endpoint's `-dev` URL and each "
                     "other function's JSON call URL; Ctrl-C stops the app",
                 ),
-                not_yet("shell"),
+                differs(
+                    "shell",
+                    "`[REF]` with `-c/--cmd`, `--image` (a registry image), `--cpu`, `--memory`, `--timeout`, "
+                    "`--pty/--no-pty`: a new sandbox from FILE.py::FUNCTION's image (or debian_slim), terminated "
+                    "when the shell exits, or a running `sb-...`/`ta-...`; no `--volume`, `--secret`, `--gpu`, "
+                    "`--add-local` yet",
+                ),
                 not_yet("curl"),
                 differs(
                     "app",

@@ -46,6 +46,7 @@ PUBLIC_NAMES = [
     "Retries",
     "Sandbox",
     "Secret",
+    "Tunnel",
     "Volume",
     "asgi_app",
     "batched",

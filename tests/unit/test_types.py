@@ -28,6 +28,7 @@ NOT_STRICT = {
     "skylift._cli_secrets",
     "skylift._cli_state",
     "skylift._cli_sandbox",
+    "skylift._cli_shell",
     "skylift._cli_container",
     "skylift._cli_logs",
     "skylift._cli_group",

@@ -26,6 +26,7 @@ from ._retries import Retries
 from ._sandbox import Sandbox
 from ._schedule import Cron, Period
 from ._secret import Secret
+from ._tunnel import Tunnel
 from ._unsupported import (
     CloudBucketMount,
     Environment,
@@ -36,7 +37,6 @@ from ._unsupported import (
     SandboxSnapshot,
     SchedulerPlacement,
     Server,
-    Tunnel,
     Workspace,
     billing,
     forward,

@@ -1,4 +1,4 @@
-"""`skylift sandbox list | exec | terminate`: the workspace's sandboxes from the command line."""
+"""`skylift sandbox list | logs | exec | terminate`: the workspace's sandboxes from the command line."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def _run_in_raw_terminal(process: ContainerProcess) -> int:
 
     def resize(*_: object) -> None:
         size = shutil.get_terminal_size()
-        process._resize(size.lines, size.columns)
+        process.resize(size.lines, size.columns)
 
     def keys() -> None:
         while data := os.read(fd, 65536):
@@ -130,6 +130,48 @@ def _run_in_raw_terminal(process: ContainerProcess) -> int:
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         signal.signal(signal.SIGWINCH, previous)
+
+
+@sandbox.command("logs")
+@click.argument("sandbox_id")
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until the sandbox ends")
+@click.option("--tail", "-n", type=int, default=1000, show_default=True, help="The last N lines")
+@click.option("--timestamps", is_flag=True, help="Start each line with when it was printed")
+def sandbox_logs(sandbox_id: str, follow: bool, tail: int, timestamps: bool) -> None:
+    """Print what a sandbox's own command printed (its stderr to stderr); with --follow, new lines
+    as they come, until the sandbox ends."""
+    import time
+
+    from ._client import Client, raise_for_response
+
+    http = Client.from_env().api.get_httpx_client()
+    since: str | None = None
+    seen_at = ""
+    while True:
+        params: dict[str, str | int] = {"tail": tail}
+        if since:
+            params["since"] = since
+        response = http.get(f"/api/v1/sandboxes/{sandbox_id}/logs/", params=params)
+        raise_for_response(response, f"Could not read the logs of sandbox {sandbox_id}")
+        page = response.json()
+        for line in page["lines"]:
+            if _instant(line["at"]) <= seen_at:
+                continue  # shown already (`since` is to the microsecond, lines to the nanosecond)
+            seen_at = _instant(line["at"])
+            text = f"{line['at']} {line['text']}" if timestamps else line["text"]
+            click.echo(text, err=line["stream"] == "stderr")
+        if not follow or not page["live"]:
+            return
+        if seen_at:
+            since = seen_at[:26] + "Z"
+        time.sleep(1.0)
+
+
+def _instant(at: str) -> str:
+    """An RFC 3339 time with its fraction padded to nanoseconds (Docker trims trailing zeros): such
+    strings sort as their times."""
+    whole, _, fraction = at.rstrip("Z").partition(".")
+    return f"{whole}.{fraction.ljust(9, '0')}"
 
 
 @sandbox.command("terminate")

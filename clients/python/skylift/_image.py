@@ -209,6 +209,27 @@ class Image:
         )
 
     @staticmethod
+    def from_id(image_id: str) -> Image:
+        """An image the workspace has already, by its id (im-...: one that
+        `Sandbox.snapshot_filesystem()` returned), used as it is: no build steps on top."""
+        if not isinstance(image_id, str) or not image_id.startswith("im-"):
+            raise InvalidError(f"an image id looks like im-...; got {image_id!r}")
+        return Image(_Base({"image_id": image_id}))
+
+    @property
+    def object_id(self) -> str | None:
+        """The image's id when it was given by one (`from_id`, a snapshot), else None."""
+        value = self._base.spec.get("image_id")
+        return str(value) if value else None
+
+    def _refuse_steps_on_id(self) -> None:
+        if self.object_id is not None:
+            raise InvalidError(
+                f"Image {self.object_id} is used as it is: build steps on an image given by its id are "
+                "not supported yet (run them in a sandbox started from it, then snapshot that sandbox)"
+            )
+
+    @staticmethod
     def from_registry(
         tag: str,
         *,
@@ -290,6 +311,7 @@ class Image:
         secrets: Sequence[Secret] | None = None,
         **extra: Any,
     ) -> Image:
+        self._refuse_steps_on_id()
         for step in self._steps:
             if step.local is not None and not step.local.copy:
                 raise InvalidError(
@@ -669,6 +691,8 @@ class Image:
 
     def to_spec(self, client: Client | None = None) -> dict[str, Any]:
         """The spec the server builds: local files and functions are uploaded first (needs `client`)."""
+        if self._steps:
+            self._refuse_steps_on_id()
         base = dict(self._base.spec)
         if not base.get("python_version"):
             base.pop("python_version", None)
@@ -737,6 +761,8 @@ class Image:
 
     def __repr__(self) -> str:
         kinds = [s.spec["kind"] for s in self._steps]
+        if self.object_id is not None:
+            return f"Image({self.object_id})"
         return f"Image({self._base.spec.get('base')}{', ' if kinds else ''}{', '.join(kinds)})"
 
 

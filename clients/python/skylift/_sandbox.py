@@ -35,6 +35,8 @@ from ._exceptions import (
     SandboxFilesystemNotFoundError,
     SandboxFilesystemPathAlreadyExistsError,
     SandboxFilesystemPermissionError,
+    SandboxTerminatedError,
+    SandboxTimeoutError,
 )
 from ._function import _Aio, _Blocking
 
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from ._client import Client
     from ._image import Image
     from ._secret import Secret
+    from ._tunnel import Tunnel
     from ._volume import Volume
 
 __all__ = ["ContainerProcess", "FileHandle", "MAX_FILE_BYTES", "Sandbox", "StreamReader", "StreamWriter"]
@@ -196,8 +199,10 @@ class ContainerProcess:
             except Exception:  # noqa: BLE001 - the connection closed; the reader reports why
                 pass
 
-    def _resize(self, rows: int, cols: int) -> None:
-        """Its terminal's size (a process exec'd with a TTY: `skylift container exec --pty`)."""
+    def resize(self, rows: int, cols: int) -> None:
+        """Its terminal's size (a process exec'd with `pty=True`, or `skylift container exec --pty`)."""
+        if not (0 < rows < 10_000 and 0 < cols < 10_000):
+            raise InvalidError(f"a terminal of {rows} rows and {cols} columns is not one")
         self._send(bytes([KIND_RESIZE]) + f"{rows} {cols}".encode())
 
     def _read(self) -> None:
@@ -327,6 +332,8 @@ class Sandbox:
         block_network: bool = False,
         cidr_allowlist: Sequence[str] | None = None,
         name: str | None = None,
+        encrypted_ports: Sequence[int] = (),
+        unencrypted_ports: Sequence[int] = (),
         client: Client | None = None,
     ) -> Sandbox:
         """Create a sandbox running `entrypoint_args` (or idling, when none), and wait until it runs.
@@ -355,6 +362,9 @@ class Sandbox:
             "timeout": timeout,
             "block_network": block_network,
         }
+        if encrypted_ports or unencrypted_ports:
+            body["encrypted_ports"] = [int(p) for p in encrypted_ports]
+            body["unencrypted_ports"] = [int(p) for p in unencrypted_ports]
         if app is not None and app.app_id:
             body["app_id"] = app.app_id
         cpu_pair = validate_cpu(cpu) if cpu is not None else (None, None)
@@ -494,6 +504,37 @@ class Sandbox:
     def get_tags(self) -> dict[str, str]:
         return dict(self._refresh().get("tags") or {})
 
+    @_Blocking
+    def tunnels(self, timeout: int = 50) -> dict[int, Tunnel]:
+        """The URL of each port exposed with `encrypted_ports=`/`unencrypted_ports=`, by port,
+        once the sandbox runs (through the platform's web gateway; public, as Modal's)."""
+        from ._api.api.sandboxes import sandboxes_tunnels_retrieve
+        from ._tunnel import Tunnel as _Tunnel
+
+        deadline = time.monotonic() + timeout
+        while self._refresh()["status"] in ("pending", "starting"):
+            if time.monotonic() > deadline:
+                raise SandboxTimeoutError(f"Sandbox {self.object_id} did not start within {timeout} s")
+            time.sleep(POLL_SECONDS)
+        if self._record["status"] in ENDED:
+            raise SandboxTerminatedError(f"Sandbox {self.object_id} has ended: its ports are gone")
+        found = self._client._call_dict(
+            sandboxes_tunnels_retrieve, f"Could not read the tunnels of {self.object_id}", id=self.object_id
+        )
+        return {int(t["port"]): _Tunnel._from_url(str(t["url"])) for t in found["tunnels"]}
+
+    @_Blocking
+    def snapshot_filesystem(self, timeout: int = 55) -> Image:
+        """The running sandbox's filesystem as a new Image (committed on its host), which later
+        sandboxes (`image=`) and functions (`@app.function(image=...)`) start from, as it is."""
+        from ._api.api.sandboxes import sandboxes_snapshot_create
+        from ._image import Image as _Image
+
+        record = self._client._call_dict(
+            sandboxes_snapshot_create, f"Could not snapshot sandbox {self.object_id}", id=self.object_id
+        )
+        return _Image.from_id(str(record["id"]))
+
     # Processes -----------------------------------------------------------------------------------
 
     @_Blocking
@@ -504,10 +545,12 @@ class Sandbox:
         timeout: int | None = None,
         secrets: Sequence[Secret] = (),
         text: bool = True,
+        pty: bool = False,
     ) -> ContainerProcess:
         """Run a command in the sandbox; its process, whose streams are read as they come. Past
         `timeout` seconds it is killed, and its wait() raises ExecTimeoutError. `secrets` are
-        added to its environment, over the sandbox's own."""
+        added to its environment, over the sandbox's own. With `pty` it runs in a terminal (its
+        output all on stdout; `process.resize(rows, cols)` sets its size)."""
         if not args or not all(isinstance(a, str) for a in args):
             raise InvalidError("exec takes the command as strings, e.g. sb.exec('echo', 'hi')")
         return exec_open(
@@ -518,6 +561,7 @@ class Sandbox:
             timeout=timeout,
             text=text,
             secrets=_secret_refs(secrets),
+            tty=bool(pty),
         )
 
     # Files -----------------------------------------------------------------------------------------

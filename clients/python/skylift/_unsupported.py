@@ -49,7 +49,6 @@ __all__ = [
     "SandboxSnapshot",
     "SchedulerPlacement",
     "Server",
-    "Tunnel",
     "Unsupported",
     "Workspace",
     "billing",
@@ -184,10 +183,6 @@ class Server(Unsupported):
     """Modal's `@app.server` HTTP services."""
 
 
-class Tunnel(Unsupported, planned=SANDBOXES):
-    """Modal's tunnel to a container port."""
-
-
 class Workspace(Unsupported, planned=DASHBOARD):
     """Modal's workspace object (members, billing, settings)."""
 
@@ -283,7 +278,6 @@ MEMBERS: dict[str, dict[str, Feature]] = {
                 hint="Use Image.from_registry(tag, secret=...) with REGISTRY_USERNAME and REGISTRY_PASSWORD.",
             ),
             _member("Image", "from_scratch()"),
-            _member("Image", "from_id()"),
             _member("Image", "from_name()"),
             _member("Image", "pip_install_from_pyproject()", hint="Use pip_install() with its dependencies."),
             _member("Image", "pip_install_private_repos()"),
@@ -567,7 +561,6 @@ def _command(path: str, planned: Planned | None = None, hint: str = "") -> tuple
 # Modal's commands and groups Skylift lacks, by their path below `skylift` ("deploy", "token info").
 COMMANDS: dict[str, Feature] = dict(
     [
-        _command("shell", SANDBOXES),
         _command("curl"),
         _command("endpoint"),
         _command("image"),

@@ -503,6 +503,7 @@ def _add_app_commands() -> None:
     from ._cli_container import container
     from ._cli_sandbox import sandbox
     from ._cli_secrets import secret
+    from ._cli_shell import shell
     from ._cli_state import dict_, queue_
     from ._cli_workspace import proxy_tokens, workspace
 
@@ -518,6 +519,7 @@ def _add_app_commands() -> None:
         billing,
         sandbox,
         container,
+        shell,
     ):
         cli.add_command(command)
     cli.add_command(proxy_tokens, "proxy-token")  # short for `skylift workspace proxy-tokens`

@@ -1323,6 +1323,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sandboxes/{id}/logs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What the sandbox's own command printed, oldest first: from its container while it runs,
+         *     then as kept when it ended.
+         */
+        get: operations["sandboxes_logs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandboxes/{id}/processes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What runs in the sandbox now (as `ps` shows it, from its host). */
+        get: operations["sandboxes_processes_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandboxes/{id}/snapshot/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Commit the running sandbox's filesystem as a new image of the workspace (ready at once):
+         *     sandboxes (`image_id`) and functions (image spec `{"image_id": ...}`) start from it.
+         */
+        post: operations["sandboxes_snapshot_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sandboxes/{id}/tags/": {
         parameters: {
             query?: never;
@@ -1351,6 +1408,23 @@ export interface paths {
         put?: never;
         /** @description Stop the sandbox (its end is recorded once its container has exited). */
         post: operations["sandboxes_terminate_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sandboxes/{id}/tunnels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The URL of each port the sandbox exposes (`encrypted_ports`), through the web gateway. */
+        get: operations["sandboxes_tunnels_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2606,6 +2680,8 @@ export interface components {
             /** @default debian_slim */
             base: components["schemas"]["BaseEnum"];
             python_version?: string;
+            /** @description An image the workspace has (im-...: a sandbox's snapshot), used as it is, in place of a base */
+            image_id?: string;
             /** @description from_registry: the image reference */
             tag?: string;
             /** @description from_registry: REGISTRY_USERNAME / REGISTRY_PASSWORD; used to pull, never stored with the spec */
@@ -3348,6 +3424,7 @@ export interface components {
             readonly started_at: string | null;
             /** Format: date-time */
             readonly stopped_at: string | null;
+            readonly created_by: string | null;
         };
         SandboxCreateRequest: {
             /** @description A built image of the workspace (POST /images/) */
@@ -3389,6 +3466,27 @@ export interface components {
             tags?: {
                 [key: string]: string;
             };
+            /** @description Ports reached through the web gateway at a URL of their own (GET .../tunnels/) */
+            encrypted_ports?: number[];
+            /** @description As encrypted_ports (Skylift offers no raw TCP tunnel yet: the same URL) */
+            unencrypted_ports?: number[];
+        };
+        SandboxLogLine: {
+            /** @description When it was printed (RFC 3339, UTC) */
+            at: string;
+            stream: components["schemas"]["StreamEnum"];
+            text: string;
+        };
+        SandboxLogs: {
+            lines: components["schemas"]["SandboxLogLine"][];
+            /** @description Read from its running container (else: kept at its end) */
+            live: boolean;
+            /** @description Earlier lines exist that are not shown */
+            truncated: boolean;
+        };
+        SandboxProcesses: {
+            titles: string[];
+            processes: string[][];
         };
         SandboxTagsRequest: {
             tags: {
@@ -3398,6 +3496,15 @@ export interface components {
         SandboxTerminated: {
             /** @description False when it had ended already */
             terminated: boolean;
+        };
+        SandboxTunnel: {
+            port: number;
+            encrypted: boolean;
+            /** @description Public: whoever has it reaches the port */
+            url: string;
+        };
+        SandboxTunnels: {
+            tunnels: components["schemas"]["SandboxTunnel"][];
         };
         /**
          * @description * `app` - app
@@ -6151,6 +6258,77 @@ export interface operations {
             };
         };
     };
+    sandboxes_logs_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Only lines printed after this moment */
+                since?: string;
+                /** @description The last N lines (default 1000, at most 10000) */
+                tail?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxLogs"];
+                };
+            };
+        };
+    };
+    sandboxes_processes_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxProcesses"];
+                };
+            };
+        };
+    };
+    sandboxes_snapshot_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+        };
+    };
     sandboxes_tags_update: {
         parameters: {
             query?: never;
@@ -6195,6 +6373,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SandboxTerminated"];
+                };
+            };
+        };
+    };
+    sandboxes_tunnels_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this sandbox. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxTunnels"];
                 };
             };
         };

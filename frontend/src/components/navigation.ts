@@ -11,6 +11,7 @@ export const NAV_SECTIONS: readonly NavSection[] = [
     links: [
       { to: "/logs", label: "Logs" },
       { to: "/containers", label: "Containers" },
+      { to: "/sandboxes", label: "Sandboxes" },
       { to: "/builds", label: "Builds" },
     ],
   },

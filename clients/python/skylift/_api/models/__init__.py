@@ -145,9 +145,14 @@ from .rollback_request import RollbackRequest
 from .sandbox import Sandbox
 from .sandbox_create_request import SandboxCreateRequest
 from .sandbox_create_request_tags import SandboxCreateRequestTags
+from .sandbox_log_line import SandboxLogLine
+from .sandbox_logs import SandboxLogs
+from .sandbox_processes import SandboxProcesses
 from .sandbox_tags_request import SandboxTagsRequest
 from .sandbox_tags_request_tags import SandboxTagsRequestTags
 from .sandbox_terminated import SandboxTerminated
+from .sandbox_tunnel import SandboxTunnel
+from .sandbox_tunnels import SandboxTunnels
 from .scope_enum import ScopeEnum
 from .secret import Secret
 from .secret_action_enum import SecretActionEnum
@@ -334,9 +339,14 @@ __all__ = (
     "Sandbox",
     "SandboxCreateRequest",
     "SandboxCreateRequestTags",
+    "SandboxLogLine",
+    "SandboxLogs",
+    "SandboxProcesses",
     "SandboxTagsRequest",
     "SandboxTagsRequestTags",
     "SandboxTerminated",
+    "SandboxTunnel",
+    "SandboxTunnels",
     "ScopeEnum",
     "Secret",
     "SecretActionEnum",

@@ -35,6 +35,8 @@ class ImageSpecRequest:
                 * `from_dockerfile` - from_dockerfile
                 * `micromamba` - micromamba Default: BaseEnum.DEBIAN_SLIM.
             python_version (str | Unset):
+            image_id (str | Unset): An image the workspace has (im-...: a sandbox's snapshot), used as it is, in place of a
+                base
             tag (str | Unset): from_registry: the image reference
             registry_secret (list[ImageSpecRequestRegistrySecretItem] | Unset): from_registry: REGISTRY_USERNAME /
                 REGISTRY_PASSWORD; used to pull, never stored with the spec
@@ -52,6 +54,7 @@ class ImageSpecRequest:
 
     base: BaseEnum | Unset = BaseEnum.DEBIAN_SLIM
     python_version: str | Unset = UNSET
+    image_id: str | Unset = UNSET
     tag: str | Unset = UNSET
     registry_secret: list[ImageSpecRequestRegistrySecretItem] | Unset = UNSET
     registry_secret_ids: list[str] | Unset = UNSET
@@ -77,6 +80,8 @@ class ImageSpecRequest:
 
 
         python_version = self.python_version
+
+        image_id = self.image_id
 
         tag = self.tag
 
@@ -134,6 +139,8 @@ class ImageSpecRequest:
             field_dict["base"] = base
         if python_version is not UNSET:
             field_dict["python_version"] = python_version
+        if image_id is not UNSET:
+            field_dict["image_id"] = image_id
         if tag is not UNSET:
             field_dict["tag"] = tag
         if registry_secret is not UNSET:
@@ -174,6 +181,8 @@ class ImageSpecRequest:
 
 
         python_version = d.pop("python_version", UNSET)
+
+        image_id = d.pop("image_id", UNSET)
 
         tag = d.pop("tag", UNSET)
 
@@ -235,6 +244,7 @@ class ImageSpecRequest:
         image_spec_request = cls(
             base=base,
             python_version=python_version,
+            image_id=image_id,
             tag=tag,
             registry_secret=registry_secret,
             registry_secret_ids=registry_secret_ids,

@@ -57,6 +57,7 @@ class Sandbox:
             created_at (datetime.datetime):
             started_at (datetime.datetime | None):
             stopped_at (datetime.datetime | None):
+            created_by (None | str):
      """
 
     id: str
@@ -86,6 +87,7 @@ class Sandbox:
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     stopped_at: datetime.datetime | None
+    created_by: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -161,6 +163,9 @@ class Sandbox:
         else:
             stopped_at = self.stopped_at
 
+        created_by: None | str
+        created_by = self.created_by
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -192,6 +197,7 @@ class Sandbox:
             "created_at": created_at,
             "started_at": started_at,
             "stopped_at": stopped_at,
+            "created_by": created_by,
         })
 
         return field_dict
@@ -329,6 +335,14 @@ class Sandbox:
         stopped_at = _parse_stopped_at(d.pop("stopped_at"))
 
 
+        def _parse_created_by(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        created_by = _parse_created_by(d.pop("created_by"))
+
+
         sandbox = cls(
             id=id,
             name=name,
@@ -357,6 +371,7 @@ class Sandbox:
             created_at=created_at,
             started_at=started_at,
             stopped_at=stopped_at,
+            created_by=created_by,
         )
 
 

@@ -44,6 +44,9 @@ class SandboxCreateRequest:
                 activity)
             block_network (bool | Unset):  Default: False.
             tags (SandboxCreateRequestTags | Unset):
+            encrypted_ports (list[int] | Unset): Ports reached through the web gateway at a URL of their own (GET
+                .../tunnels/)
+            unencrypted_ports (list[int] | Unset): As encrypted_ports (Skylift offers no raw TCP tunnel yet: the same URL)
      """
 
     image_id: str
@@ -63,6 +66,8 @@ class SandboxCreateRequest:
     idle_timeout: int | None | Unset = UNSET
     block_network: bool | Unset = False
     tags: SandboxCreateRequestTags | Unset = UNSET
+    encrypted_ports: list[int] | Unset = UNSET
+    unencrypted_ports: list[int] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -147,6 +152,18 @@ class SandboxCreateRequest:
         if not isinstance(self.tags, Unset):
             tags = self.tags.to_dict()
 
+        encrypted_ports: list[int] | Unset = UNSET
+        if not isinstance(self.encrypted_ports, Unset):
+            encrypted_ports = self.encrypted_ports
+
+
+
+        unencrypted_ports: list[int] | Unset = UNSET
+        if not isinstance(self.unencrypted_ports, Unset):
+            unencrypted_ports = self.unencrypted_ports
+
+
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -185,6 +202,10 @@ class SandboxCreateRequest:
             field_dict["block_network"] = block_network
         if tags is not UNSET:
             field_dict["tags"] = tags
+        if encrypted_ports is not UNSET:
+            field_dict["encrypted_ports"] = encrypted_ports
+        if unencrypted_ports is not UNSET:
+            field_dict["unencrypted_ports"] = unencrypted_ports
 
         return field_dict
 
@@ -309,6 +330,12 @@ class SandboxCreateRequest:
 
 
 
+        encrypted_ports = cast(list[int], d.pop("encrypted_ports", UNSET))
+
+
+        unencrypted_ports = cast(list[int], d.pop("unencrypted_ports", UNSET))
+
+
         sandbox_create_request = cls(
             image_id=image_id,
             app_id=app_id,
@@ -327,6 +354,8 @@ class SandboxCreateRequest:
             idle_timeout=idle_timeout,
             block_network=block_network,
             tags=tags,
+            encrypted_ports=encrypted_ports,
+            unencrypted_ports=unencrypted_ports,
         )
 
 
