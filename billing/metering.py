@@ -36,7 +36,7 @@ SUBJECT_COLUMNS = """{id} AS id, '{kind}' AS kind, {workspace}.workspace_id, a.e
        {cpu} AS cpu, {memory} AS memory, {gpu_type} AS gpu_type, {gpus} AS gpus,
        {workspace}.started_at, {workspace}.stopped_at"""
 
-SUBJECT_SQL = {
+SUBJECT_SQL: dict[str, str] = {
     UsageKind.FUNCTION: "SELECT "
     + SUBJECT_COLUMNS.format(
         id="t.id",
@@ -236,11 +236,11 @@ def meter_host(host_id: str, read=None, disk=None) -> int:
 
 UNSETTLED_SQL = """
 SELECT %(function)s, t.id FROM functions_task t LEFT JOIN billing_containermeter m ON m.subject = t.id
- WHERE t.started_at IS NOT NULL AND t.stopped_at < now() - %(older)s AND t.stopped_at > now() - interval '1 day'
+ WHERE t.started_at IS NOT NULL AND t.stopped_at < now() - make_interval(secs => %(older)s) AND t.stopped_at > now() - interval '1 day'
    AND (m.metered_until IS NULL OR m.metered_until < t.stopped_at)
 UNION ALL
 SELECT %(sandbox)s, s.id FROM functions_sandbox s LEFT JOIN billing_containermeter m ON m.subject = s.id
- WHERE s.started_at IS NOT NULL AND s.stopped_at < now() - %(older)s AND s.stopped_at > now() - interval '1 day'
+ WHERE s.started_at IS NOT NULL AND s.stopped_at < now() - make_interval(secs => %(older)s) AND s.stopped_at > now() - interval '1 day'
    AND (m.metered_until IS NULL OR m.metered_until < s.stopped_at)
 """
 
@@ -251,7 +251,11 @@ def settle_unmetered(older_than: timedelta) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             UNSETTLED_SQL,
-            {"older": older_than, "function": UsageKind.FUNCTION.value, "sandbox": UsageKind.SANDBOX.value},
+            {
+                "older": older_than.total_seconds(),
+                "function": UsageKind.FUNCTION.value,
+                "sandbox": UsageKind.SANDBOX.value,
+            },
         )
         rows = cursor.fetchall()
     return sum(meter(kind, subject_id) for kind, subject_id in rows)

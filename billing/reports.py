@@ -126,17 +126,18 @@ def usage(
         raise ValueError(f"by is one of {BY}, granularity one of {GRANULARITY}, source one of {SOURCES}")
     ids, columns, joins, names = GROUPS[by]
     # Hours are whole: a range from 10:30 holds the hour from 11:00 on, as the records' `hour >= start`.
+    first_day, end_day = _day(start, up=True), _day(end, up=False)
     params: dict[str, str | datetime] = {
         "granularity": granularity,
         "workspace": workspace_id,
         "start": start,
         "end": end,
-        "first_day": _day(start, up=True),
-        "end_day": _day(end, up=False),
+        "first_day": first_day,
+        "end_day": end_day,
     }
     if source == "records":
         rows_from = RECORDS
-    elif granularity == "day" and params["first_day"] < params["end_day"]:
+    elif granularity == "day" and first_day < end_day:
         rows_from = DAYS_AND_HOURS
     else:
         rows_from = HOURS

@@ -105,7 +105,8 @@ def test_reconcile_settles_a_lost_hosts_task_and_reports_a_difference():
     # and one whose records lack a second of its 60
     short = _task(started=now - timedelta(minutes=4), stopped=now - timedelta(minutes=3))
     metering.meter_task(short.id)
-    UsageRecord.objects.filter(task=short).update(seconds=59.0)
+    first = UsageRecord.objects.filter(task=short).order_by("start").first()  # two, across an hour's turn
+    UsageRecord.objects.filter(pk=first.pk).update(seconds=first.seconds - 1)
     # when the reconcile job runs
     differences = reconcile.reconcile()
     # then the lost host's task is metered in full (at its reservation) and only the short one reported
