@@ -16,12 +16,12 @@ log = logging.getLogger("skylift.billing")
 THRESHOLDS = (50, 80, 100)
 RAISE_HINT = "an owner or admin of the workspace can raise it (`skylift billing budget set`)"
 
-# From the daily rollup (billing/rollup.py): a period starts at a UTC day.
+# From the daily rollup by app (billing/rollup.py): a period starts at a UTC day.
 SPEND_SQL = """
 SELECT coalesce(sum(d.cpu_seconds * (p.prices->>'cpu')::float8
                   + d.memory_gib_seconds * (p.prices->>'memory')::float8
                   + d.gpu_seconds * coalesce((p.prices->'gpu'->>d.gpu_type)::float8, 0)), 0)
-  FROM billing_usageday d JOIN billing_pricetable p ON p.id = d.price_id
+  FROM billing_usageappday d JOIN billing_pricetable p ON p.id = d.price_id
  WHERE d.workspace_id = %s AND d.day >= %s {app}
 """
 

@@ -136,6 +136,18 @@ class UsageDay(_Rollup):
         ]
 
 
+class UsageAppDay(_Rollup):
+    """UsageDay without the function: what reports by app, environment or resource and budgets
+    read (a twentieth of the rows where apps have twenty functions). `function_id` is always ''."""
+
+    day = models.DateTimeField(help_text="Start of the UTC day")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace_id", "day", *GROUP], name="one_usage_app_day_per_group")
+        ]
+
+
 class BudgetPeriod(models.TextChoices):
     DAY = "day"
     MONTH = "month"

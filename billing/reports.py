@@ -47,63 +47,72 @@ RECORDS = f"""SELECT hour AS period, {COLUMNS} FROM billing_usagerecord
  WHERE workspace_id = %(workspace)s AND hour >= %(start)s AND hour < %(end)s"""
 HOURS = f"""SELECT hour AS period, {COLUMNS} FROM billing_usagehour
  WHERE workspace_id = %(workspace)s AND hour >= %(start)s AND hour < %(end)s"""
-# Whole days from the daily rollup, the hours before the first and after the last from the hourly one.
-DAYS_AND_HOURS = f"""SELECT day AS period, {COLUMNS} FROM billing_usageday
+# Whole days from a daily rollup, the hours before the first and after the last from the hourly one.
+DAYS_AND_HOURS = """SELECT day AS period, {columns} FROM {days}
  WHERE workspace_id = %(workspace)s AND day >= %(first_day)s AND day < %(end_day)s
 UNION ALL
-SELECT hour AS period, {COLUMNS} FROM billing_usagehour
+SELECT hour AS period, {columns} FROM billing_usagehour
  WHERE workspace_id = %(workspace)s
    AND ((hour >= %(start)s AND hour < %(first_day)s) OR (hour >= %(end_day)s AND hour < %(end)s))"""
 
-# Summed per period and group first (thousands of rows), then priced one row per resource.
+# Summed per period, group and GPU type, each price version at its prices; then per period and
+# group, one row each with the GPU types as arrays: PostgreSQL sums, and usage() spreads each row
+# into one per resource.
 SQL = """
 WITH g AS (
-  SELECT date_trunc(%(granularity)s, s.period AT TIME ZONE 'UTC') AS period, s.kind, {group_ids}
-         s.gpu_type, s.price_id, sum(s.cpu_seconds) AS cpu, sum(s.memory_gib_seconds) AS memory,
-         sum(s.gpu_seconds) AS gpu, sum(s.disk_gib_seconds) AS disk
-    FROM ({source}) s
-   GROUP BY 1, 2, {group_by} s.gpu_type, s.price_id
+  SELECT date_trunc(%(granularity)s, s.period AT TIME ZONE 'UTC') AS period, s.kind, {ids} s.gpu_type,
+         sum(s.cpu_seconds) AS cpu, sum(s.cpu_seconds * (p.prices->>'cpu')::float8) AS cpu_cost,
+         sum(s.memory_gib_seconds) AS memory,
+         sum(s.memory_gib_seconds * (p.prices->>'memory')::float8) AS memory_cost,
+         sum(s.gpu_seconds) AS gpu,
+         sum(s.gpu_seconds * coalesce((p.prices->'gpu'->>s.gpu_type)::float8, 0)) AS gpu_cost,
+         sum(s.disk_gib_seconds) AS disk
+    FROM ({source}) s JOIN billing_pricetable p ON p.id = s.price_id
+   GROUP BY 1, 2, {ids} s.gpu_type
 )
-SELECT to_char(g.period, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS period, g.kind, {group_columns} res.resource,
-       CASE split_part(res.resource, ':', 1) WHEN 'cpu' THEN 'core-seconds' WHEN 'gpu' THEN 'GPU-seconds'
-            ELSE 'GiB-seconds' END AS unit,
-       round(sum(res.quantity)::numeric, 6)::float8 AS quantity,
-       round(sum(res.quantity * res.price)::numeric, 8)::float8 AS cost
-  FROM g JOIN billing_pricetable p ON p.id = g.price_id
-  {joins}
- CROSS JOIN LATERAL (VALUES
-       ('cpu', g.cpu, (p.prices->>'cpu')::float8),
-       ('memory', g.memory, (p.prices->>'memory')::float8),
-       ('gpu:' || g.gpu_type, g.gpu, coalesce((p.prices->'gpu'->>g.gpu_type)::float8, 0)),
-       ('disk', g.disk, 0::float8)
-       ) AS res(resource, quantity, price)
- GROUP BY g.period, g.kind, {names_group_by} res.resource
-HAVING sum(res.quantity) >= 5e-7
- ORDER BY g.period, g.kind, {names_group_by} res.resource
+SELECT to_char(g.period, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS period, g.kind, {columns}
+       sum(g.cpu), sum(g.cpu_cost), sum(g.memory), sum(g.memory_cost), sum(g.disk),
+       array_agg(g.gpu_type ORDER BY g.gpu_type) FILTER (WHERE g.gpu > 0),
+       array_agg(g.gpu ORDER BY g.gpu_type) FILTER (WHERE g.gpu > 0),
+       array_agg(g.gpu_cost ORDER BY g.gpu_type) FILTER (WHERE g.gpu > 0)
+  FROM g {joins}
+ GROUP BY g.period, g.kind {keys}
+ ORDER BY g.period, g.kind {names}
 """
 
-# by: (ids summed over, their columns in the answer, the joins that name them)
+# by: (the ids summed over, the columns that name them, the joins that find them, the keys of
+# those joins (the names depend on them), the order of the rows, the daily rollup that has them)
 GROUPS = {
     "app": (
-        ("app_id",),
-        "coalesce(a.id, '') AS app_id, coalesce(a.name, '') AS app,",
+        "s.app_id,",
+        ("app_id", "app"),
+        "coalesce(a.id, ''), coalesce(a.name, ''),",
         "LEFT JOIN skylift_apps_app a ON a.id = g.app_id",
-        "a.id, a.name,",
+        ", a.id",
+        ", a.name, a.id",
+        "billing_usageappday",
     ),
     "function": (
-        ("app_id", "function_id"),
-        "coalesce(a.name, '') AS app, coalesce(f.id, '') AS function_id, coalesce(f.name, '') AS function,",
+        "s.app_id, s.function_id,",
+        ("app", "function_id", "function"),
+        "coalesce(a.name, ''), coalesce(f.id, ''), coalesce(f.name, ''),",
         "LEFT JOIN skylift_apps_app a ON a.id = g.app_id LEFT JOIN functions_function f ON f.id = g.function_id",
-        "a.name, f.id, f.name,",
+        ", a.id, f.id",
+        ", a.name, f.name, f.id",
+        "billing_usageday",
     ),
     "environment": (
-        ("environment_id",),
-        "coalesce(e.name, '') AS environment,",
+        "s.environment_id,",
+        ("environment",),
+        "coalesce(e.name, ''),",
         "LEFT JOIN skylift_apps_environment e ON e.id = g.environment_id",
-        "e.name,",
+        ", e.id",
+        ", e.name, e.id",
+        "billing_usageappday",
     ),
-    "resource": ((), "", "", ""),
+    "resource": ("", (), "", "", "", "", "billing_usageappday"),
 }
+MEANINGFUL = 5e-7  # a quantity that rounds to 0.000000 is left out
 
 
 def _day(moment: datetime, up: bool) -> datetime:
@@ -124,7 +133,7 @@ def usage(
     """Rows of {period, kind, <by> columns, resource, unit, quantity, cost} for hours in [start, end)."""
     if by not in BY or granularity not in GRANULARITY or source not in SOURCES:
         raise ValueError(f"by is one of {BY}, granularity one of {GRANULARITY}, source one of {SOURCES}")
-    ids, columns, joins, names = GROUPS[by]
+    ids, names, columns, joins, keys, order, days = GROUPS[by]
     # Hours are whole: a range from 10:30 holds the hour from 11:00 on, as the records' `hour >= start`.
     first_day, end_day = _day(start, up=True), _day(end, up=False)
     params: dict[str, str | datetime] = {
@@ -138,19 +147,36 @@ def usage(
     if source == "records":
         rows_from = RECORDS
     elif granularity == "day" and first_day < end_day:
-        rows_from = DAYS_AND_HOURS
+        rows_from = DAYS_AND_HOURS.format(columns=COLUMNS, days=days)
     else:
         rows_from = HOURS
-    sql = SQL.format(
-        source=rows_from,
-        group_ids="".join(f"s.{i}, " for i in ids),
-        group_by="".join(f"s.{i}, " for i in ids),
-        group_columns=columns,
-        joins=joins,
-        names_group_by=names,
-    )
-    # Rows come out of PostgreSQL as the API answers them: a year by app is tens of thousands.
+    sql = SQL.format(source=rows_from, ids=ids, columns=columns, joins=joins, keys=keys, names=order)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names_out = [c.name for c in cursor.description]
-        return [dict(zip(names_out, row, strict=True)) for row in cursor.fetchall()]
+        found = cursor.fetchall()
+    # Rows as the API answers them, in the order of period, kind, group and resource: a year by app
+    # is tens of thousands.
+    rows = []
+    width = len(names)
+    for period, kind, *rest in found:
+        group = dict(zip(names, rest[:width], strict=True))
+        cpu, cpu_cost, memory, memory_cost, disk, gpu_types, gpus, gpu_costs = rest[width:]
+        for resource, quantity, cost in (
+            ("cpu", cpu, cpu_cost),
+            ("disk", disk, 0.0),
+            *zip([f"gpu:{t}" for t in gpu_types or ()], gpus or (), gpu_costs or (), strict=True),
+            ("memory", memory, memory_cost),
+        ):
+            if quantity >= MEANINGFUL:
+                rows.append(
+                    {
+                        "period": period,
+                        "kind": kind,
+                        **group,
+                        "resource": resource,
+                        "unit": UNITS[resource.split(":", 1)[0]],
+                        "quantity": round(quantity, 6),
+                        "cost": round(cost, 8),
+                    }
+                )
+    return rows
