@@ -144,7 +144,9 @@ class UsageAppDay(_Rollup):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace_id", "day", *GROUP], name="one_usage_app_day_per_group")
+            models.UniqueConstraint(
+                fields=["workspace_id", "day", *GROUP], name="one_usage_app_day_per_group"
+            )
         ]
 
 
