@@ -355,6 +355,10 @@ def one_platform(args, dk, metering: bool) -> dict:
     return out
 
 
+def _cpu(measured: dict, group: str) -> float:
+    return measured["cpu"]["by_group_seconds"].get(group, 0.0)
+
+
 def run_metering(args) -> dict:
     dk = docker_api()
     platforms = []
@@ -377,6 +381,14 @@ def run_metering(args) -> dict:
             "map_medians_per_platform": [statistics.median(m["seconds"] for m in p["maps"]) for p in mine],
             "remote_medians_per_platform": [p["remote"]["median"] for p in mine],
             "usage_records": [p["usage_records"] for p in mine],
+            # CPU seconds per map, less bent by a busy machine than wall time: the host agent (where
+            # metering runs) and PostgreSQL (where it writes).
+            "agent_cpu_per_map": statistics.median(
+                _cpu(m, "platform: relay (host agent)") for p in mine for m in p["maps"]
+            ),
+            "postgres_cpu_per_map": statistics.median(
+                _cpu(m, "platform: postgres") for p in mine for m in p["maps"]
+            ),
         }
 
     def spread(values: list[float]) -> float:
@@ -444,6 +456,11 @@ def print_report(results: dict) -> None:
             f"{x['remote_ratio']:>8.3f} {x['noise']['remote']:>7.1%}  "
             f"{'pass' if x['remote_ratio'] <= OVERHEAD_TARGET else 'FAIL'}"
         )
+        for key, label in (
+            ("agent_cpu_per_map", "host agent CPU s per map"),
+            ("postgres_cpu_per_map", "PostgreSQL CPU s per map"),
+        ):
+            print(f"{label + ' (median)':<34} {off[key]:>10.2f} {on[key]:>10.2f} {on[key] / off[key]:>8.3f}")
         print(f"usage records written: off {off['usage_records']}, on {on['usage_records']}")
         print("noise: the largest spread between the medians of two platforms of the same side")
 
