@@ -136,9 +136,24 @@ class UsageDay(_Rollup):
         ]
 
 
+class UsageAppHour(_Rollup):
+    """UsageHour without the function (`function_id` always ''): what hourly reports by app,
+    environment or resource read, and the hours at the edges of their daily ones."""
+
+    hour = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace_id", "hour", *GROUP], name="one_usage_app_hour_per_group"
+            )
+        ]
+
+
 class UsageAppDay(_Rollup):
-    """UsageDay without the function: what reports by app, environment or resource and budgets
-    read (a twentieth of the rows where apps have twenty functions). `function_id` is always ''."""
+    """UsageDay without the function (`function_id` always ''): what daily reports by app,
+    environment or resource and budgets read (a twentieth of the rows where apps have twenty
+    functions)."""
 
     day = models.DateTimeField(help_text="Start of the UTC day")
 

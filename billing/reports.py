@@ -2,9 +2,10 @@
 by app, function, environment or resource, per day or hour, each row saying what kind of container
 (function, sandbox, build) it came from.
 
-Reports read the rollups (billing_usageday for the whole UTC days of the range, billing_usagehour
-for its hours before and after them), which the database keeps equal to the sums of the usage
-records (billing/rollup.py); `source="records"` reads the records themselves, to check that.
+Reports read the rollups (a daily one for the whole UTC days of the range, an hourly one for its
+hours before and after them; by function, those that keep the function, else those summed by app),
+which the database keeps equal to the sums of the usage records (billing/rollup.py);
+`source="records"` reads the records themselves, to check that.
 """
 
 from __future__ import annotations
@@ -45,13 +46,13 @@ COLUMNS = """kind, nullif(app_id, '') AS app_id, nullif(function_id, '') AS func
        cpu_seconds, memory_gib_seconds, gpu_seconds, disk_gib_seconds"""
 RECORDS = f"""SELECT hour AS period, {COLUMNS} FROM billing_usagerecord
  WHERE workspace_id = %(workspace)s AND hour >= %(start)s AND hour < %(end)s"""
-HOURS = f"""SELECT hour AS period, {COLUMNS} FROM billing_usagehour
+HOURS = """SELECT hour AS period, {columns} FROM {hours}
  WHERE workspace_id = %(workspace)s AND hour >= %(start)s AND hour < %(end)s"""
 # Whole days from a daily rollup, the hours before the first and after the last from the hourly one.
 DAYS_AND_HOURS = """SELECT day AS period, {columns} FROM {days}
  WHERE workspace_id = %(workspace)s AND day >= %(first_day)s AND day < %(end_day)s
 UNION ALL
-SELECT hour AS period, {columns} FROM billing_usagehour
+SELECT hour AS period, {columns} FROM {hours}
  WHERE workspace_id = %(workspace)s
    AND ((hour >= %(start)s AND hour < %(first_day)s) OR (hour >= %(end_day)s AND hour < %(end)s))"""
 
@@ -81,7 +82,7 @@ SELECT to_char(g.period, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS period, g.kind, {colum
 """
 
 # by: (the ids summed over, the columns that name them, the joins that find them, the keys of
-# those joins (the names depend on them), the order of the rows, the daily rollup that has them)
+# those joins (the names depend on them), the order of the rows, the hourly and daily rollups that have them)
 GROUPS = {
     "app": (
         "s.app_id,",
@@ -90,6 +91,7 @@ GROUPS = {
         "LEFT JOIN skylift_apps_app a ON a.id = g.app_id",
         ", a.id",
         ", a.name, a.id",
+        "billing_usageapphour",
         "billing_usageappday",
     ),
     "function": (
@@ -99,6 +101,7 @@ GROUPS = {
         "LEFT JOIN skylift_apps_app a ON a.id = g.app_id LEFT JOIN functions_function f ON f.id = g.function_id",
         ", a.id, f.id",
         ", a.name, f.name, f.id",
+        "billing_usagehour",
         "billing_usageday",
     ),
     "environment": (
@@ -108,9 +111,10 @@ GROUPS = {
         "LEFT JOIN skylift_apps_environment e ON e.id = g.environment_id",
         ", e.id",
         ", e.name, e.id",
+        "billing_usageapphour",
         "billing_usageappday",
     ),
-    "resource": ("", (), "", "", "", "", "billing_usageappday"),
+    "resource": ("", (), "", "", "", "", "billing_usageapphour", "billing_usageappday"),
 }
 MEANINGFUL = 5e-7  # a quantity that rounds to 0.000000 is left out
 
@@ -133,7 +137,7 @@ def usage(
     """Rows of {period, kind, <by> columns, resource, unit, quantity, cost} for hours in [start, end)."""
     if by not in BY or granularity not in GRANULARITY or source not in SOURCES:
         raise ValueError(f"by is one of {BY}, granularity one of {GRANULARITY}, source one of {SOURCES}")
-    ids, names, columns, joins, keys, order, days = GROUPS[by]
+    ids, names, columns, joins, keys, order, hours, days = GROUPS[by]
     # Hours are whole: a range from 10:30 holds the hour from 11:00 on, as the records' `hour >= start`.
     first_day, end_day = _day(start, up=True), _day(end, up=False)
     params: dict[str, str | datetime] = {
@@ -147,9 +151,9 @@ def usage(
     if source == "records":
         rows_from = RECORDS
     elif granularity == "day" and first_day < end_day:
-        rows_from = DAYS_AND_HOURS.format(columns=COLUMNS, days=days)
+        rows_from = DAYS_AND_HOURS.format(columns=COLUMNS, hours=hours, days=days)
     else:
-        rows_from = HOURS
+        rows_from = HOURS.format(columns=COLUMNS, hours=hours)
     sql = SQL.format(source=rows_from, ids=ids, columns=columns, joins=joins, keys=keys, names=order)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

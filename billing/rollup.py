@@ -1,12 +1,12 @@
 """The usage rollups: the usage records summed per hour (billing_usagehour) and per UTC day
 (billing_usageday), per workspace, kind of container, app, function, environment, GPU type and
-price version; and per day without the function (billing_usageappday). Reports and budgets read
-them (billing/reports.py, billing/budgets.py): a year of a thousand functions in fifty apps is
-365,000 daily rows, or 18,250 without the functions, where the records are millions (one per
-container, hour and sampling round).
+price version; and per hour and per day without the function (billing_usageapphour,
+billing_usageappday). Reports and budgets read them (billing/reports.py, billing/budgets.py): a
+year of a thousand functions in fifty apps is 365,000 daily rows, or 18,250 without the functions,
+where the records are millions (one per container, hour and sampling round).
 
 They are kept by statement-level triggers on billing_usagerecord (migrations
-0003_usage_kinds_and_rollup and 0004_usage_app_day), not by the code that writes records, because:
+0003_usage_kinds_and_rollup and 0004_usage_by_app), not by the code that writes records, because:
 
 - every change of records changes the rollups in the same transaction, whoever makes it: metering,
   the reconcile job settling a lost host's containers, Django deleting an app's or a workspace's
@@ -34,6 +34,7 @@ DAY = "date_trunc('day', r.hour, 'UTC')"
 TABLES = {  # table: (its period, the records' period, the records' function)
     "billing_usagehour": ("hour", "r.hour", "coalesce(r.function_id, '')"),
     "billing_usageday": ("day", DAY, "coalesce(r.function_id, '')"),
+    "billing_usageapphour": ("hour", "r.hour", "''"),
     "billing_usageappday": ("day", DAY, "''"),
 }
 
