@@ -19,12 +19,13 @@ log = logging.getLogger("skylift.billing")
 THRESHOLDS = (50, 80, 100)
 RAISE_HINT = "an owner or admin of the workspace can raise it (`skylift billing budget set`)"
 
+# From the daily rollup by app (billing/rollup.py): a period starts at a UTC day.
 SPEND_SQL = """
-SELECT coalesce(sum(r.cpu_seconds * (p.prices->>'cpu')::float8
-                  + r.memory_gib_seconds * (p.prices->>'memory')::float8
-                  + r.gpu_seconds * coalesce((p.prices->'gpu'->>r.gpu_type)::float8, 0)), 0)
-  FROM billing_usagerecord r JOIN billing_pricetable p ON p.id = r.price_id
- WHERE r.workspace_id = %s AND r.hour >= %s {app}
+SELECT coalesce(sum(d.cpu_seconds * (p.prices->>'cpu')::float8
+                  + d.memory_gib_seconds * (p.prices->>'memory')::float8
+                  + d.gpu_seconds * coalesce((p.prices->'gpu'->>d.gpu_type)::float8, 0)), 0)
+  FROM billing_usageappday d JOIN billing_pricetable p ON p.id = d.price_id
+ WHERE d.workspace_id = %s AND d.day >= %s {app}
 """
 
 
@@ -40,7 +41,7 @@ def spend(budget: Budget, now: datetime | None = None) -> float:
     if budget.app_id:
         params.append(budget.app_id)
     with connection.cursor() as cursor:
-        cursor.execute(SPEND_SQL.format(app="AND r.app_id = %s" if budget.app_id else ""), params)
+        cursor.execute(SPEND_SQL.format(app="AND d.app_id = %s" if budget.app_id else ""), params)
         return float(cursor.fetchone()[0])
 
 

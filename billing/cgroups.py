@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
@@ -12,6 +12,10 @@ ROOT = Path("/sys/fs/cgroup")
 class Sample:
     cpu_ns: int  # CPU time used since the container started, in nanoseconds
     memory_bytes: int  # memory in use now
+    disk_bytes: int = 0  # its writable layer (ephemeral disk), from Docker: billing/disk.py
+
+    def with_disk(self, disk_bytes: int | None) -> Sample:
+        return replace(self, disk_bytes=disk_bytes or 0)
 
 
 def _read(path: Path) -> str | None:

@@ -26,6 +26,7 @@ import docker
 from django.conf import settings
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
+from billing import build_meter
 from hosts.docker_client import BUILD_HOST_LABEL, container_network, forget_network, network_missing
 
 __all__ = [
@@ -629,9 +630,10 @@ def _run_and_commit(
                 raise _HolderGone from None
             raise StepFailed(f"could not start the build container: {exc.explanation or exc}") from None
         timer.start()
-        for chunk in api.logs(cid, stream=True, follow=True, stdout=True, stderr=True):
-            tail.feed(chunk.decode(errors="replace"))
-        exit_code = api.wait(cid).get("StatusCode")
+        with build_meter.container(cid):  # from its start to its end (billing/build_meter.py)
+            for chunk in api.logs(cid, stream=True, follow=True, stdout=True, stderr=True):
+                tail.feed(chunk.decode(errors="replace"))
+            exit_code = api.wait(cid).get("StatusCode")
         tail.close()
         if timed_out.is_set():
             raise StepFailed(f"the step ran past its timeout of {int(timeout)} s", tail.text, exit_code)

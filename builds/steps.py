@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from billing import build_meter
 from volumes.services import mounts_for as volume_mounts
 
 from . import add_python, docker_builder, logs, registry_pull
@@ -418,16 +419,18 @@ def build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str, 
             timeout = step.get("timeout") or 3600
         else:
             script = "set -e\n" + _script(step, ctx)
-        return docker_builder.run_and_commit(
-            network=docker_builder.network_holder(str(build.workspace_id)),
-            parent=parent.docker_ref,
-            script=prelude + script,
-            target=target,
-            log=sink.line,
-            binds=binds + files.binds,
-            gpu=_gpu_here(step.get("gpu")),
-            timeout=timeout,
-        )
+        gpu = _gpu_here(step.get("gpu"))
+        with build_meter.step(build, gpu):  # its container is metered as the build's (billing/build_meter.py)
+            return docker_builder.run_and_commit(
+                network=docker_builder.network_holder(str(build.workspace_id)),
+                parent=parent.docker_ref,
+                script=prelude + script,
+                target=target,
+                log=sink.line,
+                binds=binds + files.binds,
+                gpu=gpu,
+                timeout=timeout,
+            )
 
 
 PULLED_FROM_REPOSITORY = "skylift/from"
@@ -519,20 +522,21 @@ def _conda_base(build: Build, step: dict, target: str, sink: logs.BuildLog) -> s
         + f"{CONDA_TOOLS_PYTHON} -m pip install --quiet --target {CONDA_TOOLS} {shlex.quote(RATTLER)}\n"
         + f"mkdir -p {CONDA_PREFIX}/conda-meta\n"
     )
-    return docker_builder.run_and_commit(
-        network=docker_builder.network_holder(str(build.workspace_id)),
-        parent=base_ref,
-        script=script,
-        target=target,
-        log=sink.line,
-        binds=ca_binds,
-        changes=[
-            f"ENV PATH={add_python.quoted(f'{CONDA_PREFIX}/bin:{path}')}",
-            f"ENV CONDA_PREFIX={CONDA_PREFIX}",
-            f"ENV MAMBA_ROOT_PREFIX={CONDA_PREFIX}",
-        ],
-        timeout=900,
-    )
+    with build_meter.step(build):
+        return docker_builder.run_and_commit(
+            network=docker_builder.network_holder(str(build.workspace_id)),
+            parent=base_ref,
+            script=script,
+            target=target,
+            log=sink.line,
+            binds=ca_binds,
+            changes=[
+                f"ENV PATH={add_python.quoted(f'{CONDA_PREFIX}/bin:{path}')}",
+                f"ENV CONDA_PREFIX={CONDA_PREFIX}",
+                f"ENV MAMBA_ROOT_PREFIX={CONDA_PREFIX}",
+            ],
+            timeout=900,
+        )
 
 
 def _conda_binds(channels: list[str]) -> list[dict]:

@@ -9,14 +9,17 @@ from .. import budgets
 
 class UsageRowSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="Start of the day or hour, UTC (ISO 8601)")
+    kind = serializers.CharField(help_text="The containers it came from: function, sandbox or build")
     app_id = serializers.CharField(required=False, help_text="by=app")
     app = serializers.CharField(required=False, help_text="by=app or by=function: the app's name")
     function_id = serializers.CharField(required=False, help_text="by=function")
     function = serializers.CharField(required=False, help_text="by=function: the function's name")
     environment = serializers.CharField(required=False, help_text="by=environment")
-    resource = serializers.CharField(help_text='"cpu", "memory" or "gpu:<type>"')
+    resource = serializers.CharField(
+        help_text='"cpu", "memory", "gpu:<type>" or "disk" (charged as memory at 20:1)'
+    )
     unit = serializers.CharField(help_text="core-seconds, GiB-seconds or GPU-seconds")
-    quantity = serializers.FloatField(help_text="Charged: max of reserved and measured")
+    quantity = serializers.FloatField(help_text="Charged: max of reserved and measured (disk: measured)")
     cost = serializers.FloatField(help_text="US dollars, at the prices the usage was metered at")
 
 

@@ -259,8 +259,10 @@ SKYLIFT_HOST_DIR = Path(env.str("SKYLIFT_HOST_DIR", default=str(DATA_DIR / "host
 SKYLIFT_HEARTBEAT_SECONDS = env.float("SKYLIFT_HEARTBEAT_SECONDS", default=5.0)
 SKYLIFT_HOST_LEASE_SECONDS = env.float("SKYLIFT_HOST_LEASE_SECONDS", default=30.0)
 SKYLIFT_CONTAINER_CRASH_CAP = 3
-# Each host agent samples its containers' cgroups and writes their usage this often (docs/billing.md).
+# Each host agent samples its containers' cgroups and writes their usage this often (docs/billing.md);
+# 0 turns metering off (the billing benchmark's baseline). Their disk use is read at most this often.
 SKYLIFT_METER_SECONDS = env.float("SKYLIFT_METER_SECONDS", default=10.0)
+SKYLIFT_METER_DISK_SECONDS = env.float("SKYLIFT_METER_DISK_SECONDS", default=60.0)
 SKYLIFT_DEFAULT_SCALEDOWN_WINDOW = env.int("SKYLIFT_DEFAULT_SCALEDOWN_WINDOW", default=60)
 # An ephemeral app whose client has not sent a heartbeat for this long is stopped (its caller is gone).
 SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", default=30)

@@ -19,6 +19,7 @@ def test_it_reports_a_tasks_usage_by_app_and_resource(trio, objects_a):
     assert (cpu["quantity"], cpu["unit"]) == (pytest.approx(7.5), "core-seconds")
     assert (memory["quantity"], memory["unit"]) == (pytest.approx(7.5), "GiB-seconds")
     assert cpu["cost"] == pytest.approx(7.5 * DEFAULT["cpu"])
+    assert {r["kind"] for r in body["results"]} == {"function"}
     assert body["total_cost"] == pytest.approx(7.5 * (DEFAULT["cpu"] + DEFAULT["memory"]))
     # and by resource per hour, the same quantities with no app
     by_resource = trio.alice.api.get("/api/v1/usage/", {"by": "resource", "granularity": "hour"}).json()
@@ -36,6 +37,7 @@ def test_a_range_without_usage_is_empty_and_bad_input_is_refused(trio, objects_a
         ({"start": "2026-02-01", "end": "2026-01-01"}, "start"),
         ({"by": "colour"}, "by"),
         ({"granularity": "minute"}, "granularity"),
+        ({"granularity": "hour", "start": "2026-01-01", "end": "2026-03-01"}, "granularity"),
     ]:
         refused = trio.alice.api.get("/api/v1/usage/", query)
         assert refused.status_code == 400, query

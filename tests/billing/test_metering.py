@@ -10,7 +10,7 @@ from django.db.models import Sum
 from apps import services as app_services
 from billing import metering, prices, reconcile
 from billing.cgroups import Sample, sample
-from billing.models import Meter, UsageRecord
+from billing.models import ContainerMeter, UsageRecord
 from functions import services as function_services
 from functions.models import Task, TaskStatus
 from tests.api.support import make_member
@@ -79,11 +79,13 @@ def test_it_counts_each_second_once_across_repeated_and_restarted_rounds():
         metering.meter_task(task.id, Sample(cpu_ns=cpu * 10**9, memory_bytes=0))
     # ...and the same window is written twice (a duplicated message): the key refuses the second
     first = UsageRecord.objects.filter(task=task).order_by("start").first()
-    Meter.objects.filter(task=task).update(metered_until=first.start, cpu_ns=0)
+    ContainerMeter.objects.filter(subject=task.id).update(metered_until=first.start, cpu_ns=0)
     metering.meter_task(task.id, Sample(cpu_ns=4 * 10**9, memory_bytes=0))
     assert UsageRecord.objects.filter(key=first.key).count() == 1
     # when it stops and is metered after
-    Meter.objects.filter(task=task).update(metered_until=UsageRecord.objects.latest("start").start)
+    ContainerMeter.objects.filter(subject=task.id).update(
+        metered_until=UsageRecord.objects.latest("start").start
+    )
     UsageRecord.objects.filter(task=task).order_by("-start").first().delete()
     Task.objects.filter(pk=task.pk).update(stopped_at=datetime.now(UTC))
     task.refresh_from_db()
@@ -103,7 +105,8 @@ def test_reconcile_settles_a_lost_hosts_task_and_reports_a_difference():
     # and one whose records lack a second of its 60
     short = _task(started=now - timedelta(minutes=4), stopped=now - timedelta(minutes=3))
     metering.meter_task(short.id)
-    UsageRecord.objects.filter(task=short).update(seconds=59.0)
+    first = UsageRecord.objects.filter(task=short).order_by("start").first()  # two, across an hour's turn
+    UsageRecord.objects.filter(pk=first.pk).update(seconds=first.seconds - 1)
     # when the reconcile job runs
     differences = reconcile.reconcile()
     # then the lost host's task is metered in full (at its reservation) and only the short one reported
@@ -139,3 +142,48 @@ def test_a_price_table_with_a_missing_or_negative_price_is_refused_with_its_line
     new = prices.load(text.replace("cpu = 0.0000131", "cpu = 0.00002"))
     assert new.version == old.version + 1 and prices.current(task.workspace_id) == new
     assert UsageRecord.objects.filter(task=task).first().price == old
+
+
+def test_a_hosts_round_meters_its_tasks_and_sandboxes_and_disk_raises_memory_at_20_to_1():
+    from billing.models import UsageKind
+    from builds.models import Image
+    from functions.models import Sandbox, SandboxStatus
+    from hosts.services import host_register
+
+    host = host_register(name="meter-host")
+    now = datetime.now(UTC)
+    # given a running task of 0.5 cores and 1 GiB, and a sandbox of 1 core and 512 MiB outside any app
+    task = _task(started=now - timedelta(seconds=30), stopped=None)
+    Task.objects.filter(pk=task.pk).update(host=host, container_id="c-task")
+    sandbox = Sandbox.objects.create(
+        workspace=task.workspace,
+        image=Image.objects.create(workspace=task.workspace, spec={}, spec_hash="m", python_version="3.11"),
+        cpu=1,
+        memory=512,
+        host=host,
+        container_id="c-sandbox",
+        status=SandboxStatus.RUNNING,
+        started_at=now - timedelta(seconds=20),
+    )
+    # when the host's round reads their cgroups, and the sandbox wrote 40 GiB to its disk
+    samples = {"c-task": Sample(cpu_ns=0, memory_bytes=0), "c-sandbox": Sample(cpu_ns=0, memory_bytes=0)}
+    disks = {"c-task": 0, "c-sandbox": 40 * 2**30}
+    assert metering.meter_host(host.id, read=samples.get, disk=disks.get) >= 2
+    # then each is metered as its kind: the sandbox with no app and 2 GiB of memory charged (40 / 20)
+    records = UsageRecord.objects.filter(sandbox=sandbox)
+    assert {(r.kind, r.app_id, r.function_id) for r in records} == {(UsageKind.SANDBOX, None, None)}
+    seconds = _sum_sandbox(sandbox)
+    assert sum(r.memory_gib_seconds for r in records) == pytest.approx(2.0 * seconds)
+    assert sum(r.disk_gib_seconds for r in records) == pytest.approx(40.0 * seconds)
+    assert sum(r.cpu_seconds for r in records) == pytest.approx(seconds)
+    assert set(UsageRecord.objects.filter(task=task).values_list("kind", flat=True)) == {UsageKind.FUNCTION}
+    # and once it stopped and is metered to its end, a round leaves it alone
+    Sandbox.objects.filter(pk=sandbox.pk).update(status=SandboxStatus.STOPPED, stopped_at=datetime.now(UTC))
+    metering.meter_host(host.id, read=samples.get, disk=disks.get)
+    sandbox.refresh_from_db()
+    assert _sum_sandbox(sandbox) == pytest.approx((sandbox.stopped_at - sandbox.started_at).total_seconds())
+    assert metering.meter_sandbox(sandbox.id) == 0
+
+
+def _sum_sandbox(sandbox):
+    return UsageRecord.objects.filter(sandbox=sandbox).aggregate(s=Sum("seconds"))["s"]

@@ -15,6 +15,7 @@ import docker
 import pytest
 
 from skylift.exception import ExecutionError
+from tests.billing.ledger import metered_once
 from tests.delivery import calls_app
 from tests.delivery.calls_app import app
 from tests.fixtures.live_platform import wait_for
@@ -63,6 +64,8 @@ def test_f2_a_killed_container_fails_its_input_with_the_cause(running):
     with pytest.raises(ExecutionError, match=r"container_crash.*signal 9"):
         call.get(timeout=60)
     assert ledger(running, call.object_id) == [(0, "failed", 1, "container_crash")]
+    # and the killed container's seconds are metered once each, up to its end (docs/billing.md)
+    metered_once(running, rows[0][0])
 
 
 def test_f16_a_poison_input_fails_at_the_crash_cap_and_the_others_succeed(running):
@@ -112,6 +115,11 @@ def test_f7_a_map_survives_a_control_plane_restart(running):
     rows = ledger(running, call_id)
     assert len(rows) == 1000
     assert {r[1] for r in rows} == {"succeeded"}
+    # and the containers that served it are metered once each across the restart (so far: they run on)
+    for (task_id,) in running.sql(
+        "SELECT DISTINCT task_id FROM functions_input WHERE call_id = %s", [call_id]
+    ):
+        metered_once(running, task_id, stopped=False)
 
 
 def test_f12_duplicate_messages_run_each_input_once(running):

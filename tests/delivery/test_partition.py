@@ -12,6 +12,7 @@ import hashlib
 
 import pytest
 
+from tests.billing.ledger import metered_once
 from tests.delivery import partition_app
 from tests.fixtures.live_platform import wait_for
 from tests.fixtures.partitioned_host import PartitionedHost
@@ -91,3 +92,7 @@ def test_f9_a_partitioned_host_is_fenced_and_its_late_output_refused(running, ho
         "SELECT count(*) FROM functions_input WHERE call_id = %s AND status IN ('pending', 'running')",
         [call.object_id],
     ) == [(0,)]
+    # and the lost host's container is metered once, to the end the control plane recorded, its
+    # seconds neither lost in the partition nor counted again by the healed agent; so is the second
+    metered_once(platform, first[0][3])
+    metered_once(platform, result["task"], stopped=False)

@@ -31,14 +31,16 @@ def billing() -> None:
 @click.option("--granularity", type=click.Choice(["day", "hour"]), default="day", show_default=True)
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per period, group and resource)")
 def billing_report(start: str | None, end: str | None, by: str, granularity: str, as_csv: bool) -> None:
-    """Usage and cost per day (or hour), by app, function, environment or resource."""
+    """Usage and cost per day (or hour), by app, function, environment or resource; each row says
+    what kind of container it came from (function, sandbox, build)."""
     from ._client import Client
 
     report = Client.from_env().usage_report(start=start, end=end, by=by, granularity=granularity)
-    header = ["period", *COLUMNS[by], "resource", "quantity", "unit", "cost_usd"]
+    header = ["period", "kind", *COLUMNS[by], "resource", "quantity", "unit", "cost_usd"]
     rows: list[list[Any]] = [
         [
             r["period"],
+            r.get("kind", "function"),
             *(r.get(c, "") for c in COLUMNS[by]),
             r["resource"],
             r["quantity"],

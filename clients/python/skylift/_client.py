@@ -72,7 +72,6 @@ from ._api.api.secrets import (
     secrets_partial_update,
     secrets_update,
 )
-from ._api.api.usage import usage_retrieve
 from ._api.api.volumes import (
     volumes_create,
     volumes_destroy,
@@ -642,22 +641,22 @@ class Client:
     def usage_report(
         self, *, start: str | None = None, end: str | None = None, by: str = "app", granularity: str = "day"
     ) -> dict[str, Any]:
-        """The workspace's usage and its cost (GET /api/v1/usage/); bad dates or choices: InvalidError."""
+        """The workspace's usage and its cost (GET /api/v1/usage/); bad dates or choices: InvalidError.
+
+        Read as plain JSON, not into the generated models: a year by app is tens of thousands of rows."""
         from ._api.models import UsageRetrieveBy, UsageRetrieveGranularity
 
         try:
-            by_value, granularity_value = UsageRetrieveBy(by), UsageRetrieveGranularity(granularity)
+            UsageRetrieveBy(by), UsageRetrieveGranularity(granularity)
         except ValueError as error:
             raise exc.InvalidError(str(error)) from None
-        return self._call_dict(
-            usage_retrieve,
-            "Could not read the usage",
-            retries=READ_RETRIES,
-            start=start or UNSET,
-            end=end or UNSET,
-            by=by_value,
-            granularity=granularity_value,
-        )
+        params = {"by": by, "granularity": granularity, **({"start": start} if start else {})}
+        params.update({"end": end} if end else {})
+        http = self.api.get_httpx_client()
+        report: dict[str, Any] = self._send(
+            lambda: _Raw(http.get("/api/v1/usage/", params=params)), "Could not read the usage", READ_RETRIES
+        ).json()
+        return report
 
     def budget_set(self, *, app_id: str | None, limit_usd: float, period: str = "month") -> dict[str, Any]:
         """Set the workspace's budget (app_id None) or an app's; owners and admins only."""

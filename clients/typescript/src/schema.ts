@@ -3730,6 +3730,8 @@ export interface components {
         UsageRow: {
             /** @description Start of the day or hour, UTC (ISO 8601) */
             period: string;
+            /** @description The containers it came from: function, sandbox or build */
+            kind: string;
             /** @description by=app */
             app_id?: string;
             /** @description by=app or by=function: the app's name */
@@ -3740,13 +3742,13 @@ export interface components {
             function?: string;
             /** @description by=environment */
             environment?: string;
-            /** @description "cpu", "memory" or "gpu:<type>" */
+            /** @description "cpu", "memory", "gpu:<type>" or "disk" (charged as memory at 20:1) */
             resource: string;
             /** @description core-seconds, GiB-seconds or GPU-seconds */
             unit: string;
             /**
              * Format: double
-             * @description Charged: max of reserved and measured
+             * @description Charged: max of reserved and measured (disk: measured)
              */
             quantity: number;
             /**

@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from billing import metering
+from billing.disk import DiskGauge
 from hosts import docker_client, services
 from hosts.lease import Lease
 from hosts.relay import Relay
@@ -63,7 +64,8 @@ class Command(BaseCommand):
         threading.Thread(target=self._watch, args=(host,), daemon=True, name="docker-events").start()
         threading.Thread(target=self._sweep, args=(host, stop), daemon=True, name="sweeper").start()
         threading.Thread(target=self._guard, args=(stop,), daemon=True, name="firewall").start()
-        threading.Thread(target=self._meter, args=(host, stop), daemon=True, name="metering").start()
+        if settings.SKYLIFT_METER_SECONDS > 0:
+            threading.Thread(target=self._meter, args=(host, stop), daemon=True, name="metering").start()
         threading.Thread(target=worker.keep_running, args=(stop,), daemon=True, name="worker-keeper").start()
 
         def shutdown(signum, frame):
@@ -92,10 +94,11 @@ class Command(BaseCommand):
 
     def _meter(self, host, stop: threading.Event) -> None:
         """Every SKYLIFT_METER_SECONDS: this host's containers' usage into billing (billing/metering.py)."""
+        disk = DiskGauge(host.name, every=settings.SKYLIFT_METER_DISK_SECONDS)
         while not stop.wait(settings.SKYLIFT_METER_SECONDS):
             try:
                 close_old_connections()
-                metering.meter_host(host.id)
+                metering.meter_host(host.id, disk=disk)
             except Exception:  # noqa: BLE001 - the next round meters the same seconds
                 log.warning("metering failed", exc_info=True)
 

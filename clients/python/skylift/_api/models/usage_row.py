@@ -24,9 +24,10 @@ class UsageRow:
     """ 
         Attributes:
             period (str): Start of the day or hour, UTC (ISO 8601)
-            resource (str): "cpu", "memory" or "gpu:<type>"
+            kind (str): The containers it came from: function, sandbox or build
+            resource (str): "cpu", "memory", "gpu:<type>" or "disk" (charged as memory at 20:1)
             unit (str): core-seconds, GiB-seconds or GPU-seconds
-            quantity (float): Charged: max of reserved and measured
+            quantity (float): Charged: max of reserved and measured (disk: measured)
             cost (float): US dollars, at the prices the usage was metered at
             app_id (str | Unset): by=app
             app (str | Unset): by=app or by=function: the app's name
@@ -36,6 +37,7 @@ class UsageRow:
      """
 
     period: str
+    kind: str
     resource: str
     unit: str
     quantity: float
@@ -53,6 +55,8 @@ class UsageRow:
 
     def to_dict(self) -> dict[str, Any]:
         period = self.period
+
+        kind = self.kind
 
         resource = self.resource
 
@@ -77,6 +81,7 @@ class UsageRow:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "period": period,
+            "kind": kind,
             "resource": resource,
             "unit": unit,
             "quantity": quantity,
@@ -102,6 +107,8 @@ class UsageRow:
         d = dict(src_dict)
         period = d.pop("period")
 
+        kind = d.pop("kind")
+
         resource = d.pop("resource")
 
         unit = d.pop("unit")
@@ -122,6 +129,7 @@ class UsageRow:
 
         usage_row = cls(
             period=period,
+            kind=kind,
             resource=resource,
             unit=unit,
             quantity=quantity,
