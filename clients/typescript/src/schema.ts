@@ -1384,6 +1384,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/service-tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The workspace's service tokens: they act with a role of their own and outlive whoever made
+         *     them (accounts.service_tokens). POST makes one (its secret shown once); DELETE revokes.
+         */
+        get: operations["service_tokens_list"];
+        put?: never;
+        /**
+         * @description The workspace's service tokens: they act with a role of their own and outlive whoever made
+         *     them (accounts.service_tokens). POST makes one (its secret shown once); DELETE revokes.
+         */
+        post: operations["service_tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-tokens/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The workspace's service tokens: they act with a role of their own and outlive whoever made
+         *     them (accounts.service_tokens). POST makes one (its secret shown once); DELETE revokes.
+         */
+        get: operations["service_tokens_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * @description The workspace's service tokens: they act with a role of their own and outlive whoever made
+         *     them (accounts.service_tokens). POST makes one (its secret shown once); DELETE revokes.
+         */
+        delete: operations["service_tokens_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks/": {
         parameters: {
             query?: never;
@@ -2941,6 +2989,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Secret"][];
         };
+        PaginatedServiceTokenList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["ServiceToken"][];
+        };
         PaginatedTaskList: {
             /**
              * Format: uri
@@ -3241,6 +3304,71 @@ export interface components {
                 [key: string]: string;
             };
         };
+        ServiceToken: {
+            readonly id: string;
+            name?: string;
+            /**
+             * @description The role it acts with: admin or member (the owner role stays with people).
+             *
+             *     * `admin` - admin
+             *     * `member` - member
+             * @default member
+             */
+            role: components["schemas"]["ServiceTokenRoleEnum"];
+            /** @description Who made it (empty once that account is deleted; the token stays). */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+        };
+        ServiceTokenCreated: {
+            readonly id: string;
+            name?: string;
+            /**
+             * @description The role it acts with: admin or member (the owner role stays with people).
+             *
+             *     * `admin` - admin
+             *     * `member` - member
+             * @default member
+             */
+            role: components["schemas"]["ServiceTokenRoleEnum"];
+            /** @description Who made it (empty once that account is deleted; the token stays). */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            /** @description Shown once; only its hash is stored. */
+            readonly secret: string;
+        };
+        ServiceTokenRequest: {
+            name?: string;
+            /**
+             * @description The role it acts with: admin or member (the owner role stays with people).
+             *
+             *     * `admin` - admin
+             *     * `member` - member
+             * @default member
+             */
+            role: components["schemas"]["ServiceTokenRoleEnum"];
+            /** Format: date-time */
+            expires_at?: string | null;
+        };
+        /**
+         * @description * `admin` - admin
+         *     * `member` - member
+         * @enum {string}
+         */
+        ServiceTokenRoleEnum: "admin" | "member";
         Session: {
             user: components["schemas"]["User"];
             workspace: components["schemas"]["Workspace"];
@@ -5993,6 +6121,97 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretEvent"][];
+                };
+            };
+        };
+    };
+    service_tokens_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedServiceTokenList"];
+                };
+            };
+        };
+    };
+    service_tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ServiceTokenRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceTokenCreated"];
+                };
+            };
+        };
+    };
+    service_tokens_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this api token. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceToken"];
+                };
+            };
+        };
+    };
+    service_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this api token. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceToken"];
                 };
             };
         };

@@ -3,38 +3,12 @@ import { type FormEvent, useState } from "react";
 import { api, type ApiTokenCreated } from "../api/client";
 import { useResource } from "../api/useResource";
 import { ConfirmPanel } from "../components/ConfirmPanel";
-import { CopyButton } from "../components/CopyButton";
+import { CreatedToken } from "../components/CreatedToken";
 import { Empty, ErrorNotice } from "../components/Notice";
 import { useSession } from "../components/session";
 import { formatDateTime } from "../lib/format";
-import { fieldError, formError } from "../lib/team";
-
-/** The token just made: `id:secret`, as the SDK and the CLI take it, shown this once. */
-function CreatedToken({ token, onDone }: { token: ApiTokenCreated; onDone: () => void }) {
-  const value = `${token.id}:${token.secret}`;
-  return (
-    <div className="panel" role="region" aria-label="New API token">
-      <p>
-        <strong>Copy the token now: it is not shown again.</strong> Only its hash is kept.
-      </p>
-      <p>
-        <code data-testid="api-token" className="preview">
-          {value}
-        </code>
-      </p>
-      <p className="muted small">
-        Use it as <code>SKYLIFT_TOKEN_ID={token.id}</code> and <code>SKYLIFT_TOKEN_SECRET=…</code>, or in an{" "}
-        <code>Authorization: Bearer {token.id}:…</code> header.
-      </p>
-      <p className="actions">
-        <CopyButton text={value} label="Copy token" />{" "}
-        <button type="button" onClick={onDone}>
-          Done
-        </button>
-      </p>
-    </div>
-  );
-}
+import { canManage, fieldError, formError } from "../lib/team";
+import { ServiceTokens } from "./ServiceTokens";
 
 /** The signed-in user's API tokens in this workspace: create (shown once), expiry, last use, revoke. */
 export function TokensPage() {
@@ -175,6 +149,7 @@ export function TokensPage() {
           </tbody>
         </table>
       )}
+      {canManage(session?.role) && <ServiceTokens />}
     </section>
   );
 }

@@ -117,6 +117,7 @@ from .paginated_proxy_token_list import PaginatedProxyTokenList
 from .paginated_queue_list import PaginatedQueueList
 from .paginated_sandbox_list import PaginatedSandboxList
 from .paginated_secret_list import PaginatedSecretList
+from .paginated_service_token_list import PaginatedServiceTokenList
 from .paginated_task_list import PaginatedTaskList
 from .paginated_volume_list import PaginatedVolumeList
 from .patched_member_update_request import PatchedMemberUpdateRequest
@@ -151,6 +152,10 @@ from .secret_create_request_values import SecretCreateRequestValues
 from .secret_event import SecretEvent
 from .secret_replace_request import SecretReplaceRequest
 from .secret_replace_request_values import SecretReplaceRequestValues
+from .service_token import ServiceToken
+from .service_token_created import ServiceTokenCreated
+from .service_token_request import ServiceTokenRequest
+from .service_token_role_enum import ServiceTokenRoleEnum
 from .session import Session
 from .session_switch_request import SessionSwitchRequest
 from .session_workspace import SessionWorkspace
@@ -298,6 +303,7 @@ __all__ = (
     "PaginatedQueueList",
     "PaginatedSandboxList",
     "PaginatedSecretList",
+    "PaginatedServiceTokenList",
     "PaginatedTaskList",
     "PaginatedVolumeList",
     "PatchedMemberUpdateRequest",
@@ -332,6 +338,10 @@ __all__ = (
     "SecretEvent",
     "SecretReplaceRequest",
     "SecretReplaceRequestValues",
+    "ServiceToken",
+    "ServiceTokenCreated",
+    "ServiceTokenRequest",
+    "ServiceTokenRoleEnum",
     "Session",
     "SessionSwitchRequest",
     "SessionWorkspace",
