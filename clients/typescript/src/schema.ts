@@ -1904,6 +1904,22 @@ export interface components {
          * @enum {string}
          */
         BuildStepStatusEnum: "pending" | "cached" | "running" | "built" | "failed";
+        CallAttempt: {
+            /** @description Its number: 1 for the first claim by a container */
+            attempt: number;
+            /** @description How it ended: failed, timed_out, crashed or preempted (another attempt followed); for the last one, the input's status (running, succeeded, failed, …) or crashed */
+            outcome: string;
+            cause: string;
+            message: string;
+            /** @description The remote traceback of an exception, else empty */
+            traceback: string;
+            /** @description The container it ran in */
+            task_id: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            ended_at: string | null;
+        };
         CallCreateRequest: {
             /** @description The function to call; or name it by app_name and function_name */
             function_id?: string;
@@ -1988,6 +2004,8 @@ export interface components {
             queue_seconds: number | null;
             /** Format: double */
             run_seconds: number | null;
+            /** @description Its attempts in order, each with how it ended and why */
+            attempt_history: components["schemas"]["CallAttempt"][];
         };
         CallInputsRequest: {
             /** @description Index of the first input of this batch */

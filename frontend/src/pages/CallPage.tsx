@@ -6,6 +6,7 @@ import { useResource } from "../api/useResource";
 import { InputStatusBadge, StatusBadge } from "../components/Badge";
 import { Empty, ErrorNotice } from "../components/Notice";
 import { useSession } from "../components/session";
+import { AttemptsSection } from "./call/AttemptsSection";
 import { preloadFunctionPage } from "./functionPageLoader";
 import { type CallGraph, describeStatuses, type GraphNode, graphSettled, toCallGraph } from "../lib/callGraph";
 import { formatDateTime, formatDuration } from "../lib/format";
@@ -285,6 +286,7 @@ function CallReportSection({ callId, settled }: { callId: string; settled: boole
           </div>
         )}
       </section>
+      <AttemptsSection report={report} />
       {failures.length > 0 && (
         <section aria-labelledby="errors-title">
           <h2 id="errors-title">Errors</h2>

@@ -19,6 +19,7 @@ from .build_log_page import BuildLogPage
 from .build_status_enum import BuildStatusEnum
 from .build_step import BuildStep
 from .build_step_status_enum import BuildStepStatusEnum
+from .call_attempt import CallAttempt
 from .call_create_request import CallCreateRequest
 from .call_created import CallCreated
 from .call_graph import CallGraph
@@ -205,6 +206,7 @@ __all__ = (
     "BuildStatusEnum",
     "BuildStep",
     "BuildStepStatusEnum",
+    "CallAttempt",
     "CallCreated",
     "CallCreateRequest",
     "CallGraph",
