@@ -143,6 +143,7 @@ class ApiTokenViewSet(
 
     queryset = ApiToken.objects.order_by("-created_at")
     serializer_class = ApiTokenSerializer
+    object_name = "API token"
     roles = {"list": OWN_TOKENS, "retrieve": OWN_TOKENS, "create": OWN_TOKENS, "destroy": OWN_TOKENS}
 
     def scope_queryset(self, queryset):
@@ -182,6 +183,7 @@ class ServiceTokenViewSet(
     queryset = ApiToken.objects.exclude(role="").select_related("created_by").order_by("-created_at")
     serializer_class = ServiceTokenSerializer
     pagination_class = Pagination
+    object_name = "service token"
     roles = {
         "list": MANAGE_SERVICE_TOKENS,
         "retrieve": MANAGE_SERVICE_TOKENS,
@@ -294,6 +296,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
     queryset = Membership.objects.select_related("user", "workspace").order_by("created_at", "id")
     serializer_class = MemberSerializer
     pagination_class = Pagination
+    object_name = "member"
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     roles = {

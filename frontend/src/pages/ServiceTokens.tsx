@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 
 import { api, type ServiceTokenCreated } from "../api/client";
 import { useResource } from "../api/useResource";
@@ -24,6 +24,7 @@ export function ServiceTokens() {
   const [created, setCreated] = useState<ServiceTokenCreated | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const revokedBefore = useRef<string | null>(null);
 
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -102,10 +103,23 @@ export function ServiceTokens() {
         <ConfirmPanel
           label="Revoke service token"
           confirm={`Revoke ${revoking}`}
-          action={() => api.delete("/api/v1/service-tokens/{id}/", { path: { id: revoking } })}
+          action={() =>
+            // A token revoked since the page was loaded (by another owner or admin) says so.
+            api.get("/api/v1/service-tokens/{id}/", { path: { id: revoking } }).then((now) => {
+              revokedBefore.current = now.revoked_at ?? null;
+              return now.revoked_at
+                ? undefined
+                : api.delete("/api/v1/service-tokens/{id}/", { path: { id: revoking } });
+            })
+          }
           onCancel={() => setRevoking(null)}
           onDone={() => {
-            setDone(`Revoked service token ${revoking}. Requests carrying it are refused from now on.`);
+            const before = revokedBefore.current;
+            setDone(
+              before
+                ? `Service token ${revoking} was already revoked, at ${formatDateTime(before)}, since this page was loaded.`
+                : `Revoked service token ${revoking}. Requests carrying it are refused from now on.`,
+            );
             setRevoking(null);
             setVersion((v) => v + 1);
           }}

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 
 import { api, type ApiTokenCreated } from "../api/client";
 import { useResource } from "../api/useResource";
@@ -21,6 +21,7 @@ export function TokensPage() {
   const [created, setCreated] = useState<ApiTokenCreated | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const revokedBefore = useRef<string | null>(null);
 
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -83,10 +84,21 @@ export function TokensPage() {
         <ConfirmPanel
           label="Revoke API token"
           confirm={`Revoke ${revoking}`}
-          action={() => api.delete("/api/v1/tokens/{id}/", { path: { id: revoking } })}
+          action={() =>
+            // A token revoked since the page was loaded (elsewhere, or its user removed) says so.
+            api.get("/api/v1/tokens/{id}/", { path: { id: revoking } }).then((now) => {
+              revokedBefore.current = now.revoked_at ?? null;
+              return now.revoked_at ? undefined : api.delete("/api/v1/tokens/{id}/", { path: { id: revoking } });
+            })
+          }
           onCancel={() => setRevoking(null)}
           onDone={() => {
-            setDone(`Revoked ${revoking}. Requests carrying it are refused from now on.`);
+            const before = revokedBefore.current;
+            setDone(
+              before
+                ? `${revoking} was already revoked, at ${formatDateTime(before)}, since this page was loaded.`
+                : `Revoked ${revoking}. Requests carrying it are refused from now on.`,
+            );
             setRevoking(null);
             setVersion((v) => v + 1);
           }}
