@@ -6,6 +6,6 @@ admin.site.register(Workspace)
 admin.site.register(Membership)
 admin.site.register(
     ApiToken,
-    list_display=["id", "workspace", "user", "name", "created_at", "revoked_at"],
+    list_display=["id", "workspace", "user", "name", "role", "created_at", "revoked_at"],
     readonly_fields=["secret_hash"],
 )

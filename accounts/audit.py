@@ -2,8 +2,8 @@
 
 The domain modules that own an action call `record(...)` once it is done (apps.deployments for
 deploys and rollbacks, functions.services for stops, vault.services for secrets,
-accounts.services for API tokens, web.proxy_tokens for proxy tokens, accounts.team for members
-and invites, accounts.workspace_settings for settings). They say what happened; who asked and
+accounts.services for API tokens, accounts.service_tokens for service tokens, web.proxy_tokens
+for proxy tokens, accounts.team for members and invites, accounts.workspace_settings for settings). They say what happened; who asked and
 from which address comes from the request being served, which the API binds (`bound`) around
 each view: the domain functions need no request. An action with no request behind it (an app
 stopped because its client went away) is recorded as the platform's, with no actor.
@@ -35,6 +35,8 @@ ACTIONS = {
     "secret.delete": "A secret was deleted.",
     "token.create": "An API token was created.",
     "token.revoke": "An API token was revoked.",
+    "service_token.create": "A service token (the workspace's, with a role of its own) was created.",
+    "service_token.revoke": "A service token was revoked.",
     "proxy_token.create": "A proxy token was created.",
     "proxy_token.revoke": "A proxy token was revoked.",
     "proxy_token.delete": "A proxy token was deleted.",

@@ -42,6 +42,8 @@ class WorkspaceContext:
     workspace: Workspace
     role: str
     token_id: str | None = None
+    # Whether the request was made with a service token (accounts.service_tokens): no person behind it.
+    service: bool = False
 
 
 # What a client is told, here and on the fast path of calls (functions.fastpath), which answers
@@ -119,12 +121,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             token = ApiToken.objects.select_related("workspace", "user").filter(pk=token_id).first()
             if token is None or not token.is_active or not token.user.is_active:
                 raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-            membership = Membership.objects.filter(workspace=token.workspace, user=token.user).first()
-            if membership is None:
-                raise exceptions.AuthenticationFailed(
-                    "The token's user is no longer a member of its workspace."
-                )
-            role = membership.role
+            role = token.role or _member_role(token)  # a service token has its own (accounts.service_tokens)
             if token.matches(secret):
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
                 token_cache.put(token, role, epoch)
@@ -132,10 +129,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             token, role = cached
         if not token.matches(secret):
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-        return token.user, WorkspaceContext(workspace=token.workspace, role=role, token_id=token.id)
+        return token.user, WorkspaceContext(
+            workspace=token.workspace, role=role, token_id=token.id, service=token.is_service
+        )
 
     def authenticate_header(self, request):
         return 'Bearer realm="skylift"'
+
+
+def _member_role(token: ApiToken) -> str:
+    """A personal token's role: its user's in its workspace, while he is a member."""
+    membership = Membership.objects.filter(workspace=token.workspace, user=token.user).first()
+    if membership is None:
+        raise exceptions.AuthenticationFailed("The token's user is no longer a member of its workspace.")
+    return membership.role
 
 
 # The session key of the workspace the dashboard shows (the workspace switcher sets it).

@@ -90,6 +90,11 @@ class ApiToken(models.Model):
 
     The id is the public lookup prefix; the secret is shown once at creation and compared
     in constant time against the stored hash.
+
+    A personal token acts as its user, with his role in the workspace. A service token
+    (`role` set) belongs to the workspace: it acts with its own role, as a service account made for
+    it alone (`user`, which no one signs in as), and outlives whoever made it (`created_by`).
+    See accounts.service_tokens.
     """
 
     id = models.CharField(primary_key=True, max_length=32, default=IdFactory("ak"), editable=False)
@@ -102,12 +107,25 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Service tokens only: the role it acts with ("" for a personal token, which takes its user's),
+    # and who made it (None once that user is deleted; the token stays).
+    role = models.CharField(max_length=16, choices=Role.choices, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
+    @property
+    def is_service(self) -> bool:
+        return bool(self.role)
+
     @classmethod
-    def issue(cls, *, workspace: Workspace, user, name: str = "", expires_at=None) -> tuple[ApiToken, str]:
-        """Create a token; returns it with its plaintext secret, which is never stored."""
+    def issue(
+        cls, *, workspace: Workspace, user, name: str = "", expires_at=None, **service
+    ) -> tuple[ApiToken, str]:
+        """Create a token; returns it with its plaintext secret, which is never stored.
+        `service`: the `id`, `role` and `created_by` of a service token."""
         secret = new_secret("as")
         token = cls.objects.create(
             workspace=workspace,
@@ -116,6 +134,7 @@ class ApiToken(models.Model):
             secret_hash=hash_secret(secret),
             secret_suffix=secret[-4:],
             expires_at=expires_at,
+            **service,
         )
         return token, secret
 

@@ -6,8 +6,9 @@ and its attempts (the most any input took). Each is a correlated subquery on the
 a page of 50 calls costs one query, evaluated for those 50 rows only.
 
 A call's report (`call_report`): its inputs' states and attempts (how many were lost to container
-crashes, spent on user retries, caused by the platform's preemptions) with the final cause, the
-remote traceback of the failures, the call's log lines, and a cold-start breakdown of its first
+crashes, spent on user retries, caused by the platform's preemptions) with the final cause, each
+input's attempts in order with how each ended and why (`attempt_history`: the ended ones from
+`InputAttempt`, the last one from the input itself), the remote traceback of the failures, the call's log lines, and a cold-start breakdown of its first
 input from the platform's own timestamps, stage by stage as benchmarks/foundation.py measures them
 (less the Docker-side split, which only the host sees).
 
@@ -24,12 +25,14 @@ from datetime import datetime
 from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery
 
 from . import blobs
-from .models import FunctionCall, Input, LogLine, Task
+from .models import AttemptOutcome, FunctionCall, Input, InputAttempt, InputStatus, LogLine, Task
 
 __all__ = [
+    "CRASH_CAUSES",
     "INPUTS_SHOWN",
     "LOG_LINES_SHOWN",
     "TRACEBACKS_SHOWN",
+    "attempt_history",
     "call_report",
     "remote_traceback",
     "with_row_facts",
@@ -135,12 +138,56 @@ def _traceback_of(row: Input) -> str:
     return remote_traceback(body)
 
 
+# The causes of an input that failed because its container died under it (delivery.task_exited).
+CRASH_CAUSES = frozenset({"container_crash", "oom"})
+
+
+def _attempt(row: InputAttempt) -> dict:
+    return {
+        "attempt": row.attempt,
+        "outcome": row.outcome,
+        "cause": row.cause,
+        "message": row.message,
+        "traceback": row.traceback,
+        "task_id": row.task_id,
+        "started_at": row.started_at,
+        "ended_at": row.ended_at,
+    }
+
+
+def attempt_history(row: Input, ended: list[InputAttempt], traceback: str) -> list[dict]:
+    """The input's attempts in order: those that ended and were followed by another (`ended`,
+    recorded by the transitions), then the one it is in or ended with, from the input itself."""
+    history = [_attempt(a) for a in sorted(ended, key=lambda a: (a.attempt, a.ended_at))]
+    if row.attempt == 0 or any(a["attempt"] == row.attempt for a in history):
+        return history  # never claimed, or waiting for its next attempt
+    if row.status == InputStatus.PENDING:
+        return history
+    crashed = row.status == InputStatus.FAILED and row.cause in CRASH_CAUSES
+    history.append(
+        {
+            "attempt": row.attempt,
+            "outcome": AttemptOutcome.CRASHED.value if crashed else row.status,
+            "cause": row.cause,
+            "message": row.message,
+            "traceback": traceback,
+            "task_id": row.task_id or "",
+            "started_at": row.started_at,
+            "ended_at": row.finished_at,
+        }
+    )
+    return history
+
+
 def call_report(call: FunctionCall) -> dict:
     """The call's inputs (the first INPUTS_SHOWN), status counts, tracebacks, logs and cold start."""
     counts: dict[str, int] = {}
     for status in Input.objects.filter(call=call).values_list("status", flat=True).order_by():
         counts[status] = counts.get(status, 0) + 1
     rows = list(Input.objects.filter(call=call).order_by("idx").defer("args")[:INPUTS_SHOWN])
+    ended: dict[str, list[InputAttempt]] = {}
+    for attempt in InputAttempt.objects.filter(input_id__in=[r.id for r in rows]):
+        ended.setdefault(attempt.input_id, []).append(attempt)
     shown_tracebacks = 0
     inputs = []
     for row in rows:
@@ -166,6 +213,7 @@ def call_report(call: FunctionCall) -> dict:
                 "finished_at": row.finished_at,
                 "queue_seconds": _seconds(row.created_at, row.started_at),
                 "run_seconds": _seconds(row.started_at, row.finished_at),
+                "attempt_history": attempt_history(row, ended.get(row.id, []), traceback),
             }
         )
     first = rows[0] if rows and rows[0].idx == 0 else None

@@ -73,12 +73,15 @@ SELECT id, idx, status, result, result_blob, result_kind, cause, message, finish
  WHERE id = %s AND status NOT IN {delivery.UNFINISHED}
 """
 
+# A personal token's user must be a member of its workspace; a service token (a role of its own,
+# accounts.service_tokens) has no membership.
 TOKEN_SQL = """
 SELECT t.secret_hash, t.workspace_id, t.user_id, w.input_rate, w.input_burst FROM accounts_apitoken t
   JOIN accounts_workspace w ON w.id = t.workspace_id
   JOIN auth_user u ON u.id = t.user_id AND u.is_active
-  JOIN accounts_membership m ON m.workspace_id = t.workspace_id AND m.user_id = t.user_id
+  LEFT JOIN accounts_membership m ON m.workspace_id = t.workspace_id AND m.user_id = t.user_id
  WHERE t.id = %s AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+   AND (m.id IS NOT NULL OR t.role <> '')
 """
 
 

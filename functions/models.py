@@ -18,10 +18,12 @@ from django.utils import timezone
 from config.ids import IdFactory
 
 __all__ = [
+    "AttemptOutcome",
     "CallStatus",
     "Function",
     "FunctionCall",
     "Input",
+    "InputAttempt",
     "InputStatus",
     "LogLine",
     "Mount",
@@ -309,6 +311,38 @@ class Input(models.Model):
                 fields=["result_blob"], name="input_result_blob_idx", condition=~models.Q(result_blob="")
             ),
         ]
+
+
+class AttemptOutcome(models.TextChoices):
+    """How an attempt of an input ended when another attempt followed it."""
+
+    FAILED = "failed"  # the function raised, and the Retries policy ran it again
+    TIMED_OUT = "timed_out"  # it ran past its timeout, and the Retries policy ran it again
+    CRASHED = "crashed"  # its container died under it (a crash, OOM), and it ran again
+    PREEMPTED = "preempted"  # the platform took its container away (a stop, a lost host), and it ran again
+
+
+class InputAttempt(models.Model):
+    """An attempt of an input that ended without its final output, and why (the call page's history).
+
+    Written only where an attempt ends other than by its final output, in the same statement
+    as that transition (functions.delivery): a retry, a crash, a preemption. The last attempt
+    of an input is the input row itself (its status, cause, message, result), so a call that
+    succeeds on its first attempt writes nothing here.
+    """
+
+    input = models.ForeignKey(Input, on_delete=models.CASCADE, related_name="ended_attempts", db_index=False)
+    attempt = models.PositiveIntegerField()
+    task_id = models.CharField(max_length=32, blank=True, default="", help_text="The container it ran in")
+    outcome = models.CharField(max_length=16, choices=AttemptOutcome.choices)
+    cause = models.CharField(max_length=64, blank=True, default="")
+    message = models.TextField(blank=True, default="")
+    traceback = models.TextField(blank=True, default="", help_text="The remote traceback of an exception")
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["input", "attempt"], name="inputattempt_input_idx")]
 
 
 class TaskStatus(models.TextChoices):

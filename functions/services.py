@@ -446,14 +446,22 @@ def app_stop(*, app, message: str = "The app was stopped.") -> None:
 
     # One transaction: whoever sees the app stopped sees its unfinished inputs cancelled too.
     with transaction.atomic():
-        type(app).objects.filter(pk=app.pk).update(state=AppState.STOPPED, stopped_at=timezone.now())
+        # Stopping a stopped app again (a retried request, a stale page) repeats the clean-up below
+        # but keeps when it was stopped, and the log records the stop once.
+        state, stopped_at = (
+            type(app).objects.select_for_update().filter(pk=app.pk).values_list("state", "stopped_at").get()
+        )
+        already = state == AppState.STOPPED and stopped_at is not None
+        if not already:
+            type(app).objects.filter(pk=app.pk).update(state=AppState.STOPPED, stopped_at=timezone.now())
         # Its schedules fire no more: the scheduler skips stopped apps, and has nothing left to read.
         Function.objects.filter(app=app, next_run_at__isnull=False).update(next_run_at=None)
         # Its inline secrets (Secret.from_dict...) go with it; running containers have their values.
         Secret.objects.filter(app=app).delete()
         for call in FunctionCall.objects.filter(function__app=app, finished_at__isnull=True):
             call_cancel(call=call, message=message)
-        audit.record(workspace=app.workspace_id, action="app.stop", target=app, data={"message": message})
+        if not already:
+            audit.record(workspace=app.workspace_id, action="app.stop", target=app, data={"message": message})
     for task in Task.objects.filter(function__app=app, status__in=LIVE_TASK_STATUSES):
         autoscaler.stop_task(task=task, cause="app_stopped")
     # Whatever ids are still queued belong to cancelled inputs: nothing will claim them.

@@ -329,7 +329,7 @@ class Relay:
                     await self._item(task, header, body, handed_calls)
                     writer.write(encode_frame({"ok": True}))
                 elif op == "requeue":
-                    await self._requeue(task, header.get("inputs", []))
+                    await self._requeue(task, header.get("inputs", []), header.get("reason", "preempted"))
                     writer.write(encode_frame({"ok": True}))
                 elif op == "may_exit":
                     writer.write(encode_frame({"ok": await self._with_db(self.store.may_exit, task)}))
@@ -542,8 +542,8 @@ class Relay:
             pipe.expire(done_key(call_id), DONE_TTL_SECONDS)
             await self._best_effort("waking a generator's caller", pipe.execute())
 
-    async def _requeue(self, task: dict, inputs: list[dict]) -> None:
-        ids = await self._with_db(self.store.requeue, task["id"], inputs)
+    async def _requeue(self, task: dict, inputs: list[dict], reason: str) -> None:
+        ids = await self._with_db(self.store.requeue, task["id"], inputs, reason)
         if ids:
             await self._best_effort(
                 "queueing handed-back inputs", self.redis.rpush(input_queue_key(task["function_id"]), *ids)

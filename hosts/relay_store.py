@@ -167,9 +167,9 @@ class RelayStore:
     async def record_item(self, task_id: str, input_id: str, attempt: int, n: int, data: bytes) -> bool:
         return await self._run(delivery.record_item(task_id, input_id, attempt, n, data))
 
-    async def requeue(self, task_id: str, inputs: list[dict]) -> list[str]:
+    async def requeue(self, task_id: str, inputs: list[dict], reason: str = "preempted") -> list[str]:
         """Hand a container's unfinished inputs back without spending user retries (preemption)."""
-        return await self._run(delivery.requeue_preempted(task_id, inputs))
+        return await self._run(delivery.requeue_preempted(task_id, inputs, str(reason)))
 
     async def may_exit(self, task: dict) -> bool:
         """An idle container may leave unless that would take the function below min_containers."""

@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
 from rest_framework import viewsets
+
+from config.errors import ApiError
 
 from .. import audit
 from ..permissions import WorkspaceRole, check_roles_table
@@ -60,6 +63,29 @@ class WorkspaceScoped:
 
     def scope_queryset(self, queryset):
         return queryset
+
+    # What one object is called in a 404 ("secret", "container"); the model's name by default.
+    object_name: str = ""
+
+    def get_object(self):
+        """The object the URL names, or a 404 that says which and where: a page acting on an object
+        deleted since it was loaded, or an id from another workspace, gets the same clear answer."""
+        try:
+            return super().get_object()  # type: ignore[misc]
+        except Http404:
+            raise self.missing() from None
+
+    def missing(self) -> ApiError:
+        kwargs = self.kwargs  # type: ignore[attr-defined]
+        key = self.lookup_url_kwarg or self.lookup_field  # type: ignore[attr-defined]
+        name = self.object_name or self.get_queryset().model._meta.verbose_name
+        return ApiError(
+            f"There is no {name} {kwargs.get(key, '')} in workspace {self.request.auth.workspace.name}: "  # type: ignore[attr-defined]
+            "it was deleted, or never existed.",
+            code="not_found",
+            status_code=404,
+            hint="If a page showed it, it was deleted since the page was loaded: reload the page.",
+        )
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework import serializers
 
-from .. import team, workspace_settings
+from .. import service_tokens, team, workspace_settings
 from ..models import ApiToken, AuditEvent, Invite, Membership, Role, Workspace
 
 
@@ -61,6 +61,42 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "secret"]
+
+
+class ServiceTokenSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(
+        choices=[str(r) for r in service_tokens.ROLES],
+        default=Role.MEMBER,
+        help_text="The role it acts with: admin or member (the owner role stays with people).",
+    )
+    created_by = serializers.CharField(
+        source="created_by.username",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Who made it (empty once that account is deleted; the token stays).",
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "role",
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+        ]
+        read_only_fields = ["id", "created_at", "last_used_at", "revoked_at"]
+
+
+class ServiceTokenCreatedSerializer(ServiceTokenSerializer):
+    secret = serializers.CharField(read_only=True, help_text="Shown once; only its hash is stored.")
+
+    class Meta(ServiceTokenSerializer.Meta):
+        fields = [*ServiceTokenSerializer.Meta.fields, "secret"]
 
 
 class MemberSerializer(serializers.ModelSerializer):

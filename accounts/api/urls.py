@@ -8,6 +8,7 @@ from .views import (
     InvitationView,
     InviteViewSet,
     MemberViewSet,
+    ServiceTokenViewSet,
     SessionView,
     WorkspaceSettingsViewSet,
 )
@@ -16,6 +17,7 @@ app_name = "accounts"
 
 router = SimpleRouter()
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("service-tokens", ServiceTokenViewSet, basename="service-token")
 router.register("members", MemberViewSet, basename="member")
 router.register("invites", InviteViewSet, basename="invite")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")

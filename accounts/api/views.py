@@ -14,7 +14,7 @@ from config.errors import ApiError
 from config.moments import moment
 from config.pagination import Pagination
 
-from .. import audit, services, signin, team, workspace_settings
+from .. import audit, service_tokens, services, signin, team, workspace_settings
 from ..authentication import SESSION_WORKSPACE, SessionAuthentication, WorkspaceContext, session_membership
 from ..models import ApiToken, AuditEvent, Invite, Membership, Workspace
 from ..permissions import ADMIN_ONLY, ANY_ROLE
@@ -31,6 +31,8 @@ from .serializers import (
     InviteSerializer,
     MemberSerializer,
     MemberUpdateSerializer,
+    ServiceTokenCreatedSerializer,
+    ServiceTokenSerializer,
     SessionSerializer,
     SessionSwitchSerializer,
     SignInSerializer,
@@ -141,15 +143,17 @@ class ApiTokenViewSet(
 
     queryset = ApiToken.objects.order_by("-created_at")
     serializer_class = ApiTokenSerializer
+    object_name = "API token"
     roles = {"list": OWN_TOKENS, "retrieve": OWN_TOKENS, "create": OWN_TOKENS, "destroy": OWN_TOKENS}
 
     def scope_queryset(self, queryset):
-        return queryset.filter(user=self.request.user)
+        return queryset.filter(user=self.request.user, role="")
 
     @extend_schema(request=ApiTokenSerializer, responses={201: ApiTokenCreatedSerializer})
     def create(self, request):
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        service_tokens.by_a_person(request.auth, "Making a personal token")
         token, secret = services.token_issue(
             workspace=request.auth.workspace,
             user=request.user,
@@ -162,6 +166,53 @@ class ApiTokenViewSet(
 
     def perform_destroy(self, instance):
         services.token_revoke(token=instance)
+
+
+# Service tokens act for the whole workspace: its owners and admins manage them.
+MANAGE_SERVICE_TOKENS = ADMIN_ONLY.because(
+    "Service tokens belong to the workspace; a person makes and revokes them, not a service token."
+)
+
+
+class ServiceTokenViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, WorkspaceViewSet
+):
+    """The workspace's service tokens: they act with a role of their own and outlive whoever made
+    them (accounts.service_tokens). POST makes one (its secret shown once); DELETE revokes."""
+
+    queryset = ApiToken.objects.exclude(role="").select_related("created_by").order_by("-created_at")
+    serializer_class = ServiceTokenSerializer
+    pagination_class = Pagination
+    object_name = "service token"
+    roles = {
+        "list": MANAGE_SERVICE_TOKENS,
+        "retrieve": MANAGE_SERVICE_TOKENS,
+        "create": MANAGE_SERVICE_TOKENS,
+        "destroy": MANAGE_SERVICE_TOKENS,
+    }
+
+    @extend_schema(request=ServiceTokenSerializer, responses={201: ServiceTokenCreatedSerializer})
+    def create(self, request):
+        serializer = ServiceTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service_tokens.by_a_person(request.auth, "Making a service token")
+        data = serializer.validated_data
+        token, secret = service_tokens.issue(
+            workspace=request.auth.workspace,
+            role=data["role"],
+            by_user=request.user,
+            name=data.get("name", ""),
+            expires_at=data.get("expires_at"),
+        )
+        body = ServiceTokenCreatedSerializer(token).data
+        body["secret"] = secret
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ServiceTokenSerializer})
+    def destroy(self, request, *args, **kwargs):
+        token = self.get_object()
+        service_tokens.by_a_person(request.auth, "Revoking a service token")
+        return Response(ServiceTokenSerializer(service_tokens.revoke(token=token)).data)
 
 
 class InvitationPreviewView(APIView):
@@ -245,6 +296,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceV
     queryset = Membership.objects.select_related("user", "workspace").order_by("created_at", "id")
     serializer_class = MemberSerializer
     pagination_class = Pagination
+    object_name = "member"
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     roles = {

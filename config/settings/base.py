@@ -158,6 +158,7 @@ SPECTACULAR_SETTINGS = {
         "InviteStateEnum": ["pending", "accepted", "revoked", "expired"],
         "StateEnum": "apps.models.AppState",
         "RoleEnum": "accounts.models.Role",
+        "ServiceTokenRoleEnum": ["admin", "member"],
         "FunctionCallStatusEnum": "functions.models.CallStatus",  # calls and the calls table's rows
     },
 }

@@ -501,6 +501,20 @@ class CallRowSerializer(FunctionCallSerializer):
         return round((started - obj.created_at).total_seconds(), 3) if started else None
 
 
+class CallAttemptSerializer(serializers.Serializer):
+    attempt = serializers.IntegerField(help_text="Its number: 1 for the first claim by a container")
+    outcome = serializers.CharField(
+        help_text="How it ended: failed, timed_out, crashed or preempted (another attempt followed); "
+        "for the last one, the input's status (running, succeeded, failed, …) or crashed"
+    )
+    cause = serializers.CharField()
+    message = serializers.CharField()
+    traceback = serializers.CharField(help_text="The remote traceback of an exception, else empty")
+    task_id = serializers.CharField(help_text="The container it ran in")
+    started_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+
 class CallInputReportSerializer(serializers.Serializer):
     id = serializers.CharField()
     idx = serializers.IntegerField()
@@ -518,6 +532,9 @@ class CallInputReportSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
     queue_seconds = serializers.FloatField(allow_null=True)
     run_seconds = serializers.FloatField(allow_null=True)
+    attempt_history = CallAttemptSerializer(
+        many=True, help_text="Its attempts in order, each with how it ended and why"
+    )
 
 
 class ColdStartStageSerializer(serializers.Serializer):

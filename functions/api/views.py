@@ -216,6 +216,7 @@ class FunctionCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
     queryset = FunctionCall.objects.select_related("function")
     serializer_class = FunctionCallSerializer
     pagination_class = NewestFirstCursor
+    object_name = "call"
     roles = {
         "list": ANY_ROLE,
         "retrieve": ANY_ROLE,
@@ -524,6 +525,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceVie
     (functions.sandbox_exec).
     """
 
+    object_name = "container"
     queryset = Task.objects.select_related("host", "function__app")
     serializer_class = TaskSerializer
     pagination_class = NewestFirstCursor

@@ -7,9 +7,24 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from ..models import TaskStatus
+from ..models import AttemptOutcome, TaskStatus
 from .calls import cancel_children, finish_calls
-from .plans import FAILED, LIVE, PENDING, RUNNING, SETTLED, STARTED, F, I, K, Rows, Stmt, _in, transition
+from .plans import (
+    FAILED,
+    LIVE,
+    PENDING,
+    RUNNING,
+    SETTLED,
+    STARTED,
+    F,
+    I,
+    K,
+    Rows,
+    Stmt,
+    _in,
+    record_attempts_sql,
+    transition,
+)
 
 __all__ = [
     "PLATFORM_STOP_CAUSES",
@@ -196,6 +211,19 @@ def task_lost(task_id: str) -> Generator[Stmt, Rows, bool]:
     return rows.rowcount == 1
 
 
+def _stop_message(cause: str) -> str:
+    """Why the platform took a container away from the inputs it ran (PLATFORM_STOP_CAUSES)."""
+    return {
+        "app_stopped": "the app was stopped",
+        "scaled_down": "the autoscaler scaled the function down",
+        "host_drain": "its host was drained",
+        "host_lost": "its host stopped answering and was declared lost",
+        "agent_restart": "its host agent restarted",
+        "gpu_lost": "a GPU it held was lost",
+        "container_stopped": "its container was stopped (from the dashboard, the CLI or the API)",
+    }.get(cause, cause) + ": it runs again without spending a retry"
+
+
 def _exit_message(cause: str, exit_code: int | None, memory_mib: int) -> str:
     if cause == "oom":
         return f"the container exceeded its memory limit of {memory_mib} MiB and was killed (OOM)"
@@ -234,13 +262,21 @@ SELECT id, call_id, attempt, crashes, retries_used, preemptions FROM {I}
  WHERE task_id = %(task)s AND status = '{RUNNING}' FOR UPDATE
 """
 
+# Each attempt the container's end cut short is recorded as history, crashed or preempted.
 REQUEUE_EXITED_SQL = f"""
-UPDATE {I} i SET status = '{PENDING}', task_id = NULL, enqueued_at = now(), crashes = o.crashes,
-       retries_used = o.retries_used, preemptions = o.preemptions
-  FROM unnest(%(ids)s::text[], %(attempts)s::int[], %(crashes)s::int[], %(retries_used)s::int[],
-              %(preemptions)s::int[]) AS o(id, attempt, crashes, retries_used, preemptions)
- WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = '{RUNNING}'
-RETURNING i.id
+WITH r AS (
+    UPDATE {I} i SET status = '{PENDING}', task_id = NULL, enqueued_at = now(), crashes = o.crashes,
+           retries_used = o.retries_used, preemptions = o.preemptions
+      FROM unnest(%(ids)s::text[], %(attempts)s::int[], %(crashes)s::int[], %(retries_used)s::int[],
+                  %(preemptions)s::int[], %(outcomes)s::text[])
+           AS o(id, attempt, crashes, retries_used, preemptions, outcome)
+     WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = '{RUNNING}'
+ RETURNING i.id, i.attempt, i.started_at, o.outcome, %(cause)s AS cause, %(message)s AS message,
+           '' AS traceback
+), h AS (
+    {record_attempts_sql("r", "outcome")}
+)
+SELECT id FROM r
 """
 
 FAIL_EXITED_SQL = f"""
@@ -289,9 +325,19 @@ def task_exited(task_id: str, *, exit_code: int | None, oom: bool) -> Generator[
             requeue.append({**inp, "crashes": inp["crashes"] + 1, "retries_used": inp["retries_used"] + 1})
     requeued: list[str] = []
     if requeue:
+        ended = task["cause"] if platform_stop else cause
         rows = yield Stmt(
             REQUEUE_EXITED_SQL,
-            {k: [i[f] for i in requeue] for k, f in _EXITED_COLUMNS.items()},
+            {
+                **{k: [i[f] for i in requeue] for k, f in _EXITED_COLUMNS.items()},
+                "outcomes": [(AttemptOutcome.PREEMPTED if platform_stop else AttemptOutcome.CRASHED).value]
+                * len(requeue),
+                "task": task_id,
+                "cause": ended,
+                "message": _stop_message(ended)
+                if platform_stop
+                else _exit_message(cause, exit_code, task["memory"]),
+            },
         )
         requeued = [r["id"] for r in rows]
     failed_calls: list[str] = []

@@ -6,9 +6,25 @@ from collections.abc import Callable, Generator, Mapping
 from datetime import datetime
 from typing import Any
 
-from ..models import InputStatus
+from ..call_reports import remote_traceback
+from ..models import AttemptOutcome, InputStatus
 from .calls import _finish_calls_sql, finish_calls
-from .plans import FAILED, PENDING, RUNNING, STARTED, SUCCEEDED, UNFINISHED, I, K, O, Rows, Stmt, transition
+from .plans import (
+    FAILED,
+    PENDING,
+    RUNNING,
+    STARTED,
+    SUCCEEDED,
+    UNFINISHED,
+    H,
+    I,
+    K,
+    O,
+    Rows,
+    Stmt,
+    record_attempts_sql,
+    transition,
+)
 
 __all__ = [
     "claim",
@@ -81,17 +97,34 @@ def terminal_status(kind: str, cause: str) -> str:
     )
 
 
+# The most of a retried attempt's traceback its history keeps.
+TRACEBACK_MAX = 20_000
+
+
+def _ended(output: dict) -> str:
+    """How a retried output's attempt ended (AttemptOutcome)."""
+    return AttemptOutcome.TIMED_OUT.value if output["cause"] == "timeout" else AttemptOutcome.FAILED.value
+
+
 def _retryable(output: dict) -> bool:
     """An output the user's `retries` may run again: an exception, a timeout, a failed batch."""
     return output["kind"] == "exception" or output["cause"] in ("timeout", "batching")
 
 
+# A retried attempt is recorded as history, with its exception, in the same statement.
 RETRY_SQL = f"""
-UPDATE {I} i SET status = '{PENDING}', retries_used = retries_used + 1, task_id = NULL, enqueued_at = now()
-  FROM unnest(%(ids)s::text[], %(attempts)s::int[]) AS o(id, attempt)
- WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = '{RUNNING}' AND i.task_id = %(task)s
-   AND i.retries_used < %(max_retries)s
-RETURNING i.id, i.retries_used
+WITH r AS (
+    UPDATE {I} i SET status = '{PENDING}', retries_used = retries_used + 1, task_id = NULL, enqueued_at = now()
+      FROM unnest(%(ids)s::text[], %(attempts)s::int[], %(outcomes)s::text[], %(causes)s::text[],
+                  %(messages)s::text[], %(tracebacks)s::text[])
+           AS o(id, attempt, outcome, cause, message, traceback)
+     WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = '{RUNNING}' AND i.task_id = %(task)s
+       AND i.retries_used < %(max_retries)s
+ RETURNING i.id, i.retries_used, i.attempt, i.started_at, o.outcome, o.cause, o.message, o.traceback
+), h AS (
+    {record_attempts_sql("r", "outcome")}
+)
+SELECT id, retries_used FROM r
 """
 
 # A stale attempt (the input was requeued meanwhile) or another container matches nothing: the
@@ -144,6 +177,13 @@ def record_outputs(
                 "task": task_id,
                 "ids": [o["id"] for o in retryable],
                 "attempts": [int(o["attempt"]) for o in retryable],
+                "outcomes": [_ended(o) for o in retryable],
+                "causes": [o["cause"][:64] for o in retryable],
+                "messages": [o["message"][:10_000] for o in retryable],
+                "tracebacks": [
+                    remote_traceback(o["body"])[:TRACEBACK_MAX] if o["kind"] == "exception" else ""
+                    for o in retryable
+                ],
                 "max_retries": max_retries,
             },
         )
@@ -195,19 +235,42 @@ def record_item(
 
 
 REQUEUE_SQL = f"""
-UPDATE {I} i SET status = '{PENDING}', preemptions = preemptions + 1, task_id = NULL, enqueued_at = now()
-  FROM unnest(%(ids)s::text[], %(attempts)s::int[]) AS o(id, attempt)
- WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = '{RUNNING}' AND i.task_id = %(task)s
-RETURNING i.id
+WITH r AS (
+    UPDATE {I} i SET status = '{PENDING}', preemptions = preemptions + 1, task_id = NULL, enqueued_at = now()
+      FROM unnest(%(ids)s::text[], %(attempts)s::int[]) AS o(id, attempt)
+     WHERE i.id = o.id AND i.attempt = o.attempt AND i.status = '{RUNNING}' AND i.task_id = %(task)s
+ RETURNING i.id, i.attempt, i.started_at, %(cause)s AS cause, %(message)s AS message, '' AS traceback
+), h AS (
+    {record_attempts_sql("r", f"'{AttemptOutcome.PREEMPTED.value}'")}
+)
+SELECT id FROM r
 """
+
+# Why a container hands inputs back (`reason` of its requeue), and what the history says of it.
+REQUEUE_REASONS = {
+    "preempted": "its container was stopping (scaled down, drained or replaced) before it ran",
+    "timeout": "another input of its batch ran past the timeout, and the container gave the rest back",
+}
 
 
 @transition()
-def requeue_preempted(task_id: str, inputs: list[dict]) -> Generator[Stmt, Rows, list[str]]:
-    """A container hands back the inputs it holds and has not finished, without spending retries."""
+def requeue_preempted(
+    task_id: str, inputs: list[dict], reason: str = "preempted"
+) -> Generator[Stmt, Rows, list[str]]:
+    """A container hands back the inputs it holds and has not finished, without spending retries.
+
+    Each handed-back attempt is recorded as history, preempted, with `reason` (REQUEUE_REASONS;
+    another is taken as "preempted": the container says it, not the platform)."""
+    reason = reason if reason in REQUEUE_REASONS else "preempted"
     rows = yield Stmt(
         REQUEUE_SQL,
-        {"task": task_id, "ids": [i["id"] for i in inputs], "attempts": [int(i["attempt"]) for i in inputs]},
+        {
+            "task": task_id,
+            "ids": [i["id"] for i in inputs],
+            "attempts": [int(i["attempt"]) for i in inputs],
+            "cause": reason,
+            "message": REQUEUE_REASONS[reason],
+        },
     )
     return [r["id"] for r in rows]
 
@@ -266,6 +329,8 @@ WITH batch AS (
  RETURNING id
 ), items AS (
     DELETE FROM {O} WHERE input_id = ANY(ARRAY(SELECT id FROM expired))
+), tracebacks AS (
+    UPDATE {H} SET traceback = '' WHERE input_id = ANY(ARRAY(SELECT id FROM expired)) AND traceback <> ''
 )
 SELECT (SELECT count(*) FROM expired) AS expired,
        ARRAY(SELECT DISTINCT k FROM batch b, unnest(ARRAY[b.args_blob, b.result_blob]) AS k WHERE k <> '')
@@ -275,7 +340,8 @@ SELECT (SELECT count(*) FROM expired) AS expired,
 
 @transition()
 def outputs_expired(cutoff: datetime, batch: int) -> Generator[Stmt, Rows, tuple[int, list[str]]]:
-    """Past retention, a batch of outputs expires: payloads and generator values go, the rows stay
-    as `expired` markers (OutputExpiredError). Returns how many, and the blob keys they held."""
+    """Past retention, a batch of outputs expires: payloads, generator values and the tracebacks of
+    earlier attempts go, the rows stay as `expired` markers (OutputExpiredError). Returns how many,
+    and the blob keys they held."""
     rows = yield Stmt(EXPIRE_BATCH_SQL, {"cutoff": cutoff, "batch": batch})
     return rows[0]["expired"], list(rows[0]["blobs"] or [])

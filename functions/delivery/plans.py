@@ -24,6 +24,7 @@ from ..models import (
     Function,
     FunctionCall,
     Input,
+    InputAttempt,
     InputStatus,
     OutputItem,
     Task,
@@ -42,6 +43,15 @@ F = Function._meta.db_table
 A = App._meta.db_table
 E = Environment._meta.db_table
 O = OutputItem._meta.db_table  # noqa: E741
+H = InputAttempt._meta.db_table  # attempts that ended without the input's final output
+
+
+def record_attempts_sql(ended: str, outcome: str, task: str = "%(task)s") -> str:
+    """A CTE body that records, as attempt history, the rows of `ended`: a CTE over the inputs a
+    transition just took from running to pending, with columns id, attempt, started_at, and the
+    `outcome`, cause, message and traceback expressions (SQL) of each."""
+    return f"""INSERT INTO {H} (input_id, attempt, task_id, outcome, cause, message, traceback, started_at, ended_at)
+        SELECT id, attempt, {task}, {outcome}, cause, message, traceback, started_at, now() FROM {ended}"""
 
 
 def _in(*values: str) -> str:

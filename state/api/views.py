@@ -7,7 +7,6 @@ outside DRF, with the same answers (`state.fastpath`).
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -99,11 +98,8 @@ class _StateViewSet(
     def perform_destroy(self, instance):
         services.object_delete(instance)
 
-    def get_object(self):
-        try:
-            return super().get_object()
-        except Http404:
-            raise ops.not_found(self.kind, str(self.kwargs.get("pk", ""))) from None
+    def missing(self):
+        return ops.not_found(self.kind, str(self.kwargs.get("pk", "")))
 
     def _gone(self, obj):
         """The object was deleted between the lookup and the operation."""

@@ -20,8 +20,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts import service_tokens, team
 from accounts import services as account_services
-from accounts import team
 from accounts.models import ApiToken, AuditEvent, Invite, Membership, Role, Workspace
 from apps import deployments
 from apps import services as app_services
@@ -124,6 +124,7 @@ class WorkspaceObjects:
     input_ids: list[str]
     task: Task
     token: ApiToken
+    service_token: ApiToken
     image: Image
     build: Build
     volume: Volume
@@ -148,6 +149,7 @@ class WorkspaceObjects:
             "calls": self.call.id,
             "tasks": self.task.id,
             "tokens": self.token.id,
+            "service-tokens": self.service_token.id,
             "images": self.image.id,
             "builds": self.build.id,
             "volumes": self.volume.id,
@@ -255,6 +257,9 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         workspace=member.workspace, role=Role.MEMBER, by_user=member.user, by_role=Role.OWNER
     )
     audit_event = AuditEvent.objects.get(action="app.deploy", target_id=deployed.id, data__version=1)
+    service_token, _ = service_tokens.issue(
+        workspace=member.workspace, role=Role.MEMBER, by_user=member.user, name=f"{tag}-bot"
+    )
     return WorkspaceObjects(
         mate=mate,
         invite=invite,
@@ -275,6 +280,7 @@ def make_objects(member: Member, *, tag: str) -> WorkspaceObjects:
         input_ids=input_ids,
         task=task,
         token=member.token,
+        service_token=service_token,
         image=function.image,
         build=build,
     )

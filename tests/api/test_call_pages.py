@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps import services as app_services
-from functions import call_reports
+from functions import call_reports, delivery
 from functions import services as function_services
-from functions.models import Function, FunctionCall, Input, LogLine, Task
+from functions.models import Function, FunctionCall, Input, InputAttempt, LogLine, Task
 
 
 def _exception_body(message: str) -> bytes:
@@ -106,6 +106,56 @@ def test_a_calls_report_has_its_inputs_attempts_traceback_logs_and_cold_start(tr
     assert cold["cold"] is True
     stages = {s["name"]: s["seconds"] for s in cold["stages"]}
     assert stages == {"container_requested": 0.25, "container_start": 1.0, "input_claimed": 0.25, "run": 1.0}
+
+
+def test_a_calls_report_lists_each_inputs_attempts_in_order_with_their_causes(trio, objects_a):
+    # given an input that raised (retried), lost its container (run again), then failed for good,
+    # through the transitions the relay and the host agent use
+    function = objects_a.function
+    Function.objects.filter(pk=function.pk).update(retries={"max_retries": 3})
+    call, (input_id,) = function_services.call_create(function=function, user=trio.alice.user, args=[b"x"])
+    first, second, third = (
+        Task.objects.create(workspace=function.workspace, function=function, status="running")
+        for _ in range(3)
+    )
+    delivery.run(delivery.claim(first.pk, [input_id]))
+    raised = {"id": input_id, "attempt": 1, "kind": "exception", "cause": "exception"}
+    raised.update(message="ValueError: first", body=_exception_body("first"))
+    delivery.run(delivery.record_outputs(first.pk, [raised], {"max_retries": 3}))
+    delivery.run(delivery.claim(second.pk, [input_id]))
+    delivery.run(delivery.task_exited(second.pk, exit_code=137, oom=False))
+    delivery.run(delivery.claim(third.pk, [input_id]))
+    final = {**raised, "attempt": 3, "message": "ValueError: last", "body": _exception_body("last")}
+    delivery.run(delivery.record_outputs(third.pk, [final], {"max_retries": 1}))
+    # when
+    response = trio.bob.api.get(f"/api/v1/calls/{call.id}/report/")
+    # then its three attempts come in order, each with how it ended, why and where
+    assert response.status_code == 200, response.content[:300]
+    (one,) = response.json()["inputs"]
+    history = one["attempt_history"]
+    assert [(a["attempt"], a["outcome"], a["cause"], a["task_id"]) for a in history] == [
+        (1, "failed", "exception", first.pk),
+        (2, "crashed", "container_crash", second.pk),
+        (3, "failed", "exception", third.pk),
+    ]
+    assert "ValueError: first" in history[0]["traceback"] and "ValueError: last" in history[2]["traceback"]
+    assert "killed by signal 9" in history[1]["message"] and history[1]["traceback"] == ""
+    assert all(a["started_at"] and a["ended_at"] for a in history)
+    # and the last attempt is the input's own: two rows of history were written, not three
+    assert InputAttempt.objects.filter(input_id=input_id).count() == 2
+
+
+def test_a_pending_input_shows_only_the_attempts_that_ended(trio, objects_a):
+    function = objects_a.function
+    call, (input_id,) = function_services.call_create(function=function, user=trio.alice.user, args=[b"x"])
+    assert trio.bob.api.get(f"/api/v1/calls/{call.id}/report/").json()["inputs"][0]["attempt_history"] == []
+    task = Task.objects.create(workspace=function.workspace, function=function, status="running")
+    delivery.run(delivery.claim(task.pk, [input_id]))
+    running = trio.bob.api.get(f"/api/v1/calls/{call.id}/report/").json()["inputs"][0]["attempt_history"]
+    assert [(a["attempt"], a["outcome"], a["ended_at"]) for a in running] == [(1, "running", None)]
+    delivery.run(delivery.requeue_preempted(task.pk, [{"id": input_id, "attempt": 1}]))
+    waiting = trio.bob.api.get(f"/api/v1/calls/{call.id}/report/").json()["inputs"][0]["attempt_history"]
+    assert [(a["attempt"], a["outcome"], a["cause"]) for a in waiting] == [(1, "preempted", "preempted")]
 
 
 def test_the_traceback_reader_never_unpickles():

@@ -65,6 +65,8 @@ def test_it_walks_every_operation_that_takes_an_id():
         "mounts_retrieve",
         "tokens_retrieve",
         "tokens_destroy",
+        "service_tokens_retrieve",
+        "service_tokens_destroy",
         "volumes_retrieve",
         "volumes_destroy",
         "volumes_files_retrieve",

@@ -55,6 +55,57 @@ def test_a_line_appears_live_while_a_function_prints(page, platform, ops):
     expect(page.get_by_test_id("log-count")).to_have_text("11 lines shown")  # 1, 10-19
 
 
+def test_a_dropped_live_tail_says_so_polls_and_reconnects_with_backoff(page, platform, ops):
+    token = f"dropped-{secrets.token_hex(4)}"
+    app_id = ops.app.app_id
+    # given the Logs page tailing over its WebSocket, which the test stands between page and server
+    sockets: list = []
+    blocked = {"on": False, "refused": 0}
+
+    def on_socket(ws) -> None:
+        if blocked["on"]:
+            blocked["refused"] += 1
+            ws.close(code=4000, reason="refused by the test")  # the server is unreachable
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/ws/logs/"), on_socket)
+    polls: list[str] = []
+    page.on(
+        "request", lambda r: polls.append(r.url) if "/api/v1/logs/?" in r.url and "after=" in r.url else None
+    )
+    _sign_in(page, platform)
+    page.goto(f"/logs?app={app_id}")
+    expect(page.get_by_text("Live", exact=True)).to_be_visible()
+    view = page.get_by_role("log", name="Log lines")
+    # when the server side closes it, and refuses the page's reconnections
+    blocked["on"] = True
+    sockets[0].close(code=4001, reason="dropped by the test")
+    polls.clear()
+    # then the page says so, and that it polls meanwhile
+    status = page.get_by_role("status").filter(has_text="Live connection lost")
+    expect(status).to_contain_text("polling every 2 s")
+    # and lines printed meanwhile still appear, read by polling the logs API
+    call = ops.chatter.spawn(token, 10)
+    expect(view).to_contain_text(f"{token} line 9")
+    assert call.get() == 10
+    assert polls, "the lines came by polling GET /api/v1/logs/?after="
+    # and it keeps trying to reconnect, each attempt counted (the delays between them grow: backoff.ts)
+    expect(status).to_have_text(re.compile(r"\(attempt ([3-9]|[1-9][0-9]+)\)"))
+    assert blocked["refused"] >= 2
+    attempt = int(re.search(r"attempt (\d+)", status.inner_text()).group(1))
+    assert blocked["refused"] in (attempt - 1, attempt)  # one reconnection per attempt, no more
+    # when the server is reachable again, then the next attempt makes it live again
+    blocked["on"] = False
+    expect(page.get_by_text("Live", exact=True)).to_be_visible(timeout=60_000)
+    assert len(sockets) == 2
+    # and new lines come over the socket again
+    after = f"{token}-back"
+    ops.chatter.spawn(after, 3).get()
+    expect(view).to_contain_text(f"{after} line 2")
+
+
 def test_a_container_stopped_from_the_browser_disappears(page, platform, ops):
     # given a warm container of the app
     ops.chatter.remote("warm", 1)

@@ -143,6 +143,55 @@ def test_a_token_revoked_in_the_browser_gets_401_from_the_sdk(page, platform):
         sdk.app_list()
 
 
+def test_a_service_token_made_in_the_browser_works_from_the_sdk_until_revoked(page, platform):
+    alice = platform.users["alice"]
+    name = f"ci-{uuid.uuid4().hex[:6]}"
+    queue = f"ci-queue-{uuid.uuid4().hex[:6]}"
+    # given a member-role service token alice makes on the API tokens page
+    sign_in(page, "alice", alice.password)
+    page.get_by_role("banner").get_by_role("link", name="API tokens").click()
+    section = page.get_by_role("region", name="Service tokens")
+    section.get_by_label("Service token name").fill(name)
+    section.get_by_label("Acts as").select_option("member")
+    section.get_by_role("button", name="Create service token").click()
+    created = page.get_by_role("region", name="New service token")
+    token_id, secret = created.get_by_test_id("api-token").inner_text().split(":", 1)
+    # when the SDK uses it, then it works as a member of her workspace: what it makes is there
+    sdk = Client(
+        Config(server_url=platform.url, token_id=token_id, token_secret=secret, profile=None, source="test")
+    )
+    skylift.Queue.from_name(queue, create_if_missing=True, client=sdk).put("job")
+    assert platform.sql(
+        "SELECT count(*) FROM state_queue WHERE name = %s AND workspace_id = %s", [queue, alice.workspace_id]
+    ) == [(1,)]
+    created.get_by_role("button", name="Done").click()
+    # and the page lists it with its role, its maker and its last use, never its secret
+    page.reload()
+    row = page.get_by_test_id("service-token-row").filter(has_text=token_id)
+    expect(row).to_contain_text(name)
+    expect(row).to_contain_text("member")
+    expect(row).to_contain_text("alice")
+    expect(row).to_contain_text("active")
+    expect(row.get_by_role("cell").nth(6)).not_to_have_text("never")
+    assert secret not in page.content()
+    # when she revokes it in the browser
+    row.get_by_role("button", name=f"Revoke {token_id}").click()
+    page.get_by_role("region", name="Revoke service token").get_by_role(
+        "button", name=f"Revoke {token_id}"
+    ).click()
+    expect(page.get_by_role("status")).to_contain_text(f"Revoked service token {token_id}.")
+    expect(row).to_contain_text("revoked")
+    # then the SDK's next request is refused with 401
+    with pytest.raises(exc.AuthError, match="Invalid or revoked API token"):
+        sdk.app_list()
+    # and the audit log has both
+    actions = platform.sql(
+        "SELECT action, actor_name FROM accounts_auditevent WHERE target_id = %s ORDER BY created_at",
+        [token_id],
+    )
+    assert actions == [("service_token.create", "alice"), ("service_token.revoke", "alice")]
+
+
 APP = textwrap.dedent(
     """
     import skylift

@@ -55,3 +55,22 @@ def test_it_lists_volumes_and_browses_their_folders(page, platform):
     expect(page.get_by_role("table", name="Files")).to_contain_text("1.5 KiB")
     page.get_by_role("navigation", name="Folder").get_by_role("link", name="/", exact=True).click()
     expect(page.get_by_role("table", name="Files")).to_contain_text("README.txt")
+
+
+def test_a_volume_deleted_from_its_page_is_gone(page, platform):
+    # given alice's volume with a file
+    alice = platform.users["alice"]
+    name = f"scratch-{uuid.uuid4().hex[:6]}"
+    made = httpx.post(f"{platform.url}/api/v1/volumes/", json={"name": name}, headers=alice.headers)
+    assert made.status_code == 201, made.text
+    volume_id = made.json()["id"]
+    # when she deletes it from its page, confirming
+    sign_in(page, "alice", alice.password)
+    expect(page.get_by_test_id("user")).to_contain_text("alice")
+    page.goto(f"/volumes/{volume_id}")
+    page.get_by_role("button", name="Delete volume…").click()
+    page.get_by_role("region", name="Delete volume").get_by_role("button", name=f"Delete {name}").click()
+    # then the page goes back to the list, where it is no more, nor in the API
+    expect(page.get_by_role("heading", name="Volumes")).to_be_visible()
+    expect(page.get_by_role("table", name="Volumes").get_by_role("link", name=name)).to_have_count(0)
+    assert httpx.get(f"{platform.url}/api/v1/volumes/{volume_id}/", headers=alice.headers).status_code == 404

@@ -24,6 +24,7 @@ from functions.models import (
     Function,
     FunctionCall,
     Input,
+    InputAttempt,
     InputStatus,
     OutputItem,
     Task,
@@ -75,6 +76,15 @@ def _output(
 
 def _input(input_id: str) -> Input:
     return Input.objects.get(pk=input_id)
+
+
+def _history(input_id: str) -> list[tuple]:
+    """The attempts of an input recorded as ended: (attempt, task, outcome, cause), in order."""
+    return list(
+        InputAttempt.objects.filter(input_id=input_id)
+        .order_by("attempt")
+        .values_list("attempt", "task_id", "outcome", "cause")
+    )
 
 
 def _map_call(side: Side, n: int, *, closed: bool) -> tuple[str, list[str]]:
@@ -163,6 +173,8 @@ def test_an_output_finishes_a_one_input_call_in_the_same_statement(world):
     call = FunctionCall.objects.get(pk=a.call.pk)
     assert (call.status, call.finished_at is not None) == (CallStatus.SUCCEEDED, True)
     assert bytes(_input(a.input_id).result) == b"result"
+    # and an attempt that ends with the input's output is recorded nowhere else
+    assert InputAttempt.objects.count() == 0
 
 
 def test_a_stale_attempt_writes_nothing(world):
@@ -202,6 +214,8 @@ def test_an_exception_with_retries_left_goes_back_to_pending(world):
     assert (written, finished, again) == ([], [], [{"id": a.input_id, "used": 1}])
     row = _input(a.input_id)
     assert (row.status, row.retries_used, row.task_id) == (InputStatus.PENDING, 1, None)
+    # and the attempt is history, with how it ended, in the same transition
+    assert _history(a.input_id) == [(1, a.task.pk, "failed", "")]
     # the retry's own failure is terminal: the retries are spent
     delivery.run(delivery.claim(a.task.pk, [a.input_id]))
     written, _, again = delivery.run(
@@ -210,6 +224,32 @@ def test_an_exception_with_retries_left_goes_back_to_pending(world):
         )
     )
     assert ([w["status"] for w in written], again) == (["failed"], [])
+    # and the last attempt is the input itself: the history holds the first only
+    assert _history(a.input_id) == [(1, a.task.pk, "failed", "")]
+
+
+def test_a_retried_attempt_keeps_its_traceback_and_a_timeout_says_so(world):
+    import pickle
+
+    a = world["a"]
+    delivery.run(delivery.claim(a.task.pk, [a.input_id]))
+    traceback = 'Traceback (most recent call last):\n  File "mod.py", line 1\nValueError: boom\n'
+    failing = {**_output(a.input_id, 1, pickle.dumps(("ValueError", traceback)), kind="exception")}
+    failing["message"] = "ValueError: boom"
+    arun(delivery.record_outputs(a.task.pk, [failing], {"max_retries": 2}))
+    delivery.run(delivery.claim(a.task.pk, [a.input_id]))
+    timed_out = {
+        **_output(a.input_id, 2, b"", kind="error", cause="timeout"),
+        "message": "ran past its timeout",
+    }
+    arun(delivery.record_outputs(a.task.pk, [timed_out], {"max_retries": 2}))
+    rows = list(InputAttempt.objects.filter(input_id=a.input_id).order_by("attempt"))
+    assert [(r.attempt, r.outcome, r.cause, r.message) for r in rows] == [
+        (1, "failed", "", "ValueError: boom"),
+        (2, "timed_out", "timeout", "ran past its timeout"),
+    ]
+    assert rows[0].traceback == traceback and rows[1].traceback == ""
+    assert rows[0].started_at is not None and rows[0].ended_at >= rows[0].started_at
 
 
 def test_errors_take_the_status_of_their_cause():
@@ -290,6 +330,13 @@ def test_a_requeue_spends_no_retries_and_only_the_holder_may_ask(world):
     assert arun(delivery.requeue_preempted(a.task.pk, [{"id": a.input_id, "attempt": 1}])) == [a.input_id]
     row = _input(a.input_id)
     assert (row.status, row.preemptions, row.retries_used, row.crashes) == (InputStatus.PENDING, 1, 0, 0)
+    assert _history(a.input_id) == [(1, a.task.pk, "preempted", "preempted")]
+    # a batch's timeout hands the rest back with that reason; a reason it does not know is a preemption
+    delivery.run(delivery.claim(a.task.pk, [a.input_id]))
+    arun(delivery.requeue_preempted(a.task.pk, [{"id": a.input_id, "attempt": 2}], "timeout"))
+    delivery.run(delivery.claim(a.task.pk, [a.input_id]))
+    arun(delivery.requeue_preempted(a.task.pk, [{"id": a.input_id, "attempt": 3}], "<script>"))
+    assert [h[3] for h in _history(a.input_id)] == ["preempted", "timeout", "preempted"]
 
 
 def test_a_cancel_ends_unfinished_inputs_and_reports_the_running_ones(world):
@@ -482,6 +529,8 @@ def test_a_crash_spends_a_retry_and_the_last_one_fails_the_input(world):
     assert (row.status, row.retries_used, row.crashes, row.preemptions) == (InputStatus.PENDING, 1, 1, 0)
     task = Task.objects.get(pk=a.task.pk)
     assert (task.status, task.cause, task.exit_code) == (TaskStatus.FAILED, "container_crash", 137)
+    assert _history(a.input_id) == [(1, a.task.pk, "crashed", "container_crash")]
+    assert "killed by signal 9" in InputAttempt.objects.get(input_id=a.input_id).message
     # and when its second container crashes too, the input fails with the cause
     second = _task(a.function)
     delivery.run(delivery.claim(second.pk, [a.input_id]))
@@ -514,6 +563,8 @@ def test_a_platform_stop_requeues_without_spending_retries(world):
     assert (row.status, row.retries_used, row.crashes, row.preemptions) == (InputStatus.PENDING, 0, 0, 1)
     task = Task.objects.get(pk=a.task.pk)
     assert (task.status, task.cause) == (TaskStatus.STOPPED, "scaled_down")
+    assert _history(a.input_id) == [(1, a.task.pk, "preempted", "scaled_down")]
+    assert "scaled the function down" in InputAttempt.objects.get(input_id=a.input_id).message
 
 
 def test_an_exit_leaves_inputs_another_container_holds_alone(world):

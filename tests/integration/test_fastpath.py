@@ -124,3 +124,27 @@ def test_the_output_it_answers_with_is_the_one_the_database_keeps(running, funct
     ).json()
     assert body["outputs"] == stored["outputs"]
     assert stored["outputs"][0]["status"] == ("succeeded" if function == "square" else "failed")
+
+
+def test_a_service_token_calls_through_it_until_revoked(running):
+    # given a service token of alice's workspace (it has no membership: its role is its own)
+    alice = running.users["alice"].headers
+    made = httpx.post(
+        f"{running.url}/api/v1/service-tokens/", json={"name": "fast-bot", "role": "member"}, headers=alice
+    )
+    assert made.status_code == 201, made.text
+    bot = {"Authorization": f"Bearer {made.json()['id']}:{made.json()['secret']}"}
+    # when it calls a function, then the fast path serves it
+    response = httpx.post(
+        f"{running.url}/api/v1/calls/", json=_body(basic_app.square.object_id, 7), headers=bot, timeout=60
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers.get("x-skylift-path") == "fast"
+    assert cloudpickle.loads(base64.b64decode(response.json()["outputs"][0]["result"])) == 49
+    # when alice revokes it, then its next call is refused at the door
+    assert httpx.delete(f"{running.url}/api/v1/service-tokens/{made.json()['id']}/", headers=alice).is_success
+    refused = httpx.post(
+        f"{running.url}/api/v1/calls/", json=_body(basic_app.square.object_id, 7), headers=bot, timeout=60
+    )
+    assert refused.status_code == 401
+    assert refused.json()["error"]["message"] == "Invalid or revoked API token."

@@ -1498,6 +1498,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/service-tokens/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The workspace's service tokens: they act with a role of their own and outlive whoever made
+         *     them (accounts.service_tokens). POST makes one (its secret shown once); DELETE revokes.
+         */
+        get: operations["service_tokens_list"];
+        put?: never;
+        /**
+         * @description The workspace's service tokens: they act with a role of their own and outlive whoever made
+         *     them (accounts.service_tokens). POST makes one (its secret shown once); DELETE revokes.
+         */
+        post: operations["service_tokens_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-tokens/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The workspace's service tokens: they act with a role of their own and outlive whoever made
+         *     them (accounts.service_tokens). POST makes one (its secret shown once); DELETE revokes.
+         */
+        get: operations["service_tokens_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * @description The workspace's service tokens: they act with a role of their own and outlive whoever made
+         *     them (accounts.service_tokens). POST makes one (its secret shown once); DELETE revokes.
+         */
+        delete: operations["service_tokens_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/statements/": {
         parameters: {
             query?: never;
@@ -2048,6 +2096,22 @@ export interface components {
          * @enum {string}
          */
         BuildStepStatusEnum: "pending" | "cached" | "running" | "built" | "failed";
+        CallAttempt: {
+            /** @description Its number: 1 for the first claim by a container */
+            attempt: number;
+            /** @description How it ended: failed, timed_out, crashed or preempted (another attempt followed); for the last one, the input's status (running, succeeded, failed, …) or crashed */
+            outcome: string;
+            cause: string;
+            message: string;
+            /** @description The remote traceback of an exception, else empty */
+            traceback: string;
+            /** @description The container it ran in */
+            task_id: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            ended_at: string | null;
+        };
         CallCreateRequest: {
             /** @description The function to call; or name it by app_name and function_name */
             function_id?: string;
@@ -2132,6 +2196,8 @@ export interface components {
             queue_seconds: number | null;
             /** Format: double */
             run_seconds: number | null;
+            /** @description Its attempts in order, each with how it ended and why */
+            attempt_history: components["schemas"]["CallAttempt"][];
         };
         CallInputsRequest: {
             /** @description Index of the first input of this batch */
@@ -3192,6 +3258,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["Secret"][];
         };
+        PaginatedServiceTokenList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=400&limit=100
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?offset=200&limit=100
+             */
+            previous?: string | null;
+            results: components["schemas"]["ServiceToken"][];
+        };
         PaginatedTaskList: {
             /**
              * Format: uri
@@ -3563,6 +3644,71 @@ export interface components {
                 [key: string]: string;
             };
         };
+        ServiceToken: {
+            readonly id: string;
+            name?: string;
+            /**
+             * @description The role it acts with: admin or member (the owner role stays with people).
+             *
+             *     * `admin` - admin
+             *     * `member` - member
+             * @default member
+             */
+            role: components["schemas"]["ServiceTokenRoleEnum"];
+            /** @description Who made it (empty once that account is deleted; the token stays). */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+        };
+        ServiceTokenCreated: {
+            readonly id: string;
+            name?: string;
+            /**
+             * @description The role it acts with: admin or member (the owner role stays with people).
+             *
+             *     * `admin` - admin
+             *     * `member` - member
+             * @default member
+             */
+            role: components["schemas"]["ServiceTokenRoleEnum"];
+            /** @description Who made it (empty once that account is deleted; the token stays). */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            expires_at?: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            /** @description Shown once; only its hash is stored. */
+            readonly secret: string;
+        };
+        ServiceTokenRequest: {
+            name?: string;
+            /**
+             * @description The role it acts with: admin or member (the owner role stays with people).
+             *
+             *     * `admin` - admin
+             *     * `member` - member
+             * @default member
+             */
+            role: components["schemas"]["ServiceTokenRoleEnum"];
+            /** Format: date-time */
+            expires_at?: string | null;
+        };
+        /**
+         * @description * `admin` - admin
+         *     * `member` - member
+         * @enum {string}
+         */
+        ServiceTokenRoleEnum: "admin" | "member";
         Session: {
             user: components["schemas"]["User"];
             workspace: components["schemas"]["Workspace"];
@@ -6565,6 +6711,97 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SecretEvent"][];
+                };
+            };
+        };
+    };
+    service_tokens_list: {
+        parameters: {
+            query?: {
+                /** @description Number of results to return per page. */
+                limit?: number;
+                /** @description The initial index from which to return the results. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedServiceTokenList"];
+                };
+            };
+        };
+    };
+    service_tokens_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ServiceTokenRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceTokenCreated"];
+                };
+            };
+        };
+    };
+    service_tokens_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this api token. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceToken"];
+                };
+            };
+        };
+    };
+    service_tokens_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A unique value identifying this api token. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceToken"];
                 };
             };
         };

@@ -22,6 +22,7 @@ export type ProxyTokenCreated = Schemas["ProxyTokenCreated"];
 export type Member = Schemas["Member"];
 export type InviteCreated = Schemas["InviteCreated"];
 export type ApiTokenCreated = Schemas["ApiTokenCreated"];
+export type ServiceTokenCreated = Schemas["ServiceTokenCreated"];
 export type AuditEvent = Schemas["AuditEvent"];
 export type WorkspaceSettings = Schemas["WorkspaceSettings"];
 /** A Dict or a Queue as listed (the two have the same fields). */

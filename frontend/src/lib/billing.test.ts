@@ -21,7 +21,15 @@ function report(rows: Partial<UsageReport["results"][number]>[]): UsageReport {
     by: "app",
     granularity: "day",
     total_cost: rows.reduce((n, r) => n + (r.cost ?? 0), 0),
-    results: rows.map((r) => ({ period: "2026-12-01T00:00:00Z", resource: "cpu", unit: "core-seconds", quantity: 1, cost: 0, ...r })),
+    results: rows.map((r) => ({
+      period: "2026-12-01T00:00:00Z",
+      kind: "function",
+      resource: "cpu",
+      unit: "core-seconds",
+      quantity: 1,
+      cost: 0,
+      ...r,
+    })),
   };
 }
 

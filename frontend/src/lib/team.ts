@@ -53,6 +53,8 @@ const ACTIONS: Record<string, string> = {
   "secret.delete": "deleted secret",
   "token.create": "created API token",
   "token.revoke": "revoked API token",
+  "service_token.create": "created service token",
+  "service_token.revoke": "revoked service token",
   "proxy_token.create": "created proxy token",
   "proxy_token.revoke": "revoked proxy token",
   "proxy_token.delete": "deleted proxy token",

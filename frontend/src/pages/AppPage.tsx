@@ -21,6 +21,8 @@ export function AppPage() {
   const [reloads, setReloads] = useState(0);
   const app = useResource(() => api.get("/api/v1/apps/{id}/", { path: { id } }), [id, reloads]);
   const reload = useCallback(() => setReloads((n) => n + 1), []);
+  // Said after a reload too: the page had acted on what it showed, and it had changed meanwhile.
+  const [stale, setStale] = useState<string | null>(null);
 
   if (app.status === "loading") return <p className="muted">Loading…</p>;
   if (app.status === "error") {
@@ -38,7 +40,12 @@ export function AppPage() {
   }
   return (
     <>
-      <AppHeader app={app.data} onChanged={reload} />
+      <AppHeader app={app.data} onChanged={reload} onStale={setStale} />
+      {stale && (
+        <p role="status" className="notice">
+          {stale}
+        </p>
+      )}
       {app.data.state === "deployed" && <SchedulesSection key={`s${reloads}`} appId={app.data.id} />}
       <FunctionsSection key={`f${reloads}`} appId={app.data.id} />
       {app.data.live_version !== null && app.data.live_version !== undefined && (
@@ -49,13 +56,33 @@ export function AppPage() {
   );
 }
 
-function StopButton({ app, onStopped }: { app: App; onStopped: () => void }) {
+function StopButton({
+  app,
+  onStopped,
+  onStale,
+}: {
+  app: App;
+  onStopped: () => void;
+  /** The app was stopped meanwhile (this page is older than that): what to tell the user. */
+  onStale: (message: string) => void;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<unknown>(null);
   if (app.state === "stopped") return null;
   const stop = () => {
     setError(null);
-    api.post("/api/v1/apps/{id}/stop/", { path: { id: app.id } }).then(onStopped, (e: unknown) => setError(e));
+    // A page loaded before someone else (or the platform) stopped the app says so, not "stopped".
+    api
+      .get("/api/v1/apps/{id}/", { path: { id: app.id } })
+      .then((now) => {
+        if (now.state === "stopped") {
+          onStale(staleStop(app.name, now.stopped_at));
+          onStopped();
+          return;
+        }
+        return api.post("/api/v1/apps/{id}/stop/", { path: { id: app.id } }).then(onStopped);
+      })
+      .catch((e: unknown) => setError(e));
   };
   return (
     <div className="actions">
@@ -88,7 +115,21 @@ function AppStandingCost({ appId }: { appId: string }) {
   return <StandingCostFacts cost={cost.data} label="Standing cost" />;
 }
 
-function AppHeader({ app, onChanged }: { app: App; onChanged: () => void }) {
+/** What a page that tried to stop an app someone stopped meanwhile says. */
+function staleStop(name: string, stoppedAt: string | null | undefined): string {
+  const when = stoppedAt ? ` at ${formatDateTime(stoppedAt)}` : "";
+  return `${name} was already stopped${when}, since this page was loaded (by someone else, or by the platform).`;
+}
+
+function AppHeader({
+  app,
+  onChanged,
+  onStale,
+}: {
+  app: App;
+  onChanged: () => void;
+  onStale: (message: string) => void;
+}) {
   return (
     <section className="app-header">
       <p className="breadcrumb">
@@ -125,7 +166,7 @@ function AppHeader({ app, onChanged }: { app: App; onChanged: () => void }) {
         )}
       </dl>
       {app.state !== "stopped" && <AppStandingCost appId={app.id} />}
-      <StopButton app={app} onStopped={onChanged} />
+      <StopButton app={app} onStopped={onChanged} onStale={onStale} />
     </section>
   );
 }

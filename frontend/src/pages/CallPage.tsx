@@ -6,6 +6,7 @@ import { useResource } from "../api/useResource";
 import { InputStatusBadge, StatusBadge } from "../components/Badge";
 import { Empty, ErrorNotice, WaitingNotice } from "../components/Notice";
 import { useSession } from "../components/session";
+import { AttemptsSection } from "./call/AttemptsSection";
 import { preloadFunctionPage } from "./functionPageLoader";
 import { type CallGraph, describeStatuses, type GraphNode, graphSettled, toCallGraph } from "../lib/callGraph";
 import { formatDateTime, formatDuration } from "../lib/format";
@@ -20,6 +21,8 @@ export function CallPage() {
   const { id = "" } = useParams();
   const [reloads, setReloads] = useState(0);
   const call = useResource(() => api.get("/api/v1/calls/{id}/", { path: { id } }), [id, reloads]);
+  // Said after the reload too: the call had changed since the page was loaded.
+  const [stale, setStale] = useState<string | null>(null);
 
   if (call.status === "loading") return <p className="muted">Loading…</p>;
   if (call.status === "error") {
@@ -64,7 +67,12 @@ export function CallPage() {
           </dd>
         </dl>
         {data.finished_at === null && <WaitingNotice reason={data.waiting_reason} />}
-        <CallActions call={data} onChanged={() => setReloads((n) => n + 1)} />
+        <CallActions call={data} onChanged={() => setReloads((n) => n + 1)} onStale={setStale} />
+        {stale && (
+          <p role="status" className="notice">
+            {stale}
+          </p>
+        )}
       </section>
       <CallReportSection key={`${data.id}-${reloads}`} callId={data.id} settled={data.finished_at !== null} />
       <CallGraphSection key={data.id} callId={data.id} />
@@ -164,13 +172,30 @@ function GraphItem({ node, currentCallId }: { node: GraphNode; currentCallId: st
 }
 
 /** Cancel an unfinished call; retry a finished one (a new call with the same inputs). */
-function CallActions({ call, onChanged }: { call: Call; onChanged: () => void }) {
+function CallActions({
+  call,
+  onChanged,
+  onStale,
+}: {
+  call: Call;
+  onChanged: () => void;
+  onStale: (message: string) => void;
+}) {
   const navigate = useNavigate();
   const [error, setError] = useState<unknown>(null);
   const unfinished = call.status === "pending" || call.status === "running";
   const cancel = () => {
     setError(null);
-    api.post("/api/v1/calls/{id}/cancel/", { path: { id: call.id } }).then(onChanged, (e: unknown) => setError(e));
+    api.post("/api/v1/calls/{id}/cancel/", { path: { id: call.id } }).then(
+      (after) => {
+        // Finished meanwhile (this page is older than that): nothing was left to cancel.
+        if (after.status !== "cancelled") {
+          onStale(`The call had already finished (${after.status}) since this page was loaded: nothing was cancelled.`);
+        }
+        onChanged();
+      },
+      (e: unknown) => setError(e),
+    );
   };
   const retry = () => {
     setError(null);
@@ -286,6 +311,7 @@ function CallReportSection({ callId, settled }: { callId: string; settled: boole
           </div>
         )}
       </section>
+      <AttemptsSection report={report} />
       {failures.length > 0 && (
         <section aria-labelledby="errors-title">
           <h2 id="errors-title">Errors</h2>

@@ -1,40 +1,14 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 
 import { api, type ApiTokenCreated } from "../api/client";
 import { useResource } from "../api/useResource";
 import { ConfirmPanel } from "../components/ConfirmPanel";
-import { CopyButton } from "../components/CopyButton";
+import { CreatedToken } from "../components/CreatedToken";
 import { Empty, ErrorNotice } from "../components/Notice";
 import { useSession } from "../components/session";
 import { formatDateTime } from "../lib/format";
-import { fieldError, formError } from "../lib/team";
-
-/** The token just made: `id:secret`, as the SDK and the CLI take it, shown this once. */
-function CreatedToken({ token, onDone }: { token: ApiTokenCreated; onDone: () => void }) {
-  const value = `${token.id}:${token.secret}`;
-  return (
-    <div className="panel" role="region" aria-label="New API token">
-      <p>
-        <strong>Copy the token now: it is not shown again.</strong> Only its hash is kept.
-      </p>
-      <p>
-        <code data-testid="api-token" className="preview">
-          {value}
-        </code>
-      </p>
-      <p className="muted small">
-        Use it as <code>SKYLIFT_TOKEN_ID={token.id}</code> and <code>SKYLIFT_TOKEN_SECRET=…</code>, or in an{" "}
-        <code>Authorization: Bearer {token.id}:…</code> header.
-      </p>
-      <p className="actions">
-        <CopyButton text={value} label="Copy token" />{" "}
-        <button type="button" onClick={onDone}>
-          Done
-        </button>
-      </p>
-    </div>
-  );
-}
+import { canManage, fieldError, formError } from "../lib/team";
+import { ServiceTokens } from "./ServiceTokens";
 
 /** The signed-in user's API tokens in this workspace: create (shown once), expiry, last use, revoke. */
 export function TokensPage() {
@@ -47,6 +21,7 @@ export function TokensPage() {
   const [created, setCreated] = useState<ApiTokenCreated | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const revokedBefore = useRef<string | null>(null);
 
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -109,10 +84,21 @@ export function TokensPage() {
         <ConfirmPanel
           label="Revoke API token"
           confirm={`Revoke ${revoking}`}
-          action={() => api.delete("/api/v1/tokens/{id}/", { path: { id: revoking } })}
+          action={() =>
+            // A token revoked since the page was loaded (elsewhere, or its user removed) says so.
+            api.get("/api/v1/tokens/{id}/", { path: { id: revoking } }).then((now) => {
+              revokedBefore.current = now.revoked_at ?? null;
+              return now.revoked_at ? undefined : api.delete("/api/v1/tokens/{id}/", { path: { id: revoking } });
+            })
+          }
           onCancel={() => setRevoking(null)}
           onDone={() => {
-            setDone(`Revoked ${revoking}. Requests carrying it are refused from now on.`);
+            const before = revokedBefore.current;
+            setDone(
+              before
+                ? `${revoking} was already revoked, at ${formatDateTime(before)}, since this page was loaded.`
+                : `Revoked ${revoking}. Requests carrying it are refused from now on.`,
+            );
             setRevoking(null);
             setVersion((v) => v + 1);
           }}
@@ -175,6 +161,7 @@ export function TokensPage() {
           </tbody>
         </table>
       )}
+      {canManage(session?.role) && <ServiceTokens />}
     </section>
   );
 }

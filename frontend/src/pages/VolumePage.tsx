@@ -1,13 +1,17 @@
-import { Link, useParams, useSearchParams } from "react-router";
+import { useState } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 
 import { api } from "../api/client";
 import { useResource } from "../api/useResource";
+import { ConfirmPanel } from "../components/ConfirmPanel";
 import { Empty, ErrorNotice } from "../components/Notice";
 import { formatBytes, formatDateTime } from "../lib/format";
 
-/** One volume: a folder of it at a time (`?path=`), its entries listed, never followed. */
+/** One volume: a folder of it at a time (`?path=`), its entries listed, never followed; delete it. */
 export function VolumePage() {
   const { id = "" } = useParams();
+  const navigate = useNavigate();
+  const [deleting, setDeleting] = useState(false);
   const [search] = useSearchParams();
   const path = (search.get("path") ?? "").replace(/^\/+|\/+$/g, "");
   const volume = useResource(() => api.get("/api/v1/volumes/{id}/", { path: { id } }), [id]);
@@ -27,8 +31,26 @@ export function VolumePage() {
       <h1>{volume.status === "ready" ? volume.data.name : "Volume"}</h1>
       {volume.status === "ready" && (
         <p className="muted small">
-          {volume.data.id} · created {formatDateTime(volume.data.created_at)}
+          {volume.data.id} · created {formatDateTime(volume.data.created_at)}{" "}
+          {!deleting && (
+            <button type="button" className="danger" onClick={() => setDeleting(true)}>
+              Delete volume…
+            </button>
+          )}
         </p>
+      )}
+      {volume.status === "ready" && deleting && (
+        <ConfirmPanel
+          label="Delete volume"
+          confirm={`Delete ${volume.data.name}`}
+          action={() => api.delete("/api/v1/volumes/{id}/", { path: { id } })}
+          onCancel={() => setDeleting(false)}
+          onDone={() => navigate("/volumes")}
+        >
+          <p>
+            Delete <strong>{volume.data.name}</strong> and every file in it? This cannot be undone.
+          </p>
+        </ConfirmPanel>
       )}
       <nav aria-label="Folder" className="small">
         <Link to={folderLink("")}>/</Link>

@@ -21,6 +21,7 @@ from .build_log_page import BuildLogPage
 from .build_status_enum import BuildStatusEnum
 from .build_step import BuildStep
 from .build_step_status_enum import BuildStepStatusEnum
+from .call_attempt import CallAttempt
 from .call_create_request import CallCreateRequest
 from .call_created import CallCreated
 from .call_graph import CallGraph
@@ -121,6 +122,7 @@ from .paginated_proxy_token_list import PaginatedProxyTokenList
 from .paginated_queue_list import PaginatedQueueList
 from .paginated_sandbox_list import PaginatedSandboxList
 from .paginated_secret_list import PaginatedSecretList
+from .paginated_service_token_list import PaginatedServiceTokenList
 from .paginated_task_list import PaginatedTaskList
 from .paginated_volume_list import PaginatedVolumeList
 from .patched_member_update_request import PatchedMemberUpdateRequest
@@ -161,6 +163,10 @@ from .secret_create_request_values import SecretCreateRequestValues
 from .secret_event import SecretEvent
 from .secret_replace_request import SecretReplaceRequest
 from .secret_replace_request_values import SecretReplaceRequestValues
+from .service_token import ServiceToken
+from .service_token_created import ServiceTokenCreated
+from .service_token_request import ServiceTokenRequest
+from .service_token_role_enum import ServiceTokenRoleEnum
 from .session import Session
 from .session_switch_request import SessionSwitchRequest
 from .session_workspace import SessionWorkspace
@@ -215,6 +221,7 @@ __all__ = (
     "BuildStatusEnum",
     "BuildStep",
     "BuildStepStatusEnum",
+    "CallAttempt",
     "CallCreated",
     "CallCreateRequest",
     "CallGraph",
@@ -315,6 +322,7 @@ __all__ = (
     "PaginatedQueueList",
     "PaginatedSandboxList",
     "PaginatedSecretList",
+    "PaginatedServiceTokenList",
     "PaginatedTaskList",
     "PaginatedVolumeList",
     "PatchedMemberUpdateRequest",
@@ -355,6 +363,10 @@ __all__ = (
     "SecretEvent",
     "SecretReplaceRequest",
     "SecretReplaceRequestValues",
+    "ServiceToken",
+    "ServiceTokenCreated",
+    "ServiceTokenRequest",
+    "ServiceTokenRoleEnum",
     "Session",
     "SessionSwitchRequest",
     "SessionWorkspace",

@@ -11,6 +11,8 @@ from ..types import UNSET, Unset
 from typing import cast
 import datetime
 
+if TYPE_CHECKING:
+  from ..models.call_attempt import CallAttempt
 
 
 
@@ -40,6 +42,7 @@ class CallInputReport:
             finished_at (datetime.datetime | None):
             queue_seconds (float | None):
             run_seconds (float | None):
+            attempt_history (list[CallAttempt]): Its attempts in order, each with how it ended and why
      """
 
     id: str
@@ -58,6 +61,7 @@ class CallInputReport:
     finished_at: datetime.datetime | None
     queue_seconds: float | None
     run_seconds: float | None
+    attempt_history: list[CallAttempt]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -65,6 +69,7 @@ class CallInputReport:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.call_attempt import CallAttempt # noqa: PLC0415
         id = self.id
 
         idx = self.idx
@@ -107,6 +112,13 @@ class CallInputReport:
         run_seconds: float | None
         run_seconds = self.run_seconds
 
+        attempt_history = []
+        for attempt_history_item_data in self.attempt_history:
+            attempt_history_item = attempt_history_item_data.to_dict()
+            attempt_history.append(attempt_history_item)
+
+
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -127,6 +139,7 @@ class CallInputReport:
             "finished_at": finished_at,
             "queue_seconds": queue_seconds,
             "run_seconds": run_seconds,
+            "attempt_history": attempt_history,
         })
 
         return field_dict
@@ -135,6 +148,7 @@ class CallInputReport:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.call_attempt import CallAttempt # noqa: PLC0415
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -215,6 +229,16 @@ class CallInputReport:
         run_seconds = _parse_run_seconds(d.pop("run_seconds"))
 
 
+        attempt_history = []
+        _attempt_history = d.pop("attempt_history")
+        for attempt_history_item_data in (_attempt_history):
+            attempt_history_item = CallAttempt.from_dict(attempt_history_item_data)
+
+
+
+            attempt_history.append(attempt_history_item)
+
+
         call_input_report = cls(
             id=id,
             idx=idx,
@@ -232,6 +256,7 @@ class CallInputReport:
             finished_at=finished_at,
             queue_seconds=queue_seconds,
             run_seconds=run_seconds,
+            attempt_history=attempt_history,
         )
 
 
