@@ -7,12 +7,21 @@ import hashlib
 import io
 import tarfile
 
+import pytest
+
 from apps import deployments, previews
 from apps.models import AppVersion
 from builds.models import Image
 from functions import services as function_services
 
 from .support import db_snapshot
+
+
+@pytest.fixture(autouse=True)
+def _no_warm_wait(settings):
+    # v2 keeps a container warm and there is no host in these tests: it goes live at once instead
+    # of after SKYLIFT_DEPLOY_WARM_SECONDS (30 s) of waiting for one.
+    settings.SKYLIFT_DEPLOY_WARM_SECONDS = 0
 
 
 def _mount(member, files: dict[str, bytes]) -> str:

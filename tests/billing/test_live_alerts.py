@@ -56,7 +56,9 @@ def test_each_threshold_reaches_the_webhook_once_though_the_job_runs_twice(platf
             lambda: platform.sql(DELIVERIES, [hooker.workspace_id]),
             lambda r: len(r) == 3 and all(status == "delivered" for _, status, _ in r),
         )
-        assert [(t, a) for t, _, a in rows] == [(50, 2), (80, 1), (100, 1)]
+        # (the three go out together: whichever was posted first met the failure and took two)
+        assert [t for t, _, _ in rows] == [50, 80, 100]
+        assert sorted(a for _, _, a in rows) == [1, 1, 2]
         # and the receiver got each threshold once (after the one failed post), each signed
         delivered = [json.loads(body) for _, body in receiver.posts[1:]]
         assert sorted(d["threshold"] for d in delivered) == [50, 80, 100]
