@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -32,7 +33,17 @@ def spent(platform):
         task_id = billing_app.burn.remote(0.1)
     wait_for(lambda: platform.sql(METERED, [task_id]), lambda r: r and abs(r[0][1] - float(r[0][0])) < 0.01)
     billing_app.app.deploy(name="ui-deployed", client=client)
-    return owner, client.usage_report()["total_cost"]
+    # the container's last window and its disk come in a meter tick (1 s here) after its end:
+    # the spend is what the report says once two reads a few ticks apart agree
+    seen: list[float] = []
+
+    def settled() -> bool:
+        seen.append(client.usage_report()["total_cost"])
+        time.sleep(3)
+        return len(seen) > 1 and seen[-1] == seen[-2]
+
+    wait_for(settled, bool)
+    return owner, seen[-1]
 
 
 def _open(page, user, link: str, heading: str) -> None:
