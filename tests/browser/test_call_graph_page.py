@@ -41,6 +41,9 @@ def test_it_opens_a_call_from_the_app_page_and_shows_its_graph(page, platform):
         sign_in(page, "alice", alice.password)
         expect(page.get_by_role("heading", name="Apps")).to_be_visible()
         page.goto(f"/apps/{calls_app.app.app_id}")
+        # (the sections above the calls loaded: nothing moves the link while it is clicked)
+        expect(page.get_by_test_id("idle-cost")).to_be_visible()
+        expect(page.get_by_role("table", name="Functions")).to_be_visible()
         page.locator(f'[data-call-id="{parent_id}"]').get_by_role("link", name=parent_id).click()
 
         # then its page shows the graph: the parent, and under it the four inputs it made

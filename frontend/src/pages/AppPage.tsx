@@ -111,8 +111,17 @@ function StopButton({
 /** The live version's idle cost (billing/standing.py, as `skylift deploy` prints it). */
 function AppStandingCost({ appId }: { appId: string }) {
   const cost = useResource(() => api.get("/api/v1/apps/{id}/standing-cost/", { path: { id: appId } }), [appId]);
-  if (cost.status !== "ready") return null;
-  return <StandingCostFacts cost={cost.data} label="Standing cost" />;
+  if (cost.status === "ready") return <StandingCostFacts cost={cost.data} label="Standing cost" />;
+  // A line of the same height meanwhile: the page below does not jump when the cost arrives
+  // (a click aimed at a call's link would land elsewhere).
+  return (
+    <div className="standing-cost" role="group" aria-label="Standing cost" aria-busy={cost.status === "loading"}>
+      <p>
+        <span className="strong">Standing cost: </span>
+        <span className="muted">{cost.status === "loading" ? "…" : "not available"}</span>
+      </p>
+    </div>
+  );
 }
 
 /** What a page that tried to stop an app someone stopped meanwhile says. */
