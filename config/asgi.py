@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django (the hot path of `.remote()` first), WebSockets through Channels."""
 
 import asyncio
+import logging
 import os
 
 from django.core.asgi import get_asgi_application
@@ -14,6 +15,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 from django.core.exceptions import ImproperlyConfigured  # noqa: E402
 
+from apps import listening  # noqa: E402
 from builds.routing import websocket_urlpatterns as build_routes  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
 from functions import sandbox_exec  # noqa: E402
@@ -26,6 +28,8 @@ from web.gateway import WebGateway, watch_custom_domains  # noqa: E402
 from web.gateway import serves as web_gateway_serves  # noqa: E402
 from web.sandbox_tunnels import SandboxTunnels  # noqa: E402
 from web.sandbox_tunnels import serves as sandbox_tunnels_serve  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 capped_django = BodyLimit(django_asgi_app)
 # What the fast path does not serve goes to Django behind the same cap as every other route.
@@ -50,11 +54,20 @@ async def http(scope, receive, send):
     return await capped_django(scope, receive, send)
 
 
+async def _listen() -> None:
+    try:
+        await asyncio.to_thread(listening.announce_start)
+    except Exception:  # noqa: BLE001 - Redis away: the renewals set the key once it is back
+        log.warning("could not announce this web process's start", exc_info=True)
+    await listening.keep_listening()
+
+
 async def lifespan(scope, receive, send):
     """The server's start: a secrets key that does not decrypt every stored secret stops it here,
     saying so (uvicorn exits), before it serves anything. While it runs, the gateway's set of
-    custom domains is kept current."""
-    watching: asyncio.Task | None = None
+    custom domains is kept current, and the clients of ephemeral apps are known to be heard
+    (apps.listening)."""
+    watching: list[asyncio.Task] = []
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
@@ -63,11 +76,12 @@ async def lifespan(scope, receive, send):
             except ImproperlyConfigured as exc:
                 await send({"type": "lifespan.startup.failed", "message": str(exc)})
                 return
-            watching = asyncio.get_running_loop().create_task(watch_custom_domains())
+            loop = asyncio.get_running_loop()
+            watching = [loop.create_task(watch_custom_domains()), loop.create_task(_listen())]
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
-            if watching is not None:
-                watching.cancel()
+            for task in watching:
+                task.cancel()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

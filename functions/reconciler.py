@@ -10,12 +10,13 @@ up, and ephemeral apps whose client went away stopped. Every repair is a transit
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from apps.listening import listening_since
 from apps.models import App, AppState
 from hosts.services import container_exited
 
@@ -69,12 +70,18 @@ def _fail_stuck_starts() -> None:
 def _stop_abandoned_apps(now: datetime) -> None:
     """An ephemeral app whose client went quiet is stopped: its caller is gone (RELIABILITY F11).
 
-    Detached apps (`app.run(detach=True)`) are exempt.
+    Detached apps (`app.run(detach=True)`) are exempt. A client is not counted quiet while the
+    web processes that take its heartbeats were down (apps.listening): nothing is judged while
+    none is up, and silence counts from when they came back at the earliest.
     """
+    quiet = timedelta(seconds=settings.SKYLIFT_CLIENT_ABANDONED_SECONDS)
+    since = listening_since()
+    if since is None or datetime.fromtimestamp(since, tz=UTC) > now - quiet:
+        return
     stale = App.objects.filter(
         state=AppState.EPHEMERAL,
         detached=False,
-        client_seen_at__lt=now - timedelta(seconds=settings.SKYLIFT_CLIENT_ABANDONED_SECONDS),
+        client_seen_at__lt=now - quiet,
     )
     for app in stale:
         log.info("stopping app %s: its client has gone quiet", app.id)
