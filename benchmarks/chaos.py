@@ -165,12 +165,22 @@ def ledger(plat, call_ids: list[str]) -> dict:
         " WHERE call_id = ANY(%s)",
         [call_ids],
     )
+    # Why inputs did not succeed: each status and cause, with one of their messages.
+    causes = plat.sql(
+        "SELECT status, cause, count(*), min(left(message, 300)) FROM functions_input"
+        " WHERE call_id = ANY(%s) AND status <> 'succeeded' GROUP BY status, cause",
+        [call_ids],
+    )
     statuses = Counter(r[0] for r in rows)
     bound = [r for r in rows if r[2] > RETRIES or r[3] > CRASH_CAP or r[1] > 1 + RETRIES + CRASH_CAP + r[4]]
     return {
         "accepted": len(rows),
         "terminal": sum(n for s, n in statuses.items() if s not in ("pending", "running")),
         "statuses": dict(statuses),
+        "not_succeeded": [
+            {"status": st, "cause": cause, "count": count, "message": message}
+            for st, cause, count, message in causes
+        ],
         "attempts_over_bound": len(bound),
         "non_success_without_cause": sum(1 for r in rows if r[0] != "succeeded" and not r[5]),
         "attempts": [r[1] for r in rows],
@@ -383,6 +393,8 @@ def print_block(report: dict, args, attempts: list[int], failed_values: int) -> 
         f"inputs submitted {args.inputs:,} · accepted {book['accepted']:,} · terminal {book['terminal']:,} "
         f"({100 * book['terminal'] / n:.3f}%)   statuses {book['statuses']}"
     )
+    for row in book["not_succeeded"]:
+        print(f"  {row['status']} ({row['cause']}): {row['count']:,}, e.g. {row['message']!r}")
     print("  HARD GATES                                   result")
     rows = [
         ("lost (accepted, never terminal)", gates["lost"]),
