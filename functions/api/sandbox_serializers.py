@@ -105,7 +105,10 @@ class SandboxCreateSerializer(serializers.Serializer):
         allow_null=True,
         min_value=5,
         max_value=MAX_TIMEOUT_SECONDS,
-        help_text="Seconds without an open exec before it stops (an open exec counts as activity)",
+        help_text=(
+            "Seconds without an open exec or traffic through its tunnels before it stops "
+            "(both count as activity)"
+        ),
     )
     block_network = serializers.BooleanField(required=False, default=False)
     tags = serializers.DictField(child=serializers.CharField(max_length=256), required=False, default=dict)

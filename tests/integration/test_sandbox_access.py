@@ -257,6 +257,46 @@ def test_an_http_server_in_a_sandbox_answers_through_its_tunnel_url(client, plat
         skylift.Sandbox.create(encrypted_ports=[70000], client=client)
 
 
+def test_traffic_through_a_tunnel_keeps_a_sandbox_from_idling_and_none_lets_it_stop(client, platform):
+    import httpx
+
+    def status() -> tuple[str, str]:
+        return platform.sql("SELECT status, cause FROM functions_sandbox WHERE id = %s", [sb.object_id])[0]
+
+    # given a sandbox serving HTTP on an exposed port, stopped after 5 s without activity
+    sb = skylift.Sandbox.create(
+        "python3",
+        "-m",
+        "http.server",
+        "8000",
+        encrypted_ports=[8000],
+        idle_timeout=5,
+        client=client,
+        timeout=120,
+    )
+    try:
+        url = sb.tunnels()[8000].url
+        # when its only activity is requests through its tunnel, one a second for three idle_timeouts
+        with httpx.Client(timeout=30) as http:
+            answered = 0
+            started = time.monotonic()
+            while time.monotonic() - started < 15:
+                if _get(platform, url, "/", http).status_code == 200:
+                    answered += 1
+                time.sleep(1.0)
+        # then it still runs: the traffic counted as activity
+        assert answered >= 10
+        assert status() == ("running", "")
+        # when the traffic stops, then it is stopped for being idle
+        deadline = time.monotonic() + 30
+        while status()[0] == "running":
+            assert time.monotonic() < deadline, "the idle sandbox was not stopped"
+            time.sleep(0.5)
+        assert status()[1] == "idle_timeout"
+    finally:
+        sb.terminate()
+
+
 def test_a_sandboxs_logs_and_processes_are_read_while_it_runs_and_its_logs_after(client, platform, tmp_path):
     env = _cli_env(platform, tmp_path)
     # given a sandbox whose command prints on both streams, then waits for a file

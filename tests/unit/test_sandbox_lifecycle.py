@@ -212,3 +212,38 @@ def test_the_sdk_splits_lines_across_chunks_and_keeps_a_last_partial_line():
     raw._put(b"\x00\xff")
     raw._put(None)
     assert raw.read() == b"\x00\xff"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tunnel_traffic_restarts_idle_clocks_in_one_write_per_round():
+    from functions.sandbox_activity import ActivityClock
+
+    host = _host("traffic-host")
+    long_ago = timezone.now() - timedelta(seconds=100)
+    used = _sandbox(host=host, status="running", timeout=1000, idle_timeout=5, active_at=long_ago)
+    quiet = _sandbox(host=host, status="running", timeout=1000, idle_timeout=5, active_at=long_ago)
+    ended = _sandbox(host=host, status="stopped", timeout=1000, idle_timeout=5, active_at=long_ago)
+    clock = ActivityClock(every=0.2)
+
+    async def traffic() -> None:
+        # given 300 requests to two sandboxes within one round, one of them still open at its end
+        for _ in range(150):
+            for sandbox in (used, ended):
+                clock.begin(sandbox.id)
+                clock.end(sandbox.id)
+        clock.begin(used.id)
+        await asyncio.sleep(0.5)
+        clock.end(used.id)
+        while clock._flusher is not None and not clock._flusher.done():
+            await asyncio.sleep(0.05)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, traffic()).result()
+    # then a handful of writes carried them all (one at once, then one a round while one was open)
+    assert 1 <= clock.writes <= 5
+    # and the used sandbox's idle clock restarted, not the quiet one's, nor the ended one's
+    assert Sandbox.objects.get(pk=used.id).active_at > long_ago + timedelta(seconds=90)
+    assert Sandbox.objects.get(pk=quiet.id).active_at == long_ago
+    assert Sandbox.objects.get(pk=ended.id).active_at == long_ago
+    # and the tick stops the quiet one only
+    assert [s.sandbox_id for s in delivery.run(delivery.sandboxes_expired())] == [quiet.id]

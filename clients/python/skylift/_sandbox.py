@@ -7,7 +7,7 @@
     sb.terminate()
 
 The sandbox lives on the platform whatever the client does: it stops at its `timeout` (or after
-`idle_timeout` seconds without an exec), enforced by the server. An exec's streams go through a
+`idle_timeout` seconds without an exec or traffic through its tunnels), enforced by the server. An exec's streams go through a
 WebSocket to the control plane and on through the sandbox's host agent; the reader thread holds at
 most a few chunks per stream, so a process that prints faster than the program reads waits.
 """
