@@ -140,6 +140,67 @@ def test_skylift_shell_opens_an_interactive_shell_in_a_new_sandbox_and_in_a_runn
     assert "FILE.py::FUNCTION" in refused.stderr
 
 
+SHELL_APP = """
+import skylift
+
+app = skylift.App("it-shell-function")
+image = skylift.Image.debian_slim().env({"SHELL_MARK": "from-the-function-image"})
+
+
+@app.function(
+    image=image,
+    cpu=0.25,
+    memory=192,
+    secrets=[skylift.Secret.from_dict({"SHELL_SECRET": "given-to-the-function"})],
+)
+def work() -> str:
+    return "worked"
+
+
+@app.function()
+def other() -> str:
+    return "other"
+"""
+
+
+def test_skylift_shell_opens_a_shell_in_a_new_sandbox_from_a_functions_image(client, platform, tmp_path):
+    env = _cli_env(platform, tmp_path)
+    (tmp_path / "shell_app.py").write_text(SHELL_APP)
+    # when a person opens `skylift shell FILE.py::FUNCTION` at a terminal
+    term = Terminal([SKYLIFT, "shell", "shell_app.py::work"], env, tmp_path)
+    term.expect(b"is ready", 300)
+    term.expect(b"# ")
+    term.type("echo mark=$SHELL_MARK; echo secret=$SHELL_SECRET; echo id=$SKYLIFT_SANDBOX_ID\r")
+    # then the shell runs on the function's image, with its secrets
+    term.expect(b"secret=given-to-the-function")
+    seen = term.expect(b"id=sb-").decode(errors="replace")
+    assert "mark=from-the-function-image" in seen
+    sandbox_id = seen.split("id=")[-1].split()[0]
+    # and the sandbox has the function's CPU and memory
+    cpu, memory = platform.sql("SELECT cpu, memory FROM functions_sandbox WHERE id = %s", [sandbox_id])[0]
+    assert (cpu, memory) == (0.25, 192)
+    term.type("exit 3\r")
+    assert term.wait() == 3
+    # and it is terminated with the shell
+    deadline = time.monotonic() + 60
+    while platform.sql("SELECT status FROM functions_sandbox WHERE id = %s", [sandbox_id])[0][0] not in (
+        "stopped",
+        "failed",
+    ):
+        assert time.monotonic() < deadline, "the shell's sandbox was not terminated"
+        time.sleep(0.2)
+
+    def refused(ref: str) -> str:
+        done = subprocess.run([SKYLIFT, "shell", ref], env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode != 0
+        return done.stderr
+
+    # and a file of two functions without a name, or a name it lacks, is refused clearly
+    assert "shell_app.py::work" in refused("shell_app.py")
+    assert "no function 'nope'" in refused("shell_app.py::nope")
+    assert "does not exist" in refused("missing.py::work")
+
+
 def test_a_snapshot_of_a_sandbox_starts_later_sandboxes_and_functions_with_its_files(client, platform):
     # given a sandbox in which files were written and a package-like folder made
     sb = skylift.Sandbox.create(client=client, timeout=120)

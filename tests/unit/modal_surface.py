@@ -665,8 +665,8 @@ SURFACE = Surface(
                 differs(
                     "shell",
                     "`[REF]` with `-c/--cmd`, `--image` (a registry image), `--cpu`, `--memory`, `--timeout`, "
-                    "`--pty/--no-pty`: a new sandbox from FILE.py::FUNCTION's image (or debian_slim), terminated "
-                    "when the shell exits, or a running `sb-...`/`ta-...`; no `--volume`, `--secret`, `--gpu`, "
+                    "`--pty/--no-pty`: a new sandbox with FILE.py::FUNCTION's image, secrets, volumes, GPU, CPU and "
+                    "memory (or debian_slim), terminated when the shell exits, or a running `sb-...`/`ta-...`; no `--volume`, `--secret`, `--gpu`, "
                     "`--add-local` yet",
                 ),
                 not_yet("curl"),
