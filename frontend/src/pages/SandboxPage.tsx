@@ -149,8 +149,10 @@ export function SandboxPage() {
           <table className="table" aria-label="Processes">
             <thead>
               <tr>
-                {procs.data.titles.map((title) => (
-                  <th key={title}>{title}</th>
+                {procs.data.titles.map((title, j) => (
+                  <th key={title} className={j < procs.data.titles.length - 1 ? "keep-whole" : undefined}>
+                    {title}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -158,7 +160,9 @@ export function SandboxPage() {
               {procs.data.processes.map((row, i) => (
                 <tr key={i} data-testid="process-row">
                   {row.map((cell, j) => (
-                    <td key={j}>{cell}</td>
+                    <td key={j} className={j < row.length - 1 ? "keep-whole" : undefined}>
+                      {cell}
+                    </td>
                   ))}
                 </tr>
               ))}
