@@ -24,6 +24,7 @@ from state.fastpath import serves as dict_fast_path_serves  # noqa: E402
 from vault.rotation import verify_at_start  # noqa: E402
 from web.gateway import WebGateway, watch_custom_domains  # noqa: E402
 from web.gateway import serves as web_gateway_serves  # noqa: E402
+from web.sandbox_tcp import TcpTunnels  # noqa: E402
 from web.sandbox_tunnels import SandboxTunnels  # noqa: E402
 from web.sandbox_tunnels import serves as sandbox_tunnels_serve  # noqa: E402
 
@@ -36,6 +37,8 @@ dict_ops = DictFastPath(remote_calls, fallback=capped_django)
 web_gateway = WebGateway()
 # Sandboxes' exposed ports (`encrypted_ports=`): /tunnels/{label}/ or {label}.{SKYLIFT_WEB_DOMAIN}.
 sandbox_tunnels = SandboxTunnels()
+# Sandboxes' `unencrypted_ports` as raw TCP (SKYLIFT_TCP_TUNNEL_PORTS): listeners kept while they run.
+tcp_tunnels = TcpTunnels()
 
 
 async def http(scope, receive, send):
@@ -53,8 +56,9 @@ async def http(scope, receive, send):
 async def lifespan(scope, receive, send):
     """The server's start: a secrets key that does not decrypt every stored secret stops it here,
     saying so (uvicorn exits), before it serves anything. While it runs, the gateway's set of
-    custom domains is kept current."""
+    custom domains is kept current, and the raw TCP tunnels' listeners."""
     watching: asyncio.Task | None = None
+    raw_tcp: asyncio.Task | None = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
@@ -64,10 +68,14 @@ async def lifespan(scope, receive, send):
                 await send({"type": "lifespan.startup.failed", "message": str(exc)})
                 return
             watching = asyncio.get_running_loop().create_task(watch_custom_domains())
+            if settings.SKYLIFT_TCP_TUNNEL_PORTS:
+                raw_tcp = asyncio.get_running_loop().create_task(tcp_tunnels.watch())
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             if watching is not None:
                 watching.cancel()
+            if raw_tcp is not None:
+                raw_tcp.cancel()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

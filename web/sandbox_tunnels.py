@@ -32,7 +32,7 @@ from .http11 import ProxyError, forward_http
 from .pool import Slot, Tunnel, TunnelRefused
 from .websocket import forward_websocket
 
-__all__ = ["SandboxTunnels", "serves"]
+__all__ = ["SandboxTunnels", "open_port", "serves"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,32 @@ def _target(label: str) -> tuple[sandbox_ports.Target, str] | None:
         close_old_connections()
 
 
+async def open_port(
+    target: sandbox_ports.Target, agent: str
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection to the sandbox's port through its host agent (a signed request on the agent's
+    tunnel listener); TunnelRefused when the agent or the port will not have it."""
+    host, _, port = agent.rpartition(":")
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port), limit=1 << 20), 5.0)
+    request = {
+        "op": "port",
+        "sandbox": target.sandbox_id,
+        "container": target.container_id,
+        "port": target.port,
+        "sig": port_signature(target.sandbox_id, target.container_id, target.port),
+    }
+    writer.write(json.dumps(request).encode() + b"\n")
+    try:
+        reply = json.loads(await asyncio.wait_for(reader.readline(), 10.0) or b"{}")
+    except (TimeoutError, ValueError, ConnectionError) as exc:
+        writer.close()
+        raise TunnelRefused(f"the sandbox's host did not answer: {exc}") from exc
+    if not reply.get("ok"):
+        writer.close()
+        raise TunnelRefused(str(reply.get("error", "refused")))
+    return reader, writer
+
+
 class _PortSlot:
     """A request's hold on a sandbox's port, shaped as the gateway's Slot (fresh_tunnel, release)."""
 
@@ -101,26 +127,8 @@ class _PortSlot:
         return await self.fresh_tunnel()
 
     async def fresh_tunnel(self) -> Tunnel:
-        target = self.target
-        host, _, port = self.agent.rpartition(":")
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port), limit=1 << 20), 5.0)
-        request = {
-            "op": "port",
-            "sandbox": target.sandbox_id,
-            "container": target.container_id,
-            "port": target.port,
-            "sig": port_signature(target.sandbox_id, target.container_id, target.port),
-        }
-        writer.write(json.dumps(request).encode() + b"\n")
-        try:
-            reply = json.loads(await asyncio.wait_for(reader.readline(), 10.0) or b"{}")
-        except (TimeoutError, ValueError, ConnectionError) as exc:
-            writer.close()
-            raise TunnelRefused(f"the sandbox's host did not answer: {exc}") from exc
-        if not reply.get("ok"):
-            writer.close()
-            raise TunnelRefused(str(reply.get("error", "refused")))
-        return Tunnel(target.sandbox_id, reader, writer)
+        reader, writer = await open_port(self.target, self.agent)
+        return Tunnel(self.target.sandbox_id, reader, writer)
 
     def release(self, tunnel: Tunnel | None = None, *, reusable: bool = False) -> None:
         if tunnel is None:

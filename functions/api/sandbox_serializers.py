@@ -132,6 +132,10 @@ class SandboxTunnelSerializer(serializers.Serializer):
     port = serializers.IntegerField()
     encrypted = serializers.BooleanField()
     url = serializers.CharField(help_text="Public: whoever has it reaches the port")
+    tcp_host = serializers.CharField(
+        allow_null=True, help_text="An unencrypted port's raw TCP tunnel: connect to tcp_host:tcp_port"
+    )
+    tcp_port = serializers.IntegerField(allow_null=True)
 
 
 class SandboxTunnelsSerializer(serializers.Serializer):

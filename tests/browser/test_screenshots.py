@@ -63,6 +63,7 @@ def world(platform):
         "-c",
         "echo 'loading model weights'; echo 'serving on :8000'; exec python3 -m http.server 8000",
         encrypted_ports=[8000],
+        unencrypted_ports=[5432],
         timeout=900,
         client=client,
     )
@@ -186,6 +187,7 @@ def test_every_page_is_captured_with_real_data(world, dashboard_built, platform,
                 # what its command printed, and its processes, are on the picture
                 expect(page.get_by_role("log", name="Sandbox logs")).to_contain_text("serving on :8000")
                 expect(page.get_by_role("table", name="Processes")).to_contain_text("http.server")
+                expect(page.get_by_text("and raw TCP")).to_be_visible()
             _no_sideways_scroll(page, f"{name}{page_name}")
             if name == "phone-" and page_name not in ("apps", "function", "logs", "members"):
                 continue  # every page is checked at a phone's width; a few are kept as pictures

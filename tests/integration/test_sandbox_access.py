@@ -297,9 +297,9 @@ def test_an_http_server_in_a_sandbox_answers_through_its_tunnel_url(client, plat
         empty = _get(platform, tunnels[9000].url, "/")
         assert empty.status_code == 502
         assert "nothing listens on port 9000" in empty.json()["error"]["message"]
-        # and raw TCP is said not to be offered
-        with pytest.raises(skylift.exception.InvalidError):
-            _ = tunnels[9000].tcp_socket
+        # and an encrypted port has no raw TCP address, said clearly
+        with pytest.raises(skylift.exception.InvalidError, match="unencrypted_ports"):
+            _ = tunnels[8000].tcp_socket
     finally:
         sb.terminate()
     sb.wait()
@@ -354,6 +354,105 @@ def test_traffic_through_a_tunnel_keeps_a_sandbox_from_idling_and_none_lets_it_s
             assert time.monotonic() < deadline, "the idle sandbox was not stopped"
             time.sleep(0.5)
         assert status()[1] == "idle_timeout"
+    finally:
+        sb.terminate()
+
+
+LINE_SERVER = r"""
+import socketserver
+
+
+class Session(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.wfile.write(b"READY\r\n")
+        for line in self.rfile:
+            command = line.strip()
+            if command == b"PING":
+                self.wfile.write(b"+PONG\r\n")
+            elif command.startswith(b"ECHO "):
+                size = int(command[5:])
+                self.wfile.write(b"$%d\r\n" % size + self.rfile.read(size))
+            elif command == b"QUIT":
+                self.wfile.write(b"+BYE\r\n")
+                return
+
+
+socketserver.ThreadingTCPServer.allow_reuse_address = True
+socketserver.ThreadingTCPServer(("0.0.0.0", 9000), Session).serve_forever()
+"""
+
+
+def _session(address: tuple[str, int], seconds: float = 60.0):
+    """A connection to the line server through the raw TCP tunnel, once it greets (the gateway
+    listens within a second of the sandbox's start; the server in it a little later)."""
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn = socket.create_connection(address, timeout=30)
+        except ConnectionRefusedError:
+            assert time.monotonic() < deadline, "the gateway never listened on the tunnel's port"
+            time.sleep(0.2)
+            continue
+        reader = conn.makefile("rb")
+        if reader.readline() == b"READY\r\n":
+            return conn, reader
+        conn.close()  # the sandbox's server does not listen yet: the tunnel closed at once
+        assert time.monotonic() < deadline, "the sandbox's server never greeted through the tunnel"
+        time.sleep(0.3)
+
+
+def test_a_non_http_server_in_a_sandbox_answers_through_its_raw_tcp_tunnel(client, platform):
+    import socket
+
+    # given a sandbox serving a line protocol (no HTTP) on port 9000, exposed unencrypted
+    sb = skylift.Sandbox.create(
+        "python3", "-c", LINE_SERVER, unencrypted_ports=[9000], idle_timeout=5, client=client, timeout=120
+    )
+    try:
+        tunnel = sb.tunnels()[9000]
+        host, port = tunnel.tcp_socket
+        assert (tunnel.unencrypted_host, tunnel.unencrypted_port) == (host, port)
+        first, last = (int(p) for p in platform.env["SKYLIFT_TCP_TUNNEL_PORTS"].split("-"))
+        assert host == "127.0.0.1" and first <= port <= last
+        # when a client speaks it through the tunnel's host and port
+        conn, reader = _session((host, port))
+        conn.sendall(b"PING\r\n")
+        assert reader.readline() == b"+PONG\r\n"
+        # then bytes of any kind go both ways unchanged, a MiB at once
+        payload = os.urandom(1 << 20)
+        conn.sendall(b"ECHO %d\r\n" % len(payload) + payload)
+        assert reader.readline() == b"$%d\r\n" % len(payload)
+        assert reader.read(len(payload)) == payload
+        # and a second connection is a session of its own beside the first
+        other, other_reader = _session((host, port))
+        other.sendall(b"QUIT\r\n")
+        assert other_reader.readline() == b"+BYE\r\n"
+        assert other_reader.read() == b""  # the server ended it: its end came through
+        other.close()
+        # and an open connection keeps the sandbox from idling past its 5 s idle_timeout
+        time.sleep(8)
+        conn.sendall(b"PING\r\n")
+        assert reader.readline() == b"+PONG\r\n"
+        assert (
+            platform.sql("SELECT status FROM functions_sandbox WHERE id = %s", [sb.object_id])[0][0]
+            == "running"
+        )
+        # when the sandbox ends, its open connection is closed and its port refuses new ones
+        sb.terminate()
+        sb.wait()
+        conn.settimeout(15)
+        assert reader.read() == b""
+        conn.close()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection((host, port), timeout=5).close()
+            except ConnectionRefusedError:
+                break
+            assert time.monotonic() < deadline, "the ended sandbox's TCP port still listens"
+            time.sleep(0.3)
     finally:
         sb.terminate()
 

@@ -3583,6 +3583,9 @@ export interface components {
             encrypted: boolean;
             /** @description Public: whoever has it reaches the port */
             url: string;
+            /** @description An unencrypted port's raw TCP tunnel: connect to tcp_host:tcp_port */
+            tcp_host: string | null;
+            tcp_port: number | null;
         };
         SandboxTunnels: {
             tunnels: components["schemas"]["SandboxTunnel"][];

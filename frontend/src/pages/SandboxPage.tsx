@@ -112,6 +112,15 @@ export function SandboxPage() {
               {tunnels.data.tunnels.map((t) => (
                 <div key={t.port}>
                   {t.port}: <code>{t.url}</code>
+                  {t.tcp_host && t.tcp_port ? (
+                    <>
+                      {" "}
+                      and raw TCP{" "}
+                      <code>
+                        {t.tcp_host}:{t.tcp_port}
+                      </code>
+                    </>
+                  ) : null}
                 </div>
               ))}
             </dd>
