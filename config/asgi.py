@@ -26,6 +26,7 @@ from state.fastpath import serves as dict_fast_path_serves  # noqa: E402
 from vault.rotation import verify_at_start  # noqa: E402
 from web.gateway import WebGateway, watch_custom_domains  # noqa: E402
 from web.gateway import serves as web_gateway_serves  # noqa: E402
+from web.sandbox_tcp import TcpTunnels  # noqa: E402
 from web.sandbox_tunnels import SandboxTunnels  # noqa: E402
 from web.sandbox_tunnels import serves as sandbox_tunnels_serve  # noqa: E402
 
@@ -40,6 +41,8 @@ dict_ops = DictFastPath(remote_calls, fallback=capped_django)
 web_gateway = WebGateway()
 # Sandboxes' exposed ports (`encrypted_ports=`): /tunnels/{label}/ or {label}.{SKYLIFT_WEB_DOMAIN}.
 sandbox_tunnels = SandboxTunnels()
+# Sandboxes' `unencrypted_ports` as raw TCP (SKYLIFT_TCP_TUNNEL_PORTS): listeners kept while they run.
+tcp_tunnels = TcpTunnels()
 
 
 async def http(scope, receive, send):
@@ -65,8 +68,8 @@ async def _listen() -> None:
 async def lifespan(scope, receive, send):
     """The server's start: a secrets key that does not decrypt every stored secret stops it here,
     saying so (uvicorn exits), before it serves anything. While it runs, the gateway's set of
-    custom domains is kept current, and the clients of ephemeral apps are known to be heard
-    (apps.listening)."""
+    custom domains is kept current, the raw TCP tunnels' listeners opened and closed, and the
+    clients of ephemeral apps are known to be heard (apps.listening)."""
     watching: list[asyncio.Task] = []
     while True:
         message = await receive()
@@ -78,6 +81,8 @@ async def lifespan(scope, receive, send):
                 return
             loop = asyncio.get_running_loop()
             watching = [loop.create_task(watch_custom_domains()), loop.create_task(_listen())]
+            if settings.SKYLIFT_TCP_TUNNEL_PORTS:
+                watching.append(loop.create_task(tcp_tunnels.watch()))
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             for task in watching:

@@ -552,6 +552,11 @@ class SandboxPort(models.Model):
     sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="ports")
     port = models.PositiveIntegerField()
     encrypted = models.BooleanField(default=True)
+    tcp_port = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="an unencrypted port's raw TCP tunnel: this port on the gateway's host (web/sandbox_tcp.py)",
+    )
 
     class Meta:
         constraints = [

@@ -25,13 +25,14 @@ from django.db import close_old_connections
 
 from config.errors import error_body, send_error
 from functions import sandbox_ports
+from functions.sandbox_activity import ActivityClock
 from hosts.relay_sandbox import agent_key, port_signature
 
 from .http11 import ProxyError, forward_http
 from .pool import Slot, Tunnel, TunnelRefused
 from .websocket import forward_websocket
 
-__all__ = ["SandboxTunnels", "serves"]
+__all__ = ["SandboxTunnels", "open_port", "serves"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,32 @@ def _target(label: str) -> tuple[sandbox_ports.Target, str] | None:
         close_old_connections()
 
 
+async def open_port(
+    target: sandbox_ports.Target, agent: str
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A connection to the sandbox's port through its host agent (a signed request on the agent's
+    tunnel listener); TunnelRefused when the agent or the port will not have it."""
+    host, _, port = agent.rpartition(":")
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port), limit=1 << 20), 5.0)
+    request = {
+        "op": "port",
+        "sandbox": target.sandbox_id,
+        "container": target.container_id,
+        "port": target.port,
+        "sig": port_signature(target.sandbox_id, target.container_id, target.port),
+    }
+    writer.write(json.dumps(request).encode() + b"\n")
+    try:
+        reply = json.loads(await asyncio.wait_for(reader.readline(), 10.0) or b"{}")
+    except (TimeoutError, ValueError, ConnectionError) as exc:
+        writer.close()
+        raise TunnelRefused(f"the sandbox's host did not answer: {exc}") from exc
+    if not reply.get("ok"):
+        writer.close()
+        raise TunnelRefused(str(reply.get("error", "refused")))
+    return reader, writer
+
+
 class _PortSlot:
     """A request's hold on a sandbox's port, shaped as the gateway's Slot (fresh_tunnel, release)."""
 
@@ -100,26 +127,8 @@ class _PortSlot:
         return await self.fresh_tunnel()
 
     async def fresh_tunnel(self) -> Tunnel:
-        target = self.target
-        host, _, port = self.agent.rpartition(":")
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port), limit=1 << 20), 5.0)
-        request = {
-            "op": "port",
-            "sandbox": target.sandbox_id,
-            "container": target.container_id,
-            "port": target.port,
-            "sig": port_signature(target.sandbox_id, target.container_id, target.port),
-        }
-        writer.write(json.dumps(request).encode() + b"\n")
-        try:
-            reply = json.loads(await asyncio.wait_for(reader.readline(), 10.0) or b"{}")
-        except (TimeoutError, ValueError, ConnectionError) as exc:
-            writer.close()
-            raise TunnelRefused(f"the sandbox's host did not answer: {exc}") from exc
-        if not reply.get("ok"):
-            writer.close()
-            raise TunnelRefused(str(reply.get("error", "refused")))
-        return Tunnel(target.sandbox_id, reader, writer)
+        reader, writer = await open_port(self.target, self.agent)
+        return Tunnel(self.target.sandbox_id, reader, writer)
 
     def release(self, tunnel: Tunnel | None = None, *, reusable: bool = False) -> None:
         if tunnel is None:
@@ -137,6 +146,8 @@ class SandboxTunnels:
     def __init__(self) -> None:
         self.targets: dict[str, tuple[float, tuple[sandbox_ports.Target, str] | None]] = {}
         self.idle: dict[tuple[str, int], list[Tunnel]] = {}
+        # Requests keep their sandbox's idle clock going (idle_timeout), in one write per round.
+        self.activity = ActivityClock()
 
     async def _resolve(self, label: str) -> tuple[sandbox_ports.Target, str]:
         cached = self.targets.get(label)
@@ -159,24 +170,11 @@ class SandboxTunnels:
         label, root = named
         try:
             target, agent = await self._resolve(label)
-            slot = _PortSlot(self, target, agent)
+            self.activity.begin(target.sandbox_id)
             try:
-                tunnel = await (slot.fresh_tunnel() if scope["type"] == "websocket" else slot.tunnel())
-            except (TunnelRefused, OSError, TimeoutError) as exc:
-                raise _Refused(502, "port_unreachable", f"Sandbox {target.sandbox_id}: {exc}.") from exc
-            peer = (scope.get("client") or ("", 0))[0]
-            extra = [
-                (b"x-forwarded-for", peer.encode("latin-1")),
-                (b"x-forwarded-proto", scope.get("scheme", "http").encode()),
-            ]
-            if root:
-                extra.append((b"x-skylift-root-path", root.encode("latin-1")))
-            # The gateway's forwarding takes a Slot: this one has the same two methods it uses.
-            gateway_slot = cast(Slot, slot)
-            if scope["type"] == "websocket":
-                await forward_websocket(scope, receive, send, gateway_slot, tunnel, root, extra)
-            else:
-                await forward_http(scope, receive, send, gateway_slot, tunnel, root, extra)
+                await self._forward(scope, receive, send, target, agent, root)
+            finally:
+                self.activity.end(target.sandbox_id)
         except ProxyError as exc:
             if exc.started:
                 log.info("a tunnel's response to %s broke off: %s", label, exc)
@@ -184,6 +182,28 @@ class SandboxTunnels:
             await self._refuse(scope, send, _Refused(exc.status, exc.code, str(exc)))
         except _Refused as refused:
             await self._refuse(scope, send, refused)
+
+    async def _forward(
+        self, scope: dict, receive, send, target: sandbox_ports.Target, agent: str, root: str
+    ) -> None:
+        slot = _PortSlot(self, target, agent)
+        try:
+            tunnel = await (slot.fresh_tunnel() if scope["type"] == "websocket" else slot.tunnel())
+        except (TunnelRefused, OSError, TimeoutError) as exc:
+            raise _Refused(502, "port_unreachable", f"Sandbox {target.sandbox_id}: {exc}.") from exc
+        peer = (scope.get("client") or ("", 0))[0]
+        extra = [
+            (b"x-forwarded-for", peer.encode("latin-1")),
+            (b"x-forwarded-proto", scope.get("scheme", "http").encode()),
+        ]
+        if root:
+            extra.append((b"x-skylift-root-path", root.encode("latin-1")))
+        # The gateway's forwarding takes a Slot: this one has the same two methods it uses.
+        gateway_slot = cast(Slot, slot)
+        if scope["type"] == "websocket":
+            await forward_websocket(scope, receive, send, gateway_slot, tunnel, root, extra)
+        else:
+            await forward_http(scope, receive, send, gateway_slot, tunnel, root, extra)
 
     @staticmethod
     async def _refuse(scope: dict, send, refused: _Refused) -> None:

@@ -344,6 +344,12 @@ SKYLIFT_WEB_QUEUE_SECONDS = env.float("SKYLIFT_WEB_QUEUE_SECONDS", default=60.0)
 SKYLIFT_WEB_START_SECONDS = env.float("SKYLIFT_WEB_START_SECONDS", default=300.0)
 SKYLIFT_WEB_RATE = env.int("SKYLIFT_WEB_RATE", default=0)  # requests/s per workspace; 0: its input rate
 SKYLIFT_WEB_TRUSTED_PROXIES = env.list("SKYLIFT_WEB_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# Raw TCP tunnels to sandboxes' `unencrypted_ports` (web/sandbox_tcp.py): the gateway listens on a
+# port of this range ("20000-20999") per exposed port, on SKYLIFT_TCP_TUNNEL_BIND, and reports it at
+# SKYLIFT_TCP_TUNNEL_HOST (default: SKYLIFT_PUBLIC_URL's host). Empty: no raw TCP tunnels.
+SKYLIFT_TCP_TUNNEL_PORTS = env.str("SKYLIFT_TCP_TUNNEL_PORTS", default="")
+SKYLIFT_TCP_TUNNEL_BIND = env.str("SKYLIFT_TCP_TUNNEL_BIND", default="0.0.0.0")
+SKYLIFT_TCP_TUNNEL_HOST = env.str("SKYLIFT_TCP_TUNNEL_HOST", default="")
 # Where a host agent listens for the gateway's tunnels, and the address it announces for them.
 SKYLIFT_AGENT_WEB_BIND = env.str("SKYLIFT_AGENT_WEB_BIND", default="127.0.0.1:0")
 SKYLIFT_AGENT_WEB_ADDRESS = env.str("SKYLIFT_AGENT_WEB_ADDRESS", default="")

@@ -105,7 +105,10 @@ class SandboxCreateSerializer(serializers.Serializer):
         allow_null=True,
         min_value=5,
         max_value=MAX_TIMEOUT_SECONDS,
-        help_text="Seconds without an open exec before it stops (an open exec counts as activity)",
+        help_text=(
+            "Seconds without an open exec or traffic through its tunnels before it stops "
+            "(both count as activity)"
+        ),
     )
     block_network = serializers.BooleanField(required=False, default=False)
     tags = serializers.DictField(child=serializers.CharField(max_length=256), required=False, default=dict)
@@ -129,6 +132,10 @@ class SandboxTunnelSerializer(serializers.Serializer):
     port = serializers.IntegerField()
     encrypted = serializers.BooleanField()
     url = serializers.CharField(help_text="Public: whoever has it reaches the port")
+    tcp_host = serializers.CharField(
+        allow_null=True, help_text="An unencrypted port's raw TCP tunnel: connect to tcp_host:tcp_port"
+    )
+    tcp_port = serializers.IntegerField(allow_null=True)
 
 
 class SandboxTunnelsSerializer(serializers.Serializer):

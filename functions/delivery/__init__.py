@@ -86,6 +86,7 @@ from .sandboxes import (
     sandbox_start_failed,
     sandbox_starting,
     sandbox_stopping,
+    sandboxes_active,
     sandboxes_expired,
     sandboxes_host_lost,
 )
@@ -135,6 +136,7 @@ __all__ = [
     "sandbox_start_failed",
     "sandbox_starting",
     "sandbox_stopping",
+    "sandboxes_active",
     "sandboxes_expired",
     "sandboxes_host_lost",
     "task_container",

@@ -23,6 +23,7 @@ __all__ = [
     "sandbox_start_failed",
     "sandbox_starting",
     "sandbox_stopping",
+    "sandboxes_active",
     "sandboxes_expired",
     "sandboxes_host_lost",
 ]
@@ -89,6 +90,17 @@ def sandbox_active(sandbox_id: str) -> Generator[Stmt, Rows, bool]:
         {"sb": sandbox_id},
     )
     return rows.rowcount == 1
+
+
+@transition()
+def sandboxes_active(sandbox_ids: list[str]) -> Generator[Stmt, Rows, int]:
+    """Traffic went through these sandboxes' tunnels: their idle clocks start again, in one write
+    (functions/sandbox_activity.py gathers them). How many were running."""
+    rows = yield Stmt(
+        f"UPDATE {S} SET active_at = now() WHERE id = ANY(%(ids)s) AND status = '{SandboxStatus.RUNNING.value}'",
+        {"ids": sorted(sandbox_ids)},
+    )
+    return rows.rowcount
 
 
 STOPPING_SQL = f"""

@@ -1,8 +1,8 @@
 """Screenshots of every page of the dashboard, with real data, saved as test artifacts (issue 15).
 
 A workspace of its own (so other tests' objects never show) holds a deployed app mapped over (calls,
-one failed), its logs and warm containers, a build, a volume, a secret, a Dict, a Queue and a second
-member. Each page is opened at 1280×800 and saved as PNG under $SKYLIFT_TEST_ARTIFACTS/screenshots
+one failed), its logs and warm containers, a build, a volume, a secret, a Dict, a Queue, a running
+sandbox and a second member. Each page is opened at 1280×800 and saved as PNG under $SKYLIFT_TEST_ARTIFACTS/screenshots
 (default .cache/test-artifacts/screenshots); a few again at a phone's width (390×844) and in the
 dark theme. No page may scroll sideways, at either width.
 
@@ -58,6 +58,16 @@ def world(platform):
     d["thresholds"] = {"cat": 0.8, "dog": 0.75}
     q = skylift.Queue.from_name("jobs", create_if_missing=True, client=client)
     q.put_many([{"image": i} for i in range(3)])
+    sandbox = skylift.Sandbox.create(
+        "sh",
+        "-c",
+        "echo 'loading model weights'; echo 'serving on :8000'; exec python3 -m http.server 8000",
+        encrypted_ports=[8000],
+        unencrypted_ports=[5432],
+        timeout=900,
+        client=client,
+    )
+    sandbox.set_tags({"agent": "code-interpreter"})
     api = f"{platform.url}/api/v1"
     with httpx.Client(headers=owner.headers, timeout=30) as http:
         volume = http.post(f"{api}/volumes/", json={"name": "model-weights"})
@@ -78,8 +88,10 @@ def world(platform):
             "secret": first("secrets"),
             "dict": first("dicts"),
             "queue": first("queues"),
+            "sandbox": sandbox.object_id,
         }
-    return owner, ids
+    yield owner, ids
+    sandbox.terminate()
 
 
 def _pages(ids: dict) -> list[tuple[str, str, str]]:
@@ -101,6 +113,8 @@ def _pages(ids: dict) -> list[tuple[str, str, str]]:
         ("dict", f"/dicts/{ids['dict']}", "feature-cache"),
         ("queues", "/queues", "Queues"),
         ("queue", f"/queues/{ids['queue']}", "jobs"),
+        ("sandboxes", "/sandboxes", "Sandboxes"),
+        ("sandbox", f"/sandboxes/{ids['sandbox']}", ids["sandbox"]),
         ("proxy-tokens", "/proxy-tokens", "Proxy tokens"),
         ("members", "/members", "Members"),
         ("tokens", "/tokens", "API tokens"),
@@ -165,6 +179,15 @@ def test_every_page_is_captured_with_real_data(world, dashboard_built, platform,
                 expect(page.locator("[data-theme-drawn]").first).to_have_attribute("data-theme-drawn", scheme)
             if page_name == "apps":
                 expect(page.get_by_test_id("app-row").filter(has_text="image-pipeline")).to_be_visible()
+            if page_name == "sandboxes":
+                expect(page.get_by_test_id("sandbox-row").filter(has_text=ids["sandbox"])).to_contain_text(
+                    "running"
+                )
+            if page_name == "sandbox":
+                # what its command printed, and its processes, are on the picture
+                expect(page.get_by_role("log", name="Sandbox logs")).to_contain_text("serving on :8000")
+                expect(page.get_by_role("table", name="Processes")).to_contain_text("http.server")
+                expect(page.get_by_text("and raw TCP")).to_be_visible()
             _no_sideways_scroll(page, f"{name}{page_name}")
             if name == "phone-" and page_name not in ("apps", "function", "logs", "members"):
                 continue  # every page is checked at a phone's width; a few are kept as pictures
@@ -176,7 +199,7 @@ def test_every_page_is_captured_with_real_data(world, dashboard_built, platform,
             shots.append(_shoot(page, "phone-function-menu"))
         context.close()
         assert errors == [], f"uncaught errors in the page: {errors}"
-    assert len(shots) == 23 + 4 + 1 + 3
+    assert len(shots) == 25 + 4 + 1 + 3
     assert all(shot.stat().st_size > 10_000 for shot in shots)  # a page, not a blank
     readme = os.environ.get("SKYLIFT_README_SCREENSHOTS")
     if readme:

@@ -140,6 +140,67 @@ def test_skylift_shell_opens_an_interactive_shell_in_a_new_sandbox_and_in_a_runn
     assert "FILE.py::FUNCTION" in refused.stderr
 
 
+SHELL_APP = """
+import skylift
+
+app = skylift.App("it-shell-function")
+image = skylift.Image.debian_slim().env({"SHELL_MARK": "from-the-function-image"})
+
+
+@app.function(
+    image=image,
+    cpu=0.25,
+    memory=192,
+    secrets=[skylift.Secret.from_dict({"SHELL_SECRET": "given-to-the-function"})],
+)
+def work() -> str:
+    return "worked"
+
+
+@app.function()
+def other() -> str:
+    return "other"
+"""
+
+
+def test_skylift_shell_opens_a_shell_in_a_new_sandbox_from_a_functions_image(client, platform, tmp_path):
+    env = _cli_env(platform, tmp_path)
+    (tmp_path / "shell_app.py").write_text(SHELL_APP)
+    # when a person opens `skylift shell FILE.py::FUNCTION` at a terminal
+    term = Terminal([SKYLIFT, "shell", "shell_app.py::work"], env, tmp_path)
+    term.expect(b"is ready", 300)
+    term.expect(b"# ")
+    term.type("echo mark=$SHELL_MARK; echo secret=$SHELL_SECRET; echo id=$SKYLIFT_SANDBOX_ID\r")
+    # then the shell runs on the function's image, with its secrets
+    term.expect(b"secret=given-to-the-function")
+    seen = term.expect(b"id=sb-").decode(errors="replace")
+    assert "mark=from-the-function-image" in seen
+    sandbox_id = seen.split("id=")[-1].split()[0]
+    # and the sandbox has the function's CPU and memory
+    cpu, memory = platform.sql("SELECT cpu, memory FROM functions_sandbox WHERE id = %s", [sandbox_id])[0]
+    assert (cpu, memory) == (0.25, 192)
+    term.type("exit 3\r")
+    assert term.wait() == 3
+    # and it is terminated with the shell
+    deadline = time.monotonic() + 60
+    while platform.sql("SELECT status FROM functions_sandbox WHERE id = %s", [sandbox_id])[0][0] not in (
+        "stopped",
+        "failed",
+    ):
+        assert time.monotonic() < deadline, "the shell's sandbox was not terminated"
+        time.sleep(0.2)
+
+    def refused(ref: str) -> str:
+        done = subprocess.run([SKYLIFT, "shell", ref], env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode != 0
+        return done.stderr
+
+    # and a file of two functions without a name, or a name it lacks, is refused clearly
+    assert "shell_app.py::work" in refused("shell_app.py")
+    assert "no function 'nope'" in refused("shell_app.py::nope")
+    assert "does not exist" in refused("missing.py::work")
+
+
 def test_a_snapshot_of_a_sandbox_starts_later_sandboxes_and_functions_with_its_files(client, platform):
     # given a sandbox in which files were written and a package-like folder made
     sb = skylift.Sandbox.create(client=client, timeout=120)
@@ -236,9 +297,9 @@ def test_an_http_server_in_a_sandbox_answers_through_its_tunnel_url(client, plat
         empty = _get(platform, tunnels[9000].url, "/")
         assert empty.status_code == 502
         assert "nothing listens on port 9000" in empty.json()["error"]["message"]
-        # and raw TCP is said not to be offered
-        with pytest.raises(skylift.exception.InvalidError):
-            _ = tunnels[9000].tcp_socket
+        # and an encrypted port has no raw TCP address, said clearly
+        with pytest.raises(skylift.exception.InvalidError, match="unencrypted_ports"):
+            _ = tunnels[8000].tcp_socket
     finally:
         sb.terminate()
     sb.wait()
@@ -255,6 +316,145 @@ def test_an_http_server_in_a_sandbox_answers_through_its_tunnel_url(client, plat
         skylift.Sandbox.create(encrypted_ports=[8000], block_network=True, client=client)
     with pytest.raises(skylift.exception.InvalidError):
         skylift.Sandbox.create(encrypted_ports=[70000], client=client)
+
+
+def test_traffic_through_a_tunnel_keeps_a_sandbox_from_idling_and_none_lets_it_stop(client, platform):
+    import httpx
+
+    def status() -> tuple[str, str]:
+        return platform.sql("SELECT status, cause FROM functions_sandbox WHERE id = %s", [sb.object_id])[0]
+
+    # given a sandbox serving HTTP on an exposed port, stopped after 5 s without activity
+    sb = skylift.Sandbox.create(
+        "python3",
+        "-m",
+        "http.server",
+        "8000",
+        encrypted_ports=[8000],
+        idle_timeout=5,
+        client=client,
+        timeout=120,
+    )
+    try:
+        url = sb.tunnels()[8000].url
+        # when its only activity is requests through its tunnel, one a second for three idle_timeouts
+        with httpx.Client(timeout=30) as http:
+            answered = 0
+            started = time.monotonic()
+            while time.monotonic() - started < 15:
+                if _get(platform, url, "/", http).status_code == 200:
+                    answered += 1
+                time.sleep(1.0)
+        # then it still runs: the traffic counted as activity
+        assert answered >= 10
+        assert status() == ("running", "")
+        # when the traffic stops, then it is stopped for being idle
+        deadline = time.monotonic() + 30
+        while status()[0] == "running":
+            assert time.monotonic() < deadline, "the idle sandbox was not stopped"
+            time.sleep(0.5)
+        assert status()[1] == "idle_timeout"
+    finally:
+        sb.terminate()
+
+
+LINE_SERVER = r"""
+import socketserver
+
+
+class Session(socketserver.StreamRequestHandler):
+    def handle(self):
+        self.wfile.write(b"READY\r\n")
+        for line in self.rfile:
+            command = line.strip()
+            if command == b"PING":
+                self.wfile.write(b"+PONG\r\n")
+            elif command.startswith(b"ECHO "):
+                size = int(command[5:])
+                self.wfile.write(b"$%d\r\n" % size + self.rfile.read(size))
+            elif command == b"QUIT":
+                self.wfile.write(b"+BYE\r\n")
+                return
+
+
+socketserver.ThreadingTCPServer.allow_reuse_address = True
+socketserver.ThreadingTCPServer(("0.0.0.0", 9000), Session).serve_forever()
+"""
+
+
+def _session(address: tuple[str, int], seconds: float = 60.0):
+    """A connection to the line server through the raw TCP tunnel, once it greets (the gateway
+    listens within a second of the sandbox's start; the server in it a little later)."""
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn = socket.create_connection(address, timeout=30)
+        except ConnectionRefusedError:
+            assert time.monotonic() < deadline, "the gateway never listened on the tunnel's port"
+            time.sleep(0.2)
+            continue
+        reader = conn.makefile("rb")
+        if reader.readline() == b"READY\r\n":
+            return conn, reader
+        conn.close()  # the sandbox's server does not listen yet: the tunnel closed at once
+        assert time.monotonic() < deadline, "the sandbox's server never greeted through the tunnel"
+        time.sleep(0.3)
+
+
+def test_a_non_http_server_in_a_sandbox_answers_through_its_raw_tcp_tunnel(client, platform):
+    import socket
+
+    # given a sandbox serving a line protocol (no HTTP) on port 9000, exposed unencrypted
+    sb = skylift.Sandbox.create(
+        "python3", "-c", LINE_SERVER, unencrypted_ports=[9000], idle_timeout=5, client=client, timeout=120
+    )
+    try:
+        tunnel = sb.tunnels()[9000]
+        host, port = tunnel.tcp_socket
+        assert (tunnel.unencrypted_host, tunnel.unencrypted_port) == (host, port)
+        first, last = (int(p) for p in platform.env["SKYLIFT_TCP_TUNNEL_PORTS"].split("-"))
+        assert host == "127.0.0.1" and first <= port <= last
+        # when a client speaks it through the tunnel's host and port
+        conn, reader = _session((host, port))
+        conn.sendall(b"PING\r\n")
+        assert reader.readline() == b"+PONG\r\n"
+        # then bytes of any kind go both ways unchanged, a MiB at once
+        payload = os.urandom(1 << 20)
+        conn.sendall(b"ECHO %d\r\n" % len(payload) + payload)
+        assert reader.readline() == b"$%d\r\n" % len(payload)
+        assert reader.read(len(payload)) == payload
+        # and a second connection is a session of its own beside the first
+        other, other_reader = _session((host, port))
+        other.sendall(b"QUIT\r\n")
+        assert other_reader.readline() == b"+BYE\r\n"
+        assert other_reader.read() == b""  # the server ended it: its end came through
+        other.close()
+        # and an open connection keeps the sandbox from idling past its 5 s idle_timeout
+        time.sleep(8)
+        conn.sendall(b"PING\r\n")
+        assert reader.readline() == b"+PONG\r\n"
+        assert (
+            platform.sql("SELECT status FROM functions_sandbox WHERE id = %s", [sb.object_id])[0][0]
+            == "running"
+        )
+        # when the sandbox ends, its open connection is closed and its port refuses new ones
+        sb.terminate()
+        sb.wait()
+        conn.settimeout(15)
+        assert reader.read() == b""
+        conn.close()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection((host, port), timeout=5).close()
+            except ConnectionRefusedError:
+                break
+            assert time.monotonic() < deadline, "the ended sandbox's TCP port still listens"
+            time.sleep(0.3)
+    finally:
+        sb.terminate()
 
 
 def test_a_sandboxs_logs_and_processes_are_read_while_it_runs_and_its_logs_after(client, platform, tmp_path):

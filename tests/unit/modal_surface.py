@@ -115,7 +115,8 @@ SURFACE = Surface(
                 differs(
                     "Tunnel",
                     "`host`, `port`, `url` (with a path under the platform's URL when it has no web domain), "
-                    "`tls_socket`; `tcp_socket` refuses (no raw TCP tunnels yet)",
+                    "`tls_socket`; `unencrypted_host`/`unencrypted_port`/`tcp_socket` for an `unencrypted_ports=` "
+                    "port where the platform offers raw TCP tunnels (SKYLIFT_TCP_TUNNEL_PORTS), else refused",
                 ),
                 same("Volume", "see Volume below"),
                 not_yet("Workspace"),
@@ -546,14 +547,13 @@ SURFACE = Surface(
                     "`create(*cmd, app=, image=, secrets=, volumes=, timeout=, idle_timeout=, workdir=, cpu=, "
                     "memory=, gpu=, block_network=, cidr_allowlist=, name=, encrypted_ports=, unencrypted_ports=)` "
                     "(cpu and memory: a reservation or a (reservation, limit) pair), `tunnels()` (a URL through the "
-                    "web gateway per port; no raw TCP), `from_id`, `from_name`, `list(app_id=, tags=)`, "
+                    "web gateway per port, and a raw TCP address for an unencrypted one), `from_id`, `from_name`, `list(app_id=, tags=)`, "
                     "`set_tags`/`get_tags`, `exec(*cmd, workdir=, timeout=, secrets=, pty=)` (a process with "
                     "`stdout`/`stderr` to iterate or `read()`, `stdin` `write`/`write_eof`/`drain`, "
                     "`wait`/`poll`/`returncode`), `wait`/`poll`/`terminate`/`returncode`, `open(path, mode)` (r, w, a; "
                     "binary; up to 64 MiB), `ls`, `mkdir`, `rm`, `snapshot_filesystem()` (an Image used as it is by "
                     "later sandboxes and functions; no `ttl`), `.aio` twins; `timeout`/`idle_timeout` enforced by the "
-                    "server; secrets reach the processes through their stdin, never Docker. Not yet: raw TCP tunnels "
-                    "(docs/sandboxes.md)",
+                    "server; secrets reach the processes through their stdin, never Docker (docs/sandboxes.md)",
                 ),
                 not_yet("SandboxSnapshot, Probe", "whole objects: see the top-level table"),
                 same("Period(...), Cron(...)", "Modal's signatures; see the top-level table"),
@@ -665,8 +665,8 @@ SURFACE = Surface(
                 differs(
                     "shell",
                     "`[REF]` with `-c/--cmd`, `--image` (a registry image), `--cpu`, `--memory`, `--timeout`, "
-                    "`--pty/--no-pty`: a new sandbox from FILE.py::FUNCTION's image (or debian_slim), terminated "
-                    "when the shell exits, or a running `sb-...`/`ta-...`; no `--volume`, `--secret`, `--gpu`, "
+                    "`--pty/--no-pty`: a new sandbox with FILE.py::FUNCTION's image, secrets, volumes, GPU, CPU and "
+                    "memory (or debian_slim), terminated when the shell exits, or a running `sb-...`/`ta-...`; no `--volume`, `--secret`, `--gpu`, "
                     "`--add-local` yet",
                 ),
                 not_yet("curl"),

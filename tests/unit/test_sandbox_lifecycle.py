@@ -212,3 +212,70 @@ def test_the_sdk_splits_lines_across_chunks_and_keeps_a_last_partial_line():
     raw._put(b"\x00\xff")
     raw._put(None)
     assert raw.read() == b"\x00\xff"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tunnel_traffic_restarts_idle_clocks_in_one_write_per_round():
+    from functions.sandbox_activity import ActivityClock
+
+    host = _host("traffic-host")
+    long_ago = timezone.now() - timedelta(seconds=100)
+    used = _sandbox(host=host, status="running", timeout=1000, idle_timeout=5, active_at=long_ago)
+    quiet = _sandbox(host=host, status="running", timeout=1000, idle_timeout=5, active_at=long_ago)
+    ended = _sandbox(host=host, status="stopped", timeout=1000, idle_timeout=5, active_at=long_ago)
+    clock = ActivityClock(every=0.2)
+
+    async def traffic() -> None:
+        # given 300 requests to two sandboxes within one round, one of them still open at its end
+        for _ in range(150):
+            for sandbox in (used, ended):
+                clock.begin(sandbox.id)
+                clock.end(sandbox.id)
+        clock.begin(used.id)
+        await asyncio.sleep(0.5)
+        clock.end(used.id)
+        while clock._flusher is not None and not clock._flusher.done():
+            await asyncio.sleep(0.05)
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, traffic()).result()
+    # then a handful of writes carried them all (one at once, then one a round while one was open)
+    assert 1 <= clock.writes <= 5
+    # and the used sandbox's idle clock restarted, not the quiet one's, nor the ended one's
+    assert Sandbox.objects.get(pk=used.id).active_at > long_ago + timedelta(seconds=90)
+    assert Sandbox.objects.get(pk=quiet.id).active_at == long_ago
+    assert Sandbox.objects.get(pk=ended.id).active_at == long_ago
+    # and the tick stops the quiet one only
+    assert [s.sandbox_id for s in delivery.run(delivery.sandboxes_expired())] == [quiet.id]
+
+
+@pytest.mark.django_db
+def test_raw_tcp_tunnels_get_distinct_ports_of_the_range_until_it_is_used_up(settings):
+    from config.errors import ApiError
+    from functions import sandbox_ports
+
+    settings.SKYLIFT_TCP_TUNNEL_PORTS = "21000-21002"
+    settings.SKYLIFT_TCP_TUNNEL_HOST = "tcp.example.test"
+    # given a range of three ports: a sandbox with two unencrypted ports and an encrypted one
+    first = _sandbox(host=_host("tcp-host"), status="running", container_id="c-tcp")
+    sandbox_ports.expose(first, {8000: True, 9000: False, 9001: False})
+    tunnels = {t["port"]: t for t in sandbox_ports.tunnels_of(first)}
+    # then each unencrypted port has its own port of the range, at the configured host
+    assert {tunnels[9000]["tcp_port"], tunnels[9001]["tcp_port"]} <= {21000, 21001, 21002}
+    assert tunnels[9000]["tcp_port"] != tunnels[9001]["tcp_port"]
+    assert tunnels[9000]["tcp_host"] == "tcp.example.test"
+    assert (tunnels[8000]["tcp_host"], tunnels[8000]["tcp_port"]) == (None, None)
+    # and the running sandbox's tunnels are the gateway's to listen on
+    assert set(sandbox_ports.tcp_targets()) == {tunnels[9000]["tcp_port"], tunnels[9001]["tcp_port"]}
+    # when another asks for two more, then it is refused clearly (503) and not kept
+    second = _sandbox()
+    with pytest.raises(ApiError) as refused:
+        sandbox_ports.expose(second, {9000: False, 9001: False})
+    assert refused.value.status_code == 503
+    second.refresh_from_db()
+    assert (second.status, second.cause) == ("stopped", "no_tcp_port")
+    # and one that ended gives its ports back
+    Sandbox.objects.filter(pk=first.pk).update(status="stopped")
+    third = _sandbox()
+    sandbox_ports.expose(third, {9000: False, 9001: False, 9002: False})
+    assert sorted(t["tcp_port"] for t in sandbox_ports.tunnels_of(third)) == [21000, 21001, 21002]

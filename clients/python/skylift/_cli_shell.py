@@ -39,7 +39,7 @@ def shell(
     """Open a shell in a new sandbox, or in a running one.
 
     REF is a sandbox (sb-...) or a function's container (ta-...) to enter, or FILE.py::FUNCTION
-    whose image (and CPU and memory) a new sandbox takes; without REF, a new sandbox of --image
+    whose image, secrets, volumes, GPU, CPU and memory a new sandbox takes; without REF, a new sandbox of --image
     or debian_slim. A new sandbox is terminated when the shell exits; the exit code is the shell's.
     """
     from ._cli_sandbox import run_in_terminal
@@ -68,6 +68,9 @@ def shell(
         image=options.get("image"),
         cpu=cpu if cpu is not None else options.get("cpu"),
         memory=memory if memory is not None else options.get("memory"),
+        gpu=options.get("gpu"),
+        secrets=options.get("secrets", ()),
+        volumes=options.get("volumes"),
         timeout=timeout,
         client=client,
     )
@@ -81,7 +84,8 @@ def shell(
 
 
 def _function_options(ref: str) -> dict[str, Any]:
-    """The image, CPU and memory of the function FILE.py::FUNCTION names."""
+    """What a new sandbox takes from the function (or class) FILE.py::NAME names, as Modal's
+    `modal shell` does: its image, secrets, volumes, GPU, CPU and memory."""
     from ._import_file import import_file
 
     path, _, name = ref.partition("::")
@@ -90,9 +94,10 @@ def _function_options(ref: str) -> dict[str, Any]:
             f"{ref!r} is neither a sandbox (sb-...), a container (ta-...) nor FILE.py::FUNCTION"
         )
     module = import_file(path)
+    from ._cls import Cls
     from ._function import Function
 
-    functions = {n: v for n, v in vars(module).items() if isinstance(v, Function)}
+    functions = {n: v for n, v in vars(module).items() if isinstance(v, (Function, Cls))}
     if not name:
         if len(functions) != 1:
             raise click.UsageError(
@@ -103,8 +108,14 @@ def _function_options(ref: str) -> dict[str, Any]:
     if function is None:
         raise click.UsageError(f"{path} has no function {name!r} (it has: {', '.join(functions) or 'none'})")
     options = function._options
-    out: dict[str, Any] = {"image": options.get("image")}
+    out: dict[str, Any] = {
+        "image": options.get("image"),
+        "secrets": list(options.get("secrets") or ()),
+        "volumes": dict(options.get("volumes") or {}),
+        "gpu": list(options.get("gpu") or ()) or None,
+    }
     for key in ("cpu", "memory"):
         if options.get(key):
-            out[key] = options[key][0]  # (request, limit): a sandbox takes the request
+            request, limit = options[key]  # a sandbox takes the same (reservation, limit)
+            out[key] = request if limit is None else (request, limit)
     return out

@@ -7,7 +7,7 @@
     sb.terminate()
 
 The sandbox lives on the platform whatever the client does: it stops at its `timeout` (or after
-`idle_timeout` seconds without an exec), enforced by the server. An exec's streams go through a
+`idle_timeout` seconds without an exec or traffic through its tunnels), enforced by the server. An exec's streams go through a
 WebSocket to the control plane and on through the sandbox's host agent; the reader thread holds at
 most a few chunks per stream, so a process that prints faster than the program reads waits.
 """
@@ -507,7 +507,8 @@ class Sandbox:
     @_Blocking
     def tunnels(self, timeout: int = 50) -> dict[int, Tunnel]:
         """The URL of each port exposed with `encrypted_ports=`/`unencrypted_ports=`, by port,
-        once the sandbox runs (through the platform's web gateway; public, as Modal's)."""
+        once the sandbox runs (through the platform's web gateway; public, as Modal's), and an
+        unencrypted port's raw TCP address (`tcp_socket`) where the platform offers them."""
         from ._api.api.sandboxes import sandboxes_tunnels_retrieve
         from ._tunnel import Tunnel as _Tunnel
 
@@ -521,7 +522,14 @@ class Sandbox:
         found = self._client._call_dict(
             sandboxes_tunnels_retrieve, f"Could not read the tunnels of {self.object_id}", id=self.object_id
         )
-        return {int(t["port"]): _Tunnel._from_url(str(t["url"])) for t in found["tunnels"]}
+        return {
+            int(t["port"]): _Tunnel._from_url(
+                str(t["url"]),
+                t.get("tcp_host"),
+                int(t["tcp_port"]) if t.get("tcp_port") is not None else None,
+            )
+            for t in found["tunnels"]
+        }
 
     @_Blocking
     def snapshot_filesystem(self, timeout: int = 55) -> Image:

@@ -1,8 +1,9 @@
 """A sandbox's exposed port as Modal's `Tunnel`: `sb.tunnels()[8000].url`.
 
 Skylift reaches the port through its web gateway, at a URL of its own (a host name under the
-platform's web domain, or a path under its public URL); raw TCP tunnels (Modal's
-`unencrypted_host`/`unencrypted_port`, `tcp_socket`) are not offered yet.
+platform's web domain, or a path under its public URL). A port exposed with `unencrypted_ports=`
+also has a raw TCP address (Modal's `unencrypted_host`/`unencrypted_port`, `tcp_socket`) where the
+platform offers them (its SKYLIFT_TCP_TUNNEL_PORTS).
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ class Tunnel:
     scheme: str = "https"
 
     @staticmethod
-    def _from_url(url: str) -> Tunnel:
+    def _from_url(url: str, tcp_host: str | None = None, tcp_port: int | None = None) -> Tunnel:
         parts = urlsplit(url)
         default = 443 if parts.scheme == "https" else 80
         return Tunnel(
             host=parts.hostname or "",
             port=parts.port or default,
+            unencrypted_host=tcp_host if tcp_port is not None else None,
+            unencrypted_port=tcp_port if tcp_host is not None else None,
             path=parts.path.rstrip("/"),
             scheme=parts.scheme or "https",
         )
@@ -51,10 +54,10 @@ class Tunnel:
 
     @property
     def tcp_socket(self) -> tuple[str, int]:
-        """(host, port) of a raw TCP tunnel: not offered by Skylift yet."""
+        """(host, port) of the raw TCP tunnel of a port exposed with `unencrypted_ports=`."""
         if self.unencrypted_host is None or self.unencrypted_port is None:
             raise InvalidError(
-                "This tunnel has no raw TCP address: Skylift reaches sandbox ports over HTTP(S) and "
-                "WebSockets at their URL (tunnel.url) only"
+                "This tunnel has no raw TCP address: only ports exposed with unencrypted_ports= have "
+                "one, where the platform offers raw TCP tunnels (tunnel.url reaches it over HTTP)"
             )
         return self.unencrypted_host, self.unencrypted_port

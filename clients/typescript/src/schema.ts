@@ -3540,7 +3540,7 @@ export interface components {
             /** @description The only IPv4 ranges it may reach (null: any) */
             cidr_allowlist?: string[] | null;
             timeout?: number | null;
-            /** @description Seconds without an open exec before it stops (an open exec counts as activity) */
+            /** @description Seconds without an open exec or traffic through its tunnels before it stops (both count as activity) */
             idle_timeout?: number | null;
             /** @default false */
             block_network: boolean;
@@ -3583,6 +3583,9 @@ export interface components {
             encrypted: boolean;
             /** @description Public: whoever has it reaches the port */
             url: string;
+            /** @description An unencrypted port's raw TCP tunnel: connect to tcp_host:tcp_port */
+            tcp_host: string | null;
+            tcp_port: number | null;
         };
         SandboxTunnels: {
             tunnels: components["schemas"]["SandboxTunnel"][];

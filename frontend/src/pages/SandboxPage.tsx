@@ -112,6 +112,15 @@ export function SandboxPage() {
               {tunnels.data.tunnels.map((t) => (
                 <div key={t.port}>
                   {t.port}: <code>{t.url}</code>
+                  {t.tcp_host && t.tcp_port ? (
+                    <>
+                      {" "}
+                      and raw TCP{" "}
+                      <code>
+                        {t.tcp_host}:{t.tcp_port}
+                      </code>
+                    </>
+                  ) : null}
                 </div>
               ))}
             </dd>
@@ -149,8 +158,10 @@ export function SandboxPage() {
           <table className="table" aria-label="Processes">
             <thead>
               <tr>
-                {procs.data.titles.map((title) => (
-                  <th key={title}>{title}</th>
+                {procs.data.titles.map((title, j) => (
+                  <th key={title} className={j < procs.data.titles.length - 1 ? "keep-whole" : undefined}>
+                    {title}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -158,7 +169,9 @@ export function SandboxPage() {
               {procs.data.processes.map((row, i) => (
                 <tr key={i} data-testid="process-row">
                   {row.map((cell, j) => (
-                    <td key={j}>{cell}</td>
+                    <td key={j} className={j < row.length - 1 ? "keep-whole" : undefined}>
+                      {cell}
+                    </td>
                   ))}
                 </tr>
               ))}

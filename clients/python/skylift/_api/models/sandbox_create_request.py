@@ -40,8 +40,8 @@ class SandboxCreateRequest:
             secrets (Any | Unset): Secrets its processes get: [{"id"}|{"name", "environment"}|{"values": {...}}]
             cidr_allowlist (list[str] | None | Unset): The only IPv4 ranges it may reach (null: any)
             timeout (int | None | Unset):
-            idle_timeout (int | None | Unset): Seconds without an open exec before it stops (an open exec counts as
-                activity)
+            idle_timeout (int | None | Unset): Seconds without an open exec or traffic through its tunnels before it stops
+                (both count as activity)
             block_network (bool | Unset):  Default: False.
             tags (SandboxCreateRequestTags | Unset):
             encrypted_ports (list[int] | Unset): Ports reached through the web gateway at a URL of their own (GET

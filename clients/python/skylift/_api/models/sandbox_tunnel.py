@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from typing import cast
 
 
 
@@ -25,11 +26,15 @@ class SandboxTunnel:
             port (int):
             encrypted (bool):
             url (str): Public: whoever has it reaches the port
+            tcp_host (None | str): An unencrypted port's raw TCP tunnel: connect to tcp_host:tcp_port
+            tcp_port (int | None):
      """
 
     port: int
     encrypted: bool
     url: str
+    tcp_host: None | str
+    tcp_port: int | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -43,6 +48,12 @@ class SandboxTunnel:
 
         url = self.url
 
+        tcp_host: None | str
+        tcp_host = self.tcp_host
+
+        tcp_port: int | None
+        tcp_port = self.tcp_port
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,6 +61,8 @@ class SandboxTunnel:
             "port": port,
             "encrypted": encrypted,
             "url": url,
+            "tcp_host": tcp_host,
+            "tcp_port": tcp_port,
         })
 
         return field_dict
@@ -65,10 +78,28 @@ class SandboxTunnel:
 
         url = d.pop("url")
 
+        def _parse_tcp_host(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        tcp_host = _parse_tcp_host(d.pop("tcp_host"))
+
+
+        def _parse_tcp_port(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        tcp_port = _parse_tcp_port(d.pop("tcp_port"))
+
+
         sandbox_tunnel = cls(
             port=port,
             encrypted=encrypted,
             url=url,
+            tcp_host=tcp_host,
+            tcp_port=tcp_port,
         )
 
 
