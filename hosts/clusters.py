@@ -1,0 +1,162 @@
+"""The Docker network of a cluster (docs/clusters.md): private to its members, made when the first
+of them starts, removed once the last has ended.
+
+Its members reach each other on it, at addresses known before any of them starts (rank r has the
+r-th address after the gateway of the network's subnet), and nothing else does: it is a network
+of its own, and Docker keeps its networks apart. As on the isolating network of ordinary
+containers (`docker_client.container_network`), the host's firewall keeps the members off the
+host's own ports (`firewall.guard_host` on its bridge) and it speaks no IPv6.
+
+The driver is SKYLIFT_CLUSTER_NETWORK_DRIVER: "bridge" (one host: placement puts a cluster's
+members on one host) or "overlay" (an attachable Docker Swarm overlay, which the operator's hosts
+share: members on any host). Subnets come from SKYLIFT_CLUSTER_SUBNETS, one block per cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+
+from django.conf import settings
+from docker.errors import APIError, NotFound
+
+from . import docker_client, firewall
+
+__all__ = ["ClusterNetwork", "cluster_network", "network_name", "remove_network", "sweep_networks"]
+
+log = logging.getLogger(__name__)
+
+CLUSTER_LABEL = "skylift.cluster"
+# One block per cluster: room for the largest (64 members) beside the gateway.
+BLOCK_PREFIX = 25
+
+
+def network_name(cluster_id: str) -> str:
+    return f"{settings.SKYLIFT_CLUSTER_NETWORK_PREFIX}-{cluster_id}"
+
+
+class ClusterNetwork:
+    """A cluster's network as Docker made it: its name and its members' addresses by rank."""
+
+    def __init__(self, name: str, subnet: str, gateway: str):
+        self.name = name
+        self.subnet = ipaddress.ip_network(subnet)
+        self.gateway = ipaddress.ip_address(gateway) if gateway else next(self.subnet.hosts())
+
+    def addresses(self, size: int) -> list[str]:
+        hosts = (a for a in self.subnet.hosts() if a != self.gateway)
+        return [str(next(hosts)) for _ in range(size)]
+
+
+def _blocks() -> list[ipaddress.IPv4Network]:
+    pool = ipaddress.ip_network(settings.SKYLIFT_CLUSTER_SUBNETS)
+    return list(pool.subnets(new_prefix=max(BLOCK_PREFIX, pool.prefixlen)))
+
+
+def cluster_network(cluster_id: str, host_name: str) -> ClusterNetwork:
+    """The cluster's network, made if it is not yet (by the first of its members to start on this
+    host; a concurrent start finds the one the other made). Its subnet is the first free block of
+    the pool from a place the cluster's id chooses."""
+    engine = docker_client.client()
+    name = network_name(cluster_id)
+    try:
+        network = engine.networks.get(name)
+    except NotFound:
+        network = _create(engine, name, cluster_id, host_name)
+    config = ((network.attrs.get("IPAM") or {}).get("Config") or [{}])[0]
+    if settings.SKYLIFT_HOST_FIREWALL != "off":
+        _guard(network)
+    return ClusterNetwork(name, config["Subnet"], config.get("Gateway", ""))
+
+
+def _create(engine, name: str, cluster_id: str, host_name: str):
+    from docker.types import IPAMConfig, IPAMPool
+
+    blocks = _blocks()
+    start = int(hashlib.sha256(cluster_id.encode()).hexdigest(), 16) % len(blocks)
+    overlay = settings.SKYLIFT_CLUSTER_NETWORK_DRIVER == "overlay"
+    for n in range(min(len(blocks), 64)):
+        block = blocks[(start + n) % len(blocks)]
+        try:
+            return engine.networks.create(
+                name,
+                driver=settings.SKYLIFT_CLUSTER_NETWORK_DRIVER,
+                ipam=IPAMConfig(pool_configs=[IPAMPool(subnet=str(block))]),
+                enable_ipv6=False,
+                attachable=overlay or None,
+                check_duplicate=True,
+                labels={
+                    "skylift.managed": "1",
+                    CLUSTER_LABEL: cluster_id,
+                    docker_client.HOST_LABEL: host_name,
+                },
+            )
+        except APIError as exc:
+            if exc.status_code == 409 or "already exists" in str(exc):
+                return engine.networks.get(name)  # another member's start made it first
+            if "overlap" not in str(exc).lower():
+                raise
+    raise docker_client.DockerUnavailable(
+        f"no free subnet for cluster {cluster_id} in SKYLIFT_CLUSTER_SUBNETS={settings.SKYLIFT_CLUSTER_SUBNETS}"
+    )
+
+
+def _guard(network) -> None:
+    """The host's firewall rules for the network's bridge (an overlay's traffic to the host and
+    out goes through docker_gwbridge)."""
+    if network.attrs.get("Driver") == "overlay":
+        interface = "docker_gwbridge"
+    else:
+        options = network.attrs.get("Options") or {}
+        interface = options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
+    try:
+        firewall.guard_host(interface, tuple(settings.SKYLIFT_HOST_FIREWALL_ALLOW))
+    except firewall.FirewallUnavailable as exc:
+        raise docker_client.DockerUnavailable(
+            f"A cluster's containers would reach this host's own ports: the host's firewall rules "
+            f"could not be put in place ({exc}). Run the host agent as root, on the host's network, "
+            "with iptables; or set SKYLIFT_HOST_FIREWALL=off to run without this protection."
+        ) from None
+
+
+def remove_network(cluster_id: str) -> bool:
+    """Remove the cluster's network if none of its containers is on it any more (else the last
+    member's end, or the agent's sweep, does). True if it is gone."""
+    try:
+        network = docker_client.client().networks.get(network_name(cluster_id))
+        network.reload()
+        if network.attrs.get("Containers"):
+            return False
+        network.remove()
+    except NotFound:
+        return True
+    except Exception:  # noqa: BLE001 - still in use, or the engine away: the sweep tries again
+        log.info("could not remove the network of cluster %s yet", cluster_id, exc_info=True)
+        return False
+    _forget_rules(network)
+    return True
+
+
+def _forget_rules(network) -> None:
+    """The firewall rules of a removed bridge guard nothing: they go with it."""
+    if settings.SKYLIFT_HOST_FIREWALL == "off" or network.attrs.get("Driver") == "overlay":
+        return
+    options = network.attrs.get("Options") or {}
+    interface = options.get("com.docker.network.bridge.name") or f"br-{network.id[:12]}"
+    try:
+        firewall.unguard_host(interface)
+    except firewall.FirewallUnavailable:
+        log.info("could not remove the firewall rules of %s", interface)
+
+
+def sweep_networks(host_name: str, live_clusters: set[str]) -> int:
+    """Remove the networks this host made for clusters that have no live member any more (a
+    member's end that could not remove it: the others were still attached). Returns how many went."""
+    removed = 0
+    label = f"{docker_client.HOST_LABEL}={host_name}"
+    for network in docker_client.client().networks.list(filters={"label": [CLUSTER_LABEL, label]}):
+        cluster_id = (network.attrs.get("Labels") or {}).get(CLUSTER_LABEL, "")
+        if cluster_id and cluster_id not in live_clusters and remove_network(cluster_id):
+            removed += 1
+    return removed
