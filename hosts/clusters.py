@@ -14,9 +14,11 @@ share: members on any host). Subnets come from SKYLIFT_CLUSTER_SUBNETS, one bloc
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import ipaddress
 import logging
+import os
 
 from django.conf import settings
 from docker.errors import APIError, NotFound
@@ -37,9 +39,10 @@ def network_name(cluster_id: str) -> str:
 
 
 class ClusterNetwork:
-    """A cluster's network as Docker made it: its name and its members' addresses by rank."""
+    """A cluster's network as Docker made it: its id and name, and its members' addresses by rank."""
 
-    def __init__(self, name: str, subnet: str, gateway: str):
+    def __init__(self, id_: str, name: str, subnet: str, gateway: str):
+        self.id = id_
         self.name = name
         self.subnet = ipaddress.ip_network(subnet)
         self.gateway = ipaddress.ip_address(gateway) if gateway else next(self.subnet.hosts())
@@ -54,23 +57,44 @@ def _blocks() -> list[ipaddress.IPv4Network]:
     return list(pool.subnets(new_prefix=max(BLOCK_PREFIX, pool.prefixlen)))
 
 
+def _existing(engine, cluster_id: str):
+    """The cluster's network if one exists (the oldest, should two have been made)."""
+    found = engine.networks.list(filters={"label": f"{CLUSTER_LABEL}={cluster_id}"})
+    return min(found, key=lambda n: (n.attrs.get("Created", ""), n.id)) if found else None
+
+
 def cluster_network(cluster_id: str, host_name: str) -> ClusterNetwork:
-    """The cluster's network, made if it is not yet (by the first of its members to start on this
-    host; a concurrent start finds the one the other made). Its subnet is the first free block of
-    the pool from a place the cluster's id chooses."""
+    """The cluster's network, made if it is not yet: by the first of its members to start (the
+    members starting on this host at once take turns, under a file lock; on other hosts, with an
+    overlay, they try the same subnets in the same order, so that only one can be made). Its
+    subnet is the first free block of the pool from a place the cluster's id chooses."""
     engine = docker_client.client()
-    name = network_name(cluster_id)
-    try:
-        network = engine.networks.get(name)
-    except NotFound:
-        network = _create(engine, name, cluster_id, host_name)
+    with _locked():
+        network = _existing(engine, cluster_id) or _create(engine, cluster_id, host_name)
+    network.reload()
     config = ((network.attrs.get("IPAM") or {}).get("Config") or [{}])[0]
     if settings.SKYLIFT_HOST_FIREWALL != "off":
         _guard(network)
-    return ClusterNetwork(name, config["Subnet"], config.get("Gateway", ""))
+    return ClusterNetwork(network.id, network.name, config["Subnet"], config.get("Gateway", ""))
 
 
-def _create(engine, name: str, cluster_id: str, host_name: str):
+class _locked:
+    """One process of this host at a time makes a cluster's network."""
+
+    def __enter__(self) -> _locked:
+        from .relay import host_dir
+
+        path = host_dir() / "cluster-networks.lock"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        fcntl.flock(self.handle, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.handle)  # closing releases the lock
+
+
+def _create(engine, cluster_id: str, host_name: str):
     from docker.types import IPAMConfig, IPAMPool
 
     blocks = _blocks()
@@ -80,12 +104,11 @@ def _create(engine, name: str, cluster_id: str, host_name: str):
         block = blocks[(start + n) % len(blocks)]
         try:
             return engine.networks.create(
-                name,
+                network_name(cluster_id),
                 driver=settings.SKYLIFT_CLUSTER_NETWORK_DRIVER,
                 ipam=IPAMConfig(pool_configs=[IPAMPool(subnet=str(block))]),
                 enable_ipv6=False,
                 attachable=overlay or None,
-                check_duplicate=True,
                 labels={
                     "skylift.managed": "1",
                     CLUSTER_LABEL: cluster_id,
@@ -93,8 +116,9 @@ def _create(engine, name: str, cluster_id: str, host_name: str):
                 },
             )
         except APIError as exc:
-            if exc.status_code == 409 or "already exists" in str(exc):
-                return engine.networks.get(name)  # another member's start made it first
+            made = _existing(engine, cluster_id)  # a member on another host made it meanwhile
+            if made is not None:
+                return made
             if "overlap" not in str(exc).lower():
                 raise
     raise docker_client.DockerUnavailable(
@@ -124,17 +148,19 @@ def remove_network(cluster_id: str) -> bool:
     """Remove the cluster's network if none of its containers is on it any more (else the last
     member's end, or the agent's sweep, does). True if it is gone."""
     try:
-        network = docker_client.client().networks.get(network_name(cluster_id))
-        network.reload()
-        if network.attrs.get("Containers"):
-            return False
-        network.remove()
+        for network in docker_client.client().networks.list(
+            filters={"label": f"{CLUSTER_LABEL}={cluster_id}"}
+        ):
+            network.reload()
+            if network.attrs.get("Containers"):
+                return False
+            network.remove()
+            _forget_rules(network)
     except NotFound:
         return True
     except Exception:  # noqa: BLE001 - still in use, or the engine away: the sweep tries again
         log.info("could not remove the network of cluster %s yet", cluster_id, exc_info=True)
         return False
-    _forget_rules(network)
     return True
 
 

@@ -374,7 +374,7 @@ def _cluster_place(task: Task) -> tuple[dict[str, str], tuple[str, str] | None]:
         cluster_contract.ENV_SIZE: str(size),
         cluster_contract.ENV_IPS: ",".join(addresses),
     }
-    return env, (network.name, addresses[task.cluster_rank])
+    return env, (network.id, addresses[task.cluster_rank])
 
 
 def container_stop(*, task_id: str) -> None:

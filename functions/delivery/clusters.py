@@ -22,6 +22,7 @@ from .plans import STARTED, I, K, Rows, Stmt, _in, transition
 __all__ = ["CLUSTER_ENDED", "cluster_inputs", "clusters_broken"]
 
 CLUSTER_ENDED = "cluster_ended"
+CLUSTER_ENDED_MESSAGE = "another container of its cluster ended: it runs again without spending a retry"
 H = Host._meta.db_table
 
 # Every input the leader took, in the order it took them, after the last one the member was

@@ -228,7 +228,7 @@ def _stop_message(cause: str) -> str:
         "agent_restart": "its host agent restarted",
         "gpu_lost": "a GPU it held was lost",
         "container_stopped": "its container was stopped (from the dashboard, the CLI or the API)",
-        CLUSTER_ENDED: "another container of its cluster ended",
+        CLUSTER_ENDED: "another container of its cluster ended",  # = clusters.CLUSTER_ENDED_MESSAGE
     }.get(cause, cause) + ": it runs again without spending a retry"
 
 

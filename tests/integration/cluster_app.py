@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import struct
 import threading
 import time
 
@@ -101,3 +102,33 @@ def hold(name: str) -> dict:
 @experimental.clustered(size=64)
 def too_big() -> int:
     return 0
+
+
+def _gateway() -> str:
+    with open("/proc/net/route") as routes:
+        for line in routes.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == "00000000":
+                return socket.inet_ntoa(struct.pack("<L", int(fields[2], 16)))
+    return ""
+
+
+@app.function()
+@experimental.clustered(size=2)
+def reach_host(port: int, addresses: list[str]) -> dict:
+    """A member trying its host's port on its gateway and on each of the host's addresses, at once."""
+    results: dict[str, str] = {}
+
+    def one(address: str) -> None:
+        try:
+            with socket.create_connection((address, port), timeout=3):
+                results[address] = "connected"
+        except OSError as exc:
+            results[address] = f"blocked: {exc}"
+
+    threads = [threading.Thread(target=one, args=(a,)) for a in {_gateway(), *addresses}]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

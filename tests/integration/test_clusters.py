@@ -6,6 +6,7 @@ refused with the reason."""
 
 from __future__ import annotations
 
+import socket
 import time
 
 import docker
@@ -42,7 +43,7 @@ def _members(platform, cluster_id: str) -> list[tuple]:
     )
 
 
-@pytest.mark.parametrize("fn,size", [(cluster_app.pair, 2), (cluster_app.quad, 4)])
+@pytest.mark.parametrize(("fn", "size"), [(cluster_app.pair, 2), (cluster_app.quad, 4)])
 def test_members_meet_by_their_addresses_and_rank_0_answers(running, fn, size):
     # when a clustered function is called once
     result = fn.remote()
@@ -138,3 +139,17 @@ def test_a_cluster_no_host_could_hold_is_refused_with_the_reason(running):
         "SELECT id FROM functions_function WHERE name = 'too_big' ORDER BY created_at DESC LIMIT 1"
     )[0]
     assert running.sql("SELECT count(*) FROM functions_task WHERE function_id = %s", [function_id]) == [(0,)]
+
+
+def test_a_member_does_not_reach_its_hosts_own_ports(running):
+    from tests.security.test_isolation import _host_addresses
+
+    # given a port the host listens on, on every address (the kernel completes a connection to it)
+    server = socket.create_server(("0.0.0.0", 0))
+    try:
+        # when a cluster's member tries it, on its gateway and on every other address of the host
+        results = cluster_app.reach_host.remote(server.getsockname()[1], _host_addresses())
+    finally:
+        server.close()
+    # then every one is blocked (the host's firewall guards the cluster's bridge too)
+    assert len(results) >= 2 and all(r.startswith("blocked") for r in results.values()), results
