@@ -419,14 +419,18 @@ def container_exited(*, task_id: str, exit_code: int | None, oom: bool) -> None:
         clusters.remove_network(exited.cluster_id)
 
 
+STOP_TASK = "hosts.tasks.stop_container"
+
+
 def stop_cluster_members(stops: list[tuple[str, str]]) -> None:
     """Send the stops of a broken cluster's other members to their hosts, once the transition
-    that decided them has committed (`delivery.clusters_broken`)."""
-    from .tasks import stop_container
+    that decided them has committed (`delivery.clusters_broken`). By the task's name: its module
+    (hosts.tasks) imports this one."""
+    from celery import current_app
 
     for task_id, queue in stops:
         transaction.on_commit(
-            functools.partial(stop_container.apply_async, kwargs={"task_id": task_id}, queue=queue)
+            functools.partial(current_app.send_task, STOP_TASK, kwargs={"task_id": task_id}, queue=queue)
         )
 
 

@@ -203,8 +203,11 @@ def _gpu_shortfall(need: Need, host: HostState) -> str:
     return ", ".join(dict.fromkeys(words))
 
 
-def explain(need: Need, hosts: Sequence[HostState], *, unavailable: int = 0, limit: int = 6) -> str:
-    """Why no host can take the container now: the hosts grouped by what they lack."""
+def explain(
+    need: Need, hosts: Sequence[HostState], *, unavailable: int = 0, limit: int = 6, head: str = ""
+) -> str:
+    """Why no host can take the container now (`head`, by default what it waits for): the hosts
+    grouped by what they lack."""
     groups: dict[str, list[str]] = {}
     for host in hosts:
         reason = shortfall(need, host)
@@ -221,7 +224,7 @@ def explain(need: Need, hosts: Sequence[HostState], *, unavailable: int = 0, lim
     if not hosts:
         parts.insert(0, "no live host")
     wanted = gpus.describe(need.wants) if need.gpu else "no GPU"
-    head = f"Waiting for a host with {need.cpu:g} CPU, {need.memory} MiB and {wanted}"
+    head = head or f"Waiting for a host with {need.cpu:g} CPU, {need.memory} MiB and {wanted}"
     return f"{head}: " + "; ".join(parts) if parts else head
 
 
@@ -529,7 +532,7 @@ def _times(need: Need, n: int) -> Need:
 def _could_ever(need: Need, host: HostState) -> bool:
     """Whether the host, empty, could hold the need."""
     empty = replace(host, used_cpu=0.0, used_memory=0, used_devices=set(), reserved_for="")
-    return not rank(need, [empty]) == []
+    return bool(rank(need, [empty]))
 
 
 SAVEPOINT_SQL = "SAVEPOINT place_cluster"
@@ -597,12 +600,16 @@ def place_cluster(
         )
     hosts = yield from alive_hosts().steps
     unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
-    what = f"a cluster of {size}" + ("" if spread else " on one host")
+    wanted = " or ".join(f"{w.count} {w.spec.partition(':')[0]}" for w in group.wants) or "no GPU"
+    together = f"{group.cpu:g} CPU, {group.memory} MiB and {wanted} together"
     never = not spread and not any(_could_ever(group, h) for h in hosts)
     if never:
-        reason = f"No live host could ever hold {what}: " + explain(group, hosts, unavailable=unavailable)
+        head = f"No live host could ever hold a cluster of {size} on one host ({together})"
+    elif spread:
+        head = f"Waiting for hosts for a cluster of {size}, each with {together}"
     else:
-        reason = f"Waiting for room for {what}. " + explain(group, hosts, unavailable=unavailable)
+        head = f"Waiting for a host with room for a cluster of {size} ({together})"
+    reason = explain(group, hosts, unavailable=unavailable, head=head)
     yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
     return Placed(None, reason=reason, never=never and bool(hosts))
 

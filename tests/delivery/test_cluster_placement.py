@@ -77,7 +77,10 @@ def test_members_go_to_one_host_with_distinct_devices_all_or_none():
     # and a second cluster fits nowhere now: none of it is placed (the small host's 2 T4s stay free)
     again = _place(function)
     assert again.task_id is None and not again.never
-    assert "Waiting for room for a cluster of 4 on one host" in again.reason
+    assert again.reason == (
+        "Waiting for a host with room for a cluster of 4 (4 CPU, 512 MiB and 4 T4 together): "
+        "cl-big: 0 of 4 T4 free (needs 4); cl-small: only 2 T4 (needs 4)"
+    ), again.reason
     assert Task.objects.count() == 4 and not Task.objects.filter(host=small).exists()
 
 
@@ -85,8 +88,11 @@ def test_a_cluster_no_host_could_hold_says_so():
     _host("cl-two", cpu=2)
     placed = _place(_function("wide", 8, cpu=1))
     assert placed.task_id is None and placed.never
-    assert placed.reason.startswith("No live host could ever hold a cluster of 8 on one host")
-    assert "needs 8" in placed.reason and not Task.objects.exists()
+    assert placed.reason == (
+        "No live host could ever hold a cluster of 8 on one host (8 CPU, 1024 MiB and no GPU together): "
+        "cl-two: 2 of 2 CPU free (needs 8)"
+    )
+    assert not Task.objects.exists()
 
 
 def test_a_member_that_ends_stops_the_others_and_the_input_runs_again():

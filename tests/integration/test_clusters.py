@@ -13,7 +13,7 @@ import docker
 import pytest
 
 import skylift
-from skylift.exception import RemoteError
+from skylift.exception import ExecutionError
 from tests.integration import cluster_app
 
 pytestmark = pytest.mark.integration
@@ -130,11 +130,13 @@ def _cluster_of(platform, task_id: str) -> str:
 
 def test_a_cluster_no_host_could_hold_is_refused_with_the_reason(running):
     # when a cluster of 64 one-core containers is called on a host with fewer cores
-    with pytest.raises(RemoteError) as failed:
+    with pytest.raises(ExecutionError) as failed:
         cluster_app.too_big.remote()
     # then it fails at once, saying why, and no member was placed
-    assert "No live host could ever hold a cluster of 64 on one host" in str(failed.value)
-    assert "CPU" in str(failed.value)
+    assert "failed (no_capacity): No live host could ever hold a cluster of 64 on one host (64 CPU" in str(
+        failed.value
+    )
+    assert f"{running.host_name}: " in str(failed.value) and "CPU free (needs 64)" in str(failed.value)
     (function_id,) = running.sql(
         "SELECT id FROM functions_function WHERE name = 'too_big' ORDER BY created_at DESC LIMIT 1"
     )[0]
