@@ -53,7 +53,7 @@ class ClusterNetwork:
 
 
 def _blocks() -> list[ipaddress.IPv4Network]:
-    pool = ipaddress.ip_network(settings.SKYLIFT_CLUSTER_SUBNETS)
+    pool = ipaddress.IPv4Network(settings.SKYLIFT_CLUSTER_SUBNETS)
     return list(pool.subnets(new_prefix=max(BLOCK_PREFIX, pool.prefixlen)))
 
 
