@@ -229,15 +229,16 @@ def desired_containers(function: Function, *, pending: int, running: int) -> int
     """How many containers the function should have for its backlog, within its bounds."""
     per_container = max(1, function.target_inputs)
     busy = pending + running
-    wanted = -(-busy // per_container)  # ceil
-    # A clustered function's bounds count containers, in multiples of its size; it scales by clusters.
-    size = max(1, function.cluster_size)
+    # A clustered function's containers come N at a time, a cluster per `per_container` inputs
+    # (its bounds are multiples of N).
+    size = max(1, getattr(function, "cluster_size", 1) or 1)
+    wanted = -(-busy // per_container) * size  # ceil
     if busy:
-        wanted += function.buffer_containers // size
+        wanted += function.buffer_containers
     upper = function.max_containers if function.max_containers is not None else DEFAULT_MAX_CONTAINERS
     # A function a redeploy retired only finishes what it holds: its successor is kept warm.
     minimum = 0 if function.retired_at is not None else function.min_containers
-    return max(minimum // size, min(wanted, max(1, upper // size)))
+    return max(minimum, min(wanted, max(upper, size)))
 
 
 def web_demand() -> dict[str, int]:
@@ -282,6 +283,7 @@ def autoscale() -> None:
         want = desired_containers(
             function, pending=n.get(InputStatus.PENDING, 0), running=n.get(InputStatus.RUNNING, 0)
         )
+        want = -(-want // function.cluster_size)  # a clustered function's: clusters
         for _ in range(max(0, want - _live(function.id))):
             if _start_one(function.id, want=want) is None:
                 break
