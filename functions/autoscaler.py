@@ -12,6 +12,7 @@ start is its own short transaction.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -44,12 +45,13 @@ def _lock(key: str) -> None:
 
 
 def _live(function_id: str) -> int:
-    return Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).count()
+    """The function's live containers; a clustered function's live clusters (their leaders)."""
+    return Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES, cluster_rank=0).count()
 
 
 def ensure_capacity(*, function_id: str) -> str | None:
-    """Start a container for the function if it has none alive; returns its task id."""
-    if Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES).exists():
+    """Start a container (a cluster) for the function if it has none alive; returns its task id."""
+    if Task.objects.filter(function_id=function_id, status__in=LIVE_TASK_STATUSES, cluster_rank=0).exists():
         return None
     return _start_one(function_id, want=1)
 
@@ -146,13 +148,28 @@ def _start_task(function: Function) -> str | None:
     if cap is not None:
         _capped(function, cap)
         return None
-    placed = delivery.run(delivery.place_container(task_id=new_id("ta"), function_id=function.id))
+    if function.cluster_size > 1:
+        placed = delivery.run(
+            delivery.place_cluster(
+                cluster_id=new_id("cl"),
+                task_ids=[new_id("ta") for _ in range(function.cluster_size)],
+                function_id=function.id,
+                spread=settings.SKYLIFT_CLUSTER_NETWORK_DRIVER == "overlay",
+            )
+        )
+    else:
+        placed = delivery.run(delivery.place_container(task_id=new_id("ta"), function_id=function.id))
     if placed.task_id is None:
-        _waited_too_long(function, placed.reason)
+        if placed.never:
+            fail_pending(function=function, cause="no_capacity", message=placed.reason)
+        else:
+            _waited_too_long(function, placed.reason)
         return None
-    task_id, queue = placed.task_id, placed.queue
-    transaction.on_commit(lambda: start_container.apply_async(kwargs={"task_id": task_id}, queue=queue))
-    return task_id
+    for task_id, queue in placed.members or ((placed.task_id, placed.queue),):
+        transaction.on_commit(
+            functools.partial(start_container.apply_async, kwargs={"task_id": task_id}, queue=queue)
+        )
+    return placed.task_id
 
 
 def _capped(function: Function, cap: str) -> None:
@@ -220,13 +237,16 @@ def desired_containers(function: Function, *, pending: int, running: int) -> int
     """How many containers the function should have for its backlog, within its bounds."""
     per_container = max(1, function.target_inputs)
     busy = pending + running
-    wanted = -(-busy // per_container)  # ceil
+    # A clustered function's containers come N at a time, a cluster per `per_container` inputs
+    # (its bounds are multiples of N).
+    size = max(1, getattr(function, "cluster_size", 1) or 1)
+    wanted = -(-busy // per_container) * size  # ceil
     if busy:
         wanted += function.buffer_containers
     upper = function.max_containers if function.max_containers is not None else DEFAULT_MAX_CONTAINERS
     # A function a redeploy retired only finishes what it holds: its successor is kept warm.
     minimum = 0 if function.retired_at is not None else function.min_containers
-    return max(minimum, min(wanted, upper))
+    return max(minimum, min(wanted, max(upper, size)))
 
 
 def web_demand() -> dict[str, int]:
@@ -271,6 +291,7 @@ def autoscale() -> None:
         want = desired_containers(
             function, pending=n.get(InputStatus.PENDING, 0), running=n.get(InputStatus.RUNNING, 0)
         )
+        want = -(-want // function.cluster_size)  # a clustered function's: clusters
         for _ in range(max(0, want - _live(function.id))):
             if _start_one(function.id, want=want) is None:
                 break

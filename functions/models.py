@@ -101,6 +101,9 @@ class Function(models.Model):
     max_inputs = models.PositiveIntegerField(
         null=True, blank=True, help_text="Retire a container after this many"
     )
+    # @clustered(size=N): each of its "containers" is a cluster of N tasks, placed together, all or
+    # none (docs/clusters.md); 1 for an ordinary function.
+    cluster_size = models.PositiveSmallIntegerField(default=1)
     retries = models.JSONField(
         default=dict, blank=True, help_text="max_retries, backoff_coefficient, initial_delay"
     )
@@ -375,12 +378,17 @@ class Task(models.Model):
     # task is live or stopping, free again once it has settled (functions/delivery/placement.py).
     gpu_devices = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
     gpu_type = models.CharField(max_length=32, blank=True, default="")
+    # A member of a cluster (functions/delivery/clusters.py): its cluster's id and its rank in it
+    # (0, the leader, claims the inputs; the others run each of them too). "" and 0 otherwise.
+    cluster_id = models.CharField(max_length=32, blank=True, default="")
+    cluster_rank = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            models.Index(fields=["cluster_id"], condition=~Q(cluster_id=""), name="task_by_cluster"),
             models.Index(fields=["function", "status"]),
             models.Index(fields=["workspace", "-created_at"]),
             # A host's containers that hold its resources (placement, hosts.HostUsage).

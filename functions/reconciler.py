@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.listening import listening_since
 from apps.models import App, AppState
-from hosts.services import container_exited
+from hosts.services import container_exited, stop_cluster_members
 
 from . import delivery
 from .models import LIVE_TASK_STATUSES, Input, InputStatus, Task, TaskStatus
@@ -117,10 +117,20 @@ def _settle_lost_hosts() -> None:
         container_exited(task_id=task_id, exit_code=None, oom=False)
 
 
+def _stop_broken_clusters() -> None:
+    """Clusters one of whose members ended without the others being told (its container failed
+    to start, or never came up): the others stop too (`delivery.clusters_broken`)."""
+    stops = delivery.run(delivery.clusters_broken())
+    if stops:
+        log.info("stopping %d member(s) of broken clusters", len(stops))
+        stop_cluster_members(stops)
+
+
 def repair() -> None:
     """One tick of repairs, before the autoscaler scales."""
     _fail_stuck_starts()
     _settle_lost_hosts()
+    _stop_broken_clusters()
     _stop_abandoned_apps(timezone.now())
     requeue_stranded()
     _requeue_orphaned()

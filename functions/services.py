@@ -29,6 +29,7 @@ from skylift.contract import (
     validate_scaling,
     validate_timeout,
 )
+from skylift.contract.clusters import check_cluster, cluster_size
 from skylift.contract.schedules import validate_schedule
 from vault.models import Secret
 from vault.services import resolve_refs as resolve_secrets
@@ -112,6 +113,12 @@ def function_create(
     definition = spec.get("definition") or {}
     concurrency = definition.get("concurrency") or {}
     batching = definition.get("batching") or {}
+    size = _validated("definition", cluster_size, definition)
+    _validated(
+        "gpu",
+        lambda g: check_cluster(size, g, {**scaling, "block_network": spec.get("block_network")}),
+        gpu,
+    )
     mount = None
     if spec.get("mount_sha256"):
         mount = Mount.objects.filter(workspace=workspace, sha256=spec["mount_sha256"]).first()
@@ -158,6 +165,7 @@ def function_create(
             "client_python": spec.get("client_python", ""),
             **scaling,
             "retries": retries,
+            "cluster_size": size,
             "definition": definition,
             "schedule": schedule,
             # How many inputs the autoscaler counts on one container taking at once.
@@ -564,6 +572,7 @@ def function_update_autoscaler(*, function: Function, changes: dict) -> Function
     scaling = _validated(
         "max_containers", lambda s: validate_scaling(**s, max_inputs=function.max_inputs), current
     )
+    _validated("max_containers", lambda s: check_cluster(function.cluster_size, None, s), scaling)
     updates = {k: scaling[k] for k in current}
     if changes.get("scaledown_window") is not None:
         updates["scaledown_window"] = _validated("scaledown_window", _scaledown, changes["scaledown_window"])

@@ -182,14 +182,25 @@ def run(
     working_dir: str | None = None,
     allowlist: bool = False,
     stdin_open: bool = False,
+    cluster_network: tuple[str, str] | None = None,
 ) -> str:
     """Start a hardened container (RELIABILITY S7) and return its id.
 
     `gpu_device_ids`: the NVIDIA devices (UUIDs) it gets, through a device request. `allowlist`:
     on the allowlist network (`container_network`). `stdin_open`: its command's stdin is a pipe
-    open to `write_stdin`.
+    open to `write_stdin`. `cluster_network`: (network, address): on its cluster's network
+    (hosts/clusters.py) at that address, instead of the isolating network.
     """
     from docker.types import Mount
+
+    def networking() -> dict:
+        if network_disabled:
+            return {"network_mode": "none"}
+        if cluster_network is not None:
+            name, address = cluster_network
+            endpoint = client().api.create_endpoint_config(ipv4_address=address)
+            return {"network": name, "networking_config": {name: endpoint}}
+        return {"network_mode": container_network(allowlist=allowlist)}
 
     def start() -> str:
         container = client().containers.run(
@@ -212,7 +223,7 @@ def run(
             cap_drop=["ALL"],
             security_opt=["no-new-privileges:true"],
             privileged=False,
-            network_mode="none" if network_disabled else container_network(allowlist=allowlist),
+            **networking(),
             init=True,
             runtime=runtime or None,  # None: the engine's default runtime
             device_requests=gpu_device_requests(gpu_device_ids or []) or None,
@@ -225,7 +236,7 @@ def run(
     try:
         return start()
     except (NotFound, APIError) as exc:
-        if network_disabled or not network_missing(exc):
+        if network_disabled or cluster_network is not None or not network_missing(exc):
             raise
         forget_network()  # pruned while this process had it checked: made again, once
         remove(name)  # Docker may have created the container before refusing to start it

@@ -29,7 +29,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["EGRESS_CHAIN", "FirewallUnavailable", "allow_egress", "guard_host", "revoke_egress", "rules_for"]
+__all__ = [
+    "EGRESS_CHAIN",
+    "FirewallUnavailable",
+    "allow_egress",
+    "guard_host",
+    "revoke_egress",
+    "rules_for",
+    "unguard_host",
+]
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +189,20 @@ def guard_host(interface: str, allowed: tuple[str, ...] = (), egress: bool = Fal
                     run("-I", chain, "1", *rule, check=True)
     except subprocess.CalledProcessError as exc:
         raise FirewallUnavailable(exc.stderr.decode(errors="replace").strip() or str(exc)) from None
+    except OSError as exc:
+        raise FirewallUnavailable(str(exc)) from None
+
+
+def unguard_host(interface: str) -> None:
+    """Remove the rules `guard_host` put in for a bridge that is gone (a cluster's network)."""
+    run = _iptables()
+    try:
+        with _locked():
+            for chain in ("INPUT", "DOCKER-USER", "FORWARD"):
+                listed = run("-S", chain).stdout.decode().splitlines()
+                for line in listed:
+                    if line.startswith("-A ") and f"skylift:{interface}" in line.replace('"', " ").split():
+                        run("-D", chain, *shlex.split(line)[2:])
     except OSError as exc:
         raise FirewallUnavailable(str(exc)) from None
 

@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, TypeVar, TypeVarTuple, cast
 
@@ -123,6 +124,8 @@ def _definition(task: dict) -> dict:
 PUBLISH_DELAY_SECONDS = 0.2
 DB_ATTEMPTS = 8  # about 12 s of a database away before a container's request fails
 WAKE_INLINE_MAX = 16 * 1024  # results up to this size ride in the wake-up itself
+# How often a cluster member waiting for its next input looks for the one its leader took.
+MEMBER_POLL_SECONDS = 0.2
 
 
 def wake_messages(written: list[dict], bodies: dict[str, bytes]) -> dict[str, bytes]:
@@ -185,6 +188,8 @@ class Relay:
         self.task_sessions: dict[str, set[str]] = {}
         # Calls each task was handed inputs of: a container may attribute log lines only to those.
         self.handed: dict[str, dict[str, None]] = {}
+        # The last input each cluster member was handed, (started_at, id) (`_member_inputs`).
+        self.member_seen: dict[str, tuple[datetime, str]] = {}
         layer = get_channel_layer()
         if layer is None:
             raise ImproperlyConfigured("settings.CHANNEL_LAYERS has no default layer")
@@ -245,6 +250,7 @@ class Relay:
     async def close_task(self, task_id: str) -> None:
         await self.web.gone(task_id)
         self.handed.pop(task_id, None)
+        self.member_seen.pop(task_id, None)
         for session in self.task_sessions.pop(task_id, ()):
             self.sessions.pop(session, None)
         server = self.servers.pop(task_id, None)
@@ -332,7 +338,9 @@ class Relay:
                     await self._requeue(task, header.get("inputs", []), header.get("reason", "preempted"))
                     writer.write(encode_frame({"ok": True}))
                 elif op == "may_exit":
-                    writer.write(encode_frame({"ok": await self._with_db(self.store.may_exit, task)}))
+                    # A cluster's members leave with their leader (`delivery.clusters_broken`).
+                    ok = not task.get("cluster_rank") and await self._with_db(self.store.may_exit, task)
+                    writer.write(encode_frame({"ok": ok}))
                 elif op == "watch":
                     cancelled = await self._watch(task, header)
                     if cancelled and (reader.at_eof() or writer.is_closing()):
@@ -400,6 +408,8 @@ class Relay:
         want = max(1, min(int(header.get("max", 1)), 1000))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, min(float(header.get("timeout", 10)), 60.0))
+        if task.get("cluster_rank"):
+            return await self._member_inputs(task, want, deadline, handed_calls)
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0.01:
@@ -450,7 +460,41 @@ class Relay:
                 return {"inputs": items}, b"".join(bytes(r["args"]) for r in rows)
             # Every id was stale (already claimed or cancelled): wait for the next one.
 
+    async def _member_inputs(
+        self, task: dict, want: int, deadline: float, handed_calls: dict[str, None]
+    ) -> tuple[dict, bytes]:
+        """A cluster member's inputs (rank > 0): each input its leader took, in order, read from the
+        database (the leader claimed it from the queue); polled until the deadline."""
+        loop = asyncio.get_running_loop()
+        while True:
+            after = self.member_seen.get(task["id"])
+            rows, live = await self._with_db(self.store.member_inputs, task["id"], after, want)
+            if not live:
+                return {"inputs": [], "stop": "fenced"}, b""
+            if rows:
+                self.member_seen[task["id"]] = (rows[-1]["started_at"], rows[-1]["id"])
+                for r in rows:
+                    handed_calls[r["call_id"]] = None
+                items = [
+                    {
+                        "id": r["id"],
+                        "call_id": r["call_id"],
+                        "idx": r["idx"],
+                        "attempt": r["attempt"],
+                        "method": r["method"],
+                        "size": len(r["args"]),
+                        **({"codec": r["codec"]} if r["codec"] else {}),
+                    }
+                    for r in rows
+                ]
+                return {"inputs": items}, b"".join(bytes(r["args"]) for r in rows)
+            if loop.time() >= deadline - MEMBER_POLL_SECONDS:
+                return {"inputs": []}, b""
+            await asyncio.sleep(MEMBER_POLL_SECONDS)
+
     async def _put(self, task: dict, header: dict, body: bytes) -> None:
+        if task.get("cluster_rank"):
+            return  # a cluster member's results go nowhere: the call's result is its leader's
         outputs = header.get("outputs", [])
         for out, blob in zip(outputs, split_body(body, [o["size"] for o in outputs]), strict=True):
             out["body"] = blob
@@ -527,7 +571,7 @@ class Relay:
     async def _item(self, task: dict, header: dict, body: bytes, handed_calls: dict[str, None]) -> None:
         """A value yielded by a generator: stored in order, fenced by attempt, and the caller woken."""
         call_id = header.get("call_id")
-        if call_id not in handed_calls:
+        if call_id not in handed_calls or task.get("cluster_rank"):
             return
         if await self._with_db(
             self.store.record_item,
@@ -543,6 +587,8 @@ class Relay:
             await self._best_effort("waking a generator's caller", pipe.execute())
 
     async def _requeue(self, task: dict, inputs: list[dict], reason: str) -> None:
+        if task.get("cluster_rank"):
+            return  # a member holds none: what its leader holds goes back with its leader
         ids = await self._with_db(self.store.requeue, task["id"], inputs, reason)
         if ids:
             await self._best_effort(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from datetime import datetime
 from typing import Any, TypeVar
 
 from psycopg.rows import dict_row
@@ -134,6 +135,17 @@ class RelayStore:
     async def claim(self, task_id: str, input_ids: list[str]) -> tuple[list[dict], bool]:
         """Claim pending inputs for a container (`delivery.claim`), with large arguments read back."""
         rows, live = await self._run(delivery.claim(task_id, input_ids))
+        for row in rows:
+            if row["args_blob"]:
+                row["args"] = await asyncio.to_thread(blobs.load, row["args_blob"])
+        return rows, live
+
+    async def member_inputs(
+        self, task_id: str, after: tuple[datetime, str] | None, limit: int
+    ) -> tuple[list[dict], bool]:
+        """The inputs a cluster member runs beside its leader (`delivery.cluster_inputs`), with
+        large arguments read back."""
+        rows, live = await self._run(delivery.cluster_inputs(task_id, after, limit))
         for row in rows:
             if row["args_blob"]:
                 row["args"] = await asyncio.to_thread(blobs.load, row["args_blob"])

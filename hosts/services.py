@@ -30,9 +30,10 @@ from functions.queues import (
     redis_client,
     sandbox_started_key,
 )
+from skylift.contract import clusters as cluster_contract
 from volumes.services import mounts_for as volume_mounts
 
-from . import docker_client, firewall, gpus, sandbox_env
+from . import clusters, docker_client, firewall, gpus, sandbox_env
 from .models import Host
 from .relay import control_request, host_dir
 
@@ -301,6 +302,7 @@ def container_start(*, task_id: str) -> None:
         # Its devices: a device request for real ones; on a host whose GPUs are declared (simulated)
         # the same variables without one, for no NVIDIA runtime could honour it.
         gpu = gpus.visible_devices(task.host.gpus, task.gpu_devices, real=not task.host.simulated_gpus)
+        cluster_env, on_cluster = _cluster_place(task)
         container_id = docker_client.run(
             image=function.image.docker_ref,
             command=RUNTIME_COMMAND,
@@ -313,6 +315,7 @@ def container_start(*, task_id: str) -> None:
                 "skylift.workspace": task.workspace_id,
                 "skylift.host": task.host.name,
                 "skylift.gpus": ",".join(str(i) for i in sorted(task.gpu_devices)),
+                **({clusters.CLUSTER_LABEL: task.cluster_id} if task.cluster_id else {}),
             },
             environment=with_modal_names(
                 {
@@ -333,6 +336,7 @@ def container_start(*, task_id: str) -> None:
                     "PYTHONDONTWRITEBYTECODE": "1",
                 }
                 | gpu["environment"]
+                | cluster_env
             ),
             mounts=mounts,
             memory_mib=function.memory,
@@ -344,6 +348,7 @@ def container_start(*, task_id: str) -> None:
             network_disabled=function.block_network,
             runtime=settings.SKYLIFT_CONTAINER_RUNTIME or None,
             gpu_device_ids=gpu["device_ids"],
+            cluster_network=on_cluster,
         )
     except Exception as exc:
         log.exception("could not start container for %s", task.id)
@@ -351,6 +356,25 @@ def container_start(*, task_id: str) -> None:
         _close_socket(task.id)
         raise docker_client.DockerUnavailable(str(exc)) from exc
     delivery.run(delivery.task_container(task.id, container_id))
+
+
+def _cluster_place(task: Task) -> tuple[dict[str, str], tuple[str, str] | None]:
+    """A cluster member's variables (its rank, its cluster's size and every member's address, by
+    rank: `skylift.experimental.get_cluster_info`) and its place on its cluster's network (made
+    by the first member to start); nothing for a container of no cluster."""
+    if not task.cluster_id:
+        return {}, None
+    assert task.host is not None
+    size = task.function.cluster_size
+    network = clusters.cluster_network(task.cluster_id, task.host.name)
+    addresses = network.addresses(size)
+    env = {
+        cluster_contract.ENV_ID: task.cluster_id,
+        cluster_contract.ENV_RANK: str(task.cluster_rank),
+        cluster_contract.ENV_SIZE: str(size),
+        cluster_contract.ENV_IPS: ",".join(addresses),
+    }
+    return env, (network.id, addresses[task.cluster_rank])
 
 
 def container_stop(*, task_id: str) -> None:
@@ -384,12 +408,30 @@ def container_exited(*, task_id: str, exit_code: int | None, oom: bool) -> None:
             pipe.rpush(done_key(call_id), "1")
         cancellation_messages(pipe, exited.cancelled, [])
         transaction.on_commit(pipe.execute)
+    stop_cluster_members(exited.stops)
     _close_socket(task_id)
     if exited.container_id:
         try:
             docker_client.remove(exited.container_id)
         except Exception:  # noqa: BLE001 - called off the host too (a lost host); its agent cleans up
             log.info("could not remove container %s from here", exited.container_id)
+    if exited.cluster_id:
+        clusters.remove_network(exited.cluster_id)
+
+
+STOP_TASK = "hosts.tasks.stop_container"
+
+
+def stop_cluster_members(stops: list[tuple[str, str]]) -> None:
+    """Send the stops of a broken cluster's other members to their hosts, once the transition
+    that decided them has committed (`delivery.clusters_broken`). By the task's name: its module
+    (hosts.tasks) imports this one."""
+    from celery import current_app
+
+    for task_id, queue in stops:
+        transaction.on_commit(
+            functools.partial(current_app.send_task, STOP_TASK, kwargs={"task_id": task_id}, queue=queue)
+        )
 
 
 def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
@@ -400,6 +442,7 @@ def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
     """
     cutoff = timezone.now() - timedelta(seconds=older_than)
     settled = _sweep_sandboxes(host, cutoff)
+    _sweep_cluster_networks(host)
     tasks = list(
         Task.objects.filter(host=host, status=TaskStatus.RUNNING, started_at__lt=cutoff).values_list(
             "pk", flat=True
@@ -420,6 +463,16 @@ def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
         container_exited(task_id=task_id, exit_code=state.get("ExitCode"), oom=bool(state.get("OOMKilled")))
         settled += 1
     return settled
+
+
+def _sweep_cluster_networks(host: Host) -> None:
+    """Remove the networks this host made for clusters none of whose members holds on any more."""
+    live = set(
+        Task.objects.filter(status__in=[*LIVE_TASK_STATUSES, TaskStatus.STOPPING])
+        .exclude(cluster_id="")
+        .values_list("cluster_id", flat=True)
+    )
+    clusters.sweep_networks(host.name, live)
 
 
 def _sweep_sandboxes(host: Host, cutoff) -> int:

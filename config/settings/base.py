@@ -12,6 +12,7 @@ import socket
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -359,6 +360,16 @@ SKYLIFT_AGENT_WEB_LOCAL = env.bool("SKYLIFT_AGENT_WEB_LOCAL", default=True)
 # The Docker bridge network of function containers and build steps, which Skylift makes with
 # traffic between containers turned off (RELIABILITY S9, S18).
 SKYLIFT_CONTAINER_NETWORK = env.str("SKYLIFT_CONTAINER_NETWORK", default="skylift")
+# Each cluster (@clustered) gets a Docker network of its own, named with this prefix and its id,
+# made when its first member starts and removed once its last has ended (docs/clusters.md). With
+# the "bridge" driver its members are all placed on one host; with "overlay" (an attachable Docker
+# Swarm overlay network the operator's hosts share) they may be placed on any hosts.
+SKYLIFT_CLUSTER_NETWORK_PREFIX = env.str("SKYLIFT_CLUSTER_NETWORK_PREFIX", default="skylift-cluster")
+SKYLIFT_CLUSTER_NETWORK_DRIVER = env.str("SKYLIFT_CLUSTER_NETWORK_DRIVER", default="bridge")
+# The addresses clusters' networks take their subnets from (a /25 each); none of the hosts' own.
+SKYLIFT_CLUSTER_SUBNETS = env.str("SKYLIFT_CLUSTER_SUBNETS", default="10.213.0.0/16")
+if SKYLIFT_CLUSTER_NETWORK_DRIVER not in ("bridge", "overlay"):
+    raise ImproperlyConfigured("SKYLIFT_CLUSTER_NETWORK_DRIVER must be bridge or overlay")
 # The host's iptables rules that keep those containers off the host's own ports (hosts/firewall.py):
 # "on" refuses to start containers where they cannot be put in place; "off" runs without them.
 SKYLIFT_HOST_FIREWALL = env.str("SKYLIFT_HOST_FIREWALL", default="on")

@@ -11,7 +11,8 @@ connection (`arun`, for the fast path and the relay, whose hot paths cannot affo
     rows = await arun(conn, finish_calls(["fc-..."]))    # psycopg AsyncConnection
 
 `plans` holds the runners; `calls`, `inputs` and `containers` the transitions of each kind of
-record, `placement` the choice of a new container's host and GPU devices, `sandboxes` the lifecycle
+record, `placement` the choice of a new container's host and GPU devices (and of a cluster's
+members, all or none), `clusters` the lives of clusters' members, `sandboxes` the lifecycle
 of sandbox containers, and `schedules` the
 firing of a schedule's tick (a call it makes). Import them from
 here: `from functions import delivery; delivery.run(delivery.claim(...))`.
@@ -50,6 +51,7 @@ from .calls import (
     fail_pending,
     finish_calls,
 )
+from .clusters import CLUSTER_ENDED, cluster_inputs, clusters_broken
 from .containers import (
     PLATFORM_STOP_CAUSES,
     Exited,
@@ -76,7 +78,7 @@ from .inputs import (
     retry_delay,
     terminal_status,
 )
-from .placement import HOLDING, Placed, place_container, place_sandbox, tasks_on_lost_devices
+from .placement import HOLDING, Placed, place_cluster, place_container, place_sandbox, tasks_on_lost_devices
 from .plans import LIVE, UNFINISHED, Plan, Rows, Stmt, arun, run
 from .sandboxes import (
     Stop,
@@ -93,6 +95,7 @@ from .sandboxes import (
 from .schedules import Fired, fire_schedule
 
 __all__ = [
+    "CLUSTER_ENDED",
     "HOLDING",
     "LIVE",
     "PLATFORM_STOP_CAUSES",
@@ -116,12 +119,15 @@ __all__ = [
     "cancel_call",
     "cancel_children",
     "claim",
+    "cluster_inputs",
+    "clusters_broken",
     "fail_pending",
     "finish_calls",
     "fire_schedule",
     "inputs_released",
     "may_scale_down",
     "outputs_expired",
+    "place_cluster",
     "place_container",
     "place_sandbox",
     "record_item",

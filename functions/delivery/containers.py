@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from ..models import AttemptOutcome, TaskStatus
 from .calls import cancel_children, finish_calls
+from .clusters import CLUSTER_ENDED, clusters_broken
 from .plans import (
     FAILED,
     LIVE,
@@ -53,6 +54,7 @@ PLATFORM_STOP_CAUSES = frozenset(
         "agent_restart",
         "gpu_lost",
         "container_stopped",
+        CLUSTER_ENDED,
     }
 )
 
@@ -60,9 +62,9 @@ PLATFORM_STOP_CAUSES = frozenset(
 
 TASK_CREATE_SQL = f"""
 INSERT INTO {K} (id, workspace_id, function_id, host_id, status, container_id, token_hash, cause, message,
-                 inputs_served, gpu_devices, gpu_type, created_at)
+                 inputs_served, gpu_devices, gpu_type, cluster_id, cluster_rank, created_at)
 VALUES (%(task)s, %(workspace)s, %(function)s, %(host)s, '{TaskStatus.PENDING.value}', '', '', '', '', 0,
-        %(gpu_devices)s, %(gpu_type)s, now())
+        %(gpu_devices)s, %(gpu_type)s, %(cluster)s, %(rank)s, now())
 """
 
 
@@ -75,9 +77,12 @@ def task_create(
     host_id: int,
     gpu_devices: tuple[int, ...] = (),
     gpu_type: str = "",
+    cluster_id: str = "",
+    cluster_rank: int = 0,
 ) -> Generator[Stmt, Rows, str]:
     """A container of the function is to start on the host, with these of its GPU devices
-    (placed by `placement.place_container`)."""
+    (placed by `placement.place_container`), as the member of this rank of a cluster
+    (`placement.place_cluster`) or of none."""
     yield Stmt(
         TASK_CREATE_SQL,
         {
@@ -87,6 +92,8 @@ def task_create(
             "host": host_id,
             "gpu_devices": list(gpu_devices),
             "gpu_type": gpu_type,
+            "cluster": cluster_id,
+            "rank": cluster_rank,
         },
     )
     return task_id
@@ -127,7 +134,7 @@ def task_start_failed(task_id: str, message: str) -> Generator[Stmt, Rows, None]
 
 
 TASK_HELLO_SQL = f"""
-SELECT t.id, t.token_hash, t.status, t.workspace_id, f.id AS function_id, f.app_id, f.name, f.module, f.qualname,
+SELECT t.id, t.token_hash, t.status, t.workspace_id, t.cluster_id, t.cluster_rank, f.id AS function_id, f.app_id, f.name, f.module, f.qualname,
        f.serialized, f.params, f.timeout, f.scaledown_window, f.is_generator, f.max_inputs, f.min_containers,
        f.retries, f.definition, f.secrets, f.restrict_modal_access
   FROM {K} t JOIN {F} f ON f.id = t.function_id WHERE t.id = %(task)s
@@ -221,6 +228,7 @@ def _stop_message(cause: str) -> str:
         "agent_restart": "its host agent restarted",
         "gpu_lost": "a GPU it held was lost",
         "container_stopped": "its container was stopped (from the dashboard, the CLI or the API)",
+        CLUSTER_ENDED: "another container of its cluster ended",  # = clusters.CLUSTER_ENDED_MESSAGE
     }.get(cause, cause) + ": it runs again without spending a retry"
 
 
@@ -245,10 +253,13 @@ class Exited:
     container_id: str
     # The inputs of the calls its inputs had made, cancelled (`queues.cancellation_messages`).
     cancelled: list[dict]
+    # The other members of its cluster, to stop now (task, host queue): a cluster lives only whole.
+    stops: list[tuple[str, str]] = field(default_factory=list)
+    cluster_id: str = ""
 
 
 TASK_LOCK_SQL = f"""
-SELECT t.status, t.cause, t.container_id, t.function_id, f.memory, f.retries
+SELECT t.status, t.cause, t.container_id, t.function_id, t.cluster_id, f.memory, f.retries
   FROM {K} t JOIN {F} f ON f.id = t.function_id WHERE t.id = %(task)s FOR UPDATE OF t
 """
 
@@ -360,7 +371,16 @@ def task_exited(task_id: str, *, exit_code: int | None, oom: bool) -> Generator[
         cause="cancelled",
         message="The input that made this call was interrupted: its container exited.",
     ).steps
-    return Exited(task["function_id"], requeued, failed_calls, task["container_id"], cancelled)
+    stops = (yield from clusters_broken(task["cluster_id"]).steps) if task["cluster_id"] else []
+    return Exited(
+        task["function_id"],
+        requeued,
+        failed_calls,
+        task["container_id"],
+        cancelled,
+        stops,
+        task["cluster_id"],
+    )
 
 
 _EXITED_COLUMNS = {

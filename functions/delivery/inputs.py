@@ -9,6 +9,7 @@ from typing import Any
 from ..call_reports import remote_traceback
 from ..models import AttemptOutcome, InputStatus
 from .calls import _finish_calls_sql, finish_calls
+from .clusters import CLUSTER_ENDED, CLUSTER_ENDED_MESSAGE
 from .plans import (
     FAILED,
     PENDING,
@@ -260,16 +261,22 @@ def requeue_preempted(
     """A container hands back the inputs it holds and has not finished, without spending retries.
 
     Each handed-back attempt is recorded as history, preempted, with `reason` (REQUEUE_REASONS;
-    another is taken as "preempted": the container says it, not the platform)."""
+    another is taken as "preempted": the container says it, not the platform), or as its cluster's
+    end when that is why the platform stopped the container (`clusters.clusters_broken`)."""
     reason = reason if reason in REQUEUE_REASONS else "preempted"
+    cause, message = reason, REQUEUE_REASONS[reason]
+    if reason == "preempted":
+        stopped = yield Stmt(f"SELECT cause FROM {K} WHERE id = %(task)s", {"task": task_id})
+        if stopped and stopped[0]["cause"] == CLUSTER_ENDED:
+            cause, message = CLUSTER_ENDED, CLUSTER_ENDED_MESSAGE
     rows = yield Stmt(
         REQUEUE_SQL,
         {
             "task": task_id,
             "ids": [i["id"] for i in inputs],
             "attempts": [int(i["attempt"]) for i in inputs],
-            "cause": reason,
-            "message": REQUEUE_REASONS[reason],
+            "cause": cause,
+            "message": message,
         },
     )
     return [r["id"] for r in rows]

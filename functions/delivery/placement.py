@@ -30,7 +30,7 @@ cannot starve a large one. A workspace's `gpu_limit` caps the devices its contai
 from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from accounts.models import Workspace
 from hosts import gpus
@@ -48,6 +48,7 @@ __all__ = [
     "Need",
     "Placed",
     "explain",
+    "place_cluster",
     "place_container",
     "place_sandbox",
     "rank",
@@ -202,8 +203,11 @@ def _gpu_shortfall(need: Need, host: HostState) -> str:
     return ", ".join(dict.fromkeys(words))
 
 
-def explain(need: Need, hosts: Sequence[HostState], *, unavailable: int = 0, limit: int = 6) -> str:
-    """Why no host can take the container now: the hosts grouped by what they lack."""
+def explain(
+    need: Need, hosts: Sequence[HostState], *, unavailable: int = 0, limit: int = 6, head: str = ""
+) -> str:
+    """Why no host can take the container now (`head`, by default what it waits for): the hosts
+    grouped by what they lack."""
     groups: dict[str, list[str]] = {}
     for host in hosts:
         reason = shortfall(need, host)
@@ -220,14 +224,14 @@ def explain(need: Need, hosts: Sequence[HostState], *, unavailable: int = 0, lim
     if not hosts:
         parts.insert(0, "no live host")
     wanted = gpus.describe(need.wants) if need.gpu else "no GPU"
-    head = f"Waiting for a host with {need.cpu:g} CPU, {need.memory} MiB and {wanted}"
+    head = head or f"Waiting for a host with {need.cpu:g} CPU, {need.memory} MiB and {wanted}"
     return f"{head}: " + "; ".join(parts) if parts else head
 
 
 # Statements -----------------------------------------------------------------------------------
 
 FUNCTION_SQL = f"""
-SELECT f.id, f.workspace_id, f.cpu, f.memory, f.gpu, w.gpu_limit FROM {F} f JOIN {W} w ON w.id = f.workspace_id
+SELECT f.id, f.workspace_id, f.cpu, f.memory, f.gpu, f.cluster_size, w.gpu_limit FROM {F} f JOIN {W} w ON w.id = f.workspace_id
  WHERE f.id = %(function)s
 """
 
@@ -381,6 +385,10 @@ class Placed:
     devices: tuple[int, ...] = ()
     model: str = ""
     reason: str = ""
+    # A cluster's: every member's task and its host's queue, by rank (the first is `task_id`'s).
+    members: tuple[tuple[str, str], ...] = ()
+    # Why it waits is for ever: no live host could hold it even empty (a cluster's, on one host).
+    never: bool = False
 
 
 def _lock_key(host_id: int) -> str:
@@ -408,7 +416,9 @@ def _reserve(need: Need, hosts: Sequence[HostState]) -> tuple[HostState, str, in
     return None
 
 
-def _take(need: Need, ranked: Sequence[Candidate]) -> Generator[Stmt, Rows, Candidate | None]:
+def _take(
+    need: Need, ranked: Sequence[Candidate], *, wait: bool = True
+) -> Generator[Stmt, Rows, Candidate | None]:
     """The best of the ranked hosts that this decision could lock and that can still take the
     container under its lock, as read again there (with the devices it gets); None if none.
     Each candidate's lock is tried without waiting (a host another decision has is skipped for
@@ -424,7 +434,7 @@ def _take(need: Need, ranked: Sequence[Candidate]) -> Generator[Stmt, Rows, Cand
                 return fresh
         else:
             busy.append(candidate)
-    if busy and len(busy) == len(tried):
+    if wait and busy and len(busy) == len(tried):
         yield Stmt(LOCK_SQL, {"key": _lock_key(busy[0].host.id)})
         return (yield from _recheck(need, busy[0]))
     return None
@@ -438,6 +448,24 @@ def _recheck(need: Need, candidate: Candidate) -> Generator[Stmt, Rows, Candidat
     return again[0] if again else None
 
 
+def _gpu_room(fn: dict, need: Need, times: int = 1) -> Generator[Stmt, Rows, tuple[Need, str]]:
+    """The need as the workspace's GPU limit leaves it (its specs that fit in what the workspace
+    does not hold yet, `times` containers of them), and a note when none fits. Takes the
+    workspace's quota lock first: one decision per workspace at a time for its GPU quota."""
+    if not need.gpu or fn["gpu_limit"] is None:
+        return need, ""
+    yield Stmt(LOCK_SQL, {"key": f"gpu-quota:{fn['workspace_id']}"})
+    rows = yield Stmt(WORKSPACE_GPUS_SQL, {"workspace": fn["workspace_id"]})
+    room = fn["gpu_limit"] - int(rows[0]["held"])
+    allowed = tuple(w for w in need.wants if w.count * times <= room)
+    if allowed:
+        return Need(need.function_id, need.cpu, need.memory, allowed), ""
+    return need, (
+        f"the workspace's GPU limit is reached ({int(rows[0]['held'])} of {fn['gpu_limit']} "
+        f"devices held; this needs {min(w.count for w in need.wants) * times})"
+    )
+
+
 @transition(atomic=True)
 def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, Placed]:
     """Place a container of the function: a task row on the best host that can take it, with its
@@ -447,19 +475,8 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
     rows = yield Stmt(FUNCTION_SQL, {"function": function_id})
     fn = rows[0]
     need = Need(function_id, fn["cpu"], fn["memory"], tuple(gpus.parse_request(fn["gpu"] or None)))
-    limit_note = ""
-    if need.gpu and fn["gpu_limit"] is not None:
-        # One decision per workspace at a time for its GPU quota, taken before any host's lock.
-        yield Stmt(LOCK_SQL, {"key": f"gpu-quota:{fn['workspace_id']}"})
-        rows = yield Stmt(WORKSPACE_GPUS_SQL, {"workspace": fn["workspace_id"]})
-        room = fn["gpu_limit"] - int(rows[0]["held"])
-        allowed = tuple(w for w in need.wants if w.count <= room)
-        if not allowed:
-            limit_note = (
-                f"the workspace's GPU limit is reached ({int(rows[0]['held'])} of {fn['gpu_limit']} "
-                f"devices held; this needs {min(w.count for w in need.wants)})"
-            )
-        need = Need(need.function_id, need.cpu, need.memory, allowed)
+    # The workspace's quota lock is taken before any host's lock.
+    need, limit_note = yield from _gpu_room(fn, need)
     if limit_note:
         reason = f"Waiting for GPUs: {limit_note}"
         yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
@@ -504,6 +521,113 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
             )
     yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
     return Placed(None, reason=reason)
+
+
+def _times(need: Need, n: int) -> Need:
+    """What n containers of the need ask of one host together."""
+    wants = tuple(replace(w, count=w.count * n) for w in need.wants)
+    return Need(need.function_id, need.cpu * n, need.memory * n, wants)
+
+
+def _could_ever(need: Need, host: HostState) -> bool:
+    """Whether the host, empty, could hold the need."""
+    empty = replace(host, used_cpu=0.0, used_memory=0, used_devices=set(), reserved_for="")
+    return bool(rank(need, [empty]))
+
+
+SAVEPOINT_SQL = "SAVEPOINT place_cluster"
+ROLLBACK_SQL = "ROLLBACK TO SAVEPOINT place_cluster"
+
+
+@transition(atomic=True)
+def place_cluster(
+    *, cluster_id: str, task_ids: Sequence[str], function_id: str, spread: bool = False
+) -> Generator[Stmt, Rows, Placed]:
+    """Place the members of a cluster of the function in one decision, all or none: a task row for
+    each (rank 0 first), or, when they cannot all be placed now, none and the reason recorded on
+    the function.
+
+    On one host (a cluster's network is a bridge of that host): the host is chosen for what the
+    members need together and locked, then each member gets its devices there. With `spread`
+    (an overlay network reaches every host, docs/clusters.md) each member goes where a single
+    container would; the locks are only tried, never waited for (this transaction holds some:
+    waiting could deadlock), and a member that finds no host undoes the others."""
+    rows = yield Stmt(FUNCTION_SQL, {"function": function_id})
+    fn = rows[0]
+    size = len(task_ids)
+    one = Need(function_id, fn["cpu"], fn["memory"], tuple(gpus.parse_request(fn["gpu"] or None)))
+    one, limit_note = yield from _gpu_room(fn, one, size)
+    if limit_note:
+        reason = f"Waiting for GPUs: {limit_note}"
+        yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
+        return Placed(None, reason=reason)
+    group = one if spread else _times(one, size)
+    members: list[tuple[str, str]] = []
+    leader: Candidate | None = None
+    if spread:
+        yield Stmt(SAVEPOINT_SQL, {})
+        for task_id in task_ids:
+            candidate = yield from _take(one, (yield from candidates(one)), wait=False)
+            if candidate is None:
+                yield Stmt(ROLLBACK_SQL, {})
+                members = []
+                break
+            leader = leader or candidate
+            yield from _create_member(fn, candidate, task_id, cluster_id, len(members))
+            members.append((task_id, f"host.{candidate.host.name}"))
+    else:
+        chosen = yield from _take(group, (yield from candidates(group)))
+        if chosen is not None:
+            for task_id in task_ids:
+                candidate = yield from _recheck(one, chosen)
+                # The host held them all under its lock, read again: each one still fits.
+                assert candidate is not None, "a host chosen for the whole cluster takes each member"
+                leader = leader or candidate
+                yield from _create_member(fn, candidate, task_id, cluster_id, len(members))
+                members.append((task_id, f"host.{candidate.host.name}"))
+    if members and leader is not None:
+        if one.gpu:
+            yield Stmt(UNRESERVE_SQL, {"function": function_id})
+        yield Stmt(PLACED_SQL, {"function": function_id})
+        found = leader.fit
+        return Placed(
+            members[0][0],
+            leader.host.id,
+            members[0][1],
+            found.devices if found else (),
+            found.model if found else "",
+            members=tuple(members),
+        )
+    hosts = yield from alive_hosts().steps
+    unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
+    wanted = " or ".join(f"{w.count} {w.spec.partition(':')[0]}" for w in group.wants) or "no GPU"
+    together = f"{group.cpu:g} CPU, {group.memory} MiB and {wanted} together"
+    never = not spread and not any(_could_ever(group, h) for h in hosts)
+    if never:
+        head = f"No live host could ever hold a cluster of {size} on one host ({together})"
+    elif spread:
+        head = f"Waiting for hosts for a cluster of {size}, each with {together}"
+    else:
+        head = f"Waiting for a host with room for a cluster of {size} ({together})"
+    reason = explain(group, hosts, unavailable=unavailable, head=head)
+    yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
+    return Placed(None, reason=reason, never=never and bool(hosts))
+
+
+def _create_member(
+    fn: dict, candidate: Candidate, task_id: str, cluster_id: str, rank_: int
+) -> Generator[Stmt, Rows, None]:
+    found = candidate.fit
+    yield from task_create(
+        task_id=task_id,
+        workspace_id=fn["workspace_id"],
+        function_id=fn["id"],
+        host_id=candidate.host.id,
+        gpu_devices=found.devices if found else (),
+        gpu_type=found.model if found else "",
+        cluster_id=cluster_id,
+        cluster_rank=rank_,
+    ).steps
 
 
 LOST_DEVICES_SQL = f"""

@@ -619,10 +619,19 @@ SURFACE = Surface(
             DOC_ONLY,
             (
                 same("modal.exception", "`skylift.exception`, above"),
-                not_yet("modal.experimental.clustered", "comes with clusters (issue 17)"),
+                differs(
+                    "modal.experimental.clustered",
+                    "`size` 1 to 64 (64 GPUs in all), members on one host unless the operator sets up a Swarm "
+                    "overlay (docs/clusters.md); `rdma`, `fabric_size` and `broadcast=False` are refused",
+                ),
+                differs(
+                    "modal.experimental.get_cluster_info",
+                    "`rank`, `cluster_id`, `container_ips` (IPv4: the cluster's own Docker network), "
+                    "`container_ipv4_ips`; `fabric_ids` is empty",
+                ),
                 not_yet("modal.experimental.http_server", "comes with web endpoints (issue 14)"),
                 not_yet(
-                    "modal.experimental: stop_fetching_inputs, get/set_local_input_concurrency, get_cluster_info, "
+                    "modal.experimental: stop_fetching_inputs, get/set_local_input_concurrency, "
                     "get_fabric_peers, list_deployed_apps, get_app_lifecycle, stop_app, get_app_objects, "
                     "image_delete, flash_*",
                 ),

@@ -20,6 +20,8 @@ from ._options import options_spec, parse_options
 from ._partial import BATCHED_ATTR, CONCURRENT_ATTR, parameter
 from ._schedule import Schedule
 from ._web import check_web_function, web_config
+from .contract.clusters import check_cluster, cluster_size
+from .experimental import CLUSTERED_ATTR
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack, dataclass_transform
@@ -166,8 +168,10 @@ class App:
             tag = name or f.__qualname__
             if schedule is not None:
                 _check_no_arguments(f, tag)
+            definition = _function_definition(f)
+            check_cluster(cluster_size(definition), parsed["gpu"], parsed)
             function: Function[..., Any, Any] = Function(
-                self, f, name=tag, options={**parsed, "definition": _function_definition(f)}
+                self, f, name=tag, options={**parsed, "definition": definition}
             )
             self.registered_functions[tag] = function
             return function
@@ -483,6 +487,11 @@ def _function_definition(f: Callable[..., Any]) -> dict[str, Any]:
     if web is not None:
         check_web_function(f, web, f.__qualname__)
         definition["web"] = web
+    cluster = getattr(f, CLUSTERED_ATTR, None)
+    if cluster:
+        if web is not None:
+            raise InvalidError(f"{f.__qualname__}: a web endpoint cannot be @clustered")
+        definition["cluster"] = dict(cluster)
     return definition
 
 

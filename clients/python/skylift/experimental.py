@@ -1,17 +1,25 @@
-"""`modal.experimental`: Modal's experimental functions, none of which Skylift offers yet.
+"""`modal.experimental`: Modal's experimental functions.
 
-Each is here under Modal's name, so that `import modal.experimental` and a reference to one work;
-calling one raises `InvalidError` naming it, whatever the arguments: a decorator fails where it
-decorates, when the program is imported, before anything is created on the server.
+`clustered` and `get_cluster_info` work (docs/clusters.md). Each of the others is here under
+Modal's name, so that `import modal.experimental` and a reference to one work; calling one raises
+`InvalidError` naming it, whatever the arguments: a decorator fails where it decorates, when the
+program is imported, before anything is created on the server.
 """
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeVar
 
 from ._exceptions import InvalidError
+from .contract import clusters
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = [
+    "ClusterInfo",
     "clustered",
     "get_app_lifecycle",
     "get_app_objects",
@@ -31,14 +39,59 @@ def _unsupported(name: str, what: str) -> NoReturn:
     raise InvalidError(f"modal.experimental.{name} ({what}) is not supported by Skylift yet")
 
 
-def clustered(*args: Any, **kwargs: Any) -> NoReturn:
-    """Not supported yet: gangs of co-scheduled, networked containers for each input."""
-    _unsupported("clustered", "clusters of co-scheduled containers")
+CLUSTERED_ATTR = "__skylift_clustered__"
 
 
-def get_cluster_info(*args: Any, **kwargs: Any) -> NoReturn:
-    """Not supported yet: this container's rank and peers in a cluster."""
-    _unsupported("get_cluster_info", "clusters of co-scheduled containers")
+def clustered(
+    size: int, broadcast: bool = True, rdma: bool = False, fabric_size: int | None = None
+) -> Callable[[F], F]:
+    """Serve each call with `size` containers started together, all or none, on a network of their
+    own: every one gets the input, the call's result is rank 0's (docs/clusters.md).
+
+    Goes under `@app.function(...)`. Bad sizes, and sizes whose GPUs in all pass the limit, raise
+    `InvalidError` here or at `@app.function`."""
+    config = clusters.cluster_config(size, broadcast=broadcast, rdma=rdma, fabric_size=fabric_size)
+
+    def wrapper(f: F) -> F:
+        from ._function import Function
+
+        if isinstance(f, Function):
+            raise InvalidError(
+                "@clustered goes under @app.function(...): "
+                "@app.function(...) then @clustered(size=...) then def ..."
+            )
+        if isinstance(f, type):
+            raise InvalidError("@clustered on a class is not supported by Skylift yet: use it on a function")
+        if not callable(f):
+            raise InvalidError("@clustered decorates a function")
+        setattr(f, CLUSTERED_ATTR, dict(config))
+        return f
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    """This container's place in its cluster: its rank (0 is the leader, whose result is the
+    call's) and every member's address, by rank."""
+
+    rank: int
+    cluster_id: str
+    container_ips: list[str] = field(default_factory=list)
+    container_ipv4_ips: list[str] = field(default_factory=list)
+    fabric_ids: list[str] = field(default_factory=list)
+
+
+def get_cluster_info() -> ClusterInfo:
+    """This container's rank and the addresses of its cluster's members (by rank). Outside a
+    cluster's container: rank 0, no cluster id, no addresses (as Modal's)."""
+    ips = [ip for ip in os.environ.get(clusters.ENV_IPS, "").split(",") if ip]
+    return ClusterInfo(
+        rank=int(os.environ.get(clusters.ENV_RANK, "0") or 0),
+        cluster_id=os.environ.get(clusters.ENV_ID, ""),
+        container_ips=list(ips),
+        container_ipv4_ips=list(ips),
+    )
 
 
 def get_fabric_peers(*args: Any, **kwargs: Any) -> NoReturn:
@@ -97,5 +150,5 @@ def __getattr__(name: str) -> NoReturn:
     # Modal's other experimental names (the flash_* functions among them) come here.
     raise AttributeError(
         f"module 'modal.experimental' has no attribute {name!r}: Skylift supports none of Modal's "
-        "experimental functions yet"
+        "other experimental functions yet"
     )

@@ -1,0 +1,74 @@
+"""`@clustered(size=N)` at definition: a bad size, or a size whose GPUs in all pass the limit, is an
+`InvalidError` where the function is defined, before anything reaches the server; a good one
+reaches the definition the server gets. Inside a container, `get_cluster_info()` reads what the
+host agent gave it."""
+
+from __future__ import annotations
+
+import pytest
+
+import skylift
+from skylift import experimental
+from skylift.contract import clusters
+from skylift.exception import InvalidError
+
+
+def _define(size, **options):
+    app = skylift.App("clusters-unit")
+
+    @app.function(**options)
+    @experimental.clustered(size=size)
+    def train() -> None:
+        pass
+
+    return train
+
+
+@pytest.mark.parametrize(
+    ("size", "options", "message"),
+    [
+        (0, {}, r"size must be from 1 to 64"),
+        (-2, {}, r"size must be from 1 to 64"),
+        (65, {}, r"size must be from 1 to 64"),
+        ("2", {}, r"takes an integer"),
+        (True, {}, r"takes an integer"),
+        (9, {"gpu": "H100:8"}, r"asks for 72 GPUs; a cluster holds at most 64"),
+        (4, {"gpu": ["T4", "H100:8", "A10G:4"]}, None),  # 32: allowed
+        (3, {"max_containers": 4}, r"max_containers=4 must be a multiple of the cluster size \(3\)"),
+        (2, {"block_network": True}, r"drop block_network"),
+    ],
+)
+def test_bad_clusters_are_refused_at_definition(size, options, message):
+    if message is None:
+        assert _define(size, **options)._options["definition"]["cluster"] == {"size": size}
+        return
+    with pytest.raises(InvalidError, match=message):
+        _define(size, **options)
+
+
+def test_what_skylift_has_no_fabric_for_is_refused():
+    for options in ({"rdma": True}, {"fabric_size": 2}, {"broadcast": False}):
+        with pytest.raises(InvalidError, match="not supported"):
+            experimental.clustered(size=2, **options)
+
+
+def test_it_goes_under_app_function_and_on_functions_only():
+    app = skylift.App("clusters-order")
+
+    def plain() -> None:
+        pass
+
+    with pytest.raises(InvalidError, match="goes under @app.function"):
+        experimental.clustered(size=2)(app.function()(plain))
+    with pytest.raises(InvalidError, match="on a class"):
+        experimental.clustered(size=2)(type("Model", (), {}))
+
+
+def test_cluster_info_reads_the_containers_variables(monkeypatch):
+    assert experimental.get_cluster_info() == experimental.ClusterInfo(rank=0, cluster_id="")
+    monkeypatch.setenv(clusters.ENV_ID, "cl-1")
+    monkeypatch.setenv(clusters.ENV_RANK, "2")
+    monkeypatch.setenv(clusters.ENV_IPS, "10.0.0.2,10.0.0.3,10.0.0.4")
+    info = experimental.get_cluster_info()
+    assert (info.rank, info.cluster_id) == (2, "cl-1")
+    assert info.container_ips == info.container_ipv4_ips == ["10.0.0.2", "10.0.0.3", "10.0.0.4"]
