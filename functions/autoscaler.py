@@ -86,7 +86,6 @@ def _start_one(function_id: str, *, want: int) -> str | None:
 # window, mean the function cannot run as defined (its module does not import, its image cannot
 # start): its pending inputs fail with the cause instead of waiting on a crash loop.
 START_FAILURES_ALLOWED = 3
-KILLED_EXIT_CODES = (128 + 9, 128 + 15)  # a container's exit code after SIGKILL, SIGTERM
 START_FAILURE_WINDOW = timedelta(minutes=5)
 
 
@@ -101,7 +100,7 @@ def _start_failure(function: Function) -> Task | None:
     recent = list(
         Task.objects.filter(function=function, created_at__gte=since)
         .exclude(cause__in=delivery.PLATFORM_STOP_CAUSES)
-        .exclude(Q(exit_code__in=KILLED_EXIT_CODES) & ~Q(cause="oom"))
+        .exclude(Q(exit_code__in=delivery.KILLED_EXIT_CODES) & ~Q(cause="oom"))
         .order_by("-created_at")
         .values("id", "status", "inputs_served", "cause", "message")[:START_FAILURES_ALLOWED]
     )

@@ -51,8 +51,9 @@ from .calls import (
     fail_pending,
     finish_calls,
 )
-from .clusters import CLUSTER_ENDED, cluster_inputs, clusters_broken
+from .clusters import CLUSTER_ENDED, CLUSTER_MEMBER_CRASHED, cluster_inputs, clusters_broken
 from .containers import (
+    KILLED_EXIT_CODES,
     PLATFORM_STOP_CAUSES,
     Exited,
     may_scale_down,
@@ -96,8 +97,10 @@ from .schedules import Fired, fire_schedule
 
 __all__ = [
     "CLUSTER_ENDED",
+    "CLUSTER_MEMBER_CRASHED",
     "HOLDING",
     "LIVE",
+    "KILLED_EXIT_CODES",
     "PLATFORM_STOP_CAUSES",
     "UNFINISHED",
     "Accepted",

@@ -4,9 +4,13 @@ A cluster's members are placed in one decision (`placement.place_cluster`). Its 
 claims inputs as any container does (`inputs.claim`), and only its outputs are recorded; each
 other member is handed every input its leader takes (`cluster_inputs`), runs it, and its result
 goes nowhere. A cluster lives only whole: once one member has settled (exited, crashed, failed to
-start, lost with its host), the others are stopped (`clusters_broken`, cause `cluster_ended`, a
-stop the platform asked for), so that the input the leader held runs again on a new cluster
-without spending a retry.
+start, lost with its host), the others are stopped (`clusters_broken`). Why the member ended
+decides what the input the leader held has spent: a member the platform stopped or lost, or one
+killed from outside (SIGKILL, SIGTERM, not for memory), ends the cluster as a preemption (cause
+`cluster_ended`: the input runs again on a new cluster without spending a retry); a member that
+crashed or failed to start (`cluster_member_crashed`) counts as a crash of the input, under its
+retries and the platform's crash cap, as a crash of the leader would, so that a member that
+crashes every time cannot run the input again forever.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from hosts.models import Host
 from ..models import TaskStatus
 from .plans import STARTED, I, K, Rows, Stmt, _in, transition
 
-__all__ = ["CLUSTER_ENDED", "cluster_inputs", "clusters_broken"]
+__all__ = ["CLUSTER_ENDED", "CLUSTER_MEMBER_CRASHED", "cluster_inputs", "clusters_broken"]
 
 CLUSTER_ENDED = "cluster_ended"
 CLUSTER_ENDED_MESSAGE = "another container of its cluster ended: it runs again without spending a retry"
+CLUSTER_MEMBER_CRASHED = "cluster_member_crashed"
+CLUSTER_MEMBER_CRASHED_MESSAGE = "another container of its cluster crashed while running this input"
 H = Host._meta.db_table
 
 # Every input the leader took, in the order it took them, after the last one the member was
@@ -62,7 +68,12 @@ BROKEN_SQL = f"""
 UPDATE {K} t
    SET status = CASE WHEN t.status = '{TaskStatus.PENDING.value}' THEN '{TaskStatus.STOPPED.value}'
                      ELSE '{TaskStatus.STOPPING.value}' END,
-       cause = '{CLUSTER_ENDED}',
+       cause = CASE WHEN EXISTS (
+                   SELECT 1 FROM {K} c
+                    WHERE c.cluster_id = t.cluster_id AND c.status = '{TaskStatus.FAILED.value}'
+                      AND c.cause <> ALL(%(not_crashes)s::text[])
+                      AND NOT (coalesce(c.exit_code, 0) = ANY(%(killed)s::int[]) AND c.cause <> 'oom')
+               ) THEN '{CLUSTER_MEMBER_CRASHED}' ELSE '{CLUSTER_ENDED}' END,
        stopped_at = CASE WHEN t.status = '{TaskStatus.PENDING.value}' THEN now() ELSE t.stopped_at END
   FROM {H} h
  WHERE t.cluster_id <> '' AND t.status IN {_in(TaskStatus.PENDING, TaskStatus.STARTING, TaskStatus.RUNNING)}
@@ -77,5 +88,10 @@ RETURNING t.id, t.status, h.name AS host
 def clusters_broken(cluster_id: str = "") -> Generator[Stmt, Rows, list[tuple[str, str]]]:
     """Stop the live members of the cluster (of every cluster when none is named) that lost one of
     theirs. Returns the (task, host queue) of each to stop; the caller sends the stops after commit."""
-    rows = yield Stmt(BROKEN_SQL, {"cluster": cluster_id})
+    from .containers import KILLED_EXIT_CODES, PLATFORM_STOP_CAUSES  # (it imports this module)
+
+    not_crashes = sorted(PLATFORM_STOP_CAUSES | {CLUSTER_MEMBER_CRASHED})
+    rows = yield Stmt(
+        BROKEN_SQL, {"cluster": cluster_id, "not_crashes": not_crashes, "killed": list(KILLED_EXIT_CODES)}
+    )
     return [(r["id"], f"host.{r['host']}") for r in rows if r["status"] == TaskStatus.STOPPING.value]

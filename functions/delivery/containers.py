@@ -9,7 +9,7 @@ from django.conf import settings
 
 from ..models import AttemptOutcome, TaskStatus
 from .calls import cancel_children, finish_calls
-from .clusters import CLUSTER_ENDED, clusters_broken
+from .clusters import CLUSTER_ENDED, CLUSTER_MEMBER_CRASHED, CLUSTER_MEMBER_CRASHED_MESSAGE, clusters_broken
 from .plans import (
     FAILED,
     LIVE,
@@ -57,6 +57,10 @@ PLATFORM_STOP_CAUSES = frozenset(
         CLUSTER_ENDED,
     }
 )
+
+# A container's exit codes after SIGKILL and SIGTERM: killed from outside (`docker kill` or
+# `stop`, an operator), not by its own code, unless Docker says it ran out of memory.
+KILLED_EXIT_CODES = (128 + 9, 128 + 15)
 
 # Containers ----------------------------------------------------------------------------------
 
@@ -233,6 +237,8 @@ def _stop_message(cause: str) -> str:
 
 
 def _exit_message(cause: str, exit_code: int | None, memory_mib: int) -> str:
+    if cause == CLUSTER_MEMBER_CRASHED:
+        return CLUSTER_MEMBER_CRASHED_MESSAGE
     if cause == "oom":
         return f"the container exceeded its memory limit of {memory_mib} MiB and was killed (OOM)"
     if exit_code is not None and exit_code > 128:
@@ -313,6 +319,8 @@ def task_exited(task_id: str, *, exit_code: int | None, oom: bool) -> Generator[
         return None
     task = rows[0]
     cause = "oom" if oom else ("idle" if exit_code == 0 else "container_crash")
+    if task["cause"] == CLUSTER_MEMBER_CRASHED:
+        cause = CLUSTER_MEMBER_CRASHED  # its inputs count the crash of the member, whatever its own end
     if task["status"] not in SETTLED:
         yield Stmt(
             TASK_END_SQL,

@@ -9,7 +9,7 @@ from typing import Any
 from ..call_reports import remote_traceback
 from ..models import AttemptOutcome, InputStatus
 from .calls import _finish_calls_sql, finish_calls
-from .clusters import CLUSTER_ENDED, CLUSTER_ENDED_MESSAGE
+from .clusters import CLUSTER_ENDED, CLUSTER_ENDED_MESSAGE, CLUSTER_MEMBER_CRASHED
 from .plans import (
     FAILED,
     PENDING,
@@ -269,6 +269,10 @@ def requeue_preempted(
         stopped = yield Stmt(f"SELECT cause FROM {K} WHERE id = %(task)s", {"task": task_id})
         if stopped and stopped[0]["cause"] == CLUSTER_ENDED:
             cause, message = CLUSTER_ENDED, CLUSTER_ENDED_MESSAGE
+        elif stopped and stopped[0]["cause"] == CLUSTER_MEMBER_CRASHED:
+            # Not handed back: they stay under the container, whose end settles them as crashed
+            # (`containers.task_exited`), spending retries, under the crash cap.
+            return []
     rows = yield Stmt(
         REQUEUE_SQL,
         {

@@ -128,3 +128,26 @@ def test_a_member_that_ends_stops_the_others_and_the_input_runs_again():
     ]
     # nothing is stopped twice
     assert delivery.run(delivery.clusters_broken()) == []
+
+
+def test_a_member_that_crashes_counts_as_a_crash_of_the_input_its_leader_held():
+    # given a cluster of two whose leader claimed a call's input (no retries)
+    function = _function("crashy", 2)
+    _call, (input_id,) = function_services.call_create(
+        function=function, user=function.app.created_by, args=[b"x"]
+    )
+    _host("cl-crash")
+    leader, member = (task_id for task_id, _ in _place(function).members)
+    Task.objects.filter(pk__in=[leader, member]).update(status="running")
+    delivery.run(delivery.claim(leader, [input_id]))
+    # when the member's own code crashes it (exit 1: not a kill from outside)
+    delivery.run(delivery.task_exited(member, exit_code=1, oom=False))
+    # then the leader is to stop as its member crashed; its drain hands nothing back
+    assert Task.objects.filter(pk=leader, status="stopping", cause="cluster_member_crashed").exists()
+    assert delivery.run(delivery.requeue_preempted(leader, [{"id": input_id, "attempt": 1}])) == []
+    # and once the leader has exited, the input fails as crashed (its retries spent), not run forever
+    exited = delivery.run(delivery.task_exited(leader, exit_code=0, oom=False))
+    assert exited is not None and exited.requeued == []
+    inp = Input.objects.get(pk=input_id)
+    assert (inp.status, inp.cause, inp.crashes, inp.preemptions) == ("failed", "cluster_member_crashed", 1, 0)
+    assert "another container of its cluster crashed" in inp.message

@@ -75,9 +75,16 @@ def _metered(platform, members) -> int:
     )[0][0]
 
 
-def test_a_killed_member_ends_the_others_and_the_input_runs_again(running):
+@pytest.fixture
+def hold_flags(running):
+    """The named Dict the held input waits on; deleted after (other tests list alice's Dicts)."""
     client = running.client("alice")
-    flags = skylift.Dict.from_name("it-cluster-hold", create_if_missing=True, client=client)
+    yield skylift.Dict.from_name("it-cluster-hold", create_if_missing=True, client=client)
+    skylift.Dict.objects.delete("it-cluster-hold", client=client)
+
+
+def test_a_killed_member_ends_the_others_and_the_input_runs_again(running, hold_flags):
+    flags = hold_flags
     flags["go"] = False
     call = cluster_app.hold.spawn("it-cluster-hold")
     # given a cluster whose leader holds the input
