@@ -26,6 +26,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from accounts import audit
+from billing import standing
 from config.errors import ApiError
 from functions import web_endpoints
 from functions.models import Function
@@ -228,7 +229,7 @@ def app_deploy(
                 raise _Unchanged
             version.save(update_fields=["spec", "spec_hash"])
             if not ephemeral and not force:
-                _refuse_over_cap(app, defined)
+                standing.refuse_over_cap(defined, app=app, force="`skylift deploy --force`")
             warm_first = _warm_first(live, defined)
             if not warm_first:
                 _make_live(app, version)
@@ -246,24 +247,6 @@ def app_deploy(
         data={"version": version.number, "environment": env.name, "ephemeral": ephemeral, "tag": tag},
     )
     return Deployed(deployed, version, changed=True)
-
-
-def _refuse_over_cap(app: App, functions: list[Function]) -> None:
-    """Refuse (and so undo) a deploy whose idle containers alone would exceed a cap."""
-    from billing import standing
-
-    why = standing.refusal(
-        standing.of_definitions(functions, workspace_id=app.workspace_id, app_id=app.id), app.name
-    )
-    if why:
-        raise ApiError(
-            why,
-            code="over_budget",
-            status_code=409,
-            field="functions",
-            hint="Lower min_containers, ask an owner or admin to raise the cap (`skylift billing budget "
-            "set`), or deploy anyway with `skylift deploy --force`.",
-        )
 
 
 def _warm_first(live: AppVersion | None, functions: list[Function]) -> bool:
@@ -391,8 +374,11 @@ def rollback_target(*, app: App, number: int | None) -> tuple[AppVersion, AppVer
     return live, _version(app, number if number is not None else live.number - 1, live=live)
 
 
-def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
-    """Make a new version that runs what version `number` ran (the one before the live one by default)."""
+def app_rollback(*, app: App, user, number: int | None, force: bool = False) -> AppVersion:
+    """Make a new version that runs what version `number` ran (the one before the live one by default).
+
+    Refused (and undone), as a deploy is, when the restored version's idle cost alone exceeds a cap
+    that applies to the app (billing.standing), unless `force`."""
     with transaction.atomic():
         app = App.objects.select_for_update().get(pk=app.pk)
         live, target = rollback_target(app=app, number=number)
@@ -412,6 +398,10 @@ def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
         copied = [
             _copy(function, version) for function in Function.objects.filter(version=target, variant_key="")
         ]
+        if not force:
+            standing.refuse_over_cap(
+                copied, app=app, force=f"`skylift app rollback {app.name} v{target.number} --force`"
+            )
         warm_first = _warm_first(live, copied)
         if not warm_first:
             _make_live(app, version)
@@ -422,7 +412,7 @@ def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
         action="app.rollback",
         target=app,
         actor=user,
-        data={"version": version.number, "to_version": target.number},
+        data={"version": version.number, "to_version": target.number, "forced": force},
     )
     return version
 

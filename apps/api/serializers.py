@@ -237,6 +237,12 @@ class RollbackSerializer(serializers.Serializer):
         min_value=1,
         help_text="The version's number; the previous one by default",
     )
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Roll back even if the restored version's idle cost alone exceeds a cap "
+        "(docs/billing.md#standing-cost)",
+    )
 
 
 class VersionRefSerializer(serializers.ModelSerializer):

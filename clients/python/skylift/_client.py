@@ -417,12 +417,12 @@ class Client:
         versions = self._call(apps_versions_list, f"Could not read the versions of {app_id}", id=app_id)
         return [v.to_dict() for v in versions]
 
-    def app_rollback(self, app_id: str, version: int | None) -> dict[str, Any]:
+    def app_rollback(self, app_id: str, version: int | None, *, force: bool = False) -> dict[str, Any]:
         return self._call_dict(
             apps_rollback_create,
             f"Could not roll back {app_id}",
             id=app_id,
-            body=RollbackRequest(version=version),
+            body=RollbackRequest(version=version, force=force),
         )
 
     def app_rollback_preview(self, app_id: str, version: int | None) -> dict[str, Any]:

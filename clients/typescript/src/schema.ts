@@ -122,7 +122,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A new version running what an earlier one ran (the previous one by default). */
+        /**
+         * @description A new version running what an earlier one ran (the previous one by default); 409
+         *     `over_budget` when its idle cost alone exceeds a cap, unless forced.
+         */
         post: operations["apps_rollback_create"];
         delete?: never;
         options?: never;
@@ -3461,6 +3464,11 @@ export interface components {
         RollbackRequest: {
             /** @description The version's number; the previous one by default */
             version?: number | null;
+            /**
+             * @description Roll back even if the restored version's idle cost alone exceeds a cap (docs/billing.md#standing-cost)
+             * @default false
+             */
+            force: boolean;
         };
         Sandbox: {
             readonly id: string;
