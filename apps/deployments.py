@@ -34,6 +34,7 @@ from functions.schedules import schedules_start
 from functions.services import function_create
 from vault.models import Secret
 
+from .ephemeral import ephemeral_app_create
 from .models import DEFAULT_ENVIRONMENT, App, AppState, AppVersion, Environment
 
 __all__ = [
@@ -182,8 +183,9 @@ def app_deploy(
     """Deploy `functions` (the SDK's specs, images built and mounts uploaded) as the app `name`.
 
     With `ephemeral`, into a new ephemeral app of that name (`skylift serve`); with `app_id`,
-    into that app (a served app's redeploy), which must be running. A deployed app whose idle
-    cost alone exceeds a cap that applies to it (billing.standing) is refused unless `force`.
+    into that app (a served app's redeploy), which must be running; a new ephemeral app is refused
+    while a cap is reached (apps/ephemeral.py). An app whose idle cost alone exceeds a cap that
+    applies to it (billing.standing) is refused unless `force`.
     """
     if not functions:
         raise ApiError(
@@ -201,14 +203,7 @@ def app_deploy(
             if app_id:
                 app = _running_app_for_update(workspace=workspace, app_id=app_id)
             elif ephemeral:
-                app = App.objects.create(
-                    workspace=workspace,
-                    environment=env,
-                    name=name,
-                    state=AppState.EPHEMERAL,
-                    created_by=user,
-                    client_seen_at=timezone.now(),
-                )
+                app = ephemeral_app_create(workspace=workspace, environment=env, name=name, user=user)
             else:
                 app = _deployed_app_for_update(workspace=workspace, user=user, name=name, environment=env)
             live = app.live_version
@@ -228,8 +223,13 @@ def app_deploy(
             if live is not None and live.spec_hash == version.spec_hash:
                 raise _Unchanged
             version.save(update_fields=["spec", "spec_hash"])
-            if not ephemeral and not force:
-                standing.refuse_over_cap(defined, app=app, force="`skylift deploy --force`")
+            if not force:
+                how = (
+                    "`skylift serve --force`"
+                    if app.state == AppState.EPHEMERAL
+                    else "`skylift deploy --force`"
+                )
+                standing.refuse_over_cap(defined, app=app, force=how)
             warm_first = _warm_first(live, defined)
             if not warm_first:
                 _make_live(app, version)

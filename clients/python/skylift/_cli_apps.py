@@ -144,7 +144,12 @@ def _load_app(path: str, ref: str) -> Any:
 @click.argument("target")
 @click.option("--name", default=None, help="Serve under this name (default: the App's name)")
 @_ENV
-def serve(target: str, name: str | None, env: str | None) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Serve (and redeploy) even if the app's idle cost alone exceeds a cap of the workspace",
+)
+def serve(target: str, name: str | None, env: str | None, force: bool) -> None:
     """Run an app that redeploys itself whenever its source changes, until Ctrl-C.
 
     TARGET is FILE.py or FILE.py::APP. The app is ephemeral: Ctrl-C stops it, and so does the
@@ -155,7 +160,14 @@ def serve(target: str, name: str | None, env: str | None) -> None:
     from ._serve import serve as serve_app
 
     try:
-        serve_app(target, name=name, environment_name=_env(env), load_app=_load_app, client=_client())
+        serve_app(
+            target,
+            name=name,
+            environment_name=_env(env),
+            load_app=_load_app,
+            client=_client(),
+            force=force,
+        )
     except KeyboardInterrupt:
         sys.exit(0)
 

@@ -133,6 +133,8 @@ _STATUS_ERRORS: dict[int, type[exc.Error]] = {
     415: exc.InvalidError,
     429: exc.ResourceExhaustedError,
 }
+# Errors whose code says more than their status: a spending cap reached (apps/ephemeral.py).
+_CODE_ERRORS: dict[str, type[exc.Error]] = {"budget_reached": exc.ResourceExhaustedError}
 
 
 class _Response(Protocol):
@@ -154,13 +156,13 @@ def raise_for_response(response: _Response, what: str) -> None:
 
         error = json.loads(response.content).get("error", {})
         message = error.get("message") or response.content.decode(errors="replace")[:500]
-        hint = error.get("hint")
+        hint, code = error.get("hint"), error.get("code")
     except (ValueError, AttributeError):
-        message, hint = response.content.decode(errors="replace")[:500], None
+        message, hint, code = response.content.decode(errors="replace")[:500], None, None
     if status == 401:
         hint = TOKEN_HINT
     text = f"{what}: {message}" + (f" {hint}" if hint else "")
-    raise _STATUS_ERRORS.get(status, exc.RemoteError)(text)
+    raise _CODE_ERRORS.get(code or "", _STATUS_ERRORS.get(status, exc.RemoteError))(text)
 
 
 class Client:
