@@ -26,6 +26,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from accounts import audit
+from billing import standing
 from config.errors import ApiError
 from functions import web_endpoints
 from functions.models import Function
@@ -33,6 +34,7 @@ from functions.schedules import schedules_start
 from functions.services import function_create
 from vault.models import Secret
 
+from .ephemeral import ephemeral_app_create
 from .models import DEFAULT_ENVIRONMENT, App, AppState, AppVersion, Environment
 
 __all__ = [
@@ -181,8 +183,9 @@ def app_deploy(
     """Deploy `functions` (the SDK's specs, images built and mounts uploaded) as the app `name`.
 
     With `ephemeral`, into a new ephemeral app of that name (`skylift serve`); with `app_id`,
-    into that app (a served app's redeploy), which must be running. A deployed app whose idle
-    cost alone exceeds a cap that applies to it (billing.standing) is refused unless `force`.
+    into that app (a served app's redeploy), which must be running; a new ephemeral app is refused
+    while a cap is reached (apps/ephemeral.py). An app whose idle cost alone exceeds a cap that
+    applies to it (billing.standing) is refused unless `force`.
     """
     if not functions:
         raise ApiError(
@@ -200,14 +203,7 @@ def app_deploy(
             if app_id:
                 app = _running_app_for_update(workspace=workspace, app_id=app_id)
             elif ephemeral:
-                app = App.objects.create(
-                    workspace=workspace,
-                    environment=env,
-                    name=name,
-                    state=AppState.EPHEMERAL,
-                    created_by=user,
-                    client_seen_at=timezone.now(),
-                )
+                app = ephemeral_app_create(workspace=workspace, environment=env, name=name, user=user)
             else:
                 app = _deployed_app_for_update(workspace=workspace, user=user, name=name, environment=env)
             live = app.live_version
@@ -227,8 +223,13 @@ def app_deploy(
             if live is not None and live.spec_hash == version.spec_hash:
                 raise _Unchanged
             version.save(update_fields=["spec", "spec_hash"])
-            if not ephemeral and not force:
-                _refuse_over_cap(app, defined)
+            if not force:
+                how = (
+                    "`skylift serve --force`"
+                    if app.state == AppState.EPHEMERAL
+                    else "`skylift deploy --force`"
+                )
+                standing.refuse_over_cap(defined, app=app, force=how)
             warm_first = _warm_first(live, defined)
             if not warm_first:
                 _make_live(app, version)
@@ -246,24 +247,6 @@ def app_deploy(
         data={"version": version.number, "environment": env.name, "ephemeral": ephemeral, "tag": tag},
     )
     return Deployed(deployed, version, changed=True)
-
-
-def _refuse_over_cap(app: App, functions: list[Function]) -> None:
-    """Refuse (and so undo) a deploy whose idle containers alone would exceed a cap."""
-    from billing import standing
-
-    why = standing.refusal(
-        standing.of_definitions(functions, workspace_id=app.workspace_id, app_id=app.id), app.name
-    )
-    if why:
-        raise ApiError(
-            why,
-            code="over_budget",
-            status_code=409,
-            field="functions",
-            hint="Lower min_containers, ask an owner or admin to raise the cap (`skylift billing budget "
-            "set`), or deploy anyway with `skylift deploy --force`.",
-        )
 
 
 def _warm_first(live: AppVersion | None, functions: list[Function]) -> bool:
@@ -391,8 +374,11 @@ def rollback_target(*, app: App, number: int | None) -> tuple[AppVersion, AppVer
     return live, _version(app, number if number is not None else live.number - 1, live=live)
 
 
-def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
-    """Make a new version that runs what version `number` ran (the one before the live one by default)."""
+def app_rollback(*, app: App, user, number: int | None, force: bool = False) -> AppVersion:
+    """Make a new version that runs what version `number` ran (the one before the live one by default).
+
+    Refused (and undone), as a deploy is, when the restored version's idle cost alone exceeds a cap
+    that applies to the app (billing.standing), unless `force`."""
     with transaction.atomic():
         app = App.objects.select_for_update().get(pk=app.pk)
         live, target = rollback_target(app=app, number=number)
@@ -412,6 +398,10 @@ def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
         copied = [
             _copy(function, version) for function in Function.objects.filter(version=target, variant_key="")
         ]
+        if not force:
+            standing.refuse_over_cap(
+                copied, app=app, force=f"`skylift app rollback {app.name} v{target.number} --force`"
+            )
         warm_first = _warm_first(live, copied)
         if not warm_first:
             _make_live(app, version)
@@ -422,7 +412,7 @@ def app_rollback(*, app: App, user, number: int | None) -> AppVersion:
         action="app.rollback",
         target=app,
         actor=user,
-        data={"version": version.number, "to_version": target.number},
+        data={"version": version.number, "to_version": target.number, "forced": force},
     )
     return version
 

@@ -10,22 +10,22 @@ from functions.longpoll import wait_without_database
 from functions.queues import logs_key, stream_cursor
 
 from .deployments import environment_get
-from .models import App, AppState
+from .ephemeral import ephemeral_app_create
+from .models import App
 
 __all__ = ["app_create", "app_heartbeat", "app_logs"]
 
 
 def app_create(*, workspace, user, name: str, description: str = "", detached: bool = False) -> App:
-    """Create an ephemeral app (the one `skylift run` uses), in the workspace's main environment."""
-    return App.objects.create(
+    """Create an ephemeral app (the one `skylift run` uses), in the workspace's main environment;
+    refused while a cap of the workspace is reached (apps/ephemeral.py)."""
+    return ephemeral_app_create(
         workspace=workspace,
         environment=environment_get(workspace=workspace, name=None),
         name=name,
+        user=user,
         description=description,
-        state=AppState.EPHEMERAL,
-        created_by=user,
         detached=detached,
-        client_seen_at=timezone.now(),
     )
 
 

@@ -55,8 +55,8 @@ def describe(budget: Budget) -> str:
     return f"The {what} {'daily' if budget.period == BudgetPeriod.DAY else 'monthly'} cap of ${budget.limit_usd:.2f}"
 
 
-def blocking_cap(workspace_id: str, app_id: str) -> str | None:
-    """Why no container of the app may start (a cap reached), or None."""
+def blocking_cap(workspace_id: str, app_id: str | None) -> str | None:
+    """Why no container of the app (None: of a new app) may start (a cap reached), or None."""
     budgets = Budget.objects.filter(workspace_id=workspace_id).select_related("app")
     for budget in budgets.filter(app_id=app_id) | budgets.filter(app=None):
         spent = spend(budget)

@@ -8,9 +8,12 @@ to the container's end is written when it ends. Each container is its own subjec
 the CPU and memory it used, and the GPUs it held.
 
 `step(build, gpu)` says which build the containers started inside it belong to (builds/steps.py
-sets it around a step); `container(container_id)` meters one while it runs. A container started
-outside a step (the platform's own base images) is not metered. If the builder dies mid-step, at
-most the last SKYLIFT_METER_SECONDS of that step are not metered.
+sets it around a step); `container(container_id)` meters one while it runs: a step container of
+Skylift's own (`docker_builder.run_and_commit`), or an intermediate container of Docker's builder
+(`docker_builder.build_dockerfile`, from the output line announcing it to the one removing it). A container started
+outside a step (the platform's own base images) is not metered. If the builds worker dies mid-step, the window
+its sampler had not written is lost, and a step container of Skylift's own runs on unmetered to its
+end (docs/billing.md, "Build steps").
 """
 
 from __future__ import annotations

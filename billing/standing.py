@@ -10,9 +10,9 @@ prices in force (`billing.prices.current`).
 One module for the API (deploy answer, the app's standing cost, the rollback preview), the CLI
 (`skylift deploy` prints it) and the dashboard (which reads the API): the figures agree.
 
-A deploy whose idle cost alone, over a period of a cap (the app's, or the workspace's), exceeds
-that cap is refused unless forced (`apps.deployments.app_deploy`): it would reach the cap without
-a single input.
+A deploy or a rollback whose idle cost alone, over a period of a cap (the app's, or the
+workspace's), exceeds that cap is refused unless forced (`refuse_over_cap`, asked by
+`apps.deployments.app_deploy` and `app_rollback`): it would reach the cap without a single input.
 """
 
 from __future__ import annotations
@@ -27,7 +27,16 @@ from hosts.gpus import parse_request
 from . import prices
 from .models import Budget, BudgetPeriod
 
-__all__ = ["HOURS", "CapCheck", "FunctionIdle", "StandingCost", "of_app", "of_definitions", "refusal"]
+__all__ = [
+    "HOURS",
+    "CapCheck",
+    "FunctionIdle",
+    "StandingCost",
+    "of_app",
+    "of_definitions",
+    "refusal",
+    "refuse_over_cap",
+]
 
 # Hours in a period: a month is a twelfth of a 365-day year (730 h), as cloud price lists count.
 HOURS = {BudgetPeriod.DAY: 24.0, BudgetPeriod.MONTH: 730.0}
@@ -164,7 +173,7 @@ def of_app(app) -> StandingCost:
 
 
 def refusal(cost: StandingCost, app_name: str) -> str | None:
-    """Why a deploy of `app_name` at this standing cost is refused, or None."""
+    """Why running `app_name` at this standing cost is refused, or None."""
     cap = cost.refused_by
     if cap is None:
         return None
@@ -174,3 +183,23 @@ def refusal(cost: StandingCost, app_name: str) -> str | None:
         f"${cap.idle_per_period:.2f} a {period} (${cost.per_hour:.4f} an hour with no input, "
         f"for its min_containers), over the cap's ${cap.limit_usd:.2f}."
     )
+
+
+def refuse_over_cap(definitions: Iterable[Any], *, app, force: str) -> StandingCost:
+    """The standing cost of `definitions` run by `app`; 409 `over_budget` when its idle cost alone
+    exceeds a cap of the app or its workspace. The one rule for deploys, rollbacks and served
+    apps; `force` says how the caller goes ahead anyway (`skylift deploy --force`)."""
+    from config.errors import ApiError
+
+    cost = of_definitions(definitions, workspace_id=app.workspace_id, app_id=app.id)
+    why = refusal(cost, app.name)
+    if why:
+        raise ApiError(
+            why,
+            code="over_budget",
+            status_code=409,
+            field="functions",
+            hint=f"Lower min_containers, ask an owner or admin to raise the cap (`skylift billing budget "
+            f"set`), or go ahead anyway with {force}.",
+        )
+    return cost

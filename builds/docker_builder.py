@@ -7,12 +7,14 @@ with the output's tail when the engine or the step says no.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
 import logging
 import math
 import os
+import re
 import shutil
 import tarfile
 import threading
@@ -280,11 +282,31 @@ def build_dockerfile(
     buildargs: dict | None = None,
     timeout: float = 3600,
 ) -> str:
-    """`docker build` a Dockerfile (named Dockerfile.skylift in the context); returns the image id."""
+    """`docker build` a Dockerfile (named Dockerfile.skylift in the context); returns the image id.
+
+    Each step's intermediate container is metered while it lives, as the build's when a build step
+    is metering (`_BuilderSteps`, billing/build_meter.py)."""
     tail = _Tail(log)
     context = _context_tar(dockerfile, context_dir, extra_files or {})
-    built = None
     deadline = time.monotonic() + timeout
+    with _BuilderSteps() as steps:
+        built = _build(context, target, tail, steps, nocache, buildargs, timeout, deadline)
+    tail.close()
+    return built or image_id(target) or ""
+
+
+def _build(
+    context: io.BytesIO,
+    target: str,
+    tail: _Tail,
+    steps: _BuilderSteps,
+    nocache: bool,
+    buildargs: dict | None,
+    timeout: float,
+    deadline: float,
+) -> str | None:
+    """Run `docker build`, its output to `tail` and `steps`; the image id it announced."""
+    built = None
     try:
         for event in client().api.build(
             fileobj=context,
@@ -304,6 +326,7 @@ def build_dockerfile(
         ):
             if "stream" in event:
                 tail.feed(event["stream"])
+                steps.feed(event["stream"])
             elif "error" in event:
                 tail.close()
                 detail = event.get("errorDetail") or {}
@@ -314,8 +337,50 @@ def build_dockerfile(
                 raise StepFailed(f"the build ran past its timeout of {int(timeout)} s", tail.text)
     except APIError as exc:
         raise StepFailed(f"docker build failed: {exc.explanation or exc}", tail.text) from None
-    tail.close()
-    return built or image_id(target) or ""
+    return built
+
+
+class _BuilderSteps:
+    """The intermediate containers Docker's builder runs a Dockerfile's steps in (RUN, and the
+    container each ENV, WORKDIR, COPY... is committed from), metered one at a time from the line
+    that announces one (" ---> Running in ID") to the line that removes it (or the build's end):
+    their wall time, and the CPU and memory their cgroups measure while a RUN runs, as Skylift's
+    own steps are (billing/build_meter.py). The builder's other work (sending the context, a step
+    answered from its cache) runs in no container and is not metered."""
+
+    RUNNING_IN = re.compile(r"^ ---> Running in ([0-9a-f]{12,64})\s*$", re.MULTILINE)
+    REMOVING = re.compile(r"^Removing intermediate container ([0-9a-f]{12,64})", re.MULTILINE)
+
+    def __init__(self) -> None:
+        self.current: contextlib.ExitStack | None = None
+
+    def __enter__(self) -> _BuilderSteps:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._end()
+
+    def feed(self, text: str) -> None:
+        if self.current is not None and self.REMOVING.search(text):
+            self._end()
+        found = self.RUNNING_IN.search(text)
+        if found:
+            self._end()
+            self.current = contextlib.ExitStack()
+            self.current.enter_context(build_meter.container(self._full_id(found[1])))
+
+    def _end(self) -> None:
+        if self.current is not None:
+            current, self.current = self.current, None
+            current.close()
+
+    @staticmethod
+    def _full_id(short: str) -> str:
+        """Its whole id (its cgroup's name); the short one when it is gone already."""
+        try:
+            return client().api.inspect_container(short)["Id"]
+        except (APIError, NotFound):
+            return short
 
 
 # Build networks --------------------------------------------------------------------------------

@@ -355,25 +355,27 @@ def build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str, 
         context = (
             _mount_dir(build.workspace_id, step["context_sha256"]) if step.get("context_sha256") else None
         )
-        return docker_builder.build_dockerfile(
-            dockerfile=_with_preamble(dockerfile, preamble),
-            context_dir=context,
-            extra_files=extra,
-            target=target,
-            log=sink.line,
-            nocache=forced,
-        )
+        with build_meter.step(build):  # Docker's builder's containers: billing/build_meter.py
+            return docker_builder.build_dockerfile(
+                dockerfile=_with_preamble(dockerfile, preamble),
+                context_dir=context,
+                extra_files=extra,
+                target=target,
+                log=sink.line,
+                nocache=forced,
+            )
     assert parent is not None
     if kind == "add_python":
         bundle = _python_bundle(step["python_version"], sink)
-        return docker_builder.build_dockerfile(
-            dockerfile=add_python.dockerfile(
-                parent.docker_ref, bundle, docker_builder.image_config(parent.docker_ref).get("Env")
-            ),
-            target=target,
-            log=sink.line,
-            nocache=forced,
-        )
+        with build_meter.step(build):  # Docker's builder's containers: billing/build_meter.py
+            return docker_builder.build_dockerfile(
+                dockerfile=add_python.dockerfile(
+                    parent.docker_ref, bundle, docker_builder.image_config(parent.docker_ref).get("Env")
+                ),
+                target=target,
+                log=sink.line,
+                nocache=forced,
+            )
     if kind in ("env", "workdir", "entrypoint"):
         if kind == "env":
             line = _dockerfile_env(step)
@@ -381,9 +383,10 @@ def build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str, 
             line = "WORKDIR " + json.dumps(step["path"])
         else:
             line = "ENTRYPOINT " + json.dumps(step["entrypoint"])
-        return docker_builder.build_dockerfile(
-            dockerfile=f"FROM {parent.docker_ref}\n{line}\n", target=target, log=sink.line, nocache=forced
-        )
+        with build_meter.step(build):  # Docker's builder's containers: billing/build_meter.py
+            return docker_builder.build_dockerfile(
+                dockerfile=f"FROM {parent.docker_ref}\n{line}\n", target=target, log=sink.line, nocache=forced
+            )
     if kind == "dockerfile_commands":
         preamble, extra = _ca_dockerfile_preamble()
         context = (
@@ -392,14 +395,15 @@ def build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str, 
         dockerfile = _with_preamble(
             f"FROM {parent.docker_ref}\n" + "\n".join(step["commands"]) + "\n", preamble
         )
-        return docker_builder.build_dockerfile(
-            dockerfile=dockerfile,
-            context_dir=context,
-            extra_files=extra,
-            target=target,
-            log=sink.line,
-            nocache=forced,
-        )
+        with build_meter.step(build):  # Docker's builder's containers: billing/build_meter.py
+            return docker_builder.build_dockerfile(
+                dockerfile=dockerfile,
+                context_dir=context,
+                extra_files=extra,
+                target=target,
+                log=sink.line,
+                nocache=forced,
+            )
     ca_binds, ca_prelude = _ca_binds()
     with _StepFiles(build, lp.index) as files:
         prelude = ca_prelude + _secret_prelude(files, secret_env)

@@ -119,9 +119,11 @@ class EnvironmentSerializer(serializers.ModelSerializer):
 
 
 class DeployedFunctionSerializer(FunctionCreateSerializer):
-    """A function of a deploy: as for `POST /functions/`, without the app (the deploy names it)."""
+    """A function of a deploy: as for `POST /functions/`, without the app (the deploy names it) and
+    `force` (the deploy's own)."""
 
     app_id = None  # type: ignore[assignment]
+    force = None  # type: ignore[assignment]
 
 
 class DeploySerializer(serializers.Serializer):
@@ -147,7 +149,8 @@ class DeploySerializer(serializers.Serializer):
     force = serializers.BooleanField(
         required=False,
         default=False,
-        help_text="Deploy even if the app's idle cost alone exceeds a cap (docs/billing.md#standing-cost)",
+        help_text="Deploy even if the app's idle cost alone exceeds a cap (docs/billing.md#standing-cost); "
+        "a served app's too (docs/billing.md#ephemeral-apps)",
     )
 
     def validate_name(self, value: str) -> str:
@@ -236,6 +239,12 @@ class RollbackSerializer(serializers.Serializer):
         default=None,
         min_value=1,
         help_text="The version's number; the previous one by default",
+    )
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Roll back even if the restored version's idle cost alone exceeds a cap "
+        "(docs/billing.md#standing-cost)",
     )
 
 

@@ -185,12 +185,16 @@ class AppViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Create
     @extend_schema(request=RollbackSerializer, responses={200: AppVersionSerializer})
     @action(detail=True, methods=["post"])
     def rollback(self, request, pk=None):
-        """A new version running what an earlier one ran (the previous one by default)."""
+        """A new version running what an earlier one ran (the previous one by default); 409
+        `over_budget` when its idle cost alone exceeds a cap, unless forced."""
         app = self.get_object()
         serializer = RollbackSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         version = deployments.app_rollback(
-            app=app, user=request.user, number=serializer.validated_data["version"]
+            app=app,
+            user=request.user,
+            number=serializer.validated_data["version"],
+            force=serializer.validated_data["force"],
         )
         return Response(AppVersionSerializer(version).data)
 

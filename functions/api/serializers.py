@@ -56,6 +56,12 @@ class FunctionCreateSerializer(serializers.Serializer):
     gpu = serializers.JSONField(required=False, allow_null=True, help_text='"T4", "H100:8", "any", or a list')
     scaledown_window = serializers.IntegerField(required=False, min_value=1, max_value=86400)
     block_network = serializers.BooleanField(required=False, default=False)
+    force = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Define it even if the app's idle cost (min_containers) alone exceeds a cap "
+        "(docs/billing.md#ephemeral-apps)",
+    )
     restrict_modal_access = serializers.BooleanField(
         required=False,
         default=False,

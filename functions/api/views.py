@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.api.base import WorkspaceViewSet
 from accounts.permissions import ADMIN_OR_CREATOR, ANY_ROLE
+from apps import ephemeral
 from apps.deployments import callable_by_name
 from apps.deployments import function_lookup as lookup_function
 from apps.models import App
@@ -113,7 +114,7 @@ class FunctionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Workspac
         if app is None:
             raise _not_found("app", request.data.get("app_id"), "app_id")
         self.check_object_permissions(request, app)
-        function = services.function_create(app=app, spec=spec)
+        function = ephemeral.function_define(app=app, spec=spec, force=spec.pop("force"))
         return Response(FunctionSerializer(function).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -77,3 +77,36 @@ def test_the_workspace_cap_refuses_a_new_apps_deploy_too(trio, objects_a):
     assert refused.status_code == 409
     assert refused.json()["error"]["message"].startswith("The workspace's monthly cap of $10.00")
     assert not App.objects.filter(workspace=trio.alice.workspace, name="warm").exists()
+
+
+def test_a_rollback_whose_idle_cost_exceeds_the_cap_is_refused_unless_forced(trio, objects_a, settings):
+    settings.SKYLIFT_DEPLOY_WARM_SECONDS = 0  # no host in these tests: the forced version goes live at once
+    # given v1 keeping one container warm, v2 keeping none, and then the app's daily cap of $5
+    first = _deploy(trio.alice, objects_a, min_containers=1)
+    _deploy(trio.alice, objects_a)
+    app = App.objects.get(pk=first.json()["app"]["id"])
+    Budget.objects.create(workspace=app.workspace, app=app, limit_usd=5, period="day")
+    # when alice rolls back to v1 ($15+ a day idle)
+    refused = trio.alice.api.post(f"/api/v1/apps/{app.id}/rollback/", {"version": 1}, format="json")
+    # then it is refused by the same rule as a deploy, naming the cap and how to force it
+    assert refused.status_code == 409, refused.content
+    error = refused.json()["error"]
+    assert error["code"] == "over_budget"
+    assert error["message"].startswith("The app's daily cap of $5.00 would be exceeded by warm's idle cost")
+    assert "`skylift app rollback warm v1 --force`" in error["hint"]
+    # and nothing changed: still two versions, v2 live
+    app.refresh_from_db()
+    assert (AppVersion.objects.filter(app=app).count(), app.live_version.number) == (2, 2)
+    # when forced
+    forced = trio.alice.api.post(
+        f"/api/v1/apps/{app.id}/rollback/", {"version": 1, "force": True}, format="json"
+    )
+    # then v3 runs what v1 ran, and the audit record says it was forced
+    assert forced.status_code == 200, forced.content
+    assert (forced.json()["number"], forced.json()["rollback_of"]) == (3, 1)
+    app.refresh_from_db()
+    assert app.live_version.number == 3
+    from accounts.models import AuditEvent
+
+    event = AuditEvent.objects.filter(action="app.rollback").latest("created_at")
+    assert event.data["forced"] is True

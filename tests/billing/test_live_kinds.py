@@ -79,3 +79,40 @@ def test_a_build_step_is_metered_as_the_builds(platform):
     assert 3.5 <= seconds <= sum(s["duration"] for s in ran) and records >= 2
     # and charged the CPU it used (the last second of a container may go unsampled)
     assert cpu_used >= 0.5
+
+
+def test_the_steps_dockers_builder_runs_are_metered_as_the_builds(platform):
+    user = platform.users["alice"]
+    # given an image whose Dockerfile RUN burns CPU for 1.5 s and sleeps 2 s, then an ENV and a
+    # WORKDIR step: each runs in a container of Docker's own builder, not Skylift's
+    marker = uuid.uuid4().hex[:8]
+    burn = "(timeout 1.5 sh -c 'while :; do :; done' || true)"  # one line: a Dockerfile's
+    image = (
+        skylift.Image.debian_slim()
+        .dockerfile_commands([f"RUN echo {marker} && {burn} && sleep 2"])
+        .env({"MARKER": marker})
+        .workdir(f"/work-{marker}")
+    )
+    before = {r[0] for r in platform.sql("SELECT id FROM builds_build")}
+    # when it is built
+    image_build(platform.client("alice"), image)
+    (build_id, steps) = next(
+        (i, s) for i, s in platform.sql("SELECT id, steps FROM builds_build") if i not in before
+    )
+    steps = steps if isinstance(steps, list) else json.loads(steps)
+    ran = [s for s in steps if s["status"] == "built"]
+    # then each of the three steps' containers is metered as the build's, in its workspace
+    seconds, records, kinds, cpu_used, _, _, with_app, workspace = platform.sql(
+        RECORDS.format(column="build_id"), [build_id]
+    )[0]
+    assert kinds == ["build"] and with_app == 0 and workspace == user.workspace_id
+    containers = platform.sql(
+        "SELECT count(DISTINCT split_part(key, ':', 2)) FROM billing_usagerecord WHERE build_id = %s",
+        [build_id],
+    )[0][0]
+    assert len(ran) == 3 and containers == 3
+    # for the seconds they lived: the RUN's 2 s of sleep and 1.5 s of CPU at least, no more than the
+    # builder's own time for the steps
+    assert 3.5 <= seconds <= sum(s["duration"] for s in ran) and records >= 3
+    # and the RUN is charged the CPU its container's cgroup measured (its last second may go unsampled)
+    assert cpu_used >= 0.5

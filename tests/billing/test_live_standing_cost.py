@@ -49,3 +49,29 @@ def test_deploy_prints_the_idle_cost_and_refuses_one_over_the_cap(platform, tmp_
         in deployed.stdout
     )
     assert "The workspace's monthly cap of $1.00 allows $0.0014 an hour" in deployed.stdout
+
+    # when it is deployed keeping one warm with --force (v2), then keeping none again (v3)
+    source.write_text(APP.format(warm=1))
+    forced = _cli(platform, tmp_path, warmer, "deploy", str(source), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "(exceeded by the idle cost alone: deployed with --force)" in forced.stdout
+    source.write_text(APP.format(warm=0))
+    assert _cli(platform, tmp_path, warmer, "deploy", str(source)).returncode == 0
+    # then the preview of a rollback to v2 shows its idle cost over the cap, and the forced command
+    preview = _cli(platform, tmp_path, warmer, "app", "rollback", "it-warm", "v2", "--dry-run")
+    assert preview.returncode == 0, preview.stderr
+    assert "(exceeded by the idle cost alone: a rollback is refused unless --force)" in preview.stdout
+    assert "To roll back: skylift app rollback it-warm v2 --force" in preview.stdout
+    # and the rollback is refused as the deploy was, naming the cap and the way to force it
+    refused = _cli(platform, tmp_path, warmer, "app", "rollback", "it-warm", "v2")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert (
+        "The workspace's monthly cap of $1.00 would be exceeded by it-warm's idle cost alone"
+        in refused.stderr
+    )
+    assert "`skylift app rollback it-warm v2 --force`" in refused.stderr
+    # and with --force it rolls back: v4 runs what v2 ran
+    rolled = _cli(platform, tmp_path, warmer, "app", "rollback", "it-warm", "v2", "--force")
+    assert rolled.returncode == 0, rolled.stderr
+    assert "Rolled it-warm back to v2: it is now v4" in rolled.stdout
+    assert _cli(platform, tmp_path, warmer, "app", "stop", "it-warm").returncode == 0

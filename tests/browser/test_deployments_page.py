@@ -105,3 +105,52 @@ def test_it_shows_versions_previews_a_rollback_runs_a_schedule_and_stops(page, p
     # then
     expect(page.get_by_role("heading", name="browser-deployed")).to_contain_text("stopped")
     assert client.app_get(app_id)["state"] == "stopped"
+
+
+WARM = textwrap.dedent(
+    """
+    import skylift
+
+    app = skylift.App("browser-capped")
+
+
+    @app.function(cpu=0.25, memory=256, min_containers={warm})
+    def version() -> int:
+        return {warm}
+    """
+)
+
+
+def test_the_rollback_panel_shows_a_refusal_over_the_cap_and_rolls_back_when_forced(page, platform, tmp_path):
+    alice = platform.users["alice"]
+    client = platform.client("alice")
+    source = tmp_path / "browser_capped.py"
+    # given v1 keeping a container of 0.25 cores warm (about $0.30 a day idle), v2 keeping none,
+    # and then the app's daily cap of $0.05
+    source.write_text(WARM.format(warm=1))
+    import_file(str(source)).app.deploy(client=client)
+    source.write_text(WARM.format(warm=0))
+    app = import_file(str(source)).app.deploy(client=client)
+    client.budget_set(app_id=app.app_id, limit_usd=0.05, period="day")
+
+    # when alice confirms a rollback to v1 in the app's page
+    sign_in(page, "alice", alice.password)
+    page.get_by_role("table", name="Apps").get_by_role("link", name="browser-capped").click()
+    versions = page.get_by_role("table", name="Versions")
+    versions.get_by_role("button", name="Roll back to v1…").click()
+    panel = page.get_by_role("region", name="Rollback preview")
+    expect(panel.get_by_role("group", name="Standing cost of v1")).to_contain_text("cap of $0.05")
+    panel.get_by_role("button", name="Confirm rollback to v1").click()
+    # then the refusal names the cap and the idle cost, and nothing changed
+    expect(panel.get_by_role("alert")).to_contain_text(
+        "The app's daily cap of $0.05 would be exceeded by browser-capped's idle cost alone"
+    )
+    assert client.app_get(app.app_id)["live_version"] == 2
+
+    # when she rolls back anyway
+    panel.get_by_role("button", name="Roll back anyway, over the cap").click()
+    # then v3 is live and runs v1's function again
+    expect(page.get_by_test_id("live-version")).to_have_text("v3")
+    expect(versions.locator("[data-version='3']")).to_contain_text("rollback to v1")
+    assert app.registered_functions["version"].remote() == 1
+    client.app_stop(app.app_id)

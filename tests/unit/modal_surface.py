@@ -190,7 +190,11 @@ SURFACE = Surface(
                 ),
                 not_yet("App(tags=...)", "refused by name", kind=DOC_ONLY),
                 not_yet("App.lookup()"),
-                differs("App.run()", "takes `client=` and `detach=` as Modal's, and `show_logs=`"),
+                differs(
+                    "App.run()",
+                    "takes `client=` and `detach=` as Modal's, and `show_logs=`; `force=` runs it although its "
+                    "min_containers alone exceed a spending cap",
+                ),
                 differs(
                     "App.deploy()",
                     "takes `name=`, `environment_name=`, `tag=` and `client=`; a new version only when what the "

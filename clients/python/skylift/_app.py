@@ -236,13 +236,22 @@ class App:
 
     @contextlib.contextmanager
     def run(
-        self, *, client: Client | None = None, show_logs: bool | None = None, detach: bool = False
+        self,
+        *,
+        client: Client | None = None,
+        show_logs: bool | None = None,
+        detach: bool = False,
+        force: bool = False,
     ) -> Iterator[App]:
         """Create the app on the server, define its functions, and stop it on exit.
 
         With `detach=True` the app keeps running when this process exits or is killed; otherwise the
         server stops it shortly after the process stops answering. Image builds and the containers'
         output are printed with `show_logs=True`, or by default inside `skylift.enable_output()`.
+
+        While a spending cap of the workspace is reached the app does not start
+        (ResourceExhaustedError); functions whose `min_containers` alone would cost more than a
+        cap allows are refused (InvalidError) unless `force=True` (docs/billing.md).
         """
         from ._client import Client
         from ._logs import LogStreamer
@@ -273,7 +282,7 @@ class App:
                     daemon=True,
                 ).start()
             for obj, spec in self._specs(client, show_logs):
-                created = client.function_create({"app_id": app["id"], **spec})
+                created = client.function_create({"app_id": app["id"], **spec, "force": force})
                 obj.object_id, obj._web_urls = created["id"], created.get("web_urls") or {}
             if streamer:
                 streamer.start()

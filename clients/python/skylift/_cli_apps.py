@@ -111,7 +111,7 @@ def deploy(target: str, name: str | None, env: str | None, tag: str, force: bool
     del app_row
 
 
-def echo_standing_cost(cost: dict[str, Any]) -> None:
+def echo_standing_cost(cost: dict[str, Any], *, exceeded: str = "deployed with --force") -> None:
     """What the deployed app costs while idle, and what its caps allow (docs/billing.md)."""
     warm = sum(f["idle_containers"] for f in cost["functions"])
     click.echo(
@@ -123,7 +123,7 @@ def echo_standing_cost(cost: dict[str, Any]) -> None:
     for cap in cost["caps"]:
         whose = "The app's" if cap["scope"] == "app" else "The workspace's"
         period = "daily" if cap["period"] == "day" else "monthly"
-        over = " (exceeded by the idle cost alone: deployed with --force)" if cap["exceeded"] else ""
+        over = f" (exceeded by the idle cost alone: {exceeded})" if cap["exceeded"] else ""
         click.echo(
             f"  {whose} {period} cap of ${cap['limit_usd']:.2f} allows ${cap['allows_per_hour']:.4f} an hour{over}"
         )
@@ -144,7 +144,12 @@ def _load_app(path: str, ref: str) -> Any:
 @click.argument("target")
 @click.option("--name", default=None, help="Serve under this name (default: the App's name)")
 @_ENV
-def serve(target: str, name: str | None, env: str | None) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Serve (and redeploy) even if the app's idle cost alone exceeds a cap of the workspace",
+)
+def serve(target: str, name: str | None, env: str | None, force: bool) -> None:
     """Run an app that redeploys itself whenever its source changes, until Ctrl-C.
 
     TARGET is FILE.py or FILE.py::APP. The app is ephemeral: Ctrl-C stops it, and so does the
@@ -155,7 +160,14 @@ def serve(target: str, name: str | None, env: str | None) -> None:
     from ._serve import serve as serve_app
 
     try:
-        serve_app(target, name=name, environment_name=_env(env), load_app=_load_app, client=_client())
+        serve_app(
+            target,
+            name=name,
+            environment_name=_env(env),
+            load_app=_load_app,
+            client=_client(),
+            force=force,
+        )
     except KeyboardInterrupt:
         sys.exit(0)
 
@@ -267,13 +279,21 @@ def _cold_starts(record: dict[str, Any], number: int) -> tuple[str, str]:
     is_flag=True,
     help="Show what the rollback would change (code, image, settings); change nothing",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Roll back even if the restored version's idle cost alone exceeds the app's cap (or the workspace's)",
+)
 @_JSON
-def app_rollback(name: str, version: str | None, env: str | None, dry_run: bool, as_json: bool) -> None:
+def app_rollback(
+    name: str, version: str | None, env: str | None, dry_run: bool, force: bool, as_json: bool
+) -> None:
     """Make a new version that runs what VERSION ran (v3 or 3; the previous version by default).
 
     With --dry-run, show the difference between the live version and VERSION (source files, image
     steps, resources, autoscaler and other settings, functions added or removed) and what a rollback
-    restores and what it does not; nothing is changed.
+    restores and what it does not; nothing is changed. A rollback whose restored version's idle
+    cost alone exceeds a cap is refused, as a deploy is, unless --force.
     """
     client = _client()
     found = _lookup(client, name, env)
@@ -290,7 +310,7 @@ def app_rollback(name: str, version: str | None, env: str | None, dry_run: bool,
         else:
             _print_preview(preview, env)
         return
-    made = client.app_rollback(found["id"], number)
+    made = client.app_rollback(found["id"], number, force=force)
     if as_json:
         click.echo(json.dumps(made, indent=2, default=str))
         return
@@ -342,7 +362,15 @@ def _print_preview(preview: dict[str, Any], env: str | None) -> None:
     click.secho("It does not restore:", bold=True)
     for item in preview["does_not_restore"]:
         click.echo(f"  - {item}")
-    again = f"skylift app rollback {preview['app']} v{target}" + (f" --env {env}" if env else "")
+    cost = preview["standing_cost"]
+    click.secho(f"\nStanding cost of v{target}", bold=True)
+    echo_standing_cost(cost, exceeded="a rollback is refused unless --force")
+    over = any(cap["exceeded"] for cap in cost["caps"])
+    again = (
+        f"skylift app rollback {preview['app']} v{target}"
+        + (f" --env {env}" if env else "")
+        + (" --force" if over else "")
+    )
     click.echo(f"\nTo roll back: {again}")
 
 

@@ -133,6 +133,8 @@ _STATUS_ERRORS: dict[int, type[exc.Error]] = {
     415: exc.InvalidError,
     429: exc.ResourceExhaustedError,
 }
+# Errors whose code says more than their status: a spending cap reached (apps/ephemeral.py).
+_CODE_ERRORS: dict[str, type[exc.Error]] = {"budget_reached": exc.ResourceExhaustedError}
 
 
 class _Response(Protocol):
@@ -154,13 +156,13 @@ def raise_for_response(response: _Response, what: str) -> None:
 
         error = json.loads(response.content).get("error", {})
         message = error.get("message") or response.content.decode(errors="replace")[:500]
-        hint = error.get("hint")
+        hint, code = error.get("hint"), error.get("code")
     except (ValueError, AttributeError):
-        message, hint = response.content.decode(errors="replace")[:500], None
+        message, hint, code = response.content.decode(errors="replace")[:500], None, None
     if status == 401:
         hint = TOKEN_HINT
     text = f"{what}: {message}" + (f" {hint}" if hint else "")
-    raise _STATUS_ERRORS.get(status, exc.RemoteError)(text)
+    raise _CODE_ERRORS.get(code or "", _STATUS_ERRORS.get(status, exc.RemoteError))(text)
 
 
 class Client:
@@ -417,12 +419,12 @@ class Client:
         versions = self._call(apps_versions_list, f"Could not read the versions of {app_id}", id=app_id)
         return [v.to_dict() for v in versions]
 
-    def app_rollback(self, app_id: str, version: int | None) -> dict[str, Any]:
+    def app_rollback(self, app_id: str, version: int | None, *, force: bool = False) -> dict[str, Any]:
         return self._call_dict(
             apps_rollback_create,
             f"Could not roll back {app_id}",
             id=app_id,
-            body=RollbackRequest(version=version),
+            body=RollbackRequest(version=version, force=force),
         )
 
     def app_rollback_preview(self, app_id: str, version: int | None) -> dict[str, Any]:

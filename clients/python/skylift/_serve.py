@@ -79,12 +79,14 @@ def serve(
     client: Client,
     echo: Callable[[str], None] = click.echo,
     changes: Callable[[Path, threading.Event], Iterable[set[Any]]] | None = None,
+    force: bool = False,
 ) -> None:
     """Deploy TARGET into an ephemeral app, redeploy it on every change, stop it on Ctrl-C.
 
     `load_app(path, ref)` imports the file and returns its App (as `skylift deploy` finds it).
     A redeploy that fails (the file does not parse, an image does not build) is reported and
-    the app keeps running its last good version.
+    the app keeps running its last good version. `force`: deploy even if the app's idle cost alone
+    exceeds a cap (docs/billing.md).
     """
     from ._app import App
 
@@ -92,7 +94,9 @@ def serve(
     folder = Path(path).resolve().parent
     app_obj = load_app(path, ref)
     app_name = name or app_obj.name or Path(path).stem
-    answer = app_obj._deploy_to(client, name=app_name, environment_name=environment_name, ephemeral=True)
+    answer = app_obj._deploy_to(
+        client, name=app_name, environment_name=environment_name, ephemeral=True, force=force
+    )
     app_id: str = answer["app"]["id"]
     stop = threading.Event()
     threading.Thread(
@@ -108,7 +112,7 @@ def serve(
             try:
                 _forget_modules_under(folder)
                 answer = load_app(path, ref)._deploy_to(
-                    client, name=app_name, environment_name=environment_name, app_id=app_id
+                    client, name=app_name, environment_name=environment_name, app_id=app_id, force=force
                 )
             except (Error, click.UsageError, SyntaxError, ImportError) as exc:
                 echo(f"Not redeployed, {app_name} runs its last version: {exc}")

@@ -178,8 +178,13 @@ def _is_generator(runnable: _Runnable) -> bool:
 @click.option(
     "--detach", "-d", is_flag=True, help="Keep the app running when this command exits or is killed"
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Run even if the app's idle cost (min_containers) alone exceeds a cap of the workspace",
+)
 @click.pass_context
-def run(ctx: click.Context, target: str, quiet: bool, detach: bool) -> None:
+def run(ctx: click.Context, target: str, quiet: bool, detach: bool, force: bool) -> None:
     """Run an app: its local entrypoint, or one of its functions or methods.
 
     TARGET is FILE.py, or FILE.py::REF with REF a local entrypoint, function or method (`main`,
@@ -202,7 +207,7 @@ def run(ctx: click.Context, target: str, quiet: bool, detach: bool) -> None:
         return  # --help
     field_values = {f.name: kwargs.pop(f.name) for f in fields}
     result = None
-    with app.run(show_logs=not quiet, detach=detach):
+    with app.run(show_logs=not quiet, detach=detach, force=force):
         if not quiet:
             click.echo(f"Running {app.name or target}: {app.get_dashboard_url()}", err=True)
         if runnable.kind == "entrypoint":

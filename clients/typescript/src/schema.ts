@@ -122,7 +122,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A new version running what an earlier one ran (the previous one by default). */
+        /**
+         * @description A new version running what an earlier one ran (the previous one by default); 409
+         *     `over_budget` when its idle cost alone exceeds a cap, unless forced.
+         */
         post: operations["apps_rollback_create"];
         delete?: never;
         options?: never;
@@ -2364,7 +2367,7 @@ export interface components {
              */
             app_id: string;
             /**
-             * @description Deploy even if the app's idle cost alone exceeds a cap (docs/billing.md#standing-cost)
+             * @description Deploy even if the app's idle cost alone exceeds a cap (docs/billing.md#standing-cost); a served app's too (docs/billing.md#ephemeral-apps)
              * @default false
              */
             force: boolean;
@@ -2378,7 +2381,10 @@ export interface components {
             /** @description What the deployed version costs while idle */
             standing_cost: components["schemas"]["StandingCost"];
         };
-        /** @description A function of a deploy: as for `POST /functions/`, without the app (the deploy names it). */
+        /**
+         * @description A function of a deploy: as for `POST /functions/`, without the app (the deploy names it) and
+         *     `force` (the deploy's own).
+         */
         DeployedFunctionRequest: {
             name: string;
             /** @default  */
@@ -2636,6 +2642,11 @@ export interface components {
             scaledown_window?: number;
             /** @default false */
             block_network: boolean;
+            /**
+             * @description Define it even if the app's idle cost (min_containers) alone exceeds a cap (docs/billing.md#ephemeral-apps)
+             * @default false
+             */
+            force: boolean;
             /**
              * @description Its containers reach no platform object (Dict, Queue, function, secret, lookup) but their own inputs and outputs
              * @default false
@@ -3461,6 +3472,11 @@ export interface components {
         RollbackRequest: {
             /** @description The version's number; the previous one by default */
             version?: number | null;
+            /**
+             * @description Roll back even if the restored version's idle cost alone exceeds a cap (docs/billing.md#standing-cost)
+             * @default false
+             */
+            force: boolean;
         };
         Sandbox: {
             readonly id: string;

@@ -1,6 +1,6 @@
 import { useState } from "react";
 
-import { api } from "../../api/client";
+import { api, ApiError } from "../../api/client";
 import { useResource } from "../../api/useResource";
 import { ErrorNotice } from "../../components/Notice";
 import { StandingCostFacts } from "../../components/StandingCost";
@@ -25,13 +25,19 @@ export function RollbackPanel({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  const confirm = () => {
+  // A rollback whose idle cost alone exceeds a cap is refused (409 over_budget), as a deploy is;
+  // the refusal is shown with a button that rolls back anyway.
+  const overBudget = error instanceof ApiError && error.detail.code === "over_budget";
+
+  const confirm = (force: boolean) => {
     setBusy(true);
     setError(null);
-    api.post("/api/v1/apps/{id}/rollback/", { path: { id: appId }, body: { version } }).then(onDone, (e: unknown) => {
-      setBusy(false);
-      setError(e);
-    });
+    api
+      .post("/api/v1/apps/{id}/rollback/", { path: { id: appId }, body: { version, force } })
+      .then(onDone, (e: unknown) => {
+        setBusy(false);
+        setError(e);
+      });
   };
 
   return (
@@ -84,9 +90,20 @@ export function RollbackPanel({
       )}
       {error !== null && <ErrorNotice error={error} />}
       <p className="actions">
-        <button type="button" className="primary" onClick={confirm} disabled={busy || preview.status !== "ready"}>
-          Confirm rollback to v{version}
-        </button>{" "}
+        {overBudget ? (
+          <button type="button" className="danger" onClick={() => confirm(true)} disabled={busy}>
+            Roll back anyway, over the cap
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => confirm(false)}
+            disabled={busy || preview.status !== "ready"}
+          >
+            Confirm rollback to v{version}
+          </button>
+        )}{" "}
         <button type="button" onClick={onCancel} disabled={busy}>
           Cancel
         </button>

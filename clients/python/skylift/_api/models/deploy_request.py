@@ -37,8 +37,8 @@ class DeployRequest:
                 Default: False.
             app_id (str | Unset): Redeploy this running app (a served app) instead of the deployed app of that name Default:
                 ''.
-            force (bool | Unset): Deploy even if the app's idle cost alone exceeds a cap (docs/billing.md#standing-cost)
-                Default: False.
+            force (bool | Unset): Deploy even if the app's idle cost alone exceeds a cap (docs/billing.md#standing-cost); a
+                served app's too (docs/billing.md#ephemeral-apps) Default: False.
      """
 
     name: str

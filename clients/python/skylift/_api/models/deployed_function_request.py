@@ -26,7 +26,8 @@ T = TypeVar("T", bound="DeployedFunctionRequest")
 
 @_attrs_define
 class DeployedFunctionRequest:
-    """ A function of a deploy: as for `POST /functions/`, without the app (the deploy names it).
+    """ A function of a deploy: as for `POST /functions/`, without the app (the deploy names it) and
+    `force` (the deploy's own).
 
         Attributes:
             name (str):

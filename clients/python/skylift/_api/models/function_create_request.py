@@ -42,6 +42,8 @@ class FunctionCreateRequest:
             gpu (Any | Unset): "T4", "H100:8", "any", or a list
             scaledown_window (int | Unset):
             block_network (bool | Unset):  Default: False.
+            force (bool | Unset): Define it even if the app's idle cost (min_containers) alone exceeds a cap
+                (docs/billing.md#ephemeral-apps) Default: False.
             restrict_modal_access (bool | Unset): Its containers reach no platform object (Dict, Queue, function, secret,
                 lookup) but their own inputs and outputs Default: False.
             volumes (list[FunctionCreateRequestVolumesItem] | Unset): Volumes to mount: [{"path": "/data", "volume_id":
@@ -74,6 +76,7 @@ class FunctionCreateRequest:
     gpu: Any | Unset = UNSET
     scaledown_window: int | Unset = UNSET
     block_network: bool | Unset = False
+    force: bool | Unset = False
     restrict_modal_access: bool | Unset = False
     volumes: list[FunctionCreateRequestVolumesItem] | Unset = UNSET
     secrets: list[Any] | Unset = UNSET
@@ -131,6 +134,8 @@ class FunctionCreateRequest:
         scaledown_window = self.scaledown_window
 
         block_network = self.block_network
+
+        force = self.force
 
         restrict_modal_access = self.restrict_modal_access
 
@@ -205,6 +210,8 @@ class FunctionCreateRequest:
             field_dict["scaledown_window"] = scaledown_window
         if block_network is not UNSET:
             field_dict["block_network"] = block_network
+        if force is not UNSET:
+            field_dict["force"] = force
         if restrict_modal_access is not UNSET:
             field_dict["restrict_modal_access"] = restrict_modal_access
         if volumes is not UNSET:
@@ -290,6 +297,8 @@ class FunctionCreateRequest:
 
         block_network = d.pop("block_network", UNSET)
 
+        force = d.pop("force", UNSET)
+
         restrict_modal_access = d.pop("restrict_modal_access", UNSET)
 
         _volumes = d.pop("volumes", UNSET)
@@ -363,6 +372,7 @@ class FunctionCreateRequest:
             gpu=gpu,
             scaledown_window=scaledown_window,
             block_network=block_network,
+            force=force,
             restrict_modal_access=restrict_modal_access,
             volumes=volumes,
             secrets=secrets,

@@ -25,9 +25,12 @@ class RollbackRequest:
     """ 
         Attributes:
             version (int | None | Unset): The version's number; the previous one by default
+            force (bool | Unset): Roll back even if the restored version's idle cost alone exceeds a cap
+                (docs/billing.md#standing-cost) Default: False.
      """
 
     version: int | None | Unset = UNSET
+    force: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -41,6 +44,8 @@ class RollbackRequest:
         else:
             version = self.version
 
+        force = self.force
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,6 +53,8 @@ class RollbackRequest:
         })
         if version is not UNSET:
             field_dict["version"] = version
+        if force is not UNSET:
+            field_dict["force"] = force
 
         return field_dict
 
@@ -66,8 +73,11 @@ class RollbackRequest:
         version = _parse_version(d.pop("version", UNSET))
 
 
+        force = d.pop("force", UNSET)
+
         rollback_request = cls(
             version=version,
+            force=force,
         )
 
 

@@ -74,7 +74,8 @@ def sync_detailed(
     body: RollbackRequest | Unset = UNSET,
 
 ) -> Response[AppVersion]:
-    """  A new version running what an earlier one ran (the previous one by default).
+    """  A new version running what an earlier one ran (the previous one by default); 409
+    `over_budget` when its idle cost alone exceeds a cap, unless forced.
 
     Args:
         id (str):
@@ -108,7 +109,8 @@ def sync(
     body: RollbackRequest | Unset = UNSET,
 
 ) -> AppVersion | None:
-    """  A new version running what an earlier one ran (the previous one by default).
+    """  A new version running what an earlier one ran (the previous one by default); 409
+    `over_budget` when its idle cost alone exceeds a cap, unless forced.
 
     Args:
         id (str):
@@ -137,7 +139,8 @@ async def asyncio_detailed(
     body: RollbackRequest | Unset = UNSET,
 
 ) -> Response[AppVersion]:
-    """  A new version running what an earlier one ran (the previous one by default).
+    """  A new version running what an earlier one ran (the previous one by default); 409
+    `over_budget` when its idle cost alone exceeds a cap, unless forced.
 
     Args:
         id (str):
@@ -171,7 +174,8 @@ async def asyncio(
     body: RollbackRequest | Unset = UNSET,
 
 ) -> AppVersion | None:
-    """  A new version running what an earlier one ran (the previous one by default).
+    """  A new version running what an earlier one ran (the previous one by default); 409
+    `over_budget` when its idle cost alone exceeds a cap, unless forced.
 
     Args:
         id (str):
