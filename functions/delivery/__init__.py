@@ -53,8 +53,6 @@ from .calls import (
 )
 from .clusters import CLUSTER_ENDED, CLUSTER_MEMBER_CRASHED, cluster_inputs, clusters_broken
 from .containers import (
-    KILLED_EXIT_CODES,
-    PLATFORM_STOP_CAUSES,
     Exited,
     may_scale_down,
     task_container,
@@ -68,6 +66,7 @@ from .containers import (
     task_stopping,
     tasks_start_timed_out,
 )
+from .ends import KILLED_EXIT_CODES, PLATFORM_STOP_CAUSES
 from .inputs import (
     claim,
     inputs_released,

@@ -21,11 +21,11 @@ from datetime import datetime
 from hosts.models import Host
 
 from ..models import TaskStatus
+from .ends import CLUSTER_ENDED, KILLED_EXIT_CODES, PLATFORM_STOP_CAUSES
 from .plans import STARTED, I, K, Rows, Stmt, _in, transition
 
 __all__ = ["CLUSTER_ENDED", "CLUSTER_MEMBER_CRASHED", "cluster_inputs", "clusters_broken"]
 
-CLUSTER_ENDED = "cluster_ended"
 CLUSTER_ENDED_MESSAGE = "another container of its cluster ended: it runs again without spending a retry"
 CLUSTER_MEMBER_CRASHED = "cluster_member_crashed"
 CLUSTER_MEMBER_CRASHED_MESSAGE = "another container of its cluster crashed while running this input"
@@ -88,8 +88,6 @@ RETURNING t.id, t.status, h.name AS host
 def clusters_broken(cluster_id: str = "") -> Generator[Stmt, Rows, list[tuple[str, str]]]:
     """Stop the live members of the cluster (of every cluster when none is named) that lost one of
     theirs. Returns the (task, host queue) of each to stop; the caller sends the stops after commit."""
-    from .containers import KILLED_EXIT_CODES, PLATFORM_STOP_CAUSES  # (it imports this module)
-
     not_crashes = sorted(PLATFORM_STOP_CAUSES | {CLUSTER_MEMBER_CRASHED})
     rows = yield Stmt(
         BROKEN_SQL, {"cluster": cluster_id, "not_crashes": not_crashes, "killed": list(KILLED_EXIT_CODES)}

@@ -10,6 +10,7 @@ from django.conf import settings
 from ..models import AttemptOutcome, TaskStatus
 from .calls import cancel_children, finish_calls
 from .clusters import CLUSTER_ENDED, CLUSTER_MEMBER_CRASHED, CLUSTER_MEMBER_CRASHED_MESSAGE, clusters_broken
+from .ends import PLATFORM_STOP_CAUSES
 from .plans import (
     FAILED,
     LIVE,
@@ -28,7 +29,6 @@ from .plans import (
 )
 
 __all__ = [
-    "PLATFORM_STOP_CAUSES",
     "Exited",
     "may_scale_down",
     "task_container",
@@ -42,25 +42,6 @@ __all__ = [
     "task_stopping",
     "tasks_start_timed_out",
 ]
-
-# Stops the platform itself asked for: inputs caught in them run again without spending the
-# user's retries (RELIABILITY contract 5).
-PLATFORM_STOP_CAUSES = frozenset(
-    {
-        "app_stopped",
-        "scaled_down",
-        "host_drain",
-        "host_lost",
-        "agent_restart",
-        "gpu_lost",
-        "container_stopped",
-        CLUSTER_ENDED,
-    }
-)
-
-# A container's exit codes after SIGKILL and SIGTERM: killed from outside (`docker kill` or
-# `stop`, an operator), not by its own code, unless Docker says it ran out of memory.
-KILLED_EXIT_CODES = (128 + 9, 128 + 15)
 
 # Containers ----------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ a user's stop (its inputs run again without spending retries); a stop of one not
 from __future__ import annotations
 
 from functions.containers import STOP_CAUSE
-from functions.delivery.containers import PLATFORM_STOP_CAUSES
+from functions.delivery.ends import PLATFORM_STOP_CAUSES
 from functions.models import Input, InputStatus, Task, TaskStatus
 
 
