@@ -82,6 +82,7 @@ def exec_signature(
     timeout: int | None = None,
     tty: bool = False,
     env: list[str] | None = None,
+    variables: dict[str, str] | None = None,
 ) -> str:
     message = json.dumps(
         [
@@ -92,7 +93,9 @@ def exec_signature(
             timeout,
             *(["tty"] if tty else []),
             *(["env", env] if env else []),
-        ]
+            *(["vars", variables] if variables else []),
+        ],
+        sort_keys=True,
     ).encode()
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
@@ -160,7 +163,13 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
     if not isinstance(env_tokens, list) or not all(isinstance(t, str) for t in env_tokens):
         await _refuse(writer, "bad env")
         return
-    expected = exec_signature(sandbox_id, container_id, command, workdir, timeout, tty, env_tokens)
+    variables = request.get("vars") or {}
+    if not isinstance(variables, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in variables.items()
+    ):
+        await _refuse(writer, "bad vars")
+        return
+    expected = exec_signature(sandbox_id, container_id, command, workdir, timeout, tty, env_tokens, variables)
     if not hmac.compare_digest(str(request.get("sig", "")), expected):
         await _refuse(writer, "bad signature")
         return
@@ -176,7 +185,7 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
             command = sandbox_env.wrap(command, tty=tty)
     try:
         exec_id, sock = await asyncio.to_thread(
-            docker_client.exec_open, container_id, command, workdir=workdir, tty=tty
+            docker_client.exec_open, container_id, command, workdir=workdir, tty=tty, environment=variables
         )
     except Exception as exc:  # noqa: BLE001 - the container is gone or Docker refused: said to the caller
         await _refuse(writer, f"could not start the process: {exc}")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -425,9 +426,9 @@ def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
 def _sweep_sandboxes(host: Host, cutoff) -> int:
     """Settle this host's running sandboxes whose container has exited or is gone (a missed die event)."""
     running = list(
-        Sandbox.objects.filter(
-            host=host, status__in=[TaskStatus.RUNNING, TaskStatus.STOPPING], started_at__lt=cutoff
-        ).values_list("pk", flat=True)
+        Sandbox.objects.filter(host=host, status__in=[TaskStatus.RUNNING, TaskStatus.STOPPING])
+        .filter(Q(started_at__lt=cutoff) | Q(pool=True, pooled_at__lt=cutoff))  # (pooled: not started for anyone)
+        .values_list("pk", flat=True)
     )
     if not running:
         return 0

@@ -81,6 +81,7 @@ from .plans import LIVE, UNFINISHED, Plan, Rows, Stmt, arun, run
 from .sandboxes import (
     Stop,
     sandbox_active,
+    sandbox_claim,
     sandbox_container,
     sandbox_exited,
     sandbox_start_failed,
@@ -88,6 +89,7 @@ from .sandboxes import (
     sandbox_stopping,
     sandboxes_expired,
     sandboxes_host_lost,
+    sandboxes_pool_retired,
 )
 from .schedules import Fired, fire_schedule
 
@@ -130,6 +132,7 @@ __all__ = [
     "retry_delay",
     "run",
     "sandbox_active",
+    "sandbox_claim",
     "sandbox_container",
     "sandbox_exited",
     "sandbox_start_failed",
@@ -137,6 +140,7 @@ __all__ = [
     "sandbox_stopping",
     "sandboxes_expired",
     "sandboxes_host_lost",
+    "sandboxes_pool_retired",
     "task_container",
     "task_create",
     "task_exited",
