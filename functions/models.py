@@ -546,9 +546,7 @@ class Sandbox(models.Model):
                 condition=Q(status__in=["pending", "starting", "running", "stopping"]),
                 name="sandbox_holding_by_host",
             ),
-            models.Index(
-                fields=["workspace", "image"], condition=Q(pool=True), name="sandbox_pool_by_image"
-            ),
+            models.Index(fields=["workspace", "image"], condition=Q(pool=True), name="sandbox_pool_by_image"),
         ]
 
 

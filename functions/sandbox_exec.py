@@ -138,7 +138,9 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
         "tty": tty,
         "env": env,
         "vars": variables,
-        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir, timeout, tty, env, variables),
+        "sig": exec_signature(
+            sandbox.id, sandbox.container_id, command, workdir, timeout, tty, env, variables
+        ),
     }
     return address.decode() if isinstance(address, bytes) else str(address), signed
 

@@ -140,7 +140,9 @@ def pool_refill(workspace_id: str, image_id: str, size: int) -> int:
     started = 0
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"sandbox-pool:{workspace_id}:{image_id}"])
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"sandbox-pool:{workspace_id}:{image_id}"]
+            )
         live = Sandbox.objects.filter(
             pool=True, workspace_id=workspace_id, image_id=image_id, status__in=LIVE_SANDBOX_STATUSES
         ).count()
@@ -170,15 +172,15 @@ def pools_tick() -> None:
         cursor.execute(IN_USE_SQL, {"keep": POOL_KEEP_SECONDS})
         in_use = cursor.fetchall()
     default = settings.SKYLIFT_SANDBOX_POOL_SIZE
-    wanted = {
-        (w, i): min(MAX_POOL_SIZE, default if size is None else size) for w, i, size in in_use
-    }
+    wanted = {(w, i): min(MAX_POOL_SIZE, default if size is None else size) for w, i, size in in_use}
     for (workspace_id, image_id), size in wanted.items():
         if size > 0:
             try:
                 pool_refill(workspace_id, image_id, size)
             except Exception:  # noqa: BLE001 - one pool's failure (say, its image deleted) spares the rest
-                log.warning("could not refill the sandbox pool of %s in %s", image_id, workspace_id, exc_info=True)
+                log.warning(
+                    "could not refill the sandbox pool of %s in %s", image_id, workspace_id, exc_info=True
+                )
     with transaction.atomic():
         stops = delivery.run(delivery.sandboxes_pool_retired([k for k, size in wanted.items() if size > 0]))
         send_stops(stops)
@@ -196,7 +198,9 @@ def pools_tick() -> None:
                 stop = delivery.run(delivery.sandbox_stopping(sandbox_id, "pool_retired"))
                 send_stops([stop] if stop else [])
     Sandbox.objects.filter(
-        pool=True, status__in=[SandboxStatus.STOPPED, SandboxStatus.FAILED], stopped_at__lt=timezone.now() - timedelta(seconds=5)
+        pool=True,
+        status__in=[SandboxStatus.STOPPED, SandboxStatus.FAILED],
+        stopped_at__lt=timezone.now() - timedelta(seconds=5),
     ).delete()
 
 

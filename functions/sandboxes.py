@@ -260,9 +260,9 @@ def sandboxes_tick() -> None:
     if lost:
         log.warning("sandboxes lost with their host: %s", lost)
     sandbox_pool.pools_tick()
-    for sandbox in Sandbox.objects.filter(status=SandboxStatus.PENDING, host__isnull=True, pool=False).order_by(
-        "created_at"
-    )[:50]:
+    for sandbox in Sandbox.objects.filter(
+        status=SandboxStatus.PENDING, host__isnull=True, pool=False
+    ).order_by("created_at")[:50]:
         with transaction.atomic():
             place(sandbox)
     cutoff = timezone.now() - timedelta(seconds=START_DEADLINE_SECONDS)

@@ -222,6 +222,15 @@ class Relay:
             elif op == "close":
                 await self.close_task(message["task_id"])
                 reply = {"ok": True}
+            elif op == "sandbox_open":  # an idle sandbox's launcher socket (hosts/relay_launch.py)
+                from .relay_launch import LAUNCHERS
+
+                reply = {"ok": True, "dir": str(await LAUNCHERS.open(str(message["sandbox_id"])))}
+            elif op == "sandbox_close":
+                from .relay_launch import LAUNCHERS
+
+                await LAUNCHERS.close(str(message["sandbox_id"]))
+                reply = {"ok": True}
             else:
                 reply = {"ok": False, "error": f"unknown op {op!r}"}
         except Exception as exc:  # noqa: BLE001 - report, don't crash the relay

@@ -5,28 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('builds', '0003_build_secrets_encrypted'),
-        ('functions', '0027_input_attempts'),
-        ('hosts', '0004_host_usage'),
-        ('skylift_apps', '0003_environments_and_versions'),
+        ("builds", "0003_build_secrets_encrypted"),
+        ("functions", "0027_input_attempts"),
+        ("hosts", "0004_host_usage"),
+        ("skylift_apps", "0003_environments_and_versions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sandbox',
-            name='pool',
+            model_name="sandbox",
+            name="pool",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='sandbox',
-            name='pooled_at',
+            model_name="sandbox",
+            name="pooled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='sandbox',
-            index=models.Index(condition=models.Q(('pool', True)), fields=['workspace', 'image'], name='sandbox_pool_by_image'),
+            model_name="sandbox",
+            index=models.Index(
+                condition=models.Q(("pool", True)),
+                fields=["workspace", "image"],
+                name="sandbox_pool_by_image",
+            ),
         ),
     ]

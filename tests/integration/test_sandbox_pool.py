@@ -72,6 +72,9 @@ def test_a_create_is_served_by_a_container_started_before_it_and_the_pool_is_ref
         shown = sb.exec("sh", "-c", 'echo "$SKYLIFT_SANDBOX_ID $MODAL_SANDBOX_ID $SKYLIFT_APP_ID"; exit 4')
         assert shown.stdout.read().split() == [sb.object_id, sb.object_id, app.app_id]
         assert shown.wait() == 4
+        # and its processes are started by its launcher (hosts/sandbox_launcher.py), not docker exec
+        parent = sb.exec("sh", "-c", 'tr "\\0" " " < /proc/$PPID/cmdline')
+        assert "/skylift/launch/launcher.py" in parent.stdout.read() and parent.wait() == 0
         # and the pool is refilled to its size with new containers
         refilled = _until(lambda: (r := _ready(platform, workspace, image)) and len(r) == 2 and r)
         assert sb.object_id not in refilled
@@ -91,7 +94,9 @@ def test_a_sandbox_of_another_shape_starts_its_own_container(platform):
     _until(lambda: len(_ready(platform, workspace, image)) == 2)
     sb = skylift.Sandbox.create(client=client, cpu=0.25, timeout=60)
     try:
-        assert platform.sql("SELECT pooled_at FROM functions_sandbox WHERE id = %s", [sb.object_id]) == [(None,)]
+        assert platform.sql("SELECT pooled_at FROM functions_sandbox WHERE id = %s", [sb.object_id]) == [
+            (None,)
+        ]
         assert sb.exec("echo", "own").stdout.read() == "own\n"
     finally:
         sb.terminate()
@@ -109,7 +114,8 @@ def test_a_workspace_whose_pool_is_off_keeps_no_pooled_container(platform):
         workspace, _ = _workspace(platform, made[0].object_id)
         # then neither came from a pool, and none is kept for it
         pooled = platform.sql(
-            "SELECT count(*) FROM functions_sandbox WHERE workspace_id = %s AND pooled_at IS NOT NULL", [workspace]
+            "SELECT count(*) FROM functions_sandbox WHERE workspace_id = %s AND pooled_at IS NOT NULL",
+            [workspace],
         )
         assert pooled == [(0,)]
         for sb in made:

@@ -24,8 +24,9 @@ FORBIDDEN_HOST_PATHS = (
     "/dev",
 )
 # Inside the container: the Skylift runtime and the user's code, which the container must not alter,
-# and its I/O folder on the host (it connects to the socket there; a write would land on the host's disk).
-READ_ONLY_TARGETS = ("/skylift/lib", "/skylift/src", "/skylift/io")
+# and its I/O folder on the host (it connects to the socket there; a write would land on the host's disk);
+# an idle sandbox's launcher folder likewise (hosts/relay_launch.py).
+READ_ONLY_TARGETS = ("/skylift/lib", "/skylift/src", "/skylift/io", "/skylift/launch")
 NO_NEW_PRIVILEGES = {"no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"}
 
 
@@ -158,6 +159,8 @@ def assert_hardened(platform, **labels) -> int:
         volumes = [(volume_root / v["volume_id"], v["path"]) for v in (rows[0][1] if rows else [])]
         # Its own I/O directory only: the same root holds the relay's control socket.
         allowed = [*shared, io_root / labels_of.get("skylift.task", "?")]
+        if labels_of.get("skylift.sandbox"):  # its launcher's folder, in the same root
+            allowed.append(io_root / f"{labels_of['skylift.sandbox']}.launch")
         found = container_violations(
             attrs,
             allowed_sources=allowed,

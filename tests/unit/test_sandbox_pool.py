@@ -43,7 +43,11 @@ def image(member):
 def host():
     now = timezone.now()
     return Host.objects.create(
-        name="pool-host", cpu=2.0, memory=4096, last_heartbeat=now, lease_seconds=30,
+        name="pool-host",
+        cpu=2.0,
+        memory=4096,
+        last_heartbeat=now,
+        lease_seconds=30,
         lease_expires_at=now + timedelta(seconds=30),
     )
 
@@ -58,10 +62,14 @@ def _run_pool(member, image) -> list[Sandbox]:
 
 
 def _create(member, image, **options) -> Sandbox:
-    return sandbox_create(workspace=member.workspace, user=member.user, image_id=image.id, command=[], **options)
+    return sandbox_create(
+        workspace=member.workspace, user=member.user, image_id=image.id, command=[], **options
+    )
 
 
-def test_a_refill_starts_the_pools_size_placed_and_unmetered_and_a_create_claims_the_oldest(member, image, host):
+def test_a_refill_starts_the_pools_size_placed_and_unmetered_and_a_create_claims_the_oldest(
+    member, image, host
+):
     # when the pool of an image is refilled to 2
     assert sandbox_pool.pool_refill(member.workspace.id, image.id, 2) == 2
     assert sandbox_pool.pool_refill(member.workspace.id, image.id, 2) == 0  # (already full)
@@ -114,7 +122,9 @@ def test_a_create_of_another_shape_never_takes_a_pooled_container(member, image,
 def test_a_command_is_not_pooled_either(member, image, host):
     sandbox_pool.pool_refill(member.workspace.id, image.id, 1)
     _run_pool(member, image)
-    sb = sandbox_create(workspace=member.workspace, user=member.user, image_id=image.id, command=["sleep", "9"])
+    sb = sandbox_create(
+        workspace=member.workspace, user=member.user, image_id=image.id, command=["sleep", "9"]
+    )
     assert sb.pooled_at is None and sb.command == ["sleep", "9"]
 
 
@@ -128,7 +138,9 @@ def test_a_pool_of_size_0_is_off_and_the_tick_stops_what_it_held(member, image, 
     sb = _create(member, image)
     assert sb.pooled_at is None
     sandbox_pool.pools_tick()
-    assert set(Sandbox.objects.filter(pool=True).values_list("status", "cause")) == {("stopping", "pool_retired")}
+    assert set(Sandbox.objects.filter(pool=True).values_list("status", "cause")) == {
+        ("stopping", "pool_retired")
+    }
     # and once their containers have exited they are forgotten
     for sandbox_id in Sandbox.objects.filter(pool=True).values_list("pk", flat=True):
         delivery.run(delivery.sandbox_exited(sandbox_id, exit_code=137, oom=False))
