@@ -11,6 +11,7 @@ import functools
 import ipaddress
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -177,7 +178,7 @@ def sandbox_create(
         "tags": tags,
         "created_by": user,
     }
-    shape = {
+    shape: dict[str, Any] = {
         "command": command,
         "workdir": workdir,
         "cpu": cpu,

@@ -28,6 +28,7 @@ agent's memory (at most one CHUNK per exec is held here).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -257,11 +258,12 @@ async def _serve_launched(
     """An exec whose process the sandbox's launcher started (hosts/relay_launch.py): its pipes
     carried over the tunnel as `docker exec`'s stream is, with the same frames and back-pressure."""
     loop = asyncio.get_running_loop()
-    outputs, pipes = [], []
+    outputs: list[asyncio.StreamReader] = []
+    pipes: list[asyncio.BaseTransport] = []
     for fd in (started.stdout, started.stderr):
         stream = asyncio.StreamReader(limit=CHUNK)
         pipe, _ = await loop.connect_read_pipe(
-            lambda s=stream: asyncio.StreamReaderProtocol(s), open(fd, "rb", buffering=0)
+            functools.partial(asyncio.StreamReaderProtocol, stream), open(fd, "rb", buffering=0)
         )
         outputs.append(stream)
         pipes.append(pipe)
@@ -320,8 +322,8 @@ async def _serve_launched(
         feeding.cancel()
         copying.cancel()
         proc_writer.close()
-        for pipe in pipes:
-            pipe.close()
+        for reading in pipes:
+            reading.close()
         writer.close()
 
 

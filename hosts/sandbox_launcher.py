@@ -33,9 +33,9 @@ FDS = 3
 
 def main():
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    sock.connect(PATH)
+    sock.connect(sys.argv[1] if len(sys.argv) > 1 else PATH)
     lock = threading.Lock()
-    running = {}
+    running: dict = {}
 
     def send(message):
         with lock:
@@ -52,7 +52,7 @@ def main():
         data, ancillary, _flags, _ = sock.recvmsg(1 << 20, space)
         if not data:
             return
-        fds = []
+        fds: list = []
         for level, kind, payload in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                 usable = len(payload) - len(payload) % 4

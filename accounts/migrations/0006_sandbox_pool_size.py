@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_service_tokens'),
+        ("accounts", "0005_service_tokens"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workspace',
-            name='sandbox_pool_size',
+            model_name="workspace",
+            name="sandbox_pool_size",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
     ]

@@ -124,6 +124,17 @@ def container_violations(
     return found
 
 
+def launcher_folder(platform, sandbox_id: str) -> Path:
+    """The host folder an idle sandbox's container sees (read-only) for its launcher
+    (hosts/relay_launch.py): its own, beside the relay's other sockets."""
+    from django.test import override_settings
+
+    from hosts.relay import socket_dir
+
+    with override_settings(SKYLIFT_HOST_DIR=platform.env["SKYLIFT_HOST_DIR"]):
+        return socket_dir() / f"{sandbox_id}.launch"
+
+
 def assert_hardened(platform, **labels) -> int:
     """Check every container of the platform's host (filtered by `labels`); returns how many.
 
@@ -159,8 +170,8 @@ def assert_hardened(platform, **labels) -> int:
         volumes = [(volume_root / v["volume_id"], v["path"]) for v in (rows[0][1] if rows else [])]
         # Its own I/O directory only: the same root holds the relay's control socket.
         allowed = [*shared, io_root / labels_of.get("skylift.task", "?")]
-        if labels_of.get("skylift.sandbox"):  # its launcher's folder, in the same root
-            allowed.append(io_root / f"{labels_of['skylift.sandbox']}.launch")
+        if labels_of.get("skylift.sandbox"):
+            allowed.append(launcher_folder(platform, labels_of["skylift.sandbox"]))
         found = container_violations(
             attrs,
             allowed_sources=allowed,
