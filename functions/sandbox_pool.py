@@ -37,6 +37,7 @@ from apps.models import DEFAULT_ENVIRONMENT
 
 from . import delivery
 from .models import LIVE_SANDBOX_STATUSES, Sandbox, SandboxStatus
+from .sandbox_hosts import place, send_stops
 
 __all__ = [
     "DEFAULT_CPU",
@@ -121,12 +122,14 @@ def request_refill(workspace, image) -> None:
     """Once the caller's transaction commits: top the pool of this image up (on the control queue)."""
     if pool_size(workspace) <= 0:
         return
-    from .tasks import refill_sandbox_pool
+    from celery import current_app
 
     workspace_id, image_id = workspace.id, image.id
     transaction.on_commit(
-        lambda: refill_sandbox_pool.apply_async(
-            kwargs={"workspace_id": workspace_id, "image_id": image_id}, expires=30
+        lambda: current_app.send_task(
+            "functions.tasks.refill_sandbox_pool",  # (by name: that task calls this module)
+            kwargs={"workspace_id": workspace_id, "image_id": image_id},
+            expires=30,
         )
     )
 
@@ -135,8 +138,6 @@ def pool_refill(workspace_id: str, image_id: str, size: int) -> int:
     """Start pooled sandboxes of this image until `size` are live (starting or ready); how many
     were started. One refill of a pool at a time (an advisory lock); a container no host can
     take now is not kept waiting (the next refill tries again)."""
-    from .sandboxes import place
-
     started = 0
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -166,8 +167,6 @@ def pool_refill(workspace_id: str, image_id: str, size: int) -> int:
 def pools_tick() -> None:
     """Every autoscaler tick: top up the pools in use, stop the pooled containers of pools no
     longer in use (or turned off), and forget the pooled ones that ended."""
-    from .sandboxes import send_stops
-
     with connection.cursor() as cursor:
         cursor.execute(IN_USE_SQL, {"keep": POOL_KEEP_SECONDS})
         in_use = cursor.fetchall()

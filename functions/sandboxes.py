@@ -7,7 +7,6 @@ validates, decides and sends the host agent its messages after the transitions c
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import logging
 from datetime import timedelta
@@ -18,22 +17,20 @@ from django.utils import timezone
 
 from builds.models import Image, ImageStatus
 from config.errors import ApiError
-from hosts.tasks import start_sandbox, stop_sandbox
 from skylift.contract import InvalidError, parse_gpu, validate_cpu, validate_memory
 from vault.services import sealed_env
 from volumes.services import resolve_mounts
 
 from . import delivery, sandbox_pool
 from .models import LIVE_SANDBOX_STATUSES, Sandbox, SandboxStatus
+from .sandbox_hosts import place, send_stops
 
 __all__ = [
     "MAX_TIMEOUT_SECONDS",
-    "place",
     "sandbox_create",
     "sandbox_terminate",
     "sandbox_wait_started",
     "sandboxes_tick",
-    "send_stops",
     "validate_cidrs",
     "validate_command",
     "validate_tags",
@@ -218,26 +215,6 @@ def sandbox_wait_started(sandbox: Sandbox, seconds: float) -> Sandbox:
     return long_poll(look, key=sandbox_started_key(sandbox.id), timeout=seconds) or Sandbox.objects.get(
         pk=sandbox.pk
     )
-
-
-def place(sandbox: Sandbox) -> bool:
-    """Inside the caller's transaction: place it, and start it once that commits."""
-    placed = delivery.run(delivery.place_sandbox(sandbox_id=sandbox.id))
-    if placed.task_id is None:
-        return False
-    sandbox_id, queue = sandbox.id, placed.queue
-    transaction.on_commit(lambda: start_sandbox.apply_async(kwargs={"sandbox_id": sandbox_id}, queue=queue))
-    return True
-
-
-def send_stops(stops: list[delivery.Stop]) -> None:
-    for stop in stops:
-        if stop.queue:
-            transaction.on_commit(functools.partial(_send_stop, stop.sandbox_id, stop.queue))
-
-
-def _send_stop(sandbox_id: str, queue: str) -> None:
-    stop_sandbox.apply_async(kwargs={"sandbox_id": sandbox_id}, queue=queue)
 
 
 def sandbox_terminate(sandbox: Sandbox, *, cause: str = "terminated") -> bool:

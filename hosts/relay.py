@@ -225,7 +225,9 @@ class Relay:
             elif op == "sandbox_open":  # an idle sandbox's launcher socket (hosts/relay_launch.py)
                 from .relay_launch import LAUNCHERS
 
-                reply = {"ok": True, "dir": str(await LAUNCHERS.open(str(message["sandbox_id"])))}
+                sandbox_id = str(message["sandbox_id"])
+                opened = await LAUNCHERS.open(sandbox_id, socket_dir() / f"{sandbox_id}.launch")
+                reply = {"ok": True, "dir": str(opened)}
             elif op == "sandbox_close":
                 from .relay_launch import LAUNCHERS
 

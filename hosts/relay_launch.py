@@ -27,7 +27,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["LAUNCHERS", "LAUNCH_COMMAND", "LAUNCH_MOUNT", "Launcher", "Launchers", "launch_dir"]
+__all__ = ["LAUNCHERS", "LAUNCH_COMMAND", "LAUNCH_MOUNT", "Launcher", "Launchers", "Started"]
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +39,6 @@ LAUNCH_COMMAND = [
 ]
 SCRIPT = Path(__file__).with_name("sandbox_launcher.py")
 MAX_MESSAGE = 64 * 1024
-
-
-def launch_dir(sandbox_id: str) -> Path:
-    from .relay import socket_dir  # (the relay imports this module's users)
-
-    return socket_dir() / f"{sandbox_id}.launch"
 
 
 @dataclass
@@ -159,15 +153,17 @@ class Launchers:
     def __init__(self) -> None:
         self.listeners: dict[str, asyncio.Task] = {}
         self.launchers: dict[str, Launcher] = {}
+        self.directories: dict[str, Path] = {}
 
     def get(self, sandbox_id: str) -> Launcher | None:
         launcher = self.launchers.get(sandbox_id)
         return None if launcher is None or launcher.closed else launcher
 
-    async def open(self, sandbox_id: str) -> Path:
-        directory = launch_dir(sandbox_id)
+    async def open(self, sandbox_id: str, directory: Path) -> Path:
+        """Listen for the sandbox's launcher in `directory` (the relay's, beside its sockets)."""
         if sandbox_id in self.listeners:
-            return directory
+            return self.directories[sandbox_id]
+        self.directories[sandbox_id] = directory
         directory.mkdir(parents=True, exist_ok=True)
         os.chmod(directory, 0o755)
         shutil.copyfile(SCRIPT, directory / "launcher.py")
@@ -214,7 +210,9 @@ class Launchers:
         launcher = self.launchers.pop(sandbox_id, None)
         if launcher is not None:
             launcher.close()
-        shutil.rmtree(launch_dir(sandbox_id), ignore_errors=True)
+        directory = self.directories.pop(sandbox_id, None)
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 LAUNCHERS = Launchers()

@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import pytest
-from django.test import override_settings
 
 from hosts.relay_launch import SCRIPT, Launchers
 
@@ -32,14 +31,13 @@ async def _run(launcher, argv, *, stdin: bytes = b"", env=None):
 
 @pytest.fixture
 def sockets(tmp_path):
-    with override_settings(SKYLIFT_SOCKET_DIR=str(tmp_path)):
-        yield tmp_path
+    return tmp_path
 
 
 def test_processes_run_through_the_launcher_with_their_streams_and_exit_codes(sockets):
     async def scenario():
         launchers = Launchers()
-        directory = await launchers.open("sb-test")
+        directory = await launchers.open("sb-test", sockets / "sb-test.launch")
         assert (directory / "launcher.py").read_bytes() == SCRIPT.read_bytes()
         process = subprocess.Popen(
             [sys.executable, "-I", "-S", str(directory / "launcher.py"), str(directory / "sock")],
