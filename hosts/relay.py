@@ -231,7 +231,8 @@ class Relay:
             elif op == "sandbox_close":
                 from .relay_launch import LAUNCHERS
 
-                await LAUNCHERS.close(str(message["sandbox_id"]))
+                sandbox_id = str(message["sandbox_id"])
+                await LAUNCHERS.close(sandbox_id, socket_dir() / f"{sandbox_id}.launch")
                 reply = {"ok": True}
             else:
                 reply = {"ok": False, "error": f"unknown op {op!r}"}

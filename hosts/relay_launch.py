@@ -203,14 +203,16 @@ class Launchers:
         finally:
             listener.close()
 
-    async def close(self, sandbox_id: str) -> None:
+    async def close(self, sandbox_id: str, directory: Path | None = None) -> None:
+        """Stop listening for the sandbox's launcher and remove its folder (`directory`: where it
+        is, for one opened before the relay restarted)."""
         listening = self.listeners.pop(sandbox_id, None)
         if listening is not None:
             listening.cancel()
         launcher = self.launchers.pop(sandbox_id, None)
         if launcher is not None:
             launcher.close()
-        directory = self.directories.pop(sandbox_id, None)
+        directory = self.directories.pop(sandbox_id, None) or directory
         if directory is not None:
             shutil.rmtree(directory, ignore_errors=True)
 
