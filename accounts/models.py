@@ -41,6 +41,8 @@ class Workspace(models.Model):
     gpu_limit = models.PositiveIntegerField(null=True, blank=True)
     # Days its containers' logs are kept (None: SKYLIFT_LOG_RETENTION_DAYS).
     log_retention_days = models.PositiveIntegerField(null=True, blank=True)
+    # Sandbox containers kept started per image it uses (None: SKYLIFT_SANDBOX_POOL_SIZE; 0: none).
+    sandbox_pool_size = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

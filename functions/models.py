@@ -539,6 +539,11 @@ class Sandbox(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     active_at = models.DateTimeField(default=timezone.now, help_text="last exec began or ended")
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # Started ahead of time for its workspace and image (functions/sandbox_pool.py): `pool` while
+    # nobody has claimed it (no API shows it, nothing meters it); `pooled_at` when it was made,
+    # kept once claimed (its `created_at` and `started_at` are then the claim's).
+    pool = models.BooleanField(default=False)
+    pooled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -549,6 +554,7 @@ class Sandbox(models.Model):
                 condition=Q(status__in=["pending", "starting", "running", "stopping"]),
                 name="sandbox_holding_by_host",
             ),
+            models.Index(fields=["workspace", "image"], condition=Q(pool=True), name="sandbox_pool_by_image"),
         ]
 
 

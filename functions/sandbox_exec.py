@@ -63,6 +63,7 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
 
     from .models import Sandbox, SandboxStatus
     from .queues import redis_client
+    from .sandbox_pool import exec_vars
     from .sandboxes import validate_command
 
     close_old_connections()
@@ -79,7 +80,7 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
     else:
         sandbox = (
             Sandbox.objects.select_related("host", "app__environment")
-            .filter(pk=sandbox_id, workspace=context.workspace)
+            .filter(pk=sandbox_id, workspace=context.workspace, pool=False)
             .first()
         )
         if sandbox is None:
@@ -127,6 +128,7 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
     address = redis_client().get(agent_key(sandbox.host.name))
     if not address:
         raise Refused("unavailable", f"The host of {_NOUN[kind]} {sandbox.id} does not answer.")
+    variables = exec_vars(sandbox) if kind == "sandboxes" else {}
     signed = {
         "sandbox": sandbox.id,
         "container": sandbox.container_id,
@@ -135,7 +137,10 @@ def _prepare(header: str, kind: str, sandbox_id: str, request: dict) -> tuple[st
         "timeout": timeout,
         "tty": tty,
         "env": env,
-        "sig": exec_signature(sandbox.id, sandbox.container_id, command, workdir, timeout, tty, env),
+        "vars": variables,
+        "sig": exec_signature(
+            sandbox.id, sandbox.container_id, command, workdir, timeout, tty, env, variables
+        ),
     }
     return address.decode() if isinstance(address, bytes) else str(address), signed
 

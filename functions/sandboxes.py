@@ -7,23 +7,23 @@ validates, decides and sends the host agent its messages after the transitions c
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import logging
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from builds.models import Image, ImageStatus
 from config.errors import ApiError
-from hosts.tasks import start_sandbox, stop_sandbox
 from skylift.contract import InvalidError, parse_gpu, validate_cpu, validate_memory
 from vault.services import sealed_env
 from volumes.services import resolve_mounts
 
-from . import delivery
+from . import delivery, sandbox_pool
 from .models import LIVE_SANDBOX_STATUSES, Sandbox, SandboxStatus
+from .sandbox_hosts import place, send_stops
 
 __all__ = [
     "MAX_TIMEOUT_SECONDS",
@@ -163,30 +163,38 @@ def sandbox_create(
             status_code=409,
             field="name",
         )
+    command = validate_command(command)
+    tags = validate_tags(tags or {})
+    claimed = {
+        "app": app,
+        "name": name,
+        "timeout": DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout,
+        "idle_timeout": idle_timeout,
+        "secrets": secret_ids,
+        "secrets_token": secrets_token,
+        "tags": tags,
+        "created_by": user,
+    }
+    shape: dict[str, Any] = {
+        "command": command,
+        "workdir": workdir,
+        "cpu": cpu,
+        "cpu_limit": cpu_limit,
+        "memory": memory,
+        "memory_limit": memory_limit,
+        "gpu": gpu_spec,
+        "block_network": block_network,
+        "cidr_allowlist": allowlist,
+        "volumes": mounts,
+    }
     with transaction.atomic():
-        sandbox = Sandbox.objects.create(
-            workspace=workspace,
-            app=app,
-            image=image,
-            name=name,
-            command=validate_command(command),
-            workdir=workdir,
-            cpu=cpu,
-            memory=memory,
-            cpu_limit=cpu_limit,
-            memory_limit=memory_limit,
-            gpu=gpu_spec,
-            timeout=DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout,
-            idle_timeout=idle_timeout,
-            block_network=block_network,
-            cidr_allowlist=allowlist,
-            volumes=mounts,
-            secrets=secret_ids,
-            secrets_token=secrets_token,
-            tags=validate_tags(tags or {}),
-            created_by=user,
-        )
-        _place(sandbox)
+        if sandbox_pool.poolable(**shape):
+            sandbox_pool.request_refill(workspace, image)
+            pooled = sandbox_pool.pool_claim(workspace=workspace, image=image, fields=claimed)
+            if pooled is not None:
+                return pooled
+        sandbox = Sandbox.objects.create(workspace=workspace, image=image, **shape, **claimed)
+        place(sandbox)
     sandbox.refresh_from_db()
     return sandbox
 
@@ -209,32 +217,12 @@ def sandbox_wait_started(sandbox: Sandbox, seconds: float) -> Sandbox:
     )
 
 
-def _place(sandbox: Sandbox) -> bool:
-    """Inside the caller's transaction: place it, and start it once that commits."""
-    placed = delivery.run(delivery.place_sandbox(sandbox_id=sandbox.id))
-    if placed.task_id is None:
-        return False
-    sandbox_id, queue = sandbox.id, placed.queue
-    transaction.on_commit(lambda: start_sandbox.apply_async(kwargs={"sandbox_id": sandbox_id}, queue=queue))
-    return True
-
-
-def _send_stops(stops: list[delivery.Stop]) -> None:
-    for stop in stops:
-        if stop.queue:
-            transaction.on_commit(functools.partial(_send_stop, stop.sandbox_id, stop.queue))
-
-
-def _send_stop(sandbox_id: str, queue: str) -> None:
-    stop_sandbox.apply_async(kwargs={"sandbox_id": sandbox_id}, queue=queue)
-
-
 def sandbox_terminate(sandbox: Sandbox, *, cause: str = "terminated") -> bool:
     """Stop it; its end is recorded when its container's exit is seen. False if it was not live."""
     with transaction.atomic():
         stop = delivery.run(delivery.sandbox_stopping(sandbox.id, cause))
         if stop is not None:
-            _send_stops([stop])
+            send_stops([stop])
     return stop is not None
 
 
@@ -243,17 +231,18 @@ def sandboxes_tick() -> None:
     waiting for a host, and give up the ones that never came up."""
     with transaction.atomic():
         stops = delivery.run(delivery.sandboxes_expired())
-        _send_stops(stops)
+        send_stops(stops)
     if stops:
         log.info("sandboxes stopped for their timeouts: %s", [s.sandbox_id for s in stops])
     lost = delivery.run(delivery.sandboxes_host_lost())
     if lost:
         log.warning("sandboxes lost with their host: %s", lost)
-    for sandbox in Sandbox.objects.filter(status=SandboxStatus.PENDING, host__isnull=True).order_by(
-        "created_at"
-    )[:50]:
+    sandbox_pool.pools_tick()
+    for sandbox in Sandbox.objects.filter(
+        status=SandboxStatus.PENDING, host__isnull=True, pool=False
+    ).order_by("created_at")[:50]:
         with transaction.atomic():
-            _place(sandbox)
+            place(sandbox)
     cutoff = timezone.now() - timedelta(seconds=START_DEADLINE_SECONDS)
     for sandbox_id in Sandbox.objects.filter(
         status__in=[SandboxStatus.PENDING, SandboxStatus.STARTING], host__isnull=False, created_at__lt=cutoff

@@ -42,3 +42,16 @@ def purge_logs() -> None:
 def sweep_blobs() -> None:
     # Blob files no row refers to (their row never came): daily, it reads the whole blob directory.
     retention.blobs_sweep()
+
+
+@shared_task(name="functions.tasks.refill_sandbox_pool", ignore_result=True, acks_late=False)
+def refill_sandbox_pool(*, workspace_id: str, image_id: str) -> None:
+    # After a create took from (or missed) the pool of its image; the autoscaler's tick tops every
+    # pool up too, so a lost message is made up within a second.
+    from accounts.models import Workspace
+
+    from . import sandbox_pool
+
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is not None:
+        sandbox_pool.pool_refill(workspace_id, image_id, sandbox_pool.pool_size(workspace))

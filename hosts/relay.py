@@ -227,6 +227,18 @@ class Relay:
             elif op == "close":
                 await self.close_task(message["task_id"])
                 reply = {"ok": True}
+            elif op == "sandbox_open":  # an idle sandbox's launcher socket (hosts/relay_launch.py)
+                from .relay_launch import LAUNCHERS
+
+                sandbox_id = str(message["sandbox_id"])
+                opened = await LAUNCHERS.open(sandbox_id, socket_dir() / f"{sandbox_id}.launch")
+                reply = {"ok": True, "dir": str(opened)}
+            elif op == "sandbox_close":
+                from .relay_launch import LAUNCHERS
+
+                sandbox_id = str(message["sandbox_id"])
+                await LAUNCHERS.close(sandbox_id, socket_dir() / f"{sandbox_id}.launch")
+                reply = {"ok": True}
             else:
                 reply = {"ok": False, "error": f"unknown op {op!r}"}
         except Exception as exc:  # noqa: BLE001 - report, don't crash the relay

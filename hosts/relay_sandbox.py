@@ -28,6 +28,7 @@ agent's memory (at most one CHUNK per exec is held here).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -37,6 +38,7 @@ import struct
 from django.conf import settings
 
 from . import sandbox_env
+from .relay_launch import LAUNCHERS, Launcher, Started
 
 __all__ = [
     "CHUNK",
@@ -82,6 +84,7 @@ def exec_signature(
     timeout: int | None = None,
     tty: bool = False,
     env: list[str] | None = None,
+    variables: dict[str, str] | None = None,
 ) -> str:
     message = json.dumps(
         [
@@ -92,7 +95,9 @@ def exec_signature(
             timeout,
             *(["tty"] if tty else []),
             *(["env", env] if env else []),
-        ]
+            *(["vars", variables] if variables else []),
+        ],
+        sort_keys=True,
     ).encode()
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
@@ -160,7 +165,13 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
     if not isinstance(env_tokens, list) or not all(isinstance(t, str) for t in env_tokens):
         await _refuse(writer, "bad env")
         return
-    expected = exec_signature(sandbox_id, container_id, command, workdir, timeout, tty, env_tokens)
+    variables = request.get("vars") or {}
+    if not isinstance(variables, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in variables.items()
+    ):
+        await _refuse(writer, "bad vars")
+        return
+    expected = exec_signature(sandbox_id, container_id, command, workdir, timeout, tty, env_tokens, variables)
     if not hmac.compare_digest(str(request.get("sig", "")), expected):
         await _refuse(writer, "bad signature")
         return
@@ -174,9 +185,18 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
             return
         if secret_env:
             command = sandbox_env.wrap(command, tty=tty)
+    launcher = None if tty else LAUNCHERS.get(sandbox_id)
+    if launcher is not None and launcher.sandbox_id == sandbox_id:
+        try:
+            started = await launcher.start(command, cwd=workdir, env=variables)
+        except ConnectionError:
+            log.info("the launcher of %s went away: this exec goes through docker exec", sandbox_id)
+        else:
+            await _serve_launched(launcher, started, sandbox_id, timeout, secret_env, reader, writer)
+            return
     try:
         exec_id, sock = await asyncio.to_thread(
-            docker_client.exec_open, container_id, command, workdir=workdir, tty=tty
+            docker_client.exec_open, container_id, command, workdir=workdir, tty=tty, environment=variables
         )
     except Exception as exc:  # noqa: BLE001 - the container is gone or Docker refused: said to the caller
         await _refuse(writer, f"could not start the process: {exc}")
@@ -223,6 +243,87 @@ async def serve_exec(request: dict, reader: asyncio.StreamReader, writer: asynci
         feeding.cancel()
         copying.cancel()
         proc_writer.close()
+        writer.close()
+
+
+async def _serve_launched(
+    launcher: Launcher,
+    started: Started,
+    sandbox_id: str,
+    timeout: int | None,
+    secret_env: dict[str, str],
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+) -> None:
+    """An exec whose process the sandbox's launcher started (hosts/relay_launch.py): its pipes
+    carried over the tunnel as `docker exec`'s stream is, with the same frames and back-pressure."""
+    loop = asyncio.get_running_loop()
+    outputs: list[asyncio.StreamReader] = []
+    pipes: list[asyncio.BaseTransport] = []
+    for fd in (started.stdout, started.stderr):
+        stream = asyncio.StreamReader(limit=CHUNK)
+        pipe, _ = await loop.connect_read_pipe(
+            functools.partial(asyncio.StreamReaderProtocol, stream), open(fd, "rb", buffering=0)
+        )
+        outputs.append(stream)
+        pipes.append(pipe)
+    transport, protocol = await loop.connect_write_pipe(
+        asyncio.streams.FlowControlMixin, open(started.stdin, "wb", buffering=0)
+    )
+    proc_writer = asyncio.StreamWriter(transport, protocol, None, loop)
+    if secret_env:
+        try:
+            proc_writer.write(sandbox_env.block(secret_env))
+            await proc_writer.drain()
+        except ConnectionError as exc:
+            launcher.kill(started.n)
+            proc_writer.close()
+            await _refuse(writer, f"could not hand the process its secrets: {type(exc).__name__}")
+            return
+    writer.write(b'{"ok":true}\n')
+    sending = asyncio.Lock()
+
+    async def copy(stream: asyncio.StreamReader, kind: int) -> None:
+        while data := await stream.read(CHUNK):
+            async with sending:  # one frame at a time into the tunnel; the pipe waits meanwhile
+                writer.write(frame(kind, data))
+                await writer.drain()
+
+    async def copy_both() -> None:
+        await asyncio.gather(copy(outputs[0], KIND_STDOUT), copy(outputs[1], KIND_STDERR))
+
+    feeding = loop.create_task(_feed_stdin(reader, proc_writer))
+    copying = loop.create_task(copy_both())
+    try:
+        await writer.drain()
+        outcome = await _watch(loop, copying, feeding, timeout)
+        if outcome != "ended":
+            launcher.kill(started.n)
+            if outcome == "gone":
+                log.info("the caller of an exec in %s went away: its process was killed", sandbox_id)
+                return
+            try:
+                await asyncio.wait_for(asyncio.shield(copying), 5.0)
+            except TimeoutError:
+                copying.cancel()
+            writer.write(frame(KIND_TIMED_OUT))
+        else:
+            copying.result()
+        try:
+            code = await asyncio.wait_for(started.exit, 10.0)
+        except (TimeoutError, ConnectionError):
+            code = -1
+        writer.write(frame(KIND_EXIT, str(code).encode()))
+        await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError):
+        log.info("the tunnel of an exec in %s closed before its process ended", sandbox_id)
+        launcher.kill(started.n)
+    finally:
+        feeding.cancel()
+        copying.cancel()
+        proc_writer.close()
+        for reading in pipes:
+            reading.close()
         writer.close()
 
 
@@ -293,7 +394,8 @@ async def _feed_stdin(
                 rows, _, cols = got[1].decode(errors="replace").partition(" ")
                 if rows.isdigit() and cols.isdigit() and 0 < int(rows) < 10_000 and 0 < int(cols) < 10_000:
                     await asyncio.to_thread(docker_client.exec_resize, tty_exec, int(rows), int(cols))
-    except (ConnectionError, ValueError, OSError):
+    except (ConnectionError, ValueError, OSError, RuntimeError):
+        # (RuntimeError: uvloop's, writing to a launched process's stdin pipe once it is closed)
         return "error"
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ from volumes.services import mounts_for as volume_mounts
 from . import clusters, docker_client, firewall, gpus, sandbox_env
 from .models import Host
 from .relay import control_request, host_dir
+from .relay_launch import LAUNCH_COMMAND, LAUNCH_MOUNT
 
 __all__ = [
     "container_exited",
@@ -478,9 +480,11 @@ def _sweep_cluster_networks(host: Host) -> None:
 def _sweep_sandboxes(host: Host, cutoff) -> int:
     """Settle this host's running sandboxes whose container has exited or is gone (a missed die event)."""
     running = list(
-        Sandbox.objects.filter(
-            host=host, status__in=[TaskStatus.RUNNING, TaskStatus.STOPPING], started_at__lt=cutoff
-        ).values_list("pk", flat=True)
+        Sandbox.objects.filter(host=host, status__in=[TaskStatus.RUNNING, TaskStatus.STOPPING])
+        .filter(
+            Q(started_at__lt=cutoff) | Q(pool=True, pooled_at__lt=cutoff)
+        )  # (pooled: not started for anyone)
+        .values_list("pk", flat=True)
     )
     if not running:
         return 0
@@ -585,6 +589,17 @@ def _sandbox_start(sandbox_id: str) -> None:
     sandbox = Sandbox.objects.select_related("image", "host", "app__environment").get(pk=sandbox_id)
     assert sandbox.host is not None, "a sandbox starts on the host it was placed on"
     command = list(sandbox.command) or IDLE_COMMAND
+    mounts = volume_mounts(sandbox.volumes)
+    if not sandbox.command:
+        # An idle sandbox's own process is the launcher its execs start from (hosts/relay_launch.py).
+        try:
+            launch = control_request({"op": "sandbox_open", "sandbox_id": sandbox.id})["dir"]
+            mounts = [*mounts, {"source": launch, "target": LAUNCH_MOUNT, "read_only": True}]
+            command = LAUNCH_COMMAND
+        except (OSError, RuntimeError, ValueError):
+            log.warning(
+                "no launcher for sandbox %s: its execs go through docker exec", sandbox.id, exc_info=True
+            )
     try:
         host_cpus = float(os.cpu_count() or 1)
         # Secrets come through its command's stdin, never its environment (hosts/sandbox_env.py);
@@ -622,7 +637,7 @@ def _sandbox_start(sandbox_id: str) -> None:
                 "skylift.gpus": ",".join(str(i) for i in sorted(sandbox.gpu_devices)),
             },
             environment=with_modal_names(environment | gpu["environment"]),
-            mounts=volume_mounts(sandbox.volumes),
+            mounts=mounts,
             # `memory` is what placement reserves; its limit, when given, is the hard one above it.
             memory_mib=sandbox.memory_limit or sandbox.memory,
             memory_reservation_mib=sandbox.memory if sandbox.memory_limit else None,
@@ -677,6 +692,10 @@ def sandbox_exited(*, sandbox_id: str, exit_code: int | None, oom: bool) -> None
     if known:
         keep_logs(sandbox_id, known)
     container_id = delivery.run(delivery.sandbox_exited(sandbox_id, exit_code=exit_code, oom=oom))
+    try:
+        control_request({"op": "sandbox_close", "sandbox_id": sandbox_id}, timeout=2.0)
+    except (OSError, RuntimeError, ValueError):
+        pass  # called off the host too (no relay here), or its relay restarted and forgot it
     if Sandbox.objects.filter(pk=sandbox_id, cidr_allowlist__isnull=False).exists():
         try:
             firewall.revoke_egress(sandbox_id)  # (a later container of its address has them removed too)

@@ -266,6 +266,9 @@ SKYLIFT_CONTAINER_CRASH_CAP = 3
 SKYLIFT_METER_SECONDS = env.float("SKYLIFT_METER_SECONDS", default=10.0)
 SKYLIFT_METER_DISK_SECONDS = env.float("SKYLIFT_METER_DISK_SECONDS", default=60.0)
 SKYLIFT_DEFAULT_SCALEDOWN_WINDOW = env.int("SKYLIFT_DEFAULT_SCALEDOWN_WINDOW", default=60)
+# Sandbox containers kept started per image a workspace creates sandboxes from (functions/sandbox_pool.py);
+# a workspace's own `sandbox_pool_size` overrides it; 0 keeps none.
+SKYLIFT_SANDBOX_POOL_SIZE = env.int("SKYLIFT_SANDBOX_POOL_SIZE", default=2)
 # An ephemeral app whose client has not sent a heartbeat for this long is stopped (its caller is gone).
 SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", default=30)
 # Accepted inputs per second per workspace, and the burst allowed above that rate.

@@ -49,7 +49,8 @@ def _wait(request) -> float:
 
 
 class SandboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):
-    queryset = Sandbox.objects.select_related("created_by").order_by("-created_at")
+    # (pooled sandboxes nobody has claimed are nobody's yet: functions/sandbox_pool.py)
+    queryset = Sandbox.objects.select_related("created_by").filter(pool=False).order_by("-created_at")
     serializer_class = SandboxSerializer
     pagination_class = Pagination
     roles = {

@@ -83,6 +83,7 @@ from .plans import LIVE, UNFINISHED, Plan, Rows, Stmt, arun, run
 from .sandboxes import (
     Stop,
     sandbox_active,
+    sandbox_claim,
     sandbox_container,
     sandbox_exited,
     sandbox_start_failed,
@@ -91,6 +92,7 @@ from .sandboxes import (
     sandboxes_active,
     sandboxes_expired,
     sandboxes_host_lost,
+    sandboxes_pool_retired,
 )
 from .schedules import Fired, fire_schedule
 
@@ -139,6 +141,7 @@ __all__ = [
     "retry_delay",
     "run",
     "sandbox_active",
+    "sandbox_claim",
     "sandbox_container",
     "sandbox_exited",
     "sandbox_start_failed",
@@ -147,6 +150,7 @@ __all__ = [
     "sandboxes_active",
     "sandboxes_expired",
     "sandboxes_host_lost",
+    "sandboxes_pool_retired",
     "task_container",
     "task_create",
     "task_exited",

@@ -18,6 +18,7 @@ from .plans import Rows, Stmt, _in, transition
 __all__ = [
     "Stop",
     "sandbox_active",
+    "sandbox_claim",
     "sandbox_container",
     "sandbox_exited",
     "sandbox_start_failed",
@@ -26,6 +27,7 @@ __all__ = [
     "sandboxes_active",
     "sandboxes_expired",
     "sandboxes_host_lost",
+    "sandboxes_pool_retired",
 ]
 
 S = Sandbox._meta.db_table
@@ -57,10 +59,11 @@ def sandbox_starting(sandbox_id: str) -> Generator[Stmt, Rows, bool]:
 
 @transition()
 def sandbox_container(sandbox_id: str, container_id: str) -> Generator[Stmt, Rows, bool]:
-    """Its container runs; False when it was asked to stop while starting (the caller stops it)."""
+    """Its container runs; False when it was asked to stop while starting (the caller stops it).
+    A pooled one is not started for anyone yet: its `started_at` is its claim's (sandbox_claim)."""
     rows = yield Stmt(
         f"""UPDATE {S} SET container_id = %(container)s, status = '{SandboxStatus.RUNNING.value}',
-                   started_at = now(), active_at = now()
+                   started_at = CASE WHEN pool THEN NULL ELSE now() END, active_at = now()
              WHERE id = %(sb)s AND status = '{SandboxStatus.STARTING.value}'""",
         {"sb": sandbox_id, "container": container_id},
     )
@@ -70,6 +73,27 @@ def sandbox_container(sandbox_id: str, container_id: str) -> Generator[Stmt, Row
             {"sb": sandbox_id, "container": container_id},
         )
     return rows.rowcount == 1
+
+
+CLAIM_SQL = f"""
+UPDATE {S} SET pool = false, created_at = statement_timestamp(), started_at = statement_timestamp(),
+              active_at = statement_timestamp()
+ WHERE id = (SELECT id FROM {S}
+              WHERE pool AND status = '{SandboxStatus.RUNNING.value}' AND container_id <> ''
+                AND workspace_id = %(workspace)s AND image_id = %(image)s
+              ORDER BY pooled_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+   AND pool AND status = '{SandboxStatus.RUNNING.value}'
+RETURNING id
+"""
+
+
+@transition()
+def sandbox_claim(workspace_id: str, image_id: str) -> Generator[Stmt, Rows, str | None]:
+    """Take a running pooled sandbox of this workspace and image for a create (functions/sandbox_pool.py):
+    from now on it is the caller's, its clocks (timeout, idle, metering) starting now. None when
+    the pool has none ready."""
+    rows = yield Stmt(CLAIM_SQL, {"workspace": workspace_id, "image": image_id})
+    return rows[0]["id"] if rows else None
 
 
 @transition()
@@ -166,6 +190,22 @@ def sandbox_exited(sandbox_id: str, *, exit_code: int | None, oom: bool) -> Gene
         return rows[0]["container_id"]
     rows = yield Stmt(f"SELECT container_id FROM {S} WHERE id = %(sb)s", {"sb": sandbox_id})
     return rows[0]["container_id"] if rows else None
+
+
+@transition(atomic=True)
+def sandboxes_pool_retired(in_use: list[tuple[str, str]]) -> Generator[Stmt, Rows, list[Stop]]:
+    """Pooled sandboxes nobody claimed whose (workspace, image) is not `in_use` any more are asked
+    to stop."""
+    rows = yield Stmt(
+        f"""SELECT id FROM {S} WHERE pool AND status IN {SB_LIVE}
+              AND NOT (workspace_id || ':' || image_id = ANY(%(pairs)s))
+            FOR UPDATE SKIP LOCKED""",
+        {"pairs": [f"{w}:{i}" for w, i in in_use]},
+    )
+    if not rows:
+        return []
+    done = yield Stmt(STOPPING_SQL, {"ids": [r["id"] for r in rows], "cause": "pool_retired"})
+    return [Stop(r["id"], r["queue"] or "", r["container_id"]) for r in done]
 
 
 @transition()

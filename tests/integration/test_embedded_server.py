@@ -81,8 +81,11 @@ def _containers(host_name: str) -> dict[str, str]:
 
 def _a_function_and_a_holder_run(found: dict[str, str]) -> bool:
     running = [name for name, state in found.items() if state == "running"]
-    return any(n.startswith("skylift-ta-") for n in running) and any(
-        n.startswith("skylift-buildnet-") for n in running
+    return (
+        any(n.startswith("skylift-ta-") for n in running)
+        and any(n.startswith("skylift-buildnet-") for n in running)
+        # a sandbox, and at least one pooled sandbox container beside it
+        and sum(n.startswith("skylift-sb-") for n in running) >= 2
     )
 
 
@@ -124,7 +127,7 @@ def test_it_starts_runs_hello_and_stops_everything_it_started(isolated_env, tmp_
             timeout=300,
         )
         assert left.returncode == 0, left.stdout + left.stderr
-        # (a function's container and its workspace's build network holder)
+        # (a function's container, its workspace's build network holder, a sandbox and its pool)
         running = wait_for(lambda: _containers(state["host_name"]), _a_function_and_a_holder_run)
         assert _a_function_and_a_holder_run(running), running
     finally:

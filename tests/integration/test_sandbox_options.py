@@ -117,10 +117,10 @@ def test_a_secret_of_another_workspace_or_a_missing_one_is_refused(client, platf
     skylift.Secret.objects.create("theirs", {"X": "1"}, allow_existing=True, client=other)
     with pytest.raises(NotFoundError):
         skylift.Sandbox.create(secrets=[skylift.Secret.from_name("theirs")], client=client)
-    before = platform.sql("SELECT count(*) FROM functions_sandbox")[0][0]
+    before = platform.sql("SELECT count(*) FROM functions_sandbox WHERE NOT pool")[0][0]
     with pytest.raises(NotFoundError):
         skylift.Sandbox.create(secrets=[skylift.Secret.from_name("no-such-secret")], client=client)
-    assert platform.sql("SELECT count(*) FROM functions_sandbox")[0][0] == before
+    assert platform.sql("SELECT count(*) FROM functions_sandbox WHERE NOT pool")[0][0] == before
 
 
 def test_a_volume_is_shared_between_sandboxes_and_read_back(client, platform):
@@ -129,11 +129,12 @@ def test_a_volume_is_shared_between_sandboxes_and_read_back(client, platform):
     try:
         assert writer.exec("sh", "-c", "echo kept > /data/note.txt").wait() == 0
         # and its container is hardened as a function's with that volume: mounted there, and nothing more
-        from tests.security.hardening import container_violations
+        from tests.security.hardening import container_violations, launcher_folder
 
         (attrs,) = platform.containers(sandbox=writer.object_id)
         root = Path(platform.env["SKYLIFT_DATA_DIR"]) / "volumes" / volume.object_id
-        assert container_violations(attrs, volumes=[(root, "/data")]) == []
+        launch = [launcher_folder(platform, writer.object_id)]
+        assert container_violations(attrs, allowed_sources=launch, volumes=[(root, "/data")]) == []
     finally:
         writer.terminate()
     reader = skylift.Sandbox.create(volumes={"/mnt/v": volume}, client=client, timeout=120)
@@ -305,11 +306,12 @@ def test_cidr_allowlist_lets_only_its_ranges_out(client, platform, outside):
         assert _probe(sb, near) == "reached"
         assert _probe(sb, far).startswith("blocked")
         # and its container is hardened as every sandbox's, on the allowlist bridge
-        from tests.security.hardening import container_violations
+        from tests.security.hardening import container_violations, launcher_folder
 
         (attrs,) = platform.containers(sandbox=sb.object_id)
         assert list(attrs["NetworkSettings"]["Networks"]) == ["skylift-allowlist"]
-        assert container_violations(attrs, block_network=False) == []
+        launch = [launcher_folder(platform, sb.object_id)]
+        assert container_violations(attrs, allowed_sources=launch, block_network=False) == []
         # and it cannot reach a function's container or its host either (the isolation rules hold)
         gateway = attrs["NetworkSettings"]["Networks"]["skylift-allowlist"]["Gateway"]
         assert _probe(sb, gateway).startswith("blocked")

@@ -24,8 +24,9 @@ FORBIDDEN_HOST_PATHS = (
     "/dev",
 )
 # Inside the container: the Skylift runtime and the user's code, which the container must not alter,
-# and its I/O folder on the host (it connects to the socket there; a write would land on the host's disk).
-READ_ONLY_TARGETS = ("/skylift/lib", "/skylift/src", "/skylift/io")
+# and its I/O folder on the host (it connects to the socket there; a write would land on the host's disk);
+# an idle sandbox's launcher folder likewise (hosts/relay_launch.py).
+READ_ONLY_TARGETS = ("/skylift/lib", "/skylift/src", "/skylift/io", "/skylift/launch")
 NO_NEW_PRIVILEGES = {"no-new-privileges", "no-new-privileges:true", "no-new-privileges=true"}
 
 
@@ -123,6 +124,17 @@ def container_violations(
     return found
 
 
+def launcher_folder(platform, sandbox_id: str) -> Path:
+    """The host folder an idle sandbox's container sees (read-only) for its launcher
+    (hosts/relay_launch.py): its own, beside the relay's other sockets."""
+    from django.test import override_settings
+
+    from hosts.relay import socket_dir
+
+    with override_settings(SKYLIFT_HOST_DIR=platform.env["SKYLIFT_HOST_DIR"]):
+        return socket_dir() / f"{sandbox_id}.launch"
+
+
 def assert_hardened(platform, **labels) -> int:
     """Check every container of the platform's host (filtered by `labels`); returns how many.
 
@@ -158,6 +170,8 @@ def assert_hardened(platform, **labels) -> int:
         volumes = [(volume_root / v["volume_id"], v["path"]) for v in (rows[0][1] if rows else [])]
         # Its own I/O directory only: the same root holds the relay's control socket.
         allowed = [*shared, io_root / labels_of.get("skylift.task", "?")]
+        if labels_of.get("skylift.sandbox"):
+            allowed.append(launcher_folder(platform, labels_of["skylift.sandbox"]))
         found = container_violations(
             attrs,
             allowed_sources=allowed,

@@ -49,7 +49,7 @@ def test_it_cuts_the_network_of_a_function_that_blocks_it(ran):
     modes = {
         c["HostConfig"]["NetworkMode"]
         for c in platform.containers()
-        if c["Config"]["Labels"]["skylift.function"] in function_ids
+        if c["Config"]["Labels"].get("skylift.function") in function_ids  # (sandboxes: none)
     }
     assert modes == {"none"}
 
