@@ -18,14 +18,17 @@ EXACT = timedelta(microseconds=2)
 
 
 def _ledger(platform, task_id: str):
-    (started, stopped), *_ = platform.sql(
-        "SELECT started_at, stopped_at FROM functions_task WHERE id = %s", [task_id]
+    # One statement, one snapshot: a metering round between two reads would move the mark or
+    # add a window that the other read does not see.
+    ((started, stopped, mark, starts, seconds),) = platform.sql(
+        "SELECT t.started_at, t.stopped_at,"
+        " (SELECT metered_until FROM billing_containermeter WHERE subject = t.id),"
+        " (SELECT coalesce(array_agg(start ORDER BY start), '{}') FROM billing_usagerecord WHERE task_id = t.id),"
+        " (SELECT coalesce(array_agg(seconds ORDER BY start), '{}') FROM billing_usagerecord WHERE task_id = t.id)"
+        " FROM functions_task t WHERE t.id = %s",
+        [task_id],
     )
-    mark = platform.sql("SELECT metered_until FROM billing_containermeter WHERE subject = %s", [task_id])
-    windows = platform.sql(
-        "SELECT start, seconds FROM billing_usagerecord WHERE task_id = %s ORDER BY start", [task_id]
-    )
-    return started, stopped, mark[0][0] if mark else None, windows
+    return started, stopped, mark, list(zip(starts, seconds, strict=True))
 
 
 def metered_once(platform, task_id: str, *, stopped: bool = True) -> float:

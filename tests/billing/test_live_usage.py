@@ -87,11 +87,12 @@ def test_a_containers_run_is_metered_once_and_reconciles_with_its_lifetime(platf
 
 def test_a_workspace_at_its_cap_starts_no_container_until_the_cap_is_raised(platform, tmp_path):
     capped = platform.create_user("capped", "capped-ws")
-    # given a workspace whose budget is 0 dollars a month, set over the CLI: reached at once
-    made = _cli(platform, tmp_path, capped, "billing", "budget", "set", "0")
-    assert made.returncode == 0, made.stderr
-    assert "already reached" in made.stdout
+    # (an app is started before the cap: while a cap is reached no new app starts, tests/billing/test_live_ephemeral_caps.py)
     with billing_app.app.run(client=platform.client("capped")):
+        # given a workspace whose budget is 0 dollars a month, set over the CLI: reached at once
+        made = _cli(platform, tmp_path, capped, "billing", "budget", "set", "0")
+        assert made.returncode == 0, made.stderr
+        assert "already reached" in made.stdout
         # when an input is spawned
         call = billing_app.burn.spawn(0.1)
         function_id = platform.sql(

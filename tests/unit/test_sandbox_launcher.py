@@ -6,6 +6,7 @@ launcher gone. (In a container: tests/integration/test_sandbox_pool.py.)"""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -91,4 +92,6 @@ def test_processes_run_through_the_launcher_with_their_streams_and_exit_codes(so
         await launchers.close("sb-test")
         assert not directory.exists()
 
-    asyncio.run(scenario())
+    # In a thread of its own: a browser test's event loop may be running in this one (the suite's order).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
