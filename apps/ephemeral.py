@@ -25,35 +25,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing import budgets, standing
-from config.errors import ApiError
 from functions.models import Function
 from functions.services import function_create
 
 from .models import App, AppState
 
-__all__ = ["ephemeral_app_create", "function_define", "refuse_at_cap"]
+__all__ = ["ephemeral_app_create", "function_define"]
 
 RUN_FORCE = "`skylift run --force` (`app.run(force=True)`)"
-
-
-def refuse_at_cap(*, workspace_id: str, app_id: str | None = None) -> None:
-    """409 `budget_reached` when a cap that applies to new work of the workspace (or the app) is reached."""
-    why = budgets.blocking_cap(workspace_id, app_id)
-    if why:
-        raise ApiError(
-            f"No new app can start: {why}",
-            code="budget_reached",
-            status_code=409,
-            hint="Containers already running finish their inputs; nothing new starts until the cap is "
-            "raised or its period ends.",
-        )
 
 
 def ephemeral_app_create(
     *, workspace, environment, name: str, user, description: str = "", detached: bool = False
 ) -> App:
-    """Make a running ephemeral app, unless a cap of the workspace is reached (`refuse_at_cap`)."""
-    refuse_at_cap(workspace_id=workspace.id)
+    """Make a running ephemeral app, unless a cap of the workspace is reached (`billing.budgets.refuse_at_cap`)."""
+    budgets.refuse_at_cap(workspace_id=workspace.id, what="app")
     return App.objects.create(
         workspace=workspace,
         environment=environment,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 
 from accounts import audit
+from config.errors import ApiError
 
 from . import alerts
 from .models import Budget, BudgetAlert, BudgetPeriod
@@ -132,3 +133,17 @@ def budget_remove(budget: Budget) -> None:
         data={"limit_usd": budget.limit_usd, "period": budget.period},
     )
     budget.delete()
+
+
+def refuse_at_cap(*, workspace_id: str, app_id: str | None = None, what: str) -> None:
+    """409 `budget_reached` when a cap that applies to new work of the workspace (or the app) is
+    reached: no new `what` (an app, a sandbox) starts; the SDK raises ResourceExhaustedError."""
+    why = blocking_cap(workspace_id, app_id)
+    if why:
+        raise ApiError(
+            f"No new {what} can start: {why}",
+            code="budget_reached",
+            status_code=409,
+            hint="Containers already running finish their inputs; nothing new starts until the cap is "
+            "raised or its period ends.",
+        )

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from billing import budgets
 from builds.models import Image, ImageStatus
 from config.errors import ApiError
 from skylift.contract import InvalidError, parse_gpu, validate_cpu, validate_memory
@@ -139,6 +140,7 @@ def sandbox_create(
     image = Image.objects.filter(workspace=workspace, pk=image_id).first()
     if image is None:
         raise ApiError(f"Image {image_id} not found.", code="not_found", status_code=404, field="image_id")
+    budgets.refuse_at_cap(workspace_id=workspace.id, app_id=app.id if app is not None else None, what="sandbox")
     if image.status != ImageStatus.READY:
         raise ApiError(
             f"Image {image.id} is not built yet.", code="image_not_ready", status_code=409, field="image_id"

@@ -109,3 +109,22 @@ def test_wait_answers_as_it_is_after_that_long_and_bad_waits_are_refused(trio, i
         assert response.status_code == 400 and response.json()["error"]["field"] == "wait"
     # and another workspace's sandbox is 404, waiting or not
     assert trio.charlie.api.get(f"/api/v1/sandboxes/{sandbox_id}/?wait=1").status_code == 404
+
+
+def test_no_sandbox_starts_while_the_workspace_cap_is_reached(trio, image_id):
+    from billing.models import Budget
+
+    # given a workspace budget of $0 a month: reached at once
+    Budget.objects.create(workspace=trio.alice.workspace, limit_usd=0)
+    before = Sandbox.objects.filter(workspace=trio.alice.workspace).count()
+    # when alice creates a sandbox
+    refused = _create(trio.alice, image_id)
+    # then it is refused, naming the cap and who can raise it, and nothing is made
+    assert refused.status_code == 409, refused.content
+    error = refused.json()["error"]
+    assert error["code"] == "budget_reached"
+    assert error["message"].startswith(
+        "No new sandbox can start: The workspace's monthly cap of $0.00 is reached ($0.00 spent); "
+        "an owner or admin of the workspace can raise it"
+    )
+    assert Sandbox.objects.filter(workspace=trio.alice.workspace).count() == before
