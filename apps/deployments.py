@@ -28,7 +28,7 @@ from django.utils import timezone
 from accounts import audit
 from billing import standing
 from config.errors import ApiError
-from functions import web_endpoints
+from functions import autoscaler, web_endpoints
 from functions.models import Function
 from functions.schedules import schedules_start
 from functions.services import function_create
@@ -277,12 +277,14 @@ def _live_once_warm(
 
 def _wait_warm(functions: list[Function]) -> bool:
     """Wait (at most SKYLIFT_DEPLOY_WARM_SECONDS) until each function has its min_containers
-    running; the autoscaler starts them as it does for any function kept warm. False if the time
+    running; they are started at once, as the autoscaler starts any function kept warm. False if the time
     ran out (the version then goes live anyway, as a deploy without a minimum does)."""
     from functions.models import Task, TaskStatus
 
     wanted = {f.pk: f.min_containers for f in functions if f.min_containers}
     deadline = time.monotonic() + settings.SKYLIFT_DEPLOY_WARM_SECONDS
+    for function_id in wanted:
+        autoscaler.warm_up(function_id=function_id)  # now, not at the autoscaler's next tick
     while True:
         running = dict(
             Task.objects.filter(function_id__in=list(wanted), status=TaskStatus.RUNNING)
