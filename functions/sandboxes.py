@@ -140,7 +140,9 @@ def sandbox_create(
     image = Image.objects.filter(workspace=workspace, pk=image_id).first()
     if image is None:
         raise ApiError(f"Image {image_id} not found.", code="not_found", status_code=404, field="image_id")
-    budgets.refuse_at_cap(workspace_id=workspace.id, app_id=app.id if app is not None else None, what="sandbox")
+    budgets.refuse_at_cap(
+        workspace_id=workspace.id, app_id=app.id if app is not None else None, what="sandbox"
+    )
     if image.status != ImageStatus.READY:
         raise ApiError(
             f"Image {image.id} is not built yet.", code="image_not_ready", status_code=409, field="image_id"
