@@ -126,6 +126,9 @@ DB_ATTEMPTS = 8  # about 12 s of a database away before a container's request fa
 WAKE_INLINE_MAX = 16 * 1024  # results up to this size ride in the wake-up itself
 # How often a cluster member waiting for its next input looks for the one its leader took.
 MEMBER_POLL_SECONDS = 0.2
+# A container's long-poll for inputs waits on Redis at most this long at a time, so that one told to
+# stop (`drain`, sent by its runtime at SIGTERM) is answered within it, not at the poll's end.
+DRAIN_CHECK_SECONDS = 1.0
 
 
 def wake_messages(written: list[dict], bodies: dict[str, bytes]) -> dict[str, bytes]:
@@ -190,6 +193,8 @@ class Relay:
         self.handed: dict[str, dict[str, None]] = {}
         # The last input each cluster member was handed, (started_at, id) (`_member_inputs`).
         self.member_seen: dict[str, tuple[datetime, str]] = {}
+        # Containers stopping (SIGTERM): their long-polls end now and they get no more inputs.
+        self.draining: set[str] = set()
         layer = get_channel_layer()
         if layer is None:
             raise ImproperlyConfigured("settings.CHANNEL_LAYERS has no default layer")
@@ -263,6 +268,7 @@ class Relay:
         await self.web.gone(task_id)
         self.handed.pop(task_id, None)
         self.member_seen.pop(task_id, None)
+        self.draining.discard(task_id)
         for session in self.task_sessions.pop(task_id, ()):
             self.sessions.pop(session, None)
         server = self.servers.pop(task_id, None)
@@ -349,6 +355,10 @@ class Relay:
                 elif op == "requeue":
                     await self._requeue(task, header.get("inputs", []), header.get("reason", "preempted"))
                     writer.write(encode_frame({"ok": True}))
+                elif op == "drain":
+                    # Stopping: the long-poll under way (on another connection) ends, no input more.
+                    self.draining.add(task_id)
+                    writer.write(encode_frame({"ok": True}))
                 elif op == "may_exit":
                     # A cluster's members leave with their leader (`delivery.clusters_broken`).
                     ok = not task.get("cluster_rank") and await self._with_db(self.store.may_exit, task)
@@ -423,13 +433,18 @@ class Relay:
         if task.get("cluster_rank"):
             return await self._member_inputs(task, want, deadline, handed_calls)
         while True:
+            if task["id"] in self.draining:
+                return {"inputs": []}, b""
             remaining = deadline - loop.time()
             if remaining <= 0.01:
                 popped_ids = await self.redis.lpop(key, want)
             else:
                 # One round trip either way: up to `want` ids at once, or the first to arrive.
-                popped = await self.redis.blmpop(remaining, 1, key, direction="LEFT", count=want)
+                wait = min(remaining, DRAIN_CHECK_SECONDS)
+                popped = await self.redis.blmpop(wait, 1, key, direction="LEFT", count=want)
                 popped_ids = popped[1] if popped else None
+                if not popped_ids and deadline - loop.time() > 0.01:
+                    continue
             if not popped_ids:
                 return {"inputs": []}, b""
             # Both answer a list when given a count; this client does not decode responses.
@@ -500,7 +515,7 @@ class Relay:
                     for r in rows
                 ]
                 return {"inputs": items}, b"".join(bytes(r["args"]) for r in rows)
-            if loop.time() >= deadline - MEMBER_POLL_SECONDS:
+            if loop.time() >= deadline - MEMBER_POLL_SECONDS or task["id"] in self.draining:
                 return {"inputs": []}, b""
             await asyncio.sleep(MEMBER_POLL_SECONDS)
 

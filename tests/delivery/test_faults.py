@@ -229,9 +229,10 @@ def test_f3_a_graceful_stop_hands_the_input_back_without_spending_retries(runnin
 
 
 def test_f3_a_graceful_stop_hands_a_concurrent_input_back_after_the_drain_time(running):
-    # given an input of a @concurrent function running in a container, long enough to outlast the
-    # drain time (3 s in tests) and the fetcher's last long-poll (10 s), which the drain waits for
-    call = calls_app.concurrent_work.spawn(20)
+    # given an input of a @concurrent function running in a container, longer than the drain time
+    # (3 s in tests) but shorter than the fetcher's long-poll under way (10 s): the poll ends when
+    # the container is told to stop, so the drain does not wait for it (else the input would finish)
+    call = calls_app.concurrent_work.spawn(8)
     rows = wait_for(
         lambda: running.sql(
             "SELECT task_id, status FROM functions_input WHERE call_id = %s", [call.object_id]

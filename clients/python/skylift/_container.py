@@ -968,10 +968,22 @@ def main() -> int:
     # The function's own calls (.remote, .map, ...) go through the relay, one connection per thread.
     _relay_client.attach(lambda: _Channel.joined(session, "calls"))
 
+    def tell_relay_draining() -> None:
+        try:
+            channel = _Channel.joined(session, "drain")
+            try:
+                channel.request({"op": "drain"})
+            finally:
+                channel.close()
+        except Exception as exc:  # noqa: BLE001 - the poll then ends at its own timeout
+            _log(f"telling the relay this container stops failed: {_describe(exc)}")
+
     def on_term(signum, frame):
         if runner.draining.is_set():
             return
         runner.draining.set()
+        # The long-poll under way ends now (the relay answers it at once), not at its timeout.
+        threading.Thread(target=tell_relay_draining, daemon=True, name="skylift-drain").start()
         # A running input gets DRAIN_SECONDS to finish; then it is handed back (Preempted).
         timer = threading.Timer(DRAIN_SECONDS, runner.preempt)
         timer.daemon = True
