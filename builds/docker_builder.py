@@ -29,7 +29,13 @@ from django.conf import settings
 from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 
 from billing import build_meter
-from hosts.docker_client import BUILD_HOST_LABEL, container_network, forget_network, network_missing
+from hosts.docker_client import (
+    BUILD_HOST_LABEL,
+    container_network,
+    forget_network,
+    gpu_device_requests,
+    network_missing,
+)
 
 __all__ = [
     "BUILD_MOUNT_DIR",
@@ -573,17 +579,21 @@ def run_and_commit(
     log: Log,
     binds: list[dict] | None = None,
     changes: list[str] | None = None,
-    gpu: str | None = None,
+    gpu_device_ids: list[str] | None = None,
     timeout: float = 3600,
     environment: dict | None = None,
     network: str | None = None,
+    name: str | None = None,
 ) -> str:
     """Run `script` with /bin/sh in a container of `parent`, then commit it as `target`.
 
     `network` is `container:<id>` of a network holder to join (see above), or None for a network
     namespace of the step's own. Secrets never go in `environment` (it would be committed with the
     image's config): steps read them from a file under BUILD_MOUNT_DIR, which is a tmpfs and so not
-    committed.
+    committed. `gpu_device_ids`: the NVIDIA devices (UUIDs) the step holds (builds.gpu_steps), given
+    through a device request; the variables naming them are exported by the script, likewise.
+    `name`: the start of the container's name (BUILD_CONTAINER_PREFIX and something of the target
+    by default): a GPU step's names its hold, for its host agent to find it (builds.gpu_steps).
     """
     step: dict[str, Any] = {
         "parent": parent,
@@ -592,9 +602,10 @@ def run_and_commit(
         "log": log,
         "binds": list(binds or []),
         "changes": changes,
-        "gpu": gpu,
+        "gpu_device_ids": gpu_device_ids,
         "timeout": timeout,
         "environment": environment,
+        "name": name or f"{BUILD_CONTAINER_PREFIX}{target.rsplit(':', 1)[-1][:16]}-",
     }
     if network:
         directory = Path(settings.SKYLIFT_BUILD_DIR) / "step-networks" / os.urandom(6).hex()
@@ -625,12 +636,13 @@ def _run_and_commit(
     log: Log,
     binds: list[dict],
     changes: list[str] | None,
-    gpu: str | None,
+    gpu_device_ids: list[str] | None,
     timeout: float,
     environment: dict | None,
     network: str | None,
+    name: str,
 ) -> str:
-    from docker.types import DeviceRequest, Mount
+    from docker.types import Mount
 
     api = client().api
     config = image_config(parent)
@@ -641,20 +653,17 @@ def _run_and_commit(
         mounts.append(
             Mount(target=b["target"], source=b["source"], type="bind", read_only=b.get("read_only", True))
         )
-    device_requests = None
-    if gpu:
-        kind, _, count = gpu.partition(":")  # one spec: the one this host has
-        device_requests = [DeviceRequest(count=int(count or 1), capabilities=[["gpu"]])]
     host_config = api.create_host_config(
         mounts=mounts,
         network_mode=network or container_network(client()),
-        device_requests=device_requests,
+        # The very devices the step holds, by UUID (none on a host whose engine has no NVIDIA runtime).
+        device_requests=gpu_device_requests(gpu_device_ids or []) or None,
         init=True,
         # No raw sockets: a step could otherwise forge ARP on the bridge it shares with every
         # workspace's containers (and hand-build packets past the filters).
         cap_drop=["NET_RAW"],
     )
-    name = f"{BUILD_CONTAINER_PREFIX}{target.rsplit(':', 1)[-1][:16]}-{os.urandom(3).hex()}"
+    name = f"{name}{os.urandom(3).hex()}"
     kwargs: dict = {}
     if entrypoint:
         # Build steps run like Dockerfile RUN: without the image's entrypoint.

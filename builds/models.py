@@ -8,13 +8,14 @@ step never poisons the cache. A Build is one attempt to make the missing layers 
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from config.ids import IdFactory
 
-__all__ = ["ACTIVE_BUILD_STATUSES", "Build", "BuildStatus", "Image", "ImageStatus", "Layer"]
+__all__ = ["ACTIVE_BUILD_STATUSES", "Build", "BuildStatus", "Image", "ImageStatus", "Layer", "StepDevices"]
 
 
 class ImageStatus(models.TextChoices):
@@ -132,3 +133,30 @@ class Build(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_BUILD_STATUSES
+
+
+class StepDevices(models.Model):
+    """The GPU devices a build step with `gpu=` holds on its build's host, from the allocation
+    function containers take theirs from (`functions.delivery.place_build_step`): held while
+    `released_at` is unset, and counted in the host's usage (hosts.HostUsage) and its workspace's
+    GPU limit as a container's are. Released when the step ends, however it ends (success,
+    failure, timeout: `builds.gpu_steps`), or by the sweeper when its build is no longer running
+    (a builder that died) or its host was lost (`builds.gpu_steps.release_abandoned`)."""
+
+    build = models.ForeignKey(Build, on_delete=models.CASCADE, related_name="gpu_holds")
+    step = models.PositiveSmallIntegerField()
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+    host = models.ForeignKey("hosts.Host", null=True, on_delete=models.SET_NULL, related_name="+")
+    # Device indices on the host, and their model (as a task's gpu_devices and gpu_type).
+    gpu_devices = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    gpu_type = models.CharField(max_length=32, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+    # Why it was released: succeeded, failed, crashed (the step), build_ended, host_lost (the sweeper).
+    cause = models.CharField(max_length=32, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            # A host's holds that count (placement, hosts.HostUsage).
+            models.Index(fields=["host"], condition=Q(released_at__isnull=True), name="step_devices_held"),
+        ]

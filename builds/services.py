@@ -25,7 +25,7 @@ from config.errors import ApiError
 from vault import keys
 from vault.services import build_secret_values
 
-from . import docker_builder, logs, registry_pull
+from . import docker_builder, gpu_steps, logs, registry_pull
 from .models import ACTIVE_BUILD_STATUSES, Build, BuildStatus, Image, ImageStatus, Layer
 from .spec import (
     BUILDER_VERSION,
@@ -378,9 +378,11 @@ def _build_start(*, workspace, plan: ImagePlan, spec: dict, user) -> Resolved:
 
 def build_queue(plan: ImagePlan) -> str:
     """Where a build runs: any builder (the `builds` queue), or, when a step asks for a GPU, the
-    host agent of a live host that has every GPU the steps ask for. Refused before anything is
-    recorded when no live host does."""
-    from hosts.models import Host
+    host agent of a live host that could hold every GPU the steps ask for, those whose devices
+    for the first such step are free now first (the step takes them when it runs, and waits for
+    them there: builds/gpu_steps.py). Refused before anything is recorded when no live host could."""
+    from hosts.gpus import fit, parse_request
+    from hosts.models import Host, HostUsage
 
     needs = [lp for lp in plan.layers if lp.step.get("gpu")]
     if not needs:
@@ -388,7 +390,11 @@ def build_queue(plan: ImagePlan) -> str:
     hosts = list(Host.objects.alive())
     fitting = [h for h in hosts if all(h.fits_gpu(lp.step["gpu"]) for lp in needs)]
     if fitting:
-        return fitting[0].queue
+        used = dict(HostUsage.objects.filter(host__in=fitting).values_list("host_id", "devices"))
+        first = parse_request(needs[0].step["gpu"])
+        return min(
+            fitting, key=lambda h: (fit(first, h.gpus or [], used.get(h.id) or []) is None, h.name)
+        ).queue
     inventory = sorted({str(g) for h in hosts for g in h.gpus or []}) or ["none"]
     missing = next((lp for lp in needs if not any(h.fits_gpu(lp.step["gpu"]) for h in hosts)), None)
     if missing is None:
@@ -415,7 +421,8 @@ def _stale(build: Build) -> bool:
 
 def sweep_abandoned_builds() -> int:
     """Fail the builds whose worker went away, and those never started within an hour: with them
-    go the secret values they held. Returns how many were failed."""
+    go the secret values they held, and the GPU devices their steps held (as do the steps' of a
+    lost host: `gpu_steps.release_abandoned`). Returns how many builds were failed."""
     now = timezone.now()
     abandoned = [
         b for b in Build.objects.filter(status=BuildStatus.RUNNING).only(*_SWEEP_FIELDS) if _stale(b)
@@ -431,6 +438,9 @@ def sweep_abandoned_builds() -> int:
             else f"The build was not started within {QUEUED_BUILD_EXPIRY_SECONDS // 60} minutes. Run again to retry."
         )
         _finish_failed(build, message, None)
+    released = gpu_steps.release_abandoned()
+    if released:
+        log.warning("released the GPU devices of %d build step(s) whose build or host is gone", released)
     return len(abandoned)
 
 

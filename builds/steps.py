@@ -7,6 +7,7 @@ in a container of their parent and are committed, the ones that are Dockerfile l
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ from django.db import connection
 from billing import build_meter
 from volumes.services import mounts_for as volume_mounts
 
-from . import add_python, docker_builder, logs, registry_pull
+from . import add_python, docker_builder, gpu_steps, logs, registry_pull
 from .models import Build, Layer
 from .spec import RATTLER, LayerPlan, SpecError, registry_host, replace_from, shell_join
 
@@ -423,18 +424,29 @@ def build_layer(build: Build, lp: LayerPlan, parent: Layer | None, target: str, 
             timeout = step.get("timeout") or 3600
         else:
             script = "set -e\n" + _script(step, ctx)
-        gpu = _gpu_here(step.get("gpu"))
-        with build_meter.step(build, gpu):  # its container is metered as the build's (billing/build_meter.py)
-            return docker_builder.run_and_commit(
-                network=docker_builder.network_holder(str(build.workspace_id)),
-                parent=parent.docker_ref,
-                script=prelude + script,
-                target=target,
-                log=sink.line,
-                binds=binds + files.binds,
-                gpu=gpu,
-                timeout=timeout,
-            )
+        with contextlib.ExitStack() as held_for_step:
+            held = None
+            if step.get("gpu"):
+                # Devices of this host from the allocation containers take theirs from, held
+                # until the step ends (builds/gpu_steps.py).
+                held = held_for_step.enter_context(
+                    gpu_steps.hold(build=build, step=lp.index, gpu=step["gpu"], log=sink.line)
+                )
+            metered = f"{held.model}:{len(held.devices)}" if held else None
+            with build_meter.step(
+                build, metered
+            ):  # its container is metered as the build's (billing/build_meter.py)
+                return docker_builder.run_and_commit(
+                    network=docker_builder.network_holder(str(build.workspace_id)),
+                    parent=parent.docker_ref,
+                    script=(held.prelude() if held else "") + prelude + script,
+                    target=target,
+                    log=sink.line,
+                    binds=binds + files.binds,
+                    gpu_device_ids=held.device_ids if held else None,
+                    timeout=timeout,
+                    name=held.container if held else None,
+                )
 
 
 PULLED_FROM_REPOSITORY = "skylift/from"
@@ -443,22 +455,6 @@ PULLED_FROM_REPOSITORY = "skylift/from"
 def pulled_from_tag(source: str) -> str:
     """Where a Dockerfile's FROM image of a named registry is kept once Skylift pulled it."""
     return f"{PULLED_FROM_REPOSITORY}:{hashlib.sha256(source.encode()).hexdigest()[:24]}"
-
-
-def _gpu_here(gpu: str | None) -> str | None:
-    """A step's GPU request as this host meets it: the first of its fallbacks the host has."""
-    if not gpu:
-        return None
-    from hosts.models import Host
-
-    host = Host.objects.filter(name=settings.SKYLIFT_HOST_NAME).first()
-    matched = host.matched_gpu(gpu) if host is not None else None
-    if matched is None:
-        raise docker_builder.StepFailed(
-            f"the step asks for the GPU {gpu!r}, which this build host ({settings.SKYLIFT_HOST_NAME}) "
-            "does not have"
-        )
-    return matched
 
 
 def _python_bundle(version: str, sink: logs.BuildLog) -> str:

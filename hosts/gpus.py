@@ -259,11 +259,13 @@ def inventory(declared: Iterable[str], host_name: str) -> tuple[list[Device], st
     return devices, ("declared" if devices else "")
 
 
-def visible_devices(devices: Sequence[Device], indices: Iterable[int], *, real: bool) -> dict[str, Any]:
-    """How a container gets its devices: the Docker device request (real devices only) and the
-    environment that names them. UUIDs, not indices: inside the container the devices are
-    numbered from 0, while a UUID names the same device everywhere (CUDA and the NVIDIA runtime
-    both accept them)."""
+def visible_devices(
+    devices: Sequence[Device], indices: Iterable[int], *, real: bool, request: bool | None = None
+) -> dict[str, Any]:
+    """How a container gets its devices: the Docker device request (`request`, by default for
+    real devices only: `Host.device_requests`) and the environment that names them. UUIDs, not
+    indices: inside the container the devices are numbered from 0, while a UUID names the same
+    device everywhere (CUDA and the NVIDIA runtime both accept them)."""
     by_index = {d["index"]: d for d in devices}
     chosen = [by_index[i] for i in sorted(indices)]
     if not chosen:
@@ -277,4 +279,4 @@ def visible_devices(devices: Sequence[Device], indices: Iterable[int], *, real: 
     }
     if not real:
         environment["SKYLIFT_GPU_SIMULATED"] = "1"
-    return {"device_ids": uuids if real else [], "environment": environment}
+    return {"device_ids": uuids if (real if request is None else request) else [], "environment": environment}

@@ -68,6 +68,14 @@ class Host(models.Model):
     def simulated_gpus(self) -> bool:
         return self.gpu_source != "nvml"
 
+    @property
+    def device_requests(self) -> bool:
+        """Whether containers get their devices through a Docker device request: real ones
+        always, declared ones where the engine has an NVIDIA runtime (SKYLIFT_GPU_DEVICE_REQUESTS)."""
+        from django.conf import settings
+
+        return not self.simulated_gpus or settings.SKYLIFT_GPU_DEVICE_REQUESTS == "always"
+
     def fits_gpu(self, gpu: str) -> bool:
         """Whether the host's healthy devices could ever meet the request (see matched_gpu)."""
         return not gpu or self.matched_gpu(gpu) is not None

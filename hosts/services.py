@@ -20,6 +20,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from apps.models import DEFAULT_ENVIRONMENT
+from builds import gpu_steps
 from functions import delivery
 from functions.models import LIVE_SANDBOX_STATUSES, LIVE_TASK_STATUSES, Mount, Sandbox, Task, TaskStatus
 from functions.mounts import extract_once
@@ -157,8 +158,16 @@ def host_heartbeat(*, host: Host) -> list[str]:
             fields |= {"gpus": devices, "gpu_source": source}
             host.gpus, host.gpu_source = devices, source
             stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, lost=lost)) if lost else []
+            if lost:
+                gpu_steps.release_lost_devices(host_id=host.pk, lost=lost)
         used = _devices_in_use(host)
         if used is not None:
+            # GPU build steps' containers (named for their holds), those whose hold was released
+            # by another than the step (a dead builder, a lost host, lost devices) killed first.
+            try:
+                used = sorted(set(used) | set(gpu_steps.fence_released(host=host)))
+            except Exception:  # noqa: BLE001 - the lease matters more than the report
+                log.warning("could not check the GPU build steps' containers", exc_info=True)
             fields["gpu_usage"] = {
                 "used": used,
                 "free": [d["index"] for d in gpus.healthy(devices) if d["index"] not in used],
@@ -302,8 +311,14 @@ def container_start(*, task_id: str) -> None:
         mounts += volume_mounts(function.volumes)
         host_cpus = float(os.cpu_count() or 1)
         # Its devices: a device request for real ones; on a host whose GPUs are declared (simulated)
-        # the same variables without one, for no NVIDIA runtime could honour it.
-        gpu = gpus.visible_devices(task.host.gpus, task.gpu_devices, real=not task.host.simulated_gpus)
+        # the same variables without one, for no NVIDIA runtime could honour it (unless the engine
+        # has one: SKYLIFT_GPU_DEVICE_REQUESTS=always, as the test engine's stand-in).
+        gpu = gpus.visible_devices(
+            task.host.gpus,
+            task.gpu_devices,
+            real=not task.host.simulated_gpus,
+            request=task.host.device_requests,
+        )
         cluster_env, on_cluster = _cluster_place(task)
         container_id = docker_client.run(
             image=function.image.docker_ref,
@@ -608,7 +623,10 @@ def _sandbox_start(sandbox_id: str) -> None:
         if secret_env:
             command = sandbox_env.wrap(command, main=True)
         gpu = gpus.visible_devices(
-            sandbox.host.gpus, sandbox.gpu_devices, real=not sandbox.host.simulated_gpus
+            sandbox.host.gpus,
+            sandbox.gpu_devices,
+            real=not sandbox.host.simulated_gpus,
+            request=sandbox.host.device_requests,
         )
         environment = {
             "SKYLIFT_SANDBOX_ID": sandbox.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-pytest_plugins = ["tests.fixtures.live_platform"]
+pytest_plugins = ["tests.fixtures.live_platform", "tests.fixtures.nvidia_engine"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -245,9 +245,17 @@ SKYLIFT_HOST_NAME = env.str("SKYLIFT_HOST_NAME", default=socket.gethostname())
 # The GPUs this host offers when no NVIDIA driver reports them (simulated devices, docs/gpus.md),
 # by Modal's names: "A100,A100", "H100:8". Where NVML answers, its devices are used instead.
 SKYLIFT_HOST_GPUS = env.list("SKYLIFT_HOST_GPUS", default=[])
+# Whether containers of declared (simulated) devices get a Docker device request for them too:
+# "auto" (only real devices get one: an engine without an NVIDIA runtime refuses device requests)
+# or "always" (the engine has an NVIDIA runtime, as the test engine's stand-in hook,
+# platform/scripts/fake-nvidia/).
+SKYLIFT_GPU_DEVICE_REQUESTS = env.str("SKYLIFT_GPU_DEVICE_REQUESTS", default="auto")
 # How long a function's inputs wait for a host with room for its container (GPUs taken, CPU or
 # memory full) before they fail with the reason; a request no host could ever hold fails at once.
 SKYLIFT_PLACEMENT_TIMEOUT = env.float("SKYLIFT_PLACEMENT_TIMEOUT", default=600.0)
+# How long a build step with gpu= waits for devices of its build's host to be free before its
+# build fails with the reason; a step its host could never give them to fails at once.
+SKYLIFT_BUILD_GPU_WAIT = env.float("SKYLIFT_BUILD_GPU_WAIT", default=SKYLIFT_PLACEMENT_TIMEOUT)
 # Inputs of an app whose budget cap is reached wait this long, then fail with ResourceExhaustedError.
 SKYLIFT_BUDGET_WAIT_SECONDS = env.float("SKYLIFT_BUDGET_WAIT_SECONDS", default=300.0)
 # Budget alerts posted to a workspace's webhook (billing/alerts.py): attempts, and the wait before

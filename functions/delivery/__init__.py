@@ -78,7 +78,15 @@ from .inputs import (
     retry_delay,
     terminal_status,
 )
-from .placement import HOLDING, Placed, place_cluster, place_container, place_sandbox, tasks_on_lost_devices
+from .placement import (
+    HOLDING,
+    Placed,
+    place_build_step,
+    place_cluster,
+    place_container,
+    place_sandbox,
+    tasks_on_lost_devices,
+)
 from .plans import LIVE, UNFINISHED, Plan, Rows, Stmt, arun, run
 from .sandboxes import (
     Stop,
@@ -132,6 +140,7 @@ __all__ = [
     "may_scale_down",
     "outputs_expired",
     "place_cluster",
+    "place_build_step",
     "place_container",
     "place_sandbox",
     "record_item",

@@ -33,6 +33,7 @@ from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from accounts.models import Workspace
+from builds.models import Build, StepDevices
 from hosts import gpus
 from hosts.models import Host, HostUsage
 
@@ -48,6 +49,7 @@ __all__ = [
     "Need",
     "Placed",
     "explain",
+    "place_build_step",
     "place_cluster",
     "place_container",
     "place_sandbox",
@@ -60,6 +62,7 @@ H = Host._meta.db_table
 U = HostUsage._meta.db_table
 W = Workspace._meta.db_table
 S = Sandbox._meta.db_table  # sandboxes hold their host's CPU and memory as tasks do
+B = StepDevices._meta.db_table  # GPU build steps hold their host's devices (no CPU or memory)
 
 # Statuses in which a task holds its host's resources: its container may be running.
 HOLDING = _in(TaskStatus.PENDING, TaskStatus.STARTING, TaskStatus.RUNNING, TaskStatus.STOPPING)
@@ -251,6 +254,9 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
             UNION ALL
             SELECT s.host_id, s.cpu, s.memory, s.gpu_devices FROM {S} s
              WHERE s.status IN {HOLDING} AND s.host_id IS NOT NULL {{sandbox_filter}}
+            UNION ALL
+            SELECT b.host_id, 0, 0, b.gpu_devices FROM {B} b
+             WHERE b.released_at IS NULL AND b.host_id IS NOT NULL {{build_filter}}
         ) x
        GROUP BY x.host_id
   ) u ON u.host_id = h.id
@@ -259,6 +265,7 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
 ONE_HOST_SQL = HOSTS_SQL.format(
     task_filter="AND t.host_id = %(host)s",
     sandbox_filter="AND s.host_id = %(host)s",
+    build_filter="AND b.host_id = %(host)s",
     host_filter="AND h.id = %(host)s",
 )
 # Every live host with its usage as the database keeps it (hosts.HostUsage).
@@ -325,6 +332,8 @@ SELECT coalesce(sum(n), 0) AS held FROM (
     SELECT cardinality(gpu_devices) AS n FROM {K} WHERE workspace_id = %(workspace)s AND status IN {HOLDING}
     UNION ALL
     SELECT cardinality(gpu_devices) FROM {S} WHERE workspace_id = %(workspace)s AND status IN {HOLDING}
+    UNION ALL
+    SELECT cardinality(gpu_devices) FROM {B} WHERE workspace_id = %(workspace)s AND released_at IS NULL
 ) held
 """
 
@@ -707,4 +716,88 @@ def place_sandbox(*, sandbox_id: str) -> Generator[Stmt, Rows, Placed]:
             },
         )
     yield Stmt(SANDBOX_WAITING_SQL, {"sandbox": sandbox_id, "reason": reason})
+    return Placed(None, reason=reason)
+
+
+# Build steps ----------------------------------------------------------------------------------
+# A build step with gpu= takes its devices by the same rule as a container (builds/gpu_steps.py
+# asks, waits and releases), on the host its build runs on: the build was sent there
+# (builds.services.build_queue) and its layers so far are there.
+
+BUILD_SQL = f"""
+SELECT b.workspace_id, w.gpu_limit FROM {Build._meta.db_table} b JOIN {W} w ON w.id = b.workspace_id
+ WHERE b.id = %(build)s
+"""
+HOLD_SQL = f"""
+INSERT INTO {B} (build_id, step, workspace_id, host_id, gpu_devices, gpu_type, created_at, cause)
+VALUES (%(build)s, %(step)s, %(workspace)s, %(host)s, %(devices)s, %(model)s, now(), '')
+RETURNING id
+"""
+
+
+def build_step_holder(build_id: str, step: int) -> str:
+    """Who a build step is in reservations (a host's `reserved_for`), as a function's id is."""
+    return f"{build_id}/{step}"
+
+
+@transition(atomic=True)
+def place_build_step(*, build_id: str, step: int, host_id: int, gpu: str) -> Generator[Stmt, Rows, Placed]:
+    """Give a build step with `gpu=` devices of its build's host (`host_id`): a hold
+    (builds.StepDevices, its id as the `task_id`) on the devices the host's free ones meet the
+    request with, taken under the host's lock as a container's are. Or, when the host cannot now,
+    the reason, and a reservation of its devices (containers then leave enough free for the step);
+    with `never` when the host could not hold it even empty, or is lost or draining. The step's
+    devices count against the workspace's GPU limit; it takes no CPU or memory of the host."""
+    holder = build_step_holder(build_id, step)
+    build = (yield Stmt(BUILD_SQL, {"build": build_id}))[0]
+    need = Need(holder, 0.0, 0, tuple(gpus.parse_request(gpu)))
+    wanted = gpus.describe(need.wants)
+    # The workspace's quota lock is taken before the host's lock, as for containers.
+    room, limit_note = yield from _gpu_room(build, need)
+    rows = yield Stmt(ONE_HOST_SQL, {"host": host_id})
+    if not rows:
+        return Placed(
+            None,
+            reason=f"The build's host is draining or lost: no GPU is given there for {wanted}",
+            never=True,
+        )
+    host = HostState.from_row(rows[0])
+    if not _could_ever(need, host):
+        have = ", ".join(sorted({d["model"] for d in gpus.healthy(host.devices)})) or "none"
+        return Placed(
+            None,
+            reason=f"The build's host {host.name} could never give {wanted} (its GPUs: {have}): {shortfall(need, replace(host, used_devices=set(), reserved_for=''))}",
+            never=True,
+        )
+    if limit_note:
+        return Placed(None, reason=f"Waiting for GPUs: {limit_note}")
+    candidate = yield from _take(room, rank(room, [host]))
+    if candidate is not None and candidate.fit is not None:
+        found = candidate.fit
+        rows = yield Stmt(
+            HOLD_SQL,
+            {
+                "build": build_id,
+                "step": step,
+                "workspace": build["workspace_id"],
+                "host": host.id,
+                "devices": list(found.devices),
+                "model": found.model,
+            },
+        )
+        yield Stmt(UNRESERVE_SQL, {"function": holder})
+        return Placed(str(rows[0]["id"]), host.id, f"host.{host.name}", found.devices, found.model)
+    reason = explain(need, [host], head=f"Waiting for {wanted} on the build's host")
+    if (target := _reserve(need, [host])) is not None:
+        _, model, count = target
+        yield Stmt(
+            RESERVE_SQL,
+            {
+                "host": host.id,
+                "function": holder,
+                "model": model,
+                "count": count,
+                "seconds": RESERVATION_SECONDS,
+            },
+        )
     return Placed(None, reason=reason)

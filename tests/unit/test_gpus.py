@@ -151,6 +151,14 @@ def test_a_simulated_host_gives_the_variables_only_labelled_simulated():
     assert gpus.visible_devices(devices("T4"), [], real=True) == {"device_ids": [], "environment": {}}
 
 
+def test_simulated_devices_get_a_device_request_where_the_engine_has_an_nvidia_runtime():
+    # SKYLIFT_GPU_DEVICE_REQUESTS=always (Host.device_requests): the test engine's stand-in hook
+    got = gpus.visible_devices(devices("T4", "T4"), [1], real=False, request=True)
+    assert got["device_ids"] == ["GPU-1"]
+    assert got["environment"]["NVIDIA_VISIBLE_DEVICES"] == "GPU-1"
+    assert got["environment"]["SKYLIFT_GPU_SIMULATED"] == "1"  # the devices are still simulated
+
+
 # --- across hosts -------------------------------------------------------------------------------
 
 
