@@ -4,6 +4,11 @@
 worker with beat, and a host agent, against the PostgreSQL and Redis that
 platform/scripts/test-services.sh started (a database of its own, `skylift_it`), driving
 the real Docker engine. Integration tests talk to it as users do: over HTTP and the SDK.
+
+`make test` runs the suite in two lanes (pytest-xdist, `--dist loadgroup`): one worker runs every
+test that needs the platform, Docker or a browser, in order, on one platform; the other runs the
+tests that need only PostgreSQL and Redis (the API, unit, state, web and client layers), a module
+at a time, beside it. The first lane mostly waits on containers; the second mostly computes.
 """
 
 from __future__ import annotations
@@ -19,3 +24,18 @@ def _volume_dir(tmp_path_factory):
     """Volumes made in this process keep their files in a folder of the session's own."""
     with override_settings(SKYLIFT_VOLUME_DIR=tmp_path_factory.mktemp("volumes")):
         yield
+
+
+# Directories whose tests need no platform, Docker engine or browser (unless a test asks for one of
+# the fixtures below): they run in the second lane.
+LOCAL_DIRS = {"api", "unit", "state", "web", "clients"}
+PLATFORM_FIXTURES = {"platform", "nvidia_engine"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Each test's lane under `--dist loadgroup` (see the module's docstring); no effect without xdist."""
+    for item in items:
+        parts = item.nodeid.split("/")
+        local = len(parts) > 2 and parts[1] in LOCAL_DIRS and not PLATFORM_FIXTURES & set(item.fixturenames)
+        group = f"local:{item.nodeid.split('::')[0]}" if local else "platform"
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -9,9 +9,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$SKYLIFT_REPO/.cache/test-services/env"
 
 cd "$SKYLIFT_REPO"
-say "pytest $*"
+# The whole suite runs in two lanes (tests/conftest.py says which test goes where); a run of chosen
+# tests, in one process.
+lanes=()
+if [ "$#" -eq 0 ]; then
+    lanes=(-n 2 --dist loadgroup)
+fi
+say "pytest ${lanes[*]} $*"
 status=0
-.venv/bin/python -m pytest "$@" || status=$?
+.venv/bin/python -m pytest "${lanes[@]}" "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     echo "error: pytest collected no tests (exit code 5); that counts as a failure" >&2
 fi
