@@ -11,6 +11,7 @@ for an operator (once per machine; Docker's cache after that).
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -78,9 +79,21 @@ class Stack:
             )
         return done
 
+    def _containers(self, service: str) -> list:
+        import docker
+
+        labels = [f"com.docker.compose.project={self.project}", f"com.docker.compose.service={service}"]
+        return docker.from_env().containers.list(all=True, filters={"label": labels})
+
     def manage(self, *args: str) -> str:
-        """A management command in the stack's web container, as an operator runs one."""
-        return self.run("exec", "-T", "web", "python", "manage.py", *args).stdout
+        """A management command in the stack's web container, as an operator runs one
+        (`docker-compose exec web python manage.py ...`, here through the engine's API)."""
+        (web,) = self._containers("web")
+        code, (out, err) = web.exec_run(["python", "manage.py", *args], demux=True)
+        assert code == 0, (
+            f"manage.py {' '.join(args)} failed ({code}):\n{(out or b'').decode()}{(err or b'').decode()}"
+        )
+        return (out or b"").decode()
 
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
         with psycopg.connect(self.database_url, autocommit=True) as conn:
@@ -88,7 +101,11 @@ class Stack:
             return cur.fetchall() if cur.description else []
 
     def logs(self, *services: str) -> str:
-        return self.run("logs", "--no-color", "--tail", "60", *services, check=False).stdout
+        return "\n".join(
+            f"--- {service}\n" + container.logs(tail=80).decode(errors="replace")
+            for service in services
+            for container in self._containers(service)
+        )
 
 
 @contextlib.contextmanager
@@ -154,30 +171,30 @@ def test_it_runs_hello_through_the_compose_stack_with_two_host_agents(tmp_path):
     with _stack() as stack:
         t = time.monotonic()
         # given the stack up, every image built here (the control plane's own agent makes its token)
-        stack.run("up", "-d", "--build", "web", "worker", "agent")
+        # (two images, which the other services share; from Docker's cache after the first time)
+        stack.run("build", "postgres", "migrate", timeout=900)
+        stack.run("up", "-d", "--no-build", "web", "worker", "agent")
         t = _timed(stack, "up", t)
         # and a second host joining with a token the operator made for it, and a user with a token
-        made = subprocess.Popen(
-            [*stack.compose, *FILES, "exec", "-T", "web", "python", "manage.py", "host_token", "create", stack.hosts[1]],
-            env=stack.env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        user = json.loads(
-            stack.manage(
-                "create_user", "--username", "ada", "--workspace", "stack", "--role", "owner", "--token"
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            made = pool.submit(stack.manage, "host_token", "create", stack.hosts[1])
+            user = json.loads(
+                stack.manage(
+                    "create_user", "--username", "ada", "--workspace", "stack", "--role", "owner", "--token"
+                )
             )
-        )
-        host_token = made.communicate(timeout=120)[0].strip()
-        assert made.returncode == 0 and host_token.startswith("ht-"), stack.logs("web")
+            host_token = made.result(timeout=120).strip()
+        assert host_token.startswith("ht-"), host_token
         stack.env["SKYLIFT_HOST_2_TOKEN"] = host_token
-        stack.run("up", "-d", "--no-deps", "agent-2")
+        stack.run("up", "-d", "--no-build", "--no-deps", "agent-2")
         t = _timed(stack, "tokens and second agent", t)
-        # then both hosts register, each by its own token, with its own queue
+        # then both hosts register, each by its own token, the second's worker on its own queue
         hosts = wait_for(
             lambda: stack.sql(
                 "SELECT h.name, t.id, t.automatic FROM hosts_host h JOIN hosts_hosttoken t ON t.id = h.token_id "
                 "WHERE h.lease_expires_at > now() ORDER BY h.name"
             ),
-            lambda rows: len(rows) == 2,
+            lambda rows: len(rows) == 2 and f"queue host.{stack.hosts[1]}" in stack.logs("agent-2"),
             attempts=900,
         )
         assert [(name, automatic) for name, _, automatic in hosts] == [
