@@ -150,9 +150,18 @@ def heartbeat_refusal(host: Host) -> HostTokenError:
             "this agent no longer serves it"
         )
     token = current.token
+    if token is not None and token.automatic and newer_token(token):
+        # Its automatic token was replaced by the next start of an agent for this host.
+        return HostTokenError(f"host {host.name} was taken over by a newer agent's automatic token")
     when = f" at {token.revoked_at:%Y-%m-%d %H:%M} UTC" if token and token.revoked_at else ""
     return HostTokenError(
         f"the host token {host.token_id} of host {host.name} was revoked{when}; "
         + HOW_TO_MAKE.format(name=host.name),
         fence=True,
+    )
+
+
+def newer_token(token: HostToken) -> bool:
+    return (
+        HostToken.objects.active().filter(host_name=token.host_name, created_at__gt=token.created_at).exists()
     )

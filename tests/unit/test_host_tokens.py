@@ -126,3 +126,28 @@ def test_an_agent_replaced_by_another_for_its_host_stops_without_killing_its_con
     assert stop.is_set() and len(refusals) == 1
     assert f"registered again by an agent with token {second.id}" in str(refusals[0])
     assert not refusals[0].fence
+
+
+def test_an_agent_whose_automatic_token_the_next_start_replaced_stops_without_fencing():
+    # given a host registered with an automatic token
+    first = agent_token(presented="", declared_name="box", automatic=True, machine_name="box")
+    old = host_register(name="box", token=first)
+    # when another agent for the host starts (its token made, not yet registered)
+    agent_token(presented="", declared_name="box", automatic=True, machine_name="box")
+    # then the first agent's heartbeat is refused as replaced: the containers are the next agent's
+    with pytest.raises(HostTokenError, match="taken over by a newer agent's automatic token") as refused:
+        host_heartbeat(host=old)
+    assert not refused.value.fence
+
+
+def test_an_operator_revokes_a_token_in_the_admin(admin_client):
+    # given a host registered with its token
+    token, _ = token_create(host_name="gpu-1")
+    host = host_register(name="gpu-1", token=token)
+    # when an operator revokes it from the admin's list of host tokens
+    listed = admin_client.get("/admin/hosts/hosttoken/")
+    assert listed.status_code == 200 and token.id in listed.content.decode()
+    admin_client.post("/admin/hosts/hosttoken/", {"action": "revoke", "_selected_action": [token.id]})
+    # then it is revoked, and its host out of placement, as with the command
+    assert HostToken.objects.get(pk=token.id).revoked_at is not None
+    assert Host.objects.get(pk=host.pk).draining
