@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import docker
 import psycopg
 import pytest
 
@@ -80,8 +81,6 @@ class Stack:
         return done
 
     def _containers(self, service: str) -> list:
-        import docker
-
         labels = [f"com.docker.compose.project={self.project}", f"com.docker.compose.service={service}"]
         return docker.from_env().containers.list(all=True, filters={"label": labels})
 
@@ -118,8 +117,13 @@ def _stack() -> Iterator[Stack]:
     # image's own already (bookworm's 3.11).
     python_home = sys.base_prefix if sys.base_prefix != "/usr" else str(work / "python-home")
     docker_host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SKYLIFT_", "COMPOSE_"))}
-    env.pop("DATABASE_URL", None), env.pop("REDIS_URL", None), env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Nothing of the suite's own settings: the stack's come from docker-compose.yml and the below.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SKYLIFT_", "COMPOSE_"))
+        and k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+    }
     env.update(
         {
             "COMPOSE_PROJECT_NAME": project,
@@ -148,14 +152,14 @@ def _stack() -> Iterator[Stack]:
     finally:
         started = time.monotonic()
         stack.run("down", "--volumes", "--remove-orphans", "--timeout", "3", check=False)
-        import docker
-
         client = docker.from_env()
-        for name in stack.hosts:  # the function containers its agents started
+        for name in stack.hosts:  # the function containers its agents started, and their network
             for container in client.containers.list(all=True, filters={"label": f"skylift.host={name}"}):
-                container.remove(force=True)
+                with contextlib.suppress(docker.errors.NotFound):
+                    container.remove(force=True)
         for network in client.networks.list(names=[project]):
-            network.remove()
+            with contextlib.suppress(docker.errors.APIError):
+                network.remove()
         shutil.rmtree(work, ignore_errors=True)
         stack.timings["down"] = time.monotonic() - started
         print(f"\nstack timings (s): {json.dumps({k: round(v, 1) for k, v in stack.timings.items()})}")
