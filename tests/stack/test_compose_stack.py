@@ -80,14 +80,14 @@ class Stack:
             )
         return done
 
-    def _containers(self, service: str) -> list:
+    def containers(self, service: str) -> list:
         labels = [f"com.docker.compose.project={self.project}", f"com.docker.compose.service={service}"]
         return docker.from_env().containers.list(all=True, filters={"label": labels})
 
     def manage(self, *args: str) -> str:
         """A management command in the stack's web container, as an operator runs one
         (`docker-compose exec web python manage.py ...`, here through the engine's API)."""
-        (web,) = self._containers("web")
+        (web,) = self.containers("web")
         code, (out, err) = web.exec_run(["python", "manage.py", *args], demux=True)
         assert code == 0, (
             f"manage.py {' '.join(args)} failed ({code}):\n{(out or b'').decode()}{(err or b'').decode()}"
@@ -103,7 +103,7 @@ class Stack:
         return "\n".join(
             f"--- {service}\n" + container.logs(tail=80).decode(errors="replace")
             for service in services
-            for container in self._containers(service)
+            for container in self.containers(service)
         )
 
 
@@ -243,4 +243,6 @@ def test_it_runs_hello_through_the_compose_stack_with_two_host_agents(tmp_path):
         assert stack.sql("SELECT draining FROM hosts_host WHERE name = %s", [stack.hosts[1]]) == [(True,)]
         refused = wait_for(lambda: stack.logs("agent-2"), lambda out: "was revoked" in out, attempts=300)
         assert f"host token {hosts[1][1]} of host {stack.hosts[1]} was revoked" in refused
+        for container in stack.containers("agent-2"):  # its restart policy would start it again and again
+            container.stop(timeout=1)
         _timed(stack, "revoked", t)
