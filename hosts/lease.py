@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db import close_old_connections
 
 from . import services
+from .tokens import HostTokenError
 
 if TYPE_CHECKING:
     from .models import Host
@@ -28,8 +30,18 @@ log = logging.getLogger("skylift.agent")
 
 
 class Lease:
-    def __init__(self, host: Host, *, renew_every: float, length: float) -> None:
+    def __init__(
+        self,
+        host: Host,
+        *,
+        renew_every: float,
+        length: float,
+        on_refused: Callable[[HostTokenError], None] | None = None,
+    ) -> None:
         self.host = host
+        # Called once the control plane refuses a heartbeat (the host's token was revoked, or another
+        # agent registered the host): this agent serves the host no longer, and stops.
+        self.on_refused = on_refused
         self.renew_every = renew_every
         self.length = length
         self.renewed_at = time.monotonic()  # when the last successful renewal started
@@ -80,6 +92,15 @@ class Lease:
         while not stop.wait(self.renew_every):
             try:
                 self.renew()
+            except HostTokenError as refused:
+                log.error("the control plane refused this host's heartbeat: %s", refused)
+                if refused.fence:  # the host is lost: its inputs run elsewhere already
+                    killed = services.fence_all(host=self.host)
+                    log.warning("fenced: %d container(s) killed", killed)
+                stop.set()
+                if self.on_refused is not None:
+                    self.on_refused(refused)
+                return
             except Exception:  # noqa: BLE001 - a missed beat is retried on the next one
                 log.warning("heartbeat failed", exc_info=True)
 

@@ -7,7 +7,39 @@ from django.db import models
 from django.db.models import F, Func
 from django.utils import timezone
 
-__all__ = ["Host", "HostUsage"]
+from config.ids import IdFactory
+
+__all__ = ["Host", "HostToken", "HostUsage"]
+
+
+class HostTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class HostToken(models.Model):
+    """A host's identity: the agent that presents it is host `host_name` (hosts/tokens.py).
+
+    A public id (`ht-…`) and a secret (`hs-…`) kept only as its hash; an operator makes one per
+    host (`manage.py host_token create NAME`) and hands it to that host's agent as
+    SKYLIFT_HOST_TOKEN. Revoked, it lets no agent in, and the host it let in is lost at once.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=IdFactory("ht"), editable=False)
+    host_name = models.CharField(max_length=128, db_index=True)
+    note = models.CharField(max_length=200, blank=True, default="")
+    # Made by an agent for itself at start (SKYLIFT_HOST_TOKEN_AUTO, a host on the control plane's
+    # machine): its next start revokes it and makes another.
+    automatic = models.BooleanField(default=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HostTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.host_name})"
 
 
 class HostQuerySet(models.QuerySet):
@@ -42,6 +74,9 @@ class Host(models.Model):
     reserved_count = models.PositiveSmallIntegerField(default=0)
     reserved_until = models.DateTimeField(null=True, blank=True)
     draining = models.BooleanField(default=False)
+    # The token its agent presented when it registered: its heartbeats renew the lease only while
+    # that token is the host's and not revoked (None: registered by code, not by an agent).
+    token = models.ForeignKey(HostToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     last_heartbeat = models.DateTimeField(default=timezone.now)
     # Every heartbeat renews the host's lease for its agent's lease length. Past it, the control
     # plane declares the host lost and runs its inputs elsewhere; the agent, unable to renew it,

@@ -35,8 +35,8 @@ from functions.queues import (
 from skylift.contract import clusters as cluster_contract
 from volumes.services import mounts_for as volume_mounts
 
-from . import clusters, docker_client, firewall, gpus, sandbox_env
-from .models import Host
+from . import clusters, docker_client, firewall, gpus, sandbox_env, tokens
+from .models import Host, HostToken
 from .relay import control_request, host_dir
 from .relay_launch import LAUNCH_COMMAND, LAUNCH_MOUNT
 
@@ -91,8 +91,9 @@ def with_modal_names(environment: dict[str, str]) -> dict[str, str]:
     }
 
 
-def host_register(*, name: str | None = None) -> Host:
-    """Record this machine's inventory; called when the agent starts.
+def host_register(*, name: str | None = None, token: HostToken | None = None) -> Host:
+    """Record this machine's inventory; called when the agent starts, with the token it presented
+    (hosts/tokens.py): its heartbeats renew the lease while that token is the host's and not revoked.
 
     GPUs come from NVML where a driver answers, else from SKYLIFT_HOST_GPUS as simulated devices
     (hosts/gpus.py); a declaration of a type Skylift does not know raises InvalidError.
@@ -115,6 +116,7 @@ def host_register(*, name: str | None = None) -> Host:
             "lease_seconds": lease,
             "lease_expires_at": now + timedelta(seconds=lease),
             "draining": False,
+            "token": token,
         },
     )
     return host
@@ -138,7 +140,8 @@ def _devices_in_use(host: Host) -> list[int] | None:
 
 def host_heartbeat(*, host: Host) -> list[str]:
     """Renew the host's lease (from the database's clock, which the control plane judges by), with
-    its GPU devices as they are now and which of them its containers hold.
+    its GPU devices as they are now and which of them its containers hold. Raises HostTokenError
+    (renewing nothing) once the host's token was revoked or another agent registered the host.
 
     Devices that vanished or turned unhealthy since the last beat take their containers down:
     those are stopped, their inputs run again as preempted. Returns the tasks stopped so.
@@ -172,7 +175,12 @@ def host_heartbeat(*, host: Host) -> list[str]:
                 "used": used,
                 "free": [d["index"] for d in gpus.healthy(devices) if d["index"] not in used],
             }
-    Host.objects.filter(pk=host.pk).update(**fields)
+    # Only while the token that registered it is still the host's and not revoked (token=None:
+    # registered without one, by code rather than by an agent).
+    if not Host.objects.filter(pk=host.pk, token=host.token_id, token__revoked_at__isnull=True).update(
+        **fields
+    ):
+        raise tokens.heartbeat_refusal(host)
     for task_id in stopped:
         for container in docker_client.find_by_label("skylift.task", task_id):
             docker_client.kill(container.id)

@@ -115,6 +115,9 @@ def _django_env(database_url: str, redis_url: str) -> dict:
             "SKYLIFT_DATA_DIR": str(data_dir()),
             "DJANGO_SETTINGS_MODULE": "config.settings.dev",
             "PYTHONUNBUFFERED": "1",
+            # Its agent runs beside its control plane: it makes its own host token at start
+            # (hosts/tokens.py), unless given one in SKYLIFT_HOST_TOKEN.
+            "SKYLIFT_HOST_TOKEN_AUTO": "true",
         }
     )
     return env

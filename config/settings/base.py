@@ -242,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Skylift
 SKYLIFT_HOST_NAME = env.str("SKYLIFT_HOST_NAME", default=socket.gethostname())
+# A host agent is the agent of the host its token names (hosts/tokens.py; `manage.py host_token`).
+# With SKYLIFT_HOST_TOKEN_AUTO, an agent given none makes itself one at start: for an agent on the
+# control plane's own machine (the embedded platform, the compose file's first agent, the tests).
+SKYLIFT_HOST_TOKEN = env.str("SKYLIFT_HOST_TOKEN", default="")
+SKYLIFT_HOST_TOKEN_AUTO = env.bool("SKYLIFT_HOST_TOKEN_AUTO", default=False)
 # The GPUs this host offers when no NVIDIA driver reports them (simulated devices, docs/gpus.md),
 # by Modal's names: "A100,A100", "H100:8". Where NVML answers, its devices are used instead.
 SKYLIFT_HOST_GPUS = env.list("SKYLIFT_HOST_GPUS", default=[])

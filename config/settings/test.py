@@ -11,3 +11,5 @@ SKYLIFT_CLIENT_ABANDONED_SECONDS = env.int("SKYLIFT_CLIENT_ABANDONED_SECONDS", d
 # The tests' webhook receivers listen on 127.0.0.1, and retry within a second.
 SKYLIFT_WEBHOOK_PRIVATE_ADDRESSES = env.bool("SKYLIFT_WEBHOOK_PRIVATE_ADDRESSES", default=True)
 SKYLIFT_WEBHOOK_BACKOFF_SECONDS = env.float("SKYLIFT_WEBHOOK_BACKOFF_SECONDS", default=0.5)
+# The test platform's agents run beside their control plane: they make their own host tokens.
+SKYLIFT_HOST_TOKEN_AUTO = env.bool("SKYLIFT_HOST_TOKEN_AUTO", default=True)

@@ -10,6 +10,7 @@ pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok in
 has_initdb()    { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
 has_venv()      { have_cmd python3 && python3 -c 'import ensurepip, venv' 2>/dev/null; }
 has_chromium()  { have_cmd chromium || have_cmd chromium-browser; }
+has_compose()   { have_cmd docker-compose || docker compose version; }
 
 missing=()
 # want PACKAGE CHECK...: the package is needed unless the check command succeeds.
@@ -19,6 +20,7 @@ want() {
 }
 
 want docker.io              have_cmd dockerd       # any Docker engine will do (docker-ce too)
+want docker-compose         has_compose            # docker-compose.yml and its test (or the compose plugin)
 want redis-server           have_cmd redis-server
 want chromium               has_chromium
 want chromium-driver        have_cmd chromedriver

@@ -20,3 +20,9 @@ def test_as_root_it_keeps_the_host_firewall(monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     monkeypatch.delenv("SKYLIFT_HOST_FIREWALL", raising=False)
     assert "SKYLIFT_HOST_FIREWALL" not in supervisor._django_env("postgres://x", "redis://y")
+
+
+def test_its_agent_makes_its_own_host_token(monkeypatch):
+    # the embedded platform's agent runs beside its control plane: no operator hands it a token
+    monkeypatch.delenv("SKYLIFT_HOST_TOKEN_AUTO", raising=False)
+    assert supervisor._django_env("postgres://x", "redis://y")["SKYLIFT_HOST_TOKEN_AUTO"] == "true"

@@ -24,7 +24,7 @@ from django.db import close_old_connections
 
 from billing import metering
 from billing.disk import DiskGauge
-from hosts import docker_client, services
+from hosts import docker_client, services, tokens
 from hosts.lease import Lease
 from hosts.relay import Relay
 from hosts.relay_calls import ContainerCalls
@@ -51,14 +51,37 @@ class Command(BaseCommand):
             verify_at_start()  # its relay gives containers their secrets: a wrong key stops it here
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from None
-        host = services.host_register()
-        log.info("host %s registered (Docker %s, queue %s)", host.name, version, host.queue)
+        try:  # the host this agent serves, its queue and its row, are the ones its token names
+            token = tokens.agent_token(
+                presented=settings.SKYLIFT_HOST_TOKEN,
+                declared_name=os.environ.get("SKYLIFT_HOST_NAME") or None,
+                automatic=settings.SKYLIFT_HOST_TOKEN_AUTO,
+                machine_name=settings.SKYLIFT_HOST_NAME,
+            )
+        except tokens.HostTokenError as exc:
+            raise CommandError(str(exc)) from None
+        settings.SKYLIFT_HOST_NAME = os.environ["SKYLIFT_HOST_NAME"] = token.host_name  # and its worker's
+        host = services.host_register(name=token.host_name, token=token)
+        log.info(
+            "host %s registered with token %s (Docker %s, queue %s)", host.name, token.id, version, host.queue
+        )
         services.reconcile_containers(host=host)
 
         command = specs.host_worker(queue=host.queue, concurrency=concurrency)
         stop = threading.Event()
         worker = _Child(command)
-        lease = Lease(host, renew_every=settings.SKYLIFT_HEARTBEAT_SECONDS, length=host.lease_seconds)
+        refusals: list[tokens.HostTokenError] = []
+
+        def refused(error: tokens.HostTokenError) -> None:
+            refusals.append(error)
+            os.kill(os.getpid(), signal.SIGTERM)  # the shutdown below, from the main thread
+
+        lease = Lease(
+            host,
+            renew_every=settings.SKYLIFT_HEARTBEAT_SECONDS,
+            length=host.lease_seconds,
+            on_refused=refused,
+        )
         threading.Thread(target=lease.run_heartbeat, args=(stop,), daemon=True, name="heartbeat").start()
         threading.Thread(target=lease.run_watchdog, args=(stop,), daemon=True, name="lease-watchdog").start()
         threading.Thread(target=self._watch, args=(host,), daemon=True, name="docker-events").start()
@@ -81,6 +104,8 @@ class Command(BaseCommand):
         finally:
             stop.set()
             worker.stop()
+        if refusals:
+            raise CommandError(f"this agent stopped: {refusals[0]}")
 
     def _guard(self, stop: threading.Event) -> None:
         """Every SKYLIFT_FIREWALL_CHECK_SECONDS: the isolating network and the host's rules for it
