@@ -5,10 +5,11 @@ worker with beat, and a host agent, against the PostgreSQL and Redis that
 platform/scripts/test-services.sh started (a database of its own, `skylift_it`), driving
 the real Docker engine. Integration tests talk to it as users do: over HTTP and the SDK.
 
-`make test` runs the suite in two lanes (pytest-xdist, `--dist loadgroup`): one worker runs every
-test that needs the platform, Docker or a browser, in order, on one platform; the other runs the
-tests that need only PostgreSQL and Redis (the API, unit, state, web and client layers), a module
-at a time, beside it. The first lane mostly waits on containers; the second mostly computes.
+`make test` runs the suite in two lanes (pytest-xdist, `--dist loadgroup`): one worker runs, in
+order and on one platform, every test that needs the session platform, the tests' NVIDIA engine or
+a browser, or lives anywhere else; the other runs, a module at a time beside it, the tests that need
+none of these (the API, unit, state, web and client layers, and the compose stack's test, which
+brings up a stack of its own). The first lane mostly waits on containers; the second mostly computes.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ def _volume_dir(tmp_path_factory):
         yield
 
 
-# Directories whose tests need no platform, Docker engine or browser (unless a test asks for one of
-# the fixtures below): they run in the second lane.
-LOCAL_DIRS = {"api", "unit", "state", "web", "clients"}
+# Directories whose tests need no session platform or browser (unless a test asks for one of the
+# fixtures below): they run in the second lane.
+LOCAL_DIRS = {"api", "unit", "state", "web", "clients", "stack"}
 PLATFORM_FIXTURES = {"platform", "nvidia_engine"}
 
 
