@@ -214,6 +214,8 @@ class FrontProtocol(asyncio.Protocol):
                 return None
             url = httptools.parse_url(parsed.url)
             raw_path = url.path
+            if raw_path is None:  # an absolute URL without a path: uvicorn's to answer
+                return None
             path = raw_path.decode("ascii")
         except (httptools.HttpParserError, httptools.HttpParserUpgrade, UnicodeDecodeError):
             return None
