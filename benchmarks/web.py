@@ -104,7 +104,9 @@ def main() -> int:
     parser.add_argument(
         "--ttfb", type=int, default=10, help="streams' first bytes measured per round and side (default 10)"
     )
-    parser.add_argument("--cold", type=int, default=5, help="cold requests and docker run floors (default 5)")
+    parser.add_argument(
+        "--cold", type=int, default=5, help="cold requests and docker run floors (default 5; 0 skips them)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the platform's data directory and logs")
     parser.add_argument("--output", type=Path, help="where to write the JSON (default benchmarks/results/)")
     args = parser.parse_args()
@@ -189,7 +191,8 @@ def main() -> int:
                     asyncio.run(_first_byte("127.0.0.1", plat.port, gateway_path + "/stream", "x"))
                 )
                 ttfb["direct"].append(asyncio.run(_first_byte("127.0.0.1", direct_port, "/stream", "x")))
-        say("cold requests")
+        if args.cold:
+            say("cold requests")
         for i in range(args.cold):
             floors.append(_floor(image))
             started = time.perf_counter()
@@ -207,7 +210,12 @@ def main() -> int:
 
     results["load"] = {key: {f: med(key, f) for f in ("rps", "p50", "p99")} for key in figures}
     results["ttfb"] = {k: statistics.median(v) for k, v in ttfb.items()}
-    results["cold"] = {"median": statistics.median(cold), "floor": statistics.median(floors), "runs": cold}
+    if cold:
+        results["cold"] = {
+            "median": statistics.median(cold),
+            "floor": statistics.median(floors),
+            "runs": cold,
+        }
     print()
     print(f"{'':28} {'gateway':>12} {'direct':>12} {'ratio':>8} {'target':>18}")
     for clients in (1, 32):
@@ -225,10 +233,11 @@ def main() -> int:
     print(
         f"{'stream: first byte':28} {results['ttfb']['gateway'] * 1000:>9.2f} ms {results['ttfb']['direct'] * 1000:>9.2f} ms"
     )
-    print(
-        f"{'cold request vs docker run':28} {results['cold']['median']:>10.3f} s {results['cold']['floor']:>10.3f} s "
-        f"{results['cold']['median'] / results['cold']['floor']:>7.2f}x"
-    )
+    if cold:
+        print(
+            f"{'cold request vs docker run':28} {results['cold']['median']:>10.3f} s {results['cold']['floor']:>10.3f} s "
+            f"{results['cold']['median'] / results['cold']['floor']:>7.2f}x"
+        )
     results["added_p50_ms_1_client"] = added
     out = args.output or HERE / "results" / f"web-{commit}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from .contract.protocol import MAX_HEADER, encode_frame
 from .contract.web import web_parts
@@ -214,6 +214,67 @@ async def _read_frame(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> d
     return header
 
 
+class _CoalescedWrites:
+    """A transport whose writes made in one turn of the event loop leave in one send.
+
+    uvicorn writes a response's head and its body apart; sent together, the gateway wakes once
+    for a small response instead of twice. A stream's chunks still leave as they are produced (each
+    at the end of the turn that wrote it). Everything else is the transport's own."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport, self._loop = transport, loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if not data:
+            return
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(bytes(data))
+
+    def writelines(self, lines: Any) -> None:
+        for data in lines:
+            self.write(data)
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+            self._pending.clear()
+            self._transport.write(data)
+
+    def get_write_buffer_size(self) -> int:
+        return self._transport.get_write_buffer_size() + sum(len(d) for d in self._pending)
+
+    def write_eof(self) -> None:
+        self._flush()
+        self._transport.write_eof()
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class _Coalescing(asyncio.Protocol):
+    """Gives uvicorn's protocol the coalescing transport, then steps out of the way (the transport
+    calls uvicorn's protocol itself from then on)."""
+
+    def __init__(self, protocol: asyncio.Protocol, loop: asyncio.AbstractEventLoop) -> None:
+        self.protocol, self.loop = protocol, loop
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport's subclasses: duck-typed, as uvicorn does.
+        stream = cast(asyncio.Transport, transport)
+        self.protocol.connection_made(_CoalescedWrites(stream, self.loop))  # type: ignore[arg-type]
+        transport.set_protocol(self.protocol)
+
+
 def _new_loop() -> asyncio.AbstractEventLoop:
     """uvloop's event loop when the image has it (`fastapi[standard]` brings it), else asyncio's."""
     try:
@@ -340,9 +401,13 @@ class WebServer:
             return
         config = part.config
         state = self.server_state
+        loop = self.loop
         self.loop.create_task(
             self.loop.connect_accepted_socket(
-                lambda: config.http_protocol_class(config=config, server_state=state, app_state={}), sock
+                lambda: _Coalescing(
+                    config.http_protocol_class(config=config, server_state=state, app_state={}), loop
+                ),
+                sock,
             )
         )
 
