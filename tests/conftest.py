@@ -5,11 +5,11 @@ worker with beat, and a host agent, against the PostgreSQL and Redis that
 platform/scripts/test-services.sh started (a database of its own, `skylift_it`), driving
 the real Docker engine. Integration tests talk to it as users do: over HTTP and the SDK.
 
-`make test` runs the suite in two lanes (pytest-xdist, `--dist loadgroup`): one worker runs, in
-order and on one platform, every test that needs the session platform, the tests' NVIDIA engine or
-a browser, or lives anywhere else; the other runs, a module at a time beside it, the tests that need
-none of these (the API, unit, state, web and client layers, and the compose stack's test, which
-brings up a stack of its own). The first lane mostly waits on containers; the second mostly computes.
+`make test` runs the suite in two lanes (pytest-xdist, `--dist loadscope` with the scheduler
+below): one worker runs, in order and on one platform, every test that needs the session platform,
+the tests' NVIDIA engine or a browser, and any other test outside LOCAL_DIRS; the other runs the
+API, unit, state and web layers, and the compose stack's test (a stack of its own), a module at a
+time beside it. The first lane mostly waits on containers; the second mostly computes.
 """
 
 from __future__ import annotations
@@ -27,16 +27,38 @@ def _volume_dir(tmp_path_factory):
         yield
 
 
-# Directories whose tests need no session platform or browser (unless a test asks for one of the
-# fixtures below): they run in the second lane.
-LOCAL_DIRS = {"api", "unit", "state", "web", "clients", "stack"}
-PLATFORM_FIXTURES = {"platform", "nvidia_engine"}
+# Directories whose tests need no session platform, NVIDIA engine or browser: they run in the second
+# lane. A test in one of them that asks for one of PLATFORM_FIXTURES is refused at collection.
+LOCAL_DIRS = {"api", "unit", "state", "web", "stack"}
+PLATFORM_FIXTURES = {"platform", "nvidia_engine", "chromium"}
+
+
+def _lane(nodeid: str) -> str:
+    """The work unit of a test under `--dist loadscope`: one for every test of the first lane (run in
+    order by one worker), one per module in the second."""
+    parts = nodeid.split("/")
+    if len(parts) > 2 and parts[1] in LOCAL_DIRS:
+        return nodeid.split("::")[0]
+    return "platform"
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scheduler by module, with the first lane as one unit (see the module's docstring)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Lanes(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _lane(nodeid)
+
+    return Lanes(config, log) if config.getvalue("dist") == "loadscope" else None
 
 
 def pytest_collection_modifyitems(config, items):
-    """Each test's lane under `--dist loadgroup` (see the module's docstring); no effect without xdist."""
     for item in items:
-        parts = item.nodeid.split("/")
-        local = len(parts) > 2 and parts[1] in LOCAL_DIRS and not PLATFORM_FIXTURES & set(item.fixturenames)
-        group = f"local:{item.nodeid.split('::')[0]}" if local else "platform"
-        item.add_marker(pytest.mark.xdist_group(group))
+        needs = PLATFORM_FIXTURES & set(item.fixturenames)
+        if needs and _lane(item.nodeid) != "platform":
+            raise pytest.UsageError(
+                f"{item.nodeid} needs {', '.join(sorted(needs))}, but the tests of its directory run in"
+                " the second lane, without them (tests/conftest.py): move it to a directory of the first"
+                " lane, such as tests/integration/"
+            )

@@ -1,7 +1,17 @@
 """Test settings: DATABASE_URL and REDIS_URL point at the servers platform/scripts/test-services.sh started."""
 
-from .base import *  # noqa: F403
-from .base import env
+import os
+
+# Under pytest-xdist (`make test` runs two workers) each worker gets a Redis database of its own, as
+# pytest-django gives each a PostgreSQL database of its own: gw0 uses 1, gw1 2 (platforms the tests
+# launch run their own Redis servers).
+if os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw") and "REDIS_URL" in os.environ:
+    os.environ["REDIS_URL"] = (
+        os.environ["REDIS_URL"].rpartition("/")[0] + f"/{int(os.environ['PYTEST_XDIST_WORKER'][2:]) + 1}"
+    )
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

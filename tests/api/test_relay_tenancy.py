@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import shutil
 import socket
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -87,12 +90,16 @@ class Container:
 
 @pytest.fixture
 def relay(transactional_db, settings, tmp_path):
-    settings.SKYLIFT_SOCKET_DIR = str(tmp_path / "sockets")
+    # Not under tmp_path: a container's socket path must stay under AF_UNIX's 107 bytes, and
+    # pytest's (longer under xdist, ".../popen-gw1/...") leaves too little room.
+    sockets = Path(tempfile.mkdtemp(prefix="sk-"))
+    settings.SKYLIFT_SOCKET_DIR = str(sockets)
     settings.SKYLIFT_HOST_DIR = str(tmp_path / "host")
     running = RelayThread()
     running.containers = []
     yield running
     running.stop(running.containers)
+    shutil.rmtree(sockets, ignore_errors=True)
 
 
 @pytest.fixture
