@@ -13,7 +13,7 @@ cd "$SKYLIFT_REPO"
 # tests, in one process.
 lanes=()
 if [ "$#" -eq 0 ]; then
-    lanes=(-n 2 --dist loadscope)
+    lanes=(-n 2 --dist loadscope --durations=40)
 fi
 say "pytest ${lanes[*]} $*"
 status=0
