@@ -23,8 +23,12 @@ seen: list[dict] = []
 
 
 async def app(scope, receive, send) -> None:
-    message = await receive()
-    body = message.get("body", b"")
+    # uvicorn hands a body over in the pieces it arrived in: read them all
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
     seen.append({"path": scope["path"], "body": body, "query": scope["query_string"]})
     path = scope["path"]
     if path.endswith("/raise"):
