@@ -31,7 +31,10 @@ def dashboard_built() -> None:
         pytest.fail("The dashboard is not built: run platform/scripts/frontend.sh (`make test` does).")
 
 
-@pytest.fixture(scope="session")
+# One browser for the package's tests, closed after its last: Playwright's sync API runs an event loop
+# in this thread while it is open, and Django refuses its synchronous database calls in a thread with
+# a running loop (SynchronousOnlyOperation), so the API tests that follow in the same lane need it gone.
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run platform/scripts/install-system.sh (`make test` does).")

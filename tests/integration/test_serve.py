@@ -84,6 +84,9 @@ def test_serve_redeploys_on_an_edit_and_stops_its_app_on_ctrl_c(platform, tmp_pa
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Ctrl-C as in a terminal, however the suite was started (a shell's background job ignores
+        # SIGINT, and its children would inherit that)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines = Lines(proc)
     try:
