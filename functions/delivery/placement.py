@@ -1,9 +1,9 @@
 """Placement: which host a new container runs on, and which of its GPU devices it gets.
 
 One decision per host at a time (DESIGN.md): a container is placed while holding its host's
-advisory lock `place:<host id>`, and the host's usage is read again under it (from its
-containers), so two decisions never both take a host's last CPU, memory or device. The lock is
-held until the new task row commits. A decision waits for the lock of its best host only; the
+advisory lock `place:<host id>`, and the host's usage (hosts.HostUsage, exact once the lock is
+held: only decisions add to it) is read again under it, so two decisions never both take a
+host's last CPU, memory or device. The lock is held until the new task row commits. A decision waits for the lock of its best host only; the
 next candidates are tried with a lock that does not wait, so a transaction that waits holds no
 host lock (no deadlocks).
 
@@ -105,8 +105,7 @@ class HostState:
 
     @classmethod
     def from_row(cls, row: dict) -> HostState:
-        """A host from HOSTS_SQL (its tasks' devices as a list of arrays) or from CANDIDATES_SQL
-        and ALIVE_HOSTS_SQL (its usage's devices, one array)."""
+        """A host from CANDIDATES_SQL, ALIVE_HOSTS_SQL or ONE_HOST_SQL (its usage's devices)."""
         used = row["used_devices"] or []
         return cls(
             id=row["id"],
@@ -116,7 +115,7 @@ class HostState:
             devices=row["gpus"] or [],
             used_cpu=float(row["used_cpu"] or 0.0),
             used_memory=int(row["used_memory"] or 0),
-            used_devices={i for held in used for i in (held if isinstance(held, list) else [held])},
+            used_devices=set(used),
             reserved_for=row["reserved_for"] if row["reserved"] else "",
             reserved_model=row["reserved_model"] if row["reserved"] else "",
             reserved_count=row["reserved_count"] if row["reserved"] else 0,
@@ -238,36 +237,6 @@ SELECT f.id, f.workspace_id, f.cpu, f.memory, f.gpu, f.cluster_size, w.gpu_limit
  WHERE f.id = %(function)s
 """
 
-HOSTS_SQL = f"""
-SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
-       coalesce(h.reserved_until > now(), false) AS reserved,
-       coalesce(u.cpu, 0) AS used_cpu, coalesce(u.memory, 0) AS used_memory,
-       coalesce(u.devices, '[]'::jsonb) AS used_devices
-  FROM {H} h
-  LEFT JOIN (
-      SELECT x.host_id, sum(x.cpu) AS cpu, sum(x.memory) AS memory,
-             jsonb_agg(x.gpu_devices) FILTER (WHERE cardinality(x.gpu_devices) > 0) AS devices
-        FROM (
-            SELECT t.host_id, f.cpu, f.memory, t.gpu_devices
-              FROM {K} t JOIN {F} f ON f.id = t.function_id
-             WHERE t.status IN {HOLDING} AND t.host_id IS NOT NULL {{task_filter}}
-            UNION ALL
-            SELECT s.host_id, s.cpu, s.memory, s.gpu_devices FROM {S} s
-             WHERE s.status IN {HOLDING} AND s.host_id IS NOT NULL {{sandbox_filter}}
-            UNION ALL
-            SELECT b.host_id, 0, 0, b.gpu_devices FROM {B} b
-             WHERE b.released_at IS NULL AND b.host_id IS NOT NULL {{build_filter}}
-        ) x
-       GROUP BY x.host_id
-  ) u ON u.host_id = h.id
- WHERE h.lease_expires_at >= now() AND NOT h.draining {{host_filter}}
-"""
-ONE_HOST_SQL = HOSTS_SQL.format(
-    task_filter="AND t.host_id = %(host)s",
-    sandbox_filter="AND s.host_id = %(host)s",
-    build_filter="AND b.host_id = %(host)s",
-    host_filter="AND h.id = %(host)s",
-)
 # Every live host with its usage as the database keeps it (hosts.HostUsage).
 ALIVE_HOSTS_SQL = f"""
 SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
@@ -277,6 +246,10 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
   FROM {H} h LEFT JOIN {U} u ON u.host_id = h.id
  WHERE h.lease_expires_at >= now() AND NOT h.draining
 """
+# One live host as a decision reads it again under the host's lock. Its usage row is exact there:
+# every change of the host's containers recomputes it in the changing transaction, under the row's
+# lock (hosts.HostUsage), and a decision's own task rows are counted in it at once.
+ONE_HOST_SQL = ALIVE_HOSTS_SQL + " AND h.id = %(host)s"
 
 # The live hosts that can take the container now, by their usage, best first (the module's
 # policy; ranked again exactly in Python), the best %(limit)s: ranked over the narrow columns,
@@ -340,6 +313,13 @@ SELECT coalesce(sum(n), 0) AS held FROM (
 PLACED_SQL = f"""
 UPDATE {F} SET waiting_reason = '', waiting_since = NULL WHERE id = %(function)s AND waiting_reason <> ''
 """
+# A GPU request's: placed, it reserves no host any more either (one statement, one round trip).
+GPU_PLACED_SQL = f"""
+WITH unreserved AS (
+    UPDATE {H} SET reserved_for = '', reserved_model = '', reserved_count = 0, reserved_until = NULL
+     WHERE reserved_for = %(function)s
+)
+{PLACED_SQL}"""
 WAITING_SQL = f"""
 UPDATE {F} SET waiting_reason = %(reason)s, waiting_since = coalesce(waiting_since, now()) WHERE id = %(function)s
 """
@@ -501,9 +481,7 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
             gpu_devices=found.devices if found else (),
             gpu_type=found.model if found else "",
         ).steps
-        if found is not None:
-            yield Stmt(UNRESERVE_SQL, {"function": function_id})
-        yield Stmt(PLACED_SQL, {"function": function_id})
+        yield Stmt(GPU_PLACED_SQL if found is not None else PLACED_SQL, {"function": function_id})
         return Placed(
             task_id,
             candidate.host.id,
@@ -595,9 +573,7 @@ def place_cluster(
                 yield from _create_member(fn, candidate, task_id, cluster_id, len(members))
                 members.append((task_id, f"host.{candidate.host.name}"))
     if members and leader is not None:
-        if one.gpu:
-            yield Stmt(UNRESERVE_SQL, {"function": function_id})
-        yield Stmt(PLACED_SQL, {"function": function_id})
+        yield Stmt(GPU_PLACED_SQL if one.gpu else PLACED_SQL, {"function": function_id})
         found = leader.fit
         return Placed(
             members[0][0],
