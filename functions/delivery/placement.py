@@ -122,6 +122,15 @@ class HostState:
         )
 
     @property
+    def healthy(self) -> list[gpus.Device]:
+        """Its healthy devices (worked out once: explaining a wait looks at every host's several
+        times)."""
+        cached = self.__dict__.get("_healthy")
+        if cached is None:
+            cached = self.__dict__["_healthy"] = gpus.healthy(self.devices)
+        return cached
+
+    @property
     def free_cpu(self) -> float:
         return self.cpu - self.used_cpu
 
@@ -130,11 +139,7 @@ class HostState:
         return self.memory - self.used_memory
 
     def free_of(self, model: str) -> int:
-        return sum(
-            1
-            for d in gpus.healthy(self.devices)
-            if d["model"] == model and d["index"] not in self.used_devices
-        )
+        return sum(1 for d in self.healthy if d["model"] == model and d["index"] not in self.used_devices)
 
     def held_for_others(self, function_id: str) -> dict[str, int]:
         """Devices of a model that another function's reservation keeps free on this host."""
@@ -146,7 +151,7 @@ class HostState:
 def _fit(need: Need, host: HostState) -> gpus.Fit | None:
     """How the host meets the need's GPUs now, leaving alone what another request's reservation
     keeps free."""
-    return gpus.fit(need.wants, host.devices, host.used_devices, host.held_for_others(need.function_id))
+    return gpus.fit(need.wants, host.healthy, host.used_devices, host.held_for_others(need.function_id))
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,7 @@ def rank(need: Need, hosts: Iterable[HostState]) -> list[Candidate]:
         if host.free_cpu < need.cpu or host.free_memory < need.memory:
             continue
         if not need.gpu:
-            out.append(Candidate(host, None, (bool(gpus.healthy(host.devices)), -host.free_cpu, host.name)))
+            out.append(Candidate(host, None, (bool(host.healthy), -host.free_cpu, host.name)))
             continue
         found = _fit(need, host)
         if found is not None:
@@ -187,14 +192,14 @@ def shortfall(need: Need, host: HostState) -> str | None:
 def _gpu_shortfall(need: Need, host: HostState) -> str:
     words = []
     for want in need.wants:
-        models = [m for m in want.models if any(d["model"] == m for d in gpus.healthy(host.devices))]
+        models = [m for m in want.models if any(d["model"] == m for d in host.healthy)]
         if want.any:
-            models += sorted({d["model"] for d in gpus.healthy(host.devices)} - set(models))
+            models += sorted({d["model"] for d in host.healthy} - set(models))
         if not models:
             words.append(f"no {want.spec.split(':')[0].rstrip('!')}")
             continue
         best = max(models, key=host.free_of)
-        total = sum(1 for d in gpus.healthy(host.devices) if d["model"] == best)
+        total = sum(1 for d in host.healthy if d["model"] == best)
         free = host.free_of(best)
         note = f"{free} of {total} {best} free (needs {want.count})"
         if total < want.count:
@@ -394,7 +399,7 @@ def _reserve(need: Need, hosts: Sequence[HostState]) -> tuple[HostState, str, in
             if host.cpu < need.cpu or host.memory < need.memory:
                 continue
             for model in want.models:
-                total = sum(1 for d in gpus.healthy(host.devices) if d["model"] == model)
+                total = sum(1 for d in host.healthy if d["model"] == model)
                 if total >= want.count:
                     key = (host.free_of(model), -len(host.used_devices))
                     if best is None or key > best[0]:
@@ -739,7 +744,7 @@ def place_build_step(*, build_id: str, step: int, host_id: int, gpu: str) -> Gen
         )
     host = HostState.from_row(rows[0])
     if not _could_ever(need, host):
-        have = ", ".join(sorted({d["model"] for d in gpus.healthy(host.devices)})) or "none"
+        have = ", ".join(sorted({d["model"] for d in host.healthy})) or "none"
         return Placed(
             None,
             reason=f"The build's host {host.name} could never give {wanted} (its GPUs: {have}): {shortfall(need, replace(host, used_devices=set(), reserved_for=''))}",
