@@ -133,8 +133,9 @@ class HostUsage(models.Model):
     functions migration 0023_host_usage): every change of a container's host, status or devices,
     whichever code path makes it, recomputes its host's row from the containers that hold
     resources, under that row's lock. Placement reads it to choose candidate hosts without
-    reading every container; the decision itself re-reads its host's containers under the host's
-    lock (functions/delivery/placement.py). A transaction that changes a host's containers holds
+    reading every container, and the decision reads its host's row again under the host's lock,
+    where it is exact: whatever changed the host's containers before has committed its row
+    (functions/delivery/placement.py). A transaction that changes a host's containers holds
     that host's row until it commits; one statement that changes containers of several hosts (the
     reconciler settling lost hosts) takes their rows in the order it meets them, so two such
     statements at once could deadlock, and PostgreSQL would abort one (its next tick repeats it)."""

@@ -1,9 +1,9 @@
 """Placement: which host a new container runs on, and which of its GPU devices it gets.
 
 One decision per host at a time (DESIGN.md): a container is placed while holding its host's
-advisory lock `place:<host id>`, and the host's usage is read again under it (from its
-containers), so two decisions never both take a host's last CPU, memory or device. The lock is
-held until the new task row commits. A decision waits for the lock of its best host only; the
+advisory lock `place:<host id>`, and the host's usage (hosts.HostUsage, exact once the lock is
+held: only decisions add to it) is read again under it, so two decisions never both take a
+host's last CPU, memory or device. The lock is held until the new task row commits. A decision waits for the lock of its best host only; the
 next candidates are tried with a lock that does not wait, so a transaction that waits holds no
 host lock (no deadlocks).
 
@@ -105,8 +105,7 @@ class HostState:
 
     @classmethod
     def from_row(cls, row: dict) -> HostState:
-        """A host from HOSTS_SQL (its tasks' devices as a list of arrays) or from CANDIDATES_SQL
-        and ALIVE_HOSTS_SQL (its usage's devices, one array)."""
+        """A host from CANDIDATES_SQL, ALIVE_HOSTS_SQL or ONE_HOST_SQL (its usage's devices)."""
         used = row["used_devices"] or []
         return cls(
             id=row["id"],
@@ -116,11 +115,20 @@ class HostState:
             devices=row["gpus"] or [],
             used_cpu=float(row["used_cpu"] or 0.0),
             used_memory=int(row["used_memory"] or 0),
-            used_devices={i for held in used for i in (held if isinstance(held, list) else [held])},
+            used_devices=set(used),
             reserved_for=row["reserved_for"] if row["reserved"] else "",
             reserved_model=row["reserved_model"] if row["reserved"] else "",
             reserved_count=row["reserved_count"] if row["reserved"] else 0,
         )
+
+    @property
+    def healthy(self) -> list[gpus.Device]:
+        """Its healthy devices (worked out once: explaining a wait looks at every host's several
+        times)."""
+        cached = self.__dict__.get("_healthy")
+        if cached is None:
+            cached = self.__dict__["_healthy"] = gpus.healthy(self.devices)
+        return cached
 
     @property
     def free_cpu(self) -> float:
@@ -131,11 +139,7 @@ class HostState:
         return self.memory - self.used_memory
 
     def free_of(self, model: str) -> int:
-        return sum(
-            1
-            for d in gpus.healthy(self.devices)
-            if d["model"] == model and d["index"] not in self.used_devices
-        )
+        return sum(1 for d in self.healthy if d["model"] == model and d["index"] not in self.used_devices)
 
     def held_for_others(self, function_id: str) -> dict[str, int]:
         """Devices of a model that another function's reservation keeps free on this host."""
@@ -147,7 +151,7 @@ class HostState:
 def _fit(need: Need, host: HostState) -> gpus.Fit | None:
     """How the host meets the need's GPUs now, leaving alone what another request's reservation
     keeps free."""
-    return gpus.fit(need.wants, host.devices, host.used_devices, host.held_for_others(need.function_id))
+    return gpus.fit(need.wants, host.healthy, host.used_devices, host.held_for_others(need.function_id))
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def rank(need: Need, hosts: Iterable[HostState]) -> list[Candidate]:
         if host.free_cpu < need.cpu or host.free_memory < need.memory:
             continue
         if not need.gpu:
-            out.append(Candidate(host, None, (bool(gpus.healthy(host.devices)), -host.free_cpu, host.name)))
+            out.append(Candidate(host, None, (bool(host.healthy), -host.free_cpu, host.name)))
             continue
         found = _fit(need, host)
         if found is not None:
@@ -188,14 +192,14 @@ def shortfall(need: Need, host: HostState) -> str | None:
 def _gpu_shortfall(need: Need, host: HostState) -> str:
     words = []
     for want in need.wants:
-        models = [m for m in want.models if any(d["model"] == m for d in gpus.healthy(host.devices))]
+        models = [m for m in want.models if any(d["model"] == m for d in host.healthy)]
         if want.any:
-            models += sorted({d["model"] for d in gpus.healthy(host.devices)} - set(models))
+            models += sorted({d["model"] for d in host.healthy} - set(models))
         if not models:
             words.append(f"no {want.spec.split(':')[0].rstrip('!')}")
             continue
         best = max(models, key=host.free_of)
-        total = sum(1 for d in gpus.healthy(host.devices) if d["model"] == best)
+        total = sum(1 for d in host.healthy if d["model"] == best)
         free = host.free_of(best)
         note = f"{free} of {total} {best} free (needs {want.count})"
         if total < want.count:
@@ -238,36 +242,6 @@ SELECT f.id, f.workspace_id, f.cpu, f.memory, f.gpu, f.cluster_size, w.gpu_limit
  WHERE f.id = %(function)s
 """
 
-HOSTS_SQL = f"""
-SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
-       coalesce(h.reserved_until > now(), false) AS reserved,
-       coalesce(u.cpu, 0) AS used_cpu, coalesce(u.memory, 0) AS used_memory,
-       coalesce(u.devices, '[]'::jsonb) AS used_devices
-  FROM {H} h
-  LEFT JOIN (
-      SELECT x.host_id, sum(x.cpu) AS cpu, sum(x.memory) AS memory,
-             jsonb_agg(x.gpu_devices) FILTER (WHERE cardinality(x.gpu_devices) > 0) AS devices
-        FROM (
-            SELECT t.host_id, f.cpu, f.memory, t.gpu_devices
-              FROM {K} t JOIN {F} f ON f.id = t.function_id
-             WHERE t.status IN {HOLDING} AND t.host_id IS NOT NULL {{task_filter}}
-            UNION ALL
-            SELECT s.host_id, s.cpu, s.memory, s.gpu_devices FROM {S} s
-             WHERE s.status IN {HOLDING} AND s.host_id IS NOT NULL {{sandbox_filter}}
-            UNION ALL
-            SELECT b.host_id, 0, 0, b.gpu_devices FROM {B} b
-             WHERE b.released_at IS NULL AND b.host_id IS NOT NULL {{build_filter}}
-        ) x
-       GROUP BY x.host_id
-  ) u ON u.host_id = h.id
- WHERE h.lease_expires_at >= now() AND NOT h.draining {{host_filter}}
-"""
-ONE_HOST_SQL = HOSTS_SQL.format(
-    task_filter="AND t.host_id = %(host)s",
-    sandbox_filter="AND s.host_id = %(host)s",
-    build_filter="AND b.host_id = %(host)s",
-    host_filter="AND h.id = %(host)s",
-)
 # Every live host with its usage as the database keeps it (hosts.HostUsage).
 ALIVE_HOSTS_SQL = f"""
 SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
@@ -277,6 +251,10 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
   FROM {H} h LEFT JOIN {U} u ON u.host_id = h.id
  WHERE h.lease_expires_at >= now() AND NOT h.draining
 """
+# One live host as a decision reads it again under the host's lock. Its usage row is exact there:
+# every change of the host's containers recomputes it in the changing transaction, under the row's
+# lock (hosts.HostUsage), and a decision's own task rows are counted in it at once.
+ONE_HOST_SQL = ALIVE_HOSTS_SQL + " AND h.id = %(host)s"
 
 # The live hosts that can take the container now, by their usage, best first (the module's
 # policy; ranked again exactly in Python), the best %(limit)s: ranked over the narrow columns,
@@ -340,6 +318,13 @@ SELECT coalesce(sum(n), 0) AS held FROM (
 PLACED_SQL = f"""
 UPDATE {F} SET waiting_reason = '', waiting_since = NULL WHERE id = %(function)s AND waiting_reason <> ''
 """
+# A GPU request's: placed, it reserves no host any more either (one statement, one round trip).
+GPU_PLACED_SQL = f"""
+WITH unreserved AS (
+    UPDATE {H} SET reserved_for = '', reserved_model = '', reserved_count = 0, reserved_until = NULL
+     WHERE reserved_for = %(function)s
+)
+{PLACED_SQL}"""
 WAITING_SQL = f"""
 UPDATE {F} SET waiting_reason = %(reason)s, waiting_since = coalesce(waiting_since, now()) WHERE id = %(function)s
 """
@@ -414,7 +399,7 @@ def _reserve(need: Need, hosts: Sequence[HostState]) -> tuple[HostState, str, in
             if host.cpu < need.cpu or host.memory < need.memory:
                 continue
             for model in want.models:
-                total = sum(1 for d in gpus.healthy(host.devices) if d["model"] == model)
+                total = sum(1 for d in host.healthy if d["model"] == model)
                 if total >= want.count:
                     key = (host.free_of(model), -len(host.used_devices))
                     if best is None or key > best[0]:
@@ -501,9 +486,7 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
             gpu_devices=found.devices if found else (),
             gpu_type=found.model if found else "",
         ).steps
-        if found is not None:
-            yield Stmt(UNRESERVE_SQL, {"function": function_id})
-        yield Stmt(PLACED_SQL, {"function": function_id})
+        yield Stmt(GPU_PLACED_SQL if found is not None else PLACED_SQL, {"function": function_id})
         return Placed(
             task_id,
             candidate.host.id,
@@ -595,9 +578,7 @@ def place_cluster(
                 yield from _create_member(fn, candidate, task_id, cluster_id, len(members))
                 members.append((task_id, f"host.{candidate.host.name}"))
     if members and leader is not None:
-        if one.gpu:
-            yield Stmt(UNRESERVE_SQL, {"function": function_id})
-        yield Stmt(PLACED_SQL, {"function": function_id})
+        yield Stmt(GPU_PLACED_SQL if one.gpu else PLACED_SQL, {"function": function_id})
         found = leader.fit
         return Placed(
             members[0][0],
@@ -763,7 +744,7 @@ def place_build_step(*, build_id: str, step: int, host_id: int, gpu: str) -> Gen
         )
     host = HostState.from_row(rows[0])
     if not _could_ever(need, host):
-        have = ", ".join(sorted({d["model"] for d in gpus.healthy(host.devices)})) or "none"
+        have = ", ".join(sorted({d["model"] for d in host.healthy})) or "none"
         return Placed(
             None,
             reason=f"The build's host {host.name} could never give {wanted} (its GPUs: {have}): {shortfall(need, replace(host, used_devices=set(), reserved_for=''))}",
