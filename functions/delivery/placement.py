@@ -29,6 +29,8 @@ cannot starve a large one. A workspace's `gpu_limit` caps the devices its contai
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -339,6 +341,44 @@ UPDATE {H} SET reserved_for = %(function)s, reserved_model = %(model)s, reserved
 """
 
 
+# Why a container waits takes every live host's inventory to word (about 100 ms at 1,000 hosts,
+# against a few ms for a placement), and a function that waits is decided again at every tick, by
+# every scheduler. So each process keeps what it last worked out for a request, the words and the
+# host to reserve, for EXPLAINED_SECONDS, as long as the hosts are the same ones, as they were: none
+# joined, left, drained or changed its devices, and no reservation came or went (HOSTS_SHAPE_SQL).
+# What the hosts' containers hold may have changed meanwhile: the words can be that much behind.
+EXPLAINED_SECONDS = 1.0
+EXPLAINED_MAX = 512
+HOSTS_SHAPE_SQL = f"""
+SELECT md5(coalesce(string_agg(concat_ws(':', h.id, h.lease_expires_at >= now() AND NOT h.draining,
+           h.cpu, h.memory, h.gpus::text, h.reserved_for, h.reserved_model, h.reserved_count,
+           coalesce(h.reserved_until > now(), false)), ',' ORDER BY h.id), '')) AS shape
+  FROM {H} h
+"""
+_explained: OrderedDict[tuple, tuple[float, str, tuple[int, str, int] | None]] = OrderedDict()
+
+
+def _explained_wait(need: Need) -> Generator[Stmt, Rows, tuple[str, tuple[int, str, int] | None]]:
+    """Why the container waits, and the host, model and count a GPU request reserves (None for
+    none): worked out again only when the process has not for this request within
+    EXPLAINED_SECONDS, or the hosts changed shape (see above)."""
+    shape = (yield Stmt(HOSTS_SHAPE_SQL, {}))[0]["shape"]
+    key = (need, shape)
+    known = _explained.get(key)
+    if known is not None and known[0] > time.monotonic():
+        return known[1], known[2]
+    hosts = yield from alive_hosts().steps
+    unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
+    reason = explain(need, hosts, unavailable=unavailable)
+    target = _reserve(need, hosts) if need.gpu else None
+    reserve = None if target is None else (target[0].id, target[1], target[2])
+    _explained[key] = (time.monotonic() + EXPLAINED_SECONDS, reason, reserve)
+    _explained.move_to_end(key)
+    while len(_explained) > EXPLAINED_MAX:
+        _explained.popitem(last=False)
+    return reason, reserve
+
+
 @transition()
 def alive_hosts() -> Generator[Stmt, Rows, list[HostState]]:
     """The live hosts that take containers, with what their containers hold now."""
@@ -494,23 +534,19 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
             found.devices if found else (),
             found.model if found else "",
         )
-    hosts = yield from alive_hosts().steps
-    unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
-    reason = explain(need, hosts, unavailable=unavailable)
-    if need.gpu:
-        target = _reserve(need, hosts)
-        if target is not None:
-            host, model, count = target
-            yield Stmt(
-                RESERVE_SQL,
-                {
-                    "host": host.id,
-                    "function": function_id,
-                    "model": model,
-                    "count": count,
-                    "seconds": RESERVATION_SECONDS,
-                },
-            )
+    reason, reserve = yield from _explained_wait(need)
+    if reserve is not None:
+        host_id, model, count = reserve
+        yield Stmt(
+            RESERVE_SQL,
+            {
+                "host": host_id,
+                "function": function_id,
+                "model": model,
+                "count": count,
+                "seconds": RESERVATION_SECONDS,
+            },
+        )
     yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
     return Placed(None, reason=reason)
 

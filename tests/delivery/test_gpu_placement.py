@@ -290,3 +290,35 @@ def test_a_hosts_usage_follows_its_containers_whatever_changes_them(member):
     from hosts.models import HostUsage
 
     assert not HostUsage.objects.filter(host_id=host.pk).exists()
+
+
+def test_a_waiting_request_is_worded_again_only_when_the_hosts_change_or_a_second_has_passed(
+    member, monkeypatch
+):
+    from functions.delivery import placement
+
+    # given a host with one T4, and a function that asks for two
+    _host("why-a", "T4:1")
+    waits = _function(member, "waits", "T4:2")
+    reads: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        if sql == placement.ALIVE_HOSTS_SQL:
+            reads.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        # when it is decided twice
+        first, second = _place(waits), _place(waits)
+        # then it was worded once (every live host read), and says the same both times
+        assert first.task_id is None and "only 1 T4" in first.reason
+        assert second.reason == first.reason and len(reads) == 1
+        # when a host joins, it is worded again at once
+        _host("why-b", "T4:1")
+        third = _place(waits)
+        assert len(reads) == 2 and "why-b" in third.reason
+        # and again once a second has passed, the hosts unchanged
+        later = placement.time.monotonic() + placement.EXPLAINED_SECONDS
+        monkeypatch.setattr(placement.time, "monotonic", lambda: later)
+        assert _place(waits).reason == third.reason and len(reads) == 3
+    assert Function.objects.get(pk=waits.pk).waiting_reason == third.reason
