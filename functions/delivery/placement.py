@@ -320,19 +320,17 @@ SELECT coalesce(sum(n), 0) AS held FROM (
 PLACED_SQL = f"""
 UPDATE {F} SET waiting_reason = '', waiting_since = NULL WHERE id = %(function)s AND waiting_reason <> ''
 """
-# A GPU request's: placed, it reserves no host any more either (one statement, one round trip).
-GPU_PLACED_SQL = f"""
-WITH unreserved AS (
-    UPDATE {H} SET reserved_for = '', reserved_model = '', reserved_count = 0, reserved_until = NULL
-     WHERE reserved_for = %(function)s
-)
-{PLACED_SQL}"""
-WAITING_SQL = f"""
-UPDATE {F} SET waiting_reason = %(reason)s, waiting_since = coalesce(waiting_since, now()) WHERE id = %(function)s
-"""
+# A request's reservations (it can hold several: each wait reserves the host nearest to holding it)
+# are ended in the order of their hosts' ids, so that two decisions placing containers of one
+# function at once take those rows in the same order; and before the function's row (PLACED_SQL),
+# as a decision that waits takes a host's row (RESERVE_SQL) before the function's (WAITING_SQL):
+# decisions of one function never deadlock.
 UNRESERVE_SQL = f"""
 UPDATE {H} SET reserved_for = '', reserved_model = '', reserved_count = 0, reserved_until = NULL
- WHERE reserved_for = %(function)s
+ WHERE id IN (SELECT id FROM {H} WHERE reserved_for = %(function)s ORDER BY id FOR UPDATE)
+"""
+WAITING_SQL = f"""
+UPDATE {F} SET waiting_reason = %(reason)s, waiting_since = coalesce(waiting_since, now()) WHERE id = %(function)s
 """
 RESERVE_SQL = f"""
 UPDATE {H} SET reserved_for = %(function)s, reserved_model = %(model)s, reserved_count = %(count)s,
@@ -526,7 +524,9 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
             gpu_devices=found.devices if found else (),
             gpu_type=found.model if found else "",
         ).steps
-        yield Stmt(GPU_PLACED_SQL if found is not None else PLACED_SQL, {"function": function_id})
+        if found is not None:
+            yield Stmt(UNRESERVE_SQL, {"function": function_id})
+        yield Stmt(PLACED_SQL, {"function": function_id})
         return Placed(
             task_id,
             candidate.host.id,
@@ -614,7 +614,9 @@ def place_cluster(
                 yield from _create_member(fn, candidate, task_id, cluster_id, len(members))
                 members.append((task_id, f"host.{candidate.host.name}"))
     if members and leader is not None:
-        yield Stmt(GPU_PLACED_SQL if one.gpu else PLACED_SQL, {"function": function_id})
+        if one.gpu:
+            yield Stmt(UNRESERVE_SQL, {"function": function_id})
+        yield Stmt(PLACED_SQL, {"function": function_id})
         found = leader.fit
         return Placed(
             members[0][0],
