@@ -3,9 +3,9 @@
 One decision per host at a time (DESIGN.md): a container is placed while holding its host's
 advisory lock `place:<host id>`, and the host's usage (hosts.HostUsage, exact once the lock is
 held: only decisions add to it) is read again under it, so two decisions never both take a
-host's last CPU, memory or device. The lock is held until the new task row commits. A decision waits for the lock of its best host only; the
-next candidates are tried with a lock that does not wait, so a transaction that waits holds no
-host lock (no deadlocks).
+host's last CPU, memory or device. The lock is held until the new task row commits. A decision
+waits for the lock of its best host only; the next candidates are tried with a lock that does not
+wait, so a transaction that waits holds no host lock (no deadlocks).
 
 The candidates are chosen in SQL, without reading every host's containers: each host's usage
 (hosts.HostUsage, kept by the database on every change of a container) and its healthy devices
@@ -341,10 +341,11 @@ UPDATE {H} SET reserved_for = %(function)s, reserved_model = %(model)s, reserved
 
 # Why a container waits takes every live host's inventory to word (about 100 ms at 1,000 hosts,
 # against a few ms for a placement), and a function that waits is decided again at every tick, by
-# every scheduler. So each process keeps what it last worked out for a request, the words and the
-# host to reserve, for EXPLAINED_SECONDS, as long as the hosts are the same ones, as they were: none
-# joined, left, drained or changed its devices, and no reservation came or went (HOSTS_SHAPE_SQL).
-# What the hosts' containers hold may have changed meanwhile: the words can be that much behind.
+# every scheduler. So each process keeps what it last worked out for a request (a function's
+# container or a sandbox), the words and the host to reserve, for EXPLAINED_SECONDS, as long as
+# the hosts are the same ones, as they were: none joined, left, drained or changed its devices,
+# and no reservation came or went (HOSTS_SHAPE_SQL). What the hosts' containers hold may have
+# changed meanwhile: the words can be that much behind.
 EXPLAINED_SECONDS = 1.0
 EXPLAINED_MAX = 512
 HOSTS_SHAPE_SQL = f"""
@@ -356,25 +357,39 @@ SELECT md5(coalesce(string_agg(concat_ws(':', h.id, h.lease_expires_at >= now() 
 _explained: OrderedDict[tuple, tuple[float, str, tuple[int, str, int] | None]] = OrderedDict()
 
 
-def _explained_wait(need: Need) -> Generator[Stmt, Rows, tuple[str, tuple[int, str, int] | None]]:
-    """Why the container waits, and the host, model and count a GPU request reserves (None for
-    none): worked out again only when the process has not for this request within
-    EXPLAINED_SECONDS, or the hosts changed shape (see above)."""
+def _waits(need: Need) -> Generator[Stmt, Rows, str]:
+    """Why the container cannot be placed now, in words, its request (`need.function_id`: a
+    function's or a sandbox's) reserving the host nearest to holding it when it wants GPUs. Worked
+    out again only when this process has not for the request within EXPLAINED_SECONDS, or the
+    hosts changed shape (see above)."""
     shape = (yield Stmt(HOSTS_SHAPE_SQL, {}))[0]["shape"]
     key = (need, shape)
     known = _explained.get(key)
     if known is not None and known[0] > time.monotonic():
-        return known[1], known[2]
-    hosts = yield from alive_hosts().steps
-    unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
-    reason = explain(need, hosts, unavailable=unavailable)
-    target = _reserve(need, hosts) if need.gpu else None
-    reserve = None if target is None else (target[0].id, target[1], target[2])
-    _explained[key] = (time.monotonic() + EXPLAINED_SECONDS, reason, reserve)
-    _explained.move_to_end(key)
-    while len(_explained) > EXPLAINED_MAX:
-        _explained.popitem(last=False)
-    return reason, reserve
+        _, reason, reserve = known
+    else:
+        hosts = yield from alive_hosts().steps
+        unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
+        reason = explain(need, hosts, unavailable=unavailable)
+        target = _reserve(need, hosts) if need.gpu else None
+        reserve = None if target is None else (target[0].id, target[1], target[2])
+        _explained[key] = (time.monotonic() + EXPLAINED_SECONDS, reason, reserve)
+        _explained.move_to_end(key)
+        while len(_explained) > EXPLAINED_MAX:
+            _explained.popitem(last=False)
+    if reserve is not None:
+        host_id, model, count = reserve
+        yield Stmt(
+            RESERVE_SQL,
+            {
+                "host": host_id,
+                "function": need.function_id,
+                "model": model,
+                "count": count,
+                "seconds": RESERVATION_SECONDS,
+            },
+        )
+    return reason
 
 
 @transition()
@@ -534,19 +549,7 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
             found.devices if found else (),
             found.model if found else "",
         )
-    reason, reserve = yield from _explained_wait(need)
-    if reserve is not None:
-        host_id, model, count = reserve
-        yield Stmt(
-            RESERVE_SQL,
-            {
-                "host": host_id,
-                "function": function_id,
-                "model": model,
-                "count": count,
-                "seconds": RESERVATION_SECONDS,
-            },
-        )
+    reason = yield from _waits(need)
     yield Stmt(WAITING_SQL, {"function": function_id, "reason": reason})
     return Placed(None, reason=reason)
 
@@ -719,21 +722,7 @@ def place_sandbox(*, sandbox_id: str) -> Generator[Stmt, Rows, Placed]:
         if found is not None:
             yield Stmt(UNRESERVE_SQL, {"function": sandbox_id})
         return Placed(sandbox_id, candidate.host.id, f"host.{candidate.host.name}", tuple(devices), model)
-    hosts = yield from alive_hosts().steps
-    unavailable = (yield Stmt(UNAVAILABLE_SQL, {}))[0]["n"]
-    reason = explain(need, hosts, unavailable=unavailable)
-    if need.gpu and (target := _reserve(need, hosts)) is not None:
-        host, model, count = target
-        yield Stmt(
-            RESERVE_SQL,
-            {
-                "host": host.id,
-                "function": sandbox_id,
-                "model": model,
-                "count": count,
-                "seconds": RESERVATION_SECONDS,
-            },
-        )
+    reason = yield from _waits(need)
     yield Stmt(SANDBOX_WAITING_SQL, {"sandbox": sandbox_id, "reason": reason})
     return Placed(None, reason=reason)
 
