@@ -19,6 +19,11 @@ LABELS=(--change 'LABEL skylift.base=debian-slim' --change "LABEL skylift.python
 
 say "Base image $IMAGE"
 docker info >/dev/null 2>&1 || die "no Docker engine answers: run platform/scripts/start-docker.sh"
+# One maker of this base at a time on this machine (the platform's builder, the stack test, an
+# operator): another waits here, then finds it built. Two in one root file system would spoil it.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/base-$PYTHON_VERSION.lock"
+flock 9
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
     note "already built; reusing it"
     exit 0

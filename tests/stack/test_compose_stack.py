@@ -3,10 +3,13 @@ control plane's own (its host token made at start) and a second one joining with
 it; examples/hello.py runs through it with the SDK; the second host's token is revoked; down.
 
 The stack is a project of its own (name, network, volumes, ports, data directory, function
-containers' network and host names), so it never meets the suite's platform on the same engine.
-tests/stack/compose.test.yml runs the suite's .venv and sources in the server's services (no pip
-install); the PostgreSQL and Redis image is built from Debian's packages on the 3.11 base image, as
-for an operator (once per machine; Docker's cache after that).
+containers' network and host names, its server image's tag), so it never meets the suite's platform
+on the same engine. The server's services run the real image, built from
+platform/docker/server.Dockerfile with pip from the package index (about 30 s; Docker's cache when
+neither the base nor the sources changed), on the 3.13 base made by platform/scripts/base-image.sh
+where it is missing; tests/stack/compose.test.yml says what the test changes. The PostgreSQL and Redis
+image is built from Debian's packages on the 3.11 base image, as for an operator (once per machine;
+Docker's cache after that).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -27,8 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
+import httpx
 import psycopg
 import pytest
+from django.conf import settings
 
 from tests.fixtures.live_platform import wait_for
 
@@ -37,6 +43,9 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 FILES = ["-f", str(REPO / "docker-compose.yml"), "-f", str(REPO / "tests" / "stack" / "compose.test.yml")]
 SKYLIFT = str(Path(sys.executable).parent / "skylift")
+SERVER_BASE = "skylift/debian-slim:3.13"  # platform/docker/server.Dockerfile's BASE
+SERVER_IMAGE = "skylift/stack-test-server"  # compose.test.yml's tag of it
+BUILD_CA = REPO / ".build-ca.pem"  # read by server.Dockerfile's pip, where present
 
 
 def _compose_command() -> list[str]:
@@ -107,15 +116,52 @@ class Stack:
         )
 
 
+def _pin_server_base(tag: str) -> None:
+    """Tag the server's base for this stack alone: tests/builds removes and remakes
+    skylift/debian-slim:3.13 while the suite runs, and a build that reached FROM in between would
+    look for it in an image registry. Made here first where it is missing, as docker-compose.yml
+    tells an operator (base-image.sh locks against the platform's builder making it at once)."""
+    client = docker.from_env()
+    for _ in range(3):
+        try:
+            client.images.get(SERVER_BASE).tag(SERVER_IMAGE, tag)
+            return
+        except docker.errors.ImageNotFound:
+            made = subprocess.run(
+                ["bash", str(REPO / "platform" / "scripts" / "base-image.sh")],
+                env={**os.environ, "SKYLIFT_BASE_PYTHON": "3.13"},
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            assert made.returncode == 0, (
+                f"base-image.sh failed:\n{made.stdout[-3000:]}\n{made.stderr[-3000:]}"
+            )
+    raise AssertionError(f"{SERVER_BASE} is still missing after platform/scripts/base-image.sh (three tries)")
+
+
+@contextlib.contextmanager
+def _build_ca() -> Iterator[None]:
+    """The host's CA bundle (the one the platform's own builds pass on: SKYLIFT_BUILD_CA_BUNDLE) as
+    .build-ca.pem for the build's pip, as docs/operations.md tells an operator behind a
+    TLS-inspecting proxy; an operator's own .build-ca.pem is used and left as it is."""
+    bundle = settings.SKYLIFT_BUILD_CA_BUNDLE
+    if BUILD_CA.exists() or not bundle:
+        yield
+        return
+    shutil.copyfile(bundle, BUILD_CA)
+    try:
+        yield
+    finally:
+        BUILD_CA.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def _stack() -> Iterator[Stack]:
     project = f"skylift-stack-{secrets.token_hex(3)}"
     work = Path(tempfile.mkdtemp(prefix="skylift-stack-"))
-    (work / "python-home").mkdir()
     web_port, pg_port = _free_port(), _free_port()
-    # The Python the suite's .venv was made with, mounted at its path; a Debian /usr one is the base
-    # image's own already (bookworm's 3.11).
-    python_home = sys.base_prefix if sys.base_prefix != "/usr" else str(work / "python-home")
+    base_tag = f"base-{project}"
     docker_host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
     # Nothing of the suite's own settings: the stack's come from docker-compose.yml and the below.
     env = {
@@ -133,9 +179,7 @@ def _stack() -> Iterator[Stack]:
             "SKYLIFT_HOST_NAME": f"{project}-1",
             "SKYLIFT_HOST_2_GPUS": "T4",
             "SKYLIFT_TEST_PG_PORT": str(pg_port),
-            "SKYLIFT_TEST_REPO": str(REPO),
-            "SKYLIFT_TEST_VENV": sys.prefix,
-            "SKYLIFT_TEST_PYTHON_HOME": python_home,
+            "SKYLIFT_TEST_SERVER_BASE": f"{SERVER_IMAGE}:{base_tag}",
             "SKYLIFT_TEST_DOCKER_SOCKET": docker_host.removeprefix("unix://"),
         }
     )
@@ -160,6 +204,12 @@ def _stack() -> Iterator[Stack]:
         for network in client.networks.list(names=[project]):
             with contextlib.suppress(docker.errors.APIError):
                 network.remove()
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            client.images.remove(f"{SERVER_IMAGE}:{base_tag}")  # the pin (the base stays)
+        # The server images of earlier runs that this one's replaced (a new base or new sources);
+        # skylift/stack-test-server:latest stays for the next run's cache.
+        with contextlib.suppress(docker.errors.APIError):
+            client.images.prune(filters={"dangling": True, "label": "skylift.stack-test"})
         shutil.rmtree(work, ignore_errors=True)
         stack.timings["down"] = time.monotonic() - started
         print(f"\nstack timings (s): {json.dumps({k: round(v, 1) for k, v in stack.timings.items()})}")
@@ -175,8 +225,12 @@ def test_it_runs_hello_through_the_compose_stack_with_two_host_agents(tmp_path):
     with _stack() as stack:
         t = time.monotonic()
         # given the stack up, every image built here (the control plane's own agent makes its token)
-        # (two images, which the other services share; from Docker's cache after the first time)
-        stack.run("build", "postgres", "migrate", timeout=900)
+        # (two images, which the other services share: the datastores' from Docker's cache after the
+        # first time, the server's from platform/docker/server.Dockerfile, pip installing it)
+        _pin_server_base(stack.env["SKYLIFT_TEST_SERVER_BASE"].partition(":")[2])
+        with _build_ca():  # --force-rm: a failed step's container is not left behind
+            stack.run("build", "--force-rm", "postgres", "migrate", timeout=900)
+        t = _timed(stack, "build", t)
         stack.run("up", "-d", "--no-build", "web", "worker", "agent")
         t = _timed(stack, "up", t)
         # and a second host joining with a token the operator made for it, and a user with a token
@@ -208,6 +262,14 @@ def test_it_runs_hello_through_the_compose_stack_with_two_host_agents(tmp_path):
         assert hosts[1][1] == host_token.partition(":")[0]
         assert f"queue host.{stack.hosts[1]}" in stack.logs("agent-2")
         t = _timed(stack, "agents registered", t)
+
+        # then the image's dashboard (the frontend/dist it was built with) is served, its assets too
+        page = httpx.get(f"{stack.url}/", timeout=30)
+        assert page.status_code == 200 and '<div id="root">' in page.text, page.text[:500]
+        script = re.search(r'<script[^>]* src="(/static/[^"]+\.js)"', page.text)
+        assert script, page.text[:500]
+        asset = httpx.get(f"{stack.url}{script[1]}", timeout=30)
+        assert asset.status_code == 200 and "javascript" in asset.headers["content-type"], script[1]
 
         # when examples/hello.py runs through it with the SDK
         env = {k: v for k, v in os.environ.items() if not k.startswith("SKYLIFT_")}
