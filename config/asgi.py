@@ -24,8 +24,9 @@ from functions.routing import websocket_urlpatterns  # noqa: E402
 from state.fastpath import DictFastPath  # noqa: E402
 from state.fastpath import serves as dict_fast_path_serves  # noqa: E402
 from vault.rotation import verify_at_start  # noqa: E402
-from web.gateway import WebGateway, watch_custom_domains  # noqa: E402
+from web.gateway import gateway as web_gateway  # noqa: E402
 from web.gateway import serves as web_gateway_serves  # noqa: E402
+from web.gateway import watch_custom_domains  # noqa: E402
 from web.sandbox_tcp import TcpTunnels  # noqa: E402
 from web.sandbox_tunnels import SandboxTunnels  # noqa: E402
 from web.sandbox_tunnels import serves as sandbox_tunnels_serve  # noqa: E402
@@ -37,8 +38,6 @@ capped_django = BodyLimit(django_asgi_app)
 remote_calls = RemoteCallFastPath(fallback=capped_django)
 # A Dict's get and put from the caller, likewise (sharing the calls' pool, Redis and token check).
 dict_ops = DictFastPath(remote_calls, fallback=capped_django)
-# Web endpoints: requests by a web URL's host name or /web/ path go to the functions' containers.
-web_gateway = WebGateway()
 # Sandboxes' exposed ports (`encrypted_ports=`): /tunnels/{label}/ or {label}.{SKYLIFT_WEB_DOMAIN}.
 sandbox_tunnels = SandboxTunnels()
 # Sandboxes' `unencrypted_ports` as raw TCP (SKYLIFT_TCP_TUNNEL_PORTS): listeners kept while they run.

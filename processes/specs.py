@@ -28,6 +28,9 @@ def web(*, port: int, graceful_seconds: int = 5) -> list[str]:
         "--port",
         str(port),
         "--no-access-log",
+        # Web endpoints' requests are served by the gateway without uvicorn's per-request machinery.
+        "--http",
+        "web.front:FrontProtocol",
         "--timeout-graceful-shutdown",
         str(graceful_seconds),
     ]

@@ -8,7 +8,9 @@ admission, limits and forwarding are the gateway's own code) is called with a pl
 receive that hands over the body at once, and a send that writes the response's head together with
 its first bytes (one write, one packet: a small response reaches the client whole). Nothing else
 changes on the way: no extra task, event or header check per request beyond what the application
-itself does.
+itself does. A web endpoint's request the gateway is ready for is not even given a task: the
+gateway serves it in callbacks (WebGateway.try_fast), writing the response through
+`response_start`, `response_body` and `response_done`, or hands it back (`serve_with`).
 
 Everything else is uvicorn's: any other request (the API, the dashboard, a WebSocket's upgrade,
 a body sent in chunks or past FRONT_BODY_MAX, `Expect: 100-continue`, HTTP/1.0, a head that does
@@ -43,16 +45,20 @@ _SERVER_ERROR = (
 )
 
 
-def _serves():
-    """The rule config.asgi dispatches by: the web gateway's and the sandbox tunnels' requests
-    (imported at the first connection: uvicorn loads this class before Django is set up)."""
+def _routes():
+    """The rule config.asgi dispatches by: a sandbox tunnel's request, a web endpoint's (which the
+    gateway may serve at once, WebGateway.try_fast), or neither (imported at the first connection:
+    uvicorn loads this class before Django is set up)."""
+    from web.gateway import gateway
     from web.gateway import serves as gateway_serves
     from web.sandbox_tunnels import serves as tunnels_serve
 
-    def serves(scope: dict) -> bool:
-        return gateway_serves(scope) or tunnels_serve(scope)
+    def route(scope: dict) -> str | None:
+        if tunnels_serve(scope):
+            return "tunnel"
+        return "gateway" if gateway_serves(scope) else None
 
-    return serves
+    return route, gateway.try_fast
 
 
 class _Head:
@@ -82,13 +88,15 @@ class _Head:
 class FrontProtocol(asyncio.Protocol):
     """One client connection (see the module's docstring)."""
 
-    serves: Any = None
+    route: Any = None
+    try_fast: Any = None
 
     def __init__(self, config, server_state, app_state: dict[str, Any], _loop=None) -> None:
         if not config.loaded:
             config.load()
-        if FrontProtocol.serves is None:
-            FrontProtocol.serves = staticmethod(_serves())
+        if FrontProtocol.route is None:
+            route, try_fast = _routes()
+            FrontProtocol.route, FrontProtocol.try_fast = staticmethod(route), staticmethod(try_fast)
         self.config, self.server_state, self.app_state = config, server_state, app_state
         self.app = config.loaded_app
         self.loop = _loop or asyncio.get_event_loop()
@@ -105,6 +113,10 @@ class FrontProtocol(asyncio.Protocol):
         self.drained: asyncio.Future[None] | None = None
         self.disconnected = False
         self.gone: asyncio.Future[None] | None = None
+        # The request in flight when the gateway serves it in callbacks (web.http11.FastExchange).
+        self.exchange: Any = None
+        self.request: tuple[dict, bytes] | None = None
+        self.response: _Response | None = None
         # One timer a connection, moved on when it fires early (not one made and cancelled a request).
         self.keep_alive_timer: asyncio.TimerHandle | None = None
         self.idle_since: float | None = None
@@ -122,6 +134,10 @@ class FrontProtocol(asyncio.Protocol):
         self.server_state.connections.discard(self)
         self.disconnected = True
         self._stop_keep_alive_timer()
+        if self.exchange is not None:
+            self.exchange.client_gone()
+            self.exchange = None
+            self._done()
         if self.gone is not None and not self.gone.done():
             self.gone.set_result(None)
         if self.drained is not None and not self.drained.done():
@@ -132,9 +148,13 @@ class FrontProtocol(asyncio.Protocol):
 
     def pause_writing(self) -> None:
         self.write_paused = True
+        if self.exchange is not None:
+            self.exchange.pause()
 
     def resume_writing(self) -> None:
         self.write_paused = False
+        if self.exchange is not None:
+            self.exchange.resume()
         if self.drained is not None and not self.drained.done():
             self.drained.set_result(None)
 
@@ -193,19 +213,51 @@ class FrontProtocol(asyncio.Protocol):
         if request is None:
             self._hand_over()
             return
-        scope, length, keep_alive = request
+        scope, length, keep_alive, gateway = request
         if len(buffer) < end + length:
             return  # the body's rest is on its way
         body = bytes(buffer[end : end + length])
         del buffer[: end + length]
         self.busy = True
         self.keep_alive = keep_alive
-        task = self.loop.create_task(self._serve(scope, body))
+        self.request = (scope, body)
+        if gateway and FrontProtocol.try_fast(self, scope, body):
+            return
+        self.serve_with(self.app)
+
+    def serve_with(self, app) -> None:
+        """Serve the request at hand through an ASGI app (the control plane's, or the one the
+        gateway hands back when its callbacks could not finish the request)."""
+        self.exchange = None
+        assert self.request is not None
+        scope, body = self.request
+        task = self.loop.create_task(self._serve(scope, body, app))
         self.server_state.tasks.add(task)
         task.add_done_callback(self.server_state.tasks.discard)
 
-    def _request(self, head: bytes) -> tuple[dict, int, bool] | None:
-        """The scope, body length and keep-alive of a request served here; None for uvicorn's."""
+    # The gateway's callbacks (web.http11.FastExchange) ------------------------------------------------
+
+    def response_start(self, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        self.response = _Response(self, head_only=False)
+        self.response.write_start(status, headers)
+
+    def response_body(self, body: bytes, more: bool) -> None:
+        assert self.response is not None
+        self.response.write_body(body, more)
+
+    def response_done(self) -> None:
+        self.exchange = self.response = None
+        self._done()
+
+    def response_cut(self) -> None:
+        """The response broke off after it began: the client sees it end early."""
+        self.exchange = self.response = None
+        self.transport.close()
+        self._done()
+
+    def _request(self, head: bytes) -> tuple[dict, int, bool, bool] | None:
+        """The scope, body length and keep-alive of a request served here, and whether it is the
+        web gateway's; None for uvicorn's."""
         parsed = _Head()
         parser = parsed.parser
         try:
@@ -246,9 +298,10 @@ class FrontProtocol(asyncio.Protocol):
             "headers": parsed.headers,
             "state": self.app_state.copy(),
         }
-        if not FrontProtocol.serves(scope):
+        route = FrontProtocol.route(scope)
+        if route is None:
             return None
-        return scope, length, parsed.keep_alive
+        return scope, length, parsed.keep_alive, route == "gateway"
 
     def _hand_over(self) -> None:
         """The rest of the connection is uvicorn's, from the first byte of the request at hand."""
@@ -266,7 +319,7 @@ class FrontProtocol(asyncio.Protocol):
         if data:
             protocol.data_received(data)
 
-    async def _serve(self, scope: dict, body: bytes) -> None:
+    async def _serve(self, scope: dict, body: bytes, app) -> None:
         response = _Response(self, scope["method"] == "HEAD")
         sent_body = False
 
@@ -282,7 +335,7 @@ class FrontProtocol(asyncio.Protocol):
             return {"type": "http.disconnect"}
 
         try:
-            await self.app(scope, receive, response.send)
+            await app(scope, receive, response.send)
         except BaseException as exc:
             log.error("Exception in ASGI application\n", exc_info=exc)
             if not response.started and not self.disconnected:
@@ -305,6 +358,7 @@ class FrontProtocol(asyncio.Protocol):
 
     def _done(self) -> None:
         self.busy = False
+        self.request = None
         self.server_state.total_requests += 1
         if self.gone is not None and not self.gone.done():
             self.gone.set_result(None)
@@ -351,13 +405,21 @@ class _Response:
                 raise RuntimeError(
                     "Expected ASGI message 'http.response.body', but got 'http.response.start'."
                 )
-            self.started = True
-            self._start(message["status"], message.get("headers", ()))
+            self.write_start(message["status"], message.get("headers", ()))
             return
         if kind != "http.response.body" or not self.started or self.complete:
             raise RuntimeError(f"Unexpected ASGI message '{kind}' sent, after response already completed.")
-        body = b"" if self.head_only else message.get("body", b"")
-        more = message.get("more_body", False)
+        self.write_body(message.get("body", b""), message.get("more_body", False))
+
+    def write_start(self, status: int, headers) -> None:
+        """The response's head, written with its first bytes."""
+        self.started = True
+        self._start(status, headers)
+
+    def write_body(self, body: bytes, more: bool) -> None:
+        connection = self.connection
+        if self.head_only:
+            body = b""
         if self.chunked:
             data = (b"%x\r\n" % len(body) + body + b"\r\n" if body else b"") + (b"" if more else b"0\r\n\r\n")
         else:

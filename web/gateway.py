@@ -38,11 +38,11 @@ from functions import web_endpoints
 from functions.ratelimit import RATE_SCRIPT, bucket_key
 
 from . import proxy_tokens
-from .http11 import ProxyError, forward_http
+from .http11 import FastExchange, ProxyError, StaleTunnel, forward_http, request_bytes
 from .pool import Busy, FunctionPool, Slot, StartFailed, Tunnel, TunnelRefused
 from .websocket import forward_websocket
 
-__all__ = ["WebGateway", "serves", "watch_custom_domains"]
+__all__ = ["WebGateway", "gateway", "serves", "watch_custom_domains"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ PATH_PREFIX = "/web/"
 UNREACHABLE_RETRIES = 5
 TOKENS_AHEAD_SECONDS = 0.5
 CUSTOM_DOMAINS_SECONDS = 2.0
+_UNKNOWN = object()  # a route not read within ROUTE_CACHE_SECONDS
 
 
 def _host(scope: dict) -> str:
@@ -184,31 +185,110 @@ class WebGateway:
         try:
             target = await self._target(scope)
             function_id = await self._admit(scope, target)
-            pool = self._pool(function_id)
-            for _ in range(UNREACHABLE_RETRIES):
-                slot = await self._acquire(pool, target.route.method)
-                try:
-                    tunnel = await slot.tunnel()
-                except (TunnelRefused, OSError, TimeoutError):
-                    # Gone before the request was sent (it left, or crashed): another container takes it.
-                    slot.release()
-                    continue
-                await self._forward(scope, receive, send, target, slot, tunnel, request_id)
-                return
-            raise Refused(
-                502,
-                "container_unreachable",
-                f"The endpoint's containers could not be reached (request {request_id}).",
-                hint="Try again shortly.",
-            )
+            await self._serve(scope, receive, send, target, function_id, request_id)
         except Refused as refused:
-            if scope["type"] == "websocket":
-                await _refuse_websocket(send, refused, request_id)
+            await self._refuse(send, scope, refused, request_id)
+
+    async def _serve(
+        self, scope: dict, receive, send, target: Target, function_id: str, request_id: str
+    ) -> None:
+        """An admitted request: a container with room, a tunnel to it, the exchange."""
+        pool = self._pool(function_id)
+        for _ in range(UNREACHABLE_RETRIES):
+            slot = await self._acquire(pool, target.route.method)
+            try:
+                tunnel = await slot.tunnel()
+            except (TunnelRefused, OSError, TimeoutError):
+                # Gone before the request was sent (it left, or crashed): another container takes it.
+                slot.release()
+                continue
+            await self._forward(scope, receive, send, target, slot, tunnel, request_id)
+            return
+        raise Refused(
+            502,
+            "container_unreachable",
+            f"The endpoint's containers could not be reached (request {request_id}).",
+            hint="Try again shortly.",
+        )
+
+    def try_fast(self, client, scope: dict, body: bytes) -> bool:
+        """Serve an HTTP request whose body came whole in callbacks (http11.FastExchange), when
+        nothing about it has to wait: its route read within ROUTE_CACHE_SECONDS, a rate token taken
+        ahead, its pool's containers read within REFRESH_SECONDS, one with room and a kept-alive
+        tunnel idle to it. False leaves the request to the ASGI path (__call__), which takes the same
+        decisions, waiting where it must; so does a request with proxy auth, class parameters, HEAD,
+        or forwarding headers (uvicorn's proxy headers middleware reads those on that path).
+
+        `client` is web.front's connection; a request that fails before its response begins goes
+        back to it with the ASGI app that answers (`client.serve_with`)."""
+        if scope["method"] == "HEAD":
+            return False
+        for name, _ in scope["headers"]:
+            if name == b"x-forwarded-for" or name == b"x-forwarded-proto":
+                return False
+        try:
+            kind, key, _, root = self._locate(scope)
+            _check_length(scope)
+        except Refused:
+            return False
+        route = self._cached_route(kind, key)
+        if not isinstance(route, web_endpoints.Route) or route.requires_proxy_auth or route.parameters:
+            return False
+        pool = self.pools.get(route.function_id)
+        if pool is None or not pool.fresh:
+            return False
+        slot = pool.try_acquire(route.method)
+        if slot is None:
+            return False
+        tunnel = slot.idle_tunnel()
+        if tunnel is None or not self._take_ahead(route.workspace_id):
+            slot.release(tunnel, reusable=True)
+            return False
+        request_id = _request_id()
+        target = Target(route, root)
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, StaleTunnel):  # the container never saw it: sent again, on a new tunnel
+                client.serve_with(self._admitted(target, route.function_id, request_id))
+                return
+            refused = _refused(exc, request_id) if isinstance(exc, ProxyError) else None
+            if refused is None:
+                client.response_cut()
             else:
-                body = error_body(refused.code, str(refused), hint=refused.hint)
-                body["error"]["request_id"] = request_id
-                headers = {**refused.headers, b"x-skylift-request-id": request_id.encode()}
-                await send_error(send, refused.status, body, headers=headers)
+                client.serve_with(self._refusal(refused, request_id))
+
+        request = request_bytes(scope, root, self._extra(scope, target, request_id), body)
+        client.exchange = FastExchange(client, slot, tunnel, request, request_id.encode(), failed)
+        return True
+
+    def _admitted(self, target: Target, function_id: str, request_id: str):
+        """The ASGI app that serves a request already admitted (its route, rate and body checked)."""
+
+        async def app(scope: dict, receive, send) -> None:
+            try:
+                await self._serve(scope, receive, send, target, function_id, request_id)
+            except Refused as refused:
+                await self._refuse(send, scope, refused, request_id)
+
+        return app
+
+    def _refusal(self, refused: Refused, request_id: str):
+        """The ASGI app that answers with `refused`."""
+
+        async def app(scope: dict, receive, send) -> None:
+            await self._refuse(send, scope, refused, request_id)
+
+        return app
+
+    @staticmethod
+    async def _refuse(send, scope: dict, refused: Refused, request_id: str) -> None:
+        if scope["type"] == "websocket":
+            await _refuse_websocket(send, refused, request_id)
+        else:
+            body = error_body(refused.code, str(refused), hint=refused.hint)
+            body["error"]["request_id"] = request_id
+            headers = {**refused.headers, b"x-skylift-request-id": request_id.encode()}
+            await send_error(send, refused.status, body, headers=headers)
 
     @staticmethod
     async def _acquire(pool: FunctionPool, method: str) -> Slot:
@@ -228,29 +308,31 @@ class WebGateway:
 
     # Routing and admission -----------------------------------------------------------------------
 
-    async def _target(self, scope: dict) -> Target:
+    @staticmethod
+    def _locate(scope: dict) -> tuple[str, str, str, str]:
+        """Where a request goes: its route's kind and key, the place it names, and the root path."""
         path = scope["path"]
         domain = settings.SKYLIFT_WEB_DOMAIN
         host = _host(scope)
         if host in _custom_domains:  # the whole host is the endpoint's, /web/ paths included
-            route = await self._route("domain", host)
-            where, root = host, ""
-        elif domain and host.endswith("." + domain) and not path.startswith(PATH_PREFIX):
+            return "domain", host, host, ""
+        if domain and host.endswith("." + domain) and not path.startswith(PATH_PREFIX):
             label = host[: -len(domain) - 1]
-            route = await self._route("host", label)
-            where, root = f"{label}.{domain}", ""
-        else:
-            parts = path[len(PATH_PREFIX) :].split("/", 3)
-            if len(parts) < 3 or not all(parts[:3]):
-                raise Refused(
-                    404,
-                    "not_found",
-                    f"No web endpoint at {path}: a web URL is /web/WORKSPACE/APP/FUNCTION/...",
-                    hint="`skylift app list` and the dashboard show each deployed endpoint's URL.",
-                )
-            key = "/".join(parts[:3])
-            route = await self._route("path", key)
-            where, root = f"/web/{key}", f"/web/{key}"
+            return "host", label, f"{label}.{domain}", ""
+        parts = path[len(PATH_PREFIX) :].split("/", 3)
+        if len(parts) < 3 or not all(parts[:3]):
+            raise Refused(
+                404,
+                "not_found",
+                f"No web endpoint at {path}: a web URL is /web/WORKSPACE/APP/FUNCTION/...",
+                hint="`skylift app list` and the dashboard show each deployed endpoint's URL.",
+            )
+        key = "/".join(parts[:3])
+        return "path", key, f"/web/{key}", f"/web/{key}"
+
+    async def _target(self, scope: dict) -> Target:
+        kind, key, where, root = self._locate(scope)
+        route = await self._route(kind, key)
         if route is None:
             raise Refused(
                 404,
@@ -263,13 +345,20 @@ class WebGateway:
     async def _route(self, kind: str, key: str) -> web_endpoints.Route | None:
         """The endpoint's route, read again at most every ROUTE_CACHE_SECONDS; requests that find it
         out of date together wait for one read (not one each)."""
-        cached = self.routes.get((kind, key))
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        cached = self._cached_route(kind, key)
+        if cached is not _UNKNOWN:
+            return cached
         pending = self.resolving.get((kind, key))
         if pending is None:
             pending = self.resolving[(kind, key)] = asyncio.ensure_future(self._resolve(kind, key))
         return await asyncio.shield(pending)
+
+    def _cached_route(self, kind: str, key: str) -> web_endpoints.Route | None | object:
+        """The route as read within ROUTE_CACHE_SECONDS, else _UNKNOWN."""
+        cached = self.routes.get((kind, key))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return _UNKNOWN
 
     async def _resolve(self, kind: str, key: str) -> web_endpoints.Route | None:
         try:
@@ -307,19 +396,7 @@ class WebGateway:
                 hint=f"Try again in {wait} s.",
                 headers={b"retry-after": str(wait).encode()},
             )
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    size = int(value)
-                except ValueError:
-                    raise Refused(400, "bad_request", "The Content-Length header is not a number.") from None
-                if size > settings.SKYLIFT_WEB_MAX_BODY:
-                    raise Refused(
-                        413,
-                        "too_large",
-                        f"The request body ({size} bytes) is over the cap of "
-                        f"{settings.SKYLIFT_WEB_MAX_BODY} bytes (SKYLIFT_WEB_MAX_BODY).",
-                    )
+        _check_length(scope)
         if not route.parameters:
             return route.function_id
         return await self._variant(route, scope.get("query_string", b""))
@@ -353,9 +430,7 @@ class WebGateway:
         bucket (shared by every server, and with its inputs) a few at a time, ahead; requests that
         find none left wait for one refill together."""
         while True:
-            stock, until = self.tokens.get(route.workspace_id, (0, 0.0))
-            if stock >= 1 and until > time.monotonic():
-                self.tokens[route.workspace_id] = (stock - 1, until)
+            if self._take_ahead(route.workspace_id):
                 return 0
             refill = self.refills.get(route.workspace_id)
             if refill is None:
@@ -363,6 +438,14 @@ class WebGateway:
             if await asyncio.shield(refill):
                 # The bucket holds fewer than a refill's worth: this request asks for its own token.
                 return await self._take_one(route)
+
+    def _take_ahead(self, workspace_id: str) -> bool:
+        """One of the tokens taken ahead for the workspace, while any is left and they keep."""
+        stock, until = self.tokens.get(workspace_id, (0, 0.0))
+        if stock >= 1 and until > time.monotonic():
+            self.tokens[workspace_id] = (stock - 1, until)
+            return True
+        return False
 
     async def _refill(self, route: web_endpoints.Route) -> int:
         try:
@@ -425,9 +508,8 @@ class WebGateway:
         self.trusted_addresses[address] = trusted
         return trusted
 
-    async def _forward(
-        self, scope, receive, send, target: Target, slot: Slot, tunnel: Tunnel, request_id: str
-    ) -> None:
+    def _extra(self, scope: dict, target: Target, request_id: str) -> list[tuple[bytes, bytes]]:
+        """The headers the gateway adds: who the client is, the request's id, the path form's root."""
         client, chain = self._client(scope)
         extra = [
             (b"x-forwarded-for", chain.encode("latin-1")),
@@ -437,15 +519,21 @@ class WebGateway:
         ]
         if target.root_path:
             extra.append((b"x-skylift-root-path", target.root_path.encode("latin-1")))
+        return extra
+
+    async def _forward(
+        self, scope, receive, send, target: Target, slot: Slot, tunnel: Tunnel, request_id: str
+    ) -> None:
+        extra = self._extra(scope, target, request_id)
         try:
             if scope["type"] == "websocket":
                 await forward_websocket(scope, receive, send, slot, tunnel, target.root_path, extra)
             else:
                 await forward_http(scope, receive, send, slot, tunnel, target.root_path, extra)
         except ProxyError as exc:
-            if not exc.started:
-                raise Refused(exc.status, exc.code, f"{exc} (request {request_id})", hint=exc.hint) from exc
-            log.warning("web request %s broke off after its response began: %s", request_id, exc)
+            refused = _refused(exc, request_id)
+            if refused is not None:
+                raise refused from exc
         except (TunnelRefused, OSError, TimeoutError) as exc:
             raise Refused(
                 502,
@@ -453,6 +541,37 @@ class WebGateway:
                 f"The container {slot.container.task_id} could not be reached (request {request_id}): {exc}",
                 hint="Try again: the next request goes to another container.",
             ) from exc
+
+
+# This process's gateway: config.asgi sends it the web endpoints' requests (by a web URL's host name
+# or /web/ path), and web.front the ones it may serve at once.
+gateway = WebGateway()
+
+
+def _check_length(scope: dict) -> None:
+    """A declared body past SKYLIFT_WEB_MAX_BODY is refused before it is read (413)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                size = int(value)
+            except ValueError:
+                raise Refused(400, "bad_request", "The Content-Length header is not a number.") from None
+            if size > settings.SKYLIFT_WEB_MAX_BODY:
+                raise Refused(
+                    413,
+                    "too_large",
+                    f"The request body ({size} bytes) is over the cap of "
+                    f"{settings.SKYLIFT_WEB_MAX_BODY} bytes (SKYLIFT_WEB_MAX_BODY).",
+                )
+
+
+def _refused(exc: ProxyError, request_id: str) -> Refused | None:
+    """What the client is told of an exchange that failed: a refusal before its response began;
+    after, nothing can be said (the response is cut off), so the failure is logged."""
+    if not exc.started:
+        return Refused(exc.status, exc.code, f"{exc} (request {request_id})", hint=exc.hint)
+    log.warning("web request %s broke off after its response began: %s", request_id, exc)
+    return None
 
 
 def _parameter(name: str, kind: str, raw: str) -> Any:

@@ -11,13 +11,14 @@ response is cut off (the client sees an incomplete body).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import httptools
 from django.conf import settings
 
 from .pool import Slot, Tunnel
 
-__all__ = ["ProxyError", "forward_http"]
+__all__ = ["FastExchange", "ProxyError", "StaleTunnel", "forward_http", "request_bytes"]
 
 READ = 256 * 1024
 # Not passed on: hop-by-hop headers, the ones the gateway sets itself, and proxy auth credentials.
@@ -52,7 +53,7 @@ class ProxyError(Exception):
         self.status, self.code, self.started, self.hint = status, code, started, hint
 
 
-class _Stale(Exception):
+class StaleTunnel(Exception):
     """A reused tunnel was closed before the response began: send the request again on a new one."""
 
 
@@ -81,6 +82,51 @@ class _Response:
         # Asked now: once the message is over, the parser answers False whatever the response said.
         self.keep_alive = self.parser is not None and self.parser.should_keep_alive()
 
+    def begun(self, request_id: bytes) -> tuple[int, list[tuple[bytes, bytes]]] | None:
+        """The status and headers the client gets, once the head of the real response is in (an
+        interim 1xx answer is dropped: the real one follows); None before."""
+        if not self.head or self.parser is None:
+            return None
+        status = self.parser.get_status_code()
+        if 100 <= status < 200:
+            self.head = False
+            self.headers.clear()
+            return None
+        headers = [(n, v) for n, v in self.headers if n not in DROPPED_RESPONSE]
+        headers.append((b"x-skylift-request-id", request_id))  # what finds the request in the logs
+        return status, headers
+
+    def take_body(self) -> bytes:
+        """The body bytes parsed since the last call."""
+        chunks, self.chunks = self.chunks, []
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _timed_out() -> ProxyError:
+    return ProxyError(
+        504,
+        "timeout",
+        f"The endpoint did not begin its response within {settings.SKYLIFT_WEB_REQUEST_TIMEOUT:g} s "
+        "(SKYLIFT_WEB_REQUEST_TIMEOUT).",
+    )
+
+
+def _container_failed(tunnel: Tunnel, started: bool) -> ProxyError:
+    return ProxyError(
+        502,
+        "container_failed",
+        f"The container {tunnel.task_id} stopped before it finished answering"
+        + (" (its response was cut off)" if started else ""),
+        started=started,
+        hint=f"Its logs say why: `skylift app logs` or the dashboard's container {tunnel.task_id}.",
+    )
+
+
+def _bad_response(exc: Exception, started: bool) -> ProxyError:
+    return ProxyError(
+        502, "bad_response", f"The endpoint's response is not valid HTTP: {exc}", started=started
+    )
+
 
 def _request_head(scope: dict, target: bytes, extra: list[tuple[bytes, bytes]], framing: bytes) -> bytes:
     lines = [scope["method"].encode() + b" " + target + b" HTTP/1.1"]
@@ -90,6 +136,12 @@ def _request_head(scope: dict, target: bytes, extra: list[tuple[bytes, bytes]], 
     lines.extend(name + b": " + value for name, value in extra)
     lines.append(framing)
     return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def request_bytes(scope: dict, root_path: str, extra: list[tuple[bytes, bytes]], body: bytes) -> bytes:
+    """A request whose body is whole, as the container is sent it."""
+    framing = b"content-length: " + str(len(body)).encode()
+    return _request_head(scope, raw_target(scope, root_path), extra, framing) + body
 
 
 def raw_target(scope: dict, root_path: str) -> bytes:
@@ -130,7 +182,7 @@ async def forward_http(
                     scope, receive, to_client, current, target, extra, body, more, request_id
                 )
                 return
-            except _Stale:
+            except StaleTunnel:
                 current.close()
                 current = None
                 if more:
@@ -182,50 +234,31 @@ async def _exchange(
                     data = await reader.read(READ)
         except TimeoutError:
             tunnel.close()
-            raise ProxyError(
-                504,
-                "timeout",
-                f"The endpoint did not begin its response within {settings.SKYLIFT_WEB_REQUEST_TIMEOUT:g} s "
-                "(SKYLIFT_WEB_REQUEST_TIMEOUT).",
-            ) from None
+            raise _timed_out() from None
         except ConnectionError:
             data = b""
         if not data:
             if not received and tunnel.reused and not started:
-                raise _Stale()
-            raise ProxyError(
-                502,
-                "container_failed",
-                f"The container {tunnel.task_id} stopped before it finished answering"
-                + (" (its response was cut off)" if started else ""),
-                started=started,
-                hint=f"Its logs say why: `skylift app logs` or the dashboard's container {tunnel.task_id}.",
-            )
+                raise StaleTunnel()
+            raise _container_failed(tunnel, started)
         received += len(data)
         try:
             parser.feed_data(data)
         except httptools.HttpParserError as exc:
             tunnel.close()
-            raise ProxyError(
-                502, "bad_response", f"The endpoint's response is not valid HTTP: {exc}", started=started
-            ) from None
-        if response.head and not started:
-            status = parser.get_status_code()
-            if 100 <= status < 200:  # an interim answer: the real one follows
-                response.head = False
-                response.headers.clear()
+            raise _bad_response(exc, started) from None
+        if not started:
+            begun = response.begun(request_id)
+            if begun is None:
                 continue
-            headers = [(n, v) for n, v in response.headers if n not in DROPPED_RESPONSE]
-            headers.append((b"x-skylift-request-id", request_id))  # what finds the request in the logs
-            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.start", "status": begun[0], "headers": begun[1]})
             started = True
             if head_only:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return False
-        if started and (response.chunks or response.complete):
-            chunks, response.chunks = response.chunks, []
-            body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if response.chunks or response.complete:
             # A response read whole goes out in one message: the body and its end together.
+            body = response.take_body()
             await send({"type": "http.response.body", "body": body, "more_body": not response.complete})
             if response.complete:
                 return response.keep_alive
@@ -255,3 +288,134 @@ async def _send_chunked(receive, writer: asyncio.StreamWriter, first: bytes) -> 
             raise ProxyError(400, "client_gone", "The client went away while sending its body.")
         chunk, more = message.get("body", b""), message.get("more_body", False)
     writer.write(b"0\r\n\r\n")
+
+
+class FastExchange(asyncio.Protocol):
+    """One request whose body is whole, on a kept-alive tunnel, exchanged in callbacks (no task,
+    no stream, no wait): the gateway's fast path (WebGateway.try_fast).
+
+    The request is written at once; the tunnel's transport is lent to this protocol until the
+    response ends, and the response goes to `client` (web.front's connection: `response_start`,
+    `response_body`, `response_done`) as it arrives, reading paused while the client's buffer is
+    full. The rules are _exchange's (the same head for the client, the same errors, the same
+    SKYLIFT_WEB_REQUEST_TIMEOUT until the response begins); a failure is handed to `failed`: a
+    ProxyError, or StaleTunnel when the reused tunnel closed before one byte came (the request is sent
+    again on a new one, as forward_http does).
+    """
+
+    def __init__(
+        self,
+        client,
+        slot: Slot,
+        tunnel: Tunnel,
+        request: bytes,
+        request_id: bytes,
+        failed: Callable[[Exception], None],
+    ) -> None:
+        self.client, self.slot, self.tunnel = client, slot, tunnel
+        self.request_id, self.failed = request_id, failed
+        self.response = _Response()
+        self.parser = self.response.parser = httptools.HttpResponseParser(self.response)
+        self.started = self.done = self.paused = False
+        self.received = 0
+        self.transport = tunnel.writer.transport
+        self.lent = self.transport.get_protocol()
+        self.transport.set_protocol(self)
+        self.transport.write(request)
+        loop = client.loop
+        self.timer: asyncio.TimerHandle | None = loop.call_at(
+            loop.time() + settings.SKYLIFT_WEB_REQUEST_TIMEOUT, self._timed_out
+        )
+
+    # The tunnel's side ----------------------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        if self.done:
+            return
+        self.received += len(data)
+        response = self.response
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._fail(_bad_response(exc, self.started))
+            return
+        if not self.started:
+            begun = response.begun(self.request_id)
+            if begun is None:
+                return
+            self.started = True
+            self._stop_timer()
+            self.client.response_start(*begun)
+        if response.chunks or response.complete:
+            self.client.response_body(response.take_body(), not response.complete)
+            if response.complete:
+                self._end(response.keep_alive)
+
+    def eof_received(self) -> bool | None:
+        keep_open = self.lent.eof_received()
+        self._closed()
+        return keep_open
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lent.connection_lost(exc)
+        self._closed()
+
+    def pause_writing(self) -> None:
+        self.lent.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.lent.resume_writing()
+
+    # The client's side ----------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        """The client reads slower than the container writes: stop reading the container."""
+        if not self.done and not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
+
+    def resume(self) -> None:
+        if not self.done and self.paused:
+            self.paused = False
+            self.transport.resume_reading()
+
+    def client_gone(self) -> None:
+        """The client closed its connection: the tunnel goes too (what the container sends is lost)."""
+        if not self.done:
+            self._release(reusable=False)
+
+    # Ends -------------------------------------------------------------------------------------------
+
+    def _closed(self) -> None:
+        if self.done:
+            return
+        if not self.received and self.tunnel.reused:
+            self._fail(StaleTunnel())
+        else:
+            self._fail(_container_failed(self.tunnel, self.started))
+
+    def _timed_out(self) -> None:
+        self.timer = None
+        if not self.done and not self.started:
+            self._fail(_timed_out())
+
+    def _stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _release(self, *, reusable: bool) -> None:
+        self.done = True
+        self._stop_timer()
+        self.transport.set_protocol(self.lent)
+        if self.paused and not self.transport.is_closing():
+            self.transport.resume_reading()
+        self.slot.release(self.tunnel, reusable=reusable)
+
+    def _end(self, reusable: bool) -> None:
+        self._release(reusable=reusable)
+        self.client.response_done()
+
+    def _fail(self, exc: Exception) -> None:
+        self._release(reusable=False)
+        self.failed(exc)

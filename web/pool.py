@@ -178,14 +178,18 @@ class Slot:
     method: str
 
     async def tunnel(self) -> Tunnel:
-        idle = self.container.idle.get(self.method, [])
+        return self.idle_tunnel() or await self.fresh_tunnel()
+
+    def idle_tunnel(self) -> Tunnel | None:
+        """A kept-alive tunnel of this container, when one is idle (closed ones are dropped)."""
+        idle = self.container.idle.get(self.method)
         while idle:
             tunnel = idle.pop()
             if tunnel.usable:
                 tunnel.reused = True
                 return tunnel
             tunnel.close()
-        return await self.fresh_tunnel()
+        return None
 
     async def fresh_tunnel(self) -> Tunnel:
         """A new tunnel (for a WebSocket, or after a reused one was found closed)."""
@@ -268,14 +272,26 @@ class FunctionPool:
                 best = container
         return best
 
+    def try_acquire(self, method: str) -> Slot | None:
+        """A place on the least busy container with room, if one has room now (no wait, no read)."""
+        container = self._free()
+        if container is None:
+            return None
+        container.inflight += 1
+        return Slot(self, container, method)
+
+    @property
+    def fresh(self) -> bool:
+        """Whether the known containers were read within REFRESH_SECONDS."""
+        return time.monotonic() - self.refreshed_at <= REFRESH_SECONDS
+
     async def acquire(self, method: str) -> Slot:
         """A place on a container with room, waiting (bounded) while none has; Busy or StartFailed else."""
-        if time.monotonic() - self.refreshed_at > REFRESH_SECONDS:
+        if not self.fresh:
             await self.refresh()
-        container = self._free()
-        if container is not None:
-            container.inflight += 1
-            return Slot(self, container, method)
+        slot = self.try_acquire(method)
+        if slot is not None:
+            return slot
         if self.waiting >= settings.SKYLIFT_WEB_QUEUE_MAX:
             raise Busy(f"{self.waiting} requests are waiting for this endpoint already")
         began = time.monotonic()
@@ -303,10 +319,9 @@ class FunctionPool:
                 except TimeoutError:
                     await self.refresh()
                     await self._check_failed(failure_checked_after)
-                container = self._free()
-                if container is not None:
-                    container.inflight += 1
-                    return Slot(self, container, method)
+                slot = self.try_acquire(method)
+                if slot is not None:
+                    return slot
         finally:
             self.waiting -= 1
 
