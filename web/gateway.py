@@ -24,7 +24,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 import redis.asyncio as aioredis
@@ -347,7 +347,7 @@ class WebGateway:
         out of date together wait for one read (not one each)."""
         cached = self._cached_route(kind, key)
         if cached is not _UNKNOWN:
-            return cached
+            return cast(web_endpoints.Route | None, cached)
         pending = self.resolving.get((kind, key))
         if pending is None:
             pending = self.resolving[(kind, key)] = asyncio.ensure_future(self._resolve(kind, key))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import cast
 
 import httptools
 from django.conf import settings
@@ -318,8 +319,9 @@ class FastExchange(asyncio.Protocol):
         self.parser = self.response.parser = httptools.HttpResponseParser(self.response)
         self.started = self.done = self.paused = False
         self.received = 0
-        self.transport = tunnel.writer.transport
-        self.lent = self.transport.get_protocol()
+        # uvloop's transports are not asyncio.Transport's subclasses: duck-typed, as uvicorn does.
+        self.transport = cast(asyncio.Transport, tunnel.writer.transport)
+        self.lent = cast(asyncio.Protocol, self.transport.get_protocol())
         self.transport.set_protocol(self)
         self.transport.write(request)
         loop = client.loop
