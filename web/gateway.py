@@ -245,11 +245,10 @@ class WebGateway:
             slot.release(tunnel, reusable=True)
             return False
         request_id = _request_id()
-        target = Target(route, root)
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, StaleTunnel):  # the container never saw it: sent again, on a new tunnel
-                client.serve_with(self._admitted(target, route.function_id, request_id))
+                client.serve_with(self._admitted(Target(route, root), route.function_id, request_id))
                 return
             refused = _refused(exc, request_id) if isinstance(exc, ProxyError) else None
             if refused is None:
@@ -257,7 +256,7 @@ class WebGateway:
             else:
                 client.serve_with(self._refusal(refused, request_id))
 
-        request = request_bytes(scope, root, self._extra(scope, target, request_id), body)
+        request = request_bytes(scope, root, self._extra(scope, root, request_id), body)
         client.exchange = FastExchange(client, slot, tunnel, request, request_id.encode(), failed)
         return True
 
@@ -508,7 +507,7 @@ class WebGateway:
         self.trusted_addresses[address] = trusted
         return trusted
 
-    def _extra(self, scope: dict, target: Target, request_id: str) -> list[tuple[bytes, bytes]]:
+    def _extra(self, scope: dict, root_path: str, request_id: str) -> list[tuple[bytes, bytes]]:
         """The headers the gateway adds: who the client is, the request's id, the path form's root."""
         client, chain = self._client(scope)
         extra = [
@@ -517,14 +516,14 @@ class WebGateway:
             (b"x-skylift-client", f"{client}:0".encode("latin-1")),
             (b"x-skylift-request-id", request_id.encode()),
         ]
-        if target.root_path:
-            extra.append((b"x-skylift-root-path", target.root_path.encode("latin-1")))
+        if root_path:
+            extra.append((b"x-skylift-root-path", root_path.encode("latin-1")))
         return extra
 
     async def _forward(
         self, scope, receive, send, target: Target, slot: Slot, tunnel: Tunnel, request_id: str
     ) -> None:
-        extra = self._extra(scope, target, request_id)
+        extra = self._extra(scope, target.root_path, request_id)
         try:
             if scope["type"] == "websocket":
                 await forward_websocket(scope, receive, send, slot, tunnel, target.root_path, extra)

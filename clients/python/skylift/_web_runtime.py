@@ -89,18 +89,22 @@ class _Tracked:
             "client": client,
             "root_path": scope.get("root_path", "") + root,
         }
-        what = f"web request {request_id or '(no id)'}: {scope.get('method', 'WEBSOCKET')} {scope['path']}"
+
+        def what() -> str:
+            return (
+                f"web request {request_id or '(no id)'}: {scope.get('method', 'WEBSOCKET')} {scope['path']}"
+            )
 
         async def sending(message: dict) -> None:
             if message["type"] == "http.response.start" and message.get("status", 200) >= 500:
-                print(f"{what} answered {message['status']}", file=sys.stderr, flush=True)
+                print(f"{what()} answered {message['status']}", file=sys.stderr, flush=True)
             await send(message)
 
         self.activity.begin()
         try:
             await self.app(scope, receive, sending)
         except Exception as exc:
-            print(f"{what} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            print(f"{what()} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             raise
         finally:
             self.activity.end()
@@ -224,6 +228,8 @@ class _CoalescedWrites:
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport, self._loop = transport, loop
         self._pending: list[bytes] = []
+        # Asked on every response: the transport's own, not looked up through __getattr__.
+        self.is_closing = transport.is_closing
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not data:
