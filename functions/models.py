@@ -82,6 +82,8 @@ class Function(models.Model):
     gpu = models.CharField(max_length=128, blank=True, default="")
     scaledown_window = models.PositiveIntegerField(default=60)
     block_network = models.BooleanField(default=False)
+    # Its containers share the workspace's private network on their host (Modal's i6pn; docs/clusters.md).
+    i6pn = models.BooleanField(default=False)
     # Its containers reach no platform object but their own inputs and outputs (Modal's option).
     restrict_modal_access = models.BooleanField(default=False)
     volumes = models.JSONField(

@@ -119,6 +119,13 @@ def function_create(
         lambda g: check_cluster(size, g, {**scaling, "block_network": spec.get("block_network")}),
         gpu,
     )
+    i6pn = bool(spec.get("i6pn", False))
+    if i6pn and spec.get("block_network"):
+        raise ApiError(
+            "i6pn=True gives containers a network between them; block_network=True takes every network away.",
+            field="i6pn",
+            hint="Drop one of the two.",
+        )
     mount = None
     if spec.get("mount_sha256"):
         mount = Mount.objects.filter(workspace=workspace, sha256=spec["mount_sha256"]).first()
@@ -158,6 +165,7 @@ def function_create(
             "gpu": ",".join(gpu),
             "scaledown_window": spec.get("scaledown_window") or settings.SKYLIFT_DEFAULT_SCALEDOWN_WINDOW,
             "block_network": bool(spec.get("block_network", False)),
+            "i6pn": i6pn,
             "restrict_modal_access": bool(spec.get("restrict_modal_access", False)),
             "volumes": volumes,
             "secrets": secrets,
@@ -535,6 +543,7 @@ def function_variant(*, parent: Function, params: bytes | None, options: dict) -
         "gpu": parent.gpu.split(",") if parent.gpu else None,
         "scaledown_window": parent.scaledown_window,
         "block_network": parent.block_network,
+        "i6pn": parent.i6pn,
         "restrict_modal_access": parent.restrict_modal_access,
         "volumes": parent.volumes,
         "secrets": parent.secrets,

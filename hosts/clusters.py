@@ -1,5 +1,6 @@
 """The Docker network of a cluster (docs/clusters.md): private to its members, made when the first
-of them starts, removed once the last has ended.
+of them starts, removed once the last has ended. A workspace's `i6pn=True` functions share one
+such network per host the same way (`i6pn_key`), their containers at any of its addresses.
 
 Its members reach each other on it, at addresses known before any of them starts (rank r has the
 r-th address after the gateway of the network's subnet), and nothing else does: it is a network
@@ -25,13 +26,26 @@ from docker.errors import APIError, NotFound
 
 from . import docker_client, firewall
 
-__all__ = ["ClusterNetwork", "cluster_network", "network_name", "remove_network", "sweep_networks"]
+__all__ = [
+    "ClusterNetwork",
+    "cluster_network",
+    "i6pn_key",
+    "network_name",
+    "remove_network",
+    "sweep_networks",
+]
 
 log = logging.getLogger(__name__)
 
 CLUSTER_LABEL = "skylift.cluster"
 # One block per cluster: room for the largest (64 members) beside the gateway.
 BLOCK_PREFIX = 25
+
+
+def i6pn_key(workspace_id: str) -> str:
+    """What a workspace's i6pn network on a host is made and found by, as a cluster's by its id: the
+    containers of its `i6pn=True` functions on that host share it, at any of its addresses."""
+    return f"i6pn-{workspace_id}"
 
 
 def network_name(cluster_id: str) -> str:

@@ -189,7 +189,8 @@ def run(
     `gpu_device_ids`: the NVIDIA devices (UUIDs) it gets, through a device request. `allowlist`:
     on the allowlist network (`container_network`). `stdin_open`: its command's stdin is a pipe
     open to `write_stdin`. `cluster_network`: (network, address): on its cluster's network
-    (hosts/clusters.py) at that address, instead of the isolating network.
+    (hosts/clusters.py) at that address (any, when empty: an i6pn network), instead of the
+    isolating network.
     """
     from docker.types import Mount
 
@@ -198,7 +199,7 @@ def run(
             return {"network_mode": "none"}
         if cluster_network is not None:
             name, address = cluster_network
-            endpoint = client().api.create_endpoint_config(ipv4_address=address)
+            endpoint = client().api.create_endpoint_config(ipv4_address=address or None)
             return {"network": name, "networking_config": {name: endpoint}}
         return {"network_mode": container_network(allowlist=allowlist)}
 

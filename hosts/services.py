@@ -386,10 +386,14 @@ def container_start(*, task_id: str) -> None:
 def _cluster_place(task: Task) -> tuple[dict[str, str], tuple[str, str] | None]:
     """A cluster member's variables (its rank, its cluster's size and every member's address, by
     rank: `skylift.experimental.get_cluster_info`) and its place on its cluster's network (made
-    by the first member to start); nothing for a container of no cluster."""
-    if not task.cluster_id:
-        return {}, None
+    by the first member to start); an `i6pn=True` function's container's place on its workspace's
+    private network on this host (any address there); nothing for another container."""
     assert task.host is not None
+    if not task.cluster_id:
+        if task.function.i6pn:
+            network = clusters.cluster_network(clusters.i6pn_key(task.workspace_id), task.host.name)
+            return {}, (network.id, "")
+        return {}, None
     size = task.function.cluster_size
     network = clusters.cluster_network(task.cluster_id, task.host.name)
     addresses = network.addresses(size)
@@ -491,12 +495,17 @@ def sweep_containers(*, host: Host, older_than: float = 30.0) -> int:
 
 
 def _sweep_cluster_networks(host: Host) -> None:
-    """Remove the networks this host made for clusters none of whose members holds on any more."""
-    live = set(
-        Task.objects.filter(status__in=[*LIVE_TASK_STATUSES, TaskStatus.STOPPING])
-        .exclude(cluster_id="")
-        .values_list("cluster_id", flat=True)
-    )
+    """Remove the networks this host made for clusters none of whose members holds on any more, and
+    workspaces' i6pn networks no container of theirs holds on this host."""
+    holding = Task.objects.filter(status__in=[*LIVE_TASK_STATUSES, TaskStatus.STOPPING])
+    live = set(holding.exclude(cluster_id="").values_list("cluster_id", flat=True))
+    # A workspace's i6pn network, while an i6pn container of the workspace holds on to it here.
+    live |= {
+        clusters.i6pn_key(workspace_id)
+        for workspace_id in holding.filter(host=host, function__i6pn=True).values_list(
+            "workspace_id", flat=True
+        )
+    }
     clusters.sweep_networks(host.name, live)
 
 

@@ -56,6 +56,12 @@ class FunctionCreateSerializer(serializers.Serializer):
     gpu = serializers.JSONField(required=False, allow_null=True, help_text='"T4", "H100:8", "any", or a list')
     scaledown_window = serializers.IntegerField(required=False, min_value=1, max_value=86400)
     block_network = serializers.BooleanField(required=False, default=False)
+    i6pn = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Its containers reach each other (and other i6pn containers of the workspace on their "
+        "host) on a private network (Modal's i6pn; docs/clusters.md)",
+    )
     force = serializers.BooleanField(
         required=False,
         default=False,
@@ -189,6 +195,7 @@ class FunctionSerializer(serializers.ModelSerializer):
             "gpu",
             "scaledown_window",
             "block_network",
+            "i6pn",
             "restrict_modal_access",
             "volumes",
             "secrets",

@@ -9,6 +9,8 @@ import json
 
 import pytest
 
+from functions.models import Function
+
 from .openapi import operations
 from .support import WorkspaceObjects, db_snapshot, row_counts
 
@@ -127,6 +129,18 @@ def test_it_accepts_and_normalises_valid_resources(trio, objects_a, spec, expect
     assert response.status_code == 201, response.content[:300]
     body = response.json()
     assert {k: body[k] for k in expected} == expected
+
+
+def test_i6pn_is_kept_and_refused_with_block_network(trio, objects_a):
+    # an i6pn function is defined and says so
+    made = trio.alice.api.post("/api/v1/functions/", _function_body(objects_a, i6pn=True), format="json")
+    assert made.status_code == 201, made.content[:300]
+    assert made.json()["i6pn"] is True
+    # with block_network too it is refused, naming the field, and nothing else is defined
+    body = _function_body(objects_a, name="cut", i6pn=True, block_network=True)
+    error = _assert_refused(trio.alice.api.post("/api/v1/functions/", body, format="json"), "i6pn")
+    assert "block_network" in error["message"] and error["hint"] == "Drop one of the two."
+    assert not Function.objects.filter(app=objects_a.app, name="cut").exists()
 
 
 BAD_APP_NAMES = {

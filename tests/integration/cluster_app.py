@@ -132,3 +132,37 @@ def reach_host(port: int, addresses: list[str]) -> dict:
     for thread in threads:
         thread.join()
     return results
+
+
+I6PN_PORT = 7171
+
+
+@app.function(i6pn=True, scaledown_window=60)
+def i6pn_listen(name: str) -> dict:
+    """An i6pn container: listens, says its address in the Dict `name`, answers the first to come."""
+    flags = skylift.Dict.from_name(name)
+    server = socket.create_server(("0.0.0.0", I6PN_PORT))
+    server.settimeout(90)
+    address = socket.gethostbyname(socket.gethostname())
+    flags["address"] = address
+    try:
+        conn, (peer, _) = server.accept()
+    except OSError as exc:
+        return {"address": address, "error": str(exc)}
+    with conn:
+        conn.sendall(b"hi")
+    return {"address": address, "peer": peer, "task": os.environ["SKYLIFT_TASK_ID"]}
+
+
+@app.function(i6pn=True)
+def i6pn_knock(targets: list[list]) -> dict:
+    """An i6pn container trying each (address, port), and its host's port on its gateway."""
+    results: dict[str, str] = {}
+    for address, port in [*targets]:
+        address = address or _gateway()
+        try:
+            with socket.create_connection((address, port), timeout=3) as conn:
+                results[f"{address}:{port}"] = "connected " + conn.recv(2).decode()
+        except OSError as exc:
+            results[f"{address}:{port}"] = f"blocked: {exc}"
+    return {"results": results, "task": os.environ["SKYLIFT_TASK_ID"]}

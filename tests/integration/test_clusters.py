@@ -2,7 +2,8 @@
 placed together, told their rank, the world size and each other's addresses on a network of their
 own that no other container reaches; rank 0's result is the call's; a member killed mid-input
 ends the others and the input runs again on a new cluster; a cluster no host could hold is
-refused with the reason."""
+refused with the reason. And `i6pn=True` functions: their containers share their workspace's private
+network on the host, which no other container reaches."""
 
 from __future__ import annotations
 
@@ -162,3 +163,35 @@ def test_a_member_does_not_reach_its_hosts_own_ports(running):
         server.close()
     # then every one is blocked (the host's firewall guards the cluster's bridge too)
     assert len(results) >= 2 and all(r.startswith("blocked") for r in results.values()), results
+
+
+@pytest.fixture
+def i6pn_flags(running):
+    client = running.client("alice")
+    yield skylift.Dict.from_name("it-i6pn", create_if_missing=True, client=client)
+    skylift.Dict.objects.delete("it-i6pn", client=client)
+
+
+def test_i6pn_containers_reach_each_other_and_no_other_container_does(running, i6pn_flags):
+    # given an i6pn container listening at its address on the workspace's network
+    listening = cluster_app.i6pn_listen.spawn("it-i6pn")
+    address = _wait("the listener's address", lambda: i6pn_flags.get("address"))
+    # then a container of a function without i6pn does not reach it
+    assert cluster_app.probe.remote(address, cluster_app.I6PN_PORT) != "connected"
+    # and an i6pn container of the same workspace does, but not its host's own ports
+    server = socket.create_server(("0.0.0.0", 0))
+    try:
+        knocked = cluster_app.i6pn_knock.remote(
+            [[address, cluster_app.I6PN_PORT], ["", server.getsockname()[1]]]
+        )
+    finally:
+        server.close()
+    results = list(knocked["results"].values())
+    assert results[0] == "connected hi" and results[1].startswith("blocked"), knocked
+    heard = listening.get(timeout=60)
+    assert heard["address"] == address and heard["peer"] != address
+    # both sit on the workspace's i6pn network only
+    (workspace_id,) = running.sql("SELECT workspace_id FROM functions_task WHERE id = %s", [heard["task"]])[0]
+    for task_id in (heard["task"], knocked["task"]):
+        (container,) = running.containers(task=task_id)
+        assert list(container["NetworkSettings"]["Networks"]) == [f"skylift-cluster-i6pn-{workspace_id}"]

@@ -275,7 +275,12 @@ SURFACE = Surface(
                     "enforced by the relay: every other platform object raises AuthError; no identity token",
                 ),
                 same("single_use_containers", "`max_inputs=1`, as Modal's"),
-                not_yet("i6pn"),
+                differs(
+                    "i6pn",
+                    "a private IPv4 network per workspace and host, which only the workspace's `i6pn=True` "
+                    "containers there join (the host's firewall guards it as a cluster's); containers on "
+                    "different hosts do not meet (docs/clusters.md)",
+                ),
                 differs(
                     "include_source",
                     "checked, and changes nothing: Skylift always sends a function's own module (or package) "

@@ -72,3 +72,22 @@ def test_cluster_info_reads_the_containers_variables(monkeypatch):
     info = experimental.get_cluster_info()
     assert (info.rank, info.cluster_id) == (2, "cl-1")
     assert info.container_ips == info.container_ipv4_ips == ["10.0.0.2", "10.0.0.3", "10.0.0.4"]
+
+
+def test_i6pn_is_sent_with_the_function_and_needs_a_network():
+    from skylift._options import options_spec
+
+    app = skylift.App("i6pn-unit")
+
+    @app.function(i6pn=True)
+    def meet() -> None:
+        pass
+
+    assert options_spec(meet._options)["i6pn"] is True
+    assert "i6pn" not in options_spec(app.function()(lambda: None)._options)
+    with pytest.raises(InvalidError, match="i6pn=True gives containers a network"):
+        app.function(i6pn=True, block_network=True)
+    with pytest.raises(InvalidError, match="i6pn must be True or False"):
+        app.function(i6pn="yes")
+    with pytest.raises(InvalidError, match="cannot change i6pn"):
+        meet.with_options(i6pn=False)

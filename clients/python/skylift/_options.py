@@ -38,6 +38,7 @@ OPTION_NAMES = (
     "volumes",
     "scaledown_window",
     "block_network",
+    "i6pn",
     "restrict_modal_access",
     "retries",
     "min_containers",
@@ -61,6 +62,7 @@ def parse_options(
     env: dict[str, str | None] | None = None,
     scaledown_window: int | None = None,
     block_network: bool = False,
+    i6pn: bool | None = None,
     restrict_modal_access: bool = False,
     retries: int | Retries | None = None,
     min_containers: int | None = None,
@@ -90,12 +92,19 @@ def parse_options(
                 f"single_use_containers=True means max_inputs=1; it cannot go with max_inputs={max_inputs!r}"
             )
         max_inputs = 1
+    i6pn = _flag("i6pn", bool(i6pn) if i6pn is None else i6pn)
+    if i6pn and block_network:
+        raise InvalidError(
+            "i6pn=True gives containers a network between them; block_network=True takes every "
+            "network away: drop one of the two"
+        )
     if include_source is not None and not isinstance(include_source, bool):
         raise InvalidError(f"include_source must be True, False or None, got {include_source!r}")
     options: dict[str, Any] = {
         "timeout": validate_timeout(timeout),
         "gpu": parse_gpu(gpu),
         "block_network": bool(block_network),
+        "i6pn": i6pn,
         "restrict_modal_access": _flag("restrict_modal_access", restrict_modal_access),
         "serialized": bool(serialized),
         "retries": validate_retries(retries.to_dict() if isinstance(retries, Retries) else retries),
@@ -157,6 +166,8 @@ def options_spec(options: dict[str, Any]) -> dict[str, Any]:
         spec["scaledown_window"] = options["scaledown_window"]
     if options.get("restrict_modal_access"):
         spec["restrict_modal_access"] = True
+    if options.get("i6pn"):
+        spec["i6pn"] = True
     if options.get("secrets"):
         spec["secrets"] = secret_refs(options["secrets"])
     if options.get("volumes"):

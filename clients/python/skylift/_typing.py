@@ -42,6 +42,7 @@ class FunctionOptions(ResourceOptions, total=False):
     """The keyword options of `@app.function()` and `@app.cls()`."""
 
     block_network: bool
+    i6pn: bool | None
     serialized: bool
     image: Image | None
     volumes: dict[str | PurePosixPath, Volume] | None

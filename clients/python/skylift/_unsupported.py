@@ -403,7 +403,6 @@ OPTIONS: dict[str, Option] = dict(
         _option("routing_region"),
         _option("nonpreemptible", accepted=True),
         _option("enable_memory_snapshot", defaults=(False,)),
-        _option("i6pn", GPUS, defaults=(None, False)),
         _option("experimental_options", defaults=(None, {})),
         _option("_experimental_restrict_output", defaults=(False,)),
         _option("keep_warm", removed="use min_containers=."),

@@ -34,7 +34,15 @@ VARIANT_OPTIONS = (
     "secrets",  # in place of the function's own, as Modal's with_options
 )
 # Options of @app.function() that a variant keeps from its function.
-_FIXED = ("image", "volumes", "block_network", "restrict_modal_access", "serialized", "include_source")
+_FIXED = (
+    "image",
+    "volumes",
+    "block_network",
+    "i6pn",
+    "restrict_modal_access",
+    "serialized",
+    "include_source",
+)
 
 
 def _options_overrides(given: Mapping[str, Any]) -> dict[str, Any]:

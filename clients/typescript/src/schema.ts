@@ -2406,6 +2406,11 @@ export interface components {
             /** @default false */
             block_network: boolean;
             /**
+             * @description Its containers reach each other (and other i6pn containers of the workspace on their host) on a private network (Modal's i6pn; docs/clusters.md)
+             * @default false
+             */
+            i6pn: boolean;
+            /**
              * @description Its containers reach no platform object (Dict, Queue, function, secret, lookup) but their own inputs and outputs
              * @default false
              */
@@ -2558,6 +2563,7 @@ export interface components {
             readonly gpu: string;
             readonly scaledown_window: number;
             readonly block_network: boolean;
+            readonly i6pn: boolean;
             readonly restrict_modal_access: boolean;
             /** @description Volumes mounted in its containers: [{"path", "volume_id"}] */
             readonly volumes: unknown;
@@ -2642,6 +2648,11 @@ export interface components {
             scaledown_window?: number;
             /** @default false */
             block_network: boolean;
+            /**
+             * @description Its containers reach each other (and other i6pn containers of the workspace on their host) on a private network (Modal's i6pn; docs/clusters.md)
+             * @default false
+             */
+            i6pn: boolean;
             /**
              * @description Define it even if the app's idle cost (min_containers) alone exceeds a cap (docs/billing.md#ephemeral-apps)
              * @default false

@@ -43,6 +43,8 @@ class DeployedFunctionRequest:
             gpu (Any | Unset): "T4", "H100:8", "any", or a list
             scaledown_window (int | Unset):
             block_network (bool | Unset):  Default: False.
+            i6pn (bool | Unset): Its containers reach each other (and other i6pn containers of the workspace on their host)
+                on a private network (Modal's i6pn; docs/clusters.md) Default: False.
             restrict_modal_access (bool | Unset): Its containers reach no platform object (Dict, Queue, function, secret,
                 lookup) but their own inputs and outputs Default: False.
             volumes (list[DeployedFunctionRequestVolumesItem] | Unset): Volumes to mount: [{"path": "/data", "volume_id":
@@ -74,6 +76,7 @@ class DeployedFunctionRequest:
     gpu: Any | Unset = UNSET
     scaledown_window: int | Unset = UNSET
     block_network: bool | Unset = False
+    i6pn: bool | Unset = False
     restrict_modal_access: bool | Unset = False
     volumes: list[DeployedFunctionRequestVolumesItem] | Unset = UNSET
     secrets: list[Any] | Unset = UNSET
@@ -129,6 +132,8 @@ class DeployedFunctionRequest:
         scaledown_window = self.scaledown_window
 
         block_network = self.block_network
+
+        i6pn = self.i6pn
 
         restrict_modal_access = self.restrict_modal_access
 
@@ -202,6 +207,8 @@ class DeployedFunctionRequest:
             field_dict["scaledown_window"] = scaledown_window
         if block_network is not UNSET:
             field_dict["block_network"] = block_network
+        if i6pn is not UNSET:
+            field_dict["i6pn"] = i6pn
         if restrict_modal_access is not UNSET:
             field_dict["restrict_modal_access"] = restrict_modal_access
         if volumes is not UNSET:
@@ -285,6 +292,8 @@ class DeployedFunctionRequest:
 
         block_network = d.pop("block_network", UNSET)
 
+        i6pn = d.pop("i6pn", UNSET)
+
         restrict_modal_access = d.pop("restrict_modal_access", UNSET)
 
         _volumes = d.pop("volumes", UNSET)
@@ -357,6 +366,7 @@ class DeployedFunctionRequest:
             gpu=gpu,
             scaledown_window=scaledown_window,
             block_network=block_network,
+            i6pn=i6pn,
             restrict_modal_access=restrict_modal_access,
             volumes=volumes,
             secrets=secrets,

@@ -42,6 +42,7 @@ class Function:
             gpu (str):
             scaledown_window (int):
             block_network (bool):
+            i6pn (bool):
             restrict_modal_access (bool):
             volumes (Any): Volumes mounted in its containers: [{"path", "volume_id"}]
             secrets (Any): ids of the secrets its containers get, later ones winning
@@ -80,6 +81,7 @@ class Function:
     gpu: str
     scaledown_window: int
     block_network: bool
+    i6pn: bool
     restrict_modal_access: bool
     volumes: Any
     secrets: Any
@@ -143,6 +145,8 @@ class Function:
         scaledown_window = self.scaledown_window
 
         block_network = self.block_network
+
+        i6pn = self.i6pn
 
         restrict_modal_access = self.restrict_modal_access
 
@@ -216,6 +220,7 @@ class Function:
             "gpu": gpu,
             "scaledown_window": scaledown_window,
             "block_network": block_network,
+            "i6pn": i6pn,
             "restrict_modal_access": restrict_modal_access,
             "volumes": volumes,
             "secrets": secrets,
@@ -303,6 +308,8 @@ class Function:
         scaledown_window = d.pop("scaledown_window")
 
         block_network = d.pop("block_network")
+
+        i6pn = d.pop("i6pn")
 
         restrict_modal_access = d.pop("restrict_modal_access")
 
@@ -433,6 +440,7 @@ class Function:
             gpu=gpu,
             scaledown_window=scaledown_window,
             block_network=block_network,
+            i6pn=i6pn,
             restrict_modal_access=restrict_modal_access,
             volumes=volumes,
             secrets=secrets,

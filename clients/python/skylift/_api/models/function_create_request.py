@@ -42,6 +42,8 @@ class FunctionCreateRequest:
             gpu (Any | Unset): "T4", "H100:8", "any", or a list
             scaledown_window (int | Unset):
             block_network (bool | Unset):  Default: False.
+            i6pn (bool | Unset): Its containers reach each other (and other i6pn containers of the workspace on their host)
+                on a private network (Modal's i6pn; docs/clusters.md) Default: False.
             force (bool | Unset): Define it even if the app's idle cost (min_containers) alone exceeds a cap
                 (docs/billing.md#ephemeral-apps) Default: False.
             restrict_modal_access (bool | Unset): Its containers reach no platform object (Dict, Queue, function, secret,
@@ -76,6 +78,7 @@ class FunctionCreateRequest:
     gpu: Any | Unset = UNSET
     scaledown_window: int | Unset = UNSET
     block_network: bool | Unset = False
+    i6pn: bool | Unset = False
     force: bool | Unset = False
     restrict_modal_access: bool | Unset = False
     volumes: list[FunctionCreateRequestVolumesItem] | Unset = UNSET
@@ -134,6 +137,8 @@ class FunctionCreateRequest:
         scaledown_window = self.scaledown_window
 
         block_network = self.block_network
+
+        i6pn = self.i6pn
 
         force = self.force
 
@@ -210,6 +215,8 @@ class FunctionCreateRequest:
             field_dict["scaledown_window"] = scaledown_window
         if block_network is not UNSET:
             field_dict["block_network"] = block_network
+        if i6pn is not UNSET:
+            field_dict["i6pn"] = i6pn
         if force is not UNSET:
             field_dict["force"] = force
         if restrict_modal_access is not UNSET:
@@ -297,6 +304,8 @@ class FunctionCreateRequest:
 
         block_network = d.pop("block_network", UNSET)
 
+        i6pn = d.pop("i6pn", UNSET)
+
         force = d.pop("force", UNSET)
 
         restrict_modal_access = d.pop("restrict_modal_access", UNSET)
@@ -372,6 +381,7 @@ class FunctionCreateRequest:
             gpu=gpu,
             scaledown_window=scaledown_window,
             block_network=block_network,
+            i6pn=i6pn,
             force=force,
             restrict_modal_access=restrict_modal_access,
             volumes=volumes,
