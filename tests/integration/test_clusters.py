@@ -7,6 +7,7 @@ network on the host, which no other container reaches."""
 
 from __future__ import annotations
 
+import secrets
 import socket
 import time
 
@@ -195,3 +196,22 @@ def test_i6pn_containers_reach_each_other_and_no_other_container_does(running, i
     for task_id in (heard["task"], knocked["task"]):
         (container,) = running.containers(task=task_id)
         assert list(container["NetworkSettings"]["Networks"]) == [f"skylift-cluster-i6pn-{workspace_id}"]
+
+
+def test_the_sweep_removes_the_networks_nothing_holds_and_keeps_the_others():
+    from hosts import clusters
+
+    # given two workspaces' i6pn networks made on a host, one of which a container still holds
+    host = f"sweep-{secrets.token_hex(4)}"
+    kept, gone = clusters.i6pn_key("ws-kept"), clusters.i6pn_key("ws-gone")
+    for key in (kept, gone):
+        clusters.cluster_network(key, host)
+    engine = docker.from_env()
+    try:
+        # when the host's sweep runs, then only the one nothing holds goes
+        assert clusters.sweep_networks(host, {kept}) == 1
+        made = engine.networks.list(filters={"label": f"skylift.host={host}"})
+        assert [n.name for n in made] == [clusters.network_name(kept)]
+    finally:
+        clusters.sweep_networks(host, set())
+    assert engine.networks.list(filters={"label": f"skylift.host={host}"}) == []
