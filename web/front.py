@@ -221,8 +221,12 @@ class FrontProtocol(asyncio.Protocol):
         self.busy = True
         self.keep_alive = keep_alive
         self.request = (scope, body)
-        if gateway and FrontProtocol.try_fast(self, scope, body):
-            return
+        try:
+            if gateway and FrontProtocol.try_fast(self, scope, body):
+                return
+        except Exception:  # noqa: BLE001 - the ASGI way serves it (and says what failed, if it fails too)
+            log.exception("the gateway's fast path failed; serving the request the ASGI way")
+            self.exchange = None
         self.serve_with(self.app)
 
     def serve_with(self, app) -> None:

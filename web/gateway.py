@@ -248,7 +248,7 @@ class WebGateway:
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, StaleTunnel):  # the container never saw it: sent again, on a new tunnel
-                client.serve_with(self._admitted(Target(route, root), route.function_id, request_id))
+                client.serve_with(self._resent(Target(route, root), slot, request_id))
                 return
             refused = _refused(exc, request_id) if isinstance(exc, ProxyError) else None
             if refused is None:
@@ -256,16 +256,26 @@ class WebGateway:
             else:
                 client.serve_with(self._refusal(refused, request_id))
 
-        request = request_bytes(scope, root, self._extra(scope, root, request_id), body)
-        client.exchange = FastExchange(client, slot, tunnel, request, request_id.encode(), failed)
+        try:
+            request = request_bytes(scope, root, self._extra(scope, root, request_id), body)
+            client.exchange = FastExchange(client, slot, tunnel, request, request_id.encode(), failed)
+        except Exception:
+            slot.release(tunnel, reusable=False)
+            raise
         return True
 
-    def _admitted(self, target: Target, function_id: str, request_id: str):
-        """The ASGI app that serves a request already admitted (its route, rate and body checked)."""
+    def _resent(self, target: Target, slot: Slot, request_id: str):
+        """The ASGI app that sends a request again on a new tunnel to its slot's container, when the
+        kept-alive one was closed before a byte came (forward_http's rule: one more try there)."""
 
         async def app(scope: dict, receive, send) -> None:
             try:
-                await self._serve(scope, receive, send, target, function_id, request_id)
+                try:
+                    tunnel = await slot.fresh_tunnel()
+                except (TunnelRefused, OSError, TimeoutError) as exc:
+                    slot.release()
+                    raise _unreachable(slot, request_id, exc) from exc
+                await self._forward(scope, receive, send, target, slot, tunnel, request_id)
             except Refused as refused:
                 await self._refuse(send, scope, refused, request_id)
 
@@ -534,12 +544,7 @@ class WebGateway:
             if refused is not None:
                 raise refused from exc
         except (TunnelRefused, OSError, TimeoutError) as exc:
-            raise Refused(
-                502,
-                "container_unreachable",
-                f"The container {slot.container.task_id} could not be reached (request {request_id}): {exc}",
-                hint="Try again: the next request goes to another container.",
-            ) from exc
+            raise _unreachable(slot, request_id, exc) from exc
 
 
 # This process's gateway: config.asgi sends it the web endpoints' requests (by a web URL's host name
@@ -562,6 +567,15 @@ def _check_length(scope: dict) -> None:
                     f"The request body ({size} bytes) is over the cap of "
                     f"{settings.SKYLIFT_WEB_MAX_BODY} bytes (SKYLIFT_WEB_MAX_BODY).",
                 )
+
+
+def _unreachable(slot: Slot, request_id: str, exc: Exception) -> Refused:
+    return Refused(
+        502,
+        "container_unreachable",
+        f"The container {slot.container.task_id} could not be reached (request {request_id}): {exc}",
+        hint="Try again: the next request goes to another container.",
+    )
 
 
 def _refused(exc: ProxyError, request_id: str) -> Refused | None:

@@ -64,6 +64,7 @@ class _Response:
     def __init__(self) -> None:
         self.headers: list[tuple[bytes, bytes]] = []
         self.head = False
+        self.interim = False  # a 1xx answer is being read: dropped, the real one follows
         self.chunks: list[bytes] = []
         self.complete = False
         self.keep_alive = False
@@ -73,26 +74,30 @@ class _Response:
         self.headers.append((name.lower(), value))
 
     def on_headers_complete(self) -> None:
+        assert self.parser is not None
+        if 100 <= self.parser.get_status_code() < 200:
+            self.interim = True
+            self.headers.clear()
+            return
         self.head = True
 
     def on_body(self, body: bytes) -> None:
         self.chunks.append(body)
 
     def on_message_complete(self) -> None:
+        if self.interim:  # the 1xx answer's end, not the response's
+            self.interim = False
+            return
         self.complete = True
         # Asked now: once the message is over, the parser answers False whatever the response said.
         self.keep_alive = self.parser is not None and self.parser.should_keep_alive()
 
     def begun(self, request_id: bytes) -> tuple[int, list[tuple[bytes, bytes]]] | None:
         """The status and headers the client gets, once the head of the real response is in (an
-        interim 1xx answer is dropped: the real one follows); None before."""
+        interim 1xx answer is dropped as it is parsed); None before."""
         if not self.head or self.parser is None:
             return None
         status = self.parser.get_status_code()
-        if 100 <= status < 200:
-            self.head = False
-            self.headers.clear()
-            return None
         headers = [(n, v) for n, v in self.headers if n not in DROPPED_RESPONSE]
         headers.append((b"x-skylift-request-id", request_id))  # what finds the request in the logs
         return status, headers
@@ -245,7 +250,7 @@ async def _exchange(
         received += len(data)
         try:
             parser.feed_data(data)
-        except httptools.HttpParserError as exc:
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:  # a 101 is not HTTP here
             tunnel.close()
             raise _bad_response(exc, started) from None
         if not started:
@@ -300,8 +305,9 @@ class FastExchange(asyncio.Protocol):
     `response_body`, `response_done`) as it arrives, reading paused while the client's buffer is
     full. The rules are _exchange's (the same head for the client, the same errors, the same
     SKYLIFT_WEB_REQUEST_TIMEOUT until the response begins); a failure is handed to `failed`: a
-    ProxyError, or StaleTunnel when the reused tunnel closed before one byte came (the request is sent
-    again on a new one, as forward_http does).
+    ProxyError, or StaleTunnel when the reused tunnel closed before one byte came (its slot then
+    stays the request's: it is sent again on a new tunnel to the same container, as forward_http
+    does).
     """
 
     def __init__(
@@ -323,6 +329,8 @@ class FastExchange(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, tunnel.writer.transport)
         self.lent = cast(asyncio.Protocol, self.transport.get_protocol())
         self.transport.set_protocol(self)
+        if client.write_paused:  # the client's buffer is full already (a response before this one)
+            self.pause()
         self.transport.write(request)
         loop = client.loop
         self.timer: asyncio.TimerHandle | None = loop.call_at(
@@ -338,7 +346,7 @@ class FastExchange(asyncio.Protocol):
         response = self.response
         try:
             self.parser.feed_data(data)
-        except httptools.HttpParserError as exc:
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
             self._fail(_bad_response(exc, self.started))
             return
         if not self.started:
@@ -392,7 +400,12 @@ class FastExchange(asyncio.Protocol):
         if self.done:
             return
         if not self.received and self.tunnel.reused:
-            self._fail(StaleTunnel())
+            # The slot stays the request's: it is sent again on a new tunnel to the same container.
+            self.done = True
+            self._stop_timer()
+            self.transport.set_protocol(self.lent)
+            self.tunnel.close()
+            self.failed(StaleTunnel())
         else:
             self._fail(_container_failed(self.tunnel, self.started))
 

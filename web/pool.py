@@ -76,7 +76,9 @@ class Tunnel:
 
     @property
     def usable(self) -> bool:
-        return not self.writer.is_closing() and not self.reader.at_eof()
+        # Bytes no request asked for (left over by a broken response) would answer the next one.
+        leftover = self.reader._buffer  # type: ignore[attr-defined]  # asyncio's, not in its stubs
+        return not self.writer.is_closing() and not self.reader.at_eof() and not leftover
 
 
 async def open_tunnel(agent: str, task_id: str, method: str, local: str = "") -> Tunnel:
