@@ -81,6 +81,14 @@ class _Response:
             return
         self.head = True
 
+    @property
+    def ends_at_close(self) -> bool:
+        """A response with neither Content-Length nor chunked framing: its body ends when the
+        container closes the connection (HTTP/1.1's last resort; simple servers answer so)."""
+        if not self.head or self.parser is None or self.parser.get_status_code() in (204, 304):
+            return False
+        return not any(n in (b"content-length", b"transfer-encoding") for n, _ in self.headers)
+
     def on_body(self, body: bytes) -> None:
         self.chunks.append(body)
 
@@ -246,6 +254,9 @@ async def _exchange(
         if not data:
             if not received and tunnel.reused and not started:
                 raise StaleTunnel()
+            if started and response.ends_at_close:  # the close is the body's end
+                await send({"type": "http.response.body", "body": response.take_body(), "more_body": False})
+                return False
             raise _container_failed(tunnel, started)
         received += len(data)
         try:
@@ -406,6 +417,9 @@ class FastExchange(asyncio.Protocol):
             self.transport.set_protocol(self.lent)
             self.tunnel.close()
             self.failed(StaleTunnel())
+        elif self.started and self.response.ends_at_close:  # the close is the body's end
+            self.client.response_body(self.response.take_body(), False)
+            self._end(False)
         else:
             self._fail(_container_failed(self.tunnel, self.started))
 

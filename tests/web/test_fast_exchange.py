@@ -7,7 +7,8 @@ does); the gateway is the process's own (web.gateway.gateway), its caches set as
 tokens taken ahead, a pool whose containers were just read) and its tunnels are real connections
 to a small HTTP/1.1 server standing in for a container's web server, scripted by path. Requests the
 gateway is not ready for go to the ASGI app given to uvicorn, which answers `asgi ...`: so each
-answer says which way it went.
+answer says which way it went (a request with X-Forwarded-Proto, which the fast path leaves alone,
+it passes to the gateway's ASGI way instead, to compare the two).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ TASK = "ta-fast"
 
 
 async def asgi_app(scope, receive, send) -> None:
+    if (b"x-forwarded-proto", b"http") in scope["headers"]:  # the gateway's ASGI way, for comparison
+        await web_gateway(scope, receive, send)
+        return
     while (await receive()).get("more_body"):
         pass
     answer = f"asgi {scope['method']} {scope['path']}".encode()
@@ -134,6 +138,11 @@ class Container:
             conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nagain")
         elif path == "/partial-head":
             conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-le")
+            return False
+        elif path == "/close-delimited":  # no framing: the body ends with the connection
+            conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nhello, ")
+            time.sleep(0.05)
+            conn.sendall(b"until the close")
             return False
         elif path == "/cut":
             conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789")
@@ -390,6 +399,18 @@ def test_a_response_cut_off_ends_the_clients_connection_early(front, container, 
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200") and body == b"0123456789"  # 10 of 100 bytes, then closed
     assert pool.containers[TASK].inflight == 0 and _idle(pool) == 0
+
+
+@pytest.mark.parametrize("way", ["fast", "asgi"])
+def test_a_response_that_ends_at_the_containers_close_arrives_whole(front, container, pool, way):
+    tunnels(front, container, pool)
+    # (X-Forwarded-Proto sends the same request the ASGI way: uvicorn's proxy headers read it there)
+    headers = b"x-forwarded-proto: http\r\n" if way == "asgi" else b""
+    answer = _request(front, f"/web/{KEY}/close-delimited", headers=headers)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"transfer-encoding: chunked" in head
+    assert body.endswith(b"0\r\n\r\n") and b"hello, " in body and b"until the close" in body
+    assert pool.containers[TASK].inflight == 0 and _idle(pool) == 0  # that tunnel is done
 
 
 def test_a_response_that_is_not_http_gives_502(front, container, pool):
