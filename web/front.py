@@ -29,6 +29,7 @@ import urllib.parse
 from typing import Any
 
 import httptools
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.protocols.utils import get_local_addr, get_remote_addr, is_ssl
 
@@ -59,6 +60,30 @@ def _routes():
         return "gateway" if gateway_serves(scope) else None
 
     return route, gateway.try_fast
+
+
+def _proxy_headers(config):
+    """uvicorn's rule for X-Forwarded-For and X-Forwarded-Proto (its ProxyHeadersMiddleware, with
+    the server's trusted addresses), for a request the gateway may serve without the ASGI app that
+    middleware wraps; None when the server does not apply it."""
+    if not config.proxy_headers:
+        return None
+
+    async def nothing(scope, receive, send) -> None:
+        return None
+
+    middleware = ProxyHeadersMiddleware(nothing, trusted_hosts=config.forwarded_allow_ips)
+
+    def apply(scope: dict) -> None:
+        step = middleware(scope, None, None)  # type: ignore[arg-type]  # it awaits nothing but `nothing`
+        try:
+            step.send(None)
+        except StopIteration:
+            return
+        step.close()
+        raise RuntimeError("uvicorn's proxy headers middleware waited for something")
+
+    return apply
 
 
 class _Head:
@@ -98,6 +123,7 @@ class FrontProtocol(asyncio.Protocol):
             route, try_fast = _routes()
             FrontProtocol.route, FrontProtocol.try_fast = staticmethod(route), staticmethod(try_fast)
         self.config, self.server_state, self.app_state = config, server_state, app_state
+        self.proxy_headers = _proxy_headers(config)
         self.app = config.loaded_app
         self.loop = _loop or asyncio.get_event_loop()
         self.transport: asyncio.Transport = None  # type: ignore[assignment]
@@ -278,6 +304,7 @@ class FrontProtocol(asyncio.Protocol):
         if "%" in path:
             path = urllib.parse.unquote(path)
         length = 0
+        forwarded = False
         for name, value in parsed.headers:
             if name == b"content-length":
                 if not value.isdigit():
@@ -285,6 +312,8 @@ class FrontProtocol(asyncio.Protocol):
                 length = int(value)
             elif name in (b"transfer-encoding", b"expect", b"upgrade"):
                 return None
+            elif name == b"x-forwarded-for" or name == b"x-forwarded-proto":
+                forwarded = True
         if length > FRONT_BODY_MAX:
             return None
         scope = {
@@ -305,6 +334,8 @@ class FrontProtocol(asyncio.Protocol):
         route = FrontProtocol.route(scope)
         if route is None:
             return None
+        if route == "gateway" and forwarded and self.proxy_headers is not None:
+            self.proxy_headers(scope)  # as the ASGI way's first step would (the same again there: no change)
         return scope, length, parsed.keep_alive, route == "gateway"
 
     def _hand_over(self) -> None:

@@ -216,16 +216,14 @@ class WebGateway:
         nothing about it has to wait: its route read within ROUTE_CACHE_SECONDS, a rate token taken
         ahead, its pool's containers read within REFRESH_SECONDS, one with room and a kept-alive
         tunnel idle to it. False leaves the request to the ASGI path (__call__), which takes the same
-        decisions, waiting where it must; so does a request with proxy auth, class parameters, HEAD,
-        or forwarding headers (uvicorn's proxy headers middleware reads those on that path).
+        decisions, waiting where it must; so does a request with proxy auth, class parameters or
+        HEAD. (X-Forwarded-For and -Proto were read into the scope before, by uvicorn's rule, as
+        web.front does for the requests it asks about.)
 
         `client` is web.front's connection; a request that fails before its response begins goes
         back to it with the ASGI app that answers (`client.serve_with`)."""
         if scope["method"] == "HEAD":
             return False
-        for name, _ in scope["headers"]:
-            if name == b"x-forwarded-for" or name == b"x-forwarded-proto":
-                return False
         try:
             kind, key, _, root = self._locate(scope)
             _check_length(scope)

@@ -7,8 +7,9 @@ does); the gateway is the process's own (web.gateway.gateway), its caches set as
 tokens taken ahead, a pool whose containers were just read) and its tunnels are real connections
 to a small HTTP/1.1 server standing in for a container's web server, scripted by path. Requests the
 gateway is not ready for go to the ASGI app given to uvicorn, which answers `asgi ...`: so each
-answer says which way it went (a request with X-Forwarded-Proto, which the fast path leaves alone,
-it passes to the gateway's ASGI way instead, to compare the two).
+answer says which way it went. To compare the two ways on one request, `_the_asgi_way` sends it
+when the gateway has no rate token taken ahead (so the fast path leaves it), with a header that
+has this app pass it to the gateway's ASGI way.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ TASK = "ta-fast"
 
 
 async def asgi_app(scope, receive, send) -> None:
-    if (b"x-forwarded-proto", b"http") in scope["headers"]:  # the gateway's ASGI way, for comparison
+    if (b"x-test-via", b"gateway") in scope["headers"]:  # the gateway's ASGI way, for comparison
         await web_gateway(scope, receive, send)
         return
     while (await receive()).get("more_body"):
@@ -251,6 +252,15 @@ def _read_all(sock: socket.socket, data: bytes = b"", *, head_only: bool = False
         received += chunk
 
 
+def _the_asgi_way(front: uvicorn.Server, path: str, headers: bytes = b"") -> bytes:
+    far = time.monotonic() + 3600
+    web_gateway.tokens["ws-fast"] = (0, far)  # the ASGI way takes tokens from Redis, as it would
+    try:
+        return _request(front, path, headers=headers + b"x-test-via: gateway\r\n")
+    finally:
+        web_gateway.tokens["ws-fast"] = (10**6, far)
+
+
 def _idle(pool: FunctionPool) -> int:
     return len(pool.containers[TASK].idle.get("", []))
 
@@ -276,8 +286,6 @@ def test_a_ready_request_is_served_in_callbacks_and_its_tunnel_kept(front, conta
 def test_what_the_gateway_is_not_ready_for_goes_the_asgi_way(front, container, pool):
     tunnels(front, container, pool)
     assert _request(front, "/web/alpha/other/fn/ok").endswith(b"asgi GET /web/alpha/other/fn/ok")
-    forwarded = _request(front, f"/web/{KEY}/ok", headers=b"x-forwarded-for: 10.0.0.1\r\n")
-    assert forwarded.endswith(f"asgi GET /web/{KEY}/ok".encode())
     assert _request(front, f"/web/{KEY}/ok", method=b"HEAD").endswith(b"\r\n\r\n")
     pool.containers[TASK].idle[""].clear()  # no idle tunnel: the ASGI path opens one (or waits)
     assert _request(front, f"/web/{KEY}/ok").endswith(f"asgi GET /web/{KEY}/ok".encode())
@@ -285,6 +293,23 @@ def test_what_the_gateway_is_not_ready_for_goes_the_asgi_way(front, container, p
     tunnels(front, container, pool)
     assert _request(front, f"/web/{KEY}/ok").endswith(f"asgi GET /web/{KEY}/ok".encode())
     assert pool.containers[TASK].inflight == 0
+
+
+def test_a_proxys_forwarded_headers_are_read_as_on_the_asgi_way(front, container, pool):
+    """A request through a trusted proxy (here 127.0.0.1, uvicorn's default) is served at once,
+    and the container is told the same of its client as the ASGI way tells it."""
+    tunnels(front, container, pool, count=2)
+    forwarded = b"x-forwarded-for: 10.0.0.1\r\nx-forwarded-proto: https\r\n"
+    sent = []
+    for ask in (_request, _the_asgi_way):
+        seen = len(container.requests)
+        answer = ask(front, f"/web/{KEY}/ok", headers=forwarded)
+        assert answer.endswith(b"container ok")
+        (_, head), *_ = container.requests[seen:]
+        sent.append([line for line in head.split(b"\r\n") if not line.startswith(b"x-skylift-request-id")])
+    fast, asgi = sent
+    assert fast == [line for line in asgi if line != b"x-test-via: gateway"]
+    assert b"x-skylift-client: 10.0.0.1:0" in fast and b"x-forwarded-proto: https" in fast
 
 
 def test_a_stream_reaches_the_client_as_it_is_produced(front, container, pool):
@@ -404,9 +429,8 @@ def test_a_response_cut_off_ends_the_clients_connection_early(front, container, 
 @pytest.mark.parametrize("way", ["fast", "asgi"])
 def test_a_response_that_ends_at_the_containers_close_arrives_whole(front, container, pool, way):
     tunnels(front, container, pool)
-    # (X-Forwarded-Proto sends the same request the ASGI way: uvicorn's proxy headers read it there)
-    headers = b"x-forwarded-proto: http\r\n" if way == "asgi" else b""
-    answer = _request(front, f"/web/{KEY}/close-delimited", headers=headers)
+    path = f"/web/{KEY}/close-delimited"
+    answer = _the_asgi_way(front, path) if way == "asgi" else _request(front, path)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200") and b"transfer-encoding: chunked" in head
     assert body.endswith(b"0\r\n\r\n") and b"hello, " in body and b"until the close" in body
