@@ -62,10 +62,17 @@ def _routes():
     return route, gateway.try_fast
 
 
+_NOT_MADE = object()
+
+
 def _proxy_headers(config):
     """uvicorn's rule for X-Forwarded-For and X-Forwarded-Proto (its ProxyHeadersMiddleware, with
     the server's trusted addresses), for a request the gateway may serve without the ASGI app that
-    middleware wraps; None when the server does not apply it."""
+    middleware wraps; None when the server does not apply it. Made once per server (its config)."""
+    made = config.__dict__.get("_front_proxy_headers", _NOT_MADE)
+    if made is not _NOT_MADE:
+        return made
+    config._front_proxy_headers = None
     if not config.proxy_headers:
         return None
 
@@ -83,6 +90,7 @@ def _proxy_headers(config):
         step.close()
         raise RuntimeError("uvicorn's proxy headers middleware waited for something")
 
+    config._front_proxy_headers = apply
     return apply
 
 
