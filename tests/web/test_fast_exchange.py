@@ -19,16 +19,17 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
 from django.test import override_settings
 
 from functions.web_endpoints import Route
-from web.front import FrontProtocol
 from web.gateway import gateway as web_gateway
 from web.pool import FunctionPool, Tunnel, _Container
+
+from .front_server import front_server
 
 KEY = "alpha/fast/fn"
 FUNCTION = "fu-fast"
@@ -164,22 +165,8 @@ def container() -> Container:
 
 @pytest.fixture(scope="module")
 def front() -> Iterator[uvicorn.Server]:
-    with closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        asgi_app, host="127.0.0.1", port=port, http=FrontProtocol, lifespan="off", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield server
-    server.should_exit = True
-    thread.join(10)
+    with front_server(asgi_app) as server:
+        yield server
 
 
 @pytest.fixture
@@ -261,6 +248,19 @@ def _the_asgi_way(front: uvicorn.Server, path: str, headers: bytes = b"") -> byt
         web_gateway.tokens["ws-fast"] = (10**6, far)
 
 
+@contextmanager
+def _streaming(front: uvicorn.Server) -> Iterator[tuple[socket.socket, bytes]]:
+    """A client of the stream, once its first event came (and what came with it)."""
+    with socket.create_connection(("127.0.0.1", front.config.port), timeout=10) as sock:
+        sock.sendall(f"GET /web/{KEY}/stream HTTP/1.1\r\nhost: gw.test\r\n\r\n".encode())
+        data = b""
+        while b"data: 0" not in data:
+            chunk = sock.recv(65536)
+            assert chunk, data
+            data += chunk
+        yield sock, data
+
+
 def _idle(pool: FunctionPool) -> int:
     return len(pool.containers[TASK].idle.get("", []))
 
@@ -315,13 +315,7 @@ def test_a_proxys_forwarded_headers_are_read_as_on_the_asgi_way(front, container
 def test_a_stream_reaches_the_client_as_it_is_produced(front, container, pool):
     tunnels(front, container, pool)
     container.events.clear()
-    with socket.create_connection(("127.0.0.1", front.config.port), timeout=10) as sock:
-        sock.sendall(f"GET /web/{KEY}/stream HTTP/1.1\r\nhost: gw.test\r\n\r\n".encode())
-        data = b""
-        while b"data: 0" not in data:
-            chunk = sock.recv(65536)
-            assert chunk, data
-            data += chunk
+    with _streaming(front) as (sock, data):
         first_seen = time.time()
         data = _read_all(sock, data)
     assert b"transfer-encoding: chunked" in data and data.endswith(b"0\r\n\r\n")
@@ -459,15 +453,7 @@ def test_no_head_within_the_request_timeout_gives_504_and_closes_the_tunnel(fron
 def test_a_client_that_leaves_mid_stream_frees_the_container(front, container, pool):
     tunnels(front, container, pool)
     closed = len(container.closed)
-    with socket.create_connection(("127.0.0.1", front.config.port), timeout=10) as sock:
-        sock.sendall(f"GET /web/{KEY}/stream HTTP/1.1\r\nhost: gw.test\r\n\r\n".encode())
-        data = b""
-        while b"data: 0" not in data:
-            chunk = sock.recv(65536)
-            assert chunk, data
-            data += chunk
-    deadline = time.monotonic() + 5
-    while len(container.closed) == closed or pool.containers[TASK].inflight:
-        assert time.monotonic() < deadline, (container.closed, pool.containers[TASK].inflight)
-        time.sleep(0.02)
+    with _streaming(front):
+        pass  # leaves after the first event
+    _wait_for(lambda: len(container.closed) > closed and not pool.containers[TASK].inflight)
     assert _idle(pool) == 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -17,7 +16,7 @@ from contextlib import closing
 import pytest
 import uvicorn
 
-from web.front import FrontProtocol
+from .front_server import front_server
 
 seen: list[dict] = []
 
@@ -65,28 +64,8 @@ async def app(scope, receive, send) -> None:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[uvicorn.Server]:
-    with closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        http=FrontProtocol,
-        lifespan="off",
-        log_level="warning",
-        timeout_keep_alive=1,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield server
-    server.should_exit = True
-    thread.join(10)
+    with front_server(app, timeout_keep_alive=1) as server:
+        yield server
 
 
 def _connect(server: uvicorn.Server) -> socket.socket:
