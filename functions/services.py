@@ -29,7 +29,7 @@ from skylift.contract import (
     validate_scaling,
     validate_timeout,
 )
-from skylift.contract.clusters import check_cluster, cluster_size
+from skylift.contract.clusters import check_cluster, check_i6pn, cluster_size
 from skylift.contract.schedules import validate_schedule
 from vault.models import Secret
 from vault.services import resolve_refs as resolve_secrets
@@ -119,13 +119,7 @@ def function_create(
         lambda g: check_cluster(size, g, {**scaling, "block_network": spec.get("block_network")}),
         gpu,
     )
-    i6pn = bool(spec.get("i6pn", False))
-    if i6pn and spec.get("block_network"):
-        raise ApiError(
-            "i6pn=True gives containers a network between them; block_network=True takes every network away.",
-            field="i6pn",
-            hint="Drop one of the two.",
-        )
+    i6pn = _validated("i6pn", lambda v: check_i6pn(v, spec.get("block_network")), spec.get("i6pn"))
     mount = None
     if spec.get("mount_sha256"):
         mount = Mount.objects.filter(workspace=workspace, sha256=spec["mount_sha256"]).first()

@@ -15,6 +15,7 @@ from ._retries import Retries
 from ._secret import Secret, secret_refs
 from ._unsupported import check_modal_options
 from ._volume import Volume, volume_mounts
+from .contract.clusters import check_i6pn
 from .contract.resources import (
     parse_gpu,
     validate_cpu,
@@ -92,19 +93,13 @@ def parse_options(
                 f"single_use_containers=True means max_inputs=1; it cannot go with max_inputs={max_inputs!r}"
             )
         max_inputs = 1
-    i6pn = _flag("i6pn", bool(i6pn) if i6pn is None else i6pn)
-    if i6pn and block_network:
-        raise InvalidError(
-            "i6pn=True gives containers a network between them; block_network=True takes every "
-            "network away: drop one of the two"
-        )
     if include_source is not None and not isinstance(include_source, bool):
         raise InvalidError(f"include_source must be True, False or None, got {include_source!r}")
     options: dict[str, Any] = {
         "timeout": validate_timeout(timeout),
         "gpu": parse_gpu(gpu),
         "block_network": bool(block_network),
-        "i6pn": i6pn,
+        "i6pn": check_i6pn(i6pn, block_network),
         "restrict_modal_access": _flag("restrict_modal_access", restrict_modal_access),
         "serialized": bool(serialized),
         "retries": validate_retries(retries.to_dict() if isinstance(retries, Retries) else retries),

@@ -1,5 +1,6 @@
-"""Clusters (`@clustered(size=N)`): what a definition's `cluster` entry may hold, shared by the
-SDK (at definition) and the server (when it receives one), and how a container learns its place
+"""Clusters (`@clustered(size=N)`): what a definition's `cluster` entry may hold (and `i6pn=`,
+the other way containers get a network between them), shared by the SDK (at definition) and the
+server (when it receives one), and how a container learns its place
 in its cluster (the variables the host agent sets, read by `skylift.experimental.get_cluster_info`).
 
 Standard library only: it runs in the client, in the control plane and in containers.
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_CLUSTER_GPUS",
     "MAX_CLUSTER_SIZE",
     "check_cluster",
+    "check_i6pn",
     "cluster_config",
     "cluster_size",
 ]
@@ -62,6 +64,20 @@ def cluster_size(definition: Mapping[str, Any] | None) -> int:
     if not isinstance(entry, Mapping):
         raise InvalidError(f"definition.cluster must be an object like {{'size': 2}}, got {entry!r}")
     return cluster_config(entry.get("size"))["size"]
+
+
+def check_i6pn(i6pn: object, block_network: object) -> bool:
+    """`i6pn=` validated (None is False): a bool, and not with block_network=True."""
+    if i6pn is None:
+        return False
+    if not isinstance(i6pn, bool):
+        raise InvalidError(f"i6pn must be True or False, got {i6pn!r}")
+    if i6pn and block_network:
+        raise InvalidError(
+            "i6pn=True gives containers a network between them; block_network=True takes every "
+            "network away: drop one of the two"
+        )
+    return i6pn
 
 
 def check_cluster(size: int, gpu: str | Sequence[str] | None, scaling: Mapping[str, Any]) -> None:
