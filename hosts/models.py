@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from config.ids import IdFactory
 
-__all__ = ["Host", "HostToken", "HostUsage"]
+__all__ = ["Host", "HostFree", "HostToken", "HostUsage"]
 
 
 class HostTokenQuerySet(models.QuerySet):
@@ -129,16 +129,19 @@ class Host(models.Model):
 
 class HostUsage(models.Model):
     """What the containers placed on a host hold now: CPU, memory (MiB), the GPU device indices
-    and how many devices of each model. Kept by the database (triggers on tasks and sandboxes,
-    functions migration 0023_host_usage): every change of a container's host, status or devices,
-    whichever code path makes it, recomputes its host's row from the containers that hold
-    resources, under that row's lock. Placement reads it to choose candidate hosts without
-    reading every container, and the decision reads its host's row again under the host's lock,
-    where it is exact: whatever changed the host's containers before has committed its row
-    (functions/delivery/placement.py). A transaction that changes a host's containers holds
-    that host's row until it commits; one statement that changes containers of several hosts (the
-    reconciler settling lost hosts) takes their rows in the order it meets them, so two such
-    statements at once could deadlock, and PostgreSQL would abort one (its next tick repeats it)."""
+    and how many devices of each model, and what that leaves free. Kept by the database (triggers
+    on tasks, sandboxes, GPU build steps and hosts; functions migrations 0023_host_usage and
+    0032_host_free_capacity): every change of a container's host, status or devices, and of the
+    host's capacity, whichever code path makes it, recomputes its host's row (and its HostFree
+    rows) from what holds resources, under that row's lock. Every host has its row from its
+    registration. The row's lock is also the host's placement lock: a decision takes it (`FOR
+    UPDATE`), reads the row under it, exact, and writes its task row before the lock is released
+    at commit (functions/delivery/placement.py). Placement chooses its candidate hosts by the
+    indexes on the free columns and on HostFree, without reading every host. A transaction that
+    changes a host's containers holds that host's row until it commits; one statement that
+    changes containers of several hosts (the reconciler settling lost hosts) takes their rows in
+    the order it meets them, so two such statements at once could deadlock, and PostgreSQL would
+    abort one (its next tick repeats it)."""
 
     host = models.OneToOneField(
         Host, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="usage"
@@ -147,3 +150,28 @@ class HostUsage(models.Model):
     memory = models.BigIntegerField(default=0, help_text="MiB")
     devices = ArrayField(models.SmallIntegerField(), default=list, blank=True)
     held = models.JSONField(default=dict, blank=True, help_text="devices held per model")
+    # The host's capacity less the above, and whether it has healthy GPUs: placement chooses the
+    # hosts for a container without a GPU by the index on them.
+    cpu_free = models.FloatField(default=0.0)
+    memory_free = models.BigIntegerField(default=0, help_text="MiB")
+    gpu = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index("gpu", models.F("cpu_free").desc(), "host", name="host_usage_cpu_free")]
+
+
+class HostFree(models.Model):
+    """How many healthy devices of one model a host has free now, a row per model it has, with the
+    host's free CPU and memory beside them: kept by the database with the host's HostUsage row (the
+    same refresh, under the same lock). Placement finds the hosts for a GPU request in its index in
+    the policy's order, best fit first (the fewest free that are enough), then the most free CPU."""
+
+    host = models.ForeignKey(Host, on_delete=models.DO_NOTHING, db_constraint=False, related_name="free")
+    model = models.CharField(max_length=32)
+    free = models.IntegerField()
+    cpu_free = models.FloatField(default=0.0)
+    memory_free = models.BigIntegerField(default=0, help_text="MiB")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["host", "model"], name="host_free_unique")]
+        indexes = [models.Index("model", "free", models.F("cpu_free").desc(), "host", name="host_free_model")]

@@ -1,18 +1,19 @@
 """Placement: which host a new container runs on, and which of its GPU devices it gets.
 
 One decision per host at a time (DESIGN.md): a container is placed while holding its host's
-advisory lock `place:<host id>`, and the host's usage (hosts.HostUsage, exact once the lock is
-held: only decisions add to it) is read again under it, so two decisions never both take a
-host's last CPU, memory or device. The lock is held until the new task row commits. A decision
-waits for the lock of its best host only; the next candidates are tried with a lock that does not
-wait, so a transaction that waits holds no host lock (no deadlocks).
+placement lock, the row lock of its usage (hosts.HostUsage, `FOR UPDATE`), and the usage is read
+under it, exact (the database's triggers take the same row lock for every change of the host's
+containers), so two decisions never both take a host's last CPU, memory or device. The lock is
+held until the new task row commits. Candidates are tried best first with `SKIP LOCKED` (a host
+another decision holds is skipped for the next); a decision waits, for its best host's lock
+only, when every candidate was busy: a transaction that waits holds no host lock (no deadlocks).
 
-The candidates are chosen in SQL, without reading every host's containers: each host's usage
-(hosts.HostUsage, kept by the database on every change of a container) and its healthy devices
-per model (Host.gpu_models) let one statement keep only the live hosts with the CPU, memory and
-free devices the request needs, ordered by the policy below, the best few. They are ranked again
-exactly in Python, and the chosen one is checked again under its lock. Only a request that no
-host can take now reads every live host, to say why.
+The candidates are chosen by index, without reading every host: the database keeps each host's
+free CPU and memory (HostUsage) and free healthy devices per model (hosts.HostFree), written by
+the same triggers, so one statement finds the live hosts with the CPU, memory and free devices
+the request needs, ordered by the policy below, the best few. They are ranked again exactly in
+Python, and the chosen one is checked again under its lock. Only a request that no host can take
+now reads every live host, to say why.
 
 A device is held by its task while the task is live or stopping (its container may still run),
 and is free again once the task has settled, whichever way it ended (exit, crash, start failure,
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from accounts.models import Workspace
 from builds.models import Build, StepDevices
 from hosts import gpus
-from hosts.models import Host, HostUsage
+from hosts.models import Host, HostFree, HostUsage
 
 from ..models import Sandbox, TaskStatus
 from .containers import task_create
@@ -62,6 +63,7 @@ __all__ = [
 
 H = Host._meta.db_table
 U = HostUsage._meta.db_table
+HF = HostFree._meta.db_table
 W = Workspace._meta.db_table
 S = Sandbox._meta.db_table  # sandboxes hold their host's CPU and memory as tasks do
 B = StepDevices._meta.db_table  # GPU build steps hold their host's devices (no CPU or memory)
@@ -107,7 +109,7 @@ class HostState:
 
     @classmethod
     def from_row(cls, row: dict) -> HostState:
-        """A host from CANDIDATES_SQL, ALIVE_HOSTS_SQL or ONE_HOST_SQL (its usage's devices)."""
+        """A host from a statement of this module that reads hosts with their usage."""
         used = row["used_devices"] or []
         return cls(
             id=row["id"],
@@ -239,13 +241,19 @@ def explain(
 
 # Statements -----------------------------------------------------------------------------------
 
+# The function, and whether it has a waiting reason or reservations for a placement to end (a
+# placement that finds neither writes nothing more than its task rows). A decision of the same
+# function that waits and commits after this read leaves its reason and reservation behind, as
+# it would after the statements that end them: the function's next placement ends them, and a
+# reservation not renewed ends by itself (RESERVATION_SECONDS). (`<> ''`: by the index host_reserved_for.)
 FUNCTION_SQL = f"""
-SELECT f.id, f.workspace_id, f.cpu, f.memory, f.gpu, f.cluster_size, w.gpu_limit FROM {F} f JOIN {W} w ON w.id = f.workspace_id
+SELECT f.id, f.workspace_id, f.cpu, f.memory, f.gpu, f.cluster_size, w.gpu_limit,
+       f.waiting_reason <> '' AS waiting, EXISTS (SELECT 1 FROM {H} h WHERE h.reserved_for = f.id AND h.reserved_for <> '') AS reserving
+  FROM {F} f JOIN {W} w ON w.id = f.workspace_id
  WHERE f.id = %(function)s
 """
 
-# Every live host with its usage as the database keeps it (hosts.HostUsage).
-ALIVE_HOSTS_SQL = f"""
+LIVE_HOSTS = f"""
 SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
        coalesce(h.reserved_until > now(), false) AS reserved,
        coalesce(u.cpu, 0) AS used_cpu, coalesce(u.memory, 0) AS used_memory,
@@ -253,51 +261,86 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
   FROM {H} h LEFT JOIN {U} u ON u.host_id = h.id
  WHERE h.lease_expires_at >= now() AND NOT h.draining
 """
-# One live host as a decision reads it again under the host's lock. Its usage row is exact there:
-# every change of the host's containers recomputes it in the changing transaction, under the row's
-# lock (hosts.HostUsage), and a decision's own task rows are counted in it at once.
-ONE_HOST_SQL = ALIVE_HOSTS_SQL + " AND h.id = %(host)s"
+# Every live host with its usage as the database keeps it (hosts.HostUsage), in the order they
+# registered (a refusal names them in that order).
+ALIVE_HOSTS_SQL = LIVE_HOSTS + " ORDER BY h.id"
+# One live host as a decision reads it again while it holds the host's placement lock (its
+# usage row's, LOCK_HOST_SQL): exact there, and its own task rows are counted in it at once.
+ONE_HOST_SQL = LIVE_HOSTS + " AND h.id = %(host)s"
 
-# The live hosts that can take the container now, by their usage, best first (the module's
-# policy; ranked again exactly in Python), the best %(limit)s: ranked over the narrow columns,
-# then read in full. A GPU request's specs come as parallel arrays, one row per (spec, model) it
-# accepts; "*" stands for the models an "any" spec takes that have no Modal name (after the named
-# ones). Free devices of a model are its healthy ones less those held (a held device that turned
-# unhealthy makes it count one too few until its container has stopped).
-CANDIDATES_SQL = f"""
+# A live host taken under its placement lock: the lock of its usage row (hosts.HostUsage), which
+# every change of the host's containers takes too (the database's triggers), held until this
+# transaction ends. FOR UPDATE reads the row's latest committed version, so the usage read under
+# it is exact: every decision and every change of the host's containers that could change it has
+# committed before, or waits for this transaction. With SKIP LOCKED, a host whose lock another
+# transaction holds gives no row (the decision tries its next candidate); without, the decision
+# waits for it. Every host has its usage row from its registration (functions migration
+# 0032_host_free_capacity); `live` says whether it is still live and not draining.
+LOCK_HOST_SQL = f"""
 SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
        coalesce(h.reserved_until > now(), false) AS reserved,
-       coalesce(u.cpu, 0) AS used_cpu, coalesce(u.memory, 0) AS used_memory,
-       coalesce(u.devices, '{{{{}}}}') AS used_devices
-  FROM (SELECT h.id FROM {H} h LEFT JOIN {U} u ON u.host_id = h.id
-        {{gpu_join}}
-         WHERE h.lease_expires_at >= now() AND NOT h.draining {{gpu_filter}}
-           AND h.cpu - coalesce(u.cpu, 0) >= %(cpu)s AND h.memory - coalesce(u.memory, 0) >= %(memory)s
-         ORDER BY {{order}}
-         LIMIT %(limit)s) c
-  JOIN {H} h ON h.id = c.id LEFT JOIN {U} u ON u.host_id = h.id
+       u.cpu AS used_cpu, u.memory AS used_memory, u.devices AS used_devices,
+       (h.lease_expires_at >= now() AND NOT h.draining) AS live
+  FROM {U} u JOIN {H} h ON h.id = u.host_id
+ WHERE u.host_id = %(host)s
+   FOR UPDATE OF u {{skip}}
 """
-GPU_CANDIDATES_SQL = CANDIDATES_SQL.format(
-    gpu_join="""CROSS JOIN LATERAL (
-          SELECT w.spec_rank, w.model_rank, w.free - w.count AS left_after
-            FROM (SELECT w.*, CASE WHEN w.model = '*'
-                    THEN (SELECT max(g.value::int - coalesce((u.held->>g.key)::int, 0))
-                            FROM jsonb_each_text(h.gpu_models) g WHERE NOT g.key = ANY(%(named)s::text[]))
-                    ELSE coalesce((h.gpu_models->>w.model)::int, 0) - coalesce((u.held->>w.model)::int, 0)
-                    END AS free
-                    FROM unnest(%(spec_ranks)s::int[], %(model_ranks)s::int[], %(models)s::text[], %(counts)s::int[])
-                         AS w(spec_rank, model_rank, model, count)) w
-           WHERE w.free - w.count >=
-                 CASE WHEN h.reserved_until > now() AND h.reserved_for NOT IN ('', %(function)s)
-                           AND h.reserved_model = w.model THEN h.reserved_count ELSE 0 END
-           ORDER BY w.spec_rank, w.model_rank
-           LIMIT 1
-        ) best""",
-    gpu_filter="AND (h.gpu_models ?| %(models)s::text[] OR (%(any)s AND h.gpu_models <> '{}'::jsonb))",
-    order="best.spec_rank, best.model_rank, best.left_after, h.cpu - coalesce(u.cpu, 0) DESC, h.name",
+TRY_LOCK_HOST_SQL = LOCK_HOST_SQL.format(skip="SKIP LOCKED")
+WAIT_LOCK_HOST_SQL = LOCK_HOST_SQL.format(skip="")
+
+# The live hosts that can take the container now, best first (the module's policy; ranked again
+# exactly in Python), the best %(limit)s, found by index in the free capacity the database keeps
+# (hosts.HostUsage's free CPU and memory, hosts.HostFree's free devices per model) rather than by
+# reading every host. Free devices of a model are its healthy ones less those held (a held device
+# that turned unhealthy makes it count one too few until its container has stopped).
+CANDIDATE_COLUMNS = """h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
+       coalesce(h.reserved_until > now(), false) AS reserved,
+       u.cpu AS used_cpu, u.memory AS used_memory, u.devices AS used_devices"""
+# Without a GPU: hosts without GPUs first, then the most free CPU (index host_usage_cpu_free).
+CPU_CANDIDATES_SQL = f"""
+SELECT {CANDIDATE_COLUMNS}
+  FROM {U} u JOIN {H} h ON h.id = u.host_id
+ WHERE u.cpu_free >= %(cpu)s AND u.memory_free >= %(memory)s AND h.lease_expires_at >= now() AND NOT h.draining
+ ORDER BY u.gpu, u.cpu_free DESC, u.host_id
+ LIMIT %(limit)s
+"""
+# A GPU request's specs come as parallel arrays, one row per (spec, model) it accepts; "*" stands
+# for the models an "any" spec takes that have no Modal name (after the named ones). For each, the
+# hosts with enough free devices of the model beyond what another request's reservation keeps,
+# best fit first (index host_free_model), the best %(limit)s; then each host by its best
+# (spec, model), in the policy's order.
+GPU_CANDIDATES_SQL = f"""
+WITH fits AS (
+    SELECT x.host_id, w.spec_rank, w.model_rank, x.free - w.count AS left_after, x.cpu_free
+      FROM unnest(%(spec_ranks)s::int[], %(model_ranks)s::int[], %(models)s::text[], %(counts)s::int[])
+           AS w(spec_rank, model_rank, model, count)
+     CROSS JOIN LATERAL (
+        (SELECT f.host_id, f.free, f.cpu_free FROM {HF} f
+          WHERE w.model <> '*' AND f.model = w.model {{fits}}
+          ORDER BY f.free, f.cpu_free DESC, f.host_id
+          LIMIT %(limit)s)
+        UNION ALL
+        (SELECT f.host_id, f.free, f.cpu_free FROM {HF} f
+          WHERE w.model = '*' AND NOT f.model = ANY(%(named)s::text[]) {{fits}}
+          ORDER BY f.free, f.cpu_free DESC, f.host_id
+          LIMIT %(limit)s)
+     ) x
+), best AS (
+    SELECT DISTINCT ON (host_id) * FROM fits ORDER BY host_id, spec_rank, model_rank, left_after
 )
-CPU_CANDIDATES_SQL = CANDIDATES_SQL.format(
-    gpu_join="", gpu_filter="", order="h.gpu_models <> '{}'::jsonb, h.cpu - coalesce(u.cpu, 0) DESC, h.name"
+SELECT c.* FROM best b CROSS JOIN LATERAL (
+    SELECT {CANDIDATE_COLUMNS} FROM {H} h JOIN {U} u ON u.host_id = h.id WHERE h.id = b.host_id OFFSET 0
+) c
+ ORDER BY b.spec_rank, b.model_rank, b.left_after, b.cpu_free DESC, c.name
+ LIMIT %(limit)s
+""".format(
+    # The host's own conditions as a subquery run for each row the index gives, in order, until
+    # enough have passed (as a join, the planner reads every host).
+    fits=f"""AND f.free >= w.count AND f.cpu_free >= %(cpu)s AND f.memory_free >= %(memory)s
+            AND (SELECT h.lease_expires_at >= now() AND NOT h.draining
+                        AND f.free - w.count >= CASE WHEN h.reserved_until > now() AND h.reserved_for NOT IN ('', %(function)s)
+                                                          AND h.reserved_model = f.model THEN h.reserved_count ELSE 0 END
+                   FROM {H} h WHERE h.id = f.host_id)"""
 )
 # Candidates read per decision: a few more than are tried, so the exact ranking has a choice.
 CANDIDATE_ROWS = 16
@@ -305,7 +348,6 @@ CANDIDATE_ROWS = 16
 UNAVAILABLE_SQL = f"SELECT count(*) AS n FROM {H} WHERE lease_expires_at < now() OR draining"
 
 LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(%(key)s))"
-TRY_LOCK_SQL = "SELECT pg_try_advisory_xact_lock(hashtext(%(key)s)) AS locked"
 
 WORKSPACE_GPUS_SQL = f"""
 SELECT coalesce(sum(n), 0) AS held FROM (
@@ -343,15 +385,16 @@ UPDATE {H} SET reserved_for = %(function)s, reserved_model = %(model)s, reserved
 # against a few ms for a placement), and a function that waits is decided again at every tick, by
 # every scheduler. So each process keeps what it last worked out for a request (a function's
 # container or a sandbox), the words and the host to reserve, for EXPLAINED_SECONDS, as long as
-# the hosts are the same ones, as they were: none joined, left, drained or changed its devices,
-# and no reservation came or went (HOSTS_SHAPE_SQL). What the hosts' containers hold may have
-# changed meanwhile: the words can be that much behind.
+# the hosts are the same ones, as they were (HOSTS_SHAPE_SQL): none joined, left, drained or
+# changed its capacity or devices, and no reservation was made or ended (a counter the database
+# bumps on each, functions migration 0032_host_free_capacity), and as many hosts are lost and as
+# many reservations live as then (a lease or a reservation runs out without a write). What the
+# hosts' containers hold may have changed meanwhile: the words can be that much behind.
 EXPLAINED_SECONDS = 1.0
 EXPLAINED_MAX = 512
 HOSTS_SHAPE_SQL = f"""
-SELECT md5(coalesce(string_agg(concat_ws(':', h.id, h.lease_expires_at >= now() AND NOT h.draining,
-           h.cpu, h.memory, h.gpus::text, h.reserved_for, h.reserved_model, h.reserved_count,
-           coalesce(h.reserved_until > now(), false)), ',' ORDER BY h.id), '')) AS shape
+SELECT concat_ws(':', (SELECT last_value FROM skylift_hosts_shape), count(*) FILTER (WHERE h.lease_expires_at < now()),
+                 count(*) FILTER (WHERE h.reserved_until > now())) AS shape
   FROM {H} h
 """
 _explained: OrderedDict[tuple, tuple[float, str, tuple[int, str, int] | None]] = OrderedDict()
@@ -412,7 +455,6 @@ def candidates(need: Need) -> Generator[Stmt, Rows, list[Candidate]]:
         params.update(
             function=need.function_id,
             named=list(gpus.ANY_ORDER),
-            any=any(w.any for w in need.wants),
             spec_ranks=[f[0] for f in flat],
             model_ranks=[f[1] for f in flat],
             models=[f[2] for f in flat],
@@ -436,10 +478,6 @@ class Placed:
     members: tuple[tuple[str, str], ...] = ()
     # Why it waits is for ever: no live host could hold it even empty (a cluster's, on one host).
     never: bool = False
-
-
-def _lock_key(host_id: int) -> str:
-    return f"place:{host_id}"
 
 
 def _reserve(need: Need, hosts: Sequence[HostState]) -> tuple[HostState, str, int] | None:
@@ -475,24 +513,28 @@ def _take(
     tried = ranked[:MAX_CANDIDATES]
     busy: list[Candidate] = []
     for candidate in tried:
-        if (yield Stmt(TRY_LOCK_SQL, {"key": _lock_key(candidate.host.id)}))[0]["locked"]:
-            fresh = yield from _recheck(need, candidate)
-            if fresh is not None:
-                return fresh
-        else:
+        fresh = yield Stmt(TRY_LOCK_HOST_SQL, {"host": candidate.host.id})
+        if not fresh:
             busy.append(candidate)
+        elif (found := _fits_now(need, fresh)) is not None:
+            return found
     if wait and busy and len(busy) == len(tried):
-        yield Stmt(LOCK_SQL, {"key": _lock_key(busy[0].host.id)})
-        return (yield from _recheck(need, busy[0]))
+        return _fits_now(need, (yield Stmt(WAIT_LOCK_HOST_SQL, {"host": busy[0].host.id})))
     return None
 
 
-def _recheck(need: Need, candidate: Candidate) -> Generator[Stmt, Rows, Candidate | None]:
-    """Under the host's lock: the host as its containers leave it now, if it can still take the
-    container (not filled up, lost or draining meanwhile)."""
-    fresh = yield Stmt(ONE_HOST_SQL, {"host": candidate.host.id})
-    again = rank(need, [HostState.from_row(fresh[0])]) if fresh else []
+def _fits_now(need: Need, fresh: Rows) -> Candidate | None:
+    """The host as read under its lock (LOCK_HOST_SQL's or ONE_HOST_SQL's row), if it is still
+    live and can take the container, with the devices it would get."""
+    live = bool(fresh) and fresh[0].get("live", True)
+    again = rank(need, [HostState.from_row(fresh[0])]) if live else []
     return again[0] if again else None
+
+
+def _recheck(need: Need, candidate: Candidate) -> Generator[Stmt, Rows, Candidate | None]:
+    """A host whose lock this decision holds, as its containers leave it now, if it can still take
+    the container."""
+    return _fits_now(need, (yield Stmt(ONE_HOST_SQL, {"host": candidate.host.id})))
 
 
 def _gpu_room(fn: dict, need: Need, times: int = 1) -> Generator[Stmt, Rows, tuple[Need, str]]:
@@ -511,6 +553,15 @@ def _gpu_room(fn: dict, need: Need, times: int = 1) -> Generator[Stmt, Rows, tup
         f"the workspace's GPU limit is reached ({int(rows[0]['held'])} of {fn['gpu_limit']} "
         f"devices held; this needs {min(w.count for w in need.wants) * times})"
     )
+
+
+def _placed(fn: dict) -> Generator[Stmt, Rows, None]:
+    """A container of the function was placed: its reservations end, then its waiting reason
+    (in that order, see UNRESERVE_SQL), each when FUNCTION_SQL found one."""
+    if fn["reserving"]:
+        yield Stmt(UNRESERVE_SQL, {"function": fn["id"]})
+    if fn["waiting"]:
+        yield Stmt(PLACED_SQL, {"function": fn["id"]})
 
 
 @transition(atomic=True)
@@ -539,9 +590,7 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
             gpu_devices=found.devices if found else (),
             gpu_type=found.model if found else "",
         ).steps
-        if found is not None:
-            yield Stmt(UNRESERVE_SQL, {"function": function_id})
-        yield Stmt(PLACED_SQL, {"function": function_id})
+        yield from _placed(fn)
         return Placed(
             task_id,
             candidate.host.id,
@@ -617,9 +666,7 @@ def place_cluster(
                 yield from _create_member(fn, candidate, task_id, cluster_id, len(members))
                 members.append((task_id, f"host.{candidate.host.name}"))
     if members and leader is not None:
-        if one.gpu:
-            yield Stmt(UNRESERVE_SQL, {"function": function_id})
-        yield Stmt(PLACED_SQL, {"function": function_id})
+        yield from _placed(fn)
         found = leader.fit
         return Placed(
             members[0][0],

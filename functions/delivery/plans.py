@@ -124,9 +124,10 @@ def _drive_sync(steps: Generator[Stmt, Rows, T]) -> T:
             while True:
                 cur.execute(stmt.sql, stmt.params)
                 rows = Rows()
-                if cur.description is not None:
-                    names = [col.name for col in cur.description]
-                    decode = [col.type_code in _JSON_TYPES for col in cur.description]
+                described = cur.description  # made anew each time it is asked for
+                if described is not None:
+                    names = [col.name for col in described]
+                    decode = [col.type_code in _JSON_TYPES for col in described]
                     for row in cur.fetchall():
                         rows.append(
                             {

@@ -79,7 +79,7 @@ def test_members_go_to_one_host_with_distinct_devices_all_or_none():
     assert again.task_id is None and not again.never
     assert again.reason == (
         "Waiting for a host with room for a cluster of 4 (4 CPU, 512 MiB and 4 T4 together): "
-        "cl-big: 0 of 4 T4 free (needs 4); cl-small: only 2 T4 (needs 4)"
+        "cl-small: only 2 T4 (needs 4); cl-big: 0 of 4 T4 free (needs 4)"
     ), again.reason
     assert Task.objects.count() == 4 and not Task.objects.filter(host=small).exists()
 

@@ -252,14 +252,33 @@ def _usage(host: Host) -> tuple[float, int, list[int], dict]:
     return row or (0.0, 0, [], {})
 
 
+def _free(host: Host) -> tuple[tuple, dict]:
+    """What the host has free as placement finds it: (cpu, memory, has GPUs), and per model
+    (devices, cpu, memory)."""
+    from hosts.models import HostFree, HostUsage
+
+    usage = HostUsage.objects.filter(host_id=host.pk).values_list("cpu_free", "memory_free", "gpu").first()
+    models = {
+        model: (free, cpu, memory)
+        for model, free, cpu, memory in HostFree.objects.filter(host_id=host.pk).values_list(
+            "model", "free", "cpu_free", "memory_free"
+        )
+    }
+    return usage, models
+
+
 def test_a_hosts_usage_follows_its_containers_whatever_changes_them(member):
     # given a host with 4 L4s and a function of 2 L4s, 0.5 CPU, 256 MiB
-    host = _host("usage", "L4:4")
+    host = _host("usage", "L4:4", cpu=8, memory=4096)
     assert Host.objects.get(pk=host.pk).gpu_models == {"L4": 4}
+    # it has its usage, and what is free, from its registration
+    assert _usage(host) == (0.0, 0, [], {})
+    assert _free(host) == ((8.0, 4096, True), {"L4": (4, 8.0, 4096)})
     function = _function(member, "pair", "L4:2", cpu=0.5, memory=256)
     first, second = _place(function), _place(function)
-    # then the host's usage is what its two containers hold
+    # then the host's usage is what its two containers hold, and what is free the rest
     assert _usage(host) == (1.0, 512, [0, 1, 2, 3], {"L4": 4})
+    assert _free(host) == ((7.0, 3584, True), {"L4": (0, 7.0, 3584)})
     # when one stops (still holding), then settles through the ORM rather than a transition
     Task.objects.filter(pk=first.task_id).update(status=TaskStatus.STOPPING)
     assert _usage(host)[3] == {"L4": 4}
@@ -284,12 +303,17 @@ def test_a_hosts_usage_follows_its_containers_whatever_changes_them(member):
     devices[3]["healthy"] = False
     Host.objects.filter(pk=host.pk).update(gpus=devices)
     assert Host.objects.get(pk=host.pk).gpu_models == {"L4": 3}
+    assert _free(host) == ((6.0, 3072, True), {"L4": (3, 6.0, 3072)})
+    # and a host whose devices are all gone has none free, nor any model
+    Host.objects.filter(pk=host.pk).update(gpus=[], cpu=16)
+    assert _free(host) == ((14.0, 3072, False), {})
     # and a deleted host takes its usage with it
     Sandbox.objects.filter(pk=sandbox.pk).update(status="stopped")
     Host.objects.filter(pk=host.pk).delete()
-    from hosts.models import HostUsage
+    from hosts.models import HostFree, HostUsage
 
     assert not HostUsage.objects.filter(host_id=host.pk).exists()
+    assert not HostFree.objects.filter(host_id=host.pk).exists()
 
 
 def test_a_waiting_request_is_worded_again_only_when_the_hosts_change_or_a_second_has_passed(

@@ -18,10 +18,9 @@ from hosts.models import Host
 from tests.api.support import make_objects, make_trio
 
 
-def _waiting_on_advisory_locks(conn) -> int:
+def _waiting_on_locks(conn) -> int:
     return conn.execute(
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = "
-        "(SELECT oid FROM pg_database WHERE datname = current_database())"
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
     ).fetchone()[0]
 
 
@@ -48,18 +47,19 @@ def test_two_functions_racing_for_a_hosts_last_memory_get_one_container(transact
 
     # when both are placed at once, while the host's placement lock is held elsewhere
     with psycopg.connect(conninfo(), autocommit=True) as holder:
-        holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"place:{host.pk}"])
+        holder.execute("BEGIN")
+        holder.execute("SELECT 1 FROM hosts_hostusage WHERE host_id = %s FOR UPDATE", [host.pk])
         threads = [threading.Thread(target=place, args=(f.id,)) for f in (first, second)]
         for thread in threads:
             thread.start()
         # both decisions wait for the host (a per-function lock would let both through at once)
         waiting = 0
         for _ in range(300):
-            waiting = _waiting_on_advisory_locks(holder)
+            waiting = _waiting_on_locks(holder)
             if waiting == 2:
                 break
             threading.Event().wait(0.05)
-        holder.execute("SELECT pg_advisory_unlock(hashtext(%s))", [f"place:{host.pk}"])
+        holder.execute("COMMIT")
         for thread in threads:
             thread.join(timeout=60)
 
