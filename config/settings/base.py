@@ -93,6 +93,11 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
     "max_size": env.int("DATABASE_POOL_MAX", default=20),
     "timeout": 10,
 }
+# Statements prepared on the server: only those a plan marks `prepared`
+# (functions/delivery/plans.py), which it runs with a cursor of its own that binds on the server
+# and asks for preparing. Django's own cursors bind on the client and prepare nothing; Django
+# leaves preparing off unless this is set (None), for poolers that do not keep sessions.
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://localhost:6379/0")

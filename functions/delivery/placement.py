@@ -287,6 +287,9 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
 """
 TRY_LOCK_HOST_SQL = LOCK_HOST_SQL.format(skip="SKIP LOCKED")
 WAIT_LOCK_HOST_SQL = LOCK_HOST_SQL.format(skip="")
+# Around a decision's tries (`_take`): going back to it gives back the row locks taken since.
+TAKE_SAVEPOINT_SQL = "SAVEPOINT place_take"
+UNTAKE_SQL = "ROLLBACK TO SAVEPOINT place_take"
 
 # The live hosts that can take the container now, best first (the module's policy; ranked again
 # exactly in Python), the best %(limit)s, found by index in the free capacity the database keeps
@@ -381,20 +384,22 @@ UPDATE {H} SET reserved_for = %(function)s, reserved_model = %(model)s, reserved
 """
 
 
-# Why a container waits takes every live host's inventory to word (about 100 ms at 1,000 hosts,
-# against a few ms for a placement), and a function that waits is decided again at every tick, by
-# every scheduler. So each process keeps what it last worked out for a request (a function's
+# Why a container waits takes every live host's inventory to word (about 25 ms at 1,000 hosts on
+# an idle machine, against about 3 ms for a placement), and a function that waits is decided again
+# at every tick, by every scheduler. So each process keeps what it last worked out for a request (a function's
 # container or a sandbox), the words and the host to reserve, for EXPLAINED_SECONDS, as long as
 # the hosts are the same ones, as they were (HOSTS_SHAPE_SQL): none joined, left, drained or
-# changed its capacity or devices, and no reservation was made or ended (a counter the database
-# bumps on each, functions migration 0032_host_free_capacity), and as many hosts are lost and as
-# many reservations live as then (a lease or a reservation runs out without a write). What the
-# hosts' containers hold may have changed meanwhile: the words can be that much behind.
-EXPLAINED_SECONDS = 1.0
+# changed its capacity or devices (a counter the database bumps on each, functions migration
+# 0032_host_free_capacity), and as many hosts are lost as then (a lease runs out without a
+# write). What the hosts' containers hold, and their reservations, may have changed meanwhile:
+# the words can be that much behind. (Reservations come and go with most GPU placements: worded
+# again for each, a waiting request cost a read of every host per decision. benchmarks/placement.py
+# at 1,000 hosts, half its requests waiting: queued-to-placed p99 150-185 ms kept for 1 second,
+# 101-124 ms for 3.)
+EXPLAINED_SECONDS = 3.0
 EXPLAINED_MAX = 512
 HOSTS_SHAPE_SQL = f"""
-SELECT concat_ws(':', (SELECT last_value FROM skylift_hosts_shape), count(*) FILTER (WHERE h.lease_expires_at < now()),
-                 count(*) FILTER (WHERE h.reserved_until > now())) AS shape
+SELECT concat_ws(':', (SELECT last_value FROM skylift_hosts_shape), count(*) FILTER (WHERE h.lease_expires_at < now())) AS shape
   FROM {H} h
 """
 _explained: OrderedDict[tuple, tuple[float, str, tuple[int, str, int] | None]] = OrderedDict()
@@ -445,7 +450,7 @@ def candidates(need: Need) -> Generator[Stmt, Rows, list[Candidate]]:
     """The best few live hosts that can take the container now (see CANDIDATES_SQL), ranked."""
     params: dict = {"cpu": need.cpu, "memory": need.memory, "limit": CANDIDATE_ROWS}
     if not need.gpu:
-        rows = yield Stmt(CPU_CANDIDATES_SQL, params)
+        rows = yield Stmt(CPU_CANDIDATES_SQL, params, prepared=True)
     else:
         flat = [
             (spec_rank, model_rank, model, want.count)
@@ -460,7 +465,7 @@ def candidates(need: Need) -> Generator[Stmt, Rows, list[Candidate]]:
             models=[f[2] for f in flat],
             counts=[f[3] for f in flat],
         )
-        rows = yield Stmt(GPU_CANDIDATES_SQL, params)
+        rows = yield Stmt(GPU_CANDIDATES_SQL, params, prepared=True)
     return rank(need, [HostState.from_row(r) for r in rows])
 
 
@@ -509,17 +514,26 @@ def _take(
     Each candidate's lock is tried without waiting (a host another decision has is skipped for
     the next); only when every one was busy, so that this transaction holds no host's lock, does
     it wait for the best one's. A transaction that waits never holds a host's lock: decisions
-    cannot deadlock."""
+    cannot deadlock. The locks of hosts it could not use are given back when it finds none
+    (TAKE_SAVEPOINT_SQL): a decision that goes on to word why it waits (which reads every host)
+    keeps no other decision from those hosts meanwhile."""
     tried = ranked[:MAX_CANDIDATES]
+    if not tried:
+        return None
+    yield Stmt(TAKE_SAVEPOINT_SQL, {})
     busy: list[Candidate] = []
     for candidate in tried:
-        fresh = yield Stmt(TRY_LOCK_HOST_SQL, {"host": candidate.host.id})
+        fresh = yield Stmt(TRY_LOCK_HOST_SQL, {"host": candidate.host.id}, prepared=True)
         if not fresh:
             busy.append(candidate)
         elif (found := _fits_now(need, fresh)) is not None:
             return found
-    if wait and busy and len(busy) == len(tried):
-        return _fits_now(need, (yield Stmt(WAIT_LOCK_HOST_SQL, {"host": busy[0].host.id})))
+    if wait and len(busy) == len(tried):
+        found = _fits_now(need, (yield Stmt(WAIT_LOCK_HOST_SQL, {"host": busy[0].host.id}, prepared=True)))
+        if found is not None:
+            return found
+    if len(busy) < len(tried) or wait:
+        yield Stmt(UNTAKE_SQL, {})
     return None
 
 
@@ -570,7 +584,7 @@ def place_container(*, task_id: str, function_id: str) -> Generator[Stmt, Rows, 
     GPU devices; or, when none can now, the reason recorded on the function (and a reservation
     for a GPU request, see the module). Runs inside the caller's transaction, whose end releases
     the host's lock."""
-    rows = yield Stmt(FUNCTION_SQL, {"function": function_id})
+    rows = yield Stmt(FUNCTION_SQL, {"function": function_id}, prepared=True)
     fn = rows[0]
     need = Need(function_id, fn["cpu"], fn["memory"], tuple(gpus.parse_request(fn["gpu"] or None)))
     # The workspace's quota lock is taken before any host's lock.
@@ -632,7 +646,7 @@ def place_cluster(
     (an overlay network reaches every host, docs/clusters.md) each member goes where a single
     container would; the locks are only tried, never waited for (this transaction holds some:
     waiting could deadlock), and a member that finds no host undoes the others."""
-    rows = yield Stmt(FUNCTION_SQL, {"function": function_id})
+    rows = yield Stmt(FUNCTION_SQL, {"function": function_id}, prepared=True)
     fn = rows[0]
     size = len(task_ids)
     one = Need(function_id, fn["cpu"], fn["memory"], tuple(gpus.parse_request(fn["gpu"] or None)))

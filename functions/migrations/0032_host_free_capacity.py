@@ -8,10 +8,10 @@
 # chooses its candidates by the indexes on these columns instead of reading every host.
 #
 # And a counter of the hosts' changes that alter why a container waits (skylift_hosts_shape: a host
-# registered or removed, its capacity, devices, draining or reservation changed), bumped by a
-# trigger: a sequence, so that the decisions that make or end reservations never wait for one
-# another on it. Placement words a wait again when it moved (functions/delivery/placement.py,
-# HOSTS_SHAPE_SQL) instead of hashing every host's row to find out.
+# registered or removed, its capacity, devices or draining changed), bumped by a trigger: a
+# sequence, so that writers never wait for one another on it. Placement words a wait again when
+# it moved (functions/delivery/placement.py, HOSTS_SHAPE_SQL) instead of hashing every host's row
+# to find out.
 
 from django.db import migrations
 
@@ -114,9 +114,7 @@ CREATE TRIGGER hosts_shape_rows AFTER INSERT OR DELETE ON hosts_host FOR EACH ST
     EXECUTE FUNCTION skylift_hosts_shape_bump();
 CREATE TRIGGER hosts_shape_update AFTER UPDATE ON hosts_host FOR EACH ROW
     WHEN (OLD.cpu IS DISTINCT FROM NEW.cpu OR OLD.memory IS DISTINCT FROM NEW.memory
-          OR OLD.gpu_models IS DISTINCT FROM NEW.gpu_models OR OLD.draining IS DISTINCT FROM NEW.draining
-          OR OLD.reserved_for IS DISTINCT FROM NEW.reserved_for OR OLD.reserved_model IS DISTINCT FROM NEW.reserved_model
-          OR OLD.reserved_count IS DISTINCT FROM NEW.reserved_count)
+          OR OLD.gpu_models IS DISTINCT FROM NEW.gpu_models OR OLD.draining IS DISTINCT FROM NEW.draining)
     EXECUTE FUNCTION skylift_hosts_shape_bump();
 """
 
