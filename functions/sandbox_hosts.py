@@ -15,9 +15,10 @@ from .models import Sandbox
 __all__ = ["place", "send_stops"]
 
 
-def place(sandbox: Sandbox) -> bool:
-    """Inside the caller's transaction: place it, and start it once that commits."""
-    placed = delivery.run(delivery.place_sandbox(sandbox_id=sandbox.id))
+def place(sandbox: Sandbox, *, wait: bool = True) -> bool:
+    """Inside the caller's transaction: place it, and start it once that commits. Without `wait`,
+    no busy host is waited for (see delivery.place_sandbox)."""
+    placed = delivery.run(delivery.place_sandbox(sandbox_id=sandbox.id, wait=wait))
     if placed.task_id is None:
         return False
     sandbox_id, queue = sandbox.id, placed.queue

@@ -157,7 +157,8 @@ def pool_refill(workspace_id: str, image_id: str, size: int) -> int:
                 memory=DEFAULT_MEMORY,
                 timeout=POOL_TIMEOUT_SECONDS,
             )
-            if not place(sandbox):
+            # It holds the hosts of those placed before it: it must not wait for another's.
+            if not place(sandbox, wait=False):
                 sandbox.delete()
                 break
             started += 1

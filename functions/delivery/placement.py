@@ -749,11 +749,12 @@ SANDBOX_WAITING_SQL = f"UPDATE {S} SET message = %(reason)s WHERE id = %(sandbox
 
 
 @transition(atomic=True)
-def place_sandbox(*, sandbox_id: str) -> Generator[Stmt, Rows, Placed]:
+def place_sandbox(*, sandbox_id: str, wait: bool = True) -> Generator[Stmt, Rows, Placed]:
     """Place a sandbox's container on the best host that can take it, with its GPU devices (the
     same policy, host locks, reservations and workspace GPU limit as a function's container: a
     sandbox's devices count against that limit beside its containers'); or record on it why
-    none can now."""
+    none can now. Without `wait`, a busy host is not waited for (a caller that holds host locks
+    already, placing several in one transaction)."""
     rows = yield Stmt(SANDBOX_SQL, {"sandbox": sandbox_id})
     sb = rows[0]
     need = Need(sandbox_id, sb["cpu"], sb["memory"], tuple(gpus.parse_request(sb["gpu"] or None)))
@@ -770,7 +771,7 @@ def place_sandbox(*, sandbox_id: str) -> Generator[Stmt, Rows, Placed]:
             yield Stmt(SANDBOX_WAITING_SQL, {"sandbox": sandbox_id, "reason": reason})
             return Placed(None, reason=reason)
         need = Need(need.function_id, need.cpu, need.memory, allowed)
-    candidate = yield from _take(need, (yield from candidates(need)))
+    candidate = yield from _take(need, (yield from candidates(need)), wait=wait)
     if candidate is not None:
         found = candidate.fit
         devices, model = (list(found.devices), found.model) if found else ([], "")

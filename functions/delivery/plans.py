@@ -131,7 +131,8 @@ GENERIC_PLANS_SQL = "SET LOCAL plan_cache_mode = force_generic_plan"
 
 def _drive_sync(steps: Generator[Stmt, Rows, T]) -> T:
     with connection.cursor() as django_cursor:
-        bound = None  # binds on the server, for prepared statements (Django's binds on the client)
+        bound: psycopg.Cursor | None = None  # binds on the server, for prepared statements
+        cur: Any  # Django's cursor (binds on the client) or `bound`
         try:
             stmt = next(steps)
             while True:

@@ -104,6 +104,7 @@ CREATE TRIGGER host_capacity_update AFTER UPDATE ON hosts_host FOR EACH ROW
 SELECT skylift_host_usage_refresh(id) FROM hosts_host ORDER BY id;
 
 CREATE SEQUENCE IF NOT EXISTS skylift_hosts_shape;
+SELECT nextval('skylift_hosts_shape');  -- last_value reads the same before the first nextval as after
 CREATE OR REPLACE FUNCTION skylift_hosts_shape_bump() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -118,8 +119,11 @@ CREATE TRIGGER hosts_shape_update AFTER UPDATE ON hosts_host FOR EACH ROW
     EXECUTE FUNCTION skylift_hosts_shape_bump();
 """
 
-# Back to builds 0004's function (without the free capacity) and 0023's forget.
+# Back to builds 0004's function (without the free capacity, whose columns it does not write: they
+# get defaults while hosts 0006 keeps them) and 0023's forget.
 UNDO = """
+ALTER TABLE hosts_hostusage ALTER COLUMN cpu_free SET DEFAULT 0, ALTER COLUMN memory_free SET DEFAULT 0,
+                            ALTER COLUMN gpu SET DEFAULT false;
 DROP TRIGGER IF EXISTS hosts_shape_rows ON hosts_host;
 DROP TRIGGER IF EXISTS hosts_shape_update ON hosts_host;
 DROP FUNCTION IF EXISTS skylift_hosts_shape_bump();
