@@ -151,6 +151,7 @@ def host_heartbeat(*, host: Host) -> list[str]:
         "lease_expires_at": Now() + timedelta(seconds=host.lease_seconds),
     }
     stopped: list[str] = []
+    reported = (host.gpus, host.gpu_source)  # as the database has them
     if host.gpus or host.gpu_source == "nvml":
         devices, source = gpus.inventory(settings.SKYLIFT_HOST_GPUS, host.name)
         if devices != host.gpus:
@@ -177,9 +178,15 @@ def host_heartbeat(*, host: Host) -> list[str]:
             }
     # Only while the token that registered it is still the host's and not revoked (token=None:
     # registered without one, by code rather than by an agent).
-    if not Host.objects.filter(pk=host.pk, token=host.token_id, token__revoked_at__isnull=True).update(
-        **fields
-    ):
+    try:
+        renewed = Host.objects.filter(pk=host.pk, token=host.token_id, token__revoked_at__isnull=True).update(
+            **fields
+        )
+    except Exception:
+        # Not written: the next beat compares with the devices the database still has.
+        host.gpus, host.gpu_source = reported
+        raise
+    if not renewed:
         raise tokens.heartbeat_refusal(host)
     for task_id in stopped:
         for container in docker_client.find_by_label("skylift.task", task_id):

@@ -272,7 +272,8 @@ ONE_HOST_SQL = LIVE_HOSTS + " AND h.id = %(host)s"
 # every change of the host's containers takes too (the database's triggers), held until this
 # transaction ends. FOR UPDATE reads the row's latest committed version, so the usage read under
 # it is exact: every decision and every change of the host's containers that could change it has
-# committed before, or waits for this transaction. With SKIP LOCKED, a host whose lock another
+# committed before, or waits for this transaction. The host's own row (its devices, capacity,
+# lease) is as the statement's snapshot had it: after a wait, read again (`_take`). With SKIP LOCKED, a host whose lock another
 # transaction holds gives no row (the decision tries its next candidate); without, the decision
 # waits for it. Every host has its usage row from its registration (functions migration
 # 0032_host_free_capacity); `live` says whether it is still live and not draining.
@@ -366,13 +367,17 @@ PLACED_SQL = f"""
 UPDATE {F} SET waiting_reason = '', waiting_since = NULL WHERE id = %(function)s AND waiting_reason <> ''
 """
 # A request's reservations (it can hold several: each wait reserves the host nearest to holding it)
-# are ended in the order of their hosts' ids, so that two decisions placing containers of one
-# function at once take those rows in the same order; and before the function's row (PLACED_SQL),
-# as a decision that waits takes a host's row (RESERVE_SQL) before the function's (WAITING_SQL):
-# decisions of one function never deadlock.
+# end once it is placed, before the function's row (PLACED_SQL), as a decision that waits takes a
+# host's row (RESERVE_SQL) before the function's (WAITING_SQL). A host's row that another
+# transaction is writing now (a decision of the same request reserving it again, a heartbeat
+# changing the host's devices) is skipped, and its reservation left to end by itself
+# (RESERVATION_SECONDS): the decision holds its host's placement lock here, which a heartbeat's
+# change of devices waits for (the database's trigger) while it holds the host's row, so waiting
+# for that row could deadlock. NO KEY UPDATE, as the update takes: decisions lock hosts' rows FOR
+# KEY SHARE only (a task's foreign key), which that does not conflict with.
 UNRESERVE_SQL = f"""
 UPDATE {H} SET reserved_for = '', reserved_model = '', reserved_count = 0, reserved_until = NULL
- WHERE id IN (SELECT id FROM {H} WHERE reserved_for = %(function)s ORDER BY id FOR UPDATE)
+ WHERE id IN (SELECT id FROM {H} WHERE reserved_for = %(function)s FOR NO KEY UPDATE SKIP LOCKED)
 """
 WAITING_SQL = f"""
 UPDATE {F} SET waiting_reason = %(reason)s, waiting_since = coalesce(waiting_since, now()) WHERE id = %(function)s
@@ -529,9 +534,11 @@ def _take(
         elif (found := _fits_now(need, fresh)) is not None:
             return found
     if wait and len(busy) == len(tried):
-        found = _fits_now(need, (yield Stmt(WAIT_LOCK_HOST_SQL, {"host": busy[0].host.id}, prepared=True)))
-        if found is not None:
-            return found
+        if (yield Stmt(WAIT_LOCK_HOST_SQL, {"host": busy[0].host.id}, prepared=True)):
+            # What it waited for may have changed the host itself (a heartbeat, a drain): read anew.
+            found = yield from _recheck(need, busy[0])
+            if found is not None:
+                return found
     if len(busy) < len(tried) or wait:
         yield Stmt(UNTAKE_SQL, {})
     return None

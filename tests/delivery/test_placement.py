@@ -140,3 +140,37 @@ def test_a_decisions_frequent_statements_are_prepared_once_per_session(transacti
     assert sum(1 for s in statements if "ORDER BY u.gpu, u.cpu_free DESC" in s) == 1
     assert sum(1 for s in statements if "FOR UPDATE OF u SKIP LOCKED" in s) == 1
     assert Task.objects.filter(function=function).count() == 3
+
+
+def test_a_decision_that_waited_for_a_host_reads_the_host_as_it_is_after_the_wait(transactional_db):
+    # given the only host, whose placement lock another transaction holds while it drains the host
+    trio = make_trio()
+    function = make_objects(trio.alice, tag="drain").function
+    Task.objects.all().delete()
+    host = _host("drains")
+    results: list[str | None] = []
+
+    def place() -> None:
+        try:
+            results.append(autoscaler.ensure_capacity(function_id=function.id))
+        finally:
+            connection.close()
+
+    with psycopg.connect(conninfo(), autocommit=True) as holder:
+        holder.execute("BEGIN")
+        holder.execute("SELECT 1 FROM hosts_hostusage WHERE host_id = %s FOR UPDATE", [host.pk])
+        holder.execute("UPDATE hosts_host SET draining = true WHERE id = %s", [host.pk])
+        # when a decision chose it (the drain not committed yet) and waits for its lock
+        thread = threading.Thread(target=place)
+        thread.start()
+        for _ in range(300):
+            if _waiting_on_locks(holder) == 1:
+                break
+            threading.Event().wait(0.05)
+        assert _waiting_on_locks(holder) == 1
+        # and the drain commits
+        holder.execute("COMMIT")
+        thread.join(timeout=60)
+    # then the decision saw the host draining: no container went there
+    assert results == [None]
+    assert not Task.objects.filter(host=host).exists()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.db import DatabaseError, connection
 
 from hosts.models import Host
-from hosts.services import host_register
+from hosts.services import host_heartbeat, host_register
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +92,31 @@ def test_a_heartbeat_reports_the_devices_and_stops_containers_on_a_lost_one(sett
     assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0]
     assert Host.objects.get(pk=host.pk).gpu_usage == {"used": [], "free": [0]}
     assert host_heartbeat(host=host) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_of_devices_the_database_did_not_take_is_reported_again_at_the_next_heartbeat(settings):
+    # given a host registered with two T4s, and a database that refuses its next heartbeat
+    settings.SKYLIFT_HOST_GPUS = ["T4:2"]
+    host = host_register(name="beat-1")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse_beat() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER test_refuse_beat BEFORE UPDATE ON hosts_host FOR EACH ROW "
+            "WHEN (NEW.name = 'beat-1') EXECUTE FUNCTION test_refuse_beat()"
+        )
+    try:
+        # when one device goes, and that heartbeat is not written
+        settings.SKYLIFT_HOST_GPUS = ["T4:1"]
+        with pytest.raises(DatabaseError, match="refused"):
+            host_heartbeat(host=host)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER test_refuse_beat ON hosts_host")
+            cursor.execute("DROP FUNCTION test_refuse_beat()")
+    # then the next heartbeat still sees the change, and the database gets it
+    host_heartbeat(host=host)
+    assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0]
