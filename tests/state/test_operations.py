@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -250,3 +251,25 @@ def test_use_moves_last_used_forward(trio, d):
     Dict.objects.filter(pk=d.pk).update(last_used_at=timezone.now() - timedelta(days=3))
     run(ops.dict_get(ws, d.id, b"k"))
     assert Dict.objects.get(pk=d.pk).last_used_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_a_get_takes_at_most_what_it_asks_for_whatever_plan_the_database_chooses(trio, q):
+    # given a partition of 50 items
+    ws = trio.alice.workspace.id
+    assert run(ops.queue_put(ws, q.id, None, [str(i).encode() for i in range(50)])) is True
+    # when 3 are taken, by a plan that would run the choice of items again for each row it deletes
+    # (a nested loop semi-join, as the planner chose once in the suite)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for setting in (
+                "enable_hashjoin",
+                "enable_mergejoin",
+                "enable_material",
+                "enable_hashagg",
+                "enable_sort",
+            ):
+                cursor.execute(f"SET LOCAL {setting} = off")
+        got = run(ops.queue_get(ws, q.id, None, 3))
+    # then it has the oldest 3, and the other 47 stay
+    assert got.values == [b"0", b"1", b"2"]
+    assert run(ops.queue_len(ws, q.id)) == 47
