@@ -151,7 +151,6 @@ def host_heartbeat(*, host: Host) -> list[str]:
         "lease_expires_at": Now() + timedelta(seconds=host.lease_seconds),
     }
     stopped: list[str] = []
-    reported = (host.gpus, host.gpu_source)  # as the database has them
     if host.gpus or host.gpu_source == "nvml":
         devices, source = gpus.inventory(settings.SKYLIFT_HOST_GPUS, host.name)
         if devices != host.gpus:
@@ -160,7 +159,6 @@ def host_heartbeat(*, host: Host) -> list[str]:
             )
             log.warning("GPU inventory of %s changed (devices %s lost or unhealthy)", host.name, lost)
             fields |= {"gpus": devices, "gpu_source": source}
-            host.gpus, host.gpu_source = devices, source
             stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, lost=lost)) if lost else []
             if lost:
                 gpu_steps.release_lost_devices(host_id=host.pk, lost=lost)
@@ -178,16 +176,13 @@ def host_heartbeat(*, host: Host) -> list[str]:
             }
     # Only while the token that registered it is still the host's and not revoked (token=None:
     # registered without one, by code rather than by an agent).
-    try:
-        renewed = Host.objects.filter(pk=host.pk, token=host.token_id, token__revoked_at__isnull=True).update(
-            **fields
-        )
-    except Exception:
-        # Not written: the next beat compares with the devices the database still has.
-        host.gpus, host.gpu_source = reported
-        raise
-    if not renewed:
+    if not Host.objects.filter(pk=host.pk, token=host.token_id, token__revoked_at__isnull=True).update(
+        **fields
+    ):
         raise tokens.heartbeat_refusal(host)
+    # Only once the database has them: a beat that failed leaves the next comparing with its devices.
+    if "gpus" in fields:
+        host.gpus, host.gpu_source = fields["gpus"], fields["gpu_source"]
     for task_id in stopped:
         for container in docker_client.find_by_label("skylift.task", task_id):
             docker_client.kill(container.id)

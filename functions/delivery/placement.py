@@ -245,7 +245,8 @@ def explain(
 # placement that finds neither writes nothing more than its task rows). A decision of the same
 # function that waits and commits after this read leaves its reason and reservation behind, as
 # it would after the statements that end them: the function's next placement ends them, and a
-# reservation not renewed ends by itself (RESERVATION_SECONDS). (`<> ''`: by the index host_reserved_for.)
+# reservation not renewed ends by itself (RESERVATION_SECONDS). (`<> ''`: so that the index
+# host_reserved_for serves it.)
 FUNCTION_SQL = f"""
 SELECT f.id, f.workspace_id, f.cpu, f.memory, f.gpu, f.cluster_size, w.gpu_limit,
        f.waiting_reason <> '' AS waiting, EXISTS (SELECT 1 FROM {H} h WHERE h.reserved_for = f.id AND h.reserved_for <> '') AS reserving
@@ -273,10 +274,11 @@ ONE_HOST_SQL = LIVE_HOSTS + " AND h.id = %(host)s"
 # transaction ends. FOR UPDATE reads the row's latest committed version, so the usage read under
 # it is exact: every decision and every change of the host's containers that could change it has
 # committed before, or waits for this transaction. The host's own row (its devices, capacity,
-# lease) is as the statement's snapshot had it: after a wait, read again (`_take`). With SKIP LOCKED, a host whose lock another
-# transaction holds gives no row (the decision tries its next candidate); without, the decision
-# waits for it. Every host has its usage row from its registration (functions migration
-# 0032_host_free_capacity); `live` says whether it is still live and not draining.
+# lease) is as the statement's snapshot had it: after a wait, read again (`_take`). With SKIP
+# LOCKED, a host whose lock another transaction holds gives no row (the decision tries its next
+# candidate); without, the decision waits for it. Every host has its usage row from its
+# registration (functions migration 0032_host_free_capacity); `live` says whether it is still
+# live and not draining.
 LOCK_HOST_SQL = f"""
 SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
        coalesce(h.reserved_until > now(), false) AS reserved,
@@ -389,18 +391,17 @@ UPDATE {H} SET reserved_for = %(function)s, reserved_model = %(model)s, reserved
 """
 
 
-# Why a container waits takes every live host's inventory to word (about 25 ms at 1,000 hosts on
-# an idle machine, against about 3 ms for a placement), and a function that waits is decided again
-# at every tick, by every scheduler. So each process keeps what it last worked out for a request (a function's
-# container or a sandbox), the words and the host to reserve, for EXPLAINED_SECONDS, as long as
-# the hosts are the same ones, as they were (HOSTS_SHAPE_SQL): none joined, left, drained or
+# Why a container waits takes every live host's inventory to word (about 25 ms at 1,000 hosts on an
+# idle machine, against about 3 ms for a placement), and a function that waits is decided again at
+# every tick, by every scheduler. So each process keeps what it last worked out for a request (a
+# function's container or a sandbox), the words and the host to reserve, for EXPLAINED_SECONDS, as
+# long as the hosts are the same ones, as they were (HOSTS_SHAPE_SQL): none joined, left, drained or
 # changed its capacity or devices (a counter the database bumps on each, functions migration
-# 0032_host_free_capacity), and as many hosts are lost as then (a lease runs out without a
-# write). What the hosts' containers hold, and their reservations, may have changed meanwhile:
-# the words can be that much behind. (Reservations come and go with most GPU placements: worded
-# again for each, a waiting request cost a read of every host per decision. benchmarks/placement.py
-# at 1,000 hosts, half its requests waiting: queued-to-placed p99 150-185 ms kept for 1 second,
-# 101-124 ms for 3.)
+# 0032_host_free_capacity), and as many hosts are lost as then (a lease runs out without a write).
+# What the hosts' containers hold, and their reservations, may have changed meanwhile: the words can
+# be that much behind. (Reservations come and go with most GPU placements: worded again for each, a
+# waiting request cost a read of every host per decision. benchmarks/placement.py at 1,000 hosts,
+# half its requests waiting: queued-to-placed p99 150-185 ms kept for 1 second, 101-124 ms for 3.)
 EXPLAINED_SECONDS = 3.0
 EXPLAINED_MAX = 512
 HOSTS_SHAPE_SQL = f"""
@@ -452,7 +453,7 @@ def alive_hosts() -> Generator[Stmt, Rows, list[HostState]]:
 
 
 def candidates(need: Need) -> Generator[Stmt, Rows, list[Candidate]]:
-    """The best few live hosts that can take the container now (see CANDIDATES_SQL), ranked."""
+    """The best few live hosts that can take the container now (CPU_ or GPU_CANDIDATES_SQL), ranked."""
     params: dict = {"cpu": need.cpu, "memory": need.memory, "limit": CANDIDATE_ROWS}
     if not need.gpu:
         rows = yield Stmt(CPU_CANDIDATES_SQL, params, prepared=True)
@@ -539,7 +540,7 @@ def _take(
             found = yield from _recheck(need, busy[0])
             if found is not None:
                 return found
-    if len(busy) < len(tried) or wait:
+    if len(busy) < len(tried) or wait:  # it holds a lock: of a host it could not use, or waited for
         yield Stmt(UNTAKE_SQL, {})
     return None
 
