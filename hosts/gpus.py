@@ -31,6 +31,8 @@ __all__ = [
     "Fit",
     "declared_devices",
     "fit",
+    "fit_free",
+    "free_by_model",
     "healthy",
     "inventory",
     "model_name",
@@ -131,6 +133,16 @@ def healthy(devices: Iterable[Device | str]) -> list[Device]:
     return [d for d in as_devices(devices) if d.get("healthy", True)]
 
 
+def free_by_model(devices: Iterable[Device | str], used: Iterable[int] = ()) -> dict[str, list[int]]:
+    """The healthy devices not in `used`, their indices by model (in inventory order)."""
+    taken = set(used)
+    free: dict[str, list[int]] = {}
+    for d in healthy(devices):
+        if d["index"] not in taken:
+            free.setdefault(d["model"], []).append(d["index"])
+    return free
+
+
 def fit(
     wants: Sequence[Want],
     devices: Iterable[Device],
@@ -142,12 +154,16 @@ def fit(
     `keep`: devices of a model that must stay free (another request waits for them). Devices are
     taken lowest index first (neighbours share the fastest links on most boards).
     """
-    taken = set(used)
+    return fit_free(wants, free_by_model(devices, used), keep)
+
+
+def fit_free(
+    wants: Sequence[Want], free: Mapping[str, Sequence[int]], keep: Mapping[str, int] | None = None
+) -> Fit | None:
+    """`fit` over a host's free devices by model (`free_by_model`). Where only how many are free
+    is known, any distinct indices stand for them (`range(n)`): the fit says whether and how, and
+    its devices are those stand-ins."""
     keep = keep or {}
-    free: dict[str, list[int]] = {}
-    for d in healthy(devices):
-        if d["index"] not in taken:
-            free.setdefault(d["model"], []).append(d["index"])
     for rank, want in enumerate(wants):
         models = list(want.models)
         if want.any:  # and the models Skylift has no name for, last

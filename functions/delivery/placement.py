@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from accounts.models import Workspace
 from builds.models import Build, StepDevices
@@ -93,7 +94,10 @@ class Need:
 
 @dataclass
 class HostState:
-    """A host and what the containers placed on it hold."""
+    """A host and what the containers placed on it hold: its devices and the held ones by index
+    (`from_row`, as a decision reads a host it may place on), or only how many of each model it
+    has healthy and how many are held (`from_counts`, as a wait is worded: every live host is
+    read, and the device lists are most of the bytes)."""
 
     id: int
     name: str
@@ -106,10 +110,14 @@ class HostState:
     reserved_for: str = ""
     reserved_model: str = ""
     reserved_count: int = 0
+    # Read as counts: healthy devices per model, and held devices per model (`devices` and
+    # `used_devices` are then empty).
+    counts: dict[str, int] | None = None
+    held: dict[str, int] | None = None
 
     @classmethod
     def from_row(cls, row: dict) -> HostState:
-        """A host from a statement of this module that reads hosts with their usage."""
+        """A host from a statement of this module that reads hosts with their devices and usage."""
         used = row["used_devices"] or []
         return cls(
             id=row["id"],
@@ -120,19 +128,59 @@ class HostState:
             used_cpu=float(row["used_cpu"] or 0.0),
             used_memory=int(row["used_memory"] or 0),
             used_devices=set(used),
-            reserved_for=row["reserved_for"] if row["reserved"] else "",
-            reserved_model=row["reserved_model"] if row["reserved"] else "",
-            reserved_count=row["reserved_count"] if row["reserved"] else 0,
+            **cls._reservation(row),
         )
 
+    @classmethod
+    def from_counts(cls, row: dict) -> HostState:
+        """A host from ALIVE_HOSTS_SQL: its devices as counts per model."""
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            cpu=row["cpu"],
+            memory=row["memory"],
+            devices=[],
+            used_cpu=float(row["used_cpu"] or 0.0),
+            used_memory=int(row["used_memory"] or 0),
+            counts=row["gpu_models"] or {},
+            held=row["held"] or {},
+            **cls._reservation(row),
+        )
+
+    @staticmethod
+    def _reservation(row: dict) -> dict:
+        if not row["reserved"]:
+            return {}
+        return {
+            "reserved_for": row["reserved_for"],
+            "reserved_model": row["reserved_model"],
+            "reserved_count": row["reserved_count"],
+        }
+
+    @cached_property
+    def models(self) -> dict[str, int]:
+        """How many healthy devices of each model it has (a model it has none of is not in it)."""
+        if self.counts is not None:
+            return {m: n for m, n in self.counts.items() if n > 0}
+        out: dict[str, int] = {}
+        for d in gpus.healthy(self.devices):
+            out[d["model"]] = out.get(d["model"], 0) + 1
+        return out
+
+    @cached_property
+    def free(self) -> Mapping[str, Sequence[int]]:
+        """Its free healthy devices by model (gpus.free_by_model). Read as counts, stand-ins for as
+        many as are free (a held device that turned unhealthy makes it one too few until its
+        container has stopped, as in the candidates' statements)."""
+        if self.counts is None:
+            return gpus.free_by_model(self.devices, self.used_devices)
+        held = self.held or {}
+        return {m: range(max(n - held.get(m, 0), 0)) for m, n in self.models.items()}
+
     @property
-    def healthy(self) -> list[gpus.Device]:
-        """Its healthy devices (worked out once: explaining a wait looks at every host's several
-        times)."""
-        cached = self.__dict__.get("_healthy")
-        if cached is None:
-            cached = self.__dict__["_healthy"] = gpus.healthy(self.devices)
-        return cached
+    def held_total(self) -> int:
+        """How many of its devices its containers hold."""
+        return sum((self.held or {}).values()) if self.counts is not None else len(self.used_devices)
 
     @property
     def free_cpu(self) -> float:
@@ -143,7 +191,7 @@ class HostState:
         return self.memory - self.used_memory
 
     def free_of(self, model: str) -> int:
-        return sum(1 for d in self.healthy if d["model"] == model and d["index"] not in self.used_devices)
+        return len(self.free.get(model, ()))
 
     def held_for_others(self, function_id: str) -> dict[str, int]:
         """Devices of a model that another function's reservation keeps free on this host."""
@@ -151,11 +199,17 @@ class HostState:
             return {self.reserved_model: self.reserved_count}
         return {}
 
+    def emptied(self) -> HostState:
+        """The host as it would be with no container on it and no reservation."""
+        held: dict[str, int] | None = None if self.counts is None else {}
+        return replace(self, used_cpu=0.0, used_memory=0, used_devices=set(), held=held, reserved_for="")
+
 
 def _fit(need: Need, host: HostState) -> gpus.Fit | None:
     """How the host meets the need's GPUs now, leaving alone what another request's reservation
-    keeps free."""
-    return gpus.fit(need.wants, host.healthy, host.used_devices, host.held_for_others(need.function_id))
+    keeps free. (For a host read as counts, the devices are stand-ins: such a fit says only
+    whether and how.)"""
+    return gpus.fit_free(need.wants, host.free, host.held_for_others(need.function_id))
 
 
 @dataclass(frozen=True)
@@ -172,7 +226,7 @@ def rank(need: Need, hosts: Iterable[HostState]) -> list[Candidate]:
         if host.free_cpu < need.cpu or host.free_memory < need.memory:
             continue
         if not need.gpu:
-            out.append(Candidate(host, None, (bool(host.healthy), -host.free_cpu, host.name)))
+            out.append(Candidate(host, None, (bool(host.models), -host.free_cpu, host.name)))
             continue
         found = _fit(need, host)
         if found is not None:
@@ -196,14 +250,14 @@ def shortfall(need: Need, host: HostState) -> str | None:
 def _gpu_shortfall(need: Need, host: HostState) -> str:
     words = []
     for want in need.wants:
-        models = [m for m in want.models if any(d["model"] == m for d in host.healthy)]
+        models = [m for m in want.models if m in host.models]
         if want.any:
-            models += sorted({d["model"] for d in host.healthy} - set(models))
+            models += sorted(set(host.models) - set(models))
         if not models:
             words.append(f"no {want.spec.split(':')[0].rstrip('!')}")
             continue
         best = max(models, key=host.free_of)
-        total = sum(1 for d in host.healthy if d["model"] == best)
+        total = host.models[best]
         free = host.free_of(best)
         note = f"{free} of {total} {best} free (needs {want.count})"
         if total < want.count:
@@ -262,11 +316,19 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
   FROM {H} h LEFT JOIN {U} u ON u.host_id = h.id
  WHERE h.lease_expires_at >= now() AND NOT h.draining
 """
-# Every live host with its usage as the database keeps it (hosts.HostUsage), in the order they
-# registered (a refusal names them in that order).
-ALIVE_HOSTS_SQL = LIVE_HOSTS + " ORDER BY h.id"
-# One live host as a decision reads it again while it holds the host's placement lock (its
-# usage row's, LOCK_HOST_SQL): exact there, and its own task rows are counted in it at once.
+# Every live host with its usage as the database keeps it (hosts.HostUsage), its devices as counts
+# per model (healthy ones, Host.gpu_models; held ones, HostUsage.held): what a wait is worded from
+# (HostState.from_counts). In the order they registered (a refusal names them in that order).
+ALIVE_HOSTS_SQL = f"""
+SELECT h.id, h.name, h.cpu, h.memory, h.gpu_models, h.reserved_for, h.reserved_model, h.reserved_count,
+       coalesce(h.reserved_until > now(), false) AS reserved,
+       coalesce(u.cpu, 0) AS used_cpu, coalesce(u.memory, 0) AS used_memory, u.held
+  FROM {H} h LEFT JOIN {U} u ON u.host_id = h.id
+ WHERE h.lease_expires_at >= now() AND NOT h.draining
+ ORDER BY h.id
+"""
+# One live host with its devices, as a decision reads it again while it holds the host's placement
+# lock (its usage row's, LOCK_HOST_SQL): exact there, and its own task rows are counted in it at once.
 ONE_HOST_SQL = LIVE_HOSTS + " AND h.id = %(host)s"
 
 # A live host taken under its placement lock: the lock of its usage row (hosts.HostUsage), which
@@ -448,8 +510,9 @@ def _waits(need: Need) -> Generator[Stmt, Rows, str]:
 
 @transition()
 def alive_hosts() -> Generator[Stmt, Rows, list[HostState]]:
-    """The live hosts that take containers, with what their containers hold now."""
-    return [HostState.from_row(r) for r in (yield Stmt(ALIVE_HOSTS_SQL, {}))]
+    """The live hosts that take containers, with what their containers hold now, their devices as
+    counts (HostState.from_counts)."""
+    return [HostState.from_counts(r) for r in (yield Stmt(ALIVE_HOSTS_SQL, {}))]
 
 
 def candidates(need: Need) -> Generator[Stmt, Rows, list[Candidate]]:
@@ -501,9 +564,8 @@ def _reserve(need: Need, hosts: Sequence[HostState]) -> tuple[HostState, str, in
             if host.cpu < need.cpu or host.memory < need.memory:
                 continue
             for model in want.models:
-                total = sum(1 for d in host.healthy if d["model"] == model)
-                if total >= want.count:
-                    key = (host.free_of(model), -len(host.used_devices))
+                if host.models.get(model, 0) >= want.count:
+                    key = (host.free_of(model), -host.held_total)
                     if best is None or key > best[0]:
                         best = (key, host, model, want.count)
                     break
@@ -633,8 +695,7 @@ def _times(need: Need, n: int) -> Need:
 
 def _could_ever(need: Need, host: HostState) -> bool:
     """Whether the host, empty, could hold the need."""
-    empty = replace(host, used_cpu=0.0, used_memory=0, used_devices=set(), reserved_for="")
-    return bool(rank(need, [empty]))
+    return bool(rank(need, [host.emptied()]))
 
 
 SAVEPOINT_SQL = "SAVEPOINT place_cluster"
@@ -841,10 +902,10 @@ def place_build_step(*, build_id: str, step: int, host_id: int, gpu: str) -> Gen
         )
     host = HostState.from_row(rows[0])
     if not _could_ever(need, host):
-        have = ", ".join(sorted({d["model"] for d in host.healthy})) or "none"
+        have = ", ".join(sorted(host.models)) or "none"
         return Placed(
             None,
-            reason=f"The build's host {host.name} could never give {wanted} (its GPUs: {have}): {shortfall(need, replace(host, used_devices=set(), reserved_for=''))}",
+            reason=f"The build's host {host.name} could never give {wanted} (its GPUs: {have}): {shortfall(need, host.emptied())}",
             never=True,
         )
     if limit_note:

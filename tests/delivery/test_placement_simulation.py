@@ -27,7 +27,7 @@ from functions import services as function_services
 from functions.delivery.placement import Need, alive_hosts, rank
 from functions.models import Function, Task
 from hosts import gpus
-from hosts.models import Host
+from hosts.models import Host, HostUsage
 from tests.api.support import make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -140,11 +140,11 @@ def test_100_hosts_10000_containers_4_schedulers():
     devices: Counter = Counter()
     cpu: defaultdict[int, float] = defaultdict(float)
     memory: defaultdict[int, int] = defaultdict(int)
+    models_of = {h.pk: {d["index"]: d["model"] for d in h.gpus} for h in by_host.values()}
     for task in tasks:
-        models = {d["index"]: d["model"] for d in by_host[task.host_id].gpus}
         for index in task.gpu_devices:
             devices[(task.host_id, index)] += 1
-            assert models[index] == task.gpu_type
+            assert models_of[task.host_id][index] == task.gpu_type
         cpu[task.host_id] += spec[task.function_id][0]
         memory[task.host_id] += spec[task.function_id][1]
     assert devices and max(devices.values()) == 1
@@ -161,7 +161,13 @@ def test_100_hosts_10000_containers_4_schedulers():
     # and the database's per-host usage is what the containers hold
     for state in states:
         assert state.used_cpu == pytest.approx(cpu.get(state.id, 0.0))
-        assert state.used_devices == {i for (h, i) in devices if h == state.id}
+        held = Counter(models_of[state.id][i] for (h, i) in devices if h == state.id)
+        assert (
+            state.held_total == sum(held.values())
+            and {m: n for m, n in (state.held or {}).items() if n} == held
+        )
+    for usage in HostUsage.objects.all():
+        assert set(usage.devices) == {i for (h, i) in devices if h == usage.host_id}
 
     # fallbacks and upgrades in order: a later spec, or an upgrade, only once the first ran out
     # (nothing ended meanwhile, so what ran out then still has: no host could give it now)

@@ -219,3 +219,50 @@ def test_explain_says_which_hosts_lack_what():
     assert "2 host(s) draining or lost" in text
     assert "'H100:2'" in text
     assert explain(need("A100:2"), [host("e", "A100-40GB")]).endswith("e: only 1 A100-40GB (needs 2)")
+
+
+def _as_counts(state: HostState) -> HostState:
+    """The host as ALIVE_HOSTS_SQL reads it: healthy devices and held ones as counts per model."""
+    held: dict[str, int] = {}
+    for d in state.devices:
+        if d["index"] in state.used_devices:
+            held[d["model"]] = held.get(d["model"], 0) + 1
+    return HostState(
+        state.id,
+        state.name,
+        state.cpu,
+        state.memory,
+        [],
+        used_cpu=state.used_cpu,
+        used_memory=state.used_memory,
+        reserved_for=state.reserved_for,
+        reserved_model=state.reserved_model,
+        reserved_count=state.reserved_count,
+        counts=dict(state.models),
+        held=held,
+    )
+
+
+def test_a_host_read_as_counts_is_worded_and_reserved_as_its_devices_are():
+    from functions.delivery.placement import _could_ever, _reserve
+
+    # given hosts in every state a wait is worded for: free, full, short, reserved, unhealthy
+    hosts = [
+        host("a", "H100", "H100", "H200", used=(0,)),
+        host("b", "T4", "T4"),
+        host("c", *["H100"] * 8, used=(0, 1, 2, 3, 4, 5), cpu=4, used_cpu=3.5),
+        host("d", *["H100"] * 4, used=(0,), reserved_for="fu-big", reserved_model="H100", reserved_count=4),
+        host("e", "A100-40GB", "A10G", "A10G", "NVIDIA RTX 4090", used=(1, 2), memory=2048),
+        host("f", cpu=2),
+    ]
+    counted = [_as_counts(h) for h in hosts]
+    for gpu in ["H100:2", "H100!:4", "T4:3", "any:2", "A100:2,A10G:2", "H200", "H100:8", None]:
+        for cpu in (1, 4):
+            n = need(gpu, cpu=cpu)
+            # then it says the same, reserves the same host, and knows the same hosts that fit
+            assert explain(n, counted, unavailable=1) == explain(n, hosts, unavailable=1)
+            assert [(h.name, m, c) for h, m, c in [_reserve(n, counted) or (hosts[0], "", 0)]] == [
+                (h.name, m, c) for h, m, c in [_reserve(n, hosts) or (hosts[0], "", 0)]
+            ]
+            assert [c.host.name for c in rank(n, counted)] == [c.host.name for c in rank(n, hosts)]
+            assert [_could_ever(n, h) for h in counted] == [_could_ever(n, h) for h in hosts]
