@@ -144,13 +144,16 @@ def host_heartbeat(*, host: Host) -> list[str]:
     (renewing nothing) once the host's token was revoked or another agent registered the host.
 
     Devices that vanished or turned unhealthy since the last beat take their containers down:
-    those are stopped, their inputs run again as preempted. Returns the tasks stopped so.
+    those are stopped, their inputs run again as preempted. Returns the tasks stopped so. They are
+    looked for once the host's new devices are written: a placement decided meanwhile read the old
+    ones (and may have given it a lost device), one decided after reads the new ones. Until that
+    is done, the agent keeps the old devices, so a beat that fails on the way reports them again.
     """
     fields: dict = {
         "last_heartbeat": Now(),
         "lease_expires_at": Now() + timedelta(seconds=host.lease_seconds),
     }
-    stopped: list[str] = []
+    lost: list[int] = []
     if host.gpus or host.gpu_source == "nvml":
         devices, source = gpus.inventory(settings.SKYLIFT_HOST_GPUS, host.name)
         if devices != host.gpus:
@@ -159,9 +162,6 @@ def host_heartbeat(*, host: Host) -> list[str]:
             )
             log.warning("GPU inventory of %s changed (devices %s lost or unhealthy)", host.name, lost)
             fields |= {"gpus": devices, "gpu_source": source}
-            stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, lost=lost)) if lost else []
-            if lost:
-                gpu_steps.release_lost_devices(host_id=host.pk, lost=lost)
         used = _devices_in_use(host)
         if used is not None:
             # GPU build steps' containers (named for their holds), those whose hold was released
@@ -180,7 +180,9 @@ def host_heartbeat(*, host: Host) -> list[str]:
         **fields
     ):
         raise tokens.heartbeat_refusal(host)
-    # Only once the database has them: a beat that failed leaves the next comparing with its devices.
+    stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, lost=lost)) if lost else []
+    if lost and gpu_steps.release_lost_devices(host_id=host.pk, lost=lost):
+        gpu_steps.fence_released(host=host)  # their containers go now, not at the next beat
     if "gpus" in fields:
         host.gpus, host.gpu_source = fields["gpus"], fields["gpu_source"]
     for task_id in stopped:

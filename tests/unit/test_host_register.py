@@ -120,3 +120,54 @@ def test_a_change_of_devices_the_database_did_not_take_is_reported_again_at_the_
     # then the next heartbeat still sees the change, and the database gets it
     host_heartbeat(host=host)
     assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_container_placed_on_a_device_while_the_heartbeat_losing_it_is_under_way_is_stopped_too(settings):
+    import threading
+
+    from apps import services as app_services
+    from config.ids import new_id
+    from functions import delivery
+    from functions import services as function_services
+    from tests.api.support import make_member
+
+    # given a host of two T4s, one of them held by a container
+    settings.SKYLIFT_HOST_GPUS = ["T4:2"]
+    host = host_register(name="racing-host")
+    member = make_member("racer")
+    app = app_services.app_create(workspace=member.workspace, user=member.user, name="race")
+    function = function_services.function_create(
+        app=app, spec={"name": "f", "module": "m", "qualname": "f", "gpu": "T4", "serialized": b"x"}
+    )
+
+    def place() -> delivery.Placed:
+        return delivery.run(delivery.place_container(task_id=new_id("ta"), function_id=function.id))
+
+    first = place()
+    # when the host loses its second device, and a placement elsewhere gives that device to a new
+    # container just before the heartbeat writes the host's new devices (it read the old ones)
+    settings.SKYLIFT_HOST_GPUS = ["T4:1"]
+    late: list[delivery.Placed] = []
+
+    def placement_meanwhile(execute, sql, params, many, context):
+        if not late and sql.startswith('UPDATE "hosts_host"'):
+
+            def other_scheduler() -> None:
+                try:
+                    late.append(place())
+                finally:
+                    connection.close()
+
+            thread = threading.Thread(target=other_scheduler)
+            thread.start()
+            thread.join()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(placement_meanwhile):
+        stopped = host_heartbeat(host=host)
+    # then that container is stopped with the device, and the first one runs on
+    assert first.devices == (0,) and late[0].devices == (1,)
+    assert stopped == [late[0].task_id]
+    # and a placement now finds no device for it
+    assert place().task_id is None
