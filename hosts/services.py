@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -104,22 +104,30 @@ def host_register(*, name: str | None = None, token: HostToken | None = None) ->
     lease = float(settings.SKYLIFT_HOST_LEASE_SECONDS)
     devices, source = gpus.inventory(settings.SKYLIFT_HOST_GPUS, name)
     now = timezone.now()
-    host, _ = Host.objects.update_or_create(
-        name=name,
-        defaults={
-            "cpu": cpu,
-            "memory": memory,
-            "gpus": devices,
-            "gpu_source": source,
-            "gpu_usage": {"used": [], "free": [d["index"] for d in gpus.healthy(devices)]},
-            "last_heartbeat": now,
-            "lease_seconds": lease,
-            "lease_expires_at": now + timedelta(seconds=lease),
-            "draining": False,
-            "token": token,
-        },
-    )
-    return host
+    defaults = {
+        "cpu": cpu,
+        "memory": memory,
+        "gpus": devices,
+        "gpu_source": source,
+        "gpu_usage": {"used": [], "free": [d["index"] for d in gpus.healthy(devices)]},
+        "last_heartbeat": now,
+        "lease_seconds": lease,
+        "lease_expires_at": now + timedelta(seconds=lease),
+        "draining": False,
+        "token": token,
+    }
+    # A plain UPDATE, not update_or_create's SELECT ... FOR UPDATE: that lock conflicts with the
+    # FOR KEY SHARE of a placement's new task row (its foreign key to the host), which holds the
+    # host's placement lock that this update's trigger waits for (a change of capacity or devices
+    # recomputes the host's usage under it): a deadlock. An UPDATE of no key column takes FOR NO
+    # KEY UPDATE, which does not conflict with it.
+    if not Host.objects.filter(name=name).update(**defaults):
+        try:
+            with transaction.atomic():
+                return Host.objects.create(name=name, **defaults)
+        except IntegrityError:  # another agent registered the name meanwhile: this one replaces it
+            Host.objects.filter(name=name).update(**defaults)
+    return Host.objects.get(name=name)
 
 
 def _devices_in_use(host: Host) -> list[int] | None:

@@ -171,3 +171,52 @@ def test_a_container_placed_on_a_device_while_the_heartbeat_losing_it_is_under_w
     assert stopped == [late[0].task_id]
     # and a placement now finds no device for it
     assert place().task_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_host_registering_again_with_new_devices_does_not_deadlock_with_a_placement_on_it(settings):
+    import threading
+
+    import psycopg
+
+    from hosts.models import HostUsage
+
+    # given a registered host, and a placement on it that holds its placement lock (its usage row)
+    # and is about to write its task row (whose foreign key locks the host's row FOR KEY SHARE)
+    settings.SKYLIFT_HOST_GPUS = ["T4:2"]
+    host = host_register(name="re-registering")
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    placement = psycopg.connect(**params)
+    placement.execute("SELECT 1 FROM hosts_hostusage WHERE host_id = %s FOR UPDATE", [host.pk])
+    # when its agent restarts with other devices (its update waits for the placement's lock)
+    settings.SKYLIFT_HOST_GPUS = ["T4:1"]
+    errors: list[BaseException] = []
+
+    def register() -> None:
+        try:
+            host_register(name="re-registering")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    agent = threading.Thread(target=register)
+    agent.start()
+    with connection.cursor() as cursor:  # until it waits for the placement's lock
+        while agent.is_alive():
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+                ['UPDATE "hosts_host"%'],
+            )
+            if cursor.fetchone()[0]:
+                break
+    # then the placement's foreign key check still gets the host's row, and it commits
+    placement.execute("SELECT 1 FROM hosts_host WHERE id = %s FOR KEY SHARE", [host.pk])
+    placement.commit()
+    placement.close()
+    agent.join()
+    assert not errors, errors
+    # and the registration took: its one device counted in the host's free capacity
+    assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0]
+    assert HostUsage.objects.get(host=host).gpu is True
