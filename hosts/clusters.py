@@ -3,7 +3,9 @@ of them starts, removed once the last has ended. A workspace's `i6pn=True` funct
 such network per host the same way (`i6pn_key`), their containers at any of its addresses.
 
 Its members reach each other on it, at addresses known before any of them starts (rank r has the
-r-th address after the gateway of the network's subnet), and nothing else does: it is a network
+r-th address from the top of the network's subnet, below its broadcast address: the engine gives
+the addresses it chooses itself from the bottom, the gateway's and, on an overlay, one for each
+host whose containers join it), and nothing else does: it is a network
 of its own, and Docker keeps its networks apart. As on the isolating network of ordinary
 containers (`docker_client.container_network`), the host's firewall keeps the members off the
 host's own ports (`firewall.guard_host` on its bridge) and it speaks no IPv6.
@@ -62,8 +64,10 @@ class ClusterNetwork:
         self.gateway = ipaddress.ip_address(gateway) if gateway else next(self.subnet.hosts())
 
     def addresses(self, size: int) -> list[str]:
-        hosts = (a for a in self.subnet.hosts() if a != self.gateway)
-        return [str(next(hosts)) for _ in range(size)]
+        """The members' addresses by rank, from the top of the subnet down (see the module)."""
+        top = self.subnet.broadcast_address
+        found = (top - n for n in range(1, self.subnet.num_addresses - 1) if top - n != self.gateway)
+        return [str(next(found)) for _ in range(size)]
 
 
 def _blocks() -> list[ipaddress.IPv4Network]:

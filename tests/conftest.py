@@ -31,7 +31,7 @@ def _volume_dir(tmp_path_factory):
 # Directories whose tests need no session platform, NVIDIA engine or browser: they run in the second
 # lane. A test in one of them that asks for one of PLATFORM_FIXTURES is refused at collection.
 LOCAL_DIRS = {"api", "unit", "state", "web", "stack"}
-PLATFORM_FIXTURES = {"platform", "nvidia_engine", "chromium"}
+PLATFORM_FIXTURES = {"platform", "nvidia_engine", "swarm_engine", "chromium"}
 
 
 # Work units that each need a platform, given out first, one to each worker, in this order.

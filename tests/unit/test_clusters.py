@@ -91,3 +91,20 @@ def test_i6pn_is_sent_with_the_function_and_needs_a_network():
         app.function(i6pn="yes")
     with pytest.raises(InvalidError, match="cannot change i6pn"):
         meet.with_options(i6pn=False)
+
+
+def test_members_addresses_come_from_the_top_of_the_clusters_block():
+    from hosts.clusters import ClusterNetwork
+
+    # given a cluster's /25 whose gateway the engine put at its first address
+    network = ClusterNetwork("n", "skylift-cluster-x", "10.213.4.0/25", "10.213.4.1")
+    # then rank r has the r-th address below the broadcast one (the engine takes its own from the
+    # bottom: on an overlay, an address for each host that joins, which would take rank 1's)
+    assert network.addresses(3) == ["10.213.4.126", "10.213.4.125", "10.213.4.124"]
+    # the largest cluster fits, clear of the gateway
+    assert len(set(network.addresses(64))) == 64 and "10.213.4.1" not in network.addresses(125)
+    # and a gateway elsewhere is stepped over
+    assert ClusterNetwork("n", "x", "10.213.4.0/25", "10.213.4.125").addresses(2) == [
+        "10.213.4.126",
+        "10.213.4.124",
+    ]
