@@ -4,13 +4,15 @@ own in swarm mode. One machine, so one node: what crosses machines is Docker's o
 this machine cannot show. What is Skylift's is here: the members placed on both hosts, the network
 made once, as an attachable overlay, and joined by the members of both, each at the address of its
 rank (the engine takes an address of the network for each host that joins it), rank 0 hearing the
-others there, and the network removed once they have ended."""
+others there, and the network removed once they have ended; and a workspace's `i6pn=True`
+containers on both hosts meeting on its one overlay network."""
 
 from __future__ import annotations
 
 import docker
 import pytest
 
+import skylift
 from processes import specs
 from tests.fixtures.live_platform import launch, wait_for
 from tests.integration import cluster_app
@@ -82,3 +84,34 @@ def test_a_clusters_members_on_two_hosts_meet_on_its_overlay_network(overlay):
     gone = wait_for(lambda: engine.networks.list(names=[name]), lambda found: not found, attempts=900)
     assert not gone, f"the cluster's network outlived its members:\n{platform.logs()}"
     assert not engine.containers.list(filters={"label": f"skylift.cluster={cluster_id}"})
+
+
+def test_i6pn_containers_on_two_hosts_meet_on_their_workspaces_overlay(overlay):
+    platform, engine = overlay
+    client = platform.client("alice")
+    flags = skylift.Dict.from_name("it-overlay-i6pn", create_if_missing=True, client=client)
+    try:
+        with cluster_app.app.run(client=client):
+            # given an i6pn container listening at its address
+            listening = cluster_app.i6pn_listen.spawn("it-overlay-i6pn")
+            address = wait_for(lambda: flags.get("address"), bool)
+            # when another i6pn container of the workspace knocks there (placed where a container
+            # goes: the host with the most free CPU, the other one)
+            knocked = cluster_app.i6pn_knock.remote([[address, cluster_app.I6PN_PORT]])
+            heard = listening.get(timeout=60)
+    finally:
+        skylift.Dict.objects.delete("it-overlay-i6pn", client=client)
+    # then it got in, from another host, both on their workspace's one overlay network
+    assert list(knocked["results"].values()) == ["connected hi"], knocked
+    assert heard["address"] == address and heard["peer"] != address
+    hosts = dict(
+        platform.sql(
+            "SELECT id, host_id FROM functions_task WHERE id = ANY(%s)", [[heard["task"], knocked["task"]]]
+        )
+    )
+    assert len(set(hosts.values())) == 2
+    (workspace_id,) = platform.sql("SELECT workspace_id FROM functions_task WHERE id = %s", [heard["task"]])[
+        0
+    ]
+    (network,) = engine.networks.list(names=[f"skylift-cluster-i6pn-{workspace_id}"])
+    assert network.attrs["Driver"] == "overlay"
