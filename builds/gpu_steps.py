@@ -226,13 +226,13 @@ def fence_released(*, host: Host) -> list[int]:
 
 LOST_DEVICES_SQL = f"""
 UPDATE {StepDevices._meta.db_table} SET released_at = now(), cause = 'gpu_lost'
- WHERE host_id = %s AND released_at IS NULL AND gpu_devices && %s::smallint[]
+ WHERE host_id = %s AND released_at IS NULL AND NOT gpu_devices <@ %s::smallint[]
 """
 
 
-def release_lost_devices(*, host_id: int, lost: list[int]) -> int:
-    """The host no longer has (healthy) these devices: the steps holding one lose their hold (and
+def release_lost_devices(*, host_id: int, healthy: list[int]) -> int:
+    """The host has healthy only these devices now: the steps holding another lose their hold (and
     their containers are killed by `fence_released`; the step fails). Returns how many."""
     with connection.cursor() as cur:
-        cur.execute(LOST_DEVICES_SQL, [host_id, lost])
+        cur.execute(LOST_DEVICES_SQL, [host_id, healthy])
         return cur.rowcount

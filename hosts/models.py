@@ -149,6 +149,7 @@ class HostUsage(models.Model):
     cpu = models.FloatField(default=0.0)
     memory = models.BigIntegerField(default=0, help_text="MiB")
     devices = ArrayField(models.SmallIntegerField(), default=list, blank=True)
+    # Healthy ones, by the model the inventory has at each held index (functions migration 0033).
     held = models.JSONField(default=dict, blank=True, help_text="devices held per model")
     # The host's capacity less the above, and whether it has healthy GPUs: placement chooses the
     # hosts for a container without a GPU by the index on them.

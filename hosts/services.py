@@ -116,18 +116,26 @@ def host_register(*, name: str | None = None, token: HostToken | None = None) ->
         "draining": False,
         "token": token,
     }
-    # A plain UPDATE, not update_or_create's SELECT ... FOR UPDATE: that lock conflicts with the
-    # FOR KEY SHARE of a placement's new task row (its foreign key to the host), which holds the
-    # host's placement lock that this update's trigger waits for (a change of capacity or devices
-    # recomputes the host's usage under it): a deadlock. An UPDATE of no key column takes FOR NO
-    # KEY UPDATE, which does not conflict with it.
-    if not Host.objects.filter(name=name).update(**defaults):
-        try:
-            with transaction.atomic():
-                return Host.objects.create(name=name, **defaults)
-        except IntegrityError:  # another agent registered the name meanwhile: this one replaces it
-            Host.objects.filter(name=name).update(**defaults)
-    return Host.objects.get(name=name)
+    # As update_or_create, but its row locked FOR NO KEY UPDATE rather than FOR UPDATE: that lock
+    # conflicts with the FOR KEY SHARE of a placement's new task row (its foreign key to the
+    # host), which holds the host's placement lock that this update's trigger waits for (a change
+    # of capacity or devices recomputes the host's usage under it): a deadlock. Locked from the
+    # read to the write, the row returned is the one this agent wrote, with its token: another
+    # agent's registration of the name comes before or after it, whole.
+    for _ in range(2):
+        with transaction.atomic():
+            host = Host.objects.select_for_update(no_key=True).filter(name=name).first()
+            if host is not None:
+                for key, value in defaults.items():
+                    setattr(host, key, value)
+                host.save(update_fields=list(defaults))
+                return host
+            try:
+                with transaction.atomic():
+                    return Host.objects.create(name=name, **defaults)
+            except IntegrityError:  # another agent registered the name meanwhile: update its row
+                continue
+    raise RuntimeError(f"could not register host {name!r}: its row came and went twice")
 
 
 def _devices_in_use(host: Host) -> list[int] | None:
@@ -151,17 +159,18 @@ def host_heartbeat(*, host: Host) -> list[str]:
     its GPU devices as they are now and which of them its containers hold. Raises HostTokenError
     (renewing nothing) once the host's token was revoked or another agent registered the host.
 
-    Devices that vanished or turned unhealthy since the last beat take their containers down:
-    those are stopped, their inputs run again as preempted. Returns the tasks stopped so. They are
-    looked for once the host's new devices are written: a placement decided meanwhile read the old
-    ones (and may have given it a lost device), one decided after reads the new ones. Until that
-    is done, the agent keeps the old devices, so a beat that fails on the way reports them again.
+    Then, once the database has its devices: the containers holding a device it does not have
+    healthy (one that vanished or turned unhealthy) are killed, function containers' inputs run
+    again as preempted, sandboxes end, GPU build steps fail. Looked for at every beat, by what the
+    host has rather than by what it lost since the last one: a container placed on a device by a
+    decision that read the host just before its new devices were written, or one a beat that failed
+    on the way did not kill, is found at the next. Returns the tasks whose containers it killed.
     """
     fields: dict = {
         "last_heartbeat": Now(),
         "lease_expires_at": Now() + timedelta(seconds=host.lease_seconds),
     }
-    lost: list[int] = []
+    devices = None
     if host.gpus or host.gpu_source == "nvml":
         devices, source = gpus.inventory(settings.SKYLIFT_HOST_GPUS, host.name)
         if devices != host.gpus:
@@ -188,14 +197,20 @@ def host_heartbeat(*, host: Host) -> list[str]:
         **fields
     ):
         raise tokens.heartbeat_refusal(host)
-    stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, lost=lost)) if lost else []
-    if lost and gpu_steps.release_lost_devices(host_id=host.pk, lost=lost):
-        gpu_steps.fence_released(host=host)  # their containers go now, not at the next beat
-    if "gpus" in fields:
+    if "gpus" in fields:  # the next beat compares with what the database has
         host.gpus, host.gpu_source = fields["gpus"], fields["gpu_source"]
+    if devices is None:
+        return []
+    healthy = [d["index"] for d in gpus.healthy(devices)]
+    stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, healthy=healthy))
     for task_id in stopped:
         for container in docker_client.find_by_label("skylift.task", task_id):
             docker_client.kill(container.id)
+    for sandbox_id in delivery.run(delivery.sandboxes_on_lost_devices(host_id=host.pk, healthy=healthy)):
+        for container in docker_client.find_by_label(SANDBOX_LABEL, sandbox_id):
+            docker_client.kill(container.id)
+    if gpu_steps.release_lost_devices(host_id=host.pk, healthy=healthy):
+        gpu_steps.fence_released(host=host)  # their containers go now, not at the next beat
     return stopped
 
 

@@ -100,6 +100,7 @@ from .sandboxes import (
     sandboxes_active,
     sandboxes_expired,
     sandboxes_host_lost,
+    sandboxes_on_lost_devices,
     sandboxes_pool_retired,
 )
 from .schedules import Fired, fire_schedule
@@ -159,6 +160,7 @@ __all__ = [
     "sandboxes_active",
     "sandboxes_expired",
     "sandboxes_host_lost",
+    "sandboxes_on_lost_devices",
     "sandboxes_pool_retired",
     "task_container",
     "task_create",

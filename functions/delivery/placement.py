@@ -170,8 +170,8 @@ class HostState:
     @cached_property
     def free(self) -> Mapping[str, Sequence[int]]:
         """Its free healthy devices by model (gpus.free_by_model). Read as counts, stand-ins for as
-        many as are free (a held device that turned unhealthy makes it one too few until its
-        container has stopped, as in the candidates' statements)."""
+        many as are free (the database counts the held ones by the model its inventory has at each
+        held index, healthy ones only: the same rule, functions migration 0033)."""
         if self.counts is None:
             return gpus.free_by_model(self.devices, self.used_devices)
         held = self.held or {}
@@ -179,8 +179,10 @@ class HostState:
 
     @property
     def held_total(self) -> int:
-        """How many of its devices its containers hold."""
-        return sum((self.held or {}).values()) if self.counts is not None else len(self.used_devices)
+        """How many of its healthy devices its containers hold."""
+        if self.counts is not None:
+            return sum((self.held or {}).values())
+        return sum(1 for d in gpus.healthy(self.devices) if d["index"] in self.used_devices)
 
     @property
     def free_cpu(self) -> float:
@@ -317,7 +319,7 @@ SELECT h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, 
  WHERE h.lease_expires_at >= now() AND NOT h.draining
 """
 # Every live host with its usage as the database keeps it (hosts.HostUsage), its devices as counts
-# per model (healthy ones, Host.gpu_models; held ones, HostUsage.held): what a wait is worded from
+# per model (healthy ones, Host.gpu_models; healthy held ones, HostUsage.held): what a wait is worded from
 # (HostState.from_counts). In the order they registered (a refusal names them in that order).
 ALIVE_HOSTS_SQL = f"""
 SELECT h.id, h.name, h.cpu, h.memory, h.gpu_models, h.reserved_for, h.reserved_model, h.reserved_count,
@@ -359,8 +361,7 @@ UNTAKE_SQL = "ROLLBACK TO SAVEPOINT place_take"
 # The live hosts that can take the container now, best first (the module's policy; ranked again
 # exactly in Python), the best %(limit)s, found by index in the free capacity the database keeps
 # (hosts.HostUsage's free CPU and memory, hosts.HostFree's free devices per model) rather than by
-# reading every host. Free devices of a model are its healthy ones less those held (a held device
-# that turned unhealthy makes it count one too few until its container has stopped).
+# reading every host. Free devices of a model are its healthy ones whose index no container holds.
 CANDIDATE_COLUMNS = """h.id, h.name, h.cpu, h.memory, h.gpus, h.reserved_for, h.reserved_model, h.reserved_count,
        coalesce(h.reserved_until > now(), false) AS reserved,
        u.cpu AS used_cpu, u.memory AS used_memory, u.devices AS used_devices"""
@@ -791,18 +792,28 @@ def _create_member(
     ).steps
 
 
+# The live tasks of the host holding a device it does not have healthy (every device a task holds
+# was the host's, healthy, when it was given: under the host's lock, read with its devices), set
+# stopping; with those set so before whose containers may still run (a heartbeat that failed
+# before it killed them: each beat kills them again until they have ended).
 LOST_DEVICES_SQL = f"""
-UPDATE {K} SET status = '{TaskStatus.STOPPING.value}', cause = 'gpu_lost'
- WHERE host_id = %(host)s AND status IN {LIVE} AND gpu_devices && %(lost)s::smallint[]
-RETURNING id
+WITH lost AS (
+    UPDATE {K} SET status = '{TaskStatus.STOPPING.value}', cause = 'gpu_lost'
+     WHERE host_id = %(host)s AND status IN {LIVE} AND NOT gpu_devices <@ %(healthy)s::smallint[]
+    RETURNING id
+)
+SELECT id FROM lost
+ UNION
+SELECT id FROM {K} WHERE host_id = %(host)s AND status = '{TaskStatus.STOPPING.value}' AND cause = 'gpu_lost'
 """
 
 
 @transition()
-def tasks_on_lost_devices(*, host_id: int, lost: list[int]) -> Generator[Stmt, Rows, list[str]]:
-    """The host no longer has (healthy) these devices: the live containers holding one of them
-    are to stop, and what they ran runs again as preempted (cause `gpu_lost`). Returns their ids."""
-    rows = yield Stmt(LOST_DEVICES_SQL, {"host": host_id, "lost": lost})
+def tasks_on_lost_devices(*, host_id: int, healthy: list[int]) -> Generator[Stmt, Rows, list[str]]:
+    """The host has healthy only these devices now: the live containers holding another are to
+    stop, and what they ran runs again as preempted (cause `gpu_lost`). Returns the tasks whose
+    containers are to be killed: those, and those stopped so before that have not ended yet."""
+    rows = yield Stmt(LOST_DEVICES_SQL, {"host": host_id, "healthy": healthy})
     return [r["id"] for r in rows]
 
 

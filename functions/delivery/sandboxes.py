@@ -27,6 +27,7 @@ __all__ = [
     "sandboxes_active",
     "sandboxes_expired",
     "sandboxes_host_lost",
+    "sandboxes_on_lost_devices",
     "sandboxes_pool_retired",
 ]
 
@@ -142,6 +143,29 @@ def sandbox_stopping(sandbox_id: str, cause: str) -> Generator[Stmt, Rows, Stop 
     """Stop a live sandbox (terminate); one never placed stops at once. None if it was not live."""
     rows = yield Stmt(STOPPING_SQL, {"ids": [sandbox_id], "cause": cause[:64]})
     return Stop(rows[0]["id"], rows[0]["queue"] or "", rows[0]["container_id"]) if rows else None
+
+
+# As functions.delivery.placement.LOST_DEVICES_SQL, for sandboxes (which a lost device ends: a
+# sandbox is not run again).
+LOST_DEVICES_SQL = f"""
+WITH lost AS (
+    UPDATE {S} SET status = '{SandboxStatus.STOPPING.value}', cause = 'gpu_lost'
+     WHERE host_id = %(host)s AND status IN {SB_LIVE} AND NOT gpu_devices <@ %(healthy)s::smallint[]
+    RETURNING id
+)
+SELECT id FROM lost
+ UNION
+SELECT id FROM {S} WHERE host_id = %(host)s AND status = '{SandboxStatus.STOPPING.value}' AND cause = 'gpu_lost'
+"""
+
+
+@transition()
+def sandboxes_on_lost_devices(*, host_id: int, healthy: list[int]) -> Generator[Stmt, Rows, list[str]]:
+    """The host has healthy only these devices now: its live sandboxes holding another stop (cause
+    `gpu_lost`). Returns the sandboxes whose containers are to be killed: those, and those stopped
+    so before that have not ended yet."""
+    rows = yield Stmt(LOST_DEVICES_SQL, {"host": host_id, "healthy": healthy})
+    return [r["id"] for r in rows]
 
 
 EXPIRED_SQL = f"""

@@ -165,14 +165,18 @@ def test_a_host_that_loses_a_device_stops_its_container_and_requeues_as_preempte
     claimed, _ = delivery.run(delivery.claim(second.task_id, [input_id]))
     assert [c["id"] for c in claimed] == [input_id]
     # when the heartbeat reports device of the second gone (the agent's inventory changed)
-    stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, lost=list(second.devices)))
+    healthy = [i for i in (0, 1) if i not in second.devices]
+    stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, healthy=healthy))
     # then that container is asked to stop, and its end requeues the input without spending a retry
     assert stopped == [second.task_id]
+    # (until it has ended, each beat has its container killed again)
+    assert delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, healthy=healthy)) == [second.task_id]
     exited = delivery.run(delivery.task_exited(second.task_id, exit_code=137, oom=False))
     assert exited.requeued == [input_id]
     inp = Input.objects.get(pk=input_id)
     assert (inp.status, inp.preemptions, inp.retries_used) == (InputStatus.PENDING, 1, 0)
     assert Task.objects.get(pk=first.task_id).status == TaskStatus.RUNNING
+    assert delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, healthy=healthy)) == []
 
 
 def test_a_container_that_cannot_be_placed_says_why_in_the_calls_status(member):
@@ -345,3 +349,23 @@ def test_a_waiting_request_is_worded_again_only_when_the_hosts_change_or_a_secon
         # and again once that time has passed, the hosts unchanged
         assert _place(waits).reason == third.reason and len(reads) == 3
     assert Function.objects.get(pk=waits.pk).waiting_reason == third.reason
+
+
+def test_a_host_holding_devices_of_a_model_it_no_longer_has_counts_them_held(member):
+    # given a host whose two A100s are held by containers
+    host = _host("swapped", "A100:2")
+    a100 = _function(member, "olds", "A100")
+    assert [_place(a100).devices for _ in range(2)] == [(0,), (1,)]
+    # when its devices at those indices become H100s while they are still held (its agent
+    # registered it again with other devices, the old containers still stopping)
+    Host.objects.filter(pk=host.pk).update(gpus=gpus.declared_devices(["H100:2"], "swapped"))
+    h100 = _function(member, "news", "H100")
+    # then a container of an H100 function waits, and its words name the host, whose H100 are held
+    waited = _place(h100)
+    assert waited.task_id is None and "swapped: 0 of 2 H100 free (needs 1)" in waited.reason, waited.reason
+    # as the counts the database keeps say (the candidates' and the words')
+    counted = next(h for h in delivery.run(alive_hosts()) if h.id == host.pk)
+    assert counted.free_of("H100") == 0 and counted.held == {"H100": 2}
+    from hosts.models import HostFree
+
+    assert list(HostFree.objects.filter(host=host).values_list("model", "free")) == [("H100", 0)]

@@ -224,7 +224,7 @@ def test_explain_says_which_hosts_lack_what():
 def _as_counts(state: HostState) -> HostState:
     """The host as ALIVE_HOSTS_SQL reads it: healthy devices and held ones as counts per model."""
     held: dict[str, int] = {}
-    for d in state.devices:
+    for d in gpus.healthy(state.devices):
         if d["index"] in state.used_devices:
             held[d["model"]] = held.get(d["model"], 0) + 1
     return HostState(
@@ -254,6 +254,10 @@ def test_a_host_read_as_counts_is_worded_and_reserved_as_its_devices_are():
         host("d", *["H100"] * 4, used=(0,), reserved_for="fu-big", reserved_model="H100", reserved_count=4),
         host("e", "A100-40GB", "A10G", "A10G", "NVIDIA RTX 4090", used=(1, 2), memory=2048),
         host("f", cpu=2),
+        # a held device that turned unhealthy, and a free one that did
+        HostState(
+            7, "g", 32, 65536, devices("H100", "H100", "H100", "H100", unhealthy=(1, 2)), used_devices={0, 1}
+        ),
     ]
     counted = [_as_counts(h) for h in hosts]
     for gpu in ["H100:2", "H100!:4", "T4:3", "any:2", "A100:2,A10G:2", "H200", "H100:8", None]:

@@ -91,6 +91,9 @@ def test_a_heartbeat_reports_the_devices_and_stops_containers_on_a_lost_one(sett
     )
     assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0]
     assert Host.objects.get(pk=host.pk).gpu_usage == {"used": [], "free": [0]}
+    # and each beat has its container killed again until it has ended
+    assert host_heartbeat(host=host) == [lost]
+    delivery.run(delivery.task_exited(lost, exit_code=137, oom=False))
     assert host_heartbeat(host=host) == []
 
 
@@ -220,3 +223,178 @@ def test_a_host_registering_again_with_new_devices_does_not_deadlock_with_a_plac
     # and the registration took: its one device counted in the host's free capacity
     assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0]
     assert HostUsage.objects.get(host=host).gpu is True
+
+
+def _refuse(table: str) -> None:
+    """Make every write to the table fail (a database error on the way), until `_allow`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse_write() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_refuse_write BEFORE UPDATE ON {table} FOR EACH STATEMENT "
+            "EXECUTE FUNCTION test_refuse_write()"
+        )
+
+
+def _allow(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER test_refuse_write ON {table}")
+        cursor.execute("DROP FUNCTION test_refuse_write()")
+
+
+def _gpu_function(name: str, gpu: str):
+    from apps import services as app_services
+    from functions import services as function_services
+    from tests.api.support import make_member
+
+    member = make_member(name)
+    app = app_services.app_create(workspace=member.workspace, user=member.user, name=name)
+    return function_services.function_create(
+        app=app, spec={"name": "f", "module": "m", "qualname": "f", "gpu": gpu, "serialized": b"x"}
+    )
+
+
+def _place(function):
+    from config.ids import new_id
+    from functions import delivery
+
+    return delivery.run(delivery.place_container(task_id=new_id("ta"), function_id=function.id))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_device_back_after_a_beat_that_failed_past_its_write_is_written_back(settings):
+    # given a host of two T4s
+    settings.SKYLIFT_HOST_GPUS = ["T4:2"]
+    host = host_register(name="flapping")
+    # when it loses one, and its beat fails after the host's row was written
+    settings.SKYLIFT_HOST_GPUS = ["T4:1"]
+    _refuse("functions_task")
+    try:
+        with pytest.raises(DatabaseError, match="refused"):
+            host_heartbeat(host=host)
+    finally:
+        _allow("functions_task")
+    assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0]
+    # and the device comes back before the next beat
+    settings.SKYLIFT_HOST_GPUS = ["T4:2"]
+    host_heartbeat(host=host)
+    # then the database has both again
+    assert [d["index"] for d in Host.objects.get(pk=host.pk).gpus] == [0, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_container_on_a_lost_device_is_killed_even_when_the_beat_that_stopped_it_failed(settings):
+    from functions.models import Task, TaskStatus
+    from hosts import docker_client
+
+    # given a host of two T4s, a container holding each, the one on device 1 really running
+    settings.SKYLIFT_HOST_GPUS = ["T4:2"]
+    host = host_register(name="half-beat")
+    function = _gpu_function("halfbeat", "T4")
+    placed = [_place(function), _place(function)]
+    on_lost = next(p.task_id for p in placed if p.devices == (1,))
+    container = docker_client.client().containers.run(
+        "skylift/debian-slim:3.11", ["sleep", "300"], labels={"skylift.task": on_lost}, detach=True
+    )
+    try:
+        # when device 1 is lost, and the beat fails after its task was set stopping, before it
+        # killed the container (here: ending sandboxes on lost devices fails)
+        settings.SKYLIFT_HOST_GPUS = ["T4:1"]
+        _refuse("functions_sandbox")
+        try:
+            with pytest.raises(DatabaseError, match="refused"):
+                host_heartbeat(host=host)
+        finally:
+            _allow("functions_sandbox")
+        assert Task.objects.get(pk=on_lost).status == TaskStatus.STOPPING
+        # then the next beat kills it
+        assert host_heartbeat(host=host) == [on_lost]
+        container.reload()
+        assert container.status != "running"
+    finally:
+        container.remove(force=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sandbox_on_a_lost_device_ends(settings):
+    from functions.models import Sandbox, SandboxStatus
+
+    # given a host of two T4s, a sandbox holding device 1
+    settings.SKYLIFT_HOST_GPUS = ["T4:2"]
+    host = host_register(name="sandboxed")
+    function = _gpu_function("sandboxes", "T4")
+    sandbox = Sandbox.objects.create(
+        workspace=function.workspace,
+        image=function.image,
+        host=host,
+        status=SandboxStatus.RUNNING,
+        gpu_devices=[1],
+        gpu_type="T4",
+    )
+    # when the host loses device 1
+    settings.SKYLIFT_HOST_GPUS = ["T4:1"]
+    host_heartbeat(host=host)
+    # then the sandbox is stopping, for that cause (its container's end settles it)
+    sandbox.refresh_from_db()
+    assert (sandbox.status, sandbox.cause) == (SandboxStatus.STOPPING, "gpu_lost")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_agent_whose_registration_another_agent_replaced_meanwhile_is_refused(settings):
+    import threading
+
+    import psycopg
+
+    from hosts import tokens
+
+    # given a host, and two agents for it with two tokens of its name
+    settings.SKYLIFT_HOST_GPUS = []
+    mine, _ = tokens.token_create(host_name="contested")
+    theirs, _ = tokens.token_create(host_name="contested")
+    host_register(name="contested", token=mine)
+    done: list[str] = []
+
+    def the_other_registers_right_after_my_write(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not done and sql.startswith('UPDATE "hosts_host"'):
+            done.append(sql)
+
+            def other() -> None:
+                try:
+                    host_register(name="contested", token=theirs)
+                finally:
+                    connection.close()
+
+            thread = threading.Thread(target=other)
+            thread.start()
+            _others.append(thread)
+            # it waits for my registration's lock, till that commits (seen from a connection of
+            # its own: within a transaction, pg_stat_activity stays as first read)
+            params = connection.get_connection_params()
+            params.pop("cursor_factory", None)
+            with psycopg.connect(**params, autocommit=True) as watcher:
+                while thread.is_alive():
+                    waiting = watcher.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+                        ['SELECT "hosts_host".%'],
+                    ).fetchone()[0]
+                    if waiting:
+                        done.append("other waited")
+                        break
+        return result
+
+    _others: list = []
+    # when my agent registers, and the other's registration comes while mine is being written
+    with connection.execute_wrapper(the_other_registers_right_after_my_write):
+        host = host_register(name="contested", token=mine)
+    for thread in _others:
+        thread.join()
+    assert done == [done[0], "other waited"]
+    # then what my agent got is what it registered, and its heartbeat is refused: the other
+    # agent's registration came after, whole
+    assert host.token_id == mine.id
+    assert Host.objects.get(name="contested").token_id == theirs.id
+    with pytest.raises(tokens.HostTokenError):
+        host_heartbeat(host=host)
