@@ -224,15 +224,16 @@ def fence_released(*, host: Host) -> list[int]:
     return sorted(used)
 
 
-LOST_DEVICES_SQL = f"""
-UPDATE {StepDevices._meta.db_table} SET released_at = now(), cause = 'gpu_lost'
- WHERE host_id = %s AND released_at IS NULL AND NOT gpu_devices <@ %s::smallint[]
-"""
+def release_lost_devices(*, host_id: int) -> int:
+    """The steps holding a device the host does not have healthy (as the database has its devices)
+    lose their hold (and their containers are killed by `fence_released`; the step fails). Returns
+    how many."""
+    from functions.delivery.placement import HEALTHY_INDICES
 
-
-def release_lost_devices(*, host_id: int, healthy: list[int]) -> int:
-    """The host has healthy only these devices now: the steps holding another lose their hold (and
-    their containers are killed by `fence_released`; the step fails). Returns how many."""
     with connection.cursor() as cur:
-        cur.execute(LOST_DEVICES_SQL, [host_id, healthy])
+        cur.execute(
+            f"""UPDATE {StepDevices._meta.db_table} SET released_at = now(), cause = 'gpu_lost'
+                 WHERE host_id = %(host)s AND released_at IS NULL AND NOT gpu_devices <@ {HEALTHY_INDICES}""",
+            {"host": host_id},
+        )
         return cur.rowcount

@@ -129,6 +129,7 @@ def host_register(*, name: str | None = None, token: HostToken | None = None) ->
                 for key, value in defaults.items():
                     setattr(host, key, value)
                 host.save(update_fields=list(defaults))
+                host.refresh_from_db(fields=["gpu_models"])  # computed by the database
                 return host
             try:
                 with transaction.atomic():
@@ -159,20 +160,20 @@ def host_heartbeat(*, host: Host) -> list[str]:
     its GPU devices as they are now and which of them its containers hold. Raises HostTokenError
     (renewing nothing) once the host's token was revoked or another agent registered the host.
 
-    Then, once the database has its devices: the containers holding a device it does not have
-    healthy (one that vanished or turned unhealthy) are killed, function containers' inputs run
-    again as preempted, sandboxes end, GPU build steps fail. Looked for at every beat, by what the
-    host has rather than by what it lost since the last one: a container placed on a device by a
-    decision that read the host just before its new devices were written, or one a beat that failed
-    on the way did not kill, is found at the next. Returns the tasks whose containers it killed.
+    Then, once the lease and the devices are written, `end_lost_devices`. Returns the tasks whose
+    containers that killed.
     """
     fields: dict = {
         "last_heartbeat": Now(),
         "lease_expires_at": Now() + timedelta(seconds=host.lease_seconds),
     }
-    devices = None
     if host.gpus or host.gpu_source == "nvml":
         devices, source = gpus.inventory(settings.SKYLIFT_HOST_GPUS, host.name)
+        if host.gpu_source == "nvml" and source != "nvml" and gpus.nvml_devices() is None:
+            # NVML does not answer (a driver restarting, a wedged device) on a host whose devices
+            # it gave: unknown this beat, not gone. Nothing is written or ended for it.
+            log.warning("NVML does not answer on %s: keeping its GPU devices as they were", host.name)
+            devices, source = host.gpus, host.gpu_source
         if devices != host.gpus:
             lost = sorted(
                 {d["index"] for d in gpus.healthy(host.gpus)} - {d["index"] for d in gpus.healthy(devices)}
@@ -199,19 +200,37 @@ def host_heartbeat(*, host: Host) -> list[str]:
         raise tokens.heartbeat_refusal(host)
     if "gpus" in fields:  # the next beat compares with what the database has
         host.gpus, host.gpu_source = fields["gpus"], fields["gpu_source"]
-    if devices is None:
+    try:
+        return end_lost_devices(host=host)
+    except Exception:  # noqa: BLE001 - the lease is renewed; the next beat does this again
+        log.warning("could not end the containers on %s's lost GPU devices yet", host.name, exc_info=True)
         return []
-    healthy = [d["index"] for d in gpus.healthy(devices)]
-    stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, healthy=healthy))
-    for task_id in stopped:
-        for container in docker_client.find_by_label("skylift.task", task_id):
+
+
+def end_lost_devices(*, host: Host) -> list[str]:
+    """End what holds a device the host does not have healthy, as the database has its devices
+    (what placement gives out): function containers are killed and their inputs run again as
+    preempted, sandboxes end, GPU build steps fail. Looked for at every beat, by what the host has
+    rather than by what it lost since the last beat: a container placed on a device by a decision
+    that read the host just before its new devices were written, or one a beat that failed on the
+    way did not kill, is found at the next. A container already gone (its end not seen) is
+    settled here. Returns the tasks whose containers it killed."""
+    stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk))
+    for task_id, container_id in stopped:
+        found = docker_client.find_by_label("skylift.task", task_id)
+        for container in found:
             docker_client.kill(container.id)
-    for sandbox_id in delivery.run(delivery.sandboxes_on_lost_devices(host_id=host.pk, healthy=healthy)):
-        for container in docker_client.find_by_label(SANDBOX_LABEL, sandbox_id):
+        if not found and container_id:
+            container_exited(task_id=task_id, exit_code=None, oom=False)
+    for sandbox_id in delivery.run(delivery.sandboxes_on_lost_devices(host_id=host.pk)):
+        found = docker_client.find_by_label(SANDBOX_LABEL, sandbox_id)
+        for container in found:
             docker_client.kill(container.id)
-    if gpu_steps.release_lost_devices(host_id=host.pk, healthy=healthy):
+        if not found:
+            sandbox_exited(sandbox_id=sandbox_id, exit_code=None, oom=False)
+    if gpu_steps.release_lost_devices(host_id=host.pk):
         gpu_steps.fence_released(host=host)  # their containers go now, not at the next beat
-    return stopped
+    return [task_id for task_id, _ in stopped]
 
 
 def fence_all(*, host: Host) -> int:

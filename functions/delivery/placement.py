@@ -46,6 +46,7 @@ from .containers import task_create
 from .plans import LIVE, F, K, Rows, Stmt, _in, transition
 
 __all__ = [
+    "HEALTHY_INDICES",
     "HOLDING",
     "RESERVATION_SECONDS",
     "HostState",
@@ -792,29 +793,40 @@ def _create_member(
     ).steps
 
 
+# The indices of a host's healthy devices as the database has them (what placement gives out; as
+# skylift_gpu_models counts them), for the statements that end what holds another device.
+HEALTHY_INDICES = f"""(SELECT coalesce(array_agg((d->>'index')::smallint), '{{}}')
+  FROM {H} hh, jsonb_array_elements(CASE WHEN jsonb_typeof(hh.gpus) = 'array' THEN hh.gpus ELSE '[]' END) d
+ WHERE hh.id = %(host)s AND jsonb_typeof(d) = 'object' AND coalesce((d->>'healthy')::boolean, true))"""
+
 # The live tasks of the host holding a device it does not have healthy (every device a task holds
-# was the host's, healthy, when it was given: under the host's lock, read with its devices), set
-# stopping; with those set so before whose containers may still run (a heartbeat that failed
-# before it killed them: each beat kills them again until they have ended).
+# was the host's, healthy, when it was given) end: a pending one at once (its start finds it not
+# pending and starts nothing), another set stopping (its container is to be killed). Returned
+# with those set stopping so before, whose containers may still run (a heartbeat that failed
+# before it killed them): each beat kills them again until they have ended.
 LOST_DEVICES_SQL = f"""
 WITH lost AS (
-    UPDATE {K} SET status = '{TaskStatus.STOPPING.value}', cause = 'gpu_lost'
-     WHERE host_id = %(host)s AND status IN {LIVE} AND NOT gpu_devices <@ %(healthy)s::smallint[]
-    RETURNING id
+    UPDATE {K} t SET status = CASE WHEN t.status = '{TaskStatus.PENDING.value}' THEN '{TaskStatus.STOPPED.value}'
+                                   ELSE '{TaskStatus.STOPPING.value}' END,
+                     stopped_at = CASE WHEN t.status = '{TaskStatus.PENDING.value}' THEN now() ELSE t.stopped_at END,
+                     cause = 'gpu_lost'
+     WHERE t.host_id = %(host)s AND t.status IN {LIVE} AND NOT t.gpu_devices <@ {HEALTHY_INDICES}
+    RETURNING t.id, t.status, t.container_id
 )
-SELECT id FROM lost
- UNION
-SELECT id FROM {K} WHERE host_id = %(host)s AND status = '{TaskStatus.STOPPING.value}' AND cause = 'gpu_lost'
+SELECT id, container_id FROM lost WHERE status = '{TaskStatus.STOPPING.value}'
+ UNION ALL
+SELECT id, container_id FROM {K} WHERE host_id = %(host)s AND status = '{TaskStatus.STOPPING.value}' AND cause = 'gpu_lost'
 """
 
 
 @transition()
-def tasks_on_lost_devices(*, host_id: int, healthy: list[int]) -> Generator[Stmt, Rows, list[str]]:
-    """The host has healthy only these devices now: the live containers holding another are to
-    stop, and what they ran runs again as preempted (cause `gpu_lost`). Returns the tasks whose
-    containers are to be killed: those, and those stopped so before that have not ended yet."""
-    rows = yield Stmt(LOST_DEVICES_SQL, {"host": host_id, "healthy": healthy})
-    return [r["id"] for r in rows]
+def tasks_on_lost_devices(*, host_id: int) -> Generator[Stmt, Rows, list[tuple[str, str]]]:
+    """The host's live containers holding a device it does not have healthy (as the database has
+    its devices) are to stop, and what they ran runs again as preempted (cause `gpu_lost`). Returns
+    the tasks (and their container ids, empty before the container was recorded) whose containers
+    are to be killed: those, and those stopped so before that have not ended yet."""
+    rows = yield Stmt(LOST_DEVICES_SQL, {"host": host_id})
+    return [(r["id"], r["container_id"] or "") for r in rows]
 
 
 SANDBOX_SQL = f"""

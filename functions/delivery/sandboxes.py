@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from hosts.models import Host
 
 from ..models import Sandbox, SandboxStatus
+from .placement import HEALTHY_INDICES
 from .plans import Rows, Stmt, _in, transition
 
 __all__ = [
@@ -149,22 +150,25 @@ def sandbox_stopping(sandbox_id: str, cause: str) -> Generator[Stmt, Rows, Stop 
 # sandbox is not run again).
 LOST_DEVICES_SQL = f"""
 WITH lost AS (
-    UPDATE {S} SET status = '{SandboxStatus.STOPPING.value}', cause = 'gpu_lost'
-     WHERE host_id = %(host)s AND status IN {SB_LIVE} AND NOT gpu_devices <@ %(healthy)s::smallint[]
-    RETURNING id
+    UPDATE {S} s SET status = CASE WHEN s.status = '{SandboxStatus.PENDING.value}' THEN '{SandboxStatus.STOPPED.value}'
+                                   ELSE '{SandboxStatus.STOPPING.value}' END,
+                     stopped_at = CASE WHEN s.status = '{SandboxStatus.PENDING.value}' THEN now() ELSE s.stopped_at END,
+                     cause = 'gpu_lost'
+     WHERE s.host_id = %(host)s AND s.status IN {SB_LIVE} AND NOT s.gpu_devices <@ {HEALTHY_INDICES}
+    RETURNING s.id, s.status
 )
-SELECT id FROM lost
- UNION
+SELECT id FROM lost WHERE status = '{SandboxStatus.STOPPING.value}'
+ UNION ALL
 SELECT id FROM {S} WHERE host_id = %(host)s AND status = '{SandboxStatus.STOPPING.value}' AND cause = 'gpu_lost'
 """
 
 
 @transition()
-def sandboxes_on_lost_devices(*, host_id: int, healthy: list[int]) -> Generator[Stmt, Rows, list[str]]:
-    """The host has healthy only these devices now: its live sandboxes holding another stop (cause
-    `gpu_lost`). Returns the sandboxes whose containers are to be killed: those, and those stopped
-    so before that have not ended yet."""
-    rows = yield Stmt(LOST_DEVICES_SQL, {"host": host_id, "healthy": healthy})
+def sandboxes_on_lost_devices(*, host_id: int) -> Generator[Stmt, Rows, list[str]]:
+    """The host's live sandboxes holding a device it does not have healthy end (cause `gpu_lost`):
+    a pending one at once, another stopping. Returns the sandboxes whose containers are to be
+    killed: those, and those stopped so before that have not ended yet."""
+    rows = yield Stmt(LOST_DEVICES_SQL, {"host": host_id})
     return [r["id"] for r in rows]
 
 

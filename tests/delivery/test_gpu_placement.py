@@ -165,18 +165,20 @@ def test_a_host_that_loses_a_device_stops_its_container_and_requeues_as_preempte
     claimed, _ = delivery.run(delivery.claim(second.task_id, [input_id]))
     assert [c["id"] for c in claimed] == [input_id]
     # when the heartbeat reports device of the second gone (the agent's inventory changed)
-    healthy = [i for i in (0, 1) if i not in second.devices]
-    stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, healthy=healthy))
+    devices = host.gpus
+    devices[second.devices[0]]["healthy"] = False
+    Host.objects.filter(pk=host.pk).update(gpus=devices)
+    stopped = delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk))
     # then that container is asked to stop, and its end requeues the input without spending a retry
-    assert stopped == [second.task_id]
+    assert [task_id for task_id, _ in stopped] == [second.task_id]
     # (until it has ended, each beat has its container killed again)
-    assert delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, healthy=healthy)) == [second.task_id]
+    assert [t for t, _ in delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk))] == [second.task_id]
     exited = delivery.run(delivery.task_exited(second.task_id, exit_code=137, oom=False))
     assert exited.requeued == [input_id]
     inp = Input.objects.get(pk=input_id)
     assert (inp.status, inp.preemptions, inp.retries_used) == (InputStatus.PENDING, 1, 0)
     assert Task.objects.get(pk=first.task_id).status == TaskStatus.RUNNING
-    assert delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk, healthy=healthy)) == []
+    assert delivery.run(delivery.tasks_on_lost_devices(host_id=host.pk)) == []
 
 
 def test_a_container_that_cannot_be_placed_says_why_in_the_calls_status(member):
