@@ -54,6 +54,7 @@ __all__ = [
     "Need",
     "Placed",
     "explain",
+    "lost_devices_sql",
     "place_build_step",
     "place_cluster",
     "place_container",
@@ -799,24 +800,30 @@ HEALTHY_INDICES = f"""(SELECT coalesce(array_agg((d->>'index')::smallint), '{{}}
   FROM {H} hh, jsonb_array_elements(CASE WHEN jsonb_typeof(hh.gpus) = 'array' THEN hh.gpus ELSE '[]' END) d
  WHERE hh.id = %(host)s AND jsonb_typeof(d) = 'object' AND coalesce((d->>'healthy')::boolean, true))"""
 
-# The live tasks of the host holding a device it does not have healthy (every device a task holds
-# was the host's, healthy, when it was given) end: a pending one at once (its start finds it not
-# pending and starts nothing), another set stopping (its container is to be killed). Returned
-# with those set stopping so before, whose containers may still run (a heartbeat that failed
-# before it killed them): each beat kills them again until they have ended.
-LOST_DEVICES_SQL = f"""
+
+def lost_devices_sql(table: str) -> str:
+    """The live containers of the host (a table of tasks or of sandboxes, which share their
+    statuses) holding a device it does not have healthy (every device one holds was the host's,
+    healthy, when it was given) end: a pending one at once (its start finds it not pending and
+    starts nothing), another set stopping (its container is to be killed). Returned, with their
+    container ids, with those set stopping so before, whose containers may still run (a heartbeat
+    that failed before it killed them): each beat kills them again until they have ended."""
+    pending, stopping = TaskStatus.PENDING.value, TaskStatus.STOPPING.value
+    return f"""
 WITH lost AS (
-    UPDATE {K} t SET status = CASE WHEN t.status = '{TaskStatus.PENDING.value}' THEN '{TaskStatus.STOPPED.value}'
-                                   ELSE '{TaskStatus.STOPPING.value}' END,
-                     stopped_at = CASE WHEN t.status = '{TaskStatus.PENDING.value}' THEN now() ELSE t.stopped_at END,
-                     cause = 'gpu_lost'
+    UPDATE {table} t SET status = CASE WHEN t.status = '{pending}' THEN '{TaskStatus.STOPPED.value}' ELSE '{stopping}' END,
+                         stopped_at = CASE WHEN t.status = '{pending}' THEN now() ELSE t.stopped_at END,
+                         cause = 'gpu_lost'
      WHERE t.host_id = %(host)s AND t.status IN {LIVE} AND NOT t.gpu_devices <@ {HEALTHY_INDICES}
     RETURNING t.id, t.status, t.container_id
 )
-SELECT id, container_id FROM lost WHERE status = '{TaskStatus.STOPPING.value}'
+SELECT id, container_id FROM lost WHERE status = '{stopping}'
  UNION ALL
-SELECT id, container_id FROM {K} WHERE host_id = %(host)s AND status = '{TaskStatus.STOPPING.value}' AND cause = 'gpu_lost'
+SELECT id, container_id FROM {table} WHERE host_id = %(host)s AND status = '{stopping}' AND cause = 'gpu_lost'
 """
+
+
+LOST_DEVICES_SQL = lost_devices_sql(K)
 
 
 @transition()

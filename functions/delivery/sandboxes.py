@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from hosts.models import Host
 
 from ..models import Sandbox, SandboxStatus
-from .placement import HEALTHY_INDICES
+from .placement import lost_devices_sql
 from .plans import Rows, Stmt, _in, transition
 
 __all__ = [
@@ -146,21 +146,9 @@ def sandbox_stopping(sandbox_id: str, cause: str) -> Generator[Stmt, Rows, Stop 
     return Stop(rows[0]["id"], rows[0]["queue"] or "", rows[0]["container_id"]) if rows else None
 
 
-# As functions.delivery.placement.LOST_DEVICES_SQL, for sandboxes (which a lost device ends: a
-# sandbox is not run again).
-LOST_DEVICES_SQL = f"""
-WITH lost AS (
-    UPDATE {S} s SET status = CASE WHEN s.status = '{SandboxStatus.PENDING.value}' THEN '{SandboxStatus.STOPPED.value}'
-                                   ELSE '{SandboxStatus.STOPPING.value}' END,
-                     stopped_at = CASE WHEN s.status = '{SandboxStatus.PENDING.value}' THEN now() ELSE s.stopped_at END,
-                     cause = 'gpu_lost'
-     WHERE s.host_id = %(host)s AND s.status IN {SB_LIVE} AND NOT s.gpu_devices <@ {HEALTHY_INDICES}
-    RETURNING s.id, s.status
-)
-SELECT id FROM lost WHERE status = '{SandboxStatus.STOPPING.value}'
- UNION ALL
-SELECT id FROM {S} WHERE host_id = %(host)s AND status = '{SandboxStatus.STOPPING.value}' AND cause = 'gpu_lost'
-"""
+# As a function's containers (placement.lost_devices_sql): a lost device ends a sandbox (it is not
+# run again).
+LOST_DEVICES_SQL = lost_devices_sql(S)
 
 
 @transition()

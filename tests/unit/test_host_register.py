@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import DatabaseError, connection
 
@@ -276,6 +278,22 @@ def _place(function):
     return delivery.run(delivery.place_container(task_id=new_id("ta"), function_id=function.id))
 
 
+@contextmanager
+def _running(task_id: str):
+    """The task running, in a real container of its label (removed after)."""
+    from functions.models import Task, TaskStatus
+    from hosts import docker_client
+
+    Task.objects.filter(pk=task_id).update(status=TaskStatus.RUNNING)
+    container = docker_client.client().containers.run(
+        "skylift/debian-slim:3.11", ["sleep", "300"], labels={"skylift.task": task_id}, detach=True
+    )
+    try:
+        yield container
+    finally:
+        container.remove(force=True)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_device_back_after_a_beat_that_failed_past_its_write_is_written_back(settings):
     # given a host of two T4s
@@ -300,7 +318,6 @@ def test_a_device_back_after_a_beat_that_failed_past_its_write_is_written_back(s
 @pytest.mark.django_db(transaction=True)
 def test_a_container_on_a_lost_device_is_killed_even_when_the_beat_that_stopped_it_failed(settings):
     from functions.models import Task, TaskStatus
-    from hosts import docker_client
 
     # given a host that had two T4s, a container holding each, the one on device 1 really running
     settings.SKYLIFT_HOST_GPUS = ["T4:2"]
@@ -308,11 +325,7 @@ def test_a_container_on_a_lost_device_is_killed_even_when_the_beat_that_stopped_
     function = _gpu_function("halfbeat", "T4")
     placed = [_place(function), _place(function)]
     on_lost = next(p.task_id for p in placed if p.devices == (1,))
-    Task.objects.filter(pk=on_lost).update(status=TaskStatus.RUNNING)
-    container = docker_client.client().containers.run(
-        "skylift/debian-slim:3.11", ["sleep", "300"], labels={"skylift.task": on_lost}, detach=True
-    )
-    try:
+    with _running(on_lost) as container:
         # when device 1 was lost, and the beat that wrote so and stopped its task failed before it
         # killed the container (as it leaves them)
         settings.SKYLIFT_HOST_GPUS = ["T4:1"]
@@ -328,25 +341,16 @@ def test_a_container_on_a_lost_device_is_killed_even_when_the_beat_that_stopped_
 
         container_exited(task_id=on_lost, exit_code=137, oom=False)
         assert host_heartbeat(host=host) == []
-    finally:
-        container.remove(force=True)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_container_on_a_lost_device_is_killed_also_when_the_host_lost_them_all(settings):
-    from functions.models import Task, TaskStatus
-    from hosts import docker_client
-
     # given a host with one T4, held by a running container, and a beat that wrote that the host
     # has none and failed before it killed the container
     settings.SKYLIFT_HOST_GPUS = ["T4:1"]
     host = host_register(name="all-lost")
     on_lost = _place(_gpu_function("alllost", "T4")).task_id
-    Task.objects.filter(pk=on_lost).update(status=TaskStatus.RUNNING)
-    container = docker_client.client().containers.run(
-        "skylift/debian-slim:3.11", ["sleep", "300"], labels={"skylift.task": on_lost}, detach=True
-    )
-    try:
+    with _running(on_lost) as container:
         settings.SKYLIFT_HOST_GPUS = []
         _refuse("functions_task")
         try:
@@ -358,8 +362,6 @@ def test_a_container_on_a_lost_device_is_killed_also_when_the_host_lost_them_all
         assert host_heartbeat(host=host) == [on_lost]
         container.reload()
         assert container.status != "running"
-    finally:
-        container.remove(force=True)
 
 
 @pytest.mark.django_db(transaction=True)
